@@ -1,0 +1,65 @@
+import { browser, type Browser } from 'wxt/browser';
+import { defineBackground } from 'wxt/utils/define-background';
+import {
+  relayMessageSchema,
+  type PingResult,
+  type RelayMessage,
+  type RelayResponses,
+  type RelaySettingsView,
+  type SaveResult,
+} from '../lib/messages';
+import { pingRelay } from '../lib/ping-relay';
+import { normalizeRelayUrl, toOriginPattern } from '../lib/relay-url';
+import { relayTokenItem, relayUrlItem } from '../lib/relay-settings';
+
+export default defineBackground(() => {
+  browser.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
+    if (!isFromExtensionPage(sender)) return false;
+    const parsed = relayMessageSchema.safeParse(raw);
+    if (!parsed.success) return false;
+    handleMessage(parsed.data).then(sendResponse, (err: unknown) => {
+      console.error('SCIM Relay: message handler failed', parsed.data.type, err);
+      sendResponse(undefined);
+    });
+    // Keep the channel open for the async answer; Chrome ignores a returned promise.
+    return true;
+  });
+});
+
+// Settings and the token are for the extension's own pages, never for content scripts.
+function isFromExtensionPage(sender: Browser.runtime.MessageSender): boolean {
+  return sender.id === browser.runtime.id && (sender.url?.startsWith(browser.runtime.getURL('/')) ?? false);
+}
+
+async function handleMessage(message: RelayMessage): Promise<RelayResponses[RelayMessage['type']]> {
+  switch (message.type) {
+    case 'relay:ping':
+      return ping();
+    case 'relay:get-settings':
+      return getSettings();
+    case 'relay:save-settings':
+      return saveSettings(message.relayUrl, message.relayToken);
+  }
+}
+
+async function ping(): Promise<PingResult> {
+  const [relayUrl, token] = await Promise.all([relayUrlItem.getValue(), relayTokenItem.getValue()]);
+  if (!relayUrl || !token) return { ok: false, error: 'Set the relay URL and admin token in Options.' };
+  const granted = await browser.permissions.contains({ origins: [toOriginPattern(relayUrl)] });
+  if (!granted) return { ok: false, error: 'Access to the relay address has not been granted.' };
+  return pingRelay(relayUrl, token, { fetch: (...args) => fetch(...args) });
+}
+
+async function getSettings(): Promise<RelaySettingsView> {
+  const [relayUrl, token] = await Promise.all([relayUrlItem.getValue(), relayTokenItem.getValue()]);
+  return { relayUrl, hasToken: token !== '' };
+}
+
+async function saveSettings(rawUrl: string, rawToken: string): Promise<SaveResult> {
+  const relayUrl = normalizeRelayUrl(rawUrl);
+  if (relayUrl === null) return { ok: false, error: 'The relay URL must be an http(s) address.' };
+  const token = rawToken.trim();
+  await relayUrlItem.setValue(relayUrl);
+  if (token !== '') await relayTokenItem.setValue(token);
+  return { ok: true };
+}

@@ -1,0 +1,6 @@
+import { render } from 'preact';
+import '../../assets/base.css';
+import { OptionsApp } from './options-app';
+
+const root = document.getElementById('app');
+if (root) render(<OptionsApp />, root);

@@ -1,0 +1,6 @@
+import { render } from 'preact';
+import '../../assets/base.css';
+import { PopupApp } from './popup-app';
+
+const root = document.getElementById('app');
+if (root) render(<PopupApp />, root);

@@ -1,0 +1,88 @@
+/**
+ * `npm start`: everything a first local run needs, then the relay on 127.0.0.1:8787.
+ *  1. .dev.vars with a random bootstrap token and encryption key (never committed);
+ *  2. migrations applied to the embedded local D1;
+ *  3. a SCIM token for an IdP (created once, kept in .wrangler/relay-local.json);
+ *  4. the extension built;
+ *  5. wrangler dev, with the banner printed once it answers.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { applyMigrations, createToken, newTokenSecret, wrangler } from './lib/d1.ts';
+
+const root = new URL('..', import.meta.url).pathname;
+const HOST = '127.0.0.1';
+const PORT = Number(process.env.PORT ?? 8787);
+const local = { remote: false };
+
+function ensureDevVars(): Record<string, string> {
+  const file = `${root}.dev.vars`;
+  const vars: Record<string, string> = {};
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const m = /^([A-Z0-9_]+)\s*=\s*"?(.*?)"?\s*$/.exec(line);
+      if (m) vars[m[1]!] = m[2]!;
+    }
+  }
+  let changed = false;
+  if (!vars.RELAY_BOOTSTRAP_TOKEN) (vars.RELAY_BOOTSTRAP_TOKEN = newTokenSecret()), (changed = true);
+  if (!vars.RELAY_ENCRYPTION_KEY) (vars.RELAY_ENCRYPTION_KEY = randomBytes(32).toString('base64')), (changed = true);
+  if (changed) {
+    const body = Object.entries(vars).map(([k, v]) => `${k}="${v}"`).join('\n');
+    writeFileSync(file, `# Local secrets for wrangler dev, written by npm start. Never commit this file.\n${body}\n`, { mode: 0o600 });
+    console.log('Wrote .dev.vars (bootstrap token and encryption key).');
+  }
+  return vars;
+}
+
+function ensureScimToken(): string {
+  const dir = `${root}.wrangler`;
+  const file = `${dir}/relay-local.json`;
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { scimToken: string }).scimToken;
+  const { secret } = createToken('local IdP', ['scim:read', 'scim:write'], local);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify({ scimToken: secret }, null, 2), { mode: 0o600 });
+  return secret;
+}
+
+async function waitUntilUp(url: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+const vars = ensureDevVars();
+console.log('Applying migrations to the local D1…');
+applyMigrations(local);
+const scimToken = ensureScimToken();
+console.log('Building the extension…');
+const ext = spawn(`${root}node_modules/.bin/wxt`, ['build', 'extension'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const extDone = new Promise<number>((resolve) => ext.on('exit', (code) => resolve(code ?? 1)));
+
+const dev = spawn(`${root}node_modules/.bin/wrangler`, ['dev', '--ip', HOST, '--port', String(PORT), '--test-scheduled'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => dev.kill(sig));
+dev.on('exit', (code) => process.exit(code ?? 0));
+
+const base = `http://${HOST}:${PORT}`;
+const [up, extCode] = await Promise.all([waitUntilUp(`${base}/scim/v2/ServiceProviderConfig`, 120_000), extDone]);
+console.log(`
+────────────────────────────────────────────────────────────────────────
+ SCIM Relay is running${up ? '' : ' (not answering yet — see the log above)'}
+   SCIM base URL (paste into your IdP): ${base}/scim/v2
+   SCIM token    (scim:read scim:write): ${scimToken}
+   Admin token   (all scopes, .dev.vars RELAY_BOOTSTRAP_TOKEN): ${vars.RELAY_BOOTSTRAP_TOKEN}
+   Extension     ${extCode === 0 ? `built: load ${root}extension/.output/chrome-mv3 unpacked` : 'build failed (see above)'}
+   Cron          curl "${base}/__scheduled?cron=*/5+*+*+*+*"
+────────────────────────────────────────────────────────────────────────`);

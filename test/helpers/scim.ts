@@ -1,0 +1,71 @@
+/**
+ * Calls the worker under test through its own fetch handler (SELF), the way an IdP would.
+ * Storage is a real D1 in workerd, with the migrations applied (test/apply-migrations.ts).
+ */
+import { SELF } from 'cloudflare:test';
+
+export const BASE = 'http://relay.test/scim/v2';
+export const TEST_TOKEN = 'test-bootstrap-token-0123456789abcdef';
+export const SCIM_JSON = 'application/scim+json';
+
+export interface ScimResponse {
+  status: number;
+  headers: Headers;
+  /** parsed body, or undefined for an empty body */
+  body: any;
+  text: string;
+}
+
+export interface ScimRequestOptions {
+  headers?: Record<string, string>;
+  /** send this raw string instead of JSON.stringify(body) */
+  raw?: string;
+  /** override or drop (null) the Authorization header */
+  token?: string | null;
+}
+
+export async function scim(method: string, path: string, body?: unknown, opts: ScimRequestOptions = {}): Promise<ScimResponse> {
+  const headers: Record<string, string> = { accept: SCIM_JSON, ...opts.headers };
+  const token = opts.token === undefined ? TEST_TOKEN : opts.token;
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  let payload: string | undefined;
+  if (opts.raw !== undefined) payload = opts.raw;
+  else if (body !== undefined) payload = JSON.stringify(body);
+  if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+    headers['content-type'] = SCIM_JSON;
+  }
+  const res = await SELF.fetch(path.startsWith('http') ? path : `${BASE}${path}`, { method, headers, body: payload });
+  const text = await res.text();
+  let parsed: unknown;
+  if (text.length > 0) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+export const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const LIST_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const ERROR_URN = 'urn:ietf:params:scim:api:messages:2.0:Error';
+export const BULK_REQUEST_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+export const BULK_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
+export const SEARCH_URN = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+/** Create a user and return its body; fails the test on anything but 201. */
+export async function createUser(userName: string, extra: Record<string, unknown> = {}): Promise<any> {
+  const res = await scim('POST', '/Users', { schemas: [USER_URN], userName, ...extra });
+  if (res.status !== 201) throw new Error(`createUser ${userName}: ${res.status} ${res.text}`);
+  return res.body;
+}
+
+export async function createGroup(displayName: string, extra: Record<string, unknown> = {}): Promise<any> {
+  const res = await scim('POST', '/Groups', { schemas: [GROUP_URN], displayName, ...extra });
+  if (res.status !== 201) throw new Error(`createGroup ${displayName}: ${res.status} ${res.text}`);
+  return res.body;
+}

@@ -1,0 +1,30 @@
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export const TEST_BOOTSTRAP_TOKEN = 'test-bootstrap-token-0123456789abcdef';
+
+// Worker tests run in workerd against a real (local) D1. Migrations are read once here and
+// applied by test/apply-migrations.ts.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            RELAY_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
+            RELAY_ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ['test/**/*.test.ts'],
+      exclude: ['test/extension/**', 'node_modules/**'],
+      setupFiles: ['./test/apply-migrations.ts'],
+    },
+  };
+});

@@ -1,0 +1,64 @@
+/** What the directory stores and returns; the SCIM layer turns these into SCIM resources. */
+export type ResourceKind = 'User' | 'Group';
+
+export interface StoredResource {
+  pk: number;
+  id: string;
+  version: number;
+  created: string;
+  lastModified: string;
+  /** the resource's attributes as JSON text (core at the top level, extensions under their URN) */
+  data: string;
+}
+
+/** One element of a multi-valued attribute, mirrored into user_values for indexed filters. */
+export interface ValueRow {
+  attr: string;
+  type: string | null;
+  value: string | null;
+  display: string | null;
+  primary: boolean;
+}
+
+/** Indexed column values derived from the resource by the SCIM layer's registry. */
+export type ColumnValues = Record<string, string | number | boolean | null>;
+
+export interface ResourceWrite {
+  data: string;
+  columns: ColumnValues;
+  /** users only */
+  values?: ValueRow[];
+  /** users only: undefined keeps the stored hash */
+  passwordHash?: string | null;
+}
+
+export interface MemberRef {
+  id: string;
+  type: ResourceKind;
+  display: string | null;
+}
+
+/** A compiled WHERE / ORDER BY fragment with its bound parameters. */
+export interface SqlFragment {
+  sql: string;
+  params: unknown[];
+}
+
+export interface ListQuery {
+  where: SqlFragment;
+  orderBy: SqlFragment;
+  limit: number;
+  offset: number;
+  /** keyset condition for cursor paging, and-ed to where */
+  after?: SqlFragment;
+  withTotal: boolean;
+}
+
+export class DirectoryError extends Error {
+  constructor(
+    readonly code: 'conflict' | 'not_found' | 'version_mismatch' | 'invalid_member',
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * SCIM Relay worker: the SCIM 2.0 service provider (/scim/v2), the admin API (/api/v1) and the
+ * cron entry point.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { apiApp } from './api/app';
+import type { Env } from './env';
+import { ScimError } from './scim/errors';
+import { scimApp } from './scim/app';
+import { scimErrorResponse } from './scim/http';
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.get('/', (c) => c.json({ name: 'SCIM Relay', scim: `${new URL(c.req.url).origin}/scim/v2`, api: `${new URL(c.req.url).origin}/api/v1` }));
+app.route('/scim/v2', scimApp);
+app.route('/api/v1', apiApp);
+
+// Expected failures carry their own response; anything else is a bug: a bare 500 and a log line.
+app.onError((err, c) => {
+  const isScim = c.req.path.startsWith('/scim/');
+  if (err instanceof ScimError) return isScim ? scimErrorResponse(err) : c.json({ error: err.scimType ?? 'error', message: err.message }, err.status as 400);
+  if (err instanceof HTTPException) return err.getResponse();
+  console.error(JSON.stringify({ event: 'unhandled_error', method: c.req.method, path: c.req.path, error: String(err), stack: (err as Error).stack }));
+  return isScim ? scimErrorResponse(new ScimError(500, 'Internal server error.')) : c.json({ error: 'internal', message: 'Internal server error.' }, 500);
+});
+
+export default {
+  fetch: app.fetch,
+  async scheduled(_controller, _env, _ctx) {
+    // Scheduled provisioning and imports hang off the cron trigger (issues #3 and #4).
+  },
+} satisfies ExportedHandler<Env>;

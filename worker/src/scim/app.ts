@@ -1,0 +1,69 @@
+/** The SCIM 2.0 service provider mounted at /scim/v2. */
+import { Hono, type Context } from 'hono';
+import { requireScope, type AuthVariables } from '../auth/middleware';
+import type { Env } from '../env';
+import { runBulk } from './bulk';
+import { discoveryRoutes } from './discovery';
+import { ScimError } from './errors';
+import { baseUrlOf, readJson, scimErrorResponse, scimJson } from './http';
+import { listParamsFromBody } from './list-params';
+import { resourceRoutes } from './resource-routes';
+import { RESOURCE_TYPES, groupResourceType, userResourceType } from './schema/registry';
+import { listPage, listResponse, type ListPage } from './service';
+
+type App = { Bindings: Env; Variables: AuthVariables };
+
+const renderAuthFailure = (_c: Context, f: { status: 401 | 403; detail: string }) =>
+  scimErrorResponse(new ScimError(f.status, f.detail), f.status === 401 ? { 'www-authenticate': 'Bearer realm="scim"' } : {});
+
+/** Reads need scim:read; everything that changes the directory needs scim:write. */
+const scopeFor = (c: Context) => (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path.endsWith('/.search') ? 'scim:read' : 'scim:write');
+
+export const scimApp = new Hono<App>();
+
+// Discovery documents hold no directory data; IdPs read them before they are configured.
+scimApp.route('/', discoveryRoutes);
+
+scimApp.use('*', requireScope(scopeFor, renderAuthFailure));
+
+scimApp.route('/Users', resourceRoutes(userResourceType));
+scimApp.route('/Groups', resourceRoutes(groupResourceType));
+
+scimApp.post('/Bulk', async (c) => scimJson(await runBulk({ db: c.env.DB, baseUrl: baseUrlOf(c) }, await readJson(c))));
+
+/**
+ * Root search (RFC 7644 §3.4.3) across Users then Groups. A filter naming an attribute one type
+ * lacks simply matches nothing there; one that no type understands is invalidFilter.
+ */
+scimApp.post('/.search', async (c) => {
+  const params = listParamsFromBody(await readJson(c));
+  if (params.cursor !== undefined) throw new ScimError(400, 'Cursor paging is offered per resource type (/Users/.search, /Groups/.search).', 'invalidValue');
+  const ctx = { db: c.env.DB, baseUrl: baseUrlOf(c) };
+  const pages: ListPage[] = [];
+  let lastError: ScimError | undefined;
+  let skipped = params.startIndex - 1;
+  let room = params.count;
+  for (const rt of RESOURCE_TYPES) {
+    try {
+      const head = await listPage(ctx, rt, { ...params, startIndex: 1, count: 0 });
+      const start = Math.min(skipped, head.totalResults);
+      skipped -= start;
+      const page = room > 0 && start < head.totalResults ? await listPage(ctx, rt, { ...params, startIndex: start + 1, count: room }) : head;
+      room -= page.resources.length;
+      pages.push({ ...page, resources: page === head ? [] : page.resources });
+    } catch (err) {
+      if (!(err instanceof ScimError) || err.scimType !== 'invalidFilter') throw err;
+      lastError = err;
+    }
+  }
+  if (pages.length === 0 && lastError) throw lastError;
+  return scimJson(
+    listResponse({
+      totalResults: pages.reduce((n, p) => n + p.totalResults, 0),
+      resources: pages.flatMap((p) => p.resources),
+      startIndex: params.startIndex,
+    }),
+  );
+});
+
+scimApp.notFound((c) => scimErrorResponse(new ScimError(404, `No SCIM endpoint at ${c.req.method} ${new URL(c.req.url).pathname}.`)));

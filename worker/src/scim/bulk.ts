@@ -1,0 +1,123 @@
+/**
+ * /Bulk (RFC 7644 §3.7): operations run in order through the same service as single requests.
+ * `bulkId:x` references (in data or path) resolve to the ids created earlier in the request;
+ * an operation whose reference is created later is retried once after the others (§3.7.1).
+ */
+import { etagOf } from './codec';
+import { ScimError, badRequest } from './errors';
+import { isObject, type Json, type JsonObject } from './schema/normalize';
+import { groupResourceType, userResourceType } from './schema/registry';
+import type { ResourceTypeDef } from './schema/types';
+import { createResource, deleteById, patchResource, replaceWhole, type ScimContext } from './service';
+
+export const MAX_BULK_OPERATIONS = 1000;
+export const BULK_REQUEST_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+export const BULK_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
+
+interface BulkOperation {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  bulkId?: string;
+  version?: string;
+  path: string;
+  data?: Json;
+}
+
+class UnresolvedReference extends Error {}
+
+function parseRequest(body: unknown): { ops: BulkOperation[]; failOnErrors: number } {
+  if (!isObject(body)) throw badRequest('invalidSyntax', 'A BulkRequest must be a JSON object.');
+  const key = Object.keys(body).find((k) => k.toLowerCase() === 'operations');
+  const raw = key ? body[key] : undefined;
+  if (!Array.isArray(raw)) throw badRequest('invalidSyntax', 'A BulkRequest needs an "Operations" array.');
+  if (raw.length > MAX_BULK_OPERATIONS) throw new ScimError(413, `A BulkRequest may hold at most ${MAX_BULK_OPERATIONS} operations.`);
+  const failRaw = body.failOnErrors;
+  if (failRaw !== undefined && (typeof failRaw !== 'number' || !Number.isInteger(failRaw) || failRaw < 1)) {
+    throw badRequest('invalidValue', 'failOnErrors must be a positive integer.');
+  }
+  const ops = raw.map((op, i): BulkOperation => {
+    if (!isObject(op)) throw badRequest('invalidSyntax', `Operations[${i}] must be an object.`);
+    const method = typeof op.method === 'string' ? op.method.toUpperCase() : '';
+    if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) throw badRequest('invalidSyntax', `Operations[${i}].method must be POST, PUT, PATCH or DELETE.`);
+    if (typeof op.path !== 'string') throw badRequest('invalidSyntax', `Operations[${i}].path is required.`);
+    if (method === 'POST' && typeof op.bulkId !== 'string') throw badRequest('invalidValue', `Operations[${i}]: a POST needs a bulkId.`);
+    return {
+      method: method as BulkOperation['method'],
+      path: op.path,
+      ...(typeof op.bulkId === 'string' ? { bulkId: op.bulkId } : {}),
+      ...(typeof op.version === 'string' ? { version: op.version } : {}),
+      ...(op.data !== undefined ? { data: op.data } : {}),
+    };
+  });
+  return { ops, failOnErrors: (failRaw as number | undefined) ?? Number.POSITIVE_INFINITY };
+}
+
+const BULK_REF = /^bulkId:(.+)$/;
+
+/** Replaces every "bulkId:x" string with the id created for x. */
+function resolveRefs(value: Json, ids: Map<string, string>): Json {
+  if (typeof value === 'string') {
+    const m = BULK_REF.exec(value);
+    if (!m) return value;
+    const id = ids.get(m[1]!);
+    if (!id) throw new UnresolvedReference(m[1]!);
+    return id;
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveRefs(v, ids));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, ids)]));
+  return value;
+}
+
+function target(path: string, ids: Map<string, string>): { rt: ResourceTypeDef; id?: string } {
+  const m = /^\/?(Users|Groups)(?:\/([^/]+))?\/?$/i.exec(path);
+  if (!m) throw badRequest('invalidPath', `Unknown bulk operation path "${path}".`);
+  const rt = m[1]!.toLowerCase() === 'users' ? userResourceType : groupResourceType;
+  return { rt, ...(m[2] ? { id: resolveRefs(decodeURIComponent(m[2]), ids) as string } : {}) };
+}
+
+async function runOne(ctx: ScimContext, op: BulkOperation, ids: Map<string, string>): Promise<JsonObject> {
+  const { rt, id } = target(op.path, ids);
+  const data = op.data === undefined ? undefined : resolveRefs(op.data, ids);
+  const cond = op.version ? { ifMatch: op.version } : {};
+  const echo = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}) };
+  if (op.method === 'POST') {
+    if (id) throw badRequest('invalidPath', 'POST goes to /Users or /Groups.');
+    const w = await createResource(ctx, rt, data);
+    ids.set(op.bulkId!, w.resource.id as string);
+    return { ...echo, location: w.location, version: etagOf(w.version), status: '201' };
+  }
+  if (!id) throw badRequest('invalidPath', `${op.method} needs a resource id in its path.`);
+  if (op.method === 'DELETE') {
+    await deleteById(ctx, rt, id, cond);
+    return { ...echo, location: `${ctx.baseUrl}${rt.endpoint}/${id}`, status: '204' };
+  }
+  const w = op.method === 'PUT' ? await replaceWhole(ctx, rt, id, data, cond) : await patchResource(ctx, rt, id, data, cond);
+  return { ...echo, location: w.location, version: etagOf(w.version), status: '200' };
+}
+
+function failure(op: BulkOperation, err: ScimError): JsonObject {
+  return { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), status: String(err.status), response: err.toJSON() as JsonObject };
+}
+
+export async function runBulk(ctx: ScimContext, body: unknown): Promise<JsonObject> {
+  const { ops, failOnErrors } = parseRequest(body);
+  const ids = new Map<string, string>();
+  const results: (JsonObject | undefined)[] = new Array(ops.length);
+  let errors = 0;
+  const attempt = async (i: number, final: boolean): Promise<boolean> => {
+    try {
+      results[i] = await runOne(ctx, ops[i]!, ids);
+    } catch (err) {
+      if (err instanceof UnresolvedReference) {
+        if (!final) return false;
+        results[i] = failure(ops[i]!, new ScimError(409, `bulkId "${err.message}" is not created by any operation of this request.`, 'invalidValue'));
+      } else if (err instanceof ScimError) results[i] = failure(ops[i]!, err);
+      else throw err;
+      errors++;
+    }
+    return true;
+  };
+  const deferred: number[] = [];
+  for (let i = 0; i < ops.length && errors < failOnErrors; i++) if (!(await attempt(i, false))) deferred.push(i);
+  for (const i of deferred) if (errors < failOnErrors) await attempt(i, true);
+  return { schemas: [BULK_RESPONSE_URN], Operations: results.filter((r): r is JsonObject => r !== undefined) };
+}

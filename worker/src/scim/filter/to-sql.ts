@@ -1,0 +1,272 @@
+/**
+ * Filters compile to SQL over indexes, never to an in-memory scan (DESIGN.md). Each attribute's
+ * storage hint in the registry says where it lives:
+ *  - a column of the resource's table (case-folded `*_lower` columns when caseExact is false),
+ *  - rows of user_values (one per element of emails, phoneNumbers, …),
+ *  - group_members (Group.members, and User.groups from the other side),
+ *  - otherwise the JSON body via json_extract / json_each.
+ * Values are always bound, never spliced. Case-insensitive prefixes use an index range rather
+ * than LIKE (D1 caps LIKE patterns at 50 bytes and LIKE would not use the index).
+ */
+import { badRequest } from '../errors';
+import { resolvePath, leafOf, type ResolvedAttr } from '../schema/registry';
+import type { AttributeDef, ResourceTypeDef } from '../schema/types';
+import type { AttrPath, CompareOp, Filter, FilterValue } from './ast';
+import type { SqlFragment } from '../../directory/types';
+
+/** An expression for one attribute, and how to compare it. */
+interface Operand {
+  sql: string;
+  def: AttributeDef;
+  /** the SQL already holds a case-folded value */
+  folded: boolean;
+  /** an indexed column: prefix search may use a range */
+  indexed: boolean;
+}
+
+/** How to reach the sub-attributes of one element of a multi-valued attribute. */
+interface ElementScope {
+  /** wraps a condition on one element into an EXISTS over the resource's elements */
+  exists(cond: SqlFragment): SqlFragment;
+  operand(sub: AttributeDef | undefined): Operand;
+}
+
+const MAX_PARAMS = 90;
+
+export function compileFilter(rt: ResourceTypeDef, filter: Filter): SqlFragment {
+  const out = compile(rt, filter);
+  if (out.params.length > MAX_PARAMS) throw badRequest('tooMany', 'The filter is too complex: split it into several requests.');
+  return out;
+}
+
+function compile(rt: ResourceTypeDef, f: Filter): SqlFragment {
+  switch (f.kind) {
+    case 'and':
+    case 'or': {
+      const l = compile(rt, f.left);
+      const r = compile(rt, f.right);
+      return { sql: `(${l.sql} ${f.kind.toUpperCase()} ${r.sql})`, params: [...l.params, ...r.params] };
+    }
+    case 'not': {
+      const inner = compile(rt, f.filter);
+      return { sql: `(NOT ${inner.sql})`, params: inner.params };
+    }
+    case 'valuePath': {
+      const resolved = resolve(rt, f.path);
+      if (!resolved.def.multiValued || resolved.def.type !== 'complex' || resolved.sub) {
+        throw badRequest('invalidFilter', `"${pathText(f.path)}[…]" needs a multi-valued complex attribute.`);
+      }
+      const scope = elementScope(rt, resolved);
+      return scope.exists(compileElement(resolved.def, scope, f.filter));
+    }
+    case 'present':
+    case 'compare': {
+      const resolved = resolve(rt, f.path);
+      if (resolved.def.multiValued) {
+        const scope = elementScope(rt, resolved);
+        const subName = resolved.sub?.name ?? (resolved.def.type === 'complex' ? 'value' : undefined);
+        const inner: Filter = subName ? { ...f, path: { attr: subName } } : f;
+        return scope.exists(compileElement(resolved.def, scope, inner));
+      }
+      return condition(f, singleOperand(rt, resolved));
+    }
+  }
+}
+
+/** Compiles a filter whose paths are sub-attributes of one element. */
+function compileElement(def: AttributeDef, scope: ElementScope, f: Filter): SqlFragment {
+  switch (f.kind) {
+    case 'and':
+    case 'or': {
+      const l = compileElement(def, scope, f.left);
+      const r = compileElement(def, scope, f.right);
+      return { sql: `(${l.sql} ${f.kind.toUpperCase()} ${r.sql})`, params: [...l.params, ...r.params] };
+    }
+    case 'not': {
+      const inner = compileElement(def, scope, f.filter);
+      return { sql: `(NOT ${inner.sql})`, params: inner.params };
+    }
+    case 'valuePath':
+      throw badRequest('invalidFilter', 'Value paths cannot be nested.');
+    case 'present':
+    case 'compare': {
+      const name = f.path.sub ?? f.path.attr;
+      const sub = def.subAttributes ? def.subAttributes.find((s) => s.name.toLowerCase() === name.toLowerCase()) : undefined;
+      if (def.subAttributes && !sub) throw badRequest('invalidFilter', `"${def.name}" has no sub-attribute "${name}".`);
+      return condition(f, scope.operand(sub));
+    }
+  }
+}
+
+function resolve(rt: ResourceTypeDef, path: AttrPath): ResolvedAttr {
+  const r = resolvePath(rt, path);
+  if (!r) throw badRequest('invalidFilter', `Unknown attribute "${pathText(path)}" on ${rt.name}.`);
+  if (leafOf(r).returned === 'never') throw badRequest('invalidFilter', `"${pathText(path)}" cannot be used in a filter.`);
+  return r;
+}
+
+export const pathText = (p: AttrPath) => `${p.uri ? `${p.uri}:` : ''}${p.attr}${p.sub ? `.${p.sub}` : ''}`;
+
+function jsonPath(r: ResolvedAttr): string {
+  const parts = [...(r.extension ? [`"${r.extension}"`] : []), r.def.name, ...(r.sub ? [r.sub.name] : [])];
+  return `$.${parts.join('.')}`;
+}
+
+/** A single-valued attribute or a sub-attribute of a single-valued complex one. */
+function singleOperand(rt: ResourceTypeDef, r: ResolvedAttr): Operand {
+  const leaf = leafOf(r);
+  const table = rt.table;
+  if (leaf.storage?.kind === 'column') {
+    return { sql: `${table}.${leaf.storage.column}`, def: leaf, folded: leaf.storage.lower === true, indexed: true };
+  }
+  if (r.def.name === 'meta' && r.sub) {
+    if (r.sub.name === 'resourceType') return { sql: `'${rt.name}'`, def: leaf, folded: false, indexed: false };
+    if (r.sub.name === 'version') return { sql: `('W/"' || ${table}.version || '"')`, def: leaf, folded: false, indexed: false };
+    throw badRequest('invalidFilter', `meta.${r.sub.name} cannot be used in a filter.`);
+  }
+  if (leaf.type === 'complex') throw badRequest('invalidFilter', `"${leaf.name}" is complex: filter on one of its sub-attributes.`);
+  return { sql: `json_extract(${table}.data, '${jsonPath(r).replace(/'/g, "''")}')`, def: leaf, folded: false, indexed: false };
+}
+
+function elementScope(rt: ResourceTypeDef, r: ResolvedAttr): ElementScope {
+  const storage = r.def.storage;
+  const table = rt.table;
+  const wrap = (from: string, fromParams: unknown[]) => (cond: SqlFragment) => ({
+    sql: `EXISTS (SELECT 1 FROM ${from} AND ${cond.sql})`,
+    params: [...fromParams, ...cond.params],
+  });
+  if (storage?.kind === 'values') {
+    const columns: Record<string, Omit<Operand, 'def'>> = {
+      value: { sql: 'v.value_lower', folded: true, indexed: true },
+      type: { sql: 'v.type', folded: true, indexed: false },
+      display: { sql: 'v.display', folded: false, indexed: false },
+      primary: { sql: 'v."primary"', folded: false, indexed: false },
+    };
+    return {
+      exists: wrap(`user_values v WHERE v.user_pk = ${table}.pk AND v.attr = ?`, [storage.attr]),
+      operand: (sub) => {
+        const c = sub && columns[sub.name];
+        if (!sub || !c) throw badRequest('invalidFilter', `${r.def.name}.${sub?.name ?? '?'} cannot be used in a filter.`);
+        // A caseExact value (photos.value is a URI) compares the raw column.
+        return sub.caseExact && sub.name === 'value' ? { sql: 'v.value', def: sub, folded: false, indexed: false } : { ...c, def: sub };
+      },
+    };
+  }
+  if (storage?.kind === 'members' || storage?.kind === 'memberOf') {
+    const isMembers = storage.kind === 'members';
+    const from = isMembers
+      ? `group_members m WHERE m.group_pk = ${table}.pk`
+      : `group_members m JOIN groups g ON g.pk = m.group_pk WHERE m.member_id = ${table}.id`;
+    const columns: Record<string, Omit<Operand, 'def'>> = isMembers
+      ? { value: { sql: 'm.member_id', folded: false, indexed: true }, type: { sql: 'm.member_type', folded: false, indexed: false } }
+      : {
+          value: { sql: 'g.id', folded: false, indexed: true },
+          display: { sql: 'g.display_name_lower', folded: true, indexed: false },
+          type: { sql: "'direct'", folded: false, indexed: false },
+        };
+    return {
+      exists: wrap(from, []),
+      operand: (sub) => {
+        const c = sub && columns[sub.name];
+        if (!sub || !c) throw badRequest('invalidFilter', `${r.def.name}.${sub?.name ?? '?'} cannot be used in a filter.`);
+        return { ...c, def: sub };
+      },
+    };
+  }
+  // Not mirrored: walk the JSON array in SQL.
+  const arrayPath = `$.${[...(r.extension ? [`"${r.extension}"`] : []), r.def.name].join('.')}`;
+  return {
+    exists: wrap(`json_each(${table}.data, '${arrayPath.replace(/'/g, "''")}') e WHERE 1`, []),
+    operand: (sub) =>
+      sub
+        ? { sql: `json_extract(e.value, '$.${sub.name}')`, def: sub, folded: false, indexed: false }
+        : { sql: 'e.value', def: r.def, folded: false, indexed: false },
+  };
+}
+
+function condition(f: Extract<Filter, { kind: 'compare' | 'present' }>, o: Operand): SqlFragment {
+  if (f.kind === 'present') {
+    const extra = o.def.type === 'string' || o.def.type === 'reference' ? ` AND ${o.sql} <> ''` : '';
+    return { sql: `(${o.sql} IS NOT NULL${extra})`, params: [] };
+  }
+  const ci = !o.def.caseExact && (o.def.type === 'string' || o.def.type === 'reference');
+  const expr = ci && !o.folded ? `lower(${o.sql})` : o.sql;
+  if (f.value === null) {
+    if (f.op === 'eq') return { sql: `(${o.sql} IS NULL)`, params: [] };
+    if (f.op === 'ne') return { sql: `(${o.sql} IS NOT NULL)`, params: [] };
+    throw badRequest('invalidFilter', `"${f.op}" cannot compare with null.`);
+  }
+  const value = coerce(o.def, f.op, f.value, ci);
+  switch (f.op) {
+    case 'eq':
+      return { sql: `(${expr} = ?)`, params: [value] };
+    case 'ne':
+      return { sql: `(${expr} IS NULL OR ${expr} <> ?)`, params: [value] };
+    case 'co':
+      return { sql: `(instr(${expr}, ?) > 0)`, params: [value] };
+    case 'sw':
+      // An index range: `x >= 'ab' AND x < 'ab' || U+10FFFF` is the prefix, and uses the index.
+      return o.indexed
+        ? { sql: `(${expr} >= ? AND ${expr} < ?)`, params: [value, `${String(value)}\u{10FFFF}`] }
+        : { sql: `(substr(${expr}, 1, length(?)) = ?)`, params: [value, value] };
+    case 'ew':
+      return { sql: `(length(?) = 0 OR substr(${expr}, -length(?)) = ?)`, params: [value, value, value] };
+    case 'gt':
+    case 'ge':
+    case 'lt':
+    case 'le':
+      return { sql: `(${expr} ${{ gt: '>', ge: '>=', lt: '<', le: '<=' }[f.op]} ?)`, params: [value] };
+  }
+}
+
+/** Checks a filter value against the attribute's type (RFC 7644 §3.4.2.2) and folds its case. */
+function coerce(def: AttributeDef, op: CompareOp, v: Exclude<FilterValue, null>, ci: boolean): string | number {
+  const bad = (why: string) => badRequest('invalidFilter', `"${def.name}" ${why}.`);
+  switch (def.type) {
+    case 'boolean': {
+      const b = typeof v === 'string' && /^(true|false)$/i.test(v) ? v.toLowerCase() === 'true' : v;
+      if (typeof b !== 'boolean') throw bad('is a boolean: compare it with true or false');
+      if (op !== 'eq' && op !== 'ne') throw bad(`is a boolean: "${op}" does not apply`);
+      return b ? 1 : 0;
+    }
+    case 'integer':
+    case 'decimal': {
+      const n = typeof v === 'number' ? v : Number(v);
+      if (typeof v === 'boolean' || Number.isNaN(n)) throw bad('is a number');
+      if (op === 'co' || op === 'sw' || op === 'ew') throw bad(`is a number: "${op}" does not apply`);
+      return n;
+    }
+    case 'dateTime': {
+      const t = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+      if (Number.isNaN(t)) throw bad('is a dateTime: compare it with an RFC 3339 timestamp');
+      // Stored as toISOString(); compare in the same form so equal instants compare equal.
+      return op === 'co' || op === 'sw' || op === 'ew' ? String(v) : new Date(t).toISOString();
+    }
+    case 'complex':
+      throw bad('is complex: filter on one of its sub-attributes');
+    default: {
+      if (typeof v === 'boolean') throw bad('is a string: quote the value');
+      const s = String(v);
+      return ci ? s.toLowerCase() : s;
+    }
+  }
+}
+
+/** ORDER BY for sortBy (RFC 7644 §3.4.2.3); ties broken by insertion order for stable pages. */
+export function compileSort(rt: ResourceTypeDef, sortBy: AttrPath | undefined, descending: boolean): SqlFragment {
+  const dir = descending ? 'DESC' : 'ASC';
+  const table = rt.table;
+  if (!sortBy) return { sql: `${table}.pk ${dir}`, params: [] };
+  const r = resolvePath(rt, sortBy);
+  if (!r) throw badRequest('invalidValue', `Unknown sortBy attribute "${pathText(sortBy)}".`);
+  let expr: string;
+  if (r.def.multiValued) {
+    // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value (or its first one).
+    if (r.def.storage?.kind !== 'values') throw badRequest('invalidValue', `Cannot sort by "${pathText(sortBy)}".`);
+    expr = `(SELECT v.value_lower FROM user_values v WHERE v.user_pk = ${table}.pk AND v.attr = '${r.def.storage.attr}' ORDER BY v."primary" DESC, v.rowid LIMIT 1)`;
+  } else {
+    const o = singleOperand(rt, r);
+    expr = !o.def.caseExact && !o.folded && o.def.type === 'string' ? `lower(${o.sql})` : o.sql;
+  }
+  return { sql: `${expr} ${dir}, ${table}.pk ${dir}`, params: [] };
+}

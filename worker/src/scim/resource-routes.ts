@@ -1,0 +1,60 @@
+/** /Users and /Groups: the same handlers over two resource types. */
+import { Hono, type Context } from 'hono';
+import type { Env } from '../env';
+import type { AuthVariables } from '../auth/middleware';
+import { etagOf } from './codec';
+import { isNotModified } from './etag';
+import { baseUrlOf, conditions, readJson, scimJson } from './http';
+import { listParamsFromBody, listParamsFromQuery } from './list-params';
+import { parseProjection } from './projection';
+import type { ResourceTypeDef } from './schema/types';
+import { createResource, deleteById, getResource, listPage, listResponse, patchResource, replaceWhole, type ScimContext } from './service';
+
+type App = { Bindings: Env; Variables: AuthVariables };
+
+export function resourceRoutes(rt: ResourceTypeDef) {
+  const app = new Hono<App>();
+  const ctxOf = (c: Context<App>): ScimContext => ({ db: c.env.DB, baseUrl: baseUrlOf(c) });
+  const projectionOf = (c: { req: { query(name: string): string | undefined } }) =>
+    parseProjection(rt, c.req.query('attributes'), c.req.query('excludedAttributes'));
+
+  app.get('/', async (c) => scimJson(listResponse(await listPage(ctxOf(c), rt, listParamsFromQuery((n) => c.req.query(n))))));
+
+  app.post('/.search', async (c) => scimJson(listResponse(await listPage(ctxOf(c), rt, listParamsFromBody(await readJson(c))))));
+
+  app.post('/', async (c) => {
+    const w = await createResource(ctxOf(c), rt, await readJson(c), projectionOf(c));
+    return scimJson(w.resource, 201, { etag: etagOf(w.version), location: w.location });
+  });
+
+  app.get('/:id', async (c) => {
+    const w = await getResource(ctxOf(c), rt, c.req.param('id'), projectionOf(c));
+    if (isNotModified(c.req.header('if-none-match'), w.version)) return new Response(null, { status: 304, headers: { etag: etagOf(w.version) } });
+    return scimJson(w.resource, 200, { etag: etagOf(w.version), location: w.location });
+  });
+
+  app.put('/:id', async (c) => {
+    const w = await replaceWhole(ctxOf(c), rt, c.req.param('id'), await readJson(c), conditions(c), projectionOf(c));
+    return scimJson(w.resource, 200, { etag: etagOf(w.version), location: w.location });
+  });
+
+  app.patch('/:id', async (c) => {
+    const p = projectionOf(c);
+    const body = await readJson(c);
+    // Groups answer 204 unless a projection asks for the body (RFC 7644 §3.5.2 allows either):
+    // Entra ID and Okta expect 204, and a 50,000-member group is not re-read after each change.
+    if (rt.name === 'Group' && !p) {
+      const w = await patchResource({ ...ctxOf(c) }, rt, c.req.param('id'), body, conditions(c), { mode: 'include', keys: new Map([['id', undefined]]) });
+      return new Response(null, { status: 204, headers: { etag: etagOf(w.version), location: w.location } });
+    }
+    const w = await patchResource(ctxOf(c), rt, c.req.param('id'), body, conditions(c), p);
+    return scimJson(w.resource, 200, { etag: etagOf(w.version), location: w.location });
+  });
+
+  app.delete('/:id', async (c) => {
+    await deleteById(ctxOf(c), rt, c.req.param('id'), conditions(c));
+    return new Response(null, { status: 204 });
+  });
+
+  return app;
+}

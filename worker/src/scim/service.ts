@@ -1,0 +1,229 @@
+/**
+ * The SCIM operations on one resource type, independent of HTTP: the routes and /Bulk both call
+ * these. Transport → this domain → directory (D1).
+ */
+import { addMemberStatements, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, removeMemberStatements, resolveMembers } from '../directory/memberships';
+import { deleteResource, insertResource, listResources, loadResource, replaceResource } from '../directory/resources';
+import { DirectoryError, type ResourceKind, type StoredResource } from '../directory/types';
+import { toResource, toWrite } from './codec';
+import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
+import { checkPreconditions } from './etag';
+import { ScimError, badRequest, notFound } from './errors';
+import { compileFilter, compileSort } from './filter/to-sql';
+import { matchesFilter } from './filter/match';
+import type { ListParams } from './list-params';
+import { applyPatch, type MemberDelta } from './patch';
+import { hashPassword } from './password';
+import { parseProjection, project, wants, type Projection } from './projection';
+import { isObject, normalizeResource, type JsonObject } from './schema/normalize';
+import { resolvePath } from './schema/registry';
+import type { ResourceTypeDef } from './schema/types';
+import { parseOrThrow, resourceSchema } from './schema/zod-schemas';
+
+export const LIST_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+
+export interface ScimContext {
+  db: D1Database;
+  /** e.g. https://relay.example.com/scim/v2 */
+  baseUrl: string;
+}
+
+export interface Conditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
+export interface Written {
+  resource: JsonObject;
+  version: number;
+  location: string;
+}
+
+const MAX_WRITE_ATTEMPTS = 3;
+
+async function load(ctx: ScimContext, rt: ResourceTypeDef, id: string): Promise<StoredResource> {
+  const row = await loadResource(ctx.db, rt.name, id);
+  if (!row) throw notFound(`${rt.name} "${id}" not found.`);
+  return row;
+}
+
+/** Renders rows with their derived attributes (User.groups, Group.members) when projected. */
+export async function render(ctx: ScimContext, rt: ResourceTypeDef, rows: StoredResource[], p?: Projection): Promise<JsonObject[]> {
+  if (rt.name === 'User') {
+    const groups = wants(p, 'groups') && rows.length > 0 ? await groupsOfMany(ctx.db, rows.map((r) => r.id)) : undefined;
+    return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, groups: groups?.get(r.id) ?? [] }), p));
+  }
+  const members = wants(p, 'members') && rows.length > 0 ? await membersOfMany(ctx.db, rows.map((r) => r.pk)) : undefined;
+  return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, ...(members ? { members: members.get(r.pk) ?? [] } : {}) }), p));
+}
+
+const written = async (ctx: ScimContext, rt: ResourceTypeDef, row: StoredResource, p?: Projection): Promise<Written> => ({
+  resource: (await render(ctx, rt, [row], p))[0]!,
+  version: row.version,
+  location: `${ctx.baseUrl}${rt.endpoint}/${row.id}`,
+});
+
+/** Validates a whole body (POST, PUT) and splits off what is not stored in `data`. */
+async function prepareBody(ctx: ScimContext, rt: ResourceTypeDef, body: unknown, mode: 'create' | 'replace') {
+  const normalized = normalizeResource(rt, body);
+  const valid = parseOrThrow<JsonObject>(resourceSchema(rt, mode), normalized);
+  const { password, members, ...data } = valid;
+  const memberIds = Array.isArray(members) ? members.map((m) => (isObject(m) ? m.value : undefined)).filter((v): v is string => typeof v === 'string') : [];
+  const resolved = rt.name === 'Group' ? await resolveMemberIds(ctx, memberIds) : [];
+  const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
+  return { data, resolved, passwordHash };
+}
+
+async function resolveMemberIds(ctx: ScimContext, ids: string[]): Promise<{ id: string; type: ResourceKind }[]> {
+  if (ids.length === 0) return [];
+  const found = await resolveMembers(ctx.db, ids);
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) throw badRequest('invalidValue', `Unknown member id(s): ${missing.slice(0, 5).join(', ')}.`);
+  return [...new Set(ids)].map((id) => ({ id, type: found.get(id)! }));
+}
+
+function directoryFailure(err: unknown): never {
+  if (err instanceof DirectoryError) {
+    if (err.code === 'conflict') throw new ScimError(409, err.message, 'uniqueness');
+    if (err.code === 'version_mismatch') throw new ScimError(412, err.message);
+    if (err.code === 'not_found') throw notFound(err.message);
+  }
+  throw err;
+}
+
+export async function createResource(ctx: ScimContext, rt: ResourceTypeDef, body: unknown, p?: Projection): Promise<Written> {
+  const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'create');
+  const id = crypto.randomUUID();
+  const extra = rt.name === 'Group' ? addMemberStatements(ctx.db, '(SELECT pk FROM groups WHERE id = ?)', [id], resolved) : [];
+  try {
+    const row = await insertResource(ctx.db, rt.name, id, toWrite(rt, data, passwordHash ?? null), extra);
+    return await written(ctx, rt, row, p);
+  } catch (err) {
+    directoryFailure(err);
+  }
+}
+
+export async function getResource(ctx: ScimContext, rt: ResourceTypeDef, id: string, p?: Projection): Promise<Written> {
+  return written(ctx, rt, await load(ctx, rt, id), p);
+}
+
+/**
+ * Read, compute, write-if-unchanged. Without If-Match a concurrent write is retried from a fresh
+ * read; with If-Match it is the client's precondition and fails with 412.
+ */
+async function rewrite(
+  ctx: ScimContext,
+  rt: ResourceTypeDef,
+  id: string,
+  cond: Conditions,
+  compute: (row: StoredResource) => Promise<{ data: JsonObject; passwordHash?: string; extra: D1PreparedStatement[] }>,
+): Promise<StoredResource> {
+  for (let attempt = 1; ; attempt++) {
+    const row = await load(ctx, rt, id);
+    checkPreconditions(cond, row.version);
+    const { data, passwordHash, extra } = await compute(row);
+    try {
+      return await replaceResource(ctx.db, rt.name, row, toWrite(rt, data, passwordHash), extra);
+    } catch (err) {
+      const retry = err instanceof DirectoryError && err.code === 'version_mismatch' && cond.ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS;
+      if (!retry) directoryFailure(err);
+    }
+  }
+}
+
+export async function replaceWhole(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
+  const row = await rewrite(ctx, rt, id, cond, async (current) => {
+    const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'replace');
+    // RFC 7644 §3.5.1: PUT replaces all members too — an absent list means no members.
+    const extra = rt.name === 'Group' ? [clearMembersStatement(ctx.db, current.pk), ...addMemberStatements(ctx.db, '?', [current.pk], resolved)] : [];
+    return { data, extra, ...(passwordHash ? { passwordHash } : {}) };
+  });
+  return written(ctx, rt, row, p);
+}
+
+export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
+  const row = await rewrite(ctx, rt, id, cond, async (current) => {
+    const outcome = applyPatch(rt, JSON.parse(current.data) as JsonObject, body);
+    const { password, ...data } = outcome.body;
+    const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
+    const extra = outcome.members ? await memberStatements(ctx, rt, current, outcome.members) : [];
+    return { data, extra, ...(passwordHash ? { passwordHash } : {}) };
+  });
+  return written(ctx, rt, row, p);
+}
+
+/** Membership deltas as statements; only filters other than `value eq` read the member rows. */
+async function memberStatements(ctx: ScimContext, rt: ResourceTypeDef, group: StoredResource, delta: MemberDelta): Promise<D1PreparedStatement[]> {
+  const remove = new Set(delta.remove);
+  if (delta.removeWhere.length > 0) {
+    const isCaseExact = (path: { attr: string; sub?: string }) => {
+      const r = resolvePath(rt, { attr: 'members', sub: path.sub ?? path.attr });
+      return r?.sub?.caseExact ?? false;
+    };
+    for (const m of await membersOf(ctx.db, group.pk)) {
+      const element = { value: m.id, type: m.type, display: m.display };
+      if (delta.removeWhere.some((f) => matchesFilter(f, element, { isCaseExact }))) remove.add(m.id);
+    }
+  }
+  const add = await resolveMemberIds(ctx, delta.add);
+  return [
+    ...(delta.clear ? [clearMembersStatement(ctx.db, group.pk)] : []),
+    ...removeMemberStatements(ctx.db, group.pk, [...remove]),
+    ...addMemberStatements(ctx.db, '?', [group.pk], add),
+  ];
+}
+
+export async function deleteById(ctx: ScimContext, rt: ResourceTypeDef, id: string, cond: Conditions): Promise<void> {
+  const row = await load(ctx, rt, id);
+  checkPreconditions(cond, row.version);
+  try {
+    await deleteResource(ctx.db, rt.name, row, cond.ifMatch !== undefined);
+  } catch (err) {
+    directoryFailure(err);
+  }
+}
+
+export interface ListPage {
+  totalResults: number;
+  resources: JsonObject[];
+  startIndex?: number;
+  nextCursor?: string;
+}
+
+export async function listPage(ctx: ScimContext, rt: ResourceTypeDef, params: ListParams): Promise<ListPage> {
+  const where = params.filter ? compileFilter(rt, params.filter) : { sql: '1', params: [] };
+  const orderBy = compileSort(rt, params.sortBy, params.descending);
+  const p = parseProjection(rt, params.attributes, params.excludedAttributes);
+  if (params.cursor === undefined) {
+    const { rows, total } = await listResources(ctx.db, rt.name, { where, orderBy, limit: params.count, offset: params.startIndex - 1, withTotal: true });
+    return { totalResults: total, resources: await render(ctx, rt, rows, p), startIndex: params.startIndex };
+  }
+  const fingerprint = queryFingerprint(rt.name, params.filterText, params.sortByText, String(params.descending));
+  const state = decodeCursor(params.cursor, fingerprint);
+  const keyset = !params.sortBy;
+  const after = keyset && state?.k !== undefined ? { sql: `${rt.table}.pk ${params.descending ? '<' : '>'} ?`, params: [state.k] } : undefined;
+  const offset = keyset ? 0 : (state?.o ?? 0);
+  const { rows, total } = await listResources(ctx.db, rt.name, {
+    where,
+    orderBy,
+    limit: params.count + 1,
+    offset,
+    withTotal: true,
+    ...(after ? { after } : {}),
+  });
+  const page = rows.slice(0, params.count);
+  const more = rows.length > params.count && page.length > 0;
+  const nextCursor = more ? encodeCursor(keyset ? { k: page[page.length - 1]!.pk, h: fingerprint } : { o: offset + page.length, h: fingerprint }) : undefined;
+  return { totalResults: total, resources: await render(ctx, rt, page, p), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+export function listResponse(page: ListPage): JsonObject {
+  return {
+    schemas: [LIST_RESPONSE_URN],
+    totalResults: page.totalResults,
+    itemsPerPage: page.resources.length,
+    ...(page.startIndex !== undefined ? { startIndex: page.startIndex } : {}),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    Resources: page.resources,
+  };
+}
