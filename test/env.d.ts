@@ -1,12 +1,7 @@
 /// <reference path="../node_modules/@cloudflare/vitest-plugin/types/cloudflare-test.d.ts" />
-import type { D1Migration } from '@cloudflare/vitest-plugin';
-import type { Env } from '../worker/src/env';
-
-declare global {
-  namespace Cloudflare {
-    interface Env extends import('../worker/src/env').Env {
-      TEST_MIGRATIONS: D1Migration[];
-    }
+// cloudflare:test's `env` is the worker's Env (worker/src/env.ts) plus the migrations binding.
+declare namespace Cloudflare {
+  interface Env {
+    TEST_MIGRATIONS: import('@cloudflare/vitest-plugin').D1Migration[];
   }
 }
-export type { Env };

@@ -63,6 +63,21 @@ describe('RFC 7644 §3.7 bulk operations', () => {
     expect((await getUser(userId)).groups.map((g: any) => g.value)).toEqual([groupId]);
   });
 
+  it('resolves a bulkId that is defined by a later operation (RFC 7644 §3.7.1: MUST try to resolve cross-references)', async () => {
+    const userName = tag('bfwd');
+    const res = await bulk([
+      { method: 'POST', path: '/Groups', bulkId: 'grp', data: { schemas: [GROUP_URN], displayName: tag('BFWD'), members: [{ type: 'User', value: 'bulkId:later' }] } },
+      { method: 'POST', path: '/Users', bulkId: 'later', data: { schemas: [USER_URN], userName } },
+    ]);
+    expectStatus(res, 200);
+    const byBulkId = new Map((res.body.Operations as any[]).map((o) => [o.bulkId, o]));
+    expect(status(byBulkId.get('grp'))).toBe('201');
+    expect(status(byBulkId.get('later'))).toBe('201');
+    const userId = byBulkId.get('later').location.split('/').pop();
+    const groupId = byBulkId.get('grp').location.split('/').pop();
+    expect((await getGroup(groupId)).members.map((m: any) => m.value)).toEqual([userId]);
+  });
+
   it('resolves bulkId references inside a PATCH of an existing group', async () => {
     const g = await scim('POST', '/Groups', { schemas: [GROUP_URN], displayName: tag('BPG') });
     expectStatus(g, 201);

@@ -58,6 +58,8 @@ describe('RFC 7644 §3.14 If-None-Match', () => {
     const res = await scim('GET', `/Users/${u.id}`, undefined, { headers: { 'if-none-match': u.meta.version } });
     expect(res.status).toBe(304);
     expect(res.text).toBe('');
+    // RFC 7232 §4.1: a 304 carries the ETag the 200 would have carried
+    expect(res.headers.get('etag')).toBe(u.meta.version);
   });
 
   it('GET with an old version is 200', async () => {

@@ -107,6 +107,22 @@ describe('RFC 7644 §3.4.2.2 attribute operators', () => {
     expect((await findUsers(`userName sw "${userName.slice(0, -1)}"`)).map((r) => r.id)).toEqual([u.id]);
   });
 
+  it('caseExact false folds non-ASCII case too (RFC 7643 §2.2)', async () => {
+    const p = tag('uni');
+    const u = await createUser(`${p}-José.Åström@Example.com`);
+    expect((await findUsers(`userName eq "${p.toUpperCase()}-JOSÉ.ÅSTRÖM@EXAMPLE.COM"`)).map((r) => r.id)).toEqual([u.id]);
+    expect((await findUsers(`userName sw "${p}" and userName co "josé.åström"`)).map((r) => r.id)).toEqual([u.id]);
+  });
+
+  it('co / sw / ew with multi-byte values longer than 50 bytes', async () => {
+    const p = tag('mb');
+    const middle = 'é'.repeat(40);
+    const u = await createUser(`${p}-${middle}-ü@example.com`);
+    expect((await findUsers(`userName co "${'é'.repeat(30)}"`)).map((r) => r.id)).toContain(u.id);
+    expect((await findUsers(`userName sw "${p}-${'é'.repeat(35)}"`)).map((r) => r.id)).toEqual([u.id]);
+    expect((await findUsers(`userName sw "${p}" and userName ew "${'é'.repeat(30)}-ü@example.com"`)).map((r) => r.id)).toEqual([u.id]);
+  });
+
   it('sw', async () => {
     const s = await seed();
     expect(await matching(s, `userName sw "${s.p}.a"`)).toEqual(names(s.alice));
@@ -123,6 +139,13 @@ describe('RFC 7644 §3.4.2.2 attribute operators', () => {
     const s = await seed();
     expect(await matching(s, 'title pr')).toEqual(names(s.alice, s.bob));
     expect(await matching(s, 'externalId pr')).toEqual(names(s.alice, s.bob));
+  });
+
+  it('pr on a complex and a multi-valued attribute', async () => {
+    const s = await seed();
+    const bare = await createUser(`${s.p}.dave@example.com`);
+    expect(await matching(s, 'emails pr')).toEqual(names(s.alice, s.bob, s.carol));
+    expect(await matching(s, 'not (name pr)')).toEqual(names(bare));
   });
 
   it('gt, ge, lt, le on strings (lexicographic)', async () => {
@@ -173,6 +196,22 @@ describe('RFC 7644 §3.4.2.2 dates and booleans', () => {
     const after = new Date(Date.parse(later.body.meta.lastModified) + 60_000).toISOString();
     expect(await matching(s, `meta.lastModified gt "${before}"`)).toContain(s.alice.userName);
     expect(await matching(s, `meta.lastModified gt "${after}"`)).toEqual([]);
+  });
+
+  it('compares dates as instants, whatever the offset they are written with', async () => {
+    const s = await seed();
+    const modified = Date.parse(s.alice.meta.lastModified);
+    // one hour after alice's lastModified, written at UTC-05:00: a string comparison gets this wrong
+    const later = new Date(modified + 3600_000 - 5 * 3600_000).toISOString().replace(/\.\d+Z$/, '').replace('Z', '') + '-05:00';
+    const earlier = new Date(modified - 3600_000 + 5 * 3600_000).toISOString().replace(/\.\d+Z$/, '').replace('Z', '') + '+05:00';
+    expect(await matching(s, `userName eq "${s.alice.userName}" and meta.lastModified gt "${later}"`)).toEqual([]);
+    expect(await matching(s, `userName eq "${s.alice.userName}" and meta.lastModified lt "${later}"`)).toEqual(names(s.alice));
+    expect(await matching(s, `userName eq "${s.alice.userName}" and meta.lastModified gt "${earlier}"`)).toEqual(names(s.alice));
+  });
+
+  it('boolean sub-attribute in a value path: emails[primary eq true]', async () => {
+    const s = await seed();
+    expect(await matching(s, 'emails[primary eq true]')).toEqual(names(s.alice));
   });
 
   it('active eq true / false', async () => {

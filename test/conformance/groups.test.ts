@@ -77,6 +77,16 @@ describe("RFC 7643 §4.1.2 the user's groups attribute is derived and readOnly",
     if (entry.$ref !== undefined) expect(entry.$ref).toMatch(new RegExp(`/Groups/${g.id}$`));
   });
 
+  it("follows a group rename in the user's groups[].display", async () => {
+    const u = await createUser(tag('rn'));
+    const g = await createGroup(tag('Old Name '), { members: [{ value: u.id }] });
+    const renamed = tag('New Name ');
+    expectStatus(await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'replace', path: 'displayName', value: renamed })), 204);
+    const entry = (await getUser(u.id)).groups[0];
+    expect(entry.value).toBe(g.id);
+    if (entry.display !== undefined) expect(entry.display).toBe(renamed);
+  });
+
   it('ignores groups sent on POST /Users', async () => {
     const g = await createGroup(tag('RO'));
     const res = await scim('POST', '/Users', { schemas: [USER_URN], userName: tag('ro'), groups: [{ value: g.id }] });

@@ -1,8 +1,17 @@
-/** Bindings and secrets of the worker (wrangler.toml, .dev.vars / `wrangler secret put`). */
-export interface Env {
-  DB: D1Database;
-  /** A token with every scope, for automation and first setup. Optional. */
-  RELAY_BOOTSTRAP_TOKEN?: string;
-  /** base64 of 32 random bytes: the AES-GCM key for target credentials. */
-  RELAY_ENCRYPTION_KEY?: string;
+/**
+ * Bindings and secrets of the worker (wrangler.toml, .dev.vars / `wrangler secret put`),
+ * declared on Cloudflare.Env so `cloudflare:test`'s `env` has the same type.
+ */
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      DB: D1Database;
+      /** A token with every scope, for automation and first setup. Optional. */
+      RELAY_BOOTSTRAP_TOKEN?: string;
+      /** base64 of 32 random bytes: the AES-GCM key for target credentials. */
+      RELAY_ENCRYPTION_KEY?: string;
+    }
+  }
 }
+
+export type Env = Cloudflare.Env;

@@ -16,6 +16,11 @@ app.get('/', (c) => c.json({ name: 'SCIM Relay', scim: `${new URL(c.req.url).ori
 app.route('/scim/v2', scimApp);
 app.route('/api/v1', apiApp);
 
+app.notFound((c) => {
+  const detail = `Nothing at ${c.req.method} ${c.req.path}.`;
+  return c.req.path.startsWith('/scim/') ? scimErrorResponse(new ScimError(404, detail)) : c.json({ error: 'not_found', message: detail }, 404);
+});
+
 // Expected failures carry their own response; anything else is a bug: a bare 500 and a log line.
 app.onError((err, c) => {
   const isScim = c.req.path.startsWith('/scim/');

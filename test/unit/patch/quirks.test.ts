@@ -108,6 +108,16 @@ describe('vendor quirks', () => {
     expect(patchGroup({ op: 'replace', path: 'members', value: [] }).members).toEqual({ clear: true, add: [], remove: [], removeWhere: [] });
   });
 
+  it("accepts Entra ID's one-element list for the single-valued manager (path \"manager\")", () => {
+    const { body } = patchUser(babs(), { op: 'Add', path: 'manager', value: [{ $ref: 'https://x/Users/boss', value: 'boss' }] });
+    expect(body[ENTERPRISE]).toMatchObject({ manager: { $ref: 'https://x/Users/boss', value: 'boss' } });
+  });
+
+  it("accepts Entra ID's manager as a bare id string on the URN path (apache/directory-scimple#1242)", () => {
+    const { body } = patchUser(babs(), { op: 'Add', path: `${ENTERPRISE}:manager`, value: 'boss' }, { op: 'replace', value: { [`${ENTERPRISE}:manager`]: 'boss2' } });
+    expect(body[ENTERPRISE]).toMatchObject({ manager: { value: 'boss2' } });
+  });
+
   it('accepts a single object where a list of values is expected', () => {
     const { body } = patchUser(babs(), { op: 'add', path: 'phoneNumbers', value: { value: '555-0100', type: 'work' } });
     expect(body.phoneNumbers).toEqual([{ value: '555-0100', type: 'work' }]);

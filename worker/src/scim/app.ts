@@ -66,4 +66,3 @@ scimApp.post('/.search', async (c) => {
   );
 });
 
-scimApp.notFound((c) => scimErrorResponse(new ScimError(404, `No SCIM endpoint at ${c.req.method} ${new URL(c.req.url).pathname}.`)));

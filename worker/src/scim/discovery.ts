@@ -2,8 +2,8 @@
  * Discovery (RFC 7644 §4, RFC 7643 §5–7), generated from the attribute registry and the
  * limits the code enforces, so the documents advertise exactly what works.
  */
-import { Hono } from 'hono';
-import { notFound } from './errors';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { ScimError, notFound } from './errors';
 import { MAX_BULK_OPERATIONS } from './bulk';
 import { baseUrlOf, MAX_PAYLOAD_BYTES, scimJson } from './http';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './list-params';
@@ -79,7 +79,21 @@ export const resourceTypeDoc = (rt: ResourceTypeDef, base: string) => ({
 
 const list = (items: unknown[]) => ({ schemas: [LIST_RESPONSE_URN], totalResults: items.length, itemsPerPage: items.length, startIndex: 1, Resources: items });
 
+/**
+ * RFC 7644 §4: a filter on a discovery endpoint SHOULD be refused with 403, so a client never
+ * assumes the server applied it.
+ */
+const refuseFilter: MiddlewareHandler = async function refuseFilter(c, next) {
+  if (c.req.query('filter') !== undefined) throw new ScimError(403, 'Discovery endpoints do not support filtering (RFC 7644 §4).');
+  await next();
+};
+
 export const discoveryRoutes = new Hono()
+  .use('/ServiceProviderConfig', refuseFilter)
+  .use('/ResourceTypes/*', refuseFilter)
+  .use('/ResourceTypes', refuseFilter)
+  .use('/Schemas/*', refuseFilter)
+  .use('/Schemas', refuseFilter)
   .get('/ServiceProviderConfig', (c) => scimJson(serviceProviderConfig(baseUrlOf(c))))
   .get('/ResourceTypes', (c) => scimJson(list(RESOURCE_TYPES.map((rt) => resourceTypeDoc(rt, baseUrlOf(c))))))
   .get('/ResourceTypes/:name', (c) => {

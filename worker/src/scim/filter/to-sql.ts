@@ -124,7 +124,6 @@ function singleOperand(rt: ResourceTypeDef, r: ResolvedAttr): Operand {
     if (r.sub.name === 'version') return { sql: `('W/"' || ${table}.version || '"')`, def: leaf, folded: false, indexed: false };
     throw badRequest('invalidFilter', `meta.${r.sub.name} cannot be used in a filter.`);
   }
-  if (leaf.type === 'complex') throw badRequest('invalidFilter', `"${leaf.name}" is complex: filter on one of its sub-attributes.`);
   return { sql: `json_extract(${table}.data, '${jsonPath(r).replace(/'/g, "''")}')`, def: leaf, folded: false, indexed: false };
 }
 
@@ -185,6 +184,7 @@ function elementScope(rt: ResourceTypeDef, r: ResolvedAttr): ElementScope {
 }
 
 function condition(f: Extract<Filter, { kind: 'compare' | 'present' }>, o: Operand): SqlFragment {
+  if (f.kind === 'present' && o.def.type === 'complex') return { sql: `(${o.sql} IS NOT NULL)`, params: [] };
   if (f.kind === 'present') {
     const extra = o.def.type === 'string' || o.def.type === 'reference' ? ` AND ${o.sql} <> ''` : '';
     return { sql: `(${o.sql} IS NOT NULL${extra})`, params: [] };

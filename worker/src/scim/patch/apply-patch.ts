@@ -64,16 +64,20 @@ function applyOperation(state: PatchState, operation: PatchOperation): void {
 function applyPathless(state: PatchState, operation: PatchOperation): void {
   const op = operation.op === 'add' ? 'add' : 'replace';
   const values = normalizePathlessValue(state.rt, operation.value);
-  if (state.members && values.members !== undefined) {
-    // Pathless `{"members":[…]}`: add appends members, replace sets the whole list (RFC 7644 §3.5.2.3).
-    applyMembers(state, undefined, { kind: 'write', op, value: values.members }, 'members');
-    delete values.members;
+  const rawMembers = state.members ? membersKeyOf(operation.value as JsonObject) : undefined;
+  if (rawMembers !== undefined && (operation.value as JsonObject)[rawMembers] !== null) {
+    // Pathless `{"members":[…]}`: add appends members, replace sets the whole list (RFC 7644
+    // §3.5.2.3). The raw list is used so that malformed members are reported, not dropped.
+    applyMembers(state, undefined, { kind: 'write', op, value: (operation.value as JsonObject)[rawMembers]! }, 'members');
   }
+  delete values.members;
   mergePathless(state.rt, state.body, values, op);
   for (const key of nullKeysOf(operation.value as JsonObject)) {
     applyTarget(state, resolveTarget(state.rt, key, { explicit: false }), { kind: 'unset' }, operation);
   }
 }
+
+const membersKeyOf = (value: JsonObject): string | undefined => Object.keys(value).find((k) => k.toLowerCase() === 'members');
 
 function applyTarget(state: PatchState, target: PatchTarget, action: PatchAction, operation: PatchOperation): void {
   switch (target.kind) {

@@ -27,8 +27,11 @@ export function applyToValuePath(container: JsonObject, t: ValuePathTarget, acti
   const hits = list.map((e) => matchesFilter(t.filter, e, opts));
   if (action.kind !== 'write') {
     // RFC 7644 §3.5.2.2: the matched values (or their sub-attribute) are removed, and an element
-    // left empty goes too. A filter that matches nothing removes nothing: §3.5.2.2 names no error
-    // for it (unlike replace), and IdPs retry removals of values already gone.
+    // left empty goes too. §3.5.2.2 names no error for a filter that matches nothing, but §3.12
+    // Table 9 defines noTarget as "the specified path value contains a filter that yields no
+    // match", so remove answers like replace (test/conformance/patch.test.ts). Group members are
+    // the exception that stays idempotent: they are removed as a delta (members.ts).
+    if (!hits.some(Boolean)) throw noTargetFor(t);
     const next = t.sub
       ? list.map((e, i) => (hits[i] ? withoutSub(e, t.sub!) : e)).filter((e) => !isUnassigned(e))
       : list.filter((_, i) => !hits[i]);
@@ -67,10 +70,11 @@ export function applyToValuePath(container: JsonObject, t: ValuePathTarget, acti
  *   filter cannot describe a new element and is noTarget.
  */
 function createMatching(t: ValuePathTarget, op: 'add' | 'replace', incoming: Json): Json {
-  const noTarget = () => badRequest('noTarget', `No ${t.def.name} value matches the filter of "${t.label}".`);
-  if (op === 'replace') throw noTarget();
+  if (op === 'replace') throw noTargetFor(t);
   const seed = elementFromFilter(t.def, t.filter);
-  if (!seed) throw noTarget();
+  if (!seed) throw noTargetFor(t);
   const element = t.sub ? withSub(seed, t.sub, incoming) : { ...seed, ...(incoming as JsonObject) };
   return coerceValue(elementDef(t.def), element, t.label) ?? element;
 }
+
+const noTargetFor = (t: ValuePathTarget) => badRequest('noTarget', `No ${t.def.name} value matches the filter of "${t.label}".`);

@@ -17,13 +17,13 @@ export function withoutSub(element: Json, sub: AttributeDef): Json {
 }
 
 /**
- * One element's value for `emails[type eq "work"]`-style targets. A one-element array is
- * unwrapped: clients that always send arrays for multi-valued attributes send one here too.
+ * One element's value for `emails[type eq "work"]`-style targets. coerceValue unwraps a
+ * one-element list (clients that always send arrays for multi-valued attributes send one here
+ * too); a longer list cannot be one element.
  */
 export function coerceElement(def: AttributeDef, raw: Json, label: string): Json | undefined {
-  const one = Array.isArray(raw) && raw.length === 1 ? raw[0]! : raw;
-  if (Array.isArray(one)) throw badRequest('invalidValue', `${label}: expected one ${def.name} value, not a list.`);
-  return coerceValue(elementDef(def), one, label);
+  if (Array.isArray(raw) && raw.length !== 1) throw badRequest('invalidValue', `${label}: expected one ${def.name} value, not a list.`);
+  return coerceValue(elementDef(def), raw, label);
 }
 
 /**

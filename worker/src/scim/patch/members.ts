@@ -93,7 +93,8 @@ export function createMemberDelta(): MemberDeltaBuilder {
 
 /** Member values must be objects with a string `value` (RFC 7643 §4.2); else 400 invalidValue. */
 function memberElements(def: AttributeDef, raw: Json, label: string): JsonObject[] {
-  const list = normalizeValue(def, raw, { keepReadOnly: false }, 1);
+  // keepReadOnly: an element with only a `display` is a client error to report, not an empty object to drop.
+  const list = normalizeValue(def, raw, { keepReadOnly: true }, 1);
   const elements = Array.isArray(list) ? list : [];
   return elements.map((e, i) => {
     if (!isObject(e) || typeof e.value !== 'string' || e.value === '') {

@@ -71,7 +71,7 @@ export function resolveTarget(rt: ResourceTypeDef, rawPath: string, opts: Resolv
     // RFC 7644 §3.5.2: "a client MUST NOT modify an attribute that has mutability readOnly".
     throw badRequest('mutability', `${sub ? `${def.name}.${sub.name}` : def.name} is readOnly and cannot be changed.`);
   }
-  const label = sub ? `${def.name}${parsed.filter ? '[…]' : ''}.${sub.name}` : def.name;
+  const label = `${def.name}${parsed.filter ? '[…]' : ''}${sub ? `.${sub.name}` : ''}`;
   return { kind: 'attribute', extension, def, sub, filter: parsed.filter, label };
 }
 

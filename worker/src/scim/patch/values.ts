@@ -11,9 +11,23 @@ import { parseOrThrow, valueSchema } from '../schema/zod-schemas';
 
 /** Normalised and validated, or undefined when nothing is left (null, `{}` of unknown keys). */
 export function coerceValue(def: AttributeDef, raw: Json, label: string): Json | undefined {
-  const normalized = normalizeValue(def, raw, { keepReadOnly: false }, 1);
+  const normalized = normalizeValue(def, unwrapSingle(def, raw), { keepReadOnly: false }, 1);
   if (normalized === undefined) return undefined;
   return parseOrThrow<JsonObject>(z.object({ [label]: valueSchema(def) }), { [label]: normalized })[label];
+}
+
+/**
+ * Shapes Entra ID sends for single-valued attributes:
+ * - quirk `singleValueAsList`: a one-element list, `{"op":"Add","path":"manager","value":
+ *   [{"$ref":"…","value":"id"}]}` (Entra ID's SCIM reference, "other observed requests");
+ * - quirk `bareComplexValue`: the enterprise manager as a bare id string on the URN path
+ *   (apache/directory-scimple#1242), which means `{ "value": "id" }`.
+ */
+function unwrapSingle(def: AttributeDef, raw: Json): Json {
+  if (def.multiValued) return raw;
+  const one = Array.isArray(raw) && raw.length === 1 ? raw[0]! : raw;
+  const hasValueSub = def.type === 'complex' && def.subAttributes?.some((s) => s.name === 'value');
+  return hasValueSub && (typeof one === 'string' || typeof one === 'number') ? { value: one } : one;
 }
 
 /** One element of a multi-valued attribute, described as a single-valued attribute. */

@@ -1,0 +1,133 @@
+/**
+ * One benchmark runtime: the worker bundled by wrangler, served by workerd through Miniflare
+ * (no `wrangler dev` proxy in front, which roughly halves throughput), with a fresh on-disk D1.
+ * A phase starts its own runtime and disposes of it: workerd under long load grows to GBs and
+ * runs out of file handles, so no runtime outlives its phase.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const WORK_DIR = path.join(ROOT, 'bench/.work');
+
+/** The slice of the D1 binding (proxied into Node by Miniflare) that the bench uses. */
+export interface D1Statement {
+  bind(...values: unknown[]): D1Statement;
+  run(): Promise<unknown>;
+}
+export interface D1Like {
+  prepare(sql: string): D1Statement;
+  batch(statements: D1Statement[]): Promise<unknown[]>;
+}
+interface MiniflareLike {
+  ready: Promise<URL>;
+  getD1Database(binding: string): Promise<D1Like>;
+  dispose(): Promise<void>;
+}
+type MiniflareClass = new (options: Record<string, unknown>) => MiniflareLike;
+
+export interface Runtime {
+  url: string;
+  token: string;
+  db: D1Like;
+  description: string;
+  dispose(): Promise<void>;
+}
+
+/**
+ * wrangler's own Miniflare (4.x): the runtime `wrangler dev` would use. The hoisted `miniflare`
+ * is the 5.x beta pulled in by @cloudflare/vitest-plugin, whose options have another shape.
+ */
+function loadMiniflare(): { Miniflare: MiniflareClass; version: string; workerd: string } {
+  const fromWrangler = createRequire(path.join(ROOT, 'node_modules/wrangler/package.json'));
+  const pkgPath = fromWrangler.resolve('miniflare/package.json');
+  const version = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
+  if (!version.startsWith('4.')) throw new Error(`bench expects wrangler's Miniflare 4.x, found ${version} at ${pkgPath}`);
+  const fromMiniflare = createRequire(pkgPath);
+  const workerd = (JSON.parse(readFileSync(fromMiniflare.resolve('workerd/package.json'), 'utf8')) as { version: string }).version;
+  const { Miniflare } = fromWrangler('miniflare') as { Miniflare: MiniflareClass };
+  return { Miniflare, version, workerd };
+}
+
+/** Bundles the worker exactly as `wrangler deploy` would, once per bench run. */
+export function bundleWorker(): string {
+  const outdir = path.join(WORK_DIR, 'dist');
+  rmSync(outdir, { recursive: true, force: true });
+  execFileSync(path.join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+    cwd: ROOT,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return path.join(outdir, 'index.js');
+}
+
+function compatibilityDate(): string {
+  const m = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8'));
+  if (!m) throw new Error('wrangler.toml has no compatibility_date');
+  return m[1]!;
+}
+
+/** Statements of the drizzle-generated migrations, in order. */
+function migrationStatements(): string[] {
+  const dir = path.join(ROOT, 'migrations');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('--> statement-breakpoint'))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/**
+ * A named token with every scope, stored as production stores it (SHA-256 of the secret), so
+ * each request pays the real lookup rather than the bootstrap token's constant-time compare.
+ */
+async function createToken(db: D1Like): Promise<string> {
+  const secret = `srt_${randomBytes(32).toString('base64url')}`;
+  const hash = createHash('sha256').update(secret).digest('hex');
+  await db
+    .prepare('INSERT INTO tokens (id, name, hash, scopes) VALUES (?, ?, ?, ?)')
+    .bind(randomBytes(8).toString('hex'), 'bench', hash, 'scim:read scim:write admin')
+    .run();
+  return secret;
+}
+
+export async function startRuntime(scriptPath: string, phase: string): Promise<Runtime> {
+  const { Miniflare, version, workerd } = loadMiniflare();
+  const persist = path.join(WORK_DIR, `d1-${phase}`);
+  rmSync(persist, { recursive: true, force: true });
+  mkdirSync(persist, { recursive: true });
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath,
+    compatibilityDate: compatibilityDate(),
+    d1Databases: { DB: `bench-${phase}` },
+    d1Persist: persist,
+    // No RELAY_BOOTSTRAP_TOKEN: production leaves it unset once named tokens exist.
+    bindings: { RELAY_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+    host: '127.0.0.1',
+    port: 0,
+  });
+  try {
+    const url = (await mf.ready).origin;
+    const db = await mf.getD1Database('DB');
+    for (const sql of migrationStatements()) await db.prepare(sql).run();
+    const token = await createToken(db);
+    return {
+      url,
+      token,
+      db,
+      description: `workerd ${workerd} via Miniflare ${version} (wrangler's), no wrangler proxy; D1 persisted on disk`,
+      async dispose() {
+        await mf.dispose();
+        rmSync(persist, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await mf.dispose();
+    throw err;
+  }
+}
