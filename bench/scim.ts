@@ -72,6 +72,7 @@ async function runPhase(script: string, size: number): Promise<PhaseResult> {
     const dir = await seed(client, size, bigGroupSize, config.bulkConcurrency, log);
     const usersPerSecond = size / (dir.timings.usersMs / 1000);
     log(`seeded: users ${(dir.timings.usersMs / 1000).toFixed(1)} s (${usersPerSecond.toFixed(0)}/s), groups ${(dir.timings.groupsMs / 1000).toFixed(1)} s`);
+    for (const n of dir.notes) console.error(`⚠ seeding workaround: ${n}`);
 
     const baseline = baselineOperation();
     const ops = scimOperations(client, dir, String(size)).filter((o) => !config.ops || config.ops.includes(o.key));
@@ -91,13 +92,13 @@ async function runPhase(script: string, size: number): Promise<PhaseResult> {
         const result = await measure(client, op.next, opts);
         const row: Row = { op: op.key, label: op.label, concurrency: c, result, baseline: base, ratio: result.p50 / base.p50 };
         rows.push(row);
-        const flag = result.errors + base.errors > 0 ? `  ⚠ ${result.errors} errors (baseline ${base.errors})` : '';
+        const flag = result.errors + base.errors > 0 ? `  ⚠ ${result.errors} errors ${JSON.stringify(result.statuses)} (baseline ${base.errors}): ${result.errorSamples[0] ?? base.errorSamples[0]}` : '';
         log(
           `  ${op.label.padEnd(42)} c=${String(c).padEnd(2)} p50 ${result.p50.toFixed(2).padStart(8)} ms  p95 ${result.p95.toFixed(2).padStart(8)} ms  ${result.rps.toFixed(0).padStart(5)} req/s  | baseline p50 ${base.p50.toFixed(2)} ms ${base.rps.toFixed(0)} req/s  → ${row.ratio.toFixed(2)}× (n=${result.requests})${flag}`,
         );
       }
     }
-    return { size, bigGroupSize, runtime: runtime.description, seed: { ...dir.timings, usersPerSecond, bulk: dir.bulk }, prepared, rows };
+    return { size, bigGroupSize, runtime: runtime.description, seed: { ...dir.timings, usersPerSecond, bulk: dir.bulk }, prepared, seedNotes: dir.notes, rows };
   } finally {
     current = undefined;
     await runtime.dispose();

@@ -34,7 +34,8 @@ export function createClient(baseUrl: string, token: string): Client {
         ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
       });
     } catch (err) {
-      return { status: 0, failure: `network: ${(err as Error).message}`, text: '' };
+      const cause = (err as Error & { cause?: unknown }).cause;
+      return { status: 0, failure: `network: ${(err as Error).message}${cause ? ` (${String(cause)})` : ''}`, text: '' };
     }
     // The body is read in full: its transfer is part of the operation's latency.
     const text = await res.text();

@@ -18,6 +18,8 @@ export interface PhaseResult {
   runtime: string;
   seed: { usersMs: number; groupsMs: number; usersPerSecond: number; bulk: { maxOperations: number; maxPayloadSize: number; opsPerRequest: number; concurrency: number } };
   prepared: Record<string, string>;
+  /** workarounds the seeding had to take (a relay bug met on the way) */
+  seedNotes: string[];
   rows: Row[];
 }
 
@@ -156,6 +158,7 @@ export function markdown(result: BenchResult): string {
       `## ${p.size.toLocaleString('en')} users`,
       '',
       `Seeded through the relay's API: users by /Bulk (${p.seed.bulk.opsPerRequest} operations per request, ${p.seed.bulk.concurrency} concurrent; bulk.maxOperations ${p.seed.bulk.maxOperations}, maxPayloadSize ${p.seed.bulk.maxPayloadSize}) in ${(p.seed.usersMs / 1000).toFixed(1)} s (${p.seed.usersPerSecond.toFixed(0)} users/s); 5 groups of 100 and a big group of ${p.bigGroupSize.toLocaleString('en')} members${p.bigGroupSize === p.size ? ' (every user)' : ''} built by PATCH add of 1,000 members at a time, in ${(p.seed.groupsMs / 1000).toFixed(1)} s.`,
+      ...p.seedNotes.map((n) => `\n> **⚠ Seeding workaround** — ${n}\n`),
       ...Object.entries(p.prepared).map(([op, note]) => `- ${op}: ${note}`),
       '',
       phaseTable(p),

@@ -28,6 +28,7 @@ interface MiniflareLike {
   dispose(): Promise<void>;
 }
 type MiniflareClass = new (options: Record<string, unknown>) => MiniflareLike;
+type LogClass = new (level: number) => unknown;
 
 export interface Runtime {
   url: string;
@@ -41,15 +42,15 @@ export interface Runtime {
  * wrangler's own Miniflare (4.x): the runtime `wrangler dev` would use. The hoisted `miniflare`
  * is the 5.x beta pulled in by @cloudflare/vitest-plugin, whose options have another shape.
  */
-function loadMiniflare(): { Miniflare: MiniflareClass; version: string; workerd: string } {
+function loadMiniflare(): { Miniflare: MiniflareClass; Log: LogClass; warn: number; version: string; workerd: string } {
   const fromWrangler = createRequire(path.join(ROOT, 'node_modules/wrangler/package.json'));
   const pkgPath = fromWrangler.resolve('miniflare/package.json');
   const version = (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
   if (!version.startsWith('4.')) throw new Error(`bench expects wrangler's Miniflare 4.x, found ${version} at ${pkgPath}`);
   const fromMiniflare = createRequire(pkgPath);
   const workerd = (JSON.parse(readFileSync(fromMiniflare.resolve('workerd/package.json'), 'utf8')) as { version: string }).version;
-  const { Miniflare } = fromWrangler('miniflare') as { Miniflare: MiniflareClass };
-  return { Miniflare, version, workerd };
+  const { Miniflare, Log, LogLevel } = fromWrangler('miniflare') as { Miniflare: MiniflareClass; Log: LogClass; LogLevel: { WARN: number } };
+  return { Miniflare, Log, warn: LogLevel.WARN, version, workerd };
 }
 
 /** Bundles the worker exactly as `wrangler deploy` would, once per bench run. */
@@ -96,7 +97,7 @@ async function createToken(db: D1Like): Promise<string> {
 }
 
 export async function startRuntime(scriptPath: string, phase: string): Promise<Runtime> {
-  const { Miniflare, version, workerd } = loadMiniflare();
+  const { Miniflare, Log, warn, version, workerd } = loadMiniflare();
   const persist = path.join(WORK_DIR, `d1-${phase}`);
   rmSync(persist, { recursive: true, force: true });
   mkdirSync(persist, { recursive: true });
@@ -110,6 +111,10 @@ export async function startRuntime(scriptPath: string, phase: string): Promise<R
     bindings: { RELAY_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
     host: '127.0.0.1',
     port: 0,
+    // Request.cf is a placeholder: no lookup of workers.cloudflare.com from the bench.
+    cf: false,
+    // Runtime warnings and errors (a dropped connection, an isolate over its memory limit) show.
+    log: new Log(warn),
   });
   try {
     const url = (await mf.ready).origin;

@@ -19,6 +19,8 @@ export interface Directory {
   /** ids of the big group's members (a prefix of `users`) */
   bigGroupMembers: string[];
   smallGroupIds: string[];
+  /** workarounds the seeding had to take, reported with the results */
+  notes: string[];
   timings: { usersMs: number; groupsMs: number };
   bulk: { maxOperations: number; maxPayloadSize: number; opsPerRequest: number; concurrency: number };
 }
@@ -34,6 +36,13 @@ interface ServiceProviderConfig {
 const SMALL_GROUPS = 5;
 const SMALL_GROUP_SIZE = 100;
 const MEMBERS_PER_PATCH = 1000;
+/**
+ * D1 builds SQLite with SQLITE_LIMIT_COMPOUND_SELECT = 5, and the relay adds members with one
+ * `SELECT ? … UNION ALL …` term per member; when a 1,000-member PATCH is refused the seed
+ * falls back to PATCHes of this many members, sent as /Bulk operations.
+ */
+const FALLBACK_MEMBERS_PER_PATCH = 5;
+const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /** Splits users into Bulk requests under both maxOperations and maxPayloadSize. */
 function bulkBodies(from: number, to: number, maxOps: number, maxBytes: number): { first: number; body: string }[] {
@@ -86,14 +95,46 @@ async function seedUsers(client: Client, size: number, cfg: ServiceProviderConfi
   return { users, opsPerRequest: Math.max(...bodies.map((_, i) => (bodies[i + 1]?.first ?? size) - bodies[i]!.first)) };
 }
 
-async function createGroup(client: Client, displayName: string, memberIds: string[]): Promise<string> {
+async function createGroup(client: Client, displayName: string): Promise<string> {
   const g = await client.json<{ id: string }>({
     method: 'POST',
     path: '/scim/v2/Groups',
-    body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName, members: memberIds.map((value) => ({ value })) },
+    body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName },
     expect: [201],
   });
   return g.id;
+}
+
+const addPatch = (ids: string[]) => ({ schemas: [PATCH_URN], Operations: [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }] });
+
+/**
+ * Adds members 1,000 per PATCH, as an IdP would. If the relay answers 500 to that, it is
+ * recorded in `notes` and the rest goes in PATCHes small enough to pass, 1,000 per /Bulk
+ * request (sequential: concurrent writes to one group would conflict on its version).
+ */
+async function addMembers(client: Client, groupId: string, ids: string[], notes: string[]): Promise<void> {
+  let i = 0;
+  if (!notes.some((n) => n.startsWith('MEMBER_BATCH'))) {
+    for (; i < ids.length; i += MEMBERS_PER_PATCH) {
+      const part = ids.slice(i, i + MEMBERS_PER_PATCH);
+      const out = await client.send({ method: 'PATCH', path: `/scim/v2/Groups/${groupId}`, body: addPatch(part), expect: [204] });
+      if (!out.failure) continue;
+      if (out.status !== 500 || part.length <= FALLBACK_MEMBERS_PER_PATCH) throw new Error(`PATCH add of ${part.length} members: ${out.failure}`);
+      notes.push(
+        `MEMBER_BATCH: PATCH /Groups/{id} adding ${part.length} members answered HTTP ${out.status} (the worker logs "too many terms in compound SELECT": D1 allows 5 terms per compound SELECT); groups were seeded with PATCHes of ${FALLBACK_MEMBERS_PER_PATCH} members, 1,000 such operations per /Bulk request.`,
+      );
+      break;
+    }
+  }
+  for (; i < ids.length; i += FALLBACK_MEMBERS_PER_PATCH * 1000) {
+    const Operations = [];
+    for (let j = i; j < Math.min(ids.length, i + FALLBACK_MEMBERS_PER_PATCH * 1000); j += FALLBACK_MEMBERS_PER_PATCH) {
+      Operations.push({ method: 'PATCH', path: `/Groups/${groupId}`, data: addPatch(ids.slice(j, j + FALLBACK_MEMBERS_PER_PATCH)) });
+    }
+    const res = await client.json<BulkResponse>({ method: 'POST', path: '/scim/v2/Bulk', body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations }, expect: [200] });
+    const failed = res.Operations.find((op) => op.status !== '200' && op.status !== '204');
+    if (failed) throw new Error(`Bulk PATCH of members failed: ${failed.status} ${JSON.stringify(failed.response)}`);
+  }
 }
 
 export async function seed(client: Client, size: number, bigGroupSize: number, bulkConcurrency: number, log: (s: string) => void): Promise<Directory> {
@@ -105,28 +146,30 @@ export async function seed(client: Client, size: number, bigGroupSize: number, b
   const usersMs = performance.now() - t0;
 
   const t1 = performance.now();
+  const notes: string[] = [];
   const smallGroupIds: string[] = [];
   for (let g = 0; g < SMALL_GROUPS; g++) {
     const members = Array.from({ length: Math.min(SMALL_GROUP_SIZE, size) }, (_, k) => users[(g * 7919 + k * 97) % size]!.id);
-    smallGroupIds.push(await createGroup(client, `Team ${g + 1}`, [...new Set(members)]));
+    const id = await createGroup(client, `Team ${g + 1}`);
+    await addMembers(client, id, [...new Set(members)], notes);
+    smallGroupIds.push(id);
   }
   const bigGroupMembers = users.slice(0, bigGroupSize).map((u) => u.id);
-  const bigGroupId = await createGroup(client, 'All staff', []);
-  for (let i = 0; i < bigGroupMembers.length; i += MEMBERS_PER_PATCH) {
-    const value = bigGroupMembers.slice(i, i + MEMBERS_PER_PATCH).map((id) => ({ value: id }));
-    await client.json({
-      method: 'PATCH',
-      path: `/scim/v2/Groups/${bigGroupId}`,
-      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value }] },
-      expect: [204],
-    });
-  }
+  const bigGroupId = await createGroup(client, 'All staff');
+  await addMembers(client, bigGroupId, bigGroupMembers, notes);
+  const check = await client.json<{ totalResults: number }>({
+    method: 'GET',
+    path: `/scim/v2/Users?filter=${encodeURIComponent(`groups.value eq "${bigGroupId}"`)}&count=0`,
+    expect: [200],
+  });
+  if (check.totalResults !== bigGroupSize) throw new Error(`the big group has ${check.totalResults} members, expected ${bigGroupSize}`);
   const groupsMs = performance.now() - t1;
   return {
     users,
     bigGroupId,
     bigGroupMembers,
     smallGroupIds,
+    notes,
     timings: { usersMs, groupsMs },
     bulk: { maxOperations: spc.bulk.maxOperations, maxPayloadSize: spc.bulk.maxPayloadSize, opsPerRequest, concurrency: bulkConcurrency },
   };

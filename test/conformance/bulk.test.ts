@@ -160,6 +160,23 @@ describe('RFC 7644 §3.7 bulk operations', () => {
     expect(await findUsers(`userName eq "${never}"`)).toHaveLength(0);
   });
 
+  it('an operation whose bulkId reference cannot be resolved fails instead of storing the reference (§3.7.2)', async () => {
+    const existing = await createUser(tag('bunres'));
+    const res = await bulk([
+      { method: 'POST', path: '/Users', bulkId: 'failed', data: { schemas: [USER_URN], userName: existing.userName } },
+      { method: 'POST', path: '/Groups', bulkId: 'g1', data: { schemas: [GROUP_URN], displayName: tag('BU1'), members: [{ value: 'bulkId:failed' }] } },
+      { method: 'POST', path: '/Groups', bulkId: 'g2', data: { schemas: [GROUP_URN], displayName: tag('BU2'), members: [{ value: 'bulkId:neverDefined' }] } },
+    ]);
+    expectStatus(res, 200);
+    const byBulkId = new Map((res.body.Operations as any[]).map((o) => [o.bulkId, o]));
+    expect(status(byBulkId.get('failed'))).toBe('409');
+    for (const id of ['g1', 'g2']) {
+      const op = byBulkId.get(id);
+      expect(Number(op.status), `${id}: ${JSON.stringify(op)}`).toBeGreaterThanOrEqual(400);
+      if (op.response) expect(op.response.schemas).toContain(ERROR_URN);
+    }
+  });
+
   it('an operation on an unknown id reports 404 for that operation', async () => {
     const res = await bulk([{ method: 'DELETE', path: '/Users/00000000-0000-0000-0000-000000000000' }]);
     expectStatus(res, 200);

@@ -62,6 +62,12 @@ describe('RFC 7644 §3.14 If-None-Match', () => {
     expect(res.headers.get('etag')).toBe(u.meta.version);
   });
 
+  it('GET with If-None-Match: * on an existing resource is 304 (RFC 7232 §3.2)', async () => {
+    const u = await createUser(tag('inmstar'));
+    const res = await scim('GET', `/Users/${u.id}`, undefined, { headers: { 'if-none-match': '*' } });
+    expect(res.status).toBe(304);
+  });
+
   it('GET with an old version is 200', async () => {
     const u = await createUser(tag('inm2'));
     const patch = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'New' }));
@@ -112,6 +118,18 @@ describe('RFC 7644 §3.14 If-Match', () => {
     expectScimError(await scim('DELETE', `/Users/${u.id}`, undefined, { headers: { 'if-match': stale(u.meta.version) } }), 412);
     expectStatus(await scim('GET', `/Users/${u.id}`), 200);
     expectStatus(await scim('DELETE', `/Users/${u.id}`, undefined, { headers: { 'if-match': u.meta.version } }), 204);
+  });
+
+  it('If-Match with a list of ETags succeeds when one of them is current (RFC 7232 §3.1)', async () => {
+    const u = await createUser(tag('imlist'));
+    const res = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'listed' }), { headers: { 'if-match': `${stale(u.meta.version)}, ${u.meta.version}` } });
+    expectStatus(res, 200);
+  });
+
+  it('DELETE on a group honours If-Match', async () => {
+    const g = await createGroup(tag('IMD'));
+    expectScimError(await scim('DELETE', `/Groups/${g.id}`, undefined, { headers: { 'if-match': stale(g.meta.version) } }), 412);
+    expectStatus(await scim('DELETE', `/Groups/${g.id}`, undefined, { headers: { 'if-match': g.meta.version } }), 204);
   });
 
   it('If-Match: * matches any current version', async () => {

@@ -60,6 +60,13 @@ describe('RFC 7643 §4.2 creating and reading groups', () => {
     expect(list.map((r) => r.id)).toEqual([g.id]);
   });
 
+  it('filters groups with a members value path', async () => {
+    const u = await createUser(tag('mvp'));
+    const g = await createGroup(tag('MVP'), { members: [{ value: u.id }] });
+    const list = expectList(await scim('GET', `/Groups${qs({ filter: `members[value eq "${u.id}"]` })}`));
+    expect(list.map((r) => r.id)).toEqual([g.id]);
+  });
+
   it('answers an unknown group id with 404', async () => {
     expectScimError(await scim('GET', '/Groups/00000000-0000-0000-0000-000000000000'), 404);
   });
@@ -74,6 +81,7 @@ describe("RFC 7643 §4.1.2 the user's groups attribute is derived and readOnly",
     expect(groupIds(got)).toEqual([g.id]);
     const entry = got.groups[0];
     if (entry.display !== undefined) expect(entry.display).toBe(displayName);
+    if (entry.type !== undefined) expect(entry.type).toBe('direct');
     if (entry.$ref !== undefined) expect(entry.$ref).toMatch(new RegExp(`/Groups/${g.id}$`));
   });
 
@@ -167,6 +175,31 @@ describe('RFC 7644 §3.5.2 membership changes with PATCH on /Groups', () => {
     expectStatus(await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'remove', path: `members[value eq "${a.id}"]` })), 204);
     expect(memberIds(await getGroup(g.id))).toEqual([b.id]);
     expect(groupIds(await getUser(a.id))).toEqual([]);
+  });
+
+  it('removes several members with one value filter (or)', async () => {
+    const a = await createUser(tag('ora'));
+    const b = await createUser(tag('orb'));
+    const c = await createUser(tag('orc'));
+    const g = await createGroup(tag('OR'), { members: [{ value: a.id }, { value: b.id }, { value: c.id }] });
+    expectStatus(await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'remove', path: `members[value eq "${a.id}" or value eq "${c.id}"]` })), 204);
+    expect(memberIds(await getGroup(g.id))).toEqual([b.id]);
+  });
+
+  it('a pathless add of members appends to the member list (§3.5.2.1)', async () => {
+    const a = await createUser(tag('pla'));
+    const b = await createUser(tag('plb'));
+    const g = await createGroup(tag('PL'), { members: [{ value: a.id }] });
+    expectStatus(await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'add', value: { members: [{ value: b.id }] } })), 204);
+    expect(memberIds(await getGroup(g.id))).toEqual([a.id, b.id].sort());
+  });
+
+  it('a pathless replace of members replaces the member list (§3.5.2.3)', async () => {
+    const a = await createUser(tag('pra'));
+    const b = await createUser(tag('prb'));
+    const g = await createGroup(tag('PR'), { members: [{ value: a.id }] });
+    expectStatus(await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'replace', value: { members: [{ value: b.id }] } })), 204);
+    expect(memberIds(await getGroup(g.id))).toEqual([b.id]);
   });
 
   it('removes all members with path "members"', async () => {

@@ -103,6 +103,14 @@ describe('RFC 7644 §3.5.2.1 add', () => {
     expect(primaries).toEqual(['new@primary.example']);
   });
 
+  it('attribute names inside a pathless value are case-insensitive (RFC 7643 §2.1)', async () => {
+    const u = await person();
+    const body = await patched(u.id, { op: 'replace', value: { Title: 'Boss', NAME: { FamilyName: 'Oh' } } });
+    expect(body.title).toBe('Boss');
+    expect(body.name.familyName).toBe('Oh');
+    expect(body.Title).toBeUndefined();
+  });
+
   it('attribute names in path are case-insensitive', async () => {
     const u = await person();
     expect((await patched(u.id, { op: 'add', path: 'NickName', value: 'Case' })).nickName).toBe('Case');

@@ -113,6 +113,16 @@ describe('RFC 7644 §3.3 creating users', () => {
     expect(res.body.meta.version).not.toBe('W/"999"');
   });
 
+  it('reads attribute names case-insensitively and answers in the schema spelling (RFC 7643 §2.1)', async () => {
+    const userName = tag('ci');
+    const res = await scim('POST', '/Users', { schemas: [USER_URN], USERNAME: userName, Name: { GivenName: 'Ada', FAMILYNAME: 'Lovelace' }, DisplayName: 'Ada L' });
+    expectStatus(res, 201);
+    expect(res.body.userName).toBe(userName);
+    expect(res.body.name).toEqual({ givenName: 'Ada', familyName: 'Lovelace' });
+    expect(res.body.displayName).toBe('Ada L');
+    expect(res.body.USERNAME).toBeUndefined();
+  });
+
   it('ignores unknown attributes (design choice: not stored, not an error)', async () => {
     const res = await scim('POST', '/Users', { schemas: [USER_URN], userName: tag('unk'), favouriteColour: 'blue' });
     expectStatus(res, 201);

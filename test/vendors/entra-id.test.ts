@@ -412,6 +412,16 @@ describe('Entra ID: schema discovery and transport ([Tutorial] Schema discovery,
     expect(ids).toEqual(expect.arrayContaining([USER_URN, GROUP_URN, ENTERPRISE_URN]));
   });
 
+  it('/Schemas sends no null values and camel-cased characteristics ([Tutorial] /Schemas (Schema discovery))', async () => {
+    const res = await scim('GET', '/Schemas');
+    expectStatus(res, 200);
+    expect(res.text).not.toMatch(/:\s*null\b/);
+    const mutability = new Set<string>();
+    const walk = (attrs: any[]) => attrs.forEach((a) => { mutability.add(a.mutability); if (a.subAttributes) walk(a.subAttributes); });
+    for (const schema of res.body.Resources) walk(schema.attributes);
+    for (const m of mutability) expect(['readOnly', 'readWrite', 'immutable', 'writeOnly']).toContain(m);
+  });
+
   it('every response is Content-Type application/scim+json, errors included', async () => {
     const u = await provisionedUser();
     expectScimContentType(await scim('GET', `/Users/${u.id}`));
