@@ -69,7 +69,7 @@ async function runPhase(script: string, size: number): Promise<PhaseResult> {
     log(`runtime: ${runtime.description} at ${runtime.url}`);
     const client = createClient(runtime.url, runtime.token);
     log(`seeding ${size.toLocaleString('en')} users through /Bulk, then groups (big group: ${bigGroupSize.toLocaleString('en')} members${bigGroupSize === size ? ', i.e. every user' : ''})…`);
-    const dir = await seed(client, size, bigGroupSize, config.bulkConcurrency, log);
+    const dir = await seed(createClient(runtime.url, runtime.token, { keepAlive: false }), size, bigGroupSize, config.bulkConcurrency, log);
     const usersPerSecond = size / (dir.timings.usersMs / 1000);
     log(`seeded: users ${(dir.timings.usersMs / 1000).toFixed(1)} s (${usersPerSecond.toFixed(0)}/s), groups ${(dir.timings.groupsMs / 1000).toFixed(1)} s`);
     for (const n of dir.notes) console.error(`⚠ seeding workaround: ${n}`);
@@ -98,7 +98,7 @@ async function runPhase(script: string, size: number): Promise<PhaseResult> {
         );
       }
     }
-    return { size, bigGroupSize, runtime: runtime.description, seed: { ...dir.timings, usersPerSecond, bulk: dir.bulk }, prepared, seedNotes: dir.notes, rows };
+    return { size, bigGroupSize, runtime: runtime.description, seed: { ...dir.timings, usersPerSecond, bulk: dir.bulk }, prepared, seedNotes: dir.notes, networkRetries: client.retries, rows };
   } finally {
     current = undefined;
     await runtime.dispose();

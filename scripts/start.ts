@@ -64,8 +64,17 @@ console.log('Applying migrations to the local D1…');
 applyMigrations(local);
 const scimToken = ensureScimToken();
 console.log('Building the extension…');
-const ext = spawn(`${root}node_modules/.bin/wxt`, ['build', 'extension'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-const extDone = new Promise<number>((resolve) => ext.on('exit', (code) => resolve(code ?? 1)));
+// The build's output (bundler warnings) is shown only when it fails.
+const ext = spawn(`${root}node_modules/.bin/wxt`, ['build', 'extension'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+let extLog = '';
+ext.stdout.on('data', (d: Buffer) => (extLog += d.toString()));
+ext.stderr.on('data', (d: Buffer) => (extLog += d.toString()));
+const extDone = new Promise<number>((resolve) =>
+  ext.on('exit', (code) => {
+    if (code !== 0) console.error(extLog);
+    resolve(code ?? 1);
+  }),
+);
 
 const dev = spawn(`${root}node_modules/.bin/wrangler`, ['dev', '--ip', HOST, '--port', String(PORT), '--test-scheduled'], {
   cwd: root,

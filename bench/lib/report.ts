@@ -20,6 +20,8 @@ export interface PhaseResult {
   prepared: Record<string, string>;
   /** workarounds the seeding had to take (a relay bug met on the way) */
   seedNotes: string[];
+  /** GETs re-sent after workerd dropped a kept-alive connection, seeding and measuring */
+  networkRetries: number;
   rows: Row[];
 }
 
@@ -158,6 +160,7 @@ export function markdown(result: BenchResult): string {
       `## ${p.size.toLocaleString('en')} users`,
       '',
       `Seeded through the relay's API: users by /Bulk (${p.seed.bulk.opsPerRequest} operations per request, ${p.seed.bulk.concurrency} concurrent; bulk.maxOperations ${p.seed.bulk.maxOperations}, maxPayloadSize ${p.seed.bulk.maxPayloadSize}) in ${(p.seed.usersMs / 1000).toFixed(1)} s (${p.seed.usersPerSecond.toFixed(0)} users/s); 5 groups of 100 and a big group of ${p.bigGroupSize.toLocaleString('en')} members${p.bigGroupSize === p.size ? ' (every user)' : ''} built by PATCH add of 1,000 members at a time, in ${(p.seed.groupsMs / 1000).toFixed(1)} s.`,
+      `GETs re-sent after a dropped keep-alive connection (seeding and measuring): ${p.networkRetries}.`,
       ...p.seedNotes.map((n) => `\n> **⚠ Seeding workaround** — ${n}\n`),
       ...Object.entries(p.prepared).map(([op, note]) => `- ${op}: ${note}`),
       '',

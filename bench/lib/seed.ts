@@ -44,6 +44,19 @@ const MEMBERS_PER_PATCH = 1000;
 const FALLBACK_MEMBERS_PER_PATCH = 5;
 const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
+/**
+ * POSTs a BulkRequest. workerd sometimes drops a keep-alive connection right after a large
+ * request, and the next request on it fails at once with "other side closed"; such a request is
+ * sent again, but only once `isApplied` says the lost attempt changed nothing.
+ */
+async function postBulk(client: Client, body: unknown, isApplied: () => Promise<boolean>): Promise<BulkResponse> {
+  for (let attempt = 1; ; attempt++) {
+    const out = await client.send({ method: 'POST', path: '/scim/v2/Bulk', body, expect: [200] });
+    if (!out.failure) return JSON.parse(out.text) as BulkResponse;
+    if (out.status !== 0 || attempt === 3 || (await isApplied())) throw new Error(`POST /scim/v2/Bulk: ${out.failure}`);
+  }
+}
+
 /** Splits users into Bulk requests under both maxOperations and maxPayloadSize. */
 function bulkBodies(from: number, to: number, maxOps: number, maxBytes: number): { first: number; body: string }[] {
   const out: { first: number; body: string }[] = [];
@@ -75,7 +88,11 @@ async function seedUsers(client: Client, size: number, cfg: ServiceProviderConfi
     Array.from({ length: concurrency }, async () => {
       while (nextBody < bodies.length) {
         const { first, body } = bodies[nextBody++]!;
-        const res = await client.json<BulkResponse>({ method: 'POST', path: '/scim/v2/Bulk', body: JSON.parse(body), expect: [200] });
+        const firstUserName = person(first).userName;
+        const res = await postBulk(client, JSON.parse(body), async () => {
+          const found = await client.json<{ totalResults: number }>({ method: 'GET', path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${firstUserName}"`)}&count=0`, expect: [200] });
+          return found.totalResults > 0;
+        });
         for (const op of res.Operations) {
           const n = Number(op.bulkId?.slice(1));
           if (op.status !== '201' || !op.location) throw new Error(`Bulk POST ${op.bulkId} failed: ${op.status} ${JSON.stringify(op.response)}`);
@@ -131,7 +148,8 @@ async function addMembers(client: Client, groupId: string, ids: string[], notes:
     for (let j = i; j < Math.min(ids.length, i + FALLBACK_MEMBERS_PER_PATCH * 1000); j += FALLBACK_MEMBERS_PER_PATCH) {
       Operations.push({ method: 'PATCH', path: `/Groups/${groupId}`, data: addPatch(ids.slice(j, j + FALLBACK_MEMBERS_PER_PATCH)) });
     }
-    const res = await client.json<BulkResponse>({ method: 'POST', path: '/scim/v2/Bulk', body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations }, expect: [200] });
+    // Adding members is idempotent, so a lost attempt may simply be sent again.
+    const res = await postBulk(client, { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations }, async () => false);
     const failed = res.Operations.find((op) => op.status !== '200' && op.status !== '204');
     if (failed) throw new Error(`Bulk PATCH of members failed: ${failed.status} ${JSON.stringify(failed.response)}`);
   }

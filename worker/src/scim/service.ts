@@ -68,6 +68,8 @@ async function prepareBody(ctx: ScimContext, rt: ResourceTypeDef, body: unknown,
   const normalized = normalizeResource(rt, body);
   const valid = parseOrThrow<JsonObject>(resourceSchema(rt, mode), normalized);
   const { password, members, ...data } = valid;
+  // A user created without `active` is active: deprovisioning is an explicit `active: false`.
+  if (rt.name === 'User' && mode === 'create' && data.active === undefined) data.active = true;
   const memberIds = Array.isArray(members) ? members.map((m) => (isObject(m) ? m.value : undefined)).filter((v): v is string => typeof v === 'string') : [];
   const resolved = rt.name === 'Group' ? await resolveMemberIds(ctx, memberIds) : [];
   const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;

@@ -72,7 +72,7 @@ export function resourceSchema(rt: ResourceTypeDef, ctx: WriteContext): z.ZodTyp
 
 /** Turns zod issues into a SCIM invalidValue error naming the attribute path. */
 export function parseOrThrow<T = JsonObject>(schema: z.ZodType, value: Json): T {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data as T;
   const issue = result.error.issues[0]!;
   const where = issue.path.length > 0 ? issue.path.join('.') : 'value';
