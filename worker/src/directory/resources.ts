@@ -20,6 +20,15 @@ const COLUMNS: Record<ResourceKind, readonly string[]> = {
 
 const SELECT = 'pk, id, version, created, last_modified AS lastModified, data';
 
+/**
+ * Reads of users carry their groups (User.groups) in the same statement, so a GET or a list page
+ * is one D1 round trip. RETURNING cannot hold a subquery, so writes use SELECT alone.
+ */
+const READ_SELECT: Record<ResourceKind, string> = {
+  User: `${SELECT}, (SELECT json_group_array(json_object('id', g.id, 'display', g.display_name)) FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE m.member_id = users.id) AS groupsJson`,
+  Group: SELECT,
+};
+
 function columnList(kind: ResourceKind, cols: ColumnValues): [string[], unknown[]] {
   const names = COLUMNS[kind];
   return [names as string[], names.map((n) => normalizeColumn(cols[n]))];
@@ -78,7 +87,7 @@ export async function insertResource(
 const uniquenessMessage = (kind: ResourceKind) => (kind === 'User' ? 'A user with this userName already exists.' : 'A group with this id already exists.');
 
 export async function loadResource(db: D1Database, kind: ResourceKind, id: string): Promise<StoredResource | null> {
-  return db.prepare(`SELECT ${SELECT} FROM ${TABLES[kind]} WHERE id = ?`).bind(id).first<StoredResource>();
+  return db.prepare(`SELECT ${READ_SELECT[kind]} FROM ${TABLES[kind]} WHERE id = ?`).bind(id).first<StoredResource>();
 }
 
 /**
@@ -155,7 +164,7 @@ export async function listResources(db: D1Database, kind: ResourceKind, q: ListQ
   const where = q.after ? `(${q.where.sql}) AND (${q.after.sql})` : q.where.sql;
   const whereParams = q.after ? [...q.where.params, ...q.after.params] : q.where.params;
   const page = db
-    .prepare(`SELECT ${SELECT} FROM ${table} WHERE ${where} ORDER BY ${q.orderBy.sql} LIMIT ? OFFSET ?`)
+    .prepare(`SELECT ${READ_SELECT[kind]} FROM ${table} WHERE ${where} ORDER BY ${q.orderBy.sql} LIMIT ? OFFSET ?`)
     .bind(...whereParams, ...q.orderBy.params, q.limit, q.offset);
   if (!q.withTotal) {
     const { results } = await page.all<StoredResource>();

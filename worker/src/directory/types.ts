@@ -9,6 +9,8 @@ export interface StoredResource {
   lastModified: string;
   /** the resource's attributes as JSON text (core at the top level, extensions under their URN) */
   data: string;
+  /** users read with their groups: JSON array of { id, display } (reads only, not writes) */
+  groupsJson?: string;
 }
 
 /** One element of a multi-valued attribute, mirrored into user_values for indexed filters. */

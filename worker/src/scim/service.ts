@@ -50,8 +50,12 @@ async function load(ctx: ScimContext, rt: ResourceTypeDef, id: string): Promise<
 /** Renders rows with their derived attributes (User.groups, Group.members) when projected. */
 export async function render(ctx: ScimContext, rt: ResourceTypeDef, rows: StoredResource[], p?: Projection): Promise<JsonObject[]> {
   if (rt.name === 'User') {
-    const groups = wants(p, 'groups') && rows.length > 0 ? await groupsOfMany(ctx.db, rows.map((r) => r.id)) : undefined;
-    return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, groups: groups?.get(r.id) ?? [] }), p));
+    // Reads carry groupsJson; rows fresh from a write are looked up here.
+    const unread = rows.filter((r) => r.groupsJson === undefined).map((r) => r.id);
+    const looked = wants(p, 'groups') && unread.length > 0 ? await groupsOfMany(ctx.db, unread) : undefined;
+    const groupsOf = (r: StoredResource) =>
+      r.groupsJson !== undefined ? (JSON.parse(r.groupsJson) as { id: string; display: string }[]) : (looked?.get(r.id) ?? []);
+    return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, groups: groupsOf(r) }), p));
   }
   const members = wants(p, 'members') && rows.length > 0 ? await membersOfMany(ctx.db, rows.map((r) => r.pk)) : undefined;
   return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, ...(members ? { members: members.get(r.pk) ?? [] } : {}) }), p));
