@@ -130,3 +130,143 @@ export const tokens = sqliteTable(
   },
   (t) => [uniqueIndex('tokens_hash_unique').on(t.hash)],
 );
+
+/* ───────────────────────── provisioning (issue #3) ───────────────────────── */
+
+/**
+ * A downstream SCIM app. The bearer token is stored only encrypted (AES-GCM under
+ * RELAY_ENCRYPTION_KEY); JSON columns hold settings validated by the admin API's zod schemas.
+ */
+export const targets = sqliteTable('targets', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['scim'] }).notNull().default('scim'),
+  baseUrl: text('base_url').notNull(),
+  tokenEnc: text('token_enc').notNull(),
+  /** matching attributes in order, e.g. ["userName", "emails[type eq \"work\"].value"] */
+  matching: text('matching').notNull(),
+  /** { manual: {enabled, operations}, automatic: {…}, scheduled: {…, intervalMinutes} } */
+  modes: text('modes').notNull(),
+  mapping: text('mapping').notNull(),
+  rateLimitPerSecond: integer('rate_limit_per_second').notNull().default(10),
+  concurrency: integer('concurrency').notNull().default(4),
+  deletionThreshold: integer('deletion_threshold').notNull().default(10),
+  dryRun: integer('dry_run', { mode: 'boolean' }).notNull().default(false),
+  pushGroups: integer('push_groups', { mode: 'boolean' }).notNull().default(false),
+  status: text('status', { enum: ['active', 'paused'] }).notNull().default('active'),
+  /** why the target was paused by the relay (fatal failure), shown to the admin */
+  pausedReason: text('paused_reason'),
+  /** what "Save and test" learned: { patch, bulk, filter, etag, maxOperations } */
+  capabilities: text('capabilities'),
+  lastScheduledAt: text('last_scheduled_at'),
+  created: text('created').notNull(),
+  updated: text('updated').notNull(),
+});
+
+/**
+ * One row per (target, resource) with work to do. Changes coalesce on the unique key; the
+ * dispatcher leases rows with UPDATE … RETURNING and reads the directory's current state.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    targetId: text('target_id')
+      .notNull()
+      .references(() => targets.id, { onDelete: 'cascade' }),
+    resourceType: text('resource_type', { enum: ['User', 'Group'] }).notNull(),
+    resourceId: text('resource_id').notNull(),
+    state: text('state', { enum: ['pending', 'leased', 'failed', 'dead', 'held'] }).notNull().default('pending'),
+    /** the change-log sequence this row was last enqueued for: a row changed while leased is redone */
+    changeSeq: integer('change_seq').notNull().default(0),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    leaseId: text('lease_id'),
+    leaseUntil: text('lease_until'),
+    lastError: text('last_error'),
+    /** a held deletion an admin approved */
+    approved: integer('approved', { mode: 'boolean' }).notNull().default(false),
+    enqueuedAt: text('enqueued_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('outbox_target_resource_unique').on(t.targetId, t.resourceType, t.resourceId),
+    index('outbox_claim_idx').on(t.targetId, t.state, t.nextAttemptAt),
+  ],
+);
+
+/** Per resource × target: the remote account it is linked to and its sync state. */
+export const links = sqliteTable(
+  'links',
+  {
+    targetId: text('target_id')
+      .notNull()
+      .references(() => targets.id, { onDelete: 'cascade' }),
+    resourceType: text('resource_type', { enum: ['User', 'Group'] }).notNull(),
+    resourceId: text('resource_id').notNull(),
+    remoteId: text('remote_id'),
+    state: text('state', { enum: ['in_sync', 'pending', 'failed', 'never'] }).notNull().default('never'),
+    /** SHA-256 of the last payload the target accepted: an unchanged user sends nothing */
+    payloadHash: text('payload_hash'),
+    /** remote state we set: 'active' | 'deactivated' | 'deleted' */
+    remoteState: text('remote_state'),
+    lastAttemptAt: text('last_attempt_at'),
+    lastSuccessAt: text('last_success_at'),
+    nextAttemptAt: text('next_attempt_at'),
+    lastError: text('last_error'),
+    /** the last step trace of a manual provision, for the extension */
+    lastTrace: text('last_trace'),
+  },
+  (t) => [primaryKey({ columns: [t.targetId, t.resourceType, t.resourceId] }), index('links_resource_idx').on(t.resourceType, t.resourceId)],
+);
+
+/** Group memberships as last pushed to a target: the next push sends only the difference. */
+export const pushedMembers = sqliteTable(
+  'pushed_members',
+  {
+    targetId: text('target_id')
+      .notNull()
+      .references(() => targets.id, { onDelete: 'cascade' }),
+    groupId: text('group_id').notNull(),
+    memberId: text('member_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.targetId, t.groupId, t.memberId] })],
+);
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    targetId: text('target_id').notNull(),
+    mode: text('mode', { enum: ['manual', 'automatic', 'scheduled'] }).notNull(),
+    startedAt: text('started_at').notNull(),
+    finishedAt: text('finished_at'),
+    /** { claimed, created, updated, deactivated, deleted, skipped, failed, retried, held } */
+    counts: text('counts').notNull().default('{}'),
+    status: text('status', { enum: ['running', 'done', 'failed'] }).notNull().default('running'),
+  },
+  (t) => [index('runs_target_idx').on(t.targetId, t.startedAt)],
+);
+
+/** Every outbound request: what, why, status, duration, error — never a secret. */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: text('at').notNull(),
+    targetId: text('target_id').notNull(),
+    runId: text('run_id'),
+    resourceType: text('resource_type'),
+    resourceId: text('resource_id'),
+    operation: text('operation').notNull(),
+    method: text('method'),
+    path: text('path'),
+    httpStatus: integer('http_status'),
+    durationMs: integer('duration_ms'),
+    outcome: text('outcome').notNull(),
+    error: text('error'),
+    attributesChanged: text('attributes_changed'),
+    dryRun: integer('dry_run', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [index('audit_target_idx').on(t.targetId, t.id), index('audit_resource_idx').on(t.resourceType, t.resourceId, t.id)],
+);

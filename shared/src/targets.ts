@@ -1,0 +1,141 @@
+/**
+ * Targets (downstream SCIM apps) as the admin API and the extension console see them. The
+ * worker validates with these schemas; the extension builds its forms from them.
+ */
+import { z } from 'zod';
+
+export const OPERATIONS = ['create', 'update', 'deactivate', 'delete'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** The operations a mode may perform (miniOrange admins enable them one by one). */
+export const operationsSchema = z.object({
+  create: z.boolean().default(true),
+  update: z.boolean().default(true),
+  deactivate: z.boolean().default(true),
+  /** off by default: deactivate, never destroy, unless the admin says so */
+  delete: z.boolean().default(false),
+});
+export type Operations = z.infer<typeof operationsSchema>;
+
+const defaultOps = { create: true, update: true, deactivate: true, delete: false };
+
+export const modeSchema = z.object({ enabled: z.boolean().default(false), operations: operationsSchema.default(defaultOps) });
+export const scheduledModeSchema = modeSchema.extend({ intervalMinutes: z.number().int().min(1).max(10_080).default(60) });
+
+export const modesSchema = z.object({
+  manual: modeSchema.default({ enabled: true, operations: defaultOps }),
+  automatic: modeSchema.default({ enabled: false, operations: defaultOps }),
+  scheduled: scheduledModeSchema.default({ enabled: false, operations: defaultOps, intervalMinutes: 60 }),
+});
+export type Modes = z.infer<typeof modesSchema>;
+export type ModeName = keyof Modes;
+
+export const TRANSFORMS = ['lower', 'upper', 'trim'] as const;
+
+/**
+ * One attribute of the payload a target receives: from a directory attribute (SCIM path), a
+ * constant, or a template like "{name.givenName}.{name.familyName}@example.com".
+ */
+export const mappingRuleSchema = z
+  .object({
+    target: z.string().min(1).max(512),
+    source: z.string().min(1).max(512).optional(),
+    constant: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    template: z.string().min(1).max(1024).optional(),
+    transforms: z.array(z.enum(TRANSFORMS)).default([]),
+    /** used when the source or template yields nothing */
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    /** "create": only sent when the account is created */
+    when: z.enum(['always', 'create']).default('always'),
+    /** when the source value is removed, clear it on the target too */
+    clearWhenMissing: z.boolean().default(true),
+  })
+  .refine((r) => [r.source, r.constant, r.template].filter((v) => v !== undefined).length === 1, {
+    message: 'a rule takes exactly one of source, constant or template',
+  });
+export type MappingRule = z.infer<typeof mappingRuleSchema>;
+
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  baseUrl: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+    .transform((u) => u.replace(/\/+$/, '')),
+  /** write-only: stored encrypted, never returned */
+  token: z.string().min(1).max(8192),
+  matching: z.array(z.string().min(1).max(512)).min(1).max(5),
+  modes: modesSchema,
+  mapping: z.array(mappingRuleSchema).max(200),
+  rateLimitPerSecond: z.number().int().min(1).max(1000),
+  concurrency: z.number().int().min(1).max(6),
+  deletionThreshold: z.number().int().min(0).max(1_000_000),
+  dryRun: z.boolean(),
+  pushGroups: z.boolean(),
+};
+
+export const targetCreateSchema = z.object({
+  name: fields.name,
+  baseUrl: fields.baseUrl,
+  token: fields.token,
+  matching: fields.matching.default(['userName']),
+  modes: fields.modes.default(modesSchema.parse({})),
+  mapping: fields.mapping.optional(),
+  rateLimitPerSecond: fields.rateLimitPerSecond.default(10),
+  concurrency: fields.concurrency.default(4),
+  deletionThreshold: fields.deletionThreshold.default(10),
+  dryRun: fields.dryRun.default(false),
+  pushGroups: fields.pushGroups.default(false),
+});
+export type TargetCreate = z.infer<typeof targetCreateSchema>;
+
+export const targetUpdateSchema = z
+  .object({
+    name: fields.name,
+    baseUrl: fields.baseUrl,
+    token: fields.token,
+    matching: fields.matching,
+    modes: fields.modes,
+    mapping: fields.mapping,
+    rateLimitPerSecond: fields.rateLimitPerSecond,
+    concurrency: fields.concurrency,
+    deletionThreshold: fields.deletionThreshold,
+    dryRun: fields.dryRun,
+    pushGroups: fields.pushGroups,
+    status: z.enum(['active', 'paused']),
+  })
+  .partial();
+export type TargetUpdate = z.infer<typeof targetUpdateSchema>;
+
+export const capabilitiesSchema = z.object({
+  patch: z.boolean(),
+  bulk: z.boolean(),
+  bulkMaxOperations: z.number().int().nullable(),
+  filter: z.boolean(),
+  etag: z.boolean(),
+  checkedAt: z.string(),
+});
+export type Capabilities = z.infer<typeof capabilitiesSchema>;
+
+/** A target as the admin API returns it: no token, ever. */
+export const targetSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.literal('scim'),
+  baseUrl: z.string(),
+  hasToken: z.boolean(),
+  matching: z.array(z.string()),
+  modes: modesSchema,
+  mapping: z.array(mappingRuleSchema),
+  rateLimitPerSecond: z.number(),
+  concurrency: z.number(),
+  deletionThreshold: z.number(),
+  dryRun: z.boolean(),
+  pushGroups: z.boolean(),
+  status: z.enum(['active', 'paused']),
+  pausedReason: z.string().nullable(),
+  capabilities: capabilitiesSchema.nullable(),
+  created: z.string(),
+  updated: z.string(),
+});
+export type Target = z.infer<typeof targetSchema>;
