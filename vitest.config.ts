@@ -25,6 +25,10 @@ export default defineConfig(async () => {
       include: ['test/**/*.test.ts'],
       exclude: ['test/extension/**', 'node_modules/**'],
       setupFiles: ['./test/apply-migrations.ts'],
+      // Real D1 in workerd on a 2-core machine: a 1,000-operation Bulk takes seconds, not ms.
+      testTimeout: 30_000,
+      // Relay B and the fault-injecting SCIM target for test/e2e (URLs reach tests via inject).
+      globalSetup: ['./test/support/global-setup.ts'],
     },
   };
 });

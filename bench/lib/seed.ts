@@ -39,7 +39,7 @@ const MEMBERS_PER_PATCH = 1000;
 /**
  * D1 builds SQLite with SQLITE_LIMIT_COMPOUND_SELECT = 5, and the relay adds members with one
  * `SELECT ? … UNION ALL …` term per member; when a 1,000-member PATCH is refused the seed
- * falls back to PATCHes of this many members, sent as /Bulk operations.
+ * falls back to PATCHes of this many members.
  */
 const FALLBACK_MEMBERS_PER_PATCH = 5;
 const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -126,8 +126,9 @@ const addPatch = (ids: string[]) => ({ schemas: [PATCH_URN], Operations: [{ op: 
 
 /**
  * Adds members 1,000 per PATCH, as an IdP would. If the relay answers 500 to that, it is
- * recorded in `notes` and the rest goes in PATCHes small enough to pass, 1,000 per /Bulk
- * request (sequential: concurrent writes to one group would conflict on its version).
+ * recorded in `notes` and the rest goes in PATCHes small enough to pass, one after another
+ * (concurrent writes to one group conflict on its version). Not as /Bulk operations: a Bulk
+ * PATCH renders the whole group, all its members, after every operation.
  */
 async function addMembers(client: Client, groupId: string, ids: string[], notes: string[]): Promise<void> {
   let i = 0;
@@ -138,20 +139,14 @@ async function addMembers(client: Client, groupId: string, ids: string[], notes:
       if (!out.failure) continue;
       if (out.status !== 500 || part.length <= FALLBACK_MEMBERS_PER_PATCH) throw new Error(`PATCH add of ${part.length} members: ${out.failure}`);
       notes.push(
-        `MEMBER_BATCH: PATCH /Groups/{id} adding ${part.length} members answered HTTP ${out.status} (the worker logs "too many terms in compound SELECT": D1 allows 5 terms per compound SELECT); groups were seeded with PATCHes of ${FALLBACK_MEMBERS_PER_PATCH} members, 1,000 such operations per /Bulk request.`,
+        `MEMBER_BATCH: PATCH /Groups/{id} adding ${part.length} members answered HTTP ${out.status} (the worker logs "too many terms in compound SELECT": D1 allows 5 terms per compound SELECT); groups were seeded with PATCHes of ${FALLBACK_MEMBERS_PER_PATCH} members each.`,
       );
       break;
     }
   }
-  for (; i < ids.length; i += FALLBACK_MEMBERS_PER_PATCH * 1000) {
-    const Operations = [];
-    for (let j = i; j < Math.min(ids.length, i + FALLBACK_MEMBERS_PER_PATCH * 1000); j += FALLBACK_MEMBERS_PER_PATCH) {
-      Operations.push({ method: 'PATCH', path: `/Groups/${groupId}`, data: addPatch(ids.slice(j, j + FALLBACK_MEMBERS_PER_PATCH)) });
-    }
-    // Adding members is idempotent, so a lost attempt may simply be sent again.
-    const res = await postBulk(client, { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations }, async () => false);
-    const failed = res.Operations.find((op) => op.status !== '200' && op.status !== '204');
-    if (failed) throw new Error(`Bulk PATCH of members failed: ${failed.status} ${JSON.stringify(failed.response)}`);
+  for (; i < ids.length; i += FALLBACK_MEMBERS_PER_PATCH) {
+    const part = ids.slice(i, i + FALLBACK_MEMBERS_PER_PATCH);
+    await client.json({ method: 'PATCH', path: `/scim/v2/Groups/${groupId}`, body: addPatch(part), expect: [204] });
   }
 }
 

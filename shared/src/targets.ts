@@ -135,6 +135,8 @@ export const targetSchema = z.object({
   status: z.enum(['active', 'paused']),
   pausedReason: z.string().nullable(),
   capabilities: capabilitiesSchema.nullable(),
+  /** when the scheduled mode last ran for this target */
+  lastScheduledAt: z.string().nullable().optional(),
   created: z.string(),
   updated: z.string(),
 });

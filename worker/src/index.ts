@@ -9,10 +9,21 @@ import type { Env } from './env';
 import { ScimError } from './scim/errors';
 import { scimApp } from './scim/app';
 import { scimErrorResponse } from './scim/http';
+import { createBudget, dispatch } from './provisioning/dispatcher';
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.get('/', (c) => c.json({ name: 'SCIM Relay', scim: `${new URL(c.req.url).origin}/scim/v2`, api: `${new URL(c.req.url).origin}/api/v1` }));
+/**
+ * Automatic mode: once a SCIM write has committed (its outbox rows were written in the same
+ * batch), drain the automatic targets after the response; the next cron picks up leftovers.
+ */
+app.use('/scim/v2/*', async function dispatchAfterWrite(c, next) {
+  await next();
+  if (c.req.method !== 'GET' && c.res.status < 300 && !c.req.path.endsWith('/.search')) {
+    c.executionCtx.waitUntil(dispatch(c.env, { mode: 'automatic' }).catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
+  }
+});
 app.route('/scim/v2', scimApp);
 app.route('/api/v1', apiApp);
 
@@ -32,7 +43,13 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, _env, _ctx) {
-    // Scheduled provisioning and imports hang off the cron trigger (issues #3 and #4).
+  /**
+   * Cron Triggers: scheduled targets whose interval has passed are drained, then whatever the
+   * automatic targets left behind (retries, rows beyond the last invocation's budget).
+   */
+  async scheduled(_controller, env) {
+    const budget = createBudget();
+    await dispatch(env, { mode: 'scheduled', budget });
+    await dispatch(env, { mode: 'automatic', budget });
   },
 } satisfies ExportedHandler<Env>;

@@ -1,9 +1,20 @@
-/** The admin API (/api/v1). Errors are JSON with the failing key paths. */
+/**
+ * The admin API (/api/v1): JSON in and out, an admin-scoped bearer token on every route, zod
+ * validation whose errors name the failing key paths. The route table (routes.ts) is shared by
+ * the sub-apps and the OpenAPI document at /api/v1/openapi.json.
+ */
 import { Hono } from 'hono';
-import { requireScope, type AuthVariables } from '../auth/middleware';
-import type { Env } from '../env';
+import { requireScope } from '../auth/middleware';
+import { SecretsUnavailable } from '../auth/secrets';
+import { logsApp } from './logs';
+import { buildOpenApiDocument } from './openapi';
+import { outboxApp } from './outbox';
+import { ROUTES } from './routes';
+import { targetsApp } from './targets';
+import type { ApiEnv } from './types';
+import { usersApp } from './users';
 
-export const apiApp = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
+export const apiApp = new Hono<ApiEnv>();
 
 apiApp.use(
   '*',
@@ -11,4 +22,19 @@ apiApp.use(
 );
 
 /** A trivial authenticated route: the benchmarks' baseline, and the extension's connection check. */
-apiApp.get('/ping', (c) => c.json({ ok: true, token: c.get('principal').name }));
+apiApp.get(ROUTES.ping.path, (c) => c.json({ ok: true, token: c.get('principal').name }));
+
+apiApp.get(ROUTES.openapi.path, (c) => c.json(buildOpenApiDocument(`${new URL(c.req.url).origin}/api/v1`)));
+
+// Each sub-app registers full paths from the route table, so they mount at the root.
+apiApp.route('/', targetsApp);
+apiApp.route('/', outboxApp);
+apiApp.route('/', logsApp);
+apiApp.route('/', usersApp);
+
+// A missing RELAY_ENCRYPTION_KEY is a deployment problem the admin can fix: say so. Anything
+// else goes on to the worker's handler (a bare 500 and a log line).
+apiApp.onError((err, c) => {
+  if (err instanceof SecretsUnavailable) return c.json({ error: 'secrets_unavailable', message: err.message }, 503);
+  throw err;
+});

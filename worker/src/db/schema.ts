@@ -208,6 +208,8 @@ export const links = sqliteTable(
     state: text('state', { enum: ['in_sync', 'pending', 'failed', 'never'] }).notNull().default('never'),
     /** SHA-256 of the last payload the target accepted: an unchanged user sends nothing */
     payloadHash: text('payload_hash'),
+    /** the last payload the target accepted: the next update sends only what differs */
+    payload: text('payload'),
     /** remote state we set: 'active' | 'deactivated' | 'deleted' */
     remoteState: text('remote_state'),
     lastAttemptAt: text('last_attempt_at'),

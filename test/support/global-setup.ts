@@ -1,0 +1,42 @@
+/**
+ * vitest globalSetup (runs in Node, once per `vitest run`): starts relay B and the fault target
+ * on 127.0.0.1 and hands their URLs and tokens to the tests with `provide`; tests read them
+ * with `inject` (test/support/e2e.ts). The returned function stops both servers.
+ */
+import type { TestProject } from 'vitest/node';
+import { startFaultTarget } from './fault-target/server';
+import './provided-context';
+import { startRelayB } from './relay-b';
+
+export const RELAY_B_TOKEN = 'relay-b-bootstrap-token-0123456789abcdef';
+export const FAULT_TARGET_TOKEN = 'fault-target-token-0123456789abcdef';
+const RELAY_B_ENCRYPTION_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => 255 - i)).toString('base64');
+
+/**
+ * A failure to start is handed to the tests instead of thrown: only the end-to-end tests need
+ * these servers, so only they fail (test/support/e2e.ts throws it on import), with the cause.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const [relayB, target] = await Promise.allSettled([
+    startRelayB({ bootstrapToken: RELAY_B_TOKEN, encryptionKey: RELAY_B_ENCRYPTION_KEY }),
+    startFaultTarget(FAULT_TARGET_TOKEN),
+  ]);
+  const stop = async () => {
+    await Promise.all([relayB, target].map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+  };
+  if (relayB.status === 'rejected' || target.status === 'rejected') {
+    const reason: unknown = relayB.status === 'rejected' ? relayB.reason : (target as PromiseRejectedResult).reason;
+    const message = `end-to-end servers did not start: ${reason instanceof Error ? reason.message : String(reason)}`;
+    console.warn(`[e2e] ${message}`);
+    project.provide('e2eSetupError', message);
+    return stop;
+  }
+  project.provide('e2eSetupError', null);
+  project.provide('relayBUrl', relayB.value.url);
+  project.provide('relayBToken', relayB.value.token);
+  project.provide('faultTargetUrl', target.value.url);
+  project.provide('faultTargetToken', target.value.token);
+  if (process.env.E2E_VERBOSE) console.log(`[e2e] relay B ${relayB.value.url}, fault target ${target.value.url} (${Date.now() - started} ms)`);
+  return stop;
+}

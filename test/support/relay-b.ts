@@ -1,0 +1,78 @@
+/**
+ * Relay B: the same worker, bundled with esbuild and served by workerd through Miniflare on
+ * 127.0.0.1, with its own in-memory D1 and the migrations applied. End-to-end tests use it as
+ * a real SCIM target for relay A (the worker under test in the vitest pool).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readD1Migrations } from '@cloudflare/vitest-plugin';
+import { build } from 'esbuild';
+import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface RelayB {
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+export interface RelayBOptions {
+  bootstrapToken: string;
+  /** base64 of 32 bytes */
+  encryptionKey: string;
+}
+
+async function compatibilityDate(): Promise<string> {
+  const toml = await readFile(path.join(ROOT, 'wrangler.toml'), 'utf8');
+  const m = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml);
+  if (!m) throw new Error('wrangler.toml has no compatibility_date');
+  return m[1]!;
+}
+
+async function bundleWorker(): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(ROOT, 'worker/src/index.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['workerd', 'worker', 'browser'],
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+export async function startRelayB(options: RelayBOptions): Promise<RelayB> {
+  const [script, date, migrations] = await Promise.all([bundleWorker(), compatibilityDate(), readD1Migrations(path.join(ROOT, 'migrations'))]);
+  // The pool's miniflare is v5, whose native options differ; the v4 shape is the documented one.
+  const mf = new Miniflare(convertV4MiniflareOptions({
+    // Port 0: the OS picks a free port, so there is nothing to retry.
+    host: '127.0.0.1',
+    port: 0,
+    // Serves /cdn-cgi/handler/scheduled, so tests can run relay B's cron over HTTP.
+    unsafeTriggerHandlers: true,
+    workers: [
+      {
+        name: 'relay-b',
+        modules: true,
+        script,
+        compatibilityDate: date,
+        d1Databases: ['DB'],
+        bindings: { RELAY_BOOTSTRAP_TOKEN: options.bootstrapToken, RELAY_ENCRYPTION_KEY: options.encryptionKey },
+      },
+    ],
+  }));
+  try {
+    const url = await mf.ready;
+    const db = await mf.getD1Database('DB');
+    // readD1Migrations splits each file into whole statements (a CREATE TRIGGER … BEGIN … END
+    // stays one statement); a batch per file is one transaction, as wrangler applies them.
+    for (const migration of migrations) await db.batch(migration.queries.map((q) => db.prepare(q)));
+    return { url: url.origin, token: options.bootstrapToken, close: () => mf.dispose() };
+  } catch (e) {
+    await mf.dispose();
+    throw e;
+  }
+}

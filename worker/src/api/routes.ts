@@ -1,0 +1,89 @@
+/**
+ * The admin API's route table: the one list the sub-apps register from and the OpenAPI document
+ * is generated from (openapi.ts), so the two cannot drift. A test checks that every route the
+ * app serves is in this table and the other way round.
+ */
+import { z } from 'zod';
+import { linkSchema } from '../../../shared/src/provisioning';
+import { mappingRuleSchema, targetCreateSchema, targetSchema, targetUpdateSchema } from '../../../shared/src/targets';
+import {
+  auditEventSchema,
+  auditQuerySchema,
+  countSchema,
+  lookupBodySchema,
+  lookupResponseSchema,
+  mappingBodySchema,
+  outboxItemSchema,
+  outboxQuerySchema,
+  pageSchema,
+  retryBodySchema,
+  runSchema,
+  runsQuerySchema,
+  userSearchQuerySchema,
+  userStatusSchema,
+  userSummarySchema,
+} from './schemas';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec {
+  method: Method;
+  /** hono path under /api/v1 (`:id` for path parameters) */
+  path: string;
+  tag: 'meta' | 'targets' | 'outbox' | 'logs' | 'users';
+  summary: string;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** the success status and its body (none for 204) */
+  status: 200 | 201 | 204;
+  response?: z.ZodType;
+}
+
+const mappingSchema = z.object({ mapping: z.array(mappingRuleSchema) });
+const anyJson = z.record(z.string(), z.unknown());
+
+export const ROUTES = {
+  ping: { method: 'get', path: '/ping', tag: 'meta', summary: 'Check the token: answers with its name', status: 200, response: z.object({ ok: z.literal(true), token: z.string() }) },
+  openapi: { method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document', status: 200, response: anyJson },
+
+  listTargets: { method: 'get', path: '/targets', tag: 'targets', summary: 'List targets', status: 200, response: z.object({ items: z.array(targetSchema) }) },
+  createTarget: { method: 'post', path: '/targets', tag: 'targets', summary: 'Create a target (the token is stored encrypted, never returned)', body: targetCreateSchema, status: 201, response: targetSchema },
+  getTarget: { method: 'get', path: '/targets/:id', tag: 'targets', summary: 'Read a target', status: 200, response: targetSchema },
+  updateTarget: { method: 'patch', path: '/targets/:id', tag: 'targets', summary: 'Change a target; status "active" clears pausedReason', body: targetUpdateSchema, status: 200, response: targetSchema },
+  deleteTarget: { method: 'delete', path: '/targets/:id', tag: 'targets', summary: 'Delete a target with its queue and links (remote accounts are untouched)', status: 204 },
+  pauseTarget: { method: 'post', path: '/targets/:id/pause', tag: 'targets', summary: 'Pause provisioning to a target', status: 200, response: targetSchema },
+  resumeTarget: { method: 'post', path: '/targets/:id/resume', tag: 'targets', summary: 'Resume provisioning (clears pausedReason)', status: 200, response: targetSchema },
+  getMapping: { method: 'get', path: '/targets/:id/mapping', tag: 'targets', summary: "Read a target's attribute mapping", status: 200, response: mappingSchema },
+  putMapping: { method: 'put', path: '/targets/:id/mapping', tag: 'targets', summary: "Replace a target's attribute mapping", body: mappingBodySchema, status: 200, response: mappingSchema },
+  approveTarget: { method: 'post', path: '/targets/:id/approve', tag: 'outbox', summary: "Approve all of a target's held deletions", status: 200, response: countSchema },
+
+  listOutbox: { method: 'get', path: '/outbox', tag: 'outbox', summary: 'List outbox rows, newest first', query: outboxQuerySchema, status: 200, response: pageSchema(outboxItemSchema) },
+  retryOutbox: { method: 'post', path: '/outbox/retry', tag: 'outbox', summary: 'Retry failed and dead rows now (optionally one target, one state)', body: retryBodySchema, status: 200, response: countSchema },
+  retryOutboxItem: { method: 'post', path: '/outbox/:id/retry', tag: 'outbox', summary: 'Retry one failed, dead or waiting row now', status: 200, response: outboxItemSchema },
+  approveOutboxItem: { method: 'post', path: '/outbox/:id/approve', tag: 'outbox', summary: 'Approve one held deletion', status: 200, response: outboxItemSchema },
+
+  listRuns: { method: 'get', path: '/runs', tag: 'logs', summary: 'List dispatcher runs, newest first', query: runsQuerySchema, status: 200, response: pageSchema(runSchema) },
+  listAudit: { method: 'get', path: '/audit', tag: 'logs', summary: 'List audit events, newest first', query: auditQuerySchema, status: 200, response: pageSchema(auditEventSchema) },
+
+  searchUsers: {
+    method: 'get',
+    path: '/users',
+    tag: 'users',
+    summary: 'Search the directory by userName, email, externalId or a prefix (q)',
+    query: userSearchQuerySchema,
+    status: 200,
+    response: z.object({ items: z.array(userSummarySchema.extend({ links: z.array(linkSchema) })) }),
+  },
+  lookupUsers: {
+    method: 'post',
+    path: '/users/lookup',
+    tag: 'users',
+    summary: 'Find many users at once (a whole People page) with their per-target link states',
+    body: lookupBodySchema,
+    status: 200,
+    response: lookupResponseSchema,
+  },
+  userStatus: { method: 'get', path: '/users/:id/status', tag: 'users', summary: "A user's link state on every target and latest audit events", status: 200, response: userStatusSchema },
+} as const satisfies Record<string, RouteSpec>;
+
+export type RouteName = keyof typeof ROUTES;

@@ -1,0 +1,132 @@
+/**
+ * Requests and responses of the admin API that are not targets (those live in shared/). The
+ * routes validate with these and the OpenAPI document is generated from them.
+ */
+import { z } from 'zod';
+import { linkSchema, outboxStateSchema } from '../../../shared/src/provisioning';
+import { mappingRuleSchema } from '../../../shared/src/targets';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+/** Keyset paging, newest first: `cursor` is the `nextCursor` of the previous page, opaque. */
+const limit = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE);
+const NOT_A_CURSOR = 'not a cursor this list returned';
+const idCursor = z.string().regex(/^\d{1,15}$/, NOT_A_CURSOR).optional();
+const runCursor = z.string().max(200).regex(/^[^|]+\|.+$/, NOT_A_CURSOR).optional();
+const targetId = z.string().min(1).optional();
+
+export const outboxQuerySchema = z.object({ state: outboxStateSchema.optional(), targetId, limit, cursor: idCursor });
+export const runsQuerySchema = z.object({ targetId, limit, cursor: runCursor });
+export const auditQuerySchema = z.object({ targetId, resourceId: z.string().min(1).optional(), limit, cursor: idCursor });
+
+export const retryBodySchema = z.object({ targetId: z.string().min(1).optional(), state: z.enum(['failed', 'dead']).optional() });
+export const mappingBodySchema = z.object({ mapping: z.array(mappingRuleSchema).max(200) });
+
+export const outboxItemSchema = z.object({
+  id: z.number().int(),
+  targetId: z.string(),
+  resourceType: z.enum(['User', 'Group']),
+  resourceId: z.string(),
+  state: outboxStateSchema,
+  attempts: z.number().int(),
+  nextAttemptAt: z.string(),
+  leaseUntil: z.string().nullable(),
+  lastError: z.string().nullable(),
+  approved: z.boolean(),
+  enqueuedAt: z.string(),
+  updatedAt: z.string(),
+});
+export type OutboxItem = z.infer<typeof outboxItemSchema>;
+
+export const runSchema = z.object({
+  id: z.string(),
+  targetId: z.string(),
+  mode: z.enum(['manual', 'automatic', 'scheduled']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  counts: z.record(z.string(), z.number()),
+  status: z.enum(['running', 'done', 'failed']),
+});
+export type Run = z.infer<typeof runSchema>;
+
+export const auditEventSchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  targetId: z.string(),
+  runId: z.string().nullable(),
+  resourceType: z.string().nullable(),
+  resourceId: z.string().nullable(),
+  operation: z.string(),
+  method: z.string().nullable(),
+  path: z.string().nullable(),
+  httpStatus: z.number().int().nullable(),
+  durationMs: z.number().nullable(),
+  outcome: z.string(),
+  error: z.string().nullable(),
+  attributesChanged: z.array(z.string()).nullable(),
+  dryRun: z.boolean(),
+});
+export type AuditEventView = z.infer<typeof auditEventSchema>;
+
+export const pageSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const countSchema = z.object({ count: z.number().int() });
+
+/* ───────────────────────── directory views ───────────────────────── */
+
+export const userSummarySchema = z.object({
+  id: z.string(),
+  userName: z.string(),
+  displayName: z.string().nullable(),
+  active: z.boolean(),
+  /** email addresses, the primary one first */
+  emails: z.array(z.string()),
+  externalId: z.string().nullable(),
+});
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+export const userSearchQuerySchema = z.object({
+  /** exact, case-insensitive */
+  userName: z.string().min(1).max(512).optional(),
+  /** exact, case-insensitive, any of the user's emails */
+  email: z.string().min(1).max(512).optional(),
+  /** exact, case-sensitive */
+  externalId: z.string().min(1).max(512).optional(),
+  /** prefix of userName or of an email, or an exact externalId or id: the extension's search box */
+  q: z.string().trim().min(1).max(512).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+});
+export type UserSearch = z.infer<typeof userSearchQuerySchema>;
+
+export const MAX_LOOKUP_KEYS = 500;
+
+const keys = z.array(z.string().min(1).max(512)).max(MAX_LOOKUP_KEYS);
+export const lookupBodySchema = z
+  .object({ userNames: keys.optional(), emails: keys.optional(), externalIds: keys.optional(), ids: keys.optional() })
+  .refine((b) => (b.userNames?.length ?? 0) + (b.emails?.length ?? 0) + (b.externalIds?.length ?? 0) + (b.ids?.length ?? 0) <= MAX_LOOKUP_KEYS, {
+    message: `at most ${MAX_LOOKUP_KEYS} keys in all`,
+  });
+export type LookupRequest = z.infer<typeof lookupBodySchema>;
+
+export const userStatusSchema = z.object({
+  user: userSummarySchema,
+  /** one per target, 'never' where the user has no link yet */
+  links: z.array(linkSchema),
+  /** the user's latest audit events, newest first */
+  events: z.array(auditEventSchema),
+});
+
+export const lookupHitSchema = z.object({ user: userSummarySchema, links: z.array(linkSchema) });
+export type LookupHit = z.infer<typeof lookupHitSchema>;
+
+/** Each given key → its user and link states, or null when no user matches. */
+const hits = z.record(z.string(), lookupHitSchema.nullable());
+export const lookupResponseSchema = z.object({
+  targets: z.array(z.object({ id: z.string(), name: z.string(), status: z.enum(['active', 'paused']) })),
+  userNames: hits,
+  emails: hits,
+  externalIds: hits,
+  ids: hits,
+});
+export type LookupResponse = z.infer<typeof lookupResponseSchema>;

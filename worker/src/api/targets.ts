@@ -1,0 +1,57 @@
+/** /api/v1/targets: targets and their mapping. Responses never carry the token. */
+import { Hono } from 'hono';
+import { approveHeldDeletions, createTarget, deleteTarget, getTarget, listTargets, updateTarget } from '../provisioning/targets';
+import { ROUTES } from './routes';
+import type { ApiEnv } from './types';
+import { notFound, validateJson } from './validate';
+
+export const targetsApp = new Hono<ApiEnv>();
+
+const TARGET = 'The target';
+
+targetsApp.get(ROUTES.listTargets.path, async (c) => c.json({ items: await listTargets(c.env) }));
+
+targetsApp.post(ROUTES.createTarget.path, validateJson(ROUTES.createTarget.body), async (c) => {
+  const target = await createTarget(c.env, c.req.valid('json'));
+  return c.json(target, 201, { location: `${new URL(c.req.url).origin}/api/v1/targets/${target.id}` });
+});
+
+targetsApp.get(ROUTES.getTarget.path, async (c) => {
+  const target = await getTarget(c.env, c.req.param('id'));
+  return target ? c.json(target) : notFound(c, TARGET);
+});
+
+targetsApp.patch(ROUTES.updateTarget.path, validateJson(ROUTES.updateTarget.body), async (c) => {
+  const target = await updateTarget(c.env, c.req.param('id'), c.req.valid('json'));
+  return target ? c.json(target) : notFound(c, TARGET);
+});
+
+targetsApp.delete(ROUTES.deleteTarget.path, async (c) => {
+  return (await deleteTarget(c.env, c.req.param('id'))) ? c.body(null, 204) : notFound(c, TARGET);
+});
+
+targetsApp.post(ROUTES.pauseTarget.path, async (c) => {
+  const target = await updateTarget(c.env, c.req.param('id'), { status: 'paused' });
+  return target ? c.json(target) : notFound(c, TARGET);
+});
+
+targetsApp.post(ROUTES.resumeTarget.path, async (c) => {
+  const target = await updateTarget(c.env, c.req.param('id'), { status: 'active' });
+  return target ? c.json(target) : notFound(c, TARGET);
+});
+
+targetsApp.get(ROUTES.getMapping.path, async (c) => {
+  const target = await getTarget(c.env, c.req.param('id'));
+  return target ? c.json({ mapping: target.mapping }) : notFound(c, TARGET);
+});
+
+targetsApp.put(ROUTES.putMapping.path, validateJson(ROUTES.putMapping.body), async (c) => {
+  const target = await updateTarget(c.env, c.req.param('id'), { mapping: c.req.valid('json').mapping });
+  return target ? c.json({ mapping: target.mapping }) : notFound(c, TARGET);
+});
+
+/** Releases every deletion held back by the target's deletion threshold. */
+targetsApp.post(ROUTES.approveTarget.path, async (c) => {
+  const count = await approveHeldDeletions(c.env, c.req.param('id'));
+  return count === null ? notFound(c, TARGET) : c.json({ count });
+});

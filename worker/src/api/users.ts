@@ -1,0 +1,67 @@
+/**
+ * /api/v1/users: the directory as the extension sees it. Every user comes with its link state on
+ * every target ('never' where there is no link yet), so a People page needs one call.
+ */
+import { Hono } from 'hono';
+import type { Link } from '../../../shared/src/provisioning';
+import { LOOKUP_KINDS, listAudit, lookupKeyOf, lookupUsers, searchUsers, type TargetRef, type UserRecord } from '../db/provisioning-queries';
+import { toAuditEvent } from './logs';
+import { ROUTES } from './routes';
+import type { LookupHit, LookupResponse, UserSummary } from './schemas';
+import type { ApiEnv } from './types';
+import { notFound, validateJson, validateQuery } from './validate';
+
+export const usersApp = new Hono<ApiEnv>();
+
+const STATUS_EVENTS = 20;
+
+/** One link per target, in the targets' order; a target the user was never sent to reads 'never'. */
+function linksOf(targets: TargetRef[], user: UserRecord): Link[] {
+  const byTarget = new Map(user.links.map((l) => [l.targetId, l]));
+  return targets.map((t) => {
+    const l = byTarget.get(t.id);
+    return {
+      targetId: t.id,
+      targetName: t.name,
+      state: l?.state ?? 'never',
+      remoteId: l?.remoteId ?? null,
+      lastAttemptAt: l?.lastAttemptAt ?? null,
+      lastSuccessAt: l?.lastSuccessAt ?? null,
+      nextAttemptAt: l?.nextAttemptAt ?? null,
+      lastError: l?.lastError ?? null,
+    };
+  });
+}
+
+const summaryOf = ({ links: _, ...summary }: UserRecord): UserSummary => summary;
+
+usersApp.get(ROUTES.searchUsers.path, validateQuery(ROUTES.searchUsers.query), async (c) => {
+  const { targets, users } = await searchUsers(c.env.DB, c.req.valid('query'));
+  return c.json({ items: users.map((u) => ({ ...summaryOf(u), links: linksOf(targets, u) })) });
+});
+
+usersApp.post(ROUTES.lookupUsers.path, validateJson(ROUTES.lookupUsers.body), async (c) => {
+  const keys = c.req.valid('json');
+  const { targets, found } = await lookupUsers(c.env.DB, keys);
+  const hitsOf = (kind: (typeof LOOKUP_KINDS)[number]) =>
+    // fromEntries defines own properties, so a key like "__proto__" stays a key
+    Object.fromEntries(
+      (keys[kind] ?? []).map((key): [string, LookupHit | null] => {
+        const user = found[kind].get(lookupKeyOf(kind, key));
+        return [key, user ? { user: summaryOf(user), links: linksOf(targets, user) } : null];
+      }),
+    );
+  const body: LookupResponse = { targets, userNames: hitsOf('userNames'), emails: hitsOf('emails'), externalIds: hitsOf('externalIds'), ids: hitsOf('ids') };
+  return c.json(body);
+});
+
+usersApp.get(ROUTES.userStatus.path, async (c) => {
+  const id = c.req.param('id');
+  const [{ targets, found }, events] = await Promise.all([
+    lookupUsers(c.env.DB, { ids: [id] }),
+    listAudit(c.env.DB, { resourceId: id, limit: STATUS_EVENTS }),
+  ]);
+  const user = found.ids.get(id);
+  if (!user) return notFound(c, 'The user');
+  return c.json({ user: summaryOf(user), links: linksOf(targets, user), events: events.items.map(toAuditEvent) });
+});

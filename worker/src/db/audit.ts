@@ -1,0 +1,65 @@
+/** Audit events and runs. */
+export interface AuditEvent {
+  at: string;
+  targetId: string;
+  runId: string | null;
+  resourceType: string | null;
+  resourceId: string | null;
+  operation: string;
+  method: string | null;
+  path: string | null;
+  httpStatus: number | null;
+  durationMs: number | null;
+  outcome: string;
+  error: string | null;
+  attributesChanged: string[] | null;
+  dryRun: boolean;
+}
+
+export function auditStatements(db: D1Database, events: readonly AuditEvent[]): D1PreparedStatement[] {
+  return events.map((e) =>
+    db
+      .prepare(
+        `INSERT INTO audit_events (at, target_id, run_id, resource_type, resource_id, operation, method, path, http_status, duration_ms, outcome, error, attributes_changed, dry_run)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .bind(
+        e.at,
+        e.targetId,
+        e.runId,
+        e.resourceType,
+        e.resourceId,
+        e.operation,
+        e.method,
+        e.path,
+        e.httpStatus,
+        e.durationMs,
+        e.outcome,
+        e.error,
+        e.attributesChanged ? JSON.stringify(e.attributesChanged) : null,
+        e.dryRun ? 1 : 0,
+      ),
+  );
+}
+
+export async function startRun(db: D1Database, targetId: string, mode: string, now: Date): Promise<string> {
+  const id = crypto.randomUUID();
+  await db.prepare('INSERT INTO runs (id, target_id, mode, started_at) VALUES (?, ?, ?, ?)').bind(id, targetId, mode, now.toISOString()).run();
+  return id;
+}
+
+export async function finishRun(db: D1Database, id: string, counts: Record<string, number>, status: 'done' | 'failed', now: Date): Promise<void> {
+  await db.prepare('UPDATE runs SET finished_at = ?, counts = ?, status = ? WHERE id = ?').bind(now.toISOString(), JSON.stringify(counts), status, id).run();
+}
+
+export async function pauseTarget(db: D1Database, id: string, reason: string, now: Date): Promise<void> {
+  await db.prepare("UPDATE targets SET status = 'paused', paused_reason = ?, updated = ? WHERE id = ?").bind(reason, now.toISOString(), id).run();
+}
+
+export async function markScheduled(db: D1Database, id: string, now: Date): Promise<void> {
+  await db.prepare('UPDATE targets SET last_scheduled_at = ? WHERE id = ?').bind(now.toISOString(), id).run();
+}
+
+export async function saveCapabilities(db: D1Database, id: string, capabilities: unknown): Promise<void> {
+  await db.prepare('UPDATE targets SET capabilities = ? WHERE id = ?').bind(JSON.stringify(capabilities), id).run();
+}

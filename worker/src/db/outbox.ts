@@ -1,0 +1,90 @@
+/**
+ * The outbox's life cycle. Rows are created by the `changes_enqueue_outbox` trigger; here they
+ * are leased (UPDATE … RETURNING, so two overlapping runs never take the same row, and a crashed
+ * run's rows come back when the lease expires), completed, rescheduled, failed or held.
+ */
+export interface OutboxRow {
+  id: number;
+  targetId: string;
+  resourceType: 'User' | 'Group';
+  resourceId: string;
+  changeSeq: number;
+  attempts: number;
+  approved: number;
+  leaseId: string;
+}
+
+const COLUMNS = `id, target_id AS targetId, resource_type AS resourceType, resource_id AS resourceId,
+  change_seq AS changeSeq, attempts, approved, lease_id AS leaseId`;
+
+/** Leases up to `limit` due rows of one target, oldest first. */
+export async function claimOutbox(db: D1Database, targetId: string, limit: number, now: Date, leaseMs: number): Promise<OutboxRow[]> {
+  const at = now.toISOString();
+  const { results } = await db
+    .prepare(
+      `UPDATE outbox SET state = 'leased', lease_id = ?1, lease_until = ?2, updated_at = ?3
+        WHERE id IN (SELECT id FROM outbox
+                      WHERE target_id = ?4
+                        AND ((state = 'pending' AND next_attempt_at <= ?3) OR (state = 'leased' AND lease_until < ?3))
+                      ORDER BY id LIMIT ?5)
+        RETURNING ${COLUMNS}`,
+    )
+    .bind(crypto.randomUUID(), new Date(now.getTime() + leaseMs).toISOString(), at, targetId, limit)
+    .all<OutboxRow>();
+  // All rows of one claim share a lease id; the RETURNING order is unspecified.
+  return results.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Done: the row goes, unless the resource changed again while we worked (its change_seq moved),
+ * in which case it is pending again and the next run sends the newer state.
+ */
+export function completeOutbox(db: D1Database, row: OutboxRow, now: Date): D1PreparedStatement[] {
+  const at = now.toISOString();
+  return [
+    db.prepare('DELETE FROM outbox WHERE id = ? AND lease_id = ? AND change_seq = ?').bind(row.id, row.leaseId, row.changeSeq),
+    db
+      .prepare("UPDATE outbox SET state = 'pending', attempts = 0, lease_id = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ? AND lease_id = ?")
+      .bind(at, at, row.id, row.leaseId),
+  ];
+}
+
+/** Transient failure: try again at `retryAt`, or give up (dead) after the attempt limit. */
+export function rescheduleOutbox(db: D1Database, row: OutboxRow, retryAt: Date | null, error: string, now: Date): D1PreparedStatement {
+  const at = now.toISOString();
+  return retryAt
+    ? db
+        .prepare("UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?")
+        .bind(retryAt.toISOString(), error, at, row.id, row.leaseId)
+    : db
+        .prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?")
+        .bind(error, at, row.id, row.leaseId);
+}
+
+/** Rejected by the target (or blocked on a paused target): kept, shown, not retried by itself. */
+export function failOutbox(db: D1Database, row: OutboxRow, state: 'failed' | 'pending', error: string, now: Date, retryAt?: Date): D1PreparedStatement {
+  const at = now.toISOString();
+  return db
+    .prepare('UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?')
+    .bind(state, error, (retryAt ?? now).toISOString(), at, row.id, row.leaseId);
+}
+
+/** Over the deletion threshold: held until an admin approves. */
+export function holdOutbox(db: D1Database, row: OutboxRow, reason: string, now: Date): D1PreparedStatement {
+  return db
+    .prepare("UPDATE outbox SET state = 'held', last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?")
+    .bind(reason, now.toISOString(), row.id, row.leaseId);
+}
+
+/** Releases a lease untouched (the run ran out of budget before it got to the row). */
+export function releaseOutbox(db: D1Database, row: OutboxRow): D1PreparedStatement {
+  return db.prepare("UPDATE outbox SET state = 'pending', lease_id = NULL, lease_until = NULL WHERE id = ? AND lease_id = ?").bind(row.id, row.leaseId);
+}
+
+export async function pendingTargetIds(db: D1Database, now: Date): Promise<string[]> {
+  const { results } = await db
+    .prepare("SELECT DISTINCT target_id AS id FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?1) OR (state = 'leased' AND lease_until < ?1)")
+    .bind(now.toISOString())
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}

@@ -1,0 +1,10 @@
+export { applyMapping, ruleValue, withSchemas, type MappingPhase, type MappingResult } from './apply-mapping';
+export { DEFAULT_MAPPING } from './default-mapping';
+export { changedAttributes, toPatchOperations } from './diff';
+export { getPath, readSource } from './get-path';
+export { mappingProblems } from './mapping-problems';
+export { MappingError } from './path';
+export { canonicalJson, payloadHash } from './payload-hash';
+export { remoteView } from './remote-view';
+export { setPath } from './set-path';
+export { renderTemplate } from './template';

@@ -1,0 +1,33 @@
+/** "Plan": every operation the next run of a target would do, without sending anything. */
+import type { Action, ModeName, Target } from '../../../shared/src';
+import type { Env } from '../env';
+import { createSyncContext } from './sync-context';
+import { decideUser } from './sync-user';
+
+export interface PlannedOperation {
+  outboxId: number;
+  resourceType: 'User' | 'Group';
+  resourceId: string;
+  state: string;
+  action: Action | 'hold';
+  detail: string;
+}
+
+export async function planTarget(env: Env, target: Target, mode: Exclude<ModeName, 'manual'>, limit = 500): Promise<PlannedOperation[]> {
+  const { results } = await env.DB.prepare(
+    "SELECT id, resource_type AS resourceType, resource_id AS resourceId, state FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased', 'held') ORDER BY id LIMIT ?",
+  )
+    .bind(target.id, limit)
+    .all<{ id: number; resourceType: 'User' | 'Group'; resourceId: string; state: string }>();
+  const ctx = createSyncContext({ db: env.DB, target, token: '', operations: target.modes[mode].operations, runId: null });
+  const out: PlannedOperation[] = [];
+  for (const r of results) {
+    if (r.state === 'held') {
+      out.push({ outboxId: r.id, resourceType: r.resourceType, resourceId: r.resourceId, state: r.state, action: 'hold', detail: 'held for approval' });
+      continue;
+    }
+    const d = r.resourceType === 'User' ? await decideUser(ctx, r.resourceId) : { action: 'update' as const, detail: 'group push: membership difference' };
+    out.push({ outboxId: r.id, resourceType: r.resourceType, resourceId: r.resourceId, state: r.state, action: d.action, detail: d.detail });
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * One leased outbox row: sync it, then record the link, the audit events and the row's fate in
+ * one batch. What happens on failure comes from the POLICY table alone.
+ */
+import { auditStatements } from '../db/audit';
+import { saveLink } from '../db/links';
+import { completeOutbox, failOutbox, rescheduleOutbox, type OutboxRow } from '../db/outbox';
+import { MAX_ATTEMPTS, POLICY, backoffSeconds, type Failure } from './failure';
+import type { SyncContext } from './sync-context';
+import { syncGroup } from './sync-group';
+import { syncUser, type SyncOutcome } from './sync-user';
+
+export interface RowResult {
+  outcome: SyncOutcome;
+  /** the target refused us (auth / config): stop and pause it */
+  fatal?: Failure;
+}
+
+export async function processRow(ctx: SyncContext, row: OutboxRow): Promise<RowResult> {
+  let outcome: SyncOutcome;
+  try {
+    outcome = row.resourceType === 'User' ? await syncUser(ctx, row.resourceId) : await syncGroup(ctx, row.resourceId);
+  } catch (err) {
+    // A bug or a storage failure: keep the row for a retry and say what happened.
+    console.error(JSON.stringify({ event: 'sync_error', targetId: ctx.target.id, resourceId: row.resourceId, error: String(err) }));
+    outcome = { action: 'none', ok: false, failure: { kind: 'transient', message: `Internal error: ${String(err)}` }, remoteId: null, attributesChanged: [], destructive: false, detail: 'internal error' };
+  }
+  const now = ctx.now();
+  const stmts: D1PreparedStatement[] = [];
+  if (outcome.ok) {
+    stmts.push(...completeOutbox(ctx.db, row, now));
+  } else {
+    const failure = outcome.failure!;
+    switch (POLICY[failure.kind]) {
+      case 'retry': {
+        const attempt = row.attempts + 1;
+        const retryAt = attempt >= MAX_ATTEMPTS ? null : new Date(now.getTime() + 1000 * (failure.retryAfterSeconds ?? backoffSeconds(attempt)));
+        stmts.push(rescheduleOutbox(ctx.db, row, retryAt, failure.message, now));
+        outcome.link = { ...(outcome.link ?? { success: false }), state: retryAt ? 'pending' : 'failed', success: false, error: failure.message, nextAttemptAt: retryAt?.toISOString() ?? null };
+        break;
+      }
+      case 'pause_target':
+        // The row waits, untouched in its attempts, until the admin fixes and resumes the target.
+        stmts.push(failOutbox(ctx.db, row, 'pending', failure.message, now));
+        break;
+      case 'fail':
+      case 'reconcile':
+        // Reconcile already happened inside sync (409 → link, 404 → match again); what is
+        // left is a rejection to show to the admin.
+        stmts.push(failOutbox(ctx.db, row, 'failed', failure.message, now));
+        break;
+    }
+  }
+  if (outcome.link && !ctx.dryRun) stmts.push(saveLink(ctx.db, ctx.target.id, row.resourceType, row.resourceId, outcome.link, now));
+  for (const e of ctx.audit) if (outcome.attributesChanged.length > 0 && e.operation === outcome.action && e.outcome === 'ok') e.attributesChanged = outcome.attributesChanged;
+  stmts.push(...auditStatements(ctx.db, ctx.audit));
+  await ctx.db.batch(stmts);
+  return { outcome, ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
+}

@@ -1,0 +1,132 @@
+/**
+ * The one place where an outbound response or network error becomes a named failure
+ * (DESIGN.md "Every failure has a name and a policy"); `POLICY` in ../failure.ts says what the
+ * dispatcher does with each. Messages are for admins, quote the target's own SCIM `detail`
+ * where it gave one, and never contain a secret (the client also scrubs the token).
+ */
+import type { Failure } from '../failure';
+
+export interface ClassifyOptions {
+  /** the request was the base-URL discovery (ServiceProviderConfig): a 404 means a wrong base URL */
+  discovery?: boolean;
+  /** for Retry-After given as an HTTP-date */
+  now?: () => number;
+}
+
+const MAX_DETAIL = 300;
+
+/** A non-2xx response as a failure. */
+export function classify(status: number, headers: Headers, bodyText: string, opts: ClassifyOptions = {}): Failure {
+  const detail = targetDetail(bodyText);
+  const said = detail ? `: ${detail}` : '';
+  if (status >= 300 && status < 400) {
+    // Redirects are not followed: a bearer token must not travel to wherever Location points.
+    const to = redirectTarget(headers.get('location'));
+    return { kind: 'fatal', status, message: `The target redirected the request (${status})${to ? ` to ${to}` : ''}: check the base URL.` };
+  }
+  if (status === 401) return { kind: 'fatal', status, message: `The target refused the token (401): check the bearer token${said}.` };
+  if (status === 403) return { kind: 'fatal', status, message: `The target refused access (403): the token lacks the permission for this operation${said}.` };
+  if (status === 404 && opts.discovery) {
+    return { kind: 'fatal', status, message: 'The target has no SCIM service at this base URL (404 on /ServiceProviderConfig): check the base URL, which usually ends in /scim/v2.' };
+  }
+  if (status === 404) return { kind: 'not_found', status, message: `The target has no such resource (404)${said}.` };
+  if (status === 409) return { kind: 'conflict', status, message: `The target reports a conflict (409)${said || ': the resource already exists'}.` };
+  if (status === 408 || status === 429 || status >= 500) return transient(status, headers, detail, opts);
+  if (status >= 400) return { kind: 'rejected', status, message: `The target rejected the request (${status}${scimType(bodyText)})${said}.` };
+  return { kind: 'transient', status, message: `The target answered with an unexpected status ${status}.` };
+}
+
+/** Cloudflare's own 52x/530 statuses name the network fault between the edge and the origin. */
+const EDGE_FAULTS: Record<number, string> = {
+  521: 'The target refused the connection (521): is its server running?',
+  522: 'The connection to the target timed out (522).',
+  523: 'The target cannot be reached (523): check the host name.',
+  524: 'The target accepted the connection but did not answer in time (524).',
+  525: 'TLS handshake failed (525) — check the certificate.',
+  526: 'The target presented an invalid TLS certificate (526) — check the certificate.',
+  530: 'The target could not be reached (530): check that its host name resolves (DNS).',
+};
+
+function transient(status: number, headers: Headers, detail: string | undefined, opts: ClassifyOptions): Failure {
+  const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'), opts.now ?? Date.now);
+  const base =
+    status === 429
+      ? 'The target is rate limiting requests (429)'
+      : status === 408
+        ? 'The target timed out waiting for the request (408)'
+        : (EDGE_FAULTS[status]?.replace(/\.$/, '') ?? `The target failed (${status})`);
+  const after = retryAfterSeconds === undefined ? '' : `; retrying after ${retryAfterSeconds} s`;
+  return { kind: 'transient', status, message: `${base}${detail ? `: ${detail}` : ''}${after}.`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+}
+
+/** RFC 9110 §10.2.3: Retry-After is delay-seconds or an HTTP-date. */
+export function parseRetryAfter(value: string | null, now: () => number = Date.now): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now()) / 1000));
+}
+
+/** A network error or timeout (fetch threw) as a failure; all are transient. */
+export function classifyNetworkError(err: unknown, timeoutMs: number): Failure {
+  const name = err instanceof Error ? err.name : '';
+  const text = errorText(err);
+  if (name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test(text)) {
+    return { kind: 'transient', message: `The target did not answer within ${formatSeconds(timeoutMs)}.` };
+  }
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo|dns|resolve/i.test(text)) {
+    return { kind: 'transient', message: "The target's host name does not resolve (DNS): check the base URL." };
+  }
+  if (/certificate|CERT_|SSL|TLS|handshake/i.test(text)) return { kind: 'transient', message: 'TLS handshake failed — check the certificate.' };
+  if (/ECONNREFUSED|refused/i.test(text)) return { kind: 'transient', message: 'The target refused the connection: is its server running?' };
+  return { kind: 'transient', message: `The target could not be reached (${text.slice(0, MAX_DETAIL) || 'network error'}).` };
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? ` ${err.cause.message} ${(err.cause as { code?: string }).code ?? ''}` : '';
+  return `${err.message}${cause}`.trim();
+}
+
+const formatSeconds = (ms: number) => (ms < 1000 ? `${ms} ms` : ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
+
+/** The target's SCIM Error `detail` (RFC 7644 §3.12), else a short plain-text body; never HTML. */
+export function targetDetail(bodyText: string): string | undefined {
+  const text = bodyText.trim();
+  if (text === '') return undefined;
+  const json = parseJson(text);
+  if (json !== undefined) {
+    const d = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).detail : undefined;
+    return typeof d === 'string' && d.trim() !== '' ? clip(d.trim()) : undefined;
+  }
+  if (text.startsWith('<')) return undefined; // an HTML error page says nothing an admin can use
+  return clip(text.replace(/\s+/g, ' '));
+}
+
+function scimType(bodyText: string): string {
+  const json = parseJson(bodyText.trim());
+  const t = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).scimType : undefined;
+  return typeof t === 'string' && /^[A-Za-z]{1,40}$/.test(t) ? ` ${t}` : '';
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // not JSON is an answer here, not an error: callers treat it as "no SCIM body"
+  }
+}
+
+const clip = (s: string) => (s.length > MAX_DETAIL ? `${s.slice(0, MAX_DETAIL)}…` : s);
+
+/** Scheme, host and path of a redirect, without query or credentials. */
+function redirectTarget(location: string | null): string | undefined {
+  if (!location) return undefined;
+  try {
+    const u = new URL(location);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return undefined; // a relative or malformed Location: the message simply omits it
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * One request to a target: bearer token, SCIM media type, a timeout, no redirects, and a
+ * classified outcome. Nothing here throws for a network or HTTP problem, and nothing that
+ * leaves (a failure message, the request record) carries the token.
+ */
+import type { Failure } from '../failure';
+import { classify, classifyNetworkError } from './classify';
+import type { ClientHooks, Result } from './types';
+
+export const SCIM_MEDIA_TYPE = 'application/scim+json';
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface ScimConnection {
+  /** e.g. https://app.example.com/scim/v2 (a trailing slash is ignored) */
+  baseUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  /** per request, including reading the body; default 10 s */
+  timeoutMs?: number;
+  /** for Retry-After HTTP-dates */
+  now?: () => number;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Turns a 2xx response into the method's value, or a failure when the body is unusable. */
+export type Reader<T> = (res: RawResponse) => { ok: true; value: T } | { ok: false; failure: Failure };
+
+export interface SendOptions {
+  body?: unknown;
+  /** base-URL discovery: a 404 means the base URL is wrong (fatal), not a missing resource */
+  discovery?: boolean;
+}
+
+export type Send = <T>(method: string, path: string, read: Reader<T>, opts?: SendOptions) => Promise<Result<T>>;
+
+export function createTransport(conn: ScimConnection, hooks: ClientHooks = {}): Send {
+  const base = conn.baseUrl.replace(/\/+$/, '');
+  // Workers' global fetch must be called unbound from its object, hence the arrow.
+  const doFetch = conn.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const now = conn.now ?? Date.now;
+  const scrub = (f: Failure): Failure => (conn.token && f.message.includes(conn.token) ? { ...f, message: f.message.replaceAll(conn.token, '[token]') } : f);
+
+  return async function send<T>(method: string, path: string, read: Reader<T>, opts: SendOptions = {}): Promise<Result<T>> {
+    const started = Date.now();
+    const done = (result: Result<T>, status?: number): Result<T> => {
+      const failure = result.ok ? undefined : result.failure;
+      hooks.onRequest?.({ method, path, durationMs: Date.now() - started, ...(status === undefined ? {} : { status }), ...(failure ? { failure } : {}) });
+      return result;
+    };
+    const headers: Record<string, string> = { authorization: `Bearer ${conn.token}`, accept: `${SCIM_MEDIA_TYPE}, application/json;q=0.9` };
+    if (opts.body !== undefined) headers['content-type'] = SCIM_MEDIA_TYPE;
+    let raw: RawResponse;
+    try {
+      const response = await doFetch(base + path, {
+        method,
+        headers,
+        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+        // A redirect would carry the bearer token to wherever Location points; classify() reports it instead.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      raw = { status: response.status, headers: response.headers, text: await response.text() };
+    } catch (err) {
+      return done({ ok: false, failure: scrub(classifyNetworkError(err, timeoutMs)) });
+    }
+    if (raw.status < 200 || raw.status > 299) {
+      return done({ ok: false, failure: scrub(classify(raw.status, raw.headers, raw.text, { discovery: opts.discovery ?? false, now })) }, raw.status);
+    }
+    const value = read(raw);
+    return done(value.ok ? { ok: true, value: value.value, status: raw.status } : { ok: false, failure: scrub(value.failure) }, raw.status);
+  };
+}

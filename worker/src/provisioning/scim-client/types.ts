@@ -1,0 +1,48 @@
+/** The SCIM client's vocabulary: results that never throw, PatchOp and Bulk operations. */
+import type { Json, JsonObject } from '../../scim/schema/normalize';
+import type { Failure } from '../failure';
+
+/** Every client method resolves to one of these; network and HTTP problems are failures, not throws. */
+export type Result<T> = { ok: true; value: T; status: number } | { ok: false; failure: Failure };
+
+/** One RFC 7644 §3.5.2 PATCH operation as sent. */
+export interface PatchOp {
+  op: 'add' | 'replace' | 'remove';
+  path?: string;
+  value?: Json;
+}
+
+/** One RFC 7644 §3.7 Bulk operation as sent. */
+export interface BulkOperation {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** relative to the base URL: `/Users`, `/Users/{id}`, `/Groups/{id}` */
+  path: string;
+  bulkId?: string;
+  version?: string;
+  data?: JsonObject;
+}
+
+/** One operation's outcome from a BulkResponse, classified like a response of its own. */
+export interface BulkOperationResult {
+  method: string;
+  bulkId?: string;
+  location?: string;
+  status: number;
+  /** the created or updated resource where the target returned one */
+  response?: JsonObject;
+  failure?: Failure;
+}
+
+/** What one request looked like, for the audit log: never the token, never a body. */
+export interface RequestRecord {
+  method: string;
+  /** path and query relative to the base URL */
+  path: string;
+  status?: number;
+  durationMs: number;
+  failure?: Failure;
+}
+
+export interface ClientHooks {
+  onRequest?(r: RequestRecord): void;
+}

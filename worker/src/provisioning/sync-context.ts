@@ -1,0 +1,96 @@
+/**
+ * What one provisioning pass for one target needs: the target, its client, the operations the
+ * mode allows, and collectors for the step trace and the audit log. Every outbound request is
+ * recorded through the client's hook, labelled with the operation in progress.
+ */
+import type { Operations, Step, Target } from '../../../shared/src';
+import type { AuditEvent } from '../db/audit';
+import { createScimClient, type ScimClient } from './scim-client';
+
+export interface SyncContext {
+  db: D1Database;
+  target: Target;
+  client: ScimClient;
+  operations: Operations;
+  dryRun: boolean;
+  runId: string | null;
+  now: () => Date;
+  steps: Step[];
+  audit: AuditEvent[];
+  /** the operation the next request belongs to, for its audit event */
+  label: { operation: string; resourceType: 'User' | 'Group' | null; resourceId: string | null };
+}
+
+export interface SyncContextInput {
+  db: D1Database;
+  target: Target;
+  token: string;
+  operations: Operations;
+  runId: string | null;
+  fetch?: typeof fetch;
+  now?: () => Date;
+}
+
+export function createSyncContext(input: SyncContextInput): SyncContext {
+  const now = input.now ?? (() => new Date());
+  const ctx: SyncContext = {
+    db: input.db,
+    target: input.target,
+    operations: input.operations,
+    dryRun: input.target.dryRun,
+    runId: input.runId,
+    now,
+    steps: [],
+    audit: [],
+    label: { operation: 'read', resourceType: null, resourceId: null },
+    client: undefined as unknown as ScimClient,
+  };
+  ctx.client = createScimClient(
+    { baseUrl: input.target.baseUrl, token: input.token, ...(input.fetch ? { fetch: input.fetch } : {}) },
+    {
+      onRequest(r) {
+        ctx.audit.push({
+          at: now().toISOString(),
+          targetId: input.target.id,
+          runId: ctx.runId,
+          resourceType: ctx.label.resourceType,
+          resourceId: ctx.label.resourceId,
+          operation: ctx.label.operation,
+          method: r.method,
+          path: r.path,
+          httpStatus: r.status ?? null,
+          durationMs: Math.round(r.durationMs),
+          outcome: r.failure ? r.failure.kind : 'ok',
+          error: r.failure?.message ?? null,
+          attributesChanged: null,
+          dryRun: false,
+        });
+      },
+    },
+  );
+  return ctx;
+}
+
+/** A write not sent because the target is in dry-run: recorded as what would have been sent. */
+export function recordDryRun(ctx: SyncContext, operation: string, method: string, path: string, attributes: string[]): void {
+  ctx.audit.push({
+    at: ctx.now().toISOString(),
+    targetId: ctx.target.id,
+    runId: ctx.runId,
+    resourceType: ctx.label.resourceType,
+    resourceId: ctx.label.resourceId,
+    operation,
+    method,
+    path,
+    httpStatus: null,
+    durationMs: 0,
+    outcome: 'dry_run',
+    error: null,
+    attributesChanged: attributes,
+    dryRun: true,
+  });
+}
+
+export function step(ctx: SyncContext, s: Step): void {
+  ctx.steps.push(s);
+}

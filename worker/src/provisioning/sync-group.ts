@@ -1,0 +1,70 @@
+/**
+ * Group push: create (or match by displayName) the group on the target, then send membership as
+ * PATCH add / remove of the members that changed since the last push — never a full replace of
+ * a large group. Members are sent by their remote ids; members not yet on the target are
+ * skipped and picked up by the group's next push.
+ */
+import { membersOf } from '../directory/memberships';
+import { loadResource } from '../directory/resources';
+import { loadLink, remoteIdsOf } from '../db/links';
+import { pushedMemberDelta, savePushedMembers } from '../db/pushed-members';
+import type { SyncContext } from './sync-context';
+import type { SyncOutcome } from './sync-user';
+
+import type { JsonObject } from '../scim/schema/normalize';
+import type { PatchOp } from './scim-client';
+const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH_CHUNK = 500;
+
+export async function syncGroup(ctx: SyncContext, groupId: string): Promise<SyncOutcome> {
+  ctx.label = { operation: 'read', resourceType: 'Group', resourceId: groupId };
+  const [row, link] = await Promise.all([loadResource(ctx.db, 'Group', groupId), loadLink(ctx.db, ctx.target.id, 'Group', groupId)]);
+  const base = { remoteId: link?.remoteId ?? null, attributesChanged: [] as string[], destructive: false };
+  if (!row) {
+    if (!link?.remoteId || !ctx.operations.delete) return { ...base, action: 'skip', ok: true, detail: 'group deleted here' };
+    ctx.label.operation = 'delete';
+    const result = ctx.dryRun ? null : await ctx.client.deleteGroup(link.remoteId);
+    if (result && !result.ok && result.failure.kind !== 'not_found') return { ...base, action: 'delete', ok: false, failure: result.failure, detail: result.failure.message, destructive: true };
+    return { ...base, action: 'delete', ok: true, destructive: true, detail: 'group deleted', link: { state: 'in_sync', success: true, remoteState: 'deleted' } };
+  }
+  const data = JSON.parse(row.data) as JsonObject;
+  const displayName = String(data.displayName ?? '');
+  let remoteId = link?.remoteId ?? null;
+  let action: SyncOutcome['action'] = 'update';
+  if (!remoteId) {
+    ctx.label.operation = 'match';
+    const found = await ctx.client.findGroupByDisplayName(displayName);
+    if (!found.ok) return { ...base, action: 'none', ok: false, failure: found.failure, detail: found.failure.message };
+    remoteId = found.value[0]?.id ? String(found.value[0].id) : null;
+    action = remoteId ? 'link' : 'create';
+    if (!remoteId) {
+      if (!ctx.operations.create) return { ...base, action: 'skip', ok: true, detail: 'not on the target and Create is off' };
+      if (ctx.dryRun) return { ...base, action: 'create', ok: true, detail: 'dry run' };
+      ctx.label.operation = 'create';
+      const created = await ctx.client.createGroup({ schemas: [GROUP_URN], displayName, externalId: row.id });
+      if (!created.ok) return { ...base, action: 'create', ok: false, failure: created.failure, detail: created.failure.message };
+      remoteId = String((created.value as JsonObject).id);
+    }
+  }
+  // Membership: the difference between what the directory has and what we last pushed.
+  const members = (await membersOf(ctx.db, row.pk)).filter((m) => m.type === 'User').map((m) => m.id);
+  const remote = await remoteIdsOf(ctx.db, ctx.target.id, members);
+  const wanted = members.filter((id) => remote.has(id));
+  const { add, remove } = await pushedMemberDelta(ctx.db, ctx.target.id, groupId, wanted);
+  const removeRemote = remove.map((r) => r.remoteId);
+  ctx.label.operation = 'update';
+  if (!ctx.dryRun) {
+    for (let i = 0; i < Math.max(add.length, removeRemote.length); i += PATCH_CHUNK) {
+      const ops: PatchOp[] = [
+        ...(add.length > i ? [{ op: 'add' as const, path: 'members', value: add.slice(i, i + PATCH_CHUNK).map((id) => ({ value: remote.get(id)! })) }] : []),
+        ...removeRemote.slice(i, i + PATCH_CHUNK).map((rid) => ({ op: 'remove' as const, path: `members[value eq ${JSON.stringify(rid)}]` })),
+      ];
+      if (ops.length === 0) continue;
+      const result = await ctx.client.patchGroup(remoteId, ops);
+      if (!result.ok) return { ...base, remoteId, action, ok: false, failure: result.failure, detail: result.failure.message };
+    }
+    await savePushedMembers(ctx.db, ctx.target.id, groupId, add, remove.map((r) => r.memberId));
+  }
+  const changed = add.length + remove.length > 0 ? ['members'] : [];
+  return { ...base, remoteId, action, ok: true, attributesChanged: changed, detail: `${add.length} member(s) added, ${remove.length} removed`, link: { remoteId, state: 'in_sync', success: true, remoteState: 'active', error: null } };
+}

@@ -1,0 +1,232 @@
+/**
+ * One user, one target: read before write (DESIGN.md). The stored link (remote id) first, then
+ * the matching filter; then create, update only what changed, deactivate or delete — within the
+ * operations the mode allows. An unchanged user costs no request at all.
+ */
+import type { Action } from '../../../shared/src';
+import { loadResource } from '../directory/resources';
+import { loadLink, type LinkRow, type LinkUpdate } from '../db/links';
+import type { Failure } from './failure';
+import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperations } from './mapping';
+import { buildFilter } from './scim-client';
+import { recordDryRun, step, type SyncContext } from './sync-context';
+
+import type { JsonObject } from '../scim/schema/normalize';
+import type { PatchOp } from './scim-client';
+
+export interface SyncOutcome {
+  action: Action;
+  ok: boolean;
+  failure?: Failure;
+  remoteId: string | null;
+  attributesChanged: string[];
+  /** what to store on the link (undefined: leave it) */
+  link?: LinkUpdate;
+  /** a deactivation or deletion: counts toward the run's deletion threshold */
+  destructive: boolean;
+  detail: string;
+}
+
+const skip = (detail: string, link?: LinkUpdate, remoteId: string | null = null): SyncOutcome => ({
+  action: 'skip',
+  ok: true,
+  remoteId,
+  attributesChanged: [],
+  destructive: false,
+  detail,
+  ...(link ? { link } : {}),
+});
+
+const failed = (action: Action, failure: Failure, remoteId: string | null): SyncOutcome => ({
+  action,
+  ok: false,
+  failure,
+  remoteId,
+  attributesChanged: [],
+  destructive: action === 'deactivate' || action === 'delete',
+  detail: failure.message,
+  link: { state: 'failed', success: false, error: failure.message },
+});
+
+/** What the run would do for this user, without sending anything (plan, threshold check). */
+export async function decideUser(ctx: SyncContext, userId: string): Promise<{ action: Action; detail: string }> {
+  const [row, link] = await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
+  if (!row) {
+    if (!link?.remoteId || link.remoteState === 'deleted') return { action: 'skip', detail: 'deleted here, never on the target' };
+    if (ctx.operations.delete) return { action: 'delete', detail: 'deleted here' };
+    if (ctx.operations.deactivate && link.remoteState !== 'deactivated') return { action: 'deactivate', detail: 'deleted here' };
+    return { action: 'skip', detail: 'deleted here; Delete and Deactivate are off or already done' };
+  }
+  const resource: JsonObject = { id: row.id, ...(JSON.parse(row.data) as JsonObject) };
+  if (resource.active === false) {
+    if (!link?.remoteId) return { action: 'skip', detail: 'inactive and never provisioned' };
+    if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return { action: 'skip', detail: 'inactive; nothing to do' };
+    return { action: 'deactivate', detail: 'deactivated here' };
+  }
+  if (!link?.remoteId) return { action: ctx.operations.create ? 'create' : 'skip', detail: 'not linked yet: match, then create or link' };
+  const { payload } = applyMapping(ctx.target.mapping, resource, 'update');
+  if (link.payloadHash === (await payloadHash(payload)) && link.remoteState !== 'deactivated') return { action: 'none', detail: 'unchanged' };
+  return { action: ctx.operations.update ? 'update' : 'skip', detail: 'changed here' };
+}
+
+export async function syncUser(ctx: SyncContext, userId: string): Promise<SyncOutcome> {
+  ctx.label = { operation: 'read', resourceType: 'User', resourceId: userId };
+  const [row, link] = await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
+  if (!row) return removeRemote(ctx, link);
+  const resource: JsonObject = { id: row.id, ...(JSON.parse(row.data) as JsonObject) };
+  if (resource.active === false) return deactivate(ctx, link, resource);
+  const phase = link?.remoteId ? 'update' : 'create';
+  const { payload, cleared } = applyMapping(ctx.target.mapping, resource, phase);
+  const hash = await payloadHash(payload);
+  if (link?.remoteId && link.payloadHash === hash && link.remoteState !== 'deactivated') {
+    step(ctx, { step: 'action', ok: true, detail: 'Unchanged since the last sync: nothing sent.' });
+    return skip('unchanged', { state: 'in_sync', success: true }, link.remoteId);
+  }
+  if (link?.remoteId) {
+    const updated = await update(ctx, link, payload, cleared, hash);
+    if (updated.ok || updated.failure?.kind !== 'not_found') return updated;
+    // The remote account is gone: forget the link and match again (reconcile).
+    step(ctx, { step: 'read', ok: false, detail: 'The linked account no longer exists on the target; matching again.' });
+  }
+  return matchOrCreate(ctx, resource, hash);
+}
+
+async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: string): Promise<SyncOutcome> {
+  const { payload } = applyMapping(ctx.target.mapping, resource, 'create');
+  const found = await match(ctx, payload);
+  if ('failure' in found) return failed('none', found.failure, null);
+  if (found.remoteId) {
+    // Linked an account that already existed: bring it in line with the directory.
+    step(ctx, { step: 'match', ok: true, detail: `Matched the existing account ${found.remoteId} by ${found.by}.` });
+    const linked: LinkRow = { targetId: ctx.target.id, resourceType: 'User', resourceId: String(resource.id), remoteId: found.remoteId, state: 'pending', payloadHash: null, payload: null, remoteState: 'active' };
+    const out = await update(ctx, linked, payload, [], hash);
+    return out.ok ? { ...out, action: 'link', detail: `linked to ${found.remoteId} and updated` } : out;
+  }
+  step(ctx, { step: 'match', ok: true, detail: 'No matching account on the target.' });
+  if (!ctx.operations.create) return skip('not on the target and Create is off', { state: 'never', success: false });
+  const attrs = changedAttributes(undefined, payload);
+  ctx.label.operation = 'create';
+  if (ctx.dryRun) {
+    recordDryRun(ctx, 'create', 'POST', '/Users', attrs);
+    step(ctx, { step: 'action', ok: true, detail: 'Dry run: would create the account.' });
+    return { action: 'create', ok: true, remoteId: null, attributesChanged: attrs, destructive: false, detail: 'dry run' };
+  }
+  const created = await ctx.client.createUser(payload);
+  if (!created.ok && created.failure.kind === 'conflict') {
+    // RFC 7644 §3.3: 409 means it exists after all — re-read and link (DESIGN.md).
+    step(ctx, { step: 'action', ok: false, httpStatus: 409, detail: 'The target says the account already exists; reading it again to link.' });
+    const again = await match(ctx, payload);
+    if ('failure' in again) return failed('create', again.failure, null);
+    if (!again.remoteId) return failed('create', { kind: 'rejected', status: 409, message: 'The target reports a conflict but no account matches the matching attributes.' }, null);
+    const linked: LinkRow = { targetId: ctx.target.id, resourceType: 'User', resourceId: String(resource.id), remoteId: again.remoteId, state: 'pending', payloadHash: null, payload: null, remoteState: 'active' };
+    const out = await update(ctx, linked, payload, [], hash);
+    return out.ok ? { ...out, action: 'link' } : out;
+  }
+  if (!created.ok) return failed('create', created.failure, null);
+  const remoteId = String((created.value as JsonObject).id ?? '');
+  if (!remoteId) return failed('create', { kind: 'rejected', status: created.status, message: 'The target created the account but returned no id.' }, null);
+  step(ctx, { step: 'action', ok: true, httpStatus: created.status, detail: `Created account ${remoteId}.` });
+  return {
+    action: 'create',
+    ok: true,
+    remoteId,
+    attributesChanged: attrs,
+    destructive: false,
+    detail: 'created',
+    link: { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: JSON.stringify(payload), remoteState: 'active', error: null },
+  };
+}
+
+/** The stored link is gone or absent: try each matching attribute in order. */
+async function match(ctx: SyncContext, payload: JsonObject): Promise<{ remoteId: string | null; by?: string } | { failure: Failure }> {
+  ctx.label.operation = 'match';
+  for (const path of ctx.target.matching) {
+    const value = getPath(payload, path);
+    if (value === undefined || value === null || value === '') continue;
+    const result = await ctx.client.findUsers(buildFilter(path, value));
+    if (!result.ok) {
+      step(ctx, { step: 'read', ok: false, detail: result.failure.message, ...(result.failure.status ? { httpStatus: result.failure.status } : {}) });
+      return { failure: result.failure };
+    }
+    step(ctx, { step: 'read', ok: true, httpStatus: result.status, detail: `Looked up ${path} = ${String(value)}: ${result.value.length} found.` });
+    const first = result.value[0] as JsonObject | undefined;
+    if (first?.id) return { remoteId: String(first.id), by: path };
+  }
+  return { remoteId: null };
+}
+
+async function update(ctx: SyncContext, link: LinkRow, payload: JsonObject, cleared: string[], hash: string): Promise<SyncOutcome> {
+  const remoteId = link.remoteId!;
+  if (!ctx.operations.update) return skip('changed, but Update is off', { state: 'pending', success: false }, remoteId);
+  const previous = link.payload ? (JSON.parse(link.payload) as JsonObject) : undefined;
+  const attrs = changedAttributes(previous, payload);
+  const ops = toPatchOperations(previous, payload, cleared);
+  const newLink: LinkUpdate = { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: JSON.stringify(payload), remoteState: 'active', error: null };
+  if (ops.length === 0) return { ...skip('no attribute differs', newLink, remoteId) };
+  ctx.label.operation = 'update';
+  if (ctx.dryRun) {
+    recordDryRun(ctx, 'update', 'PATCH', `/Users/${remoteId}`, attrs);
+    step(ctx, { step: 'action', ok: true, detail: `Dry run: would update ${attrs.join(', ')}.` });
+    return { action: 'update', ok: true, remoteId, attributesChanged: attrs, destructive: false, detail: 'dry run' };
+  }
+  // PATCH where the target offers it, else PUT of the whole mapped payload.
+  const usePatch = ctx.target.capabilities?.patch !== false;
+  const result = usePatch ? await ctx.client.patchUser(remoteId, ops) : await ctx.client.replaceUser(remoteId, payload);
+  if (!result.ok) return failed('update', result.failure, remoteId);
+  step(ctx, { step: 'action', ok: true, httpStatus: result.status, detail: `Updated ${attrs.join(', ')}.` });
+  return { action: 'update', ok: true, remoteId, attributesChanged: attrs, destructive: false, detail: 'updated', link: newLink };
+}
+
+async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: JsonObject): Promise<SyncOutcome> {
+  if (!link?.remoteId) return skip('inactive and never provisioned', { state: 'never', success: false });
+  if (link.remoteState === 'deactivated') return skip('already deactivated', { state: 'in_sync', success: true }, link.remoteId);
+  if (!ctx.operations.deactivate) return skip('inactive here, but Deactivate is off', { state: 'pending', success: false }, link.remoteId);
+  ctx.label.operation = 'deactivate';
+  const outcome = { action: 'deactivate' as const, remoteId: link.remoteId, attributesChanged: ['active'], destructive: true };
+  if (ctx.dryRun) {
+    recordDryRun(ctx, 'deactivate', 'PATCH', `/Users/${link.remoteId}`, ['active']);
+    return { ...outcome, ok: true, detail: 'dry run' };
+  }
+  const ops: PatchOp[] = [{ op: 'replace', path: 'active', value: false }];
+  const usePatch = ctx.target.capabilities?.patch !== false;
+  const { payload } = applyMapping(ctx.target.mapping, resource, 'update');
+  const result = usePatch ? await ctx.client.patchUser(link.remoteId, ops) : await ctx.client.replaceUser(link.remoteId, { ...payload, active: false });
+  if (!result.ok) return failed('deactivate', result.failure, link.remoteId);
+  step(ctx, { step: 'action', ok: true, httpStatus: result.status, detail: 'Deactivated the account (active = false).' });
+  const stored = { ...payload, active: false };
+  return {
+    ...outcome,
+    ok: true,
+    detail: 'deactivated',
+    link: { state: 'in_sync', success: true, remoteState: 'deactivated', payload: JSON.stringify(stored), payloadHash: await payloadHash(stored), error: null },
+  };
+}
+
+/** The user is gone from the directory: delete or deactivate the account we created or linked. */
+async function removeRemote(ctx: SyncContext, link: LinkRow | null): Promise<SyncOutcome> {
+  if (!link?.remoteId || link.remoteState === 'deleted') return skip('deleted here and not on the target');
+  const remoteId = link.remoteId;
+  if (ctx.operations.delete) {
+    ctx.label.operation = 'delete';
+    if (ctx.dryRun) {
+      recordDryRun(ctx, 'delete', 'DELETE', `/Users/${remoteId}`, []);
+      return { action: 'delete', ok: true, remoteId, attributesChanged: [], destructive: true, detail: 'dry run' };
+    }
+    const result = await ctx.client.deleteUser(remoteId);
+    // Already gone on the target is what we wanted.
+    if (!result.ok && result.failure.kind !== 'not_found') return failed('delete', result.failure, remoteId);
+    step(ctx, { step: 'action', ok: true, detail: 'Deleted the account.' });
+    return { action: 'delete', ok: true, remoteId, attributesChanged: [], destructive: true, detail: 'deleted', link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null } };
+  }
+  if (ctx.operations.deactivate && link.remoteState !== 'deactivated') {
+    ctx.label.operation = 'deactivate';
+    if (ctx.dryRun) {
+      recordDryRun(ctx, 'deactivate', 'PATCH', `/Users/${remoteId}`, ['active']);
+      return { action: 'deactivate', ok: true, remoteId, attributesChanged: ['active'], destructive: true, detail: 'dry run' };
+    }
+    const result = await ctx.client.patchUser(remoteId, [{ op: 'replace', path: 'active', value: false } satisfies PatchOp]);
+    if (!result.ok && result.failure.kind !== 'not_found') return failed('deactivate', result.failure, remoteId);
+    return { action: 'deactivate', ok: true, remoteId, attributesChanged: ['active'], destructive: true, detail: 'deactivated (deleted here)', link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null } };
+  }
+  return skip('deleted here; Delete and Deactivate are off', { state: 'in_sync', success: true }, remoteId);
+}

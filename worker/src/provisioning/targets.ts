@@ -1,0 +1,119 @@
+/**
+ * Targets: the downstream SCIM apps. The bearer token is write-only: encrypted on the way in,
+ * decrypted only for the dispatcher (`loadTargetSecret`), never part of a `Target`.
+ */
+import {
+  capabilitiesSchema,
+  targetSchema,
+  type Target,
+  type TargetCreate,
+  type TargetUpdate,
+} from '../../../shared/src/targets';
+import { decryptSecret, encryptSecret } from '../auth/secrets';
+import { approveHeldRows } from '../db/provisioning-queries';
+import { deleteTargetRow, insertTarget, selectTarget, selectTargets, updateTargetRow, type TargetRow, type TargetRowUpdate } from '../db/targets';
+import type { Env } from '../env';
+import { DEFAULT_MAPPING } from './mapping';
+
+const nowIso = () => new Date().toISOString();
+
+/** A stored row as the admin API shows it: JSON columns parsed, the credential reduced to `hasToken`. */
+export function toTarget(row: TargetRow): Target {
+  return targetSchema.parse({
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    baseUrl: row.baseUrl,
+    hasToken: row.tokenEnc.length > 0,
+    matching: JSON.parse(row.matching),
+    modes: JSON.parse(row.modes),
+    mapping: JSON.parse(row.mapping),
+    rateLimitPerSecond: row.rateLimitPerSecond,
+    concurrency: row.concurrency,
+    deletionThreshold: row.deletionThreshold,
+    dryRun: row.dryRun,
+    pushGroups: row.pushGroups,
+    status: row.status,
+    pausedReason: row.pausedReason,
+    lastScheduledAt: row.lastScheduledAt,
+    // what the last connection test learned; a shape from an older release reads as "not tested yet"
+    capabilities: row.capabilities ? capabilitiesSchema.nullable().catch(null).parse(JSON.parse(row.capabilities)) : null,
+    created: row.created,
+    updated: row.updated,
+  });
+}
+
+export async function createTarget(env: Env, input: TargetCreate): Promise<Target> {
+  const now = nowIso();
+  const row = await insertTarget(env.DB, {
+    id: crypto.randomUUID(),
+    name: input.name,
+    kind: 'scim',
+    baseUrl: input.baseUrl,
+    tokenEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, input.token),
+    matching: JSON.stringify(input.matching),
+    modes: JSON.stringify(input.modes),
+    mapping: JSON.stringify(input.mapping ?? DEFAULT_MAPPING),
+    rateLimitPerSecond: input.rateLimitPerSecond,
+    concurrency: input.concurrency,
+    deletionThreshold: input.deletionThreshold,
+    dryRun: input.dryRun,
+    pushGroups: input.pushGroups,
+    status: 'active',
+    created: now,
+    updated: now,
+  });
+  return toTarget(row);
+}
+
+export async function listTargets(env: Env): Promise<Target[]> {
+  return (await selectTargets(env.DB)).map(toTarget);
+}
+
+export async function getTarget(env: Env, id: string): Promise<Target | null> {
+  const row = await selectTarget(env.DB, id);
+  return row ? toTarget(row) : null;
+}
+
+/**
+ * Applies a partial update. A new token is encrypted afresh; `status: 'active'` also clears the
+ * reason the relay paused the target, since the admin says the cause is fixed.
+ */
+export async function updateTarget(env: Env, id: string, patch: TargetUpdate): Promise<Target | null> {
+  const set: TargetRowUpdate = { updated: nowIso() };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.baseUrl !== undefined) set.baseUrl = patch.baseUrl;
+  if (patch.token !== undefined) set.tokenEnc = await encryptSecret(env.RELAY_ENCRYPTION_KEY, patch.token);
+  if (patch.matching !== undefined) set.matching = JSON.stringify(patch.matching);
+  if (patch.modes !== undefined) set.modes = JSON.stringify(patch.modes);
+  if (patch.mapping !== undefined) set.mapping = JSON.stringify(patch.mapping);
+  if (patch.rateLimitPerSecond !== undefined) set.rateLimitPerSecond = patch.rateLimitPerSecond;
+  if (patch.concurrency !== undefined) set.concurrency = patch.concurrency;
+  if (patch.deletionThreshold !== undefined) set.deletionThreshold = patch.deletionThreshold;
+  if (patch.dryRun !== undefined) set.dryRun = patch.dryRun;
+  if (patch.pushGroups !== undefined) set.pushGroups = patch.pushGroups;
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.status === 'active') set.pausedReason = null;
+  const row = await updateTargetRow(env.DB, id, set);
+  return row ? toTarget(row) : null;
+}
+
+export async function deleteTarget(env: Env, id: string): Promise<boolean> {
+  return deleteTargetRow(env.DB, id);
+}
+
+/** The target and its decrypted bearer token, for the dispatcher's SCIM client only. */
+export async function loadTargetSecret(env: Env, id: string): Promise<{ target: Target; token: string } | null> {
+  const row = await selectTarget(env.DB, id);
+  if (!row) return null;
+  return { target: toTarget(row), token: await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.tokenEnc) };
+}
+
+/**
+ * Releases the deletions a target's deletion threshold held back: they become due now, marked
+ * approved so the dispatcher carries them out. Null when there is no such target.
+ */
+export async function approveHeldDeletions(env: Env, id: string): Promise<number | null> {
+  if (!(await selectTarget(env.DB, id))) return null;
+  return (await approveHeldRows(env.DB, { targetId: id }, nowIso())).length;
+}
