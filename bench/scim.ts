@@ -90,7 +90,7 @@ async function runPhase(script: string, size: number): Promise<PhaseResult> {
         const opts: LoadOptions = { concurrency: c, warmupMs: config.warmupMs, requests, maxMs: config.maxMs };
         const base = await measure(client, baseline.next, { ...opts, warmupMs: config.baselineWarmupMs });
         const result = await measure(client, op.next, opts);
-        const row: Row = { op: op.key, label: op.label, concurrency: c, result, baseline: base, ratio: result.p50 / base.p50 };
+        const row: Row = { op: op.key, label: op.label, concurrency: c, result, baseline: base, ratio: result.p50 / base.p50, loadAvg: os.loadavg()[0]! };
         rows.push(row);
         const flag = result.errors + base.errors > 0 ? `  ⚠ ${result.errors} errors ${JSON.stringify(result.statuses)} (baseline ${base.errors}): ${result.errorSamples[0] ?? base.errorSamples[0]}` : '';
         log(

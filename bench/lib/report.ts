@@ -10,6 +10,8 @@ export interface Row {
   baseline: Measurement;
   /** result.p50 / baseline.p50 */
   ratio: number;
+  /** the machine's 1-minute load average after the row: other processes compete for the CPUs */
+  loadAvg: number;
 }
 
 export interface PhaseResult {
@@ -141,6 +143,11 @@ export function errorLines(result: BenchResult): string[] {
   );
 }
 
+function loadRange(p: PhaseResult): string {
+  const loads = p.rows.map((r) => r.loadAvg).filter((x) => Number.isFinite(x));
+  return loads.length === 0 ? 'not recorded' : `${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}`;
+}
+
 export function markdown(result: BenchResult): string {
   const m = result.machine;
   const errors = errorLines(result);
@@ -160,7 +167,7 @@ export function markdown(result: BenchResult): string {
       `## ${p.size.toLocaleString('en')} users`,
       '',
       `Seeded through the relay's API: users by /Bulk (${p.seed.bulk.opsPerRequest} operations per request, ${p.seed.bulk.concurrency} concurrent; bulk.maxOperations ${p.seed.bulk.maxOperations}, maxPayloadSize ${p.seed.bulk.maxPayloadSize}) in ${(p.seed.usersMs / 1000).toFixed(1)} s (${p.seed.usersPerSecond.toFixed(0)} users/s); 5 groups of 100 and a big group of ${p.bigGroupSize.toLocaleString('en')} members${p.bigGroupSize === p.size ? ' (every user)' : ''} built by PATCH add of 1,000 members at a time, in ${(p.seed.groupsMs / 1000).toFixed(1)} s.`,
-      `GETs re-sent after a dropped keep-alive connection (seeding and measuring): ${p.networkRetries}.`,
+      `GETs re-sent after a dropped keep-alive connection (seeding and measuring): ${p.networkRetries}. 1-minute load average while measuring: ${loadRange(p)} (on ${m.cpus} CPUs).`,
       ...p.seedNotes.map((n) => `\n> **⚠ Seeding workaround** — ${n}\n`),
       ...Object.entries(p.prepared).map(([op, note]) => `- ${op}: ${note}`),
       '',

@@ -198,7 +198,7 @@ describe('RFC 7644 §3.7.4 limits', () => {
     expectScimError(res, 413);
     const total = await scim('GET', `/Users?filter=${encodeURIComponent(`userName sw "${p}"`)}&count=0`);
     expect(total.body.totalResults).toBe(0);
-  });
+  }, 30_000);
 
   it('exactly maxOperations operations are accepted', async () => {
     const { bulk: limits } = await serviceProviderConfig();
@@ -210,7 +210,7 @@ describe('RFC 7644 §3.7.4 limits', () => {
     const res = await bulk(ops);
     expectStatus(res, 200);
     expect(res.body.Operations.length).toBe(limits.maxOperations);
-  });
+  }, 30_000);
 
   it('a payload larger than maxPayloadSize: 413 with a SCIM error', async () => {
     const { bulk: limits } = await serviceProviderConfig();

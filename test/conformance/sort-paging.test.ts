@@ -175,7 +175,7 @@ describe('RFC 7644 §3.4.2.4 index-based paging', () => {
       for (const r of (await list({ filter: `userName sw "${p}"`, startIndex, count: 100 })).resources) seen.add(r.id);
     }
     expect(seen.size).toBe(total);
-  });
+  }, 30_000);
 
   it('answers a non-numeric count or startIndex with 400 or the default, never 500', async () => {
     for (const query of ['?count=abc', '?startIndex=abc']) {

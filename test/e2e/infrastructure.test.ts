@@ -25,6 +25,10 @@ describe('relay B', () => {
   it('refuses a request without its token', async () => {
     expect((await scimB('GET', '/Users', undefined, { token: null })).status).toBe(401);
   });
+
+  it('runs its cron over HTTP', async () => {
+    await expect(relayB.runCron()).resolves.toBeUndefined();
+  });
 });
 
 describe('fault target', () => {
@@ -89,6 +93,14 @@ describe('fault target', () => {
     const started = Date.now();
     expect((await target.scim('GET', '/ServiceProviderConfig')).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('holds a delayed answer past a client timeout, which then aborts', async () => {
+    const target = newFaultTarget();
+    await target.setFaults([{ delayMs: 15_000 }]);
+    const slow = fetch(`${target.scimUrl}/Users`, { headers: { authorization: `Bearer ${target.token}` }, signal: AbortSignal.timeout(200) });
+    await expect(slow).rejects.toThrow();
+    expect((await target.scim('GET', '/Users')).status).toBe(200);
   });
 
   it('logs every request: method, path, query, body and whether it was authorized', async () => {

@@ -54,9 +54,12 @@ export const relayB = {
   url: inject('relayBUrl'),
   scimUrl: `${inject('relayBUrl')}/scim/v2`,
   token: inject('relayBToken'),
-  /** Run relay B's cron (Miniflare's /cdn-cgi/handler/scheduled). */
+  /** Same as `scimB`. */
+  scim: (method: string, path: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string> }) => scimB(method, path, body, opts),
+  /** Run relay B's cron through Miniflare's trigger route (v5: /cdn-cgi/local/scheduled; v4 had /cdn-cgi/handler/scheduled). */
   async runCron(cron = '*/5 * * * *'): Promise<void> {
-    await ok(call(`${relayB.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cron)}`, 'GET', null), 'relay B cron');
+    const res = await call(`${relayB.url}/cdn-cgi/local/scheduled?format=json&cron=${encodeURIComponent(cron)}`, 'GET', null);
+    if (res.status !== 200 || res.body?.outcome !== 'ok') throw new Error(`relay B cron: ${res.status} ${res.text}`);
   },
 };
 

@@ -23,11 +23,13 @@ export interface RelayBOptions {
   encryptionKey: string;
 }
 
-async function compatibilityDate(): Promise<string> {
+/** The worker's compatibility date and flags, as wrangler.toml sets them for relay A. */
+async function compatibility(): Promise<{ date: string; flags: string[] }> {
   const toml = await readFile(path.join(ROOT, 'wrangler.toml'), 'utf8');
-  const m = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml);
-  if (!m) throw new Error('wrangler.toml has no compatibility_date');
-  return m[1]!;
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1];
+  if (!date) throw new Error('wrangler.toml has no compatibility_date');
+  const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1];
+  return { date, flags: flags ? [...flags.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) : [] };
 }
 
 async function bundleWorker(): Promise<string> {
@@ -39,26 +41,29 @@ async function bundleWorker(): Promise<string> {
     platform: 'browser',
     conditions: ['workerd', 'worker', 'browser'],
     target: 'es2022',
+    // Provided by workerd at run time, as wrangler leaves them.
+    external: ['cloudflare:*', 'node:*'],
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
 }
 
 export async function startRelayB(options: RelayBOptions): Promise<RelayB> {
-  const [script, date, migrations] = await Promise.all([bundleWorker(), compatibilityDate(), readD1Migrations(path.join(ROOT, 'migrations'))]);
+  const [script, compat, migrations] = await Promise.all([bundleWorker(), compatibility(), readD1Migrations(path.join(ROOT, 'migrations'))]);
   // The pool's miniflare is v5, whose native options differ; the v4 shape is the documented one.
   const mf = new Miniflare(convertV4MiniflareOptions({
     // Port 0: the OS picks a free port, so there is nothing to retry.
     host: '127.0.0.1',
     port: 0,
-    // Serves /cdn-cgi/handler/scheduled, so tests can run relay B's cron over HTTP.
+    // Serves /cdn-cgi/local/scheduled, so tests can run relay B's cron over HTTP.
     unsafeTriggerHandlers: true,
     workers: [
       {
         name: 'relay-b',
         modules: true,
         script,
-        compatibilityDate: date,
+        compatibilityDate: compat.date,
+        compatibilityFlags: compat.flags,
         d1Databases: ['DB'],
         bindings: { RELAY_BOOTSTRAP_TOKEN: options.bootstrapToken, RELAY_ENCRYPTION_KEY: options.encryptionKey },
       },

@@ -4,6 +4,7 @@ import { applyMapping } from '../../../worker/src/provisioning/mapping/apply-map
 import { DEFAULT_MAPPING } from '../../../worker/src/provisioning/mapping/default-mapping';
 import { mappingProblems } from '../../../worker/src/provisioning/mapping/mapping-problems';
 import { MappingError } from '../../../worker/src/provisioning/mapping/path';
+import type { JsonObject } from '../../../worker/src/scim/schema/normalize';
 import { CORE, ENTERPRISE, babsJensen } from './fixtures';
 
 const rules = (...input: object[]): MappingRule[] => input.map((r) => mappingRuleSchema.parse(r));
@@ -100,7 +101,7 @@ describe('DEFAULT_MAPPING', () => {
   });
 
   it('falls back to the primary email, then the first, and to userName for displayName', () => {
-    const user = { id: 'u1', userName: 'ann', active: true, emails: [{ value: 'a@home', type: 'home' }, { value: 'a@other', primary: true }] };
+    const user: JsonObject = { id: 'u1', userName: 'ann', active: true, emails: [{ value: 'a@home', type: 'home' }, { value: 'a@other', primary: true }] };
     const { payload, cleared } = applyMapping(DEFAULT_MAPPING, user, 'update');
     expect(payload).toMatchObject({ displayName: 'ann', emails: [{ type: 'work', value: 'a@other' }] });
     expect(payload).not.toHaveProperty('manager');

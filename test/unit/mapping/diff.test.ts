@@ -79,7 +79,7 @@ describe('toPatchOperations: a minimal PatchOp (RFC 7644 §3.5.2)', () => {
 
 describe('remoteView', () => {
   it("reads the target's copy at the mapping's target paths, so unmanaged attributes are never touched", () => {
-    const remote = {
+    const remote: JsonObject = {
       id: 'r1',
       userName: 'bjensen@example.com',
       name: { givenName: 'Barbara', familyName: 'Jensen', middleName: 'J' },

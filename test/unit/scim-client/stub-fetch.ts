@@ -7,7 +7,7 @@ export interface Recorded {
   url: string;
   headers: Record<string, string>;
   body: unknown;
-  redirect: RequestRedirect | undefined;
+  redirect: RequestInit['redirect'];
 }
 
 export type Answer = Response | Error | ((req: Recorded) => Response | Error);

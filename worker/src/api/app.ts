@@ -9,6 +9,7 @@ import { SecretsUnavailable } from '../auth/secrets';
 import { logsApp } from './logs';
 import { buildOpenApiDocument } from './openapi';
 import { outboxApp } from './outbox';
+import { provisioningApp } from './provisioning';
 import { ROUTES } from './routes';
 import { targetsApp } from './targets';
 import type { ApiEnv } from './types';
@@ -31,6 +32,7 @@ apiApp.route('/', targetsApp);
 apiApp.route('/', outboxApp);
 apiApp.route('/', logsApp);
 apiApp.route('/', usersApp);
+apiApp.route('/', provisioningApp);
 
 // A missing RELAY_ENCRYPTION_KEY is a deployment problem the admin can fix: say so. Anything
 // else goes on to the worker's handler (a bare 500 and a log line).

@@ -10,8 +10,16 @@ import { apiErrorSchema } from './validate';
 type Json = Record<string, unknown>;
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  // Output-side transforms (a trimmed baseUrl) have no JSON Schema; describe them as any value.
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Json;
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    // Output-side transforms (a trimmed baseUrl) have no JSON Schema; describe them as any value.
+    unrepresentable: 'any',
+    // zod closes output objects; responses may gain fields, so clients should not reject them.
+    override: (ctx) => {
+      if (io === 'output' && ctx.jsonSchema.additionalProperties === false) delete ctx.jsonSchema.additionalProperties;
+    },
+  }) as Json;
   return rest;
 }
 
@@ -42,7 +50,8 @@ function operation(name: string, spec: RouteSpec): Json {
   const op: Json = { operationId: name, tags: [spec.tag], summary: spec.summary, responses };
   const params = parameters(spec);
   if (params.length) op.parameters = params;
-  if (spec.body) op.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } };
+  // a body whose fields are all optional may be left out (POST /outbox/retry)
+  if (spec.body) op.requestBody = { required: !spec.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } };
   return op;
 }
 

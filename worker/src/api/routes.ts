@@ -4,7 +4,8 @@
  * app serves is in this table and the other way round.
  */
 import { z } from 'zod';
-import { linkSchema } from '../../../shared/src/provisioning';
+import { linkSchema, provisionResultSchema, stepSchema } from '../../../shared/src/provisioning';
+import { capabilitiesSchema } from '../../../shared/src/targets';
 import { mappingRuleSchema, targetCreateSchema, targetSchema, targetUpdateSchema } from '../../../shared/src/targets';
 import {
   auditEventSchema,
@@ -82,6 +83,55 @@ export const ROUTES = {
     body: lookupBodySchema,
     status: 200,
     response: lookupResponseSchema,
+  },
+  provisionUser: {
+    method: 'post',
+    path: '/users/:id/provision',
+    tag: 'users',
+    summary: 'Provision a user now (manual mode), to named targets or every target with manual mode on; a step trace per target',
+    body: z.object({ targetIds: z.array(z.string().min(1)).max(50).optional() }),
+    status: 200,
+    response: z.object({ userId: z.string(), results: z.array(provisionResultSchema) }),
+  },
+  testTarget: {
+    method: 'post',
+    path: '/targets/:id/test',
+    tag: 'targets',
+    summary: "Save and test: read the target's ServiceProviderConfig, try the matching filter; capabilities are cached",
+    body: z.object({ existingUserName: z.string().min(1).optional() }),
+    status: 200,
+    response: z.object({ ok: z.boolean(), steps: z.array(stepSchema), capabilities: capabilitiesSchema.optional(), problems: z.array(z.string()) }),
+  },
+  previewTarget: {
+    method: 'post',
+    path: '/targets/:id/preview',
+    tag: 'targets',
+    summary: 'The exact payload the target would get for a user',
+    body: z.object({ userId: z.string().min(1), phase: z.enum(['create', 'update']).default('create') }),
+    status: 200,
+    response: z.object({ payload: anyJson, cleared: z.array(z.string()) }),
+  },
+  planTarget: {
+    method: 'get',
+    path: '/targets/:id/plan',
+    tag: 'targets',
+    summary: "Every operation the target's next run would do, sending nothing",
+    query: z.object({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
+    status: 200,
+    response: z.object({
+      targetId: z.string(),
+      mode: z.string(),
+      operations: z.array(z.object({ outboxId: z.number(), resourceType: z.string(), resourceId: z.string(), state: z.string(), action: z.string(), detail: z.string() })),
+    }),
+  },
+  runTarget: {
+    method: 'post',
+    path: '/targets/:id/run',
+    tag: 'targets',
+    summary: "Run the target's queue now, whatever its schedule",
+    body: z.object({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
+    status: 200,
+    response: z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()) }),
   },
   userStatus: { method: 'get', path: '/users/:id/status', tag: 'users', summary: "A user's link state on every target and latest audit events", status: 200, response: userStatusSchema },
 } as const satisfies Record<string, RouteSpec>;

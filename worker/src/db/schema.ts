@@ -192,6 +192,8 @@ export const outbox = sqliteTable(
   (t) => [
     uniqueIndex('outbox_target_resource_unique').on(t.targetId, t.resourceType, t.resourceId),
     index('outbox_claim_idx').on(t.targetId, t.state, t.nextAttemptAt),
+    index('outbox_target_page_idx').on(t.targetId, t.id),
+    index('outbox_state_page_idx').on(t.state, t.id),
   ],
 );
 

@@ -6,6 +6,7 @@ import { auditStatements } from '../db/audit';
 import { saveLink } from '../db/links';
 import { completeOutbox, failOutbox, rescheduleOutbox, type OutboxRow } from '../db/outbox';
 import { MAX_ATTEMPTS, POLICY, backoffSeconds, type Failure } from './failure';
+import { MappingError } from './mapping';
 import type { SyncContext } from './sync-context';
 import { syncGroup } from './sync-group';
 import { syncUser, type SyncOutcome } from './sync-user';
@@ -21,9 +22,14 @@ export async function processRow(ctx: SyncContext, row: OutboxRow): Promise<RowR
   try {
     outcome = row.resourceType === 'User' ? await syncUser(ctx, row.resourceId) : await syncGroup(ctx, row.resourceId);
   } catch (err) {
+    if (err instanceof MappingError) {
+      // A mapping that cannot be applied is the target's configuration: pause it and say why.
+      outcome = { action: 'none', ok: false, failure: { kind: 'fatal', message: `The attribute mapping is invalid: ${err.message}` }, remoteId: null, attributesChanged: [], destructive: false, detail: 'invalid mapping' };
+    } else {
     // A bug or a storage failure: keep the row for a retry and say what happened.
     console.error(JSON.stringify({ event: 'sync_error', targetId: ctx.target.id, resourceId: row.resourceId, error: String(err) }));
     outcome = { action: 'none', ok: false, failure: { kind: 'transient', message: `Internal error: ${String(err)}` }, remoteId: null, attributesChanged: [], destructive: false, detail: 'internal error' };
+    }
   }
   const now = ctx.now();
   const stmts: D1PreparedStatement[] = [];

@@ -149,7 +149,12 @@ async function match(ctx: SyncContext, payload: JsonObject): Promise<{ remoteId:
       return { failure: result.failure };
     }
     step(ctx, { step: 'read', ok: true, httpStatus: result.status, detail: `Looked up ${path} = ${String(value)}: ${result.value.length} found.` });
-    const first = result.value[0] as JsonObject | undefined;
+    // findUsers asks for two: two answers mean the match is ambiguous, and guessing could
+    // take over someone else's account.
+    if (result.value.length > 1) {
+      return { failure: { kind: 'rejected', status: result.status, message: `More than one account on the target has ${path} = ${String(value)}; not linking either.` } };
+    }
+    const first = result.value[0];
     if (first?.id) return { remoteId: String(first.id), by: path };
   }
   return { remoteId: null };

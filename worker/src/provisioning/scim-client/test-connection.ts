@@ -60,7 +60,9 @@ export async function testConnection(client: ScimClient, matching: readonly stri
       filter = buildFilter(path, probe);
     } catch (e) {
       if (!(e instanceof MappingError)) throw e;
-      problems.push(`The matching attribute ${path} is not a SCIM path: ${e.message}`);
+      const detail = `The matching attribute ${path} is not a SCIM path: ${e.message}`;
+      steps.push({ step: 'match', ok: false, detail });
+      problems.push(detail);
       continue;
     }
     const r = await timed(() => client.findUsers(filter));

@@ -1,0 +1,74 @@
+/**
+ * /api/v1 provisioning actions: provision a user now (manual mode, with a step trace per
+ * target), save-and-test a target, preview its payload for a user, plan and run its queue.
+ */
+import { Hono } from 'hono';
+import { loadResource } from '../directory/resources';
+import { saveCapabilities } from '../db/audit';
+import { createBudget, dispatch } from '../provisioning/dispatcher';
+import { provisionUser } from '../provisioning/manual';
+import { applyMapping, MappingError } from '../provisioning/mapping';
+import { planTarget } from '../provisioning/plan';
+import { createScimClient, testConnection } from '../provisioning/scim-client';
+import { getTarget, loadTargetSecret } from '../provisioning/targets';
+import type { JsonObject } from '../scim/schema/normalize';
+import { ROUTES } from './routes';
+import type { ApiEnv } from './types';
+import { invalidRequest, notFound, validateJson, validateQuery } from './validate';
+
+export const provisioningApp = new Hono<ApiEnv>();
+
+provisioningApp.post(ROUTES.provisionUser.path, validateJson(ROUTES.provisionUser.body), async (c) => {
+  const id = c.req.param('id');
+  const { targetIds } = c.req.valid('json');
+  if (targetIds) {
+    const known = await Promise.all(targetIds.map((t) => getTarget(c.env, t)));
+    const missing = targetIds.filter((_, i) => !known[i]);
+    if (missing.length > 0) return invalidRequest(c, `Unknown target(s): ${missing.join(', ')}`, missing.map((m, i) => ({ path: `targetIds.${targetIds.indexOf(m) ?? i}`, message: 'no such target' })));
+  }
+  const user = await loadResource(c.env.DB, 'User', id);
+  if (!user) return notFound(c, 'The user');
+  return c.json({ userId: id, results: await provisionUser(c.env, id, targetIds) });
+});
+
+provisioningApp.post(ROUTES.testTarget.path, validateJson(ROUTES.testTarget.body), async (c) => {
+  const secret = await loadTargetSecret(c.env, c.req.param('id'));
+  if (!secret) return notFound(c, 'The target');
+  const { existingUserName } = c.req.valid('json');
+  const client = createScimClient({ baseUrl: secret.target.baseUrl, token: secret.token });
+  const result = await testConnection(client, secret.target.matching, existingUserName ? { existingUserName } : {});
+  // Capabilities learned are cached and used: PATCH or PUT, Bulk, filters.
+  if (result.capabilities) await saveCapabilities(c.env.DB, secret.target.id, result.capabilities);
+  return c.json(result);
+});
+
+provisioningApp.post(ROUTES.previewTarget.path, validateJson(ROUTES.previewTarget.body), async (c) => {
+  const target = await getTarget(c.env, c.req.param('id'));
+  if (!target) return notFound(c, 'The target');
+  const { userId, phase } = c.req.valid('json');
+  const row = await loadResource(c.env.DB, 'User', userId);
+  if (!row) return notFound(c, 'The user');
+  try {
+    const { payload, cleared } = applyMapping(target.mapping, { id: row.id, ...(JSON.parse(row.data) as JsonObject) }, phase);
+    return c.json({ payload, cleared });
+  } catch (err) {
+    if (err instanceof MappingError) return invalidRequest(c, `The mapping cannot be applied: ${err.message}`, [{ path: 'mapping', message: err.message }]);
+    throw err;
+  }
+});
+
+provisioningApp.get(ROUTES.planTarget.path, validateQuery(ROUTES.planTarget.query), async (c) => {
+  const target = await getTarget(c.env, c.req.param('id'));
+  if (!target) return notFound(c, 'The target');
+  const { mode } = c.req.valid('query');
+  return c.json({ targetId: target.id, mode, operations: await planTarget(c.env, target, mode) });
+});
+
+/** "Run now": drains the target's queue in this request, whatever its schedule. */
+provisioningApp.post(ROUTES.runTarget.path, validateJson(ROUTES.runTarget.body), async (c) => {
+  const target = await getTarget(c.env, c.req.param('id'));
+  if (!target) return notFound(c, 'The target');
+  const { mode } = c.req.valid('json');
+  const [run] = await dispatch(c.env, { mode, targetIds: [target.id], force: true, budget: createBudget() });
+  return c.json(run ?? { runId: null, targetId: target.id, counts: {} });
+});
