@@ -1,0 +1,152 @@
+/**
+ * Relay A (the worker under test) provisions into relay B (the same worker, another process,
+ * its own D1) over real HTTP: create, update, block (deactivate), delete and group push, in the
+ * manual, automatic and scheduled modes, with the cron fired by the test.
+ */
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { api } from '../helpers/api';
+import { PATCH_URN, createGroup, createUser, scim } from '../helpers/scim';
+import { relayB, runCron, scimB } from '../support/e2e';
+
+const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({ create: true, update: true, deactivate: true, delete: false, ...o });
+
+async function targetToB(name: string, modes: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const res = await api('POST', '/targets', { name, baseUrl: relayB.scimUrl, token: relayB.token, modes, ...extra });
+  expect(res.status, res.text).toBe(201);
+  return res.body as { id: string };
+}
+
+async function onB(userName: string): Promise<any | undefined> {
+  const res = await scimB('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+  expect(res.status).toBe(200);
+  return res.body.Resources[0];
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@relay-a.test`;
+
+describe('manual mode: POST /api/v1/users/{id}/provision', () => {
+  it('creates the user on relay B, with a step trace, and sends nothing the second time', async () => {
+    const target = await targetToB('B manual', { manual: { enabled: true, operations: ops() } });
+    const userName = unique('ada');
+    const user = await createUser(userName, { name: { givenName: 'Ada', familyName: 'Lovelace' }, emails: [{ value: userName, type: 'work', primary: true }] });
+
+    const first = await api('POST', `/users/${user.id}/provision`, { targetIds: [target.id] });
+    expect(first.status, first.text).toBe(200);
+    const [result] = first.body.results;
+    expect(result).toMatchObject({ targetId: target.id, ok: true, action: 'create' });
+    expect(result.steps.map((s: { step: string }) => s.step)).toEqual(['test_connection', 'read', 'match', 'action', 'result']);
+
+    const remote = await onB(userName);
+    expect(remote).toMatchObject({ id: result.remoteId, userName, name: { givenName: 'Ada', familyName: 'Lovelace' }, externalId: user.id, active: true });
+
+    const second = await api('POST', `/users/${user.id}/provision`, { targetIds: [target.id] });
+    expect(second.body.results[0]).toMatchObject({ ok: true, action: 'skip' });
+    const status = await api('GET', `/users/${user.id}/status`);
+    expect(status.body.links.find((l: { targetId: string }) => l.targetId === target.id)).toMatchObject({ state: 'in_sync', remoteId: result.remoteId });
+  });
+
+  it('links an account that already exists on relay B instead of creating a second one', async () => {
+    const target = await targetToB('B link', { manual: { enabled: true, operations: ops() } });
+    const userName = unique('grace');
+    const existing = await scimB('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, title: 'old' });
+    expect(existing.status).toBe(201);
+    const user = await createUser(userName, { title: 'Rear Admiral' });
+    const res = await api('POST', `/users/${user.id}/provision`, { targetIds: [target.id] });
+    expect(res.body.results[0]).toMatchObject({ ok: true, action: 'link', remoteId: existing.body.id });
+    expect(await onB(userName)).toMatchObject({ id: existing.body.id, title: 'Rear Admiral' });
+  });
+});
+
+describe('scheduled mode: queued, drained by the cron', () => {
+  it('creates, updates, deactivates and (with Delete on) deletes on relay B, each at the next cron', async () => {
+    const target = await targetToB('B scheduled', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) } });
+    const userName = unique('alan');
+    const user = await createUser(userName, { name: { givenName: 'Alan', familyName: 'Turing' } });
+    expect(await onB(userName)).toBeUndefined();
+
+    await runCron();
+    const created = await onB(userName);
+    expect(created).toMatchObject({ userName, name: { familyName: 'Turing' }, active: true });
+
+    // Update: one attribute changes; the interval is forced by clearing last_scheduled_at.
+    const patch = await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'name.familyName', value: 'Turing-Test' }] });
+    expect(patch.status).toBe(200);
+    await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
+    await runCron();
+    expect((await onB(userName)).name.familyName).toBe('Turing-Test');
+
+    // Block: active = false on relay A → deactivated on relay B.
+    await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
+    await runCron();
+    expect((await onB(userName)).active).toBe(false);
+
+    // Delete on relay A → deleted on relay B (Delete is on for this target).
+    expect((await scim('DELETE', `/Users/${user.id}`)).status).toBe(204);
+    await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
+    await runCron();
+    expect(await onB(userName)).toBeUndefined();
+
+    const audit = await api('GET', `/audit?targetId=${target.id}&limit=50`);
+    const operations = audit.body.items.map((e: { operation: string }) => e.operation);
+    expect(operations).toEqual(expect.arrayContaining(['match', 'create', 'update', 'deactivate', 'delete']));
+    expect(audit.text).not.toContain(relayB.token);
+  });
+
+  it('waits for the interval: a second cron within it sends nothing', async () => {
+    const target = await targetToB('B interval', { scheduled: { enabled: true, intervalMinutes: 60, operations: ops() } });
+    await runCron();
+    const userName = unique('katherine');
+    await createUser(userName);
+    await runCron();
+    expect(await onB(userName)).toBeUndefined();
+    const outbox = await api('GET', `/outbox?targetId=${target.id}&state=pending`);
+    expect(outbox.body.items).toHaveLength(1);
+  });
+});
+
+describe('automatic mode: dispatched right after the change commits', () => {
+  it('creates the user on relay B without a cron', async () => {
+    await targetToB('B automatic', { automatic: { enabled: true, operations: ops() } });
+    const userName = unique('margaret');
+    await createUser(userName, { displayName: 'Margaret Hamilton' });
+    const remote = await eventually(() => onB(userName), (v) => v !== undefined);
+    expect(remote).toMatchObject({ userName, displayName: 'Margaret Hamilton' });
+  });
+});
+
+describe('group push', () => {
+  it('creates the group on relay B and sends only membership changes', async () => {
+    const target = await targetToB('B groups', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { pushGroups: true });
+    const a = await createUser(unique('member-a'));
+    const b = await createUser(unique('member-b'));
+    const name = `engineers-${crypto.randomUUID().slice(0, 6)}`;
+    const group = await createGroup(name, { members: [{ value: a.id }] });
+    await runCron();
+    // Users first, then the group: the second run sends the membership once users are linked.
+    await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
+    await scim('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'add', path: 'members', value: [{ value: b.id }] }] });
+    await runCron();
+    const remoteGroup = (await scimB('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "${name}"`)}`)).body.Resources[0];
+    expect(remoteGroup).toBeDefined();
+    const remoteA = await onB(a.userName);
+    const remoteB = await onB(b.userName);
+    expect(remoteGroup.members.map((m: { value: string }) => m.value).sort()).toEqual([remoteA.id, remoteB.id].sort());
+
+    await scim('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'remove', path: `members[value eq "${a.id}"]` }] });
+    await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
+    await runCron();
+    const after = (await scimB('GET', `/Groups/${remoteGroup.id}`)).body;
+    expect(after.members.map((m: { value: string }) => m.value)).toEqual([remoteB.id]);
+  });
+});
