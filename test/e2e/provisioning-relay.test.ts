@@ -117,11 +117,13 @@ describe('scheduled mode: queued, drained by the cron', () => {
 
 describe('automatic mode: dispatched right after the change commits', () => {
   it('creates the user on relay B without a cron', async () => {
-    await targetToB('B automatic', { automatic: { enabled: true, operations: ops() } });
+    const target = await targetToB('B automatic', { automatic: { enabled: true, operations: ops() } });
     const userName = unique('margaret');
     await createUser(userName, { displayName: 'Margaret Hamilton' });
     const remote = await eventually(() => onB(userName), (v) => v !== undefined);
     expect(remote).toMatchObject({ userName, displayName: 'Margaret Hamilton' });
+    // Later tests in this file count requests to relay B: stop provisioning there automatically.
+    expect((await api('DELETE', `/targets/${target.id}`)).status).toBe(204);
   });
 });
 
@@ -148,5 +150,29 @@ describe('group push', () => {
     await runCron();
     const after = (await scimB('GET', `/Groups/${remoteGroup.id}`)).body;
     expect(after.members.map((m: { value: string }) => m.value)).toEqual([remoteB.id]);
+  });
+});
+
+describe('SCIM Bulk, where the target offers it', () => {
+  it('learns Bulk from save-and-test, then provisions a batch in a few requests', async () => {
+    const target = await targetToB('B bulk', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } });
+    const tested = await api('POST', `/targets/${target.id}/test`, {});
+    expect(tested.status, tested.text).toBe(200);
+    expect(tested.body).toMatchObject({ ok: true, capabilities: { bulk: true, patch: true } });
+
+    const existing = unique('already-there');
+    await scimB('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: existing });
+    const users = await Promise.all([...Array.from({ length: 8 }, (_, i) => unique(`bulk${i}`)), existing].map((n) => createUser(n, { title: 'bulk' })));
+    await runCron();
+
+    for (const u of users) expect(await onB(u.userName)).toMatchObject({ userName: u.userName, title: 'bulk', externalId: u.id });
+    const audit = await api('GET', `/audit?targetId=${target.id}&limit=100`);
+    const requests = audit.body.items.filter((e: { path: string | null }) => e.path && !e.path.startsWith('/Bulk '));
+    // One filter read for all nine, one Bulk request (plus save-and-test's reads).
+    expect(requests.filter((e: { operation: string }) => e.operation === 'bulk')).toHaveLength(1);
+    expect(requests.filter((e: { operation: string }) => e.operation === 'match')).toHaveLength(1);
+    const perOp = audit.body.items.filter((e: { path: string | null }) => e.path?.startsWith('/Bulk '));
+    expect(perOp.filter((e: { operation: string }) => e.operation === 'create')).toHaveLength(8);
+    expect(perOp.filter((e: { operation: string }) => e.operation === 'link')).toHaveLength(1);
   });
 });

@@ -9,6 +9,7 @@ import { auditStatements, finishRun, markScheduled, pauseTarget, startRun } from
 import { claimOutbox, releaseOutbox, type OutboxRow } from '../db/outbox';
 import { holdDestructive } from '../db/hold';
 import type { Env } from '../env';
+import { processBulkBatch } from './bulk-batch';
 import { processRow } from './process-row';
 import { createSyncContext } from './sync-context';
 import { listTargets, loadTargetSecret } from './targets';
@@ -92,7 +93,21 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
     const rows = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS);
     if (rows.length === 0) break;
     counts.claimed = (counts.claimed ?? 0) + rows.length;
-    const queue = [...rows];
+    // Bulk where the target offers it: user rows in a few requests; the rest per operation.
+    const bulkMax = target.capabilities?.bulk ? Math.max(1, Math.min(target.capabilities.bulkMaxOperations ?? 100, 1000)) : 0;
+    let queue = [...rows];
+    if (bulkMax > 1 && rows.filter((r) => r.resourceType === 'User').length > 1) {
+      const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+      const users = rows.filter((r) => r.resourceType === 'User');
+      const result = await processBulkBatch(ctx, users, bulkMax);
+      budget.requests -= ctx.requests;
+      for (const [k, n] of Object.entries(result.counts)) counts[k] = (counts[k] ?? 0) + n;
+      if (result.fatal) {
+        paused = true;
+        await pauseTarget(env.DB, target.id, result.fatal.message, now());
+      }
+      queue = [...rows.filter((r) => r.resourceType !== 'User'), ...result.fallback];
+    }
     const worker = async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
         if (paused || budget.requests < REQUESTS_PER_ROW || Date.now() > deadline) {
@@ -109,14 +124,14 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
     const runRow = async (row: OutboxRow) => {
       const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
       const result = await processRow(ctx, row);
-      budget.requests -= ctx.audit.filter((e) => e.outcome !== 'dry_run').length;
+      budget.requests -= ctx.requests;
       count(result.outcome.ok ? result.outcome.action : `failed_${result.outcome.failure?.kind ?? 'unknown'}`);
       if (result.fatal && !paused) {
         paused = true;
         await pauseTarget(env.DB, target.id, result.fatal.message, now());
       }
     };
-    await Promise.all(Array.from({ length: Math.min(target.concurrency, rows.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(target.concurrency, queue.length) }, worker));
   }
   await finishRun(env.DB, runId, counts, paused ? 'failed' : 'done', now());
   return { runId, targetId: target.id, counts };

@@ -17,6 +17,8 @@ export interface SyncContext {
   now: () => Date;
   steps: Step[];
   audit: AuditEvent[];
+  /** outbound requests made through this context (the invocation's subrequest budget) */
+  requests: number;
   /** the operation the next request belongs to, for its audit event */
   label: { operation: string; resourceType: 'User' | 'Group' | null; resourceId: string | null };
 }
@@ -42,6 +44,7 @@ export function createSyncContext(input: SyncContextInput): SyncContext {
     now,
     steps: [],
     audit: [],
+    requests: 0,
     label: { operation: 'read', resourceType: null, resourceId: null },
     client: undefined as unknown as ScimClient,
   };
@@ -49,6 +52,7 @@ export function createSyncContext(input: SyncContextInput): SyncContext {
     { baseUrl: input.target.baseUrl, token: input.token, ...(input.fetch ? { fetch: input.fetch } : {}) },
     {
       onRequest(r) {
+        ctx.requests++;
         ctx.audit.push({
           at: now().toISOString(),
           targetId: input.target.id,

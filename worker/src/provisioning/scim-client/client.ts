@@ -22,6 +22,8 @@ export interface ScimClient {
   serviceProviderConfig(): Promise<Result<ServiceProviderConfig>>;
   /** GET /Users?filter=…&count=2: the matching users (build the filter with buildFilter) */
   findUsers(filter: string): Promise<Result<ScimResource[]>>;
+  /** GET /Users?filter=…&count=n: one page of matches for many values at once (Bulk matching) */
+  searchUsers(filter: string, count: number): Promise<Result<ScimResource[]>>;
   getUser(id: string): Promise<Result<ScimResource>>;
   createUser(body: JsonObject): Promise<Result<ScimResource>>;
   replaceUser(id: string, body: JsonObject): Promise<Result<ScimResource>>;
@@ -45,6 +47,7 @@ export function createScimClient(conn: ScimConnection, hooks: ClientHooks = {}):
   return {
     serviceProviderConfig: () => send('GET', '/ServiceProviderConfig', readAs(serviceProviderConfigSchema, 'ServiceProviderConfig'), { discovery: true }),
     findUsers: (filter) => search('Users', filter),
+    searchUsers: (filter, count) => send('GET', `/Users?filter=${encodeURIComponent(filter)}&count=${count}`, readList),
     getUser: (id) => send('GET', item('Users', id), readResource),
     createUser: (body) => send('POST', '/Users', readResource, { body }),
     replaceUser: (id, body) => send('PUT', item('Users', id), readResource, { body }),
