@@ -70,5 +70,5 @@ provisioningApp.post(ROUTES.runTarget.path, validateJson(ROUTES.runTarget.body),
   if (!target) return notFound(c, 'The target');
   const { mode } = c.req.valid('json');
   const [run] = await dispatch(c.env, { mode, targetIds: [target.id], force: true, budget: createBudget() });
-  return c.json(run ?? { runId: null, targetId: target.id, counts: {} });
+  return c.json(run ?? { runId: null, targetId: target.id, counts: {}, drained: true });
 });

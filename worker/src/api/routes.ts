@@ -131,7 +131,7 @@ export const ROUTES = {
     summary: "Run the target's queue now, whatever its schedule",
     body: z.object({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
     status: 200,
-    response: z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()) }),
+    response: z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() }),
   },
   userStatus: { method: 'get', path: '/users/:id/status', tag: 'users', summary: "A user's link state on every target and latest audit events", status: 200, response: userStatusSchema },
 } as const satisfies Record<string, RouteSpec>;

@@ -39,6 +39,8 @@ export interface RunSummary {
   runId: string;
   targetId: string;
   counts: Record<string, number>;
+  /** the queue was emptied; false when the budget ran out first */
+  drained: boolean;
 }
 
 const LEASE_MS = 5 * 60_000;
@@ -60,8 +62,10 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
   const targets = (await listTargets(env)).filter((t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && isDue(t, opts.mode, now(), opts.force ?? false));
   for (const target of targets) {
     if (budget.requests < REQUESTS_PER_ROW || Date.now() > deadline) break;
-    summaries.push(await runTarget(env, target, opts, budget, deadline, now));
-    if (opts.mode === 'scheduled') await markScheduled(env.DB, target.id, now());
+    const summary = await runTarget(env, target, opts, budget, deadline, now);
+    summaries.push(summary);
+    // A scheduled target whose run ran out of budget stays due: the next tick continues it.
+    if (opts.mode === 'scheduled' && summary.drained) await markScheduled(env.DB, target.id, now());
   }
   return summaries;
 }
@@ -73,7 +77,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
   const secret = await loadTargetSecret(env, target.id);
   if (!secret) {
     await finishRun(env.DB, runId, counts, 'failed', now());
-    return { runId, targetId: target.id, counts };
+    return { runId, targetId: target.id, counts, drained: true };
   }
   const held = await holdDestructive(env.DB, target, now());
   if (held > 0) {
@@ -88,10 +92,14 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
   const interval = 1000 / target.rateLimitPerSecond;
   let nextStart = Date.now();
   let paused = false;
+  let drained = false;
   while (!paused && budget.requests >= REQUESTS_PER_ROW && Date.now() < deadline) {
     const limit = Math.min(100, Math.floor(budget.requests / REQUESTS_PER_ROW));
     const rows = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS);
-    if (rows.length === 0) break;
+    if (rows.length === 0) {
+      drained = true;
+      break;
+    }
     counts.claimed = (counts.claimed ?? 0) + rows.length;
     // Bulk where the target offers it: user rows in a few requests; the rest per operation.
     const bulkMax = target.capabilities?.bulk ? Math.max(1, Math.min(target.capabilities.bulkMaxOperations ?? 100, 1000)) : 0;
@@ -134,5 +142,5 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
     await Promise.all(Array.from({ length: Math.min(target.concurrency, queue.length) }, worker));
   }
   await finishRun(env.DB, runId, counts, paused ? 'failed' : 'done', now());
-  return { runId, targetId: target.id, counts };
+  return { runId, targetId: target.id, counts, drained: drained || paused };
 }
