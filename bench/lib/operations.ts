@@ -34,7 +34,7 @@ function random(seed: number): () => number {
 }
 
 /** Hands out items in a shuffled order, wrapping around only after every item was used. */
-function deck<T>(items: readonly T[], seed: number): () => T {
+export function deck<T>(items: readonly T[], seed: number): () => T {
   const rnd = random(seed);
   const order = items.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {

@@ -17,6 +17,8 @@ export const WORK_DIR = path.join(ROOT, 'bench/.work');
 export interface D1Statement {
   bind(...values: unknown[]): D1Statement;
   run(): Promise<unknown>;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
+  all<T = Record<string, unknown>>(): Promise<{ results: T[] }>;
 }
 export interface D1Like {
   prepare(sql: string): D1Statement;
@@ -96,7 +98,15 @@ async function createToken(db: D1Like): Promise<string> {
   return secret;
 }
 
-export async function startRuntime(scriptPath: string, phase: string): Promise<Runtime> {
+export interface RuntimeOptions {
+  /**
+   * Serve `/cdn-cgi/handler/scheduled?cron=…` (Miniflare 4's route; the 5.x beta's is
+   * `/cdn-cgi/local/scheduled`), so a bench can fire the worker's cron over HTTP.
+   */
+  triggerHandlers?: boolean;
+}
+
+export async function startRuntime(scriptPath: string, phase: string, options: RuntimeOptions = {}): Promise<Runtime> {
   const { Miniflare, Log, warn, version, workerd } = loadMiniflare();
   const persist = path.join(WORK_DIR, `d1-${phase}`);
   rmSync(persist, { recursive: true, force: true });
@@ -115,6 +125,7 @@ export async function startRuntime(scriptPath: string, phase: string): Promise<R
     cf: false,
     // Runtime warnings and errors (a dropped connection, an isolate over its memory limit) show.
     log: new Log(warn),
+    ...(options.triggerHandlers ? { unsafeTriggerHandlers: true } : {}),
   });
   try {
     const url = (await mf.ready).origin;

@@ -150,6 +150,18 @@ async function addMembers(client: Client, groupId: string, ids: string[], notes:
   }
 }
 
+/**
+ * Users only, by /Bulk within the advertised limits: for benches that need a directory of people
+ * and nothing else (bench:provision).
+ */
+export async function seedUserDirectory(client: Client, size: number, bulkConcurrency: number, log: (s: string) => void): Promise<{ users: SeededUser[]; usersMs: number; opsPerRequest: number }> {
+  const spc = await client.json<ServiceProviderConfig>({ method: 'GET', path: '/scim/v2/ServiceProviderConfig', expect: [200] });
+  if (!spc.bulk.supported) throw new Error('the relay does not advertise Bulk');
+  const t0 = performance.now();
+  const { users, opsPerRequest } = await seedUsers(client, size, spc.bulk, bulkConcurrency, log);
+  return { users, usersMs: performance.now() - t0, opsPerRequest };
+}
+
 export async function seed(client: Client, size: number, bigGroupSize: number, bulkConcurrency: number, log: (s: string) => void): Promise<Directory> {
   const spc = await client.json<ServiceProviderConfig>({ method: 'GET', path: '/scim/v2/ServiceProviderConfig', expect: [200] });
   if (!spc.bulk.supported) throw new Error('the relay does not advertise Bulk');

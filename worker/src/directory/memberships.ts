@@ -22,17 +22,16 @@ export async function resolveMembers(db: D1Database, ids: readonly string[]): Pr
   return found;
 }
 
-/** Statements adding members to the group whose pk is given by `groupPkSql` (bound first). */
+/**
+ * Statements adding members to the group whose pk is `groupPkSql` (its parameters bound per
+ * row). Multi-row VALUES: D1 caps compound SELECTs at five terms; VALUES is exempt.
+ */
 export function addMemberStatements(db: D1Database, groupPkSql: string, groupPkParams: unknown[], members: readonly { id: string; type: ResourceKind }[]): D1PreparedStatement[] {
-  const perRow = 2;
-  return chunk(members, Math.floor((MAX_PARAMS - groupPkParams.length) / perRow)).map((rows) =>
+  const perRow = 2 + groupPkParams.length;
+  return chunk(members, Math.floor(MAX_PARAMS / perRow)).map((rows) =>
     db
-      .prepare(
-        `INSERT OR IGNORE INTO group_members (group_pk, member_id, member_type) SELECT ${groupPkSql}, m.id, m.type FROM (${rows
-          .map(() => 'SELECT ? AS id, ? AS type')
-          .join(' UNION ALL ')}) m`,
-      )
-      .bind(...groupPkParams, ...rows.flatMap((m) => [m.id, m.type])),
+      .prepare(`INSERT OR IGNORE INTO group_members (group_pk, member_id, member_type) VALUES ${rows.map(() => `(${groupPkSql}, ?, ?)`).join(', ')}`)
+      .bind(...rows.flatMap((m) => [...groupPkParams, m.id, m.type])),
   );
 }
 

@@ -40,16 +40,16 @@ function changeRow(db: D1Database, kind: ResourceKind, id: string, op: 'create' 
   return db.prepare('INSERT INTO changes (resource_type, resource_id, op, version, at) VALUES (?, ?, ?, ?, ?)').bind(kind, id, op, version, at);
 }
 
+/**
+ * Multi-row VALUES, never `SELECT … UNION ALL SELECT …`: D1 caps compound SELECTs at five
+ * terms, and the VALUES form is exempt. The user's pk is an expression (a subquery on create).
+ */
 function valueRows(db: D1Database, pkExpr: string, pkParams: unknown[], values: readonly ValueRow[]): D1PreparedStatement[] {
-  const perRow = 6;
-  return chunk(values, Math.floor((MAX_PARAMS - pkParams.length) / perRow)).map((rows) =>
+  const perRow = 6 + pkParams.length;
+  return chunk(values, Math.floor(MAX_PARAMS / perRow)).map((rows) =>
     db
-      .prepare(
-        `INSERT INTO user_values (user_pk, attr, type, value, value_lower, display, "primary") SELECT ${pkExpr}, v.* FROM (${rows
-          .map(() => 'SELECT ? AS attr, ? AS type, ? AS value, ? AS value_lower, ? AS display, ? AS "primary"')
-          .join(' UNION ALL ')}) v`,
-      )
-      .bind(...pkParams, ...rows.flatMap((r) => [r.attr, r.type, r.value, r.value?.toLowerCase() ?? null, r.display, r.primary ? 1 : 0])),
+      .prepare(`INSERT INTO user_values (user_pk, attr, type, value, value_lower, display, "primary") VALUES ${rows.map(() => `(${pkExpr}, ?, ?, ?, ?, ?, ?)`).join(', ')}`)
+      .bind(...rows.flatMap((r) => [...pkParams, r.attr, r.type, r.value, r.value?.toLowerCase() ?? null, r.display, r.primary ? 1 : 0])),
   );
 }
 
@@ -124,6 +124,23 @@ export async function replaceResource(db: D1Database, kind: ResourceKind, expect
     if (isUniqueViolation(err)) throw new DirectoryError('conflict', uniquenessMessage(kind));
     throw err;
   }
+}
+
+/**
+ * Applies changes that commute (membership deltas) and bumps the version, without a version
+ * guard: two concurrent member PATCHes of one group both succeed instead of one failing with 412.
+ */
+export async function touchResource(db: D1Database, kind: ResourceKind, row: StoredResource, extra: D1PreparedStatement[]): Promise<StoredResource> {
+  const table = TABLES[kind];
+  const now = nowIso();
+  const results = await db.batch<StoredResource>([
+    ...extra,
+    db.prepare(`UPDATE ${table} SET version = version + 1, last_modified = ? WHERE pk = ? RETURNING ${SELECT}`).bind(now, row.pk),
+    db
+      .prepare(`INSERT INTO changes (resource_type, resource_id, op, version, at) SELECT ?, id, 'update', version, ? FROM ${table} WHERE pk = ?`)
+      .bind(kind, now, row.pk),
+  ]);
+  return results[extra.length]!.results[0]!;
 }
 
 /** Deletes a resource and its memberships (as member and, for groups, as group). */

@@ -3,7 +3,7 @@
  * these. Transport → this domain → directory (D1).
  */
 import { addMemberStatements, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, removeMemberStatements, resolveMembers } from '../directory/memberships';
-import { deleteResource, insertResource, listResources, loadResource, replaceResource } from '../directory/resources';
+import { deleteResource, insertResource, listResources, loadResource, replaceResource, touchResource } from '../directory/resources';
 import { DirectoryError, type ResourceKind, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
@@ -39,7 +39,7 @@ export interface Written {
   location: string;
 }
 
-const MAX_WRITE_ATTEMPTS = 3;
+const MAX_WRITE_ATTEMPTS = 5;
 
 async function load(ctx: ScimContext, rt: ResourceTypeDef, id: string): Promise<StoredResource> {
   const row = await loadResource(ctx.db, rt.name, id);
@@ -122,12 +122,13 @@ async function rewrite(
   rt: ResourceTypeDef,
   id: string,
   cond: Conditions,
-  compute: (row: StoredResource) => Promise<{ data: JsonObject; passwordHash?: string; extra: D1PreparedStatement[] }>,
+  compute: (row: StoredResource) => Promise<{ data: JsonObject; passwordHash?: string; extra: D1PreparedStatement[]; commutes?: boolean }>,
 ): Promise<StoredResource> {
   for (let attempt = 1; ; attempt++) {
     const row = await load(ctx, rt, id);
     checkPreconditions(cond, row.version);
-    const { data, passwordHash, extra } = await compute(row);
+    const { data, passwordHash, extra, commutes } = await compute(row);
+    if (commutes) return touchResource(ctx.db, rt.name, row, extra);
     try {
       return await replaceResource(ctx.db, rt.name, row, toWrite(rt, data, passwordHash), extra);
     } catch (err) {
@@ -153,7 +154,9 @@ export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: s
     const { password, ...data } = outcome.body;
     const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
     const extra = outcome.members ? await memberStatements(ctx, rt, current, outcome.members) : [];
-    return { data, extra, ...(passwordHash ? { passwordHash } : {}) };
+    // Membership-only changes commute: no read-modify-write of the group, so no version guard.
+    const membersOnly = outcome.members !== undefined && cond.ifMatch === undefined && JSON.stringify(data) === current.data;
+    return { data, extra, ...(passwordHash ? { passwordHash } : {}), ...(membersOnly ? { commutes: true } : {}) };
   });
   return written(ctx, rt, row, p);
 }

@@ -130,8 +130,11 @@ function singleOperand(rt: ResourceTypeDef, r: ResolvedAttr): Operand {
 function elementScope(rt: ResourceTypeDef, r: ResolvedAttr): ElementScope {
   const storage = r.def.storage;
   const table = rt.table;
-  const wrap = (from: string, fromParams: unknown[]) => (cond: SqlFragment) => ({
-    sql: `EXISTS (SELECT 1 FROM ${from} AND ${cond.sql})`,
+  // Mirrored rows are reached with an uncorrelated `pk IN (SELECT …)`: SQLite drives it from
+  // the rows' own index (attr, value_lower) and then looks resources up by pk. A correlated
+  // EXISTS would be evaluated once per resource, a scan of the whole table.
+  const within = (key: string, from: string, fromParams: unknown[]) => (cond: SqlFragment) => ({
+    sql: `${key} IN (SELECT ${from} AND ${cond.sql})`,
     params: [...fromParams, ...cond.params],
   });
   if (storage?.kind === 'values') {
@@ -142,7 +145,7 @@ function elementScope(rt: ResourceTypeDef, r: ResolvedAttr): ElementScope {
       primary: { sql: 'v."primary"', folded: false, indexed: false },
     };
     return {
-      exists: wrap(`user_values v WHERE v.user_pk = ${table}.pk AND v.attr = ?`, [storage.attr]),
+      exists: within(`${table}.pk`, 'v.user_pk FROM user_values v WHERE v.attr = ?', [storage.attr]),
       operand: (sub) => {
         const c = sub && columns[sub.name];
         if (!sub || !c) throw badRequest('invalidFilter', `${r.def.name}.${sub?.name ?? '?'} cannot be used in a filter.`);
@@ -153,9 +156,9 @@ function elementScope(rt: ResourceTypeDef, r: ResolvedAttr): ElementScope {
   }
   if (storage?.kind === 'members' || storage?.kind === 'memberOf') {
     const isMembers = storage.kind === 'members';
-    const from = isMembers
-      ? `group_members m WHERE m.group_pk = ${table}.pk`
-      : `group_members m JOIN groups g ON g.pk = m.group_pk WHERE m.member_id = ${table}.id`;
+    const exists = isMembers
+      ? within(`${table}.pk`, 'm.group_pk FROM group_members m WHERE 1', [])
+      : within(`${table}.id`, 'm.member_id FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE 1', []);
     const columns: Record<string, Omit<Operand, 'def'>> = isMembers
       ? { value: { sql: 'm.member_id', folded: false, indexed: true }, type: { sql: 'm.member_type', folded: false, indexed: false } }
       : {
@@ -164,7 +167,7 @@ function elementScope(rt: ResourceTypeDef, r: ResolvedAttr): ElementScope {
           type: { sql: "'direct'", folded: false, indexed: false },
         };
     return {
-      exists: wrap(from, []),
+      exists,
       operand: (sub) => {
         const c = sub && columns[sub.name];
         if (!sub || !c) throw badRequest('invalidFilter', `${r.def.name}.${sub?.name ?? '?'} cannot be used in a filter.`);
@@ -175,7 +178,10 @@ function elementScope(rt: ResourceTypeDef, r: ResolvedAttr): ElementScope {
   // Not mirrored: walk the JSON array in SQL.
   const arrayPath = `$.${[...(r.extension ? [`"${r.extension}"`] : []), r.def.name].join('.')}`;
   return {
-    exists: wrap(`json_each(${table}.data, '${arrayPath.replace(/'/g, "''")}') e WHERE 1`, []),
+    exists: (cond: SqlFragment) => ({
+      sql: `EXISTS (SELECT 1 FROM json_each(${table}.data, '${arrayPath.replace(/'/g, "''")}') e WHERE ${cond.sql})`,
+      params: cond.params,
+    }),
     operand: (sub) =>
       sub
         ? { sql: `json_extract(e.value, '$.${sub.name}')`, def: sub, folded: false, indexed: false }
