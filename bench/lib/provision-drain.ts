@@ -87,7 +87,7 @@ export async function drainOutbox(opts: DrainOptions): Promise<DrainResult> {
       stuck = `the run failed (target paused?): ${JSON.stringify(run.counts)}`;
       break;
     }
-    if (left > 0 && !(tick.counts.claimed > 0)) {
+    if (left > 0 && !((tick.counts.claimed ?? 0) > 0)) {
       const b = await blocked(db, targetId);
       const waitMs = b.nextDue ? Date.parse(b.nextDue) - Date.now() : Number.NaN;
       if (Number.isFinite(waitMs) && waitMs > 0 && backoffWaitS + waitMs / 1000 <= opts.maxBackoffWaitS) {

@@ -10,6 +10,7 @@ import { ScimError } from './scim/errors';
 import { scimApp } from './scim/app';
 import { scimErrorResponse } from './scim/http';
 import { createBudget, dispatch } from './provisioning/dispatcher';
+import { hasAutomaticTargets } from './provisioning/targets';
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -21,7 +22,10 @@ app.get('/', (c) => c.json({ name: 'SCIM Relay', scim: `${new URL(c.req.url).ori
 app.use('/scim/v2/*', async function dispatchAfterWrite(c, next) {
   await next();
   if (c.req.method !== 'GET' && c.res.status < 300 && !c.req.path.endsWith('/.search')) {
-    c.executionCtx.waitUntil(dispatch(c.env, { mode: 'automatic' }).catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
+    const run = async () => {
+      if (await hasAutomaticTargets(c.env)) await dispatch(c.env, { mode: 'automatic' });
+    };
+    c.executionCtx.waitUntil(run().catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
   }
 });
 app.route('/scim/v2', scimApp);

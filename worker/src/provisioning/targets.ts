@@ -63,12 +63,32 @@ export async function createTarget(env: Env, input: TargetCreate): Promise<Targe
     created: now,
     updated: now,
   });
+  forgetAutomatic();
   return toTarget(row);
 }
 
 export async function listTargets(env: Env): Promise<Target[]> {
   return (await selectTargets(env.DB)).map(toTarget);
 }
+
+/**
+ * Whether any active target has the automatic mode on, remembered for 30 s per isolate: the
+ * SCIM write path asks after every write, and most directories have no automatic target. A
+ * change made through another isolate is seen within 30 s; the cron catches anything sooner.
+ */
+let automaticCache: { value: boolean; until: number } | undefined;
+const AUTOMATIC_CACHE_MS = 30_000;
+
+export async function hasAutomaticTargets(env: Env): Promise<boolean> {
+  if (automaticCache && automaticCache.until > Date.now()) return automaticCache.value;
+  const value = (await listTargets(env)).some((t) => t.status === 'active' && t.modes.automatic.enabled);
+  automaticCache = { value, until: Date.now() + AUTOMATIC_CACHE_MS };
+  return value;
+}
+
+const forgetAutomatic = () => {
+  automaticCache = undefined;
+};
 
 export async function getTarget(env: Env, id: string): Promise<Target | null> {
   const row = await selectTarget(env.DB, id);
@@ -95,10 +115,12 @@ export async function updateTarget(env: Env, id: string, patch: TargetUpdate): P
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.status === 'active') set.pausedReason = null;
   const row = await updateTargetRow(env.DB, id, set);
+  forgetAutomatic();
   return row ? toTarget(row) : null;
 }
 
 export async function deleteTarget(env: Env, id: string): Promise<boolean> {
+  forgetAutomatic();
   return deleteTargetRow(env.DB, id);
 }
 

@@ -8,6 +8,7 @@ import { ScimError, badRequest } from './errors';
 import { isObject, type Json, type JsonObject } from './schema/normalize';
 import { groupResourceType, userResourceType } from './schema/registry';
 import type { ResourceTypeDef } from './schema/types';
+import { ID_ONLY } from './projection';
 import { createResource, deleteById, patchResource, replaceWhole, type ScimContext } from './service';
 
 export const MAX_BULK_OPERATIONS = 1000;
@@ -81,7 +82,7 @@ async function runOne(ctx: ScimContext, op: BulkOperation, ids: Map<string, stri
   const echo = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}) };
   if (op.method === 'POST') {
     if (id) throw badRequest('invalidPath', 'POST goes to /Users or /Groups.');
-    const w = await createResource(ctx, rt, data);
+    const w = await createResource(ctx, rt, data, ID_ONLY);
     ids.set(op.bulkId!, w.resource.id as string);
     return { ...echo, location: w.location, version: etagOf(w.version), status: '201' };
   }
@@ -90,7 +91,7 @@ async function runOne(ctx: ScimContext, op: BulkOperation, ids: Map<string, stri
     await deleteById(ctx, rt, id, cond);
     return { ...echo, location: `${ctx.baseUrl}${rt.endpoint}/${id}`, status: '204' };
   }
-  const w = op.method === 'PUT' ? await replaceWhole(ctx, rt, id, data, cond) : await patchResource(ctx, rt, id, data, cond);
+  const w = op.method === 'PUT' ? await replaceWhole(ctx, rt, id, data, cond, ID_ONLY) : await patchResource(ctx, rt, id, data, cond, ID_ONLY);
   return { ...echo, location: w.location, version: etagOf(w.version), status: '200' };
 }
 

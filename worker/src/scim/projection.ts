@@ -111,6 +111,9 @@ function filterSubs(value: JsonObject[string], keep: (name: string) => boolean):
   return value;
 }
 
+/** Only `id` (and `schemas`): for responses that carry no body, so nothing derived is loaded. */
+export const ID_ONLY: Projection = { mode: 'include', keys: new Map([['id', undefined]]) };
+
 /** Whether a projection can return this attribute at all (skip costly joins when it cannot). */
 export function wants(p: Projection | undefined, name: string): boolean {
   if (!p) return true;

@@ -6,7 +6,7 @@ import { etagOf } from './codec';
 import { isNotModified } from './etag';
 import { baseUrlOf, conditions, readJson, scimJson } from './http';
 import { listParamsFromBody, listParamsFromQuery } from './list-params';
-import { parseProjection } from './projection';
+import { ID_ONLY, parseProjection } from './projection';
 import type { ResourceTypeDef } from './schema/types';
 import { createResource, deleteById, getResource, listPage, listResponse, patchResource, replaceWhole, type ScimContext } from './service';
 
@@ -44,7 +44,7 @@ export function resourceRoutes(rt: ResourceTypeDef) {
     // Groups answer 204 unless a projection asks for the body (RFC 7644 §3.5.2 allows either):
     // Entra ID and Okta expect 204, and a 50,000-member group is not re-read after each change.
     if (rt.name === 'Group' && !p) {
-      const w = await patchResource({ ...ctxOf(c) }, rt, c.req.param('id'), body, conditions(c), { mode: 'include', keys: new Map([['id', undefined]]) });
+      const w = await patchResource(ctxOf(c), rt, c.req.param('id'), body, conditions(c), ID_ONLY);
       return new Response(null, { status: 204, headers: { etag: etagOf(w.version), location: w.location } });
     }
     const w = await patchResource(ctxOf(c), rt, c.req.param('id'), body, conditions(c), p);

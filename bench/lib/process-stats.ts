@@ -1,5 +1,5 @@
 /**
- * Resident memory of the workerd processes a bench started (Linux /proc). Miniflare does not
+ * Memory and CPU time of the workerd processes a bench started (Linux /proc). Miniflare does not
  * expose its workerd's pid, so a runtime's process is found as the workerd that appeared among
  * this process's descendants while it started.
  */
@@ -63,6 +63,19 @@ export function rssMiB(pid: number | undefined): number {
   try {
     const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** user + system CPU seconds a process has used, or NaN (fields 14 and 15 of /proc/<pid>/stat). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state); utime and stime are fields 14 and 15, in clock ticks (USER_HZ = 100 on Linux)
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
   }
