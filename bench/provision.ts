@@ -81,7 +81,7 @@ async function run(script: string, mode: Mode, users: number): Promise<{ result:
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   log('bundling the worker (wrangler deploy --dry-run)…');
-  const script = bundleWorker();
+  const script = bundleWorker('dist-provision');
   const runs: ScenarioResult[] = [];
   let runtime = '';
   for (const mode of config.modes) {

@@ -59,12 +59,21 @@ export async function withNewWorkerd<T>(start: () => Promise<T>): Promise<{ valu
 
 /** VmRSS in MiB, or NaN when the process is gone or /proc is unavailable. */
 export function rssMiB(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
+  return memory(pid).rssMiB;
+}
+
+/**
+ * VmRSS and its anonymous part (RssAnon: heaps, including the isolate's and SQLite's caches;
+ * the rest is file-backed pages such as a mapped database file and the binary), in MiB.
+ */
+export function memory(pid: number | undefined): { rssMiB: number; anonMiB: number } {
+  if (pid === undefined) return { rssMiB: Number.NaN, anonMiB: Number.NaN };
   try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : Number.NaN;
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+    return { rssMiB: kb('VmRSS'), anonMiB: kb('RssAnon') };
   } catch {
-    return Number.NaN;
+    return { rssMiB: Number.NaN, anonMiB: Number.NaN };
   }
 }
 
@@ -85,6 +94,7 @@ export interface MemorySample {
   /** ms since the sampler started */
   t: number;
   rssMiB: number;
+  anonMiB: number;
   /** the caller's progress marker at that moment (e.g. rows left in the outbox) */
   progress: number;
 }
@@ -93,7 +103,7 @@ export interface MemorySample {
 export function sampleMemory(pid: number | undefined, everyMs: number, progress: () => number): { stop(): MemorySample[] } {
   const t0 = performance.now();
   const samples: MemorySample[] = [];
-  const take = () => samples.push({ t: performance.now() - t0, rssMiB: rssMiB(pid), progress: progress() });
+  const take = () => samples.push({ t: performance.now() - t0, ...memory(pid), progress: progress() });
   take();
   const timer = setInterval(take, everyMs);
   return {

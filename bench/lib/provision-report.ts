@@ -87,8 +87,8 @@ export function updateTable(runs: ScenarioResult[]): string {
 
 export function memoryTable(runs: ScenarioResult[]): string {
   return table(
-    ['mode', 'users', 'A RSS start MiB', 'middle', 'end', 'peak', 'growth during sync', 'B RSS at end'],
-    runs.map((r) => [r.mode, n0(r.users), f(r.memory.startMiB), f(r.memory.middleMiB), f(r.memory.endMiB), f(r.memory.peakMiB), f(growthMiB(r)), f(r.memory.bAtEndMiB)]),
+    ['mode', 'users', 'A RSS start MiB', 'middle', 'end', 'peak', 'growth during sync', 'anonymous (RssAnon) growth', 'A D1 files MiB (start → end)', 'B RSS at end'],
+    runs.map((r) => [r.mode, n0(r.users), f(r.memory.startMiB), f(r.memory.middleMiB), f(r.memory.endMiB), f(r.memory.peakMiB), f(growthMiB(r)), f(r.memory.anonPeakMiB - r.memory.anonStartMiB), `${f(r.memory.dbStartMiB)} → ${f(r.memory.dbEndMiB)}`, f(r.memory.bAtEndMiB)]),
   );
 }
 
@@ -103,11 +103,11 @@ export function kindsTable(runs: ScenarioResult[]): string {
 
 export function tickTable(runs: ScenarioResult[]): string {
   return table(
-    ['mode', 'users', 'ticks', 'tick s (median)', 'users per tick (median)', 'Σ ticks s', 'drain s', 'bulk operations', 'CPU A / B / bench (cores)', 'seeding A by /Bulk, users/s'],
+    ['mode', 'users', 'ticks', 'tick s (median)', 'users per tick (median)', 'Σ ticks s', 'drain s', 'bulk operations', 'CPU A / B / bench (cores)', 'load avg', 'seeding A by /Bulk, users/s'],
     runs.map((r) => {
       const t = r.initial.drain.ticks;
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-      return [r.mode, n0(r.users), String(t.length), f(med(t.map((x) => x.ms)) / 1000, 2), n0(med(t.map((x) => x.counts.claimed ?? 0))), f(r.initial.drain.tickMs / 1000), f(r.initial.drain.ms / 1000), n0(r.initial.traffic.bulkOperations), `${f(r.initial.cpu.relayA, 2)} / ${f(r.initial.cpu.relayB, 2)} / ${f(r.initial.cpu.bench, 2)}`, n0(r.users / (r.seedMs / 1000))];
+      return [r.mode, n0(r.users), String(t.length), f(med(t.map((x) => x.ms)) / 1000, 2), n0(med(t.map((x) => x.counts.claimed ?? 0))), f(r.initial.drain.tickMs / 1000), f(r.initial.drain.ms / 1000), n0(r.initial.traffic.bulkOperations), `${f(r.initial.cpu.relayA, 2)} / ${f(r.initial.cpu.relayB, 2)} / ${f(r.initial.cpu.bench, 2)}`, f(r.initial.loadAvg, 1), n0(r.users / (r.seedMs / 1000))];
     }),
   );
 }

@@ -3,6 +3,9 @@
  * own D1; A provisions N users into B in scheduled mode (initial sync), then a share of them
  * change (updates), then unchanged users are queued again (resync, which must send nothing).
  */
+import { readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Capabilities, Target } from '../../shared/src/targets.ts';
 import { createClient, type Client } from './client.ts';
 import { measure, type Measurement } from './load.ts';
@@ -11,7 +14,7 @@ import { cpuSeconds, rssMiB, sampleMemory, withNewWorkerd, type MemorySample } f
 import { auditMark, trafficSince, type Traffic } from './provision-audit.ts';
 import { changeMark, changesSince, compareDirectories, enqueueUsers, outboxIds, type Correctness } from './provision-checks.ts';
 import { drainOutbox, type DrainResult } from './provision-drain.ts';
-import { startRuntime, type Runtime } from './runtime.ts';
+import { startRuntime, WORK_DIR, type Runtime } from './runtime.ts';
 import { seedUserDirectory, type SeededUser } from './seed.ts';
 
 export type Mode = 'per-operation' | 'bulk';
@@ -36,6 +39,8 @@ export interface Phase {
   queued: number;
   /** CPU used during the drain, as a share of one core (1 = one core busy the whole time) */
   cpu: { relayA: number; relayB: number; bench: number };
+  /** the machine's 1-minute load average after the drain: anything above A + B + bench is someone else */
+  loadAvg: number;
 }
 
 export interface ScenarioResult {
@@ -52,16 +57,44 @@ export interface ScenarioResult {
   update: Phase;
   /** unchanged users queued again: the dispatcher must send nothing */
   resync: Phase;
-  memory: { pidA?: number; pidB?: number; samples: MemorySample[]; startMiB: number; middleMiB: number; endMiB: number; peakMiB: number; bAtEndMiB: number };
+  memory: {
+    pidA?: number;
+    pidB?: number;
+    samples: MemorySample[];
+    startMiB: number;
+    middleMiB: number;
+    endMiB: number;
+    peakMiB: number;
+    /** relay A's D1 files before and after the initial sync (the database lives in A's workerd) */
+    dbStartMiB: number;
+    dbEndMiB: number;
+    /** RssAnon at the start and its peak */
+    anonStartMiB: number;
+    anonPeakMiB: number;
+    bAtEndMiB: number;
+  };
   /** users (by id on A) that requests or Bulk operations named while only the updated ones were queued */
   unchangedTouched: number;
   correctness: Correctness;
+}
+
+/** Size of the files under a directory (relay A's SQLite files), MiB. */
+function dirMiB(dir: string): number {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .reduce((sum, e) => sum + statSync(path.join(e.parentPath, e.name)).size, 0) / 2 ** 20;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const BULK_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 
 interface Relays {
+  /** relay A's D1 directory (runtime.ts persists each runtime's D1 under bench/.work/d1-<phase>) */
+  persistA: string;
   a: Runtime;
   b: Runtime;
   pidA: number | undefined;
@@ -74,7 +107,7 @@ export async function startRelays(script: string, tag: string, track: (r: Runtim
   track(b.value);
   const a = await withNewWorkerd(() => startRuntime(script, `${tag}-a`, { triggerHandlers: true }));
   track(a.value);
-  return { a: a.value, b: b.value, pidA: a.pid, pidB: b.pid };
+  return { persistA: path.join(WORK_DIR, `d1-${tag}-a`), a: a.value, b: b.value, pidA: a.pid, pidB: b.pid };
 }
 
 async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ScenarioConfig, db: Runtime['db']): Promise<Target> {
@@ -131,7 +164,7 @@ async function runPhase(r: Relays, targetId: string, cfg: ScenarioConfig, label:
   const s = drain.ms / 1000;
   const benchUs = process.cpuUsage(cpu0.bench);
   const cpu = { relayA: (cpuSeconds(r.pidA) - cpu0.a) / s, relayB: (cpuSeconds(r.pidB) - cpu0.b) / s, bench: (benchUs.user + benchUs.system) / 1e6 / s };
-  return { drain, traffic: await trafficSince(r.a.db, targetId, mark), writesOnB: await changesSince(r.b.db, bMark), queued, cpu };
+  return { drain, traffic: await trafficSince(r.a.db, targetId, mark), writesOnB: await changesSince(r.b.db, bMark), queued, cpu, loadAvg: os.loadavg()[0]! };
 }
 
 /** The sample nearest half-way through the drain. */
@@ -152,6 +185,7 @@ export async function runScenario(r: Relays, mode: Mode, cfg: ScenarioConfig, lo
   const ping = await measure(b, baselineOperation().next, { concurrency: 1, warmupMs: 500, requests: cfg.pingRequests, maxMs: 30_000 });
   log(`  B ping: p50 ${ping.p50.toFixed(2)} ms, p95 ${ping.p95.toFixed(2)} ms (n=${ping.requests})`);
 
+  const dbStartMiB = dirMiB(r.persistA);
   let left = cfg.users;
   const sampler = sampleMemory(r.pidA, cfg.memoryEveryMs, () => left);
   let samples: MemorySample[] = [];
@@ -161,6 +195,7 @@ export async function runScenario(r: Relays, mode: Mode, cfg: ScenarioConfig, lo
   } finally {
     samples = sampler.stop();
   }
+  const dbEndMiB = dirMiB(r.persistA);
   log(`  initial sync: ${(initial.drain.ms / 1000).toFixed(1)} s, ${initial.drain.ticks.length} ticks, ${initial.traffic.requests} requests${initial.drain.stuck ? `, STUCK: ${initial.drain.stuck}` : ''}`);
 
   const chosen = Array.from({ length: cfg.updates }, deck(seeded.users, 7)).filter((u, i, all) => all.indexOf(u) === i);
@@ -177,7 +212,7 @@ export async function runScenario(r: Relays, mode: Mode, cfg: ScenarioConfig, lo
   log(`  resync of ${resync.queued} unchanged users: ${resync.traffic.requests} requests, ${resync.writesOnB.rows} writes on B`);
 
   const correctness = await compareDirectories(a, b, new Set(chosen.map((u) => u.userName.toLowerCase())));
-  const rss = samples.map((s) => s.rssMiB).filter(Number.isFinite);
+  const peak = (xs: number[]) => (xs.filter(Number.isFinite).length ? Math.max(...xs.filter(Number.isFinite)) : Number.NaN);
   return {
     mode,
     users: cfg.users,
@@ -197,7 +232,11 @@ export async function runScenario(r: Relays, mode: Mode, cfg: ScenarioConfig, lo
       startMiB: samples[0]?.rssMiB ?? Number.NaN,
       middleMiB: samples.length ? middleOf(samples) : Number.NaN,
       endMiB: samples[samples.length - 1]?.rssMiB ?? Number.NaN,
-      peakMiB: rss.length ? Math.max(...rss) : Number.NaN,
+      peakMiB: peak(samples.map((x) => x.rssMiB)),
+      dbStartMiB,
+      dbEndMiB,
+      anonStartMiB: samples[0]?.anonMiB ?? Number.NaN,
+      anonPeakMiB: peak(samples.map((x) => x.anonMiB)),
       bAtEndMiB: rssMiB(r.pidB),
     },
     unchangedTouched,

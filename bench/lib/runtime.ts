@@ -55,9 +55,12 @@ function loadMiniflare(): { Miniflare: MiniflareClass; Log: LogClass; warn: numb
   return { Miniflare, Log, warn: LogLevel.WARN, version, workerd };
 }
 
-/** Bundles the worker exactly as `wrangler deploy` would, once per bench run. */
-export function bundleWorker(): string {
-  const outdir = path.join(WORK_DIR, 'dist');
+/**
+ * Bundles the worker exactly as `wrangler deploy` would, once per bench run. Each bench passes
+ * its own directory, so two benches running at once do not delete each other's bundle.
+ */
+export function bundleWorker(dirName = 'dist'): string {
+  const outdir = path.join(WORK_DIR, dirName);
   rmSync(outdir, { recursive: true, force: true });
   execFileSync(path.join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
     cwd: ROOT,
@@ -144,6 +147,7 @@ export async function startRuntime(scriptPath: string, phase: string, options: R
     };
   } catch (err) {
     await mf.dispose();
+    rmSync(persist, { recursive: true, force: true });
     throw err;
   }
 }

@@ -18,6 +18,33 @@ import type { SyncContext } from './sync-context';
 
 /** Values per `or` filter: keeps the query string well under common URL limits. */
 const MATCH_CHUNK = 50;
+/** Statements per D1 batch when recording a large Bulk batch. */
+const COMMIT_SLICE = 500;
+
+/**
+ * For the per-operation path: matches the batch's unlinked users up front, one `or` filter per
+ * 50 users, so each new user then costs one request (its create) instead of two. The map says,
+ * per user, the remote id found or null for "not on the target".
+ */
+export async function prematchUsers(ctx: SyncContext, rows: OutboxRow[]): Promise<Map<string, string | null>> {
+  const hints = new Map<string, string | null>();
+  const ids = rows.filter((r) => r.resourceType === 'User').map((r) => r.resourceId);
+  if (ids.length < 2 || !ctx.operations.create) return hints;
+  const { users, links } = await loadUsersAndLinks(ctx.db, ctx.target.id, ids);
+  const items = [];
+  for (const id of ids) {
+    const user = users.get(id);
+    if (!user || links.get(id)?.remoteId) continue;
+    const resource: JsonObject = { id: user.id, ...(JSON.parse(user.data) as JsonObject) };
+    if (resource.active === false) continue;
+    items.push({ row: rows.find((r) => r.resourceId === id)!, payload: applyMapping(ctx.target.mapping, resource, 'create').payload });
+  }
+  if (items.length < 2) return hints;
+  const matched = await matchMany(ctx, items);
+  if ('failure' in matched) return hints; // each row will read for itself and meet the failure
+  for (const i of items) hints.set(i.row.resourceId, matched.ids.get(i.row.resourceId) ?? null);
+  return hints;
+}
 
 interface Planned {
   row: OutboxRow;
@@ -71,20 +98,22 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
     count(p.action);
   }
   const sendable = planned.filter((x) => x.op);
-  for (let i = 0; i < sendable.length; i += maxOperations) {
-    const part = sendable.slice(i, i + maxOperations);
+  const parts: Planned[][] = [];
+  for (let i = 0; i < sendable.length; i += maxOperations) parts.push(sendable.slice(i, i + maxOperations));
+  let fatal: Failure | undefined;
+  const sendPart = async (part: Planned[]) => {
     if (ctx.dryRun) {
       for (const p of part) recordOp(ctx, p, null, 'dry_run', null);
       for (const p of part) stmts.push(...completeOutbox(ctx.db, p.row, now));
       count('dry_run', part.length);
-      continue;
+      return;
     }
-    ctx.label = { operation: 'bulk', resourceType: 'User', resourceId: null };
     const result = await ctx.client.bulk(part.map((p) => p.op!));
     if (!result.ok) {
-      const settled = await settleAll(ctx, part.map((p) => p.row), result.failure, counts);
-      if (settled.fatal) return { ...settled, counts, fallback };
-      continue;
+      stmts.push(...part.flatMap((p) => fate(ctx, p.row, result.failure, now)));
+      count(`failed_${result.failure.kind}`, part.length);
+      if (POLICY[result.failure.kind] === 'pause_target') fatal = result.failure;
+      return;
     }
     part.forEach((p, j) => {
       const r = result.value.find((x) => (p.op!.bulkId ? x.bulkId === p.op!.bulkId : false)) ?? result.value[j];
@@ -103,11 +132,21 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
       if (p.link) stmts.push(saveLink(ctx.db, ctx.target.id, 'User', p.row.resourceId, { ...p.link, ...(remoteId ? { remoteId } : {}) }, now));
       count(p.action);
     });
-  }
+  };
+  // Up to the target's concurrency Bulk requests in flight.
+  ctx.label = { operation: 'bulk', resourceType: 'User', resourceId: null };
+  const queue = [...parts];
+  await Promise.all(
+    Array.from({ length: Math.min(ctx.target.concurrency, queue.length) }, async () => {
+      for (let part = queue.shift(); part && !fatal; part = queue.shift()) await sendPart(part);
+    }),
+  );
   stmts.push(...auditStatements(ctx.db, ctx.audit));
-  await ctx.db.batch(stmts);
+  // Large batches in slices: each row's statements are adjacent, and a row recorded without its
+  // link is re-linked by the next run's match, never duplicated.
+  for (let i = 0; i < stmts.length; i += COMMIT_SLICE) await ctx.db.batch(stmts.slice(i, i + COMMIT_SLICE));
   ctx.audit.length = 0;
-  return { counts, fallback };
+  return { counts, fallback, ...(fatal ? { fatal } : {}) };
 }
 
 const patchBody = (ops: PatchOp[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops }) as unknown as JsonObject;
@@ -148,7 +187,7 @@ async function plan(ctx: SyncContext, row: OutboxRow, user: JsonObject | null, l
 }
 
 /** Matches many unlinked users with one `or` filter per chunk, attribute by attribute. */
-async function matchMany(ctx: SyncContext, items: { row: OutboxRow; payload: JsonObject }[]): Promise<{ ids: Map<string, string> } | { failure: Failure }> {
+export async function matchMany(ctx: SyncContext, items: { row: OutboxRow; payload: JsonObject }[]): Promise<{ ids: Map<string, string> } | { failure: Failure }> {
   const ids = new Map<string, string>();
   let left = items;
   ctx.label = { operation: 'match', resourceType: 'User', resourceId: null };

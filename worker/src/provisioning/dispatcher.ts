@@ -9,7 +9,7 @@ import { auditStatements, finishRun, markScheduled, pauseTarget, startRun } from
 import { claimOutbox, releaseOutbox, type OutboxRow } from '../db/outbox';
 import { holdDestructive } from '../db/hold';
 import type { Env } from '../env';
-import { processBulkBatch } from './bulk-batch';
+import { prematchUsers, processBulkBatch } from './bulk-batch';
 import { processRow } from './process-row';
 import { createSyncContext } from './sync-context';
 import { listTargets, loadTargetSecret } from './targets';
@@ -93,17 +93,18 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
   let nextStart = Date.now();
   let paused = false;
   let drained = false;
+  // Bulk where the target offers it: a claim can fill several Bulk requests.
+  const bulkMax = target.capabilities?.bulk ? Math.max(1, Math.min(target.capabilities.bulkMaxOperations ?? 100, 1000)) : 0;
   while (!paused && budget.requests >= REQUESTS_PER_ROW && Date.now() < deadline) {
-    const limit = Math.min(100, Math.floor(budget.requests / REQUESTS_PER_ROW));
+    const limit = bulkMax > 1 ? Math.min(1000, bulkMax * target.concurrency) : Math.min(100, Math.floor(budget.requests / REQUESTS_PER_ROW));
     const rows = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS);
     if (rows.length === 0) {
       drained = true;
       break;
     }
     counts.claimed = (counts.claimed ?? 0) + rows.length;
-    // Bulk where the target offers it: user rows in a few requests; the rest per operation.
-    const bulkMax = target.capabilities?.bulk ? Math.max(1, Math.min(target.capabilities.bulkMaxOperations ?? 100, 1000)) : 0;
     let queue = [...rows];
+    let hints = new Map<string, string | null>();
     if (bulkMax > 1 && rows.filter((r) => r.resourceType === 'User').length > 1) {
       const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
       const users = rows.filter((r) => r.resourceType === 'User');
@@ -115,6 +116,11 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
         await pauseTarget(env.DB, target.id, result.fatal.message, now());
       }
       queue = [...rows.filter((r) => r.resourceType !== 'User'), ...result.fallback];
+    } else {
+      const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+      hints = await prematchUsers(ctx, rows);
+      budget.requests -= ctx.requests;
+      if (ctx.audit.length > 0) await env.DB.batch(auditStatements(env.DB, ctx.audit));
     }
     const worker = async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
@@ -131,7 +137,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
     };
     const runRow = async (row: OutboxRow) => {
       const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-      const result = await processRow(ctx, row);
+      const result = await processRow(ctx, row, hints.get(row.resourceId));
       budget.requests -= ctx.requests;
       count(result.outcome.ok ? result.outcome.action : `failed_${result.outcome.failure?.kind ?? 'unknown'}`);
       if (result.fatal && !paused) {

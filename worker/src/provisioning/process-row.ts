@@ -17,10 +17,11 @@ export interface RowResult {
   fatal?: Failure;
 }
 
-export async function processRow(ctx: SyncContext, row: OutboxRow): Promise<RowResult> {
+/** `match`: the remote id found by a batch match (null: not on the target), when there was one. */
+export async function processRow(ctx: SyncContext, row: OutboxRow, match?: string | null): Promise<RowResult> {
   let outcome: SyncOutcome;
   try {
-    outcome = row.resourceType === 'User' ? await syncUser(ctx, row.resourceId) : await syncGroup(ctx, row.resourceId);
+    outcome = row.resourceType === 'User' ? await syncUser(ctx, row.resourceId, match) : await syncGroup(ctx, row.resourceId);
   } catch (err) {
     if (err instanceof MappingError) {
       // A mapping that cannot be applied is the target's configuration: pause it and say why.

@@ -69,7 +69,8 @@ export async function decideUser(ctx: SyncContext, userId: string): Promise<{ ac
   return { action: ctx.operations.update ? 'update' : 'skip', detail: 'changed here' };
 }
 
-export async function syncUser(ctx: SyncContext, userId: string): Promise<SyncOutcome> {
+/** `prematched`: a batch match's answer for this user (remote id, or null for none), if any. */
+export async function syncUser(ctx: SyncContext, userId: string, prematched?: string | null): Promise<SyncOutcome> {
   ctx.label = { operation: 'read', resourceType: 'User', resourceId: userId };
   const [row, link] = await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
   if (!row) return removeRemote(ctx, link);
@@ -88,12 +89,14 @@ export async function syncUser(ctx: SyncContext, userId: string): Promise<SyncOu
     // The remote account is gone: forget the link and match again (reconcile).
     step(ctx, { step: 'read', ok: false, detail: 'The linked account no longer exists on the target; matching again.' });
   }
-  return matchOrCreate(ctx, resource, hash);
+  // A batch match is stale once this user was linked or re-matched here: only use it unlinked.
+  return matchOrCreate(ctx, resource, hash, link?.remoteId ? undefined : prematched);
 }
 
-async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: string): Promise<SyncOutcome> {
+async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: string, prematched?: string | null): Promise<SyncOutcome> {
   const { payload } = applyMapping(ctx.target.mapping, resource, 'create');
-  const found = await match(ctx, payload);
+  if (prematched !== undefined) step(ctx, { step: 'read', ok: true, detail: 'Looked up with the rest of the batch.' });
+  const found = prematched !== undefined ? { remoteId: prematched, by: ctx.target.matching[0] } : await match(ctx, payload);
   if ('failure' in found) return failed('none', found.failure, null);
   if (found.remoteId) {
     // Linked an account that already existed: bring it in line with the directory.
