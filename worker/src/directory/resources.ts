@@ -53,19 +53,13 @@ function valueRows(db: D1Database, pkExpr: string, pkParams: unknown[], values: 
   );
 }
 
-export async function insertResource(
-  db: D1Database,
-  kind: ResourceKind,
-  id: string,
-  write: ResourceWrite,
-  extra: D1PreparedStatement[] = [],
-): Promise<StoredResource> {
+/** The statements that create one resource; the first one RETURNs the new row. */
+function insertStatements(db: D1Database, kind: ResourceKind, id: string, write: ResourceWrite, extra: D1PreparedStatement[], now: string): D1PreparedStatement[] {
   const table = TABLES[kind];
-  const now = nowIso();
   const [names, vals] = columnList(kind, write.columns);
   const pwCol = kind === 'User' ? ['password_hash'] : [];
   const pwVal = kind === 'User' ? [write.passwordHash ?? null] : [];
-  const stmts = [
+  return [
     db
       .prepare(
         `INSERT INTO ${table} (id, ${[...names, ...pwCol].join(', ')}, created, last_modified, version, data) VALUES (?, ${placeholders(names.length + pwCol.length)}, ?, ?, 1, ?) RETURNING ${SELECT}`,
@@ -75,9 +69,39 @@ export async function insertResource(
     ...extra,
     changeRow(db, kind, id, 'create', 1, now),
   ];
+}
+
+export async function insertResource(
+  db: D1Database,
+  kind: ResourceKind,
+  id: string,
+  write: ResourceWrite,
+  extra: D1PreparedStatement[] = [],
+): Promise<StoredResource> {
   try {
-    const [first] = await db.batch<StoredResource>(stmts);
+    const [first] = await db.batch<StoredResource>(insertStatements(db, kind, id, write, extra, nowIso()));
     return first!.results[0]!;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new DirectoryError('conflict', uniquenessMessage(kind));
+    throw err;
+  }
+}
+
+/**
+ * Creates many resources in one batch (one transaction, one round trip): all of them, or — on a
+ * uniqueness conflict — none, so the caller can fall back to one at a time and name the culprit.
+ */
+export async function insertResources(db: D1Database, kind: ResourceKind, items: readonly { id: string; write: ResourceWrite }[]): Promise<StoredResource[]> {
+  const now = nowIso();
+  const perItem = items.map((i) => insertStatements(db, kind, i.id, i.write, [], now));
+  try {
+    const results = await db.batch<StoredResource>(perItem.flat());
+    let at = 0;
+    return perItem.map((stmts) => {
+      const row = results[at]!.results[0]!;
+      at += stmts.length;
+      return row;
+    });
   } catch (err) {
     if (isUniqueViolation(err)) throw new DirectoryError('conflict', uniquenessMessage(kind));
     throw err;

@@ -9,7 +9,7 @@ import { isObject, type Json, type JsonObject } from './schema/normalize';
 import { groupResourceType, userResourceType } from './schema/registry';
 import type { ResourceTypeDef } from './schema/types';
 import { ID_ONLY } from './projection';
-import { createResource, deleteById, patchResource, replaceWhole, type ScimContext } from './service';
+import { createMany, createResource, deleteById, patchResource, replaceWhole, type ScimContext } from './service';
 
 export const MAX_BULK_OPERATIONS = 1000;
 export const BULK_REQUEST_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -95,6 +95,39 @@ async function runOne(ctx: ScimContext, op: BulkOperation, ids: Map<string, stri
   return { ...echo, location: w.location, version: etagOf(w.version), status: '200' };
 }
 
+/** Consecutive creates written in one D1 batch: how far a run of them reaches from `start`. */
+const CREATE_RUN = 100;
+
+function createRunEnd(ops: BulkOperation[], start: number, failOnErrors: number): number {
+  // failOnErrors counts errors in order; a batch could create past the one that should stop it.
+  if (Number.isFinite(failOnErrors)) return start;
+  const path = ops[start]!.path.replace(/\/+$/, '').toLowerCase();
+  let end = start;
+  while (
+    end < ops.length &&
+    end - start < CREATE_RUN &&
+    ops[end]!.method === 'POST' &&
+    ops[end]!.path.replace(/\/+$/, '').toLowerCase() === path &&
+    !JSON.stringify(ops[end]!.data ?? null).includes('"bulkId:')
+  ) {
+    end++;
+  }
+  return end;
+}
+
+/** A run of creates as one batch; undefined when it must go one at a time (conflict, members). */
+async function createRun(ctx: ScimContext, run: BulkOperation[], ids: Map<string, string>): Promise<JsonObject[] | undefined> {
+  const { rt } = target(run[0]!.path, ids);
+  const out = await createMany(ctx, rt, run.map((op) => op.data), ID_ONLY);
+  if (!out) return undefined;
+  return out.map((w, k) => {
+    const op = run[k]!;
+    if (w instanceof ScimError) return failure(op, w);
+    ids.set(op.bulkId!, w.resource.id as string);
+    return { method: op.method, bulkId: op.bulkId!, location: w.location, version: etagOf(w.version), status: '201' };
+  });
+}
+
 function failure(op: BulkOperation, err: ScimError): JsonObject {
   return { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), status: String(err.status), response: err.toJSON() as JsonObject };
 }
@@ -118,7 +151,20 @@ export async function runBulk(ctx: ScimContext, body: unknown): Promise<JsonObje
     return true;
   };
   const deferred: number[] = [];
-  for (let i = 0; i < ops.length && errors < failOnErrors; i++) if (!(await attempt(i, false))) deferred.push(i);
+  for (let i = 0; i < ops.length && errors < failOnErrors; ) {
+    const end = createRunEnd(ops, i, failOnErrors);
+    if (end > i + 1) {
+      const done = await createRun(ctx, ops.slice(i, end), ids);
+      if (done) {
+        done.forEach((r, k) => (results[i + k] = r));
+        errors += done.filter((r) => r.status !== '201').length;
+        i = end;
+        continue;
+      }
+    }
+    if (!(await attempt(i, false))) deferred.push(i);
+    i++;
+  }
   for (const i of deferred) if (errors < failOnErrors) await attempt(i, true);
   return { schemas: [BULK_RESPONSE_URN], Operations: results.filter((r): r is JsonObject => r !== undefined) };
 }

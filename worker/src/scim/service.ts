@@ -3,7 +3,7 @@
  * these. Transport → this domain → directory (D1).
  */
 import { addMemberStatements, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, removeMemberStatements, resolveMembers } from '../directory/memberships';
-import { deleteResource, insertResource, listResources, loadResource, replaceResource, touchResource } from '../directory/resources';
+import { deleteResource, insertResource, insertResources, listResources, loadResource, replaceResource, touchResource } from '../directory/resources';
 import { DirectoryError, type ResourceKind, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
@@ -107,6 +107,37 @@ export async function createResource(ctx: ScimContext, rt: ResourceTypeDef, body
   } catch (err) {
     directoryFailure(err);
   }
+}
+
+/**
+ * Creates many users or groups-without-members at once (Bulk): validated one by one, written in
+ * one batch. Returns per item the written resource or its ScimError; on a uniqueness conflict in
+ * the batch, returns undefined so the caller creates them one at a time.
+ */
+export async function createMany(ctx: ScimContext, rt: ResourceTypeDef, bodies: unknown[], p?: Projection): Promise<(Written | ScimError)[] | undefined> {
+  const prepared = await Promise.all(
+    bodies.map(async (body) => {
+      try {
+        const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'create');
+        if (resolved.length > 0) return undefined; // members: the one-at-a-time path
+        return { id: crypto.randomUUID(), write: toWrite(rt, data, passwordHash ?? null) };
+      } catch (err) {
+        if (err instanceof ScimError) return err;
+        throw err;
+      }
+    }),
+  );
+  if (prepared.some((x) => x === undefined)) return undefined;
+  const items = prepared.filter((x): x is { id: string; write: ReturnType<typeof toWrite> } => !(x instanceof ScimError));
+  let rows: StoredResource[];
+  try {
+    rows = items.length > 0 ? await insertResources(ctx.db, rt.name, items) : [];
+  } catch (err) {
+    if (err instanceof DirectoryError && err.code === 'conflict') return undefined;
+    throw err;
+  }
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return Promise.all(prepared.map(async (x) => (x instanceof ScimError ? x : written(ctx, rt, byId.get(x!.id)!, p))));
 }
 
 export async function getResource(ctx: ScimContext, rt: ResourceTypeDef, id: string, p?: Projection): Promise<Written> {
