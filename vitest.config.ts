@@ -27,6 +27,8 @@ export default defineConfig(async () => {
       setupFiles: ['./test/apply-migrations.ts'],
       // Real D1 in workerd on a 2-core machine: a 1,000-operation Bulk takes seconds, not ms.
       testTimeout: 30_000,
+      // The JSON report lets .ci/run print the plain 'N passed, N failed' closing line.
+      reporters: ['default', ['json', { outputFile: 'node_modules/.cache/vitest-results.json' }]],
       // Relay B and the fault-injecting SCIM target for test/e2e (URLs reach tests via inject).
       globalSetup: ['./test/support/global-setup.ts'],
     },
