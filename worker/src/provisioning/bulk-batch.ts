@@ -5,15 +5,15 @@
  * then creates, updates, deactivations and deletions go out as Bulk operations. Anything Bulk
  * cannot settle (a 409, a vanished account) falls back to the per-operation path.
  */
-import type { Action } from '../../../shared/src';
 import { auditStatements, type AuditEvent } from '../db/audit';
 import { loadUsersAndLinks } from '../db/bulk-state';
-import { saveLink, type LinkRow, type LinkUpdate } from '../db/links';
+import { saveLink, type LinkUpdate } from '../db/links';
 import { completeOutbox, failOutbox, rescheduleOutbox, type OutboxRow } from '../db/outbox';
 import type { JsonObject } from '../scim/schema/normalize';
 import { MAX_ATTEMPTS, POLICY, backoffSeconds, type Failure } from './failure';
 import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperations } from './mapping';
-import { buildFilter, type BulkOperation, type PatchOp } from './scim-client';
+import { decide, patchBody, type Decision } from './decide';
+import { buildFilter } from './scim-client';
 import type { SyncContext } from './sync-context';
 
 /** Values per `or` filter: keeps the query string well under common URL limits. */
@@ -46,13 +46,8 @@ export async function prematchUsers(ctx: SyncContext, rows: OutboxRow[]): Promis
   return hints;
 }
 
-interface Planned {
+interface Planned extends Decision {
   row: OutboxRow;
-  action: Action;
-  op?: BulkOperation;
-  /** the link to store when the operation succeeds */
-  link?: LinkUpdate;
-  attributes: string[];
 }
 
 export interface BulkBatchResult {
@@ -71,7 +66,8 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
   for (const row of rows) {
     const user = users.get(row.resourceId);
     const link = links.get(row.resourceId) ?? null;
-    const p = await plan(ctx, row, user ? ({ id: user.id, ...(JSON.parse(user.data) as JsonObject) } as JsonObject) : null, link);
+    const d = await decide(ctx, user ? ({ id: user.id, ...(JSON.parse(user.data) as JsonObject) } as JsonObject) : null, link);
+    const p: Planned | 'match' = d === 'match' ? d : { ...d, row };
     if (p === 'match') {
       const { payload } = applyMapping(ctx.target.mapping, { id: user!.id, ...(JSON.parse(user!.data) as JsonObject) }, 'create');
       toMatch.push({ row, payload, hash: await payloadHash(payload) });
@@ -149,42 +145,6 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
   return { counts, fallback, ...(fatal ? { fatal } : {}) };
 }
 
-const patchBody = (ops: PatchOp[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops }) as unknown as JsonObject;
-
-/** The same decisions as sync-user.ts, without the network; 'match' = read first. */
-async function plan(ctx: SyncContext, row: OutboxRow, user: JsonObject | null, link: LinkRow | null): Promise<Planned | 'match'> {
-  const none = (action: Action, linkUpdate?: LinkUpdate): Planned => ({ row, action, attributes: [], ...(linkUpdate ? { link: linkUpdate } : {}) });
-  const remoteId = link?.remoteId;
-  if (!user) {
-    if (!remoteId || link.remoteState === 'deleted') return none('skip');
-    if (ctx.operations.delete) return { row, action: 'delete', attributes: [], link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null }, op: { method: 'DELETE', path: `/Users/${remoteId}` } };
-    if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return none('skip');
-    return { row, action: 'deactivate', attributes: ['active'], link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null }, op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) } };
-  }
-  if (user.active === false) {
-    if (!remoteId) return none('skip', { state: 'never', success: false });
-    if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return none('skip');
-    const { payload } = applyMapping(ctx.target.mapping, user, 'update');
-    const stored = { ...payload, active: false };
-    return {
-      row,
-      action: 'deactivate',
-      attributes: ['active'],
-      link: { state: 'in_sync', success: true, remoteState: 'deactivated', payload: JSON.stringify(stored), payloadHash: await payloadHash(stored), error: null },
-      op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) },
-    };
-  }
-  if (!remoteId) return ctx.operations.create ? 'match' : none('skip', { state: 'never', success: false });
-  const { payload, cleared } = applyMapping(ctx.target.mapping, user, 'update');
-  const hash = await payloadHash(payload);
-  if (link.payloadHash === hash && link.remoteState !== 'deactivated') return none('skip', { state: 'in_sync', success: true });
-  if (!ctx.operations.update) return none('skip', { state: 'pending', success: false });
-  const previous = link.payload ? (JSON.parse(link.payload) as JsonObject) : undefined;
-  const ops = toPatchOperations(previous, payload, cleared);
-  const link2: LinkUpdate = { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: JSON.stringify(payload), remoteState: 'active', error: null };
-  if (ops.length === 0) return none('skip', link2);
-  return { row, action: 'update', attributes: changedAttributes(previous, payload), link: link2, op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody(ops) } };
-}
 
 /** Matches many unlinked users with one `or` filter per chunk, attribute by attribute. */
 export async function matchMany(ctx: SyncContext, items: { row: OutboxRow; payload: JsonObject }[]): Promise<{ ids: Map<string, string> } | { failure: Failure }> {

@@ -9,6 +9,7 @@ import { loadLink, type LinkRow, type LinkUpdate } from '../db/links';
 import type { Failure } from './failure';
 import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperations } from './mapping';
 import { buildFilter } from './scim-client';
+import { decide } from './decide';
 import { recordDryRun, step, type SyncContext } from './sync-context';
 
 import type { JsonObject } from '../scim/schema/normalize';
@@ -48,25 +49,13 @@ const failed = (action: Action, failure: Failure, remoteId: string | null): Sync
   link: { state: 'failed', success: false, error: failure.message },
 });
 
-/** What the run would do for this user, without sending anything (plan, threshold check). */
+/** What the run would do for this user, without sending anything ("plan"). */
 export async function decideUser(ctx: SyncContext, userId: string): Promise<{ action: Action; detail: string }> {
   const [row, link] = await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
-  if (!row) {
-    if (!link?.remoteId || link.remoteState === 'deleted') return { action: 'skip', detail: 'deleted here, never on the target' };
-    if (ctx.operations.delete) return { action: 'delete', detail: 'deleted here' };
-    if (ctx.operations.deactivate && link.remoteState !== 'deactivated') return { action: 'deactivate', detail: 'deleted here' };
-    return { action: 'skip', detail: 'deleted here; Delete and Deactivate are off or already done' };
-  }
-  const resource: JsonObject = { id: row.id, ...(JSON.parse(row.data) as JsonObject) };
-  if (resource.active === false) {
-    if (!link?.remoteId) return { action: 'skip', detail: 'inactive and never provisioned' };
-    if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return { action: 'skip', detail: 'inactive; nothing to do' };
-    return { action: 'deactivate', detail: 'deactivated here' };
-  }
-  if (!link?.remoteId) return { action: ctx.operations.create ? 'create' : 'skip', detail: 'not linked yet: match, then create or link' };
-  const { payload } = applyMapping(ctx.target.mapping, resource, 'update');
-  if (link.payloadHash === (await payloadHash(payload)) && link.remoteState !== 'deactivated') return { action: 'none', detail: 'unchanged' };
-  return { action: ctx.operations.update ? 'update' : 'skip', detail: 'changed here' };
+  const d = await decide(ctx, row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null, link);
+  if (d === 'match') return { action: 'create', detail: 'not linked yet: match on the target, then create or link' };
+  if (d.action === 'skip' && d.link?.state === 'in_sync') return { action: 'none', detail: 'unchanged' };
+  return { action: d.action, detail: d.op ? `${d.op.method} ${d.op.path}` : 'nothing to send' };
 }
 
 /** `prematched`: a batch match's answer for this user (remote id, or null for none), if any. */

@@ -1,0 +1,57 @@
+/** Deciding an operation for a user without talking to the target (Bulk path, plan). */
+import type { Action } from '../../../shared/src';
+import type { LinkRow, LinkUpdate } from '../db/links';
+import type { JsonObject } from '../scim/schema/normalize';
+import { applyMapping, changedAttributes, payloadHash, toPatchOperations } from './mapping';
+import type { BulkOperation, PatchOp } from './scim-client';
+import type { SyncContext } from './sync-context';
+
+export interface Decision {
+  action: Action;
+  /** the Bulk operation that carries it out (none: nothing to send) */
+  op?: BulkOperation;
+  /** the link to store when it succeeds */
+  link?: LinkUpdate;
+  attributes: string[];
+}
+
+export const patchBody = (ops: PatchOp[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops }) as unknown as JsonObject;
+
+/**
+ * What to do for one user on one target, decided from the directory and the stored link alone,
+ * without the network: the Bulk path sends the operation, "plan" shows it. 'match' means the
+ * user is not linked yet and the target must be read first.
+ */
+export async function decide(ctx: SyncContext, user: JsonObject | null, link: LinkRow | null): Promise<Decision | 'match'> {
+  const none = (action: Action, linkUpdate?: LinkUpdate): Decision => ({ action, attributes: [], ...(linkUpdate ? { link: linkUpdate } : {}) });
+  const remoteId = link?.remoteId;
+  if (!user) {
+    if (!remoteId || link.remoteState === 'deleted') return none('skip');
+    if (ctx.operations.delete) return { action: 'delete', attributes: [], link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null }, op: { method: 'DELETE', path: `/Users/${remoteId}` } };
+    if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return none('skip');
+    return { action: 'deactivate', attributes: ['active'], link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null }, op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) } };
+  }
+  if (user.active === false) {
+    if (!remoteId) return none('skip', { state: 'never', success: false });
+    if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return none('skip');
+    const { payload } = applyMapping(ctx.target.mapping, user, 'update');
+    const stored = { ...payload, active: false };
+    return {
+      action: 'deactivate',
+      attributes: ['active'],
+      link: { state: 'in_sync', success: true, remoteState: 'deactivated', payload: JSON.stringify(stored), payloadHash: await payloadHash(stored), error: null },
+      op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) },
+    };
+  }
+  if (!remoteId) return ctx.operations.create ? 'match' : none('skip', { state: 'never', success: false });
+  const { payload, cleared } = applyMapping(ctx.target.mapping, user, 'update');
+  const hash = await payloadHash(payload);
+  if (link.payloadHash === hash && link.remoteState !== 'deactivated') return none('skip', { state: 'in_sync', success: true });
+  if (!ctx.operations.update) return none('skip', { state: 'pending', success: false });
+  const previous = link.payload ? (JSON.parse(link.payload) as JsonObject) : undefined;
+  const ops = toPatchOperations(previous, payload, cleared);
+  const link2: LinkUpdate = { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: JSON.stringify(payload), remoteState: 'active', error: null };
+  if (ops.length === 0) return none('skip', link2);
+  return { action: 'update', attributes: changedAttributes(previous, payload), link: link2, op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody(ops) } };
+}
+
