@@ -15,6 +15,7 @@ import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperation
 import { decide, patchBody, type Decision } from './decide';
 import { buildFilter } from './scim-client';
 import type { SyncContext } from './sync-context';
+import type { Preloaded } from './sync-user';
 
 /** Values per `or` filter: keeps the query string well under common URL limits. */
 const MATCH_CHUNK = 50;
@@ -22,28 +23,31 @@ const MATCH_CHUNK = 50;
 const COMMIT_SLICE = 500;
 
 /**
- * For the per-operation path: matches the batch's unlinked users up front, one `or` filter per
- * 50 users, so each new user then costs one request (its create) instead of two. The map says,
- * per user, the remote id found or null for "not on the target".
+ * For the per-operation path: reads the batch's users and links in one round trip, and matches
+ * its unlinked users up front, one `or` filter per 50 users, so each new user then costs one
+ * request (its create) instead of two.
  */
-export async function prematchUsers(ctx: SyncContext, rows: OutboxRow[]): Promise<Map<string, string | null>> {
-  const hints = new Map<string, string | null>();
+export async function preloadUsers(ctx: SyncContext, rows: OutboxRow[]): Promise<Map<string, Preloaded>> {
+  const out = new Map<string, Preloaded>();
   const ids = rows.filter((r) => r.resourceType === 'User').map((r) => r.resourceId);
-  if (ids.length < 2 || !ctx.operations.create) return hints;
+  if (ids.length === 0) return out;
   const { users, links } = await loadUsersAndLinks(ctx.db, ctx.target.id, ids);
   const items = [];
   for (const id of ids) {
-    const user = users.get(id);
-    if (!user || links.get(id)?.remoteId) continue;
+    const user = users.get(id) ?? null;
+    const link = links.get(id) ?? null;
+    out.set(id, { user, link });
+    if (!user || link?.remoteId || !ctx.operations.create) continue;
     const resource: JsonObject = { id: user.id, ...(JSON.parse(user.data) as JsonObject) };
     if (resource.active === false) continue;
     items.push({ row: rows.find((r) => r.resourceId === id)!, payload: applyMapping(ctx.target.mapping, resource, 'create').payload });
   }
-  if (items.length < 2) return hints;
+  if (items.length < 2) return out;
   const matched = await matchMany(ctx, items);
-  if ('failure' in matched) return hints; // each row will read for itself and meet the failure
-  for (const i of items) hints.set(i.row.resourceId, matched.ids.get(i.row.resourceId) ?? null);
-  return hints;
+  // On failure each row reads for itself and meets the failure with its own policy.
+  if ('failure' in matched) return out;
+  for (const i of items) out.get(i.row.resourceId)!.prematched = matched.ids.get(i.row.resourceId) ?? null;
+  return out;
 }
 
 interface Planned extends Decision {

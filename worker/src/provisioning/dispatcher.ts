@@ -9,9 +9,10 @@ import { auditStatements, finishRun, markScheduled, pauseTarget, startRun } from
 import { claimOutbox, releaseOutbox, type OutboxRow } from '../db/outbox';
 import { holdDestructive } from '../db/hold';
 import type { Env } from '../env';
-import { prematchUsers, processBulkBatch } from './bulk-batch';
+import { preloadUsers, processBulkBatch } from './bulk-batch';
 import { processRow } from './process-row';
 import { createSyncContext } from './sync-context';
+import type { Preloaded } from './sync-user';
 import { listTargets, loadTargetSecret } from './targets';
 
 /** What one invocation may still spend; shared by the dispatches of one invocation. */
@@ -44,6 +45,7 @@ export interface RunSummary {
 }
 
 const LEASE_MS = 5 * 60_000;
+const COMMIT_EVERY = 200;
 /** requests one row may cost at most (match + create/link update) */
 const REQUESTS_PER_ROW = 3;
 
@@ -93,6 +95,13 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
   let nextStart = Date.now();
   let paused = false;
   let drained = false;
+  // Rows' outcomes are committed together, a few hundred statements at a time: one D1 round
+  // trip for many rows. A run that dies before a commit leaves its rows leased; they come back
+  // after the lease and the match links what was already created — never a duplicate.
+  const pending: D1PreparedStatement[] = [];
+  const flush = async () => {
+    while (pending.length > 0) await env.DB.batch(pending.splice(0, COMMIT_EVERY));
+  };
   // Bulk where the target offers it: a claim can fill several Bulk requests.
   const bulkMax = target.capabilities?.bulk ? Math.max(1, Math.min(target.capabilities.bulkMaxOperations ?? 100, 1000)) : 0;
   while (!paused && budget.requests >= REQUESTS_PER_ROW && Date.now() < deadline) {
@@ -104,7 +113,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
     }
     counts.claimed = (counts.claimed ?? 0) + rows.length;
     let queue = [...rows];
-    let hints = new Map<string, string | null>();
+    let preloaded = new Map<string, Preloaded>();
     if (bulkMax > 1 && rows.filter((r) => r.resourceType === 'User').length > 1) {
       const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
       const users = rows.filter((r) => r.resourceType === 'User');
@@ -118,9 +127,9 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
       queue = [...rows.filter((r) => r.resourceType !== 'User'), ...result.fallback];
     } else {
       const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-      hints = await prematchUsers(ctx, rows);
+      preloaded = await preloadUsers(ctx, rows);
       budget.requests -= ctx.requests;
-      if (ctx.audit.length > 0) await env.DB.batch(auditStatements(env.DB, ctx.audit));
+      pending.push(...auditStatements(env.DB, ctx.audit));
     }
     const worker = async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
@@ -137,8 +146,10 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
     };
     const runRow = async (row: OutboxRow) => {
       const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-      const result = await processRow(ctx, row, hints.get(row.resourceId));
+      const result = await processRow(ctx, row, preloaded.get(row.resourceId));
       budget.requests -= ctx.requests;
+      pending.push(...result.statements);
+      if (pending.length >= COMMIT_EVERY) await flush();
       count(result.outcome.ok ? result.outcome.action : `failed_${result.outcome.failure?.kind ?? 'unknown'}`);
       if (result.fatal && !paused) {
         paused = true;
@@ -146,6 +157,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
       }
     };
     await Promise.all(Array.from({ length: Math.min(target.concurrency, queue.length) }, worker));
+    await flush();
   }
   await finishRun(env.DB, runId, counts, paused ? 'failed' : 'done', now());
   return { runId, targetId: target.id, counts, drained: drained || paused };

@@ -9,19 +9,21 @@ import { MAX_ATTEMPTS, POLICY, backoffSeconds, type Failure } from './failure';
 import { MappingError } from './mapping';
 import type { SyncContext } from './sync-context';
 import { syncGroup } from './sync-group';
-import { syncUser, type SyncOutcome } from './sync-user';
+import { syncUser, type Preloaded, type SyncOutcome } from './sync-user';
 
 export interface RowResult {
   outcome: SyncOutcome;
   /** the target refused us (auth / config): stop and pause it */
   fatal?: Failure;
+  /** what to record: the row's fate, the link, the audit events — committed by the caller */
+  statements: D1PreparedStatement[];
 }
 
-/** `match`: the remote id found by a batch match (null: not on the target), when there was one. */
-export async function processRow(ctx: SyncContext, row: OutboxRow, match?: string | null): Promise<RowResult> {
+/** `preloaded`: what the dispatcher read for the whole batch (user, link, batch match). */
+export async function processRow(ctx: SyncContext, row: OutboxRow, preloaded?: Preloaded): Promise<RowResult> {
   let outcome: SyncOutcome;
   try {
-    outcome = row.resourceType === 'User' ? await syncUser(ctx, row.resourceId, match) : await syncGroup(ctx, row.resourceId);
+    outcome = row.resourceType === 'User' ? await syncUser(ctx, row.resourceId, preloaded) : await syncGroup(ctx, row.resourceId);
   } catch (err) {
     if (err instanceof MappingError) {
       // A mapping that cannot be applied is the target's configuration: pause it and say why.
@@ -61,6 +63,5 @@ export async function processRow(ctx: SyncContext, row: OutboxRow, match?: strin
   if (outcome.link && !ctx.dryRun) stmts.push(saveLink(ctx.db, ctx.target.id, row.resourceType, row.resourceId, outcome.link, now));
   for (const e of ctx.audit) if (outcome.attributesChanged.length > 0 && e.operation === outcome.action && e.outcome === 'ok') e.attributesChanged = outcome.attributesChanged;
   stmts.push(...auditStatements(ctx.db, ctx.audit));
-  await ctx.db.batch(stmts);
-  return { outcome, ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
+  return { outcome, statements: stmts, ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
 }

@@ -58,10 +58,20 @@ export async function decideUser(ctx: SyncContext, userId: string): Promise<{ ac
   return { action: d.action, detail: d.op ? `${d.op.method} ${d.op.path}` : 'nothing to send' };
 }
 
-/** `prematched`: a batch match's answer for this user (remote id, or null for none), if any. */
-export async function syncUser(ctx: SyncContext, userId: string, prematched?: string | null): Promise<SyncOutcome> {
+/** What the dispatcher already read for a batch: the user (null: deleted), its link, a batch match. */
+export interface Preloaded {
+  user: { id: string; data: string } | null;
+  link: LinkRow | null;
+  /** a batch match's answer: remote id, null for "not on the target", undefined for "not asked" */
+  prematched?: string | null;
+}
+
+export async function syncUser(ctx: SyncContext, userId: string, preloaded?: Preloaded): Promise<SyncOutcome> {
   ctx.label = { operation: 'read', resourceType: 'User', resourceId: userId };
-  const [row, link] = await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
+  const [row, link] = preloaded
+    ? [preloaded.user, preloaded.link]
+    : await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
+  const prematched = preloaded?.prematched;
   if (!row) return removeRemote(ctx, link);
   const resource: JsonObject = { id: row.id, ...(JSON.parse(row.data) as JsonObject) };
   if (resource.active === false) return deactivate(ctx, link, resource);
