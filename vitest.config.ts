@@ -28,7 +28,7 @@ export default defineConfig(async () => {
       // Real D1 in workerd on a 2-core machine: a 1,000-operation Bulk takes seconds, not ms.
       testTimeout: 30_000,
       // The JSON report lets .ci/run print the plain 'N passed, N failed' closing line.
-      reporters: ['default', ['json', { outputFile: 'node_modules/.cache/vitest-results.json' }]],
+      reporters: ['default', ['json', { outputFile: 'node_modules/.cache/vitest-results.json' }] as [string, { outputFile: string }]],
       // Relay B and the fault-injecting SCIM target for test/e2e (URLs reach tests via inject).
       globalSetup: ['./test/support/global-setup.ts'],
     },
