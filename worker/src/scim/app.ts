@@ -9,7 +9,7 @@ import { baseUrlOf, readJson, scimErrorResponse, scimJson } from './http';
 import { listParamsFromBody } from './list-params';
 import { resourceRoutes } from './resource-routes';
 import { RESOURCE_TYPES, groupResourceType, userResourceType } from './schema/registry';
-import { listPage, listResponse, type ListPage } from './service';
+import { listPage, listResponse, type ListPage } from './list';
 
 type App = { Bindings: Env; Variables: AuthVariables };
 

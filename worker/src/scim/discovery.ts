@@ -7,7 +7,7 @@ import { ScimError, notFound } from './errors';
 import { MAX_BULK_OPERATIONS } from './bulk';
 import { baseUrlOf, MAX_PAYLOAD_BYTES, scimJson } from './http';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './list-params';
-import { LIST_RESPONSE_URN } from './service';
+import { LIST_RESPONSE_URN } from './list';
 import { RESOURCE_TYPES, SCHEMAS } from './schema/registry';
 import type { AttributeDef, ResourceTypeDef, SchemaDef } from './schema/types';
 

@@ -8,7 +8,8 @@ import { baseUrlOf, conditions, readJson, scimJson } from './http';
 import { listParamsFromBody, listParamsFromQuery } from './list-params';
 import { ID_ONLY, parseProjection } from './projection';
 import type { ResourceTypeDef } from './schema/types';
-import { createResource, deleteById, getResource, listPage, listResponse, patchResource, replaceWhole, type ScimContext } from './service';
+import { listPage, listResponse } from './list';
+import { createResource, deleteById, getResource, patchResource, replaceWhole, type ScimContext } from './service';
 
 type App = { Bindings: Env; Variables: AuthVariables };
 

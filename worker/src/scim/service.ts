@@ -3,24 +3,19 @@
  * these. Transport → this domain → directory (D1).
  */
 import { addMemberStatements, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, removeMemberStatements, resolveMembers } from '../directory/memberships';
-import { deleteResource, insertResource, insertResources, listResources, loadResource, replaceResource, touchResource } from '../directory/resources';
+import { deleteResource, insertResource, insertResources, loadResource, replaceResource, touchResource } from '../directory/resources';
 import { DirectoryError, type ResourceKind, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
-import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
 import { checkPreconditions } from './etag';
 import { ScimError, badRequest, notFound } from './errors';
-import { compileFilter, compileSort } from './filter/to-sql';
 import { matchesFilter } from './filter/match';
-import type { ListParams } from './list-params';
 import { applyPatch, type MemberDelta } from './patch';
 import { hashPassword } from './password';
-import { parseProjection, project, wants, type Projection } from './projection';
+import { project, wants, type Projection } from './projection';
 import { isObject, normalizeResource, type JsonObject } from './schema/normalize';
 import { resolvePath } from './schema/registry';
 import type { ResourceTypeDef } from './schema/types';
 import { parseOrThrow, resourceSchema } from './schema/zod-schemas';
-
-export const LIST_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 export interface ScimContext {
   db: D1Database;
@@ -221,49 +216,4 @@ export async function deleteById(ctx: ScimContext, rt: ResourceTypeDef, id: stri
   } catch (err) {
     directoryFailure(err);
   }
-}
-
-export interface ListPage {
-  totalResults: number;
-  resources: JsonObject[];
-  startIndex?: number;
-  nextCursor?: string;
-}
-
-export async function listPage(ctx: ScimContext, rt: ResourceTypeDef, params: ListParams): Promise<ListPage> {
-  const where = params.filter ? compileFilter(rt, params.filter) : { sql: '1', params: [] };
-  const orderBy = compileSort(rt, params.sortBy, params.descending);
-  const p = parseProjection(rt, params.attributes, params.excludedAttributes);
-  if (params.cursor === undefined) {
-    const { rows, total } = await listResources(ctx.db, rt.name, { where, orderBy, limit: params.count, offset: params.startIndex - 1, withTotal: true });
-    return { totalResults: total, resources: await render(ctx, rt, rows, p), startIndex: params.startIndex };
-  }
-  const fingerprint = queryFingerprint(rt.name, params.filterText, params.sortByText, String(params.descending));
-  const state = decodeCursor(params.cursor, fingerprint);
-  const keyset = !params.sortBy;
-  const after = keyset && state?.k !== undefined ? { sql: `${rt.table}.pk ${params.descending ? '<' : '>'} ?`, params: [state.k] } : undefined;
-  const offset = keyset ? 0 : (state?.o ?? 0);
-  const { rows, total } = await listResources(ctx.db, rt.name, {
-    where,
-    orderBy,
-    limit: params.count + 1,
-    offset,
-    withTotal: true,
-    ...(after ? { after } : {}),
-  });
-  const page = rows.slice(0, params.count);
-  const more = rows.length > params.count && page.length > 0;
-  const nextCursor = more ? encodeCursor(keyset ? { k: page[page.length - 1]!.pk, h: fingerprint } : { o: offset + page.length, h: fingerprint }) : undefined;
-  return { totalResults: total, resources: await render(ctx, rt, page, p), ...(nextCursor ? { nextCursor } : {}) };
-}
-
-export function listResponse(page: ListPage): JsonObject {
-  return {
-    schemas: [LIST_RESPONSE_URN],
-    totalResults: page.totalResults,
-    itemsPerPage: page.resources.length,
-    ...(page.startIndex !== undefined ? { startIndex: page.startIndex } : {}),
-    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-    Resources: page.resources,
-  };
 }

@@ -15,7 +15,7 @@ import type { AttrPath, CompareOp, Filter, FilterValue } from './ast';
 import type { SqlFragment } from '../../directory/types';
 
 /** An expression for one attribute, and how to compare it. */
-interface Operand {
+export interface Operand {
   sql: string;
   def: AttributeDef;
   /** the SQL already holds a case-folded value */
@@ -113,7 +113,7 @@ function jsonPath(r: ResolvedAttr): string {
 }
 
 /** A single-valued attribute or a sub-attribute of a single-valued complex one. */
-function singleOperand(rt: ResourceTypeDef, r: ResolvedAttr): Operand {
+export function singleOperand(rt: ResourceTypeDef, r: ResolvedAttr): Operand {
   const leaf = leafOf(r);
   const table = rt.table;
   if (leaf.storage?.kind === 'column') {
@@ -256,23 +256,4 @@ function coerce(def: AttributeDef, op: CompareOp, v: Exclude<FilterValue, null>,
       return ci ? s.toLowerCase() : s;
     }
   }
-}
-
-/** ORDER BY for sortBy (RFC 7644 §3.4.2.3); ties broken by insertion order for stable pages. */
-export function compileSort(rt: ResourceTypeDef, sortBy: AttrPath | undefined, descending: boolean): SqlFragment {
-  const dir = descending ? 'DESC' : 'ASC';
-  const table = rt.table;
-  if (!sortBy) return { sql: `${table}.pk ${dir}`, params: [] };
-  const r = resolvePath(rt, sortBy);
-  if (!r) throw badRequest('invalidValue', `Unknown sortBy attribute "${pathText(sortBy)}".`);
-  let expr: string;
-  if (r.def.multiValued) {
-    // RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value (or its first one).
-    if (r.def.storage?.kind !== 'values') throw badRequest('invalidValue', `Cannot sort by "${pathText(sortBy)}".`);
-    expr = `(SELECT v.value_lower FROM user_values v WHERE v.user_pk = ${table}.pk AND v.attr = '${r.def.storage.attr}' ORDER BY v."primary" DESC, v.rowid LIMIT 1)`;
-  } else {
-    const o = singleOperand(rt, r);
-    expr = !o.def.caseExact && !o.folded && o.def.type === 'string' ? `lower(${o.sql})` : o.sql;
-  }
-  return { sql: `${expr} ${dir}, ${table}.pk ${dir}`, params: [] };
 }
