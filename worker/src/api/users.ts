@@ -4,7 +4,8 @@
  */
 import { Hono } from 'hono';
 import type { Link } from '../../../shared/src/provisioning';
-import { LOOKUP_KINDS, listAudit, lookupKeyOf, lookupUsers, searchUsers, type TargetRef, type UserRecord } from '../db/provisioning-queries';
+import { LOOKUP_KINDS, lookupKeyOf, lookupUsers, searchUsers, type TargetRef, type UserRecord } from '../db/directory-views';
+import { listAudit } from '../db/provisioning-queries';
 import { toAuditEvent } from './logs';
 import { ROUTES } from './routes';
 import type { LookupHit, LookupResponse, UserSummary } from './schemas';

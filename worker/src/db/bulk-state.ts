@@ -1,5 +1,5 @@
 /** Users and their links for many outbox rows in two statements (the Bulk path). */
-import { MAX_PARAMS, chunk, placeholders } from '../directory/sql';
+import { MAX_PARAMS, chunk, placeholders } from './sql-helpers';
 import type { LinkRow } from './links';
 
 export interface UserState {

@@ -1,5 +1,5 @@
 /** Group memberships as last pushed to a target. */
-import { MAX_PARAMS, chunk, placeholders } from '../directory/sql';
+import { MAX_PARAMS, chunk, placeholders } from './sql-helpers';
 
 export interface MemberDelta {
   add: string[];

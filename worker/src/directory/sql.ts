@@ -7,16 +7,7 @@ import type { ResourceKind } from './types';
 
 export const TABLES = { User: 'users', Group: 'groups' } as const satisfies Record<ResourceKind, string>;
 
-/** D1 allows at most 100 bound parameters per statement. */
-export const MAX_PARAMS = 100;
-
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+export { MAX_PARAMS, chunk, placeholders } from '../db/sql-helpers';
 
 const VERSION_GUARD = 'version_guard';
 

@@ -1,0 +1,144 @@
+/**
+ * Directory reads for the admin API: users with their per-target links, for search and for the
+ * batch lookup the extension makes for a whole People page. Every key goes through an index.
+ */
+import { MAX_PARAMS, chunk } from './sql-helpers';
+
+export interface UserLinkRow {
+  targetId: string;
+  state: 'in_sync' | 'pending' | 'failed' | 'never';
+  remoteId: string | null;
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+}
+
+export interface UserRecord {
+  id: string;
+  userName: string;
+  displayName: string | null;
+  active: boolean;
+  emails: string[];
+  externalId: string | null;
+  links: UserLinkRow[];
+}
+
+export interface TargetRef {
+  id: string;
+  name: string;
+  status: 'active' | 'paused';
+}
+
+type RawUser = Omit<UserRecord, 'active' | 'emails' | 'links' | 'displayName'> & {
+  key: string;
+  displayName: unknown;
+  active: number | null;
+  emailsJson: string;
+  linksJson: string;
+};
+
+/**
+ * A user, its emails (primary first, via user_values_user_idx) and its links (links_resource_idx)
+ * in one row, so a page of users is one statement.
+ */
+const USER_SELECT = `u.id, u.user_name AS userName, u.external_id AS externalId, u.active,
+  json_extract(u.data, '$.displayName') AS displayName,
+  (SELECT json_group_array(e.value) FROM (SELECT value FROM user_values WHERE user_pk = u.pk AND attr = 'emails' AND value IS NOT NULL ORDER BY "primary" DESC, rowid) e) AS emailsJson,
+  (SELECT json_group_array(json_object('targetId', l.target_id, 'state', l.state, 'remoteId', l.remote_id, 'lastAttemptAt', l.last_attempt_at,
+     'lastSuccessAt', l.last_success_at, 'nextAttemptAt', l.next_attempt_at, 'lastError', l.last_error))
+     FROM links l WHERE l.resource_type = 'User' AND l.resource_id = u.id) AS linksJson`;
+
+function toUserRecord(r: RawUser): UserRecord {
+  return {
+    id: r.id,
+    userName: r.userName,
+    displayName: typeof r.displayName === 'string' ? r.displayName : null,
+    // the directory stores a missing `active` as NULL; SCIM users are active unless told otherwise
+    active: r.active !== 0,
+    emails: JSON.parse(r.emailsJson) as string[],
+    externalId: r.externalId,
+    links: JSON.parse(r.linksJson) as UserLinkRow[],
+  };
+}
+
+export const LOOKUP_KINDS = ['userNames', 'emails', 'externalIds', 'ids'] as const;
+export type LookupKind = (typeof LOOKUP_KINDS)[number];
+
+/** How each kind of key finds its users, all through an index; `fold` is how keys compare. */
+const LOOKUP_SQL: Record<LookupKind, { key: string; from: string; where: string; fold: boolean }> = {
+  userNames: { key: 'u.user_name_lower', from: 'users u', where: 'u.user_name_lower', fold: true },
+  emails: { key: 'v.value_lower', from: "user_values v JOIN users u ON u.pk = v.user_pk AND v.attr = 'emails'", where: 'v.value_lower', fold: true },
+  externalIds: { key: 'u.external_id', from: 'users u', where: 'u.external_id', fold: false },
+  ids: { key: 'u.id', from: 'users u', where: 'u.id', fold: false },
+};
+
+export const lookupKeyOf = (kind: LookupKind, key: string) => (LOOKUP_SQL[kind].fold ? key.toLowerCase() : key);
+
+
+/**
+ * Finds the users for many keys of several kinds in one D1 round trip (one batch: the targets,
+ * then a statement per kind per 100 keys). Keys come back folded as `lookupKeyOf` folds them; a
+ * key that matches several users (a shared email) yields the oldest.
+ */
+export async function lookupUsers(
+  d1: D1Database,
+  keys: Partial<Record<LookupKind, readonly string[]>>,
+): Promise<{ targets: TargetRef[]; found: Record<LookupKind, Map<string, UserRecord>> }> {
+  const plan: { kind: LookupKind; stmt: D1PreparedStatement }[] = [];
+  for (const kind of LOOKUP_KINDS) {
+    const q = LOOKUP_SQL[kind];
+    const folded = [...new Set((keys[kind] ?? []).map((k) => lookupKeyOf(kind, k)))];
+    for (const part of chunk(folded, MAX_PARAMS)) {
+      const sqlText = `SELECT ${q.key} AS key, ${USER_SELECT} FROM ${q.from} WHERE ${q.where} IN (${part.map(() => '?').join(', ')}) ORDER BY u.pk`;
+      plan.push({ kind, stmt: d1.prepare(sqlText).bind(...part) });
+    }
+  }
+  const [targetsResult, ...results] = await d1.batch([d1.prepare('SELECT id, name, status FROM targets ORDER BY created, id'), ...plan.map((p) => p.stmt)]);
+  const found = Object.fromEntries(LOOKUP_KINDS.map((k) => [k, new Map<string, UserRecord>()])) as Record<LookupKind, Map<string, UserRecord>>;
+  results.forEach((result, i) => {
+    const map = found[plan[i]!.kind];
+    for (const row of result!.results as RawUser[]) if (!map.has(row.key)) map.set(row.key, toUserRecord(row));
+  });
+  return { targets: targetsResult!.results as TargetRef[], found };
+}
+
+export interface UserSearch {
+  userName?: string;
+  email?: string;
+  externalId?: string;
+  q?: string;
+  limit: number;
+}
+
+/** Beyond every other code point: `x <= s < x || MAX_CHAR` is "s starts with x", indexably. */
+const MAX_CHAR = '\u{10FFFF}';
+
+/**
+ * Searches the directory: the given filters all apply (exact, userName and email
+ * case-insensitively); `q` matches a userName or email prefix, or an exact externalId or id.
+ * Ordered by userName. Each term is an indexed lookup, so SQLite answers the OR by a union.
+ */
+export async function searchUsers(d1: D1Database, s: UserSearch): Promise<{ targets: TargetRef[]; users: UserRecord[] }> {
+  const where: string[] = [];
+  const params: string[] = [];
+  const add = (clause: string, ...values: string[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  const emailIn = (cmp: string) => `u.pk IN (SELECT user_pk FROM user_values WHERE attr = 'emails' AND ${cmp})`;
+  if (s.userName) add('u.user_name_lower = ?', s.userName.toLowerCase());
+  if (s.email) add(emailIn('value_lower = ?'), s.email.toLowerCase());
+  if (s.externalId) add('u.external_id = ?', s.externalId);
+  if (s.q) {
+    const low = s.q.toLowerCase();
+    const prefix = (col: string) => `${col} >= ? AND ${col} < ?`;
+    add(`(${prefix('u.user_name_lower')} OR ${emailIn(prefix('value_lower'))} OR u.external_id = ? OR u.id = ?)`, low, low + MAX_CHAR, low, low + MAX_CHAR, s.q, s.q);
+  }
+  const sqlText = `SELECT '' AS key, ${USER_SELECT} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.user_name_lower LIMIT ?`;
+  const [targetsResult, usersResult] = await d1.batch([
+    d1.prepare('SELECT id, name, status FROM targets ORDER BY created, id'),
+    d1.prepare(sqlText).bind(...params, s.limit),
+  ]);
+  return { targets: targetsResult!.results as TargetRef[], users: (usersResult!.results as RawUser[]).map(toUserRecord) };
+}
