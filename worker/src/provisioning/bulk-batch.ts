@@ -157,24 +157,34 @@ export async function matchMany(ctx: SyncContext, items: { row: OutboxRow; paylo
   ctx.label = { operation: 'match', resourceType: 'User', resourceId: null };
   for (const path of ctx.target.matching) {
     const keyed = left.map((i) => ({ i, v: getPath(i.payload, path) })).filter((x) => typeof x.v === 'string' || typeof x.v === 'number');
-    for (let c = 0; c < keyed.length; c += MATCH_CHUNK) {
-      const part = keyed.slice(c, c + MATCH_CHUNK);
-      const filter = part.map((x) => buildFilter(path, x.v!)).join(' or ');
-      const found = await ctx.client.searchUsers(filter, part.length * 2);
-      if (!found.ok) return { failure: found.failure };
-      // Compare as the target would for userName-like attributes: case-insensitively.
-      const byValue = new Map<string, string[]>();
-      for (const r of found.value) {
-        const v = getPath(r, path);
-        if (v === undefined || v === null) continue;
-        const k = String(v).toLowerCase();
-        byValue.set(k, [...(byValue.get(k) ?? []), String(r.id)]);
-      }
-      for (const x of part) {
-        const hits = byValue.get(String(x.v).toLowerCase()) ?? [];
-        if (hits.length === 1) ids.set(x.i.row.resourceId, hits[0]!);
-      }
-    }
+    const chunks: (typeof keyed)[] = [];
+    for (let c = 0; c < keyed.length; c += MATCH_CHUNK) chunks.push(keyed.slice(c, c + MATCH_CHUNK));
+    let failure: Failure | undefined;
+    // The chunks' reads go out side by side, within the target's concurrency.
+    await Promise.all(
+      Array.from({ length: Math.min(ctx.target.concurrency, chunks.length) }, async () => {
+        for (let part = chunks.shift(); part && !failure; part = chunks.shift()) {
+          const found = await ctx.client.searchUsers(part.map((x) => buildFilter(path, x.v!)).join(' or '), part.length * 2);
+          if (!found.ok) {
+            failure = found.failure;
+            return;
+          }
+          // Compare as the target would for userName-like attributes: case-insensitively.
+          const byValue = new Map<string, string[]>();
+          for (const r of found.value) {
+            const v = getPath(r, path);
+            if (v === undefined || v === null) continue;
+            const k = String(v).toLowerCase();
+            byValue.set(k, [...(byValue.get(k) ?? []), String(r.id)]);
+          }
+          for (const x of part) {
+            const hits = byValue.get(String(x.v).toLowerCase()) ?? [];
+            if (hits.length === 1) ids.set(x.i.row.resourceId, hits[0]!);
+          }
+        }
+      }),
+    );
+    if (failure) return { failure };
     left = left.filter((i) => !ids.has(i.row.resourceId));
   }
   return { ids };

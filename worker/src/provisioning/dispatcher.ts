@@ -105,7 +105,9 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
   // Bulk where the target offers it: a claim can fill several Bulk requests.
   const bulkMax = target.capabilities?.bulk ? Math.max(1, Math.min(target.capabilities.bulkMaxOperations ?? 100, 1000)) : 0;
   while (!paused && budget.requests >= REQUESTS_PER_ROW && Date.now() < deadline) {
-    const limit = bulkMax > 1 ? Math.min(1000, bulkMax * target.concurrency) : Math.min(100, Math.floor(budget.requests / REQUESTS_PER_ROW));
+    // Larger claims keep the lanes busy (each claim costs a read, a batch match and a commit
+    // in series); a new user costs about one request once matched in a batch.
+    const limit = bulkMax > 1 ? Math.min(1000, bulkMax * target.concurrency) : Math.min(300, Math.floor(budget.requests / 2));
     const rows = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS);
     if (rows.length === 0) {
       drained = true;
