@@ -4,14 +4,13 @@
  */
 import { Hono } from 'hono';
 import { loadResource } from '../directory/resources';
-import { saveCapabilities } from '../db/audit';
 import { createBudget, dispatch } from '../provisioning/dispatcher';
 import { provisionUser } from '../provisioning/manual';
-import { applyMapping, MappingError } from '../provisioning/mapping';
+import { MappingError } from '../provisioning/mapping';
 import { planTarget } from '../provisioning/plan';
-import { createScimClient, testConnection } from '../provisioning/scim-client';
-import { getTarget, loadTargetSecret } from '../provisioning/targets';
-import type { JsonObject } from '../scim/schema/normalize';
+import { previewPayload } from '../provisioning/preview';
+import { testTarget } from '../provisioning/test-target';
+import { getTarget } from '../provisioning/targets';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import { invalidRequest, notFound, validateJson, validateQuery } from './validate';
@@ -32,25 +31,17 @@ provisioningApp.post(ROUTES.provisionUser.path, validateJson(ROUTES.provisionUse
 });
 
 provisioningApp.post(ROUTES.testTarget.path, validateJson(ROUTES.testTarget.body), async (c) => {
-  const secret = await loadTargetSecret(c.env, c.req.param('id'));
-  if (!secret) return notFound(c, 'The target');
-  const { existingUserName } = c.req.valid('json');
-  const client = createScimClient({ baseUrl: secret.target.baseUrl, token: secret.token });
-  const result = await testConnection(client, secret.target.matching, existingUserName ? { existingUserName } : {});
-  // Capabilities learned are cached and used: PATCH or PUT, Bulk, filters.
-  if (result.capabilities) await saveCapabilities(c.env.DB, secret.target.id, result.capabilities);
-  return c.json(result);
+  const result = await testTarget(c.env, c.req.param('id'), c.req.valid('json').existingUserName);
+  return result ? c.json(result) : notFound(c, 'The target');
 });
 
 provisioningApp.post(ROUTES.previewTarget.path, validateJson(ROUTES.previewTarget.body), async (c) => {
   const target = await getTarget(c.env, c.req.param('id'));
   if (!target) return notFound(c, 'The target');
   const { userId, phase } = c.req.valid('json');
-  const row = await loadResource(c.env.DB, 'User', userId);
-  if (!row) return notFound(c, 'The user');
   try {
-    const { payload, cleared } = applyMapping(target.mapping, { id: row.id, ...(JSON.parse(row.data) as JsonObject) }, phase);
-    return c.json({ payload, cleared });
+    const preview = await previewPayload(c.env, target, userId, phase);
+    return preview ? c.json({ payload: preview.payload, cleared: preview.cleared }) : notFound(c, 'The user');
   } catch (err) {
     if (err instanceof MappingError) return invalidRequest(c, `The mapping cannot be applied: ${err.message}`, [{ path: 'mapping', message: err.message }]);
     throw err;

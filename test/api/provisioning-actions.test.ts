@@ -1,0 +1,67 @@
+/**
+ * The admin API's provisioning actions that need no live target: preview (the exact payload a
+ * target would get), plan, and their errors. The round trips to real targets are in test/e2e.
+ */
+import { describe, expect, it } from 'vitest';
+import { api, createTarget } from '../helpers/api';
+import { ENTERPRISE_URN, createUser } from '../helpers/scim';
+
+describe('preview', () => {
+  it('shows the payload the default mapping sends for a user', async () => {
+    const target = await createTarget('preview');
+    const user = await createUser('grace@preview.test', {
+      name: { givenName: 'Grace', familyName: 'Hopper' },
+      emails: [{ value: 'grace@work.test', type: 'work' }, { value: 'grace@home.test', type: 'home', primary: true }],
+      [ENTERPRISE_URN]: { department: 'Navy' },
+    });
+    const res = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'create' });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.payload).toMatchObject({
+      userName: 'grace@preview.test',
+      externalId: user.id,
+      active: true,
+      name: { givenName: 'Grace', familyName: 'Hopper' },
+      emails: [expect.objectContaining({ type: 'work', value: 'grace@work.test' })],
+    });
+    expect(res.body.payload.schemas).toContain('urn:ietf:params:scim:schemas:core:2.0:User');
+  });
+
+  it('applies a template and a transform from a custom mapping', async () => {
+    const target = await createTarget('templated', {
+      mapping: [
+        { target: 'userName', template: '{name.givenName}.{name.familyName}@example.com', transforms: ['lower'] },
+        { target: 'title', constant: 'Engineer', when: 'create' },
+      ],
+    });
+    const user = await createUser('ada@preview.test', { name: { givenName: 'Ada', familyName: 'Lovelace' } });
+    const create = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'create' });
+    expect(create.body.payload).toMatchObject({ userName: 'ada.lovelace@example.com', title: 'Engineer' });
+    const update = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'update' });
+    expect(update.body.payload.title).toBeUndefined();
+  });
+
+  it('answers 404 for an unknown user or target, and 400 naming the bad field', async () => {
+    const target = await createTarget('errors');
+    expect((await api('POST', `/targets/${target.id}/preview`, { userId: 'nobody', phase: 'create' })).status).toBe(404);
+    expect((await api('POST', '/targets/nope/preview', { userId: 'nobody', phase: 'create' })).status).toBe(404);
+    const bad = await api('POST', `/targets/${target.id}/preview`, { phase: 'sometimes' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['userId', 'phase']));
+  });
+});
+
+describe('plan and provision', () => {
+  it('plans nothing for a target with no queued work, and refuses an unknown mode', async () => {
+    const target = await createTarget('idle');
+    const plan = await api('GET', `/targets/${target.id}/plan?mode=scheduled`);
+    expect(plan.body).toEqual({ targetId: target.id, mode: 'scheduled', operations: [] });
+    expect((await api('GET', `/targets/${target.id}/plan?mode=sometimes`)).status).toBe(400);
+  });
+
+  it('refuses to provision to an unknown target, naming it', async () => {
+    const user = await createUser('lin@preview.test');
+    const res = await api('POST', `/users/${user.id}/provision`, { targetIds: ['no-such-target'] });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('no-such-target');
+  });
+});
