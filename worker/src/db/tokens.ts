@@ -1,8 +1,7 @@
-/** Token rows (drizzle lives only under db/). */
-import { and, eq, isNull } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/d1';
-import { tokens } from './schema';
-
+/**
+ * Token rows. The lookup runs on every request, so it is one raw prepared statement on the
+ * unique hash index rather than a query built per call.
+ */
 export interface TokenRecord {
   id: string;
   name: string;
@@ -11,14 +10,13 @@ export interface TokenRecord {
 }
 
 export async function findActiveTokenByHash(d1: D1Database, hash: string): Promise<TokenRecord | undefined> {
-  const rows = await drizzle(d1)
-    .select({ id: tokens.id, name: tokens.name, scopes: tokens.scopes, lastUsed: tokens.lastUsed })
-    .from(tokens)
-    .where(and(eq(tokens.hash, hash), isNull(tokens.revoked)))
-    .limit(1);
-  return rows[0];
+  const row = await d1
+    .prepare('SELECT id, name, scopes, last_used AS lastUsed FROM tokens WHERE hash = ? AND revoked IS NULL LIMIT 1')
+    .bind(hash)
+    .first<TokenRecord>();
+  return row ?? undefined;
 }
 
 export async function touchToken(d1: D1Database, id: string, at: string): Promise<void> {
-  await drizzle(d1).update(tokens).set({ lastUsed: at }).where(eq(tokens.id, id));
+  await d1.prepare('UPDATE tokens SET last_used = ? WHERE id = ?').bind(at, id).run();
 }
