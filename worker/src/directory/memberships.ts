@@ -45,19 +45,7 @@ export const clearMembersStatement = (db: D1Database, groupPk: number) => db.pre
 
 /** A group's members with a display name (the user's displayName or userName, the group's displayName). */
 export async function membersOf(db: D1Database, groupPk: number): Promise<MemberRef[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT m.member_id AS id, m.member_type AS type,
-              CASE m.member_type WHEN 'User' THEN coalesce(json_extract(u.data, '$.displayName'), u.user_name) ELSE g.display_name END AS display
-         FROM group_members m
-         LEFT JOIN users u ON m.member_type = 'User' AND u.id = m.member_id
-         LEFT JOIN groups g ON m.member_type = 'Group' AND g.id = m.member_id
-        WHERE m.group_pk = ?
-        ORDER BY m.rowid`,
-    )
-    .bind(groupPk)
-    .all<MemberRef>();
-  return results;
+  return (await membersOfMany(db, [groupPk])).get(groupPk) ?? [];
 }
 
 /** Members of several groups at once (list responses). */

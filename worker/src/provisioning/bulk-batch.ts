@@ -8,9 +8,10 @@
 import { auditStatements, type AuditEvent } from '../db/audit';
 import { loadUsersAndLinks } from '../db/bulk-state';
 import { saveLink, type LinkUpdate } from '../db/links';
-import { completeOutbox, failOutbox, rescheduleOutbox, type OutboxRow } from '../db/outbox';
+import { completeOutbox, type OutboxRow } from '../db/outbox';
 import type { JsonObject } from '../scim/schema/normalize';
-import { MAX_ATTEMPTS, POLICY, backoffSeconds, type Failure } from './failure';
+import { POLICY, type Failure } from './failure';
+import { failureFate } from './row-fate';
 import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperations } from './mapping';
 import { decide, patchBody, type Decision } from './decide';
 import { buildFilter } from './scim-client';
@@ -191,17 +192,8 @@ export async function matchMany(ctx: SyncContext, items: { row: OutboxRow; paylo
 }
 
 function fate(ctx: SyncContext, row: OutboxRow, failure: Failure, now: Date): D1PreparedStatement[] {
-  switch (POLICY[failure.kind]) {
-    case 'retry': {
-      const attempt = row.attempts + 1;
-      const retryAt = attempt >= MAX_ATTEMPTS ? null : new Date(now.getTime() + 1000 * (failure.retryAfterSeconds ?? backoffSeconds(attempt)));
-      return [rescheduleOutbox(ctx.db, row, retryAt, failure.message, now), saveLink(ctx.db, ctx.target.id, 'User', row.resourceId, { state: retryAt ? 'pending' : 'failed', success: false, error: failure.message, nextAttemptAt: retryAt?.toISOString() ?? null }, now)];
-    }
-    case 'pause_target':
-      return [failOutbox(ctx.db, row, 'pending', failure.message, now)];
-    default:
-      return [failOutbox(ctx.db, row, 'failed', failure.message, now), saveLink(ctx.db, ctx.target.id, 'User', row.resourceId, { state: 'failed', success: false, error: failure.message }, now)];
-  }
+  const f = failureFate(ctx.db, row, failure, now);
+  return [f.outbox, saveLink(ctx.db, ctx.target.id, 'User', row.resourceId, f.link, now)];
 }
 
 /** A failure of the whole request (network, 5xx, 401) is every row's failure. */

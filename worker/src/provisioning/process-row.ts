@@ -4,8 +4,9 @@
  */
 import { auditStatements } from '../db/audit';
 import { saveLink } from '../db/links';
-import { completeOutbox, failOutbox, rescheduleOutbox, type OutboxRow } from '../db/outbox';
-import { MAX_ATTEMPTS, POLICY, backoffSeconds, type Failure } from './failure';
+import { completeOutbox, type OutboxRow } from '../db/outbox';
+import { POLICY, type Failure } from './failure';
+import { failureFate } from './row-fate';
 import { MappingError } from './mapping';
 import type { SyncContext } from './sync-context';
 import { syncGroup } from './sync-group';
@@ -39,26 +40,9 @@ export async function processRow(ctx: SyncContext, row: OutboxRow, preloaded?: P
   if (outcome.ok) {
     stmts.push(...completeOutbox(ctx.db, row, now));
   } else {
-    const failure = outcome.failure!;
-    switch (POLICY[failure.kind]) {
-      case 'retry': {
-        const attempt = row.attempts + 1;
-        const retryAt = attempt >= MAX_ATTEMPTS ? null : new Date(now.getTime() + 1000 * (failure.retryAfterSeconds ?? backoffSeconds(attempt)));
-        stmts.push(rescheduleOutbox(ctx.db, row, retryAt, failure.message, now));
-        outcome.link = { ...(outcome.link ?? { success: false }), state: retryAt ? 'pending' : 'failed', success: false, error: failure.message, nextAttemptAt: retryAt?.toISOString() ?? null };
-        break;
-      }
-      case 'pause_target':
-        // The row waits, untouched in its attempts, until the admin fixes and resumes the target.
-        stmts.push(failOutbox(ctx.db, row, 'pending', failure.message, now));
-        break;
-      case 'fail':
-      case 'reconcile':
-        // Reconcile already happened inside sync (409 → link, 404 → match again); what is
-        // left is a rejection to show to the admin.
-        stmts.push(failOutbox(ctx.db, row, 'failed', failure.message, now));
-        break;
-    }
+    const fate = failureFate(ctx.db, row, outcome.failure!, now);
+    stmts.push(fate.outbox);
+    outcome.link = fate.link;
   }
   if (outcome.link && !ctx.dryRun) stmts.push(saveLink(ctx.db, ctx.target.id, row.resourceType, row.resourceId, outcome.link, now));
   for (const e of ctx.audit) if (outcome.attributesChanged.length > 0 && e.operation === outcome.action && e.outcome === 'ok') e.attributesChanged = outcome.attributesChanged;
