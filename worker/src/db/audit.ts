@@ -51,15 +51,3 @@ export async function startRun(db: D1Database, targetId: string, mode: string, n
 export async function finishRun(db: D1Database, id: string, counts: Record<string, number>, status: 'done' | 'failed', now: Date): Promise<void> {
   await db.prepare('UPDATE runs SET finished_at = ?, counts = ?, status = ? WHERE id = ?').bind(now.toISOString(), JSON.stringify(counts), status, id).run();
 }
-
-export async function pauseTarget(db: D1Database, id: string, reason: string, now: Date): Promise<void> {
-  await db.prepare("UPDATE targets SET status = 'paused', paused_reason = ?, updated = ? WHERE id = ?").bind(reason, now.toISOString(), id).run();
-}
-
-export async function markScheduled(db: D1Database, id: string, now: Date): Promise<void> {
-  await db.prepare('UPDATE targets SET last_scheduled_at = ? WHERE id = ?').bind(now.toISOString(), id).run();
-}
-
-export async function saveCapabilities(db: D1Database, id: string, capabilities: unknown): Promise<void> {
-  await db.prepare('UPDATE targets SET capabilities = ? WHERE id = ?').bind(JSON.stringify(capabilities), id).run();
-}

@@ -5,7 +5,7 @@
  * the next tick. Deactivations and deletions beyond the target's threshold are held.
  */
 import type { ModeName, Target } from '../../../shared/src';
-import { auditStatements, finishRun, markScheduled, pauseTarget, startRun } from '../db/audit';
+import { auditStatements, finishRun, startRun } from '../db/audit';
 import { claimOutbox, releaseOutbox, type OutboxRow } from '../db/outbox';
 import { holdDestructive } from '../db/hold';
 import type { Env } from '../env';
@@ -13,7 +13,7 @@ import { preloadUsers, processBulkBatch } from './bulk-batch';
 import { processRow } from './process-row';
 import { createSyncContext } from './sync-context';
 import type { Preloaded } from './sync-user';
-import { listTargets, loadTargetSecret } from './targets';
+import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
 
 /** What one invocation may still spend; shared by the dispatches of one invocation. */
 export interface Budget {
@@ -67,7 +67,7 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
     const summary = await runTarget(env, target, opts, budget, deadline, now);
     summaries.push(summary);
     // A scheduled target whose run ran out of budget stays due: the next tick continues it.
-    if (opts.mode === 'scheduled' && summary.drained) await markScheduled(env.DB, target.id, now());
+    if (opts.mode === 'scheduled' && summary.drained) await markScheduled(env, target.id, now());
   }
   return summaries;
 }
@@ -124,7 +124,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
       for (const [k, n] of Object.entries(result.counts)) counts[k] = (counts[k] ?? 0) + n;
       if (result.fatal) {
         paused = true;
-        await pauseTarget(env.DB, target.id, result.fatal.message, now());
+        await pauseTarget(env, target.id, result.fatal.message, now());
       }
       queue = [...rows.filter((r) => r.resourceType !== 'User'), ...result.fallback];
     } else {
@@ -155,7 +155,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
       count(result.outcome.ok ? result.outcome.action : `failed_${result.outcome.failure?.kind ?? 'unknown'}`);
       if (result.fatal && !paused) {
         paused = true;
-        await pauseTarget(env.DB, target.id, result.fatal.message, now());
+        await pauseTarget(env, target.id, result.fatal.message, now());
       }
     };
     await Promise.all(Array.from({ length: Math.min(target.concurrency, queue.length) }, worker));

@@ -5,6 +5,7 @@
 import {
   capabilitiesSchema,
   targetSchema,
+  type Capabilities,
   type Target,
   type TargetCreate,
   type TargetUpdate,
@@ -117,6 +118,21 @@ export async function updateTarget(env: Env, id: string, patch: TargetUpdate): P
   const row = await updateTargetRow(env.DB, id, set);
   forgetAutomatic();
   return row ? toTarget(row) : null;
+}
+
+/** The relay pauses a target that refused it (auth, configuration) and says why. */
+export async function pauseTarget(env: Env, id: string, reason: string, now: Date): Promise<void> {
+  await updateTargetRow(env.DB, id, { status: 'paused', pausedReason: reason, updated: now.toISOString() });
+  forgetAutomatic();
+}
+
+export async function markScheduled(env: Env, id: string, now: Date): Promise<void> {
+  await updateTargetRow(env.DB, id, { lastScheduledAt: now.toISOString() });
+}
+
+/** What "Save and test" learned (PATCH, Bulk, filter, ETag), used by the dispatcher. */
+export async function saveCapabilities(env: Env, id: string, capabilities: Capabilities): Promise<void> {
+  await updateTargetRow(env.DB, id, { capabilities: JSON.stringify(capabilities) });
 }
 
 export async function deleteTarget(env: Env, id: string): Promise<boolean> {
