@@ -6,13 +6,10 @@
  *   BENCH_USERS=2000,10000  BENCH_MODES=per-operation,bulk  BENCH_UPDATES=<10% of users>
  *   BENCH_CONCURRENCY=6  BENCH_RATE=1000  BENCH_PING_REQUESTS=200  BENCH_BULK_CONCURRENCY=3
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { errorLines, goalLines, markdown, type BenchProvisionResult } from './lib/provision-report.ts';
 import { runScenario, startRelays, type Mode, type ScenarioResult } from './lib/provision-scenario.ts';
-import { bundleWorker, ROOT, type Runtime } from './lib/runtime.ts';
+import { machineInfo, writeResults } from './lib/results.ts';
+import { bundleWorker, type Runtime } from './lib/runtime.ts';
 
 const ints = (name: string, fallback: string) =>
   (process.env[name] ?? fallback).split(',').map((s) => {
@@ -55,15 +52,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function gitState(): { commit: string; dirty: boolean } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
-    return { commit, dirty };
-  } catch {
-    return { commit: 'unknown', dirty: false };
-  }
-}
 
 async function run(script: string, mode: Mode, users: number): Promise<{ result: ScenarioResult; runtime: string }> {
   log(`\n━━ ${mode}, ${users.toLocaleString('en')} users ━━`);
@@ -91,23 +79,17 @@ async function main(): Promise<void> {
       runtime = r.runtime;
     }
   }
-  const cpus = os.cpus();
   const result: BenchProvisionResult = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}`, ...gitState() },
+    machine: machineInfo(),
     runtime,
     config,
     runs,
   };
-  const dir = path.join(ROOT, 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  const stamp = startedAt.replace(/[:.]/g, '-');
   const md = markdown(result);
-  writeFileSync(path.join(dir, `provision-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(path.join(dir, 'provision-latest.md'), md);
   log(`\n${md}`);
-  log(`wrote bench/results/provision-${stamp}.json and bench/results/provision-latest.md`);
+  log(`wrote ${writeResults('provision', startedAt, result, md).join(' and ')}`);
 
   const errors = errorLines(runs);
   if (errors.length > 0) {

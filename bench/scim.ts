@@ -7,15 +7,13 @@
  *   BENCH_WARMUP_MS=2000  BENCH_MAX_MS=15000  BENCH_BIG_GROUP=50000  BENCH_BULK_CONCURRENCY=3
  *   BENCH_OPS=getById,deepCursor (a subset, for a quick look)
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { createClient } from './lib/client.ts';
 import { measure, type LoadOptions } from './lib/load.ts';
 import { baselineOperation, scimOperations } from './lib/operations.ts';
 import { errorLines, goalLines, markdown, type BenchResult, type PhaseResult, type Row } from './lib/report.ts';
-import { bundleWorker, ROOT, startRuntime, type Runtime } from './lib/runtime.ts';
+import { machineInfo, writeResults } from './lib/results.ts';
+import { bundleWorker, startRuntime, type Runtime } from './lib/runtime.ts';
 import { seed } from './lib/seed.ts';
 
 const ints = (name: string, fallback: string) =>
@@ -50,15 +48,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-function gitState(): { commit: string; dirty: boolean } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
-    return { commit, dirty };
-  } catch {
-    return { commit: 'unknown', dirty: false };
-  }
-}
 
 async function runPhase(script: string, size: number): Promise<PhaseResult> {
   const bigGroupSize = Math.min(config.bigGroup, size);
@@ -112,25 +101,19 @@ async function main(): Promise<void> {
   const phases: PhaseResult[] = [];
   for (const size of config.sizes) phases.push(await runPhase(script, size));
 
-  const cpus = os.cpus();
   const result: BenchResult = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}`, ...gitState() },
+    machine: machineInfo(),
     config: { concurrency: config.concurrency, requests: config.requests, warmupMs: config.warmupMs, maxMs: config.maxMs, baselineWarmupMs: config.baselineWarmupMs },
     operations: details,
     phases,
     errors: phases.reduce((n, p) => n + p.rows.reduce((m, r) => m + r.result.errors + r.baseline.errors, 0), 0),
   };
 
-  const dir = path.join(ROOT, 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  const stamp = startedAt.replace(/[:.]/g, '-');
   const md = markdown(result);
-  writeFileSync(path.join(dir, `scim-${stamp}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(path.join(dir, 'scim-latest.md'), md);
   log(`\n${md}`);
-  log(`wrote bench/results/scim-${stamp}.json and bench/results/scim-latest.md`);
+  log(`wrote ${writeResults('scim', startedAt, result, md).join(' and ')}`);
 
   const errors = errorLines(result);
   if (errors.length > 0) {

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { applyMigrations, createToken, newTokenSecret, wrangler } from './lib/d1.ts';
+import { applyMigrations, createToken, newTokenSecret } from './lib/d1.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const HOST = '127.0.0.1';
