@@ -5,7 +5,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { findActiveTokenByHash, touchToken } from '../db/tokens';
 import type { Env } from '../env';
-import { parseScopes, secretsEqual, sha256Hex, SCOPES, type Scope } from './tokens';
+import { matchesSecret, parseScopes, presentToken, SCOPES, type Scope } from './tokens';
 
 export interface Principal {
   tokenId: string;
@@ -25,9 +25,10 @@ export async function authenticate(c: Context<{ Bindings: Env; Variables: AuthVa
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) return { status: 401, detail: 'A bearer token is required (Authorization: Bearer <token>).' };
   const secret = match[1]!;
+  const presented = await presentToken(secret);
   const bootstrap = c.env.RELAY_BOOTSTRAP_TOKEN;
-  if (bootstrap && (await secretsEqual(secret, bootstrap))) return { tokenId: 'bootstrap', name: 'bootstrap', scopes: [...SCOPES] };
-  const record = await findActiveTokenByHash(c.env.DB, await sha256Hex(secret));
+  if (bootstrap && (await matchesSecret(presented, bootstrap))) return { tokenId: 'bootstrap', name: 'bootstrap', scopes: [...SCOPES] };
+  const record = await findActiveTokenByHash(c.env.DB, presented.hash);
   if (!record) return { status: 401, detail: 'The bearer token is not valid or has been revoked.' };
   const now = Date.now();
   if (!record.lastUsed || now - Date.parse(record.lastUsed) > TOUCH_INTERVAL_MS) {

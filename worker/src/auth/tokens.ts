@@ -14,15 +14,27 @@ export function generateTokenSecret(): string {
   return TOKEN_PREFIX + btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+const digest = (text: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return hex(await digest(text));
 }
 
-/** Constant-time equality of two secrets: compares their SHA-256 digests. */
-export async function secretsEqual(a: string, b: string): Promise<boolean> {
-  const [da, db] = await Promise.all([a, b].map((s) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))));
-  return crypto.subtle.timingSafeEqual(da!, db!);
+/** The presented secret's digest, computed once per request: looked up by hex, compared in constant time. */
+export interface PresentedToken {
+  digest: ArrayBuffer;
+  hash: string;
+}
+
+export async function presentToken(secret: string): Promise<PresentedToken> {
+  const d = await digest(secret);
+  return { digest: d, hash: hex(d) };
+}
+
+/** Constant-time equality with a configured secret: compares SHA-256 digests. */
+export async function matchesSecret(presented: PresentedToken, configured: string): Promise<boolean> {
+  return crypto.subtle.timingSafeEqual(presented.digest, await digest(configured));
 }
 
 export function parseScopes(text: string): Scope[] {
