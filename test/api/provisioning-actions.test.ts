@@ -65,3 +65,18 @@ describe('plan and provision', () => {
     expect(res.body.message).toContain('no-such-target');
   });
 });
+
+describe('mapping checks on save', () => {
+  it('refuses a mapping whose path does not parse, naming the rule, and stores nothing', async () => {
+    const bad = [{ target: 'userName', source: 'userName' }, { target: 'emails[type eq', source: 'emails.value' }];
+    const created = await api('POST', '/targets', { name: 'bad mapping', baseUrl: 'https://app.example.com/scim/v2', token: 't0ken', mapping: bad });
+    expect(created.status).toBe(400);
+    expect(created.body.issues).toEqual([expect.objectContaining({ path: 'mapping.1' })]);
+    expect((await api('GET', '/targets')).body.items.some((t: { name: string }) => t.name === 'bad mapping')).toBe(false);
+
+    const target = await createTarget('good mapping');
+    const put = await api('PUT', `/targets/${target.id}/mapping`, { mapping: bad });
+    expect(put.status).toBe(400);
+    expect((await api('GET', `/targets/${target.id}/mapping`)).body.mapping).toEqual(target.mapping);
+  });
+});

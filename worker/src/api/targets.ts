@@ -3,15 +3,28 @@ import { Hono } from 'hono';
 import { approveHeldDeletions, createTarget, deleteTarget, getTarget, listTargets, updateTarget } from '../provisioning/targets';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
-import { notFound, validateJson } from './validate';
+import type { MappingRule } from '../../../shared/src/targets';
+import { mappingProblems } from '../provisioning/mapping';
+import { invalidRequest, notFound, validateJson, type ApiIssue } from './validate';
 
 export const targetsApp = new Hono<ApiEnv>();
 
 const TARGET = 'The target';
 
+/**
+ * A mapping whose paths do not parse is the admin's form error, answered now with the rule's
+ * key path — not a target paused in the middle of a run.
+ */
+function mappingIssues(mapping: readonly MappingRule[] | undefined): ApiIssue[] {
+  if (!mapping) return [];
+  return mapping.flatMap((rule, i) => mappingProblems([rule]).map((message) => ({ path: `mapping.${i}`, message })));
+}
+
 targetsApp.get(ROUTES.listTargets.path, async (c) => c.json({ items: await listTargets(c.env) }));
 
 targetsApp.post(ROUTES.createTarget.path, validateJson(ROUTES.createTarget.body), async (c) => {
+  const issues = mappingIssues(c.req.valid('json').mapping);
+  if (issues.length > 0) return invalidRequest(c, 'The mapping cannot be applied.', issues);
   const target = await createTarget(c.env, c.req.valid('json'));
   return c.json(target, 201, { location: `${new URL(c.req.url).origin}/api/v1/targets/${target.id}` });
 });
@@ -22,6 +35,8 @@ targetsApp.get(ROUTES.getTarget.path, async (c) => {
 });
 
 targetsApp.patch(ROUTES.updateTarget.path, validateJson(ROUTES.updateTarget.body), async (c) => {
+  const issues = mappingIssues(c.req.valid('json').mapping);
+  if (issues.length > 0) return invalidRequest(c, 'The mapping cannot be applied.', issues);
   const target = await updateTarget(c.env, c.req.param('id'), c.req.valid('json'));
   return target ? c.json(target) : notFound(c, TARGET);
 });
@@ -46,6 +61,8 @@ targetsApp.get(ROUTES.getMapping.path, async (c) => {
 });
 
 targetsApp.put(ROUTES.putMapping.path, validateJson(ROUTES.putMapping.body), async (c) => {
+  const issues = mappingIssues(c.req.valid('json').mapping);
+  if (issues.length > 0) return invalidRequest(c, 'The mapping cannot be applied.', issues);
   const target = await updateTarget(c.env, c.req.param('id'), { mapping: c.req.valid('json').mapping });
   return target ? c.json({ mapping: target.mapping }) : notFound(c, TARGET);
 });

@@ -80,11 +80,3 @@ export function holdOutbox(db: D1Database, row: OutboxRow, reason: string, now: 
 export function releaseOutbox(db: D1Database, row: OutboxRow): D1PreparedStatement {
   return db.prepare("UPDATE outbox SET state = 'pending', lease_id = NULL, lease_until = NULL WHERE id = ? AND lease_id = ?").bind(row.id, row.leaseId);
 }
-
-export async function pendingTargetIds(db: D1Database, now: Date): Promise<string[]> {
-  const { results } = await db
-    .prepare("SELECT DISTINCT target_id AS id FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?1) OR (state = 'leased' AND lease_until < ?1)")
-    .bind(now.toISOString())
-    .all<{ id: string }>();
-  return results.map((r) => r.id);
-}

@@ -11,7 +11,6 @@ import { isObject } from './schema/normalize';
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 export const MAX_FILTER_LENGTH = 4096;
-export const SEARCH_REQUEST_URN = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
 export interface ListParams {
   filter?: Filter;
