@@ -140,7 +140,8 @@ export const tokens = sqliteTable(
 export const targets = sqliteTable('targets', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  kind: text('kind', { enum: ['scim'] }).notNull().default('scim'),
+  /** 'scim': a SCIM 2.0 service provider; 'drupal-jsonapi': a Drupal site through core JSON:API */
+  kind: text('kind', { enum: ['scim', 'drupal-jsonapi'] }).notNull().default('scim'),
   baseUrl: text('base_url').notNull(),
   tokenEnc: text('token_enc').notNull(),
   /** matching attributes in order, e.g. ["userName", "emails[type eq \"work\"].value"] */
@@ -159,6 +160,8 @@ export const targets = sqliteTable('targets', {
   /** what "Save and test" learned: { patch, bulk, filter, etag, maxOperations } */
   capabilities: text('capabilities'),
   lastScheduledAt: text('last_scheduled_at'),
+  /** settings of the target's kind (JSON), e.g. Drupal's group → role map */
+  options: text('options'),
   created: text('created').notNull(),
   updated: text('updated').notNull(),
 });
@@ -207,6 +210,8 @@ export const links = sqliteTable(
     resourceType: text('resource_type', { enum: ['User', 'Group'] }).notNull(),
     resourceId: text('resource_id').notNull(),
     remoteId: text('remote_id'),
+    /** a second remote identifier admins see, e.g. Drupal's numeric uid beside the UUID */
+    remoteKey: text('remote_key'),
     state: text('state', { enum: ['in_sync', 'pending', 'failed', 'never'] }).notNull().default('never'),
     /** SHA-256 of the last payload the target accepted: an unchanged user sends nothing */
     payloadHash: text('payload_hash'),
@@ -221,7 +226,11 @@ export const links = sqliteTable(
     /** the last step trace of a manual provision, for the extension */
     lastTrace: text('last_trace'),
   },
-  (t) => [primaryKey({ columns: [t.targetId, t.resourceType, t.resourceId] }), index('links_resource_idx').on(t.resourceType, t.resourceId)],
+  (t) => [
+    primaryKey({ columns: [t.targetId, t.resourceType, t.resourceId] }),
+    index('links_resource_idx').on(t.resourceType, t.resourceId),
+    index('links_remote_key_idx').on(t.targetId, t.remoteKey),
+  ],
 );
 
 /** Group memberships as last pushed to a target: the next push sends only the difference. */
@@ -273,4 +282,76 @@ export const auditEvents = sqliteTable(
     dryRun: integer('dry_run', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('audit_target_idx').on(t.targetId, t.id), index('audit_resource_idx').on(t.resourceType, t.resourceId, t.id)],
+);
+
+/* ───────────────────────── sources (issue #4) ───────────────────────── */
+
+/**
+ * A system the relay imports people from (a Drupal site through core JSON:API, or any SCIM
+ * server). Credentials are stored only encrypted, like target tokens.
+ */
+export const sources = sqliteTable('sources', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['drupal-jsonapi', 'scim'] }).notNull(),
+  baseUrl: text('base_url').notNull(),
+  /** AES-GCM of the credentials JSON ({type:'basic',…} | {type:'bearer',…}) */
+  credentialsEnc: text('credentials_enc').notNull(),
+  /** JSON settings validated by the admin API: include filter, mapping, schedule, on-delete policy */
+  settings: text('settings').notNull(),
+  status: text('status', { enum: ['active', 'paused'] }).notNull().default('active'),
+  pausedReason: text('paused_reason'),
+  /** incremental import: the newest change already imported (Drupal `changed`, SCIM meta.lastModified) */
+  watermark: text('watermark'),
+  /** a run in progress: where to resume (JSON: phase, next page URL, run id) */
+  cursor: text('cursor'),
+  lastRunAt: text('last_run_at'),
+  lastFullAt: text('last_full_at'),
+  lastError: text('last_error'),
+  created: text('created').notNull(),
+  updated: text('updated').notNull(),
+});
+
+/** Per source account: the directory user it became, and when a full reconciliation last saw it. */
+export const sourceLinks = sqliteTable(
+  'source_links',
+  {
+    sourceId: text('source_id')
+      .notNull()
+      .references(() => sources.id, { onDelete: 'cascade' }),
+    /** the account's stable id on the source: Drupal's UUID, a SCIM server's id */
+    remoteId: text('remote_id').notNull(),
+    /** Drupal's drupal_internal__uid, kept for the extension (People pages show uids) */
+    remoteUid: text('remote_uid'),
+    userId: text('user_id').notNull(),
+    /** the full reconciliation pass that last listed this account */
+    seenPass: text('seen_pass'),
+    /** the source's own last-changed stamp for this account */
+    remoteChanged: text('remote_changed'),
+    /** the account is gone from the source; the directory user was deactivated or deleted */
+    removedAt: text('removed_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sourceId, t.remoteId] }),
+    index('source_links_uid_idx').on(t.sourceId, t.remoteUid),
+    index('source_links_user_idx').on(t.userId),
+    index('source_links_pass_idx').on(t.sourceId, t.seenPass),
+  ],
+);
+
+/** One import run: what it read and what it changed in the directory. */
+export const importRuns = sqliteTable(
+  'import_runs',
+  {
+    id: text('id').primaryKey(),
+    sourceId: text('source_id').notNull(),
+    kind: text('kind', { enum: ['incremental', 'full', 'single'] }).notNull(),
+    startedAt: text('started_at').notNull(),
+    finishedAt: text('finished_at'),
+    /** { pages, requests, read, created, updated, unchanged, deactivated, deleted, held, failed, invocations } */
+    counts: text('counts').notNull().default('{}'),
+    status: text('status', { enum: ['running', 'done', 'failed', 'held'] }).notNull().default('running'),
+    error: text('error'),
+  },
+  (t) => [index('import_runs_source_idx').on(t.sourceId, t.startedAt)],
 );
