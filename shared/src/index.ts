@@ -1,2 +1,3 @@
 export * from './targets';
 export * from './provisioning';
+export * from './api';

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { listAudit, listRuns, type AuditRow, type RunRow } from '../db/provisioning-queries';
 import { ROUTES } from './routes';
-import type { AuditEventView, Run } from './schemas';
+import type { AuditEventView, Run } from '../../../shared/src/api';
 import type { ApiEnv } from './types';
 import { validateQuery } from './validate';
 

@@ -23,7 +23,7 @@ import {
   userSearchQuerySchema,
   userStatusSchema,
   userSummarySchema,
-} from './schemas';
+} from '../../../shared/src/api';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

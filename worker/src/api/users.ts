@@ -8,7 +8,7 @@ import { LOOKUP_KINDS, lookupKeyOf, lookupUsers, searchUsers, type TargetRef, ty
 import { listAudit } from '../db/provisioning-queries';
 import { toAuditEvent } from './logs';
 import { ROUTES } from './routes';
-import type { LookupHit, LookupResponse, UserSummary } from './schemas';
+import type { LookupHit, LookupResponse, UserSummary } from '../../../shared/src/api';
 import type { ApiEnv } from './types';
 import { notFound, validateJson, validateQuery } from './validate';
 

@@ -1,10 +1,10 @@
 /**
- * Requests and responses of the admin API that are not targets (those live in shared/). The
+ * Requests and responses of the admin API that are not targets (targets.ts). The
  * routes validate with these and the OpenAPI document is generated from them.
  */
 import { z } from 'zod';
-import { linkSchema, outboxStateSchema } from '../../../shared/src/provisioning';
-import { mappingRuleSchema } from '../../../shared/src/targets';
+import { linkSchema, outboxStateSchema } from './provisioning';
+import { mappingRuleSchema } from './targets';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
