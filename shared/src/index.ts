@@ -1,3 +1,5 @@
 export * from './targets';
 export * from './provisioning';
 export * from './api';
+export * from './tokens';
+export * from './page-user';

@@ -9,9 +9,11 @@ import { SecretsUnavailable } from '../auth/secrets';
 import { logsApp } from './logs';
 import { buildOpenApiDocument } from './openapi';
 import { outboxApp } from './outbox';
+import { pageUsersApp } from './page-users';
 import { provisioningApp } from './provisioning';
 import { ROUTES } from './routes';
 import { targetsApp } from './targets';
+import { tokensApp } from './tokens';
 import type { ApiEnv } from './types';
 import { usersApp } from './users';
 
@@ -33,6 +35,8 @@ apiApp.route('/', outboxApp);
 apiApp.route('/', logsApp);
 apiApp.route('/', usersApp);
 apiApp.route('/', provisioningApp);
+apiApp.route('/', pageUsersApp);
+apiApp.route('/', tokensApp);
 
 // A missing RELAY_ENCRYPTION_KEY is a deployment problem the admin can fix: say so. Anything
 // else goes on to the worker's handler (a bare 500 and a log line).

@@ -77,6 +77,7 @@ export function buildOpenApiDocument(serverUrl: string): Json {
       { name: 'outbox', description: 'Pending, failed, dead and held provisioning work' },
       { name: 'logs', description: 'Dispatcher runs and the audit log' },
       { name: 'users', description: 'The directory as the extension sees it, with sync state per target' },
+      { name: 'tokens', description: 'API tokens: hashed at rest, the secret shown once' },
     ],
     paths,
     components: {

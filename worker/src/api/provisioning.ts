@@ -8,7 +8,7 @@ import { createBudget, dispatch } from '../provisioning/dispatcher';
 import { provisionUser } from '../provisioning/manual';
 import { MappingError } from '../provisioning/mapping';
 import { planTarget } from '../provisioning/plan';
-import { previewPayload } from '../provisioning/preview';
+import { previewPageUser, previewPayload } from '../provisioning/preview';
 import { testTarget } from '../provisioning/test-target';
 import { getTarget } from '../provisioning/targets';
 import { ROUTES } from './routes';
@@ -38,9 +38,9 @@ provisioningApp.post(ROUTES.testTarget.path, validateJson(ROUTES.testTarget.body
 provisioningApp.post(ROUTES.previewTarget.path, validateJson(ROUTES.previewTarget.body), async (c) => {
   const target = await getTarget(c.env, c.req.param('id'));
   if (!target) return notFound(c, 'The target');
-  const { userId, phase } = c.req.valid('json');
+  const { userId, user, phase } = c.req.valid('json');
   try {
-    const preview = await previewPayload(c.env, target, userId, phase);
+    const preview = user ? previewPageUser(target, user, phase) : await previewPayload(c.env, target, userId!, phase);
     return preview ? c.json({ payload: preview.payload, cleared: preview.cleared }) : notFound(c, 'The user');
   } catch (err) {
     if (err instanceof MappingError) return invalidRequest(c, `The mapping cannot be applied: ${err.message}`, [{ path: 'mapping', message: err.message }]);

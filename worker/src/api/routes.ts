@@ -24,6 +24,8 @@ import {
   userStatusSchema,
   userSummarySchema,
 } from '../../../shared/src/api';
+import { pageUserSchema } from '../../../shared/src/page-user';
+import { tokenCreateSchema, tokenCreatedSchema, tokenSchema } from '../../../shared/src/tokens';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -31,7 +33,7 @@ export interface RouteSpec {
   method: Method;
   /** hono path under /api/v1 (`:id` for path parameters) */
   path: string;
-  tag: 'meta' | 'targets' | 'outbox' | 'logs' | 'users';
+  tag: 'meta' | 'targets' | 'outbox' | 'logs' | 'users' | 'tokens';
   summary: string;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -107,7 +109,16 @@ export const ROUTES = {
     path: '/targets/:id/preview',
     tag: 'targets',
     summary: 'The exact payload the target would get for a user',
-    body: z.object({ userId: z.string().min(1), phase: z.enum(['create', 'update']).default('create') }),
+    // An inline `user` (what an admin page shows) previews what the popup would send for a user
+    // the directory does not have yet.
+    body: z
+      .object({ userId: z.string().min(1).optional(), user: pageUserSchema.optional(), phase: z.enum(['create', 'update']).default('create') })
+      .refine((b) => (b.userId === undefined) !== (b.user === undefined), {
+        message: 'give either userId or user',
+        path: ['userId'],
+        // reported beside the other fields' issues, not only once they all parse
+        when: (p) => typeof p.value === 'object' && p.value !== null,
+      }),
     status: 200,
     response: z.object({ payload: anyJson, cleared: z.array(z.string()) }),
   },
@@ -133,6 +144,18 @@ export const ROUTES = {
     status: 200,
     response: z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() }),
   },
+  upsertUser: {
+    method: 'post',
+    path: '/users',
+    tag: 'users',
+    summary: 'Create or update the directory user of this userName from what an admin page shows (changes are provisioned like any other)',
+    body: pageUserSchema,
+    status: 200,
+    response: z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), user: userSummarySchema }),
+  },
+  listTokens: { method: 'get', path: '/tokens', tag: 'tokens', summary: 'List API tokens (never their secrets)', status: 200, response: z.object({ items: z.array(tokenSchema) }) },
+  createToken: { method: 'post', path: '/tokens', tag: 'tokens', summary: 'Create a token; its secret is in this response only', body: tokenCreateSchema, status: 201, response: tokenCreatedSchema },
+  revokeToken: { method: 'delete', path: '/tokens/:id', tag: 'tokens', summary: 'Revoke a token (effective on its next request)', status: 200, response: tokenSchema },
   userStatus: { method: 'get', path: '/users/:id/status', tag: 'users', summary: "A user's link state on every target and latest audit events", status: 200, response: userStatusSchema },
 } as const satisfies Record<string, RouteSpec>;
 

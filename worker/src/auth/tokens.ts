@@ -4,7 +4,9 @@
  * the secret and a timing difference in the index lookup reveals nothing about any stored
  * secret. The bootstrap token from the environment is compared in constant time.
  */
-export const SCOPES = ['scim:read', 'scim:write', 'admin'] as const;
+import { TOKEN_SCOPES } from '../../../shared/src/tokens';
+
+export const SCOPES = TOKEN_SCOPES;
 export type Scope = (typeof SCOPES)[number];
 
 export const TOKEN_PREFIX = 'srt_';
