@@ -8,7 +8,7 @@ export const TEST_BOOTSTRAP_TOKEN = 'test-bootstrap-token-0123456789abcdef';
 // applied by test/apply-migrations.ts.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
-  return {
+  const worker = {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
@@ -22,15 +22,22 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      name: 'worker',
       include: ['test/**/*.test.ts'],
       exclude: ['test/extension/**', 'node_modules/**'],
       setupFiles: ['./test/apply-migrations.ts'],
       // Real D1 in workerd on a 2-core machine: a 1,000-operation Bulk takes seconds, not ms.
       testTimeout: 30_000,
-      // The JSON report lets .ci/run print the plain 'N passed, N failed' closing line.
-      reporters: ['default', ['json', { outputFile: 'node_modules/.cache/vitest-results.json' }] as [string, { outputFile: string }]],
       // Relay B and the fault-injecting SCIM target for test/e2e (URLs reach tests via inject).
       globalSetup: ['./test/support/global-setup.ts'],
+    },
+  };
+  return {
+    test: {
+      // Two projects: the worker in workerd (above), the extension in Node with Chromium (its own config).
+      projects: [worker, './test/extension/vitest.config.ts'],
+      // The JSON report lets .ci/run print the plain 'N passed, N failed' closing line.
+      reporters: ['default', ['json', { outputFile: 'node_modules/.cache/vitest-results.json' }] as [string, { outputFile: string }]],
     },
   };
 });

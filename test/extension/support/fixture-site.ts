@@ -1,0 +1,97 @@
+/**
+ * A stand-in Drupal site: a real HTTP server on 127.0.0.1 that serves captured page HTML
+ * (../shared/fixtures) under Drupal's own paths (`/admin/people`, `/user/2/edit`, …), so the
+ * extension's content scripts run on the same markup and URLs as on a live site.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../../shared/fixtures');
+
+/** A fixture file's text (e.g. `drupal10-real-admin-people.html`). */
+export function fixture(name: string): string {
+  return readFileSync(path.join(FIXTURES_DIR, name), 'utf8');
+}
+
+export interface SiteRequest {
+  method: string;
+  path: string;
+  /** The raw request body (form posts). */
+  body: string;
+}
+
+/** A page, or a function that answers the request itself (return false to fall through to 404). */
+export type Route = string | ((req: SiteRequest, res: ServerResponse) => boolean | void);
+
+export interface FixtureSite {
+  /** `http://127.0.0.1:<port>`; also the `site` the extension reports (base URL "/"). */
+  origin: string;
+  /** Every request the site saw, in order. */
+  requests: SiteRequest[];
+  /** Adds or replaces a route (exact path, without the query). */
+  route(pathname: string, route: Route): void;
+  close(): Promise<void>;
+}
+
+/** The Drupal pages the extension tests use, keyed by path. */
+export function drupalRoutes(): Record<string, Route> {
+  return {
+    '/admin/people': fixture('drupal10-real-admin-people.html'),
+    '/user/2/edit': fixture('drupal10-real-user-2-edit.html'),
+    '/user/5/edit': fixture('drupal-claro-user-edit.html'),
+    '/user/5': fixture('drupal-claro-user-view.html'),
+    '/gin/admin/people': fixture('drupal-gin-admin-people.html'),
+    '/claro/admin/people': fixture('drupal-claro-admin-people.html'),
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startFixtureSite(routes: Record<string, Route> = drupalRoutes()): Promise<FixtureSite> {
+  const table = new Map(Object.entries(routes));
+  const requests: SiteRequest[] = [];
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const request: SiteRequest = { method: req.method ?? 'GET', path: url.pathname, body: await readBody(req) };
+      requests.push(request);
+      const route = table.get(url.pathname);
+      if (typeof route === 'string') {
+        // A form post to a page answers like Drupal does after a save: redirect back to the page (PRG).
+        if (request.method === 'POST') {
+          res.writeHead(303, { location: url.pathname });
+          res.end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(route);
+        return;
+      }
+      if (typeof route === 'function' && route(request, res) !== false) return;
+      // Assets the captures link to (/core/…, /sites/…) are not served: the pages must work without them.
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    })().catch((err: unknown) => {
+      res.writeHead(500);
+      res.end(String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    requests,
+    route: (pathname, route) => void table.set(pathname, route),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
