@@ -16,30 +16,42 @@ export interface AuditEvent {
   dryRun: boolean;
 }
 
+const AUDIT_COLUMNS = 14;
+/** Rows per INSERT: D1 binds at most 100 parameters per statement. */
+const AUDIT_ROWS_PER_STATEMENT = Math.floor(100 / AUDIT_COLUMNS);
+
+/** Multi-row INSERTs (seven events a statement): a run writes one event per request. */
 export function auditStatements(db: D1Database, events: readonly AuditEvent[]): D1PreparedStatement[] {
-  return events.map((e) =>
-    db
-      .prepare(
-        `INSERT INTO audit_events (at, target_id, run_id, resource_type, resource_id, operation, method, path, http_status, duration_ms, outcome, error, attributes_changed, dry_run)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .bind(
-        e.at,
-        e.targetId,
-        e.runId,
-        e.resourceType,
-        e.resourceId,
-        e.operation,
-        e.method,
-        e.path,
-        e.httpStatus,
-        e.durationMs,
-        e.outcome,
-        e.error,
-        e.attributesChanged ? JSON.stringify(e.attributesChanged) : null,
-        e.dryRun ? 1 : 0,
-      ),
-  );
+  const out: D1PreparedStatement[] = [];
+  for (let i = 0; i < events.length; i += AUDIT_ROWS_PER_STATEMENT) {
+    const part = events.slice(i, i + AUDIT_ROWS_PER_STATEMENT);
+    out.push(
+      db
+        .prepare(
+          `INSERT INTO audit_events (at, target_id, run_id, resource_type, resource_id, operation, method, path, http_status, duration_ms, outcome, error, attributes_changed, dry_run)
+           VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        )
+        .bind(
+          ...part.flatMap((e) => [
+            e.at,
+            e.targetId,
+            e.runId,
+            e.resourceType,
+            e.resourceId,
+            e.operation,
+            e.method,
+            e.path,
+            e.httpStatus,
+            e.durationMs,
+            e.outcome,
+            e.error,
+            e.attributesChanged ? JSON.stringify(e.attributesChanged) : null,
+            e.dryRun ? 1 : 0,
+          ]),
+        ),
+    );
+  }
+  return out;
 }
 
 export async function startRun(db: D1Database, targetId: string, mode: string, now: Date): Promise<string> {

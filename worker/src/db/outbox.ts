@@ -3,6 +3,8 @@
  * are leased (UPDATE … RETURNING, so two overlapping runs never take the same row, and a crashed
  * run's rows come back when the lease expires), completed, rescheduled, failed or held.
  */
+import { MAX_PARAMS, chunk, placeholders } from './sql-helpers';
+
 export interface OutboxRow {
   id: number;
   targetId: string;
@@ -47,6 +49,35 @@ export function completeOutbox(db: D1Database, row: OutboxRow, now: Date): D1Pre
       .prepare("UPDATE outbox SET state = 'pending', attempts = 0, lease_id = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ? AND lease_id = ?")
       .bind(at, at, row.id, row.leaseId),
   ];
+}
+
+/**
+ * `completeOutbox` for many rows in two statements per chunk: delete the rows whose change_seq
+ * is still the one we sent, then put back to pending those that changed meanwhile (still there).
+ * The dispatcher commits a few hundred rows at a time; statements, not rows, are D1's cost.
+ */
+export function completeOutboxMany(db: D1Database, rows: readonly OutboxRow[], now: Date): D1PreparedStatement[] {
+  const at = now.toISOString();
+  const out: D1PreparedStatement[] = [];
+  const byLease = new Map<string, OutboxRow[]>();
+  for (const r of rows) byLease.set(r.leaseId, [...(byLease.get(r.leaseId) ?? []), r]);
+  for (const [leaseId, leased] of byLease) {
+    // 2 parameters per row plus the lease id, under D1's 100.
+    for (const part of chunk(leased, Math.floor((MAX_PARAMS - 3) / 2))) {
+      out.push(
+        db
+          .prepare(`DELETE FROM outbox WHERE lease_id = ? AND (id, change_seq) IN (VALUES ${part.map(() => '(?, ?)').join(', ')})`)
+          .bind(leaseId, ...part.flatMap((r) => [r.id, r.changeSeq])),
+        db
+          .prepare(
+            `UPDATE outbox SET state = 'pending', attempts = 0, lease_id = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ?
+              WHERE lease_id = ? AND id IN (${placeholders(part.length)})`,
+          )
+          .bind(at, at, leaseId, ...part.map((r) => r.id)),
+      );
+    }
+  }
+  return out;
 }
 
 /** Transient failure: try again at `retryAt`, or give up (dead) after the attempt limit. */

@@ -19,7 +19,7 @@ import type { SyncContext } from './sync-context';
 import type { Preloaded } from './sync-user';
 
 /** Values per `or` filter: keeps the query string well under common URL limits. */
-const MATCH_CHUNK = 50;
+export const MATCH_CHUNK = 50;
 /** Statements per D1 batch when recording a large Bulk batch. */
 const COMMIT_SLICE = 500;
 

@@ -6,13 +6,14 @@
  */
 import type { ModeName, Target } from '../../../shared/src';
 import { auditStatements, finishRun, startRun } from '../db/audit';
-import { claimOutbox, releaseOutbox, type OutboxRow } from '../db/outbox';
+import { claimOutbox } from '../db/outbox';
 import { holdDestructive } from '../db/hold';
 import type { Env } from '../env';
-import { preloadUsers, processBulkBatch } from './bulk-batch';
-import { processRow } from './process-row';
+import { processBulkBatch } from './bulk-batch';
+import type { Failure } from './failure';
+import { createLanes, LEASE_MS, REQUESTS_PER_ROW } from './lanes';
+import { limitConcurrency } from './concurrency-limit';
 import { createSyncContext } from './sync-context';
-import type { Preloaded } from './sync-user';
 import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
 
 /** What one invocation may still spend; shared by the dispatches of one invocation. */
@@ -44,10 +45,6 @@ export interface RunSummary {
   drained: boolean;
 }
 
-const LEASE_MS = 5 * 60_000;
-const COMMIT_EVERY = 200;
-/** requests one row may cost at most (match + create/link update) */
-const REQUESTS_PER_ROW = 3;
 
 function isDue(target: Target, mode: DispatchOptions['mode'], now: Date, force: boolean): boolean {
   if (target.status !== 'active' || !target.modes[mode].enabled) return false;
@@ -75,7 +72,6 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
 async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget: Budget, deadline: number, now: () => Date): Promise<RunSummary> {
   const runId = await startRun(env.DB, target.id, opts.mode, now());
   const counts: Record<string, number> = {};
-  const count = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
   const secret = await loadTargetSecret(env, target.id);
   if (!secret) {
     await finishRun(env.DB, runId, counts, 'failed', now());
@@ -91,75 +87,46 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
     );
   }
   const operations = target.modes[opts.mode].operations;
-  const interval = 1000 / target.rateLimitPerSecond;
-  let nextStart = Date.now();
+  // Every request of the run (lanes, batch matches, Bulk) shares the target's concurrency.
+  const limited = limitConcurrency(opts.fetch ?? ((input, init) => fetch(input, init)), Math.max(1, target.concurrency));
+  const context = () => createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, fetch: limited });
+  const pause = async (failure: Failure) => {
+    if (paused) return;
+    paused = true;
+    await pauseTarget(env, target.id, failure.message, now());
+  };
   let paused = false;
   let drained = false;
-  // Rows' outcomes are committed together, a few hundred statements at a time: one D1 round
-  // trip for many rows. A run that dies before a commit leaves its rows leased; they come back
-  // after the lease and the match links what was already created — never a duplicate.
-  const pending: D1PreparedStatement[] = [];
-  const flush = async () => {
-    while (pending.length > 0) await env.DB.batch(pending.splice(0, COMMIT_EVERY));
-  };
   // Bulk where the target offers it: a claim can fill several Bulk requests.
   const bulkMax = target.capabilities?.bulk ? Math.max(1, Math.min(target.capabilities.bulkMaxOperations ?? 100, 1000)) : 0;
+  const lanes = createLanes(env, target, budget, deadline, counts);
   while (!paused && budget.requests >= REQUESTS_PER_ROW && Date.now() < deadline) {
-    // Larger claims keep the lanes busy (each claim costs a read, a batch match and a commit
-    // in series); a new user costs about one request once matched in a batch.
-    const limit = bulkMax > 1 ? Math.min(1000, bulkMax * target.concurrency) : Math.min(300, Math.floor(budget.requests / 2));
-    const rows = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS);
+    if (bulkMax <= 1) {
+      // Per operation: one stream of rows, refilled before it runs dry.
+      const result = await lanes.run(context, now);
+      if (result.fatal) await pause(result.fatal);
+      drained = result.drained;
+      break;
+    }
+    const rows = await claimOutbox(env.DB, target.id, Math.min(1000, bulkMax * target.concurrency), now(), LEASE_MS);
     if (rows.length === 0) {
       drained = true;
       break;
     }
     counts.claimed = (counts.claimed ?? 0) + rows.length;
-    let queue = [...rows];
-    let preloaded = new Map<string, Preloaded>();
-    if (bulkMax > 1 && rows.filter((r) => r.resourceType === 'User').length > 1) {
-      const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-      const users = rows.filter((r) => r.resourceType === 'User');
+    let queue = rows;
+    const users = rows.filter((r) => r.resourceType === 'User');
+    if (users.length > 1) {
+      const ctx = context();
       const result = await processBulkBatch(ctx, users, bulkMax);
       budget.requests -= ctx.requests;
       for (const [k, n] of Object.entries(result.counts)) counts[k] = (counts[k] ?? 0) + n;
-      if (result.fatal) {
-        paused = true;
-        await pauseTarget(env, target.id, result.fatal.message, now());
-      }
+      if (result.fatal) await pause(result.fatal);
       queue = [...rows.filter((r) => r.resourceType !== 'User'), ...result.fallback];
-    } else {
-      const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-      preloaded = await preloadUsers(ctx, rows);
-      budget.requests -= ctx.requests;
-      pending.push(...auditStatements(env.DB, ctx.audit));
     }
-    const worker = async () => {
-      for (let row = queue.shift(); row; row = queue.shift()) {
-        if (paused || budget.requests < REQUESTS_PER_ROW || Date.now() > deadline) {
-          await releaseOutbox(env.DB, row).run();
-          continue;
-        }
-        // Rate limit: starts are spaced by 1/rate seconds across the workers.
-        const wait = nextStart - Date.now();
-        nextStart = Math.max(nextStart, Date.now()) + interval;
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        await runRow(row);
-      }
-    };
-    const runRow = async (row: OutboxRow) => {
-      const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
-      const result = await processRow(ctx, row, preloaded.get(row.resourceId));
-      budget.requests -= ctx.requests;
-      pending.push(...result.statements);
-      if (pending.length >= COMMIT_EVERY) await flush();
-      count(result.outcome.ok ? result.outcome.action : `failed_${result.outcome.failure?.kind ?? 'unknown'}`);
-      if (result.fatal && !paused) {
-        paused = true;
-        await pauseTarget(env, target.id, result.fatal.message, now());
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(target.concurrency, queue.length) }, worker));
-    await flush();
+    // Groups, and what Bulk could not settle, one at a time.
+    const result = await lanes.run(context, now, queue);
+    if (result.fatal) await pause(result.fatal);
   }
   await finishRun(env.DB, runId, counts, paused ? 'failed' : 'done', now());
   return { runId, targetId: target.id, counts, drained: drained || paused };

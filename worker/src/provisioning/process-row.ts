@@ -1,10 +1,11 @@
 /**
- * One leased outbox row: sync it, then record the link, the audit events and the row's fate in
- * one batch. What happens on failure comes from the POLICY table alone.
+ * One leased outbox row: sync it, and say what to record — the link, the audit events, the row's
+ * fate — for the dispatcher to commit with other rows'. What happens on failure comes from the
+ * POLICY table alone.
  */
-import { auditStatements } from '../db/audit';
+import type { AuditEvent } from '../db/audit';
 import { saveLink } from '../db/links';
-import { completeOutbox, type OutboxRow } from '../db/outbox';
+import type { OutboxRow } from '../db/outbox';
 import { POLICY, type Failure } from './failure';
 import { failureFate } from './row-fate';
 import { MappingError } from './mapping';
@@ -16,8 +17,12 @@ export interface RowResult {
   outcome: SyncOutcome;
   /** the target refused us (auth / config): stop and pause it */
   fatal?: Failure;
-  /** what to record: the row's fate, the link, the audit events — committed by the caller */
+  /** what to record: the row's fate after a failure, the link — committed by the caller */
   statements: D1PreparedStatement[];
+  /** the row succeeded: the caller completes it together with others (completeOutboxMany) */
+  completed?: OutboxRow;
+  /** the row's audit events, written by the caller together with others' */
+  audit: AuditEvent[];
 }
 
 /** `preloaded`: what the dispatcher read for the whole batch (user, link, batch match). */
@@ -37,15 +42,12 @@ export async function processRow(ctx: SyncContext, row: OutboxRow, preloaded?: P
   }
   const now = ctx.now();
   const stmts: D1PreparedStatement[] = [];
-  if (outcome.ok) {
-    stmts.push(...completeOutbox(ctx.db, row, now));
-  } else {
+  if (!outcome.ok) {
     const fate = failureFate(ctx.db, row, outcome.failure!, now);
     stmts.push(fate.outbox);
     outcome.link = fate.link;
   }
   if (outcome.link && !ctx.dryRun) stmts.push(saveLink(ctx.db, ctx.target.id, row.resourceType, row.resourceId, outcome.link, now));
   for (const e of ctx.audit) if (outcome.attributesChanged.length > 0 && e.operation === outcome.action && e.outcome === 'ok') e.attributesChanged = outcome.attributesChanged;
-  stmts.push(...auditStatements(ctx.db, ctx.audit));
-  return { outcome, statements: stmts, ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
+  return { outcome, statements: stmts, audit: ctx.audit, ...(outcome.ok ? { completed: row } : {}), ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
 }

@@ -92,13 +92,19 @@ function directoryFailure(err: unknown): never {
   throw err;
 }
 
+/**
+ * A user created just now is in no group: members are added by id only once they exist, and its
+ * id was generated here. Rendering it needs no User.groups lookup — one D1 read less per POST.
+ */
+const fresh = (rt: ResourceTypeDef, row: StoredResource): StoredResource => (rt.name === 'User' ? { ...row, groupsJson: '[]' } : row);
+
 export async function createResource(ctx: ScimContext, rt: ResourceTypeDef, body: unknown, p?: Projection): Promise<Written> {
   const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'create');
   const id = crypto.randomUUID();
   const extra = rt.name === 'Group' ? addMemberStatements(ctx.db, '(SELECT pk FROM groups WHERE id = ?)', [id], resolved) : [];
   try {
     const row = await insertResource(ctx.db, rt.name, id, toWrite(rt, data, passwordHash ?? null), extra);
-    return await written(ctx, rt, row, p);
+    return await written(ctx, rt, fresh(rt, row), p);
   } catch (err) {
     directoryFailure(err);
   }
@@ -131,7 +137,7 @@ export async function createMany(ctx: ScimContext, rt: ResourceTypeDef, bodies: 
     if (err instanceof DirectoryError && err.code === 'conflict') return undefined;
     throw err;
   }
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byId = new Map(rows.map((r) => [r.id, fresh(rt, r)]));
   return Promise.all(prepared.map(async (x) => (x instanceof ScimError ? x : written(ctx, rt, byId.get(x!.id)!, p))));
 }
 

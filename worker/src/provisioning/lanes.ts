@@ -1,0 +1,147 @@
+/**
+ * The per-operation path of a run: `concurrency` lanes take rows from one queue, and the queue is
+ * refilled (claim, then the batch's users, links and batch match) while the lanes still have work,
+ * so the target never waits for the relay's own bookkeeping between claims. Outcomes are committed
+ * in the background, a few hundred rows per D1 batch, in order. Memory is O(claim): a row's
+ * preloaded state and its outcome are dropped once committed.
+ */
+import type { Target } from '../../../shared/src';
+import { auditStatements, type AuditEvent } from '../db/audit';
+import { claimOutbox, completeOutboxMany, releaseOutbox, type OutboxRow } from '../db/outbox';
+import type { Env } from '../env';
+import { MATCH_CHUNK, preloadUsers } from './bulk-batch';
+import type { Budget } from './dispatcher';
+import type { Failure } from './failure';
+import { processRow } from './process-row';
+import type { SyncContext } from './sync-context';
+import type { Preloaded } from './sync-user';
+
+export const LEASE_MS = 5 * 60_000;
+/** requests one row may cost at most (match + create/link update) */
+export const REQUESTS_PER_ROW = 3;
+/** rows claimed at once: a claim costs a read, the batch's D1 reads and its batch match */
+const MAX_CLAIM = 300;
+/** rows whose outcomes are committed in one D1 batch (about 1.3 statements a row) */
+const COMMIT_ROWS = 100;
+/** refill when fewer rows than this are queued per lane: a refill takes a few requests' time */
+const LOW_WATER_PER_LANE = 8;
+
+export interface LanesResult {
+  /** the outbox had no claimable row left */
+  drained: boolean;
+  fatal?: Failure;
+}
+
+export interface Lanes {
+  /**
+   * Processes `rows` (Bulk's leftovers), or — without rows — claims the target's outbox until it
+   * is empty or the budget or deadline is reached.
+   */
+  run(context: () => SyncContext, now: () => Date, rows?: OutboxRow[]): Promise<LanesResult>;
+}
+
+export function createLanes(env: Env, target: Target, budget: Budget, deadline: number, counts: Record<string, number>): Lanes {
+  const count = (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n);
+  const interval = 1000 / target.rateLimitPerSecond;
+  let nextStart = Date.now();
+
+  return {
+    async run(context, now, rows) {
+      const queue: OutboxRow[] = [];
+      const preloaded = new Map<string, Preloaded>();
+      let inFlight = 0;
+      let exhausted = false;
+      let fatal: Failure | undefined;
+      let refilling: Promise<void> | null = null;
+
+      // Outcomes waiting to be committed; each commit is chained after the previous one.
+      let statements: D1PreparedStatement[] = [];
+      let completed: OutboxRow[] = [];
+      let audit: AuditEvent[] = [];
+      let rowsWaiting = 0;
+      let committing: Promise<unknown> = Promise.resolve();
+      const commit = () => {
+        if (statements.length === 0 && completed.length === 0 && audit.length === 0) return;
+        const batch = [...statements, ...completeOutboxMany(env.DB, completed, now()), ...auditStatements(env.DB, audit)];
+        statements = [];
+        completed = [];
+        audit = [];
+        rowsWaiting = 0;
+        committing = committing.then(() => env.DB.batch(batch));
+      };
+
+      const add = async (batch: OutboxRow[]) => {
+        const ctx = context();
+        const loaded = await preloadUsers(ctx, batch);
+        budget.requests -= ctx.requests;
+        audit.push(...ctx.audit);
+        for (const [id, p] of loaded) preloaded.set(id, p);
+        queue.push(...batch);
+      };
+      // Requests the queued and running rows may still need (~1 each; 2 keeps a margin).
+      const room = () => budget.requests - 2 * (queue.length + inFlight);
+      const refill = async () => {
+        // Whole batch-match chunks: a claim of 217 would cost a fifth search for 17 users.
+        const fit = Math.min(MAX_CLAIM, Math.floor(room() / 2));
+        const limit = fit > MATCH_CHUNK ? fit - (fit % MATCH_CHUNK) : fit;
+        if (limit < 1) return;
+        const claimed = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS);
+        if (claimed.length === 0) {
+          exhausted = true;
+          return;
+        }
+        count('claimed', claimed.length);
+        await add(claimed);
+      };
+      const canStart = () => !fatal && budget.requests >= REQUESTS_PER_ROW && Date.now() <= deadline;
+
+      if (rows) {
+        await add(rows);
+        exhausted = true;
+      }
+      const lane = async () => {
+        for (;;) {
+          if (!exhausted && !refilling && queue.length < LOW_WATER_PER_LANE * target.concurrency && canStart() && room() >= 2) {
+            refilling = refill().finally(() => (refilling = null));
+          }
+          const row = queue.shift();
+          if (!row) {
+            if (refilling) {
+              await refilling;
+              continue;
+            }
+            return;
+          }
+          const p = preloaded.get(row.resourceId);
+          preloaded.delete(row.resourceId);
+          if (!canStart()) {
+            statements.push(releaseOutbox(env.DB, row));
+            continue;
+          }
+          // Rate limit: starts are spaced by 1/rate seconds across the lanes.
+          const wait = nextStart - Date.now();
+          nextStart = Math.max(nextStart, Date.now()) + interval;
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          inFlight++;
+          const ctx = context();
+          const result = await processRow(ctx, row, p);
+          inFlight--;
+          budget.requests -= ctx.requests;
+          statements.push(...result.statements);
+          if (result.completed) completed.push(result.completed);
+          audit.push(...result.audit);
+          if (++rowsWaiting >= COMMIT_ROWS) commit();
+          count(result.outcome.ok ? result.outcome.action : `failed_${result.outcome.failure?.kind ?? 'unknown'}`);
+          if (result.fatal) fatal ??= result.fatal;
+        }
+      };
+      try {
+        await Promise.all(Array.from({ length: Math.max(1, target.concurrency) }, lane));
+      } finally {
+        commit();
+        await committing;
+      }
+      return { drained: exhausted && !rows && queue.length === 0, ...(fatal ? { fatal } : {}) };
+    },
+  };
+}
