@@ -4,6 +4,7 @@
  * with `inject` (test/support/e2e.ts). The returned function stops both servers.
  */
 import type { TestProject } from 'vitest/node';
+import { startDrupalSite } from './drupal-site/server';
 import { startFaultTarget } from './fault-target/server';
 import './provided-context';
 import { startRelayB } from './relay-b';
@@ -18,15 +19,16 @@ const RELAY_B_ENCRYPTION_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => 
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
-  const [relayB, target] = await Promise.allSettled([
+  const [relayB, target, drupal] = await Promise.allSettled([
     startRelayB({ bootstrapToken: RELAY_B_TOKEN, encryptionKey: RELAY_B_ENCRYPTION_KEY }),
     startFaultTarget(FAULT_TARGET_TOKEN),
+    startDrupalSite(),
   ]);
   const stop = async () => {
-    await Promise.all([relayB, target].map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    await Promise.all([relayB, target, drupal].map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
   };
-  if (relayB.status === 'rejected' || target.status === 'rejected') {
-    const reason: unknown = relayB.status === 'rejected' ? relayB.reason : (target as PromiseRejectedResult).reason;
+  if (relayB.status === 'rejected' || target.status === 'rejected' || drupal.status === 'rejected') {
+    const reason: unknown = [relayB, target, drupal].find((s): s is PromiseRejectedResult => s.status === 'rejected')!.reason;
     const message = `end-to-end servers did not start: ${reason instanceof Error ? reason.message : String(reason)}`;
     console.warn(`[e2e] ${message}`);
     project.provide('e2eSetupError', message);
@@ -37,6 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('relayBToken', relayB.value.token);
   project.provide('faultTargetUrl', target.value.url);
   project.provide('faultTargetToken', target.value.token);
+  project.provide('drupalSiteUrl', drupal.value.url);
   if (process.env.E2E_VERBOSE) console.log(`[e2e] relay B ${relayB.value.url}, fault target ${target.value.url} (${Date.now() - started} ms)`);
   return stop;
 }

@@ -87,5 +87,7 @@ declare module 'vitest' {
     faultTargetUrl: string;
     /** The bearer token the fault target accepts. */
     faultTargetToken: string;
+    /** The fake Drupal site server's origin; create a site with test/support/drupal-site/client.ts. */
+    drupalSiteUrl: string;
   }
 }
