@@ -67,3 +67,19 @@ describe('preview with an inline user', () => {
     }
   });
 });
+
+describe('preview with an edited mapping', () => {
+  it('applies the mapping in the body instead of the saved one, and names a bad rule', async () => {
+    const target = await createTarget('edited-mapping-preview');
+    const user = await createUser('edith@preview.test', { name: { givenName: 'Edith', familyName: 'Clarke' } });
+    const mapping = [{ target: 'userName', template: '{name.givenName}-{name.familyName}', transforms: ['lower'] }];
+    const res = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, mapping });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.payload.userName).toBe('edith-clarke');
+    expect((await api('GET', `/targets/${target.id}/mapping`)).body.mapping).not.toEqual(expect.arrayContaining([expect.objectContaining({ template: mapping[0]!.template })]));
+
+    const bad = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, mapping: [{ target: 'userName', source: 'userName' }, { target: 'title', source: 'emails[type eq' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues.map((i: any) => i.path)).toEqual(['mapping.1']);
+  });
+});

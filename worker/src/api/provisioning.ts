@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { loadResource } from '../directory/resources';
 import { createBudget, dispatch } from '../provisioning/dispatcher';
 import { provisionUser } from '../provisioning/manual';
-import { MappingError } from '../provisioning/mapping';
+import { MappingError, mappingProblems } from '../provisioning/mapping';
 import { planTarget } from '../provisioning/plan';
 import { previewPageUser, previewPayload } from '../provisioning/preview';
 import { testTarget } from '../provisioning/test-target';
@@ -36,9 +36,13 @@ provisioningApp.post(ROUTES.testTarget.path, validateJson(ROUTES.testTarget.body
 });
 
 provisioningApp.post(ROUTES.previewTarget.path, validateJson(ROUTES.previewTarget.body), async (c) => {
-  const target = await getTarget(c.env, c.req.param('id'));
-  if (!target) return notFound(c, 'The target');
-  const { userId, user, phase } = c.req.valid('json');
+  const saved = await getTarget(c.env, c.req.param('id'));
+  if (!saved) return notFound(c, 'The target');
+  const { userId, user, phase, mapping } = c.req.valid('json');
+  const target = mapping ? { ...saved, mapping } : saved;
+  // An edited mapping is checked like a saved one, so the editor can point at the rule.
+  const issues = (mapping ?? []).flatMap((rule, i) => mappingProblems([rule]).map((message) => ({ path: `mapping.${i}`, message })));
+  if (issues.length > 0) return invalidRequest(c, `The mapping cannot be applied: ${issues[0]!.message}`, issues);
   try {
     const preview = user ? previewPageUser(target, user, phase) : await previewPayload(c.env, target, userId!, phase);
     return preview ? c.json({ payload: preview.payload, cleared: preview.cleared }) : notFound(c, 'The user');

@@ -112,7 +112,13 @@ export const ROUTES = {
     // An inline `user` (what an admin page shows) previews what the popup would send for a user
     // the directory does not have yet.
     body: z
-      .object({ userId: z.string().min(1).optional(), user: pageUserSchema.optional(), phase: z.enum(['create', 'update']).default('create') })
+      .object({
+        userId: z.string().min(1).optional(),
+        user: pageUserSchema.optional(),
+        phase: z.enum(['create', 'update']).default('create'),
+        /** preview an edited mapping before saving it (the console's live preview) */
+        mapping: z.array(mappingRuleSchema).max(200).optional(),
+      })
       .refine((b) => (b.userId === undefined) !== (b.user === undefined), {
         message: 'give either userId or user',
         path: ['userId'],
