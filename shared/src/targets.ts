@@ -3,6 +3,12 @@
  * worker validates with these schemas; the extension builds its forms from them.
  */
 import { z } from 'zod';
+import { drupalTargetIssues, drupalTargetOptionsSchema } from './drupal-target';
+
+/** `scim`: any SCIM 2.0 service provider; `drupal-jsonapi`: a Drupal site through core JSON:API. */
+export const TARGET_KINDS = ['scim', 'drupal-jsonapi'] as const;
+export const targetKindSchema = z.enum(TARGET_KINDS);
+export type TargetKind = z.infer<typeof targetKindSchema>;
 
 export const OPERATIONS = ['create', 'update', 'deactivate', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -74,19 +80,33 @@ const fields = {
   pushGroups: z.boolean(),
 };
 
-export const targetCreateSchema = z.object({
-  name: fields.name,
-  baseUrl: fields.baseUrl,
-  token: fields.token,
-  matching: fields.matching.default(['userName']),
-  modes: fields.modes.default(modesSchema.parse({})),
-  mapping: fields.mapping.optional(),
-  rateLimitPerSecond: fields.rateLimitPerSecond.default(10),
-  concurrency: fields.concurrency.default(4),
-  deletionThreshold: fields.deletionThreshold.default(10),
-  dryRun: fields.dryRun.default(false),
-  pushGroups: fields.pushGroups.default(false),
-});
+export const targetCreateSchema = z
+  .object({
+    name: fields.name,
+    kind: targetKindSchema.default('scim'),
+    /** for SCIM the base URL ends in /scim/v2; for Drupal it is the site's address (JSON:API under options.jsonapiPath) */
+    baseUrl: fields.baseUrl,
+    token: fields.token,
+    /** default: ["userName"]; for Drupal ["userName", "emails[type eq \"work\"].value"] (name, then mail) */
+    matching: fields.matching.optional(),
+    /** settings of the kind (drupal-jsonapi: auth, roleMap, fields) */
+    options: drupalTargetOptionsSchema.optional(),
+    modes: fields.modes.default(modesSchema.parse({})),
+    mapping: fields.mapping.optional(),
+    rateLimitPerSecond: fields.rateLimitPerSecond.default(10),
+    concurrency: fields.concurrency.default(4),
+    deletionThreshold: fields.deletionThreshold.default(10),
+    dryRun: fields.dryRun.default(false),
+    pushGroups: fields.pushGroups.default(false),
+  })
+  .superRefine((t, ctx) => {
+    if (t.kind === 'scim') {
+      if (t.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a drupal-jsonapi target takes options' });
+      return;
+    }
+    const options = t.options ?? drupalTargetOptionsSchema.parse({});
+    for (const issue of drupalTargetIssues({ token: t.token, matching: t.matching, mapping: t.mapping, options })) ctx.addIssue({ code: 'custom', ...issue });
+  });
 export type TargetCreate = z.infer<typeof targetCreateSchema>;
 
 export const targetUpdateSchema = z
@@ -103,6 +123,8 @@ export const targetUpdateSchema = z
     dryRun: fields.dryRun,
     pushGroups: fields.pushGroups,
     status: z.enum(['active', 'paused']),
+    /** drupal-jsonapi only: replaces the options as a whole (the kind itself cannot change) */
+    options: drupalTargetOptionsSchema,
   })
   .partial();
 export type TargetUpdate = z.infer<typeof targetUpdateSchema>;
@@ -121,7 +143,7 @@ export type Capabilities = z.infer<typeof capabilitiesSchema>;
 export const targetSchema = z.object({
   id: z.string(),
   name: z.string(),
-  kind: z.literal('scim'),
+  kind: targetKindSchema,
   baseUrl: z.string(),
   hasToken: z.boolean(),
   matching: z.array(z.string()),
@@ -135,6 +157,8 @@ export const targetSchema = z.object({
   status: z.enum(['active', 'paused']),
   pausedReason: z.string().nullable(),
   capabilities: capabilitiesSchema.nullable(),
+  /** the kind's settings; null for SCIM targets */
+  options: drupalTargetOptionsSchema.nullable().default(null),
   /** when the scheduled mode last ran for this target */
   lastScheduledAt: z.string().nullable().optional(),
   created: z.string(),

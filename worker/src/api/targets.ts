@@ -3,7 +3,8 @@ import { Hono } from 'hono';
 import { approveHeldDeletions, createTarget, deleteTarget, getTarget, listTargets, updateTarget } from '../provisioning/targets';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
-import type { MappingRule } from '../../../shared/src/targets';
+import type { MappingRule, Target, TargetUpdate } from '../../../shared/src/targets';
+import { drupalTargetIssues } from '../../../shared/src/drupal-target';
 import { mappingProblems } from '../provisioning/mapping';
 import { invalidRequest, notFound, validateJson, type ApiIssue } from './validate';
 
@@ -18,6 +19,17 @@ const TARGET = 'The target';
 function mappingIssues(mapping: readonly MappingRule[] | undefined): ApiIssue[] {
   if (!mapping) return [];
   return mapping.flatMap((rule, i) => mappingProblems([rule]).map((message) => ({ path: `mapping.${i}`, message })));
+}
+
+/**
+ * A change checked against the target's kind: only a Drupal target takes options, and its
+ * token, matching and mapping must fit them (the stored values stand in for those not sent).
+ */
+function kindIssues(target: Target, patch: TargetUpdate): ApiIssue[] {
+  if (target.kind === 'scim') return patch.options === undefined ? [] : [{ path: 'options', message: 'only a drupal-jsonapi target takes options' }];
+  const options = patch.options ?? target.options!;
+  const issues = drupalTargetIssues({ token: patch.token, matching: patch.matching ?? target.matching, mapping: patch.mapping ?? target.mapping, options });
+  return issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 
 targetsApp.get(ROUTES.listTargets.path, async (c) => c.json({ items: await listTargets(c.env) }));
@@ -37,6 +49,10 @@ targetsApp.get(ROUTES.getTarget.path, async (c) => {
 targetsApp.patch(ROUTES.updateTarget.path, validateJson(ROUTES.updateTarget.body), async (c) => {
   const issues = mappingIssues(c.req.valid('json').mapping);
   if (issues.length > 0) return invalidRequest(c, 'The mapping cannot be applied.', issues);
+  const saved = await getTarget(c.env, c.req.param('id'));
+  if (!saved) return notFound(c, TARGET);
+  const kind = kindIssues(saved, c.req.valid('json'));
+  if (kind.length > 0) return invalidRequest(c, `The change does not fit a ${saved.kind} target: ${kind[0]!.path}: ${kind[0]!.message}`, kind);
   const target = await updateTarget(c.env, c.req.param('id'), c.req.valid('json'));
   return target ? c.json(target) : notFound(c, TARGET);
 });
@@ -63,6 +79,10 @@ targetsApp.get(ROUTES.getMapping.path, async (c) => {
 targetsApp.put(ROUTES.putMapping.path, validateJson(ROUTES.putMapping.body), async (c) => {
   const issues = mappingIssues(c.req.valid('json').mapping);
   if (issues.length > 0) return invalidRequest(c, 'The mapping cannot be applied.', issues);
+  const saved = await getTarget(c.env, c.req.param('id'));
+  if (!saved) return notFound(c, TARGET);
+  const kind = kindIssues(saved, { mapping: c.req.valid('json').mapping });
+  if (kind.length > 0) return invalidRequest(c, `The mapping does not fit a ${saved.kind} target: ${kind[0]!.message}`, kind);
   const target = await updateTarget(c.env, c.req.param('id'), { mapping: c.req.valid('json').mapping });
   return target ? c.json({ mapping: target.mapping }) : notFound(c, TARGET);
 });

@@ -23,6 +23,8 @@ export async function loadLink(db: D1Database, targetId: string, type: 'User' | 
 
 export interface LinkUpdate {
   remoteId?: string | null;
+  /** a second key the target knows the account by (Drupal's numeric uid); undefined keeps the stored one */
+  remoteKey?: string | null;
   state: LinkRow['state'];
   payloadHash?: string | null;
   payload?: string | null;
@@ -39,8 +41,8 @@ export function saveLink(db: D1Database, targetId: string, type: 'User' | 'Group
   const keep = (v: unknown) => (v === undefined ? 0 : 1);
   return db
     .prepare(
-      `INSERT INTO links (target_id, resource_type, resource_id, remote_id, state, payload_hash, payload, remote_state, last_attempt_at, last_success_at, next_attempt_at, last_error, last_trace)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?10 THEN ?9 END, ?11, ?12, ?13)
+      `INSERT INTO links (target_id, resource_type, resource_id, remote_id, state, payload_hash, payload, remote_state, last_attempt_at, last_success_at, next_attempt_at, last_error, last_trace, remote_key)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?10 THEN ?9 END, ?11, ?12, ?13, ?18)
        ON CONFLICT (target_id, resource_type, resource_id) DO UPDATE SET
          remote_id = CASE WHEN ?14 THEN excluded.remote_id ELSE links.remote_id END,
          state = excluded.state,
@@ -51,7 +53,8 @@ export function saveLink(db: D1Database, targetId: string, type: 'User' | 'Group
          last_success_at = CASE WHEN ?10 THEN excluded.last_attempt_at ELSE links.last_success_at END,
          next_attempt_at = excluded.next_attempt_at,
          last_error = excluded.last_error,
-         last_trace = CASE WHEN ?17 THEN excluded.last_trace ELSE links.last_trace END`,
+         last_trace = CASE WHEN ?17 THEN excluded.last_trace ELSE links.last_trace END,
+         remote_key = CASE WHEN ?19 THEN excluded.remote_key ELSE links.remote_key END`,
     )
     .bind(
       targetId,
@@ -71,6 +74,8 @@ export function saveLink(db: D1Database, targetId: string, type: 'User' | 'Group
       keep(u.payloadHash),
       keep(u.remoteState),
       keep(u.trace),
+      u.remoteKey ?? null,
+      keep(u.remoteKey),
     );
 }
 

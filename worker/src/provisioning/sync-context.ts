@@ -5,7 +5,8 @@
  */
 import type { Operations, Step, Target } from '../../../shared/src';
 import type { AuditEvent } from '../db/audit';
-import { createScimClient, type ScimClient } from './scim-client';
+import type { ScimClient } from './scim-client';
+import { createTargetClient } from './target-client';
 
 export interface SyncContext {
   db: D1Database;
@@ -19,6 +20,8 @@ export interface SyncContext {
   audit: AuditEvent[];
   /** outbound requests made through this context (the invocation's subrequest budget) */
   requests: number;
+  /** remote id → the second key the target gave for it (Drupal's uid), stored on the link */
+  remoteKeys: Map<string, string>;
   /** the operation the next request belongs to, for its audit event */
   label: { operation: string; resourceType: 'User' | 'Group' | null; resourceId: string | null };
 }
@@ -45,12 +48,16 @@ export function createSyncContext(input: SyncContextInput): SyncContext {
     steps: [],
     audit: [],
     requests: 0,
+    remoteKeys: new Map(),
     label: { operation: 'read', resourceType: null, resourceId: null },
     client: undefined as unknown as ScimClient,
   };
-  ctx.client = createScimClient(
-    { baseUrl: input.target.baseUrl, token: input.token, ...(input.fetch ? { fetch: input.fetch } : {}) },
+  ctx.client = createTargetClient(
+    { target: input.target, token: input.token, ...(input.fetch ? { fetch: input.fetch } : {}) },
     {
+      onRemoteKey(remoteId, remoteKey) {
+        ctx.remoteKeys.set(remoteId, remoteKey);
+      },
       onRequest(r) {
         ctx.requests++;
         ctx.audit.push({

@@ -29,6 +29,8 @@ export async function syncGroup(ctx: SyncContext, groupId: string): Promise<Sync
   }
   const data = JSON.parse(row.data) as JsonObject;
   const displayName = String(data.displayName ?? '');
+  const declined = ctx.client.declineGroup?.(displayName);
+  if (declined) return { ...base, action: 'skip', ok: true, detail: declined };
   let remoteId = link?.remoteId ?? null;
   let action: SyncOutcome['action'] = 'update';
   if (!remoteId) {

@@ -67,6 +67,14 @@ export interface Preloaded {
 }
 
 export async function syncUser(ctx: SyncContext, userId: string, preloaded?: Preloaded): Promise<SyncOutcome> {
+  const outcome = await syncUserOnce(ctx, userId, preloaded);
+  // The target's second key for the account (Drupal's uid), when a response carried one.
+  const remoteKey = outcome.remoteId ? ctx.remoteKeys.get(outcome.remoteId) : undefined;
+  if (remoteKey !== undefined && outcome.link) outcome.link.remoteKey = remoteKey;
+  return outcome;
+}
+
+async function syncUserOnce(ctx: SyncContext, userId: string, preloaded?: Preloaded): Promise<SyncOutcome> {
   ctx.label = { operation: 'read', resourceType: 'User', resourceId: userId };
   const [row, link] = preloaded
     ? [preloaded.user, preloaded.link]
@@ -222,7 +230,7 @@ async function removeRemote(ctx: SyncContext, link: LinkRow | null): Promise<Syn
     const result = await ctx.client.deleteUser(remoteId);
     // Already gone on the target is what we wanted.
     if (!result.ok && result.failure.kind !== 'not_found') return failed('delete', result.failure, remoteId);
-    step(ctx, { step: 'action', ok: true, detail: 'Deleted the account.' });
+    step(ctx, { step: 'action', ok: true, ...(result.ok ? { httpStatus: result.status } : {}), detail: (result.ok && result.detail) || 'Deleted the account.' });
     return { action: 'delete', ok: true, remoteId, attributesChanged: [], destructive: true, detail: 'deleted', link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null } };
   }
   if (ctx.operations.deactivate && link.remoteState !== 'deactivated') {

@@ -1,5 +1,5 @@
 /**
- * Targets: the downstream SCIM apps. The bearer token is write-only: encrypted on the way in,
+ * Targets: the downstream SCIM apps and Drupal sites (kind `drupal-jsonapi`, settings in `options`). The bearer token is write-only: encrypted on the way in,
  * decrypted only for the dispatcher (`loadTargetSecret`), never part of a `Target`.
  */
 import {
@@ -14,6 +14,8 @@ import { decryptSecret, encryptSecret } from '../auth/secrets';
 import { approveHeldRows } from '../db/provisioning-queries';
 import { deleteTargetRow, insertTarget, selectTarget, selectTargets, updateTargetRow, type TargetRow, type TargetRowUpdate } from '../db/targets';
 import type { Env } from '../env';
+import { DRUPAL_DEFAULT_MATCHING, drupalTargetOptionsSchema } from '../../../shared/src/drupal-target';
+import { DRUPAL_DEFAULT_MAPPING } from './drupal-client/default-mapping';
 import { DEFAULT_MAPPING } from './mapping';
 
 const nowIso = () => new Date().toISOString();
@@ -39,6 +41,7 @@ export function toTarget(row: TargetRow): Target {
     lastScheduledAt: row.lastScheduledAt,
     // what the last connection test learned; a shape from an older release reads as "not tested yet"
     capabilities: row.capabilities ? capabilitiesSchema.nullable().catch(null).parse(JSON.parse(row.capabilities)) : null,
+    options: row.kind === 'drupal-jsonapi' ? drupalTargetOptionsSchema.parse(row.options ? JSON.parse(row.options) : {}) : null,
     created: row.created,
     updated: row.updated,
   });
@@ -46,15 +49,17 @@ export function toTarget(row: TargetRow): Target {
 
 export async function createTarget(env: Env, input: TargetCreate): Promise<Target> {
   const now = nowIso();
+  const drupal = input.kind === 'drupal-jsonapi';
   const row = await insertTarget(env.DB, {
     id: crypto.randomUUID(),
     name: input.name,
-    kind: 'scim',
+    kind: input.kind,
     baseUrl: input.baseUrl,
     tokenEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, input.token),
-    matching: JSON.stringify(input.matching),
+    matching: JSON.stringify(input.matching ?? (drupal ? DRUPAL_DEFAULT_MATCHING : ['userName'])),
     modes: JSON.stringify(input.modes),
-    mapping: JSON.stringify(input.mapping ?? DEFAULT_MAPPING),
+    mapping: JSON.stringify(input.mapping ?? (drupal ? DRUPAL_DEFAULT_MAPPING : DEFAULT_MAPPING)),
+    options: drupal ? JSON.stringify(input.options ?? drupalTargetOptionsSchema.parse({})) : null,
     rateLimitPerSecond: input.rateLimitPerSecond,
     concurrency: input.concurrency,
     deletionThreshold: input.deletionThreshold,
@@ -113,6 +118,7 @@ export async function updateTarget(env: Env, id: string, patch: TargetUpdate): P
   if (patch.deletionThreshold !== undefined) set.deletionThreshold = patch.deletionThreshold;
   if (patch.dryRun !== undefined) set.dryRun = patch.dryRun;
   if (patch.pushGroups !== undefined) set.pushGroups = patch.pushGroups;
+  if (patch.options !== undefined) set.options = JSON.stringify(patch.options);
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.status === 'active') set.pausedReason = null;
   const row = await updateTargetRow(env.DB, id, set);

@@ -1,17 +1,17 @@
 /**
- * "Save and test": a real round trip to the target — its ServiceProviderConfig, the matching
- * filter on a user that cannot exist (and on a known one, if given) — reported in words an
- * admin understands. What it learns (PATCH, Bulk, filter, ETag) is cached on the target.
+ * "Save and test": a real round trip to the target — for SCIM its ServiceProviderConfig and the
+ * matching filter on a user that cannot exist (and on a known one, if given); for a Drupal site
+ * JSON:API, the account's permissions and the read-only switch — reported in words an admin
+ * understands. What it learns (PATCH, Bulk, filter, ETag) is cached on the target.
  */
 import type { Env } from '../env';
-import { createScimClient, testConnection } from './scim-client';
+import { testTargetConnection } from './target-client';
 import { loadTargetSecret, saveCapabilities } from './targets';
 
-export async function testTarget(env: Env, targetId: string, existingUserName?: string) {
+export async function testTarget(env: Env, targetId: string, existingUserName?: string, fetchImpl?: typeof fetch) {
   const secret = await loadTargetSecret(env, targetId);
   if (!secret) return null;
-  const client = createScimClient({ baseUrl: secret.target.baseUrl, token: secret.token });
-  const result = await testConnection(client, secret.target.matching, existingUserName ? { existingUserName } : {});
+  const result = await testTargetConnection({ target: secret.target, token: secret.token, ...(fetchImpl ? { fetch: fetchImpl } : {}) }, existingUserName ? { existingUserName } : {});
   if (result.capabilities) await saveCapabilities(env, secret.target.id, result.capabilities);
   return result;
 }

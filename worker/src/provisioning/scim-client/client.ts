@@ -36,6 +36,11 @@ export interface ScimClient {
   deleteGroup(id: string): Promise<Result<undefined>>;
   /** POST /Bulk (RFC 7644 §3.7); each operation's outcome is classified like a response */
   bulk(operations: readonly BulkOperation[], opts?: { failOnErrors?: number }): Promise<Result<BulkOperationResult[]>>;
+  /**
+   * A connector whose target has no place for some groups (a Drupal site holds only the groups
+   * mapped to roles) says why here; the group push then skips the group without a request.
+   */
+  declineGroup?(displayName: string): string | undefined;
 }
 
 export function createScimClient(conn: ScimConnection, hooks: ClientHooks = {}): ScimClient {

@@ -3,7 +3,10 @@ import type { Json, JsonObject } from '../../scim/schema/normalize';
 import type { Failure } from '../failure';
 
 /** Every client method resolves to one of these; network and HTTP problems are failures, not throws. */
-export type Result<T> = { ok: true; value: T; status: number } | { ok: false; failure: Failure };
+export type Result<T> =
+  /** `detail`: what the target did, in words, where it differs from what was asked (a Drupal cancel method) */
+  | { ok: true; value: T; status: number; detail?: string }
+  | { ok: false; failure: Failure };
 
 /** One RFC 7644 §3.5.2 PATCH operation as sent. */
 export interface PatchOp {
@@ -45,4 +48,6 @@ export interface RequestRecord {
 
 export interface ClientHooks {
   onRequest?(r: RequestRecord): void;
+  /** a second identifier the target knows an account by (Drupal's numeric uid), seen in a response */
+  onRemoteKey?(remoteId: string, remoteKey: string): void;
 }

@@ -1,0 +1,87 @@
+/**
+ * One request to a Drupal site's JSON:API: the account's credentials (HTTP Basic through core
+ * `basic_auth`, or a bearer token), the JSON:API media type, a timeout, no redirects, and a
+ * classified outcome. Like the SCIM transport, nothing here throws for a network or HTTP problem
+ * and nothing that leaves carries the credentials.
+ */
+import type { DrupalTargetOptions } from '../../../../shared/src/drupal-target';
+import type { Failure } from '../failure';
+import { classifyNetworkError } from '../scim-client/classify';
+import { DEFAULT_TIMEOUT_MS, type Reader } from '../scim-client/transport';
+import type { ClientHooks, Result } from '../scim-client/types';
+import { classifyDrupal } from './classify';
+import { JSONAPI_MEDIA_TYPE } from './schemas';
+
+export interface DrupalConnection {
+  /** the site's address, e.g. https://www.example.com (JSON:API under options.jsonapiPath) */
+  baseUrl: string;
+  /** "username:password" for Basic, else the bearer token */
+  token: string;
+  options: Pick<DrupalTargetOptions, 'auth' | 'jsonapiPath'>;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export interface DrupalSendOptions {
+  body?: unknown;
+  /** the JSON:API entry point: a 404 means no JSON:API at this address */
+  discovery?: boolean;
+  /** a user create: "already taken" is a conflict */
+  creating?: boolean;
+}
+
+export type DrupalSend = <T>(method: string, path: string, read: Reader<T>, opts?: DrupalSendOptions) => Promise<Result<T>>;
+
+/** RFC 7617: Basic credentials are base64 of "user:pass" in UTF-8. */
+function basic(credentials: string): string {
+  const bytes = new TextEncoder().encode(credentials);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return `Basic ${btoa(binary)}`;
+}
+
+export function createDrupalTransport(conn: DrupalConnection, hooks: ClientHooks = {}): DrupalSend {
+  const base = conn.baseUrl.replace(/\/+$/, '') + conn.options.jsonapiPath;
+  const doFetch = conn.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const now = conn.now ?? Date.now;
+  const authorization = conn.options.auth === 'basic' ? basic(conn.token) : `Bearer ${conn.token}`;
+  const password = conn.options.auth === 'basic' ? conn.token.slice(conn.token.indexOf(':') + 1) : conn.token;
+  const scrub = (f: Failure): Failure => (password && f.message.includes(password) ? { ...f, message: f.message.replaceAll(password, '[secret]') } : f);
+
+  return async function send<T>(method: string, path: string, read: Reader<T>, opts: DrupalSendOptions = {}): Promise<Result<T>> {
+    const started = Date.now();
+    const done = (result: Result<T>, status?: number): Result<T> => {
+      const failure = result.ok ? undefined : result.failure;
+      hooks.onRequest?.({ method, path, durationMs: Date.now() - started, ...(status === undefined ? {} : { status }), ...(failure ? { failure } : {}) });
+      return result;
+    };
+    const headers: Record<string, string> = { authorization, accept: JSONAPI_MEDIA_TYPE };
+    // JSON:API §5.1: a request with a document must say so, without media type parameters.
+    if (opts.body !== undefined) headers['content-type'] = JSONAPI_MEDIA_TYPE;
+    let status: number;
+    let resHeaders: Headers;
+    let text: string;
+    try {
+      const response = await doFetch(base + path, {
+        method,
+        headers,
+        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+        // A redirect would carry the credentials to wherever Location points.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = response.status;
+      resHeaders = response.headers;
+      text = await response.text();
+    } catch (err) {
+      return done({ ok: false, failure: scrub(classifyNetworkError(err, timeoutMs)) });
+    }
+    if (status < 200 || status > 299) {
+      return done({ ok: false, failure: scrub(classifyDrupal(status, resHeaders, text, { discovery: opts.discovery ?? false, creating: opts.creating ?? false, now })) }, status);
+    }
+    const value = read({ status, headers: resHeaders, text });
+    return done(value.ok ? { ok: true, value: value.value, status } : { ok: false, failure: scrub(value.failure) }, status);
+  };
+}
