@@ -28,7 +28,8 @@ export default defineConfig({
     name: 'SCIM Relay',
     description: 'Companion for a SCIM Relay hub: connection status and the relay console.',
     version: rootPackage.version,
-    permissions: ['storage'],
+    // scripting: content scripts are registered at run time, only for the sites the admin granted.
+    permissions: ['storage', 'scripting'],
     // Asked for at run time, for the one relay origin the admin enters on the options page.
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     action: { default_title: 'SCIM Relay' },

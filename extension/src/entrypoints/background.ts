@@ -11,8 +11,16 @@ import {
 import { pingRelay } from '../lib/ping-relay';
 import { normalizeRelayUrl, toOriginPattern } from '../lib/relay-url';
 import { relayTokenItem, relayUrlItem } from '../lib/relay-settings';
+import { listenToPages } from '../background/page-listener';
+import { watchSites } from '../background/site-scripts';
+import { registerConsoleProxy } from '../lib/console-proxy';
 
 export default defineBackground(() => {
+  // Content scripts for the admin's sites, and their messages (extension/src/background/).
+  watchSites();
+  listenToPages();
+  // The options console and the popup: admin API calls made here with the token.
+  registerConsoleProxy();
   browser.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
     if (!isFromExtensionPage(sender)) return false;
     const parsed = relayMessageSchema.safeParse(raw);

@@ -56,3 +56,6 @@ export async function sendRelayMessage<K extends RelayMessage['type']>(
   const schema = responseSchemas[message.type];
   return schema.parse(response);
 }
+
+// Content scripts ↔ background, and the popup's `page:current-user` question to a tab.
+export * from './page-messages';

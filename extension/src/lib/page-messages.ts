@@ -1,0 +1,155 @@
+/**
+ * Messages between the content scripts on admin pages and the background, and the popup's
+ * `page:current-user` question to a tab. The background parses every message on arrival and
+ * the sender parses every answer: pages never see the relay token, only these views.
+ */
+import { z } from 'zod';
+import { browser } from 'wxt/browser';
+import { auditEventSchema, userSummarySchema } from '../../../shared/src/api';
+import { linkSchema, provisionResultSchema } from '../../../shared/src/provisioning';
+import { cmsSchema, pageUserStatusSchema, uidSchema } from '../adapters/page-adapter';
+
+/* ───────────── content script → background ───────────── */
+
+const site = z.string().url().max(2048);
+const uids = z.array(uidSchema).min(1).max(500);
+const hint = z.object({ userName: z.string().min(1).max(512).optional(), email: z.string().min(1).max(512).optional() });
+/** Names and emails the page shows, per uid: used only when the site is not a configured source (see page-service.ts). */
+const hints = z.record(uidSchema, hint).default({});
+export type UserHint = z.infer<typeof hint>;
+
+export const pageMessageSchema = z.discriminatedUnion('type', [
+  /** Status of every row of a People page, in one relay call. */
+  z.object({
+    type: z.literal('page:lookup'),
+    site,
+    uids,
+    hints,
+  }),
+  /** Provision these users (by uid) now; users the relay does not know yet are re-imported first when the site is a source. */
+  z.object({ type: z.literal('page:provision'), site, uids, hints, targetIds: z.array(z.string().min(1)).max(50).optional() }),
+  /** Everything the user panel shows for one user. */
+  z.object({ type: z.literal('page:user-status'), site, uid: uidSchema, hint: hint.default({}) }),
+  /** The user's edit form was saved: re-import from the source site, then provision. */
+  z.object({ type: z.literal('page:user-saved'), site, uid: uidSchema }),
+]);
+export type PageMessage = z.infer<typeof pageMessageSchema>;
+
+/** A failure the overlay shows as it is: every relay or setup problem has a name. */
+export const pageErrorSchema = z.object({
+  ok: z.literal(false),
+  code: z.enum(['not_configured', 'site_not_connected', 'unreachable', 'unauthorized', 'forbidden', 'not_found', 'http', 'bad_response', 'bad_request']),
+  error: z.string(),
+});
+export type PageError = z.infer<typeof pageErrorSchema>;
+
+export const siteRoleSchema = z.object({
+  sources: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string() })),
+  targets: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string() })),
+});
+export type SiteRole = z.infer<typeof siteRoleSchema>;
+
+export const targetRefSchema = z.object({ id: z.string(), name: z.string(), status: z.enum(['active', 'paused']) });
+
+export const rowStatusSchema = z.object({
+  userId: z.string(),
+  userName: z.string(),
+  /** How the relay user was found: by the site's uid (source or target link) or by name/email (a guess). */
+  matchedBy: z.enum(['uid', 'userName', 'email']),
+  links: z.array(linkSchema),
+});
+export type RowStatus = z.infer<typeof rowStatusSchema>;
+
+export const lookupViewSchema = z.object({
+  ok: z.literal(true),
+  targets: z.array(targetRefSchema),
+  /** What the relay knows this site as; null when the relay predates per-site lookups. */
+  site: siteRoleSchema.nullable(),
+  /** Each asked uid → its relay user and link states, or null when the relay has no such user. */
+  users: z.record(z.string(), rowStatusSchema.nullable()),
+});
+export type LookupView = z.infer<typeof lookupViewSchema>;
+
+export const userOutcomeSchema = z.object({
+  uid: z.string(),
+  ok: z.boolean(),
+  userId: z.string().nullable(),
+  /** Why nothing could be sent (unknown user, import failed, relay error) — per-target failures are in results. */
+  error: z.string().nullable(),
+  imported: z.boolean(),
+  results: z.array(provisionResultSchema),
+});
+export type UserOutcome = z.infer<typeof userOutcomeSchema>;
+
+export const provisionViewSchema = z.object({ ok: z.literal(true), outcomes: z.array(userOutcomeSchema) });
+export type ProvisionView = z.infer<typeof provisionViewSchema>;
+
+export const traceSchema = z.object({ at: z.string(), results: z.array(provisionResultSchema) });
+export type Trace = z.infer<typeof traceSchema>;
+
+export const userStatusViewSchema = z.object({
+  ok: z.literal(true),
+  site: siteRoleSchema.nullable(),
+  /** null: the relay has no user for this uid. */
+  user: userSummarySchema.nullable(),
+  matchedBy: z.enum(['uid', 'userName', 'email']).nullable(),
+  links: z.array(linkSchema),
+  events: z.array(auditEventSchema),
+  /** The step trace of the last provisioning started from this browser, if any. */
+  lastTrace: traceSchema.nullable(),
+});
+export type UserStatusView = z.infer<typeof userStatusViewSchema>;
+
+export const savedViewSchema = z.object({
+  ok: z.literal(true),
+  /** 'not_source': the site is no configured source, so there was nothing to re-import. */
+  outcome: z.enum(['provisioned', 'not_source']),
+  result: userOutcomeSchema.nullable(),
+});
+export type SavedView = z.infer<typeof savedViewSchema>;
+
+export interface PageResponses {
+  'page:lookup': LookupView | PageError;
+  'page:provision': ProvisionView | PageError;
+  'page:user-status': UserStatusView | PageError;
+  'page:user-saved': SavedView | PageError;
+}
+
+const responseSchemas: { [K in keyof PageResponses]: z.ZodType<PageResponses[K]> } = {
+  'page:lookup': z.union([lookupViewSchema, pageErrorSchema]),
+  'page:provision': z.union([provisionViewSchema, pageErrorSchema]),
+  'page:user-status': z.union([userStatusViewSchema, pageErrorSchema]),
+  'page:user-saved': z.union([savedViewSchema, pageErrorSchema]),
+};
+
+/** Sends a page message to the background and parses the answer; a lost answer becomes an error the overlay shows. */
+export async function sendPageMessage<K extends PageMessage['type']>(message: Extract<PageMessage, { type: K }>): Promise<PageResponses[K]> {
+  let response: unknown;
+  try {
+    response = await browser.runtime.sendMessage(message);
+  } catch {
+    return { ok: false, code: 'unreachable', error: 'The extension background did not answer (reload the page).' } as PageResponses[K];
+  }
+  const parsed = responseSchemas[message.type].safeParse(response);
+  if (parsed.success) return parsed.data;
+  return { ok: false, code: 'bad_response', error: 'The extension background sent an answer this page could not read.' } as PageResponses[K];
+}
+
+/* ───────────── popup → content script ───────────── */
+
+export const currentUserRequestSchema = z.object({ type: z.literal('page:current-user') });
+export type CurrentUserRequest = z.infer<typeof currentUserRequestSchema>;
+
+/** The user the active tab shows, or null on any other page (a People list, a page no adapter knows). */
+export const currentUserResponseSchema = z
+  .object({
+    site: z.string(),
+    cms: cmsSchema,
+    uid: uidSchema,
+    name: z.string(),
+    mail: z.string().optional(),
+    status: pageUserStatusSchema.optional(),
+    displayName: z.string().optional(),
+  })
+  .nullable();
+export type CurrentUserResponse = z.infer<typeof currentUserResponseSchema>;

@@ -1,0 +1,45 @@
+/**
+ * The bar above a People table: what the overlay knows about the page, relay errors (shown,
+ * never swallowed), and "Provision selected" for the rows ticked in the page's own bulk
+ * checkboxes.
+ */
+export interface BulkBarProps {
+  rows: number;
+  selected: number;
+  busy: boolean;
+  /** A relay or setup failure for the whole page. */
+  error: string | null;
+  /** The last bulk result, e.g. "3 of 3 provisioned". */
+  message: string | null;
+  siteRole: string;
+  onProvisionSelected: () => void;
+  onRetry: () => void;
+}
+
+export function BulkBar({ rows, selected, busy, error, message, siteRole, onProvisionSelected, onRetry }: BulkBarProps) {
+  return (
+    <div class="bar" role="region" aria-label="SCIM Relay">
+      <strong>SCIM Relay</strong>
+      <span data-scim-summary>
+        {rows} {rows === 1 ? 'user' : 'users'} on this page · {siteRole}
+      </span>
+      <button type="button" class="primary" disabled={busy || selected === 0} onClick={onProvisionSelected}>
+        {busy ? 'Provisioning…' : `Provision selected (${selected})`}
+      </button>
+      {error ? (
+        <>
+          <span role="alert" data-scim-error>
+            {error}
+          </span>
+          <button type="button" onClick={onRetry}>
+            Retry
+          </button>
+        </>
+      ) : (
+        <span role="status" aria-live="polite" data-scim-message>
+          {message ?? ''}
+        </span>
+      )}
+    </div>
+  );
+}

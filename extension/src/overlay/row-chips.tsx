@@ -1,0 +1,78 @@
+/**
+ * The chips for one People row: one per target (in sync, pending, failed, not linked), the
+ * reason in a tooltip that opens on hover and on keyboard focus, and the row's "Provision"
+ * button. Everything from the relay or the page is rendered as text (Preact escapes it).
+ */
+import type { RowStatus } from '../lib/page-messages';
+import { describeLink, STATE_LABEL } from './link-state';
+
+export type RowView =
+  | { kind: 'loading' }
+  | { kind: 'error'; error: string }
+  | { kind: 'unknown'; canImport: boolean }
+  | { kind: 'known'; status: RowStatus };
+
+export interface RowChipsProps {
+  uid: string;
+  displayName: string;
+  view: RowView;
+  busy: boolean;
+  /** The result of the last provisioning from this row, if it failed or said something. */
+  note: { kind: 'ok' | 'error'; text: string } | null;
+  onProvision: () => void;
+}
+
+function Chip({ state, label, tip, id }: { state: string; label: string; tip: string; id: string }) {
+  return (
+    <span class="chip" data-state={state} tabindex={0} aria-describedby={id}>
+      {label}
+      <span class="tip" role="tooltip" id={id}>
+        {tip}
+      </span>
+    </span>
+  );
+}
+
+export function RowChips({ uid, displayName, view, busy, note, onProvision }: RowChipsProps) {
+  const tipId = (suffix: string) => `scim-relay-tip-${uid}-${suffix}`;
+  let chips;
+  switch (view.kind) {
+    case 'loading':
+      chips = <span class="chip" data-state="loading">checking…</span>;
+      break;
+    case 'error':
+      chips = <Chip state="error" label="status unavailable" tip={view.error} id={tipId('error')} />;
+      break;
+    case 'unknown':
+      chips = (
+        <Chip
+          state="unknown"
+          label="not in relay"
+          tip={view.canImport ? 'The relay has not imported this account yet. Provision imports it from this site first.' : 'The relay has no user for this account, and this site is not one of its sources.'}
+          id={tipId('unknown')}
+        />
+      );
+      break;
+    case 'known': {
+      const guessed = view.status.matchedBy === 'uid' ? '' : ` (matched by ${view.status.matchedBy === 'email' ? 'email' : 'name'}: ${view.status.userName})`;
+      chips = view.status.links.map((link) => (
+        <Chip key={link.targetId} state={link.state} label={`${link.targetName}: ${STATE_LABEL[link.state]}`} tip={describeLink(link) + guessed} id={tipId(link.targetId)} />
+      ));
+      break;
+    }
+  }
+  const canProvision = view.kind === 'known' || (view.kind === 'unknown' && view.canImport);
+  return (
+    <span class="row" data-scim-row={uid} data-scim-view={view.kind} aria-busy={busy || view.kind === 'loading'}>
+      {chips}
+      <button type="button" disabled={busy || !canProvision} onClick={onProvision} aria-label={`Provision ${displayName}`}>
+        {busy ? 'Provisioning…' : 'Provision'}
+      </button>
+      {note && (
+        <span class="note" data-kind={note.kind} role={note.kind === 'error' ? 'alert' : 'status'}>
+          {note.text}
+        </span>
+      )}
+    </span>
+  );
+}
