@@ -117,7 +117,7 @@ export function createDrupalClient(conn: DrupalConnectionInput, hooks: ClientHoo
    * so the relay reads the account back and says which happened.
    */
   async function afterDelete(id: string): Promise<string> {
-    const res = await send('GET', item(id), readUser);
+    const res = await send('GET', item(id), readUser, { expectGone: true });
     if (!res.ok && res.failure.kind === 'not_found') return 'Deleted the account: the site removed it (its cancel method deletes accounts).';
     if (res.ok && res.value.data.attributes.status === false) {
       seen(res.value.data);

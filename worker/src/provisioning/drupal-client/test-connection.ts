@@ -50,11 +50,10 @@ export async function testDrupalConnection(conn: DrupalConnectionInput, matching
     record('test_connection', false, 'JSON:API answers but offers no user--user resources: the user resource may be disabled (JSON:API Extras).', entry);
     return finish(false);
   }
-  if (!entry.value.meta?.links?.me) {
-    record('test_connection', false, 'JSON:API is on, but the site treats the relay as an anonymous visitor: the credentials were not accepted. Check the user name and password (the core "HTTP Basic Authentication" module must be enabled) or the token.', entry);
-    return finish(false);
-  }
-  record('test_connection', true, `JSON:API is on and the credentials are accepted. ${describeCapabilities(capabilitiesFrom(DRUPAL_CAPABILITIES, new Date()))}.`, entry);
+  // Drupal names the authenticated account in the entry point's meta.links.me; an anonymous
+  // visitor gets no such link (older cores never send it, so its absence alone proves nothing).
+  const me = entry.value.meta?.links?.me?.meta?.id;
+  record('test_connection', true, `JSON:API is on${me ? ` and the credentials are accepted (account ${me})` : ''}. ${describeCapabilities(capabilitiesFrom(DRUPAL_CAPABILITIES, new Date()))}.`, entry);
 
   // 2. The account sees users in full: mail and status, blocked accounts included.
   const list = await send('GET', '/user/user?page[limit]=50', readAs(userCollectionSchema, 'user--user collection'));
@@ -63,8 +62,9 @@ export async function testDrupalConnection(conn: DrupalConnectionInput, matching
     if (list.failure.kind === 'fatal' || list.failure.kind === 'transient') return finish(false);
   } else {
     const named = list.value.data.filter((u) => typeof u.attributes.name === 'string' && u.attributes.name !== '');
-    const hidden = named.some((u) => !('mail' in u.attributes) || !('status' in u.attributes)) || list.value.meta?.omitted !== undefined || named.length === 0;
-    if (hidden) record('read', false, 'The account cannot see users in full (their email, their status or blocked accounts): give it the "Administer users" permission, or matching and blocking cannot work.', list);
+    const hidden = named.some((u) => !('mail' in u.attributes) || !('status' in u.attributes)) || list.value.meta?.omitted !== undefined;
+    if (named.length === 0) record('read', false, 'The site shows the relay no account names: it is treated as an anonymous visitor. Check the credentials (the core "HTTP Basic Authentication" module must be enabled) and give the account "Administer users".', list);
+    else if (hidden) record('read', false, 'The account cannot see users in full (their email, their status or blocked accounts): give it the "Administer users" permission, or matching and blocking cannot work.', list);
     else record('read', true, 'The account sees users with their email and status, blocked accounts included.', list);
   }
 

@@ -29,6 +29,8 @@ export interface DrupalSendOptions {
   discovery?: boolean;
   /** a user create: "already taken" is a conflict */
   creating?: boolean;
+  /** a read that checks an account is gone: its 404 is the answer hoped for, not a failure to log */
+  expectGone?: boolean;
 }
 
 export type DrupalSend = <T>(method: string, path: string, read: Reader<T>, opts?: DrupalSendOptions) => Promise<Result<T>>;
@@ -53,7 +55,7 @@ export function createDrupalTransport(conn: DrupalConnection, hooks: ClientHooks
   return async function send<T>(method: string, path: string, read: Reader<T>, opts: DrupalSendOptions = {}): Promise<Result<T>> {
     const started = Date.now();
     const done = (result: Result<T>, status?: number): Result<T> => {
-      const failure = result.ok ? undefined : result.failure;
+      const failure = result.ok || (opts.expectGone && status === 404) ? undefined : result.failure;
       hooks.onRequest?.({ method, path, durationMs: Date.now() - started, ...(status === undefined ? {} : { status }), ...(failure ? { failure } : {}) });
       return result;
     };
