@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import '../../assets/base.css';
+import '../../assets/console.css';
 import { OptionsApp } from './options-app';
 
 const root = document.getElementById('app');

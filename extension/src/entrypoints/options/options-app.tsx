@@ -1,93 +1,87 @@
 import { useEffect, useState } from 'preact/hooks';
-import { browser } from 'wxt/browser';
-import { PingStatus, type PingState } from '../../components/ping-status';
-import { sendRelayMessage, type PingResult } from '../../lib/messages';
-import { normalizeRelayUrl, toOriginPattern } from '../../lib/relay-url';
+import { ConnectForm } from '../../components/connect/connect-form';
+import { SitesList } from '../../components/connect/sites-list';
+import { HeldSection } from '../../components/console/held-section';
+import { LogsSection } from '../../components/console/logs-section';
+import { OutboxSection } from '../../components/console/outbox-section';
+import { SourcesSection } from '../../components/console/sources-section';
+import { TargetsSection } from '../../components/console/targets-section';
+import { TokensSection } from '../../components/console/tokens-section';
 
+const TABS = [
+  { id: 'connect', label: 'Connect' },
+  { id: 'targets', label: 'Targets' },
+  { id: 'sources', label: 'Sources' },
+  { id: 'outbox', label: 'Outbox' },
+  { id: 'held', label: 'Held' },
+  { id: 'logs', label: 'Runs and audit' },
+  { id: 'tokens', label: 'Tokens' },
+] as const;
+type TabId = (typeof TABS)[number]['id'];
+
+const tabFromHash = (): TabId => {
+  const id = location.hash.slice(1);
+  return TABS.some((t) => t.id === id) ? (id as TabId) : 'connect';
+};
+
+/**
+ * The relay console: Connect (relay, token, sites) and one tab per part of the relay. The tab is
+ * in the URL's hash, so a reload or a link (#outbox) opens the same place.
+ */
 export function OptionsApp() {
-  const [relayUrl, setRelayUrl] = useState('');
-  const [token, setToken] = useState('');
-  const [hasToken, setHasToken] = useState(false);
-  const [state, setState] = useState<PingState>({ kind: 'idle' });
+  const [tab, setTab] = useState<TabId>(tabFromHash);
 
   useEffect(() => {
-    sendRelayMessage({ type: 'relay:get-settings' }).then((settings) => {
-      setRelayUrl(settings.relayUrl);
-      setHasToken(settings.hasToken);
-    }, () => setState(failed('The extension background did not answer.')));
+    const onHash = () => setTab(tabFromHash());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
   }, []);
 
-  function onSubmit(event: SubmitEvent) {
-    event.preventDefault();
-    const normalized = normalizeRelayUrl(relayUrl);
-    if (normalized === null) {
-      setState(failed('The relay URL must be an http(s) address, e.g. https://relay.example.com.'));
-      return;
-    }
-    // Firefox grants permissions only while handling the user's action: request before any await.
-    const granted = browser.permissions.request({ origins: [toOriginPattern(normalized)] });
-    setState({ kind: 'checking' });
-    void saveAndPing(granted, normalized, token).then((result) => {
-      setState({ kind: 'done', result });
-      if (result.ok) {
-        setRelayUrl(normalized);
-        setHasToken(true);
-        setToken('');
-      }
-    });
-  }
+  const select = (id: TabId) => {
+    history.replaceState(null, '', `#${id}`);
+    setTab(id);
+  };
+
+  // Arrow keys move between tabs (WAI-ARIA Authoring Practices, "Tabs" pattern).
+  const onKeyDown = (e: KeyboardEvent) => {
+    const i = TABS.findIndex((t) => t.id === tab);
+    const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i - 1 + TABS.length) % TABS.length : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
+    if (next < 0) return;
+    e.preventDefault();
+    select(TABS[next]!.id);
+    document.getElementById(`tab-${TABS[next]!.id}`)?.focus();
+  };
 
   return (
-    <main style={{ maxWidth: '32rem' }}>
-      <h1>SCIM Relay</h1>
-      <form onSubmit={onSubmit} noValidate>
-        <label for="relay-url">Relay URL</label>
-        <input
-          id="relay-url"
-          name="relayUrl"
-          type="url"
-          inputMode="url"
-          autoComplete="url"
-          placeholder="https://relay.example.com"
-          required
-          value={relayUrl}
-          onInput={(e) => setRelayUrl(e.currentTarget.value)}
-        />
-        <label for="relay-token">Admin token</label>
-        <input
-          id="relay-token"
-          name="relayToken"
-          type="password"
-          autoComplete="off"
-          spellcheck={false}
-          aria-describedby="relay-token-hint"
-          required={!hasToken}
-          value={token}
-          onInput={(e) => setToken(e.currentTarget.value)}
-        />
-        <p id="relay-token-hint" class="hint">
-          {hasToken ? 'A token is saved. Leave blank to keep it.' : 'A relay token with the admin scope.'}
-        </p>
-        <button type="submit" disabled={state.kind === 'checking'}>
-          Check connection
-        </button>
-      </form>
-      <PingStatus state={state} />
-    </main>
+    <div class="console">
+      <header>
+        <h1>SCIM Relay</h1>
+        <nav>
+          <div role="tablist" aria-label="Console sections" onKeyDown={onKeyDown}>
+            {TABS.map((t) => (
+              <button key={t.id} id={`tab-${t.id}`} type="button" role="tab" aria-selected={tab === t.id} aria-controls="panel" tabIndex={tab === t.id ? 0 : -1} onClick={() => select(t.id)}>
+                {t.label}
+              </button>
+            ))}
+          </div>
+        </nav>
+      </header>
+      <main>
+        <div id="panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+        {tab === 'connect' && (
+          <>
+            <ConnectForm onConnected={() => undefined} />
+            <SitesList />
+          </>
+        )}
+        {tab === 'targets' && <TargetsSection />}
+        {tab === 'sources' && <SourcesSection />}
+        {tab === 'outbox' && <OutboxSection />}
+        {tab === 'held' && <HeldSection />}
+        {tab === 'logs' && <LogsSection />}
+        {tab === 'tokens' && <TokensSection />}
+        </div>
+      </main>
+    </div>
   );
-}
-
-async function saveAndPing(granted: Promise<boolean>, relayUrl: string, token: string): Promise<PingResult> {
-  try {
-    if (!(await granted)) return { ok: false, error: 'Access to the relay address was not granted.' };
-    const saved = await sendRelayMessage({ type: 'relay:save-settings', relayUrl, relayToken: token });
-    if (!saved.ok) return { ok: false, error: saved.error };
-    return await sendRelayMessage({ type: 'relay:ping' });
-  } catch {
-    return { ok: false, error: 'The extension background did not answer.' };
-  }
-}
-
-function failed(error: string): PingState {
-  return { kind: 'done', result: { ok: false, error } };
 }

@@ -1,0 +1,151 @@
+import { useState } from 'preact/hooks';
+import { z } from 'zod';
+import { sourceSchema, sourceTestResultSchema, type Source, type SourceTestResult } from '../../../../shared/src/sources';
+import { ApiProblem, callApi, noBody } from '../../lib/console-api';
+import { ConfirmButton } from '../ui/confirm-button';
+import { Problem } from '../ui/problem';
+import { StatusLine } from '../ui/status-line';
+import { useLoad } from '../ui/use-load';
+import { SourceForm } from './source-form';
+
+const listSchema = z.object({ items: z.array(sourceSchema) });
+const runAnswerSchema = z.object({ counts: z.record(z.string(), z.number()).optional(), status: z.string().optional() }).passthrough();
+
+type Panel = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; id: string };
+
+/** Sources the relay imports people from: list, create, edit, test, run now, pause, delete. */
+export function SourcesSection() {
+  const list = useLoad(() => callApi(listSchema, 'GET', '/sources'), []);
+  const [panel, setPanel] = useState<Panel>({ kind: 'none' });
+  const [error, setError] = useState<unknown>(null);
+  const [status, setStatus] = useState('');
+  const [report, setReport] = useState<{ name: string; result: SourceTestResult } | null>(null);
+  const sources = list.data?.items ?? [];
+  const unsupported = list.error instanceof ApiProblem && list.error.status === 404;
+
+  async function act(label: string, run: () => Promise<string>) {
+    setError(null);
+    setStatus(`${label}…`);
+    try {
+      setStatus(await run());
+      list.reload();
+    } catch (e) {
+      setError(e);
+      setStatus('');
+    }
+  }
+  const path = (s: Source, suffix = '') => `/sources/${encodeURIComponent(s.id)}${suffix}`;
+  const test = (s: Source) =>
+    act('Testing', async () => {
+      const result = await callApi(sourceTestResultSchema, 'POST', path(s, '/test'), {});
+      setReport({ name: s.name, result });
+      return result.ok ? `“${s.name}” answers.` : `The test of “${s.name}” found problems.`;
+    });
+  const run = (s: Source, kind: 'incremental' | 'full') =>
+    act('Importing', async () => {
+      const answer = await callApi(runAnswerSchema, 'POST', path(s, '/run'), { kind });
+      const counts = Object.entries(answer.counts ?? {}).map(([k, v]) => `${v} ${k}`).join(', ');
+      return `Import from “${s.name}” ${answer.status ?? 'started'}${counts ? `: ${counts}` : ''}.`;
+    });
+  const setPaused = (s: Source, paused: boolean) =>
+    act(paused ? 'Pausing' : 'Resuming', async () => (await callApi(sourceSchema, 'PATCH', path(s), { status: paused ? 'paused' : 'active' }), `${paused ? 'Paused' : 'Resumed'} “${s.name}”.`));
+  const remove = (s: Source) => act('Deleting', async () => (await callApi(noBody, 'DELETE', path(s)), `Deleted “${s.name}”.`));
+
+  const editing = panel.kind === 'edit' ? sources.find((s) => s.id === panel.id) : undefined;
+  return (
+    <section aria-labelledby="sources-heading">
+      <div class="section-head">
+        <h2 id="sources-heading">Sources</h2>
+        {!unsupported && (
+          <button type="button" class="primary" onClick={() => setPanel({ kind: 'new' })}>
+            New source
+          </button>
+        )}
+      </div>
+      {unsupported ? (
+        <p>This relay has no sources API yet: update the relay to import people from Drupal sites and SCIM servers.</p>
+      ) : (
+        <Problem error={list.error} />
+      )}
+      {list.loading && !list.data && <StatusLine text="Loading sources…" />}
+      {list.data && sources.length === 0 && <p>No sources yet. A source is a site the relay imports people from.</p>}
+      {sources.length > 0 && (
+        <table class="list" aria-label="Sources">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Address</th>
+              <th scope="col">Last import</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sources.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">{s.name}</th>
+                <td>{s.kind === 'scim' ? 'SCIM server' : 'Drupal (JSON:API)'}</td>
+                <td>
+                  <code>{s.baseUrl}</code>
+                </td>
+                <td>
+                  {s.lastRunAt ? new Date(s.lastRunAt).toLocaleString() : 'never'}
+                  {s.running ? ' (running)' : ''}
+                  {s.lastError && <span class="error-text"> — {s.lastError}</span>}
+                </td>
+                <td>
+                  <span class="badge" data-state={s.status}>
+                    {s.status}
+                  </span>
+                  {s.pausedReason && <span class="muted"> — {s.pausedReason}</span>}
+                </td>
+                <td class="row-actions">
+                  <button type="button" aria-label={`Edit ${s.name}`} onClick={() => setPanel({ kind: 'edit', id: s.id })}>
+                    Edit
+                  </button>
+                  <button type="button" aria-label={`Test ${s.name}`} onClick={() => void test(s)}>
+                    Test
+                  </button>
+                  <button type="button" aria-label={`Import changes from ${s.name}`} onClick={() => void run(s, 'incremental')}>
+                    Import changes
+                  </button>
+                  <button type="button" aria-label={`Fully reconcile ${s.name}`} onClick={() => void run(s, 'full')}>
+                    Full import
+                  </button>
+                  <button type="button" onClick={() => void setPaused(s, s.status === 'active')}>
+                    {s.status === 'active' ? 'Pause' : 'Resume'}
+                  </button>
+                  <ConfirmButton label="Delete" question={`Delete “${s.name}”? Imported users stay in the directory.`} confirmLabel="Yes, delete" onConfirm={() => void remove(s)} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <StatusLine text={status} />
+      <Problem error={error} />
+      {report && (
+        <section class="report" aria-label={`Test of ${report.name}`} data-ok={String(report.result.ok)}>
+          <h4>{report.result.ok ? `“${report.name}” answers and the settings work.` : `The test of “${report.name}” found problems.`}</h4>
+          <ol class="steps">
+            {report.result.steps.map((s, i) => (
+              <li key={i} data-ok={String(s.ok)}>
+                <span aria-hidden="true">{s.ok ? '✓' : '✗'}</span> <strong>{s.step}</strong> — {s.detail}
+              </li>
+            ))}
+          </ol>
+          {report.result.problems.length > 0 && (
+            <ul class="problems">
+              {report.result.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+      {panel.kind === 'new' && <SourceForm key="new" source={null} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
+      {editing && <SourceForm key={editing.id} source={editing} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
+    </section>
+  );
+}

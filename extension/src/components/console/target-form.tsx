@@ -1,0 +1,224 @@
+import { useState } from 'preact/hooks';
+import { targetSchema, type Target } from '../../../../shared/src/targets';
+import { callApi } from '../../lib/console-api';
+import { describedBy, Field } from '../ui/field';
+import { issueText } from '../ui/field-issues';
+import { Problem } from '../ui/problem';
+import { StatusLine } from '../ui/status-line';
+import { bodyOf, draftOf, emptyDraft, KIND_LABELS, MODE_NAMES, OPERATION_NAMES, type KindName, type ModeName, type TargetDraft } from './target-draft';
+import { TestReport, type TestResult, testResultSchema } from './test-report';
+
+/** Fields shown by this form: an API issue under any of them is shown beside it, not in the summary. */
+const FIELD_PATHS = ['name', 'kind', 'baseUrl', 'token', 'matching', 'modes', 'rateLimitPerSecond', 'concurrency', 'deletionThreshold', 'options'];
+
+const MODE_WORDS: Record<ModeName, { label: string; hint: string }> = {
+  manual: { label: 'Manual', hint: 'Provision on request: the popup, the People page, the console.' },
+  automatic: { label: 'Automatic', hint: 'Right after every change in the directory.' },
+  scheduled: { label: 'Scheduled', hint: 'Queued, then sent at the interval by the relay’s cron.' },
+};
+
+/**
+ * Create or edit a target, then "Save and test": the target is saved, its SCIM server read
+ * (ServiceProviderConfig, the matching filter) and the report shown in plain words.
+ */
+export function TargetForm({ target, onSaved, onCancel }: { target: Target | null; onSaved: (t: Target) => void; onCancel: () => void }) {
+  const [draft, setDraft] = useState<TargetDraft>(() => (target ? draftOf(target) : emptyDraft()));
+  const [saved, setSaved] = useState<Target | null>(target);
+  const [busy, setBusy] = useState<'' | 'saving' | 'testing'>('');
+  const [error, setError] = useState<unknown>(null);
+  const [status, setStatus] = useState('');
+  const [report, setReport] = useState<TestResult | null>(null);
+  const isNew = saved === null;
+
+  const set = <K extends keyof TargetDraft>(key: K, value: TargetDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const setMode = (mode: ModeName, change: Partial<TargetDraft['modes'][ModeName]>) =>
+    setDraft((d) => ({ ...d, modes: { ...d.modes, [mode]: { ...d.modes[mode], ...change } } }));
+  const err = (path: string) => issueText(error, path);
+
+  async function save(): Promise<Target | null> {
+    setBusy('saving');
+    setError(null);
+    setStatus('Saving…');
+    try {
+      const body = bodyOf(draft, isNew);
+      const result = isNew ? await callApi(targetSchema, 'POST', '/targets', body) : await callApi(targetSchema, 'PATCH', `/targets/${encodeURIComponent(saved.id)}`, body);
+      setSaved(result);
+      setDraft((d) => ({ ...d, token: '' }));
+      setStatus(`Saved “${result.name}”.`);
+      onSaved(result);
+      return result;
+    } catch (e) {
+      setError(e);
+      setStatus('');
+      return null;
+    } finally {
+      setBusy('');
+    }
+  }
+
+  async function saveAndTest() {
+    setReport(null);
+    const result = await save();
+    if (!result) return;
+    setBusy('testing');
+    setStatus('Testing the connection…');
+    try {
+      const test = await callApi(testResultSchema, 'POST', `/targets/${encodeURIComponent(result.id)}/test`, {});
+      setReport(test);
+      setStatus(test.ok ? 'Saved and tested: the target answers.' : 'Saved, but the test failed.');
+      const fresh = await callApi(targetSchema, 'GET', `/targets/${encodeURIComponent(result.id)}`);
+      setSaved(fresh);
+      onSaved(fresh);
+    } catch (e) {
+      setError(e);
+      setStatus('');
+    } finally {
+      setBusy('');
+    }
+  }
+
+  const onSubmit = (e: SubmitEvent) => {
+    e.preventDefault();
+    void saveAndTest();
+  };
+
+  const text = (id: string, key: 'name' | 'baseUrl' | 'intervalMinutes' | 'rateLimitPerSecond' | 'concurrency' | 'deletionThreshold' | 'jsonapiPath', label: string, path: string, opts: { hint?: string; type?: 'text' | 'url' | 'number' | 'password'; placeholder?: string } = {}) => (
+    <Field id={id} label={label} error={err(path)} {...(opts.hint ? { hint: opts.hint } : {})}>
+      <input
+        id={id}
+        type={(opts.type ?? 'text') as 'text'}
+        placeholder={opts.placeholder ?? ''}
+        value={draft[key]}
+        aria-invalid={err(path) ? 'true' : undefined}
+        aria-describedby={describedBy(id, Boolean(opts.hint), err(path))}
+        onInput={(e) => set(key, e.currentTarget.value)}
+      />
+    </Field>
+  );
+
+  return (
+    <form class="target-form" onSubmit={onSubmit} noValidate aria-labelledby="target-form-heading">
+      <h3 id="target-form-heading">{isNew ? 'New target' : `Edit “${saved.name}”`}</h3>
+      <fieldset>
+        <legend>Connection</legend>
+        {text('t-name', 'name', 'Name', 'name', { placeholder: 'Wiki' })}
+        <Field id="t-kind" label="Kind" error={err('kind')}>
+          <select id="t-kind" value={draft.kind} disabled={!isNew} onChange={(e) => set('kind', e.currentTarget.value as KindName)}>
+            {(Object.keys(KIND_LABELS) as KindName[]).map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {text('t-base-url', 'baseUrl', draft.kind === 'scim' ? 'SCIM base URL' : 'Site address', 'baseUrl', {
+          type: 'url',
+          placeholder: draft.kind === 'scim' ? 'https://app.example.com/scim/v2' : 'https://cms.example.com',
+        })}
+        <Field
+          id="t-token"
+          label={draft.kind === 'drupal-jsonapi' && draft.drupalAuth === 'basic' ? 'Credentials (username:password)' : 'Bearer token'}
+          hint={isNew ? 'Stored encrypted; never shown again.' : 'Stored encrypted. Leave blank to keep the saved one.'}
+          error={err('token')}
+        >
+          <input
+            id="t-token"
+            type="password"
+            autoComplete="off"
+            spellcheck={false}
+            value={draft.token}
+            aria-invalid={err('token') ? 'true' : undefined}
+            aria-describedby={describedBy('t-token', true, err('token'))}
+            onInput={(e) => set('token', e.currentTarget.value)}
+          />
+        </Field>
+        {draft.kind === 'drupal-jsonapi' && (
+          <>
+            <Field id="t-auth" label="Drupal authentication" error={err('options.auth')}>
+              <select id="t-auth" value={draft.drupalAuth} onChange={(e) => set('drupalAuth', e.currentTarget.value as 'basic' | 'bearer')}>
+                <option value="basic">HTTP Basic (core basic_auth)</option>
+                <option value="bearer">Bearer / OAuth token</option>
+              </select>
+            </Field>
+            {text('t-jsonapi', 'jsonapiPath', 'JSON:API path', 'options.jsonapiPath', { placeholder: '/jsonapi' })}
+          </>
+        )}
+        <Field id="t-matching" label="Matching" hint="How an unlinked user is found on the target, one attribute per line, in order." error={err('matching')}>
+          <textarea
+            id="t-matching"
+            rows={2}
+            value={draft.matching}
+            aria-invalid={err('matching') ? 'true' : undefined}
+            aria-describedby={describedBy('t-matching', true, err('matching'))}
+            onInput={(e) => set('matching', e.currentTarget.value)}
+          />
+        </Field>
+      </fieldset>
+
+      <fieldset>
+        <legend>Modes and operations</legend>
+        {MODE_NAMES.map((mode) => (
+          <fieldset key={mode} class="mode" aria-describedby={`t-mode-${mode}-hint`}>
+            <legend>
+              <label class="check">
+                <input type="checkbox" checked={draft.modes[mode].enabled} onChange={(e) => setMode(mode, { enabled: e.currentTarget.checked })} />
+                {MODE_WORDS[mode].label}
+              </label>
+            </legend>
+            <p class="hint" id={`t-mode-${mode}-hint`}>
+              {MODE_WORDS[mode].hint}
+            </p>
+            <div class="checks" role="group" aria-label={`${MODE_WORDS[mode].label} operations`}>
+              {OPERATION_NAMES.map((op) => (
+                <label class="check" key={op}>
+                  <input
+                    type="checkbox"
+                    checked={draft.modes[mode].operations[op]}
+                    disabled={!draft.modes[mode].enabled}
+                    onChange={(e) => setMode(mode, { operations: { ...draft.modes[mode].operations, [op]: e.currentTarget.checked } })}
+                  />
+                  {op}
+                </label>
+              ))}
+            </div>
+            {mode === 'scheduled' && draft.modes.scheduled.enabled && text('t-interval', 'intervalMinutes', 'Every (minutes)', 'modes.scheduled.intervalMinutes', { type: 'number' })}
+            {err(`modes.${mode}`) && mode !== 'scheduled' && <p class="field-error">{err(`modes.${mode}`)}</p>}
+          </fieldset>
+        ))}
+      </fieldset>
+
+      <fieldset>
+        <legend>Safety and pace</legend>
+        {text('t-rate', 'rateLimitPerSecond', 'Requests per second', 'rateLimitPerSecond', { type: 'number' })}
+        {text('t-concurrency', 'concurrency', 'Concurrent requests (at most 6)', 'concurrency', { type: 'number' })}
+        {text('t-threshold', 'deletionThreshold', 'Deletion threshold', 'deletionThreshold', {
+          type: 'number',
+          hint: 'More deactivations and deletions than this in one run are held for approval.',
+        })}
+        <label class="check">
+          <input type="checkbox" checked={draft.dryRun} onChange={(e) => set('dryRun', e.currentTarget.checked)} />
+          Dry run (record what would be sent, send nothing)
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={draft.pushGroups} onChange={(e) => set('pushGroups', e.currentTarget.checked)} />
+          Push groups and their members
+        </label>
+      </fieldset>
+
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy !== ''}>
+          Save and test
+        </button>
+        <button type="button" disabled={busy !== ''} onClick={() => void save()}>
+          Save
+        </button>
+        <button type="button" onClick={onCancel}>
+          Close
+        </button>
+      </div>
+      <StatusLine text={busy === 'saving' ? 'Saving…' : busy === 'testing' ? 'Testing the connection…' : status} />
+      <Problem error={error} shownPaths={FIELD_PATHS} />
+      {report && <TestReport report={report} />}
+    </form>
+  );
+}

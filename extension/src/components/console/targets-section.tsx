@@ -1,0 +1,137 @@
+import { useState } from 'preact/hooks';
+import { z } from 'zod';
+import { targetSchema, type Target } from '../../../../shared/src/targets';
+import { callApi, noBody } from '../../lib/console-api';
+import { ConfirmButton } from '../ui/confirm-button';
+import { Problem } from '../ui/problem';
+import { StatusLine } from '../ui/status-line';
+import { useLoad } from '../ui/use-load';
+import { MappingEditor } from './mapping-editor';
+import { KIND_LABELS, MODE_NAMES, type KindName } from './target-draft';
+import { TargetForm } from './target-form';
+
+const listSchema = z.object({ items: z.array(targetSchema) });
+const runSchema = z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() });
+
+type Panel = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; id: string } | { kind: 'mapping'; id: string };
+
+const modesOf = (t: Target) =>
+  MODE_NAMES.filter((m) => t.modes[m].enabled)
+    .map((m) => (m === 'scheduled' ? `scheduled every ${t.modes.scheduled.intervalMinutes} min` : m))
+    .join(', ') || 'none';
+
+/** Targets: the list with pause, resume, run and delete; the editor and the mapping below it. */
+export function TargetsSection() {
+  const list = useLoad(() => callApi(listSchema, 'GET', '/targets'), []);
+  const [panel, setPanel] = useState<Panel>({ kind: 'none' });
+  const [error, setError] = useState<unknown>(null);
+  const [status, setStatus] = useState('');
+  const targets = list.data?.items ?? [];
+  const byId = (id: string) => targets.find((t) => t.id === id);
+
+  async function act(label: string, run: () => Promise<string>) {
+    setError(null);
+    setStatus(`${label}…`);
+    try {
+      setStatus(await run());
+      list.reload();
+    } catch (e) {
+      setError(e);
+      setStatus('');
+    }
+  }
+
+  const path = (t: Target, suffix = '') => `/targets/${encodeURIComponent(t.id)}${suffix}`;
+  const pause = (t: Target) => act('Pausing', async () => (await callApi(targetSchema, 'POST', path(t, '/pause')), `Paused “${t.name}”.`));
+  const resume = (t: Target) => act('Resuming', async () => (await callApi(targetSchema, 'POST', path(t, '/resume')), `Resumed “${t.name}”.`));
+  const runNow = (t: Target) =>
+    act('Running', async () => {
+      const run = await callApi(runSchema, 'POST', path(t, '/run'), {});
+      const counts = Object.entries(run.counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do';
+      return `Ran “${t.name}”: ${counts}${run.drained ? '.' : ' (more left for the next run).'}`;
+    });
+  const remove = (t: Target) =>
+    act('Deleting', async () => {
+      await callApi(noBody, 'DELETE', path(t));
+      if (panel.kind !== 'none' && panel.kind !== 'new' && panel.id === t.id) setPanel({ kind: 'none' });
+      return `Deleted “${t.name}”.`;
+    });
+
+  const editing = panel.kind === 'edit' ? byId(panel.id) : undefined;
+  const mapping = panel.kind === 'mapping' ? byId(panel.id) : undefined;
+
+  return (
+    <section aria-labelledby="targets-heading">
+      <div class="section-head">
+        <h2 id="targets-heading">Targets</h2>
+        <button type="button" class="primary" onClick={() => setPanel({ kind: 'new' })}>
+          New target
+        </button>
+      </div>
+      {list.loading && !list.data && <StatusLine text="Loading targets…" />}
+      <Problem error={list.error} />
+      {list.data && targets.length === 0 && <p>No targets yet. A target is an app the relay provisions users into.</p>}
+      {targets.length > 0 && (
+        <table class="list" aria-label="Targets">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Address</th>
+              <th scope="col">Modes</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {targets.map((t) => (
+              <tr key={t.id}>
+                <th scope="row">{t.name}</th>
+                <td>{KIND_LABELS[t.kind as KindName] ?? t.kind}</td>
+                <td>
+                  <code>{t.baseUrl}</code>
+                </td>
+                <td>
+                  {modesOf(t)}
+                  {t.dryRun ? ' (dry run)' : ''}
+                </td>
+                <td>
+                  <span class="badge" data-state={t.status}>
+                    {t.status}
+                  </span>
+                  {t.pausedReason && <span class="muted"> — {t.pausedReason}</span>}
+                </td>
+                <td class="row-actions">
+                  <button type="button" onClick={() => setPanel({ kind: 'edit', id: t.id })} aria-label={`Edit ${t.name}`}>
+                    Edit
+                  </button>
+                  <button type="button" onClick={() => setPanel({ kind: 'mapping', id: t.id })} aria-label={`Mapping of ${t.name}`}>
+                    Mapping
+                  </button>
+                  {t.status === 'active' ? (
+                    <button type="button" onClick={() => void pause(t)} aria-label={`Pause ${t.name}`}>
+                      Pause
+                    </button>
+                  ) : (
+                    <button type="button" onClick={() => void resume(t)} aria-label={`Resume ${t.name}`}>
+                      Resume
+                    </button>
+                  )}
+                  <button type="button" onClick={() => void runNow(t)} aria-label={`Run ${t.name} now`}>
+                    Run now
+                  </button>
+                  <ConfirmButton label="Delete" question={`Delete “${t.name}” with its queue and links? Accounts on the target stay.`} confirmLabel="Yes, delete" onConfirm={() => void remove(t)} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <StatusLine text={status} />
+      <Problem error={error} />
+      {panel.kind === 'new' && <TargetForm key="new" target={null} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
+      {editing && <TargetForm key={editing.id} target={editing} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
+      {mapping && <MappingEditor key={mapping.id} target={mapping} />}
+    </section>
+  );
+}
