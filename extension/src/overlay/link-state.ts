@@ -23,7 +23,7 @@ export function describeLink(link: Link): string {
     case 'pending':
       return `Waiting to be sent to ${link.targetName}${link.nextAttemptAt ? ` (next attempt ${when(link.nextAttemptAt)})` : ''}.`;
     case 'failed':
-      return `Failed on ${link.targetName}: ${link.lastError ?? 'no reason given'}${link.nextAttemptAt ? ` (next attempt ${when(link.nextAttemptAt)})` : ''}.`;
+      return `Failed on ${link.targetName}: ${(link.lastError ?? 'no reason given').replace(/\.+$/, '')}${link.nextAttemptAt ? ` (next attempt ${when(link.nextAttemptAt)})` : ''}.`;
     case 'never':
       return `Not linked on ${link.targetName}: never provisioned there.`;
   }

@@ -5,7 +5,7 @@
  * only, because the overlay sits on the CMS's own (light) admin pages.
  */
 export const OVERLAY_CSS = `
-:host { font: 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; }
+:host, html, body { font: 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; }
 * { box-sizing: border-box; }
 .row { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 4px; margin: 2px 0 0 6px; vertical-align: middle; }
 .chip { position: relative; display: inline-flex; align-items: center; gap: 3px; padding: 1px 6px; border-radius: 9px; border: 1px solid; font-size: 11px; white-space: nowrap; cursor: default; }

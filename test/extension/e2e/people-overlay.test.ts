@@ -83,4 +83,119 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
     expect(proxy.calls).toHaveLength(1);
     await page.close();
   });
+
+  it('keeps page CSS out of the chips and opens the failure reason on keyboard focus', async () => {
+    const page = await openPeople();
+    // A hostile page style: nothing of it may reach inside the shadow root.
+    await page.addStyleTag({ content: 'span, button { color: rgb(255, 0, 0) !important; font-size: 40px !important; display: none !important; }' });
+    const failed = chipsOf(page, 'frank.miller').nth(1);
+    await expect(failed.evaluate((e) => getComputedStyle(e).fontSize)).resolves.toBe('11px');
+    // inline-flex, blockified to flex as an item of the row's flex box; not the page's display: none.
+    await expect(failed.evaluate((e) => getComputedStyle(e).display)).resolves.toBe('flex');
+    const tip = failed.locator('.tip');
+    await expect(tip.isVisible()).resolves.toBe(false);
+    await failed.focus();
+    await expect(tip.isVisible()).resolves.toBe(true);
+    await expect(tip.textContent()).resolves.toMatch(/^Failed on Flaky app: .*department is required/);
+    await expect(failed.getAttribute('aria-describedby')).resolves.toBe(await tip.getAttribute('id'));
+    await page.close();
+  });
+
+  it('saves screenshots of the list overlay', async () => {
+    const page = await openPeople();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await chipsOf(page, 'frank.miller').nth(1).focus();
+    await page.locator('table.views-table').screenshot({ path: path.join(SCREENSHOTS, 'people-overlay.png') });
+    await page.close();
+  });
+
+  it('"Provision" on a row sends the user to every target, relay B receives it, and the chips update', async () => {
+    const page = await openPeople();
+    expect(await findScimUser(relays.b, 'grace.lee')).toBeUndefined();
+    proxy.reset();
+    await rowOf(page, 'grace.lee').getByRole('button', { name: 'Provision grace.lee' }).click();
+    await expect.poll(() => chipsOf(page, 'grace.lee').evaluateAll((els) => els.map((e) => e.firstChild?.textContent)), { timeout: 15_000 }).toEqual(['Relay B: in sync', 'Flaky app: in sync']);
+    expect((await findScimUser(relays.b, 'grace.lee'))?.userName).toBe('grace.lee');
+    await expect(rowOf(page, 'grace.lee').locator('scim-relay-chips .note').textContent()).resolves.toBe('Provisioned to Relay B, Flaky app.');
+    // One provision call, then one lookup to refresh the page.
+    expect(proxy.calls.filter((c) => c.startsWith('POST /api/v1/users/lookup'))).toHaveLength(2);
+    expect(proxy.count(`POST /api/v1/users/${ids['grace.lee']}/provision`)).toBe(1);
+    await page.close();
+  });
+
+  it('shows a target failure after "Provision" instead of swallowing it', async () => {
+    const page = await openPeople();
+    await rowOf(page, 'frank.miller').getByRole('button', { name: 'Provision frank.miller' }).click();
+    const note = rowOf(page, 'frank.miller').locator('scim-relay-chips .note[data-kind="error"]');
+    await expect.poll(() => note.textContent(), { timeout: 15_000 }).toMatch(/^Flaky app: .*department is required/);
+    await expect(note.getAttribute('role')).resolves.toBe('alert');
+    await page.close();
+  });
+
+  it('provisions the rows ticked in the page\'s own bulk checkboxes together', async () => {
+    const page = await openPeople();
+    const bar = page.locator('scim-relay-bar');
+    await expect(bar.getByRole('button', { name: 'Provision selected (0)' }).isDisabled()).resolves.toBe(true);
+    await rowOf(page, 'erin.davis').locator('input.form-checkbox').check();
+    await rowOf(page, 'carol.white').locator('input.form-checkbox').check();
+    await bar.getByRole('button', { name: 'Provision selected (2)' }).click();
+    await expect.poll(() => bar.locator('[data-scim-message]').textContent(), { timeout: 20_000 }).toBe('2 of 2 provisioned.');
+    expect((await findScimUser(relays.b, 'erin.davis'))?.userName).toBe('erin.davis');
+    expect((await findScimUser(relays.b, 'carol.white'))?.userName).toBe('carol.white');
+    await expect(chipsOf(page, 'carol.white').first().evaluate((e) => e.firstChild?.textContent)).resolves.toBe('Relay B: in sync');
+    await page.close();
+  });
+
+  it('follows the table when it changes (AJAX paging): new rows get chips from one more lookup', async () => {
+    const page = await openPeople();
+    proxy.reset();
+    // What an AJAX view refresh does: the rows are replaced in place (here: bob.smith's row re-rendered as uid 12).
+    await page.evaluate(() => {
+      const tbody = document.querySelector('table.views-table tbody')!;
+      const rows = [...tbody.querySelectorAll('tr')];
+      const clone = rows[0]!.cloneNode(true) as HTMLTableRowElement;
+      clone.querySelector('scim-relay-chips')?.remove();
+      const box = clone.querySelector<HTMLInputElement>('input[name^="user_bulk_form"]')!;
+      box.value = btoa('["en","12"]');
+      const link = clone.querySelector('a.username')!;
+      link.textContent = 'bob.smith';
+      link.setAttribute('href', '/user/12');
+      for (const r of rows.slice(1)) r.remove();
+      rows[0]!.replaceWith(clone);
+    });
+    await expect.poll(() => page.locator('scim-relay-chips').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => chipsOf(page, 'bob.smith').first().evaluate((e) => e.firstChild?.textContent), { timeout: 10_000 }).toBe('Relay B: not linked');
+    expect(proxy.count('POST /api/v1/users/lookup')).toBe(1);
+    await expect(page.locator('scim-relay-bar [data-scim-summary]').textContent()).resolves.toMatch(/^1 user on this page/);
+    await page.close();
+  });
+
+  it('says so when the token is refused, and recovers with Retry once it is fixed', async () => {
+    await setRelayToken(browser.background, 'not-the-admin-token-at-all');
+    const page = await browser.newPage();
+    await page.goto(`${site.origin}/admin/people`);
+    const alert = page.locator('scim-relay-bar [role="alert"]');
+    await expect.poll(() => alert.textContent(), { timeout: 15_000 }).toBe('The relay refused the admin token (401): check it in the extension options.');
+    await expect(chipsOf(page, 'heidi.wilson').first().evaluate((e) => e.firstChild?.textContent)).resolves.toBe('status unavailable');
+    await setRelayToken(browser.background, RELAY_A_TOKEN);
+    await page.locator('scim-relay-bar').getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => chipsOf(page, 'heidi.wilson').first().evaluate((e) => e.firstChild?.textContent), { timeout: 15_000 }).toBe('Relay B: in sync');
+    await page.close();
+  });
+
+  it('says so when the relay is down', async () => {
+    // A port nothing listens on: the proxy closed, as a stopped relay would.
+    const gone = await startCountingProxy(relays.a.url);
+    await gone.close();
+    await setRelayUrl(browser.background, gone.url);
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${site.origin}/admin/people`);
+      await expect.poll(() => page.locator('scim-relay-bar [role="alert"]').textContent(), { timeout: 15_000 }).toBe('The relay could not be reached (is it running, and is the address right?).');
+      await page.close();
+    } finally {
+      await setRelayUrl(browser.background, proxy.url);
+    }
+  });
 });
+
