@@ -180,7 +180,7 @@ describe('manual provisioning into Drupal', () => {
     await site.faults([{ match: { method: 'GET', path: '/jsonapi/user/user' }, respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: { jsonapi: { version: '1.0' }, data: [], links: {} } } }]);
     const result = await provision(user.id, t.id);
     expect(result).toMatchObject({ ok: true, action: 'link' });
-    expect(result.steps.some((s: { httpStatus?: number }) => s.httpStatus === 409)).toBe(true);
+    expect(result.steps.some((s: { httpStatus?: number; detail: string }) => s.httpStatus === 422 && s.detail.includes('already exists'))).toBe(true);
     expect((await site.state()).users.filter((u) => u.name === name)).toHaveLength(1);
   });
 

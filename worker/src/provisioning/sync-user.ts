@@ -124,7 +124,7 @@ async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: strin
   const created = await ctx.client.createUser(payload);
   if (!created.ok && created.failure.kind === 'conflict') {
     // RFC 7644 §3.3: 409 means it exists after all — re-read and link (DESIGN.md).
-    step(ctx, { step: 'action', ok: false, httpStatus: 409, detail: 'The target says the account already exists; reading it again to link.' });
+    step(ctx, { step: 'action', ok: false, httpStatus: created.failure.status ?? 409, detail: 'The target says the account already exists; reading it again to link.' });
     const again = await match(ctx, payload);
     if ('failure' in again) return failed('create', again.failure, null);
     if (!again.remoteId) return failed('create', { kind: 'rejected', status: 409, message: 'The target reports a conflict but no account matches the matching attributes.' }, null);
