@@ -11,6 +11,7 @@ import { scimApp } from './scim/app';
 import { scimErrorResponse } from './scim/http';
 import { createBudget, dispatch } from './provisioning/dispatcher';
 import { hasAutomaticTargets } from './provisioning/targets';
+import { runImports } from './sources/importer';
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -48,11 +49,18 @@ app.onError((err, c) => {
 export default {
   fetch: app.fetch,
   /**
-   * Cron Triggers: scheduled targets whose interval has passed are drained, then whatever the
-   * automatic targets left behind (retries, rows beyond the last invocation's budget).
+   * Cron Triggers: due source imports run (or continue) first; then scheduled targets whose
+   * interval has passed are drained, then whatever the automatic targets left behind (retries,
+   * rows beyond the last invocation's budget).
    */
   async scheduled(_controller, env) {
     const budget = createBudget();
+    // Imports first, so what they change is provisioned by this same invocation. They may
+    // spend at most 60% of its subrequests and time, so the outbox always gets a share.
+    const importBudget = { requests: Math.floor(budget.requests * 0.6), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.6) };
+    const before = importBudget.requests;
+    await runImports(env, { budget: importBudget }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
+    budget.requests -= before - importBudget.requests;
     await dispatch(env, { mode: 'scheduled', budget });
     await dispatch(env, { mode: 'automatic', budget });
   },

@@ -46,7 +46,7 @@ export class Site {
       this.insert({ uid: 1, name: 'admin', mail: 'admin@example.com', roles: ['administrator'], created, changed: created });
     }
     for (const u of req.users ?? []) this.insert(u);
-    if (req.generate) this.generate(req.generate);
+    if (req.generate) this.generate(req.generate, req.generatePrefix);
   }
 
   addRole(r: SeedRole): SiteRole {
@@ -123,14 +123,14 @@ export class Site {
     return list;
   }
 
-  /** `count` users user00001…: every 20th blocked, every 7th a content editor, `changed` spread over a day. */
-  generate(count: number): void {
+  /** `count` users <prefix>00001…: every 20th blocked, every 7th a content editor, `changed` spread over a day. */
+  generate(count: number, prefix = 'user'): void {
     const base = now() - 86_400;
     for (let i = 1; i <= count; i++) {
       const n = String(i).padStart(5, '0');
       this.insert({
-        name: `user${n}`,
-        mail: `user${n}@example.org`,
+        name: `${prefix}${n}`,
+        mail: `${prefix}${n}@example.org`,
         status: i % 20 !== 0,
         roles: i % 7 === 0 ? ['content_editor'] : [],
         created: base + Math.floor((i * 86_000) / count),

@@ -88,6 +88,8 @@ export interface CreateSiteRequest {
   settings?: Partial<SiteSettings>;
   /** add this many generated users (bench): user0001… with mails, a few blocked, roles spread */
   generate?: number;
+  /** name prefix of generated users (default `user`): `<prefix>00001`, mail `<prefix>00001@example.org` */
+  generatePrefix?: string;
   /** load the users and roles of the real Drupal 10 capture (fixtures/drupal10-real-jsonapi-users.json) */
   fixture?: 'drupal10-real';
   /** add the admin account uid 1 (default true, as every Drupal site has one) */

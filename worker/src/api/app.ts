@@ -12,6 +12,7 @@ import { outboxApp } from './outbox';
 import { pageUsersApp } from './page-users';
 import { provisioningApp } from './provisioning';
 import { ROUTES } from './routes';
+import { sourcesApp } from './sources';
 import { targetsApp } from './targets';
 import { tokensApp } from './tokens';
 import type { ApiEnv } from './types';
@@ -37,6 +38,7 @@ apiApp.route('/', usersApp);
 apiApp.route('/', provisioningApp);
 apiApp.route('/', pageUsersApp);
 apiApp.route('/', tokensApp);
+apiApp.route('/', sourcesApp);
 
 // A missing RELAY_ENCRYPTION_KEY is a deployment problem the admin can fix: say so. Anything
 // else goes on to the worker's handler (a bare 500 and a log line).

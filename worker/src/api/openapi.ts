@@ -78,6 +78,7 @@ export function buildOpenApiDocument(serverUrl: string): Json {
       { name: 'logs', description: 'Dispatcher runs and the audit log' },
       { name: 'users', description: 'The directory as the extension sees it, with sync state per target' },
       { name: 'tokens', description: 'API tokens: hashed at rest, the secret shown once' },
+      { name: 'sources', description: 'Systems people are imported from (Drupal JSON:API, SCIM), their runs and held reconciliations' },
     ],
     paths,
     components: {

@@ -25,6 +25,7 @@ import {
   userSummarySchema,
 } from '../../../shared/src/api';
 import { pageUserSchema } from '../../../shared/src/page-user';
+import { importRunSchema, runImportBodySchema, singleImportResultSchema, sourceCreateSchema, sourceSchema, sourceTestResultSchema, sourceUpdateSchema } from '../../../shared/src/sources';
 import { tokenCreateSchema, tokenCreatedSchema, tokenSchema } from '../../../shared/src/tokens';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -33,7 +34,7 @@ export interface RouteSpec {
   method: Method;
   /** hono path under /api/v1 (`:id` for path parameters) */
   path: string;
-  tag: 'meta' | 'targets' | 'outbox' | 'logs' | 'users' | 'tokens';
+  tag: 'meta' | 'targets' | 'outbox' | 'logs' | 'users' | 'tokens' | 'sources';
   summary: string;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -163,6 +164,39 @@ export const ROUTES = {
   createToken: { method: 'post', path: '/tokens', tag: 'tokens', summary: 'Create a token; its secret is in this response only', body: tokenCreateSchema, status: 201, response: tokenCreatedSchema },
   revokeToken: { method: 'delete', path: '/tokens/:id', tag: 'tokens', summary: 'Revoke a token (effective on its next request)', status: 200, response: tokenSchema },
   userStatus: { method: 'get', path: '/users/:id/status', tag: 'users', summary: "A user's link state on every target and latest audit events", status: 200, response: userStatusSchema },
+
+  listSources: { method: 'get', path: '/sources', tag: 'sources', summary: 'List sources (systems people are imported from)', status: 200, response: z.object({ items: z.array(sourceSchema) }) },
+  createSource: { method: 'post', path: '/sources', tag: 'sources', summary: 'Create a source (credentials are stored encrypted, never returned)', body: sourceCreateSchema, status: 201, response: sourceSchema },
+  getSource: { method: 'get', path: '/sources/:id', tag: 'sources', summary: 'Read a source', status: 200, response: sourceSchema },
+  updateSource: { method: 'patch', path: '/sources/:id', tag: 'sources', summary: 'Change a source; a new base URL or credentials start the import over; status "active" clears pausedReason', body: sourceUpdateSchema, status: 200, response: sourceSchema },
+  deleteSource: { method: 'delete', path: '/sources/:id', tag: 'sources', summary: 'Delete a source with its links and runs (directory users stay)', status: 204 },
+  testSource: { method: 'post', path: '/sources/:id/test', tag: 'sources', summary: 'Save and test: reachable, JSON:API on, the account sees mail, blocked users and roles; what to fix', status: 200, response: sourceTestResultSchema },
+  runSource: {
+    method: 'post',
+    path: '/sources/:id/run',
+    tag: 'sources',
+    summary: 'Run an import now (or continue the one in progress) within one invocation budget; the cron continues it',
+    body: runImportBodySchema,
+    status: 200,
+    response: z.object({ sourceId: z.string(), runId: z.string(), kind: z.enum(['incremental', 'full']), status: z.enum(['running', 'done', 'failed', 'held']), counts: z.record(z.string(), z.number()), error: z.string().nullable() }),
+  },
+  listImportRuns: { method: 'get', path: '/sources/:id/runs', tag: 'sources', summary: "A source's import runs, newest first", status: 200, response: z.object({ items: z.array(importRunSchema) }) },
+  approveImportRun: {
+    method: 'post',
+    path: '/sources/:id/runs/:runId/approve',
+    tag: 'sources',
+    summary: 'Approve a held reconciliation: deactivate (or delete) the users gone from the source',
+    status: 200,
+    response: z.object({ sourceId: z.string(), runId: z.string(), kind: z.enum(['incremental', 'full']), status: z.enum(['running', 'done', 'failed', 'held']), counts: z.record(z.string(), z.number()), error: z.string().nullable() }),
+  },
+  importSourceUser: {
+    method: 'post',
+    path: '/sources/:id/users/:uid/import',
+    tag: 'sources',
+    summary: 'Re-import one account now (Drupal uid, or SCIM id): the directory user and what changed',
+    status: 200,
+    response: singleImportResultSchema,
+  },
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -1,0 +1,144 @@
+/**
+ * Sources: systems the relay imports people from (a Drupal site through core JSON:API, or any
+ * SCIM 2.0 service provider). Shared by the admin API (validation, OpenAPI) and the extension.
+ */
+import { z } from 'zod';
+import { userSummarySchema } from './api';
+
+export const SOURCE_KINDS = ['drupal-jsonapi', 'scim'] as const;
+export const sourceKindSchema = z.enum(SOURCE_KINDS);
+export type SourceKind = z.infer<typeof sourceKindSchema>;
+
+/** Write-only: stored encrypted, never returned (the API shows `credentials.type` only). */
+export const sourceCredentialsSchema = z.discriminatedUnion('type', [
+  /** HTTP Basic of an account allowed to administer users (Drupal core basic_auth) */
+  z.object({ type: z.literal('basic'), username: z.string().min(1).max(512), password: z.string().min(1).max(8192) }),
+  /** a bearer token (Drupal simple_oauth, or a SCIM server's token) */
+  z.object({ type: z.literal('bearer'), token: z.string().min(1).max(8192) }),
+]);
+export type SourceCredentials = z.infer<typeof sourceCredentialsSchema>;
+
+export const sourceSettingsSchema = z.object({
+  /** which accounts become directory users; others (and accounts that stop matching) are deactivated */
+  include: z
+    .object({
+      /** only accounts with at least one of these roles (Drupal machine names / SCIM group names); empty = all */
+      roles: z.array(z.string().min(1).max(200)).max(100).default([]),
+      /** only active (unblocked) accounts */
+      activeOnly: z.boolean().default(false),
+    })
+    .default({ roles: [], activeOnly: false }),
+  /** Drupal → directory. Defaults: name → userName, mail → work email, status → active, UUID → externalId, roles → groups */
+  mapping: z
+    .object({
+      userName: z.enum(['name', 'mail']).default('name'),
+      /** the work email from `mail` (off: the directory's emails are left alone) */
+      email: z.boolean().default(true),
+      externalId: z.enum(['uuid', 'uid', 'none']).default('uuid'),
+      /** roles become directory groups (one group per role, named by its machine name or by roleGroups) */
+      roles: z.boolean().default(true),
+      /** role machine name → group displayName; unlisted roles keep their machine name */
+      roleGroups: z.record(z.string().min(1).max(200), z.string().min(1).max(200)).default({}),
+    })
+    .default({ userName: 'name', email: true, externalId: 'uuid', roles: true, roleGroups: {} }),
+  schedule: z
+    .object({
+      /** incremental import every N minutes (by the cron, whose own schedule is the floor) */
+      intervalMinutes: z.number().int().min(1).max(10_080).default(15),
+      /** full reconciliation (detects deleted accounts) every N hours */
+      fullEveryHours: z.number().int().min(1).max(8_760).default(24),
+    })
+    .default({ intervalMinutes: 15, fullEveryHours: 24 }),
+  /** an account deleted on the source: deactivate its directory user, or delete it */
+  onDeleted: z.enum(['deactivate', 'delete']).default('deactivate'),
+  /** a reconciliation that would remove more users than this is held for approval */
+  deletionThreshold: z.number().int().min(0).max(1_000_000).default(10),
+});
+export type SourceSettings = z.infer<typeof sourceSettingsSchema>;
+
+const baseUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+export const sourceCreateSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  kind: sourceKindSchema,
+  /** Drupal: the site's address (JSON:API is at /jsonapi below it); SCIM: the base ending in /scim/v2 */
+  baseUrl,
+  credentials: sourceCredentialsSchema,
+  settings: sourceSettingsSchema.default(sourceSettingsSchema.parse({})),
+});
+export type SourceCreate = z.infer<typeof sourceCreateSchema>;
+
+export const sourceUpdateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    baseUrl,
+    credentials: sourceCredentialsSchema,
+    /** replaces the settings as a whole (defaults fill what is left out) */
+    settings: sourceSettingsSchema,
+    /** 'active' clears pausedReason */
+    status: z.enum(['active', 'paused']),
+  })
+  .partial();
+export type SourceUpdate = z.infer<typeof sourceUpdateSchema>;
+
+export const sourceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: sourceKindSchema,
+  baseUrl: z.string(),
+  credentials: z.object({ type: z.enum(['basic', 'bearer']) }),
+  settings: sourceSettingsSchema,
+  status: z.enum(['active', 'paused']),
+  pausedReason: z.string().nullable(),
+  /** the newest change already imported (Drupal `changed` in Unix seconds; SCIM meta.lastModified) */
+  watermark: z.string().nullable(),
+  /** a run is in progress and continues at the next cron */
+  running: z.boolean(),
+  lastRunAt: z.string().nullable(),
+  lastFullAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  created: z.string(),
+  updated: z.string(),
+});
+export type Source = z.infer<typeof sourceSchema>;
+
+export const importCountsSchema = z.record(z.string(), z.number());
+
+export const importRunSchema = z.object({
+  id: z.string(),
+  sourceId: z.string(),
+  kind: z.enum(['incremental', 'full', 'single']),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  counts: importCountsSchema,
+  status: z.enum(['running', 'done', 'failed', 'held']),
+  error: z.string().nullable(),
+});
+export type ImportRun = z.infer<typeof importRunSchema>;
+
+export const sourceTestStepSchema = z.object({ step: z.string(), ok: z.boolean(), detail: z.string() });
+export const sourceTestResultSchema = z.object({
+  ok: z.boolean(),
+  steps: z.array(sourceTestStepSchema),
+  /** what to fix, in words an admin can act on */
+  problems: z.array(z.string()),
+});
+export type SourceTestResult = z.infer<typeof sourceTestResultSchema>;
+
+export const runImportBodySchema = z.object({ kind: z.enum(['incremental', 'full']).default('incremental') });
+
+export const IMPORT_OUTCOMES = ['created', 'updated', 'unchanged', 'deactivated', 'deleted', 'skipped'] as const;
+export const singleImportResultSchema = z.object({
+  outcome: z.enum(IMPORT_OUTCOMES),
+  /** the directory user after the import (null when deleted or never imported) */
+  user: userSummarySchema.nullable(),
+  /** directory attributes this import changed, e.g. ["active", "emails", "groups"] */
+  changed: z.array(z.string()),
+  /** why, when skipped or deactivated */
+  detail: z.string().nullable(),
+});
+export type SingleImportResult = z.infer<typeof singleImportResultSchema>;

@@ -1,0 +1,108 @@
+/**
+ * /api/v1/sources: sources (systems the relay imports people from), "save and test", runs, held
+ * reconciliations, and the single-user import the extension calls. Credentials never leave.
+ */
+import { Hono, type Context } from 'hono';
+import { importRunSchema, type ImportRun } from '../../../shared/src/sources';
+import { lookupUsers } from '../db/directory-views';
+import { selectImportRuns, type ImportRunRow } from '../db/sources';
+import { createBudget, dispatch } from '../provisioning/dispatcher';
+import { hasAutomaticTargets } from '../provisioning/targets';
+import { approveHeldRun, runImports } from '../sources/importer';
+import { SourceError } from '../sources/remote';
+import { importOne } from '../sources/single-import';
+import { createSource, deleteSource, getSource, listSources, updateSource } from '../sources/sources';
+import { testSource } from '../sources/test-source';
+import { ROUTES } from './routes';
+import type { ApiEnv } from './types';
+import { conflict, notFound, validateJson } from './validate';
+
+export const sourcesApp = new Hono<ApiEnv>();
+
+const SOURCE = 'The source';
+const RUNS_SHOWN = 50;
+
+/** Automatic targets get what an import changed right after the response, as after a SCIM write. */
+function dispatchAfter(c: Context<ApiEnv>): void {
+  const run = async () => {
+    if (await hasAutomaticTargets(c.env)) await dispatch(c.env, { mode: 'automatic' });
+  };
+  c.executionCtx.waitUntil(run().catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
+}
+
+const toRun = (r: ImportRunRow): ImportRun => importRunSchema.parse({ ...r, counts: JSON.parse(r.counts) });
+
+sourcesApp.get(ROUTES.listSources.path, async (c) => c.json({ items: await listSources(c.env) }));
+
+sourcesApp.post(ROUTES.createSource.path, validateJson(ROUTES.createSource.body), async (c) => {
+  const source = await createSource(c.env, c.req.valid('json'));
+  return c.json(source, 201, { location: `${new URL(c.req.url).origin}/api/v1/sources/${source.id}` });
+});
+
+sourcesApp.get(ROUTES.getSource.path, async (c) => {
+  const source = await getSource(c.env, c.req.param('id'));
+  return source ? c.json(source) : notFound(c, SOURCE);
+});
+
+sourcesApp.patch(ROUTES.updateSource.path, validateJson(ROUTES.updateSource.body), async (c) => {
+  const source = await updateSource(c.env, c.req.param('id'), c.req.valid('json'));
+  return source ? c.json(source) : notFound(c, SOURCE);
+});
+
+sourcesApp.delete(ROUTES.deleteSource.path, async (c) => ((await deleteSource(c.env, c.req.param('id'))) ? c.body(null, 204) : notFound(c, SOURCE)));
+
+sourcesApp.post(ROUTES.testSource.path, async (c) => {
+  const result = await testSource(c.env, c.req.param('id'));
+  return result ? c.json(result) : notFound(c, SOURCE);
+});
+
+/** Runs (or continues) an import now, within one invocation's budget; the cron continues it. */
+sourcesApp.post(ROUTES.runSource.path, validateJson(ROUTES.runSource.body), async (c) => {
+  const id = c.req.param('id');
+  const source = await getSource(c.env, id);
+  if (!source) return notFound(c, SOURCE);
+  if (source.status === 'paused') return conflict(c, `The source is paused: ${source.pausedReason ?? 'by an admin'}. Resume it first (PATCH status "active").`);
+  const [summary] = await runImports(c.env, { budget: createBudget(), sourceIds: [id], force: source.running ? undefined : c.req.valid('json').kind });
+  if (!summary) return conflict(c, 'Nothing to run.');
+  dispatchAfter(c as unknown as Context<ApiEnv>);
+  return c.json(summary);
+});
+
+sourcesApp.get(ROUTES.listImportRuns.path, async (c) => {
+  const id = c.req.param('id');
+  if (!(await getSource(c.env, id))) return notFound(c, SOURCE);
+  return c.json({ items: (await selectImportRuns(c.env.DB, id, RUNS_SHOWN)).map(toRun) });
+});
+
+sourcesApp.post(ROUTES.approveImportRun.path, async (c) => {
+  const result = await approveHeldRun(c.env, c.req.param('id'), c.req.param('runId'), createBudget());
+  if (result === 'not_found') return notFound(c, 'The run');
+  if (result === 'not_held') return conflict(c, 'The run is not held.');
+  if (result === 'stale') return conflict(c, 'A newer reconciliation has run (or is running) since: approve the newest held run instead.');
+  return c.json(result);
+});
+
+/** The extension's "import this user now": the directory user and what the import changed. */
+sourcesApp.post(ROUTES.importSourceUser.path, async (c) => {
+  const uid = c.req.param('uid');
+  let result;
+  try {
+    result = await importOne(c.env, c.req.param('id'), uid);
+  } catch (err) {
+    if (!(err instanceof SourceError)) throw err;
+    return c.json({ error: 'source_failed', message: err.message }, 502);
+  }
+  if (!result) return notFound(c, SOURCE);
+  const { outcome } = result;
+  if (outcome.outcome !== 'unchanged' && outcome.outcome !== 'skipped') dispatchAfter(c as unknown as Context<ApiEnv>);
+  let user = null;
+  if (outcome.userId) {
+    const { found } = await lookupUsers(c.env.DB, { ids: [outcome.userId] });
+    const hit = found.ids.get(outcome.userId);
+    if (hit) {
+      const { links: _, ...summary } = hit;
+      user = summary;
+    }
+  }
+  return c.json({ outcome: outcome.outcome, user, changed: outcome.changed, detail: outcome.detail });
+});

@@ -1,0 +1,155 @@
+/**
+ * Source rows, source links and import runs (drizzle for the row CRUD, raw statements where a
+ * page of accounts is read or written in one round trip).
+ */
+import { and, asc, desc, eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import { importRuns, sources } from './schema';
+import { MAX_PARAMS, chunk, placeholders } from './sql-helpers';
+
+export type SourceRow = typeof sources.$inferSelect;
+export type SourceInsert = typeof sources.$inferInsert;
+export type SourceRowUpdate = Partial<Omit<SourceInsert, 'id' | 'created'>>;
+export type ImportRunRow = typeof importRuns.$inferSelect;
+
+export async function insertSource(d1: D1Database, row: SourceInsert): Promise<SourceRow> {
+  const [inserted] = await drizzle(d1).insert(sources).values(row).returning();
+  return inserted!;
+}
+
+export async function selectSources(d1: D1Database): Promise<SourceRow[]> {
+  return drizzle(d1).select().from(sources).orderBy(asc(sources.created), asc(sources.id));
+}
+
+export async function selectSource(d1: D1Database, id: string): Promise<SourceRow | undefined> {
+  return (await drizzle(d1).select().from(sources).where(eq(sources.id, id)).limit(1))[0];
+}
+
+export async function updateSourceRow(d1: D1Database, id: string, set: SourceRowUpdate): Promise<SourceRow | undefined> {
+  return (await drizzle(d1).update(sources).set(set).where(eq(sources.id, id)).returning())[0];
+}
+
+/** Deletes the source and its links (ON DELETE CASCADE) and runs; directory users stay. */
+export async function deleteSourceRow(d1: D1Database, id: string): Promise<boolean> {
+  const rows = await drizzle(d1).delete(sources).where(eq(sources.id, id)).returning({ id: sources.id });
+  if (rows.length > 0) await drizzle(d1).delete(importRuns).where(eq(importRuns.sourceId, id));
+  return rows.length > 0;
+}
+
+export async function insertImportRun(d1: D1Database, row: typeof importRuns.$inferInsert): Promise<void> {
+  await drizzle(d1).insert(importRuns).values(row);
+}
+
+export async function updateImportRun(d1: D1Database, id: string, set: Partial<typeof importRuns.$inferInsert>): Promise<void> {
+  await drizzle(d1).update(importRuns).set(set).where(eq(importRuns.id, id));
+}
+
+export async function selectImportRun(d1: D1Database, sourceId: string, id: string): Promise<ImportRunRow | undefined> {
+  return (await drizzle(d1).select().from(importRuns).where(and(eq(importRuns.sourceId, sourceId), eq(importRuns.id, id))).limit(1))[0];
+}
+
+export async function selectImportRuns(d1: D1Database, sourceId: string, limit: number): Promise<ImportRunRow[]> {
+  return drizzle(d1).select().from(importRuns).where(eq(importRuns.sourceId, sourceId)).orderBy(desc(importRuns.startedAt), desc(importRuns.id)).limit(limit);
+}
+
+export interface SourceLinkRow {
+  remoteId: string;
+  remoteUid: string | null;
+  userId: string;
+  seenPass: string | null;
+  remoteChanged: string | null;
+  removedAt: string | null;
+}
+
+const LINK_SELECT = 'remote_id AS remoteId, remote_uid AS remoteUid, user_id AS userId, seen_pass AS seenPass, remote_changed AS remoteChanged, removed_at AS removedAt';
+
+export async function selectLinks(d1: D1Database, sourceId: string, remoteIds: readonly string[]): Promise<Map<string, SourceLinkRow>> {
+  const out = new Map<string, SourceLinkRow>();
+  const parts = chunk(remoteIds, MAX_PARAMS - 1);
+  if (parts.length === 0) return out;
+  const results = await d1.batch(parts.map((p) => d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE source_id = ? AND remote_id IN (${placeholders(p.length)})`).bind(sourceId, ...p)));
+  for (const r of results) for (const row of r.results as SourceLinkRow[]) out.set(row.remoteId, row);
+  return out;
+}
+
+export async function selectLinkByUid(d1: D1Database, sourceId: string, uid: string): Promise<SourceLinkRow | null> {
+  return d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE source_id = ? AND remote_uid = ? LIMIT 1`).bind(sourceId, uid).first<SourceLinkRow>();
+}
+
+/** Upserts of links after a page was applied; `seenPass` marks them seen by a reconciliation. */
+export function upsertLinkStatements(d1: D1Database, sourceId: string, links: readonly { remoteId: string; remoteUid: string | null; userId: string; remoteChanged: string | null; seenPass: string | null }[]): D1PreparedStatement[] {
+  return links.map((l) =>
+    d1
+      .prepare(
+        `INSERT INTO source_links (source_id, remote_id, remote_uid, user_id, seen_pass, remote_changed, removed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)
+         ON CONFLICT (source_id, remote_id) DO UPDATE SET remote_uid = ?3, user_id = ?4, seen_pass = coalesce(?5, seen_pass), remote_changed = ?6, removed_at = NULL`,
+      )
+      .bind(sourceId, l.remoteId, l.remoteUid, l.userId, l.seenPass, l.remoteChanged),
+  );
+}
+
+/** Links a finished reconciliation pass did not see (accounts gone from the source), not yet handled. */
+const UNSEEN = 'source_id = ?1 AND removed_at IS NULL AND (seen_pass IS NULL OR seen_pass <> ?2)';
+
+export async function countUnseen(d1: D1Database, sourceId: string, pass: string): Promise<number> {
+  return (await d1.prepare(`SELECT count(*) AS n FROM source_links WHERE ${UNSEEN}`).bind(sourceId, pass).first<{ n: number }>())?.n ?? 0;
+}
+
+export async function selectUnseen(d1: D1Database, sourceId: string, pass: string, limit: number): Promise<SourceLinkRow[]> {
+  return (await d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE ${UNSEEN} ORDER BY remote_id LIMIT ?3`).bind(sourceId, pass, limit).all<SourceLinkRow>()).results;
+}
+
+export function markRemovedStatement(d1: D1Database, sourceId: string, remoteId: string, at: string): D1PreparedStatement {
+  return d1.prepare('UPDATE source_links SET removed_at = ? WHERE source_id = ? AND remote_id = ?').bind(at, sourceId, remoteId);
+}
+
+/** Directory users of the given ids: their stored SCIM body and their groups. */
+export async function selectUserBodies(d1: D1Database, ids: readonly string[]): Promise<Map<string, { data: string; groupsJson: string }>> {
+  const out = new Map<string, { data: string; groupsJson: string }>();
+  const parts = chunk([...new Set(ids)], MAX_PARAMS);
+  if (parts.length === 0) return out;
+  const results = await d1.batch(
+    parts.map((p) =>
+      d1
+        .prepare(
+          `SELECT u.id, u.data, (SELECT json_group_array(json_object('id', g.id, 'display', g.display_name, 'externalId', g.external_id)) FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE m.member_id = u.id) AS groupsJson
+             FROM users u WHERE u.id IN (${placeholders(p.length)})`,
+        )
+        .bind(...p),
+    ),
+  );
+  for (const r of results) for (const row of r.results as { id: string; data: string; groupsJson: string }[]) out.set(row.id, row);
+  return out;
+}
+
+/** Users by folded userName, to adopt a directory user an account already matches. */
+export async function selectUserIdsByUserName(d1: D1Database, userNames: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const parts = chunk([...new Set(userNames.map((u) => u.toLowerCase()))], MAX_PARAMS);
+  if (parts.length === 0) return out;
+  const results = await d1.batch(parts.map((p) => d1.prepare(`SELECT id, user_name_lower AS k FROM users WHERE user_name_lower IN (${placeholders(p.length)})`).bind(...p)));
+  for (const r of results) for (const row of r.results as { id: string; k: string }[]) out.set(row.k, row.id);
+  return out;
+}
+
+/** Groups by externalId or by folded displayName. */
+export async function selectGroups(d1: D1Database, externalIds: readonly string[], names: readonly string[]): Promise<{ id: string; displayName: string; externalId: string | null }[]> {
+  if (externalIds.length === 0 && names.length === 0) return [];
+  const stmts = [
+    ...chunk(externalIds, MAX_PARAMS).map((p) => d1.prepare(`SELECT id, display_name AS displayName, external_id AS externalId FROM groups WHERE external_id IN (${placeholders(p.length)})`).bind(...p)),
+    ...chunk(names.map((n) => n.toLowerCase()), MAX_PARAMS).map((p) => d1.prepare(`SELECT id, display_name AS displayName, external_id AS externalId FROM groups WHERE display_name_lower IN (${placeholders(p.length)})`).bind(...p)),
+  ];
+  const results = await d1.batch(stmts);
+  return results.flatMap((r) => r.results as { id: string; displayName: string; externalId: string | null }[]);
+}
+
+/** Source links whose uid is one of `uids`, for the sources whose base URL is `baseUrl`. */
+export async function selectLinksByUids(d1: D1Database, sourceIds: readonly string[], uids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (sourceIds.length === 0 || uids.length === 0) return out;
+  const stmts = chunk(uids, MAX_PARAMS - sourceIds.length).map((p) =>
+    d1.prepare(`SELECT remote_uid AS uid, user_id AS userId FROM source_links WHERE source_id IN (${placeholders(sourceIds.length)}) AND remote_uid IN (${placeholders(p.length)}) AND removed_at IS NULL`).bind(...sourceIds, ...p),
+  );
+  for (const r of await d1.batch(stmts)) for (const row of r.results as { uid: string; userId: string }[]) if (!out.has(row.uid)) out.set(row.uid, row.userId);
+  return out;
+}

@@ -1,0 +1,269 @@
+/**
+ * Applies a page of source accounts to the directory. Every user and group write goes through
+ * the SCIM service (scim/service.ts), so it is validated as an IdP's write would be and its
+ * change row — hence the outbox rows of every automatic and scheduled target — is written in
+ * the same D1 batch. Then the page's source links are upserted in one batch.
+ *
+ * Defaults of the mapping: name → userName, mail → work email, status → active, UUID →
+ * externalId, drupal_internal__uid → source_links.remote_uid, roles → groups.
+ */
+import type { SourceSettings } from '../../../shared/src/sources';
+import { selectGroups, selectLinks, selectUserBodies, selectUserIdsByUserName, upsertLinkStatements, type SourceLinkRow } from '../db/sources';
+import { ScimError } from '../scim/errors';
+import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
+import { SCIM_GROUP_URN } from '../scim/schema/group-schema';
+import type { JsonObject } from '../scim/schema/normalize';
+import { groupResourceType, userResourceType } from '../scim/schema/registry';
+import { SCIM_USER_URN } from '../scim/schema/user-schema';
+import { createMany, createResource, patchResource, type ScimContext } from '../scim/service';
+import type { RemoteUser } from './remote';
+
+export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'deactivated' | 'deleted' | 'skipped';
+
+export interface UserOutcome {
+  remoteId: string;
+  uid: string;
+  userId: string | null;
+  outcome: ImportOutcome;
+  /** directory attributes written */
+  changed: string[];
+  detail: string | null;
+}
+
+export interface ApplyContext {
+  scim: ScimContext;
+  sourceId: string;
+  settings: SourceSettings;
+  /** the full reconciliation pass this page belongs to (null: incremental or single) */
+  pass: string | null;
+  /** D1 round trips, for the invocation's budget */
+  meter: { d1: number };
+  /** single-user imports re-apply even when the source's change stamp is unchanged */
+  force?: boolean;
+}
+
+type PatchOp = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
+
+/** Accounts the settings include; undefined when it cannot be told (roles not visible). */
+export function inScope(u: RemoteUser, settings: SourceSettings): boolean | undefined {
+  if (settings.include.activeOnly && u.active === false) return false;
+  if (settings.include.roles.length > 0) {
+    if (u.roles === undefined) return undefined;
+    return u.roles.some((r) => settings.include.roles.includes(r));
+  }
+  return true;
+}
+
+function userNameOf(u: RemoteUser, settings: SourceSettings): string {
+  return settings.mapping.userName === 'mail' && u.email ? u.email : u.name;
+}
+
+function externalIdOf(u: RemoteUser, settings: SourceSettings): string | undefined {
+  if (settings.mapping.externalId === 'uuid') return u.remoteId;
+  if (settings.mapping.externalId === 'uid') return u.uid;
+  return undefined;
+}
+
+export function createBody(u: RemoteUser, settings: SourceSettings): JsonObject {
+  const body: JsonObject = { schemas: [SCIM_USER_URN], userName: userNameOf(u, settings), active: u.active ?? true };
+  const externalId = externalIdOf(u, settings);
+  if (externalId !== undefined) body.externalId = externalId;
+  if (settings.mapping.email && u.email) body.emails = [{ value: u.email, type: 'work', primary: true }];
+  return body;
+}
+
+/** Replace operations for what the source says differently; values the source hides are left alone. */
+export function diffOperations(stored: JsonObject, u: RemoteUser, settings: SourceSettings): PatchOp[] {
+  const ops: PatchOp[] = [];
+  const userName = userNameOf(u, settings);
+  if (stored.userName !== userName) ops.push({ op: 'replace', path: 'userName', value: userName });
+  const externalId = externalIdOf(u, settings);
+  if (externalId !== undefined && stored.externalId !== externalId) ops.push({ op: 'replace', path: 'externalId', value: externalId });
+  if (settings.mapping.email && typeof u.email === 'string') {
+    const emails = Array.isArray(stored.emails) ? (stored.emails as { value?: unknown }[]).map((e) => String(e.value ?? '').toLowerCase()) : [];
+    if (!emails.includes(u.email.toLowerCase())) ops.push({ op: 'replace', path: 'emails', value: [{ value: u.email, type: 'work', primary: true }] });
+  }
+  if (u.active !== undefined && (stored.active ?? true) !== u.active) ops.push({ op: 'replace', path: 'active', value: u.active });
+  return ops;
+}
+
+const roleExternalId = (sourceId: string, role: string) => `${sourceId}:role:${role}`;
+const groupNameOf = (settings: SourceSettings, role: string) => settings.mapping.roleGroups[role] ?? role;
+
+interface Work {
+  u: RemoteUser;
+  link: SourceLinkRow | undefined;
+  userId: string | null;
+  stored: JsonObject | null;
+  groups: { id: string; display: string; externalId: string | null }[];
+  scope: boolean | undefined;
+  out: UserOutcome;
+}
+
+async function patchUser(ctx: ApplyContext, w: Work, ops: PatchOp[]): Promise<boolean> {
+  ctx.meter.d1 += 2;
+  try {
+    await patchResource(ctx.scim, userResourceType, w.userId!, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {});
+    return true;
+  } catch (err) {
+    if (!(err instanceof ScimError)) throw err;
+    w.out.outcome = 'skipped';
+    w.out.detail = `The directory refused the change: ${err.message}`;
+    return false;
+  }
+}
+
+export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[]): Promise<UserOutcome[]> {
+  const { settings } = ctx;
+  const db = ctx.scim.db;
+  ctx.meter.d1 += 1;
+  const links = await selectLinks(db, ctx.sourceId, users.map((u) => u.remoteId));
+  const work: Work[] = users.map((u) => {
+    const link = links.get(u.remoteId);
+    return { u, link, userId: link?.userId ?? null, stored: null, groups: [], scope: inScope(u, settings), out: { remoteId: u.remoteId, uid: u.uid, userId: link?.userId ?? null, outcome: 'unchanged', changed: [], detail: null } };
+  });
+
+  // Unlinked accounts adopt the directory user of the same userName (an earlier import whose
+  // link write was lost, or a user an IdP created): never a second user for one person.
+  const unlinked = work.filter((w) => !w.userId && w.scope === true);
+  if (unlinked.length > 0) {
+    ctx.meter.d1 += 1;
+    const byName = await selectUserIdsByUserName(db, unlinked.map((w) => userNameOf(w.u, settings)));
+    for (const w of unlinked) w.userId = byName.get(userNameOf(w.u, settings).toLowerCase()) ?? null;
+  }
+  const known = work.filter((w) => w.userId);
+  if (known.length > 0) {
+    ctx.meter.d1 += 1;
+    const bodies = await selectUserBodies(db, known.map((w) => w.userId!));
+    for (const w of known) {
+      const row = bodies.get(w.userId!);
+      if (!row) {
+        // linked, but the directory user was deleted since: create it again
+        w.userId = null;
+        continue;
+      }
+      w.stored = JSON.parse(row.data) as JsonObject;
+      w.groups = JSON.parse(row.groupsJson) as Work['groups'];
+    }
+  }
+
+  const toCreate: Work[] = [];
+  for (const w of work) {
+    const { u, out } = w;
+    if (w.scope === undefined) {
+      out.outcome = 'skipped';
+      out.detail = 'The source does not show this account\'s roles, so the role filter cannot be applied.';
+      continue;
+    }
+    if (w.scope === false) {
+      if (w.stored && (w.stored.active ?? true) !== false && w.link) {
+        if (await patchUser(ctx, w, [{ op: 'replace', path: 'active', value: false }])) {
+          out.outcome = 'deactivated';
+          out.changed = ['active'];
+          out.detail = u.active === false ? 'Blocked on the source.' : 'No longer matches the source\'s include filter.';
+        }
+      } else {
+        out.outcome = 'skipped';
+        out.detail = w.stored ? 'Already inactive; not included by the source\'s filter.' : 'Not included by the source\'s filter.';
+      }
+      continue;
+    }
+    if (!w.stored) {
+      toCreate.push(w);
+      continue;
+    }
+    if (!ctx.force && w.link && w.link.userId === w.userId && w.link.remoteChanged !== null && w.link.remoteChanged === u.changed) continue;
+    const ops = diffOperations(w.stored, u, settings);
+    if (ops.length > 0 && (await patchUser(ctx, w, ops))) {
+      out.outcome = u.active === false && ops.some((o) => o.path === 'active') ? 'deactivated' : 'updated';
+      out.changed = ops.map((o) => o.path);
+    }
+  }
+
+  if (toCreate.length > 0) {
+    ctx.meter.d1 += 1;
+    const bodies = toCreate.map((w) => createBody(w.u, settings));
+    const written = await createMany(ctx.scim, userResourceType, bodies);
+    for (let i = 0; i < toCreate.length; i++) {
+      const w = toCreate[i]!;
+      let result = written?.[i];
+      if (!written) {
+        // a uniqueness conflict inside the batch: one at a time, so only the culprit fails
+        ctx.meter.d1 += 1;
+        try {
+          result = await createResource(ctx.scim, userResourceType, bodies[i]);
+        } catch (err) {
+          if (!(err instanceof ScimError)) throw err;
+          result = err;
+        }
+      }
+      if (result instanceof ScimError || result === undefined) {
+        w.out.outcome = 'skipped';
+        w.out.detail = `The directory refused the account: ${result?.message ?? 'unknown error'}`;
+        continue;
+      }
+      w.userId = String(result.resource.id);
+      w.out.outcome = 'created';
+      w.out.changed = Object.keys(bodies[i]!).filter((k) => k !== 'schemas');
+    }
+  }
+
+  if (settings.mapping.roles) await applyRoles(ctx, work.filter((w) => w.scope === true && w.userId && w.u.roles !== undefined && w.out.outcome !== 'skipped'));
+
+  const linkRows = work.filter((w) => w.userId && w.out.outcome !== 'skipped' || (w.userId && w.link));
+  if (linkRows.length > 0) {
+    ctx.meter.d1 += 1;
+    await db.batch(upsertLinkStatements(db, ctx.sourceId, linkRows.map((w) => ({ remoteId: w.u.remoteId, remoteUid: w.u.uid, userId: w.userId!, remoteChanged: w.out.outcome === 'skipped' ? null : w.u.changed, seenPass: ctx.pass }))));
+  }
+  for (const w of work) w.out.userId = w.userId;
+  return work.map((w) => w.out);
+}
+
+/**
+ * Roles → groups: one group per role (found by the externalId the source gives it, else by
+ * name, else created), and per group one PATCH with the page's adds and removes. Only groups of
+ * this source's roles lose members here; groups an IdP manages are left alone.
+ */
+async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void> {
+  if (work.length === 0) return;
+  const { settings, sourceId } = ctx;
+  const prefix = `${sourceId}:role:`;
+  const roles = [...new Set(work.flatMap((w) => w.u.roles!))];
+  ctx.meter.d1 += 1;
+  const existing = await selectGroups(ctx.scim.db, roles.map((r) => roleExternalId(sourceId, r)), roles.map((r) => groupNameOf(settings, r)));
+  const groupOf = new Map<string, string>();
+  for (const role of roles) {
+    const hit = existing.find((g) => g.externalId === roleExternalId(sourceId, role)) ?? existing.find((g) => g.displayName.toLowerCase() === groupNameOf(settings, role).toLowerCase());
+    if (hit) {
+      groupOf.set(role, hit.id);
+      continue;
+    }
+    ctx.meter.d1 += 1;
+    const created = await createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName: groupNameOf(settings, role), externalId: roleExternalId(sourceId, role) });
+    groupOf.set(role, String(created.resource.id));
+  }
+  const managed = new Set(groupOf.values());
+  const adds = new Map<string, string[]>();
+  const removes = new Map<string, string[]>();
+  for (const w of work) {
+    const want = new Set(w.u.roles!.map((r) => groupOf.get(r)!));
+    const have = new Set(w.groups.map((g) => g.id));
+    let touched = false;
+    for (const g of want) if (!have.has(g)) (adds.get(g) ?? adds.set(g, []).get(g)!).push(w.userId!), (touched = true);
+    for (const g of w.groups) {
+      if ((g.externalId?.startsWith(prefix) || managed.has(g.id)) && !want.has(g.id)) (removes.get(g.id) ?? removes.set(g.id, []).get(g.id)!).push(w.userId!), (touched = true);
+    }
+    if (touched) {
+      w.out.changed.push('groups');
+      if (w.out.outcome === 'unchanged') w.out.outcome = 'updated';
+    }
+  }
+  for (const groupId of new Set([...adds.keys(), ...removes.keys()])) {
+    const ops: PatchOp[] = [];
+    const add = adds.get(groupId) ?? [];
+    if (add.length > 0) ops.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
+    for (const id of removes.get(groupId) ?? []) ops.push({ op: 'remove', path: `members[value eq "${id}"]` });
+    ctx.meter.d1 += 2;
+    await patchResource(ctx.scim, groupResourceType, groupId, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {});
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * GETs against a source with its credentials: a time limit per request, the body read whole
+ * (a truncated body is a failed request, not an empty page), and each failure described.
+ */
+import type { SourceCredentials } from '../../../shared/src/sources';
+import { SourceError, type RequestMeter } from './remote';
+
+const TIMEOUT_MS = 15_000;
+
+export function authorization(credentials: SourceCredentials): string {
+  if (credentials.type === 'bearer') return `Bearer ${credentials.token}`;
+  const bytes = new TextEncoder().encode(`${credentials.username}:${credentials.password}`);
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+}
+
+export interface SourceHttp {
+  get(url: string, accept: string): Promise<{ status: number; body: unknown; headers: Headers }>;
+  meter: RequestMeter;
+}
+
+export function sourceHttp(credentials: SourceCredentials, fetcher: typeof fetch = (i, init) => fetch(i, init)): SourceHttp {
+  const meter: RequestMeter = { requests: 0 };
+  const auth = authorization(credentials);
+  return {
+    meter,
+    async get(url, accept) {
+      meter.requests++;
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetcher(url, { headers: { authorization: auth, accept }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'manual' });
+        text = await res.text();
+      } catch (err) {
+        const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+        throw new SourceError(timeout ? `No answer within ${TIMEOUT_MS / 1000} s from ${new URL(url).origin}.` : `The connection to ${new URL(url).origin} failed: ${(err as Error).message}`, null, false);
+      }
+      let body: unknown = undefined;
+      if (text.length > 0) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = text;
+        }
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+  };
+}
+
+/** The first JSON:API / SCIM error detail in a body, cut short: never more than a line of remote text. */
+export function remoteDetail(body: unknown): string {
+  const b = body as { errors?: { detail?: unknown; title?: unknown }[]; detail?: unknown } | undefined;
+  const raw = b?.errors?.[0]?.detail ?? b?.errors?.[0]?.title ?? b?.detail;
+  if (typeof raw !== 'string') return '';
+  // Drupal's messages carry HTML (<a href>); keep the words only.
+  const plain = raw.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+  return plain.length > 300 ? `${plain.slice(0, 297)}…` : plain;
+}

@@ -1,0 +1,302 @@
+/**
+ * The importer: runs each due source's import within the invocation's budget and resumes it at
+ * the next cron from `sources.cursor` (the run, the next page URL, the newest change seen).
+ *
+ * - incremental: accounts changed since the watermark, oldest change first; the watermark moves
+ *   only when the run has read its last page, so an interrupted run loses nothing.
+ * - full reconciliation: every account; each seen link is stamped with the run's pass, and when
+ *   the listing completed, links the pass did not see are the accounts deleted on the source.
+ *
+ * Guard rails: a failing listing stops the run before the sweep (nothing is deactivated); a full
+ * listing that returns nobody fails the run; a sweep that would remove more users than the
+ * source's deletion threshold is held until an admin approves the run.
+ */
+import type { Source, SourceCredentials } from '../../../shared/src/sources';
+import { countUnseen, insertImportRun, markRemovedStatement, selectImportRun, selectImportRuns, selectUnseen, selectUserBodies, updateImportRun, updateSourceRow, type SourceRow } from '../db/sources';
+import type { Env } from '../env';
+import { ScimError } from '../scim/errors';
+import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
+import { userResourceType } from '../scim/schema/registry';
+import { deleteById, patchResource, type ScimContext } from '../scim/service';
+import { applyPage, type ApplyContext, type UserOutcome } from './apply-page';
+import { fullUrl, incrementalUrl, readDrupalPage } from './drupal-reader';
+import { sourceHttp, type SourceHttp } from './http';
+import { SourceError, type RemotePage } from './remote';
+import { readScimPage, refusedFilter, scimListUrl } from './scim-reader';
+import { listSources, loadSourceSecret, pauseSource } from './sources';
+
+export interface ImportBudget {
+  /** outbound requests (source fetches and D1 round trips) this invocation may still make */
+  requests: number;
+  /** Date.now() after which no new page is started */
+  deadline: number;
+}
+
+/** Worst case of one page: the GET, and per account a read and a write, plus the batch reads. */
+const REQUESTS_PER_PAGE = 1 + 2 * 50 + 10;
+const SWEEP_CHUNK = 25;
+/** A run whose listing failed this many invocations in a row is given up (and starts afresh). */
+const MAX_FAILURES = 3;
+/** The relay's own SCIM base, for meta.location of what the service renders (unused here). */
+const SCIM_BASE = 'https://relay.invalid/scim/v2';
+
+export type RunKind = 'incremental' | 'full';
+
+interface Cursor {
+  runId: string;
+  kind: RunKind;
+  phase: 'read' | 'sweep';
+  next: string | null;
+  /** newest change stamp read so far: the next watermark */
+  maxChanged: string | null;
+  failures: number;
+  /** a held sweep an admin approved */
+  approved?: boolean;
+  /** SCIM: the server refused the lastModified filter, read without it */
+  unfiltered?: boolean;
+}
+
+export interface ImportSummary {
+  sourceId: string;
+  runId: string;
+  kind: RunKind;
+  status: 'running' | 'done' | 'failed' | 'held';
+  counts: Record<string, number>;
+  error: string | null;
+}
+
+export interface ImportOptions {
+  budget: ImportBudget;
+  sourceIds?: string[];
+  /** start this kind of run now, whatever the schedule (admin "run now", tests) */
+  force?: RunKind;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}
+
+const add = (counts: Record<string, number>, key: string, n = 1) => {
+  counts[key] = (counts[key] ?? 0) + n;
+};
+
+function dueKind(source: Source, row: SourceRow, now: Date): RunKind | null {
+  const { intervalMinutes, fullEveryHours } = source.settings.schedule;
+  if (!row.watermark || !row.lastFullAt || now.getTime() - Date.parse(row.lastFullAt) >= fullEveryHours * 3_600_000) return 'full';
+  if (!row.lastRunAt || now.getTime() - Date.parse(row.lastRunAt) >= intervalMinutes * 60_000) return 'incremental';
+  return null;
+}
+
+const hasBudget = (b: ImportBudget) => b.requests >= REQUESTS_PER_PAGE && Date.now() < b.deadline;
+
+/** Runs (or continues) the import of every due source; each source in turn while budget lasts. */
+export async function runImports(env: Env, opts: ImportOptions): Promise<ImportSummary[]> {
+  const now = opts.now ?? (() => new Date());
+  const summaries: ImportSummary[] = [];
+  const sources = (await listSources(env)).filter((s) => s.status === 'active' && (!opts.sourceIds || opts.sourceIds.includes(s.id)));
+  for (const source of sources) {
+    if (!hasBudget(opts.budget)) break;
+    const loaded = await loadSourceSecret(env, source.id);
+    if (!loaded) continue;
+    let cursor = loaded.row.cursor ? (JSON.parse(loaded.row.cursor) as Cursor) : null;
+    if (!cursor || opts.force) {
+      const kind = opts.force ?? dueKind(loaded.source, loaded.row, now());
+      if (!kind) continue;
+      cursor = await startRun(env, loaded.source, loaded.row, kind, now());
+    }
+    summaries.push(await continueRun(env, loaded.source, loaded.credentials, cursor, opts.budget, opts.fetch, now));
+  }
+  return summaries;
+}
+
+async function startRun(env: Env, source: Source, row: SourceRow, requested: RunKind, now: Date): Promise<Cursor> {
+  // Without a watermark there is nothing to be incremental from.
+  const kind: RunKind = requested === 'incremental' && !row.watermark ? 'full' : requested;
+  const runId = crypto.randomUUID();
+  await insertImportRun(env.DB, { id: runId, sourceId: source.id, kind, startedAt: now.toISOString(), counts: '{}', status: 'running' });
+  const first = source.kind === 'drupal-jsonapi' ? (kind === 'full' ? fullUrl(source.baseUrl) : incrementalUrl(source.baseUrl, row.watermark!)) : scimListUrl(source.baseUrl, 1, kind === 'full' ? null : row.watermark);
+  const cursor: Cursor = { runId, kind, phase: 'read', next: first, maxChanged: row.watermark, failures: 0 };
+  await updateSourceRow(env.DB, source.id, { cursor: JSON.stringify(cursor), lastRunAt: now.toISOString() });
+  return cursor;
+}
+
+function readPage(source: Source, http: SourceHttp, url: string): Promise<RemotePage> {
+  return source.kind === 'drupal-jsonapi' ? readDrupalPage(http, source.baseUrl, url) : readScimPage(http, url);
+}
+
+/** Drupal stamps are Unix seconds, SCIM's RFC 3339: both order correctly compared as such. */
+function newer(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  const numeric = /^\d+$/.test(a) && /^\d+$/.test(b);
+  return (numeric ? Number(b) > Number(a) : Date.parse(b) > Date.parse(a)) ? b : a;
+}
+
+export function scimContext(env: Env): ScimContext {
+  return { db: env.DB, baseUrl: SCIM_BASE };
+}
+
+async function continueRun(env: Env, source: Source, credentials: SourceCredentials, cursor: Cursor, budget: ImportBudget, fetcher: typeof fetch | undefined, now: () => Date): Promise<ImportSummary> {
+  const run = await selectImportRun(env.DB, source.id, cursor.runId);
+  const counts = JSON.parse(run?.counts ?? '{}') as Record<string, number>;
+  add(counts, 'invocations');
+  const http = sourceHttp(credentials, fetcher);
+  const meter = { d1: 0 };
+  let spent = 0;
+  const charge = () => {
+    const total = http.meter.requests + meter.d1;
+    budget.requests -= total - spent;
+    spent = total;
+  };
+  const ctx: ApplyContext = { scim: scimContext(env), sourceId: source.id, settings: source.settings, pass: cursor.kind === 'full' ? cursor.runId : null, meter };
+  const summary = (status: ImportSummary['status'], error: string | null = null): ImportSummary => ({ sourceId: source.id, runId: cursor.runId, kind: cursor.kind, status, counts, error });
+
+  const finish = async (status: 'done' | 'failed' | 'held', error: string | null, sourceSet: Parameters<typeof updateSourceRow>[2] = {}) => {
+    add(counts, 'requests', http.meter.requests);
+    await updateImportRun(env.DB, cursor.runId, { counts: JSON.stringify(counts), status, error, finishedAt: now().toISOString() });
+    await updateSourceRow(env.DB, source.id, { cursor: null, lastError: error, ...sourceSet });
+    return summary(status, error);
+  };
+  const save = async () => {
+    meter.d1 += 1;
+    charge();
+    await env.DB.batch([
+      env.DB.prepare('UPDATE sources SET cursor = ? WHERE id = ?').bind(JSON.stringify(cursor), source.id),
+      env.DB.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(JSON.stringify({ ...counts, requests: (counts.requests ?? 0) + http.meter.requests }), cursor.runId),
+    ]);
+  };
+
+  while (cursor.phase === 'read' && cursor.next !== null) {
+    if (!hasBudget(budget)) {
+      await save();
+      add(counts, 'requests', http.meter.requests);
+      return summary('running');
+    }
+    let page: RemotePage;
+    try {
+      page = await readPage(source, http, cursor.next);
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err;
+      charge();
+      if (source.kind === 'scim' && !cursor.unfiltered && cursor.kind === 'incremental' && refusedFilter(err)) {
+        // The server does not filter on meta.lastModified: read everything (no sweep).
+        cursor.unfiltered = true;
+        cursor.next = scimListUrl(source.baseUrl, 1, null);
+        continue;
+      }
+      add(counts, 'failedRequests');
+      if (err.fatal) {
+        await pauseSource(env, source.id, err.message);
+        return finish('failed', err.message, { status: 'paused', pausedReason: err.message });
+      }
+      cursor.failures += 1;
+      if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts; nothing was deactivated. Last error: ${err.message}`);
+      await save();
+      await updateSourceRow(env.DB, source.id, { lastError: err.message });
+      add(counts, 'requests', http.meter.requests);
+      return summary('running', err.message);
+    }
+    cursor.failures = 0;
+    add(counts, 'pages');
+    add(counts, 'read', page.users.length);
+    if (page.hidden > 0) add(counts, 'hidden', page.hidden);
+    const outcomes: UserOutcome[] = page.users.length > 0 ? await applyPage(ctx, page.users) : [];
+    for (const o of outcomes) add(counts, o.outcome);
+    for (const u of page.users) cursor.maxChanged = newer(cursor.maxChanged, u.changed);
+    cursor.next = page.next;
+    await save();
+  }
+
+  if (cursor.phase === 'read') {
+    if (cursor.kind === 'incremental') {
+      return finish('done', null, { watermark: cursor.maxChanged });
+    }
+    // Accounts the relay's account may not see (omitted blocked users) are not deleted ones:
+    // without the whole picture there is no sweep. Drupal always shows uid 0 as a label only.
+    const expectedHidden = source.kind === 'drupal-jsonapi' ? 1 : 0;
+    // The guard rail: a complete listing of nobody is a broken source, not an empty site.
+    if ((counts.read ?? 0) === 0) {
+      const why = (counts.hidden ?? 0) > expectedHidden
+        ? 'The source showed no account the relay may read (only labels, or omitted items): give the account the "administer users" permission. Nothing was deactivated.'
+        : 'The source listed nobody; nothing was deactivated.';
+      return finish('failed', why);
+    }
+    if ((counts.hidden ?? 0) > expectedHidden) {
+      return finish('failed', `${(counts.hidden ?? 0) - expectedHidden} account(s) were hidden from the relay's account (blocked users need the "administer users" permission), so deletions cannot be told apart: nothing was deactivated.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
+    }
+    cursor.phase = 'sweep';
+    const unseen = await countUnseen(env.DB, source.id, cursor.runId);
+    if (unseen > source.settings.deletionThreshold && !cursor.approved) {
+      counts.held = unseen;
+      return finish('held', `${unseen} users are gone from the source, more than the deletion threshold of ${source.settings.deletionThreshold}: held until an admin approves this run.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
+    }
+    await save();
+  }
+  return sweep(env, source, cursor, counts, budget, http, meter, charge, now, finish, save, summary);
+}
+
+/** Deactivates (or deletes) the directory users of accounts the completed pass did not see. */
+async function sweep(
+  env: Env,
+  source: Source,
+  cursor: Cursor,
+  counts: Record<string, number>,
+  budget: ImportBudget,
+  http: SourceHttp,
+  meter: { d1: number },
+  charge: () => void,
+  now: () => Date,
+  finish: (status: 'done' | 'failed' | 'held', error: string | null, set?: Parameters<typeof updateSourceRow>[2]) => Promise<ImportSummary>,
+  save: () => Promise<void>,
+  summary: (status: ImportSummary['status'], error?: string | null) => ImportSummary,
+): Promise<ImportSummary> {
+  const ctx = scimContext(env);
+  for (;;) {
+    if (budget.requests < SWEEP_CHUNK * 3 || Date.now() >= budget.deadline) {
+      await save();
+      add(counts, 'requests', http.meter.requests);
+      return summary('running');
+    }
+    meter.d1 += 2;
+    const gone = await selectUnseen(env.DB, source.id, cursor.runId, SWEEP_CHUNK);
+    if (gone.length === 0) break;
+    const users = await selectUserBodies(env.DB, gone.map((g) => g.userId));
+    const at = now().toISOString();
+    for (const link of gone) {
+      const row = users.get(link.userId);
+      meter.d1 += 2;
+      try {
+        if (row && source.settings.onDeleted === 'delete') {
+          await deleteById(ctx, userResourceType, link.userId, {});
+          add(counts, 'deleted');
+        } else if (row && (JSON.parse(row.data) as { active?: boolean }).active !== false) {
+          await patchResource(ctx, userResourceType, link.userId, { schemas: [SCIM_PATCH_OP_URN], Operations: [{ op: 'replace', path: 'active', value: false }] }, {});
+          add(counts, 'deactivated');
+        }
+      } catch (err) {
+        if (!(err instanceof ScimError)) throw err;
+        add(counts, 'failed');
+      }
+    }
+    meter.d1 += 1;
+    await env.DB.batch(gone.map((g) => markRemovedStatement(env.DB, source.id, g.remoteId, at)));
+    charge();
+  }
+  return finish('done', null, { watermark: cursor.maxChanged, lastFullAt: now().toISOString() });
+}
+
+/**
+ * Approves a held reconciliation: its sweep runs now (and continues at the next crons if the
+ * budget runs out). Only the newest full run may be approved — an older pass would take accounts
+ * seen since for deleted ones.
+ */
+export async function approveHeldRun(env: Env, sourceId: string, runId: string, budget: ImportBudget, fetcher?: typeof fetch): Promise<ImportSummary | 'not_found' | 'not_held' | 'stale'> {
+  const run = await selectImportRun(env.DB, sourceId, runId);
+  const loaded = await loadSourceSecret(env, sourceId);
+  if (!run || !loaded) return 'not_found';
+  if (run.status !== 'held') return 'not_held';
+  const newest = (await selectImportRuns(env.DB, sourceId, 50)).find((r) => r.kind === 'full');
+  if (newest?.id !== runId || loaded.row.cursor) return 'stale';
+  const cursor: Cursor = { runId, kind: 'full', phase: 'sweep', next: null, maxChanged: loaded.row.watermark, failures: 0, approved: true };
+  await updateImportRun(env.DB, runId, { status: 'running', error: null });
+  await updateSourceRow(env.DB, sourceId, { cursor: JSON.stringify(cursor) });
+  return continueRun(env, loaded.source, loaded.credentials, cursor, budget, fetcher, () => new Date());
+}

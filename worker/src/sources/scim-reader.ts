@@ -1,0 +1,80 @@
+/**
+ * Reads users from a SCIM 2.0 service provider: `GET /Users` paged by startIndex/count
+ * (RFC 7644 §3.4.2.4), incremental by `meta.lastModified gt` (§3.4.2.2) where the server
+ * filters on it — a server that refuses the filter (400 invalidFilter) is read in full instead.
+ * Roles are the user's `groups` (display names), which the server computes from /Groups.
+ */
+import { remoteDetail, type SourceHttp } from './http';
+import { SourceError, type RemotePage, type RemoteUser } from './remote';
+
+export const SCIM_JSON = 'application/scim+json';
+export const SCIM_PAGE_SIZE = 100;
+
+export function scimListUrl(baseUrl: string, startIndex: number, watermark: string | null): string {
+  const q = new URLSearchParams({ startIndex: String(startIndex), count: String(SCIM_PAGE_SIZE) });
+  if (watermark) q.set('filter', `meta.lastModified gt "${watermark}"`);
+  return `${baseUrl}/Users?${q.toString()}`;
+}
+
+interface ScimUser {
+  id?: unknown;
+  userName?: unknown;
+  active?: unknown;
+  emails?: { value?: unknown; type?: unknown; primary?: unknown }[];
+  groups?: { display?: unknown; value?: unknown }[];
+  meta?: { lastModified?: unknown };
+}
+
+export function scimToRemote(u: ScimUser): RemoteUser | null {
+  if (typeof u.id !== 'string' || typeof u.userName !== 'string') return null;
+  const emails = Array.isArray(u.emails) ? u.emails : undefined;
+  const email = emails ? (emails.find((e) => e.primary === true) ?? emails.find((e) => e.type === 'work') ?? emails[0]) : undefined;
+  return {
+    remoteId: u.id,
+    uid: u.id,
+    name: u.userName,
+    email: emails === undefined ? undefined : typeof email?.value === 'string' ? email.value : null,
+    // RFC 7643 §4.1.1: a user without `active` is active
+    active: typeof u.active === 'boolean' ? u.active : true,
+    roles: Array.isArray(u.groups) ? u.groups.map((g) => (typeof g.display === 'string' ? g.display : String(g.value ?? ''))).filter((x) => x !== '') : undefined,
+    changed: typeof u.meta?.lastModified === 'string' ? u.meta.lastModified : null,
+  };
+}
+
+export function scimFailure(status: number, body: unknown, url: string): SourceError {
+  const detail = remoteDetail(body);
+  const said = detail ? ` The server said: "${detail}"` : '';
+  if (status === 401 || status === 403) return new SourceError(`The SCIM server refused the token (${status}).${said}`, status, true);
+  if (status === 404) return new SourceError(`Nothing at ${new URL(url).pathname} (404): the base URL should end where /Users starts (e.g. …/scim/v2).`, status, true);
+  return new SourceError(`The SCIM server answered ${status}.${said}`, status, status >= 400 && status < 500 && status !== 429 && status !== 408);
+}
+
+/** True when the server refused the lastModified filter: read everything instead. */
+export const refusedFilter = (e: unknown) => e instanceof SourceError && e.status === 400;
+
+export async function readScimPage(http: SourceHttp, url: string): Promise<RemotePage> {
+  const res = await http.get(url, SCIM_JSON);
+  if (res.status !== 200) {
+    const err = scimFailure(res.status, res.body, url);
+    if (res.status === 400) throw new SourceError(err.message, 400, false);
+    throw err;
+  }
+  const doc = res.body as { Resources?: unknown; totalResults?: unknown; startIndex?: unknown; itemsPerPage?: unknown } | undefined;
+  if (!doc || typeof doc !== 'object' || typeof doc.totalResults !== 'number') throw new SourceError('The answer to /Users is not a SCIM ListResponse (cut short, or not SCIM).', res.status, false);
+  const resources = Array.isArray(doc.Resources) ? (doc.Resources as ScimUser[]) : [];
+  const users: RemoteUser[] = [];
+  let hidden = 0;
+  for (const r of resources) {
+    const u = scimToRemote(r);
+    if (u) users.push(u);
+    else hidden++;
+  }
+  const start = Number(new URL(url).searchParams.get('startIndex') ?? 1);
+  const nextStart = start + resources.length;
+  const next = resources.length > 0 && nextStart <= doc.totalResults ? (() => {
+    const u = new URL(url);
+    u.searchParams.set('startIndex', String(nextStart));
+    return u.toString();
+  })() : null;
+  return { users, next, hidden };
+}

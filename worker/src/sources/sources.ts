@@ -1,0 +1,104 @@
+/**
+ * Sources: CRUD for the admin API. Credentials are write-only: encrypted on the way in (like
+ * target tokens, auth/secrets.ts), decrypted only for the importer, never part of a `Source`.
+ */
+import { sourceCredentialsSchema, sourceSchema, sourceSettingsSchema, type Source, type SourceCreate, type SourceCredentials, type SourceSettings, type SourceUpdate } from '../../../shared/src/sources';
+import { decryptSecret, encryptSecret } from '../auth/secrets';
+import { deleteSourceRow, insertSource, selectSource, selectSources, updateSourceRow, type SourceRow, type SourceRowUpdate } from '../db/sources';
+import type { Env } from '../env';
+
+const nowIso = () => new Date().toISOString();
+
+export function toSource(row: SourceRow): Source {
+  const settings = JSON.parse(row.settings) as SourceSettings & { credentialsType?: 'basic' | 'bearer' };
+  const { credentialsType, ...rest } = settings;
+  return sourceSchema.parse({
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    baseUrl: row.baseUrl,
+    credentials: { type: credentialsType ?? 'basic' },
+    settings: sourceSettingsSchema.parse(rest),
+    status: row.status,
+    pausedReason: row.pausedReason,
+    watermark: row.watermark,
+    running: row.cursor !== null,
+    lastRunAt: row.lastRunAt,
+    lastFullAt: row.lastFullAt,
+    lastError: row.lastError,
+    created: row.created,
+    updated: row.updated,
+  });
+}
+
+/** The credential type is not secret: it rides along with the settings so the API can show it. */
+const settingsText = (settings: SourceSettings, credentials: Pick<SourceCredentials, 'type'>) => JSON.stringify({ ...settings, credentialsType: credentials.type });
+
+export async function createSource(env: Env, input: SourceCreate): Promise<Source> {
+  const now = nowIso();
+  const row = await insertSource(env.DB, {
+    id: crypto.randomUUID(),
+    name: input.name,
+    kind: input.kind,
+    baseUrl: input.baseUrl,
+    credentialsEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, JSON.stringify(input.credentials)),
+    settings: settingsText(input.settings, input.credentials),
+    status: 'active',
+    created: now,
+    updated: now,
+  });
+  return toSource(row);
+}
+
+export async function listSources(env: Env): Promise<Source[]> {
+  return (await selectSources(env.DB)).map(toSource);
+}
+
+export async function getSource(env: Env, id: string): Promise<Source | null> {
+  const row = await selectSource(env.DB, id);
+  return row ? toSource(row) : null;
+}
+
+/**
+ * A partial update. A new base URL or new credentials start the import over (no watermark, no
+ * run in progress): the old watermark belongs to another site or account.
+ */
+export async function updateSource(env: Env, id: string, patch: SourceUpdate): Promise<Source | null> {
+  const current = await selectSource(env.DB, id);
+  if (!current) return null;
+  const source = toSource(current);
+  const set: SourceRowUpdate = { updated: nowIso() };
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.baseUrl !== undefined && patch.baseUrl !== current.baseUrl) {
+    set.baseUrl = patch.baseUrl;
+    set.watermark = null;
+    set.cursor = null;
+  }
+  if (patch.credentials !== undefined) {
+    set.credentialsEnc = await encryptSecret(env.RELAY_ENCRYPTION_KEY, JSON.stringify(patch.credentials));
+    set.cursor = null;
+  }
+  if (patch.settings !== undefined || patch.credentials !== undefined) {
+    set.settings = settingsText(patch.settings ?? source.settings, patch.credentials ?? source.credentials);
+  }
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.status === 'active') set.pausedReason = null;
+  const row = await updateSourceRow(env.DB, id, set);
+  return row ? toSource(row) : null;
+}
+
+export async function deleteSource(env: Env, id: string): Promise<boolean> {
+  return deleteSourceRow(env.DB, id);
+}
+
+/** The source with its decrypted credentials, for the importer only. */
+export async function loadSourceSecret(env: Env, id: string): Promise<{ source: Source; row: SourceRow; credentials: SourceCredentials } | null> {
+  const row = await selectSource(env.DB, id);
+  if (!row) return null;
+  const credentials = sourceCredentialsSchema.parse(JSON.parse(await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.credentialsEnc)));
+  return { source: toSource(row), row, credentials };
+}
+
+export async function pauseSource(env: Env, id: string, reason: string): Promise<void> {
+  await updateSourceRow(env.DB, id, { status: 'paused', pausedReason: reason, cursor: null, lastError: reason, updated: nowIso() });
+}
