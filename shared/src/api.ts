@@ -102,10 +102,42 @@ export type UserSearch = z.infer<typeof userSearchQuerySchema>;
 export const MAX_LOOKUP_KEYS = 500;
 
 const keys = z.array(z.string().min(1).max(512)).max(MAX_LOOKUP_KEYS);
+export const MAX_LOOKUP_UIDS = 200;
+
+/**
+ * A site's address as the relay compares it: origin plus base path, no trailing slash, no query
+ * ("https://x.org/drupal/" → "https://x.org/drupal"). Sources and Drupal targets store theirs so.
+ */
+export function normalizeSiteUrl(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]+)([^?#]*)/i.exec(url.trim());
+  if (!m) return url.trim().replace(/\/+$/, '');
+  const host = m[2]!.toLowerCase().replace(/:(80)$/, m[1]!.toLowerCase() === 'http' ? '' : ':$1').replace(/:(443)$/, m[1]!.toLowerCase() === 'https' ? '' : ':$1');
+  return `${m[1]!.toLowerCase()}://${host}${m[3]!.replace(/\/+$/, '')}`;
+}
+
 export const lookupBodySchema = z
-  .object({ userNames: keys.optional(), emails: keys.optional(), externalIds: keys.optional(), ids: keys.optional() })
+  .object({
+    userNames: keys.optional(),
+    emails: keys.optional(),
+    externalIds: keys.optional(),
+    ids: keys.optional(),
+    /** the site a page belongs to (origin + base path, e.g. "https://x.org/drupal"): resolves `uids` */
+    site: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+      .transform(normalizeSiteUrl)
+      .optional(),
+    /** Drupal uids shown on the page, resolved through the site's sources and Drupal targets */
+    uids: z.array(z.string().min(1).max(64)).max(MAX_LOOKUP_UIDS).optional(),
+  })
   .refine((b) => (b.userNames?.length ?? 0) + (b.emails?.length ?? 0) + (b.externalIds?.length ?? 0) + (b.ids?.length ?? 0) <= MAX_LOOKUP_KEYS, {
     message: `at most ${MAX_LOOKUP_KEYS} keys in all`,
+  })
+  .refine((b) => b.uids === undefined || b.uids.length === 0 || b.site !== undefined, {
+    message: 'uids need the site they belong to',
+    path: ['site'],
+    when: (p) => typeof p.value === 'object' && p.value !== null,
   });
 export type LookupRequest = z.infer<typeof lookupBodySchema>;
 
@@ -122,11 +154,16 @@ export type LookupHit = z.infer<typeof lookupHitSchema>;
 
 /** Each given key → its user and link states, or null when no user matches. */
 const hits = z.record(z.string(), lookupHitSchema.nullable());
+const siteRef = z.object({ id: z.string(), name: z.string(), kind: z.string() });
 export const lookupResponseSchema = z.object({
   targets: z.array(z.object({ id: z.string(), name: z.string(), status: z.enum(['active', 'paused']) })),
   userNames: hits,
   emails: hits,
   externalIds: hits,
   ids: hits,
+  /** each given uid → its user (through the site's sources' links, then its Drupal targets' links), or null; {} without uids */
+  uids: hits,
+  /** the sources and targets whose base URL is the given site (empty lists without a site) */
+  site: z.object({ sources: z.array(siteRef), targets: z.array(siteRef) }),
 });
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;

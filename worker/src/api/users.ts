@@ -4,11 +4,11 @@
  */
 import { Hono } from 'hono';
 import type { Link } from '../../../shared/src/provisioning';
-import { LOOKUP_KINDS, lookupKeyOf, lookupUsers, searchUsers, type TargetRef, type UserRecord } from '../db/directory-views';
+import { LOOKUP_KINDS, lookupKeyOf, lookupUsers, resolveSiteUids, searchUsers, type TargetRef, type UserRecord } from '../db/directory-views';
 import { listAudit } from '../db/provisioning-queries';
 import { toAuditEvent } from './logs';
 import { ROUTES } from './routes';
-import type { LookupHit, LookupResponse, UserSummary } from '../../../shared/src/api';
+import { normalizeSiteUrl, type LookupHit, type LookupResponse, type UserSummary } from '../../../shared/src/api';
 import type { ApiEnv } from './types';
 import { notFound, validateJson, validateQuery } from './validate';
 
@@ -52,7 +52,22 @@ usersApp.post(ROUTES.lookupUsers.path, validateJson(ROUTES.lookupUsers.body), as
         return [key, user ? { user: summaryOf(user), links: linksOf(targets, user) } : null];
       }),
     );
-  const body: LookupResponse = { targets, userNames: hitsOf('userNames'), emails: hitsOf('emails'), externalIds: hitsOf('externalIds'), ids: hitsOf('ids') };
+  let uids: Record<string, LookupHit | null> = {};
+  let site: LookupResponse['site'] = { sources: [], targets: [] };
+  if (keys.site !== undefined) {
+    // Drupal pages show uids: resolve them through the site's sources and Drupal targets.
+    const resolved = await resolveSiteUids(c.env.DB, keys.site, keys.uids ?? [], normalizeSiteUrl);
+    site = { sources: resolved.sources, targets: resolved.targets };
+    const userIds = [...new Set(resolved.userIds.values())];
+    const users = userIds.length > 0 ? (await lookupUsers(c.env.DB, { ids: userIds })).found.ids : new Map<string, UserRecord>();
+    uids = Object.fromEntries(
+      (keys.uids ?? []).map((uid): [string, LookupHit | null] => {
+        const user = users.get(resolved.userIds.get(uid) ?? '');
+        return [uid, user ? { user: summaryOf(user), links: linksOf(targets, user) } : null];
+      }),
+    );
+  }
+  const body: LookupResponse = { targets, userNames: hitsOf('userNames'), emails: hitsOf('emails'), externalIds: hitsOf('externalIds'), ids: hitsOf('ids'), uids, site };
   return c.json(body);
 });
 

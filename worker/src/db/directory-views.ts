@@ -142,3 +142,58 @@ export async function searchUsers(d1: D1Database, s: UserSearch): Promise<{ targ
   ]);
   return { targets: targetsResult!.results as TargetRef[], users: (usersResult!.results as RawUser[]).map(toUserRecord) };
 }
+
+export interface SiteRef {
+  id: string;
+  name: string;
+  kind: string;
+}
+
+/**
+ * Drupal uids of one site → directory user ids: first through the links of the sources whose
+ * base URL is the site (source_links.remote_uid), then through the links of its Drupal targets
+ * (links.remote_key holds the uid the target created or matched). `normalize` folds stored base
+ * URLs the way the request's `site` was folded.
+ */
+export async function resolveSiteUids(
+  d1: D1Database,
+  site: string,
+  uids: readonly string[],
+  normalize: (url: string) => string,
+): Promise<{ sources: SiteRef[]; targets: SiteRef[]; userIds: Map<string, string> }> {
+  const [sourceRows, targetRows] = await d1.batch([
+    d1.prepare('SELECT id, name, kind, base_url AS baseUrl FROM sources ORDER BY created, id'),
+    d1.prepare("SELECT id, name, kind, base_url AS baseUrl FROM targets WHERE kind = 'drupal-jsonapi' ORDER BY created, id"),
+  ]);
+  const onSite = (rows: (SiteRef & { baseUrl: string })[]) => rows.filter((r) => normalize(r.baseUrl) === site).map(({ id, name, kind }) => ({ id, name, kind }));
+  const sources = onSite(sourceRows!.results as (SiteRef & { baseUrl: string })[]);
+  const targets = onSite(targetRows!.results as (SiteRef & { baseUrl: string })[]);
+  const userIds = new Map<string, string>();
+  const wanted = [...new Set(uids)];
+  const stmts: D1PreparedStatement[] = [];
+  if (sources.length > 0) {
+    for (const part of chunk(wanted, MAX_PARAMS - sources.length)) {
+      stmts.push(
+        d1
+          .prepare(`SELECT remote_uid AS uid, user_id AS userId, 0 AS rank FROM source_links WHERE source_id IN (${sources.map(() => '?').join(', ')}) AND remote_uid IN (${part.map(() => '?').join(', ')}) AND removed_at IS NULL`)
+          .bind(...sources.map((s) => s.id), ...part),
+      );
+    }
+  }
+  if (targets.length > 0) {
+    for (const part of chunk(wanted, MAX_PARAMS - targets.length)) {
+      stmts.push(
+        d1
+          .prepare(`SELECT remote_key AS uid, resource_id AS userId, 1 AS rank FROM links WHERE target_id IN (${targets.map(() => '?').join(', ')}) AND resource_type = 'User' AND remote_key IN (${part.map(() => '?').join(', ')})`)
+          .bind(...targets.map((t) => t.id), ...part),
+      );
+    }
+  }
+  if (stmts.length > 0 && wanted.length > 0) {
+    const rows = (await d1.batch(stmts)).flatMap((r) => r.results as { uid: string; userId: string; rank: number }[]);
+    // a source's link wins over a target's: the source is where the account is managed
+    rows.sort((a, b) => a.rank - b.rank);
+    for (const row of rows) if (!userIds.has(row.uid)) userIds.set(row.uid, row.userId);
+  }
+  return { sources, targets, userIds };
+}

@@ -35,14 +35,14 @@ async function testDrupal(http: SourceHttp, baseUrl: string, needsRoles: boolean
   }
   steps.push({ step: 'reach', ok: true, detail: `${baseUrl} answered ${entry.status}.` });
   const links = (entry.body as { links?: Record<string, unknown> } | undefined)?.links;
-  if (entry.status === 404 || !links) {
-    steps.push({ step: 'jsonapi', ok: false, detail: `GET /jsonapi answered ${entry.status}${links ? '' : ' without a JSON:API entry point'}.` });
-    problems.push('JSON:API is not on at this address. Enable the core "JSON:API" module (Extend → JSON:API), and give the site\'s address without /jsonapi.');
-    return done();
-  }
   if (entry.status === 401) {
     steps.push({ step: 'jsonapi', ok: false, detail: `401. ${remoteDetail(entry.body)}` });
     problems.push('Drupal refused the credentials. Check the user name and password (the core "HTTP Basic Authentication" module must be on) or the token.');
+    return done();
+  }
+  if (entry.status === 404 || !links) {
+    steps.push({ step: 'jsonapi', ok: false, detail: `GET /jsonapi answered ${entry.status}${links ? '' : ' without a JSON:API entry point'}.` });
+    problems.push('JSON:API is not on at this address. Enable the core "JSON:API" module (Extend → JSON:API), and give the site\'s address without /jsonapi.');
     return done();
   }
   if (!('user--user' in links)) {
