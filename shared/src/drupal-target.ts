@@ -55,15 +55,17 @@ export interface KindIssue {
 export function drupalTargetIssues(input: { token?: string | undefined; matching?: readonly string[] | undefined; mapping?: readonly { target: string }[] | undefined; options: DrupalTargetOptions }): KindIssue[] {
   const issues: KindIssue[] = [];
   const known = (path: string) => path in DRUPAL_CORE_ATTRIBUTES || path in input.options.fields;
-  const knownList = () => [...Object.keys(DRUPAL_CORE_ATTRIBUTES), ...Object.keys(input.options.fields)].join(', ');
+  const paths = [...Object.keys(DRUPAL_CORE_ATTRIBUTES), ...Object.keys(input.options.fields)];
+  // `status` is no identifier: two accounts share it.
+  const matchable = paths.filter((p) => p !== 'active');
   if (input.token !== undefined && input.options.auth === 'basic' && !/^[^:]+:.+$/s.test(input.token)) {
     issues.push({ path: ['token'], message: 'with Basic auth the token is "username:password" of a Drupal account that may administer users' });
   }
   input.matching?.forEach((path, i) => {
-    if (path === 'active' || !known(path)) issues.push({ path: ['matching', i], message: `a Drupal target matches on ${knownList().replace(', active', '')}; not ${path}` });
+    if (!matchable.includes(path)) issues.push({ path: ['matching', i], message: `a Drupal target matches on ${matchable.join(', ')}; not ${path}` });
   });
   input.mapping?.forEach((rule, i) => {
-    if (!known(rule.target)) issues.push({ path: ['mapping', i, 'target'], message: `a Drupal user has no ${rule.target}: map to ${knownList()}, or name a field in options.fields` });
+    if (!known(rule.target)) issues.push({ path: ['mapping', i, 'target'], message: `a Drupal user has no ${rule.target}: map to ${paths.join(', ')}, or name a field in options.fields` });
   });
   return issues;
 }

@@ -305,3 +305,40 @@ describe('automatic mode into Drupal', () => {
     expect((await api('DELETE', `/targets/${t.id}`)).status).toBe(204);
   });
 });
+
+describe('the engine\'s guard rails hold for Drupal', () => {
+  it('a 503 from the site is retried later and the account is created once', async () => {
+    const site = await newSite();
+    const t = await drupalTarget(site);
+    const name = unique('retry');
+    const user = await createUser(name, withMail(name));
+    await site.faults([{ match: { method: 'POST', path: '/jsonapi/user/user' }, respond: { status: 503, headers: { 'content-type': 'application/vnd.api+json' }, body: { errors: [{ status: '503', detail: 'Site under maintenance' }] } } }]);
+    await run(t.id);
+    const row = await env.DB.prepare('SELECT state, attempts, last_error AS lastError FROM outbox WHERE target_id = ? AND resource_id = ?').bind(t.id, user.id).first<{ state: string; attempts: number; lastError: string }>();
+    expect(row).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(row!.lastError).toContain('Site under maintenance');
+    await dispatch(env, { mode: 'scheduled', force: true, targetIds: [t.id], budget: createBudget(), now: () => new Date(Date.now() + 3_600_000) });
+    expect((await site.state()).users.filter((u) => u.name === name)).toHaveLength(1);
+  });
+
+  it('dry-run and plan name the JSON:API requests and send no write', async () => {
+    const site = await newSite();
+    const t = await drupalTarget(site, { dryRun: true });
+    // Targets get outbox rows for changes made after they exist: both first, then the user.
+    const live = await drupalTarget(site);
+    const name = unique('dry');
+    const user = await createUser(name, withMail(name));
+    await run(t.id);
+    expect(await onSite(site, name)).toBeUndefined();
+    expect((await site.requests()).every((r) => r.method === 'GET')).toBe(true);
+    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=50`)).body.items;
+    expect(audit.find((e: { outcome: string }) => e.outcome === 'dry_run')).toMatchObject({ method: 'POST', path: '/user/user', resourceId: user.id });
+
+    await run(live.id);
+    await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    const plan = await api('GET', `/targets/${live.id}/plan?mode=scheduled`);
+    expect(plan.status, plan.text).toBe(200);
+    const remote = await onSite(site, name);
+    expect(plan.body.operations).toEqual(expect.arrayContaining([expect.objectContaining({ resourceId: user.id, action: 'deactivate', detail: `PATCH /user/user/${remote!.uuid}` })]));
+  });
+});

@@ -92,7 +92,7 @@ export function recordDryRun(ctx: SyncContext, operation: string, method: string
     resourceId: ctx.label.resourceId,
     operation,
     method,
-    path,
+    path: ctx.client.requestPath?.(path) ?? path,
     httpStatus: null,
     durationMs: 0,
     outcome: 'dry_run',

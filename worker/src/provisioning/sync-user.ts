@@ -55,7 +55,7 @@ export async function decideUser(ctx: SyncContext, userId: string): Promise<{ ac
   const d = await decide(ctx, row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null, link);
   if (d === 'match') return { action: 'create', detail: 'not linked yet: match on the target, then create or link' };
   if (d.action === 'skip' && d.link?.state === 'in_sync') return { action: 'none', detail: 'unchanged' };
-  return { action: d.action, detail: d.op ? `${d.op.method} ${d.op.path}` : 'nothing to send' };
+  return { action: d.action, detail: d.op ? `${d.op.method} ${ctx.client.requestPath?.(d.op.path) ?? d.op.path}` : 'nothing to send' };
 }
 
 /** What the dispatcher already read for a batch: the user (null: deleted), its link, a batch match. */

@@ -41,6 +41,8 @@ export interface ScimClient {
    * mapped to roles) says why here; the group push then skips the group without a request.
    */
   declineGroup?(displayName: string): string | undefined;
+  /** where a request the engine names by its SCIM path (`/Users/{id}`) goes on this target: dry-run records and plans */
+  requestPath?(scimPath: string): string;
 }
 
 export function createScimClient(conn: ScimConnection, hooks: ClientHooks = {}): ScimClient {
