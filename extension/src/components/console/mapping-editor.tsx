@@ -130,11 +130,11 @@ function RuleRow({ rule, index, count, error, onChange, onRemove, onMove }: { ru
             ))}
             <label class="check">
               <input type="checkbox" checked={rule.when === 'create'} onChange={(e) => onChange({ when: e.currentTarget.checked ? 'create' : 'always' })} />
-              on create only
+              create only
             </label>
             <label class="check">
               <input type="checkbox" checked={rule.clearWhenMissing} onChange={(e) => onChange({ clearWhenMissing: e.currentTarget.checked })} />
-              clear when missing
+              clear if missing
             </label>
           </div>
         </td>

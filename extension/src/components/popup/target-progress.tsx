@@ -9,7 +9,7 @@ const ACTION_WORDS: Record<ProvisionResult['action'], string> = {
   deactivate: 'deactivated',
   delete: 'deleted',
   link: 'linked to the existing account',
-  skip: 'skipped',
+  skip: 'nothing sent (unchanged, or the mode does not allow it)',
   none: 'already in sync',
 };
 
