@@ -54,6 +54,11 @@ describe('a Drupal target through the admin API', () => {
     const mapping = (await api('GET', `/targets/${t.id}/mapping`)).body.mapping.map((r: { target: string }) => r.target);
     expect(mapping).toEqual(['userName', 'emails[type eq "work"].value', 'active']);
     expect(JSON.stringify(t)).not.toContain('admin-pass');
+    // The OpenAPI document is generated from the same schemas: the kind and its options are in it.
+    const doc = (await api('GET', '/openapi.json')).body;
+    const create = doc.paths['/targets'].post.requestBody.content['application/json'].schema;
+    expect(JSON.stringify(create)).toContain('drupal-jsonapi');
+    expect(JSON.stringify(create)).toContain('roleMap');
   });
 
   it('refuses settings a Drupal site cannot take, naming each field', async () => {
