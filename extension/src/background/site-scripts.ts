@@ -11,6 +11,8 @@ import { sitesChangedMessageSchema, sitesItem, siteOriginPattern } from '../lib/
 /** The built content script (WXT writes `entrypoints/site.content.ts` here). */
 export const SITE_SCRIPT = 'content-scripts/site.js';
 const ID_PREFIX = 'site:';
+/** As site.content.ts declares: the table is complete at document_end. */
+const RUN_AT = 'document_end' as const;
 
 /** One registration per host pattern; the content script itself checks the exact origin (ports) with the background. */
 async function wantedPatterns(): Promise<string[]> {
@@ -32,13 +34,14 @@ async function doSync(): Promise<void> {
   try {
     const [wanted, registered] = await Promise.all([wantedPatterns(), browser.scripting.getRegisteredContentScripts()]);
     const ours = registered.filter((s) => s.id.startsWith(ID_PREFIX));
-    const stale = ours.filter((s) => !wanted.includes(s.id.slice(ID_PREFIX.length)) || !s.js?.includes(SITE_SCRIPT)).map((s) => s.id);
+    // A registration from an older version (another script or run time) is replaced.
+    const stale = ours.filter((s) => !wanted.includes(s.id.slice(ID_PREFIX.length)) || !s.js?.includes(SITE_SCRIPT) || s.runAt !== RUN_AT).map((s) => s.id);
     if (stale.length > 0) await browser.scripting.unregisterContentScripts({ ids: stale });
     const present = new Set(ours.map((s) => s.id).filter((id) => !stale.includes(id)));
     const missing = wanted.filter((p) => !present.has(ID_PREFIX + p));
     if (missing.length > 0) {
       await browser.scripting.registerContentScripts(
-        missing.map((pattern) => ({ id: ID_PREFIX + pattern, matches: [pattern], js: [SITE_SCRIPT], runAt: 'document_idle' as const, persistAcrossSessions: true })),
+        missing.map((pattern) => ({ id: ID_PREFIX + pattern, matches: [pattern], js: [SITE_SCRIPT], runAt: RUN_AT, persistAcrossSessions: true })),
       );
     }
   } catch (err) {

@@ -15,7 +15,10 @@ import { mountUserOverlay } from '../overlay/user-overlay';
 
 export default defineContentScript({
   registration: 'runtime',
-  runAt: 'document_idle',
+  // document_end: the server-rendered table is complete, and the overlay need not wait for images
+  // and the page's scripts (document_idle came 100–170 ms later in bench:extension); later
+  // changes by Drupal behaviours are caught by the overlay's MutationObserver.
+  runAt: 'document_end',
   async main(ctx) {
     const page = detectPage(document, location);
 

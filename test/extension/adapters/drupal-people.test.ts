@@ -75,3 +75,16 @@ describe('Drupal People list adapter', () => {
     expect(uidFromBulkKey(btoa('{"a":1}'))).toBeNull();
   });
 });
+
+describe('People pages generated from the real capture (benchmark pages)', () => {
+  it('keeps every generated row readable by the adapter', async () => {
+    const { parseHTML } = await import('linkedom');
+    const { benchUsers, peoplePage } = await import('../support/people-page.ts');
+    const users = benchUsers(200);
+    const { document } = parseHTML(peoplePage(users, true));
+    const page = drupalPeopleAdapter.detect(document as unknown as Document, { origin: 'http://127.0.0.1:1', pathname: '/admin/people', search: '' }) as PeopleListPage;
+    const rows = page.readRows().map((r) => r.data);
+    expect(rows.map((r) => r.uid)).toEqual(users.map((u) => u.uid));
+    expect(rows[199]?.displayName).toBe('bench.user.0200');
+  });
+});

@@ -1,3 +1,4 @@
+/// <reference path="./chrome-global.d.ts" />
 /**
  * Connects the loaded extension to a relay and a site the way the options page does, through the
  * background service worker: the relay URL and admin token go into extension storage (the keys

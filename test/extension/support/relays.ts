@@ -3,7 +3,7 @@
  * bundled with esbuild and served by workerd through Miniflare on 127.0.0.1 with their own D1
  * (test/support/relay-b.ts starts either). Helpers speak the admin API and SCIM over HTTP.
  */
-import { startRelayB, type RelayB } from '../../support/relay-b';
+import { startRelayB, type RelayB } from '../../support/relay-b.ts';
 
 export const RELAY_A_TOKEN = 'ext-relay-a-bootstrap-token-0123456789abcdef';
 export const RELAY_B_TOKEN = 'ext-relay-b-bootstrap-token-0123456789abcdef';
