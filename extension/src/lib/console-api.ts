@@ -13,7 +13,8 @@ const apiPath = z
   .string()
   .max(2048)
   .regex(/^\/[A-Za-z0-9._~%\-/]*(\?[^#\s]*)?$/, 'must be a path under /api/v1')
-  .refine((p) => !p.split('?')[0]!.split('/').some((s) => s === '.' || s === '..' || /%2e/i.test(s)), 'must not contain dot segments');
+  .refine((p) => !p.split('?')[0]!.split('/').some((s) => s === '.' || s === '..' || /%2e/i.test(s)), 'must not contain dot segments')
+  .refine((p) => !p.split('?')[0]!.includes('//'), 'must not contain empty segments');
 
 export const consoleRequestSchema = z.object({
   type: z.literal('console:api'),

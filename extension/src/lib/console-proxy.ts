@@ -1,54 +1,8 @@
 import { browser, type Browser } from 'wxt/browser';
 import { consoleRequestSchema, type ConsoleRequest, type ConsoleResponse } from './console-api';
+import { proxyApiCall } from './proxy-api-call';
 import { toOriginPattern } from './relay-url';
 import { relayTokenItem, relayUrlItem } from './relay-settings';
-
-export interface ProxyDeps {
-  relayUrl: string;
-  token: string;
-  fetch: typeof fetch;
-  timeoutMs?: number;
-}
-
-/**
- * Performs one admin API call for an extension page. The URL is built from the configured relay
- * and checked to stay under its /api/v1, so a page (or a compromised one) cannot send the token
- * anywhere else.
- */
-export async function proxyApiCall(request: ConsoleRequest, { relayUrl, token, fetch, timeoutMs = 30_000 }: ProxyDeps): Promise<ConsoleResponse> {
-  if (!relayUrl || !token) return { kind: 'unreachable', error: 'Not connected: set the relay URL and admin token under Connect.' };
-  const base = new URL(`${relayUrl}/api/v1/`);
-  const url = new URL(`${relayUrl}/api/v1${request.path}`);
-  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname.slice(0, -1))) {
-    return { kind: 'unreachable', error: 'Refused: the request leaves the relay’s /api/v1.' };
-  }
-  const hasBody = request.body !== undefined && request.method !== 'GET';
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: request.method,
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(hasBody ? { 'Content-Type': 'application/json' } : {}) },
-      ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
-      signal: AbortSignal.timeout(timeoutMs),
-      credentials: 'omit',
-      cache: 'no-store',
-      redirect: 'error',
-    });
-  } catch (err) {
-    const timedOut = err instanceof DOMException && err.name === 'TimeoutError';
-    return { kind: 'unreachable', error: timedOut ? `The relay did not answer within ${timeoutMs / 1000} s.` : 'The relay could not be reached (is it running, and is the address right?).' };
-  }
-  const text = await response.text();
-  let body: unknown = null;
-  if (text !== '') {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = null;
-    }
-  }
-  return { kind: 'http', status: response.status, body };
-}
 
 const isFromExtensionPage = (sender: Browser.runtime.MessageSender) =>
   sender.id === browser.runtime.id && (sender.url?.startsWith(browser.runtime.getURL('/')) ?? false);
