@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDrupalSite, type DrupalSiteServer } from '../../support/drupal-site/server';
 import { startFaultTarget, type FaultTarget } from '../../support/fault-target/server';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
 import { setRelayUrl } from '../support/connect';
@@ -20,15 +21,16 @@ describe('options console', () => {
   let relays: RelayPair;
   let page: Page;
   let rejecting: FaultTarget;
+  let drupal: DrupalSiteServer;
 
   beforeAll(async () => {
-    [browser, relays, rejecting] = await Promise.all([launchExtensionBrowser(), startRelayPair(), startFaultTarget(FAULT_TOKEN)]);
+    [browser, relays, rejecting, drupal] = await Promise.all([launchExtensionBrowser(), startRelayPair(), startFaultTarget(FAULT_TOKEN), startDrupalSite()]);
     await createScimUser(relays.a, 'ada.console', { name: { givenName: 'Ada', familyName: 'Lovelace' } });
     page = await browser.newPage();
   });
 
   afterAll(async () => {
-    await Promise.all([browser?.close(), relays?.close(), rejecting?.close()]);
+    await Promise.all([browser?.close(), relays?.close(), rejecting?.close(), drupal?.close()]);
   });
 
   const tab = (name: string) => page.getByRole('tab', { name, exact: true }).click();
@@ -153,6 +155,28 @@ describe('options console', () => {
     const after = (await relays.a.api('GET', `/outbox?targetId=${down.body.id}`)).body.items.find((r: { id: number }) => r.id === row.id);
     expect(after.state).not.toBe('failed');
     expect(Date.parse(after.nextAttemptAt)).toBeLessThanOrEqual(Date.now() + 1000);
+  });
+
+  it('adds a Drupal site as a source, tests it and imports its people', async () => {
+    const site = drupal.createSite({ fixture: 'drupal10-real' });
+    const admin = site.accounts.find((a) => a.model === 'admin' && a.username)!;
+    await tab('Sources');
+    await page.getByRole('button', { name: 'New source' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Intranet');
+    await page.getByLabel('Site address').fill(site.baseUrl);
+    await page.getByLabel('Username', { exact: true }).fill(admin.username!);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password!);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('table', { name: 'Sources' }).waitFor();
+
+    await page.getByRole('button', { name: 'Test Intranet' }).click();
+    const report = page.getByRole('region', { name: 'Test of Intranet' });
+    await report.waitFor({ timeout: 20_000 });
+    await expect(report.getAttribute('data-ok')).resolves.toBe('true');
+
+    await page.getByRole('button', { name: 'Import changes from Intranet' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Import from “Intranet”' }).textContent(), { timeout: 30_000 }).toMatch(/: done \(.*created/);
+    expect((await relays.a.api('GET', '/users?userName=alice.johnson')).body.items).toHaveLength(1);
   });
 
   it('creates a token shown once and revokes it', async () => {

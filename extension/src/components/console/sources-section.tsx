@@ -6,12 +6,13 @@ import { ConfirmButton } from '../ui/confirm-button';
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
 import { useLoad } from '../ui/use-load';
+import { ImportRuns } from './import-runs';
 import { SourceForm } from './source-form';
 
 const listSchema = z.object({ items: z.array(sourceSchema) });
-const runAnswerSchema = z.object({ counts: z.record(z.string(), z.number()).optional(), status: z.string().optional() }).passthrough();
+const runAnswerSchema = z.object({ status: z.string(), counts: z.record(z.string(), z.number()), error: z.string().nullable() });
 
-type Panel = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; id: string };
+type Panel = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; id: string } | { kind: 'runs'; id: string };
 
 /** Sources the relay imports people from: list, create, edit, test, run now, pause, delete. */
 export function SourcesSection() {
@@ -44,14 +45,17 @@ export function SourcesSection() {
   const run = (s: Source, kind: 'incremental' | 'full') =>
     act('Importing', async () => {
       const answer = await callApi(runAnswerSchema, 'POST', path(s, '/run'), { kind });
-      const counts = Object.entries(answer.counts ?? {}).map(([k, v]) => `${v} ${k}`).join(', ');
-      return `Import from “${s.name}” ${answer.status ?? 'started'}${counts ? `: ${counts}` : ''}.`;
+      const counts = Object.entries(answer.counts).map(([k, v]) => `${v} ${k}`).join(', ');
+      if (answer.error) throw new Error(`The import from “${s.name}” failed: ${answer.error}`);
+      const held = answer.status === 'held' ? ' Removals are held for approval: see Runs.' : '';
+      return `Import from “${s.name}”: ${answer.status}${counts ? ` (${counts})` : ''}.${held}`;
     });
   const setPaused = (s: Source, paused: boolean) =>
     act(paused ? 'Pausing' : 'Resuming', async () => (await callApi(sourceSchema, 'PATCH', path(s), { status: paused ? 'paused' : 'active' }), `${paused ? 'Paused' : 'Resumed'} “${s.name}”.`));
   const remove = (s: Source) => act('Deleting', async () => (await callApi(noBody, 'DELETE', path(s)), `Deleted “${s.name}”.`));
 
   const editing = panel.kind === 'edit' ? sources.find((s) => s.id === panel.id) : undefined;
+  const runsOf = panel.kind === 'runs' ? sources.find((s) => s.id === panel.id) : undefined;
   return (
     <section aria-labelledby="sources-heading">
       <div class="section-head">
@@ -104,6 +108,9 @@ export function SourcesSection() {
                   <button type="button" aria-label={`Edit ${s.name}`} onClick={() => setPanel({ kind: 'edit', id: s.id })}>
                     Edit
                   </button>
+                  <button type="button" aria-label={`Import runs of ${s.name}`} onClick={() => setPanel({ kind: 'runs', id: s.id })}>
+                    Runs
+                  </button>
                   <button type="button" aria-label={`Test ${s.name}`} onClick={() => void test(s)}>
                     Test
                   </button>
@@ -145,6 +152,7 @@ export function SourcesSection() {
         </section>
       )}
       {panel.kind === 'new' && <SourceForm key="new" source={null} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
+      {runsOf && <ImportRuns key={runsOf.id} source={runsOf} />}
       {editing && <SourceForm key={editing.id} source={editing} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
     </section>
   );
