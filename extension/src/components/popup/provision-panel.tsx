@@ -149,7 +149,9 @@ export function ProvisionPanel({ user }: { user: PageUserView }) {
               ? `In the directory as ${hit.user.userName}.`
               : mode === 'import'
                 ? `Not in the directory yet: it will be imported from ${sources[0]!.name} first.`
-                : 'Not in the directory, and this site is neither a source nor a target: the relay will add the user from what this page shows.'}
+                : (lookup.site?.targets.length ?? 0) > 0
+                  ? `Not in the directory. This site is a target (${lookup.site!.targets.map((t) => t.name).join(', ')}), not a source: the relay will add the user from what this page shows.`
+                  : 'Not in the directory, and this site is neither a source nor a target: the relay will add the user from what this page shows.'}
           </p>
           {targets.length === 0 ? (
             <p>The relay has no targets yet: add one in the console.</p>
