@@ -84,6 +84,8 @@ export async function updateSource(env: Env, id: string, patch: SourceUpdate): P
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.status === 'active') set.pausedReason = null;
   const row = await updateSourceRow(env.DB, id, set);
+  // New settings (mapping, include filter) apply to accounts whose change stamp has not moved.
+  if (patch.settings !== undefined) await env.DB.prepare('UPDATE source_links SET remote_changed = NULL WHERE source_id = ?').bind(id).run();
   return row ? toSource(row) : null;
 }
 
