@@ -27,11 +27,18 @@ export function hintOf(row: ListRow): UserHint {
   return { ...(userName ? { userName } : {}), ...(row.data.mail ? { email: row.data.mail } : {}) };
 }
 
-function summarise(outcome: UserOutcome): Note {
+/** One line for a row after "Provision": failures with their reason, skips with the relay's own explanation. */
+export function summarise(outcome: UserOutcome): Note {
   if (outcome.error) return { kind: 'error', text: outcome.error };
   const failed = outcome.results.filter((r) => !r.ok);
-  if (failed.length === 0) return { kind: 'ok', text: `Provisioned to ${outcome.results.map((r) => r.targetName).join(', ')}.` };
-  return { kind: 'error', text: failed.map((r) => `${r.targetName}: ${r.error ?? r.failure ?? 'failed'}`).join('; ') };
+  if (failed.length > 0) return { kind: 'error', text: failed.map((r) => `${r.targetName}: ${r.error ?? r.failure ?? 'failed'}`).join('; ') };
+  const sent = outcome.results.filter((r) => r.action !== 'skip');
+  const skipped = outcome.results.filter((r) => r.action === 'skip');
+  const parts = [
+    ...(sent.length > 0 ? [`Provisioned to ${sent.map((r) => r.targetName).join(', ')}.`] : []),
+    ...skipped.map((r) => `${r.targetName}: skipped — ${r.steps.find((s) => s.step === 'action')?.detail ?? 'nothing to send'}`),
+  ];
+  return { kind: 'ok', text: parts.join(' ') };
 }
 
 export async function mountPeopleOverlay(ctx: ContentScriptContext, page: PeopleListPage): Promise<void> {

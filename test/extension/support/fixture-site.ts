@@ -18,11 +18,17 @@ export function fixture(name: string): string {
 export interface SiteRequest {
   method: string;
   path: string;
+  /** Path and query as requested. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
   /** The raw request body (form posts). */
   body: string;
 }
 
-/** A page, or a function that answers the request itself (return false to fall through to 404). */
+/**
+ * A page, or a function that answers the request itself (return false to fall through to 404).
+ * A route path ending in `/*` answers every path below it.
+ */
 export type Route = string | ((req: SiteRequest, res: ServerResponse) => boolean | void);
 
 export interface FixtureSite {
@@ -59,9 +65,9 @@ export async function startFixtureSite(routes: Record<string, Route> = drupalRou
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const request: SiteRequest = { method: req.method ?? 'GET', path: url.pathname, body: await readBody(req) };
+      const request: SiteRequest = { method: req.method ?? 'GET', path: url.pathname, url: req.url ?? '/', headers: req.headers, body: await readBody(req) };
       requests.push(request);
-      const route = table.get(url.pathname);
+      const route = table.get(url.pathname) ?? [...table].find(([p]) => p.endsWith('/*') && url.pathname.startsWith(p.slice(0, -1)))?.[1];
       if (typeof route === 'string') {
         // A form post to a page answers like Drupal does after a save: redirect back to the page (PRG).
         if (request.method === 'POST') {
@@ -93,5 +99,25 @@ export async function startFixtureSite(routes: Record<string, Route> = drupalRou
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A route that forwards requests (method, query, headers, body) to `upstream` + the same path, e.g. JSON:API to the fake Drupal site. */
+export function proxyRoute(upstream: string): Route {
+  return (req, res) => {
+    void (async () => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+      const answer = await fetch(`${upstream}${req.url}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body });
+      const out: Record<string, string> = {};
+      answer.headers.forEach((v, k) => {
+        if (k !== 'content-encoding' && k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
+      });
+      res.writeHead(answer.status, out);
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
   };
 }
