@@ -107,6 +107,8 @@ export interface RuntimeOptions {
    * `/cdn-cgi/local/scheduled`), so a bench can fire the worker's cron over HTTP.
    */
   triggerHandlers?: boolean;
+  /** Chrome DevTools Protocol on this port (heap figures of the worker's isolate) */
+  inspectorPort?: number;
 }
 
 export async function startRuntime(scriptPath: string, phase: string, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -129,6 +131,7 @@ export async function startRuntime(scriptPath: string, phase: string, options: R
     // Runtime warnings and errors (a dropped connection, an isolate over its memory limit) show.
     log: new Log(warn),
     ...(options.triggerHandlers ? { unsafeTriggerHandlers: true } : {}),
+    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
   });
   try {
     const url = (await mf.ready).origin;

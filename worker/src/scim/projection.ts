@@ -4,8 +4,7 @@
  * (password) never appear, "request" attributes only when named.
  */
 import { parsePatchPath } from './filter/parse-path';
-import { findAttribute, resolvePath } from './schema/registry';
-import { commonAttributes } from './schema/common';
+import { findAttribute, resolvePath, topLevelAttributes } from './schema/registry';
 import { isObject, type JsonObject } from './schema/normalize';
 import type { AttributeDef, ResourceTypeDef } from './schema/types';
 
@@ -57,7 +56,7 @@ export function project(rt: ResourceTypeDef, resource: JsonObject, p: Projection
       if (Object.keys(inner).length > 0) out[key] = inner;
       continue;
     }
-    const def = findAttribute([...commonAttributes, ...rt.schema.attributes], key);
+    const def = findAttribute(topLevelAttributes(rt), key);
     if (!def) continue;
     const v = projectOne(def, key, value, p);
     if (v !== undefined) out[key] = v;

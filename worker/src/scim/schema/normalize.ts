@@ -6,8 +6,7 @@
  * readOnly attributes out of writes (RFC 7644 §3.3: they SHALL be ignored).
  */
 import { badRequest } from '../errors';
-import { findAttribute, schemaOf } from './registry';
-import { commonAttributes } from './common';
+import { findAttribute, schemaOf, topLevelAttributes } from './registry';
 import type { AttributeDef, ResourceTypeDef, SchemaDef } from './types';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -56,12 +55,12 @@ export function normalizeResource(rt: ResourceTypeDef, body: unknown, opts: Norm
     if (urn) {
       // Entra ID quirk: pathless PATCH values keyed "urn:…:enterprise:2.0:User:department".
       const target = urn.schema === rt.schema ? out : ((out[urn.schema.id] ??= {}) as JsonObject);
-      const list = urn.schema === rt.schema ? [...commonAttributes, ...rt.schema.attributes] : urn.schema.attributes;
+      const list = urn.schema === rt.schema ? topLevelAttributes(rt) : urn.schema.attributes;
       mergeDotted(target, list, urn.rest, value, opts);
       if (urn.schema !== rt.schema && Object.keys(target).length === 0) delete out[urn.schema.id];
       continue;
     }
-    mergeDotted(out, [...commonAttributes, ...rt.schema.attributes], key, value, opts);
+    mergeDotted(out, topLevelAttributes(rt), key, value, opts);
   }
   return out;
 }

@@ -39,8 +39,31 @@ export function resourceTypeByName(name: ResourceTypeName): ResourceTypeDef {
 
 const eqi = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/** Case-insensitive name → definition, built once per registry list (the lists are constants). */
+const indexes = new WeakMap<readonly AttributeDef[], Map<string, AttributeDef>>();
+
 export function findAttribute(list: readonly AttributeDef[] | undefined, name: string): AttributeDef | undefined {
-  return list?.find((a) => eqi(a.name, name));
+  if (!list) return undefined;
+  let index = indexes.get(list);
+  if (!index) {
+    index = new Map();
+    // The first declaration wins, as a linear search would find it.
+    for (const a of list) if (!index.has(a.name.toLowerCase())) index.set(a.name.toLowerCase(), a);
+    indexes.set(list, index);
+  }
+  return index.get(name.toLowerCase());
+}
+
+const topLevel = new WeakMap<ResourceTypeDef, readonly AttributeDef[]>();
+
+/** The common attributes (id, externalId, meta) and the core schema's, as one list per type. */
+export function topLevelAttributes(rt: ResourceTypeDef): readonly AttributeDef[] {
+  let list = topLevel.get(rt);
+  if (!list) {
+    list = [...commonAttributes, ...rt.schema.attributes];
+    topLevel.set(rt, list);
+  }
+  return list;
 }
 
 /** The schema a URN names on this resource type (core or one of its extensions). */
