@@ -281,6 +281,31 @@ describe('groups as Drupal roles', () => {
     expect((await onSite(site, b.userName))!.roles.sort()).toEqual(['administrator', 'content_editor']);
   });
 
+  it('a large group is pushed in parts across claims, each member written once', async () => {
+    const site = await newSite();
+    const staff = unique('Staff');
+    const t = await drupalTarget(site, { pushGroups: true, options: { roleMap: { [staff]: 'content_editor' } } });
+    const users = [];
+    for (let i = 0; i < 60; i++) users.push(await createUser(unique(`staff${i}`), withMail(unique(`s${i}`))));
+    await run(t.id);
+    const group = await createGroup(staff, { members: users.map((u) => ({ value: u.id })) });
+    const since = (await site.requests()).length;
+    let claims = 0;
+    for (let i = 0; i < 3; i++) {
+      for (const summary of await run(t.id)) claims += (summary.counts.link ?? 0) + (summary.counts.update ?? 0);
+      const row = await env.DB.prepare('SELECT state FROM outbox WHERE target_id = ? AND resource_id = ?').bind(t.id, group.id).first();
+      if (!row) break;
+    }
+    const state = await site.state();
+    expect(users.filter((u) => state.users.find((s) => s.name === u.userName)?.roles.includes('content_editor'))).toHaveLength(60);
+    // 25 members per chunk, about 60 requests per claim: more than one claim, no member written twice.
+    expect(claims).toBeGreaterThan(1);
+    const patches = (await site.requests()).slice(since).filter((r) => r.method === 'PATCH');
+    expect(patches).toHaveLength(60);
+    expect(new Set(patches.map((r) => r.path)).size).toBe(60);
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM pushed_members WHERE target_id = ? AND group_id = ?').bind(t.id, group.id).first<{ n: number }>()).toEqual({ n: 60 });
+  });
+
   it('a mapped role the site does not have fails the group with a message, without creating a role', async () => {
     const site = await newSite();
     const ghosts = unique('Ghosts');

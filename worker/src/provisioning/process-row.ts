@@ -5,7 +5,7 @@
  */
 import type { AuditEvent } from '../db/audit';
 import { saveLink } from '../db/links';
-import type { OutboxRow } from '../db/outbox';
+import { releaseOutbox, type OutboxRow } from '../db/outbox';
 import { POLICY, type Failure } from './failure';
 import { failureFate } from './row-fate';
 import { MappingError } from './mapping';
@@ -48,6 +48,8 @@ export async function processRow(ctx: SyncContext, row: OutboxRow, preloaded?: P
     outcome.link = fate.link;
   }
   if (outcome.link && !ctx.dryRun) stmts.push(saveLink(ctx.db, ctx.target.id, row.resourceType, row.resourceId, outcome.link, now));
+  // Done in part: back to pending as it is, for the next claim to carry on.
+  if (outcome.ok && outcome.continues) stmts.push(releaseOutbox(ctx.db, row));
   for (const e of ctx.audit) if (outcome.attributesChanged.length > 0 && e.operation === outcome.action && e.outcome === 'ok') e.attributesChanged = outcome.attributesChanged;
-  return { outcome, statements: stmts, audit: ctx.audit, ...(outcome.ok ? { completed: row } : {}), ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
+  return { outcome, statements: stmts, audit: ctx.audit, ...(outcome.ok && !outcome.continues ? { completed: row } : {}), ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
 }

@@ -15,6 +15,8 @@ import type { JsonObject } from '../scim/schema/normalize';
 import type { PatchOp } from './scim-client';
 const GROUP_URN = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH_CHUNK = 500;
+/** requests after which a chunked membership push stops and continues at the row's next claim */
+const GROUP_ROW_REQUESTS = 60;
 
 export async function syncGroup(ctx: SyncContext, groupId: string): Promise<SyncOutcome> {
   ctx.label = { operation: 'read', resourceType: 'Group', resourceId: groupId };
@@ -55,18 +57,31 @@ export async function syncGroup(ctx: SyncContext, groupId: string): Promise<Sync
   const { add, remove } = await pushedMemberDelta(ctx.db, ctx.target.id, groupId, wanted);
   const removeRemote = remove.map((r) => r.remoteId);
   ctx.label.operation = 'update';
+  // A connector that changes membership one account at a time (Drupal roles) names its chunk;
+  // its row then stops after about GROUP_ROW_REQUESTS requests and continues at the next claim,
+  // keeping a large group within a Worker invocation's subrequests. Progress is saved per chunk.
+  const chunk = ctx.client.membershipChunk ?? PATCH_CHUNK;
+  let done = 0;
+  const total = Math.max(add.length, removeRemote.length);
   if (!ctx.dryRun) {
-    for (let i = 0; i < Math.max(add.length, removeRemote.length); i += PATCH_CHUNK) {
+    for (let i = 0; i < total; i += chunk) {
+      if (ctx.client.membershipChunk !== undefined && i > 0 && ctx.requests >= GROUP_ROW_REQUESTS) break;
       const ops: PatchOp[] = [
-        ...(add.length > i ? [{ op: 'add' as const, path: 'members', value: add.slice(i, i + PATCH_CHUNK).map((id) => ({ value: remote.get(id)! })) }] : []),
-        ...removeRemote.slice(i, i + PATCH_CHUNK).map((rid) => ({ op: 'remove' as const, path: `members[value eq ${JSON.stringify(rid)}]` })),
+        ...(add.length > i ? [{ op: 'add' as const, path: 'members', value: add.slice(i, i + chunk).map((id) => ({ value: remote.get(id)! })) }] : []),
+        ...removeRemote.slice(i, i + chunk).map((rid) => ({ op: 'remove' as const, path: `members[value eq ${JSON.stringify(rid)}]` })),
       ];
-      if (ops.length === 0) continue;
-      const result = await ctx.client.patchGroup(remoteId, ops);
-      if (!result.ok) return { ...base, remoteId, action, ok: false, failure: result.failure, detail: result.failure.message };
+      if (ops.length > 0) {
+        const result = await ctx.client.patchGroup(remoteId, ops);
+        if (!result.ok) return { ...base, remoteId, action, ok: false, failure: result.failure, detail: result.failure.message };
+      }
+      await savePushedMembers(ctx.db, ctx.target.id, groupId, add.slice(i, i + chunk), remove.slice(i, i + chunk).map((r) => r.memberId));
+      done = Math.min(total, i + chunk);
     }
-    await savePushedMembers(ctx.db, ctx.target.id, groupId, add, remove.map((r) => r.memberId));
+  }
+  const linked = { remoteId, state: 'in_sync' as const, success: true, remoteState: 'active', error: null };
+  if (!ctx.dryRun && done < total) {
+    return { ...base, remoteId, action, ok: true, continues: true, attributesChanged: ['members'], detail: `membership pushed in part (${done} of ${total} changes); the rest follows`, link: linked };
   }
   const changed = add.length + remove.length > 0 ? ['members'] : [];
-  return { ...base, remoteId, action, ok: true, attributesChanged: changed, detail: `${add.length} member(s) added, ${remove.length} removed`, link: { remoteId, state: 'in_sync', success: true, remoteState: 'active', error: null } };
+  return { ...base, remoteId, action, ok: true, attributesChanged: changed, detail: `${add.length} member(s) added, ${remove.length} removed`, link: linked };
 }

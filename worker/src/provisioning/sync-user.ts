@@ -25,6 +25,8 @@ export interface SyncOutcome {
   link?: LinkUpdate;
   /** a deactivation or deletion: counts toward the run's deletion threshold */
   destructive: boolean;
+  /** done in part (a large group's membership): the row stays queued and continues at its next claim */
+  continues?: boolean;
   detail: string;
 }
 

@@ -108,6 +108,8 @@ export function createDrupalClient(conn: DrupalConnectionInput, hooks: ClientHoo
     // A deleted directory group leaves the site's role alone: roles are the site's configuration.
     deleteGroup: async () => ({ ok: true, value: undefined, status: 204 }),
     bulk: async () => notSupported('Bulk'),
+    // A role change costs a read and a write per member: 25 members, about 50 requests.
+    membershipChunk: 25,
     // Relative to the JSON:API base, like the paths of the requests it records.
     requestPath: (scimPath) => scimPath.replace(/^\/Users(?=\/|$)/, '/user/user'),
   };

@@ -41,6 +41,12 @@ export interface ScimClient {
    * mapped to roles) says why here; the group push then skips the group without a request.
    */
   declineGroup?(displayName: string): string | undefined;
+  /**
+   * Members per patchGroup call for a connector that changes membership one account at a time
+   * (Drupal: a read and a write per member); the group push then works through a large group
+   * over several claims. Unset: SCIM, where a chunk of 500 is one request.
+   */
+  membershipChunk?: number;
   /** where a request the engine names by its SCIM path (`/Users/{id}`) goes on this target: dry-run records and plans */
   requestPath?(scimPath: string): string;
 }
