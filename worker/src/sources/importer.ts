@@ -32,8 +32,14 @@ export interface ImportBudget {
   deadline: number;
 }
 
-/** Worst case of one page: the GET, and per account a read and a write, plus the batch reads. */
+/**
+ * Worst case of one page: the GET, and per account a read and a write, plus the batch reads.
+ * A run starts a page while what is left covers the last page's cost (at least MIN_PAGE_COST),
+ * so one page may overshoot the import's share by up to this much — the share is 60% of the
+ * invocation's 800, and 800 is itself under the Workers limit of 1,000.
+ */
 const REQUESTS_PER_PAGE = 1 + 2 * 50 + 10;
+const MIN_PAGE_COST = 12;
 const SWEEP_CHUNK = 25;
 /** A run whose listing failed this many invocations in a row is given up (and starts afresh). */
 const MAX_FAILURES = 3;
@@ -85,7 +91,7 @@ function dueKind(source: Source, row: SourceRow, now: Date): RunKind | null {
   return null;
 }
 
-const hasBudget = (b: ImportBudget) => b.requests >= REQUESTS_PER_PAGE && Date.now() < b.deadline;
+const hasBudget = (b: ImportBudget, reserve = MIN_PAGE_COST) => b.requests >= Math.min(reserve, REQUESTS_PER_PAGE) && Date.now() < b.deadline;
 
 /** Runs (or continues) the import of every due source; each source in turn while budget lasts. */
 export async function runImports(env: Env, opts: ImportOptions): Promise<ImportSummary[]> {
@@ -164,13 +170,15 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
     ]);
   };
 
+  let pageCost = MIN_PAGE_COST;
   while (cursor.phase === 'read' && cursor.next !== null) {
-    if (!hasBudget(budget)) {
+    if (!hasBudget(budget, pageCost)) {
       await save();
       add(counts, 'requests', http.meter.requests);
       return summary('running');
     }
     let page: RemotePage;
+    const pageStart = http.meter.requests + meter.d1;
     try {
       page = await readPage(source, http, cursor.next);
     } catch (err) {
@@ -202,7 +210,9 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
     for (const o of outcomes) add(counts, o.outcome);
     for (const u of page.users) cursor.maxChanged = newer(cursor.maxChanged, u.changed);
     cursor.next = page.next;
+    // this page's cost (its save included) is the estimate of the next one's
     await save();
+    pageCost = Math.max(MIN_PAGE_COST, http.meter.requests + meter.d1 - pageStart);
   }
 
   if (cursor.phase === 'read') {
