@@ -33,7 +33,7 @@ interface Stats {
 }
 const stats = (xs: number[]): Stats => {
   const s = [...xs].sort((a, b) => a - b);
-  return { p50: percentile(s, 0.5), p95: percentile(s, 0.95), min: s[0] ?? NaN, max: s.at(-1) ?? NaN };
+  return { p50: percentile(s, 50), p95: percentile(s, 95), min: s[0] ?? NaN, max: s.at(-1) ?? NaN };
 };
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 

@@ -46,6 +46,8 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
     expect(fault.status).toBe(200);
     // Relay A knows six of the nine Drupal accounts (by userName: the site is not a source here).
     for (const name of ['heidi.wilson', 'grace.lee', 'frank.miller', 'erin.davis', 'carol.white', 'bob.smith']) ids[name] = await createScimUser(relays.a, name);
+    // On WordPress the list shows emails: li.wei is known to the relay under another userName.
+    ids['wei'] = await createScimUser(relays.a, 'wei@corp.example', { emails: [{ value: 'li.wei@example.com', type: 'work', primary: true }] });
     for (const name of ['heidi.wilson', 'frank.miller']) {
       const res = await relays.a.api('POST', `/users/${ids[name]}/provision`, {});
       expect(res.status, res.text).toBe(200);
@@ -197,5 +199,23 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
       await setRelayUrl(browser.background, proxy.url);
     }
   });
-});
 
+  it('puts the same overlay on the Gin People page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.origin}/gin/admin/people`);
+    await expect.poll(() => page.locator('scim-relay-chips:not([data-scim-state="loading"])').count(), { timeout: 15_000 }).toBe(3);
+    await expect(page.locator('scim-relay-bar').count()).resolves.toBe(1);
+    await page.close();
+  });
+
+  it('puts chips on WordPress users.php too, matching by the email the list shows', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${site.origin}/wp-admin/users.php`);
+    await expect.poll(() => page.locator('scim-relay-chips:not([data-scim-state="loading"])').count(), { timeout: 15_000 }).toBe(8);
+    const wei = page.locator('tr#user-6 scim-relay-chips .chip');
+    await expect(wei.evaluateAll((els) => els.map((e) => e.firstChild?.textContent))).resolves.toEqual(['Relay B: not linked', 'Flaky app: not linked']);
+    await expect(wei.first().locator('.tip').textContent()).resolves.toMatch(/matched by email: wei@corp\.example/);
+    await expect(page.locator('tr#user-5 scim-relay-chips .chip').first().evaluate((e) => e.firstChild?.textContent)).resolves.toBe('not in relay');
+    await page.close();
+  });
+});

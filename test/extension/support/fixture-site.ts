@@ -50,6 +50,8 @@ export function drupalRoutes(): Record<string, Route> {
     '/user/5': fixture('drupal-claro-user-view.html'),
     '/gin/admin/people': fixture('drupal-gin-admin-people.html'),
     '/claro/admin/people': fixture('drupal-claro-admin-people.html'),
+    '/wp-admin/users.php': fixture('wordpress-users.html'),
+    '/wp-admin/user-edit.php': fixture('wordpress-user-edit.html'),
   };
 }
 
