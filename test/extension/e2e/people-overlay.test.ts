@@ -3,20 +3,18 @@
  * People page served under /admin/people, relay A (the extension's relay) with two targets —
  * relay B and a SCIM app that rejects one user — and the extension connected as an admin would.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { statSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultTarget, type FaultTarget } from '../../support/fault-target/server';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
 import { connectExtension, setRelayToken, setRelayUrl } from '../support/connect';
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy';
-import { ROOT } from '../support/extension-build';
+import { screenshotPath } from '../support/screenshots.ts';
 import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { createScimUser, findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
 
 const FAULT_TOKEN = 'people-overlay-fault-token-0123456789';
-const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 
 describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
   let browser: ExtensionBrowser;
@@ -103,11 +101,12 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
     await page.close();
   });
 
-  it('saves screenshots of the list overlay', async () => {
+  it('captures the list overlay with a failure reason open (docs/screenshots/ with UPDATE_SCREENSHOTS=1)', async () => {
     const page = await openPeople();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     await chipsOf(page, 'frank.miller').nth(1).focus();
-    await page.locator('table.views-table').screenshot({ path: path.join(SCREENSHOTS, 'people-overlay.png') });
+    const file = screenshotPath('people-overlay.png');
+    await page.locator('table.views-table').screenshot({ path: file });
+    expect(statSync(file).size).toBeGreaterThan(10_000);
     await page.close();
   });
 

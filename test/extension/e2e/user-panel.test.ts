@@ -2,17 +2,14 @@
  * The user panel end to end: the real Drupal 10.2 edit form of alice.johnson (/user/2/edit) and
  * Claro's profile page (/user/5), relay A with relay B as its target, the extension connected.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
 import { connectExtension } from '../support/connect';
-import { ROOT } from '../support/extension-build';
+import { screenshotPath } from '../support/screenshots.ts';
 import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { createScimUser, findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
 
-const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 
 describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
   let browser: ExtensionBrowser;
@@ -62,8 +59,7 @@ describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
     await trace.waitFor({ timeout: 15_000 });
     await expect(trace.locator('> li > strong').first().textContent()).resolves.toMatch(/^Relay B: (none|skip|update|link)$/);
     await expect(trace.locator('li li').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringMatching(/^action: /), expect.stringMatching(/^result: /)]));
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.locator('scim-relay-panel').screenshot({ path: path.join(SCREENSHOTS, 'user-panel.png') });
+    await page.locator('scim-relay-panel').screenshot({ path: screenshotPath('user-panel.png') });
     // The trace outlives the page: it is stored by the background and shown on the next visit.
     await page.reload();
     await page.locator('scim-relay-panel[data-scim-state="ready"]').waitFor();
