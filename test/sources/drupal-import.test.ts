@@ -168,11 +168,18 @@ describe('deletions and guard rails', () => {
     const runs = (await api('GET', `/sources/${source.id}/runs`)).body.items;
     expect(runs[0]).toMatchObject({ id: r.runId, status: 'held' });
 
+    // An account that appears after the held run started is seen by an incremental run: the
+    // approval must not take it for deleted.
+    const { watermark } = (await api('GET', `/sources/${source.id}`)).body;
+    await site.addUsers([{ uid: 50, name: `${p}-late`, changed: Number(watermark) + 3 }]);
+    expect((await runSource(source.id, 'incremental')).counts.created).toBe(1);
+
     const approved = await api('POST', `/sources/${source.id}/runs/${r.runId}/approve`);
     expect(approved.status, approved.text).toBe(200);
     expect(approved.body).toMatchObject({ status: 'done', counts: { deactivated: 3 } });
     expect((await dirUser(`${p}-0`))!.active).toBe(false);
     expect((await dirUser(`${p}-3`))!.active).toBe(true);
+    expect((await dirUser(`${p}-late`))!.active).toBe(true);
     expect((await api('POST', `/sources/${source.id}/runs/${r.runId}/approve`)).status).toBe(409);
   });
 

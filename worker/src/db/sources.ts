@@ -76,27 +76,30 @@ export async function selectLinkByUid(d1: D1Database, sourceId: string, uid: str
   return d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE source_id = ? AND remote_uid = ? LIMIT 1`).bind(sourceId, uid).first<SourceLinkRow>();
 }
 
-/** Upserts of links after a page was applied; `seenPass` marks them seen by a reconciliation. */
-export function upsertLinkStatements(d1: D1Database, sourceId: string, links: readonly { remoteId: string; remoteUid: string | null; userId: string; remoteChanged: string | null; seenPass: string | null }[]): D1PreparedStatement[] {
+/**
+ * Upserts of links after a page was applied. `seen_pass` holds when the account was last seen
+ * in any listing (ISO time): a reconciliation sweeps what it did not see since it started.
+ */
+export function upsertLinkStatements(d1: D1Database, sourceId: string, links: readonly { remoteId: string; remoteUid: string | null; userId: string; remoteChanged: string | null; seenAt: string }[]): D1PreparedStatement[] {
   return links.map((l) =>
     d1
       .prepare(
         `INSERT INTO source_links (source_id, remote_id, remote_uid, user_id, seen_pass, remote_changed, removed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)
-         ON CONFLICT (source_id, remote_id) DO UPDATE SET remote_uid = ?3, user_id = ?4, seen_pass = coalesce(?5, seen_pass), remote_changed = ?6, removed_at = NULL`,
+         ON CONFLICT (source_id, remote_id) DO UPDATE SET remote_uid = ?3, user_id = ?4, seen_pass = ?5, remote_changed = ?6, removed_at = NULL`,
       )
-      .bind(sourceId, l.remoteId, l.remoteUid, l.userId, l.seenPass, l.remoteChanged),
+      .bind(sourceId, l.remoteId, l.remoteUid, l.userId, l.seenAt, l.remoteChanged),
   );
 }
 
-/** Links a finished reconciliation pass did not see (accounts gone from the source), not yet handled. */
-const UNSEEN = 'source_id = ?1 AND removed_at IS NULL AND (seen_pass IS NULL OR seen_pass <> ?2)';
+/** Links no listing has seen since the reconciliation started (accounts gone from the source), not yet handled. */
+const UNSEEN = 'source_id = ?1 AND removed_at IS NULL AND (seen_pass IS NULL OR seen_pass < ?2)';
 
-export async function countUnseen(d1: D1Database, sourceId: string, pass: string): Promise<number> {
-  return (await d1.prepare(`SELECT count(*) AS n FROM source_links WHERE ${UNSEEN}`).bind(sourceId, pass).first<{ n: number }>())?.n ?? 0;
+export async function countUnseen(d1: D1Database, sourceId: string, since: string): Promise<number> {
+  return (await d1.prepare(`SELECT count(*) AS n FROM source_links WHERE ${UNSEEN}`).bind(sourceId, since).first<{ n: number }>())?.n ?? 0;
 }
 
-export async function selectUnseen(d1: D1Database, sourceId: string, pass: string, limit: number): Promise<SourceLinkRow[]> {
-  return (await d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE ${UNSEEN} ORDER BY remote_id LIMIT ?3`).bind(sourceId, pass, limit).all<SourceLinkRow>()).results;
+export async function selectUnseen(d1: D1Database, sourceId: string, since: string, limit: number): Promise<SourceLinkRow[]> {
+  return (await d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE ${UNSEEN} ORDER BY remote_id LIMIT ?3`).bind(sourceId, since, limit).all<SourceLinkRow>()).results;
 }
 
 export function markRemovedStatement(d1: D1Database, sourceId: string, remoteId: string, at: string): D1PreparedStatement {

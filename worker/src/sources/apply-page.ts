@@ -34,8 +34,12 @@ export interface ApplyContext {
   scim: ScimContext;
   sourceId: string;
   settings: SourceSettings;
-  /** the full reconciliation pass this page belongs to (null: incremental or single) */
-  pass: string | null;
+  /**
+   * When this page was read (ISO). Stored on each link in `seen_pass`: a reconciliation that
+   * started at T sweeps links last seen before T, so accounts an incremental run or a single
+   * import saw after T are never taken for deleted.
+   */
+  seenAt: string;
   /** D1 round trips, for the invocation's budget */
   meter: { d1: number };
   /** single-user imports re-apply even when the source's change stamp is unchanged */
@@ -210,10 +214,12 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
 
   if (settings.mapping.roles) await applyRoles(ctx, work.filter((w) => w.scope === true && w.userId && w.u.roles !== undefined && w.out.outcome !== 'skipped'));
 
-  const linkRows = work.filter((w) => w.userId && w.out.outcome !== 'skipped' || (w.userId && w.link));
+  // Every account that has a directory user gets its link; one the directory refused keeps no
+  // change stamp, so the next run tries it again.
+  const linkRows = work.filter((w) => w.userId !== null && (w.out.outcome !== 'skipped' || w.link !== undefined));
   if (linkRows.length > 0) {
     ctx.meter.d1 += 1;
-    await db.batch(upsertLinkStatements(db, ctx.sourceId, linkRows.map((w) => ({ remoteId: w.u.remoteId, remoteUid: w.u.uid, userId: w.userId!, remoteChanged: w.out.outcome === 'skipped' ? null : w.u.changed, seenPass: ctx.pass }))));
+    await db.batch(upsertLinkStatements(db, ctx.sourceId, linkRows.map((w) => ({ remoteId: w.u.remoteId, remoteUid: w.u.uid, userId: w.userId!, remoteChanged: w.out.outcome === 'skipped' ? null : w.u.changed, seenAt: ctx.seenAt }))));
   }
   for (const w of work) w.out.userId = w.userId;
   return work.map((w) => w.out);

@@ -4,8 +4,9 @@
  *
  * - incremental: accounts changed since the watermark, oldest change first; the watermark moves
  *   only when the run has read its last page, so an interrupted run loses nothing.
- * - full reconciliation: every account; each seen link is stamped with the run's pass, and when
- *   the listing completed, links the pass did not see are the accounts deleted on the source.
+ * - full reconciliation: every account; each link seen is stamped with when it was seen, and
+ *   when the listing completed, links not seen since the run started are the accounts deleted
+ *   on the source (an incremental run or single import in between counts as seeing them).
  *
  * Guard rails: a failing listing stops the run before the sweep (nothing is deactivated); a full
  * listing that returns nobody fails the run; a sweep that would remove more users than the
@@ -60,6 +61,8 @@ interface Cursor {
   approved?: boolean;
   /** SCIM: the server refused the lastModified filter, read without it */
   unfiltered?: boolean;
+  /** when the run started: a full run sweeps links not seen since */
+  startedAt: string;
 }
 
 export interface ImportSummary {
@@ -119,7 +122,7 @@ async function startRun(env: Env, source: Source, row: SourceRow, requested: Run
   const runId = crypto.randomUUID();
   await insertImportRun(env.DB, { id: runId, sourceId: source.id, kind, startedAt: now.toISOString(), counts: '{}', status: 'running' });
   const first = source.kind === 'drupal-jsonapi' ? (kind === 'full' ? fullUrl(source.baseUrl) : incrementalUrl(source.baseUrl, row.watermark!)) : scimListUrl(source.baseUrl, 1, kind === 'full' ? null : row.watermark);
-  const cursor: Cursor = { runId, kind, phase: 'read', next: first, maxChanged: row.watermark, failures: 0 };
+  const cursor: Cursor = { runId, kind, phase: 'read', next: first, maxChanged: row.watermark, failures: 0, startedAt: now.toISOString() };
   await updateSourceRow(env.DB, source.id, { cursor: JSON.stringify(cursor), lastRunAt: now.toISOString() });
   return cursor;
 }
@@ -152,7 +155,7 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
     budget.requests -= total - spent;
     spent = total;
   };
-  const ctx: ApplyContext = { scim: scimContext(env), sourceId: source.id, settings: source.settings, pass: cursor.kind === 'full' ? cursor.runId : null, meter };
+  const ctx: ApplyContext = { scim: scimContext(env), sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter };
   const summary = (status: ImportSummary['status'], error: string | null = null): ImportSummary => ({ sourceId: source.id, runId: cursor.runId, kind: cursor.kind, status, counts, error });
 
   const finish = async (status: 'done' | 'failed' | 'held', error: string | null, sourceSet: Parameters<typeof updateSourceRow>[2] = {}) => {
@@ -233,7 +236,7 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
       return finish('failed', `${(counts.hidden ?? 0) - expectedHidden} account(s) were hidden from the relay's account (blocked users need the "administer users" permission), so deletions cannot be told apart: nothing was deactivated.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
     }
     cursor.phase = 'sweep';
-    const unseen = await countUnseen(env.DB, source.id, cursor.runId);
+    const unseen = await countUnseen(env.DB, source.id, cursor.startedAt);
     if (unseen > source.settings.deletionThreshold && !cursor.approved) {
       counts.held = unseen;
       return finish('held', `${unseen} users are gone from the source, more than the deletion threshold of ${source.settings.deletionThreshold}: held until an admin approves this run.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
@@ -266,7 +269,7 @@ async function sweep(
       return summary('running');
     }
     meter.d1 += 2;
-    const gone = await selectUnseen(env.DB, source.id, cursor.runId, SWEEP_CHUNK);
+    const gone = await selectUnseen(env.DB, source.id, cursor.startedAt, SWEEP_CHUNK);
     if (gone.length === 0) break;
     const users = await selectUserBodies(env.DB, gone.map((g) => g.userId));
     const at = now().toISOString();
@@ -305,7 +308,7 @@ export async function approveHeldRun(env: Env, sourceId: string, runId: string, 
   if (run.status !== 'held') return 'not_held';
   const newest = (await selectImportRuns(env.DB, sourceId, 50)).find((r) => r.kind === 'full');
   if (newest?.id !== runId || loaded.row.cursor) return 'stale';
-  const cursor: Cursor = { runId, kind: 'full', phase: 'sweep', next: null, maxChanged: loaded.row.watermark, failures: 0, approved: true };
+  const cursor: Cursor = { runId, kind: 'full', phase: 'sweep', next: null, maxChanged: loaded.row.watermark, failures: 0, approved: true, startedAt: run.startedAt };
   await updateImportRun(env.DB, runId, { status: 'running', error: null });
   await updateSourceRow(env.DB, sourceId, { cursor: JSON.stringify(cursor) });
   return continueRun(env, loaded.source, loaded.credentials, cursor, budget, fetcher, () => new Date());

@@ -48,7 +48,7 @@ export async function importOne(env: Env, sourceId: string, uid: string, fetcher
     await record({ read: 0, skipped: 1 }, 'done', null);
     return { runId, outcome: { remoteId: '', uid, userId: null, outcome: 'skipped', changed: [], detail } };
   }
-  const [outcome] = await applyPage({ scim: scimContext(env), sourceId, settings: source.settings, pass: null, meter: { d1: 0 }, force: true }, [found]);
+  const [outcome] = await applyPage({ scim: scimContext(env), sourceId, settings: source.settings, seenAt: new Date().toISOString(), meter: { d1: 0 }, force: true }, [found]);
   await record({ read: 1, [outcome!.outcome]: 1 }, 'done', null);
   return { runId, outcome: outcome! };
 }
