@@ -92,6 +92,28 @@ describe('options console', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'console-targets.png'), fullPage: true });
   });
 
+  it('creates a Drupal target with its role map, naming a bad role under the field', async () => {
+    const site = drupal.createSite({ fixture: 'drupal10-real' });
+    const admin = site.accounts.find((a) => a.model === 'admin' && a.username)!;
+    await page.getByRole('button', { name: 'New target' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Intranet (target)');
+    await page.getByLabel('Kind').selectOption('drupal-jsonapi');
+    await page.getByLabel('Site address').fill(site.baseUrl);
+    await page.getByLabel('Credentials (username:password)').fill(`${admin.username}:${admin.password}`);
+    await page.getByLabel('Groups to Drupal roles').fill('Editors = Content Editor');
+    await page.getByRole('button', { name: 'Save and test' }).click();
+    await expect.poll(() => page.locator('#t-role-map-error').textContent()).toContain('machine name');
+
+    await page.getByLabel('Groups to Drupal roles').fill('Editors = content_editor');
+    await page.getByRole('button', { name: 'Save and test' }).click();
+    const report = page.getByRole('region', { name: 'Test report' });
+    await report.waitFor({ timeout: 20_000 });
+    await expect(report.getAttribute('data-ok')).resolves.toBe('true');
+    const stored = (await relays.a.api('GET', '/targets')).body.items.find((t: { name: string }) => t.name === 'Intranet (target)');
+    expect(stored).toMatchObject({ kind: 'drupal-jsonapi', options: { auth: 'basic', roleMap: { Editors: 'content_editor' } } });
+    await page.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('previews the payload live as the mapping is edited, and points at a bad rule', async () => {
     await page.getByRole('button', { name: 'Mapping of Relay B (console)' }).click();
     const payload = page.getByTestId('payload');

@@ -17,7 +17,7 @@ const outboxPageSchema = pageSchema(outboxItemSchema);
  */
 export function HeldSection() {
   const targets = useLoad(() => callApi(targetsSchema, 'GET', '/targets'), []);
-  const pages = usePages('/outbox', outboxItemSchema, outboxPageSchema, { state: 'held' });
+  const pages = usePages('/outbox', outboxPageSchema, { state: 'held' });
   const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState('');
   const byTarget = new Map<string, OutboxItem[]>();

@@ -16,8 +16,8 @@ export function LogsSection() {
   const targets = useLoad(() => callApi(targetsSchema, 'GET', '/targets'), []);
   const [targetId, setTargetId] = useState('');
   const [resourceId, setResourceId] = useState('');
-  const runs = usePages('/runs', runSchema, pageSchema(runSchema), { targetId: targetId || undefined });
-  const audit = usePages('/audit', auditEventSchema, pageSchema(auditEventSchema), { targetId: targetId || undefined, resourceId: resourceId.trim() || undefined });
+  const runs = usePages('/runs', pageSchema(runSchema), { targetId: targetId || undefined });
+  const audit = usePages('/audit', pageSchema(auditEventSchema), { targetId: targetId || undefined, resourceId: resourceId.trim() || undefined });
   const nameOf = (id: string) => targets.data?.items.find((t) => t.id === id)?.name ?? id;
 
   return (

@@ -29,7 +29,7 @@ export function OutboxSection({ initialState = 'failed' }: { initialState?: Stat
   const [state, setState] = useState<State>(initialState);
   const [targetId, setTargetId] = useState('');
   const targets = useLoad(() => callApi(targetsSchema, 'GET', '/targets'), []);
-  const pages = usePages('/outbox', outboxItemSchema, outboxPageSchema, { state, targetId: targetId || undefined });
+  const pages = usePages('/outbox', outboxPageSchema, { state, targetId: targetId || undefined });
   const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState('');
   const nameOf = (id: string) => targets.data?.items.find((t) => t.id === id)?.name ?? id;

@@ -12,7 +12,7 @@ import { SourceForm } from './source-form';
 const listSchema = z.object({ items: z.array(sourceSchema) });
 const runAnswerSchema = z.object({ status: z.string(), counts: z.record(z.string(), z.number()), error: z.string().nullable() });
 
-type Panel = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; id: string } | { kind: 'runs'; id: string };
+type Panel = { kind: 'none' } | { kind: 'new'; n: number } | { kind: 'edit'; id: string } | { kind: 'runs'; id: string };
 
 /** Sources the relay imports people from: list, create, edit, test, run now, pause, delete. */
 export function SourcesSection() {
@@ -61,7 +61,7 @@ export function SourcesSection() {
       <div class="section-head">
         <h2 id="sources-heading">Sources</h2>
         {!unsupported && (
-          <button type="button" class="primary" onClick={() => setPanel({ kind: 'new' })}>
+          <button type="button" class="primary" onClick={() => setPanel({ kind: 'new', n: Date.now() })}>
             New source
           </button>
         )}
@@ -151,7 +151,7 @@ export function SourcesSection() {
           )}
         </section>
       )}
-      {panel.kind === 'new' && <SourceForm key="new" source={null} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
+      {panel.kind === 'new' && <SourceForm key={`new-${panel.n}`} source={null} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
       {runsOf && <ImportRuns key={runsOf.id} source={runsOf} />}
       {editing && <SourceForm key={editing.id} source={editing} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
     </section>

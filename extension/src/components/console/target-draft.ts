@@ -32,6 +32,8 @@ export interface TargetDraft {
   pushGroups: boolean;
   drupalAuth: 'basic' | 'bearer';
   jsonapiPath: string;
+  /** Drupal: one "Group name = role_machine_name" per line */
+  roleMap: string;
   /** a Drupal target's saved options: role map and fields are kept as they are */
   savedOptions: Record<string, unknown> | null;
 }
@@ -54,6 +56,7 @@ export function emptyDraft(): TargetDraft {
     pushGroups: false,
     drupalAuth: 'basic',
     jsonapiPath: '/jsonapi',
+    roleMap: '',
     savedOptions: null,
   };
 }
@@ -76,6 +79,9 @@ export function draftOf(t: Target): TargetDraft {
     pushGroups: t.pushGroups,
     drupalAuth: options?.auth ?? 'basic',
     jsonapiPath: options?.jsonapiPath ?? '/jsonapi',
+    roleMap: Object.entries((options?.roleMap ?? {}) as Record<string, string>)
+      .map(([group, role]) => `${group} = ${role}`)
+      .join('\n'),
     savedOptions: options,
   };
 }
@@ -109,6 +115,19 @@ export function bodyOf(d: TargetDraft, isNew: boolean): Record<string, unknown> 
   };
   if (isNew) body.kind = d.kind;
   if (isNew || d.token !== '') body.token = d.token;
-  if (d.kind === 'drupal-jsonapi') body.options = { ...(d.savedOptions ?? {}), auth: d.drupalAuth, jsonapiPath: d.jsonapiPath.trim() || '/jsonapi' };
+  if (d.kind === 'drupal-jsonapi') body.options = { ...(d.savedOptions ?? {}), auth: d.drupalAuth, jsonapiPath: d.jsonapiPath.trim() || '/jsonapi', roleMap: roleMapOf(d.roleMap) };
   return body;
+}
+
+/** "Editors = content_editor" lines → { Editors: 'content_editor' }; the API checks the role names. */
+export function roleMapOf(text: string): Record<string, string> {
+  const entries = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const at = line.lastIndexOf('=');
+      return at < 0 ? [line, ''] : [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+    });
+  return Object.fromEntries(entries);
 }

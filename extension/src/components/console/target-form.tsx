@@ -141,6 +141,17 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
               </select>
             </Field>
             {text('t-jsonapi', 'jsonapiPath', 'JSON:API path', 'options.jsonapiPath', { placeholder: '/jsonapi' })}
+            <Field id="t-role-map" label="Groups to Drupal roles" hint="One per line: directory group = role machine name. Unmapped groups are not pushed." error={err('options.roleMap')}>
+              <textarea
+                id="t-role-map"
+                rows={3}
+                placeholder="Editors = content_editor"
+                value={draft.roleMap}
+                aria-invalid={err('options.roleMap') ? 'true' : undefined}
+                aria-describedby={describedBy('t-role-map', true, err('options.roleMap'))}
+                onInput={(e) => set('roleMap', e.currentTarget.value)}
+              />
+            </Field>
           </>
         )}
         <Field id="t-matching" label="Matching" hint="How an unlinked user is found on the target, one attribute per line, in order." error={err('matching')}>

@@ -13,7 +13,7 @@ import { TargetForm } from './target-form';
 const listSchema = z.object({ items: z.array(targetSchema) });
 const runSchema = z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() });
 
-type Panel = { kind: 'none' } | { kind: 'new' } | { kind: 'edit'; id: string } | { kind: 'mapping'; id: string };
+type Panel = { kind: 'none' } | { kind: 'new'; n: number } | { kind: 'edit'; id: string } | { kind: 'mapping'; id: string };
 
 const modesOf = (t: Target) =>
   MODE_NAMES.filter((m) => t.modes[m].enabled)
@@ -64,7 +64,7 @@ export function TargetsSection() {
     <section aria-labelledby="targets-heading">
       <div class="section-head">
         <h2 id="targets-heading">Targets</h2>
-        <button type="button" class="primary" onClick={() => setPanel({ kind: 'new' })}>
+        <button type="button" class="primary" onClick={() => setPanel({ kind: 'new', n: Date.now() })}>
           New target
         </button>
       </div>
@@ -129,7 +129,7 @@ export function TargetsSection() {
       )}
       <StatusLine text={status} />
       <Problem error={error} />
-      {panel.kind === 'new' && <TargetForm key="new" target={null} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
+      {panel.kind === 'new' && <TargetForm key={`new-${panel.n}`} target={null} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
       {editing && <TargetForm key={editing.id} target={editing} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
       {mapping && <MappingEditor key={mapping.id} target={mapping} />}
     </section>

@@ -6,7 +6,7 @@ import { callApi, query } from '../../lib/console-api';
  * Keyset paging over a newest-first list (`nextCursor` → `cursor`): the pages loaded so far stay
  * on screen and "Load more" appends the next one. Changing `params` starts over.
  */
-export function usePages<T>(path: string, item: z.ZodType<T>, schema: z.ZodType<{ items: T[]; nextCursor: string | null }>, params: Record<string, string | undefined>) {
+export function usePages<T>(path: string, schema: z.ZodType<{ items: T[]; nextCursor: string | null }>, params: Record<string, string | undefined>) {
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -32,7 +32,6 @@ export function usePages<T>(path: string, item: z.ZodType<T>, schema: z.ZodType<
     void load(null, false);
   }, [key, generation]);
 
-  void item;
   return {
     items,
     loading,
