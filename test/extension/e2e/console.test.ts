@@ -214,8 +214,31 @@ describe('options console', () => {
     expect((await fetch(`${relays.a.url}/scim/v2/Users?count=1`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
   });
 
+  it('moves between sections with the keyboard', async () => {
+    await tab('Connect');
+    await page.getByRole('tab', { name: 'Connect', exact: true }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByRole('tab', { name: 'Targets', exact: true }).getAttribute('aria-selected')).resolves.toBe('true');
+    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('tab-targets');
+    await page.keyboard.press('End');
+    await expect(page.getByRole('tab', { name: 'Tokens', exact: true }).getAttribute('aria-selected')).resolves.toBe('true');
+    expect(new URL(page.url()).hash).toBe('#tokens');
+  });
+
+  it('renders text from the relay as text, never as HTML', async () => {
+    const name = '<img src=x onerror="document.body.dataset.pwned=1">Evil';
+    const created = await relays.a.api('POST', '/targets', { name, baseUrl: 'https://evil.example/scim/v2', token: 'x' });
+    expect(created.status, created.text).toBe(201);
+    await tab('Targets');
+    const row = page.getByRole('row', { name: new RegExp('Evil') });
+    await expect.poll(() => row.locator('th').textContent()).toBe(name);
+    await expect(page.locator('table.list img').count()).resolves.toBe(0);
+    await expect(page.evaluate(() => document.body.dataset.pwned)).resolves.toBeUndefined();
+  });
+
   it('shows that the relay is down instead of an empty list', async () => {
     await setRelayUrl(browser.background, 'http://127.0.0.1:9');
+    await tab('Tokens');
     await tab('Targets');
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('could not be reached');
     await setRelayUrl(browser.background, relays.a.url);
