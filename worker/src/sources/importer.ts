@@ -23,7 +23,8 @@ import { applyPage, type ApplyContext, type UserOutcome } from './apply-page';
 import { fullUrl, incrementalUrl, readDrupalPage } from './drupal-reader';
 import { sourceHttp, type SourceHttp } from './http';
 import { SourceError, type RemotePage } from './remote';
-import { readScimPage, refusedFilter, scimListUrl } from './scim-reader';
+import { readScimGroupsPage, readScimPage, refusedFilter, scimGroupsUrl, scimListUrl, type RemoteGroup } from './scim-reader';
+import { applyGroups } from './apply-groups';
 import { listSources, loadSourceSecret, pauseSource } from './sources';
 
 export interface ImportBudget {
@@ -52,7 +53,7 @@ export type RunKind = 'incremental' | 'full';
 interface Cursor {
   runId: string;
   kind: RunKind;
-  phase: 'read' | 'sweep';
+  phase: 'read' | 'groups' | 'sweep';
   next: string | null;
   /** newest change stamp read so far: the next watermark */
   maxChanged: string | null;
@@ -63,6 +64,11 @@ interface Cursor {
   unfiltered?: boolean;
   /** when the run started: a full run sweeps links not seen since */
   startedAt: string;
+  /** SCIM: some user carried `groups`, so memberships came with the users */
+  sawUserGroups?: boolean;
+  /** SCIM: the /Groups page to read next, once the users are read */
+  groupsNext?: string | null;
+  groupsDone?: boolean;
 }
 
 export interface ImportSummary {
@@ -174,16 +180,33 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
   };
 
   let pageCost = MIN_PAGE_COST;
-  while (cursor.phase === 'read' && cursor.next !== null) {
+  for (;;) {
+    const url = cursor.phase === 'groups' ? (cursor.groupsNext ?? null) : cursor.phase === 'read' ? cursor.next : null;
+    if (url === null) {
+      // Users read. A SCIM server whose users carry no `groups` gives memberships by /Groups.
+      if (cursor.phase === 'read' && source.kind === 'scim' && source.settings.mapping.roles && !cursor.sawUserGroups && !cursor.groupsDone) {
+        cursor.phase = 'groups';
+        cursor.groupsNext = scimGroupsUrl(source.baseUrl, 1);
+        continue;
+      }
+      if (cursor.phase === 'groups') {
+        cursor.phase = 'read';
+        cursor.groupsDone = true;
+      }
+      break;
+    }
     if (!hasBudget(budget, pageCost)) {
       await save();
       add(counts, 'requests', http.meter.requests);
       return summary('running');
     }
-    let page: RemotePage;
+    let page: RemotePage | undefined;
+    let groups: RemoteGroup[] | undefined;
+    let next: string | null;
     const pageStart = http.meter.requests + meter.d1;
     try {
-      page = await readPage(source, http, cursor.next);
+      if (cursor.phase === 'groups') ({ groups, next } = await readScimGroupsPage(http, url));
+      else ({ next } = page = await readPage(source, http, url));
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       charge();
@@ -206,13 +229,20 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
       return summary('running', err.message);
     }
     cursor.failures = 0;
-    add(counts, 'pages');
-    add(counts, 'read', page.users.length);
-    if (page.hidden > 0) add(counts, 'hidden', page.hidden);
-    const outcomes: UserOutcome[] = page.users.length > 0 ? await applyPage(ctx, page.users) : [];
-    for (const o of outcomes) add(counts, o.outcome);
-    for (const u of page.users) cursor.maxChanged = newer(cursor.maxChanged, u.changed);
-    cursor.next = page.next;
+    if (groups) {
+      add(counts, 'groupPages');
+      add(counts, 'groupsChanged', await applyGroups(ctx, groups));
+      cursor.groupsNext = next;
+    } else if (page) {
+      add(counts, 'pages');
+      add(counts, 'read', page.users.length);
+      if (page.hidden > 0) add(counts, 'hidden', page.hidden);
+      const outcomes: UserOutcome[] = page.users.length > 0 ? await applyPage(ctx, page.users) : [];
+      for (const o of outcomes) add(counts, o.outcome);
+      for (const u of page.users) cursor.maxChanged = newer(cursor.maxChanged, u.changed);
+      if (page.users.some((u) => u.roles !== undefined)) cursor.sawUserGroups = true;
+      cursor.next = next;
+    }
     // this page's cost (its save included) is the estimate of the next one's
     await save();
     pageCost = Math.max(MIN_PAGE_COST, http.meter.requests + meter.d1 - pageStart);

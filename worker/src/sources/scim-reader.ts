@@ -78,3 +78,38 @@ export async function readScimPage(http: SourceHttp, url: string): Promise<Remot
   })() : null;
   return { users, next, hidden };
 }
+
+export interface RemoteGroup {
+  name: string;
+  /** the source's ids of the members (users) */
+  memberIds: string[];
+}
+
+export function scimGroupsUrl(baseUrl: string, startIndex: number): string {
+  const q = new URLSearchParams({ startIndex: String(startIndex), count: String(SCIM_PAGE_SIZE) });
+  return `${baseUrl}/Groups?${q.toString()}`;
+}
+
+/** One page of /Groups with their members: memberships for servers whose users do not carry `groups`. */
+export async function readScimGroupsPage(http: SourceHttp, url: string): Promise<{ groups: RemoteGroup[]; next: string | null }> {
+  const res = await http.get(url, SCIM_JSON);
+  if (res.status !== 200) throw scimFailure(res.status, res.body, url);
+  const doc = res.body as { Resources?: unknown; totalResults?: unknown } | undefined;
+  if (!doc || typeof doc !== 'object' || typeof doc.totalResults !== 'number') throw new SourceError('The answer to /Groups is not a SCIM ListResponse (cut short, or not SCIM).', res.status, false);
+  const resources = Array.isArray(doc.Resources) ? (doc.Resources as { displayName?: unknown; members?: { value?: unknown; type?: unknown }[] }[]) : [];
+  const groups = resources
+    .filter((g) => typeof g.displayName === 'string' && g.displayName !== '')
+    .map((g) => ({
+      name: g.displayName as string,
+      memberIds: (Array.isArray(g.members) ? g.members : []).filter((m) => m.type === undefined || m.type === 'User').map((m) => m.value).filter((v): v is string => typeof v === 'string'),
+    }));
+  const start = Number(new URL(url).searchParams.get('startIndex') ?? 1);
+  const nextStart = start + resources.length;
+  let next: string | null = null;
+  if (resources.length > 0 && nextStart <= doc.totalResults) {
+    const u = new URL(url);
+    u.searchParams.set('startIndex', String(nextStart));
+    next = u.toString();
+  }
+  return { groups, next };
+}

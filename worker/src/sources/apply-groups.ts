@@ -1,0 +1,53 @@
+/**
+ * Memberships from a SCIM source's /Groups, for servers whose users do not carry `groups`: each
+ * source group becomes (or finds) a directory group, whose members are set to the group's
+ * members the relay has imported. A group this source created (its externalId) is managed in
+ * full; a group found by name only gains members. Writes go through the SCIM service, like
+ * every import write.
+ */
+import { selectGroups, selectLinks } from '../db/sources';
+import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
+import { SCIM_GROUP_URN } from '../scim/schema/group-schema';
+import { groupResourceType } from '../scim/schema/registry';
+import { createResource, patchResource } from '../scim/service';
+import type { ApplyContext } from './apply-page';
+import type { RemoteGroup } from './scim-reader';
+
+export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGroup[]): Promise<number> {
+  if (groups.length === 0) return 0;
+  const db = ctx.scim.db;
+  const { sourceId, settings } = ctx;
+  ctx.meter.d1 += 2;
+  const links = await selectLinks(db, sourceId, [...new Set(groups.flatMap((g) => g.memberIds))]);
+  const nameOf = (g: RemoteGroup) => settings.mapping.roleGroups[g.name] ?? g.name;
+  const externalIdOf = (g: RemoteGroup) => `${sourceId}:role:${g.name}`;
+  const existing = await selectGroups(db, groups.map(externalIdOf), groups.map(nameOf));
+  let changed = 0;
+  for (const g of groups) {
+    const want = new Set(g.memberIds.map((id) => links.get(id)).filter((l) => l && l.removedAt === null).map((l) => l!.userId));
+    const byExternalId = existing.find((x) => x.externalId === externalIdOf(g));
+    const found = byExternalId ?? existing.find((x) => x.displayName.toLowerCase() === nameOf(g).toLowerCase());
+    if (!found) {
+      if (want.size === 0) continue;
+      ctx.meter.d1 += 1;
+      await createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName: nameOf(g), externalId: externalIdOf(g), members: [...want].map((value) => ({ value })) });
+      changed++;
+      continue;
+    }
+    ctx.meter.d1 += 1;
+    const current = new Set(
+      (await db.prepare('SELECT m.member_id AS id FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE g.id = ?').bind(found.id).all<{ id: string }>()).results.map((r) => r.id),
+    );
+    const add = [...want].filter((id) => !current.has(id));
+    // Only a group this source made loses members that left the source's group.
+    const remove = byExternalId ? [...current].filter((id) => !want.has(id)) : [];
+    if (add.length === 0 && remove.length === 0) continue;
+    const ops: { op: string; path: string; value?: unknown }[] = [];
+    if (add.length > 0) ops.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
+    for (const id of remove) ops.push({ op: 'remove', path: `members[value eq "${id}"]` });
+    ctx.meter.d1 += 2;
+    await patchResource(ctx.scim, groupResourceType, found.id, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {});
+    changed++;
+  }
+  return changed;
+}
