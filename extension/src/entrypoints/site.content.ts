@@ -16,10 +16,13 @@ import { mountUserOverlay } from '../overlay/user-overlay';
 export default defineContentScript({
   registration: 'runtime',
   // document_end: the server-rendered table is complete, and the overlay need not wait for images
-  // and the page's scripts (document_idle came 100–170 ms later in bench:extension); later
-  // changes by Drupal behaviours are caught by the overlay's MutationObserver.
+  // and the page's scripts (document_idle came 100–170 ms later in bench:extension). Not
+  // document_start: compiling the script then competes with the page's own parsing. Later changes
+  // by Drupal behaviours are caught by the overlay's MutationObserver.
   runAt: 'document_end',
   async main(ctx) {
+    if (document.readyState === 'loading') await new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }));
+    if (ctx.isInvalid) return;
     const page = detectPage(document, location);
 
     const onMessage = (raw: unknown, _sender: unknown, sendResponse: (r: unknown) => void) => {
