@@ -35,6 +35,15 @@ export function LogsSection() {
         </select>
         <label for="logs-resource">User or group id</label>
         <input id="logs-resource" value={resourceId} onChange={(e) => setResourceId(e.currentTarget.value)} placeholder="any" />
+        <button
+          type="button"
+          onClick={() => {
+            runs.reload();
+            audit.reload();
+          }}
+        >
+          Refresh
+        </button>
       </div>
 
       <h3>Runs</h3>

@@ -72,6 +72,9 @@ export function OutboxSection({ initialState = 'failed' }: { initialState?: Stat
             </option>
           ))}
         </select>
+        <button type="button" onClick={pages.reload} disabled={pages.loading}>
+          Refresh
+        </button>
         {(state === 'failed' || state === 'dead') && (
           <button type="button" onClick={() => void retryAll()} disabled={pages.items.length === 0}>
             Retry all {state}
