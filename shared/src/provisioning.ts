@@ -18,7 +18,7 @@ export const ACTIONS = ['create', 'update', 'deactivate', 'delete', 'link', 'ski
 export const actionSchema = z.enum(ACTIONS);
 export type Action = z.infer<typeof actionSchema>;
 
-export const FAILURE_KINDS = ['transient', 'not_found', 'conflict', 'rejected', 'fatal'] as const;
+export const FAILURE_KINDS = ['transient', 'not_found', 'conflict', 'precondition_failed', 'rejected', 'fatal'] as const;
 export const failureKindSchema = z.enum(FAILURE_KINDS);
 export type FailureKind = z.infer<typeof failureKindSchema>;
 

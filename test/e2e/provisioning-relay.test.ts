@@ -176,3 +176,53 @@ describe('SCIM Bulk, where the target offers it', () => {
     expect(perOp.filter((e: { operation: string }) => e.operation === 'link')).toHaveLength(1);
   });
 });
+
+describe('ETags, where the target offers them (RFC 7644 §3.14)', () => {
+  /** Requests relay A sent for one user, oldest first, as `METHOD status`. */
+  async function sentFor(targetId: string, userId: string): Promise<string[]> {
+    const audit = await api('GET', `/audit?targetId=${targetId}&resourceId=${userId}&limit=50`);
+    expect(audit.status, audit.text).toBe(200);
+    return audit.body.items
+      .filter((e: { method: string | null }) => e.method)
+      .reverse()
+      .map((e: { method: string; httpStatus: number }) => `${e.method} ${e.httpStatus}`);
+  }
+
+  it('updates with If-Match at the version it last saw; after an edit on relay B it reads again and retries once', async () => {
+    const target = await targetToB('B etag', { manual: { enabled: true, operations: ops() } });
+    const tested = await api('POST', `/targets/${target.id}/test`, {});
+    expect(tested.body).toMatchObject({ ok: true, capabilities: { etag: true } });
+    const userName = unique('etag');
+    const user = await createUser(userName, { title: 'one' });
+    const provision = async () => (await api('POST', `/users/${user.id}/provision`, { targetIds: [target.id] })).body.results[0];
+    const setTitle = (title: string) => scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: title }] });
+
+    const created = await provision();
+    expect(created).toMatchObject({ ok: true, action: 'create' });
+    const remoteId: string = created.remoteId;
+
+    // Nobody else touched it: one PATCH, at the version the create answered, accepted.
+    await setTitle('two');
+    expect(await provision()).toMatchObject({ ok: true, action: 'update', attributesChanged: ['title'] });
+    expect((await sentFor(target.id, user.id)).filter((r) => r.startsWith('PATCH'))).toEqual(['PATCH 200']);
+
+    // Someone edits the account on relay B, then the directory changes: relay B refuses the
+    // stale If-Match (412), relay A reads the account again and sends once more at that version.
+    const edited = await scimB('PATCH', `/Users/${remoteId}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'nickName', value: 'Edited on B' }] });
+    expect(edited.status).toBe(200);
+    await setTitle('three');
+    const third = await provision();
+    expect(third).toMatchObject({ ok: true, action: 'update', attributesChanged: ['title'] });
+    expect(third.steps.filter((s: { step: string }) => s.step === 'read').map((s: { httpStatus?: number }) => s.httpStatus)).toEqual([412, 200]);
+    expect((await sentFor(target.id, user.id)).slice(-3)).toEqual(['PATCH 412', 'GET 200', 'PATCH 200']);
+    // Only the changed attribute was written: the edit made on relay B stands.
+    const remote = await scimB('GET', `/Users/${remoteId}`);
+    expect(remote.body).toMatchObject({ title: 'three', nickName: 'Edited on B' });
+
+    // The version the retry answered was kept: the next update goes through at once.
+    await setTitle('four');
+    expect(await provision()).toMatchObject({ ok: true, action: 'update' });
+    expect((await sentFor(target.id, user.id)).slice(-1)).toEqual(['PATCH 200']);
+    expect((await scimB('GET', `/Users/${remoteId}`)).body.title).toBe('four');
+  });
+});

@@ -27,6 +27,12 @@ describe('classify: every status has a name and a policy', () => {
     expect(POLICY[f.kind]).toBe('reconcile');
   });
 
+  it('reads 412 as a precondition failure to reconcile: re-read, then retry once (RFC 7644 §3.14)', () => {
+    const f = classify(412, h(), scimBody('version W/"4" does not match W/"3"'));
+    expect(f).toEqual({ kind: 'precondition_failed', status: 412, message: 'The account changed on the target since the relay last read it (412): version W/"4" does not match W/"3".' });
+    expect(POLICY[f.kind]).toBe('reconcile');
+  });
+
   it("rejects other 4xx with the target's SCIM detail and scimType (RFC 7644 §3.12)", () => {
     expect(classify(400, h(), scimBody('"emails" is not valid', 'invalidValue'))).toEqual({
       kind: 'rejected',

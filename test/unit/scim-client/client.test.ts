@@ -42,6 +42,18 @@ describe('createScimClient: requests', () => {
     expect(await client.patchGroup('g1', [{ op: 'add', path: 'members', value: [{ value: 'r-1' }] }])).toMatchObject({ ok: true, value: bjensen });
   });
 
+  it('sends If-Match on a conditional PATCH or PUT and returns the ETag answered (RFC 7644 §3.14)', async () => {
+    const { client, requests } = setup(scim(200, bjensen, { etag: 'W/"4"' }), scim(200, bjensen, { etag: 'W/"5"' }), scim(200, bjensen));
+    const ops = [{ op: 'replace' as const, path: 'title', value: 'CEO' }];
+    expect(await client.patchUser('r-1', ops, { ifMatch: 'W/"3"' })).toEqual({ ok: true, status: 200, value: bjensen, etag: 'W/"4"' });
+    expect(requests[0]!.headers['if-match']).toBe('W/"3"');
+    expect(await client.replaceUser('r-1', { userName: 'bjensen' }, { ifMatch: 'W/"4"' })).toMatchObject({ ok: true, etag: 'W/"5"' });
+    expect(requests[1]).toMatchObject({ method: 'PUT', headers: { 'if-match': 'W/"4"' } });
+    // Without a version the write is unconditional.
+    await client.patchUser('r-1', ops);
+    expect(requests[2]!.headers).not.toHaveProperty('if-match');
+  });
+
   it('deletes, and finds groups by displayName with an escaped filter', async () => {
     const { client, requests } = setup(new Response(null, { status: 204 }), list({ id: 'g1', displayName: 'Ops "A"' }));
     expect(await client.deleteUser('r-1')).toEqual({ ok: true, status: 204, value: undefined });

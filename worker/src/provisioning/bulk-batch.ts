@@ -16,6 +16,7 @@ import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperation
 import { decide, patchBody, type Decision } from './decide';
 import { buildFilter } from './scim-client';
 import type { SyncContext } from './sync-context';
+import { storedPayload, usesEtags } from './conditional-write';
 import type { Preloaded } from './sync-user';
 
 /** Values per `or` filter: keeps the query string well under common URL limits. */
@@ -122,7 +123,8 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
         const failure: Failure = r?.failure ?? { kind: 'transient', message: 'The target did not answer this Bulk operation.' };
         recordOp(ctx, p, r?.status ?? null, failure.kind, failure.message);
         // 409 (exists after all) and 404 (linked account gone) need a read: per operation.
-        if (failure.kind === 'conflict' || failure.kind === 'not_found') fallback.push(p.row);
+        // 412 (changed on the target since): the per-operation path re-reads and retries at the version read.
+        if (failure.kind === 'conflict' || failure.kind === 'not_found' || failure.kind === 'precondition_failed') fallback.push(p.row);
         else stmts.push(...fate(ctx, p.row, failure, now));
         count(`failed_${failure.kind}`);
         return;
@@ -130,7 +132,9 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
       const remoteId = p.link?.remoteId ?? (r.location ? decodeURIComponent(r.location.split('/').pop() ?? '') : undefined) ?? (r.response?.id as string | undefined);
       recordOp(ctx, p, r.status, 'ok', null);
       stmts.push(...completeOutbox(ctx.db, p.row, now));
-      if (p.link) stmts.push(saveLink(ctx.db, ctx.target.id, 'User', p.row.resourceId, { ...p.link, ...(remoteId ? { remoteId } : {}) }, now));
+      // The version the target answered goes with the stored payload for the next If-Match.
+      const payload = p.link?.payload && r.version && usesEtags(ctx) ? { payload: storedPayload(JSON.parse(p.link.payload) as JsonObject, r.version) } : {};
+      if (p.link) stmts.push(saveLink(ctx.db, ctx.target.id, 'User', p.row.resourceId, { ...p.link, ...payload, ...(remoteId ? { remoteId } : {}) }, now));
       count(p.action);
     });
   };

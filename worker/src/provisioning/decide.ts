@@ -5,6 +5,7 @@ import type { JsonObject } from '../scim/schema/normalize';
 import { applyMapping, changedAttributes, payloadHash, toPatchOperations } from './mapping';
 import type { BulkOperation, PatchOp } from './scim-client';
 import type { SyncContext } from './sync-context';
+import { readStoredPayload, usesEtags } from './conditional-write';
 
 export interface Decision {
   action: Action;
@@ -48,10 +49,12 @@ export async function decide(ctx: SyncContext, user: JsonObject | null, link: Li
   const hash = await payloadHash(payload);
   if (link.payloadHash === hash && link.remoteState !== 'deactivated') return none('skip', { state: 'in_sync', success: true });
   if (!ctx.operations.update) return none('skip', { state: 'pending', success: false });
-  const previous = link.payload ? (JSON.parse(link.payload) as JsonObject) : undefined;
+  const { payload: previous, version } = readStoredPayload(link.payload);
   const ops = toPatchOperations(previous, payload, cleared);
   const link2: LinkUpdate = { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: JSON.stringify(payload), remoteState: 'active', error: null };
   if (ops.length === 0) return none('skip', link2);
-  return { action: 'update', attributes: changedAttributes(previous, payload), link: link2, op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody(ops) } };
+  // RFC 7644 §3.7: a Bulk operation's `version` is its If-Match (a 412 falls back to the per-operation path).
+  const at = usesEtags(ctx) && version ? { version } : {};
+  return { action: 'update', attributes: changedAttributes(previous, payload), link: link2, op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody(ops), ...at } };
 }
 

@@ -21,7 +21,7 @@ export type Policy =
   | 'fail'
   /** the target is paused and flagged; the row waits for the target to be fixed */
   | 'pause_target'
-  /** re-read and act again (409 on create: link; 404 on update: create) */
+  /** re-read and act again (409 on create: link; 404 on update: create; 412 on update: retry once at the version read) */
   | 'reconcile';
 
 export const POLICY: Record<FailureKind, Policy> = {
@@ -30,6 +30,7 @@ export const POLICY: Record<FailureKind, Policy> = {
   fatal: 'pause_target',
   conflict: 'reconcile',
   not_found: 'reconcile',
+  precondition_failed: 'reconcile',
 };
 
 export const MAX_ATTEMPTS = 8;

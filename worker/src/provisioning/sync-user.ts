@@ -10,6 +10,7 @@ import type { Failure } from './failure';
 import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperations } from './mapping';
 import { buildFilter } from './scim-client';
 import { decide } from './decide';
+import { readStoredPayload, storedPayload, usesEtags, versionOf, writeAtVersion } from './conditional-write';
 import { recordDryRun, step, type SyncContext } from './sync-context';
 
 import type { JsonObject } from '../scim/schema/normalize';
@@ -145,7 +146,7 @@ async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: strin
     attributesChanged: attrs,
     destructive: false,
     detail: 'created',
-    link: { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: JSON.stringify(payload), remoteState: 'active', error: null },
+    link: { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: storedPayload(payload, usesEtags(ctx) ? versionOf(created) : undefined), remoteState: 'active', error: null },
   };
 }
 
@@ -175,10 +176,10 @@ async function match(ctx: SyncContext, payload: JsonObject): Promise<{ remoteId:
 async function update(ctx: SyncContext, link: LinkRow, payload: JsonObject, cleared: string[], hash: string): Promise<SyncOutcome> {
   const remoteId = link.remoteId!;
   if (!ctx.operations.update) return skip('changed, but Update is off', { state: 'pending', success: false }, remoteId);
-  const previous = link.payload ? (JSON.parse(link.payload) as JsonObject) : undefined;
+  const { payload: previous, version } = readStoredPayload(link.payload);
   const attrs = changedAttributes(previous, payload);
   const ops = toPatchOperations(previous, payload, cleared);
-  const newLink: LinkUpdate = { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: JSON.stringify(payload), remoteState: 'active', error: null };
+  const newLink: LinkUpdate = { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: storedPayload(payload, undefined), remoteState: 'active', error: null };
   if (ops.length === 0) return { ...skip('no attribute differs', newLink, remoteId) };
   ctx.label.operation = 'update';
   if (ctx.dryRun) {
@@ -188,10 +189,14 @@ async function update(ctx: SyncContext, link: LinkRow, payload: JsonObject, clea
   }
   // PATCH where the target offers it, else PUT of the whole mapped payload.
   const usePatch = ctx.target.capabilities?.patch !== false;
-  const result = usePatch ? await ctx.client.patchUser(remoteId, ops) : await ctx.client.replaceUser(remoteId, payload);
+  // If-Match at the version last seen where the target uses ETags (conditional-write.ts).
+  const written = await writeAtVersion(ctx, remoteId, version, (ifMatch) =>
+    usePatch ? ctx.client.patchUser(remoteId, ops, ifMatch ? { ifMatch } : undefined) : ctx.client.replaceUser(remoteId, payload, ifMatch ? { ifMatch } : undefined),
+  );
+  const result = written.result;
   if (!result.ok) return failed('update', result.failure, remoteId);
   step(ctx, { step: 'action', ok: true, httpStatus: result.status, detail: `Updated ${attrs.join(', ')}.` });
-  return { action: 'update', ok: true, remoteId, attributesChanged: attrs, destructive: false, detail: 'updated', link: newLink };
+  return { action: 'update', ok: true, remoteId, attributesChanged: attrs, destructive: false, detail: 'updated', link: { ...newLink, payload: storedPayload(payload, written.version) } };
 }
 
 async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: JsonObject): Promise<SyncOutcome> {
@@ -207,7 +212,11 @@ async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: Json
   const ops: PatchOp[] = [{ op: 'replace', path: 'active', value: false }];
   const usePatch = ctx.target.capabilities?.patch !== false;
   const { payload } = applyMapping(ctx.target.mapping, resource, 'update');
-  const result = usePatch ? await ctx.client.patchUser(link.remoteId, ops) : await ctx.client.replaceUser(link.remoteId, { ...payload, active: false });
+  const remoteId = link.remoteId;
+  const written = await writeAtVersion(ctx, remoteId, readStoredPayload(link.payload).version, (ifMatch) =>
+    usePatch ? ctx.client.patchUser(remoteId, ops, ifMatch ? { ifMatch } : undefined) : ctx.client.replaceUser(remoteId, { ...payload, active: false }, ifMatch ? { ifMatch } : undefined),
+  );
+  const result = written.result;
   if (!result.ok) return failed('deactivate', result.failure, link.remoteId);
   step(ctx, { step: 'action', ok: true, httpStatus: result.status, detail: 'Deactivated the account (active = false).' });
   const stored = { ...payload, active: false };
@@ -215,7 +224,7 @@ async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: Json
     ...outcome,
     ok: true,
     detail: 'deactivated',
-    link: { state: 'in_sync', success: true, remoteState: 'deactivated', payload: JSON.stringify(stored), payloadHash: await payloadHash(stored), error: null },
+    link: { state: 'in_sync', success: true, remoteState: 'deactivated', payload: storedPayload(stored, written.version), payloadHash: await payloadHash(stored), error: null },
   };
 }
 

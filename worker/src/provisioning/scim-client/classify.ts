@@ -30,6 +30,8 @@ export function classify(status: number, headers: Headers, bodyText: string, opt
     return { kind: 'fatal', status, message: 'The target has no SCIM service at this base URL (404 on /ServiceProviderConfig): check the base URL, which usually ends in /scim/v2.' };
   }
   if (status === 404) return { kind: 'not_found', status, message: `The target has no such resource (404)${said}.` };
+  // RFC 7644 §3.14: If-Match named a version the resource has moved past; the engine re-reads it.
+  if (status === 412) return { kind: 'precondition_failed', status, message: `The account changed on the target since the relay last read it (412)${said}.` };
   if (status === 409) return { kind: 'conflict', status, message: `The target reports a conflict (409)${said || ': the resource already exists'}.` };
   if (status === 408 || status === 429 || status >= 500) return transient(status, headers, detail, opts);
   if (status >= 400) return { kind: 'rejected', status, message: `The target rejected the request (${status}${scimType(bodyText)})${said}.` };

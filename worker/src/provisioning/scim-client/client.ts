@@ -10,7 +10,7 @@ import { readAs, readList, readNothing, readOptionalResource, readResource } fro
 import { buildFilter } from './filter';
 import { bulkResponseSchema, serviceProviderConfigSchema, type ScimResource, type ServiceProviderConfig } from './schemas';
 import { createTransport, type ScimConnection } from './transport';
-import type { BulkOperation, BulkOperationResult, ClientHooks, PatchOp, Result } from './types';
+import type { BulkOperation, BulkOperationResult, ClientHooks, PatchOp, Result, WriteOptions } from './types';
 
 export const SCIM_PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const SCIM_BULK_REQUEST_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -26,9 +26,10 @@ export interface ScimClient {
   searchUsers(filter: string, count: number): Promise<Result<ScimResource[]>>;
   getUser(id: string): Promise<Result<ScimResource>>;
   createUser(body: JsonObject): Promise<Result<ScimResource>>;
-  replaceUser(id: string, body: JsonObject): Promise<Result<ScimResource>>;
-  /** the resource when the target returned it (200), undefined for 204 */
-  patchUser(id: string, ops: readonly PatchOp[]): Promise<Result<ScimResource | undefined>>;
+  /** `opts.ifMatch`: the version last read, sent as If-Match (a precondition_failed failure once it moved) */
+  replaceUser(id: string, body: JsonObject, opts?: WriteOptions): Promise<Result<ScimResource>>;
+  /** the resource when the target returned it (200), undefined for 204; `opts` as for replaceUser */
+  patchUser(id: string, ops: readonly PatchOp[], opts?: WriteOptions): Promise<Result<ScimResource | undefined>>;
   deleteUser(id: string): Promise<Result<undefined>>;
   findGroupByDisplayName(displayName: string): Promise<Result<ScimResource[]>>;
   createGroup(body: JsonObject): Promise<Result<ScimResource>>;
@@ -63,8 +64,8 @@ export function createScimClient(conn: ScimConnection, hooks: ClientHooks = {}):
     searchUsers: (filter, count) => send('GET', `/Users?filter=${encodeURIComponent(filter)}&count=${count}`, readList),
     getUser: (id) => send('GET', item('Users', id), readResource),
     createUser: (body) => send('POST', '/Users', readResource, { body }),
-    replaceUser: (id, body) => send('PUT', item('Users', id), readResource, { body }),
-    patchUser: (id, ops) => send('PATCH', item('Users', id), readOptionalResource, { body: patchBody(ops) }),
+    replaceUser: (id, body, opts = {}) => send('PUT', item('Users', id), readResource, { body, ...(opts.ifMatch ? { ifMatch: opts.ifMatch } : {}) }),
+    patchUser: (id, ops, opts = {}) => send('PATCH', item('Users', id), readOptionalResource, { body: patchBody(ops), ...(opts.ifMatch ? { ifMatch: opts.ifMatch } : {}) }),
     deleteUser: (id) => send('DELETE', item('Users', id), readNothing),
     findGroupByDisplayName: (displayName) => search('Groups', buildFilter('displayName', displayName)),
     createGroup: (body) => send('POST', '/Groups', readResource, { body }),
@@ -90,6 +91,7 @@ function toBulkResult(op: BulkResponseOp): BulkOperationResult {
     status,
     ...(op.bulkId === undefined ? {} : { bulkId: op.bulkId }),
     ...(op.location === undefined ? {} : { location: op.location }),
+    ...(typeof op.version === 'string' ? { version: op.version } : {}),
     ...(response === undefined ? {} : { response }),
     ...(failure === undefined ? {} : { failure }),
   };

@@ -5,4 +5,4 @@ export { buildFilter } from './filter';
 export type { ScimResource, ServiceProviderConfig } from './schemas';
 export { testConnection, type TestConnectionOptions, type TestConnectionResult } from './test-connection';
 export { DEFAULT_TIMEOUT_MS, SCIM_MEDIA_TYPE, type ScimConnection } from './transport';
-export type { BulkOperation, BulkOperationResult, ClientHooks, PatchOp, RequestRecord, Result } from './types';
+export type { BulkOperation, BulkOperationResult, ClientHooks, PatchOp, RequestRecord, Result, WriteOptions } from './types';

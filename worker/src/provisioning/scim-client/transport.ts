@@ -34,6 +34,8 @@ export interface SendOptions {
   body?: unknown;
   /** base-URL discovery: a 404 means the base URL is wrong (fatal), not a missing resource */
   discovery?: boolean;
+  /** RFC 7644 §3.14, RFC 9110 §13.1.1: apply only while the resource is at this version */
+  ifMatch?: string;
 }
 
 export type Send = <T>(method: string, path: string, read: Reader<T>, opts?: SendOptions) => Promise<Result<T>>;
@@ -55,6 +57,7 @@ export function createTransport(conn: ScimConnection, hooks: ClientHooks = {}): 
     };
     const headers: Record<string, string> = { authorization: `Bearer ${conn.token}`, accept: `${SCIM_MEDIA_TYPE}, application/json;q=0.9` };
     if (opts.body !== undefined) headers['content-type'] = SCIM_MEDIA_TYPE;
+    if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
     let raw: RawResponse;
     try {
       const response = await doFetch(base + path, {
@@ -73,6 +76,7 @@ export function createTransport(conn: ScimConnection, hooks: ClientHooks = {}): 
       return done({ ok: false, failure: scrub(classify(raw.status, raw.headers, raw.text, { discovery: opts.discovery ?? false, now })) }, raw.status);
     }
     const value = read(raw);
-    return done(value.ok ? { ok: true, value: value.value, status: raw.status } : { ok: false, failure: scrub(value.failure) }, raw.status);
+    const etag = raw.headers.get('etag') ?? undefined;
+    return done(value.ok ? { ok: true, value: value.value, status: raw.status, ...(etag ? { etag } : {}) } : { ok: false, failure: scrub(value.failure) }, raw.status);
   };
 }

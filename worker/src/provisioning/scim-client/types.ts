@@ -5,8 +5,14 @@ import type { Failure } from '../failure';
 /** Every client method resolves to one of these; network and HTTP problems are failures, not throws. */
 export type Result<T> =
   /** `detail`: what the target did, in words, where it differs from what was asked (a Drupal cancel method) */
-  | { ok: true; value: T; status: number; detail?: string }
+  | { ok: true; value: T; status: number; detail?: string; /** the response's ETag (RFC 7644 §3.14), when it sent one */ etag?: string }
   | { ok: false; failure: Failure };
+
+/** RFC 7644 §3.14: a write that applies only while the resource is at the version last read. */
+export interface WriteOptions {
+  /** that version (an ETag such as `W/"3"`), sent as If-Match; a 412 failure says it moved on */
+  ifMatch?: string;
+}
 
 /** One RFC 7644 §3.5.2 PATCH operation as sent. */
 export interface PatchOp {
@@ -33,6 +39,8 @@ export interface BulkOperationResult {
   status: number;
   /** the created or updated resource where the target returned one */
   response?: JsonObject;
+  /** the resource's version after the operation (RFC 7644 §3.7.3), when given */
+  version?: string;
   failure?: Failure;
 }
 
