@@ -7,17 +7,16 @@ import { render } from 'preact';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import type { ListRow, PeopleListPage } from '../adapters/page-adapter';
-import { sendPageMessage, type LookupView, type UserHint, type UserOutcome } from '../lib/page-messages';
+import { sendPageMessage, type LookupView, type UserHint } from '../lib/page-messages';
 import { BulkBar } from './bulk-bar';
 import { OVERLAY_CSS } from './overlay-css';
 import { RowChips, type RowView } from './row-chips';
+import { summarise, type Note } from './summarise-outcome';
 
 interface MountedRow {
   row: ListRow;
   ui: ShadowRootContentScriptUi<HTMLElement>;
 }
-
-type Note = { kind: 'ok' | 'error'; text: string };
 
 const OWN_TAG = /^SCIM-RELAY-/;
 
@@ -25,20 +24,6 @@ const OWN_TAG = /^SCIM-RELAY-/;
 export function hintOf(row: ListRow): UserHint {
   const userName = row.data.name ?? (row.data.truncated ? undefined : row.data.displayName);
   return { ...(userName ? { userName } : {}), ...(row.data.mail ? { email: row.data.mail } : {}) };
-}
-
-/** One line for a row after "Provision": failures with their reason, skips with the relay's own explanation. */
-export function summarise(outcome: UserOutcome): Note {
-  if (outcome.error) return { kind: 'error', text: outcome.error };
-  const failed = outcome.results.filter((r) => !r.ok);
-  if (failed.length > 0) return { kind: 'error', text: failed.map((r) => `${r.targetName}: ${r.error ?? r.failure ?? 'failed'}`).join('; ') };
-  const sent = outcome.results.filter((r) => r.action !== 'skip');
-  const skipped = outcome.results.filter((r) => r.action === 'skip');
-  const parts = [
-    ...(sent.length > 0 ? [`Provisioned to ${sent.map((r) => r.targetName).join(', ')}.`] : []),
-    ...skipped.map((r) => `${r.targetName}: skipped — ${r.steps.find((s) => s.step === 'action')?.detail ?? 'nothing to send'}`),
-  ];
-  return { kind: 'ok', text: parts.join(' ') };
 }
 
 export async function mountPeopleOverlay(ctx: ContentScriptContext, page: PeopleListPage): Promise<void> {

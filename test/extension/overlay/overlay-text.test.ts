@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Link, ProvisionResult } from '../../../shared/src/provisioning';
+import { describeLink, STATE_LABEL } from '../../../extension/src/overlay/link-state';
+import { markSaved, takeSaved } from '../../../extension/src/overlay/saved-marker';
+import { summarise } from '../../../extension/src/overlay/summarise-outcome';
+
+const link = (over: Partial<Link>): Link => ({ targetId: 't', targetName: 'Relay B', state: 'never', remoteId: null, lastAttemptAt: null, lastSuccessAt: null, nextAttemptAt: null, lastError: null, ...over });
+const result = (over: Partial<ProvisionResult>): ProvisionResult => ({ targetId: 't', targetName: 'Relay B', ok: true, action: 'create', remoteId: 'r', attributesChanged: [], dryRun: false, error: null, failure: null, steps: [], ...over });
+
+describe('chip texts', () => {
+  it('labels every link state', () => {
+    expect(STATE_LABEL).toEqual({ in_sync: 'in sync', pending: 'pending', failed: 'failed', never: 'not linked' });
+  });
+
+  it('gives the failure reason once, without a doubled full stop, and the next attempt when there is one', () => {
+    const text = describeLink(link({ state: 'failed', lastError: 'department is required.', nextAttemptAt: '2026-11-23T10:00:00Z' }));
+    expect(text).toMatch(/^Failed on Relay B: department is required \(next attempt .+\)\.$/);
+    expect(describeLink(link({ state: 'failed' }))).toBe('Failed on Relay B: no reason given.');
+  });
+
+  it('says what pending and not linked mean', () => {
+    expect(describeLink(link({ state: 'pending' }))).toBe('Waiting to be sent to Relay B.');
+    expect(describeLink(link({ state: 'never' }))).toBe('Not linked on Relay B: never provisioned there.');
+  });
+});
+
+describe('row note after Provision', () => {
+  const outcome = { uid: '7', ok: true, userId: 'u', error: null, imported: false };
+
+  it('names where the user went, and why a target skipped it', () => {
+    const skipped = result({ targetName: 'App', action: 'skip', steps: [{ step: 'action', ok: true, detail: 'Inactive and never created: nothing to send.' }] });
+    expect(summarise({ ...outcome, results: [result({}), skipped] })).toEqual({ kind: 'ok', text: 'Provisioned to Relay B. App: skipped — Inactive and never created: nothing to send.' });
+  });
+
+  it('puts failures first, with the relay\'s reason', () => {
+    expect(summarise({ ...outcome, ok: false, results: [result({}), result({ targetName: 'App', ok: false, error: 'HTTP 400: bad', failure: 'rejected' })] })).toEqual({ kind: 'error', text: 'App: HTTP 400: bad' });
+    expect(summarise({ ...outcome, ok: false, error: 'The relay has no user for this account.', results: [] })).toEqual({ kind: 'error', text: 'The relay has no user for this account.' });
+  });
+});
+
+describe('saved-user marker (sessionStorage across the form post)', () => {
+  function memoryStorage(): Storage {
+    const m = new Map<string, string>();
+    return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k), clear: () => m.clear(), key: () => null, get length() { return m.size; } };
+  }
+
+  it('hands the uid to the next page of the same site once', () => {
+    const s = memoryStorage();
+    markSaved(s, 'https://cms.test', '2', 1_000);
+    expect(takeSaved(s, 'https://cms.test', 2_000)).toBe('2');
+    expect(takeSaved(s, 'https://cms.test', 2_000)).toBeNull();
+  });
+
+  it('ignores a save on another site, a stale one, and garbage', () => {
+    const s = memoryStorage();
+    markSaved(s, 'https://other.test', '2', 1_000);
+    expect(takeSaved(s, 'https://cms.test', 2_000)).toBeNull();
+    markSaved(s, 'https://cms.test', '2', 1_000);
+    expect(takeSaved(s, 'https://cms.test', 1_000 + 3 * 60_000)).toBeNull();
+    s.setItem('scim-relay:saved-user', '{not json');
+    expect(takeSaved(s, 'https://cms.test')).toBeNull();
+  });
+});
