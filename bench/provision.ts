@@ -3,7 +3,7 @@
  * relay) in scheduled mode — the initial sync, then a share of users changed, then unchanged
  * users queued again — once per operation and once with SCIM Bulk, at each size. A fresh pair of
  * runtimes (workerd via Miniflare, each with its own D1) per run. See bench/README.md.
- *   BENCH_USERS=2000,10000  BENCH_MODES=per-operation,bulk  BENCH_UPDATES=<10% of users>
+ *   BENCH_USERS=2000,5000,10000  BENCH_MODES=per-operation,bulk  BENCH_UPDATES=<10% of users>
  *   BENCH_CONCURRENCY=6  BENCH_RATE=1000  BENCH_PING_REQUESTS=200  BENCH_BULK_CONCURRENCY=3
  */
 import { errorLines, goalLines, markdown, type BenchProvisionResult } from './lib/provision-report.ts';
@@ -20,7 +20,7 @@ const ints = (name: string, fallback: string) =>
 
 const MODES: readonly Mode[] = ['per-operation', 'bulk'];
 const config = {
-  users: ints('BENCH_USERS', '2000,10000'),
+  users: ints('BENCH_USERS', '2000,5000,10000'),
   modes: (process.env.BENCH_MODES ?? MODES.join(',')).split(',').map((s) => {
     const m = s.trim() as Mode;
     if (!MODES.includes(m)) throw new Error(`BENCH_MODES: "${s}" is not one of ${MODES.join(', ')}`);

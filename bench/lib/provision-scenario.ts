@@ -14,6 +14,7 @@ import { cpuSeconds, rssMiB, sampleMemory, withNewWorkerd, type MemorySample } f
 import { auditMark, trafficSince, type Traffic } from './provision-audit.ts';
 import { changeMark, changesSince, compareDirectories, enqueueUsers, outboxIds, type Correctness } from './provision-checks.ts';
 import { drainOutbox, type DrainResult } from './provision-drain.ts';
+import { freePort, openHeapProbe } from './heap-probe.ts';
 import { startRuntime, WORK_DIR, type Runtime } from './runtime.ts';
 import { seedUserDirectory, type SeededUser } from './seed.ts';
 
@@ -72,6 +73,9 @@ export interface ScenarioResult {
     anonStartMiB: number;
     anonPeakMiB: number;
     bAtEndMiB: number;
+    /** relay A's worker isolate: live heap after a full GC, before and after the initial sync (heap-probe.ts) */
+    heapStartMiB: number;
+    heapEndMiB: number;
   };
   /** users (by id on A) that requests or Bulk operations named while only the updated ones were queued */
   unchangedTouched: number;
@@ -99,15 +103,18 @@ interface Relays {
   b: Runtime;
   pidA: number | undefined;
   pidB: number | undefined;
+  /** relay A's inspector port (its worker's heap) */
+  inspectorA: number;
 }
 
 /** Starts B then A (A with the cron route); the caller disposes of both, whatever happens. */
 export async function startRelays(script: string, tag: string, track: (r: Runtime) => void): Promise<Relays> {
   const b = await withNewWorkerd(() => startRuntime(script, `${tag}-b`));
   track(b.value);
-  const a = await withNewWorkerd(() => startRuntime(script, `${tag}-a`, { triggerHandlers: true }));
+  const inspectorA = await freePort();
+  const a = await withNewWorkerd(() => startRuntime(script, `${tag}-a`, { triggerHandlers: true, inspectorPort: inspectorA }));
   track(a.value);
-  return { persistA: path.join(WORK_DIR, `d1-${tag}-a`), a: a.value, b: b.value, pidA: a.pid, pidB: b.pid };
+  return { persistA: path.join(WORK_DIR, `d1-${tag}-a`), a: a.value, b: b.value, pidA: a.pid, pidB: b.pid, inspectorA };
 }
 
 async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ScenarioConfig, db: Runtime['db']): Promise<Target> {
@@ -185,6 +192,10 @@ export async function runScenario(r: Relays, mode: Mode, cfg: ScenarioConfig, lo
   const ping = await measure(b, baselineOperation().next, { concurrency: 1, warmupMs: 500, requests: cfg.pingRequests, maxMs: 30_000 });
   log(`  B ping: p50 ${ping.p50.toFixed(2)} ms, p95 ${ping.p95.toFixed(2)} ms (n=${ping.requests})`);
 
+  const heap = await openHeapProbe(r.inspectorA);
+  // Entering A's isolate lets the collection run: its unauthenticated root answers with a name.
+  const poke = () => fetch(`${r.a.url}/`).then((res) => res.text());
+  const heapStartMiB = await heap.usedAfterGcMiB(poke);
   const dbStartMiB = dirMiB(r.persistA);
   let left = cfg.users;
   const sampler = sampleMemory(r.pidA, cfg.memoryEveryMs, () => left);
@@ -196,6 +207,9 @@ export async function runScenario(r: Relays, mode: Mode, cfg: ScenarioConfig, lo
     samples = sampler.stop();
   }
   const dbEndMiB = dirMiB(r.persistA);
+  const heapEndMiB = await heap.usedAfterGcMiB(poke);
+  heap.close();
+  log(`  relay A's worker heap after GC: ${heapStartMiB.toFixed(1)} → ${heapEndMiB.toFixed(1)} MiB; RSS ${samples[0]?.rssMiB.toFixed(1)} → ${samples[samples.length - 1]?.rssMiB.toFixed(1)} MiB`);
   log(`  initial sync: ${(initial.drain.ms / 1000).toFixed(1)} s, ${initial.drain.ticks.length} ticks, ${initial.traffic.requests} requests${initial.drain.stuck ? `, STUCK: ${initial.drain.stuck}` : ''}`);
 
   const chosen = Array.from({ length: cfg.updates }, deck(seeded.users, 7)).filter((u, i, all) => all.indexOf(u) === i);
@@ -238,6 +252,8 @@ export async function runScenario(r: Relays, mode: Mode, cfg: ScenarioConfig, lo
       anonStartMiB: samples[0]?.anonMiB ?? Number.NaN,
       anonPeakMiB: peak(samples.map((x) => x.anonMiB)),
       bAtEndMiB: rssMiB(r.pidB),
+      heapStartMiB,
+      heapEndMiB,
     },
     unchangedTouched,
     correctness,

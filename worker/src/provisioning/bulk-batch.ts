@@ -45,10 +45,17 @@ export async function preloadUsers(ctx: SyncContext, rows: OutboxRow[]): Promise
     items.push({ row: rows.find((r) => r.resourceId === id)!, payload: applyMapping(ctx.target.mapping, resource, 'create').payload });
   }
   if (items.length < 2) return out;
-  const matched = await matchMany(ctx, items);
-  // On failure each row reads for itself and meets the failure with its own policy.
-  if ('failure' in matched) return out;
-  for (const i of items) out.get(i.row.resourceId)!.prematched = matched.ids.get(i.row.resourceId) ?? null;
+  // Chunk by chunk (side by side, within the run's request limit): a chunk whose read failed
+  // leaves only its own rows to read for themselves and meet the failure with their own policy.
+  const chunks: (typeof items)[] = [];
+  for (let c = 0; c < items.length; c += MATCH_CHUNK) chunks.push(items.slice(c, c + MATCH_CHUNK));
+  await Promise.all(
+    chunks.map(async (part) => {
+      const matched = await matchMany(ctx, part);
+      if ('failure' in matched) return;
+      for (const i of part) out.get(i.row.resourceId)!.prematched = matched.ids.get(i.row.resourceId) ?? null;
+    }),
+  );
   return out;
 }
 
