@@ -226,3 +226,33 @@ describe('ETags, where the target offers them (RFC 7644 §3.14)', () => {
     expect((await scimB('GET', `/Users/${remoteId}`)).body.title).toBe('four');
   });
 });
+
+describe('ETags in SCIM Bulk (RFC 7644 §3.7: an operation\'s version is its If-Match)', () => {
+  it('a Bulk PATCH refused with 412 falls back to the per-operation path, which reads the account again and retries', async () => {
+    const target = await targetToB('B bulk etag', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } });
+    const tested = await api('POST', `/targets/${target.id}/test`, {});
+    expect(tested.body).toMatchObject({ ok: true, capabilities: { bulk: true, etag: true } });
+    const users = await Promise.all([unique('bulk-etag-a'), unique('bulk-etag-b')].map((n) => createUser(n, { title: 'one' })));
+    await runCron();
+    const [edited, untouched] = await Promise.all(users.map((u) => onB(u.userName)));
+    expect(edited).toMatchObject({ title: 'one' });
+
+    // Someone edits one account on relay B; then both users change here.
+    expect((await scimB('PATCH', `/Users/${edited.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'nickName', value: 'Edited on B' }] })).status).toBe(200);
+    for (const u of users) await scim('PATCH', `/Users/${u.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: 'two' }] });
+    await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
+    await runCron();
+
+    expect(await onB(users[0]!.userName)).toMatchObject({ id: edited.id, title: 'two', nickName: 'Edited on B' });
+    expect(await onB(users[1]!.userName)).toMatchObject({ id: untouched.id, title: 'two' });
+    const audit = await api('GET', `/audit?targetId=${target.id}&resourceId=${users[0]!.id}&limit=50`);
+    const sent = audit.body.items
+      .filter((e: { method: string | null }) => e.method)
+      .reverse()
+      .map((e: { method: string; path: string; httpStatus: number }) => `${e.method} ${e.path.startsWith('/Bulk ') ? 'in Bulk ' : ''}${e.httpStatus}`);
+    // Created in the first Bulk; then: its Bulk PATCH refused, and the per-operation retry.
+    expect(sent).toEqual(['POST in Bulk 201', 'PATCH in Bulk 412', 'PATCH 412', 'GET 200', 'PATCH 200']);
+    const other = await api('GET', `/audit?targetId=${target.id}&resourceId=${users[1]!.id}&limit=50`);
+    expect(other.body.items.filter((e: { method: string | null }) => e.method).map((e: { path: string; httpStatus: number }) => `${e.path.startsWith('/Bulk ') ? 'Bulk' : 'own'} ${e.httpStatus}`)).toEqual(['Bulk 200', 'Bulk 201']);
+  });
+});
