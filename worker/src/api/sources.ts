@@ -2,7 +2,7 @@
  * /api/v1/sources: sources (systems the relay imports people from), "save and test", runs, held
  * reconciliations, and the single-user import the extension calls. Credentials never leave.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { importRunSchema, type ImportRun } from '../../../shared/src/sources';
 import { lookupUsers } from '../db/directory-views';
 import { selectImportRuns, type ImportRunRow } from '../db/sources';
@@ -23,7 +23,7 @@ const SOURCE = 'The source';
 const RUNS_SHOWN = 50;
 
 /** Automatic targets get what an import changed right after the response, as after a SCIM write. */
-function dispatchAfter(c: Context<ApiEnv>): void {
+function dispatchAfter(c: { env: ApiEnv['Bindings']; executionCtx: { waitUntil(p: Promise<unknown>): void } }): void {
   const run = async () => {
     if (await hasAutomaticTargets(c.env)) await dispatch(c.env, { mode: 'automatic' });
   };
@@ -64,7 +64,7 @@ sourcesApp.post(ROUTES.runSource.path, validateJson(ROUTES.runSource.body), asyn
   if (source.status === 'paused') return conflict(c, `The source is paused: ${source.pausedReason ?? 'by an admin'}. Resume it first (PATCH status "active").`);
   const [summary] = await runImports(c.env, { budget: createBudget(), sourceIds: [id], force: source.running ? undefined : c.req.valid('json').kind });
   if (!summary) return conflict(c, 'Nothing to run.');
-  dispatchAfter(c as unknown as Context<ApiEnv>);
+  dispatchAfter(c);
   return c.json(summary);
 });
 
@@ -94,7 +94,7 @@ sourcesApp.post(ROUTES.importSourceUser.path, async (c) => {
   }
   if (!result) return notFound(c, SOURCE);
   const { outcome } = result;
-  if (outcome.outcome !== 'unchanged' && outcome.outcome !== 'skipped') dispatchAfter(c as unknown as Context<ApiEnv>);
+  if (outcome.outcome !== 'unchanged' && outcome.outcome !== 'skipped') dispatchAfter(c);
   let user = null;
   if (outcome.userId) {
     const { found } = await lookupUsers(c.env.DB, { ids: [outcome.userId] });
