@@ -96,6 +96,29 @@ describe('incremental import', () => {
   });
 });
 
+describe('one run at a time', () => {
+  it('two invocations racing for a source: one runs the import, the other leaves it', async () => {
+    const p = uniq('race');
+    const site = await newSite({ adminUser: false, generate: 60, generatePrefix: p });
+    const source = await drupalSource(site);
+    const budget = () => ({ requests: 10_000, deadline: Date.now() + 60_000 });
+    const [a, b] = await Promise.all([
+      runImports(env, { budget: budget(), sourceIds: [source.id], force: 'full' }),
+      runImports(env, { budget: budget(), sourceIds: [source.id], force: 'full' }),
+    ]);
+    expect(a.length + b.length).toBe(1);
+    expect([...a, ...b][0]).toMatchObject({ status: 'done', counts: { created: 60 } });
+    const runs = (await api('GET', `/sources/${source.id}/runs`)).body.items;
+    expect(runs).toHaveLength(1);
+
+    // a run another invocation holds (its lease not yet expired) is left alone
+    await site.updateUser(5, { mail: `${p}-x@x.org`, changed: Math.floor(Date.now() / 1000) + 5 });
+    const held = { runId: 'other', kind: 'incremental', phase: 'read', next: `${site.baseUrl}/jsonapi/user/user`, maxChanged: null, failures: 0, startedAt: new Date().toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString() };
+    await env.DB.prepare('UPDATE sources SET cursor = ? WHERE id = ?').bind(JSON.stringify(held), source.id).run();
+    expect(await runImports(env, { budget: budget(), sourceIds: [source.id] })).toEqual([]);
+  });
+});
+
 describe('deletions and guard rails', () => {
   async function imported(p: string, count: number, extra: Record<string, unknown> = {}) {
     const site = await newSite({ adminUser: false, users: Array.from({ length: count }, (_, i) => ({ uid: i + 2, name: `${p}-${i}` })) });

@@ -43,6 +43,8 @@ export interface ImportBudget {
 const REQUESTS_PER_PAGE = 1 + 2 * 50 + 10;
 const MIN_PAGE_COST = 12;
 const SWEEP_CHUNK = 25;
+/** Longer than an invocation's budget: a crashed invocation's run is taken over after it. */
+const LEASE_MS = 90_000;
 /** A run whose listing failed this many invocations in a row is given up (and starts afresh). */
 const MAX_FAILURES = 3;
 /** The relay's own SCIM base, for meta.location of what the service renders (unused here). */
@@ -64,6 +66,8 @@ interface Cursor {
   unfiltered?: boolean;
   /** when the run started: a full run sweeps links not seen since */
   startedAt: string;
+  /** the invocation working on the run holds it until then */
+  leaseUntil?: string;
   /** SCIM: some user carried `groups`, so memberships came with the users */
   sawUserGroups?: boolean;
   /** SCIM: the /Groups page to read next, once the users are read */
@@ -111,25 +115,47 @@ export async function runImports(env: Env, opts: ImportOptions): Promise<ImportS
     if (!hasBudget(opts.budget)) break;
     const loaded = await loadSourceSecret(env, source.id);
     if (!loaded) continue;
-    let cursor = loaded.row.cursor ? (JSON.parse(loaded.row.cursor) as Cursor) : null;
+    const raw = loaded.row.cursor;
+    let cursor = raw ? (JSON.parse(raw) as Cursor) : null;
+    // Another invocation (a cron tick, an admin's "run now") holds this run: leave it be.
+    if (cursor?.leaseUntil && Date.parse(cursor.leaseUntil) > now().getTime()) continue;
     if (!cursor || opts.force) {
       const kind = opts.force ?? dueKind(loaded.source, loaded.row, now());
       if (!kind) continue;
       cursor = await startRun(env, loaded.source, loaded.row, kind, now());
+      if (!cursor) continue;
+    } else {
+      cursor.leaseUntil = new Date(now().getTime() + LEASE_MS).toISOString();
+      if (!(await swapCursor(env, source.id, raw, cursor))) continue;
     }
     summaries.push(await continueRun(env, loaded.source, loaded.credentials, cursor, opts.budget, opts.fetch, now));
   }
   return summaries;
 }
 
-async function startRun(env: Env, source: Source, row: SourceRow, requested: RunKind, now: Date): Promise<Cursor> {
+/**
+ * Compare-and-swap of `sources.cursor`: succeeds only if it is still what this invocation read,
+ * so two invocations never run one source's import at once.
+ */
+async function swapCursor(env: Env, sourceId: string, expected: string | null, next: Cursor): Promise<boolean> {
+  const res = await env.DB.prepare('UPDATE sources SET cursor = ?1 WHERE id = ?2 AND cursor IS ?3').bind(JSON.stringify(next), sourceId, expected).run();
+  return res.meta.changes === 1;
+}
+
+async function startRun(env: Env, source: Source, row: SourceRow, requested: RunKind, now: Date): Promise<Cursor | null> {
   // Without a watermark there is nothing to be incremental from.
   const kind: RunKind = requested === 'incremental' && !row.watermark ? 'full' : requested;
   const runId = crypto.randomUUID();
-  await insertImportRun(env.DB, { id: runId, sourceId: source.id, kind, startedAt: now.toISOString(), counts: '{}', status: 'running' });
   const first = source.kind === 'drupal-jsonapi' ? (kind === 'full' ? fullUrl(source.baseUrl) : incrementalUrl(source.baseUrl, row.watermark!)) : scimListUrl(source.baseUrl, 1, kind === 'full' ? null : row.watermark);
-  const cursor: Cursor = { runId, kind, phase: 'read', next: first, maxChanged: row.watermark, failures: 0, startedAt: now.toISOString() };
-  await updateSourceRow(env.DB, source.id, { cursor: JSON.stringify(cursor), lastRunAt: now.toISOString() });
+  const cursor: Cursor = { runId, kind, phase: 'read', next: first, maxChanged: row.watermark, failures: 0, startedAt: now.toISOString(), leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString() };
+  if (!(await swapCursor(env, source.id, row.cursor, cursor))) return null;
+  await updateSourceRow(env.DB, source.id, { lastRunAt: now.toISOString() });
+  await insertImportRun(env.DB, { id: runId, sourceId: source.id, kind, startedAt: now.toISOString(), counts: '{}', status: 'running' });
+  if (row.cursor) {
+    // an admin's "run now" of another kind replaces the run in progress
+    const old = JSON.parse(row.cursor) as Cursor;
+    await updateImportRun(env.DB, old.runId, { status: 'failed', error: `Replaced by run ${runId}.`, finishedAt: now.toISOString() });
+  }
   return cursor;
 }
 
@@ -196,6 +222,8 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
       break;
     }
     if (!hasBudget(budget, pageCost)) {
+      // out of budget: the next invocation continues (and may take the run at once)
+      delete cursor.leaseUntil;
       await save();
       add(counts, 'requests', http.meter.requests);
       return summary('running');
@@ -223,6 +251,7 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
       }
       cursor.failures += 1;
       if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts; nothing was deactivated. Last error: ${err.message}`);
+      delete cursor.leaseUntil;
       await save();
       await updateSourceRow(env.DB, source.id, { lastError: err.message });
       add(counts, 'requests', http.meter.requests);
@@ -294,6 +323,7 @@ async function sweep(
   const ctx = scimContext(env);
   for (;;) {
     if (budget.requests < SWEEP_CHUNK * 3 || Date.now() >= budget.deadline) {
+      delete cursor.leaseUntil;
       await save();
       add(counts, 'requests', http.meter.requests);
       return summary('running');
@@ -338,8 +368,8 @@ export async function approveHeldRun(env: Env, sourceId: string, runId: string, 
   if (run.status !== 'held') return 'not_held';
   const newest = (await selectImportRuns(env.DB, sourceId, 50)).find((r) => r.kind === 'full');
   if (newest?.id !== runId || loaded.row.cursor) return 'stale';
-  const cursor: Cursor = { runId, kind: 'full', phase: 'sweep', next: null, maxChanged: loaded.row.watermark, failures: 0, approved: true, startedAt: run.startedAt };
+  const cursor: Cursor = { runId, kind: 'full', phase: 'sweep', next: null, maxChanged: loaded.row.watermark, failures: 0, approved: true, startedAt: run.startedAt, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() };
+  if (!(await swapCursor(env, sourceId, null, cursor))) return 'stale';
   await updateImportRun(env.DB, runId, { status: 'running', error: null });
-  await updateSourceRow(env.DB, sourceId, { cursor: JSON.stringify(cursor) });
   return continueRun(env, loaded.source, loaded.credentials, cursor, budget, fetcher, () => new Date());
 }
