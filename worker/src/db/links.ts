@@ -35,10 +35,12 @@ export interface LinkUpdate {
   trace?: string;
 }
 
+/** 1 when a field is given (written), 0 when undefined (the stored value stays). */
+const keep = (v: unknown) => (v === undefined ? 0 : 1);
+
 /** Upserts a link; fields left undefined keep their stored value. */
 export function saveLink(db: D1Database, targetId: string, type: 'User' | 'Group', resourceId: string, u: LinkUpdate, now: Date): D1PreparedStatement {
   const at = now.toISOString();
-  const keep = (v: unknown) => (v === undefined ? 0 : 1);
   return db
     .prepare(
       `INSERT INTO links (target_id, resource_type, resource_id, remote_id, state, payload_hash, payload, remote_state, last_attempt_at, last_success_at, next_attempt_at, last_error, last_trace, remote_key)

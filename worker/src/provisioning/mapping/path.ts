@@ -26,14 +26,28 @@ export class MappingError extends Error {
 
 const KNOWN_URNS = [SCIM_USER_URN, SCIM_ENTERPRISE_USER_URN];
 
+/**
+ * Parsed paths by text. A mapping's few paths are applied to every user of a run, and parsing
+ * them each time was most of a sync's CPU; the cache is bounded (a mapping has tens of paths),
+ * so memory stays flat however many users and mappings go by. Parsed paths are never mutated.
+ */
+const parsedPaths = new Map<string, PatchPath>();
+const PARSED_PATHS_MAX = 1000;
+
 /** Parses a mapping path; throws MappingError. */
 export function parseMappingPath(path: string): PatchPath {
+  const cached = parsedPaths.get(path);
+  if (cached) return cached;
+  let parsed: PatchPath;
   try {
-    return parsePatchPath(path.trim(), { schemaUris: KNOWN_URNS });
+    parsed = parsePatchPath(path.trim(), { schemaUris: KNOWN_URNS });
   } catch (e) {
     if (e instanceof ScimError) throw new MappingError(path, e.message.replace(/^Invalid path: /, ''));
     throw e;
   }
+  if (parsedPaths.size >= PARSED_PATHS_MAX) parsedPaths.clear();
+  parsedPaths.set(path, parsed);
+  return parsed;
 }
 
 /** Type and other sub-attribute values compare case-insensitively, as most servers do. */
@@ -75,8 +89,20 @@ export function elementFromFilter(filter: Filter): JsonObject {
   return {};
 }
 
-/** Splits a source expression `a | b | c` on "|" outside double-quoted filter values. */
-export function splitAlternatives(expr: string): string[] {
+const splitSources = new Map<string, readonly string[]>();
+
+/** Splits a source expression `a | b | c` on "|" outside double-quoted filter values (cached like paths). */
+export function splitAlternatives(expr: string): readonly string[] {
+  let parts = splitSources.get(expr);
+  if (!parts) {
+    if (splitSources.size >= PARSED_PATHS_MAX) splitSources.clear();
+    parts = splitUncached(expr);
+    splitSources.set(expr, parts);
+  }
+  return parts;
+}
+
+function splitUncached(expr: string): string[] {
   const parts: string[] = [];
   let start = 0;
   let quoted = false;

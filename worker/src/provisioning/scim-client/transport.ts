@@ -59,6 +59,10 @@ export function createTransport(conn: ScimConnection, hooks: ClientHooks = {}): 
     if (opts.body !== undefined) headers['content-type'] = SCIM_MEDIA_TYPE;
     if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
     let raw: RawResponse;
+    // A timer cleared as soon as the body is read: AbortSignal.timeout() keeps its timer (and
+    // its signal) alive for the whole timeout after the request is done, per request.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
     try {
       const response = await doFetch(base + path, {
         method,
@@ -66,11 +70,13 @@ export function createTransport(conn: ScimConnection, hooks: ClientHooks = {}): 
         ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
         // A redirect would carry the bearer token to wherever Location points; classify() reports it instead.
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: controller.signal,
       });
       raw = { status: response.status, headers: response.headers, text: await response.text() };
     } catch (err) {
       return done({ ok: false, failure: scrub(classifyNetworkError(err, timeoutMs)) });
+    } finally {
+      clearTimeout(timer);
     }
     if (raw.status < 200 || raw.status > 299) {
       return done({ ok: false, failure: scrub(classify(raw.status, raw.headers, raw.text, { discovery: opts.discovery ?? false, now })) }, raw.status);
