@@ -100,11 +100,12 @@ async function syncUserOnce(ctx: SyncContext, userId: string, preloaded?: Preloa
     step(ctx, { step: 'read', ok: false, detail: 'The linked account no longer exists on the target; matching again.' });
   }
   // A batch match is stale once this user was linked or re-matched here: only use it unlinked.
-  return matchOrCreate(ctx, resource, hash, link?.remoteId ? undefined : prematched);
+  return matchOrCreate(ctx, resource, hash, link?.remoteId ? undefined : prematched, phase === 'create' ? payload : undefined);
 }
 
-async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: string, prematched?: string | null): Promise<SyncOutcome> {
-  const { payload } = applyMapping(ctx.target.mapping, resource, 'create');
+/** `mapped`: the create-phase payload when the caller already mapped it (one mapping per user). */
+async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: string, prematched?: string | null, mapped?: JsonObject): Promise<SyncOutcome> {
+  const payload = mapped ?? applyMapping(ctx.target.mapping, resource, 'create').payload;
   if (prematched !== undefined) step(ctx, { step: 'read', ok: true, detail: 'Looked up with the rest of the batch.' });
   const found = prematched !== undefined ? { remoteId: prematched, by: ctx.target.matching[0] } : await match(ctx, payload);
   if ('failure' in found) return failed('none', found.failure, null);
