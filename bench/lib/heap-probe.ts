@@ -12,7 +12,8 @@ import { createServer } from 'node:net';
 export interface HeapProbe {
   /**
    * MiB of live objects in the worker's isolate after a full GC. workerd runs the collection
-   * when the isolate is next entered, so `poke` sends the worker a trivial request.
+   * when the isolate is next entered, so `poke` sends the worker a trivial request (repeatedly,
+   * until the collection has answered).
    */
   usedAfterGcMiB(poke: () => Promise<unknown>): Promise<number>;
   close(): void;
@@ -59,8 +60,13 @@ export async function openHeapProbe(port: number): Promise<HeapProbe> {
     });
   return {
     async usedAfterGcMiB(poke) {
-      const collected = call('HeapProfiler.collectGarbage');
-      await poke();
+      // The inspector's message and the poke race each other: poke until the collection answers.
+      let done = false;
+      const collected = call('HeapProfiler.collectGarbage').finally(() => (done = true));
+      while (!done) {
+        await poke();
+        await Promise.race([collected, new Promise((r) => setTimeout(r, 100))]);
+      }
       await collected;
       const h = await call<{ usedSize: number }>('Runtime.getHeapUsage');
       return h.usedSize / 2 ** 20;
