@@ -3,17 +3,15 @@
  * relay) and relay B as a SCIM app added from the console. Every call goes through the
  * background's admin API proxy with the token the Connect form saved.
  */
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDrupalSite, type DrupalSiteServer } from '../../support/drupal-site/server';
 import { startFaultTarget, type FaultTarget } from '../../support/fault-target/server';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
 import { setRelayUrl } from '../support/connect';
-import { ROOT } from '../support/extension-build';
 import { createScimUser, RELAY_A_TOKEN, RELAY_B_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
+import { screenshotPath } from '../support/screenshots.ts';
 
-const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 const FAULT_TOKEN = 'console-fault-token-0123456789';
 
 describe('options console', () => {
@@ -89,7 +87,7 @@ describe('options console', () => {
     expect(stored.capabilities).not.toBeNull();
     targetId = stored.id;
     await expect(page.getByRole('table', { name: 'Targets' }).textContent()).resolves.toContain('Relay B (console)');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-targets.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-targets.png'), fullPage: true });
   });
 
   it('creates a Drupal target with its role map, naming a bad role under the field', async () => {
@@ -131,7 +129,7 @@ describe('options console', () => {
     await last.getByLabel(/^Value of/).fill('emails[type eq');
     await page.getByRole('button', { name: 'Save mapping' }).click();
     await expect.poll(() => page.locator('tr.rule-error').textContent()).toContain('title');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'console-mapping.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('console-mapping.png'), fullPage: true });
 
     await last.getByLabel(/^Value of/).fill('title');
     await page.getByRole('button', { name: 'Save mapping' }).click();

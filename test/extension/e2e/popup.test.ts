@@ -4,16 +4,14 @@
  * source nor a target and relay A has no alice.johnson: the popup shows what will be sent, adds
  * her to the directory and provisions her into relay B, with the step trace per target.
  */
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
 import { connectExtension, setRelayToken } from '../support/connect';
-import { ROOT } from '../support/extension-build';
 import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
+import { screenshotPath } from '../support/screenshots.ts';
 
-const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 
 describe('popup: provision this user', () => {
   let browser: ExtensionBrowser;
@@ -63,7 +61,7 @@ describe('popup: provision this user', () => {
     // nothing written before the admin says so
     expect((await relays.a.api('GET', '/users?userName=alice.johnson')).body.items).toEqual([]);
 
-    await popup.screenshot({ path: path.join(SCREENSHOTS, 'popup-review.png'), fullPage: true });
+    await popup.screenshot({ path: screenshotPath('popup-review.png'), fullPage: true });
 
     await popup.getByRole('button', { name: 'Add and provision' }).click();
     const result = popup.locator('.target-run', { hasText: 'Relay B' });
@@ -71,7 +69,7 @@ describe('popup: provision this user', () => {
     await expect(result.textContent()).resolves.toContain('created');
     await expect(result.locator('ol.steps li').count()).resolves.toBeGreaterThan(1);
     await result.getByText('Steps').click();
-    await popup.screenshot({ path: path.join(SCREENSHOTS, 'popup.png'), fullPage: true });
+    await popup.screenshot({ path: screenshotPath('popup.png'), fullPage: true });
 
     const onB = await findScimUser(relays.b, 'alice.johnson');
     expect(onB).toMatchObject({ userName: 'alice.johnson', active: true });
