@@ -138,7 +138,7 @@ function markdown(results: SizeResult[], meta: { startedAt: string; finishedAt: 
         `| ${r.rows} | ${ms(r.overlay.tableToChips.p50)} | ${ms(r.overlay.tableToChips.p95)} | ${ms(r.overlay.tableToChips.min)}–${ms(r.overlay.tableToChips.max)} | ${ms(r.overlay.navToChips.p50)} | ${[...new Set(r.overlay.apiCallsPerLoad)].join(' / ')} | ${ms(r.baseline.tableToLoad.p50)} | ${ms(r.baseline.navToLoad.p50)} | ${ms(r.baseline.lookupFromNode.p50)} | ${r.loadAvg.toFixed(2)} |`,
     ),
     '',
-    '- *table → all chips*: from the inline script right after `</table>` (the parser has built the table) to the moment every row host has left "loading" (a MutationObserver in the page). It includes the content script start at `document_idle`, the adapter, the message to the background, the relay lookup (one `POST /api/v1/users/lookup` for the whole page) and rendering.',
+    '- *table → all chips*: from the inline script right after `</table>` (the parser has built the table) to the moment every row host has left "loading" (a MutationObserver in the page). It includes the content script start at `document_end`, the adapter, the message to the background, the relay lookup (one `POST /api/v1/users/lookup` for the whole page) and rendering.',
     '- *baseline*: the same page with the site disconnected (no content script registered), in the same browser and run; and the same lookup request sent from Node, which is the floor the overlay cannot beat.',
     `- Goal (issue #5): a 50-row page within 300 ms of its table, with one API call — ${goal(results)}.`,
     '',
