@@ -16,6 +16,7 @@ import { watchSites } from '../background/site-scripts';
 import { registerConsoleProxy } from '../lib/console-proxy';
 
 export default defineBackground(() => {
+  restrictStorageToExtensionPages();
   // Content scripts for the admin's sites, and their messages (extension/src/background/).
   watchSites();
   listenToPages();
@@ -33,6 +34,20 @@ export default defineBackground(() => {
     return true;
   });
 });
+
+/**
+ * storage.local is readable by content scripts by default, and the admin token lives there:
+ * limit it to the extension's own pages and service worker, so a content script (or a
+ * compromised renderer of an added site) can only use the narrow page messages. Chromium
+ * supports this for `local`; Firefox only for `storage.session` and rejects it here — there
+ * the token stays readable by our own content script (docs/extension.md says so).
+ */
+function restrictStorageToExtensionPages(): void {
+  const local = browser.storage.local as { setAccessLevel?: (o: { accessLevel: 'TRUSTED_CONTEXTS' }) => Promise<void> };
+  local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch((err: unknown) => {
+    console.warn('SCIM Relay: storage.local cannot be limited to extension pages in this browser', String(err));
+  });
+}
 
 // Settings and the token are for the extension's own pages, never for content scripts.
 function isFromExtensionPage(sender: Browser.runtime.MessageSender): boolean {
