@@ -98,12 +98,18 @@ export async function countUnseen(d1: D1Database, sourceId: string, since: strin
   return (await d1.prepare(`SELECT count(*) AS n FROM source_links WHERE ${UNSEEN}`).bind(sourceId, since).first<{ n: number }>())?.n ?? 0;
 }
 
-export async function selectUnseen(d1: D1Database, sourceId: string, since: string, limit: number): Promise<SourceLinkRow[]> {
-  return (await d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE ${UNSEEN} ORDER BY remote_id LIMIT ?3`).bind(sourceId, since, limit).all<SourceLinkRow>()).results;
+/** The next unseen links after `after` (keyset by remote_id: what a sweep left alone is not read again). */
+export async function selectUnseen(d1: D1Database, sourceId: string, since: string, limit: number, after = ''): Promise<SourceLinkRow[]> {
+  return (await d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE ${UNSEEN} AND remote_id > ?4 ORDER BY remote_id LIMIT ?3`).bind(sourceId, since, limit, after).all<SourceLinkRow>()).results;
 }
 
+/**
+ * A removed link forgets the account's change stamp: if the account shows up again (a removal
+ * that was wrong, a filter widened), the next listing re-applies it rather than skipping it as
+ * unchanged — which would leave it deactivated.
+ */
 export function markRemovedStatement(d1: D1Database, sourceId: string, remoteId: string, at: string): D1PreparedStatement {
-  return d1.prepare('UPDATE source_links SET removed_at = ? WHERE source_id = ? AND remote_id = ?').bind(at, sourceId, remoteId);
+  return d1.prepare('UPDATE source_links SET removed_at = ?, remote_changed = NULL WHERE source_id = ? AND remote_id = ?').bind(at, sourceId, remoteId);
 }
 
 /** Directory users of the given ids: their stored SCIM body and their groups. */

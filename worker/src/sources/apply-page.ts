@@ -176,7 +176,7 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
       toCreate.push(w);
       continue;
     }
-    if (!ctx.force && w.link && w.link.userId === w.userId && w.link.remoteChanged !== null && w.link.remoteChanged === u.changed) continue;
+    if (!ctx.force && w.link && w.link.removedAt === null && w.link.userId === w.userId && w.link.remoteChanged !== null && w.link.remoteChanged === u.changed) continue;
     const ops = diffOperations(w.stored, u, settings);
     if (ops.length > 0 && (await patchUser(ctx, w, ops))) {
       out.outcome = u.active === false && ops.some((o) => o.path === 'active') ? 'deactivated' : 'updated';

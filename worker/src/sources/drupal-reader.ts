@@ -99,3 +99,23 @@ export async function readDrupalPage(http: SourceHttp, baseUrl: string, url: str
   }
   return { users, next, hidden };
 }
+
+/** What re-reading one account by id found: the account, gone (404), or not visible to the relay. */
+export type Recheck = { user: RemoteUser } | 'gone' | 'hidden';
+
+/**
+ * Re-reads one account by UUID (`GET /jsonapi/user/user/{uuid}`) before a reconciliation
+ * removes it: an offset-paged listing skips an account when one before it is deleted mid-run.
+ * Only Drupal's own 404 (a JSON:API error document: "The "user" parameter was not converted")
+ * means deleted; a 404 without it (JSON:API switched off, a proxy) is a failed request.
+ */
+export async function recheckDrupalUser(http: SourceHttp, baseUrl: string, uuid: string): Promise<Recheck> {
+  const url = `${usersUrl(baseUrl)}/${encodeURIComponent(uuid)}`;
+  const res = await http.get(url, JSONAPI);
+  const body = res.body as { data?: unknown; errors?: unknown } | undefined;
+  if (res.status === 404 && Array.isArray(body?.errors)) return 'gone';
+  if (res.status === 403) return 'hidden';
+  if (res.status !== 200) throw new SourceError(drupalFailure(res.status, res.body, url).message, res.status, res.status === 401);
+  const user = body?.data && typeof body.data === 'object' ? toRemoteUser(body.data as Resource) : null;
+  return user ? { user } : 'hidden';
+}

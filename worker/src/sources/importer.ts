@@ -13,17 +13,17 @@
  * source's deletion threshold is held until an admin approves the run.
  */
 import type { Source, SourceCredentials } from '../../../shared/src/sources';
-import { countUnseen, insertImportRun, markRemovedStatement, selectImportRun, selectImportRuns, selectUnseen, selectUserBodies, updateImportRun, updateSourceRow, type SourceRow } from '../db/sources';
+import { countUnseen, insertImportRun, markRemovedStatement, selectImportRun, selectImportRuns, selectUnseen, selectUserBodies, updateImportRun, updateSourceRow, type SourceLinkRow, type SourceRow } from '../db/sources';
 import type { Env } from '../env';
 import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { userResourceType } from '../scim/schema/registry';
 import { deleteById, patchResource, type ScimContext } from '../scim/service';
 import { applyPage, type ApplyContext, type UserOutcome } from './apply-page';
-import { fullUrl, incrementalUrl, readDrupalPage } from './drupal-reader';
+import { fullUrl, incrementalUrl, readDrupalPage, recheckDrupalUser, type Recheck } from './drupal-reader';
 import { sourceHttp, type SourceHttp } from './http';
-import { SourceError, type RemotePage } from './remote';
-import { readScimGroupsPage, readScimPage, refusedFilter, scimGroupsUrl, scimListUrl, type RemoteGroup } from './scim-reader';
+import { SourceError, type RemotePage, type RemoteUser } from './remote';
+import { readScimGroupsPage, readScimPage, recheckScimUser, refusedFilter, scimGroupsUrl, scimListUrl, type RemoteGroup } from './scim-reader';
 import { applyGroups } from './apply-groups';
 import { listSources, loadSourceSecret, pauseSource } from './sources';
 
@@ -73,6 +73,8 @@ interface Cursor {
   /** SCIM: the /Groups page to read next, once the users are read */
   groupsNext?: string | null;
   groupsDone?: boolean;
+  /** sweep: the last link (remote_id) handled, so what it left alone is not read again */
+  sweepAfter?: string;
 }
 
 export interface ImportSummary {
@@ -305,7 +307,12 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
   return sweep(env, source, cursor, counts, budget, http, meter, charge, now, finish, save, summary);
 }
 
-/** Deactivates (or deletes) the directory users of accounts the completed pass did not see. */
+/**
+ * Deactivates (or deletes) the directory users of accounts the completed pass did not see. Each
+ * is re-read by id first: a listing paged by offset skips an account when one before it is
+ * deleted mid-run, so "not seen" is only a suspicion. Removed: a 404 only. Still there: applied
+ * (and stamped seen) like any listed account.
+ */
 async function sweep(
   env: Env,
   source: Source,
@@ -322,15 +329,51 @@ async function sweep(
 ): Promise<ImportSummary> {
   const ctx = scimContext(env);
   for (;;) {
-    if (budget.requests < SWEEP_CHUNK * 3 || Date.now() >= budget.deadline) {
+    // per account: the re-read, a read and a write; plus the chunk's batch reads and writes
+    if (budget.requests < SWEEP_CHUNK * 4 + MIN_PAGE_COST || Date.now() >= budget.deadline) {
       delete cursor.leaseUntil;
       await save();
       add(counts, 'requests', http.meter.requests);
       return summary('running');
     }
-    meter.d1 += 2;
-    const gone = await selectUnseen(env.DB, source.id, cursor.startedAt, SWEEP_CHUNK);
-    if (gone.length === 0) break;
+    meter.d1 += 1;
+    const unseen = await selectUnseen(env.DB, source.id, cursor.startedAt, SWEEP_CHUNK, cursor.sweepAfter ?? '');
+    if (unseen.length === 0) break;
+    const gone: SourceLinkRow[] = [];
+    const present: RemoteUser[] = [];
+    for (const link of unseen) {
+      let found: Recheck;
+      try {
+        found = source.kind === 'drupal-jsonapi' ? await recheckDrupalUser(http, source.baseUrl, link.remoteId) : await recheckScimUser(http, source.baseUrl, link.remoteId);
+      } catch (err) {
+        if (!(err instanceof SourceError)) throw err;
+        // Nothing of this chunk is removed on a guess: the next invocation re-reads it.
+        charge();
+        add(counts, 'failedRequests');
+        if (err.fatal) {
+          await pauseSource(env, source.id, err.message);
+          return finish('failed', err.message, { status: 'paused', pausedReason: err.message });
+        }
+        cursor.failures += 1;
+        if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts to re-read accounts missing from the listing; nothing more was deactivated. Last error: ${err.message}`);
+        delete cursor.leaseUntil;
+        await save();
+        await updateSourceRow(env.DB, source.id, { lastError: err.message });
+        add(counts, 'requests', http.meter.requests);
+        return summary('running', err.message);
+      }
+      add(counts, 'rechecked');
+      if (found === 'gone') gone.push(link);
+      else if (found === 'hidden') add(counts, 'recheckHidden');
+      else present.push(found.user);
+    }
+    cursor.failures = 0;
+    if (present.length > 0) {
+      add(counts, 'foundOnRecheck', present.length);
+      const outcomes = await applyPage({ scim: ctx, sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter }, present);
+      for (const o of outcomes) add(counts, o.outcome);
+    }
+    meter.d1 += 1;
     const users = await selectUserBodies(env.DB, gone.map((g) => g.userId));
     const at = now().toISOString();
     for (const link of gone) {
@@ -349,9 +392,12 @@ async function sweep(
         add(counts, 'failed');
       }
     }
-    meter.d1 += 1;
-    await env.DB.batch(gone.map((g) => markRemovedStatement(env.DB, source.id, g.remoteId, at)));
-    charge();
+    if (gone.length > 0) {
+      meter.d1 += 1;
+      await env.DB.batch(gone.map((g) => markRemovedStatement(env.DB, source.id, g.remoteId, at)));
+    }
+    cursor.sweepAfter = unseen.at(-1)!.remoteId;
+    await save();
   }
   return finish('done', null, { watermark: cursor.maxChanged, lastFullAt: now().toISOString() });
 }

@@ -6,6 +6,7 @@
  */
 import { remoteDetail, type SourceHttp } from './http';
 import { SourceError, type RemotePage, type RemoteUser } from './remote';
+import type { Recheck } from './drupal-reader';
 
 export const SCIM_JSON = 'application/scim+json';
 export const SCIM_PAGE_SIZE = 100;
@@ -112,4 +113,20 @@ export async function readScimGroupsPage(http: SourceHttp, url: string): Promise
     next = u.toString();
   }
   return { groups, next };
+}
+
+/**
+ * Re-reads one user by id (`GET /Users/{id}`, RFC 7644 §3.4.1) before a reconciliation removes
+ * it: a startIndex-paged listing skips a user when one before it is deleted mid-run. Only a SCIM
+ * 404 (an Error response, RFC 7644 §3.12) means deleted; any other 404 is a failed request.
+ */
+export async function recheckScimUser(http: SourceHttp, baseUrl: string, id: string): Promise<Recheck> {
+  const url = `${baseUrl}/Users/${encodeURIComponent(id)}`;
+  const res = await http.get(url, SCIM_JSON);
+  const body = res.body as { schemas?: unknown; status?: unknown } | undefined;
+  const scimError = !!body && typeof body === 'object' && ((Array.isArray(body.schemas) && body.schemas.includes('urn:ietf:params:scim:api:messages:2.0:Error')) || body.status !== undefined);
+  if (res.status === 404 && scimError) return 'gone';
+  if (res.status !== 200) throw new SourceError(scimFailure(res.status, res.body, url).message, res.status, res.status === 401 || res.status === 403);
+  const user = body && typeof body === 'object' ? scimToRemote(body as ScimUser) : null;
+  return user ? { user } : 'hidden';
 }
