@@ -101,6 +101,8 @@ interface Work {
   stored: JsonObject | null;
   groups: { id: string; display: string; externalId: string | null }[];
   scope: boolean | undefined;
+  /** excluded by the include filter: neither written nor stamped seen (the sweep decides) */
+  excluded?: boolean;
   out: UserOutcome;
 }
 
@@ -159,12 +161,21 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
       out.detail = 'The source does not show this account\'s roles, so the role filter cannot be applied.';
       continue;
     }
+    if (w.scope === false && u.active !== false) {
+      // Excluded by the include filter (roles): not an ordinary change. Left alone and not
+      // stamped seen, so a full reconciliation's sweep removes it under the deletion threshold —
+      // a mistyped role must not deactivate everyone at once.
+      w.excluded = true;
+      out.outcome = 'skipped';
+      out.detail = w.link ? 'No longer matches the source\'s include filter: the next full reconciliation deactivates it (within the deletion threshold).' : 'Not included by the source\'s filter.';
+      continue;
+    }
     if (w.scope === false) {
       if (w.stored && (w.stored.active ?? true) !== false && w.link) {
         if (await patchUser(ctx, w, [{ op: 'replace', path: 'active', value: false }])) {
           out.outcome = 'deactivated';
           out.changed = ['active'];
-          out.detail = u.active === false ? 'Blocked on the source.' : 'No longer matches the source\'s include filter.';
+          out.detail = 'Blocked on the source.';
         }
       } else {
         out.outcome = 'skipped';
@@ -216,7 +227,7 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
 
   // Every account that has a directory user gets its link; one the directory refused keeps no
   // change stamp, so the next run tries it again.
-  const linkRows = work.filter((w) => w.userId !== null && (w.out.outcome !== 'skipped' || w.link !== undefined));
+  const linkRows = work.filter((w) => w.userId !== null && !w.excluded && (w.out.outcome !== 'skipped' || w.link !== undefined));
   if (linkRows.length > 0) {
     ctx.meter.d1 += 1;
     await db.batch(upsertLinkStatements(db, ctx.sourceId, linkRows.map((w) => ({ remoteId: w.u.remoteId, remoteUid: w.u.uid, userId: w.userId!, remoteChanged: w.out.outcome === 'skipped' ? null : w.u.changed, seenAt: ctx.seenAt }))));

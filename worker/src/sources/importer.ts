@@ -19,7 +19,7 @@ import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { userResourceType } from '../scim/schema/registry';
 import { deleteById, patchResource, type ScimContext } from '../scim/service';
-import { applyPage, type ApplyContext, type UserOutcome } from './apply-page';
+import { applyPage, inScope, type ApplyContext, type UserOutcome } from './apply-page';
 import { fullUrl, incrementalUrl, readDrupalPage, recheckDrupalUser, type Recheck } from './drupal-reader';
 import { sourceHttp, type SourceHttp } from './http';
 import { SourceError, type RemotePage, type RemoteUser } from './remote';
@@ -300,7 +300,7 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
     const unseen = await countUnseen(env.DB, source.id, cursor.startedAt);
     if (unseen > source.settings.deletionThreshold && !cursor.approved) {
       counts.held = unseen;
-      return finish('held', `${unseen} users are gone from the source, more than the deletion threshold of ${source.settings.deletionThreshold}: held until an admin approves this run.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
+      return finish('held', `${unseen} users are gone from the source or no longer match its include filter, more than the deletion threshold of ${source.settings.deletionThreshold}: held until an admin approves this run.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
     }
     await save();
   }
@@ -339,7 +339,7 @@ async function sweep(
     meter.d1 += 1;
     const unseen = await selectUnseen(env.DB, source.id, cursor.startedAt, SWEEP_CHUNK, cursor.sweepAfter ?? '');
     if (unseen.length === 0) break;
-    const gone: SourceLinkRow[] = [];
+    const gone: (SourceLinkRow & { excluded?: boolean })[] = [];
     const present: RemoteUser[] = [];
     for (const link of unseen) {
       let found: Recheck;
@@ -365,6 +365,9 @@ async function sweep(
       add(counts, 'rechecked');
       if (found === 'gone') gone.push(link);
       else if (found === 'hidden') add(counts, 'recheckHidden');
+      // there, but the include filter no longer takes it: a removal, counted by the threshold
+      // like a deletion (it was never stamped seen); deactivated, never deleted
+      else if (inScope(found.user, source.settings) === false && found.user.active !== false) gone.push({ ...link, excluded: true });
       else present.push(found.user);
     }
     cursor.failures = 0;
@@ -380,7 +383,13 @@ async function sweep(
       const row = users.get(link.userId);
       meter.d1 += 2;
       try {
-        if (row && source.settings.onDeleted === 'delete') {
+        if (row && link.excluded) {
+          if ((JSON.parse(row.data) as { active?: boolean }).active !== false) {
+            await patchResource(ctx, userResourceType, link.userId, { schemas: [SCIM_PATCH_OP_URN], Operations: [{ op: 'replace', path: 'active', value: false }] }, {});
+            add(counts, 'deactivated');
+          }
+          add(counts, 'excluded');
+        } else if (row && source.settings.onDeleted === 'delete') {
           await deleteById(ctx, userResourceType, link.userId, {});
           add(counts, 'deleted');
         } else if (row && (JSON.parse(row.data) as { active?: boolean }).active !== false) {
