@@ -24,14 +24,16 @@ export default defineConfig({
   vite: () => ({
     plugins: [preact() as unknown as WxtVitePlugin],
   }),
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'SCIM Relay',
-    description: 'Companion for a SCIM Relay hub: connection status and the relay console.',
+    description: 'Sync status on admin People pages, one-click provisioning and the console of a SCIM Relay hub.',
     version: rootPackage.version,
     // scripting: content scripts are registered at run time, only for the sites the admin granted.
     permissions: ['storage', 'scripting'],
     // Asked for at run time, for the one relay origin the admin enters on the options page.
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     action: { default_title: 'SCIM Relay' },
-  },
+    // Firefox MV3 wants a stable add-on id (storage keeps to it across reinstalls; AMO signs by it).
+    ...(browser === 'firefox' ? { browser_specific_settings: { gecko: { id: 'scim-relay@scim-relay.dev', strict_min_version: '128.0' } } } : {}),
+  }),
 });
