@@ -1,14 +1,11 @@
-import { useState } from 'preact/hooks';
-import { z } from 'zod';
 import { countSchema, outboxItemSchema, pageSchema, type OutboxItem } from '../../../../shared/src/api';
-import { targetSchema } from '../../../../shared/src/targets';
 import { callApi } from '../../lib/console-api';
-import { Problem } from '../ui/problem';
-import { StatusLine } from '../ui/status-line';
-import { useLoad } from '../ui/use-load';
+import { useAction } from '../ui/use-action';
+import { MoreButton } from './more-button';
+import { PagesState } from './pages-state';
 import { usePages } from './use-pages';
+import { useTargetNames } from './use-target-names';
 
-const targetsSchema = z.object({ items: z.array(targetSchema) });
 const outboxPageSchema = pageSchema(outboxItemSchema);
 
 /**
@@ -16,31 +13,17 @@ const outboxPageSchema = pageSchema(outboxItemSchema);
  * nothing is sent until the admin approves them, one by one or per target.
  */
 export function HeldSection() {
-  const targets = useLoad(() => callApi(targetsSchema, 'GET', '/targets'), []);
+  const { nameOf } = useTargetNames();
   const pages = usePages('/outbox', outboxPageSchema, { state: 'held' });
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const { act, error, status } = useAction(pages.reload);
   const byTarget = new Map<string, OutboxItem[]>();
   for (const row of pages.items) byTarget.set(row.targetId, [...(byTarget.get(row.targetId) ?? []), row]);
-  const nameOf = (id: string) => targets.data?.items.find((t) => t.id === id)?.name ?? id;
-
-  async function act(run: () => Promise<string>) {
-    setError(null);
-    try {
-      setStatus(await run());
-      pages.reload();
-    } catch (e) {
-      setError(e);
-    }
-  }
 
   return (
     <section aria-labelledby="held-heading">
       <h2 id="held-heading">Held deletions</h2>
       <p class="hint">A run that would deactivate or delete more accounts than the target’s threshold holds them here until you approve.</p>
-      <StatusLine text={pages.loading ? 'Loading…' : status} />
-      <Problem error={pages.error ?? error} />
-      {!pages.loading && pages.items.length === 0 && !pages.error && <p>Nothing is held.</p>}
+      <PagesState pages={pages} loadingText="Loading…" status={status} error={error} empty="Nothing is held." />
       {[...byTarget.entries()].map(([targetId, rows]) => (
         <section key={targetId} aria-label={`Held for ${nameOf(targetId)}`} class="group">
           <div class="section-head">
@@ -67,11 +50,7 @@ export function HeldSection() {
           </ul>
         </section>
       ))}
-      {pages.hasMore && (
-        <button type="button" onClick={pages.more} disabled={pages.loading}>
-          Load more
-        </button>
-      )}
+      <MoreButton pages={pages} />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { callApi } from '../../lib/console-api';
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
 import { useLoad } from '../ui/use-load';
+import { ListTable } from '../ui/list-table';
 
 const runsSchema = z.object({ items: z.array(importRunSchema) });
 const approvedSchema = z.object({ status: z.string(), counts: z.record(z.string(), z.number()), error: z.string().nullable() });
@@ -33,37 +34,26 @@ export function ImportRuns({ source }: { source: Source }) {
       <Problem error={runs.error ?? error} />
       {runs.data && runs.data.items.length === 0 && <p>No imports yet.</p>}
       {runs.data && runs.data.items.length > 0 && (
-        <table class="list" aria-label={`Import runs of ${source.name}`}>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Status</th>
-              <th scope="col">Counts</th>
-              <th scope="col">Actions</th>
+        <ListTable label={`Import runs of ${source.name}`} columns={['Started', 'Kind', 'Status', 'Counts', 'Actions']}>
+          {runs.data.items.map((r) => (
+            <tr key={r.id}>
+              <td>{new Date(r.startedAt).toLocaleString()}</td>
+              <td>{r.kind}</td>
+              <td>
+                {r.status}
+                {r.error && <span class="error-text"> — {r.error}</span>}
+              </td>
+              <td>{Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}</td>
+              <td>
+                {r.status === 'held' && (
+                  <button type="button" class="danger" onClick={() => void approve(r.id)}>
+                    Approve removals
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {runs.data.items.map((r) => (
-              <tr key={r.id}>
-                <td>{new Date(r.startedAt).toLocaleString()}</td>
-                <td>{r.kind}</td>
-                <td>
-                  {r.status}
-                  {r.error && <span class="error-text"> — {r.error}</span>}
-                </td>
-                <td>{Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}</td>
-                <td>
-                  {r.status === 'held' && (
-                    <button type="button" class="danger" onClick={() => void approve(r.id)}>
-                      Approve removals
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       <StatusLine text={status} />
     </section>

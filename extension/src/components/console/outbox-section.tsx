@@ -1,16 +1,16 @@
 import { useState } from 'preact/hooks';
-import { z } from 'zod';
 import { countSchema, outboxItemSchema, pageSchema, type OutboxItem } from '../../../../shared/src/api';
-import { targetSchema } from '../../../../shared/src/targets';
 import { callApi } from '../../lib/console-api';
-import { Problem } from '../ui/problem';
-import { StatusLine } from '../ui/status-line';
-import { useLoad } from '../ui/use-load';
+import { useAction } from '../ui/use-action';
+import { MoreButton } from './more-button';
+import { PagesState } from './pages-state';
+import { TargetFilter } from './target-filter';
 import { usePages } from './use-pages';
+import { useTargetNames } from './use-target-names';
+import { ListTable } from '../ui/list-table';
 
 const STATES = ['pending', 'failed', 'dead', 'leased', 'held'] as const;
 type State = (typeof STATES)[number];
-const targetsSchema = z.object({ items: z.array(targetSchema) });
 const outboxPageSchema = pageSchema(outboxItemSchema);
 
 const STATE_WORDS: Record<State, string> = {
@@ -28,21 +28,10 @@ const STATE_WORDS: Record<State, string> = {
 export function OutboxSection({ initialState = 'failed' }: { initialState?: State }) {
   const [state, setState] = useState<State>(initialState);
   const [targetId, setTargetId] = useState('');
-  const targets = useLoad(() => callApi(targetsSchema, 'GET', '/targets'), []);
+  const targets = useTargetNames();
   const pages = usePages('/outbox', outboxPageSchema, { state, targetId: targetId || undefined });
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
-  const nameOf = (id: string) => targets.data?.items.find((t) => t.id === id)?.name ?? id;
-
-  async function act(run: () => Promise<string>) {
-    setError(null);
-    try {
-      setStatus(await run());
-      pages.reload();
-    } catch (e) {
-      setError(e);
-    }
-  }
+  const { act, error, status } = useAction(pages.reload);
+  const { nameOf } = targets;
   const retryOne = (row: OutboxItem) => act(async () => (await callApi(outboxItemSchema, 'POST', `/outbox/${row.id}/retry`), `Row ${row.id} queued for retry.`));
   const approveOne = (row: OutboxItem) => act(async () => (await callApi(outboxItemSchema, 'POST', `/outbox/${row.id}/approve`), `Row ${row.id} approved.`));
   const retryAll = () =>
@@ -63,15 +52,7 @@ export function OutboxSection({ initialState = 'failed' }: { initialState?: Stat
             </label>
           ))}
         </div>
-        <label for="outbox-target">Target</label>
-        <select id="outbox-target" value={targetId} onChange={(e) => setTargetId(e.currentTarget.value)}>
-          <option value="">All targets</option>
-          {targets.data?.items.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.name}
-            </option>
-          ))}
-        </select>
+        <TargetFilter id="outbox-target" targets={targets.items} value={targetId} onChange={setTargetId} />
         <button type="button" onClick={pages.reload} disabled={pages.loading}>
           Refresh
         </button>
@@ -82,56 +63,37 @@ export function OutboxSection({ initialState = 'failed' }: { initialState?: Stat
         )}
       </div>
       <p class="hint">{STATE_WORDS[state]}</p>
-      <StatusLine text={pages.loading ? 'Loading…' : status} />
-      <Problem error={pages.error ?? error} />
-      {!pages.loading && pages.items.length === 0 && !pages.error && <p>No {state} rows.</p>}
+      <PagesState pages={pages} loadingText="Loading…" status={status} error={error} empty={`No ${state} rows.`} />
       {pages.items.length > 0 && (
-        <table class="list" aria-label={`Outbox: ${state}`}>
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Target</th>
-              <th scope="col">Resource</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Next attempt</th>
-              <th scope="col">Last error</th>
-              <th scope="col">Actions</th>
+        <ListTable label={`Outbox: ${state}`} columns={['Row', 'Target', 'Resource', 'Attempts', 'Next attempt', 'Last error', 'Actions']}>
+          {pages.items.map((row) => (
+            <tr key={row.id}>
+              <th scope="row">{row.id}</th>
+              <td>{nameOf(row.targetId)}</td>
+              <td>
+                {row.resourceType} <code>{row.resourceId}</code>
+              </td>
+              <td>{row.attempts}</td>
+              <td>
+                <time dateTime={row.nextAttemptAt}>{new Date(row.nextAttemptAt).toLocaleString()}</time>
+              </td>
+              <td class="error-text">{row.lastError ?? '—'}</td>
+              <td class="row-actions">
+                {row.state === 'held' ? (
+                  <button type="button" onClick={() => void approveOne(row)} aria-label={`Approve row ${row.id}`}>
+                    Approve
+                  </button>
+                ) : row.state !== 'leased' ? (
+                  <button type="button" onClick={() => void retryOne(row)} aria-label={`Retry row ${row.id}`}>
+                    Retry
+                  </button>
+                ) : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {pages.items.map((row) => (
-              <tr key={row.id}>
-                <th scope="row">{row.id}</th>
-                <td>{nameOf(row.targetId)}</td>
-                <td>
-                  {row.resourceType} <code>{row.resourceId}</code>
-                </td>
-                <td>{row.attempts}</td>
-                <td>
-                  <time dateTime={row.nextAttemptAt}>{new Date(row.nextAttemptAt).toLocaleString()}</time>
-                </td>
-                <td class="error-text">{row.lastError ?? '—'}</td>
-                <td class="row-actions">
-                  {row.state === 'held' ? (
-                    <button type="button" onClick={() => void approveOne(row)} aria-label={`Approve row ${row.id}`}>
-                      Approve
-                    </button>
-                  ) : row.state !== 'leased' ? (
-                    <button type="button" onClick={() => void retryOne(row)} aria-label={`Retry row ${row.id}`}>
-                      Retry
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
-      {pages.hasMore && (
-        <button type="button" onClick={pages.more} disabled={pages.loading}>
-          Load more
-        </button>
-      )}
+      <MoreButton pages={pages} />
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
 import { sourceSchema, type Source } from '../../../../shared/src/sources';
 import { callApi } from '../../lib/console-api';
-import { describedBy, Field } from '../ui/field';
+import { Field } from '../ui/field';
 import { issueText } from '../ui/field-issues';
+import { TextField, type TextFieldOptions } from '../ui/text-field';
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
 
@@ -84,19 +85,8 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
     }
   }
 
-  const input = (id: string, key: 'name' | 'baseUrl' | 'username' | 'secret' | 'roles' | 'intervalMinutes' | 'fullEveryHours' | 'deletionThreshold', label: string, path: string, opts: { type?: 'text' | 'url' | 'number' | 'password'; hint?: string; placeholder?: string } = {}) => (
-    <Field id={id} label={label} error={err(path)} {...(opts.hint ? { hint: opts.hint } : {})}>
-      <input
-        id={id}
-        type={(opts.type ?? 'text') as 'text'}
-        placeholder={opts.placeholder ?? ''}
-        autoComplete="off"
-        value={d[key]}
-        aria-invalid={err(path) ? 'true' : undefined}
-        aria-describedby={describedBy(id, Boolean(opts.hint), err(path))}
-        onInput={(e) => set(key, e.currentTarget.value)}
-      />
-    </Field>
+  const input = (id: string, key: 'name' | 'baseUrl' | 'username' | 'secret' | 'roles' | 'intervalMinutes' | 'fullEveryHours' | 'deletionThreshold', label: string, path: string, opts: TextFieldOptions = {}) => (
+    <TextField id={id} label={label} error={err(path)} value={d[key]} onInput={(v) => set(key, v)} autoComplete="off" {...opts} />
   );
 
   return (

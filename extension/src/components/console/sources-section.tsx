@@ -5,9 +5,13 @@ import { ApiProblem, callApi, noBody } from '../../lib/console-api';
 import { ConfirmButton } from '../ui/confirm-button';
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
+import { useAction } from '../ui/use-action';
 import { useLoad } from '../ui/use-load';
 import { ImportRuns } from './import-runs';
 import { SourceForm } from './source-form';
+import { ListState } from '../ui/list-state';
+import { ListTable } from '../ui/list-table';
+import { StatusBadge } from '../ui/status-badge';
 
 const listSchema = z.object({ items: z.array(sourceSchema) });
 const runAnswerSchema = z.object({ status: z.string(), counts: z.record(z.string(), z.number()), error: z.string().nullable() });
@@ -18,23 +22,11 @@ type Panel = { kind: 'none' } | { kind: 'new'; n: number } | { kind: 'edit'; id:
 export function SourcesSection() {
   const list = useLoad(() => callApi(listSchema, 'GET', '/sources'), []);
   const [panel, setPanel] = useState<Panel>({ kind: 'none' });
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const { act, error, status } = useAction(list.reload);
   const [report, setReport] = useState<{ name: string; result: SourceTestResult } | null>(null);
   const sources = list.data?.items ?? [];
   const unsupported = list.error instanceof ApiProblem && list.error.status === 404;
 
-  async function act(label: string, run: () => Promise<string>) {
-    setError(null);
-    setStatus(`${label}…`);
-    try {
-      setStatus(await run());
-      list.reload();
-    } catch (e) {
-      setError(e);
-      setStatus('');
-    }
-  }
   const path = (s: Source, suffix = '') => `/sources/${encodeURIComponent(s.id)}${suffix}`;
   const test = (s: Source) =>
     act('Testing', async () => {
@@ -66,69 +58,49 @@ export function SourcesSection() {
           </button>
         )}
       </div>
-      {unsupported ? (
-        <p>This relay has no sources API yet: update the relay to import people from Drupal sites and SCIM servers.</p>
-      ) : (
-        <Problem error={list.error} />
-      )}
-      {list.loading && !list.data && <StatusLine text="Loading sources…" />}
-      {list.data && sources.length === 0 && <p>No sources yet. A source is a site the relay imports people from.</p>}
+      {unsupported && <p>This relay has no sources API yet: update the relay to import people from Drupal sites and SCIM servers.</p>}
+      <ListState list={list} loadingText="Loading sources…" empty="No sources yet. A source is a site the relay imports people from." error={unsupported ? null : list.error} />
       {sources.length > 0 && (
-        <table class="list" aria-label="Sources">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Address</th>
-              <th scope="col">Last import</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
+        <ListTable label="Sources" columns={['Name', 'Kind', 'Address', 'Last import', 'Status', 'Actions']}>
+          {sources.map((s) => (
+            <tr key={s.id}>
+              <th scope="row">{s.name}</th>
+              <td>{s.kind === 'scim' ? 'SCIM server' : 'Drupal (JSON:API)'}</td>
+              <td>
+                <code>{s.baseUrl}</code>
+              </td>
+              <td>
+                {s.lastRunAt ? new Date(s.lastRunAt).toLocaleString() : 'never'}
+                {s.running ? ' (running)' : ''}
+                {s.lastError && <span class="error-text"> — {s.lastError}</span>}
+              </td>
+              <td>
+                <StatusBadge status={s.status} pausedReason={s.pausedReason} />
+              </td>
+              <td class="row-actions">
+                <button type="button" aria-label={`Edit ${s.name}`} onClick={() => setPanel({ kind: 'edit', id: s.id })}>
+                  Edit
+                </button>
+                <button type="button" aria-label={`Import runs of ${s.name}`} onClick={() => setPanel({ kind: 'runs', id: s.id })}>
+                  Runs
+                </button>
+                <button type="button" aria-label={`Test ${s.name}`} onClick={() => void test(s)}>
+                  Test
+                </button>
+                <button type="button" aria-label={`Import changes from ${s.name}`} onClick={() => void run(s, 'incremental')}>
+                  Import changes
+                </button>
+                <button type="button" aria-label={`Fully reconcile ${s.name}`} onClick={() => void run(s, 'full')}>
+                  Full import
+                </button>
+                <button type="button" onClick={() => void setPaused(s, s.status === 'active')}>
+                  {s.status === 'active' ? 'Pause' : 'Resume'}
+                </button>
+                <ConfirmButton label="Delete" question={`Delete “${s.name}”? Imported users stay in the directory.`} confirmLabel="Yes, delete" onConfirm={() => void remove(s)} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {sources.map((s) => (
-              <tr key={s.id}>
-                <th scope="row">{s.name}</th>
-                <td>{s.kind === 'scim' ? 'SCIM server' : 'Drupal (JSON:API)'}</td>
-                <td>
-                  <code>{s.baseUrl}</code>
-                </td>
-                <td>
-                  {s.lastRunAt ? new Date(s.lastRunAt).toLocaleString() : 'never'}
-                  {s.running ? ' (running)' : ''}
-                  {s.lastError && <span class="error-text"> — {s.lastError}</span>}
-                </td>
-                <td>
-                  <span class="badge" data-state={s.status}>
-                    {s.status}
-                  </span>
-                  {s.pausedReason && <span class="muted"> — {s.pausedReason}</span>}
-                </td>
-                <td class="row-actions">
-                  <button type="button" aria-label={`Edit ${s.name}`} onClick={() => setPanel({ kind: 'edit', id: s.id })}>
-                    Edit
-                  </button>
-                  <button type="button" aria-label={`Import runs of ${s.name}`} onClick={() => setPanel({ kind: 'runs', id: s.id })}>
-                    Runs
-                  </button>
-                  <button type="button" aria-label={`Test ${s.name}`} onClick={() => void test(s)}>
-                    Test
-                  </button>
-                  <button type="button" aria-label={`Import changes from ${s.name}`} onClick={() => void run(s, 'incremental')}>
-                    Import changes
-                  </button>
-                  <button type="button" aria-label={`Fully reconcile ${s.name}`} onClick={() => void run(s, 'full')}>
-                    Full import
-                  </button>
-                  <button type="button" onClick={() => void setPaused(s, s.status === 'active')}>
-                    {s.status === 'active' ? 'Pause' : 'Resume'}
-                  </button>
-                  <ConfirmButton label="Delete" question={`Delete “${s.name}”? Imported users stay in the directory.`} confirmLabel="Yes, delete" onConfirm={() => void remove(s)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       <StatusLine text={status} />
       <Problem error={error} />

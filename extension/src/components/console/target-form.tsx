@@ -3,6 +3,7 @@ import { targetSchema, type Target } from '../../../../shared/src/targets';
 import { callApi } from '../../lib/console-api';
 import { describedBy, Field } from '../ui/field';
 import { issueText } from '../ui/field-issues';
+import { TextField, type TextFieldOptions } from '../ui/text-field';
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
 import { bodyOf, draftOf, emptyDraft, KIND_LABELS, MODE_NAMES, OPERATION_NAMES, type KindName, type ModeName, type TargetDraft } from './target-draft';
@@ -82,18 +83,8 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
     void saveAndTest();
   };
 
-  const text = (id: string, key: 'name' | 'baseUrl' | 'intervalMinutes' | 'rateLimitPerSecond' | 'concurrency' | 'deletionThreshold' | 'jsonapiPath', label: string, path: string, opts: { hint?: string; type?: 'text' | 'url' | 'number' | 'password'; placeholder?: string } = {}) => (
-    <Field id={id} label={label} error={err(path)} {...(opts.hint ? { hint: opts.hint } : {})}>
-      <input
-        id={id}
-        type={(opts.type ?? 'text') as 'text'}
-        placeholder={opts.placeholder ?? ''}
-        value={draft[key]}
-        aria-invalid={err(path) ? 'true' : undefined}
-        aria-describedby={describedBy(id, Boolean(opts.hint), err(path))}
-        onInput={(e) => set(key, e.currentTarget.value)}
-      />
-    </Field>
+  const text = (id: string, key: 'name' | 'baseUrl' | 'intervalMinutes' | 'rateLimitPerSecond' | 'concurrency' | 'deletionThreshold' | 'jsonapiPath', label: string, path: string, opts: TextFieldOptions = {}) => (
+    <TextField id={id} label={label} error={err(path)} value={draft[key]} onInput={(v) => set(key, v)} {...opts} />
   );
 
   return (

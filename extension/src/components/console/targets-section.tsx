@@ -5,10 +5,14 @@ import { callApi, noBody } from '../../lib/console-api';
 import { ConfirmButton } from '../ui/confirm-button';
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
+import { useAction } from '../ui/use-action';
 import { useLoad } from '../ui/use-load';
 import { MappingEditor } from './mapping-editor';
 import { KIND_LABELS, MODE_NAMES, type KindName } from './target-draft';
 import { TargetForm } from './target-form';
+import { ListState } from '../ui/list-state';
+import { ListTable } from '../ui/list-table';
+import { StatusBadge } from '../ui/status-badge';
 
 const listSchema = z.object({ items: z.array(targetSchema) });
 const runSchema = z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() });
@@ -24,22 +28,9 @@ const modesOf = (t: Target) =>
 export function TargetsSection() {
   const list = useLoad(() => callApi(listSchema, 'GET', '/targets'), []);
   const [panel, setPanel] = useState<Panel>({ kind: 'none' });
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const { act, error, status } = useAction(list.reload);
   const targets = list.data?.items ?? [];
   const byId = (id: string) => targets.find((t) => t.id === id);
-
-  async function act(label: string, run: () => Promise<string>) {
-    setError(null);
-    setStatus(`${label}…`);
-    try {
-      setStatus(await run());
-      list.reload();
-    } catch (e) {
-      setError(e);
-      setStatus('');
-    }
-  }
 
   const path = (t: Target, suffix = '') => `/targets/${encodeURIComponent(t.id)}${suffix}`;
   const pause = (t: Target) => act('Pausing', async () => (await callApi(targetSchema, 'POST', path(t, '/pause')), `Paused “${t.name}”.`));
@@ -68,64 +59,47 @@ export function TargetsSection() {
           New target
         </button>
       </div>
-      {list.loading && !list.data && <StatusLine text="Loading targets…" />}
-      <Problem error={list.error} />
-      {list.data && targets.length === 0 && <p>No targets yet. A target is an app the relay provisions users into.</p>}
+      <ListState list={list} loadingText="Loading targets…" empty="No targets yet. A target is an app the relay provisions users into." />
       {targets.length > 0 && (
-        <table class="list" aria-label="Targets">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Address</th>
-              <th scope="col">Modes</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
+        <ListTable label="Targets" columns={['Name', 'Kind', 'Address', 'Modes', 'Status', 'Actions']}>
+          {targets.map((t) => (
+            <tr key={t.id}>
+              <th scope="row">{t.name}</th>
+              <td>{KIND_LABELS[t.kind as KindName] ?? t.kind}</td>
+              <td>
+                <code>{t.baseUrl}</code>
+              </td>
+              <td>
+                {modesOf(t)}
+                {t.dryRun ? ' (dry run)' : ''}
+              </td>
+              <td>
+                <StatusBadge status={t.status} pausedReason={t.pausedReason} />
+              </td>
+              <td class="row-actions">
+                <button type="button" onClick={() => setPanel({ kind: 'edit', id: t.id })} aria-label={`Edit ${t.name}`}>
+                  Edit
+                </button>
+                <button type="button" onClick={() => setPanel({ kind: 'mapping', id: t.id })} aria-label={`Mapping of ${t.name}`}>
+                  Mapping
+                </button>
+                {t.status === 'active' ? (
+                  <button type="button" onClick={() => void pause(t)} aria-label={`Pause ${t.name}`}>
+                    Pause
+                  </button>
+                ) : (
+                  <button type="button" onClick={() => void resume(t)} aria-label={`Resume ${t.name}`}>
+                    Resume
+                  </button>
+                )}
+                <button type="button" onClick={() => void runNow(t)} aria-label={`Run ${t.name} now`}>
+                  Run now
+                </button>
+                <ConfirmButton label="Delete" question={`Delete “${t.name}” with its queue and links? Accounts on the target stay.`} confirmLabel="Yes, delete" onConfirm={() => void remove(t)} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {targets.map((t) => (
-              <tr key={t.id}>
-                <th scope="row">{t.name}</th>
-                <td>{KIND_LABELS[t.kind as KindName] ?? t.kind}</td>
-                <td>
-                  <code>{t.baseUrl}</code>
-                </td>
-                <td>
-                  {modesOf(t)}
-                  {t.dryRun ? ' (dry run)' : ''}
-                </td>
-                <td>
-                  <span class="badge" data-state={t.status}>
-                    {t.status}
-                  </span>
-                  {t.pausedReason && <span class="muted"> — {t.pausedReason}</span>}
-                </td>
-                <td class="row-actions">
-                  <button type="button" onClick={() => setPanel({ kind: 'edit', id: t.id })} aria-label={`Edit ${t.name}`}>
-                    Edit
-                  </button>
-                  <button type="button" onClick={() => setPanel({ kind: 'mapping', id: t.id })} aria-label={`Mapping of ${t.name}`}>
-                    Mapping
-                  </button>
-                  {t.status === 'active' ? (
-                    <button type="button" onClick={() => void pause(t)} aria-label={`Pause ${t.name}`}>
-                      Pause
-                    </button>
-                  ) : (
-                    <button type="button" onClick={() => void resume(t)} aria-label={`Resume ${t.name}`}>
-                      Resume
-                    </button>
-                  )}
-                  <button type="button" onClick={() => void runNow(t)} aria-label={`Run ${t.name} now`}>
-                    Run now
-                  </button>
-                  <ConfirmButton label="Delete" question={`Delete “${t.name}” with its queue and links? Accounts on the target stay.`} confirmLabel="Yes, delete" onConfirm={() => void remove(t)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       <StatusLine text={status} />
       <Problem error={error} />

@@ -7,7 +7,10 @@ import { describedBy, Field } from '../ui/field';
 import { issueText } from '../ui/field-issues';
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
+import { useAction } from '../ui/use-action';
 import { useLoad } from '../ui/use-load';
+import { ListState } from '../ui/list-state';
+import { ListTable } from '../ui/list-table';
 
 const listSchema = z.object({ items: z.array(tokenSchema) });
 
@@ -23,8 +26,7 @@ export function TokensSection() {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['scim:read', 'scim:write']);
   const [created, setCreated] = useState<{ name: string; secret: string } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [status, setStatus] = useState('');
+  const { act, error, setError, status, setStatus } = useAction(list.reload);
 
   async function create(e: SubmitEvent) {
     e.preventDefault();
@@ -40,16 +42,7 @@ export function TokensSection() {
     }
   }
 
-  async function revoke(t: ApiToken) {
-    setError(null);
-    try {
-      await callApi(tokenSchema, 'DELETE', `/tokens/${encodeURIComponent(t.id)}`);
-      setStatus(`Revoked “${t.name}”.`);
-      list.reload();
-    } catch (err) {
-      setError(err);
-    }
-  }
+  const revoke = (t: ApiToken) => act(async () => (await callApi(tokenSchema, 'DELETE', `/tokens/${encodeURIComponent(t.id)}`), `Revoked “${t.name}”.`));
 
   const nameError = issueText(error, 'name');
   const scopesError = issueText(error, 'scopes');
@@ -57,42 +50,29 @@ export function TokensSection() {
     <section aria-labelledby="tokens-heading">
       <h2 id="tokens-heading">Tokens</h2>
       <p class="hint">Tokens are stored hashed: a secret is shown once, when it is created.</p>
-      <Problem error={list.error} />
-      {list.loading && !list.data && <StatusLine text="Loading tokens…" />}
+      <ListState list={list} loadingText="Loading tokens…" />
       {list.data && (
-        <table class="list" aria-label="Tokens">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">State</th>
-              <th scope="col">Actions</th>
+        <ListTable label="Tokens" columns={['Name', 'Scopes', 'Created', 'Last used', 'State', 'Actions']}>
+          {list.data.items.map((t) => (
+            <tr key={t.id}>
+              <th scope="row">{t.name}</th>
+              <td>{t.scopes.join(', ')}</td>
+              <td>{new Date(t.created).toLocaleString()}</td>
+              <td>{t.lastUsed ? new Date(t.lastUsed).toLocaleString() : 'never'}</td>
+              <td>{t.revoked ? `revoked ${new Date(t.revoked).toLocaleString()}` : 'active'}</td>
+              <td>
+                {!t.revoked && (
+                  <ConfirmButton label="Revoke" question={`Revoke “${t.name}”? Whatever uses it stops working at once.`} confirmLabel="Yes, revoke" onConfirm={() => void revoke(t)} />
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((t) => (
-              <tr key={t.id}>
-                <th scope="row">{t.name}</th>
-                <td>{t.scopes.join(', ')}</td>
-                <td>{new Date(t.created).toLocaleString()}</td>
-                <td>{t.lastUsed ? new Date(t.lastUsed).toLocaleString() : 'never'}</td>
-                <td>{t.revoked ? `revoked ${new Date(t.revoked).toLocaleString()}` : 'active'}</td>
-                <td>
-                  {!t.revoked && (
-                    <ConfirmButton label="Revoke" question={`Revoke “${t.name}”? Whatever uses it stops working at once.`} confirmLabel="Yes, revoke" onConfirm={() => void revoke(t)} />
-                  )}
-                </td>
-              </tr>
-            ))}
-            {list.data.items.length === 0 && (
-              <tr>
-                <td colSpan={6}>No named tokens yet (the bootstrap token is not listed).</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+          ))}
+          {list.data.items.length === 0 && (
+            <tr>
+              <td colSpan={6}>No named tokens yet (the bootstrap token is not listed).</td>
+            </tr>
+          )}
+        </ListTable>
       )}
       <StatusLine text={status} />
 
