@@ -62,7 +62,14 @@ sourcesApp.post(ROUTES.runSource.path, validateJson(ROUTES.runSource.body), asyn
   const source = await getSource(c.env, id);
   if (!source) return notFound(c, SOURCE);
   if (source.status === 'paused') return conflict(c, `The source is paused: ${source.pausedReason ?? 'by an admin'}. Resume it first (PATCH status "active").`);
-  const [summary] = await runImports(c.env, { budget: createBudget(), sourceIds: [id], force: source.running ? undefined : c.req.valid('json').kind });
+  let summary;
+  try {
+    // runImports records a run's own faults in its summary; this catches what is left (D1 down)
+    [summary] = await runImports(c.env, { budget: createBudget(), sourceIds: [id], force: source.running ? undefined : c.req.valid('json').kind });
+  } catch (err) {
+    console.error(JSON.stringify({ event: 'run_now_failed', sourceId: id, error: String(err) }));
+    return c.json({ error: 'import_failed', message: `The import could not run: ${err instanceof Error ? err.message : String(err)}. Try again; the cron retries it.` }, 503);
+  }
   if (!summary) return conflict(c, 'Nothing to run.');
   dispatchAfter(c);
   return c.json(summary);

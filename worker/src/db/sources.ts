@@ -131,6 +131,16 @@ export async function selectUserBodies(d1: D1Database, ids: readonly string[]): 
   return out;
 }
 
+/** Which of these directory user ids still exist. */
+export async function selectExistingUserIds(d1: D1Database, ids: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const parts = chunk([...new Set(ids)], MAX_PARAMS);
+  if (parts.length === 0) return out;
+  const results = await d1.batch(parts.map((p) => d1.prepare(`SELECT id FROM users WHERE id IN (${placeholders(p.length)})`).bind(...p)));
+  for (const r of results) for (const row of r.results as { id: string }[]) out.add(row.id);
+  return out;
+}
+
 /** Users by folded userName, to adopt a directory user an account already matches. */
 export async function selectUserIdsByUserName(d1: D1Database, userNames: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();

@@ -3,9 +3,12 @@
  * source group becomes (or finds) a directory group, whose members are set to the group's
  * members the relay has imported. A group this source created (its externalId) is managed in
  * full; a group found by name only gains members. Writes go through the SCIM service, like
- * every import write.
+ * every import write. A link whose directory user was deleted since (by an IdP, an admin) is a
+ * dead member: left out and counted, never sent (the service refuses unknown member ids). A
+ * group the directory refuses is counted as failed; the others are still applied.
  */
-import { selectGroups, selectLinks } from '../db/sources';
+import { selectExistingUserIds, selectGroups, selectLinks } from '../db/sources';
+import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { SCIM_GROUP_URN } from '../scim/schema/group-schema';
 import { groupResourceType } from '../scim/schema/registry';
@@ -13,8 +16,15 @@ import { createResource, patchResource } from '../scim/service';
 import type { ApplyContext } from './apply-page';
 import type { RemoteGroup } from './scim-reader';
 
-export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGroup[]): Promise<number> {
-  if (groups.length === 0) return 0;
+export interface GroupsApplied {
+  changed: number;
+  failed: number;
+  deadMembers: number;
+}
+
+export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGroup[]): Promise<GroupsApplied> {
+  const result: GroupsApplied = { changed: 0, failed: 0, deadMembers: 0 };
+  if (groups.length === 0) return result;
   const db = ctx.scim.db;
   const { sourceId, settings } = ctx;
   ctx.meter.d1 += 2;
@@ -22,16 +32,20 @@ export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGrou
   const nameOf = (g: RemoteGroup) => settings.mapping.roleGroups[g.name] ?? g.name;
   const externalIdOf = (g: RemoteGroup) => `${sourceId}:role:${g.name}`;
   const existing = await selectGroups(db, groups.map(externalIdOf), groups.map(nameOf));
-  let changed = 0;
+  const liveLinks = [...links.values()].filter((l) => l.removedAt === null);
+  ctx.meter.d1 += 1;
+  const alive = await selectExistingUserIds(db, liveLinks.map((l) => l.userId));
   for (const g of groups) {
-    const want = new Set(g.memberIds.map((id) => links.get(id)).filter((l) => l && l.removedAt === null).map((l) => l!.userId));
+    const linked = g.memberIds.map((id) => links.get(id)).filter((l) => l && l.removedAt === null).map((l) => l!.userId);
+    const want = new Set(linked.filter((id) => alive.has(id)));
+    result.deadMembers += linked.length - linked.filter((id) => alive.has(id)).length;
     const byExternalId = existing.find((x) => x.externalId === externalIdOf(g));
     const found = byExternalId ?? existing.find((x) => x.displayName.toLowerCase() === nameOf(g).toLowerCase());
     if (!found) {
       if (want.size === 0) continue;
       ctx.meter.d1 += 1;
-      await createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName: nameOf(g), externalId: externalIdOf(g), members: [...want].map((value) => ({ value })) });
-      changed++;
+      if (await written(() => createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName: nameOf(g), externalId: externalIdOf(g), members: [...want].map((value) => ({ value })) }))) result.changed++;
+      else result.failed++;
       continue;
     }
     ctx.meter.d1 += 1;
@@ -46,8 +60,19 @@ export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGrou
     if (add.length > 0) ops.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
     for (const id of remove) ops.push({ op: 'remove', path: `members[value eq "${id}"]` });
     ctx.meter.d1 += 2;
-    await patchResource(ctx.scim, groupResourceType, found.id, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {});
-    changed++;
+    if (await written(() => patchResource(ctx.scim, groupResourceType, found.id, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {}))) result.changed++;
+    else result.failed++;
   }
-  return changed;
+  return result;
+}
+
+/** A write the directory may refuse (ScimError): false then; anything else is a fault and thrown. */
+export async function written(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (!(err instanceof ScimError)) throw err;
+    return false;
+  }
 }

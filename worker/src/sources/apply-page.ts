@@ -16,6 +16,7 @@ import type { JsonObject } from '../scim/schema/normalize';
 import { groupResourceType, userResourceType } from '../scim/schema/registry';
 import { SCIM_USER_URN } from '../scim/schema/user-schema';
 import { createMany, createResource, patchResource, type ScimContext } from '../scim/service';
+import { written } from './apply-groups';
 import type { RemoteUser } from './remote';
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'deactivated' | 'deleted' | 'skipped';
@@ -44,6 +45,8 @@ export interface ApplyContext {
   meter: { d1: number };
   /** single-user imports re-apply even when the source's change stamp is unchanged */
   force?: boolean;
+  /** the run's counts, for what is not one account's outcome (groups the directory refused) */
+  counts?: Record<string, number>;
 }
 
 type PatchOp = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
@@ -256,14 +259,20 @@ async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void> {
       continue;
     }
     ctx.meter.d1 += 1;
-    const created = await createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName: groupNameOf(settings, role), externalId: roleExternalId(sourceId, role) });
-    groupOf.set(role, String(created.resource.id));
+    try {
+      const created = await createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName: groupNameOf(settings, role), externalId: roleExternalId(sourceId, role) });
+      groupOf.set(role, String(created.resource.id));
+    } catch (err) {
+      // the directory refused the group: this role's memberships wait for the next run
+      if (!(err instanceof ScimError)) throw err;
+      if (ctx.counts) ctx.counts.groupsFailed = (ctx.counts.groupsFailed ?? 0) + 1;
+    }
   }
   const managed = new Set(groupOf.values());
   const adds = new Map<string, string[]>();
   const removes = new Map<string, string[]>();
   for (const w of work) {
-    const want = new Set(w.u.roles!.map((r) => groupOf.get(r)!));
+    const want = new Set(w.u.roles!.map((r) => groupOf.get(r)).filter((g): g is string => g !== undefined));
     const have = new Set(w.groups.map((g) => g.id));
     let touched = false;
     for (const g of want) if (!have.has(g)) (adds.get(g) ?? adds.set(g, []).get(g)!).push(w.userId!), (touched = true);
@@ -281,6 +290,6 @@ async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void> {
     if (add.length > 0) ops.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
     for (const id of removes.get(groupId) ?? []) ops.push({ op: 'remove', path: `members[value eq "${id}"]` });
     ctx.meter.d1 += 2;
-    await patchResource(ctx.scim, groupResourceType, groupId, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {});
+    if (!(await written(() => patchResource(ctx.scim, groupResourceType, groupId, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {}))) && ctx.counts) ctx.counts.groupsFailed = (ctx.counts.groupsFailed ?? 0) + 1;
   }
 }

@@ -115,24 +115,79 @@ export async function runImports(env: Env, opts: ImportOptions): Promise<ImportS
   const sources = (await listSources(env)).filter((s) => s.status === 'active' && (!opts.sourceIds || opts.sourceIds.includes(s.id)));
   for (const source of sources) {
     if (!hasBudget(opts.budget)) break;
+    // One source's fault (a bug, a D1 error) must not wedge its run nor starve the sources after it.
+    let running: Awaited<ReturnType<typeof nextRun>> = null;
+    try {
+      running = await nextRun(env, source, opts, now);
+      if (running) summaries.push(await continueRun(env, running.loaded.source, running.loaded.credentials, running.cursor, opts.budget, opts.fetch, now));
+    } catch (err) {
+      console.error(JSON.stringify({ event: 'import_crashed', sourceId: source.id, runId: running?.cursor.runId ?? null, error: String(err) }));
+      summaries.push(await crashed(env, source.id, running?.cursor ?? null, err, now));
+    }
+  }
+  return summaries;
+}
+
+/** The run to work on for a source now (its stored one, or a new one when due), leased to this invocation. */
+async function nextRun(env: Env, source: Source, opts: ImportOptions, now: () => Date): Promise<{ loaded: NonNullable<Awaited<ReturnType<typeof loadSourceSecret>>>; cursor: Cursor } | null> {
+  {
     const loaded = await loadSourceSecret(env, source.id);
-    if (!loaded) continue;
+    if (!loaded) return null;
     const raw = loaded.row.cursor;
     let cursor = raw ? (JSON.parse(raw) as Cursor) : null;
     // Another invocation (a cron tick, an admin's "run now") holds this run: leave it be.
-    if (cursor?.leaseUntil && Date.parse(cursor.leaseUntil) > now().getTime()) continue;
+    if (cursor?.leaseUntil && Date.parse(cursor.leaseUntil) > now().getTime()) return null;
     if (!cursor || opts.force) {
       const kind = opts.force ?? dueKind(loaded.source, loaded.row, now());
-      if (!kind) continue;
+      if (!kind) return null;
       cursor = await startRun(env, loaded.source, loaded.row, kind, now());
-      if (!cursor) continue;
+      if (!cursor) return null;
     } else {
       cursor.leaseUntil = new Date(now().getTime() + LEASE_MS).toISOString();
-      if (!(await swapCursor(env, source.id, raw, cursor))) continue;
+      if (!(await swapCursor(env, source.id, raw, cursor))) return null;
     }
-    summaries.push(await continueRun(env, loaded.source, loaded.credentials, cursor, opts.budget, opts.fetch, now));
+    return { loaded, cursor };
   }
-  return summaries;
+}
+
+/**
+ * A run that threw something other than a SourceError: the error is recorded, the lease
+ * released, and the attempt counts toward MAX_FAILURES like a failed listing — so the run ends
+ * rather than retrying the same page forever. It resumes from its last saved cursor.
+ */
+async function crashed(env: Env, sourceId: string, cursor: Cursor | null, err: unknown, now: () => Date): Promise<ImportSummary> {
+  const message = `The import stopped on an unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+  const out = (status: ImportSummary['status'], error: string, counts: Record<string, number> = {}): ImportSummary => ({ sourceId, runId: cursor?.runId ?? '', kind: cursor?.kind ?? 'incremental', status, counts, error });
+  try {
+    if (!cursor) {
+      await updateSourceRow(env.DB, sourceId, { lastError: message });
+      return out('failed', message);
+    }
+    const run = await selectImportRun(env.DB, sourceId, cursor.runId);
+    const counts = JSON.parse(run?.counts ?? '{}') as Record<string, number>;
+    add(counts, 'crashes');
+    const row = await env.DB.prepare('SELECT cursor FROM sources WHERE id = ?').bind(sourceId).first<{ cursor: string | null }>();
+    const stored = row?.cursor ? (JSON.parse(row.cursor) as Cursor) : null;
+    // the run was replaced meanwhile (settings changed, another kind started): nothing to release
+    if (!stored || stored.runId !== cursor.runId) return out('failed', message, counts);
+    stored.failures += 1;
+    delete stored.leaseUntil;
+    if (stored.failures >= MAX_FAILURES) {
+      const error = `Gave up after ${MAX_FAILURES} failed attempts; nothing more was deactivated. Last error: ${message}`;
+      await updateImportRun(env.DB, cursor.runId, { counts: JSON.stringify(counts), status: 'failed', error, finishedAt: now().toISOString() });
+      await env.DB.prepare('UPDATE sources SET cursor = NULL, last_error = ?1 WHERE id = ?2 AND cursor IS ?3').bind(error, sourceId, row!.cursor).run();
+      return out('failed', error, counts);
+    }
+    await env.DB.batch([
+      env.DB.prepare('UPDATE sources SET cursor = ?1, last_error = ?2 WHERE id = ?3 AND cursor IS ?4').bind(JSON.stringify(stored), message, sourceId, row!.cursor),
+      env.DB.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(JSON.stringify(counts), cursor.runId),
+    ]);
+    return out('running', message, counts);
+  } catch (again) {
+    // D1 itself is failing: the lease expires on its own and the next cron retries
+    console.error(JSON.stringify({ event: 'import_crash_not_recorded', sourceId, error: String(again) }));
+    return out('failed', message);
+  }
 }
 
 /**
@@ -189,7 +244,7 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
     budget.requests -= total - spent;
     spent = total;
   };
-  const ctx: ApplyContext = { scim: scimContext(env), sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter };
+  const ctx: ApplyContext = { scim: scimContext(env), sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter, counts };
   const summary = (status: ImportSummary['status'], error: string | null = null): ImportSummary => ({ sourceId: source.id, runId: cursor.runId, kind: cursor.kind, status, counts, error });
 
   const finish = async (status: 'done' | 'failed' | 'held', error: string | null, sourceSet: Parameters<typeof updateSourceRow>[2] = {}) => {
@@ -262,7 +317,10 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
     cursor.failures = 0;
     if (groups) {
       add(counts, 'groupPages');
-      add(counts, 'groupsChanged', await applyGroups(ctx, groups));
+      const applied = await applyGroups(ctx, groups);
+      add(counts, 'groupsChanged', applied.changed);
+      if (applied.failed > 0) add(counts, 'groupsFailed', applied.failed);
+      if (applied.deadMembers > 0) add(counts, 'deadMembers', applied.deadMembers);
       cursor.groupsNext = next;
     } else if (page) {
       add(counts, 'pages');
@@ -373,7 +431,7 @@ async function sweep(
     cursor.failures = 0;
     if (present.length > 0) {
       add(counts, 'foundOnRecheck', present.length);
-      const outcomes = await applyPage({ scim: ctx, sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter }, present);
+      const outcomes = await applyPage({ scim: ctx, sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter, counts }, present);
       for (const o of outcomes) add(counts, o.outcome);
     }
     meter.d1 += 1;
