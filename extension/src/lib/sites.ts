@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
+import { parseHttpUrl } from './http-url';
 
 /**
  * The admin sites (CMS origins) the admin added on the options page. Host permission for each
@@ -13,21 +14,11 @@ export const sitesChangedMessageSchema = z.object({ type: z.literal('sites:chang
 
 /** `https://cms.example.com/anything` → `https://cms.example.com` (ports kept), or null. */
 export function normalizeSiteOrigin(input: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(input.trim());
-  } catch {
-    return null;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
-  return url.origin;
+  return parseHttpUrl(input)?.origin ?? null;
 }
 
 /** The match pattern for a site's pages (patterns take no port: every port of the host). */
-export function siteOriginPattern(origin: string): string {
-  const { protocol, hostname } = new URL(origin);
-  return `${protocol}//${hostname}/*`;
-}
+export { originPattern as siteOriginPattern } from './http-url';
 
 /** Tells the background to (re)register content scripts; a missing listener is not an error. */
 export async function announceSitesChanged(): Promise<void> {
