@@ -1,4 +1,5 @@
 import type { ConsoleRequest, ConsoleResponse } from './console-api';
+import { fetchRelay } from './relay-fetch';
 
 export interface ProxyDeps {
   relayUrl: string;
@@ -20,21 +21,9 @@ export async function proxyApiCall(request: ConsoleRequest, { relayUrl, token, f
     return { kind: 'unreachable', error: 'Refused: the request leaves the relay’s /api/v1.' };
   }
   const hasBody = request.body !== undefined && request.method !== 'GET';
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: request.method,
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(hasBody ? { 'Content-Type': 'application/json' } : {}) },
-      ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
-      signal: AbortSignal.timeout(timeoutMs),
-      credentials: 'omit',
-      cache: 'no-store',
-      redirect: 'error',
-    });
-  } catch (err) {
-    const timedOut = err instanceof DOMException && err.name === 'TimeoutError';
-    return { kind: 'unreachable', error: timedOut ? `The relay did not answer within ${timeoutMs / 1000} s.` : 'The relay could not be reached (is it running, and is the address right?).' };
-  }
+  const sent = await fetchRelay(fetch, url, { method: request.method, token, ...(hasBody ? { body: request.body } : {}), timeoutMs });
+  if ('unreachable' in sent) return { kind: 'unreachable', error: sent.unreachable };
+  const { response } = sent;
   const text = await response.text();
   let body: unknown = null;
   if (text !== '') {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { lookupHitSchema, lookupResponseSchema, userStatusSchema } from '../../../shared/src/api';
 import { provisionResultSchema } from '../../../shared/src/provisioning';
 import { siteRoleSchema, type PageError } from './page-messages';
+import { fetchRelay } from './relay-fetch';
 
 export class RelayError extends Error {
   constructor(
@@ -50,21 +51,9 @@ export type RelayClient = ReturnType<typeof createRelayClient>;
 
 export function createRelayClient({ relayUrl, token, fetch, timeoutMs = 30_000 }: RelayClientDeps) {
   async function call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(`${relayUrl}/api/v1${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
-        credentials: 'omit',
-        cache: 'no-store',
-        redirect: 'error',
-      });
-    } catch (err) {
-      const timedOut = err instanceof DOMException && err.name === 'TimeoutError';
-      throw new RelayError('unreachable', timedOut ? `The relay did not answer within ${timeoutMs / 1000} s.` : 'The relay could not be reached (is it running, and is the address right?).');
-    }
+    const sent = await fetchRelay(fetch, `${relayUrl}/api/v1${path}`, { method, token, ...(body === undefined ? {} : { body }), timeoutMs });
+    if ('unreachable' in sent) throw new RelayError('unreachable', sent.unreachable);
+    const { response } = sent;
     const text = await response.text();
     if (!response.ok) throw errorForStatus(response.status, text);
     let json: unknown;
