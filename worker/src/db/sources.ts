@@ -2,7 +2,7 @@
  * Source rows, source links and import runs (drizzle for the row CRUD, raw statements where a
  * page of accounts is read or written in one round trip).
  */
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { importRuns, sources } from './schema';
 import { MAX_PARAMS, chunk, placeholders } from './sql-helpers';
@@ -27,6 +27,15 @@ export async function selectSource(d1: D1Database, id: string): Promise<SourceRo
 
 export async function updateSourceRow(d1: D1Database, id: string, set: SourceRowUpdate): Promise<SourceRow | undefined> {
   return (await drizzle(d1).update(sources).set(set).where(eq(sources.id, id)).returning())[0];
+}
+
+/**
+ * Updates the source only while its stored cursor is still run `runId`'s: an admin's change of
+ * URL or credentials (which clears the cursor) is never undone by the run it interrupted.
+ */
+export async function updateSourceRowIfRun(d1: D1Database, id: string, runId: string, set: SourceRowUpdate): Promise<boolean> {
+  const rows = await drizzle(d1).update(sources).set(set).where(and(eq(sources.id, id), sql`json_extract(${sources.cursor}, '$.runId') = ${runId}`)).returning({ id: sources.id });
+  return rows.length > 0;
 }
 
 /** Deletes the source and its links (ON DELETE CASCADE) and runs; directory users stay. */

@@ -13,7 +13,7 @@
  * source's deletion threshold is held until an admin approves the run.
  */
 import type { Source, SourceCredentials } from '../../../shared/src/sources';
-import { countUnseen, insertImportRun, markRemovedStatement, selectImportRun, selectImportRuns, selectUnseen, selectUserBodies, updateImportRun, updateSourceRow, type SourceLinkRow, type SourceRow } from '../db/sources';
+import { countUnseen, insertImportRun, markRemovedStatement, selectImportRun, selectImportRuns, selectUnseen, selectUserBodies, updateImportRun, updateSourceRow, updateSourceRowIfRun, type SourceLinkRow, type SourceRow } from '../db/sources';
 import type { Env } from '../env';
 import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
@@ -25,7 +25,7 @@ import { sourceHttp, type SourceHttp } from './http';
 import { SourceError, type RemotePage, type RemoteUser } from './remote';
 import { readScimGroupsPage, readScimPage, recheckScimUser, refusedFilter, scimGroupsUrl, scimListUrl, type RemoteGroup } from './scim-reader';
 import { applyGroups } from './apply-groups';
-import { listSources, loadSourceSecret, pauseSource } from './sources';
+import { listSources, loadSourceSecret } from './sources';
 
 export interface ImportBudget {
   /** outbound requests (source fetches and D1 round trips) this invocation may still make */
@@ -137,8 +137,11 @@ async function nextRun(env: Env, source: Source, opts: ImportOptions, now: () =>
     let cursor = raw ? (JSON.parse(raw) as Cursor) : null;
     // Another invocation (a cron tick, an admin's "run now") holds this run: leave it be.
     if (cursor?.leaseUntil && Date.parse(cursor.leaseUntil) > now().getTime()) return null;
-    if (!cursor || opts.force) {
-      const kind = opts.force ?? dueKind(loaded.source, loaded.row, now());
+    // A page link of another origin belongs to the site before the base URL changed: the
+    // credentials go to the source's own origin only, so the run starts over there.
+    const stale = cursor !== null && !sameOrigin(cursor, loaded.source.baseUrl);
+    if (!cursor || opts.force || stale) {
+      const kind = opts.force ?? (stale ? cursor!.kind : dueKind(loaded.source, loaded.row, now()));
       if (!kind) return null;
       cursor = await startRun(env, loaded.source, loaded.row, kind, now());
       if (!cursor) return null;
@@ -148,6 +151,18 @@ async function nextRun(env: Env, source: Source, opts: ImportOptions, now: () =>
     }
     return { loaded, cursor };
   }
+}
+
+function sameOrigin(cursor: Cursor, baseUrl: string): boolean {
+  const origin = new URL(baseUrl).origin;
+  return [cursor.next, cursor.groupsNext].every((u) => {
+    if (!u) return true;
+    try {
+      return new URL(u).origin === origin;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
@@ -232,7 +247,22 @@ export function scimContext(env: Env): ScimContext {
   return { db: env.DB, baseUrl: SCIM_BASE };
 }
 
+/** The source's cursor is no longer this run's: an admin changed the URL or credentials, or another run replaced it. */
+class RunSuperseded extends Error {}
+
 async function continueRun(env: Env, source: Source, credentials: SourceCredentials, cursor: Cursor, budget: ImportBudget, fetcher: typeof fetch | undefined, now: () => Date): Promise<ImportSummary> {
+  try {
+    return await runBody(env, source, credentials, cursor, budget, fetcher, now);
+  } catch (err) {
+    if (!(err instanceof RunSuperseded)) throw err;
+    const error = 'The source was changed during the run (base URL or credentials) or another run replaced it: this run stopped, and the next one starts afresh.';
+    const run = await selectImportRun(env.DB, source.id, cursor.runId);
+    await updateImportRun(env.DB, cursor.runId, { status: 'failed', error, finishedAt: now().toISOString() });
+    return { sourceId: source.id, runId: cursor.runId, kind: cursor.kind, status: 'failed', counts: JSON.parse(run?.counts ?? '{}') as Record<string, number>, error };
+  }
+}
+
+async function runBody(env: Env, source: Source, credentials: SourceCredentials, cursor: Cursor, budget: ImportBudget, fetcher: typeof fetch | undefined, now: () => Date): Promise<ImportSummary> {
   const run = await selectImportRun(env.DB, source.id, cursor.runId);
   const counts = JSON.parse(run?.counts ?? '{}') as Record<string, number>;
   add(counts, 'invocations');
@@ -247,19 +277,23 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
   const ctx: ApplyContext = { scim: scimContext(env), sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter, counts };
   const summary = (status: ImportSummary['status'], error: string | null = null): ImportSummary => ({ sourceId: source.id, runId: cursor.runId, kind: cursor.kind, status, counts, error });
 
+  // Both write the source row only while its cursor is still this run's (compare-and-swap on
+  // the run id): a PATCH of the URL or credentials mid-run clears the cursor, and this run then
+  // stops instead of writing back a cursor (or a watermark) of the old site.
   const finish = async (status: 'done' | 'failed' | 'held', error: string | null, sourceSet: Parameters<typeof updateSourceRow>[2] = {}) => {
     add(counts, 'requests', http.meter.requests);
+    if (!(await updateSourceRowIfRun(env.DB, source.id, cursor.runId, { cursor: null, lastError: error, ...sourceSet }))) throw new RunSuperseded();
     await updateImportRun(env.DB, cursor.runId, { counts: JSON.stringify(counts), status, error, finishedAt: now().toISOString() });
-    await updateSourceRow(env.DB, source.id, { cursor: null, lastError: error, ...sourceSet });
     return summary(status, error);
   };
   const save = async () => {
     meter.d1 += 1;
     charge();
-    await env.DB.batch([
-      env.DB.prepare('UPDATE sources SET cursor = ? WHERE id = ?').bind(JSON.stringify(cursor), source.id),
+    const [swapped] = await env.DB.batch([
+      env.DB.prepare("UPDATE sources SET cursor = ?1 WHERE id = ?2 AND json_extract(cursor, '$.runId') = ?3").bind(JSON.stringify(cursor), source.id, cursor.runId),
       env.DB.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(JSON.stringify({ ...counts, requests: (counts.requests ?? 0) + http.meter.requests }), cursor.runId),
     ]);
+    if (swapped!.meta.changes !== 1) throw new RunSuperseded();
   };
 
   let pageCost = MIN_PAGE_COST;
@@ -303,8 +337,7 @@ async function continueRun(env: Env, source: Source, credentials: SourceCredenti
       }
       add(counts, 'failedRequests');
       if (err.fatal) {
-        await pauseSource(env, source.id, err.message);
-        return finish('failed', err.message, { status: 'paused', pausedReason: err.message });
+        return finish('failed', err.message, { status: 'paused', pausedReason: err.message, updated: now().toISOString() });
       }
       cursor.failures += 1;
       if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts; nothing was deactivated. Last error: ${err.message}`);
@@ -409,8 +442,7 @@ async function sweep(
         charge();
         add(counts, 'failedRequests');
         if (err.fatal) {
-          await pauseSource(env, source.id, err.message);
-          return finish('failed', err.message, { status: 'paused', pausedReason: err.message });
+          return finish('failed', err.message, { status: 'paused', pausedReason: err.message, updated: now().toISOString() });
         }
         cursor.failures += 1;
         if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts to re-read accounts missing from the listing; nothing more was deactivated. Last error: ${err.message}`);
