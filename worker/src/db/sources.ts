@@ -150,6 +150,16 @@ export async function selectExistingUserIds(d1: D1Database, ids: readonly string
   return out;
 }
 
+/** Of these directory users, those another source has a live link to (user id → that source's id). */
+export async function selectLinkedElsewhere(d1: D1Database, sourceId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const parts = chunk([...new Set(userIds)], MAX_PARAMS - 1);
+  if (parts.length === 0) return out;
+  const results = await d1.batch(parts.map((p) => d1.prepare(`SELECT user_id AS userId, source_id AS sourceId FROM source_links WHERE source_id != ? AND removed_at IS NULL AND user_id IN (${placeholders(p.length)})`).bind(sourceId, ...p)));
+  for (const r of results) for (const row of r.results as { userId: string; sourceId: string }[]) out.set(row.userId, row.sourceId);
+  return out;
+}
+
 /** Users by folded userName, to adopt a directory user an account already matches. */
 export async function selectUserIdsByUserName(d1: D1Database, userNames: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();

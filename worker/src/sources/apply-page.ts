@@ -8,7 +8,7 @@
  * externalId, drupal_internal__uid → source_links.remote_uid, roles → groups.
  */
 import type { SourceSettings } from '../../../shared/src/sources';
-import { selectGroups, selectLinks, selectUserBodies, selectUserIdsByUserName, upsertLinkStatements, type SourceLinkRow } from '../db/sources';
+import { selectGroups, selectLinkedElsewhere, selectLinks, selectUserBodies, selectUserIdsByUserName, upsertLinkStatements, type SourceLinkRow } from '../db/sources';
 import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { SCIM_GROUP_URN } from '../scim/schema/group-schema';
@@ -29,6 +29,8 @@ export interface UserOutcome {
   /** directory attributes written */
   changed: string[];
   detail: string | null;
+  /** skipped: the directory user of its userName belongs to another source */
+  conflict?: boolean;
 }
 
 export interface ApplyContext {
@@ -106,6 +108,8 @@ interface Work {
   scope: boolean | undefined;
   /** excluded by the include filter: neither written nor stamped seen (the sweep decides) */
   excluded?: boolean;
+  /** its userName is another source's directory user: left alone */
+  conflict?: boolean;
   out: UserOutcome;
 }
 
@@ -134,11 +138,27 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
 
   // Unlinked accounts adopt the directory user of the same userName (an earlier import whose
   // link write was lost, or a user an IdP created): never a second user for one person.
+  // A directory user another source has a live link to is that source's person: adopting it
+  // would let two sources overwrite (and deactivate) one user. Such an account is a conflict.
   const unlinked = work.filter((w) => !w.userId && w.scope === true);
   if (unlinked.length > 0) {
     ctx.meter.d1 += 1;
     const byName = await selectUserIdsByUserName(db, unlinked.map((w) => userNameOf(w.u, settings)));
     for (const w of unlinked) w.userId = byName.get(userNameOf(w.u, settings).toLowerCase()) ?? null;
+    const adopted = unlinked.filter((w) => w.userId);
+    if (adopted.length > 0) {
+      ctx.meter.d1 += 1;
+      const elsewhere = await selectLinkedElsewhere(db, ctx.sourceId, adopted.map((w) => w.userId!));
+      for (const w of adopted) {
+        const other = elsewhere.get(w.userId!);
+        if (!other) continue;
+        w.userId = null;
+        w.conflict = true;
+        w.out.outcome = 'skipped';
+        w.out.conflict = true;
+        w.out.detail = `Not imported: the directory user "${userNameOf(w.u, settings)}" comes from another source (${other}). Rename one of the two accounts, or delete the other source if this one replaces it.`;
+      }
+    }
   }
   const known = work.filter((w) => w.userId);
   if (known.length > 0) {
@@ -159,6 +179,7 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
   const toCreate: Work[] = [];
   for (const w of work) {
     const { u, out } = w;
+    if (w.conflict) continue;
     if (w.scope === undefined) {
       out.outcome = 'skipped';
       out.detail = 'The source does not show this account\'s roles, so the role filter cannot be applied.';

@@ -75,6 +75,8 @@ interface Cursor {
   groupsDone?: boolean;
   /** sweep: the last link (remote_id) handled, so what it left alone is not read again */
   sweepAfter?: string;
+  /** the first conflict's detail (an account whose userName is another source's user), for the run's message */
+  conflictNote?: string;
 }
 
 export interface ImportSummary {
@@ -280,8 +282,15 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
   // Both write the source row only while its cursor is still this run's (compare-and-swap on
   // the run id): a PATCH of the URL or credentials mid-run clears the cursor, and this run then
   // stops instead of writing back a cursor (or a watermark) of the old site.
+  const noteConflicts = (outcomes: UserOutcome[]) => {
+    for (const o of outcomes) add(counts, o.outcome);
+    for (const o of outcomes) if (o.conflict) add(counts, 'conflict');
+    if (!cursor.conflictNote) cursor.conflictNote = outcomes.find((o) => o.conflict)?.detail ?? undefined;
+  };
   const finish = async (status: 'done' | 'failed' | 'held', error: string | null, sourceSet: Parameters<typeof updateSourceRow>[2] = {}) => {
     add(counts, 'requests', http.meter.requests);
+    // a run that imported what it could still says which accounts it could not take, and why
+    if (error === null && (counts.conflict ?? 0) > 0) error = `${counts.conflict} account(s) were not imported because their userName is a directory user of another source. First: ${cursor.conflictNote ?? ''}`;
     if (!(await updateSourceRowIfRun(env.DB, source.id, cursor.runId, { cursor: null, lastError: error, ...sourceSet }))) throw new RunSuperseded();
     await updateImportRun(env.DB, cursor.runId, { counts: JSON.stringify(counts), status, error, finishedAt: now().toISOString() });
     return summary(status, error);
@@ -360,7 +369,7 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
       add(counts, 'read', page.users.length);
       if (page.hidden > 0) add(counts, 'hidden', page.hidden);
       const outcomes: UserOutcome[] = page.users.length > 0 ? await applyPage(ctx, page.users) : [];
-      for (const o of outcomes) add(counts, o.outcome);
+      noteConflicts(outcomes);
       for (const u of page.users) cursor.maxChanged = newer(cursor.maxChanged, u.changed);
       if (page.users.some((u) => u.roles !== undefined)) cursor.sawUserGroups = true;
       cursor.next = next;
@@ -465,6 +474,8 @@ async function sweep(
       add(counts, 'foundOnRecheck', present.length);
       const outcomes = await applyPage({ scim: ctx, sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter, counts }, present);
       for (const o of outcomes) add(counts, o.outcome);
+      for (const o of outcomes) if (o.conflict) add(counts, 'conflict');
+      if (!cursor.conflictNote) cursor.conflictNote = outcomes.find((o) => o.conflict)?.detail ?? undefined;
     }
     meter.d1 += 1;
     const users = await selectUserBodies(env.DB, gone.map((g) => g.userId));
