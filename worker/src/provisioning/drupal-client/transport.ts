@@ -6,7 +6,7 @@
  */
 import type { DrupalTargetOptions } from '../../../../shared/src/drupal-target';
 import type { Failure } from '../failure';
-import { classifyNetworkError } from '../scim-client/classify';
+import { exchange, globalFetch } from '../http-exchange';
 import { DEFAULT_TIMEOUT_MS, type Reader } from '../scim-client/transport';
 import type { ClientHooks, Result } from '../scim-client/types';
 import { classifyDrupal } from './classify';
@@ -45,7 +45,7 @@ function basic(credentials: string): string {
 
 export function createDrupalTransport(conn: DrupalConnection, hooks: ClientHooks = {}): DrupalSend {
   const base = conn.baseUrl.replace(/\/+$/, '') + conn.options.jsonapiPath;
-  const doFetch = conn.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const doFetch = conn.fetch ?? globalFetch;
   const timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = conn.now ?? Date.now;
   const authorization = conn.options.auth === 'basic' ? basic(conn.token) : `Bearer ${conn.token}`;
@@ -62,24 +62,9 @@ export function createDrupalTransport(conn: DrupalConnection, hooks: ClientHooks
     const headers: Record<string, string> = { authorization, accept: JSONAPI_MEDIA_TYPE };
     // JSON:API §5.1: a request with a document must say so, without media type parameters.
     if (opts.body !== undefined) headers['content-type'] = JSONAPI_MEDIA_TYPE;
-    let status: number;
-    let resHeaders: Headers;
-    let text: string;
-    try {
-      const response = await doFetch(base + path, {
-        method,
-        headers,
-        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-        // A redirect would carry the credentials to wherever Location points.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      status = response.status;
-      resHeaders = response.headers;
-      text = await response.text();
-    } catch (err) {
-      return done({ ok: false, failure: scrub(classifyNetworkError(err, timeoutMs)) });
-    }
+    const sent = await exchange(doFetch, base + path, { method, headers, body: opts.body, timeoutMs });
+    if (!sent.ok) return done({ ok: false, failure: scrub(sent.failure) });
+    const { status, headers: resHeaders, text } = sent.raw;
     if (status < 200 || status > 299) {
       return done({ ok: false, failure: scrub(classifyDrupal(status, resHeaders, text, { discovery: opts.discovery ?? false, creating: opts.creating ?? false, now })) }, status);
     }

@@ -4,7 +4,8 @@
  * leaves (a failure message, the request record) carries the token.
  */
 import type { Failure } from '../failure';
-import { classify, classifyNetworkError } from './classify';
+import { exchange, globalFetch, type RawResponse } from '../http-exchange';
+import { classify } from './classify';
 import type { ClientHooks, Result } from './types';
 
 export const SCIM_MEDIA_TYPE = 'application/scim+json';
@@ -21,11 +22,7 @@ export interface ScimConnection {
   now?: () => number;
 }
 
-export interface RawResponse {
-  status: number;
-  headers: Headers;
-  text: string;
-}
+export type { RawResponse } from '../http-exchange';
 
 /** Turns a 2xx response into the method's value, or a failure when the body is unusable. */
 export type Reader<T> = (res: RawResponse) => { ok: true; value: T } | { ok: false; failure: Failure };
@@ -42,8 +39,7 @@ export type Send = <T>(method: string, path: string, read: Reader<T>, opts?: Sen
 
 export function createTransport(conn: ScimConnection, hooks: ClientHooks = {}): Send {
   const base = conn.baseUrl.replace(/\/+$/, '');
-  // Workers' global fetch must be called unbound from its object, hence the arrow.
-  const doFetch = conn.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const doFetch = conn.fetch ?? globalFetch;
   const timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = conn.now ?? Date.now;
   const scrub = (f: Failure): Failure => (conn.token && f.message.includes(conn.token) ? { ...f, message: f.message.replaceAll(conn.token, '[token]') } : f);
@@ -58,26 +54,9 @@ export function createTransport(conn: ScimConnection, hooks: ClientHooks = {}): 
     const headers: Record<string, string> = { authorization: `Bearer ${conn.token}`, accept: `${SCIM_MEDIA_TYPE}, application/json;q=0.9` };
     if (opts.body !== undefined) headers['content-type'] = SCIM_MEDIA_TYPE;
     if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
-    let raw: RawResponse;
-    // A timer cleared as soon as the body is read: AbortSignal.timeout() keeps its timer (and
-    // its signal) alive for the whole timeout after the request is done, per request.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
-    try {
-      const response = await doFetch(base + path, {
-        method,
-        headers,
-        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-        // A redirect would carry the bearer token to wherever Location points; classify() reports it instead.
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      raw = { status: response.status, headers: response.headers, text: await response.text() };
-    } catch (err) {
-      return done({ ok: false, failure: scrub(classifyNetworkError(err, timeoutMs)) });
-    } finally {
-      clearTimeout(timer);
-    }
+    const sent = await exchange(doFetch, base + path, { method, headers, body: opts.body, timeoutMs });
+    if (!sent.ok) return done({ ok: false, failure: scrub(sent.failure) });
+    const raw: RawResponse = sent.raw;
     if (raw.status < 200 || raw.status > 299) {
       return done({ ok: false, failure: scrub(classify(raw.status, raw.headers, raw.text, { discovery: opts.discovery ?? false, now })) }, raw.status);
     }
