@@ -12,8 +12,8 @@
  * Auth: HTTP Basic (core basic_auth) or Bearer against the site's accounts; no credentials is
  * Drupal's anonymous user; wrong credentials are a 401 challenge.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback, readBody } from '../local-server';
 import { Api, jsonapiError, type Reply, type Viewer } from './jsonapi';
 import { Site } from './site';
 import type { CreatedSite, CreateSiteRequest, SeedUser, SiteFault, SiteRequest, SiteUser } from './types';
@@ -210,34 +210,12 @@ export async function startDrupalSite(): Promise<DrupalSiteServer> {
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = await listenOnLoopback(server);
   return {
     url: origin,
     createSite,
-    close: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
+    close: () => closeServer(server, timers),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function parse(raw: string): unknown {

@@ -6,8 +6,8 @@
  * Test files run in parallel, so each test can take its own target: `/t/<name>/scim/v2` and
  * `/t/<name>/__control` are an independent directory, fault queue and log, created on first use.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback, readBody } from '../local-server';
 import type { LoggedRequest, RequestLog, TargetConfig } from '../provided-context';
 import { Directory, scimError, type ScimReply } from './directory';
 import { FaultQueue } from './faults';
@@ -154,31 +154,12 @@ export async function startFaultTarget(token: string): Promise<FaultTarget> {
     }
   }
 
-  await listen(server);
-  const { port } = server.address() as AddressInfo;
-  origin = `http://127.0.0.1:${port}`;
+  origin = await listenOnLoopback(server);
   return {
     url: origin,
     token,
-    close: async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
+    close: () => closeServer(server, timers),
   };
-}
-
-function listen(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    // Port 0: the OS picks a free port, so there is nothing to retry.
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 function requestLog(log: LoggedRequest[], since: number): RequestLog {
@@ -191,15 +172,6 @@ function requestLog(log: LoggedRequest[], since: number): RequestLog {
 /** `/scim/v2/Users/8c…` → `/scim/v2/Users/:id`. */
 function routeOf(path: string): string {
   return path.replace(/^(\/scim\/v2\/(?:Users|Groups))\/[^/]+/, '$1/:id');
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function parseBody(raw: string): unknown {
