@@ -10,6 +10,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { inject } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
+import { httpCall, type HttpResult } from './http-call';
 import type { Fault, LoggedRequest, RequestLog, TargetConfig, TargetState } from './provided-context';
 
 export type { Fault, LoggedRequest, RequestLog, TargetConfig, TargetState } from './provided-context';
@@ -20,27 +21,13 @@ const SCIM_JSON = 'application/scim+json';
 const setupError = inject('e2eSetupError');
 if (setupError) throw new Error(setupError);
 
-export interface HttpResult {
-  status: number;
-  headers: Headers;
-  /** parsed JSON, or undefined for an empty or non-JSON body */
-  body: any;
-  text: string;
-}
+export type { HttpResult } from './http-call';
 
 async function call(url: string, method: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult> {
   const h: Record<string, string> = { accept: SCIM_JSON, ...headers };
   if (token !== null) h.authorization = `Bearer ${token}`;
   if (body !== undefined) h['content-type'] ??= SCIM_JSON;
-  const res = await fetch(url, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, headers: res.headers, body: parsed, text };
+  return httpCall(url, method, h, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 async function ok<T>(res: Promise<HttpResult>, what: string): Promise<T> {

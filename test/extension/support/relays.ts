@@ -3,6 +3,7 @@
  * bundled with esbuild and served by workerd through Miniflare on 127.0.0.1 with their own D1
  * (test/support/relay-b.ts starts either). Helpers speak the admin API and SCIM over HTTP.
  */
+import { httpCall, type HttpResult } from '../../support/http-call.ts';
 import { startRelayB, type RelayB } from '../../support/relay-b.ts';
 
 export const RELAY_A_TOKEN = 'ext-relay-a-bootstrap-token-0123456789abcdef';
@@ -10,11 +11,7 @@ export const RELAY_B_TOKEN = 'ext-relay-b-bootstrap-token-0123456789abcdef';
 const keyA = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 3)).toString('base64');
 const keyB = Buffer.from(Array.from({ length: 32 }, (_, i) => 200 - i)).toString('base64');
 
-export interface HttpResult {
-  status: number;
-  body: any;
-  text: string;
-}
+export type { HttpResult } from '../../support/http-call.ts';
 
 export interface Relay {
   url: string;
@@ -29,15 +26,7 @@ export interface Relay {
 async function call(url: string, method: string, token: string, contentType: string, body?: unknown): Promise<HttpResult> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: contentType };
   if (body !== undefined) headers['content-type'] = contentType;
-  const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed, text };
+  return httpCall(url, method, headers, body === undefined ? undefined : JSON.stringify(body));
 }
 
 function wrap(started: RelayB): Relay {
