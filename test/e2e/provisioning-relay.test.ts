@@ -7,30 +7,11 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/api';
 import { PATCH_URN, createGroup, createUser, scim } from '../helpers/scim';
+import { eventually } from '../helpers/eventually';
 import { relayB, runCron, scimB } from '../support/e2e';
+import { onB, targetToB } from '../support/on-relay-b';
 
 const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({ create: true, update: true, deactivate: true, delete: false, ...o });
-
-async function targetToB(name: string, modes: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  const res = await api('POST', '/targets', { name, baseUrl: relayB.scimUrl, token: relayB.token, modes, ...extra });
-  expect(res.status, res.text).toBe(201);
-  return res.body as { id: string };
-}
-
-async function onB(userName: string): Promise<any | undefined> {
-  const res = await scimB('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
-  expect(res.status).toBe(200);
-  return res.body.Resources[0];
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@relay-a.test`;
 
