@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { importRunSchema, type ImportRun } from '../../../shared/src/sources';
 import { lookupUsers } from '../db/directory-views';
 import { selectImportRuns, type ImportRunRow } from '../db/sources';
-import { createBudget, dispatch } from '../provisioning/dispatcher';
+import { createBudget, dispatch, type Budget } from '../provisioning/dispatcher';
 import { hasAutomaticTargets } from '../provisioning/targets';
 import { approveHeldRun, runImports } from '../sources/importer';
 import { SourceError } from '../sources/remote';
@@ -23,9 +23,9 @@ const SOURCE = 'The source';
 const RUNS_SHOWN = 50;
 
 /** Automatic targets get what an import changed right after the response, as after a SCIM write. */
-function dispatchAfter(c: { env: ApiEnv['Bindings']; executionCtx: { waitUntil(p: Promise<unknown>): void } }): void {
+function dispatchAfter(c: { env: ApiEnv['Bindings']; executionCtx: { waitUntil(p: Promise<unknown>): void } }, budget?: Budget): void {
   const run = async () => {
-    if (await hasAutomaticTargets(c.env)) await dispatch(c.env, { mode: 'automatic' });
+    if (await hasAutomaticTargets(c.env)) await dispatch(c.env, { mode: 'automatic', ...(budget ? { budget } : {}) });
   };
   c.executionCtx.waitUntil(run().catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
 }
@@ -62,16 +62,18 @@ sourcesApp.post(ROUTES.runSource.path, validateJson(ROUTES.runSource.body), asyn
   const source = await getSource(c.env, id);
   if (!source) return notFound(c, SOURCE);
   if (source.status === 'paused') return conflict(c, `The source is paused: ${source.pausedReason ?? 'by an admin'}. Resume it first (PATCH status "active").`);
+  // One invocation, one budget: the dispatch after the import gets what the import left.
+  const budget = createBudget();
   let summary;
   try {
     // runImports records a run's own faults in its summary; this catches what is left (D1 down)
-    [summary] = await runImports(c.env, { budget: createBudget(), sourceIds: [id], force: source.running ? undefined : c.req.valid('json').kind });
+    [summary] = await runImports(c.env, { budget, sourceIds: [id], force: source.running ? undefined : c.req.valid('json').kind });
   } catch (err) {
     console.error(JSON.stringify({ event: 'run_now_failed', sourceId: id, error: String(err) }));
     return c.json({ error: 'import_failed', message: `The import could not run: ${err instanceof Error ? err.message : String(err)}. Try again; the cron retries it.` }, 503);
   }
   if (!summary) return conflict(c, 'Nothing to run.');
-  dispatchAfter(c);
+  dispatchAfter(c, budget);
   return c.json(summary);
 });
 

@@ -480,6 +480,9 @@ async function sweep(
     meter.d1 += 1;
     const users = await selectUserBodies(env.DB, gone.map((g) => g.userId));
     const at = now().toISOString();
+    // only what was removed (or had no directory user left) is marked: a refused deactivation
+    // stays a live link, retried by the next reconciliation (the keyset moves past it for now)
+    const removed: string[] = [];
     for (const link of gone) {
       const row = users.get(link.userId);
       meter.d1 += 2;
@@ -497,14 +500,15 @@ async function sweep(
           await patchResource(ctx, userResourceType, link.userId, { schemas: [SCIM_PATCH_OP_URN], Operations: [{ op: 'replace', path: 'active', value: false }] }, {});
           add(counts, 'deactivated');
         }
+        removed.push(link.remoteId);
       } catch (err) {
         if (!(err instanceof ScimError)) throw err;
         add(counts, 'failed');
       }
     }
-    if (gone.length > 0) {
+    if (removed.length > 0) {
       meter.d1 += 1;
-      await env.DB.batch(gone.map((g) => markRemovedStatement(env.DB, source.id, g.remoteId, at)));
+      await env.DB.batch(removed.map((remoteId) => markRemovedStatement(env.DB, source.id, remoteId, at)));
     }
     cursor.sweepAfter = unseen.at(-1)!.remoteId;
     await save();
