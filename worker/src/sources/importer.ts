@@ -5,12 +5,15 @@
  * - incremental: accounts changed since the watermark, oldest change first; the watermark moves
  *   only when the run has read its last page, so an interrupted run loses nothing.
  * - full reconciliation: every account; each link seen is stamped with when it was seen, and
- *   when the listing completed, links not seen since the run started are the accounts deleted
- *   on the source (an incremental run or single import in between counts as seeing them).
+ *   when the listing completed, links not seen since the run started are suspected deleted
+ *   (an incremental run or single import in between counts as seeing them). Offset paging can
+ *   skip an account, so the sweep re-reads each by id and removes it only on the source's 404.
  *
  * Guard rails: a failing listing stops the run before the sweep (nothing is deactivated); a full
  * listing that returns nobody fails the run; a sweep that would remove more users than the
- * source's deletion threshold is held until an admin approves the run.
+ * source's deletion threshold (deletions and accounts the include filter no longer takes) is
+ * held until an admin approves the run. Cursor writes are compare-and-swaps on the run id, so an
+ * admin's change of URL or credentials mid-run is never undone by the run it interrupted.
  */
 import type { Source, SourceCredentials } from '../../../shared/src/sources';
 import { countUnseen, insertImportRun, markRemovedStatement, selectImportRun, selectImportRuns, selectUnseen, selectUserBodies, updateImportRun, updateSourceRow, updateSourceRowIfRun, type SourceLinkRow, type SourceRow } from '../db/sources';
