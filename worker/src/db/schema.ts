@@ -324,7 +324,7 @@ export const sourceLinks = sqliteTable(
     /** Drupal's drupal_internal__uid, kept for the extension (People pages show uids) */
     remoteUid: text('remote_uid'),
     userId: text('user_id').notNull(),
-    /** when a listing last saw this account (ISO time): a full reconciliation sweeps links not seen since it started
+    /** when a listing last saw this account (ISO time); a full reconciliation sweeps links not seen since it started */
     seenPass: text('seen_pass'),
     /** the source's own last-changed stamp for this account */
     remoteChanged: text('remote_changed'),
