@@ -9,7 +9,7 @@ import adminUsers from '../../../../shared/fixtures/drupal-jsonapi-users.json';
 import limitedUsers from '../../../../shared/fixtures/drupal-jsonapi-users-limited.json';
 import oneUser from '../../../../shared/fixtures/drupal-jsonapi-user.json';
 import { createBody, diffOperations, inScope } from '../../../worker/src/sources/apply-page';
-import { incrementalUrl, readDrupalPage, toRemoteUser } from '../../../worker/src/sources/drupal-reader';
+import { incrementalUrl, readDrupalPage, recheckDrupalUser, toRemoteUser } from '../../../worker/src/sources/drupal-reader';
 import type { SourceHttp } from '../../../worker/src/sources/http';
 import { SourceError } from '../../../worker/src/sources/remote';
 import { sourceSettingsSchema } from '../../../shared/src/sources';
@@ -47,6 +47,38 @@ describe('readDrupalPage on recorded answers', () => {
     await expect(readDrupalPage(recorded('<html>', 404), 'https://x.org', 'https://x.org/jsonapi/user/user')).rejects.toThrow(/JSON:API module/);
     const cut = readDrupalPage(recorded('{"data":[{"type":"user--us'), 'https://x.org', 'https://x.org/jsonapi/user/user');
     await expect(cut).rejects.toBeInstanceOf(SourceError);
+  });
+});
+
+describe('the shape of an answer, parsed at the boundary', () => {
+  const page = (data: unknown[], extra: object = {}) => ({ data, links: {}, ...extra });
+  const user = (over: object = {}) => ({ type: 'user--user', id: 'u-1', attributes: { drupal_internal__uid: 7, name: 'kim', mail: 'kim@example.com', status: true, changed: '2026-01-01T00:00:00+00:00' }, ...over });
+  const read = (body: unknown) => readDrupalPage(recorded(body), 'https://x.org', 'https://x.org/jsonapi/user/user?sort=drupal_internal__uid');
+
+  it('a role reference of null is a transient SourceError naming the key path and the URL path', async () => {
+    const err = await read(page([user(), user({ relationships: { roles: { data: [null] } } })])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as SourceError).message).toMatch(/^The answer to \/jsonapi\/user\/user has an unexpected shape at data\.1\.relationships\.roles\.data\.0: /);
+    expect((err as SourceError).fatal).toBe(false);
+    expect((err as SourceError).status).toBe(200);
+  });
+
+  it('a present field of the wrong type is refused; unknown keys, nulls and missing fields pass as before', async () => {
+    await expect(read(page([user({ attributes: { drupal_internal__uid: 7, name: 42 } })]))).rejects.toThrow(/at data\.0\.attributes\.name: /);
+    await expect(read(page([user()], { links: { next: { href: 5 } } }))).rejects.toThrow(/at links\.next\.href: /);
+    const ok = await read(page([user({ extra: { anything: true }, attributes: { drupal_internal__uid: '7', name: 'kim', mail: null, status: null, changed: null }, relationships: { roles: { data: null } } })], { links: { next: null }, meta: { omitted: { links: { help: {}, 'item--a': {} } } } }));
+    expect(ok).toEqual({ users: [{ remoteId: 'u-1', uid: '7', name: 'kim', email: null, active: undefined, roles: undefined, changed: null }], next: null, hidden: 1 });
+  });
+
+  it('the recheck reader parses the single resource too', async () => {
+    const one = (body: unknown) => recheckDrupalUser(recorded(body), 'https://x.org', 'u-1');
+    await expect(one({ data: user() })).resolves.toMatchObject({ user: { uid: '7', name: 'kim' } });
+    await expect(one({ data: null })).resolves.toBe('hidden');
+    await expect(one({ data: { type: 'user--user', id: 'u-1', attributes: { display_name: 'Anonymous' } } })).resolves.toBe('hidden');
+    const err = await one({ data: user({ relationships: { roles: { data: [null] } } }) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as SourceError).message).toContain('/jsonapi/user/user/u-1 has an unexpected shape at data.relationships.roles.data.0');
+    expect((err as SourceError).fatal).toBe(false);
   });
 });
 

@@ -7,16 +7,10 @@
  */
 import { remoteDetail, type SourceHttp } from './http';
 import { SourceError, type RemotePage, type RemoteUser } from './remote';
+import { drupalCollectionSchema, drupalSingleSchema, parseRemote, type DrupalResource } from './remote-schemas';
 
 export const JSONAPI = 'application/vnd.api+json';
 export const DRUPAL_PAGE_SIZE = 50;
-
-interface Resource {
-  type?: string;
-  id?: string;
-  attributes?: Record<string, unknown>;
-  relationships?: { roles?: { data?: { meta?: { drupal_internal__target_id?: string } }[] } };
-}
 
 export const usersUrl = (baseUrl: string) => `${baseUrl}/jsonapi/user/user`;
 
@@ -42,14 +36,14 @@ export function uidUrl(baseUrl: string, uid: string): string {
   return `${usersUrl(baseUrl)}?${q.toString()}`;
 }
 
-const seconds = (v: unknown): string | null => {
+const seconds = (v: string | null | undefined): string | null => {
   if (typeof v !== 'string') return null;
   const ms = Date.parse(v);
   return Number.isFinite(ms) ? String(Math.floor(ms / 1000)) : null;
 };
 
 /** One resource object → an account; null for label-only objects (uid 0, or no permission). */
-export function toRemoteUser(r: Resource): RemoteUser | null {
+export function toRemoteUser(r: DrupalResource): RemoteUser | null {
   const a = r.attributes ?? {};
   if (typeof r.id !== 'string' || a.drupal_internal__uid === undefined || typeof a.name !== 'string') return null;
   const roles = r.relationships?.roles?.data;
@@ -59,7 +53,7 @@ export function toRemoteUser(r: Resource): RemoteUser | null {
     name: a.name,
     email: 'mail' in a ? (typeof a.mail === 'string' && a.mail !== '' ? a.mail : null) : undefined,
     active: typeof a.status === 'boolean' ? a.status : undefined,
-    roles: Array.isArray(roles) ? roles.map((x) => x.meta?.drupal_internal__target_id).filter((x): x is string => typeof x === 'string') : undefined,
+    roles: roles ? roles.map((x) => x.meta?.drupal_internal__target_id).filter((x): x is string => typeof x === 'string') : undefined,
     changed: seconds(a.changed),
   };
 }
@@ -78,13 +72,14 @@ export function drupalFailure(status: number, body: unknown, url: string): Sourc
 export async function readDrupalPage(http: SourceHttp, baseUrl: string, url: string): Promise<RemotePage> {
   const res = await http.get(url, JSONAPI);
   if (res.status !== 200) throw drupalFailure(res.status, res.body, url);
-  const doc = res.body as { data?: unknown; links?: { next?: { href?: unknown } }; meta?: { omitted?: { links?: Record<string, unknown> } } } | undefined;
-  if (!doc || typeof doc !== 'object' || !Array.isArray(doc.data)) {
+  const raw = res.body as { data?: unknown } | undefined;
+  if (!raw || typeof raw !== 'object' || !Array.isArray(raw.data)) {
     throw new SourceError(`The answer to ${new URL(url).pathname} is not a JSON:API collection (cut short, or not JSON:API).`, res.status, false);
   }
+  const doc = parseRemote(drupalCollectionSchema, res.body, url, res.status);
   const users: RemoteUser[] = [];
   let hidden = 0;
-  for (const r of doc.data as Resource[]) {
+  for (const r of doc.data) {
     const u = toRemoteUser(r);
     if (u) users.push(u);
     else hidden++;
@@ -92,7 +87,7 @@ export async function readDrupalPage(http: SourceHttp, baseUrl: string, url: str
   hidden += Object.keys(doc.meta?.omitted?.links ?? {}).filter((k) => k !== 'help').length;
   const href = doc.links?.next?.href;
   let next: string | null = null;
-  if (typeof href === 'string') {
+  if (href !== undefined) {
     // The credentials go to the site only: a next link elsewhere is refused, not followed.
     if (new URL(href, url).origin !== new URL(baseUrl).origin) throw new SourceError(`links.next points at another origin (${new URL(href, url).origin}); not followed.`, null, true);
     next = new URL(href, url).toString();
@@ -112,10 +107,12 @@ export type Recheck = { user: RemoteUser } | 'gone' | 'hidden';
 export async function recheckDrupalUser(http: SourceHttp, baseUrl: string, uuid: string): Promise<Recheck> {
   const url = `${usersUrl(baseUrl)}/${encodeURIComponent(uuid)}`;
   const res = await http.get(url, JSONAPI);
-  const body = res.body as { data?: unknown; errors?: unknown } | undefined;
-  if (res.status === 404 && Array.isArray(body?.errors)) return 'gone';
+  // an error document is read only for its `errors` member (and its detail, in drupalFailure)
+  const errorDoc = res.body as { errors?: unknown } | undefined;
+  if (res.status === 404 && Array.isArray(errorDoc?.errors)) return 'gone';
   if (res.status === 403) return 'hidden';
   if (res.status !== 200) throw new SourceError(drupalFailure(res.status, res.body, url).message, res.status, res.status === 401);
-  const user = body?.data && typeof body.data === 'object' ? toRemoteUser(body.data as Resource) : null;
+  const { data } = parseRemote(drupalSingleSchema, res.body, url, res.status);
+  const user = data ? toRemoteUser(data) : null;
   return user ? { user } : 'hidden';
 }

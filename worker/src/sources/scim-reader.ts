@@ -7,6 +7,7 @@
 import { remoteDetail, type SourceHttp } from './http';
 import { SourceError, type RemotePage, type RemoteUser } from './remote';
 import type { Recheck } from './drupal-reader';
+import { parseRemote, scimGroupResourceSchema, scimListSchema, scimUserResourceSchema, type ScimUserResource } from './remote-schemas';
 
 export const SCIM_JSON = 'application/scim+json';
 export const SCIM_PAGE_SIZE = 100;
@@ -17,18 +18,15 @@ export function scimListUrl(baseUrl: string, startIndex: number, watermark: stri
   return `${baseUrl}/Users?${q.toString()}`;
 }
 
-interface ScimUser {
-  id?: unknown;
-  userName?: unknown;
-  active?: unknown;
-  emails?: { value?: unknown; type?: unknown; primary?: unknown }[];
-  groups?: { display?: unknown; value?: unknown }[];
-  meta?: { lastModified?: unknown };
-}
+const scimUserListSchema = scimListSchema(scimUserResourceSchema);
+const scimGroupListSchema = scimListSchema(scimGroupResourceSchema);
 
-export function scimToRemote(u: ScimUser): RemoteUser | null {
+/** RFC 7644 §3.4.2: a ListResponse always carries totalResults; without it the body is something else. */
+const hasTotal = (body: unknown) => !!body && typeof body === 'object' && typeof (body as { totalResults?: unknown }).totalResults === 'number';
+
+export function scimToRemote(u: ScimUserResource): RemoteUser | null {
   if (typeof u.id !== 'string' || typeof u.userName !== 'string') return null;
-  const emails = Array.isArray(u.emails) ? u.emails : undefined;
+  const emails = u.emails ?? undefined;
   const email = emails ? (emails.find((e) => e.primary === true) ?? emails.find((e) => e.type === 'work') ?? emails[0]) : undefined;
   return {
     remoteId: u.id,
@@ -60,9 +58,9 @@ export async function readScimPage(http: SourceHttp, url: string): Promise<Remot
     if (res.status === 400) throw new SourceError(err.message, 400, false);
     throw err;
   }
-  const doc = res.body as { Resources?: unknown; totalResults?: unknown; startIndex?: unknown; itemsPerPage?: unknown } | undefined;
-  if (!doc || typeof doc !== 'object' || typeof doc.totalResults !== 'number') throw new SourceError('The answer to /Users is not a SCIM ListResponse (cut short, or not SCIM).', res.status, false);
-  const resources = Array.isArray(doc.Resources) ? (doc.Resources as ScimUser[]) : [];
+  if (!hasTotal(res.body)) throw new SourceError('The answer to /Users is not a SCIM ListResponse (cut short, or not SCIM).', res.status, false);
+  const doc = parseRemote(scimUserListSchema, res.body, url, res.status);
+  const resources = doc.Resources ?? [];
   const users: RemoteUser[] = [];
   let hidden = 0;
   for (const r of resources) {
@@ -95,15 +93,14 @@ export function scimGroupsUrl(baseUrl: string, startIndex: number): string {
 export async function readScimGroupsPage(http: SourceHttp, url: string): Promise<{ groups: RemoteGroup[]; next: string | null }> {
   const res = await http.get(url, SCIM_JSON);
   if (res.status !== 200) throw scimFailure(res.status, res.body, url);
-  const doc = res.body as { Resources?: unknown; totalResults?: unknown } | undefined;
-  if (!doc || typeof doc !== 'object' || typeof doc.totalResults !== 'number') throw new SourceError('The answer to /Groups is not a SCIM ListResponse (cut short, or not SCIM).', res.status, false);
-  const resources = Array.isArray(doc.Resources) ? (doc.Resources as { displayName?: unknown; members?: { value?: unknown; type?: unknown }[] }[]) : [];
-  const groups = resources
-    .filter((g) => typeof g.displayName === 'string' && g.displayName !== '')
-    .map((g) => ({
-      name: g.displayName as string,
-      memberIds: (Array.isArray(g.members) ? g.members : []).filter((m) => m.type === undefined || m.type === 'User').map((m) => m.value).filter((v): v is string => typeof v === 'string'),
-    }));
+  if (!hasTotal(res.body)) throw new SourceError('The answer to /Groups is not a SCIM ListResponse (cut short, or not SCIM).', res.status, false);
+  const doc = parseRemote(scimGroupListSchema, res.body, url, res.status);
+  const resources = doc.Resources ?? [];
+  const groups = resources.flatMap((g) =>
+    typeof g.displayName === 'string' && g.displayName !== ''
+      ? [{ name: g.displayName, memberIds: (g.members ?? []).filter((m) => m.type === undefined || m.type === 'User').map((m) => m.value).filter((v): v is string => typeof v === 'string') }]
+      : [],
+  );
   const start = Number(new URL(url).searchParams.get('startIndex') ?? 1);
   const nextStart = start + resources.length;
   let next: string | null = null;
@@ -127,6 +124,6 @@ export async function recheckScimUser(http: SourceHttp, baseUrl: string, id: str
   const scimError = !!body && typeof body === 'object' && ((Array.isArray(body.schemas) && body.schemas.includes('urn:ietf:params:scim:api:messages:2.0:Error')) || body.status !== undefined);
   if (res.status === 404 && scimError) return 'gone';
   if (res.status !== 200) throw new SourceError(scimFailure(res.status, res.body, url).message, res.status, res.status === 401 || res.status === 403);
-  const user = body && typeof body === 'object' ? scimToRemote(body as ScimUser) : null;
+  const user = scimToRemote(parseRemote(scimUserResourceSchema, res.body, url, res.status));
   return user ? { user } : 'hidden';
 }
