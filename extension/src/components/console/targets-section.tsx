@@ -8,6 +8,7 @@ import { StatusLine } from '../ui/status-line';
 import { useAction } from '../ui/use-action';
 import { useLoad } from '../ui/use-load';
 import { MappingEditor } from './mapping-editor';
+import { PlanPanel } from './plan-panel';
 import { KIND_LABELS, MODE_NAMES, type KindName } from './target-draft';
 import { TargetForm } from './target-form';
 import { ListState } from '../ui/list-state';
@@ -17,14 +18,14 @@ import { StatusBadge } from '../ui/status-badge';
 const listSchema = z.object({ items: z.array(targetSchema) });
 const runSchema = z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() });
 
-type Panel = { kind: 'none' } | { kind: 'new'; n: number } | { kind: 'edit'; id: string } | { kind: 'mapping'; id: string };
+type Panel = { kind: 'none' } | { kind: 'new'; n: number } | { kind: 'edit'; id: string } | { kind: 'mapping'; id: string } | { kind: 'plan'; id: string };
 
 const modesOf = (t: Target) =>
   MODE_NAMES.filter((m) => t.modes[m].enabled)
     .map((m) => (m === 'scheduled' ? `scheduled every ${t.modes.scheduled.intervalMinutes} min` : m))
     .join(', ') || 'none';
 
-/** Targets: the list with pause, resume, run and delete; the editor and the mapping below it. */
+/** Targets: the list with pause, resume, plan, run and delete; the editor and the mapping below it. */
 export function TargetsSection() {
   const list = useLoad(() => callApi(listSchema, 'GET', '/targets'), []);
   const [panel, setPanel] = useState<Panel>({ kind: 'none' });
@@ -50,6 +51,7 @@ export function TargetsSection() {
 
   const editing = panel.kind === 'edit' ? byId(panel.id) : undefined;
   const mapping = panel.kind === 'mapping' ? byId(panel.id) : undefined;
+  const planned = panel.kind === 'plan' ? byId(panel.id) : undefined;
 
   return (
     <section aria-labelledby="targets-heading">
@@ -92,6 +94,9 @@ export function TargetsSection() {
                     Resume
                   </button>
                 )}
+                <button type="button" onClick={() => setPanel({ kind: 'plan', id: t.id })} aria-label={`Plan of ${t.name}`}>
+                  Plan
+                </button>
                 <button type="button" onClick={() => void runNow(t)} aria-label={`Run ${t.name} now`}>
                   Run now
                 </button>
@@ -106,6 +111,7 @@ export function TargetsSection() {
       {panel.kind === 'new' && <TargetForm key={`new-${panel.n}`} target={null} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
       {editing && <TargetForm key={editing.id} target={editing} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
       {mapping && <MappingEditor key={mapping.id} target={mapping} />}
+      {planned && <PlanPanel key={planned.id} target={planned} onClose={() => setPanel({ kind: 'none' })} />}
     </section>
   );
 }
