@@ -1,7 +1,8 @@
 /**
  * The People overlay end to end: real Chromium with the built extension, the real Drupal 10.2
  * People page served under /admin/people, relay A (the extension's relay) with two targets —
- * relay B and a SCIM app that rejects one user — and the extension connected as an admin would.
+ * relay B and a SCIM app that rejects one user and is busy (503) for another — and the extension
+ * connected as an admin would.
  */
 import { statSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -50,6 +51,30 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
       const res = await relays.a.api('POST', `/users/${ids[name]}/provision`, {});
       expect(res.status, res.text).toBe(200);
     }
+    // erin.davis is pending on the app, genuinely: the app's scheduled run meets a 503 for her,
+    // a transient failure, so her row waits for its retry and her link says pending until then.
+    // (A change merely queued for a run leaves the link as it was: only the dispatcher writes it.)
+    const scheduled = await relays.a.api('PATCH', `/targets/${app.body.id}`, { modes: { manual: { enabled: true }, scheduled: { enabled: true, intervalMinutes: 60 } } });
+    expect(scheduled.status, scheduled.text).toBe(200);
+    const busy = await fetch(`${flaky.url}/t/people/__control/faults?append=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        {
+          match: { method: 'POST', path: '/scim/v2/Users', bodyIncludes: '"userName":"erin.davis"' },
+          times: 1,
+          respond: { status: 503, headers: { 'retry-after': '3600' }, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503', detail: 'try again later' } },
+        },
+      ]),
+    });
+    expect(busy.status).toBe(200);
+    const renamed = await relays.a.scim('PATCH', `/Users/${ids['erin.davis']}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'displayName', value: 'Erin Davis' }],
+    });
+    expect(renamed.status, renamed.text).toBe(200);
+    const run = await relays.a.api('POST', `/targets/${app.body.id}/run`, { mode: 'scheduled' });
+    expect(run.status, run.text).toBe(200);
     await connectExtension(browser.background, { relayUrl: proxy.url, relayToken: RELAY_A_TOKEN, sites: [site.origin] });
   });
 
@@ -81,6 +106,26 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
     await expect(chipsOf(page, 'dave.brown').first().evaluate((e) => e.firstChild?.textContent)).resolves.toBe('not in relay');
     expect(proxy.count('POST /api/v1/users/lookup')).toBe(1);
     expect(proxy.calls).toHaveLength(1);
+    await page.close();
+  });
+
+  it('shows a link waiting for its retry as pending, with the next attempt in its description', async () => {
+    const status = await relays.a.api('GET', `/users/${ids['erin.davis']}/status`);
+    const link = status.body.links.find((l: { targetName: string }) => l.targetName === 'Flaky app');
+    expect(link).toMatchObject({ state: 'pending', remoteId: null });
+    expect(Date.parse(link.nextAttemptAt)).toBeGreaterThan(Date.now() + 30 * 60_000);
+    const page = await openPeople();
+    const chips = chipsOf(page, 'erin.davis');
+    await expect(chips.evaluateAll((els) => els.map((e) => e.firstChild?.textContent))).resolves.toEqual(['Relay B: not linked', 'Flaky app: pending']);
+    const pending = chips.nth(1);
+    await expect(pending.getAttribute('data-state')).resolves.toBe('pending');
+    // Its accessible description is the tooltip it points at, read out on focus.
+    const tipId = await pending.getAttribute('aria-describedby');
+    const tip = pending.locator(`[id="${tipId}"]`);
+    await expect(tip.getAttribute('role')).resolves.toBe('tooltip');
+    await expect(tip.textContent()).resolves.toMatch(/^Waiting to be sent to Flaky app \(next attempt .+\)\. \(matched by name: erin\.davis\)$/);
+    await pending.focus();
+    await expect(tip.isVisible()).resolves.toBe(true);
     await page.close();
   });
 
