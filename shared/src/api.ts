@@ -167,3 +167,11 @@ export const lookupResponseSchema = z.object({
   site: z.object({ sources: z.array(siteRef), targets: z.array(siteRef) }),
 });
 export type LookupResponse = z.infer<typeof lookupResponseSchema>;
+
+/** GET /targets/{id}/plan: every operation the target's next run would do, sending nothing. */
+export const planResponseSchema = z.object({
+  targetId: z.string(),
+  mode: z.string(),
+  operations: z.array(z.object({ outboxId: z.number(), resourceType: z.string(), resourceId: z.string(), state: z.string(), action: z.string(), detail: z.string() })),
+});
+export type PlanResponse = z.infer<typeof planResponseSchema>;

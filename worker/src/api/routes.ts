@@ -17,6 +17,7 @@ import {
   outboxItemSchema,
   outboxQuerySchema,
   pageSchema,
+  planResponseSchema,
   retryBodySchema,
   runSchema,
   runsQuerySchema,
@@ -136,11 +137,7 @@ export const ROUTES = {
     summary: "Every operation the target's next run would do, sending nothing",
     query: z.object({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
     status: 200,
-    response: z.object({
-      targetId: z.string(),
-      mode: z.string(),
-      operations: z.array(z.object({ outboxId: z.number(), resourceType: z.string(), resourceId: z.string(), state: z.string(), action: z.string(), detail: z.string() })),
-    }),
+    response: planResponseSchema,
   },
   runTarget: {
     method: 'post',

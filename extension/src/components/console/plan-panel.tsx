@@ -4,25 +4,18 @@
  * id, so their userNames come from one batched POST /users/lookup.
  */
 import { useEffect, useRef } from 'preact/hooks';
-import { z } from 'zod';
-import { MAX_LOOKUP_KEYS, lookupResponseSchema } from '../../../../shared/src/api';
+import { MAX_LOOKUP_KEYS, lookupResponseSchema, planResponseSchema, type PlanResponse } from '../../../../shared/src/api';
 import type { Target } from '../../../../shared/src/targets';
 import { callApi } from '../../lib/console-api';
 import { ListState } from '../ui/list-state';
 import { ListTable } from '../ui/list-table';
 import { useLoad } from '../ui/use-load';
 
-/** The admin API's planTarget response (worker/src/api/routes.ts). */
-const planSchema = z.object({
-  targetId: z.string(),
-  mode: z.string(),
-  operations: z.array(z.object({ outboxId: z.number(), resourceType: z.string(), resourceId: z.string(), state: z.string(), action: z.string(), detail: z.string() })),
-});
-type Operation = z.infer<typeof planSchema>['operations'][number];
+type Operation = PlanResponse['operations'][number];
 
 async function loadPlan(target: Target): Promise<{ items: (Operation & { who: string })[] }> {
   // The mode "Run now" runs (its default), so the plan is what that button would do.
-  const plan = await callApi(planSchema, 'GET', `/targets/${encodeURIComponent(target.id)}/plan?mode=scheduled`);
+  const plan = await callApi(planResponseSchema, 'GET', `/targets/${encodeURIComponent(target.id)}/plan?mode=scheduled`);
   const userIds = [...new Set(plan.operations.filter((o) => o.resourceType === 'User').map((o) => o.resourceId))];
   const names = new Map<string, string>();
   for (let i = 0; i < userIds.length; i += MAX_LOOKUP_KEYS) {
