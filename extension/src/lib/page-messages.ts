@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { browser } from 'wxt/browser';
-import { auditEventSchema, userSummarySchema } from '../../../shared/src/api';
+import { auditEventSchema, lookupResponseSchema, userSummarySchema } from '../../../shared/src/api';
 import { linkSchema, provisionResultSchema } from '../../../shared/src/provisioning';
 import { cmsSchema, pageUserStatusSchema, uidSchema } from '../adapters/page-adapter';
 
@@ -43,13 +43,11 @@ export const pageErrorSchema = z.object({
 });
 export type PageError = z.infer<typeof pageErrorSchema>;
 
-export const siteRoleSchema = z.object({
-  sources: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string() })),
-  targets: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string() })),
-});
+/** The relay's own lookup answer parts, taken from shared/ rather than declared a second time. */
+export const siteRoleSchema = lookupResponseSchema.shape.site;
 export type SiteRole = z.infer<typeof siteRoleSchema>;
 
-export const targetRefSchema = z.object({ id: z.string(), name: z.string(), status: z.enum(['active', 'paused']) });
+export const targetRefSchema = lookupResponseSchema.shape.targets.element;
 
 export const rowStatusSchema = z.object({
   userId: z.string(),

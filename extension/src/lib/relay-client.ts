@@ -5,7 +5,7 @@
  * whose message the overlay shows as it is.
  */
 import { z } from 'zod';
-import { lookupHitSchema, lookupResponseSchema, userStatusSchema } from '../../../shared/src/api';
+import { lookupBodySchema, lookupHitSchema, lookupResponseSchema, userStatusSchema } from '../../../shared/src/api';
 import { provisionResultSchema } from '../../../shared/src/provisioning';
 import { siteRoleSchema, type PageError } from './page-messages';
 import { fetchRelay } from './relay-fetch';
@@ -30,13 +30,8 @@ export const siteLookupResponseSchema = lookupResponseSchema.extend({
 });
 export type SiteLookupResponse = z.infer<typeof siteLookupResponseSchema>;
 
-export interface SiteLookupRequest {
-  site?: string;
-  uids?: string[];
-  userNames?: string[];
-  emails?: string[];
-  ids?: string[];
-}
+/** What the extension sends to POST /users/lookup: the route's own body schema, before its transforms. */
+export type SiteLookupRequest = z.input<typeof lookupBodySchema>;
 
 export const provisionResponseSchema = z.object({ userId: z.string(), results: z.array(provisionResultSchema) });
 
