@@ -51,6 +51,11 @@ function resolve(response: SiteLookupResponse, uids: string[], hints: Record<str
   return { targets: response.targets, site, users };
 }
 
+/** A relay refusal about this one user; an unreachable relay or a bad token stops the whole action instead. */
+function isPerUserFailure(err: unknown): err is RelayError {
+  return err instanceof RelayError && err.code !== 'unauthorized' && err.code !== 'unreachable';
+}
+
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
@@ -79,7 +84,7 @@ export function createPageService({ client, traces, now = () => new Date(), conc
       await traces.put(userId, { at: now().toISOString(), results });
       return { uid, ok: results.every((r) => r.ok), userId, error: results.length === 0 ? 'No target has manual provisioning on.' : null, imported, results };
     } catch (err) {
-      if (!(err instanceof RelayError) || err.code === 'unauthorized' || err.code === 'unreachable') throw err;
+      if (!isPerUserFailure(err)) throw err;
       return { uid, ok: false, userId, error: err.message, imported, results: [] };
     }
   }
@@ -95,7 +100,7 @@ export function createPageService({ client, traces, now = () => new Date(), conc
         await client.importUid(source.id, uid);
         imported.add(uid);
       } catch (err) {
-        if (!(err instanceof RelayError) || err.code === 'unauthorized' || err.code === 'unreachable') throw err;
+        if (!isPerUserFailure(err)) throw err;
         errors.set(uid, `Re-import from ${source.name} failed: ${err.message}`);
       }
     });
