@@ -100,13 +100,6 @@ export function failOutbox(db: D1Database, row: OutboxRow, state: 'failed' | 'pe
     .bind(state, error, (retryAt ?? now).toISOString(), at, row.id, row.leaseId);
 }
 
-/** Over the deletion threshold: held until an admin approves. */
-export function holdOutbox(db: D1Database, row: OutboxRow, reason: string, now: Date): D1PreparedStatement {
-  return db
-    .prepare("UPDATE outbox SET state = 'held', last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?")
-    .bind(reason, now.toISOString(), row.id, row.leaseId);
-}
-
 /** Releases a lease untouched (the run ran out of budget before it got to the row). */
 export function releaseOutbox(db: D1Database, row: OutboxRow): D1PreparedStatement {
   return db.prepare("UPDATE outbox SET state = 'pending', lease_id = NULL, lease_until = NULL WHERE id = ? AND lease_id = ?").bind(row.id, row.leaseId);
