@@ -1,4 +1,4 @@
-import { browser, type Browser } from 'wxt/browser';
+import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import {
   relayMessageSchema,
@@ -14,6 +14,7 @@ import { relayTokenItem, relayUrlItem } from '../lib/relay-settings';
 import { listenToPages } from '../background/page-listener';
 import { watchSites } from '../background/site-scripts';
 import { registerConsoleProxy } from '../lib/console-proxy';
+import { isFromExtensionPage } from '../lib/is-from-extension-page';
 
 export default defineBackground(() => {
   restrictStorageToExtensionPages();
@@ -47,11 +48,6 @@ function restrictStorageToExtensionPages(): void {
   local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch((err: unknown) => {
     console.warn('SCIM Relay: storage.local cannot be limited to extension pages in this browser', String(err));
   });
-}
-
-// Settings and the token are for the extension's own pages, never for content scripts.
-function isFromExtensionPage(sender: Browser.runtime.MessageSender): boolean {
-  return sender.id === browser.runtime.id && (sender.url?.startsWith(browser.runtime.getURL('/')) ?? false);
 }
 
 async function handleMessage(message: RelayMessage): Promise<RelayResponses[RelayMessage['type']]> {

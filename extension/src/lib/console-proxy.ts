@@ -1,11 +1,9 @@
-import { browser, type Browser } from 'wxt/browser';
+import { browser } from 'wxt/browser';
 import { consoleRequestSchema, type ConsoleRequest, type ConsoleResponse } from './console-api';
+import { isFromExtensionPage } from './is-from-extension-page';
 import { proxyApiCall } from './proxy-api-call';
 import { toOriginPattern } from './relay-url';
 import { relayTokenItem, relayUrlItem } from './relay-settings';
-
-const isFromExtensionPage = (sender: Browser.runtime.MessageSender) =>
-  sender.id === browser.runtime.id && (sender.url?.startsWith(browser.runtime.getURL('/')) ?? false);
 
 /**
  * Answers `console:api` messages from the extension's own pages (options, popup); anything else
