@@ -11,7 +11,6 @@ export const cmsSchema = z.enum(CMS_KINDS);
 export type Cms = z.infer<typeof cmsSchema>;
 
 export const pageUserStatusSchema = z.enum(['active', 'blocked']);
-export type PageUserStatus = z.infer<typeof pageUserStatusSchema>;
 
 /** The CMS's own user id: Drupal's uid, WordPress's user ID. */
 export const uidSchema = z.string().regex(/^[1-9]\d{0,18}$/, 'a positive integer id');

@@ -150,5 +150,3 @@ export function createPageService({ client, traces, now = () => new Date(), conc
     },
   };
 }
-
-export type PageService = ReturnType<typeof createPageService>;

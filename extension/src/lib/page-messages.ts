@@ -136,7 +136,6 @@ export async function sendPageMessage<K extends PageMessage['type']>(message: Ex
 /* ───────────── popup → content script ───────────── */
 
 export const currentUserRequestSchema = z.object({ type: z.literal('page:current-user') });
-export type CurrentUserRequest = z.infer<typeof currentUserRequestSchema>;
 
 /** The user the active tab shows, or null on any other page (a People list, a page no adapter knows). */
 export const currentUserResponseSchema = z
