@@ -4,31 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/api';
+import { eventually } from '../helpers/eventually';
 import { relayB, runCron, scimB } from '../support/e2e';
+import { onB, targetToB } from '../support/on-relay-b';
 import { dirUser, drupalSource, newSite, runSource, uniq } from './support';
 
 const ops = { create: true, update: true, deactivate: true, delete: false };
-
-async function onB(userName: string): Promise<any | undefined> {
-  const res = await scimB('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
-  expect(res.status).toBe(200);
-  return res.body.Resources[0];
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > until) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function targetToB(name: string, modes: Record<string, unknown>) {
-  const res = await api('POST', '/targets', { name, baseUrl: relayB.scimUrl, token: relayB.token, modes });
-  expect(res.status, res.text).toBe(201);
-  return res.body as { id: string };
-}
 
 describe('Drupal → relay A → relay B', () => {
   it('scheduled: one cron imports the site and provisions the people to relay B; a block follows', async () => {
