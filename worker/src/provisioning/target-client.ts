@@ -16,14 +16,15 @@ export interface ConnectorInput {
 
 const connection = (input: ConnectorInput) => ({ baseUrl: input.target.baseUrl, token: input.token, ...(input.fetch ? { fetch: input.fetch } : {}) });
 
+/** A Drupal site's connection: its options, or the defaults when the target row has none. */
+const drupalConnection = (input: ConnectorInput) => ({ ...connection(input), options: input.target.options ?? drupalTargetOptionsSchema.parse({}) });
+
 export function createTargetClient(input: ConnectorInput, hooks: ClientHooks = {}): ScimClient {
-  if (input.target.kind === 'drupal-jsonapi') return createDrupalClient({ ...connection(input), options: input.target.options ?? drupalTargetOptionsSchema.parse({}) }, hooks);
+  if (input.target.kind === 'drupal-jsonapi') return createDrupalClient(drupalConnection(input), hooks);
   return createScimClient(connection(input), hooks);
 }
 
 export function testTargetConnection(input: ConnectorInput, opts: { existingUserName?: string } = {}): Promise<TestConnectionResult> {
-  if (input.target.kind === 'drupal-jsonapi') {
-    return testDrupalConnection({ ...connection(input), options: input.target.options ?? drupalTargetOptionsSchema.parse({}) }, input.target.matching, opts);
-  }
+  if (input.target.kind === 'drupal-jsonapi') return testDrupalConnection(drupalConnection(input), input.target.matching, opts);
   return testConnection(createScimClient(connection(input)), input.target.matching, opts);
 }
