@@ -2,10 +2,9 @@ import { useState } from 'preact/hooks';
 import { sourceSchema, type Source } from '../../../../shared/src/sources';
 import { callApi } from '../../lib/console-api';
 import { Field } from '../ui/field';
+import { FormFooter } from '../ui/form-footer';
 import { issueText } from '../ui/field-issues';
 import { TextField, type TextFieldOptions } from '../ui/text-field';
-import { Problem } from '../ui/problem';
-import { StatusLine } from '../ui/status-line';
 
 interface SourceDraft {
   name: string;
@@ -131,16 +130,11 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
         </select>
       </Field>
       {input('s-threshold', 'deletionThreshold', 'Deletion threshold', 'settings.deletionThreshold', { type: 'number', hint: 'A reconciliation removing more users than this is held for approval.' })}
-      <div class="actions">
+      <FormFooter onCancel={onCancel} status={status} error={error} shownPaths={SHOWN}>
         <button type="submit" class="primary">
           Save
         </button>
-        <button type="button" onClick={onCancel}>
-          Close
-        </button>
-      </div>
-      <StatusLine text={status} />
-      <Problem error={error} shownPaths={SHOWN} />
+      </FormFooter>
     </form>
   );
 }

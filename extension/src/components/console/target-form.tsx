@@ -2,10 +2,9 @@ import { useState } from 'preact/hooks';
 import { targetSchema, type Target } from '../../../../shared/src/targets';
 import { callApi } from '../../lib/console-api';
 import { describedBy, Field } from '../ui/field';
+import { FormFooter } from '../ui/form-footer';
 import { issueText } from '../ui/field-issues';
 import { TextField, type TextFieldOptions } from '../ui/text-field';
-import { Problem } from '../ui/problem';
-import { StatusLine } from '../ui/status-line';
 import { bodyOf, draftOf, emptyDraft, KIND_LABELS, MODE_NAMES, OPERATION_NAMES, type KindName, type ModeName, type TargetDraft } from './target-draft';
 import { TestReport, type TestResult, testResultSchema } from './test-report';
 
@@ -207,19 +206,14 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
         </label>
       </fieldset>
 
-      <div class="actions">
+      <FormFooter onCancel={onCancel} status={busy === 'saving' ? 'Saving…' : busy === 'testing' ? 'Testing the connection…' : status} error={error} shownPaths={FIELD_PATHS}>
         <button type="submit" class="primary" disabled={busy !== ''}>
           Save and test
         </button>
         <button type="button" disabled={busy !== ''} onClick={() => void save()}>
           Save
         </button>
-        <button type="button" onClick={onCancel}>
-          Close
-        </button>
-      </div>
-      <StatusLine text={busy === 'saving' ? 'Saving…' : busy === 'testing' ? 'Testing the connection…' : status} />
-      <Problem error={error} shownPaths={FIELD_PATHS} />
+      </FormFooter>
       {report && <TestReport report={report} />}
     </form>
   );
