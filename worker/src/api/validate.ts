@@ -19,9 +19,9 @@ export const apiErrorSchema = z.object({
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
-export const issuePath = (path: readonly PropertyKey[]) => path.map(String).join('.');
+const issuePath = (path: readonly PropertyKey[]) => path.map(String).join('.');
 
-export function toIssues(error: z.ZodError): ApiIssue[] {
+function toIssues(error: z.ZodError): ApiIssue[] {
   return error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
 }
 

@@ -111,7 +111,7 @@ export async function approveHeldRows(d1: D1Database, f: { id?: number; targetId
 /* ───────────────────────── runs and audit ───────────────────────── */
 
 /** Runs page by (started_at, id); the cursor carries both, joined by '|'. */
-export function decodeRunCursor(cursor: string): { startedAt: string; id: string } | null {
+function decodeRunCursor(cursor: string): { startedAt: string; id: string } | null {
   const at = cursor.indexOf('|');
   return at > 0 && at < cursor.length - 1 ? { startedAt: cursor.slice(0, at), id: cursor.slice(at + 1) } : null;
 }

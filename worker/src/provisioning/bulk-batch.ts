@@ -163,7 +163,7 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
 
 
 /** Matches many unlinked users with one `or` filter per chunk, attribute by attribute. */
-export async function matchMany(ctx: SyncContext, items: { row: OutboxRow; payload: JsonObject }[]): Promise<{ ids: Map<string, string> } | { failure: Failure }> {
+async function matchMany(ctx: SyncContext, items: { row: OutboxRow; payload: JsonObject }[]): Promise<{ ids: Map<string, string> } | { failure: Failure }> {
   const ids = new Map<string, string>();
   let left = items;
   ctx.label = { operation: 'match', resourceType: 'User', resourceId: null };

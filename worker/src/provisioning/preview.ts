@@ -14,7 +14,7 @@ export async function previewPayload(env: Env, target: Target, userId: string, p
 }
 
 /** Stands in for the id the directory assigns on create (the default mapping sends it as externalId). */
-export const NEW_USER_ID = '(id of the new user)';
+const NEW_USER_ID = '(id of the new user)';
 
 /** The payload for a user the directory does not hold yet, as the popup would create it. */
 export function previewPageUser(target: Target, user: PageUser, phase: MappingPhase): MappingResult {

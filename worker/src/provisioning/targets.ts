@@ -21,7 +21,7 @@ import { DEFAULT_MAPPING } from './mapping';
 const nowIso = () => new Date().toISOString();
 
 /** A stored row as the admin API shows it: JSON columns parsed, the credential reduced to `hasToken`. */
-export function toTarget(row: TargetRow): Target {
+function toTarget(row: TargetRow): Target {
   return targetSchema.parse({
     id: row.id,
     name: row.name,

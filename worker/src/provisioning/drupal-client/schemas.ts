@@ -19,7 +19,7 @@ const identifier = z.looseObject({
   meta: z.looseObject({ drupal_internal__target_id: z.union([z.string(), z.number()]).optional() }).optional(),
 });
 
-export const drupalUserSchema = z.looseObject({
+const drupalUserSchema = z.looseObject({
   type: z.literal(USER_TYPE),
   id: z.string().min(1),
   attributes: z
@@ -54,7 +54,6 @@ export const entryPointSchema = z.looseObject({
   links: z.record(z.string(), z.unknown()),
   meta: z.looseObject({ links: z.looseObject({ me: z.looseObject({ meta: z.looseObject({ id: z.string() }).optional() }).optional() }).optional() }).optional(),
 });
-export type EntryPoint = z.infer<typeof entryPointSchema>;
 
 /** JSON:API §7.2 error objects, as Drupal's jsonapi module writes them. */
 export const errorDocumentSchema = z.looseObject({
