@@ -8,14 +8,24 @@ import { SourcesSection } from '../../components/console/sources-section';
 import { TargetsSection } from '../../components/console/targets-section';
 import { TokensSection } from '../../components/console/tokens-section';
 
+function ConnectPanel() {
+  return (
+    <>
+      <ConnectForm onConnected={() => undefined} />
+      <SitesList />
+    </>
+  );
+}
+
+/** Each tab and the panel it shows: the one list the tab bar and the panel both read. */
 const TABS = [
-  { id: 'connect', label: 'Connect' },
-  { id: 'targets', label: 'Targets' },
-  { id: 'sources', label: 'Sources' },
-  { id: 'outbox', label: 'Outbox' },
-  { id: 'held', label: 'Held' },
-  { id: 'logs', label: 'Runs and audit' },
-  { id: 'tokens', label: 'Tokens' },
+  { id: 'connect', label: 'Connect', Panel: ConnectPanel },
+  { id: 'targets', label: 'Targets', Panel: TargetsSection },
+  { id: 'sources', label: 'Sources', Panel: SourcesSection },
+  { id: 'outbox', label: 'Outbox', Panel: OutboxSection },
+  { id: 'held', label: 'Held', Panel: HeldSection },
+  { id: 'logs', label: 'Runs and audit', Panel: LogsSection },
+  { id: 'tokens', label: 'Tokens', Panel: TokensSection },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
@@ -36,6 +46,8 @@ export function OptionsApp() {
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
+
+  const Panel = TABS.find((t) => t.id === tab)!.Panel;
 
   const select = (id: TabId) => {
     history.replaceState(null, '', `#${id}`);
@@ -68,18 +80,7 @@ export function OptionsApp() {
       </header>
       <main>
         <div id="panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {tab === 'connect' && (
-          <>
-            <ConnectForm onConnected={() => undefined} />
-            <SitesList />
-          </>
-        )}
-        {tab === 'targets' && <TargetsSection />}
-        {tab === 'sources' && <SourcesSection />}
-        {tab === 'outbox' && <OutboxSection />}
-        {tab === 'held' && <HeldSection />}
-        {tab === 'logs' && <LogsSection />}
-        {tab === 'tokens' && <TokensSection />}
+          <Panel key={tab} />
         </div>
       </main>
     </div>
