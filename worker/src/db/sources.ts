@@ -81,10 +81,6 @@ export async function selectLinks(d1: D1Database, sourceId: string, remoteIds: r
   return out;
 }
 
-export async function selectLinkByUid(d1: D1Database, sourceId: string, uid: string): Promise<SourceLinkRow | null> {
-  return d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE source_id = ? AND remote_uid = ? LIMIT 1`).bind(sourceId, uid).first<SourceLinkRow>();
-}
-
 /**
  * Upserts of links after a page was applied. `seen_pass` holds when the account was last seen
  * in any listing (ISO time): a reconciliation sweeps what it did not see since it started.
@@ -119,6 +115,11 @@ export async function selectUnseen(d1: D1Database, sourceId: string, since: stri
  */
 export function markRemovedStatement(d1: D1Database, sourceId: string, remoteId: string, at: string): D1PreparedStatement {
   return d1.prepare('UPDATE source_links SET removed_at = ?, remote_changed = NULL WHERE source_id = ? AND remote_id = ?').bind(at, sourceId, remoteId);
+}
+
+/** Forgets every link's change stamp: the next listing re-applies each account (new settings apply to all). */
+export async function forgetLinkStamps(d1: D1Database, sourceId: string): Promise<void> {
+  await d1.prepare('UPDATE source_links SET remote_changed = NULL WHERE source_id = ?').bind(sourceId).run();
 }
 
 /** Directory users of the given ids: their stored SCIM body and their groups. */
@@ -179,15 +180,4 @@ export async function selectGroups(d1: D1Database, externalIds: readonly string[
   ];
   const results = await d1.batch(stmts);
   return results.flatMap((r) => r.results as { id: string; displayName: string; externalId: string | null }[]);
-}
-
-/** Source links whose uid is one of `uids`, for the sources whose base URL is `baseUrl`. */
-export async function selectLinksByUids(d1: D1Database, sourceIds: readonly string[], uids: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (sourceIds.length === 0 || uids.length === 0) return out;
-  const stmts = chunk(uids, MAX_PARAMS - sourceIds.length).map((p) =>
-    d1.prepare(`SELECT remote_uid AS uid, user_id AS userId FROM source_links WHERE source_id IN (${placeholders(sourceIds.length)}) AND remote_uid IN (${placeholders(p.length)}) AND removed_at IS NULL`).bind(...sourceIds, ...p),
-  );
-  for (const r of await d1.batch(stmts)) for (const row of r.results as { uid: string; userId: string }[]) if (!out.has(row.uid)) out.set(row.uid, row.userId);
-  return out;
 }

@@ -4,7 +4,7 @@
  */
 import { sourceCredentialsSchema, sourceSchema, sourceSettingsSchema, type Source, type SourceCreate, type SourceCredentials, type SourceSettings, type SourceUpdate } from '../../../shared/src/sources';
 import { decryptSecret, encryptSecret } from '../auth/secrets';
-import { deleteSourceRow, insertSource, selectSource, selectSources, updateSourceRow, type SourceRow, type SourceRowUpdate } from '../db/sources';
+import { deleteSourceRow, forgetLinkStamps, insertSource, selectSource, selectSources, updateSourceRow, type SourceRow, type SourceRowUpdate } from '../db/sources';
 import type { Env } from '../env';
 
 const nowIso = () => new Date().toISOString();
@@ -85,7 +85,7 @@ export async function updateSource(env: Env, id: string, patch: SourceUpdate): P
   if (patch.status === 'active') set.pausedReason = null;
   const row = await updateSourceRow(env.DB, id, set);
   // New settings (mapping, include filter) apply to accounts whose change stamp has not moved.
-  if (patch.settings !== undefined) await env.DB.prepare('UPDATE source_links SET remote_changed = NULL WHERE source_id = ?').bind(id).run();
+  if (patch.settings !== undefined) await forgetLinkStamps(env.DB, id);
   return row ? toSource(row) : null;
 }
 
@@ -99,8 +99,4 @@ export async function loadSourceSecret(env: Env, id: string): Promise<{ source: 
   if (!row) return null;
   const credentials = sourceCredentialsSchema.parse(JSON.parse(await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.credentialsEnc)));
   return { source: toSource(row), row, credentials };
-}
-
-export async function pauseSource(env: Env, id: string, reason: string): Promise<void> {
-  await updateSourceRow(env.DB, id, { status: 'paused', pausedReason: reason, cursor: null, lastError: reason, updated: nowIso() });
 }
