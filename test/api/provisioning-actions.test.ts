@@ -64,6 +64,18 @@ describe('plan and provision', () => {
     expect(res.status).toBe(400);
     expect(res.body.message).toContain('no-such-target');
   });
+
+  it('names only the unknown targets among known ones, by their index', async () => {
+    const user = await createUser('mei@preview.test');
+    const known = await createTarget('known');
+    const res = await api('POST', `/users/${user.id}/provision`, { targetIds: [known.id, 'gone-1', 'gone-2'] });
+    expect(res.status).toBe(400);
+    expect(res.body.issues).toEqual([
+      { path: 'targetIds.1', message: 'no such target' },
+      { path: 'targetIds.2', message: 'no such target' },
+    ]);
+    expect(res.body.message).not.toContain(known.id);
+  });
 });
 
 describe('mapping checks on save', () => {

@@ -10,7 +10,7 @@ import { MappingError, mappingProblems } from '../provisioning/mapping';
 import { planTarget } from '../provisioning/plan';
 import { previewPageUser, previewPayload } from '../provisioning/preview';
 import { testTarget } from '../provisioning/test-target';
-import { getTarget } from '../provisioning/targets';
+import { getTarget, listTargets } from '../provisioning/targets';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import { invalidRequest, notFound, validateJson, validateQuery } from './validate';
@@ -21,9 +21,9 @@ provisioningApp.post(ROUTES.provisionUser.path, validateJson(ROUTES.provisionUse
   const id = c.req.param('id');
   const { targetIds } = c.req.valid('json');
   if (targetIds) {
-    const known = await Promise.all(targetIds.map((t) => getTarget(c.env, t)));
-    const missing = targetIds.filter((_, i) => !known[i]);
-    if (missing.length > 0) return invalidRequest(c, `Unknown target(s): ${missing.join(', ')}`, missing.map((m, i) => ({ path: `targetIds.${targetIds.indexOf(m) ?? i}`, message: 'no such target' })));
+    const known = new Set((await listTargets(c.env)).map((t) => t.id));
+    const missing = targetIds.filter((t) => !known.has(t));
+    if (missing.length > 0) return invalidRequest(c, `Unknown target(s): ${missing.join(', ')}`, missing.map((m) => ({ path: `targetIds.${targetIds.indexOf(m)}`, message: 'no such target' })));
   }
   const user = await loadResource(c.env.DB, 'User', id);
   if (!user) return notFound(c, 'The user');
