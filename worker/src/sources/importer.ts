@@ -298,11 +298,12 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
     await updateImportRun(env.DB, cursor.runId, { counts: JSON.stringify(counts), status, error, finishedAt: now().toISOString() });
     return summary(status, error);
   };
-  const save = async () => {
+  // `lastError`, when given, is written by the same compare-and-swap (one write, not two).
+  const save = async (lastError?: string) => {
     meter.d1 += 1;
     charge();
     const [swapped] = await env.DB.batch([
-      env.DB.prepare("UPDATE sources SET cursor = ?1 WHERE id = ?2 AND json_extract(cursor, '$.runId') = ?3").bind(JSON.stringify(cursor), source.id, cursor.runId),
+      env.DB.prepare("UPDATE sources SET cursor = ?1, last_error = coalesce(?4, last_error) WHERE id = ?2 AND json_extract(cursor, '$.runId') = ?3").bind(JSON.stringify(cursor), source.id, cursor.runId, lastError ?? null),
       env.DB.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(JSON.stringify({ ...counts, requests: (counts.requests ?? 0) + http.meter.requests }), cursor.runId),
     ]);
     if (swapped!.meta.changes !== 1) throw new RunSuperseded();
@@ -354,8 +355,7 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
       cursor.failures += 1;
       if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts; nothing was deactivated. Last error: ${err.message}`);
       delete cursor.leaseUntil;
-      await save();
-      await updateSourceRow(env.DB, source.id, { lastError: err.message });
+      await save(err.message);
       add(counts, 'requests', http.meter.requests);
       return summary('running', err.message);
     }
@@ -427,7 +427,7 @@ async function sweep(
   charge: () => void,
   now: () => Date,
   finish: (status: 'done' | 'failed' | 'held', error: string | null, set?: Parameters<typeof updateSourceRow>[2]) => Promise<ImportSummary>,
-  save: () => Promise<void>,
+  save: (lastError?: string) => Promise<void>,
   summary: (status: ImportSummary['status'], error?: string | null) => ImportSummary,
 ): Promise<ImportSummary> {
   const ctx = scimContext(env);
@@ -459,8 +459,7 @@ async function sweep(
         cursor.failures += 1;
         if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts to re-read accounts missing from the listing; nothing more was deactivated. Last error: ${err.message}`);
         delete cursor.leaseUntil;
-        await save();
-        await updateSourceRow(env.DB, source.id, { lastError: err.message });
+        await save(err.message);
         add(counts, 'requests', http.meter.requests);
         return summary('running', err.message);
       }
