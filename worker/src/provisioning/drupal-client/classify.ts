@@ -6,10 +6,9 @@
  * 422 "is already taken" on create is the account existing already (conflict: re-read and link).
  */
 import type { Failure } from '../failure';
-import { classify, parseJson, type ClassifyOptions } from '../scim-client/classify';
+import { classify, clip, parseJson, type ClassifyOptions } from '../scim-client/classify';
 import { errorDocumentSchema } from './schemas';
 
-const MAX_DETAIL = 300;
 export const READ_ONLY_HELP =
   'JSON:API on this site accepts only read operations: in Drupal, open Configuration → Web services → JSON:API (admin/config/services/jsonapi), choose "Accept all JSON:API create, read, update, and delete operations." instead of "Accept only JSON:API read operations." and save.';
 
@@ -26,8 +25,7 @@ export function jsonApiDetail(bodyText: string): string | undefined {
     .map((e) => (e.detail ?? e.title ?? '').replace(/<[^>]*>/g, '').trim())
     .filter((d) => d !== '')
     .join('; ');
-  if (text === '') return undefined;
-  return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text;
+  return text === '' ? undefined : clip(text);
 }
 
 export function classifyDrupal(status: number, headers: Headers, bodyText: string, opts: DrupalClassifyOptions = {}): Failure {

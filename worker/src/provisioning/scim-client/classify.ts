@@ -120,7 +120,8 @@ export function parseJson(text: string): unknown {
   }
 }
 
-const clip = (s: string) => (s.length > MAX_DETAIL ? `${s.slice(0, MAX_DETAIL)}…` : s);
+/** A target's own words, cut to what an admin reads in a log line. */
+export const clip = (s: string) => (s.length > MAX_DETAIL ? `${s.slice(0, MAX_DETAIL)}…` : s);
 
 /** Scheme, host and path of a redirect, without query or credentials. */
 function redirectTarget(location: string | null): string | undefined {
