@@ -4,7 +4,7 @@
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
-import { importRuns, sources } from './schema';
+import { importRuns, sourceLinks, sources } from './schema';
 import { MAX_PARAMS, chunk, placeholders } from './sql-helpers';
 
 export type SourceRow = typeof sources.$inferSelect;
@@ -30,6 +30,19 @@ export async function updateSourceRow(d1: D1Database, id: string, set: SourceRow
 }
 
 /**
+ * New settings (mapping, include filter) must reach accounts whose change stamp has not moved:
+ * the row and every link's forgotten stamp are written in one batch, so a failure leaves neither.
+ */
+export async function updateSourceSettingsRow(d1: D1Database, id: string, set: SourceRowUpdate): Promise<SourceRow | undefined> {
+  const db = drizzle(d1);
+  const [rows] = await db.batch([
+    db.update(sources).set(set).where(eq(sources.id, id)).returning(),
+    db.update(sourceLinks).set({ remoteChanged: null }).where(eq(sourceLinks.sourceId, id)),
+  ]);
+  return rows[0];
+}
+
+/**
  * Updates the source only while its stored cursor is still run `runId`'s: an admin's change of
  * URL or credentials (which clears the cursor) is never undone by the run it interrupted.
  */
@@ -40,8 +53,8 @@ export async function updateSourceRowIfRun(d1: D1Database, id: string, runId: st
 
 /** Deletes the source and its links (ON DELETE CASCADE) and runs; directory users stay. */
 export async function deleteSourceRow(d1: D1Database, id: string): Promise<boolean> {
-  const rows = await drizzle(d1).delete(sources).where(eq(sources.id, id)).returning({ id: sources.id });
-  if (rows.length > 0) await drizzle(d1).delete(importRuns).where(eq(importRuns.sourceId, id));
+  const db = drizzle(d1);
+  const [rows] = await db.batch([db.delete(sources).where(eq(sources.id, id)).returning({ id: sources.id }), db.delete(importRuns).where(eq(importRuns.sourceId, id))]);
   return rows.length > 0;
 }
 
@@ -117,10 +130,6 @@ export function markRemovedStatement(d1: D1Database, sourceId: string, remoteId:
   return d1.prepare('UPDATE source_links SET removed_at = ?, remote_changed = NULL WHERE source_id = ? AND remote_id = ?').bind(at, sourceId, remoteId);
 }
 
-/** Forgets every link's change stamp: the next listing re-applies each account (new settings apply to all). */
-export async function forgetLinkStamps(d1: D1Database, sourceId: string): Promise<void> {
-  await d1.prepare('UPDATE source_links SET remote_changed = NULL WHERE source_id = ?').bind(sourceId).run();
-}
 
 /** Directory users of the given ids: their stored SCIM body and their groups. */
 export async function selectUserBodies(d1: D1Database, ids: readonly string[]): Promise<Map<string, { data: string; groupsJson: string }>> {

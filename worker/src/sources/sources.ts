@@ -4,7 +4,7 @@
  */
 import { sourceCredentialsSchema, sourceSchema, sourceSettingsSchema, type Source, type SourceCreate, type SourceCredentials, type SourceSettings, type SourceUpdate } from '../../../shared/src/sources';
 import { decryptSecret, encryptSecret } from '../auth/secrets';
-import { deleteSourceRow, forgetLinkStamps, insertSource, selectSource, selectSources, updateSourceRow, type SourceRow, type SourceRowUpdate } from '../db/sources';
+import { deleteSourceRow, insertSource, selectSource, selectSources, updateSourceRow, updateSourceSettingsRow, type SourceRow, type SourceRowUpdate } from '../db/sources';
 import type { Env } from '../env';
 
 const nowIso = () => new Date().toISOString();
@@ -83,9 +83,7 @@ export async function updateSource(env: Env, id: string, patch: SourceUpdate): P
   }
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.status === 'active') set.pausedReason = null;
-  const row = await updateSourceRow(env.DB, id, set);
-  // New settings (mapping, include filter) apply to accounts whose change stamp has not moved.
-  if (patch.settings !== undefined) await forgetLinkStamps(env.DB, id);
+  const row = patch.settings !== undefined ? await updateSourceSettingsRow(env.DB, id, set) : await updateSourceRow(env.DB, id, set);
   return row ? toSource(row) : null;
 }
 
