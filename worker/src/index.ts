@@ -10,24 +10,16 @@ import { ScimError } from './scim/errors';
 import { scimApp } from './scim/app';
 import { scimErrorResponse } from './scim/http';
 import { createBudget, dispatch } from './provisioning/dispatcher';
-import { hasAutomaticTargets } from './provisioning/targets';
+import { dispatchAutomaticAfter } from './provisioning/dispatch-after';
 import { runImports } from './sources/importer';
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.get('/', (c) => c.json({ name: 'SCIM Relay', scim: `${new URL(c.req.url).origin}/scim/v2`, api: `${new URL(c.req.url).origin}/api/v1` }));
-/**
- * Automatic mode: once a SCIM write has committed (its outbox rows were written in the same
- * batch), drain the automatic targets after the response; the next cron picks up leftovers.
- */
+// Automatic mode: drain the automatic targets after a SCIM write has committed.
 app.use('/scim/v2/*', async function dispatchAfterWrite(c, next) {
   await next();
-  if (c.req.method !== 'GET' && c.res.status < 300 && !c.req.path.endsWith('/.search')) {
-    const run = async () => {
-      if (await hasAutomaticTargets(c.env)) await dispatch(c.env, { mode: 'automatic' });
-    };
-    c.executionCtx.waitUntil(run().catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
-  }
+  if (c.req.method !== 'GET' && c.res.status < 300 && !c.req.path.endsWith('/.search')) dispatchAutomaticAfter(c.env, c.executionCtx);
 });
 app.route('/scim/v2', scimApp);
 app.route('/api/v1', apiApp);

@@ -6,8 +6,8 @@ import { Hono } from 'hono';
 import { importRunSchema, type ImportRun } from '../../../shared/src/sources';
 import { lookupUsers } from '../db/directory-views';
 import { selectImportRuns, type ImportRunRow } from '../db/sources';
-import { createBudget, dispatch, type Budget } from '../provisioning/dispatcher';
-import { hasAutomaticTargets } from '../provisioning/targets';
+import { createBudget } from '../provisioning/dispatcher';
+import { dispatchAutomaticAfter } from '../provisioning/dispatch-after';
 import { approveHeldRun, runImports } from '../sources/importer';
 import { SourceError } from '../sources/remote';
 import { importOne } from '../sources/single-import';
@@ -21,14 +21,6 @@ export const sourcesApp = new Hono<ApiEnv>();
 
 const SOURCE = 'The source';
 const RUNS_SHOWN = 50;
-
-/** Automatic targets get what an import changed right after the response, as after a SCIM write. */
-function dispatchAfter(c: { env: ApiEnv['Bindings']; executionCtx: { waitUntil(p: Promise<unknown>): void } }, budget?: Budget): void {
-  const run = async () => {
-    if (await hasAutomaticTargets(c.env)) await dispatch(c.env, { mode: 'automatic', ...(budget ? { budget } : {}) });
-  };
-  c.executionCtx.waitUntil(run().catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
-}
 
 const toRun = (r: ImportRunRow): ImportRun => importRunSchema.parse({ ...r, counts: JSON.parse(r.counts) });
 
@@ -73,7 +65,7 @@ sourcesApp.post(ROUTES.runSource.path, validateJson(ROUTES.runSource.body), asyn
     return c.json({ error: 'import_failed', message: `The import could not run: ${err instanceof Error ? err.message : String(err)}. Try again; the cron retries it.` }, 503);
   }
   if (!summary) return conflict(c, 'Nothing to run.');
-  dispatchAfter(c, budget);
+  dispatchAutomaticAfter(c.env, c.executionCtx, budget);
   return c.json(summary);
 });
 
@@ -103,7 +95,7 @@ sourcesApp.post(ROUTES.importSourceUser.path, async (c) => {
   }
   if (!result) return notFound(c, SOURCE);
   const { outcome } = result;
-  if (outcome.outcome !== 'unchanged' && outcome.outcome !== 'skipped') dispatchAfter(c);
+  if (outcome.outcome !== 'unchanged' && outcome.outcome !== 'skipped') dispatchAutomaticAfter(c.env, c.executionCtx);
   let user = null;
   if (outcome.userId) {
     const { found } = await lookupUsers(c.env.DB, { ids: [outcome.userId] });
