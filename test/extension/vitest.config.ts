@@ -7,7 +7,8 @@ export default defineConfig({
   test: {
     name: 'extension',
     root: new URL('../..', import.meta.url).pathname,
-    include: ['test/extension/**/*.test.ts'],
+    // test/node: checks of the repository itself (it must stand alone), also run in Node.
+    include: ['test/extension/**/*.test.ts', 'test/node/**/*.test.ts'],
     environment: 'node',
     fileParallelism: false,
     testTimeout: 60_000,

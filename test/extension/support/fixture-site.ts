@@ -1,6 +1,6 @@
 /**
  * A stand-in Drupal site: a real HTTP server on 127.0.0.1 that serves captured page HTML
- * (../shared/fixtures) under Drupal's own paths (`/admin/people`, `/user/2/edit`, …), so the
+ * (test/fixtures, copied from the team kit) under Drupal's own paths (`/admin/people`, `/user/2/edit`, …), so the
  * extension's content scripts run on the same markup and URLs as on a live site.
  */
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../../../shared/fixtures');
+export const FIXTURES_DIR = path.resolve(import.meta.dirname, '../../fixtures');
 
 /** A fixture file's text (e.g. `drupal10-real-admin-people.html`). */
 export function fixture(name: string): string {

@@ -1,5 +1,5 @@
-/** JSON:API answers for the connector's unit tests (shapes from shared/fixtures, Drupal 10). */
-import realUsers from '../../../../shared/fixtures/drupal10-real-jsonapi-users.json';
+/** JSON:API answers for the connector's unit tests (shapes from test/fixtures, Drupal 10). */
+import realUsers from '../../fixtures/drupal10-real-jsonapi-users.json';
 
 export const jsonapi = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/vnd.api+json', ...headers } });

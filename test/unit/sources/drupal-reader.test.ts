@@ -1,13 +1,13 @@
 /**
- * The Drupal reader against recorded JSON:API answers (shared/fixtures): the real Drupal 10
+ * The Drupal reader against recorded JSON:API answers (test/fixtures): the real Drupal 10
  * capture, the admin collection with links.next, and a limited account's collection (hidden
  * fields, label-only anonymous, meta.omitted). `SourceHttp` is stubbed with the recorded body.
  */
 import { describe, expect, it } from 'vitest';
-import realUsers from '../../../../shared/fixtures/drupal10-real-jsonapi-users.json';
-import adminUsers from '../../../../shared/fixtures/drupal-jsonapi-users.json';
-import limitedUsers from '../../../../shared/fixtures/drupal-jsonapi-users-limited.json';
-import oneUser from '../../../../shared/fixtures/drupal-jsonapi-user.json';
+import realUsers from '../../fixtures/drupal10-real-jsonapi-users.json';
+import adminUsers from '../../fixtures/drupal-jsonapi-users.json';
+import limitedUsers from '../../fixtures/drupal-jsonapi-users-limited.json';
+import oneUser from '../../fixtures/drupal-jsonapi-user.json';
 import { createBody, diffOperations, inScope } from '../../../worker/src/sources/apply-page';
 import { incrementalUrl, readDrupalPage, recheckDrupalUser, toRemoteUser } from '../../../worker/src/sources/drupal-reader';
 import type { SourceHttp } from '../../../worker/src/sources/http';
