@@ -78,6 +78,10 @@ const fields = {
   deletionThreshold: z.number().int().min(0).max(1_000_000),
   dryRun: z.boolean(),
   pushGroups: z.boolean(),
+  /** the deletion threshold counts deactivations and deletions over this sliding window */
+  deletionWindowMinutes: z.number().int().min(1).max(10_080),
+  /** accounts the relay never updates, deactivates or deletes: userNames or remote ids (Drupal: uuid or uid) */
+  protectedAccounts: z.array(z.string().trim().min(1).max(512)).max(100),
 };
 
 export const targetCreateSchema = z
@@ -98,6 +102,15 @@ export const targetCreateSchema = z
     deletionThreshold: fields.deletionThreshold.default(10),
     dryRun: fields.dryRun.default(false),
     pushGroups: fields.pushGroups.default(false),
+    deletionWindowMinutes: fields.deletionWindowMinutes.default(60),
+    protectedAccounts: fields.protectedAccounts.default([]),
+    /** "paused": created without provisioning anything until resumed (no initial sync) */
+    status: z.enum(['active', 'paused']).default('active'),
+    /**
+     * Start with a full pass over the directory (default). false: only what changes from now on
+     * reaches the target. Never in dry-run or when created paused.
+     */
+    initialSync: z.boolean().default(true),
   })
   .superRefine((t, ctx) => {
     if (t.kind === 'scim') {
@@ -122,6 +135,8 @@ export const targetUpdateSchema = z
     deletionThreshold: fields.deletionThreshold,
     dryRun: fields.dryRun,
     pushGroups: fields.pushGroups,
+    deletionWindowMinutes: fields.deletionWindowMinutes,
+    protectedAccounts: fields.protectedAccounts,
     status: z.enum(['active', 'paused']),
     /** drupal-jsonapi only: replaces the options as a whole (the kind itself cannot change) */
     options: drupalTargetOptionsSchema,
@@ -138,6 +153,23 @@ export const capabilitiesSchema = z.object({
   checkedAt: z.string(),
 });
 export type Capabilities = z.infer<typeof capabilitiesSchema>;
+
+/**
+ * A full pass over the directory (initial sync, "Sync all"), as stored: users, then groups (with
+ * group push), enqueued in keyset pages across invocations. `seq` is the head of the change feed
+ * when it started; `enqueued` of `total` resources are in the outbox.
+ */
+export const syncStateSchema = z.object({
+  reason: z.enum(['initial', 'on_demand', 'mapping_changed']),
+  phase: z.enum(['users', 'groups', 'done']),
+  afterPk: z.number().int(),
+  seq: z.number().int(),
+  total: z.number().int(),
+  enqueued: z.number().int(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type SyncState = z.infer<typeof syncStateSchema>;
 
 /** A target as the admin API returns it: no token, ever. */
 export const targetSchema = z.object({
@@ -161,6 +193,12 @@ export const targetSchema = z.object({
   options: drupalTargetOptionsSchema.nullable().default(null),
   /** when the scheduled mode last ran for this target */
   lastScheduledAt: z.string().nullable().optional(),
+  /** the last change-feed seq planned for this target: older than the head while paused or behind */
+  watermark: z.number().int().default(0),
+  /** the latest full pass over the directory (initial sync, "Sync all"); null when there was none */
+  sync: syncStateSchema.nullable().default(null),
+  deletionWindowMinutes: z.number().int().default(60),
+  protectedAccounts: z.array(z.string()).default([]),
   created: z.string(),
   updated: z.string(),
 });

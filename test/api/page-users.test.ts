@@ -13,7 +13,7 @@ const changesFor = async (userId: string) =>
   (await env.DB.prepare('SELECT op FROM changes WHERE resource_id = ? ORDER BY seq').bind(userId).all<{ op: string }>()).results.map((r) => r.op);
 
 describe('POST /api/v1/users', () => {
-  it('creates the user with a change-log row and an outbox row per target', async () => {
+  it('creates the user with a change-log row, which the target\'s planner turns into an outbox row', async () => {
     const target = await createTarget('page-users-target', { modes: { automatic: { enabled: true } } });
     const res = await api('POST', '/users', { userName: 'jdoe', email: 'jdoe@site.test', active: true, name: { givenName: 'Jane', familyName: 'Doe' } });
     expect(res.status, res.text).toBe(200);
@@ -21,6 +21,8 @@ describe('POST /api/v1/users', () => {
     expect(res.body.user).toMatchObject({ userName: 'jdoe', active: true, emails: ['jdoe@site.test'] });
     const id = res.body.user.id;
     expect(await changesFor(id)).toEqual(['create']);
+    // The change reaches the target's outbox when the target is planned (its next run, or its plan).
+    await api('GET', `/targets/${target.id}/plan?mode=automatic`);
     expect((await outboxFor(id)).map((r: any) => r.targetId)).toContain(target.id);
     const scim = await env.DB.prepare('SELECT data FROM users WHERE id = ?').bind(id).first<{ data: string }>();
     expect(JSON.parse(scim!.data)).toMatchObject({ name: { givenName: 'Jane', familyName: 'Doe' }, emails: [{ value: 'jdoe@site.test', type: 'work', primary: true }] });

@@ -53,7 +53,9 @@ export default {
     const before = importBudget.requests;
     await runImports(env, { budget: importBudget }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
     budget.requests -= before - importBudget.requests;
-    await dispatch(env, { mode: 'scheduled', budget });
-    await dispatch(env, { mode: 'automatic', budget });
+    // Each pass isolates its targets; a pass that fails as a whole still leaves the other its turn.
+    const pass = (mode: 'scheduled' | 'automatic') => dispatch(env, { mode, budget }).catch((err) => console.error(JSON.stringify({ event: 'dispatch_failed', mode, error: String(err) })));
+    await pass('scheduled');
+    await pass('automatic');
   },
 } satisfies ExportedHandler<Env>;

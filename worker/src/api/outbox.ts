@@ -4,6 +4,8 @@
  */
 import { Hono, type Context } from 'hono';
 import { approveHeldRows, listOutbox, retryOutboxRows, selectOutboxItem, type OutboxItemRow } from '../db/provisioning-queries';
+import { dispatchTargetNow } from '../provisioning/dispatch-after';
+import { getTarget } from '../provisioning/targets';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import { conflict, notFound, validateJson, validateQuery } from './validate';
@@ -42,5 +44,8 @@ outboxApp.post(ROUTES.approveOutboxItem.path, async (c) => {
   const id = rowId(c.req.param('id'));
   if (id === null) return notFound(c, ROW);
   const rows = await approveHeldRows(c.env.DB, { id }, nowIso());
+  // The approved row goes out now, in the background of this request, not at the next cron.
+  const target = rows[0] ? await getTarget(c.env, rows[0].targetId) : null;
+  if (target) dispatchTargetNow(c.env, c.executionCtx, target);
   return changedOrWhy(c, id, rows, 'only held rows can be approved');
 });

@@ -8,6 +8,7 @@ import { lookupUsers } from '../db/directory-views';
 import { ScimError } from '../scim/errors';
 import { baseUrlOf } from '../scim/http';
 import { upsertPageUser } from '../scim/upsert-page-user';
+import { dispatchAutomaticAfter } from '../provisioning/dispatch-after';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import { conflict, invalidRequest, validateJson } from './validate';
@@ -23,6 +24,8 @@ pageUsersApp.post(ROUTES.upsertUser.path, validateJson(ROUTES.upsertUser.body), 
     if (err.status === 409 || err.status === 412) return conflict(c, err.message);
     return invalidRequest(c, err.message, [{ path: '', message: err.message }]);
   }
+  // Provisioned like a SCIM write: the automatic targets run after the response.
+  if (result.outcome !== 'unchanged') dispatchAutomaticAfter(c.env, c.executionCtx);
   const { found } = await lookupUsers(c.env.DB, { ids: [result.id] });
   const { links: _, ...user } = found.ids.get(result.id)!;
   return c.json({ outcome: result.outcome, user });

@@ -10,7 +10,10 @@ import { MappingError, mappingProblems } from '../provisioning/mapping';
 import { planTarget } from '../provisioning/plan';
 import { previewPageUser, previewPayload } from '../provisioning/preview';
 import { testTarget } from '../provisioning/test-target';
-import { getTarget, listTargets } from '../provisioning/targets';
+import { dispatchTargetNow } from '../provisioning/dispatch-after';
+import { catchUp } from '../provisioning/planner';
+import { syncProgress } from '../provisioning/sync-progress';
+import { getTarget, listTargets, startSync } from '../provisioning/targets';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import { invalidRequest, notFound, validateJson, validateQuery } from './validate';
@@ -53,9 +56,15 @@ provisioningApp.post(ROUTES.previewTarget.path, validateJson(ROUTES.previewTarge
 });
 
 provisioningApp.get(ROUTES.planTarget.path, validateQuery(ROUTES.planTarget.query), async (c) => {
-  const target = await getTarget(c.env, c.req.param('id'));
+  let target = await getTarget(c.env, c.req.param('id'));
   if (!target) return notFound(c, 'The target');
   const { mode } = c.req.valid('query');
+  // The next run starts by reading the change feed and any full pass into the outbox: so does
+  // the plan (it writes work, never sends it), or a new target's initial sync would not show.
+  if (target.status === 'active' && target.modes[mode].enabled) {
+    await catchUp(c.env.DB, target, new Date());
+    target = (await getTarget(c.env, target.id)) ?? target;
+  }
   return c.json({ targetId: target.id, mode, operations: await planTarget(c.env, target, mode) });
 });
 
@@ -66,4 +75,17 @@ provisioningApp.post(ROUTES.runTarget.path, validateJson(ROUTES.runTarget.body),
   const { mode } = c.req.valid('json');
   const [run] = await dispatch(c.env, { mode, targetIds: [target.id], force: true, budget: createBudget() });
   return c.json(run ?? { runId: null, targetId: target.id, counts: {}, drained: true });
+});
+
+provisioningApp.get(ROUTES.getTargetSync.path, async (c) => {
+  const target = await getTarget(c.env, c.req.param('id'));
+  return target ? c.json(await syncProgress(c.env.DB, target, new Date())) : notFound(c, 'The target');
+});
+
+/** "Sync all": starts a full pass and runs the target at once where a mode is on. */
+provisioningApp.post(ROUTES.syncTarget.path, async (c) => {
+  const target = await startSync(c.env, c.req.param('id'), 'on_demand');
+  if (!target) return notFound(c, 'The target');
+  dispatchTargetNow(c.env, c.executionCtx, target);
+  return c.json(await syncProgress(c.env.DB, target, new Date()));
 });

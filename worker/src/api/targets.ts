@@ -7,6 +7,8 @@ import type { MappingRule, Target, TargetUpdate } from '../../../shared/src/targ
 import { drupalTargetIssues } from '../../../shared/src/drupal-target';
 import { mappingProblems } from '../provisioning/mapping';
 import { invalidRequest, notFound, validateJson, type ApiIssue } from './validate';
+import { dispatchTargetNow } from '../provisioning/dispatch-after';
+import { isResyncSuggested } from '../provisioning/resync';
 
 export const targetsApp = new Hono<ApiEnv>();
 
@@ -54,7 +56,9 @@ targetsApp.patch(ROUTES.updateTarget.path, validateJson(ROUTES.updateTarget.body
   const kind = kindIssues(saved, c.req.valid('json'));
   if (kind.length > 0) return invalidRequest(c, `The change does not fit a ${saved.kind} target: ${kind[0]!.path}: ${kind[0]!.message}`, kind);
   const target = await updateTarget(c.env, c.req.param('id'), c.req.valid('json'));
-  return target ? c.json(target) : notFound(c, TARGET);
+  if (!target) return notFound(c, TARGET);
+  if (saved.status === 'paused' && target.status === 'active') dispatchTargetNow(c.env, c.executionCtx, target);
+  return c.json(isResyncSuggested(saved, target) ? { ...target, resyncSuggested: true } : target);
 });
 
 targetsApp.delete(ROUTES.deleteTarget.path, async (c) => {
@@ -68,6 +72,8 @@ targetsApp.post(ROUTES.pauseTarget.path, async (c) => {
 
 targetsApp.post(ROUTES.resumeTarget.path, async (c) => {
   const target = await updateTarget(c.env, c.req.param('id'), { status: 'active' });
+  // What changed while paused is behind the watermark: catch up now, not at the next cron.
+  if (target) dispatchTargetNow(c.env, c.executionCtx, target);
   return target ? c.json(target) : notFound(c, TARGET);
 });
 
@@ -90,5 +96,9 @@ targetsApp.put(ROUTES.putMapping.path, validateJson(ROUTES.putMapping.body), asy
 /** Releases every deletion held back by the target's deletion threshold. */
 targetsApp.post(ROUTES.approveTarget.path, async (c) => {
   const count = await approveHeldDeletions(c.env, c.req.param('id'));
-  return count === null ? notFound(c, TARGET) : c.json({ count });
+  if (count === null) return notFound(c, TARGET);
+  // Approved deletions go out now, in the background of this request, not at the next cron.
+  const target = count > 0 ? await getTarget(c.env, c.req.param('id')) : null;
+  if (target) dispatchTargetNow(c.env, c.executionCtx, target);
+  return c.json({ count });
 });

@@ -1,12 +1,25 @@
 /**
- * "Never destroy by accident": when the deactivations plus deletions waiting for a target exceed
- * its threshold, they are all held for an admin's approval instead of being sent. An empty or
- * broken source therefore never deactivates everyone.
+ * "Never destroy by accident": the deletion threshold counts destructive operations of a target
+ * over a sliding window (`deletion_window_minutes`, default 60), across runs and modes — those
+ * sent (audit events: an IdP deprovisions one request per user, so 30 single DELETEs are 30
+ * runs) plus those waiting. Over the threshold, every waiting one is held for an admin's
+ * approval instead of being sent. An empty or broken source therefore never deactivates everyone.
  */
 import type { Target } from '../../../shared/src';
 
-export async function holdDestructive(db: D1Database, target: Pick<Target, 'id' | 'deletionThreshold'>, now: Date): Promise<number> {
-  const candidates = `
+type Thresholded = Pick<Target, 'id' | 'deletionThreshold' | 'deletionWindowMinutes'>;
+
+export interface HoldCount {
+  /** destructive operations sent within the window */
+  sent: number;
+  /** destructive operations waiting (not approved) */
+  pending: number;
+  /** rows held by this call */
+  held: number;
+}
+
+/** Outbox rows whose next send would deactivate or delete an account the relay created or linked. */
+const CANDIDATES = `
     SELECT o.id FROM outbox o
       JOIN links l ON l.target_id = o.target_id AND l.resource_type = o.resource_type AND l.resource_id = o.resource_id
       LEFT JOIN users u ON o.resource_type = 'User' AND u.id = o.resource_id
@@ -15,12 +28,33 @@ export async function holdDestructive(db: D1Database, target: Pick<Target, 'id' 
        AND l.remote_id IS NOT NULL AND coalesce(l.remote_state, 'active') <> 'deleted'
        AND ((o.resource_type = 'User' AND (u.pk IS NULL OR (u.active = 0 AND coalesce(l.remote_state, 'active') <> 'deactivated')))
          OR (o.resource_type = 'Group' AND g.pk IS NULL))`;
-  const row = await db.prepare(`SELECT count(*) AS n FROM (${candidates})`).bind(target.id).first<{ n: number }>();
-  const n = row?.n ?? 0;
-  if (n <= target.deletionThreshold) return 0;
+
+/** Writes that deactivated or deleted something, not reads (a Drupal delete is read back). */
+const SENT = `
+    SELECT count(*) AS n FROM audit_events
+     WHERE target_id = ?1 AND operation IN ('deactivate', 'delete') AND at >= ?2
+       AND outcome = 'ok' AND dry_run = 0 AND coalesce(method, '') <> 'GET'`;
+
+export async function countDestructive(db: D1Database, target: Thresholded, now: Date): Promise<{ sent: number; pending: number; held: number }> {
+  const since = new Date(now.getTime() - target.deletionWindowMinutes * 60_000).toISOString();
+  const [sent, pending, held] = await db.batch<{ n: number }>([
+    db.prepare(SENT).bind(target.id, since),
+    db.prepare(`SELECT count(*) AS n FROM (${CANDIDATES})`).bind(target.id),
+    db.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'held'").bind(target.id),
+  ]);
+  return { sent: sent!.results[0]?.n ?? 0, pending: pending!.results[0]?.n ?? 0, held: held!.results[0]?.n ?? 0 };
+}
+
+export async function holdDestructive(db: D1Database, target: Thresholded, now: Date): Promise<HoldCount> {
+  const { sent, pending } = await countDestructive(db, target, now);
+  if (pending === 0 || sent + pending <= target.deletionThreshold) return { sent, pending, held: 0 };
   await db
-    .prepare(`UPDATE outbox SET state = 'held', last_error = ?2, updated_at = ?3 WHERE id IN (${candidates})`)
-    .bind(target.id, `Held for approval: ${n} deactivations/deletions exceed the threshold of ${target.deletionThreshold}.`, now.toISOString())
+    .prepare(`UPDATE outbox SET state = 'held', last_error = ?2, updated_at = ?3 WHERE id IN (${CANDIDATES})`)
+    .bind(target.id, holdMessage(target, { sent, pending }), now.toISOString())
     .run();
-  return n;
+  return { sent, pending, held: pending };
+}
+
+export function holdMessage(target: Thresholded, c: Pick<HoldCount, 'sent' | 'pending'>): string {
+  return `Held for approval: ${c.pending} deactivation(s)/deletion(s) waiting and ${c.sent} sent in the last ${target.deletionWindowMinutes} min exceed the threshold of ${target.deletionThreshold}.`;
 }

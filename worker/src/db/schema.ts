@@ -162,6 +162,17 @@ export const targets = sqliteTable('targets', {
   lastScheduledAt: text('last_scheduled_at'),
   /** settings of the target's kind (JSON), e.g. Drupal's group → role map */
   options: text('options'),
+  /**
+   * The last `changes.seq` planned for this target (issue #9): a run first reads the change feed
+   * past it into the outbox. A paused, failing or new target just has an older watermark.
+   */
+  watermark: integer('watermark').notNull().default(0),
+  /** a full pass over the directory (initial sync, "Sync all"), JSON: phase, keyset cursor, counts */
+  syncState: text('sync_state'),
+  /** the deletion threshold counts deactivations and deletions over this sliding window */
+  deletionWindowMinutes: integer('deletion_window_minutes').notNull().default(60),
+  /** userNames or remote ids the relay never updates, deactivates or deletes on this target (JSON array) */
+  protectedAccounts: text('protected_accounts'),
   created: text('created').notNull(),
   updated: text('updated').notNull(),
 });
@@ -281,7 +292,12 @@ export const auditEvents = sqliteTable(
     attributesChanged: text('attributes_changed'),
     dryRun: integer('dry_run', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [index('audit_target_idx').on(t.targetId, t.id), index('audit_resource_idx').on(t.resourceType, t.resourceId, t.id)],
+  (t) => [
+    index('audit_target_idx').on(t.targetId, t.id),
+    index('audit_resource_idx').on(t.resourceType, t.resourceId, t.id),
+    // the deletion threshold's sliding window: destructive operations of one target since a time
+    index('audit_target_operation_idx').on(t.targetId, t.operation, t.at),
+  ],
 );
 
 /* ───────────────────────── sources (issue #4) ───────────────────────── */

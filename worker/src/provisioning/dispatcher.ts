@@ -2,17 +2,19 @@
  * Drains the outbox for targets in one mode. Rows are leased (never double-applied by
  * overlapping runs), processed with the target's concurrency and rate limit, and the run stops
  * within the invocation's budget (subrequests and wall time), releasing what it did not reach for
- * the next tick. Deactivations and deletions beyond the target's threshold are held.
+ * the next tick. Each run starts by planning (planner.ts); deactivations and deletions beyond
+ * the target's threshold over its window are held.
  */
 import type { ModeName, Target } from '../../../shared/src';
 import { auditStatements, finishRun, startRun } from '../db/audit';
-import { claimOutbox } from '../db/outbox';
-import { holdDestructive } from '../db/hold';
+import { claimOutbox, releaseRunLeases } from '../db/outbox';
+import { holdDestructive, holdMessage } from '../db/hold';
 import type { Env } from '../env';
 import { processBulkBatch } from './bulk-batch';
 import type { Failure } from './failure';
 import { createLanes, LEASE_MS, REQUESTS_PER_ROW } from './lanes';
 import { limitConcurrency } from './concurrency-limit';
+import { catchUp } from './planner';
 import { createSyncContext } from './sync-context';
 import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
 
@@ -47,42 +49,97 @@ export interface RunSummary {
 
 
 function isDue(target: Target, mode: DispatchOptions['mode'], now: Date, force: boolean): boolean {
-  if (target.status !== 'active' || !target.modes[mode].enabled) return false;
   if (mode !== 'scheduled' || force) return true;
   const last = target.lastScheduledAt;
   return !last || now.getTime() - Date.parse(last) >= target.modes.scheduled.intervalMinutes * 60_000;
 }
 
+/** A failed run is retried by the next tick, no sooner: a bug must not turn into a tight loop. */
+const CRASH_RETRY_MS = 60_000;
+
+/**
+ * Every active target with the mode on is planned (its change feed and any full pass read into
+ * its outbox); the due ones are run. Each target is isolated: whatever one does — a header
+ * nobody can parse, an exception, a timeout — is recorded on its own run and rows, and the
+ * next target runs as if nothing happened.
+ */
 export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSummary[]> {
   const now = opts.now ?? (() => new Date());
   const budget = opts.budget ?? createBudget();
   const deadline = budget.deadline;
   const summaries: RunSummary[] = [];
-  const targets = (await listTargets(env)).filter((t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && isDue(t, opts.mode, now(), opts.force ?? false));
+  const targets = (await listTargets(env)).filter((t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && t.status === 'active' && t.modes[opts.mode].enabled);
+  const due: Target[] = [];
   for (const target of targets) {
+    try {
+      await catchUp(env.DB, target, now());
+    } catch (err) {
+      console.error(JSON.stringify({ event: 'plan_failed', targetId: target.id, error: String(err) }));
+      continue;
+    }
+    if (isDue(target, opts.mode, now(), opts.force ?? false)) due.push(target);
+  }
+  // Fair shares first: a target with a long backlog (an initial sync) or a slow answer gets its
+  // slice of the invocation's time, not all of it; what is left then goes to those not drained.
+  const undrained: Target[] = [];
+  for (const [i, target] of due.entries()) {
     if (budget.requests < REQUESTS_PER_ROW || Date.now() > deadline) break;
-    const summary = await runTarget(env, target, opts, budget, deadline, now);
-    summaries.push(summary);
-    // A scheduled target whose run ran out of budget stays due: the next tick continues it.
-    if (opts.mode === 'scheduled' && summary.drained) await markScheduled(env, target.id, now());
+    const slice = Math.min(deadline, Date.now() + Math.max(MIN_SLICE_MS, (deadline - Date.now()) / (due.length - i)));
+    const summary = await runOnce(env, target, opts, budget, slice, now, summaries);
+    if (!summary.drained) undrained.push(target);
+  }
+  for (const target of undrained) {
+    if (budget.requests < REQUESTS_PER_ROW || Date.now() > deadline) break;
+    await runOnce(env, target, opts, budget, deadline, now, summaries);
   }
   return summaries;
 }
 
+/** no slice shorter than this: a run needs a claim and a few requests to get anywhere */
+const MIN_SLICE_MS = 2_000;
+
+async function runOnce(env: Env, target: Target, opts: DispatchOptions, budget: Budget, deadline: number, now: () => Date, summaries: RunSummary[]): Promise<RunSummary> {
+  const summary = await runTarget(env, target, opts, budget, deadline, now);
+  summaries.push(summary);
+  // A scheduled target whose run ran out of budget stays due: the next tick continues it.
+  if (opts.mode === 'scheduled' && summary.drained) await markScheduled(env, target.id, now()).catch(() => undefined);
+  return summary;
+}
+
+/** One target's run; a crash ends the run as failed and gives its rows back with the reason. */
 async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget: Budget, deadline: number, now: () => Date): Promise<RunSummary> {
   const runId = await startRun(env.DB, target.id, opts.mode, now());
   const counts: Record<string, number> = {};
+  try {
+    return await drainTarget(env, target, opts, budget, deadline, now, runId, counts);
+  } catch (err) {
+    const error = `The run stopped on an internal error: ${String(err)}`;
+    console.error(JSON.stringify({ event: 'run_failed', targetId: target.id, runId, error: String(err) }));
+    counts.crashed = 1;
+    const at = now();
+    await env.DB.batch([
+      releaseRunLeases(env.DB, target.id, runId, error, new Date(at.getTime() + CRASH_RETRY_MS), at),
+      ...auditStatements(env.DB, [
+        { at: at.toISOString(), targetId: target.id, runId, resourceType: null, resourceId: null, operation: 'run', method: null, path: null, httpStatus: null, durationMs: null, outcome: 'failed', error, attributesChanged: null, dryRun: target.dryRun },
+      ]),
+    ]).catch((e) => console.error(JSON.stringify({ event: 'release_failed', targetId: target.id, runId, error: String(e) })));
+    await finishRun(env.DB, runId, counts, 'failed', now()).catch(() => undefined);
+    return { runId, targetId: target.id, counts, drained: true };
+  }
+}
+
+async function drainTarget(env: Env, target: Target, opts: DispatchOptions, budget: Budget, deadline: number, now: () => Date, runId: string, counts: Record<string, number>): Promise<RunSummary> {
   const secret = await loadTargetSecret(env, target.id);
   if (!secret) {
     await finishRun(env.DB, runId, counts, 'failed', now());
     return { runId, targetId: target.id, counts, drained: true };
   }
-  const held = await holdDestructive(env.DB, target, now());
-  if (held > 0) {
-    counts.held = held;
+  const hold = await holdDestructive(env.DB, target, now());
+  if (hold.held > 0) {
+    counts.held = hold.held;
     await env.DB.batch(
       auditStatements(env.DB, [
-        { at: now().toISOString(), targetId: target.id, runId, resourceType: null, resourceId: null, operation: 'hold', method: null, path: null, httpStatus: null, durationMs: null, outcome: 'held', error: `${held} deactivation(s)/deletion(s) exceed the threshold of ${target.deletionThreshold}: held for approval.`, attributesChanged: null, dryRun: target.dryRun },
+        { at: now().toISOString(), targetId: target.id, runId, resourceType: null, resourceId: null, operation: 'hold', method: null, path: null, httpStatus: null, durationMs: null, outcome: 'held', error: holdMessage(target, hold), attributesChanged: null, dryRun: target.dryRun },
       ]),
     );
   }
@@ -99,7 +156,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
   let drained = false;
   // Bulk where the target offers it: a claim can fill several Bulk requests.
   const bulkMax = target.capabilities?.bulk ? Math.max(1, Math.min(target.capabilities.bulkMaxOperations ?? 100, 1000)) : 0;
-  const lanes = createLanes(env, target, budget, deadline, counts);
+  const lanes = createLanes(env, target, budget, deadline, counts, runId);
   while (!paused && budget.requests >= REQUESTS_PER_ROW && Date.now() < deadline) {
     if (bulkMax <= 1) {
       // Per operation: one stream of rows, refilled before it runs dry.
@@ -108,7 +165,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
       drained = result.drained;
       break;
     }
-    const rows = await claimOutbox(env.DB, target.id, Math.min(1000, bulkMax * target.concurrency), now(), LEASE_MS);
+    const rows = await claimOutbox(env.DB, target.id, Math.min(1000, bulkMax * target.concurrency), now(), LEASE_MS, runId);
     if (rows.length === 0) {
       drained = true;
       break;

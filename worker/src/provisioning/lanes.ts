@@ -40,7 +40,7 @@ export interface Lanes {
   run(context: () => SyncContext, now: () => Date, rows?: OutboxRow[]): Promise<LanesResult>;
 }
 
-export function createLanes(env: Env, target: Target, budget: Budget, deadline: number, counts: Record<string, number>): Lanes {
+export function createLanes(env: Env, target: Target, budget: Budget, deadline: number, counts: Record<string, number>, runId: string): Lanes {
   const count = (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n);
   const interval = 1000 / target.rateLimitPerSecond;
   let nextStart = Date.now();
@@ -85,7 +85,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
         const fit = Math.min(MAX_CLAIM, Math.floor(room() / 2));
         const limit = fit > MATCH_CHUNK ? fit - (fit % MATCH_CHUNK) : fit;
         if (limit < 1) return;
-        const claimed = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS);
+        const claimed = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS, runId);
         if (claimed.length === 0) {
           exhausted = true;
           return;

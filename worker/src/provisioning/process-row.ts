@@ -5,13 +5,16 @@
  */
 import type { AuditEvent } from '../db/audit';
 import { saveLink } from '../db/links';
-import { releaseOutbox, type OutboxRow } from '../db/outbox';
+import { deferOutbox, releaseOutbox, type OutboxRow } from '../db/outbox';
 import { POLICY, type Failure } from './failure';
 import { failureFate } from './row-fate';
 import { MappingError } from './mapping';
 import type { SyncContext } from './sync-context';
 import { syncGroup } from './sync-group';
 import { syncUser, type Preloaded, type SyncOutcome } from './sync-user';
+
+/** a deferred row (a group waiting for its members) is due again after this */
+export const DEFER_MS = 5_000;
 
 export interface RowResult {
   outcome: SyncOutcome;
@@ -50,6 +53,8 @@ export async function processRow(ctx: SyncContext, row: OutboxRow, preloaded?: P
   if (outcome.link && !ctx.dryRun) stmts.push(saveLink(ctx.db, ctx.target.id, row.resourceType, row.resourceId, outcome.link, now));
   // Done in part: back to pending as it is, for the next claim to carry on.
   if (outcome.ok && outcome.continues) stmts.push(releaseOutbox(ctx.db, row));
+  // Waiting for other rows (a group's members): due again shortly, not claimed again at once.
+  else if (outcome.ok && outcome.deferred) stmts.push(deferOutbox(ctx.db, row, new Date(now.getTime() + DEFER_MS), outcome.deferred, now));
   for (const e of ctx.audit) if (outcome.attributesChanged.length > 0 && e.operation === outcome.action && e.outcome === 'ok') e.attributesChanged = outcome.attributesChanged;
-  return { outcome, statements: stmts, audit: ctx.audit, ...(outcome.ok && !outcome.continues ? { completed: row } : {}), ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
+  return { outcome, statements: stmts, audit: ctx.audit, ...(outcome.ok && !outcome.continues && !outcome.deferred ? { completed: row } : {}), ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
 }

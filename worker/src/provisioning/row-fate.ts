@@ -6,6 +6,8 @@ import type { LinkUpdate } from '../db/links';
 import { failOutbox, rescheduleOutbox, type OutboxRow } from '../db/outbox';
 import { MAX_ATTEMPTS, POLICY, backoffSeconds, type Failure } from './failure';
 
+const MAX_WAIT_SECONDS = 24 * 60 * 60;
+
 export interface RowFate {
   outbox: D1PreparedStatement;
   link: LinkUpdate;
@@ -17,7 +19,9 @@ export function failureFate(db: D1Database, row: OutboxRow, failure: Failure, no
     case 'retry': {
       // Backoff with jitter; Retry-After wins; dead after the attempt limit.
       const attempt = row.attempts + 1;
-      const retryAt = attempt >= MAX_ATTEMPTS ? null : new Date(now.getTime() + 1000 * (failure.retryAfterSeconds ?? backoffSeconds(attempt)));
+      // A client that forgot to cap Retry-After must not make an Invalid Date: at most a day.
+      const wait = Math.min(MAX_WAIT_SECONDS, failure.retryAfterSeconds ?? backoffSeconds(attempt));
+      const retryAt = attempt >= MAX_ATTEMPTS ? null : new Date(now.getTime() + 1000 * (Number.isFinite(wait) ? wait : backoffSeconds(attempt)));
       return {
         outbox: rescheduleOutbox(db, row, retryAt, failure.message, now),
         link: { ...failed, state: retryAt ? 'pending' : 'failed', nextAttemptAt: retryAt?.toISOString() ?? null },

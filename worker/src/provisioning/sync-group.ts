@@ -1,12 +1,15 @@
 /**
  * Group push: create (or match by displayName) the group on the target, then send membership as
  * PATCH add / remove of the members that changed since the last push — never a full replace of
- * a large group. Members are sent by their remote ids; members not yet on the target are
- * skipped and picked up by the group's next push.
+ * a large group. Members are sent by their remote ids. Memberships converge (issue #9): a
+ * member not yet on the target whose own row is still queued (a user created in the same run or
+ * pass) keeps the group's row pending, retried shortly, until every member is linked or settled
+ * without a link (Create off, inactive, failed for good).
  */
 import { membersOf } from '../directory/memberships';
 import { loadResource } from '../directory/resources';
 import { loadLink, remoteIdsOf } from '../db/links';
+import { usersStillQueued } from '../db/outbox';
 import { pushedMemberDelta, savePushedMembers } from '../db/pushed-members';
 import type { SyncContext } from './sync-context';
 import type { SyncOutcome } from './sync-user';
@@ -54,6 +57,8 @@ export async function syncGroup(ctx: SyncContext, groupId: string): Promise<Sync
   const members = (await membersOf(ctx.db, row.pk)).filter((m) => m.type === 'User').map((m) => m.id);
   const remote = await remoteIdsOf(ctx.db, ctx.target.id, members);
   const wanted = members.filter((id) => remote.has(id));
+  const unlinked = members.filter((id) => !remote.has(id));
+  const waiting = unlinked.length > 0 ? await usersStillQueued(ctx.db, ctx.target.id, unlinked) : new Set<string>();
   const { add, remove } = await pushedMemberDelta(ctx.db, ctx.target.id, groupId, wanted);
   const removeRemote = remove.map((r) => r.remoteId);
   ctx.label.operation = 'update';
@@ -83,5 +88,11 @@ export async function syncGroup(ctx: SyncContext, groupId: string): Promise<Sync
     return { ...base, remoteId, action, ok: true, continues: true, attributesChanged: ['members'], detail: `membership pushed in part (${done} of ${total} changes); the rest follows`, link: linked };
   }
   const changed = add.length + remove.length > 0 ? ['members'] : [];
-  return { ...base, remoteId, action, ok: true, attributesChanged: changed, detail: `${add.length} member(s) added, ${remove.length} removed`, link: linked };
+  const detail = `${add.length} member(s) added, ${remove.length} removed`;
+  if (waiting.size > 0) {
+    // What could be sent was; the rest follows once those members exist on the target.
+    const reason = `Waiting for ${waiting.size} member(s) still queued for this target; ${detail} so far.`;
+    return { ...base, remoteId, action, ok: true, attributesChanged: changed, detail: reason, deferred: reason, link: { ...linked, state: 'pending' } };
+  }
+  return { ...base, remoteId, action, ok: true, attributesChanged: changed, detail, link: linked };
 }

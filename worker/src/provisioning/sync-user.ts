@@ -28,6 +28,8 @@ export interface SyncOutcome {
   destructive: boolean;
   /** done in part (a large group's membership): the row stays queued and continues at its next claim */
   continues?: boolean;
+  /** sent what it could, waits for other rows (a group's members): retried shortly, with this reason */
+  deferred?: string;
   detail: string;
 }
 

@@ -4,14 +4,18 @@
  */
 import {
   capabilitiesSchema,
+  syncStateSchema,
   targetSchema,
   type Capabilities,
+  type SyncState,
   type Target,
   type TargetCreate,
   type TargetUpdate,
 } from '../../../shared/src/targets';
 import { decryptSecret, encryptSecret } from '../auth/secrets';
+import { headSeq } from '../db/change-feed';
 import { approveHeldRows } from '../db/provisioning-queries';
+import { startSyncStatement } from '../db/sync-state';
 import { deleteTargetRow, insertTarget, selectTarget, selectTargets, updateTargetRow, type TargetRow, type TargetRowUpdate } from '../db/targets';
 import type { Env } from '../env';
 import { DRUPAL_DEFAULT_MATCHING, drupalTargetOptionsSchema } from '../../../shared/src/drupal-target';
@@ -42,15 +46,27 @@ function toTarget(row: TargetRow): Target {
     // what the last connection test learned; a shape from an older release reads as "not tested yet"
     capabilities: row.capabilities ? capabilitiesSchema.nullable().catch(null).parse(JSON.parse(row.capabilities)) : null,
     options: row.kind === 'drupal-jsonapi' ? drupalTargetOptionsSchema.parse(row.options ? JSON.parse(row.options) : {}) : null,
+    watermark: row.watermark,
+    sync: row.syncState ? syncStateSchema.nullable().catch(null).parse(JSON.parse(row.syncState)) : null,
+    deletionWindowMinutes: row.deletionWindowMinutes,
+    protectedAccounts: row.protectedAccounts ? (JSON.parse(row.protectedAccounts) as string[]) : [],
     created: row.created,
     updated: row.updated,
   });
 }
 
+/**
+ * Creates a target at the head of the change feed. Unless it is created paused, in dry-run or
+ * with `initialSync: false`, it starts with a full pass over the directory (issue #9): its first
+ * runs enqueue every user (and group, with group push), so it converges on what exists already.
+ */
 export async function createTarget(env: Env, input: TargetCreate): Promise<Target> {
   const now = nowIso();
   const drupal = input.kind === 'drupal-jsonapi';
   const row = await insertTarget(env.DB, {
+    watermark: await headSeq(env.DB),
+    deletionWindowMinutes: input.deletionWindowMinutes,
+    protectedAccounts: JSON.stringify(input.protectedAccounts),
     id: crypto.randomUUID(),
     name: input.name,
     kind: input.kind,
@@ -65,11 +81,12 @@ export async function createTarget(env: Env, input: TargetCreate): Promise<Targe
     deletionThreshold: input.deletionThreshold,
     dryRun: input.dryRun,
     pushGroups: input.pushGroups,
-    status: 'active',
+    status: input.status,
     created: now,
     updated: now,
   });
   forgetAutomatic();
+  if (input.initialSync && !input.dryRun && input.status === 'active') return (await startSync(env, row.id, 'initial'))!;
   return toTarget(row);
 }
 
@@ -119,6 +136,8 @@ export async function updateTarget(env: Env, id: string, patch: TargetUpdate): P
   if (patch.dryRun !== undefined) set.dryRun = patch.dryRun;
   if (patch.pushGroups !== undefined) set.pushGroups = patch.pushGroups;
   if (patch.options !== undefined) set.options = JSON.stringify(patch.options);
+  if (patch.deletionWindowMinutes !== undefined) set.deletionWindowMinutes = patch.deletionWindowMinutes;
+  if (patch.protectedAccounts !== undefined) set.protectedAccounts = JSON.stringify(patch.protectedAccounts);
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.status === 'active') set.pausedReason = null;
   const row = await updateTargetRow(env.DB, id, set);
@@ -139,6 +158,17 @@ export async function markScheduled(env: Env, id: string, now: Date): Promise<vo
 /** What "Save and test" learned (PATCH, Bulk, filter, ETag), used by the dispatcher. */
 export async function saveCapabilities(env: Env, id: string, capabilities: Capabilities): Promise<void> {
   await updateTargetRow(env.DB, id, { capabilities: JSON.stringify(capabilities) });
+}
+
+/**
+ * Starts a full pass over the directory ("Sync all", initial sync): the target's next runs
+ * enqueue every resource in keyset pages. Null when there is no such target.
+ */
+export async function startSync(env: Env, id: string, reason: SyncState['reason']): Promise<Target | null> {
+  const row = await selectTarget(env.DB, id);
+  if (!row) return null;
+  await startSyncStatement(env.DB, id, reason, row.pushGroups, new Date()).run();
+  return getTarget(env, id);
 }
 
 export async function deleteTarget(env: Env, id: string): Promise<boolean> {

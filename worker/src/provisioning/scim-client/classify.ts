@@ -61,13 +61,22 @@ function transient(status: number, headers: Headers, detail: string | undefined,
   return { kind: 'transient', status, message: `${base}${detail ? `: ${detail}` : ''}${after}.`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
 }
 
-/** RFC 9110 §10.2.3: Retry-After is delay-seconds or an HTTP-date. */
+/** The longest wait a target can ask for: a row is tried again within a day whatever it says. */
+export const MAX_RETRY_AFTER_SECONDS = 24 * 60 * 60;
+/** Beyond ten years a delay is not a plan but a broken header (`99999999999999999`): ignored. */
+const ABSURD_RETRY_AFTER_SECONDS = 10 * 365 * 24 * 60 * 60;
+
+/**
+ * RFC 9110 §10.2.3: Retry-After is delay-seconds or an HTTP-date. Waits are capped at 24 h;
+ * an unparseable or absurd value is treated as absent (the backoff applies), never thrown on.
+ */
 export function parseRetryAfter(value: string | null, now: () => number = Date.now): number | undefined {
   if (value === null || value.trim() === '') return undefined;
   const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now()) / 1000));
+  // An HTTP-date starts with a day name (IMF-fixdate, RFC 850, asctime); Date.parse alone would take "-5".
+  const seconds = /^\d{1,16}$/.test(v) ? Number(v) : /^[A-Za-z]{3}/.test(v) ? (Date.parse(v) - now()) / 1000 : NaN;
+  if (!Number.isFinite(seconds) || seconds > ABSURD_RETRY_AFTER_SECONDS) return undefined;
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Math.ceil(seconds)));
 }
 
 /** A network error or timeout (fetch threw) as a failure; all are transient. */

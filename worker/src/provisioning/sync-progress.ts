@@ -1,0 +1,31 @@
+/**
+ * Where a target stands against the directory, for the admin API: its full pass (done / total,
+ * ETA), how far its watermark trails the change feed, and the deletion threshold's window.
+ */
+import type { TargetSync } from '../../../shared/src/api';
+import type { Target } from '../../../shared/src/targets';
+import { headSeq } from '../db/change-feed';
+import { countDestructive } from '../db/hold';
+import { countOutstanding } from '../db/sync-state';
+
+export async function syncProgress(db: D1Database, target: Target, now: Date): Promise<TargetSync> {
+  const [head, outstanding, destructive] = await Promise.all([headSeq(db), countOutstanding(db, target.id), countDestructive(db, target, now)]);
+  const s = target.sync;
+  let sync: TargetSync['sync'] = null;
+  if (s) {
+    // Settled = enqueued and no longer in the outbox; what is still there is outstanding.
+    const done = Math.min(s.total, Math.max(0, s.enqueued - outstanding));
+    const complete = s.phase === 'done' && outstanding === 0;
+    const elapsed = (now.getTime() - Date.parse(s.startedAt)) / 1000;
+    const etaSeconds = complete || done === 0 ? null : Math.round((elapsed / done) * (s.total - done));
+    sync = { reason: s.reason, phase: s.phase, total: s.total, enqueued: s.enqueued, done: complete ? s.total : done, startedAt: s.startedAt, complete, etaSeconds };
+  }
+  return {
+    targetId: target.id,
+    watermark: target.watermark,
+    head,
+    outstanding,
+    sync,
+    deletions: { threshold: target.deletionThreshold, windowMinutes: target.deletionWindowMinutes, sentInWindow: destructive.sent, pending: destructive.pending, held: destructive.held },
+  };
+}
