@@ -147,6 +147,8 @@ export const userStatusSchema = z.object({
   links: z.array(linkSchema),
   /** the user's latest audit events, newest first */
   events: z.array(auditEventSchema),
+  /** deleted from the directory; kept (a tombstone) while a target has not settled it */
+  deleted: z.boolean().optional(),
 });
 
 export const lookupHitSchema = z.object({ user: userSummarySchema, links: z.array(linkSchema) });

@@ -22,6 +22,17 @@ export const FAILURE_KINDS = ['transient', 'not_found', 'conflict', 'preconditio
 export const failureKindSchema = z.enum(FAILURE_KINDS);
 export type FailureKind = z.infer<typeof failureKindSchema>;
 
+/**
+ * What really happened, in one word (issue #9): `unchanged` when nothing needed sending,
+ * `skipped` when something differs but the mode's operations do not allow it, `blocked` when a
+ * Drupal site's cancel method kept the account blocked instead of deleting it, `held` by the
+ * deletion threshold, `protected` when the account is never written (the relay's own login,
+ * uid 1, or listed), `failed` with the reason in `error`.
+ */
+export const OUTCOMES = ['created', 'updated', 'linked', 'unchanged', 'deactivated', 'deleted', 'blocked', 'held', 'protected', 'skipped', 'failed'] as const;
+export const outcomeSchema = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof outcomeSchema>;
+
 export const provisionResultSchema = z.object({
   targetId: z.string(),
   targetName: z.string(),
@@ -33,6 +44,8 @@ export const provisionResultSchema = z.object({
   error: z.string().nullable(),
   failure: failureKindSchema.nullable(),
   steps: z.array(stepSchema),
+  /** what happened, truthfully: "Provision selected" counts `created`/`updated`/`linked` as provisioned */
+  outcome: outcomeSchema.optional(),
 });
 export type ProvisionResult = z.infer<typeof provisionResultSchema>;
 
@@ -45,6 +58,8 @@ export const linkSchema = z.object({
   lastSuccessAt: z.string().nullable(),
   nextAttemptAt: z.string().nullable(),
   lastError: z.string().nullable(),
+  /** what the relay last did to the remote account: active, deactivated (blocked) or deleted */
+  remoteState: z.string().nullable().optional(),
 });
 export type Link = z.infer<typeof linkSchema>;
 

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { Link } from '../../../shared/src/provisioning';
 import { LOOKUP_KINDS, lookupKeyOf, lookupUsers, resolveSiteUids, searchUsers, type TargetRef, type UserRecord } from '../db/directory-views';
 import { listAudit } from '../db/provisioning-queries';
+import { selectTombstone, type Tombstone } from '../db/tombstones';
 import { toAuditEvent } from './logs';
 import { ROUTES } from './routes';
 import { normalizeSiteUrl, type LookupHit, type LookupResponse, type UserSummary } from '../../../shared/src/api';
@@ -78,6 +79,31 @@ usersApp.get(ROUTES.userStatus.path, async (c) => {
     listAudit(c.env.DB, { resourceId: id, limit: STATUS_EVENTS }),
   ]);
   const user = found.ids.get(id);
-  if (!user) return notFound(c, 'The user');
+  if (!user) {
+    const tomb = await selectTombstone(c.env.DB, id);
+    return tomb ? c.json(tombstoneStatus(id, tomb, events.items.map(toAuditEvent))) : notFound(c, 'The user');
+  }
   return c.json({ user: summaryOf(user), links: linksOf(targets, user), events: events.items.map(toAuditEvent) });
 });
+
+/** A deleted user's status from what its links remember: the last payload sent names it. */
+function tombstoneStatus(id: string, tomb: Tombstone, events: ReturnType<typeof toAuditEvent>[]) {
+  const stored = tomb.links.map((l) => (l.payload ? (JSON.parse(l.payload) as Record<string, unknown>) : null)).find((p) => p?.userName);
+  const user: UserSummary = { id, userName: String(stored?.userName ?? ''), displayName: typeof stored?.displayName === 'string' ? stored.displayName : null, active: false, emails: [], externalId: null };
+  const byTarget = new Map(tomb.links.map((l) => [l.targetId, l]));
+  const links: Link[] = tomb.targets.map((t) => {
+    const l = byTarget.get(t.id);
+    return {
+      targetId: t.id,
+      targetName: t.name,
+      state: l?.state ?? 'never',
+      remoteId: l?.remoteId ?? null,
+      lastAttemptAt: l?.lastAttemptAt ?? null,
+      lastSuccessAt: l?.lastSuccessAt ?? null,
+      nextAttemptAt: l?.nextAttemptAt ?? null,
+      lastError: l?.lastError ?? null,
+      remoteState: l?.remoteState ?? null,
+    };
+  });
+  return { user, links, events, deleted: true };
+}

@@ -15,7 +15,7 @@ export async function loadUsersAndLinks(db: D1Database, targetId: string, ids: s
     db
       .prepare(
         `SELECT target_id AS targetId, resource_type AS resourceType, resource_id AS resourceId, remote_id AS remoteId, state,
-                payload_hash AS payloadHash, payload, remote_state AS remoteState
+                payload_hash AS payloadHash, payload, remote_state AS remoteState, remote_key AS remoteKey
            FROM links WHERE target_id = ? AND resource_type = 'User' AND resource_id IN (${placeholders(part.length)})`,
       )
       .bind(targetId, ...part),

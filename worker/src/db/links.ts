@@ -8,13 +8,15 @@ export interface LinkRow {
   payloadHash: string | null;
   payload: string | null;
   remoteState: string | null;
+  /** the target's second key for the account (Drupal's uid); absent where the reader did not ask */
+  remoteKey?: string | null;
 }
 
 export async function loadLink(db: D1Database, targetId: string, type: 'User' | 'Group', resourceId: string): Promise<LinkRow | null> {
   return db
     .prepare(
       `SELECT target_id AS targetId, resource_type AS resourceType, resource_id AS resourceId, remote_id AS remoteId, state,
-              payload_hash AS payloadHash, payload, remote_state AS remoteState
+              payload_hash AS payloadHash, payload, remote_state AS remoteState, remote_key AS remoteKey
          FROM links WHERE target_id = ? AND resource_type = ? AND resource_id = ?`,
     )
     .bind(targetId, type, resourceId)

@@ -184,3 +184,25 @@ export async function usersStillQueued(db: D1Database, targetId: string, userIds
   for (const r of await db.batch<{ id: string }>(stmts)) for (const row of r.results) out.add(row.id);
   return out;
 }
+
+/**
+ * One writer per (target, resource): the resource's row is upserted and leased as a whole, or
+ * not at all. Null when another run holds it (or it is held for approval): `state` says which.
+ */
+export async function claimResource(db: D1Database, targetId: string, resourceType: 'User' | 'Group', resourceId: string, now: Date, leaseMs: number): Promise<{ row: OutboxRow } | { state: string }> {
+  const at = now.toISOString();
+  const [, claimed, current] = await db.batch<OutboxRow & { state: string }>([
+    ...enqueueResources(db, targetId, resourceType, [resourceId], 0, now),
+    db
+      .prepare(
+        `UPDATE outbox SET state = 'leased', lease_id = ?1, lease_until = ?2, updated_at = ?3
+          WHERE target_id = ?4 AND resource_type = ?5 AND resource_id = ?6
+            AND (state IN ('pending', 'failed', 'dead') OR (state = 'leased' AND lease_until < ?3))
+          RETURNING ${COLUMNS}`,
+      )
+      .bind(crypto.randomUUID(), new Date(now.getTime() + leaseMs).toISOString(), at, targetId, resourceType, resourceId),
+    db.prepare('SELECT state FROM outbox WHERE target_id = ? AND resource_type = ? AND resource_id = ?').bind(targetId, resourceType, resourceId),
+  ]);
+  const row = claimed!.results[0];
+  return row ? { row } : { state: current!.results[0]?.state ?? 'gone' };
+}

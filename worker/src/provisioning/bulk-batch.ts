@@ -14,6 +14,8 @@ import { POLICY, type Failure } from './failure';
 import { failureFate } from './row-fate';
 import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperations } from './mapping';
 import { decide, patchBody, type Decision } from './decide';
+import { protectedLink, protectedReason } from './protected';
+import { recordProtected } from './sync-context';
 import { buildFilter } from './scim-client';
 import type { SyncContext } from './sync-context';
 import { storedPayload, usesEtags } from './conditional-write';
@@ -79,6 +81,7 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
   for (const row of rows) {
     const user = users.get(row.resourceId);
     const link = links.get(row.resourceId) ?? null;
+    ctx.label = { operation: 'read', resourceType: 'User', resourceId: row.resourceId };
     const d = await decide(ctx, user ? ({ id: user.id, ...(JSON.parse(user.data) as JsonObject) } as JsonObject) : null, link);
     const p: Planned | 'match' = d === 'match' ? d : { ...d, row };
     if (p === 'match') {
@@ -90,6 +93,12 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
   if ('failure' in matched) return settleAll(ctx, rows, matched.failure, counts);
   for (const m of toMatch) {
     const remoteId = matched.ids.get(m.row.resourceId);
+    const reason = remoteId ? protectedReason(ctx.protection, { userName: m.payload.userName, remoteId }) : null;
+    if (reason) {
+      ctx.label = { operation: 'match', resourceType: 'User', resourceId: m.row.resourceId };
+      planned.push({ row: m.row, action: 'skip', attributes: [], link: { ...protectedLink(reason, m.payload.userName), remoteId }, protected: recordProtected(ctx, reason) });
+      continue;
+    }
     const link: LinkUpdate = { state: 'in_sync', success: true, payloadHash: m.hash, payload: JSON.stringify(m.payload), remoteState: 'active', error: null };
     const attributes = changedAttributes(undefined, m.payload);
     planned.push(

@@ -6,6 +6,8 @@ import { applyMapping, changedAttributes, payloadHash, toPatchOperations } from 
 import type { BulkOperation, PatchOp } from './scim-client';
 import type { SyncContext } from './sync-context';
 import { readStoredPayload, usesEtags } from './conditional-write';
+import { protectedLink, protectedReason } from './protected';
+import { recordProtected } from './sync-context';
 
 export interface Decision {
   action: Action;
@@ -14,6 +16,8 @@ export interface Decision {
   /** the link to store when it succeeds */
   link?: LinkUpdate;
   attributes: string[];
+  /** not written: the account is protected (protected.ts); the detail says why */
+  protected?: string;
 }
 
 export const patchBody = (ops: PatchOp[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops }) as unknown as JsonObject;
@@ -26,6 +30,11 @@ export const patchBody = (ops: PatchOp[]) => ({ schemas: ['urn:ietf:params:scim:
 export async function decide(ctx: SyncContext, user: JsonObject | null, link: LinkRow | null): Promise<Decision | 'match'> {
   const none = (action: Action, linkUpdate?: LinkUpdate): Decision => ({ action, attributes: [], ...(linkUpdate ? { link: linkUpdate } : {}) });
   const remoteId = link?.remoteId;
+  if (remoteId) {
+    const userName = user?.userName ?? readStoredPayload(link.payload).payload?.userName;
+    const reason = protectedReason(ctx.protection, { userName, remoteId, remoteKey: link.remoteKey ?? null });
+    if (reason) return { action: 'skip', attributes: [], link: protectedLink(reason, userName), protected: recordProtected(ctx, reason) };
+  }
   if (!user) {
     if (!remoteId || link.remoteState === 'deleted') return none('skip');
     if (ctx.operations.delete) return { action: 'delete', attributes: [], link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null }, op: { method: 'DELETE', path: `/Users/${remoteId}` } };

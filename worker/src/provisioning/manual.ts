@@ -1,10 +1,16 @@
 /**
  * Manual / on-demand provisioning ("Perform Manual Sync"): the pipeline runs now, for one user,
- * to each chosen target, and answers with a step trace per target.
+ * to each chosen target, and answers with a step trace per target. It is one more writer of the
+ * same queue (issue #9): it takes the user's outbox row under the runs' lease, or waits briefly
+ * for the run holding it, so a popup and an automatic run never race on one account.
  */
 import type { ProvisionResult, Target } from '../../../shared/src';
 import { auditStatements } from '../db/audit';
 import { saveLink } from '../db/links';
+import { claimResource, completeOutbox, releaseOutbox, type OutboxRow } from '../db/outbox';
+import { failureFate } from './row-fate';
+import { LEASE_MS } from './lanes';
+import { outcomeOf } from './outcome';
 import type { Env } from '../env';
 import { createSyncContext } from './sync-context';
 import { syncUser } from './sync-user';
@@ -18,10 +24,10 @@ export async function provisionUser(env: Env, userId: string, targetIds?: string
 async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?: typeof fetch): Promise<ProvisionResult> {
   const base = { targetId: target.id, targetName: target.name, dryRun: target.dryRun };
   const secret = await loadTargetSecret(env, target.id);
-  if (!secret) return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: 'The target is gone.', failure: null, steps: [] };
+  if (!secret) return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: 'The target is gone.', failure: null, steps: [], outcome: 'failed' };
   if (target.status === 'paused') {
     const detail = `The target is paused${target.pausedReason ? `: ${target.pausedReason}` : ''}. Resume it first.`;
-    return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: detail, failure: 'fatal', steps: [{ step: 'test_connection', ok: false, detail }] };
+    return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: detail, failure: 'fatal', steps: [{ step: 'test_connection', ok: false, detail }], outcome: 'failed' };
   }
   const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations: target.modes.manual.operations, runId: null, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
   ctx.label = { operation: 'test_connection', resourceType: 'User', resourceId: userId };
@@ -33,13 +39,33 @@ async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?:
   );
   if (!spc.ok) {
     await env.DB.batch(auditStatements(env.DB, ctx.audit));
-    return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: spc.failure.message, failure: spc.failure.kind, steps: ctx.steps };
+    return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: spc.failure.message, failure: spc.failure.kind, steps: ctx.steps, outcome: 'failed' };
   }
-  const outcome = await syncUser(ctx, userId);
+  // One writer per (target, user): the same lease the runs take, or a short wait for theirs.
+  const lease = await leaseUser(env.DB, target.id, userId, ctx.now);
+  if (!('row' in lease)) {
+    const held = lease.state === 'held';
+    const detail = held
+      ? 'A deactivation or deletion of this user is held for approval on this target: approve or change it first.'
+      : 'A run is provisioning this user on this target right now; its result is in the status. Try again in a moment.';
+    ctx.steps.push({ step: 'result', ok: false, detail });
+    await env.DB.batch(auditStatements(env.DB, ctx.audit));
+    return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: detail, failure: null, steps: ctx.steps, outcome: held ? 'held' : 'skipped' };
+  }
+  let outcome;
+  try {
+    outcome = await syncUser(ctx, userId);
+  } catch (err) {
+    // A bug or a storage failure: the row is given back now, not when its lease runs out.
+    await env.DB.batch([releaseOutbox(env.DB, lease.row)]).catch(() => undefined);
+    throw err;
+  }
   ctx.steps.push({ step: 'result', ok: outcome.ok, detail: outcome.ok ? outcome.detail : (outcome.failure?.message ?? 'failed') });
   const stmts = auditStatements(env.DB, ctx.audit);
   const link = outcome.link ?? (outcome.ok ? undefined : { state: 'failed' as const, success: false, error: outcome.failure?.message ?? null });
   if (!ctx.dryRun) stmts.push(saveLink(env.DB, target.id, 'User', userId, { ...(link ?? { state: 'in_sync', success: true }), trace: JSON.stringify(ctx.steps) }, ctx.now()));
+  // Done: the row goes (unless the user changed meanwhile); failed: the row's policy, as in a run.
+  stmts.push(...(outcome.ok ? completeOutbox(env.DB, lease.row, ctx.now()) : [failureFate(env.DB, lease.row, outcome.failure ?? { kind: 'transient', message: 'failed' }, ctx.now()).outbox]));
   await env.DB.batch(stmts);
   return {
     ...base,
@@ -50,5 +76,19 @@ async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?:
     error: outcome.ok ? null : (outcome.failure?.message ?? 'failed'),
     failure: outcome.failure?.kind ?? null,
     steps: ctx.steps,
+    outcome: outcomeOf(outcome),
   };
+}
+
+/** How long a manual provision waits for a run that holds the user's row. */
+const LEASE_WAIT_MS = 5_000;
+const LEASE_POLL_MS = 200;
+
+async function leaseUser(db: D1Database, targetId: string, userId: string, now: () => Date): Promise<{ row: OutboxRow } | { state: string }> {
+  const until = Date.now() + LEASE_WAIT_MS;
+  for (;;) {
+    const got = await claimResource(db, targetId, 'User', userId, now(), LEASE_MS);
+    if ('row' in got || got.state === 'held' || Date.now() > until) return got;
+    await new Promise((r) => setTimeout(r, LEASE_POLL_MS));
+  }
 }

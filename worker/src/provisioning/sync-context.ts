@@ -6,6 +6,7 @@
 import type { Operations, Step, Target } from '../../../shared/src';
 import type { AuditEvent } from '../db/audit';
 import type { ScimClient } from './scim-client';
+import { protectionOf, PROTECTED_PREFIX, type Protection } from './protected';
 import { createTargetClient } from './target-client';
 
 export interface SyncContext {
@@ -22,6 +23,8 @@ export interface SyncContext {
   requests: number;
   /** remote id → the second key the target gave for it (Drupal's uid), stored on the link */
   remoteKeys: Map<string, string>;
+  /** accounts never written on this target (protected.ts) */
+  protection: Protection;
   /** the operation the next request belongs to, for its audit event */
   label: { operation: string; resourceType: 'User' | 'Group' | null; resourceId: string | null };
 }
@@ -49,6 +52,7 @@ export function createSyncContext(input: SyncContextInput): SyncContext {
     audit: [],
     requests: 0,
     remoteKeys: new Map(),
+    protection: protectionOf(input.target, input.token),
     label: { operation: 'read', resourceType: null, resourceId: null },
     client: undefined as unknown as ScimClient,
   };
@@ -104,4 +108,29 @@ export function recordDryRun(ctx: SyncContext, operation: string, method: string
 
 export function step(ctx: SyncContext, s: Step): void {
   ctx.steps.push(s);
+}
+
+/**
+ * A write not sent because the account is protected: recorded with outcome `protected`, and
+ * the step trace says so. Answers the detail every outcome carries ("protected: …").
+ */
+export function recordProtected(ctx: SyncContext, reason: string): string {
+  ctx.audit.push({
+    at: ctx.now().toISOString(),
+    targetId: ctx.target.id,
+    runId: ctx.runId,
+    resourceType: ctx.label.resourceType,
+    resourceId: ctx.label.resourceId,
+    operation: 'skip',
+    method: null,
+    path: null,
+    httpStatus: null,
+    durationMs: 0,
+    outcome: 'protected',
+    error: `Not written: ${reason}.`,
+    attributesChanged: null,
+    dryRun: ctx.dryRun,
+  });
+  step(ctx, { step: 'action', ok: true, detail: `Not written: ${reason} is protected on this target.` });
+  return `${PROTECTED_PREFIX}${reason}`;
 }

@@ -11,10 +11,14 @@ import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperation
 import { buildFilter } from './scim-client';
 import { decide } from './decide';
 import { readStoredPayload, storedPayload, usesEtags, versionOf, writeAtVersion } from './conditional-write';
-import { recordDryRun, step, type SyncContext } from './sync-context';
+import { protectedLink, protectedReason } from './protected';
+import { recordDryRun, recordProtected, step, type SyncContext } from './sync-context';
 
 import type { JsonObject } from '../scim/schema/normalize';
 import type { PatchOp } from './scim-client';
+
+/** The Drupal connector reads a deleted account back and says when the site only blocked it (drupal-client/client.ts afterDelete). */
+const isBlockedInsteadOfDeleted = (detail: string | undefined) => detail !== undefined && detail.includes('kept the account and blocked it');
 
 export interface SyncOutcome {
   action: Action;
@@ -30,6 +34,8 @@ export interface SyncOutcome {
   continues?: boolean;
   /** sent what it could, waits for other rows (a group's members): retried shortly, with this reason */
   deferred?: string;
+  /** a delete the target turned into a block (a Drupal site's cancel method): the account remains */
+  blocked?: boolean;
   detail: string;
 }
 
@@ -59,6 +65,7 @@ export async function decideUser(ctx: SyncContext, userId: string): Promise<{ ac
   const [row, link] = await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
   const d = await decide(ctx, row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null, link);
   if (d === 'match') return { action: 'create', detail: 'not linked yet: match on the target, then create or link' };
+  if (d.protected) return { action: 'skip', detail: d.protected };
   if (d.action === 'skip' && d.link?.state === 'in_sync') return { action: 'none', detail: 'unchanged' };
   return { action: d.action, detail: d.op ? `${d.op.method} ${ctx.client.requestPath?.(d.op.path) ?? d.op.path}` : 'nothing to send' };
 }
@@ -85,8 +92,14 @@ async function syncUserOnce(ctx: SyncContext, userId: string, preloaded?: Preloa
     ? [preloaded.user, preloaded.link]
     : await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
   const prematched = preloaded?.prematched;
-  if (!row) return removeRemote(ctx, link);
-  const resource: JsonObject = { id: row.id, ...(JSON.parse(row.data) as JsonObject) };
+  const resource: JsonObject | null = row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null;
+  // Protected accounts are never written, whatever the directory says (protected.ts).
+  if (link?.remoteId) {
+    const userName = resource?.userName ?? readStoredPayload(link.payload).payload?.userName;
+    const reason = protectedReason(ctx.protection, { userName, remoteId: link.remoteId, remoteKey: link.remoteKey ?? null });
+    if (reason) return skip(recordProtected(ctx, reason), protectedLink(reason, userName), link.remoteId);
+  }
+  if (!resource) return removeRemote(ctx, link);
   if (resource.active === false) return deactivate(ctx, link, resource);
   const phase = link?.remoteId ? 'update' : 'create';
   const { payload, cleared } = applyMapping(ctx.target.mapping, resource, phase);
@@ -112,6 +125,9 @@ async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: strin
   const found = prematched !== undefined ? { remoteId: prematched, by: ctx.target.matching[0] } : await match(ctx, payload);
   if ('failure' in found) return failed('none', found.failure, null);
   if (found.remoteId) {
+    // The account the relay logs in with (or one the admin listed) is linked, never written.
+    const reason = protectedReason(ctx.protection, { userName: payload.userName, remoteId: found.remoteId, remoteKey: ctx.remoteKeys.get(found.remoteId) ?? null });
+    if (reason) return skip(recordProtected(ctx, reason), { ...protectedLink(reason, payload.userName), remoteId: found.remoteId }, found.remoteId);
     // Linked an account that already existed: bring it in line with the directory.
     step(ctx, { step: 'match', ok: true, detail: `Matched the existing account ${found.remoteId} by ${found.by}.` });
     const linked: LinkRow = { targetId: ctx.target.id, resourceType: 'User', resourceId: String(resource.id), remoteId: found.remoteId, state: 'pending', payloadHash: null, payload: null, remoteState: 'active' };
@@ -245,6 +261,10 @@ async function removeRemote(ctx: SyncContext, link: LinkRow | null): Promise<Syn
     // Already gone on the target is what we wanted.
     if (!result.ok && result.failure.kind !== 'not_found') return failed('delete', result.failure, remoteId);
     step(ctx, { step: 'action', ok: true, ...(result.ok ? { httpStatus: result.status } : {}), detail: (result.ok && result.detail) || 'Deleted the account.' });
+    // The account is still there, blocked: the link says so, and the user keeps a status.
+    if (result.ok && isBlockedInsteadOfDeleted(result.detail)) {
+      return { action: 'delete', ok: true, blocked: true, remoteId, attributesChanged: ['active'], destructive: true, detail: 'blocked instead of deleted (the site\'s cancel method)', link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null } };
+    }
     return { action: 'delete', ok: true, remoteId, attributesChanged: [], destructive: true, detail: 'deleted', link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null } };
   }
   if (ctx.operations.deactivate && link.remoteState !== 'deactivated') {
