@@ -102,6 +102,21 @@ describe('truthful outcomes', () => {
   });
 });
 
+describe('in sync means payload and memberships', () => {
+  it("a user reads pending on a target while a push of one of its groups is queued there, in sync once it went out", async () => {
+    const target = await targetToB('B chips', { manual: { enabled: true, operations: ops() }, scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { initialSync: false, pushGroups: true });
+    const user = await createUser(`chip-${tag()}@chips.test`);
+    expect(await provision(user.id, target.id)).toMatchObject({ outcome: 'created' });
+    const stateOn = async () => (await api('GET', `/users/${user.id}/status`)).body.links.find((l: { targetId: string }) => l.targetId === target.id).state;
+    expect(await stateOn()).toBe('in_sync');
+    await scim('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `chips-${tag()}`, members: [{ value: user.id }] });
+    await api('GET', `/targets/${target.id}/plan?mode=scheduled`);
+    expect(await stateOn()).toBe('pending');
+    await run(target.id);
+    expect(await stateOn()).toBe('in_sync');
+  });
+});
+
 describe('one writer per (target, user)', () => {
   it('a popup provisioning a user while the automatic run does the same never links to the account the relay just created', async () => {
     const target = await targetToB('B race', { manual: { enabled: true, operations: ops() }, automatic: { enabled: true, operations: ops() } }, { initialSync: false });
@@ -111,6 +126,7 @@ describe('one writer per (target, user)', () => {
       const user = await createUser(userName);
       const result = await provision(user.id, target.id);
       expect(result.ok, JSON.stringify(result)).toBe(true);
+      expect(result.action, 'never "linked to the existing account" the relay itself created').not.toBe('link');
       expect(['created', 'unchanged']).toContain(result.outcome);
       const onRelayB = await scimB('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
       expect(onRelayB.body.totalResults).toBe(1);

@@ -42,10 +42,19 @@ type RawUser = Omit<UserRecord, 'active' | 'emails' | 'links' | 'displayName'> &
  * A user, its emails (primary first, via user_values_user_idx) and its links (links_resource_idx)
  * in one row, so a page of users is one statement.
  */
+/**
+ * "In sync" means the payload and the memberships (Drupal: roles) are both confirmed (issue #9):
+ * a user whose group still has a push queued for the target reads as pending there.
+ */
+const LINK_STATE = `CASE WHEN l.state = 'in_sync' AND EXISTS (
+     SELECT 1 FROM group_members gm JOIN groups g ON g.pk = gm.group_pk
+       JOIN outbox o ON o.target_id = l.target_id AND o.resource_type = 'Group' AND o.resource_id = g.id
+      WHERE gm.member_id = u.id AND o.state IN ('pending', 'leased', 'held')) THEN 'pending' ELSE l.state END`;
+
 const USER_SELECT = `u.id, u.user_name AS userName, u.external_id AS externalId, u.active,
   json_extract(u.data, '$.displayName') AS displayName,
   (SELECT json_group_array(e.value) FROM (SELECT value FROM user_values WHERE user_pk = u.pk AND attr = 'emails' AND value IS NOT NULL ORDER BY "primary" DESC, rowid) e) AS emailsJson,
-  (SELECT json_group_array(json_object('targetId', l.target_id, 'state', l.state, 'remoteId', l.remote_id, 'lastAttemptAt', l.last_attempt_at,
+  (SELECT json_group_array(json_object('targetId', l.target_id, 'state', ${LINK_STATE}, 'remoteId', l.remote_id, 'lastAttemptAt', l.last_attempt_at,
      'lastSuccessAt', l.last_success_at, 'nextAttemptAt', l.next_attempt_at, 'lastError', l.last_error))
      FROM links l WHERE l.resource_type = 'User' AND l.resource_id = u.id) AS linksJson`;
 
