@@ -107,6 +107,10 @@ describe('deletion threshold over a sliding window', () => {
     expect(status.body.deletions).toMatchObject({ threshold: 10, windowMinutes: 60, sentInWindow: 10, held: 20 });
     const held = await api('GET', `/outbox?targetId=${target.id}&state=held&limit=50`);
     expect(held.body.items).toHaveLength(20);
+    // Each held user's own status says so.
+    const lastStatus = await api('GET', `/users/${users[29]!.id}/status`);
+    expect(lastStatus.body.deleted).toBe(true);
+    expect(lastStatus.body.events.some((e: { outcome: string }) => e.outcome === 'held')).toBe(true);
 
     const approved = await api('POST', `/targets/${target.id}/approve`);
     expect(approved.body).toEqual({ count: 20 });

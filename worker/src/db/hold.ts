@@ -16,6 +16,8 @@ export interface HoldCount {
   pending: number;
   /** rows held by this call */
   held: number;
+  /** the resources held by this call, for their own audit events */
+  resources?: { resourceType: 'User' | 'Group'; resourceId: string }[];
 }
 
 /** Outbox rows whose next send would deactivate or delete an account the relay created or linked. */
@@ -48,11 +50,11 @@ export async function countDestructive(db: D1Database, target: Thresholded, now:
 export async function holdDestructive(db: D1Database, target: Thresholded, now: Date): Promise<HoldCount> {
   const { sent, pending } = await countDestructive(db, target, now);
   if (pending === 0 || sent + pending <= target.deletionThreshold) return { sent, pending, held: 0 };
-  await db
-    .prepare(`UPDATE outbox SET state = 'held', last_error = ?2, updated_at = ?3 WHERE id IN (${CANDIDATES})`)
+  const { results } = await db
+    .prepare(`UPDATE outbox SET state = 'held', last_error = ?2, updated_at = ?3 WHERE id IN (${CANDIDATES}) RETURNING resource_type AS resourceType, resource_id AS resourceId`)
     .bind(target.id, holdMessage(target, { sent, pending }), now.toISOString())
-    .run();
-  return { sent, pending, held: pending };
+    .all<{ resourceType: 'User' | 'Group'; resourceId: string }>();
+  return { sent, pending, held: results.length, resources: results };
 }
 
 export function holdMessage(target: Thresholded, c: Pick<HoldCount, 'sent' | 'pending'>): string {

@@ -137,11 +137,11 @@ async function drainTarget(env: Env, target: Target, opts: DispatchOptions, budg
   const hold = await holdDestructive(env.DB, target, now());
   if (hold.held > 0) {
     counts.held = hold.held;
-    await env.DB.batch(
-      auditStatements(env.DB, [
-        { at: now().toISOString(), targetId: target.id, runId, resourceType: null, resourceId: null, operation: 'hold', method: null, path: null, httpStatus: null, durationMs: null, outcome: 'held', error: holdMessage(target, hold), attributesChanged: null, dryRun: target.dryRun },
-      ]),
-    );
+    const at = now().toISOString();
+    const error = holdMessage(target, hold);
+    const event = (resourceType: string | null, resourceId: string | null) => ({ at, targetId: target.id, runId, resourceType, resourceId, operation: 'hold', method: null, path: null, httpStatus: null, durationMs: null, outcome: 'held', error, attributesChanged: null, dryRun: target.dryRun });
+    // One event for the decision, and one per resource so each user's status says it is held.
+    await env.DB.batch(auditStatements(env.DB, [event(null, null), ...(hold.resources ?? []).map((r) => event(r.resourceType, r.resourceId))]));
   }
   const operations = target.modes[opts.mode].operations;
   // Every request of the run (lanes, batch matches, Bulk) shares the target's concurrency.
