@@ -22,6 +22,17 @@ export async function resolveMembers(db: D1Database, ids: readonly string[]): Pr
   return found;
 }
 
+/** Which of these ids are members of the group already (one read per MAX_PARAMS ids). */
+export async function presentMembers(db: D1Database, groupPk: number, ids: readonly string[]): Promise<Set<string>> {
+  const present = new Set<string>();
+  const stmts = chunk([...new Set(ids)], MAX_PARAMS - 1).map((part) =>
+    db.prepare(`SELECT member_id AS id FROM group_members WHERE group_pk = ? AND member_id IN (${placeholders(part.length)})`).bind(groupPk, ...part),
+  );
+  if (stmts.length === 0) return present;
+  for (const r of await db.batch<{ id: string }>(stmts)) for (const row of r.results) present.add(row.id);
+  return present;
+}
+
 /**
  * Statements adding members to the group whose pk is `groupPkSql` (its parameters bound per
  * row). Multi-row VALUES: D1 caps compound SELECTs at five terms; VALUES is exempt.
