@@ -76,7 +76,9 @@ export const groups = sqliteTable(
   },
   (t) => [
     uniqueIndex('groups_id_unique').on(t.id),
-    index('groups_display_name_lower_idx').on(t.displayNameLower),
+    // Entra ID matches groups by displayName (case-insensitively), so two groups of one name
+    // break its matching: the name is unique, and a second one is 409 uniqueness.
+    uniqueIndex('groups_display_name_lower_unique').on(t.displayNameLower),
     index('groups_external_id_idx').on(t.externalId),
     index('groups_created_idx').on(t.created),
     index('groups_last_modified_idx').on(t.lastModified),
