@@ -491,6 +491,8 @@ describe('hostile corpus: known paths with a wrong method', () => {
     }
     await expectUnchanged(v);
     expect((await getGroup(g.id)).displayName).toBe(g.displayName);
+    // HEAD goes with GET.
+    for (const path of ['/ServiceProviderConfig', '/Users', `/Groups/${g.id}`]) expect((await scim('HEAD', path)).status, `HEAD ${path}`).toBe(200);
   });
 
   it('/Me is 501 Not Implemented for every method (RFC 7644 §3.11)', async () => {

@@ -13,7 +13,6 @@ export function allowOnly(...methods: Method[]) {
   // hono answers HEAD with the GET handler.
   const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
   return function methodNotAllowed(c: Context) {
-    if (c.req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { allow } });
     return scimErrorResponse(new ScimError(405, `${c.req.method} is not supported on ${c.req.path}; use ${allow}.`), { allow });
   };
 }

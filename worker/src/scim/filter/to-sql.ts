@@ -60,9 +60,9 @@ export function compileFilter(rt: ResourceTypeDef, filter: Filter): SqlFragment 
 /**
  * `a or b or c …` parses left-deep, which SQLite would keep as a tree as deep as the chain is
  * long: 98 `userName pr or …` terms passed D1's depth limit. The chain's operands are collected
- * (iteratively, as the parser nests them) and joined as a tree of least depth instead — always
- * the two shallowest first — so a long flat chain costs log2(n) levels and one deeply nested
- * operand costs one level more than itself.
+ * (iteratively, as the parser nests them) and joined as a shallow tree instead, in their order:
+ * always the neighbouring pair that is shallowest, so a long flat chain costs log2(n) levels and
+ * one deeply nested operand costs one level more than itself.
  */
 function chainOperands(f: Filter & { kind: 'and' | 'or' }): Filter[] {
   const out: Filter[] = [];
@@ -76,13 +76,16 @@ function chainOperands(f: Filter & { kind: 'and' | 'or' }): Filter[] {
 }
 
 function joinShallowestFirst(op: 'AND' | 'OR', parts: Compiled[]): Compiled {
-  const queue = [...parts];
-  while (queue.length > 1) {
-    queue.sort((a, b) => a.depth - b.depth);
-    const [a, b] = queue.splice(0, 2) as [Compiled, Compiled];
-    queue.push({ sql: `(${a.sql} ${op} ${b.sql})`, params: [...a.params, ...b.params], depth: Math.max(a.depth, b.depth) + 1 });
+  const row = [...parts];
+  while (row.length > 1) {
+    let at = 0;
+    for (let i = 1; i < row.length - 1; i++) {
+      if (Math.max(row[i]!.depth, row[i + 1]!.depth) < Math.max(row[at]!.depth, row[at + 1]!.depth)) at = i;
+    }
+    const [a, b] = row.slice(at, at + 2) as [Compiled, Compiled];
+    row.splice(at, 2, { sql: `(${a.sql} ${op} ${b.sql})`, params: [...a.params, ...b.params], depth: Math.max(a.depth, b.depth) + 1 });
   }
-  return queue[0]!;
+  return row[0]!;
 }
 
 function compile(rt: ResourceTypeDef, f: Filter): Compiled {
