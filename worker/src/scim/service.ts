@@ -2,7 +2,7 @@
  * The SCIM operations on one resource type, independent of HTTP: the routes and /Bulk both call
  * these. Transport → this domain → directory (D1).
  */
-import { addMemberStatements, clearMembersStatement, presentMembers, groupsOfMany, membersOf, membersOfMany, removeMemberStatements, resolveMembers } from '../directory/memberships';
+import { addMemberStatements, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, removeMemberStatements, resolveMembers, resolveMembersOf } from '../directory/memberships';
 import { deleteResource, insertResource, insertResources, loadResource, replaceResource, touchResource } from '../directory/resources';
 import { DirectoryError, type ResourceKind, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
@@ -214,8 +214,10 @@ export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: s
 async function memberStatements(ctx: ScimContext, rt: ResourceTypeDef, group: StoredResource, delta: MemberDelta): Promise<D1PreparedStatement[]> {
   // Without a clear, only the members that would change are written: adding a member twice or
   // removing a non-member is a no-op, and a PATCH of nothing but no-ops writes nothing at all.
-  const present = delta.clear ? new Set<string>() : await presentMembers(ctx.db, group.pk, [...delta.add, ...delta.remove]);
-  const remove = new Set(delta.clear ? delta.remove : delta.remove.filter((id) => present.has(id)));
+  const ids = delta.clear ? delta.add : [...delta.add, ...delta.remove];
+  const known = ids.length > 0 ? await resolveMembersOf(ctx.db, group.pk, ids) : new Map<string, { type: ResourceKind; member: boolean }>();
+  const isMember = (id: string) => !delta.clear && known.get(id)?.member === true;
+  const remove = new Set(delta.clear ? delta.remove : delta.remove.filter(isMember));
   if (delta.removeWhere.length > 0) {
     const isCaseExact = (path: { attr: string; sub?: string }) => {
       const r = resolvePath(rt, { attr: 'members', sub: path.sub ?? path.attr });
@@ -226,7 +228,10 @@ async function memberStatements(ctx: ScimContext, rt: ResourceTypeDef, group: St
       if (delta.removeWhere.some((f) => matchesFilter(f, element, { isCaseExact }))) remove.add(m.id);
     }
   }
-  const add = await resolveMemberIds(ctx, delta.add.filter((id) => !present.has(id)));
+  const adding = [...new Set(delta.add)].filter((id) => !isMember(id));
+  const missing = adding.filter((id) => !known.has(id));
+  if (missing.length > 0) throw badRequest('invalidValue', `Unknown member id(s): ${missing.slice(0, 5).join(', ')}.`);
+  const add = adding.map((id) => ({ id, type: known.get(id)!.type }));
   return [
     ...(delta.clear ? [clearMembersStatement(ctx.db, group.pk)] : []),
     ...removeMemberStatements(ctx.db, group.pk, [...remove]),
