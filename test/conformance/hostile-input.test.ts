@@ -386,6 +386,32 @@ describe('hostile corpus: a Bulk always answers 200 with a status per operation'
   });
 });
 
+describe('hostile corpus: odd Bulk operations each get their own 4xx status', () => {
+  it('data that is not an object, unknown references, paths without ids, huge versions', async () => {
+    const v = await victim();
+    const ops = [
+      { method: 'POST', path: '/Users', bulkId: 's', data: 'a string' },
+      { method: 'POST', path: '/Users', bulkId: 'n', data: null },
+      { method: 'POST', path: '/Groups', bulkId: 'a', data: [1, 2] },
+      { method: 'PATCH', path: '/Users/bulkId:nowhere', data: patchBody({ op: 'replace', path: 'title', value: 'x' }) },
+      { method: 'DELETE', path: '/Users' },
+      { method: 'PATCH', path: `/Users/${v.user.id}`, data: { Operations: 'x' } },
+      { method: 'PATCH', path: `/Users/${v.user.id}`, version: 'W/"99999999999999999999"', data: patchBody({ op: 'replace', path: 'title', value: 'x' }) },
+      { method: 'PUT', path: `/Users/${v.user.id}`, data: { schemas: [USER_URN], userName: v.user.userName, title: 'x', name: { givenName: 1 } } },
+      { method: 'POST', path: '/Groups', bulkId: 'm', data: { schemas: [GROUP_URN], displayName: tag('bm'), members: ['bulkId:s'] } },
+    ];
+    const res = await hostile('bulk of odd operations', () => scim('POST', '/Bulk', { schemas: [BULK_REQUEST_URN], Operations: ops }));
+    expectStatus(res, 200);
+    const statuses = (res.body.Operations as any[]).map((o) => Number(o.status));
+    expect(statuses).toHaveLength(ops.length);
+    for (const [i, status] of statuses.entries()) {
+      expect(status, JSON.stringify(ops[i])).toBeGreaterThanOrEqual(400);
+      expect(status, JSON.stringify(ops[i])).toBeLessThan(500);
+    }
+    await expectUnchanged(v);
+  });
+});
+
 describe('hostile corpus: ambiguous and malformed text is 400 invalidSyntax, never replaced or last-one-wins', () => {
   const dupes = (userName: string): [string, string][] => [
     ['userName twice, differently cased', `{"schemas":["${USER_URN}"],"userName":"${userName}","USERNAME":"other${userName}"}`],
@@ -457,6 +483,30 @@ describe('hostile corpus: ambiguous and malformed text is 400 invalidSyntax, nev
     }
     await expectUnchanged(v);
     expect(await findUsers(`userName sw "${userName}"`)).toHaveLength(0);
+  });
+});
+
+describe('hostile corpus: bad percent-encoding in a URL', () => {
+  it('in a path segment or a query parameter is a 4xx, never a URIError', async () => {
+    const v = await victim();
+    for (const [method, path] of [
+      ['GET', '/Users/%E0%A4%A'],
+      ['GET', '/Groups/%ZZ'],
+      ['DELETE', '/Users/%E0%A4%A'],
+      ['PATCH', '/Users/%'],
+      ['GET', '/Users?filter=userName%20eq%20%22%E0%A4%A%22'],
+      ['GET', '/Users?filter=%ZZ'],
+      ['GET', '/Users?attributes=%E0%A4%A'],
+      ['GET', '/Users?startIndex=%E0'],
+      ['GET', `/Users/${v.user.id}?excludedAttributes=%ZZ`],
+      ['GET', '/Schemas/%E0%A4%A'],
+      ['GET', '/ResourceTypes/%'],
+    ] as const) {
+      const res = await hostile(`${method} ${path}`, () => scim(method, path, method === 'PATCH' ? patchBody({ op: 'replace', path: 'title', value: 'x' }) : undefined));
+      expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(200);
+      if (res.status >= 400) expect(res.body?.status, `${method} ${path}: ${res.text}`).toBe(String(res.status));
+    }
+    await expectUnchanged(v);
   });
 });
 
