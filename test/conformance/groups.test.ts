@@ -288,3 +288,14 @@ describe('RFC 7643 §2.5 empty multi-valued attributes', () => {
     expect('members' in (await getGroup(g.id))).toBe(false);
   });
 });
+
+describe('RFC 7644 §3.5.2 membership operations apply in order', () => {
+  it('removing members by a filter and then adding one of them back leaves that one a member', async () => {
+    const a = await createUser(tag('ra'));
+    const b = await createUser(tag('rb'));
+    const g = await createGroup(tag('Order '), { members: [{ value: a.id }, { value: b.id }] });
+    const res = await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'remove', path: 'members[type eq "User"]' }, { op: 'add', path: 'members', value: [{ value: a.id }] }));
+    expectStatus(res, 204);
+    expect(memberIds(await getGroup(g.id))).toEqual([a.id]);
+  });
+});

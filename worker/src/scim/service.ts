@@ -228,7 +228,8 @@ async function memberStatements(ctx: ScimContext, rt: ResourceTypeDef, group: St
       if (delta.removeWhere.some((f) => matchesFilter(f, element, { isCaseExact }))) remove.add(m.id);
     }
   }
-  const adding = [...new Set(delta.add)].filter((id) => !isMember(id));
+  // A member is re-added when a filter above removes it (`remove members[type eq "User"]`, then `add`).
+  const adding = [...new Set(delta.add)].filter((id) => !isMember(id) || remove.has(id));
   const missing = adding.filter((id) => !known.has(id));
   if (missing.length > 0) throw badRequest('invalidValue', `Unknown member id(s): ${missing.slice(0, 5).join(', ')}.`);
   const add = adding.map((id) => ({ id, type: known.get(id)!.type }));
