@@ -24,7 +24,7 @@ export default defineConfig(async () => {
     test: {
       name: 'worker',
       include: ['test/**/*.test.ts'],
-      exclude: ['test/extension/**', 'node_modules/**'],
+      exclude: ['test/extension/**', 'test/node/**', 'node_modules/**'],
       setupFiles: ['./test/apply-migrations.ts'],
       // Real D1 in workerd on a 2-core machine: a 1,000-operation Bulk takes seconds, not ms.
       testTimeout: 30_000,
