@@ -7,6 +7,7 @@ import { browser, type Browser } from 'wxt/browser';
 import { pageMessageSchema, type PageError, type PageMessage, type PageResponses } from '../lib/page-messages';
 import { createRelayClient, RelayError } from '../lib/relay-client';
 import { relayTokenItem, relayUrlItem } from '../lib/relay-settings';
+import { storedRelayUrlRefusal } from '../lib/relay-url';
 import { sitesItem } from '../lib/sites';
 import { createPageService } from './page-service';
 import { storageTraceStore } from './trace-store';
@@ -36,6 +37,8 @@ async function answer(message: PageMessage, sender: Browser.runtime.MessageSende
     return { ok: false, code: 'site_not_connected', error: 'This site is not one the extension was given access to.' };
   }
   if (!relayUrl || !token) return { ok: false, code: 'not_configured', error: 'Set the relay URL and admin token in the extension options.' };
+  const refusal = storedRelayUrlRefusal(relayUrl);
+  if (refusal) return { ok: false, code: 'not_configured', error: refusal };
   const service = createPageService({ client: createRelayClient({ relayUrl, token, fetch: (...args) => fetch(...args) }), traces: storageTraceStore });
   try {
     switch (message.type) {
