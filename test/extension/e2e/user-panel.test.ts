@@ -11,7 +11,7 @@ import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browse
 import { probeShadows, type ShadowProbe } from '../support/closed-shadow';
 import { connectExtension } from '../support/connect';
 import { screenshotPath } from '../support/screenshots.ts';
-import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
+import { fixture, startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { createScimUser, findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
 
 
@@ -110,6 +110,37 @@ describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
     await expect(shadow.texts(PANEL, '[data-scim-unknown]')).resolves.toEqual([expect.stringMatching(/^The relay has no user for this account\./)]);
     await expect(shadow.inEach(PANEL, (root) => root.querySelector<HTMLButtonElement>('button.primary')!.disabled)).resolves.toEqual([true]);
     expect(await findScimUser(relays.b, 'jane.doe')).toBeUndefined();
+    await page.close();
+  });
+
+  it('on Olivero\'s profile page, sits in the main content column, not beside it', async () => {
+    const page = await browser.newPage();
+    // The capture's stylesheets are not served: Olivero's grid, as core/themes/olivero/css/layout
+    // lays out its regions at desktop width, is given inline.
+    await page.route('**/olivero/user/5', async (route) => {
+      const html = fixture('drupal-olivero-user-view.html').replace(
+        '</head>',
+        `<style>
+          .grid-full { display: grid; grid-template-columns: repeat(14, minmax(0, 1fr)); column-gap: 24px; }
+          .layout--pass--content-medium > * { grid-column: 3 / 13; }
+          body { margin: 0; }
+        </style></head>`,
+      );
+      await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+    });
+    await page.goto(`${site.origin}/olivero/user/5`);
+    await page.locator('scim-relay-panel[data-scim-state="ready"]').waitFor({ timeout: 15_000 });
+    const placed = await page.evaluate(() => {
+      const host = document.querySelector('scim-relay-panel')!;
+      const box = (e: Element) => e.getBoundingClientRect().toJSON() as DOMRect;
+      return { inMain: host.closest('main') !== null, host: box(host), column: box(document.querySelector('#block-olivero-content')!), title: box(document.querySelector('h1.page-title')!) };
+    });
+    expect(placed.inMain).toBe(true);
+    // Within the content column's edges, and below the title.
+    expect(placed.host.left).toBeGreaterThanOrEqual(placed.column.left - 1);
+    expect(placed.host.right).toBeLessThanOrEqual(placed.column.right + 1);
+    expect(placed.host.width).toBeGreaterThan(placed.column.width * 0.9);
+    expect(placed.host.top).toBeGreaterThanOrEqual(placed.title.bottom);
     await page.close();
   });
 });
