@@ -29,5 +29,5 @@ export function loginRefusedMessage(auth: 'basic' | 'bearer', opts: { workedBefo
   const lead = opts.workedBefore
     ? `Wrong user name or password: ${answered}, though these credentials worked before — was the account's password changed on the site?`
     : `Wrong user name or password: ${answered}. Check both (and that the core "HTTP Basic Authentication" module is on).`;
-  return `${lead} ${FLOOD_HELP} The relay makes no further login attempts until the credentials are changed or it is resumed.`;
+  return `${lead} ${FLOOD_HELP} Runs stop logging in until the source or target is resumed; each Save and test tries once.`;
 }
