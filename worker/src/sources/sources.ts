@@ -61,7 +61,10 @@ export async function getSource(env: Env, id: string): Promise<Source | null> {
 
 /**
  * A partial update. A new base URL or new credentials start the import over (no watermark, no
- * run in progress): the old watermark belongs to another site or account.
+ * run in progress): the old watermark belongs to another site or account. For new credentials
+ * that matters as much as for a new URL: another account may see accounts the old one could
+ * not (blocked users, more roles), and an incremental run would only read what changed since.
+ * Without a watermark the next run is a full reconciliation with the new account's view.
  */
 export async function updateSource(env: Env, id: string, patch: SourceUpdate): Promise<Source | null> {
   const current = await selectSource(env.DB, id);
@@ -76,6 +79,7 @@ export async function updateSource(env: Env, id: string, patch: SourceUpdate): P
   }
   if (patch.credentials !== undefined) {
     set.credentialsEnc = await encryptSecret(env.RELAY_ENCRYPTION_KEY, JSON.stringify(patch.credentials));
+    set.watermark = null;
     set.cursor = null;
   }
   if (patch.settings !== undefined || patch.credentials !== undefined) {
