@@ -3,7 +3,7 @@
  * worker validates with these schemas; the extension builds its forms from them.
  */
 import { z } from 'zod';
-import { isCmsKind, kindIssues, parseKindOptions, targetOptionsInputSchema, targetOptionsSchema } from './target-kinds';
+import { isCmsKind, kindIssues, parseKindOptions, targetOptionsInputSchema, targetOptionsSchema, type TargetOptions } from './target-kinds';
 
 /**
  * `scim`: any SCIM 2.0 service provider; `drupal-jsonapi`: a Drupal site through core JSON:API;
@@ -110,12 +110,11 @@ export const targetCreateSchema = z
     }
     if (!isCmsKind(t.kind)) return { ...t, options: undefined };
     const parsed = parseKindOptions(t.kind, t.options);
-    if (!parsed.ok) {
-      for (const issue of parsed.issues) ctx.addIssue({ code: 'custom', ...issue });
-      return z.NEVER;
-    }
-    for (const issue of kindIssues(t.kind, { token: t.token, matching: t.matching, mapping: t.mapping, options: parsed.options })) ctx.addIssue({ code: 'custom', ...issue });
-    return { ...t, options: parsed.options };
+    if (!parsed.ok) for (const issue of parsed.issues) ctx.addIssue({ code: 'custom', ...issue });
+    // The other fields are checked against the kind's defaults when the options themselves are wrong: every problem at once.
+    const options = parsed.ok ? parsed.options : (parseKindOptions(t.kind, {}) as { ok: true; options: TargetOptions }).options;
+    for (const issue of kindIssues(t.kind, { token: t.token, matching: t.matching, mapping: t.mapping, options })) ctx.addIssue({ code: 'custom', ...issue });
+    return parsed.ok ? { ...t, options } : z.NEVER;
   });
 export type TargetCreate = z.infer<typeof targetCreateSchema>;
 
