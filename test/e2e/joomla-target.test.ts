@@ -186,6 +186,17 @@ describe('provisioning into Joomla', () => {
     expect((await api('GET', `/targets/${t.id}`)).body.status).toBe('active');
   });
 
+  it('a run with a refused token pauses the target and says why', async () => {
+    const site = await newSite();
+    const t = await joomlaTarget(site, { token: 'not-the-token' });
+    await createUser(unique('refused'), withMail(unique('refused')));
+    await run(t.id);
+    const after = (await api('GET', `/targets/${t.id}`)).body;
+    expect(after.status).toBe('paused');
+    expect(after.pausedReason).toContain('refused the API token');
+    expect((await site.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   it('dry-run sends no write and names the Joomla request', async () => {
     const site = await newSite();
     const t = await joomlaTarget(site, { dryRun: true });

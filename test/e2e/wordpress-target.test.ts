@@ -251,6 +251,31 @@ describe('scheduled provisioning into WordPress: update, deactivate, reactivate,
     expect(await link(t.id, user.id)).toMatchObject({ remoteState: 'deleted' });
   });
 
+  it('a run with a wrong Application Password pauses the target instead of writing as an anonymous visitor', async () => {
+    const site = await newSite();
+    const t = await wordpressTarget(site, { token: 'admin:aaaa bbbb cccc dddd eeee ffff' });
+    const name = unique('anon');
+    await createUser(name, withMail(name));
+    await run(t.id);
+    const after = (await api('GET', `/targets/${t.id}`)).body;
+    expect(after.status).toBe('paused');
+    expect(after.pausedReason).toContain('anonymous visitor');
+    expect((await site.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('plan names the WordPress request a deactivation will send', async () => {
+    const site = await newSite();
+    const t = await wordpressTarget(site);
+    const name = unique('plan');
+    const user = await createUser(name, withMail(name));
+    await run(t.id);
+    await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    const plan = await api('GET', `/targets/${t.id}/plan?mode=scheduled`);
+    expect(plan.status, plan.text).toBe(200);
+    const remote = (await onSite(site, name))!;
+    expect(plan.body.operations).toEqual(expect.arrayContaining([expect.objectContaining({ resourceId: user.id, action: 'deactivate', detail: `PATCH /wp/v2/users/${remote.id}` })]));
+  });
+
   it('dry-run sends no write and names the WordPress request', async () => {
     const site = await newSite();
     const t = await wordpressTarget(site, { dryRun: true });
