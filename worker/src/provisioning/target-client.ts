@@ -47,7 +47,7 @@ export function createTargetClient(input: ConnectorInput, hooks: ClientHooks = {
       return createWordpressClient(wordpressConnection(input), hooks);
     case 'joomla-webservices':
       return createJoomlaClient(cmsConnection<JoomlaTargetOptions>(input, 'joomla-webservices'), hooks);
-    case 'scim':
+    default:
       return createScimClient(connection(input), hooks);
   }
 }
@@ -61,7 +61,7 @@ export function testTargetConnection(input: ConnectorInput, opts: { existingUser
       return testWordpressConnection(wordpressConnection(input), matching, opts);
     case 'joomla-webservices':
       return testJoomlaConnection(cmsConnection<JoomlaTargetOptions>(input, 'joomla-webservices'), matching, opts);
-    case 'scim':
+    default:
       return testConnection(createScimClient(connection(input)), matching, opts);
   }
 }
@@ -84,7 +84,7 @@ export async function listTargetRoles(input: ConnectorInput): Promise<Result<Sit
       return createWordpressClient(wordpressConnection(input)).listRoles();
     case 'joomla-webservices':
       return createJoomlaClient(cmsConnection<JoomlaTargetOptions>(input, 'joomla-webservices')).listGroups();
-    case 'scim':
+    default:
       return null;
   }
 }
