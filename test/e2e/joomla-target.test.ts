@@ -175,6 +175,8 @@ describe('provisioning into Joomla', () => {
     expect((await provision(admin.id, t.id)).error).toMatch(/Skipped as protected.*API token belongs to/);
     expect((await provision(sam.id, t.id)).error).toMatch(/Skipped as protected.*Super User/);
     expect((await site.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
+    const skips = (await api('GET', `/audit?targetId=${t.id}&limit=50`)).body.items.filter((e: { error: string | null }) => e.error?.startsWith('Skipped as protected'));
+    expect(skips.map((e: { method: string; path: string }) => `${e.method} ${e.path}`).sort()).toEqual(['PATCH /v1/users/560', 'PATCH /v1/users/700']);
 
     const pat = await createUser('pat', withMail('pat', 'pat@example.test'));
     expect(await provision(pat.id, t.id)).toMatchObject({ ok: true, action: 'link' });

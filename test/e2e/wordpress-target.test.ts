@@ -199,6 +199,9 @@ describe('provisioning into WordPress', () => {
     expect(b.error).toMatch(/Skipped as protected.*signs in as/);
     expect((await site.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
     expect((await site.user(1))!.email).toBe('admin@example.test');
+    // The audit log shows each skip where the write would have been, with nothing sent.
+    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=50`)).body.items.filter((e: { error: string | null }) => e.error?.startsWith('Skipped as protected'));
+    expect(audit.map((e: { method: string; path: string; httpStatus: number | null; outcome: string }) => `${e.method} ${e.path} ${e.httpStatus} ${e.outcome}`).sort()).toEqual(['POST /wp/v2/users/1 null rejected', 'POST /wp/v2/users/2 null rejected']);
   });
 });
 

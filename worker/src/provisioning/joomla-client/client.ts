@@ -76,7 +76,12 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
     if (!allowSuperUsers && groupIds(u).some((g) => superUserGroups.includes(g))) return 'it is a Super User (allow it with options.allowSuperUsers)';
     return undefined;
   }
-  const protectedFailure = (u: JoomlaUser, why: string) => rejected(`Skipped as protected: the relay never changes Joomla account ${u.id} (${u.attributes.username ?? ''}): ${why}.`);
+  const protectedFailure = (u: JoomlaUser, why: string, method: 'PATCH' | 'DELETE') => {
+    const failure: Failure = { kind: 'rejected', message: `Skipped as protected: the relay never changes Joomla account ${u.id} (${u.attributes.username ?? ''}): ${why}.` };
+    // Logged like the request it replaces (no status: nothing was sent), so the audit shows the skip.
+    hooks.onRequest?.({ method, path: itemRoute(u.id), durationMs: 0, failure });
+    return { ok: false as const, failure };
+  };
 
   /** What Joomla changed without a word: the answer compared with what was sent. */
   function silentChanges(sent: JoomlaFields & { groups?: number[] }, got: JoomlaUser): string[] {
@@ -124,7 +129,7 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
     const current = await read(id);
     if (!current.ok) return current;
     const why = protectedReason(current.value.data);
-    if (why) return protectedFailure(current.value.data, why);
+    if (why) return protectedFailure(current.value.data, why, 'PATCH');
     const now = groupIds(current.value.data);
     let groups = groupsOf(now);
     // Joomla refuses an account without a group: one left with none gets the default groups.
@@ -192,7 +197,7 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
       const current = await read(id);
       if (!current.ok) return current;
       const why = protectedReason(current.value.data);
-      if (why) return protectedFailure(current.value.data, why);
+      if (why) return protectedFailure(current.value.data, why, 'DELETE');
       const res = await send('DELETE', itemRoute(id), readNothing, { deleting: true });
       if (res.ok) return { ...res, detail: 'Deleted the account.' };
       // A bare 500 says nothing (api/096-098): gone after all is what was asked.

@@ -84,11 +84,14 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
     if (String(self.value.id) === id) return 'it is the account the relay signs in as';
     return undefined;
   }
-  async function guard(id: string): Promise<{ ok: false; failure: Failure } | undefined> {
+  async function guard(id: string, method: 'POST' | 'DELETE'): Promise<{ ok: false; failure: Failure } | undefined> {
     const why = await protectedReason(id);
     if (why === undefined) return undefined;
     if (typeof why !== 'string') return { ok: false, failure: why };
-    return rejected(`Skipped as protected: the relay never changes WordPress account ${id}: ${why}.`);
+    const failure: Failure = { kind: 'rejected', message: `Skipped as protected: the relay never changes WordPress account ${id}: ${why}.` };
+    // Logged like the request it replaces (no status: nothing was sent), so the audit shows the skip.
+    hooks.onRequest?.({ method, path: userRoute(id), durationMs: 0, failure });
+    return { ok: false, failure };
   }
 
   async function search(filter: string, limit: number): Promise<Result<ScimResource[]>> {
@@ -120,7 +123,7 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
 
   async function update(id: string, fields: WpFields): Promise<Result<ScimResource | undefined>> {
     const { active, ...rest } = fields;
-    const blocked = await guard(id);
+    const blocked = await guard(id, 'POST');
     if (blocked) return blocked;
     let last: ScimResource | undefined;
     let status = 200;
@@ -218,7 +221,7 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
       return update(id, fields);
     },
     async deleteUser(id) {
-      const blocked = await guard(id);
+      const blocked = await guard(id, 'DELETE');
       if (blocked) return blocked;
       const to = await reassignTo();
       if (!to.ok) return to;
