@@ -3,10 +3,14 @@
  * worker validates with these schemas; the extension builds its forms from them.
  */
 import { z } from 'zod';
-import { drupalTargetIssues, drupalTargetOptionsSchema } from './drupal-target';
+import { isCmsKind, kindIssues, parseKindOptions, targetOptionsInputSchema, targetOptionsSchema, type TargetOptions } from './target-kinds';
 
-/** `scim`: any SCIM 2.0 service provider; `drupal-jsonapi`: a Drupal site through core JSON:API. */
-export const TARGET_KINDS = ['scim', 'drupal-jsonapi'] as const;
+/**
+ * `scim`: any SCIM 2.0 service provider; `drupal-jsonapi`: a Drupal site through core JSON:API;
+ * `wordpress-rest`: a WordPress site through the core REST API; `joomla-webservices`: a Joomla
+ * 4/5 site through the core Web Services API.
+ */
+export const TARGET_KINDS = ['scim', 'drupal-jsonapi', 'wordpress-rest', 'joomla-webservices'] as const;
 export const targetKindSchema = z.enum(TARGET_KINDS);
 export type TargetKind = z.infer<typeof targetKindSchema>;
 
@@ -89,8 +93,8 @@ export const targetCreateSchema = z
     token: fields.token,
     /** default: ["userName"]; for Drupal ["userName", "emails[type eq \"work\"].value"] (name, then mail) */
     matching: fields.matching.optional(),
-    /** settings of the kind (drupal-jsonapi: auth, roleMap, fields) */
-    options: drupalTargetOptionsSchema.optional(),
+    /** settings of the kind (drupal-jsonapi, wordpress-rest, joomla-webservices), parsed by the kind's schema */
+    options: targetOptionsInputSchema.optional(),
     modes: fields.modes.default(modesSchema.parse({})),
     mapping: fields.mapping.optional(),
     rateLimitPerSecond: fields.rateLimitPerSecond.default(10),
@@ -99,13 +103,18 @@ export const targetCreateSchema = z
     dryRun: fields.dryRun.default(false),
     pushGroups: fields.pushGroups.default(false),
   })
-  .superRefine((t, ctx) => {
+  .transform((t, ctx) => {
     if (t.kind === 'scim') {
-      if (t.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a drupal-jsonapi target takes options' });
-      return;
+      if (t.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a CMS target (drupal-jsonapi, wordpress-rest, joomla-webservices) takes options' });
+      return { ...t, options: undefined };
     }
-    const options = t.options ?? drupalTargetOptionsSchema.parse({});
-    for (const issue of drupalTargetIssues({ token: t.token, matching: t.matching, mapping: t.mapping, options })) ctx.addIssue({ code: 'custom', ...issue });
+    if (!isCmsKind(t.kind)) return { ...t, options: undefined };
+    const parsed = parseKindOptions(t.kind, t.options);
+    if (!parsed.ok) for (const issue of parsed.issues) ctx.addIssue({ code: 'custom', ...issue });
+    // The other fields are checked against the kind's defaults when the options themselves are wrong: every problem at once.
+    const options = parsed.ok ? parsed.options : (parseKindOptions(t.kind, {}) as { ok: true; options: TargetOptions }).options;
+    for (const issue of kindIssues(t.kind, { token: t.token, matching: t.matching, mapping: t.mapping, options })) ctx.addIssue({ code: 'custom', ...issue });
+    return parsed.ok ? { ...t, options } : z.NEVER;
   });
 export type TargetCreate = z.infer<typeof targetCreateSchema>;
 
@@ -123,8 +132,8 @@ export const targetUpdateSchema = z
     dryRun: fields.dryRun,
     pushGroups: fields.pushGroups,
     status: z.enum(['active', 'paused']),
-    /** drupal-jsonapi only: replaces the options as a whole (the kind itself cannot change) */
-    options: drupalTargetOptionsSchema,
+    /** CMS kinds only: replaces the options as a whole, parsed by the kind's schema (the kind itself cannot change) */
+    options: targetOptionsInputSchema,
   })
   .partial();
 export type TargetUpdate = z.infer<typeof targetUpdateSchema>;
@@ -158,7 +167,7 @@ export const targetSchema = z.object({
   pausedReason: z.string().nullable(),
   capabilities: capabilitiesSchema.nullable(),
   /** the kind's settings; null for SCIM targets */
-  options: drupalTargetOptionsSchema.nullable().default(null),
+  options: targetOptionsSchema.nullable().default(null),
   /** when the scheduled mode last ran for this target */
   lastScheduledAt: z.string().nullable().optional(),
   created: z.string(),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { linkSchema, provisionResultSchema, stepSchema } from '../../../shared/src/provisioning';
 import { capabilitiesSchema } from '../../../shared/src/targets';
 import { mappingRuleSchema, targetCreateSchema, targetSchema, targetUpdateSchema } from '../../../shared/src/targets';
+import { targetRolesSchema } from '../../../shared/src/target-kinds';
 import {
   auditEventSchema,
   auditQuerySchema,
@@ -60,6 +61,7 @@ export const ROUTES = {
   resumeTarget: { method: 'post', path: '/targets/:id/resume', tag: 'targets', summary: 'Resume provisioning (clears pausedReason)', status: 200, response: targetSchema },
   getMapping: { method: 'get', path: '/targets/:id/mapping', tag: 'targets', summary: "Read a target's attribute mapping", status: 200, response: mappingSchema },
   putMapping: { method: 'put', path: '/targets/:id/mapping', tag: 'targets', summary: "Replace a target's attribute mapping", body: mappingBodySchema, status: 200, response: mappingSchema },
+  listTargetRoles: { method: 'get', path: '/targets/:id/roles', tag: 'targets', summary: "The roles (Drupal, WordPress) or user groups (Joomla) a CMS target's site offers, for the role map", status: 200, response: targetRolesSchema },
   approveTarget: { method: 'post', path: '/targets/:id/approve', tag: 'outbox', summary: "Approve all of a target's held deletions", status: 200, response: countSchema },
 
   listOutbox: { method: 'get', path: '/outbox', tag: 'outbox', summary: 'List outbox rows, newest first', query: outboxQuerySchema, status: 200, response: pageSchema(outboxItemSchema) },

@@ -4,8 +4,9 @@ import { approveHeldDeletions, createTarget, deleteTarget, getTarget, listTarget
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import type { MappingRule, Target, TargetUpdate } from '../../../shared/src/targets';
-import { drupalTargetIssues } from '../../../shared/src/drupal-target';
+import { isCmsKind, kindIssues as targetKindIssues, parseKindOptions } from '../../../shared/src/target-kinds';
 import { mappingProblems } from '../provisioning/mapping';
+import { targetRoles } from '../provisioning/target-roles';
 import { invalidRequest, notFound, validateJson, type ApiIssue } from './validate';
 
 export const targetsApp = new Hono<ApiEnv>();
@@ -22,13 +23,20 @@ function mappingIssues(mapping: readonly MappingRule[] | undefined): ApiIssue[] 
 }
 
 /**
- * A change checked against the target's kind: only a Drupal target takes options, and its
- * token, matching and mapping must fit them (the stored values stand in for those not sent).
+ * A change checked against the target's kind: only a CMS target takes options (parsed by its
+ * kind's schema, which then replace the raw ones in `patch`), and its token, matching and mapping
+ * must fit them (the stored values stand in for those not sent).
  */
 function kindIssues(target: Target, patch: TargetUpdate): ApiIssue[] {
-  if (target.kind === 'scim') return patch.options === undefined ? [] : [{ path: 'options', message: 'only a drupal-jsonapi target takes options' }];
-  const options = patch.options ?? target.options!;
-  const issues = drupalTargetIssues({ token: patch.token, matching: patch.matching ?? target.matching, mapping: patch.mapping ?? target.mapping, options });
+  if (!isCmsKind(target.kind)) return patch.options === undefined ? [] : [{ path: 'options', message: 'only a CMS target (drupal-jsonapi, wordpress-rest, joomla-webservices) takes options' }];
+  let options = target.options!;
+  if (patch.options !== undefined) {
+    const parsed = parseKindOptions(target.kind, patch.options);
+    if (!parsed.ok) return parsed.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    options = parsed.options;
+    patch.options = parsed.options;
+  }
+  const issues = targetKindIssues(target.kind, { token: patch.token, matching: patch.matching ?? target.matching, mapping: patch.mapping ?? target.mapping, options });
   return issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 
@@ -85,6 +93,14 @@ targetsApp.put(ROUTES.putMapping.path, validateJson(ROUTES.putMapping.body), asy
   if (kind.length > 0) return invalidRequest(c, `The mapping does not fit a ${saved.kind} target: ${kind[0]!.message}`, kind);
   const target = await updateTarget(c.env, c.req.param('id'), { mapping: c.req.valid('json').mapping });
   return target ? c.json({ mapping: target.mapping }) : notFound(c, TARGET);
+});
+
+/** The site's roles or groups for the role map's picker (read from the site, never created). */
+targetsApp.get(ROUTES.listTargetRoles.path, async (c) => {
+  const roles = await targetRoles(c.env, c.req.param('id'));
+  if (roles === null) return notFound(c, TARGET);
+  if (roles === 'not-cms') return invalidRequest(c, 'A SCIM target has no roles to map groups to: it receives the groups themselves.');
+  return c.json(roles);
 });
 
 /** Releases every deletion held back by the target's deletion threshold. */

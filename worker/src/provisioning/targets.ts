@@ -14,8 +14,8 @@ import { decryptSecret, encryptSecret } from '../auth/secrets';
 import { approveHeldRows } from '../db/provisioning-queries';
 import { deleteTargetRow, insertTarget, selectTarget, selectTargets, updateTargetRow, type TargetRow, type TargetRowUpdate } from '../db/targets';
 import type { Env } from '../env';
-import { DRUPAL_DEFAULT_MATCHING, drupalTargetOptionsSchema } from '../../../shared/src/drupal-target';
-import { DRUPAL_DEFAULT_MAPPING } from './drupal-client/default-mapping';
+import { DEFAULT_MATCHING_OF, isCmsKind, parseKindOptions } from '../../../shared/src/target-kinds';
+import { DEFAULT_MAPPING_OF } from './default-mappings';
 import { DEFAULT_MAPPING } from './mapping';
 
 const nowIso = () => new Date().toISOString();
@@ -41,25 +41,32 @@ function toTarget(row: TargetRow): Target {
     lastScheduledAt: row.lastScheduledAt,
     // what the last connection test learned; a shape from an older release reads as "not tested yet"
     capabilities: row.capabilities ? capabilitiesSchema.nullable().catch(null).parse(JSON.parse(row.capabilities)) : null,
-    options: row.kind === 'drupal-jsonapi' ? drupalTargetOptionsSchema.parse(row.options ? JSON.parse(row.options) : {}) : null,
+    options: isCmsKind(row.kind) ? storedOptions(row.kind, row.options) : null,
     created: row.created,
     updated: row.updated,
   });
 }
 
+/** A CMS target's stored options (the defaults of its kind when none were stored). */
+function storedOptions(kind: Parameters<typeof parseKindOptions>[0], json: string | null) {
+  const parsed = parseKindOptions(kind, json ? JSON.parse(json) : {});
+  if (!parsed.ok) throw new Error(`stored options of a ${kind} target do not parse: ${parsed.issues[0]?.message}`);
+  return parsed.options;
+}
+
 export async function createTarget(env: Env, input: TargetCreate): Promise<Target> {
   const now = nowIso();
-  const drupal = input.kind === 'drupal-jsonapi';
+  const cms = isCmsKind(input.kind) ? input.kind : null;
   const row = await insertTarget(env.DB, {
     id: crypto.randomUUID(),
     name: input.name,
     kind: input.kind,
     baseUrl: input.baseUrl,
     tokenEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, input.token),
-    matching: JSON.stringify(input.matching ?? (drupal ? DRUPAL_DEFAULT_MATCHING : ['userName'])),
+    matching: JSON.stringify(input.matching ?? (cms ? DEFAULT_MATCHING_OF[cms] : ['userName'])),
     modes: JSON.stringify(input.modes),
-    mapping: JSON.stringify(input.mapping ?? (drupal ? DRUPAL_DEFAULT_MAPPING : DEFAULT_MAPPING)),
-    options: drupal ? JSON.stringify(input.options ?? drupalTargetOptionsSchema.parse({})) : null,
+    mapping: JSON.stringify(input.mapping ?? (cms ? DEFAULT_MAPPING_OF[cms] : DEFAULT_MAPPING)),
+    options: cms ? JSON.stringify(input.options ?? storedOptions(cms, null)) : null,
     rateLimitPerSecond: input.rateLimitPerSecond,
     concurrency: input.concurrency,
     deletionThreshold: input.deletionThreshold,
