@@ -6,7 +6,7 @@
  * or HTTP problem, and nothing that leaves carries the token.
  */
 import type { JoomlaTargetOptions } from '../../../../shared/src/joomla-target';
-import type { Failure } from '../failure';
+import { withholdQuoted } from '../scim-client/classify';
 import { exchange, globalFetch } from '../http-exchange';
 import { DEFAULT_TIMEOUT_MS, type Reader } from '../scim-client/transport';
 import type { ClientHooks, Result } from '../scim-client/types';
@@ -42,7 +42,6 @@ export function createJoomlaTransport(conn: JoomlaConnection, hooks: ClientHooks
   const doFetch = conn.fetch ?? globalFetch;
   const timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = conn.now ?? Date.now;
-  const scrub = (f: Failure): Failure => (conn.token && f.message.includes(conn.token) ? { ...f, message: f.message.replaceAll(conn.token, '[secret]') } : f);
 
   return async function send<T>(method: string, route: string, read: Reader<T>, opts: JoomlaSendOptions = {}): Promise<Result<T>> {
     const path = `${route}${opts.query ? `?${opts.query}` : ''}`;
@@ -55,14 +54,16 @@ export function createJoomlaTransport(conn: JoomlaConnection, hooks: ClientHooks
     const headers: Record<string, string> = { 'x-joomla-token': conn.token, accept: JOOMLA_MEDIA_TYPE };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const sent = await exchange(doFetch, base + path, { method, headers, body: opts.body, timeoutMs });
-    if (!sent.ok) return done({ ok: false, failure: scrub(sent.failure) });
+    if (!sent.ok) return done({ ok: false, failure: sent.failure });
     const { status, headers: resHeaders, text } = sent.raw;
     if (status < 200 || status > 299) {
-      const failure = classifyJoomla(status, resHeaders, text, { discovery: opts.discovery ?? false, creating: opts.creating ?? false, deleting: opts.deleting ?? false, now });
-      return done({ ok: false, failure: scrub(failure) }, status);
+      const opt = { discovery: opts.discovery ?? false, creating: opts.creating ?? false, deleting: opts.deleting ?? false, now };
+      // Messages are built without the token; a site quoting it back has its words withheld, never partly replaced.
+      const failure = withholdQuoted(classifyJoomla(status, resHeaders, text, opt), conn.token, () => classifyJoomla(status, resHeaders, '', opt));
+      return done({ ok: false, failure }, status);
     }
     const value = read({ status, headers: resHeaders, text });
-    return done(value.ok ? { ok: true, value: value.value, status } : { ok: false, failure: scrub(value.failure) }, status);
+    return done(value.ok ? { ok: true, value: value.value, status } : { ok: false, failure: value.failure }, status);
   };
 }
 

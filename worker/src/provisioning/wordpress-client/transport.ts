@@ -5,7 +5,7 @@
  * for a network or HTTP problem, and nothing that leaves carries the password.
  */
 import type { WordpressTargetOptions } from '../../../../shared/src/wordpress-target';
-import type { Failure } from '../failure';
+import { withholdQuoted } from '../scim-client/classify';
 import { exchange, globalFetch } from '../http-exchange';
 import { DEFAULT_TIMEOUT_MS, type Reader } from '../scim-client/transport';
 import type { ClientHooks, Result } from '../scim-client/types';
@@ -51,7 +51,6 @@ export function createWordpressTransport(conn: WordpressConnection, hooks: Clien
   const now = conn.now ?? Date.now;
   const authorization = basicAuthorization(conn.token);
   const password = conn.token.slice(conn.token.indexOf(':') + 1);
-  const scrub = (f: Failure): Failure => (password && f.message.includes(password) ? { ...f, message: f.message.replaceAll(password, '[secret]') } : f);
 
   return async function send<T>(method: string, route: string, read: Reader<T>, opts: WordpressSendOptions & { query?: string } = {}): Promise<Result<T>> {
     const query = opts.query ?? '';
@@ -67,12 +66,15 @@ export function createWordpressTransport(conn: WordpressConnection, hooks: Clien
     const headers: Record<string, string> = { authorization, accept: 'application/json' };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const sent = await exchange(doFetch, url, { method, headers, body: opts.body, timeoutMs });
-    if (!sent.ok) return done({ ok: false, failure: scrub(sent.failure) });
+    if (!sent.ok) return done({ ok: false, failure: sent.failure });
     const { status, headers: resHeaders, text } = sent.raw;
     if (status < 200 || status > 299) {
-      return done({ ok: false, failure: scrub(classifyWordpress(status, resHeaders, text, { discovery: opts.discovery ?? false, creating: opts.creating ?? false, now })) }, status);
+      const opt = { discovery: opts.discovery ?? false, creating: opts.creating ?? false, now };
+      // Messages are built without the password; a site quoting it back has its words withheld, never partly replaced.
+      const failure = withholdQuoted(classifyWordpress(status, resHeaders, text, opt), password, () => classifyWordpress(status, resHeaders, '', opt));
+      return done({ ok: false, failure }, status);
     }
     const value = read({ status, headers: resHeaders, text });
-    return done(value.ok ? { ok: true, value: value.value, status } : { ok: false, failure: scrub(value.failure) }, status);
+    return done(value.ok ? { ok: true, value: value.value, status } : { ok: false, failure: value.failure }, status);
   };
 }
