@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { requireScope } from '../auth/middleware';
-import { SecretsUnavailable } from '../auth/secrets';
+import { SecretsUnavailable, SecretUnreadable } from '../auth/secrets';
 import { logsApp } from './logs';
 import { buildOpenApiDocument } from './openapi';
 import { outboxApp } from './outbox';
@@ -40,9 +40,12 @@ apiApp.route('/', pageUsersApp);
 apiApp.route('/', tokensApp);
 apiApp.route('/', sourcesApp);
 
-// A missing RELAY_ENCRYPTION_KEY is a deployment problem the admin can fix: say so. Anything
-// else goes on to the worker's handler (a bare 500 and a log line).
+// A missing RELAY_ENCRYPTION_KEY is a deployment problem the admin can fix: say so. So is one
+// row's credential that no longer opens (the key rotated, the value copied from another row):
+// the row is in a state the admin must repair by entering it again, hence 409. Anything else
+// goes on to the worker's handler (a bare 500 and a log line).
 apiApp.onError((err, c) => {
   if (err instanceof SecretsUnavailable) return c.json({ error: 'secrets_unavailable', message: err.message }, 503);
+  if (err instanceof SecretUnreadable) return c.json({ error: 'secret_unreadable', message: err.message }, 409);
   throw err;
 });

@@ -10,7 +10,9 @@ import {
   type TargetCreate,
   type TargetUpdate,
 } from '../../../shared/src/targets';
-import { decryptSecret, encryptSecret } from '../auth/secrets';
+import { decryptSecret, encryptSecret, isLegacySealed, type SecretOwner } from '../auth/secrets';
+import { swapTargetBaseUrl, swapTargetTokenEnc } from '../db/legacy-rows';
+import { hasUserinfo, withoutUserinfo } from '../../../shared/src/base-url';
 import { approveHeldRows } from '../db/provisioning-queries';
 import { deleteTargetRow, insertTarget, selectTarget, selectTargets, updateTargetRow, type TargetRow, type TargetRowUpdate } from '../db/targets';
 import type { Env } from '../env';
@@ -47,15 +49,19 @@ function toTarget(row: TargetRow): Target {
   });
 }
 
+/** A target's token is sealed for its own row (AES-GCM additional data). */
+const ownerOf = (id: string): SecretOwner => ({ kind: 'target', id });
+
 export async function createTarget(env: Env, input: TargetCreate): Promise<Target> {
   const now = nowIso();
   const drupal = input.kind === 'drupal-jsonapi';
+  const id = crypto.randomUUID();
   const row = await insertTarget(env.DB, {
-    id: crypto.randomUUID(),
+    id,
     name: input.name,
     kind: input.kind,
     baseUrl: input.baseUrl,
-    tokenEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, input.token),
+    tokenEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, input.token, ownerOf(id)),
     matching: JSON.stringify(input.matching ?? (drupal ? DRUPAL_DEFAULT_MATCHING : ['userName'])),
     modes: JSON.stringify(input.modes),
     mapping: JSON.stringify(input.mapping ?? (drupal ? DRUPAL_DEFAULT_MAPPING : DEFAULT_MAPPING)),
@@ -109,7 +115,7 @@ export async function updateTarget(env: Env, id: string, patch: TargetUpdate): P
   const set: TargetRowUpdate = { updated: nowIso() };
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.baseUrl !== undefined) set.baseUrl = patch.baseUrl;
-  if (patch.token !== undefined) set.tokenEnc = await encryptSecret(env.RELAY_ENCRYPTION_KEY, patch.token);
+  if (patch.token !== undefined) set.tokenEnc = await encryptSecret(env.RELAY_ENCRYPTION_KEY, patch.token, ownerOf(id));
   if (patch.matching !== undefined) set.matching = JSON.stringify(patch.matching);
   if (patch.modes !== undefined) set.modes = JSON.stringify(patch.modes);
   if (patch.mapping !== undefined) set.mapping = JSON.stringify(patch.mapping);
@@ -146,11 +152,18 @@ export async function deleteTarget(env: Env, id: string): Promise<boolean> {
   return deleteTargetRow(env.DB, id);
 }
 
-/** The target and its decrypted bearer token, for the dispatcher's SCIM client only. */
+/**
+ * The target and its decrypted bearer token, for the dispatcher's SCIM client only. A row from
+ * an older release is upgraded the first time it opens: its token re-sealed for the row, its
+ * base URL stored without credentials. Throws SecretUnreadable when the token cannot be opened.
+ */
 export async function loadTargetSecret(env: Env, id: string): Promise<{ target: Target; token: string } | null> {
   const row = await selectTarget(env.DB, id);
   if (!row) return null;
-  return { target: toTarget(row), token: await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.tokenEnc) };
+  const token = await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.tokenEnc, ownerOf(id));
+  if (isLegacySealed(row.tokenEnc)) await swapTargetTokenEnc(env.DB, id, row.tokenEnc, await encryptSecret(env.RELAY_ENCRYPTION_KEY, token, ownerOf(id)));
+  if (hasUserinfo(row.baseUrl)) await swapTargetBaseUrl(env.DB, id, row.baseUrl, withoutUserinfo(row.baseUrl));
+  return { target: toTarget(row), token };
 }
 
 /**
