@@ -4,6 +4,7 @@
  * the sub-apps and the OpenAPI document at /api/v1/openapi.json.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { requireScope } from '../auth/middleware';
 import { SecretsUnavailable, SecretUnreadable } from '../auth/secrets';
 import { logsApp } from './logs';
@@ -20,9 +21,23 @@ import { usersApp } from './users';
 
 export const apiApp = new Hono<ApiEnv>();
 
+/** No admin request comes near this (500 lookup keys, 200 mapping rules are tens of kilobytes). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 apiApp.use(
   '*',
   requireScope('admin', (c, f) => c.json({ error: f.status === 401 ? 'unauthorized' : 'forbidden', message: f.detail }, f.status)),
+);
+
+// Checked after the token (a stranger's body is not read at all) and before anything parses the
+// body: by Content-Length when there is one, else while a chunked body is read, which stops at
+// the limit, so an oversized body is neither buffered whole nor parsed.
+apiApp.use(
+  '*',
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: 'payload_too_large', message: `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MB).` }, 413),
+  }),
 );
 
 /** A trivial authenticated route: the benchmarks' baseline, and the extension's connection check. */
