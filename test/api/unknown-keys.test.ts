@@ -59,6 +59,21 @@ describe('unknown keys', () => {
     }
   });
 
+  it('refuses a query parameter on every route that takes none (GET /targets?filter=… is not a filtered list)', async () => {
+    const t = await createTarget('strict-no-query');
+    let tried = 0;
+    for (const [name, spec] of Object.entries(ROUTES) as [string, RouteSpec][]) {
+      if (spec.query) continue;
+      const path = spec.path.replace(/:(\w+)/g, (_, p: string) => (p === 'id' ? t.id : 'x'));
+      const res = await api(spec.method.toUpperCase(), `${path}?filter=${encodeURIComponent('userName eq "x"')}`, spec.method === 'get' || spec.method === 'delete' ? undefined : {});
+      expect(res.status, name).toBe(400);
+      expect(paths(res.body), name).toEqual(['filter']);
+      tried++;
+    }
+    expect(tried).toBeGreaterThanOrEqual(25);
+    expect((await api('GET', `/targets/${t.id}`)).status).toBe(200);
+  });
+
   it('refuses a repeated query parameter as a non-string, by name', async () => {
     const res = await api('GET', '/users?userName=a&userName=b');
     expect(res.status).toBe(400);

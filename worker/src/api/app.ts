@@ -12,6 +12,7 @@ import { buildOpenApiDocument } from './openapi';
 import { outboxApp } from './outbox';
 import { pageUsersApp } from './page-users';
 import { provisioningApp } from './provisioning';
+import { refuseStrayQuery } from './refuse-stray-query';
 import { ROUTES } from './routes';
 import { sourcesApp } from './sources';
 import { targetsApp } from './targets';
@@ -39,6 +40,8 @@ apiApp.use(
     onError: (c) => c.json({ error: 'payload_too_large', message: `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MB).` }, 413),
   }),
 );
+
+apiApp.use('*', refuseStrayQuery());
 
 /** A trivial authenticated route: the benchmarks' baseline, and the extension's connection check. */
 apiApp.get(ROUTES.ping.path, (c) => c.json({ ok: true, token: c.get('principal').name }));
