@@ -54,7 +54,7 @@ type Validated<T extends 'json' | 'query', S extends z.ZodType> = {
 /**
  * Parses the body as JSON (whatever the content type: scripts forget it, and PATCH takes
  * application/merge-patch+json too) and validates it. An empty body is `{}`, so endpoints whose
- * fields are all optional accept a bare POST. The size is capped before this (body-limit.ts).
+ * fields are all optional accept a bare POST. The size is capped before this (app.ts, hono/body-limit).
  */
 export function validateJson<S extends z.ZodType>(schema: S): MiddlewareHandler<any, string, Validated<'json', S>> {
   return async function validateJsonMiddleware(c, next) {
