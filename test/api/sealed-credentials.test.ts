@@ -64,6 +64,12 @@ describe('credentials bound to their row', () => {
     expect(res.body.message).toContain(`source ${b.id}`);
     const imported = await api('POST', `/sources/${b.id}/users/1/import`, {});
     expect(imported.status).toBe(409);
+    // an import run records the named failure on the source instead of answering an error
+    const run = await api('POST', `/sources/${b.id}/run`, { kind: 'full' });
+    expect(run.status).toBe(200);
+    expect(run.body.status).toBe('failed');
+    expect(run.body.error).toContain(`The stored credentials of source ${b.id} cannot be opened`);
+    expect((await api('GET', `/sources/${b.id}`)).body.lastError).toContain('enter the credentials again');
   });
 
   it('a damaged value (not in any known format) is secret_unreadable too', async () => {
