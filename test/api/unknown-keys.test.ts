@@ -33,6 +33,12 @@ describe('unknown keys', () => {
     expect(paths((await api('PATCH', `/sources/${s.id}`, { settings: { schedule: { interval: 5 } } })).body)).toEqual(['settings.schedule.interval']);
   });
 
+  it('names an unknown key inside a page user: name.middleName', async () => {
+    const res = await api('POST', '/users', { userName: 'strict-page-user', name: { givenName: 'Ada', middleName: 'B' } });
+    expect(res.status).toBe(400);
+    expect(paths(res.body)).toEqual(['name.middleName']);
+  });
+
   it('refuses an unknown key on the body of every admin route that takes one', async () => {
     const t = await createTarget('strict-every-route');
     const s = await createSource();

@@ -48,6 +48,9 @@ export interface RouteSpec {
 }
 
 const mappingSchema = z.object({ mapping: z.array(mappingRuleSchema) });
+
+/** What an admin page shows, as a strict request (the extension parses pages with the loose one). */
+const pageUserRequestSchema = pageUserSchema.strict().extend({ name: z.strictObject(pageUserSchema.shape.name.unwrap().shape).optional() });
 const anyJson = z.record(z.string(), z.unknown());
 
 export const ROUTES = {
@@ -119,7 +122,7 @@ export const ROUTES = {
     body: z
       .strictObject({
         userId: z.string().min(1).optional(),
-        user: pageUserSchema.strict().optional(),
+        user: pageUserRequestSchema.optional(),
         phase: z.enum(['create', 'update']).default('create'),
         /** preview an edited mapping before saving it (the console's live preview) */
         mapping: z.array(mappingRuleSchema).max(200).optional(),
@@ -156,7 +159,7 @@ export const ROUTES = {
     path: '/users',
     tag: 'users',
     summary: 'Create or update the directory user of this userName from what an admin page shows (changes are provisioned like any other)',
-    body: pageUserSchema.strict(),
+    body: pageUserRequestSchema,
     status: 200,
     response: z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), user: userSummarySchema }),
   },
