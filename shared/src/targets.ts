@@ -3,6 +3,7 @@
  * worker validates with these schemas; the extension builds its forms from them.
  */
 import { z } from 'zod';
+import { baseUrlSchema, storedBaseUrlSchema } from './base-url';
 import { isCmsKind, kindIssues, parseKindOptions, targetOptionsInputSchema, targetOptionsSchema, type TargetOptions } from './target-kinds';
 
 /**
@@ -17,8 +18,11 @@ export type TargetKind = z.infer<typeof targetKindSchema>;
 export const OPERATIONS = ['create', 'update', 'deactivate', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-/** The operations a mode may perform (miniOrange admins enable them one by one). */
-export const operationsSchema = z.object({
+/**
+ * The operations a mode may perform (miniOrange admins enable them one by one). Request objects
+ * are strict, here and below: a misspelt key is refused by name instead of ignored.
+ */
+export const operationsSchema = z.strictObject({
   create: z.boolean().default(true),
   update: z.boolean().default(true),
   deactivate: z.boolean().default(true),
@@ -29,10 +33,10 @@ export type Operations = z.infer<typeof operationsSchema>;
 
 const defaultOps = { create: true, update: true, deactivate: true, delete: false };
 
-export const modeSchema = z.object({ enabled: z.boolean().default(false), operations: operationsSchema.default(defaultOps) });
+export const modeSchema = z.strictObject({ enabled: z.boolean().default(false), operations: operationsSchema.default(defaultOps) });
 export const scheduledModeSchema = modeSchema.extend({ intervalMinutes: z.number().int().min(1).max(10_080).default(60) });
 
-export const modesSchema = z.object({
+export const modesSchema = z.strictObject({
   manual: modeSchema.default({ enabled: true, operations: defaultOps }),
   automatic: modeSchema.default({ enabled: false, operations: defaultOps }),
   scheduled: scheduledModeSchema.default({ enabled: false, operations: defaultOps, intervalMinutes: 60 }),
@@ -47,7 +51,7 @@ export const TRANSFORMS = ['lower', 'upper', 'trim'] as const;
  * constant, or a template like "{name.givenName}.{name.familyName}@example.com".
  */
 export const mappingRuleSchema = z
-  .object({
+  .strictObject({
     target: z.string().min(1).max(512),
     source: z.string().min(1).max(512).optional(),
     constant: z.union([z.string(), z.number(), z.boolean()]).optional(),
@@ -67,11 +71,7 @@ export type MappingRule = z.infer<typeof mappingRuleSchema>;
 
 const fields = {
   name: z.string().trim().min(1).max(200),
-  baseUrl: z
-    .string()
-    .url()
-    .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
-    .transform((u) => u.replace(/\/+$/, '')),
+  baseUrl: baseUrlSchema,
   /** write-only: stored encrypted, never returned */
   token: z.string().min(1).max(8192),
   matching: z.array(z.string().min(1).max(512)).min(1).max(5),
@@ -85,7 +85,7 @@ const fields = {
 };
 
 export const targetCreateSchema = z
-  .object({
+  .strictObject({
     name: fields.name,
     kind: targetKindSchema.default('scim'),
     /** for SCIM the base URL ends in /scim/v2; for Drupal it is the site's address (JSON:API under options.jsonapiPath) */
@@ -118,8 +118,13 @@ export const targetCreateSchema = z
   });
 export type TargetCreate = z.infer<typeof targetCreateSchema>;
 
+/**
+ * The members PATCH may change. The body is a JSON merge patch (RFC 7396) of these: the API merges
+ * it into the stored target and validates the result with this schema, so nested settings keep
+ * what the patch leaves out (worker/src/api/merge-patch.ts).
+ */
 export const targetUpdateSchema = z
-  .object({
+  .strictObject({
     name: fields.name,
     baseUrl: fields.baseUrl,
     token: fields.token,
@@ -132,7 +137,7 @@ export const targetUpdateSchema = z
     dryRun: fields.dryRun,
     pushGroups: fields.pushGroups,
     status: z.enum(['active', 'paused']),
-    /** CMS kinds only: replaces the options as a whole, parsed by the kind's schema (the kind itself cannot change) */
+    /** CMS kinds only: merged into the stored options, then parsed by the kind's schema (the kind itself cannot change) */
     options: targetOptionsInputSchema,
   })
   .partial();
@@ -153,7 +158,7 @@ export const targetSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: targetKindSchema,
-  baseUrl: z.string(),
+  baseUrl: storedBaseUrlSchema,
   hasToken: z.boolean(),
   matching: z.array(z.string()),
   modes: modesSchema,

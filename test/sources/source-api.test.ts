@@ -26,7 +26,7 @@ describe('sources API', () => {
       expect(res.text).not.toContain(SECRET);
     }
     const stored = await env.DB.prepare('SELECT credentials_enc AS c, settings FROM sources WHERE id = ?').bind(created.id).first<{ c: string; settings: string }>();
-    expect(stored!.c).toMatch(/^v1\./);
+    expect(stored!.c).toMatch(/^v2\./);
     expect(stored!.c + stored!.settings).not.toContain(SECRET);
 
     const patched = await api('PATCH', `/sources/${created.id}`, { settings: { deletionThreshold: -1 } });

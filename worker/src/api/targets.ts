@@ -7,7 +7,8 @@ import type { MappingRule, Target, TargetUpdate } from '../../../shared/src/targ
 import { isCmsKind, kindIssues as targetKindIssues, parseKindOptions } from '../../../shared/src/target-kinds';
 import { mappingProblems } from '../provisioning/mapping';
 import { targetRoles } from '../provisioning/target-roles';
-import { invalidRequest, notFound, validateJson, type ApiIssue } from './validate';
+import { documentOf, mergeAndValidate } from './merge-patch';
+import { describe, invalidRequest, jsonObjectSchema, notFound, validateJson, type ApiIssue } from './validate';
 
 export const targetsApp = new Hono<ApiEnv>();
 
@@ -54,14 +55,18 @@ targetsApp.get(ROUTES.getTarget.path, async (c) => {
   return target ? c.json(target) : notFound(c, TARGET);
 });
 
-targetsApp.patch(ROUTES.updateTarget.path, validateJson(ROUTES.updateTarget.body), async (c) => {
-  const issues = mappingIssues(c.req.valid('json').mapping);
-  if (issues.length > 0) return invalidRequest(c, 'The mapping cannot be applied.', issues);
+/** RFC 7396 merge patch: `{"modes":{"automatic":{"enabled":true}}}` leaves the other modes as they are. */
+targetsApp.patch(ROUTES.updateTarget.path, validateJson(jsonObjectSchema), async (c) => {
   const saved = await getTarget(c.env, c.req.param('id'));
   if (!saved) return notFound(c, TARGET);
-  const kind = kindIssues(saved, c.req.valid('json'));
+  const merged = mergeAndValidate(ROUTES.updateTarget.body, documentOf(ROUTES.updateTarget.body, saved), c.req.valid('json'));
+  if (!merged.ok) return invalidRequest(c, describe('request body', merged.issues), merged.issues);
+  const patch = merged.value;
+  const issues = mappingIssues(patch.mapping);
+  if (issues.length > 0) return invalidRequest(c, 'The mapping cannot be applied.', issues);
+  const kind = kindIssues(saved, patch);
   if (kind.length > 0) return invalidRequest(c, `The change does not fit a ${saved.kind} target: ${kind[0]!.path}: ${kind[0]!.message}`, kind);
-  const target = await updateTarget(c.env, c.req.param('id'), c.req.valid('json'));
+  const target = await updateTarget(c.env, c.req.param('id'), patch);
   return target ? c.json(target) : notFound(c, TARGET);
 });
 
@@ -69,12 +74,12 @@ targetsApp.delete(ROUTES.deleteTarget.path, async (c) => {
   return (await deleteTarget(c.env, c.req.param('id'))) ? c.body(null, 204) : notFound(c, TARGET);
 });
 
-targetsApp.post(ROUTES.pauseTarget.path, async (c) => {
+targetsApp.post(ROUTES.pauseTarget.path, validateJson(ROUTES.pauseTarget.body), async (c) => {
   const target = await updateTarget(c.env, c.req.param('id'), { status: 'paused' });
   return target ? c.json(target) : notFound(c, TARGET);
 });
 
-targetsApp.post(ROUTES.resumeTarget.path, async (c) => {
+targetsApp.post(ROUTES.resumeTarget.path, validateJson(ROUTES.resumeTarget.body), async (c) => {
   const target = await updateTarget(c.env, c.req.param('id'), { status: 'active' });
   return target ? c.json(target) : notFound(c, TARGET);
 });
@@ -104,7 +109,7 @@ targetsApp.get(ROUTES.listTargetRoles.path, async (c) => {
 });
 
 /** Releases every deletion held back by the target's deletion threshold. */
-targetsApp.post(ROUTES.approveTarget.path, async (c) => {
+targetsApp.post(ROUTES.approveTarget.path, validateJson(ROUTES.approveTarget.body), async (c) => {
   const count = await approveHeldDeletions(c.env, c.req.param('id'));
   return count === null ? notFound(c, TARGET) : c.json({ count });
 });
