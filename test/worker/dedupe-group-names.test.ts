@@ -1,5 +1,5 @@
 /**
- * Migrations 0006 and 0007 make group displayNames unique (case-insensitively) on a database
+ * Migrations 0007 (dedupe_group_names) and 0008 (unique_group_names) make group displayNames unique (case-insensitively) on a database
  * that already holds duplicates: the oldest group of a name keeps it, later ones get their id
  * appended, and each renamed group gets a new version and a change row for provisioning.
  * The migrations are re-run here on a directory put back into the state before them.
@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 
-const migration = (prefix: string) => env.TEST_MIGRATIONS.find((m) => m.name.startsWith(prefix))!;
+const migration = (name: string) => env.TEST_MIGRATIONS.find((m) => m.name.includes(name))!;
 
 async function run(prefix: string): Promise<void> {
   for (const sql of migration(prefix).queries) await env.DB.prepare(sql).run();
@@ -23,7 +23,7 @@ async function insertGroup(id: string, displayName: string): Promise<void> {
 
 describe('migrating to unique group displayNames', () => {
   it('renames every duplicate but the oldest, bumps its version and records a change', async () => {
-    // The state before 0007: the plain index instead of the unique one.
+    // The state before unique_group_names: the plain index instead of the unique one.
     await env.DB.prepare('DROP INDEX groups_display_name_lower_unique').run();
     await env.DB.prepare('CREATE INDEX groups_display_name_lower_idx ON groups (display_name_lower)').run();
     await insertGroup('g-1', 'Editors');
@@ -31,8 +31,8 @@ describe('migrating to unique group displayNames', () => {
     await insertGroup('g-3', 'EDITORS');
     await insertGroup('g-4', 'Writers');
 
-    await run('0006');
-    await run('0007');
+    await run('dedupe_group_names');
+    await run('unique_group_names');
 
     const { results } = await env.DB.prepare("SELECT id, display_name AS name, display_name_lower AS lower, version, json_extract(data, '$.displayName') AS body FROM groups WHERE id LIKE 'g-%' ORDER BY id").all<any>();
     expect(results).toEqual([

@@ -1,4 +1,4 @@
--- Group displayNames become unique, case-insensitively (0007: Entra ID matches groups by
+-- Group displayNames become unique, case-insensitively (0008: Entra ID matches groups by
 -- displayName, so two groups of one name break its matching). Existing duplicates are renamed
 -- first: the oldest group of each name keeps it, every later one gets its id appended, which no
 -- other group can have. Each renamed group gets a new version and a change row, written first
