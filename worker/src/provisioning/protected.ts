@@ -27,7 +27,8 @@ export function protectionOf(target: Pick<Target, 'kind' | 'protectedAccounts' |
   if (target.kind === 'drupal-jsonapi') {
     ids.add(DRUPAL_FIRST_UID);
     // Basic auth: the token is "username:password" (drupal-target.ts checks the shape).
-    const user = target.options?.auth === 'basic' ? token.split(':')[0] : undefined;
+    const options = target.options as { auth?: string } | null;
+    const user = options?.auth === 'basic' ? token.split(':')[0] : undefined;
     if (user) names.add(user.toLowerCase());
   }
   return { names, ids };
