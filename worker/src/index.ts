@@ -11,6 +11,7 @@ import { scimApp } from './scim/app';
 import { scimErrorResponse } from './scim/http';
 import { createBudget, dispatch } from './provisioning/dispatcher';
 import { dispatchAutomaticAfter } from './provisioning/dispatch-after';
+import { runDueReconciles } from './provisioning/reconcile';
 import { runImports } from './sources/importer';
 
 const app = new Hono<{ Bindings: Env }>();
@@ -41,7 +42,7 @@ app.onError((err, c) => {
 export default {
   fetch: app.fetch,
   /**
-   * Cron Triggers: due source imports run (or continue) first; then scheduled targets whose
+   * Cron Triggers: due source imports run (or continue) first, then due reconcile runs; then scheduled targets whose
    * interval has passed are drained, then whatever the automatic targets left behind (retries,
    * rows beyond the last invocation's budget).
    */
@@ -53,6 +54,12 @@ export default {
     const before = importBudget.requests;
     await runImports(env, { budget: importBudget }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
     budget.requests -= before - importBudget.requests;
+    // Reconcile runs that are due or in progress, with at most a quarter of what is left: they
+    // read the target and queue drift, which the dispatches below then repair.
+    const reconcileBudget = { requests: Math.floor(budget.requests * 0.25), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.25) };
+    const reserved = reconcileBudget.requests;
+    await runDueReconciles(env, reconcileBudget).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
+    budget.requests -= reserved - reconcileBudget.requests;
     await dispatch(env, { mode: 'scheduled', budget });
     await dispatch(env, { mode: 'automatic', budget });
   },

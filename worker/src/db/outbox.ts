@@ -19,6 +19,33 @@ export interface OutboxRow {
 const COLUMNS = `id, target_id AS targetId, resource_type AS resourceType, resource_id AS resourceId,
   change_seq AS changeSeq, attempts, approved, lease_id AS leaseId`;
 
+/**
+ * Puts resources on a target's queue, due now: work that does not come from a directory change
+ * (a reconcile that found drift). Coalesces like the trigger: an existing row becomes pending
+ * again; a row being worked on (leased) keeps its lease but gets a newer change_seq, so the
+ * dispatcher redoes it once the current attempt completes. The ids travel as one JSON parameter
+ * (json_each), so any number of them is one statement under D1's 100 bound parameters.
+ */
+export function enqueueResources(db: D1Database, targetId: string, resourceType: 'User' | 'Group', ids: readonly string[], seq: number, now: Date): D1PreparedStatement[] {
+  if (ids.length === 0) return [];
+  const at = now.toISOString();
+  return [
+    db
+      .prepare(
+        `INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, enqueued_at, updated_at)
+         SELECT ?1, ?2, value, 'pending', ?3, 0, ?4, ?4, ?4 FROM json_each(?5) WHERE true
+         ON CONFLICT (target_id, resource_type, resource_id) DO UPDATE SET
+           change_seq = CASE WHEN outbox.state = 'leased' AND outbox.change_seq >= excluded.change_seq THEN outbox.change_seq + 1 ELSE excluded.change_seq END,
+           state = CASE WHEN outbox.state = 'leased' THEN 'leased' ELSE 'pending' END,
+           attempts = CASE WHEN outbox.state = 'leased' THEN outbox.attempts ELSE 0 END,
+           next_attempt_at = CASE WHEN outbox.state = 'leased' THEN outbox.next_attempt_at ELSE excluded.next_attempt_at END,
+           last_error = CASE WHEN outbox.state = 'leased' THEN outbox.last_error ELSE NULL END,
+           updated_at = excluded.updated_at`,
+      )
+      .bind(targetId, resourceType, seq, at, JSON.stringify(ids)),
+  ];
+}
+
 /** Leases up to `limit` due rows of one target, oldest first. */
 export async function claimOutbox(db: D1Database, targetId: string, limit: number, now: Date, leaseMs: number): Promise<OutboxRow[]> {
   const at = now.toISOString();
