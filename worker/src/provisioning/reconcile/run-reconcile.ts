@@ -57,7 +57,9 @@ export async function reconcileTarget(env: Env, targetId: string, opts: Reconcil
     onRequest(r) {
       state.counts.requests++;
       budget.requests--;
-      ctx.audit.push({ at: now().toISOString(), targetId, runId: state.runId, resourceType: null, resourceId: null, operation: 'reconcile', method: r.method, path: r.path, httpStatus: r.status ?? null, durationMs: Math.round(r.durationMs), outcome: r.failure ? r.failure.kind : 'ok', error: r.failure?.message ?? null, attributesChanged: null, dryRun: false });
+      // A 404 to the read of one account or group is the answer verify asks for (it is gone), not a failure.
+      const failure = r.failure && !(r.failure.kind === 'not_found' && r.method === 'GET' && !r.path.includes('?')) ? r.failure : undefined;
+      ctx.audit.push({ at: now().toISOString(), targetId, runId: state.runId, resourceType: null, resourceId: null, operation: 'reconcile', method: r.method, path: r.path, httpStatus: r.status ?? null, durationMs: Math.round(r.durationMs), outcome: failure ? failure.kind : 'ok', error: failure?.message ?? null, attributesChanged: null, dryRun: false });
     },
   }, opts.fetch);
 
