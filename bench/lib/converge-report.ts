@@ -29,6 +29,12 @@ function runTable(run: ConvergeResult): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
+    'Reconcile requests by kind (as relay A timed them):',
+    '',
+    '| phase | request | count | p50 ms | p95 ms |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...run.phases.filter((p) => p.reconcile).flatMap((p) => p.kinds.map((k) => `| ${p.name} | ${k.kind} | ${k.count} | ${k.p50Ms} | ${k.p95Ms} |`)),
+    '',
   ].join('\n');
 }
 

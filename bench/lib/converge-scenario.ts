@@ -10,7 +10,7 @@ import { createClient, type Client } from './client.ts';
 import { seedGroups } from './converge-seed.ts';
 import { measure, type Measurement } from './load.ts';
 import { baselineOperation, deck } from './operations.ts';
-import { auditMark, trafficSince } from './provision-audit.ts';
+import { auditMark, trafficSince, type RequestKind } from './provision-audit.ts';
 import { CRON, drainOutbox, SCHEDULED_ROUTE } from './provision-drain.ts';
 import type { Mode } from './provision-scenario.ts';
 import type { Runtime } from './runtime.ts';
@@ -49,6 +49,8 @@ export interface ConvergePhase {
   requests: number;
   bulkOperations: number;
   failedRequests: number;
+  /** count and p50/p95 duration of each request shape, as A timed them */
+  kinds: RequestKind[];
   d1: { statements: number; roundTrips: number };
   ticks?: number;
   reconcile?: ReconcileFigures;
@@ -112,7 +114,7 @@ async function phase(r: Relays, targetId: string, name: string, work: () => Prom
   const ms = performance.now() - t0;
   const d1 = await d1Counts(r.a);
   const traffic = await trafficSince(r.a.db, targetId, mark);
-  return { name, ms, requests: traffic.requests, bulkOperations: traffic.bulkOperations, failedRequests: traffic.failedRequests, d1, ...extra };
+  return { name, ms, requests: traffic.requests, bulkOperations: traffic.bulkOperations, failedRequests: traffic.failedRequests, kinds: traffic.kinds, d1, ...extra };
 }
 
 async function drain(r: Relays, targetId: string, cfg: ConvergeConfig, log: (s: string) => void, label: string): Promise<Partial<ConvergePhase>> {
@@ -128,18 +130,27 @@ async function drain(r: Relays, targetId: string, cfg: ConvergeConfig, log: (s: 
   return { ticks: result.ticks.length };
 }
 
-/** POSTs /reconcile until the run is over: each POST works within one invocation's budget. */
+interface ReconcileStatus {
+  state: { phase: string; found: Record<string, number>; fixed: Record<string, number>; unrepaired: Record<string, number>; error: string | null; counts: { requests: number; users: number; groups: number; unlinked: number } };
+}
+
+/**
+ * POSTs /reconcile until the run is over: each POST works within one invocation's budget. Each
+ * on a connection of its own; one whose connection workerd dropped is sent again — a POST that
+ * continues the run in progress is safe to repeat.
+ */
 async function reconcile(a: Client, targetId: string, log: (s: string) => void): Promise<Partial<ConvergePhase>> {
   let invocations = 0;
   for (;;) {
     invocations++;
-    const status = await a.json<{ state: { phase: string; found: Record<string, number>; fixed: Record<string, number>; unrepaired: Record<string, number>; error: string | null; counts: { requests: number; users: number; groups: number; unlinked: number } } }>({
-      method: 'POST',
-      path: `/api/v1/targets/${targetId}/reconcile`,
-      body: {},
-      expect: [200],
-    });
-    const s = status.state;
+    const spec = { method: 'POST' as const, path: `/api/v1/targets/${targetId}/reconcile`, body: {}, expect: [200] };
+    let out = await a.send(spec);
+    for (let retry = 0; out.status === 0 && retry < 2; retry++) {
+      log(`    reconcile ${invocations}: ${out.failure}; sending again`);
+      out = await a.send(spec);
+    }
+    if (out.failure) throw new Error(`POST /reconcile: ${out.failure}`);
+    const s = (JSON.parse(out.text) as ReconcileStatus).state;
     log(`    reconcile ${invocations}: ${s.phase}, found ${JSON.stringify(s.found)}, ${s.counts.requests} reads`);
     if (s.phase === 'done' || s.phase === 'failed' || invocations >= 100) {
       return {
@@ -247,11 +258,12 @@ export async function runConverge(r: Relays, mode: Mode, cfg: ConvergeConfig, lo
       return { ticks: 1 };
     }),
   );
-  add(await phase(r, target.id, 'reconcile, unchanged', () => reconcile(a, target.id, log)));
+  const fresh = createClient(r.a.url, r.a.token, { keepAlive: false });
+  add(await phase(r, target.id, 'reconcile, unchanged', () => reconcile(fresh, target.id, log)));
   const expected = await makeDrift(r, target.id, seeded.users, g.groups, cfg.driftShare);
   log(`  drift made on B: ${JSON.stringify(expected)}`);
-  add(await phase(r, target.id, 'reconcile, 1 % drift', () => reconcile(a, target.id, log)));
-  add(await phase(r, target.id, 'reconcile, after repair', () => reconcile(a, target.id, log)));
+  add(await phase(r, target.id, 'reconcile, 1 % drift', () => reconcile(fresh, target.id, log)));
+  add(await phase(r, target.id, 'reconcile, after repair', () => reconcile(fresh, target.id, log)));
 
   const [incremental, unchanged, drifted, after] = phases.slice(2) as [ConvergePhase, ConvergePhase, ConvergePhase, ConvergePhase];
   if (incremental.requests !== 0) errors.push(`the incremental pass with no changes sent ${incremental.requests} requests`);

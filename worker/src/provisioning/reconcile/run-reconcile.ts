@@ -99,6 +99,7 @@ async function nextStep(ctx: ReconcileContext): Promise<StepResult> {
         const size = await lister.pageSize();
         if (!size.ok) return { stmts: [], done: false, failure: size.failure };
         state.pageSize = size.value;
+        if (!hasBudget(ctx)) return { stmts: [], done: false };
       }
       const page = await lister.users(state.cursor, state.pageSize);
       if (!page.ok) return { stmts: [], done: false, failure: page.failure };
