@@ -30,6 +30,8 @@ export const reconcileStateSchema = z.object({
   cursor: z.string().nullable(),
   /** who started it */
   trigger: z.enum(['manual', 'scheduled']),
+  /** 'paged': the target's listing is read; 'by-id': it refused to list, so each linked account and group is read by id */
+  listing: z.enum(['paged', 'by-id']).default('paged'),
   /** SCIM page size for /Users (from the target's filter.maxResults, else 100) */
   pageSize: z.number().int().positive().nullable().default(null),
   counts: z.object({

@@ -1,7 +1,8 @@
 /**
  * A reconcile run spans invocations: each works within its own budget, commits after every step
  * and the next continues where it left (the cron, or the next POST); one invocation at a time
- * works on a target's run. enqueueResources puts drift on the queue the way the trigger does.
+ * works on a target's run; a target that will not list is read by id. enqueueResources puts drift
+ * on the queue the way the trigger does.
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,8 @@ import { enqueueResources } from '../../worker/src/db/outbox';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { reconcileTarget } from '../../worker/src/provisioning/reconcile';
 import { PATCH_URN, createUser } from '../helpers/scim';
-import { scimB } from '../support/e2e';
+import { api } from '../helpers/api';
+import { newFaultTarget, scimB } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 
 const ops = { create: true, update: true, deactivate: true, delete: false };
@@ -66,5 +68,30 @@ describe('enqueueResources', () => {
       { id: 'new-one', state: 'pending', seq: 5, attempts: 0, error: null, lease: null, due: at },
     ]);
     expect(enqueueResources(env.DB, target.id, 'User', [], 5, now)).toEqual([]);
+  });
+});
+
+describe('a target that will not list', () => {
+  it('is reconciled by reading each linked account by id: an edit is restored, a deletion recreated', async () => {
+    const t = newFaultTarget();
+    const created = await api('POST', '/targets', { name: 'no listing', baseUrl: t.scimUrl, token: t.token, modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } } });
+    expect(created.status, created.text).toBe(201);
+    const target = created.body as { id: string };
+    const [edited, gone] = await Promise.all([unique('by-id-edited'), unique('by-id-gone')].map((n) => createUser(n, { title: 'Engineer' })));
+    await dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: createBudget() });
+    const find = async (userName: string) => (await t.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`)).body.Resources[0];
+    const [remoteEdited, remoteGone] = [await find(edited!.userName), await find(gone!.userName)];
+    expect((await t.scim('PATCH', `/Users/${remoteEdited.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: 'Edited there' }] })).status).toBeLessThan(300);
+    expect((await t.scim('DELETE', `/Users/${remoteGone.id}`)).status).toBe(204);
+    // The listing (a GET of /Users without a filter) is refused, as some apps do.
+    await t.setFaults([{ match: { method: 'GET', path: '/scim/v2/Users' }, respond: { status: 400, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', detail: 'A filter is required.' } } }]);
+    const since = (await t.log()).requests.at(-1)?.seq ?? 0;
+
+    const state = await reconcileTarget(env, target.id, { budget: createBudget() });
+    expect(state).toMatchObject({ phase: 'done', listing: 'by-id', found: { attributes: 1, deleted: 1 }, fixed: { attributes: 1, deleted: 1 } });
+    const reads = (await t.requests(since)).filter((r) => r.method === 'GET').map((r) => r.route);
+    expect(reads).toEqual(expect.arrayContaining(['GET /scim/v2/Users/:id']));
+    expect((await find(edited!.userName)).title).toBe('Engineer');
+    expect(await find(gone!.userName)).toMatchObject({ title: 'Engineer' });
   });
 });

@@ -82,6 +82,8 @@ export interface LinkedUser {
   remoteState: string | null;
   /** the directory user's SCIM body; null when the user is gone from the directory */
   data: string | null;
+  /** the directory group's pk (groups only) */
+  groupPk?: number;
 }
 
 /** Links of the given remote users with their directory users, one statement per page. */
@@ -106,7 +108,7 @@ export async function unseenLinks(db: D1Database, targetId: string, type: 'User'
   const directory = type === 'User' ? 'JOIN users d ON d.id = l.resource_id AND d.active IS NOT 0' : 'JOIN groups d ON d.id = l.resource_id';
   const { results } = await db
     .prepare(
-      `SELECT l.resource_id AS resourceId, l.remote_id AS remoteId, l.payload, l.remote_state AS remoteState, d.data
+      `SELECT l.resource_id AS resourceId, l.remote_id AS remoteId, l.payload, l.remote_state AS remoteState, d.data, ${type === 'Group' ? 'd.pk' : 'NULL'} AS groupPk
          FROM links l ${directory}
         WHERE l.target_id = ?1 AND l.resource_type = ?2 AND l.remote_id IS NOT NULL AND l.remote_state IS NOT 'deleted' AND l.resource_id > ?3
           AND NOT EXISTS (SELECT 1 FROM reconcile_seen s WHERE s.target_id = ?1 AND s.resource_type = ?2 AND s.remote_id = l.remote_id)

@@ -8,6 +8,7 @@
  */
 import { forgetRemoteStatements, linkedGroups, membershipStatement, replacePushedStatements, seenStatement, unseenLinks, type LinkedGroup } from '../../db/reconcile';
 import { hasBudget, recordDrift, type ReconcileContext } from './context';
+import { memberValues } from './target-lister';
 import type { StepResult } from './verify-missing';
 
 const VERIFY_PREFIX = 'verify:';
@@ -16,7 +17,7 @@ export async function observeGroups(ctx: ReconcileContext): Promise<StepResult> 
   if (ctx.target.kind === 'drupal-jsonapi') return observeRoles(ctx);
   const lister = ctx.lister;
   if (!lister.groups || !lister.getGroup) return { stmts: [], done: true };
-  const cursor = ctx.state.cursor;
+  const cursor = ctx.state.cursor ?? (ctx.state.listing === 'by-id' ? VERIFY_PREFIX : null);
   if (cursor?.startsWith(VERIFY_PREFIX)) return verifyMissingGroups(ctx, cursor.slice(VERIFY_PREFIX.length));
   const page = await lister.groups(cursor, ctx.state.pageSize ?? 100);
   if (!page.ok) return { stmts: [], done: false, failure: page.failure };
@@ -70,6 +71,12 @@ async function verifyMissingGroups(ctx: ReconcileContext, after: string): Promis
     if (!read.ok && read.failure.kind !== 'not_found') return { stmts, done: false, failure: read.failure };
     if (!read.ok && recordDrift(ctx, 'Group', link.resourceId, 'groupDeleted', `remote group ${link.remoteId} is gone`)) {
       stmts.push(...forgetRemoteStatements(ctx.db, ctx.target.id, 'Group', link.resourceId));
+    }
+    // There after all (or read by id because the target does not list): compare its members.
+    if (read.ok) {
+      ctx.state.counts.groups++;
+      const group = { resourceId: link.resourceId, remoteId: link.remoteId, groupPk: link.groupPk! };
+      stmts.push(...(await compareMemberships(ctx, [group], () => ({ remoteIds: memberValues(read.value.members) }), 'members')));
     }
     ctx.state.cursor = VERIFY_PREFIX + link.resourceId;
   }

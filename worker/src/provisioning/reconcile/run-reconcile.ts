@@ -102,6 +102,12 @@ async function nextStep(ctx: ReconcileContext): Promise<StepResult> {
         if (!hasBudget(ctx)) return { stmts: [], done: false };
       }
       const page = await lister.users(state.cursor, state.pageSize);
+      // A target that will not list (RFC 7644 §3.4.2 makes a filterless GET optional in practice:
+      // 400, 404 or 501 there) is reconciled by reading each linked account and group by id.
+      if (!page.ok && state.cursor === null && (page.failure.kind === 'rejected' || page.failure.kind === 'not_found')) {
+        state.listing = 'by-id';
+        return { stmts: [], done: true };
+      }
       if (!page.ok) return { stmts: [], done: false, failure: page.failure };
       const stmts = await observeUsers(ctx, page.value.items);
       state.cursor = page.value.next;

@@ -28,6 +28,7 @@ export function freshState(target: Target, trigger: ReconcileState['trigger'], n
     phase: 'users',
     cursor: null,
     trigger,
+    listing: 'paged',
     pageSize: null,
     counts: { requests: 0, users: 0, groups: 0, unlinked: 0, invocations: 0, retries: 0 },
     found: {},

@@ -34,7 +34,7 @@ export interface TargetLister {
   getUser(remoteId: string): Promise<Result<ObservedUser>>;
   /** SCIM only: a Drupal site holds groups as roles, read with the users */
   groups?(cursor: string | null, pageSize: number): Promise<Result<Page<ObservedGroup>>>;
-  getGroup?(remoteId: string): Promise<Result<unknown>>;
+  getGroup?(remoteId: string): Promise<Result<ScimResource>>;
 }
 
 /** Default SCIM page where the target does not publish filter.maxResults; 1,000 at most. */
@@ -116,7 +116,8 @@ function nextIndex(startIndex: number, count: number, returned: number, total: n
   return String(next);
 }
 
-function memberValues(members: unknown): string[] {
+/** The `value`s of a SCIM group's `members` (RFC 7643 §4.2). */
+export function memberValues(members: unknown): string[] {
   if (!Array.isArray(members)) return [];
   return members.flatMap((m) => (m && typeof m === 'object' && typeof (m as { value?: unknown }).value === 'string' ? [(m as { value: string }).value] : []));
 }
