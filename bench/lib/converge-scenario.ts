@@ -76,6 +76,8 @@ interface Relays {
 }
 
 const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+/** how long one reconcile phase may take before the bench reports it as it stands */
+const RECONCILE_LIMIT_MS = 15 * 60_000;
 
 /** The D1 counts relay A's worker made since the last read (bench/worker/d1-counter-entry.ts). */
 async function d1Counts(a: Runtime): Promise<{ statements: number; roundTrips: number }> {
@@ -131,7 +133,7 @@ async function drain(r: Relays, targetId: string, cfg: ConvergeConfig, log: (s: 
 }
 
 interface ReconcileStatus {
-  state: { phase: string; found: Record<string, number>; fixed: Record<string, number>; unrepaired: Record<string, number>; error: string | null; counts: { requests: number; users: number; groups: number; unlinked: number } };
+  state: { phase: string; found: Record<string, number>; fixed: Record<string, number>; unrepaired: Record<string, number>; error: string | null; counts: { requests: number; users: number; groups: number; unlinked: number; invocations: number } };
 }
 
 /**
@@ -141,6 +143,8 @@ interface ReconcileStatus {
  */
 async function reconcile(a: Client, targetId: string, log: (s: string) => void): Promise<Partial<ConvergePhase>> {
   let invocations = 0;
+  let worked = 0;
+  const until = Date.now() + RECONCILE_LIMIT_MS;
   for (;;) {
     invocations++;
     const spec = { method: 'POST' as const, path: `/api/v1/targets/${targetId}/reconcile`, body: {}, expect: [200] };
@@ -152,7 +156,12 @@ async function reconcile(a: Client, targetId: string, log: (s: string) => void):
     if (out.failure) throw new Error(`POST /reconcile: ${out.failure}`);
     const s = (JSON.parse(out.text) as ReconcileStatus).state;
     log(`    reconcile ${invocations}: ${s.phase}, found ${JSON.stringify(s.found)}, ${s.counts.requests} reads`);
-    if (s.phase === 'done' || s.phase === 'failed' || invocations >= 100) {
+    const over = s.phase === 'done' || s.phase === 'failed' || Date.now() > until;
+    // Repairs wait for queued rows (a lease an interrupted invocation left runs out after 5 min),
+    // and a run another invocation holds is not worked on: poll those instead of spinning.
+    if (!over && (s.phase === 'repair' || s.counts.invocations === worked)) await new Promise((r) => setTimeout(r, 2000));
+    worked = s.counts.invocations;
+    if (over) {
       return {
         reconcile: {
           found: s.found,

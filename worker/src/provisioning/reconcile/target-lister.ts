@@ -40,8 +40,11 @@ export interface TargetLister {
 /** Default SCIM page where the target does not publish filter.maxResults; 1,000 at most. */
 export const SCIM_DEFAULT_PAGE = 100;
 export const SCIM_MAX_PAGE = 1000;
-/** Groups carry their members: smaller pages keep one response within reason. */
-export const SCIM_GROUP_PAGE = 100;
+/**
+ * Groups carry their members: smaller pages keep one response within reason (50 groups of up to
+ * 2,000 members is a few MB; relay B dropped connections under pages of 100 such groups).
+ */
+export const SCIM_GROUP_PAGE = 50;
 
 /** `emails[type eq "work"].value` → `emails`; `urn:…:User:manager.value` → `urn:…:User:manager`. */
 export function topLevelAttribute(path: string): string {
