@@ -29,6 +29,9 @@ function runTable(run: ConvergeResult): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
+    ...(run.phases.some((p) => p.failures.length)
+      ? ['Failed requests (transient ones are retried by the engine; the goals check the outcome):', '', ...run.phases.flatMap((p) => p.failures.map((x) => `- ${p.name}: ${x.count} × ${x.error}`)), '']
+      : []),
     'Reconcile requests by kind (as relay A timed them):',
     '',
     '| phase | request | count | p50 ms | p95 ms |',
