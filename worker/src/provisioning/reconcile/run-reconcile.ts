@@ -78,7 +78,7 @@ async function work(ctx: ReconcileContext): Promise<void> {
       await finish(ctx);
       return;
     }
-    const step = await nextStep(ctx);
+    const step = await guarded(ctx, () => nextStep(ctx));
     if (step.failure) {
       await fail(ctx, step.failure);
       await commit(ctx, step.stmts, false);
@@ -88,6 +88,24 @@ async function work(ctx: ReconcileContext): Promise<void> {
     state.error = null;
     if (step.done) advance(ctx);
     await commit(ctx, step.stmts, false);
+  }
+}
+
+/**
+ * A step that throws (a bug, a D1 failure) leaves no half-counted drift behind: the run's
+ * state goes back to where the step began, and the failure is transient (retried next time).
+ */
+async function guarded(ctx: ReconcileContext, run: () => Promise<StepResult>): Promise<StepResult> {
+  const before = structuredClone(ctx.state);
+  try {
+    return await run();
+  } catch (err) {
+    console.error(JSON.stringify({ event: 'reconcile_error', targetId: ctx.target.id, phase: before.phase, error: String(err) }));
+    const sent = ctx.state.counts.requests;
+    Object.assign(ctx.state, before);
+    ctx.state.counts.requests = sent;
+    ctx.drift = [];
+    return { stmts: [], done: false, failure: { kind: 'transient', message: `Internal error while reconciling: ${String(err)}` } };
   }
 }
 
