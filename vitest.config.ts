@@ -17,6 +17,8 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             RELAY_BOOTSTRAP_TOKEN: TEST_BOOTSTRAP_TOKEN,
             RELAY_ENCRYPTION_KEY: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+            // The limits harness: every invocation fails past the RELAY_LIMITS profile (test/limits-harness.ts).
+            RELAY_ENFORCE_LIMITS: '1',
           },
         },
       }),
@@ -24,8 +26,8 @@ export default defineConfig(async () => {
     test: {
       name: 'worker',
       include: ['test/**/*.test.ts'],
-      exclude: ['test/extension/**', 'node_modules/**'],
-      setupFiles: ['./test/apply-migrations.ts'],
+      exclude: ['test/extension/**', 'test/node/**', 'node_modules/**'],
+      setupFiles: ['./test/apply-migrations.ts', './test/limits-harness.ts'],
       // Real D1 in workerd on a 2-core machine: a 1,000-operation Bulk takes seconds, not ms.
       testTimeout: 30_000,
       // Relay B and the fault-injecting SCIM target for test/e2e (URLs reach tests via inject).

@@ -1,39 +1,29 @@
 /**
- * `npm start`: everything a first local run needs, then the relay on 127.0.0.1:8787.
+ * `npm start`: everything a first local run needs, then the relay on 127.0.0.1:8787
+ * (or where `npm start -- --ip A --port N` says).
  *  1. .dev.vars with a random bootstrap token and encryption key (never committed);
  *  2. migrations applied to the embedded local D1;
  *  3. a SCIM token for an IdP (created once, kept in .wrangler/relay-local.json);
  *  4. the extension built;
- *  5. wrangler dev, with the banner printed once it answers.
+ *  5. wrangler dev on `--ip` / `--port` (scripts/lib/start-options.ts), with the banner printed once it answers.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { applyMigrations, createToken, newTokenSecret } from './lib/d1.ts';
+import { ensureDevVars } from './lib/dev-vars.ts';
+import { baseUrlOf, parseStartArgs, START_USAGE, StartUsageError, wranglerDevArgs, type StartOptions } from './lib/start-options.ts';
 
 const root = new URL('..', import.meta.url).pathname;
-const HOST = '127.0.0.1';
-const PORT = Number(process.env.PORT ?? 8787);
 const local = { remote: false };
 
-function ensureDevVars(): Record<string, string> {
-  const file = `${root}.dev.vars`;
-  const vars: Record<string, string> = {};
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([A-Z0-9_]+)\s*=\s*"?(.*?)"?\s*$/.exec(line);
-      if (m) vars[m[1]!] = m[2]!;
-    }
-  }
-  let changed = false;
-  if (!vars.RELAY_BOOTSTRAP_TOKEN) (vars.RELAY_BOOTSTRAP_TOKEN = newTokenSecret()), (changed = true);
-  if (!vars.RELAY_ENCRYPTION_KEY) (vars.RELAY_ENCRYPTION_KEY = randomBytes(32).toString('base64')), (changed = true);
-  if (changed) {
-    const body = Object.entries(vars).map(([k, v]) => `${k}="${v}"`).join('\n');
-    writeFileSync(file, `# Local secrets for wrangler dev, written by npm start. Never commit this file.\n${body}\n`, { mode: 0o600 });
-    console.log('Wrote .dev.vars (bootstrap token and encryption key).');
-  }
-  return vars;
+let options: StartOptions;
+try {
+  options = parseStartArgs(process.argv.slice(2), process.env);
+} catch (err) {
+  if (!(err instanceof StartUsageError)) throw err;
+  console.error(`${err.message}\n${START_USAGE}`);
+  process.exit(2);
 }
 
 function ensureScimToken(): string {
@@ -59,7 +49,8 @@ async function waitUntilUp(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-const vars = ensureDevVars();
+const { vars, wrote } = ensureDevVars(`${root}.dev.vars`, { bootstrapToken: newTokenSecret, encryptionKey: () => randomBytes(32).toString('base64') });
+if (wrote) console.log('Wrote .dev.vars (bootstrap token and encryption key).');
 console.log('Applying migrations to the local D1…');
 applyMigrations(local);
 const scimToken = ensureScimToken();
@@ -76,7 +67,7 @@ const extDone = new Promise<number>((resolve) =>
   }),
 );
 
-const dev = spawn(`${root}node_modules/.bin/wrangler`, ['dev', '--ip', HOST, '--port', String(PORT), '--test-scheduled'], {
+const dev = spawn(`${root}node_modules/.bin/wrangler`, wranglerDevArgs(options), {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
@@ -84,7 +75,7 @@ const dev = spawn(`${root}node_modules/.bin/wrangler`, ['dev', '--ip', HOST, '--
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => dev.kill(sig));
 dev.on('exit', (code) => process.exit(code ?? 0));
 
-const base = `http://${HOST}:${PORT}`;
+const base = baseUrlOf(options);
 const [up, extCode] = await Promise.all([waitUntilUp(`${base}/scim/v2/ServiceProviderConfig`, 120_000), extDone]);
 console.log(`
 ────────────────────────────────────────────────────────────────────────

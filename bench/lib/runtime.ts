@@ -78,6 +78,12 @@ function compatibilityDate(): string {
   return m[1]!;
 }
 
+/** The flags wrangler.toml sets (nodejs_compat: the limits harness's AsyncLocalStorage). */
+function compatibilityFlags(): string[] {
+  const m = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8'));
+  return m ? [...m[1]!.matchAll(/"([^"]+)"/g)].map((f) => f[1]!) : [];
+}
+
 /** Statements of the drizzle-generated migrations, in order. */
 function migrationStatements(): string[] {
   const dir = path.join(ROOT, 'migrations');
@@ -122,6 +128,7 @@ export async function startRuntime(scriptPath: string, phase: string, options: R
     modules: true,
     scriptPath,
     compatibilityDate: compatibilityDate(),
+    compatibilityFlags: compatibilityFlags(),
     d1Databases: { DB: `bench-${phase}` },
     d1Persist: persist,
     // No RELAY_BOOTSTRAP_TOKEN: production leaves it unset once named tokens exist.

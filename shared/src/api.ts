@@ -3,6 +3,7 @@
  * routes validate with these and the OpenAPI document is generated from them.
  */
 import { z } from 'zod';
+import { hasUserinfo } from './base-url';
 import { linkSchema, outboxStateSchema } from './provisioning';
 import { mappingRuleSchema } from './targets';
 
@@ -16,12 +17,16 @@ const idCursor = z.string().regex(/^\d{1,15}$/, NOT_A_CURSOR).optional();
 const runCursor = z.string().max(200).regex(/^[^|]+\|.+$/, NOT_A_CURSOR).optional();
 const targetId = z.string().min(1).optional();
 
-export const outboxQuerySchema = z.object({ state: outboxStateSchema.optional(), targetId, limit, cursor: idCursor });
-export const runsQuerySchema = z.object({ targetId, limit, cursor: runCursor });
-export const auditQuerySchema = z.object({ targetId, resourceId: z.string().min(1).optional(), limit, cursor: idCursor });
+// Requests are strict objects: an unknown key or query parameter (a misspelt `targetID`, a
+// `filter` this API does not have) is refused by name instead of silently ignored.
+export const outboxQuerySchema = z.strictObject({ state: outboxStateSchema.optional(), targetId, limit, cursor: idCursor });
+export const runsQuerySchema = z.strictObject({ targetId, limit, cursor: runCursor });
+export const auditQuerySchema = z.strictObject({ targetId, resourceId: z.string().min(1).optional(), limit, cursor: idCursor });
 
-export const retryBodySchema = z.object({ targetId: z.string().min(1).optional(), state: z.enum(['failed', 'dead']).optional() });
-export const mappingBodySchema = z.object({ mapping: z.array(mappingRuleSchema).max(200) });
+export const retryBodySchema = z.strictObject({ targetId: z.string().min(1).optional(), state: z.enum(['failed', 'dead']).optional() });
+export const mappingBodySchema = z.strictObject({ mapping: z.array(mappingRuleSchema).max(200) });
+/** The body of an action that takes no input: nothing, or `{}`. */
+export const emptyBodySchema = z.strictObject({});
 
 export const outboxItemSchema = z.object({
   id: z.number().int(),
@@ -86,7 +91,7 @@ export const userSummarySchema = z.object({
 });
 export type UserSummary = z.infer<typeof userSummarySchema>;
 
-export const userSearchQuerySchema = z.object({
+export const userSearchQuerySchema = z.strictObject({
   /** exact, case-insensitive */
   userName: z.string().min(1).max(512).optional(),
   /** exact, case-insensitive, any of the user's emails */
@@ -116,7 +121,7 @@ export function normalizeSiteUrl(url: string): string {
 }
 
 export const lookupBodySchema = z
-  .object({
+  .strictObject({
     userNames: keys.optional(),
     emails: keys.optional(),
     externalIds: keys.optional(),
@@ -126,6 +131,7 @@ export const lookupBodySchema = z
       .string()
       .url()
       .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+      .refine((u) => !hasUserinfo(u), 'must not carry a user name or password (user:pass@)')
       .transform(normalizeSiteUrl)
       .optional(),
     /** Drupal uids shown on the page, resolved through the site's sources and Drupal targets */

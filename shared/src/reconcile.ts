@@ -79,11 +79,11 @@ export const reconcileStatusSchema = z.object({
 });
 export type ReconcileStatus = z.infer<typeof reconcileStatusSchema>;
 
-export const reconcileScheduleSchema = z.object({
+export const reconcileScheduleSchema = z.strictObject({
   /** minutes between scheduled runs; 0 turns the schedule off */
   intervalMinutes: z.number().int().min(0).max(525_600),
 });
-export const reconcileStartSchema = z.object({
+export const reconcileStartSchema = z.strictObject({
   /** abandon the run in progress and start over */
   restart: z.boolean().default(false),
 });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { userSummarySchema } from './api';
+import { baseUrlSchema, storedBaseUrlSchema } from './base-url';
 
 export const SOURCE_KINDS = ['drupal-jsonapi', 'scim'] as const;
 export const sourceKindSchema = z.enum(SOURCE_KINDS);
@@ -12,16 +13,17 @@ export type SourceKind = z.infer<typeof sourceKindSchema>;
 /** Write-only: stored encrypted, never returned (the API shows `credentials.type` only). */
 export const sourceCredentialsSchema = z.discriminatedUnion('type', [
   /** HTTP Basic of an account allowed to administer users (Drupal core basic_auth) */
-  z.object({ type: z.literal('basic'), username: z.string().min(1).max(512), password: z.string().min(1).max(8192) }),
+  z.strictObject({ type: z.literal('basic'), username: z.string().min(1).max(512), password: z.string().min(1).max(8192) }),
   /** a bearer token (Drupal simple_oauth, or a SCIM server's token) */
-  z.object({ type: z.literal('bearer'), token: z.string().min(1).max(8192) }),
+  z.strictObject({ type: z.literal('bearer'), token: z.string().min(1).max(8192) }),
 ]);
 export type SourceCredentials = z.infer<typeof sourceCredentialsSchema>;
 
-export const sourceSettingsSchema = z.object({
+/** Strict, like every request object: a misspelt key is refused by name instead of ignored. */
+export const sourceSettingsSchema = z.strictObject({
   /** which accounts become directory users; others (and accounts that stop matching) are deactivated */
   include: z
-    .object({
+    .strictObject({
       /** only accounts with at least one of these roles (Drupal machine names / SCIM group names); empty = all */
       roles: z.array(z.string().min(1).max(200)).max(100).default([]),
       /** only active (unblocked) accounts */
@@ -30,7 +32,7 @@ export const sourceSettingsSchema = z.object({
     .default({ roles: [], activeOnly: false }),
   /** Drupal → directory. Defaults: name → userName, mail → work email, status → active, UUID → externalId, roles → groups */
   mapping: z
-    .object({
+    .strictObject({
       userName: z.enum(['name', 'mail']).default('name'),
       /** the work email from `mail` (off: the directory's emails are left alone) */
       email: z.boolean().default(true),
@@ -42,7 +44,7 @@ export const sourceSettingsSchema = z.object({
     })
     .default({ userName: 'name', email: true, externalId: 'uuid', roles: true, roleGroups: {} }),
   schedule: z
-    .object({
+    .strictObject({
       /** incremental import every N minutes (by the cron, whose own schedule is the floor) */
       intervalMinutes: z.number().int().min(1).max(10_080).default(15),
       /** full reconciliation (detects deleted accounts) every N hours */
@@ -56,13 +58,9 @@ export const sourceSettingsSchema = z.object({
 });
 export type SourceSettings = z.infer<typeof sourceSettingsSchema>;
 
-const baseUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
-  .transform((u) => u.replace(/\/+$/, ''));
+const baseUrl = baseUrlSchema;
 
-export const sourceCreateSchema = z.object({
+export const sourceCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   kind: sourceKindSchema,
   /** Drupal: the site's address (JSON:API is at /jsonapi below it); SCIM: the base ending in /scim/v2 */
@@ -72,12 +70,13 @@ export const sourceCreateSchema = z.object({
 });
 export type SourceCreate = z.infer<typeof sourceCreateSchema>;
 
+/** A JSON merge patch (RFC 7396) of these members, merged into the stored source and validated whole. */
 export const sourceUpdateSchema = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(200),
     baseUrl,
     credentials: sourceCredentialsSchema,
-    /** replaces the settings as a whole (defaults fill what is left out) */
+    /** merged member by member: what the patch leaves out is kept, null restores a default */
     settings: sourceSettingsSchema,
     /** 'active' clears pausedReason */
     status: z.enum(['active', 'paused']),
@@ -89,7 +88,7 @@ export const sourceSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: sourceKindSchema,
-  baseUrl: z.string(),
+  baseUrl: storedBaseUrlSchema,
   credentials: z.object({ type: z.enum(['basic', 'bearer']) }),
   settings: sourceSettingsSchema,
   status: z.enum(['active', 'paused']),
@@ -129,7 +128,7 @@ export const sourceTestResultSchema = z.object({
 });
 export type SourceTestResult = z.infer<typeof sourceTestResultSchema>;
 
-export const runImportBodySchema = z.object({ kind: z.enum(['incremental', 'full']).default('incremental') });
+export const runImportBodySchema = z.strictObject({ kind: z.enum(['incremental', 'full']).default('incremental') });
 
 export const IMPORT_OUTCOMES = ['created', 'updated', 'unchanged', 'deactivated', 'deleted', 'skipped'] as const;
 export const singleImportResultSchema = z.object({

@@ -3,18 +3,26 @@
  * worker validates with these schemas; the extension builds its forms from them.
  */
 import { z } from 'zod';
-import { drupalTargetIssues, drupalTargetOptionsSchema } from './drupal-target';
+import { baseUrlSchema, storedBaseUrlSchema } from './base-url';
+import { isCmsKind, kindIssues, parseKindOptions, targetOptionsInputSchema, targetOptionsSchema, type TargetOptions } from './target-kinds';
 
-/** `scim`: any SCIM 2.0 service provider; `drupal-jsonapi`: a Drupal site through core JSON:API. */
-export const TARGET_KINDS = ['scim', 'drupal-jsonapi'] as const;
+/**
+ * `scim`: any SCIM 2.0 service provider; `drupal-jsonapi`: a Drupal site through core JSON:API;
+ * `wordpress-rest`: a WordPress site through the core REST API; `joomla-webservices`: a Joomla
+ * 4/5 site through the core Web Services API.
+ */
+export const TARGET_KINDS = ['scim', 'drupal-jsonapi', 'wordpress-rest', 'joomla-webservices'] as const;
 export const targetKindSchema = z.enum(TARGET_KINDS);
 export type TargetKind = z.infer<typeof targetKindSchema>;
 
 export const OPERATIONS = ['create', 'update', 'deactivate', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-/** The operations a mode may perform (miniOrange admins enable them one by one). */
-export const operationsSchema = z.object({
+/**
+ * The operations a mode may perform (miniOrange admins enable them one by one). Request objects
+ * are strict, here and below: a misspelt key is refused by name instead of ignored.
+ */
+export const operationsSchema = z.strictObject({
   create: z.boolean().default(true),
   update: z.boolean().default(true),
   deactivate: z.boolean().default(true),
@@ -25,10 +33,10 @@ export type Operations = z.infer<typeof operationsSchema>;
 
 const defaultOps = { create: true, update: true, deactivate: true, delete: false };
 
-export const modeSchema = z.object({ enabled: z.boolean().default(false), operations: operationsSchema.default(defaultOps) });
+export const modeSchema = z.strictObject({ enabled: z.boolean().default(false), operations: operationsSchema.default(defaultOps) });
 export const scheduledModeSchema = modeSchema.extend({ intervalMinutes: z.number().int().min(1).max(10_080).default(60) });
 
-export const modesSchema = z.object({
+export const modesSchema = z.strictObject({
   manual: modeSchema.default({ enabled: true, operations: defaultOps }),
   automatic: modeSchema.default({ enabled: false, operations: defaultOps }),
   scheduled: scheduledModeSchema.default({ enabled: false, operations: defaultOps, intervalMinutes: 60 }),
@@ -43,7 +51,7 @@ export const TRANSFORMS = ['lower', 'upper', 'trim'] as const;
  * constant, or a template like "{name.givenName}.{name.familyName}@example.com".
  */
 export const mappingRuleSchema = z
-  .object({
+  .strictObject({
     target: z.string().min(1).max(512),
     source: z.string().min(1).max(512).optional(),
     constant: z.union([z.string(), z.number(), z.boolean()]).optional(),
@@ -63,11 +71,7 @@ export type MappingRule = z.infer<typeof mappingRuleSchema>;
 
 const fields = {
   name: z.string().trim().min(1).max(200),
-  baseUrl: z
-    .string()
-    .url()
-    .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
-    .transform((u) => u.replace(/\/+$/, '')),
+  baseUrl: baseUrlSchema,
   /** write-only: stored encrypted, never returned */
   token: z.string().min(1).max(8192),
   matching: z.array(z.string().min(1).max(512)).min(1).max(5),
@@ -81,7 +85,7 @@ const fields = {
 };
 
 export const targetCreateSchema = z
-  .object({
+  .strictObject({
     name: fields.name,
     kind: targetKindSchema.default('scim'),
     /** for SCIM the base URL ends in /scim/v2; for Drupal it is the site's address (JSON:API under options.jsonapiPath) */
@@ -89,8 +93,8 @@ export const targetCreateSchema = z
     token: fields.token,
     /** default: ["userName"]; for Drupal ["userName", "emails[type eq \"work\"].value"] (name, then mail) */
     matching: fields.matching.optional(),
-    /** settings of the kind (drupal-jsonapi: auth, roleMap, fields) */
-    options: drupalTargetOptionsSchema.optional(),
+    /** settings of the kind (drupal-jsonapi, wordpress-rest, joomla-webservices), parsed by the kind's schema */
+    options: targetOptionsInputSchema.optional(),
     modes: fields.modes.default(modesSchema.parse({})),
     mapping: fields.mapping.optional(),
     rateLimitPerSecond: fields.rateLimitPerSecond.default(10),
@@ -99,18 +103,28 @@ export const targetCreateSchema = z
     dryRun: fields.dryRun.default(false),
     pushGroups: fields.pushGroups.default(false),
   })
-  .superRefine((t, ctx) => {
+  .transform((t, ctx) => {
     if (t.kind === 'scim') {
-      if (t.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a drupal-jsonapi target takes options' });
-      return;
+      if (t.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a CMS target (drupal-jsonapi, wordpress-rest, joomla-webservices) takes options' });
+      return { ...t, options: undefined };
     }
-    const options = t.options ?? drupalTargetOptionsSchema.parse({});
-    for (const issue of drupalTargetIssues({ token: t.token, matching: t.matching, mapping: t.mapping, options })) ctx.addIssue({ code: 'custom', ...issue });
+    if (!isCmsKind(t.kind)) return { ...t, options: undefined };
+    const parsed = parseKindOptions(t.kind, t.options);
+    if (!parsed.ok) for (const issue of parsed.issues) ctx.addIssue({ code: 'custom', ...issue });
+    // The other fields are checked against the kind's defaults when the options themselves are wrong: every problem at once.
+    const options = parsed.ok ? parsed.options : (parseKindOptions(t.kind, {}) as { ok: true; options: TargetOptions }).options;
+    for (const issue of kindIssues(t.kind, { token: t.token, matching: t.matching, mapping: t.mapping, options })) ctx.addIssue({ code: 'custom', ...issue });
+    return parsed.ok ? { ...t, options } : z.NEVER;
   });
 export type TargetCreate = z.infer<typeof targetCreateSchema>;
 
+/**
+ * The members PATCH may change. The body is a JSON merge patch (RFC 7396) of these: the API merges
+ * it into the stored target and validates the result with this schema, so nested settings keep
+ * what the patch leaves out (worker/src/api/merge-patch.ts).
+ */
 export const targetUpdateSchema = z
-  .object({
+  .strictObject({
     name: fields.name,
     baseUrl: fields.baseUrl,
     token: fields.token,
@@ -123,8 +137,8 @@ export const targetUpdateSchema = z
     dryRun: fields.dryRun,
     pushGroups: fields.pushGroups,
     status: z.enum(['active', 'paused']),
-    /** drupal-jsonapi only: replaces the options as a whole (the kind itself cannot change) */
-    options: drupalTargetOptionsSchema,
+    /** CMS kinds only: merged into the stored options, then parsed by the kind's schema (the kind itself cannot change) */
+    options: targetOptionsInputSchema,
   })
   .partial();
 export type TargetUpdate = z.infer<typeof targetUpdateSchema>;
@@ -144,7 +158,7 @@ export const targetSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: targetKindSchema,
-  baseUrl: z.string(),
+  baseUrl: storedBaseUrlSchema,
   hasToken: z.boolean(),
   matching: z.array(z.string()),
   modes: modesSchema,
@@ -158,7 +172,7 @@ export const targetSchema = z.object({
   pausedReason: z.string().nullable(),
   capabilities: capabilitiesSchema.nullable(),
   /** the kind's settings; null for SCIM targets */
-  options: drupalTargetOptionsSchema.nullable().default(null),
+  options: targetOptionsSchema.nullable().default(null),
   /** when the scheduled mode last ran for this target */
   lastScheduledAt: z.string().nullable().optional(),
   created: z.string(),

@@ -17,7 +17,7 @@ export const tokenSchema = z.object({
 });
 export type ApiToken = z.infer<typeof tokenSchema>;
 
-export const tokenCreateSchema = z.object({
+export const tokenCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   scopes: z
     .array(tokenScopeSchema)

@@ -117,14 +117,14 @@ describe('the target token', () => {
     const t = await createTarget('encrypted');
     const stored = await storedToken(t.id);
     expect(stored).not.toContain(TARGET_TOKEN);
-    expect(stored).toMatch(/^v1\./);
-    expect(await decryptSecret(env.RELAY_ENCRYPTION_KEY, stored)).toBe(TARGET_TOKEN);
+    expect(stored).toMatch(/^v2\./);
+    expect(await decryptSecret(env.RELAY_ENCRYPTION_KEY, stored, { kind: 'target', id: t.id })).toBe(TARGET_TOKEN);
 
     const res = await api('PATCH', `/targets/${t.id}`, { token: 'rotated-token-abc' });
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('rotated-token-abc');
     const rotated = await storedToken(t.id);
     expect(rotated).not.toBe(stored);
-    expect(await decryptSecret(env.RELAY_ENCRYPTION_KEY, rotated)).toBe('rotated-token-abc');
+    expect(await decryptSecret(env.RELAY_ENCRYPTION_KEY, rotated, { kind: 'target', id: t.id })).toBe('rotated-token-abc');
   });
 });

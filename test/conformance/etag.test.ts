@@ -148,3 +148,24 @@ describe('RFC 7644 §3.14 If-Match', () => {
     expectStatus(good, 204);
   });
 });
+
+describe('RFC 9110 §13.1.1: 412 only for a precondition the client sent', () => {
+  it('16 concurrent PATCHes without If-Match all land (200), none is 412, and each counts one version', async () => {
+    const user = await createUser(tag('busy'));
+    const before = Number(user.meta.version.match(/\d+/)![0]);
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => scim('PATCH', `/Users/${user.id}`, patchBody({ op: 'replace', path: 'title', value: `title ${i}` }))),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array.from({ length: 16 }, () => 200));
+    const after = await getUser(user.id);
+    expect(Number(after.meta.version.match(/\d+/)![0])).toBe(before + 16);
+  });
+
+  it('16 concurrent PUTs without If-Match all land too', async () => {
+    const user = await createUser(tag('busyput'));
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => scim('PUT', `/Users/${user.id}`, { schemas: [USER_URN], userName: user.userName, title: `title ${i}` })),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array.from({ length: 16 }, () => 200));
+  });
+});

@@ -270,3 +270,32 @@ describe('RFC 7644 §3.5.1 / §3.6 PUT and DELETE on groups', () => {
     expectScimError(await scim('DELETE', `/Groups/${g.id}`), 404);
   });
 });
+
+describe('RFC 7643 §2.5 empty multi-valued attributes', () => {
+  it('are left out the same way for Users (groups) and Groups (members), on create, read and list', async () => {
+    const user = await createUser(tag('alone'));
+    const created = await scim('POST', '/Groups', { schemas: [GROUP_URN], displayName: tag('Empty '), members: [] });
+    expectStatus(created, 201);
+    expect('groups' in user).toBe(false);
+    expect('members' in created.body).toBe(false);
+    expect('groups' in (await getUser(user.id))).toBe(false);
+    expect('members' in (await getGroup(created.body.id))).toBe(false);
+    const listed = expectList(await scim('GET', `/Groups${qs({ filter: `id eq "${created.body.id}"` })}`));
+    expect('members' in listed[0]).toBe(false);
+    // A group emptied by PATCH reads the same as one created empty.
+    const g = await createGroup(tag('Emptied '), { members: [{ value: user.id }] });
+    expectStatus(await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'remove', path: 'members' })), 204);
+    expect('members' in (await getGroup(g.id))).toBe(false);
+  });
+});
+
+describe('RFC 7644 §3.5.2 membership operations apply in order', () => {
+  it('removing members by a filter and then adding one of them back leaves that one a member', async () => {
+    const a = await createUser(tag('ra'));
+    const b = await createUser(tag('rb'));
+    const g = await createGroup(tag('Order '), { members: [{ value: a.id }, { value: b.id }] });
+    const res = await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'remove', path: 'members[type eq "User"]' }, { op: 'add', path: 'members', value: [{ value: a.id }] }));
+    expectStatus(res, 204);
+    expect(memberIds(await getGroup(g.id))).toEqual([a.id]);
+  });
+});

@@ -4,8 +4,9 @@
  * attributes, atomicity, mutability, and the PATCH-specific errors of §3.12 (noTarget,
  * invalidPath, mutability). Design choice asserted: PATCH on /Users answers 200 with the resource.
  */
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { ENTERPRISE_URN, USER_URN, createUser, scim } from '../helpers/scim';
+import { ENTERPRISE_URN, USER_URN, createGroup, createUser, scim } from '../helpers/scim';
 import { expectScimContentType, expectScimError, expectStatus, getUser, patchBody, tag } from './support';
 
 async function patchUser(id: string, ...ops: unknown[]) {
@@ -298,5 +299,51 @@ describe('RFC 7644 §3.5.2 / §3.12 errors', () => {
   it('add without a value is 400 (invalidSyntax or invalidValue)', async () => {
     const u = await person();
     expectScimError(await patchUser(u.id, { op: 'add', path: 'title' }), 400, ['invalidSyntax', 'invalidValue']);
+  });
+});
+
+/** Change rows the directory wrote for one resource (what provisioning pushes to targets). */
+async function changeCount(id: string): Promise<number> {
+  return (await env.DB.prepare('SELECT count(*) AS n FROM changes WHERE resource_id = ?').bind(id).first<{ n: number }>())!.n;
+}
+
+describe('RFC 7644 §3.5.2.1 a PATCH that changes nothing', () => {
+  it('keeps meta.version and writes no change row: a value set to what it is, re-added, or removed when absent', async () => {
+    const user = await createUser(tag('same'), { title: 'Engineer', emails: [{ type: 'work', value: 'same@example.com', primary: true }], name: { givenName: 'Ada' } });
+    const changes = await changeCount(user.id);
+    for (const ops of [
+      [{ op: 'replace', path: 'title', value: 'Engineer' }],
+      [{ op: 'add', path: 'title', value: 'Engineer' }],
+      [{ op: 'replace', value: { title: 'Engineer', name: { givenName: 'Ada' } } }],
+      [{ op: 'add', path: 'emails', value: [{ type: 'work', value: 'same@example.com' }] }],
+      [{ op: 'remove', path: 'nickName' }],
+      [{ op: 'replace', path: 'title', value: 'Other' }, { op: 'replace', path: 'title', value: 'Engineer' }],
+    ]) {
+      const res = await patchUser(user.id, ...ops);
+      expectStatus(res, 200);
+      expect(res.body.meta.version, JSON.stringify(ops)).toBe(user.meta.version);
+      expect(res.headers.get('etag')).toBe(user.meta.version);
+    }
+    expect(await changeCount(user.id)).toBe(changes);
+    // A real change still counts.
+    expect((await patched(user.id, { op: 'replace', path: 'title', value: 'Lead' })).meta.version).not.toBe(user.meta.version);
+    expect(await changeCount(user.id)).toBe(changes + 1);
+  });
+
+  it('a group: adding a member it has or removing one it lacks keeps its version and writes no change row', async () => {
+    const member = await createUser(tag('m'));
+    const outsider = await createUser(tag('o'));
+    const group = await createGroup(tag('G'), { members: [{ value: member.id }] });
+    const changes = await changeCount(group.id);
+    for (const op of [
+      { op: 'add', path: 'members', value: [{ value: member.id }] },
+      { op: 'remove', path: `members[value eq "${outsider.id}"]` },
+      { op: 'replace', path: 'displayName', value: group.displayName },
+    ]) {
+      const res = await scim('PATCH', `/Groups/${group.id}`, patchBody(op));
+      expectStatus(res, 204);
+      expect(res.headers.get('etag'), JSON.stringify(op)).toBe(group.meta.version);
+    }
+    expect(await changeCount(group.id)).toBe(changes);
   });
 });

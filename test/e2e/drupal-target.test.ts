@@ -123,17 +123,35 @@ describe('save and test', () => {
     expect(after.pausedReason).toContain('admin/config/services/jsonapi');
   });
 
-  it('names the missing permission for an account that may only view profiles, and bad credentials', async () => {
+  it('names the missing permission for an account that may only view profiles', async () => {
     const site = await newSite();
     const viewer = await drupalTarget(site, { token: 'viewer:viewer-pass' });
     const v = (await api('POST', `/targets/${viewer.id}/test`, {})).body;
     expect(v.ok).toBe(false);
     expect(v.problems.join(' ')).toContain('Administer users');
+  });
 
+  it('a wrong password (Drupal answers as anonymous) is named after one login, so tests alone never lock the account', async () => {
+    const site = await newSite();
     const wrong = await drupalTarget(site, { token: 'admin:wrong' });
     const w = (await api('POST', `/targets/${wrong.id}/test`, {})).body;
     expect(w.ok).toBe(false);
-    expect(w.problems[0]).toMatch(/refused the credentials \(401\)/);
+    expect(w.problems).toHaveLength(1);
+    expect(w.problems[0]).toMatch(/^Wrong user name or password: .*flood control/);
+    expect((await site.requests()).map((r) => `${r.login} ${r.method} ${r.path}`)).toEqual(['failed GET /jsonapi']);
+  });
+
+  it('after five failed logins flood control blocks the right password too, and the test says how to clear it', async () => {
+    const site = await newSite();
+    const t = await drupalTarget(site, { token: 'admin:wrong' });
+    for (let i = 0; i < 5; i++) await api('POST', `/targets/${t.id}/test`, {});
+    expect(await site.flood()).toMatchObject({ user: { admin: 5 } });
+    expect((await api('PATCH', `/targets/${t.id}`, { token: ADMIN })).status).toBe(200);
+    const blocked = (await api('POST', `/targets/${t.id}/test`, {})).body;
+    expect(blocked.ok).toBe(false);
+    expect(blocked.problems[0]).toContain('drush sql:query "DELETE FROM flood"');
+    await site.clearFlood();
+    expect((await api('POST', `/targets/${t.id}/test`, {})).body.ok).toBe(true);
   });
 
   it('says when the address has no JSON:API', async () => {
@@ -215,7 +233,8 @@ describe('scheduled provisioning into Drupal: update, block, unblock, delete', (
     const since = (await site.requests()).length;
     await run(t.id);
     expect(await onSite(site, name)).toMatchObject({ uuid: created!.uuid, mail: `${name}@new.example.org` });
-    expect((await site.requests()).slice(since).map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH /jsonapi/user/user/${created!.uuid}`]);
+    // who the relay is (one read per pass), then the change only
+    expect((await site.requests()).slice(since).map((r) => `${r.method} ${r.path}`)).toEqual(['GET /jsonapi', `PATCH /jsonapi/user/user/${created!.uuid}`]);
 
     await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
     await run(t.id);
@@ -230,7 +249,8 @@ describe('scheduled provisioning into Drupal: update, block, unblock, delete', (
     await run(t.id);
     // The site's cancel method blocks instead of deleting: the account stays, blocked.
     expect(await onSite(site, name)).toMatchObject({ uuid: created!.uuid, status: false });
-    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=100`)).body.items.filter((e: { operation: string }) => e.operation === 'delete');
+    // (the pass's first request, who the relay is at GET /jsonapi, is left out: it carries the first operation's label)
+    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=100`)).body.items.filter((e: { operation: string; path: string }) => e.operation === 'delete' && e.path !== '');
     expect(audit.map((e: { method: string; httpStatus: number; outcome: string }) => `${e.method} ${e.httpStatus} ${e.outcome}`).sort()).toEqual(['DELETE 204 ok', 'GET 200 ok']);
   });
 
@@ -244,7 +264,7 @@ describe('scheduled provisioning into Drupal: update, block, unblock, delete', (
     await scim('DELETE', `/Users/${user.id}`);
     await run(t.id);
     expect(await onSite(site, name)).toBeUndefined();
-    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=100`)).body.items.filter((e: { operation: string }) => e.operation === 'delete');
+    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=100`)).body.items.filter((e: { operation: string; path: string }) => e.operation === 'delete' && e.path !== '');
     // The read-back's 404 is the answer hoped for: logged as ok, not as a failure.
     expect(audit.map((e: { method: string; httpStatus: number; outcome: string }) => `${e.method} ${e.httpStatus} ${e.outcome}`).sort()).toEqual(['DELETE 204 ok', 'GET 404 ok']);
     expect(await link(t.id, user.id)).toMatchObject({ remoteState: 'deleted' });
@@ -265,8 +285,8 @@ describe('groups as Drupal roles', () => {
     await run(t.id);
     expect((await onSite(site, a.userName))!.roles).toEqual(['content_editor']);
     expect((await onSite(site, b.userName))!.roles).toEqual([]);
-    // The unmapped group sent nothing: the role list, then a's read and write.
-    expect((await site.requests()).slice(since).map((r) => r.method)).toEqual(['GET', 'GET', 'PATCH']);
+    // The unmapped group sent nothing: who the relay is, the role list, then a's read and write.
+    expect((await site.requests()).slice(since).map((r) => r.method)).toEqual(['GET', 'GET', 'GET', 'PATCH']);
 
     await site.updateUser((await onSite(site, b.userName))!.uid, { roles: ['administrator'] });
     await scim('PATCH', `/Groups/${group.id}`, {
@@ -333,6 +353,35 @@ describe('automatic mode into Drupal', () => {
     }
     expect(remote).toMatchObject({ name, status: true });
     expect((await api('DELETE', `/targets/${t.id}`)).status).toBe(204);
+  });
+});
+
+describe('a login Drupal does not accept, in the engine', () => {
+  it('a run pauses the target after one failed login, with the reason in words, and sends nothing more', async () => {
+    const site = await newSite();
+    const t = await drupalTarget(site, { token: 'admin:wrong' });
+    for (let i = 0; i < 3; i++) await createUser(unique('nobody'), withMail(unique('nb')));
+    await run(t.id);
+    const after = (await api('GET', `/targets/${t.id}`)).body;
+    expect(after.status).toBe('paused');
+    expect(after.pausedReason).toMatch(/^Wrong user name or password/);
+    // three users to create, one login attempt: the first answer stopped the pass
+    expect((await site.requests()).filter((r) => r.login !== null)).toHaveLength(1);
+  });
+
+  it('with the password "admin", Drupal\'s message reads whole in the paused reason and the audit', async () => {
+    const site = await newSite({ settings: { readOnly: true, accounts: [{ username: 'admin', password: 'admin', model: 'admin' }] } });
+    const t = await drupalTarget(site, { token: 'admin:admin' });
+    await createUser(unique('ro'), withMail(unique('ro')));
+    await run(t.id);
+    const { pausedReason } = (await api('GET', `/targets/${t.id}`)).body;
+    expect(pausedReason).toContain(`Site administrators can configure this at ${site.baseUrl}/admin/config/services/jsonapi`);
+    const audit = await env.DB.prepare("SELECT error FROM audit_events WHERE target_id = ? AND error IS NOT NULL").bind(t.id).all<{ error: string }>();
+    expect(audit.results.length).toBeGreaterThan(0);
+    for (const { error } of audit.results) {
+      expect(error).not.toContain('[secret]');
+      expect(error).toContain('Site administrators');
+    }
   });
 });
 

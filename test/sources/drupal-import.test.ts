@@ -241,13 +241,14 @@ describe('errors from the site', () => {
     expect((await runSource(source.id, 'full')).status).toBe('done');
   });
 
-  it('read-only JSON:API is fine for a source (it only reads); wrong credentials are a 401 that pauses', async () => {
+  it('read-only JSON:API is fine for a source (it only reads); a wrong password (answered as anonymous) pauses', async () => {
     const site = await newSite({ adminUser: false, users: [{ name: uniq('ro') }], settings: { readOnly: true } });
     const ok = await drupalSource(site);
     expect((await runSource(ok.id, 'full')).status).toBe('done');
     const bad = await drupalSource(site, {}, { type: 'basic', username: 'admin', password: 'wrong' });
     const r = await runSource(bad.id, 'full');
     expect(r.status).toBe('failed');
-    expect(r.error).toContain('refused the credentials');
+    expect(r.error).toContain('Wrong user name or password');
+    expect((await api('GET', `/sources/${bad.id}`)).body.status).toBe('paused');
   });
 });

@@ -80,7 +80,7 @@ describe('faults inside a run', () => {
     // RELAY_ENCRYPTION_KEY was rotated without re-sealing this source's credential: decryption
     // throws WebCrypto's OperationError, not a SourceError, so runImports' per-source catch takes it
     const otherKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
-    const sealed = await encryptSecret(otherKey, JSON.stringify({ type: 'basic', username: 'admin', password: 'admin-pass' }));
+    const sealed = await encryptSecret(otherKey, JSON.stringify({ type: 'basic', username: 'admin', password: 'admin-pass' }), { kind: 'source', id: badSource.id });
     await env.DB.prepare('UPDATE sources SET credentials_enc = ? WHERE id = ?').bind(sealed, badSource.id).run();
 
     const [a, b] = await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [badSource.id, goodSource.id], force: 'full' });

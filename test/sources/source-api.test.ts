@@ -26,7 +26,7 @@ describe('sources API', () => {
       expect(res.text).not.toContain(SECRET);
     }
     const stored = await env.DB.prepare('SELECT credentials_enc AS c, settings FROM sources WHERE id = ?').bind(created.id).first<{ c: string; settings: string }>();
-    expect(stored!.c).toMatch(/^v1\./);
+    expect(stored!.c).toMatch(/^v2\./);
     expect(stored!.c + stored!.settings).not.toContain(SECRET);
 
     const patched = await api('PATCH', `/sources/${created.id}`, { settings: { deletionThreshold: -1 } });
@@ -41,7 +41,9 @@ describe('sources API', () => {
     const site = await newSite({ users: [{ name: uniq('t'), status: false }] });
     const good = await api('POST', `/sources/${(await drupalSource(site)).id}/test`);
     expect(good.body).toMatchObject({ ok: true, problems: [] });
-    expect(good.body.steps.map((s: { step: string }) => s.step)).toEqual(['reach', 'jsonapi', 'list', 'mail', 'blocked', 'roles']);
+    expect(good.body.steps.map((s: { step: string }) => s.step)).toEqual(['reach', 'credentials', 'jsonapi', 'list', 'mail', 'blocked', 'roles']);
+    // the one hidden account is Drupal's anonymous user, and the step says so
+    expect(good.body.steps.find((s: { step: string }) => s.step === 'list').detail).toMatch(/the one hidden is Drupal's anonymous user \(uid 0\)/);
 
     const limited = await api('POST', `/sources/${(await drupalSource(site, { settings: { include: { roles: ['editor'] } } }, { type: 'basic', username: 'viewer', password: 'viewer-pass' })).id}/test`);
     expect(limited.body.ok).toBe(false);
@@ -55,7 +57,7 @@ describe('sources API', () => {
     expect(offResult.body.problems[0]).toContain('Enable the core "JSON:API" module');
 
     const wrong = await api('POST', `/sources/${(await drupalSource(site, {}, { type: 'basic', username: 'admin', password: 'nope' })).id}/test`);
-    expect(wrong.body.problems[0]).toContain('refused the credentials');
+    expect(wrong.body.problems[0]).toContain('Wrong user name or password');
 
     const nowhere = await api('POST', '/sources', { name: 'nowhere', kind: 'drupal-jsonapi', baseUrl: 'http://127.0.0.1:9/site', credentials: { type: 'bearer', token: 't' } });
     const unreachable = await api('POST', `/sources/${nowhere.body.id}/test`);

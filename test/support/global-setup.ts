@@ -6,8 +6,10 @@
 import type { TestProject } from 'vitest/node';
 import { startDrupalSite } from './drupal-site/server';
 import { startFaultTarget } from './fault-target/server';
+import { startJoomlaSite } from './joomla-site/server';
 import './provided-context';
 import { startRelayB } from './relay-b';
+import { startWordpressSite } from './wordpress-site/server';
 
 export const RELAY_B_TOKEN = 'relay-b-bootstrap-token-0123456789abcdef';
 export const FAULT_TARGET_TOKEN = 'fault-target-token-0123456789abcdef';
@@ -19,16 +21,19 @@ const RELAY_B_ENCRYPTION_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => 
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
-  const [relayB, target, drupal] = await Promise.allSettled([
+  const [relayB, target, drupal, wordpress, joomla] = await Promise.allSettled([
     startRelayB({ bootstrapToken: RELAY_B_TOKEN, encryptionKey: RELAY_B_ENCRYPTION_KEY }),
     startFaultTarget(FAULT_TARGET_TOKEN),
     startDrupalSite(),
+    startWordpressSite(),
+    startJoomlaSite(),
   ]);
+  const all = [relayB, target, drupal, wordpress, joomla];
   const stop = async () => {
-    await Promise.all([relayB, target, drupal].map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    await Promise.all(all.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
   };
-  if (relayB.status === 'rejected' || target.status === 'rejected' || drupal.status === 'rejected') {
-    const reason: unknown = [relayB, target, drupal].find((s): s is PromiseRejectedResult => s.status === 'rejected')!.reason;
+  if (relayB.status === 'rejected' || target.status === 'rejected' || drupal.status === 'rejected' || wordpress.status === 'rejected' || joomla.status === 'rejected') {
+    const reason: unknown = all.find((s): s is PromiseRejectedResult => s.status === 'rejected')!.reason;
     const message = `end-to-end servers did not start: ${reason instanceof Error ? reason.message : String(reason)}`;
     console.warn(`[e2e] ${message}`);
     project.provide('e2eSetupError', message);
@@ -40,6 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('faultTargetUrl', target.value.url);
   project.provide('faultTargetToken', target.value.token);
   project.provide('drupalSiteUrl', drupal.value.url);
+  project.provide('wordpressSiteUrl', wordpress.value.url);
+  project.provide('joomlaSiteUrl', joomla.value.url);
   if (process.env.E2E_VERBOSE) console.log(`[e2e] relay B ${relayB.value.url}, fault target ${target.value.url} (${Date.now() - started} ms)`);
   return stop;
 }

@@ -89,5 +89,9 @@ declare module 'vitest' {
     faultTargetToken: string;
     /** The fake Drupal site server's origin; create a site with test/support/drupal-site/client.ts. */
     drupalSiteUrl: string;
+    /** The fake WordPress site server's origin; create a site with test/support/wordpress-site/client.ts. */
+    wordpressSiteUrl: string;
+    /** The fake Joomla site server's origin; create a site with test/support/joomla-site/client.ts. */
+    joomlaSiteUrl: string;
   }
 }

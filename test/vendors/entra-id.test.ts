@@ -13,6 +13,10 @@
  * - [Q&A 1684621] Microsoft Q&A "Entra ID patch sending Add instead of Replace".
  * - [scimple#1242] apache/directory-scimple issue 1242: Entra sends the enterprise `manager` as a
  *   bare string.
+ * - [Postman] Microsoft's reference SCIM Postman collection (AzureAD/SCIMReferenceCode, the
+ *   "SCIM 2.0 validator" requests the Tutorial links to): `manager eq "<id>"` filters, removing a
+ *   manager by `manager[value eq "<id>"]`, members added as bare id strings, and duplicate group
+ *   displayNames answered 409 (Entra matches groups by displayName).
  */
 import { describe, expect, it } from 'vitest';
 import { ENTERPRISE_URN, GROUP_URN, LIST_URN, USER_URN, createGroup, createUser, scim } from '../helpers/scim';
@@ -428,5 +432,79 @@ describe('Entra ID: schema discovery and transport ([Tutorial] Schema discovery,
     expectScimContentType(await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${u.userName}"`)}`));
     expectScimContentType(await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Replace', path: 'title', value: 'x' })));
     expectScimContentType(await scim('GET', '/Users/5171a35d82074e068ce2'));
+  });
+});
+
+describe('Entra ID: requests from the reference collection ([Postman], issue 10)', () => {
+  const setManager = (userId: string, bossId: string) => scim('PATCH', `/Users/${userId}`, patchOps({ op: 'Add', path: 'manager', value: [{ value: bossId }] }));
+
+  it('PATCH remove manager[value eq "<id>"] removes the manager when it matches, and is a no-op when it does not', async () => {
+    const boss = await provisionedUser();
+    const other = await provisionedUser();
+    const u = await provisionedUser();
+    expectStatus(await setManager(u.id, boss.id), 200);
+    const miss = await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Remove', path: `manager[value eq "${other.id}"]` }));
+    expectStatus(miss, 200);
+    expect((await getUser(u.id))[ENTERPRISE_URN]?.manager?.value).toBe(boss.id);
+    const hit = await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Remove', path: `manager[value eq "${boss.id}"]` }));
+    expectStatus(hit, 200);
+    expect((await getUser(u.id))[ENTERPRISE_URN]?.manager).toBeUndefined();
+    // The URN-qualified form means the same.
+    expectStatus(await setManager(u.id, boss.id), 200);
+    expectStatus(await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Remove', path: `${ENTERPRISE_URN}:manager[value eq "${boss.id}"]` })), 200);
+    expect((await getUser(u.id))[ENTERPRISE_URN]?.manager).toBeUndefined();
+    // A filter on a single-valued complex attribute only selects it for removal.
+    expectScimError(await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Replace', path: `manager[value eq "${boss.id}"]`, value: { value: other.id } })), 400, 'invalidPath');
+  });
+
+  it('filter manager eq "<id>" (quoted or not) compares the manager\'s value', async () => {
+    const boss = await provisionedUser();
+    const u = await provisionedUser();
+    await provisionedUser();
+    expectStatus(await setManager(u.id, boss.id), 200);
+    for (const filter of [`manager eq "${boss.id}"`, `manager eq ${boss.id}`, `${ENTERPRISE_URN}:manager eq "${boss.id}"`]) {
+      const found = expectList(await scim('GET', `/Users${qs({ filter })}`));
+      expect(found.map((r) => r.id), filter).toEqual([u.id]);
+    }
+    expect(expectList(await scim('GET', `/Users${qs({ filter: `manager eq "${crypto.randomUUID()}"` })}`))).toEqual([]);
+  });
+
+  it('POST /Groups with a displayName another group has (in any case) is 409 uniqueness', async () => {
+    const displayName = tag('Entra Group ');
+    await createGroup(displayName);
+    for (const name of [displayName, displayName.toUpperCase(), displayName.toLowerCase()]) {
+      expectScimError(await scim('POST', '/Groups', { schemas: [GROUP_URN], displayName: name }), 409, 'uniqueness');
+    }
+    const found = expectList(await scim('GET', `/Groups${qs({ filter: `displayName eq "${displayName}"` })}`));
+    expect(found).toHaveLength(1);
+  });
+
+  it('renaming a group onto another group\'s displayName with PUT or PATCH is 409 uniqueness and changes nothing', async () => {
+    const taken = tag('Taken ');
+    await createGroup(taken);
+    const g = await createGroup(tag('Mine '));
+    expectScimError(await scim('PUT', `/Groups/${g.id}`, { schemas: [GROUP_URN], displayName: taken.toUpperCase() }), 409, 'uniqueness');
+    expectScimError(await scim('PATCH', `/Groups/${g.id}`, patchOps({ op: 'Replace', path: 'displayName', value: taken })), 409, 'uniqueness');
+    expectScimError(await scim('PATCH', `/Groups/${g.id}`, patchOps({ op: 'Replace', value: { displayName: taken.toLowerCase() } })), 409, 'uniqueness');
+    expect((await getGroup(g.id)).displayName).toBe(g.displayName);
+    // Its own name in another case is a rename, not a conflict.
+    expectStatus(await scim('PATCH', `/Groups/${g.id}`, patchOps({ op: 'Replace', path: 'displayName', value: g.displayName.toUpperCase() })), 204);
+  });
+
+  it('concurrent creates of one displayName: exactly one is 201, the rest 409', async () => {
+    const displayName = tag('Race ');
+    const results = await Promise.all(Array.from({ length: 6 }, () => scim('POST', '/Groups', { schemas: [GROUP_URN], displayName })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+  });
+
+  it('PATCH add of members whose value is a bare id string (or a list of them) adds those members', async () => {
+    const a = await provisionedUser();
+    const b = await provisionedUser();
+    const c = await provisionedUser();
+    const g = await createGroup(tag('Bare '));
+    expectStatus(await scim('PATCH', `/Groups/${g.id}`, patchOps({ op: 'Add', path: 'members', value: a.id })), 204);
+    expectStatus(await scim('PATCH', `/Groups/${g.id}`, patchOps({ op: 'Add', path: 'members', value: [b.id, { value: c.id }] })), 204);
+    expect(memberIds(await getGroup(g.id))).toEqual([a.id, b.id, c.id].sort());
+    expectScimError(await scim('PATCH', `/Groups/${g.id}`, patchOps({ op: 'Add', path: 'members', value: crypto.randomUUID() })), 400, 'invalidValue');
   });
 });

@@ -10,6 +10,10 @@ declare global {
       RELAY_BOOTSTRAP_TOKEN?: string;
       /** base64 of 32 random bytes: the AES-GCM key for target credentials. */
       RELAY_ENCRYPTION_KEY?: string;
+      /** the limits profile every budget derives from: "paid" (default), "free", or JSON (worker/src/limits/profile.ts) */
+      RELAY_LIMITS?: string;
+      /** "1": fail any invocation that goes past its profile (the tests' limits harness) */
+      RELAY_ENFORCE_LIMITS?: string;
     }
   }
 }

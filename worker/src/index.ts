@@ -13,6 +13,8 @@ import { createBudget, dispatch } from './provisioning/dispatcher';
 import { dispatchAutomaticAfter } from './provisioning/dispatch-after';
 import { runDueReconciles } from './provisioning/reconcile';
 import { runImports } from './sources/importer';
+import { metered } from './limits/meter';
+import { parseLimits, type InvocationKind } from './limits/profile';
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -39,28 +41,40 @@ app.onError((err, c) => {
   return isScim ? scimErrorResponse(new ScimError(500, 'Internal server error.')) : c.json({ error: 'internal', message: 'Internal server error.' }, 500);
 });
 
+/**
+ * With RELAY_ENFORCE_LIMITS=1 (the tests) every invocation runs under the limits harness: it
+ * fails the moment it spends more D1 queries, subrequests or connections than the RELAY_LIMITS
+ * profile allows, as Cloudflare would. Otherwise the handler runs as is.
+ */
+function underLimits<R>(env: Env, kind: InvocationKind, fn: (env: Env) => R): R {
+  if (env.RELAY_ENFORCE_LIMITS !== '1') return fn(env);
+  return metered(env, parseLimits(env.RELAY_LIMITS), kind, true, (e) => fn(e));
+}
+
 export default {
-  fetch: app.fetch,
-  /**
-   * Cron Triggers: due source imports run (or continue) first, then due reconcile runs; then scheduled targets whose
-   * interval has passed are drained, then whatever the automatic targets left behind (retries,
-   * rows beyond the last invocation's budget).
-   */
-  async scheduled(_controller, env) {
-    const budget = createBudget();
-    // Imports first, so what they change is provisioned by this same invocation. They may
-    // spend at most 60% of its subrequests and time, so the outbox always gets a share.
-    const importBudget = { requests: Math.floor(budget.requests * 0.6), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.6) };
-    const before = importBudget.requests;
-    await runImports(env, { budget: importBudget }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
-    budget.requests -= before - importBudget.requests;
-    // Reconcile runs that are due or in progress, with at most a quarter of what is left: they
-    // read the target and queue drift, which the dispatches below then repair.
-    const reconcileBudget = { requests: Math.floor(budget.requests * 0.25), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.25) };
-    const reserved = reconcileBudget.requests;
-    await runDueReconciles(env, reconcileBudget).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
-    budget.requests -= reserved - reconcileBudget.requests;
-    await dispatch(env, { mode: 'scheduled', budget });
-    await dispatch(env, { mode: 'automatic', budget });
-  },
+  fetch: (request, env, ctx) => underLimits(env, 'http', (e) => app.fetch(request, e, ctx)),
+  scheduled: (_controller, env) => underLimits(env, 'cron', runCron),
 } satisfies ExportedHandler<Env>;
+
+/**
+ * Cron Triggers: due source imports run (or continue) first, then due reconcile runs; then
+ * scheduled targets whose interval has passed are drained, then whatever the automatic targets
+ * left behind (retries, rows beyond the last invocation's budget).
+ */
+async function runCron(env: Env): Promise<void> {
+  const budget = createBudget();
+  // Imports first, so what they change is provisioned by this same invocation. They may
+  // spend at most 60% of its subrequests and time, so the outbox always gets a share.
+  const importBudget = { requests: Math.floor(budget.requests * 0.6), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.6) };
+  const before = importBudget.requests;
+  await runImports(env, { budget: importBudget }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
+  budget.requests -= before - importBudget.requests;
+  // Reconcile runs that are due or in progress, with at most a quarter of what is left: they
+  // read the target and queue drift, which the dispatches below then repair.
+  const reconcileBudget = { requests: Math.floor(budget.requests * 0.25), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.25) };
+  const reserved = reconcileBudget.requests;
+  await runDueReconciles(env, reconcileBudget).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
+  budget.requests -= reserved - reconcileBudget.requests;
+  await dispatch(env, { mode: 'scheduled', budget });
+  await dispatch(env, { mode: 'automatic', budget });
+}

@@ -48,8 +48,15 @@ export const drupalUserAdapter: PageAdapter = {
     if (!user) return null;
     const titleBlock = doc.querySelector('h1.page-title')?.closest('.block, .region, header') ?? null;
     const main = doc.querySelector('main, [role="main"], #main-content') ?? doc.body;
-    // The panel goes before the form, else after the title, else at the top of the main region.
-    const panelBefore = form ?? titleBlock?.nextElementSibling ?? main.firstElementChild ?? main;
+    // On a profile the panel opens the main content block, inside it. Not as a sibling of the
+    // theme's blocks: Olivero lays its regions out as CSS grids (`grid-full
+    // layout--pass--content-medium`) that place each child in the content column, and the panel's
+    // host, reset by `:host { all: initial !important }` in its shadow root (which outranks the
+    // page's rules), escapes that placement and takes a grid cell beside the main column.
+    const mainBlock = doc.querySelector('.block-system-main-block');
+    const mainContent = mainBlock?.querySelector(':scope > .block__content') ?? mainBlock;
+    // The panel goes before the form, else at the top of the main content, else after the title.
+    const panelBefore = form ?? mainContent?.firstElementChild ?? titleBlock?.nextElementSibling ?? main.firstElementChild ?? main;
     return { kind: 'user', cms: 'drupal', site: drupalSite(location.origin, settings), theme: drupalTheme(doc, settings), user, form, panelBefore };
   },
 };

@@ -7,8 +7,10 @@ import { browser, type Browser } from 'wxt/browser';
 import { pageMessageSchema, type PageError, type PageMessage, type PageResponses } from '../lib/page-messages';
 import { createRelayClient, RelayError } from '../lib/relay-client';
 import { relayTokenItem, relayUrlItem } from '../lib/relay-settings';
+import { storedRelayUrlRefusal } from '../lib/relay-url';
 import { sitesItem } from '../lib/sites';
 import { createPageService } from './page-service';
+import { createSavedForms } from './saved-forms';
 import { storageTraceStore } from './trace-store';
 
 export function listenToPages(): void {
@@ -35,7 +37,17 @@ async function answer(message: PageMessage, sender: Browser.runtime.MessageSende
   if (!sites.includes(origin) || new URL(message.site).origin !== origin) {
     return { ok: false, code: 'site_not_connected', error: 'This site is not one the extension was given access to.' };
   }
+  const savedForms = createSavedForms();
+  // The tab id comes from the browser, not the message: a page cannot speak for another tab.
+  const tabId = sender.tab!.id ?? -1;
+  if (message.type === 'page:user-submitted') {
+    await savedForms.note(tabId, message.site, message.uid);
+    return { ok: true };
+  }
+  if (message.type === 'page:save-pending') return { ok: true, pending: await savedForms.has(tabId, message.site, message.uid) };
   if (!relayUrl || !token) return { ok: false, code: 'not_configured', error: 'Set the relay URL and admin token in the extension options.' };
+  const refusal = storedRelayUrlRefusal(relayUrl);
+  if (refusal) return { ok: false, code: 'not_configured', error: refusal };
   const service = createPageService({ client: createRelayClient({ relayUrl, token, fetch: (...args) => fetch(...args) }), traces: storageTraceStore });
   try {
     switch (message.type) {
@@ -46,6 +58,7 @@ async function answer(message: PageMessage, sender: Browser.runtime.MessageSende
       case 'page:user-status':
         return await service.userStatus(message.site, message.uid, message.hint);
       case 'page:user-saved':
+        if (!(await savedForms.take(tabId, message.site, message.uid))) return { ok: true, outcome: 'no_save', result: null };
         return await service.userSaved(message.site, message.uid);
     }
   } catch (err) {

@@ -5,8 +5,10 @@
  *
  * A page row is a CMS uid. The relay resolves uids per site (`site` + `uids` in the lookup):
  * through the source links when the site is a configured source, through target links
- * (remote key) when it is a target. Only when the site is neither may the page's own name or
- * email stand in (`matchedBy` says so) — for a source site a missing uid means "not imported".
+ * (remote key) when it is a target. When the site is not a source, the page's own name or email
+ * may stand in (`matchedBy` says so) — for a source site a missing uid means "not imported". The
+ * content script sends names and emails only for an admin's action (Match by name/email,
+ * Provision), never on page load: see lib/page-messages.ts.
  */
 import type { LookupHit } from '../../../shared/src/api';
 import type { LookupView, ProvisionView, RowStatus, SavedView, SiteRole, Trace, UserHint, UserOutcome, UserStatusView } from '../lib/page-messages';

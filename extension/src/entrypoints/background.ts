@@ -9,7 +9,7 @@ import {
   type SaveResult,
 } from '../lib/messages';
 import { pingRelay } from '../lib/ping-relay';
-import { normalizeRelayUrl, toOriginPattern } from '../lib/relay-url';
+import { checkRelayUrl, storedRelayUrlRefusal, toOriginPattern } from '../lib/relay-url';
 import { relayTokenItem, relayUrlItem } from '../lib/relay-settings';
 import { listenToPages } from '../background/page-listener';
 import { watchSites } from '../background/site-scripts';
@@ -64,6 +64,8 @@ async function handleMessage(message: RelayMessage): Promise<RelayResponses[Rela
 async function ping(): Promise<PingResult> {
   const [relayUrl, token] = await Promise.all([relayUrlItem.getValue(), relayTokenItem.getValue()]);
   if (!relayUrl || !token) return { ok: false, error: 'Set the relay URL and admin token in Options.' };
+  const refusal = storedRelayUrlRefusal(relayUrl);
+  if (refusal) return { ok: false, error: refusal };
   const granted = await browser.permissions.contains({ origins: [toOriginPattern(relayUrl)] });
   if (!granted) return { ok: false, error: 'Access to the relay address has not been granted.' };
   return pingRelay(relayUrl, token, { fetch: (...args) => fetch(...args) });
@@ -75,8 +77,9 @@ async function getSettings(): Promise<RelaySettingsView> {
 }
 
 async function saveSettings(rawUrl: string, rawToken: string): Promise<SaveResult> {
-  const relayUrl = normalizeRelayUrl(rawUrl);
-  if (relayUrl === null) return { ok: false, error: 'The relay URL must be an http(s) address.' };
+  const checked = checkRelayUrl(rawUrl);
+  if (!checked.ok) return { ok: false, error: checked.error };
+  const relayUrl = checked.url;
   const token = rawToken.trim();
   await relayUrlItem.setValue(relayUrl);
   if (token !== '') await relayTokenItem.setValue(token);

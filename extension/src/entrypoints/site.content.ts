@@ -10,7 +10,6 @@ import { detectPage } from '../adapters/detect-page';
 import { currentUserRequestSchema } from '../lib/page-messages';
 import { currentUserOf } from '../overlay/current-user';
 import { mountPeopleOverlay } from '../overlay/people-overlay';
-import { takeSaved } from '../overlay/saved-marker';
 import { mountUserOverlay } from '../overlay/user-overlay';
 
 export default defineContentScript({
@@ -35,10 +34,9 @@ export default defineContentScript({
     ctx.onInvalidated(() => browser.runtime.onMessage.removeListener(onMessage));
 
     if (!page) return;
-    const savedUid = takeSaved(sessionStorage, page.site);
     try {
       if (page.kind === 'people-list') await mountPeopleOverlay(ctx, page);
-      else await mountUserOverlay(ctx, page, savedUid);
+      else await mountUserOverlay(ctx, page);
     } catch (err) {
       // Never break the page: the overlay is an extra, the admin page must keep working.
       console.error('SCIM Relay: overlay failed', err);

@@ -2,7 +2,7 @@ import { browser } from 'wxt/browser';
 import { consoleRequestSchema, type ConsoleRequest, type ConsoleResponse } from './console-api';
 import { isFromExtensionPage } from './is-from-extension-page';
 import { proxyApiCall } from './proxy-api-call';
-import { toOriginPattern } from './relay-url';
+import { storedRelayUrlRefusal, toOriginPattern } from './relay-url';
 import { relayTokenItem, relayUrlItem } from './relay-settings';
 
 /**
@@ -27,6 +27,8 @@ export function registerConsoleProxy(): void {
 async function answer(request: ConsoleRequest): Promise<ConsoleResponse> {
   try {
     const [relayUrl, token] = await Promise.all([relayUrlItem.getValue(), relayTokenItem.getValue()]);
+    const refusal = storedRelayUrlRefusal(relayUrl);
+    if (refusal) return { kind: 'unreachable', error: refusal };
     if (relayUrl && !(await browser.permissions.contains({ origins: [toOriginPattern(relayUrl)] }))) {
       return { kind: 'unreachable', error: 'Access to the relay address has not been granted: press Check connection under Connect.' };
     }

@@ -14,7 +14,12 @@ import { cmsSchema, pageUserStatusSchema, uidSchema } from '../adapters/page-ada
 const site = z.string().url().max(2048);
 const uids = z.array(uidSchema).min(1).max(500);
 const hint = z.object({ userName: z.string().min(1).max(512).optional(), email: z.string().min(1).max(512).optional() });
-/** Names and emails the page shows, per uid: used only when the site is not a configured source (see page-service.ts). */
+/**
+ * Names and emails the page shows, per uid: used only when the site is not a configured source
+ * (see page-service.ts), and sent only for an admin's action (a trusted click on Provision or
+ * "Match by name/email"), never on page load: the page controls them, and could otherwise make the
+ * extension look up any directory user.
+ */
 const hints = z.record(uidSchema, hint).default({});
 export type UserHint = z.infer<typeof hint>;
 
@@ -30,7 +35,11 @@ export const pageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page:provision'), site, uids, hints, targetIds: z.array(z.string().min(1)).max(50).optional() }),
   /** Everything the user panel shows for one user. */
   z.object({ type: z.literal('page:user-status'), site, uid: uidSchema, hint: hint.default({}) }),
-  /** The user's edit form was saved: re-import from the source site, then provision. */
+  /** The admin submitted this user's edit form (a trusted submit, overlay/admin-input.ts): the background notes it for this tab. */
+  z.object({ type: z.literal('page:user-submitted'), site, uid: uidSchema }),
+  /** Whether this tab has a fresh submit noted for this user (the panel says "re-importing…" at once). */
+  z.object({ type: z.literal('page:save-pending'), site, uid: uidSchema }),
+  /** The page after the post loaded: if this tab's note matches, re-import from the source site, then provision. */
   z.object({ type: z.literal('page:user-saved'), site, uid: uidSchema }),
 ]);
 export type PageMessage = z.infer<typeof pageMessageSchema>;
@@ -100,16 +109,24 @@ export type UserStatusView = z.infer<typeof userStatusViewSchema>;
 
 export const savedViewSchema = z.object({
   ok: z.literal(true),
-  /** 'not_source': the site is no configured source, so there was nothing to re-import. */
-  outcome: z.enum(['provisioned', 'not_source']),
+  /**
+   * 'not_source': the site is no configured source, so there was nothing to re-import;
+   * 'no_save': this tab has no submit of this user's form noted (background/saved-forms.ts), so nothing was done.
+   */
+  outcome: z.enum(['provisioned', 'not_source', 'no_save']),
   result: userOutcomeSchema.nullable(),
 });
 export type SavedView = z.infer<typeof savedViewSchema>;
+
+export const noteViewSchema = z.object({ ok: z.literal(true) });
+export const pendingViewSchema = z.object({ ok: z.literal(true), pending: z.boolean() });
 
 export interface PageResponses {
   'page:lookup': LookupView | PageError;
   'page:provision': ProvisionView | PageError;
   'page:user-status': UserStatusView | PageError;
+  'page:user-submitted': z.infer<typeof noteViewSchema> | PageError;
+  'page:save-pending': z.infer<typeof pendingViewSchema> | PageError;
   'page:user-saved': SavedView | PageError;
 }
 
@@ -117,6 +134,8 @@ const responseSchemas: { [K in keyof PageResponses]: z.ZodType<PageResponses[K]>
   'page:lookup': z.union([lookupViewSchema, pageErrorSchema]),
   'page:provision': z.union([provisionViewSchema, pageErrorSchema]),
   'page:user-status': z.union([userStatusViewSchema, pageErrorSchema]),
+  'page:user-submitted': z.union([noteViewSchema, pageErrorSchema]),
+  'page:save-pending': z.union([pendingViewSchema, pageErrorSchema]),
   'page:user-saved': z.union([savedViewSchema, pageErrorSchema]),
 };
 

@@ -12,11 +12,15 @@ export interface BulkBarProps {
   /** The last bulk result, e.g. "3 of 3 provisioned". */
   message: string | null;
   siteRole: string;
-  onProvisionSelected: () => void;
-  onRetry: () => void;
+  /** Offer "Match by name/email": the site is no source and the admin has not asked yet. */
+  canMatch: boolean;
+  /** Handlers get the DOM event: the overlay acts only on trusted ones (admin-input.ts). */
+  onProvisionSelected: (event: Event) => void;
+  onMatch: (event: Event) => void;
+  onRetry: (event: Event) => void;
 }
 
-export function BulkBar({ rows, selected, busy, error, message, siteRole, onProvisionSelected, onRetry }: BulkBarProps) {
+export function BulkBar({ rows, selected, busy, error, message, siteRole, canMatch, onProvisionSelected, onMatch, onRetry }: BulkBarProps) {
   return (
     <div class="bar" role="region" aria-label="SCIM Relay">
       <strong>SCIM Relay</strong>
@@ -26,6 +30,11 @@ export function BulkBar({ rows, selected, busy, error, message, siteRole, onProv
       <button type="button" class="primary" disabled={busy || selected === 0} onClick={onProvisionSelected}>
         {busy ? 'Provisioning…' : `Provision selected (${selected})`}
       </button>
+      {canMatch && (
+        <button type="button" data-scim-match onClick={onMatch} title="Look up the relay users by the names and emails this page shows">
+          Match by name/email
+        </button>
+      )}
       {error ? (
         <>
           <span role="alert" data-scim-error>

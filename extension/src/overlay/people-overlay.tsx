@@ -2,12 +2,17 @@
  * The overlay on a People list: a bar above the table and chips in every row, all from ONE
  * lookup for the page; kept in step with the table by a MutationObserver (filters, paging and
  * AJAX replace rows), and torn down with the content script's `ctx`.
+ *
+ * Shadow roots are closed and buttons act on trusted events only (admin-input.ts): page scripts
+ * can neither read the chips (emails, link states, errors) nor press Provision. The page's names
+ * and emails are sent only after the admin presses "Match by name/email" or Provision.
  */
 import { render } from 'preact';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
 import type { ListRow, PeopleListPage } from '../adapters/page-adapter';
 import { sendPageMessage, type LookupView, type UserHint } from '../lib/page-messages';
+import { ifTrusted } from './admin-input';
 import { BulkBar } from './bulk-bar';
 import { OVERLAY_CSS } from './overlay-css';
 import { RowChips, type RowView } from './row-chips';
@@ -36,32 +41,39 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
   let bulkMessage: string | null = null;
   let bar: ShadowRootContentScriptUi<HTMLElement> | null = null;
   let stopped = false;
+  // The admin pressed "Match by name/email": lookups from now on send the page's names and emails too.
+  let matchByName = false;
 
   const rows = () => [...mounted.values()].map((m) => m.row);
-  const hints = () => Object.fromEntries(rows().map((r) => [r.data.uid, hintOf(r)]));
+  const hintsFor = (list: ListRow[]) => Object.fromEntries(list.map((r) => [r.data.uid, hintOf(r)]));
   const canImport = () => (lookup?.site?.sources.length ?? 0) > 0;
 
   function viewOf(uid: string): RowView {
     if (error) return { kind: 'error', error };
     if (!lookup || !(uid in lookup.users)) return { kind: 'loading' };
     const status = lookup.users[uid];
-    return status ? { kind: 'known', status } : { kind: 'unknown', canImport: canImport() };
+    return status ? { kind: 'known', status } : { kind: 'unknown', canImport: canImport(), matched: matchByName };
   }
 
   function siteRole(): string {
     const role = lookup?.site;
     if (!lookup) return error ? 'status unavailable' : 'checking…';
-    if (!role) return 'site unknown to this relay (matched by name)';
+    const how = matchByName ? ' (matched by name/email)' : '';
+    if (!role) return `site unknown to this relay${how}`;
     if (role.sources.length > 0) return `source: ${role.sources.map((s) => s.name).join(', ')}`;
-    if (role.targets.length > 0) return `target: ${role.targets.map((t) => t.name).join(', ')}`;
-    return 'not a source or target of this relay (matched by name)';
+    if (role.targets.length > 0) return `target: ${role.targets.map((t) => t.name).join(', ')}${how}`;
+    return `not a source or target of this relay${how}`;
   }
 
   function renderRow({ row, ui }: MountedRow): void {
     const uid = row.data.uid;
     const view = viewOf(uid);
-    ui.shadowHost.setAttribute('data-scim-state', view.kind);
-    render(<RowChips uid={uid} displayName={row.data.displayName} view={view} busy={busy.has(uid)} note={notes.get(uid) ?? null} onProvision={() => void provision([uid])} />, ui.uiContainer);
+    // The host says only loading / ready / error: whether the relay knows the account stays inside.
+    ui.shadowHost.setAttribute('data-scim-state', view.kind === 'loading' || view.kind === 'error' ? view.kind : 'ready');
+    render(
+      <RowChips uid={uid} displayName={row.data.displayName} view={view} busy={busy.has(uid)} note={notes.get(uid) ?? null} onProvision={ifTrusted(() => void provision([uid]))} />,
+      ui.uiContainer,
+    );
   }
 
   function renderBar(): void {
@@ -75,8 +87,10 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
         error={error}
         message={bulkMessage}
         siteRole={siteRole()}
-        onProvisionSelected={() => void provisionSelected()}
-        onRetry={() => void refresh()}
+        canMatch={lookup !== null && !canImport() && !matchByName && Object.values(lookup.users).some((u) => u === null)}
+        onProvisionSelected={ifTrusted(() => void provisionSelected())}
+        onMatch={ifTrusted(() => void match())}
+        onRetry={ifTrusted(() => void refresh())}
       />,
       bar.uiContainer,
     );
@@ -90,7 +104,7 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
   async function refresh(current: ListRow[] = page.readRows()): Promise<void> {
     const uids = [...new Set(current.map((r) => r.data.uid))];
     if (uids.length === 0) return;
-    const answer = await sendPageMessage({ type: 'page:lookup', site: page.site, uids, hints: Object.fromEntries(current.map((r) => [r.data.uid, hintOf(r)])) });
+    const answer = await sendPageMessage({ type: 'page:lookup', site: page.site, uids, hints: matchByName ? hintsFor(current) : {} });
     if (ctx.isInvalid) return;
     if (answer.ok) {
       lookup = answer;
@@ -105,13 +119,21 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
     renderAll();
   }
 
+  async function match(): Promise<void> {
+    matchByName = true;
+    renderBar();
+    await refresh();
+  }
+
   async function provision(uids: string[]): Promise<void> {
     for (const uid of uids) {
       busy.add(uid);
       notes.delete(uid);
     }
     renderAll();
-    const answer = await sendPageMessage({ type: 'page:provision', site: page.site, uids, hints: hints() });
+    // Provision is the admin's action: the names and emails of the rows it names may find their users.
+    const wanted = new Set(uids);
+    const answer = await sendPageMessage({ type: 'page:provision', site: page.site, uids, hints: hintsFor(rows().filter((r) => wanted.has(r.data.uid))) });
     for (const uid of uids) busy.delete(uid);
     if (answer.ok) {
       for (const outcome of answer.outcomes) notes.set(outcome.uid, summarise(outcome));
@@ -145,6 +167,7 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
       anchor: row.chipAnchor,
       append: 'last',
       css: OVERLAY_CSS,
+      mode: 'closed',
       onMount: (container) => container,
     });
     if (stopped) return;
@@ -158,7 +181,7 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
     const table = rows()[0]?.row.closest('table');
     if (!table || (bar && bar.shadowHost.isConnected)) return;
     bar?.remove();
-    const ui = await createShadowRootUi(ctx, { name: 'scim-relay-bar', position: 'inline', anchor: table, append: 'before', css: OVERLAY_CSS, onMount: (c) => c });
+    const ui = await createShadowRootUi(ctx, { name: 'scim-relay-bar', position: 'inline', anchor: table, append: 'before', css: OVERLAY_CSS, mode: 'closed', onMount: (c) => c });
     if (stopped) return;
     bar = ui;
     bar.mount();

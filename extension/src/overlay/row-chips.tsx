@@ -9,7 +9,8 @@ import { describeLink, STATE_LABEL } from './link-state';
 export type RowView =
   | { kind: 'loading' }
   | { kind: 'error'; error: string }
-  | { kind: 'unknown'; canImport: boolean }
+  /** `matched`: the page's name and email were looked up too (the admin asked), and found nobody. */
+  | { kind: 'unknown'; canImport: boolean; matched: boolean }
   | { kind: 'known'; status: RowStatus };
 
 export interface RowChipsProps {
@@ -19,7 +20,8 @@ export interface RowChipsProps {
   busy: boolean;
   /** The result of the last provisioning from this row, if it failed or said something. */
   note: { kind: 'ok' | 'error'; text: string } | null;
-  onProvision: () => void;
+  /** Gets the DOM event: the overlay acts only on trusted ones (admin-input.ts). */
+  onProvision: (event: Event) => void;
 }
 
 function Chip({ state, label, tip, id }: { state: string; label: string; tip: string; id: string }) {
@@ -48,7 +50,13 @@ export function RowChips({ uid, displayName, view, busy, note, onProvision }: Ro
         <Chip
           state="unknown"
           label="not in relay"
-          tip={view.canImport ? 'The relay has not imported this account yet. Provision imports it from this site first.' : 'The relay has no user for this account, and this site is not one of its sources.'}
+          tip={
+            view.canImport
+              ? 'The relay has not imported this account yet. Provision imports it from this site first.'
+              : view.matched
+                ? 'The relay has no user for this account, and this site is not one of its sources.'
+                : 'No relay user is linked to this account. "Match by name/email" above looks for one by what this page shows.'
+          }
           id={tipId('unknown')}
         />
       );

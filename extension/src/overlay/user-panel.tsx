@@ -22,13 +22,17 @@ export interface UserPanelProps {
   fresh: { results: ProvisionResult[]; error: string | null } | null;
   /** What happened after the edit form was saved. */
   saved: { kind: 'ok' | 'error' | 'info'; text: string } | null;
-  onProvision: () => void;
-  onRetry: () => void;
+  /** Whether the admin asked to match by the name and email the page shows (sites that are no source). */
+  matched: boolean;
+  /** Handlers get the DOM event: the overlay acts only on trusted ones (admin-input.ts). */
+  onProvision: (event: Event) => void;
+  onMatch: (event: Event) => void;
+  onRetry: (event: Event) => void;
 }
 
 const MAX_EVENTS = 10;
 
-export function UserPanel({ displayName, state, busy, fresh, saved, onProvision, onRetry }: UserPanelProps) {
+export function UserPanel({ displayName, state, busy, fresh, saved, matched, onProvision, onMatch, onRetry }: UserPanelProps) {
   const status = state.kind === 'ready' ? state.status : null;
   const isSource = (status?.site?.sources.length ?? 0) > 0;
   const canProvision = status !== null && (status.user !== null || isSource);
@@ -52,7 +56,15 @@ export function UserPanel({ displayName, state, busy, fresh, saved, onProvision,
           {saved.text}
         </p>
       )}
-      {status && status.user === null && (
+      {status && status.user === null && !isSource && !matched && (
+        <p data-scim-unmatched>
+          No relay user is linked to this account. "Match by name/email" looks for one by what this page shows.{' '}
+          <button type="button" onClick={onMatch}>
+            Match by name/email
+          </button>
+        </p>
+      )}
+      {status && status.user === null && (isSource || matched) && (
         <p data-scim-unknown>
           The relay has no user for this account.{' '}
           {isSource ? 'Provisioning imports it from this site first.' : 'This site is not one of its sources: use the toolbar popup to send it from what this page shows.'}

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDrupalSite, type DrupalSiteHandle } from '../../support/drupal-site/client';
 import { startDrupalSite, type DrupalSiteServer } from '../../support/drupal-site/server';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser.ts';
+import { chipLabels, chipsHostOf, probeShadows, type ShadowProbe } from '../support/closed-shadow.ts';
 import { connectExtension } from '../support/connect.ts';
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy.ts';
 import { drupalRoutes, proxyRoute, startFixtureSite, type FixtureSite } from '../support/fixture-site.ts';
@@ -45,26 +46,28 @@ describe('A Drupal site that is a source of the relay', () => {
     await Promise.all([browser?.close(), site?.close(), relays?.close(), proxy?.close(), drupalServer?.close()]);
   });
 
-  const chipTexts = (page: Page, name: string) =>
-    page
-      .locator('table.views-table tbody tr', { has: page.locator(`a.username:text-is("${name}")`) })
-      .locator('scim-relay-chips .chip')
-      .evaluateAll((els) => els.map((e) => e.firstChild?.textContent));
+  // The overlay's shadow roots are closed: read through the DevTools protocol (support/closed-shadow.ts).
+  let shadow: ShadowProbe;
+  const chipTexts = async (page: Page, name: string) => chipLabels(shadow, await chipsHostOf(page, name));
+  const provisionRow = async (page: Page, name: string) => shadow.click(await chipsHostOf(page, name), 'button');
 
   async function openPeople(): Promise<Page> {
     const page = await browser.newPage();
     await page.goto(`${site.origin}/admin/people`);
     await expect.poll(() => page.locator('scim-relay-chips:not([data-scim-state="loading"])').count(), { timeout: 15_000 }).toBe(9);
+    shadow = await probeShadows(page);
     return page;
   }
 
   it('resolves rows by uid through the source, and tells the admin the site is a source', async () => {
     const page = await openPeople();
     await expect(chipTexts(page, 'heidi.wilson')).resolves.toEqual(['Relay B: in sync']);
-    const tip = await page.locator('table.views-table tbody tr').first().locator('scim-relay-chips .tip').first().textContent();
+    const [tip] = await shadow.texts('table.views-table tbody tr:first-child scim-relay-chips', '.tip');
     expect(tip).not.toMatch(/matched by/);
     await expect(chipTexts(page, 'grace.lee')).resolves.toEqual(['not in relay']);
-    await expect(page.locator('scim-relay-bar [data-scim-summary]').textContent()).resolves.toBe('9 users on this page · source: People site');
+    await expect(shadow.texts('scim-relay-bar', '[data-scim-summary]')).resolves.toEqual(['9 users on this page · source: People site']);
+    // A source resolves by uid: the page's names and emails are never offered as a match.
+    await expect(shadow.texts('scim-relay-bar', 'button')).resolves.toEqual(['Provision selected (0)']);
     await page.close();
   });
 
@@ -72,7 +75,7 @@ describe('A Drupal site that is a source of the relay', () => {
     const page = await openPeople();
     await expect(chipTexts(page, 'erin.davis')).resolves.toEqual(['not in relay']);
     proxy.reset();
-    await page.locator('table.views-table tbody tr', { has: page.locator('a.username:text-is("erin.davis")') }).getByRole('button', { name: 'Provision erin.davis' }).click();
+    await provisionRow(page, 'erin.davis');
     await expect.poll(() => chipTexts(page, 'erin.davis'), { timeout: 20_000 }).toEqual(['Relay B: in sync']);
     expect(proxy.count(`POST /api/v1/sources/${sourceId}/users/6/import`)).toBe(1);
     expect(await findScimUser(relays.b, 'erin.davis')).toMatchObject({ userName: 'erin.davis', active: true });
@@ -81,9 +84,9 @@ describe('A Drupal site that is a source of the relay', () => {
 
   it('a blocked account is imported inactive and not created on the target (the relay skips it), and the row says why', async () => {
     const page = await openPeople();
-    await page.locator('table.views-table tbody tr', { has: page.locator('a.username:text-is("grace.lee")') }).getByRole('button', { name: 'Provision grace.lee' }).click();
-    const note = page.locator('table.views-table tbody tr', { has: page.locator('a.username:text-is("grace.lee")') }).locator('scim-relay-chips .note');
-    await expect.poll(() => note.textContent(), { timeout: 20_000 }).toMatch(/^Relay B: skipped — ./);
+    await provisionRow(page, 'grace.lee');
+    const host = await chipsHostOf(page, 'grace.lee');
+    await expect.poll(() => shadow.texts(host, '.note'), { timeout: 20_000 }).toEqual([expect.stringMatching(/^Relay B: skipped — ./)]);
     await expect(chipTexts(page, 'grace.lee')).resolves.toEqual(['Relay B: not linked']);
     expect(await findScimUser(relays.b, 'grace.lee')).toBeUndefined();
     await page.close();
@@ -96,11 +99,11 @@ describe('A Drupal site that is a source of the relay', () => {
     await page.goto(`${site.origin}/user/2/edit`);
     await page.locator('scim-relay-panel[data-scim-state="ready"]').waitFor({ timeout: 15_000 });
     await Promise.all([page.waitForURL(`${site.origin}/user/2/edit`), page.locator('#edit-submit').click()]);
-    const saved = page.locator('scim-relay-panel [data-scim-saved]');
-    await expect.poll(() => saved.textContent(), { timeout: 20_000 }).toBe('Saved: re-imported and provisioned.');
+    const panel = await probeShadows(page);
+    await expect.poll(() => panel.texts('scim-relay-panel', '[data-scim-saved]'), { timeout: 20_000 }).toEqual(['Saved: re-imported and provisioned.']);
     const onB = await findScimUser(relays.b, 'alice.johnson');
     expect(onB?.emails?.[0]?.value).toBe('alice@changed.example');
-    await expect(page.locator('scim-relay-panel tr[data-scim-target="Relay B"]').getAttribute('data-state')).resolves.toBe('in_sync');
+    await expect(panel.inEach('scim-relay-panel', (root) => root.querySelector('tr[data-scim-target="Relay B"]')?.getAttribute('data-state'))).resolves.toEqual(['in_sync']);
     await page.close();
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Link, ProvisionResult } from '../../../shared/src/provisioning';
 import { describeLink, STATE_LABEL } from '../../../extension/src/overlay/link-state';
-import { markSaved, takeSaved } from '../../../extension/src/overlay/saved-marker';
 import { summarise } from '../../../extension/src/overlay/summarise-outcome';
 
 const link = (over: Partial<Link>): Link => ({ targetId: 't', targetName: 'Relay B', state: 'never', remoteId: null, lastAttemptAt: null, lastSuccessAt: null, nextAttemptAt: null, lastError: null, ...over });
@@ -35,29 +34,5 @@ describe('row note after Provision', () => {
   it('puts failures first, with the relay\'s reason', () => {
     expect(summarise({ ...outcome, ok: false, results: [result({}), result({ targetName: 'App', ok: false, error: 'HTTP 400: bad', failure: 'rejected' })] })).toEqual({ kind: 'error', text: 'App: HTTP 400: bad' });
     expect(summarise({ ...outcome, ok: false, error: 'The relay has no user for this account.', results: [] })).toEqual({ kind: 'error', text: 'The relay has no user for this account.' });
-  });
-});
-
-describe('saved-user marker (sessionStorage across the form post)', () => {
-  function memoryStorage(): Storage {
-    const m = new Map<string, string>();
-    return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k), clear: () => m.clear(), key: () => null, get length() { return m.size; } };
-  }
-
-  it('hands the uid to the next page of the same site once', () => {
-    const s = memoryStorage();
-    markSaved(s, 'https://cms.test', '2', 1_000);
-    expect(takeSaved(s, 'https://cms.test', 2_000)).toBe('2');
-    expect(takeSaved(s, 'https://cms.test', 2_000)).toBeNull();
-  });
-
-  it('ignores a save on another site, a stale one, and garbage', () => {
-    const s = memoryStorage();
-    markSaved(s, 'https://other.test', '2', 1_000);
-    expect(takeSaved(s, 'https://cms.test', 2_000)).toBeNull();
-    markSaved(s, 'https://cms.test', '2', 1_000);
-    expect(takeSaved(s, 'https://cms.test', 1_000 + 3 * 60_000)).toBeNull();
-    s.setItem('scim-relay:saved-user', '{not json');
-    expect(takeSaved(s, 'https://cms.test')).toBeNull();
   });
 });

@@ -9,6 +9,8 @@ export interface CountingProxy {
   url: string;
   /** `METHOD /path` of every request, in order. */
   calls: string[];
+  /** `METHOD /path` and the request body of every request, in order (what the relay was told). */
+  bodies: { route: string; body: string }[];
   /** How many requests matched `METHOD /path` (path without query). */
   count(route: string): number;
   reset(): void;
@@ -18,9 +20,13 @@ export interface CountingProxy {
 export async function startCountingProxy(upstream: string): Promise<CountingProxy> {
   const target = new URL(upstream);
   const calls: string[] = [];
+  const bodies: { route: string; body: string }[] = [];
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     calls.push(`${req.method} ${path}`);
+    const seen = { route: `${req.method} ${path}`, body: '' };
+    bodies.push(seen);
+    req.on('data', (chunk: Buffer) => (seen.body += chunk.toString('utf8')));
     const forward = httpRequest(
       { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
       (up) => {
@@ -39,8 +45,12 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    bodies,
     count: (route) => calls.filter((c) => c === route).length,
-    reset: () => void calls.splice(0),
+    reset: () => {
+      calls.splice(0);
+      bodies.splice(0);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

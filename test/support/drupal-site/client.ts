@@ -16,6 +16,10 @@ export interface DrupalSiteHandle extends CreatedSite {
   faults(faults: SiteFault[], append?: boolean): Promise<void>;
   clearFaults(): Promise<void>;
   requests(since?: number): Promise<SiteRequest[]>;
+  /** failed Basic logins flood control holds, per account name and for the IP */
+  flood(): Promise<{ user: Record<string, number>; ip: number }>;
+  /** empties the flood table (`drush sql:query "DELETE FROM flood"`) */
+  clearFlood(): Promise<void>;
 }
 
 async function call<T>(url: string, method: string, body?: unknown): Promise<T> {
@@ -45,5 +49,7 @@ export async function createDrupalSite(serverUrl: string, req: CreateSiteRequest
     faults: async (faults, append = false) => void (await call(`${c}/faults`, 'POST', { faults, append })),
     clearFaults: async () => void (await call(`${c}/faults`, 'DELETE')),
     requests: async (since = 0) => (await call<{ requests: SiteRequest[] }>(`${c}/requests?since=${since}`, 'GET')).requests,
+    flood: () => call(`${c}/flood`, 'GET'),
+    clearFlood: async () => void (await call(`${c}/flood`, 'DELETE')),
   };
 }

@@ -18,8 +18,24 @@ export interface Reply {
   body?: unknown;
 }
 
-/** `anonymous` = no credentials given. */
+/**
+ * Who the request is. `anonymous`: Drupal's anonymous user — no credentials, or Basic
+ * credentials basic_auth did not accept (a wrong password, or flood control: BasicAuth::
+ * authenticate() returns NULL for both and the request goes on as anonymous).
+ */
 export type Viewer = PermissionModel | 'anonymous';
+
+/** The request as JSON:API sees it: who, their account's UUID, and whether credentials came along. */
+export interface Caller {
+  viewer: Viewer;
+  /** `meta.links.me` of the entry point: the authenticated account's UUID */
+  uuid?: string;
+  /**
+   * Credentials were sent (basic_auth "applies"): a 403 then stays a 403. Without credentials
+   * AuthenticationSubscriber::onExceptionSendChallenge turns it into basic_auth's 401 challenge.
+   */
+  credentialed: boolean;
+}
 
 const TITLES: Record<number, [string, string]> = {
   400: ['Bad Request', '10.4.1'],
@@ -66,7 +82,8 @@ export class Api {
     this.base = base;
   }
 
-  handle(method: string, path: string, url: URL, viewer: Viewer, raw: string, contentType: string | undefined): Reply {
+  handle(method: string, path: string, url: URL, caller: Caller, raw: string, contentType: string | undefined): Reply {
+    const { viewer } = caller;
     const via = `${this.base}${path}${url.search}`;
     const site = this.site;
     if (!site.settings.jsonapi || !(path === '/jsonapi' || path.startsWith('/jsonapi/'))) {
@@ -74,7 +91,7 @@ export class Api {
     }
     const write = method === 'POST' || method === 'PATCH' || method === 'DELETE';
     try {
-      if (path === '/jsonapi' && method === 'GET') return this.entryPoint();
+      if (path === '/jsonapi' && method === 'GET') return this.entryPoint(caller);
       const item = /^\/jsonapi\/user\/user\/([0-9a-f-]{36})$/.exec(path);
       if (write && site.settings.readOnly && (path === '/jsonapi/user/user' || item)) {
         const href = `${this.base}/admin/config/services/jsonapi`;
@@ -82,13 +99,13 @@ export class Api {
       }
       if (path === '/jsonapi/user/user') {
         if (method === 'GET') return this.collection(url, viewer, via);
-        if (method === 'POST') return this.create(viewer, raw, contentType, via);
+        if (method === 'POST') return this.create(caller, raw, contentType, via);
       } else if (item) {
         const user = site.byUuid.get(item[1]!);
         if (!user) return jsonapiError(404, `The "user" parameter was not converted for the path "/jsonapi/user/user/{entity}" (route name: "jsonapi.user--user.individual")`, via);
         if (method === 'GET') return this.individual(user, viewer, via);
-        if (method === 'PATCH') return this.patch(user, viewer, raw, contentType, via);
-        if (method === 'DELETE') return this.remove(user, viewer, via);
+        if (method === 'PATCH') return this.patch(user, caller, raw, contentType, via);
+        if (method === 'DELETE') return this.remove(user, caller, via);
       } else if (path === '/jsonapi/user_role/user_role' && method === 'GET') {
         return this.roles(viewer);
       } else {
@@ -101,9 +118,10 @@ export class Api {
     }
   }
 
-  private entryPoint(): Reply {
+  /** jsonapi EntryPoint::index(): `meta.links.me` only when the request is authenticated. */
+  private entryPoint(caller: Caller): Reply {
     const link = (p: string) => ({ href: `${this.base}/jsonapi/${p}` });
-    return ok({
+    const doc: Record<string, unknown> = {
       jsonapi: JSONAPI_VERSION,
       data: [],
       links: {
@@ -113,7 +131,9 @@ export class Api {
         'user--user': link('user/user'),
         'user_role--user_role': link('user_role/user_role'),
       },
-    });
+    };
+    if (caller.viewer !== 'anonymous' && caller.uuid) doc.meta = { links: { me: { meta: { id: caller.uuid }, href: `${this.base}/jsonapi/user/user/${caller.uuid}` } } };
+    return ok(doc);
   }
 
   resource(u: SiteUser, viewer: Viewer): Record<string, unknown> {
@@ -164,8 +184,11 @@ export class Api {
     for (const p of filterPaths(filter)) {
       if (viewer === 'user-admin' && p.startsWith('roles')) throw new QueryError(`The current user is not authorized to filter by the \`roles\` field, given in the path \`${p}\`.`, 403);
       if (viewer === 'limited' && PROTECTED_FIELDS.has(p)) throw new QueryError(`The current user is not authorized to filter by the \`${p.split('.')[0]}\` field, given in the path \`${p}\`.`, 403);
-      if (viewer === 'anonymous' && p !== 'id' && p !== 'uuid') throw new QueryError(`The current user is not authorized to filter by the \`${p.split('.')[0]}\` field, given in the path \`${p}\`.`, 403);
+      if (viewer === 'anonymous' && PROTECTED_FIELDS.has(p)) throw new QueryError(`The current user is not authorized to filter by the \`${p.split('.')[0]}\` field, given in the path \`${p}\`.`, 403);
     }
+    // TemporaryQueryGuard: a filtered query by someone without "access user profiles" gets
+    // alwaysFalse() — an empty page, not an error (what a wrong password meets on a real site).
+    if (viewer === 'anonymous' && filter.conditions.length > 0) return ok({ jsonapi: JSONAPI_VERSION, data: [], links: { self: { href: `${this.base}/jsonapi/user/user${url.search}` } } });
     const sort = parseSort(q.sort);
     const page = parsePage(q.page);
     const all = this.site.sorted(JSON.stringify(sort), comparator(sort));
@@ -298,14 +321,15 @@ export class Api {
     };
   }
 
-  private forbidden(method: string, viewer: Viewer, via: string): Reply | undefined {
-    if (viewer === 'anonymous') return jsonapiError(401, 'No authentication credentials provided.', via);
+  private forbidden(method: string, { viewer, credentialed }: Caller, via: string): Reply | undefined {
+    if (viewer === 'anonymous' && !credentialed) return jsonapiError(401, 'No authentication credentials provided.', via);
     if (!isAdmin(viewer)) return jsonapiError(403, `The current user is not allowed to ${method} the selected resource.`, via, { source: { pointer: '/data' } });
     return undefined;
   }
 
-  private create(viewer: Viewer, raw: string, contentType: string | undefined, via: string): Reply {
-    const denied = this.forbidden('POST', viewer, via);
+  private create(caller: Caller, raw: string, contentType: string | undefined, via: string): Reply {
+    const { viewer } = caller;
+    const denied = this.forbidden('POST', caller, via);
     if (denied) return denied;
     const parsed = this.document(raw, contentType, via);
     if ('status' in parsed) return parsed;
@@ -319,8 +343,9 @@ export class Api {
     return { status: 201, headers: { 'content-type': JSONAPI, location: self }, body: { jsonapi: JSONAPI_VERSION, data: this.resource(user, viewer), links: { self: { href: self } } } };
   }
 
-  private patch(user: SiteUser, viewer: Viewer, raw: string, contentType: string | undefined, via: string): Reply {
-    const denied = this.forbidden('PATCH', viewer, via);
+  private patch(user: SiteUser, caller: Caller, raw: string, contentType: string | undefined, via: string): Reply {
+    const { viewer } = caller;
+    const denied = this.forbidden('PATCH', caller, via);
     if (denied) return denied;
     const parsed = this.document(raw, contentType, via, user.uuid);
     if ('status' in parsed) return parsed;
@@ -340,8 +365,8 @@ export class Api {
   }
 
   /** DELETE follows user.settings:cancel_method: block (and unpublish) keeps the account blocked; reassign and delete remove it. */
-  private remove(user: SiteUser, viewer: Viewer, via: string): Reply {
-    const denied = this.forbidden('DELETE', viewer, via);
+  private remove(user: SiteUser, caller: Caller, via: string): Reply {
+    const denied = this.forbidden('DELETE', caller, via);
     if (denied) return denied;
     if (user.uid === 0 || user.uid === 1) return jsonapiError(403, `The '${user.uid === 0 ? 'anonymous' : 'administrator'}' account cannot be deleted.`, via);
     const method = this.site.settings.cancelMethod;

@@ -7,22 +7,30 @@
  *   /__control/sites/<id>/…                                            its control API:
  *     GET state · POST users (one or {users:[…]}) · PATCH users/<uid> · DELETE users/<uid>
  *     POST users/<uid>/block · POST settings · POST faults ([…] or {faults, append}) ·
- *     DELETE faults · GET requests?since=<seq> · DELETE requests
+ *     DELETE faults · GET requests?since=<seq> · DELETE requests · GET flood · DELETE flood
  *
- * Auth: HTTP Basic (core basic_auth) or Bearer against the site's accounts; no credentials is
- * Drupal's anonymous user; wrong credentials are a 401 challenge.
+ * Auth as Drupal 10 core does it. HTTP Basic (basic_auth): right credentials are the account;
+ * wrong ones are *not* refused — the request goes on as the anonymous user (200 with label-only
+ * users, no `meta.links.me`), as BasicAuth::authenticate() returns NULL. Flood control as core's
+ * (user.flood defaults): after `userLimit` (5) failed logins of an account from one IP, even its
+ * right password is ignored until the flood table is cleared (DELETE {control}/flood, what
+ * `drush sql:query "DELETE FROM flood"` does); `ipLimit` (50) failures from the IP block every
+ * account. Bearer (simple_oauth): an unknown token is a 401. No credentials: anonymous.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listenOnLoopback, readBody } from '../local-server';
-import { Api, jsonapiError, type Reply, type Viewer } from './jsonapi';
+import { Api, jsonapiError, type Caller, type Reply } from './jsonapi';
 import { Site } from './site';
-import type { CreatedSite, CreateSiteRequest, SeedUser, SiteFault, SiteRequest, SiteUser } from './types';
+import type { CreatedSite, CreateSiteRequest, SeedUser, SiteAccount, SiteFault, SiteRequest, SiteUser } from './types';
 
 interface Tenant {
   site: Site;
   api: Api;
   faults: { fault: SiteFault; left: number; path: RegExp | undefined }[];
   log: SiteRequest[];
+  /** the flood table: failed Basic logins per account name (one client IP: loopback), and of the IP */
+  flood: { user: Map<string, number>; ip: number };
 }
 
 export interface DrupalSiteServer {
@@ -45,7 +53,7 @@ export async function startDrupalSite(): Promise<DrupalSiteServer> {
     const id = `site${++siteCounter}-${Math.random().toString(36).slice(2, 8)}`;
     const site = new Site(id, req);
     const baseUrl = `${origin}/s/${id}`;
-    tenants.set(id, { site, api: new Api(site, baseUrl), faults: [], log: [] });
+    tenants.set(id, { site, api: new Api(site, baseUrl), faults: [], log: [], flood: { user: new Map(), ip: 0 } });
     return { id, baseUrl, controlUrl: `${origin}/__control/sites/${id}`, accounts: site.settings.accounts };
   };
 
@@ -90,6 +98,7 @@ export async function startDrupalSite(): Promise<DrupalSiteServer> {
       auth: authorization.startsWith('Basic ') ? 'basic' : authorization.startsWith('Bearer ') ? 'bearer' : 'none',
       status: 0,
       fault: null,
+      login: null,
     };
     tenant.log.push(entry);
     const index = tenant.faults.findIndex((q) => (!q.fault.match?.method || q.fault.match.method.toUpperCase() === method) && (!q.path || q.path.test(path)));
@@ -108,7 +117,7 @@ export async function startDrupalSite(): Promise<DrupalSiteServer> {
         const r = fault.respond;
         return send(res, { status: r.status, headers: r.headers, body: r.rawBody ?? r.body });
       }
-      const reply = answer(tenant, method, path, url, authorization, raw, req.headers['content-type']);
+      const reply = answer(tenant, entry, method, path, url, authorization, raw, req.headers['content-type']);
       entry.status = reply.status;
       if (fault?.truncate) {
         entry.fault = 'truncate';
@@ -134,29 +143,61 @@ export async function startDrupalSite(): Promise<DrupalSiteServer> {
     });
   }
 
-  function answer(tenant: Tenant, method: string, path: string, url: URL, authorization: string, raw: string, contentType: string | undefined): Reply {
-    const accounts = tenant.site.settings.accounts;
-    let viewer: Viewer = 'anonymous';
+  function answer(tenant: Tenant, entry: SiteRequest, method: string, path: string, url: URL, authorization: string, raw: string, contentType: string | undefined): Reply {
+    let caller: Caller = { viewer: 'anonymous', credentialed: false };
     if (authorization !== '') {
       const [scheme, value = ''] = authorization.split(' ', 2);
-      let account;
       if (scheme === 'Basic') {
         const decoded = Buffer.from(value, 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
-        const user = decoded.slice(0, colon);
-        const pass = decoded.slice(colon + 1);
-        account = accounts.find((a) => a.username !== undefined && a.username === user && a.password === pass);
+        const account = basicLogin(tenant, entry, decoded.slice(0, colon), decoded.slice(colon + 1));
+        caller = account ? { viewer: account.model, uuid: accountUuid(tenant, account), credentialed: true } : { viewer: 'anonymous', credentialed: true };
       } else if (scheme === 'Bearer') {
-        account = accounts.find((a) => a.token !== undefined && a.token === value);
+        const account = tenant.site.settings.accounts.find((a) => a.token !== undefined && a.token === value);
+        if (!account) {
+          const r = jsonapiError(401, 'The resource owner or authorization server denied the request.', `${origin}/s/${tenant.site.id}${path}${url.search}`);
+          return { ...r, headers: { ...r.headers, 'www-authenticate': 'Bearer realm="OAuth", error="invalid_token"' } };
+        }
+        caller = { viewer: account.model, uuid: accountUuid(tenant, account), credentialed: true };
       }
-      if (!account) {
-        const challenge = scheme === 'Bearer' ? 'Bearer realm="OAuth", error="invalid_token"' : `Basic realm="${tenant.site.id}"`;
-        const r = jsonapiError(401, scheme === 'Bearer' ? 'The resource owner or authorization server denied the request.' : 'Unrecognized username or password.', `${origin}/s/${tenant.site.id}${path}${url.search}`);
-        return { ...r, headers: { ...r.headers, 'www-authenticate': challenge } };
-      }
-      viewer = account.model;
     }
-    return tenant.api.handle(method, path, url, viewer, raw, contentType);
+    return tenant.api.handle(method, path, url, caller, raw, contentType);
+  }
+
+  /**
+   * basic_auth's BasicAuth::authenticate() (Drupal 10): the IP's failures are checked first
+   * (user.flood ip_limit, 50 an hour), then the account's (user_limit, 5 in 6 hours, keyed by
+   * uid and IP). A blocked account is not even checked — its right password fails too — and
+   * every failure adds an IP event. Null means the request goes on as anonymous.
+   */
+  function basicLogin(tenant: Tenant, entry: SiteRequest, username: string, password: string): SiteAccount | null {
+    const { userLimit = 5, ipLimit = 50 } = tenant.site.settings.flood ?? {};
+    const flood = tenant.flood;
+    entry.login = 'failed';
+    if (flood.ip < ipLimit) {
+      const account = tenant.site.settings.accounts.find((a) => a.username !== undefined && a.username === username);
+      if (account) {
+        const failures = flood.user.get(username) ?? 0;
+        if (failures < userLimit) {
+          if (account.password === password) {
+            flood.user.delete(username);
+            entry.login = 'ok';
+            return account;
+          }
+          flood.user.set(username, failures + 1);
+        } else entry.login = 'blocked';
+      }
+    } else entry.login = 'blocked';
+    flood.ip += 1;
+    return null;
+  }
+
+  /** The account's user UUID for `meta.links.me`: the site user of that name, else one made up once. */
+  function accountUuid(tenant: Tenant, account: SiteAccount): string {
+    const named = [...tenant.site.users.values()].find((u) => u.name === account.username);
+    if (named) return named.uuid;
+    account.uuid ??= randomUUID();
+    return account.uuid;
   }
 
   function controlRoute(tenant: Tenant, method: string, path: string, url: URL, raw: string, res: ServerResponse): void {
@@ -191,6 +232,11 @@ export async function startDrupalSite(): Promise<DrupalSiteServer> {
         const entries = list.map((f) => ({ fault: f, left: f.times ?? 1, path: f.match?.path === undefined ? undefined : glob(f.match.path) }));
         tenant.faults = (body as { append?: boolean }).append ? [...tenant.faults, ...entries] : entries;
         return ok({ pending: tenant.faults.length });
+      }
+      if (method === 'GET' && path === '/flood') return ok({ user: Object.fromEntries(tenant.flood.user), ip: tenant.flood.ip });
+      if (method === 'DELETE' && path === '/flood') {
+        tenant.flood = { user: new Map(), ip: 0 };
+        return ok({ user: {}, ip: 0 });
       }
       if (method === 'DELETE' && path === '/faults') {
         tenant.faults = [];

@@ -37,7 +37,7 @@ export class Site {
 
   constructor(id: string, req: CreateSiteRequest) {
     this.id = id;
-    this.settings = { jsonapi: true, readOnly: false, cancelMethod: 'user_cancel_block', accounts: DEFAULT_ACCOUNTS, ...req.settings };
+    this.settings = { jsonapi: true, readOnly: false, cancelMethod: 'user_cancel_block', accounts: DEFAULT_ACCOUNTS.map((a) => ({ ...a })), ...req.settings };
     for (const r of [...STANDARD_ROLES, ...(req.roles ?? [])]) this.addRole(r);
     const created = now() - 86_400;
     this.insert({ uid: 0, name: '', mail: null, status: false, created, changed: created });

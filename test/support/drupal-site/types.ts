@@ -19,6 +19,8 @@ export interface SiteAccount {
   /** Bearer token (as simple_oauth would accept) */
   token?: string;
   model: PermissionModel;
+  /** the account's user UUID (`meta.links.me`); set by the site when no site user has its name */
+  uuid?: string;
 }
 
 /** Drupal's user.settings:cancel_method, applied to JSON:API DELETE of a user. */
@@ -34,6 +36,8 @@ export interface SiteSettings {
   readOnly: boolean;
   cancelMethod: CancelMethod;
   accounts: SiteAccount[];
+  /** config user.flood: failed Basic logins allowed per account and IP (5), and per IP (50) */
+  flood?: { userLimit?: number; ipLimit?: number };
 }
 
 export interface SeedRole {
@@ -126,4 +130,6 @@ export interface SiteRequest {
   auth: 'none' | 'basic' | 'bearer';
   status: number;
   fault: 'respond' | 'reset' | 'truncate' | 'delay' | null;
+  /** a Basic login: accepted, refused (wrong name or password), or not tried because flood control blocks it */
+  login: 'ok' | 'failed' | 'blocked' | null;
 }

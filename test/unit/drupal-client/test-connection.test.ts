@@ -41,3 +41,21 @@ describe('testDrupalConnection', () => {
     expect(r.problems[0]).toContain('no user--user resources');
   });
 });
+
+describe('testDrupalConnection: one login per test', () => {
+  it('a wrong password (Drupal answers as anonymous) is named, with flood control, after one request', async () => {
+    const t = test(jsonapi(200, { ...ENTRY_POINT, meta: undefined }));
+    const r = await t.run();
+    expect(r.ok).toBe(false);
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(/^Wrong user name or password: .*drush sql:query "DELETE FROM flood"/);
+    expect(t.requests).toHaveLength(1);
+  });
+
+  it('a non-JSON answer is described by its status and content type, never by its body', async () => {
+    const t = test(new Response('<html>Internal wiki: root password is hunter2</html>', { status: 500, headers: { 'content-type': 'text/html; charset=utf-8' } }));
+    const r = await t.run();
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+    expect(r.problems[0]).toContain('(500): a text/html body, not shown');
+  });
+});

@@ -57,8 +57,9 @@ describe('paths (RFC 7644 §3.5.2, 400 invalidPath)', () => {
     expectScimError(() => patchUser(babs(), { op: 'remove', path: 'a.b.c' }), 'invalidPath');
   });
 
-  it('rejects a value filter on a single-valued attribute or on an unknown sub-attribute', () => {
-    expectScimError(() => patchUser(babs(), { op: 'remove', path: 'name[givenName eq "x"]' }), 'invalidPath', /single-valued/);
+  it('rejects a value filter on a single-valued simple attribute, a write through one on a complex attribute, or an unknown sub-attribute', () => {
+    expectScimError(() => patchUser(babs(), { op: 'remove', path: 'title[value eq "x"]' }), 'invalidPath', /single-valued/);
+    expectScimError(() => patchUser(babs(), { op: 'replace', path: 'name[givenName eq "Barbara"]', value: { givenName: 'x' } }), 'invalidPath', /only be used to remove/);
     expectScimError(() => patchUser(babs(), { op: 'remove', path: 'emails[colour eq "red"]' }), 'invalidPath', /colour/);
   });
 

@@ -77,7 +77,8 @@ describe('Group membership becomes a MemberDelta, never part of the body', () =>
   });
 
   it('rejects member values that are not objects with a string "value" (400 invalidValue)', () => {
-    expectScimError(() => patchGroup({ op: 'add', path: 'members', value: ['u1'] }), 'invalidValue', /members\[0\]/);
+    expectScimError(() => patchGroup({ op: 'add', path: 'members', value: [42] }), 'invalidValue', /members\[0\]/);
+    expectScimError(() => patchGroup({ op: 'add', path: 'members', value: [''] }), 'invalidValue', /members\[0\]/);
     expectScimError(() => patchGroup({ op: 'add', path: 'members', value: [{ value: 42 }] }), 'invalidValue');
     expectScimError(() => patchGroup({ op: 'add', path: 'members', value: [{ display: 'no id' }] }), 'invalidValue');
     expectScimError(() => patchGroup({ op: 'Remove', path: 'members', value: [{ value: '' }] }), 'invalidValue');

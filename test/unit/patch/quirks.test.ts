@@ -122,4 +122,17 @@ describe('vendor quirks', () => {
     const { body } = patchUser(babs(), { op: 'add', path: 'phoneNumbers', value: { value: '555-0100', type: 'work' } });
     expect(body.phoneNumbers).toEqual([{ value: '555-0100', type: 'work' }]);
   });
+
+  it('singleValuedComplexFilter: Entra ID\'s remove of manager[value eq "<id>"] removes the manager when it matches, else changes nothing', () => {
+    const boss = '26118915-6090-4610-87e4-49d8ca9f808d';
+    const rest = { employeeNumber: '701984', department: 'Tour Operations' };
+    expect(patchUser(babs(), { op: 'remove', path: `manager[value eq "${boss}"]` }).body[ENTERPRISE]).toEqual(rest);
+    expect(patchUser(babs(), { op: 'remove', path: `${ENTERPRISE}:manager[value eq "${boss.toUpperCase()}"]` }).body[ENTERPRISE]).toEqual(rest);
+    expect(patchUser(babs(), { op: 'remove', path: 'manager[value eq "someone-else"]' }).body[ENTERPRISE]).toEqual(babs()[ENTERPRISE]);
+  });
+
+  it('bareMemberId: Entra ID\'s add of members as a bare id string, or a list mixing strings and objects', () => {
+    expect(patchGroup({ op: 'Add', path: 'members', value: 'u1' }).members?.add).toEqual(['u1']);
+    expect(patchGroup({ op: 'Add', path: 'members', value: ['u1', { value: 'u2' }] }).members?.add).toEqual(['u1', 'u2']);
+  });
 });

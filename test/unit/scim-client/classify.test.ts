@@ -39,7 +39,12 @@ describe('classify: every status has a name and a policy', () => {
       status: 400,
       message: 'The target rejected the request (400 invalidValue): "emails" is not valid.',
     });
-    expect(classify(422, h(), 'Unprocessable: no manager').message).toBe('The target rejected the request (422): Unprocessable: no manager.');
+  });
+
+  it('never quotes a body that is not JSON (an internal page, a stack trace): its content type only', () => {
+    const page = 'Internal admin console: db=prod-eu user=root build 4411';
+    expect(classify(422, h({ 'content-type': 'text/plain; charset=utf-8' }), page).message).toBe('The target rejected the request (422) (a text/plain body, not shown).');
+    expect(classify(500, h(), page).message).toBe('The target failed (500): a non-JSON body, not shown.');
   });
 
   it('retries 408, 429 and 5xx, honouring Retry-After in seconds or as an HTTP-date', () => {
@@ -56,7 +61,7 @@ describe('classify: every status has a name and a policy', () => {
   });
 
   it("never quotes an HTML error page, and names Cloudflare's edge faults", () => {
-    expect(classify(502, h(), '<!DOCTYPE html><html><body>Bad gateway</body></html>').message).toBe('The target failed (502).');
+    expect(classify(502, h({ 'content-type': 'text/html' }), '<!DOCTYPE html><html><body>Bad gateway</body></html>').message).toBe('The target failed (502): a text/html body, not shown.');
     expect(classify(525, h(), '').message).toBe('TLS handshake failed (525) — check the certificate.');
     expect(classify(530, h(), '').message).toMatch(/DNS/);
   });

@@ -87,10 +87,10 @@ describe('createScimClient: requests', () => {
 });
 
 describe('createScimClient: failures are results, never throws', () => {
-  it('classifies HTTP errors and reports each request to the hook without the token', async () => {
+  it('classifies HTTP errors and reports each request to the hook without the token (a detail quoting it is withheld whole)', async () => {
     const { client, records } = setup(scimError(401, `bad token ${TOKEN}`));
     const r = await client.getUser('r-1');
-    expect(r).toEqual({ ok: false, failure: { kind: 'fatal', status: 401, message: 'The target refused the token (401): check the bearer token: bad token [token].' } });
+    expect(r).toEqual({ ok: false, failure: { kind: 'fatal', status: 401, message: "The target refused the token (401): check the bearer token (the target's message quoted the credentials, so it is not shown)." } });
     expect(records).toEqual([{ method: 'GET', path: '/Users/r-1', status: 401, durationMs: expect.any(Number), failure: (r as { failure: unknown }).failure }]);
     expect(JSON.stringify(records)).not.toContain(TOKEN);
   });

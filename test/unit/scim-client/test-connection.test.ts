@@ -56,6 +56,14 @@ describe('testConnection: "Save and test"', () => {
     expect(spa.requests).toHaveLength(1);
   });
 
+  it('never echoes the body of a non-JSON answer (an internal page): status and content type only', async () => {
+    const page = 'Spring Boot Actuator: env DB_PASSWORD=hunter2, heapdump at /internal/heapdump';
+    const r = await run([new Response(page, { status: 403, headers: { 'content-type': 'text/plain' } })]);
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+    expect(r.problems[0]).toBe('The target refused access (403): the token lacks the permission for this operation (a text/plain body, not shown).');
+  });
+
   it('stops when the target does not answer', async () => {
     const r = await run([Object.assign(new Error('timed out'), { name: 'TimeoutError' })]);
     expect(r.problems).toEqual(['The target did not answer within 10 s.']);

@@ -14,7 +14,7 @@ import type { SourceHttp } from '../../../worker/src/sources/http';
 import { SourceError } from '../../../worker/src/sources/remote';
 import { sourceSettingsSchema } from '../../../shared/src/sources';
 
-const recorded = (body: unknown, status = 200): SourceHttp => ({ meter: { requests: 0 }, get: async () => ({ status, body, headers: new Headers() }) });
+const recorded = (body: unknown, status = 200): SourceHttp => ({ meter: { requests: 0 }, get: async () => ({ status, body, headers: new Headers(), json: typeof body === 'object' }) });
 const defaults = sourceSettingsSchema.parse({});
 
 describe('readDrupalPage on recorded answers', () => {

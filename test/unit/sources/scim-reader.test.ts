@@ -8,7 +8,7 @@ import type { SourceHttp } from '../../../worker/src/sources/http';
 import { SourceError } from '../../../worker/src/sources/remote';
 import { readScimGroupsPage, readScimPage, recheckScimUser, scimListUrl } from '../../../worker/src/sources/scim-reader';
 
-const recorded = (body: unknown, status = 200): SourceHttp => ({ meter: { requests: 0 }, get: async () => ({ status, body, headers: new Headers() }) });
+const recorded = (body: unknown, status = 200): SourceHttp => ({ meter: { requests: 0 }, get: async () => ({ status, body, headers: new Headers(), json: typeof body === 'object' }) });
 const BASE = 'https://idp.example/scim/v2';
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const list = (Resources: unknown[], totalResults = Resources.length) => ({ schemas: [LIST], totalResults, startIndex: 1, itemsPerPage: Resources.length, Resources });

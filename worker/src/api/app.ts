@@ -4,14 +4,16 @@
  * the sub-apps and the OpenAPI document at /api/v1/openapi.json.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { requireScope } from '../auth/middleware';
-import { SecretsUnavailable } from '../auth/secrets';
+import { SecretsUnavailable, SecretUnreadable } from '../auth/secrets';
 import { logsApp } from './logs';
 import { buildOpenApiDocument } from './openapi';
 import { outboxApp } from './outbox';
 import { pageUsersApp } from './page-users';
 import { provisioningApp } from './provisioning';
 import { reconcileApp } from './reconcile';
+import { refuseStrayQuery } from './refuse-stray-query';
 import { ROUTES } from './routes';
 import { sourcesApp } from './sources';
 import { targetsApp } from './targets';
@@ -21,10 +23,26 @@ import { usersApp } from './users';
 
 export const apiApp = new Hono<ApiEnv>();
 
+/** No admin request comes near this (500 lookup keys, 200 mapping rules are tens of kilobytes). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 apiApp.use(
   '*',
   requireScope('admin', (c, f) => c.json({ error: f.status === 401 ? 'unauthorized' : 'forbidden', message: f.detail }, f.status)),
 );
+
+// Checked after the token (a stranger's body is not read at all) and before anything parses the
+// body: by Content-Length when there is one, else while a chunked body is read, which stops at
+// the limit, so an oversized body is neither buffered whole nor parsed.
+apiApp.use(
+  '*',
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: 'payload_too_large', message: `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MB).` }, 413),
+  }),
+);
+
+apiApp.use('*', refuseStrayQuery());
 
 /** A trivial authenticated route: the benchmarks' baseline, and the extension's connection check. */
 apiApp.get(ROUTES.ping.path, (c) => c.json({ ok: true, token: c.get('principal').name }));
@@ -42,9 +60,12 @@ apiApp.route('/', pageUsersApp);
 apiApp.route('/', tokensApp);
 apiApp.route('/', sourcesApp);
 
-// A missing RELAY_ENCRYPTION_KEY is a deployment problem the admin can fix: say so. Anything
-// else goes on to the worker's handler (a bare 500 and a log line).
+// A missing RELAY_ENCRYPTION_KEY is a deployment problem the admin can fix: say so. So is one
+// row's credential that no longer opens (the key rotated, the value copied from another row):
+// the row is in a state the admin must repair by entering it again, hence 409. Anything else
+// goes on to the worker's handler (a bare 500 and a log line).
 apiApp.onError((err, c) => {
   if (err instanceof SecretsUnavailable) return c.json({ error: 'secrets_unavailable', message: err.message }, 503);
+  if (err instanceof SecretUnreadable) return c.json({ error: 'secret_unreadable', message: err.message }, 409);
   throw err;
 });

@@ -34,6 +34,12 @@ function parameters(spec: RouteSpec): Json[] {
   return [...path, ...query];
 }
 
+/** Routes that open a target's token or a source's credentials (auth/secrets.ts). */
+const OPENS_CREDENTIALS = new Set(['provisionUser', 'testTarget', 'runTarget', 'testSource', 'approveImportRun', 'importSourceUser']);
+
+const MERGE_PATCH =
+  'The body is a JSON merge patch (RFC 7396), sent as application/merge-patch+json or application/json: an object merges into the stored one member by member, so nested settings keep what the patch leaves out; null removes a member (a member with a default gets its default back; one without, such as name, cannot be removed); arrays and write-only members (token, credentials) are replaced whole. The merged result is validated whole: issues name key paths. Unknown keys are refused.';
+
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ApiError' } } } });
 
 function operation(name: string, spec: RouteSpec): Json {
@@ -42,16 +48,24 @@ function operation(name: string, spec: RouteSpec): Json {
       ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(spec.response, 'output') } } }
       : { description: 'No content' },
   };
-  if (spec.body || spec.query) responses[400] = errorResponse('Invalid request: `issues` name each bad field by its key path');
+  if (spec.body || spec.query) responses[400] = errorResponse('Invalid request: `issues` name each bad field (or unknown key) by its key path');
+  if (spec.body) responses[413] = errorResponse('The body is larger than 1 MB');
   responses[401] = errorResponse('Missing or invalid bearer token');
   responses[403] = errorResponse('The token lacks the admin scope');
   if (spec.path.includes(':')) responses[404] = errorResponse('No such resource');
   if (name === 'retryOutboxItem' || name === 'approveOutboxItem') responses[409] = errorResponse('The row is not in a state this action applies to');
+  if (OPENS_CREDENTIALS.has(name)) responses[409] = errorResponse('`secret_unreadable`: the stored token or credentials cannot be opened (sealed under another key or for another row); enter them again');
   const op: Json = { operationId: name, tags: [spec.tag], summary: spec.summary, responses };
   const params = parameters(spec);
   if (params.length) op.parameters = params;
-  // a body whose fields are all optional may be left out (POST /outbox/retry)
-  if (spec.body) op.requestBody = { required: !spec.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } };
+  if (spec.mergePatch && spec.body) {
+    op.description = MERGE_PATCH;
+    const schema = jsonSchema(spec.body, 'input');
+    op.requestBody = { required: true, content: { 'application/merge-patch+json': { schema }, 'application/json': { schema } } };
+  } else if (spec.body) {
+    // a body whose fields are all optional may be left out (POST /outbox/retry)
+    op.requestBody = { required: !spec.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } };
+  }
   return op;
 }
 
@@ -67,7 +81,7 @@ export function buildOpenApiDocument(serverUrl: string): Json {
       title: 'SCIM Relay admin API',
       version: '1',
       description:
-        'Targets, mappings, the provisioning queue, runs, audit log and directory views. JSON in and out; every route needs a bearer token with the admin scope. Lists page by keyset, newest first: pass `nextCursor` back as `cursor`.',
+        'Targets, mappings, the provisioning queue, runs, audit log and directory views. JSON in and out (UTF-8, at most 1 MB, nested at most 32 levels); every route needs a bearer token with the admin scope. Requests are strict: an unknown key or query parameter is refused by name. PATCH takes a JSON merge patch (RFC 7396). Lists page by keyset, newest first: pass `nextCursor` back as `cursor`.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],

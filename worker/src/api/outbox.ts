@@ -31,14 +31,14 @@ async function changedOrWhy(c: Context<ApiEnv>, id: number, rows: OutboxItemRow[
   return row ? conflict(c, `The outbox row is ${row.state}: ${action}.`) : notFound(c, ROW);
 }
 
-outboxApp.post(ROUTES.retryOutboxItem.path, async (c) => {
+outboxApp.post(ROUTES.retryOutboxItem.path, validateJson(ROUTES.retryOutboxItem.body), async (c) => {
   const id = rowId(c.req.param('id'));
   if (id === null) return notFound(c, ROW);
   const rows = await retryOutboxRows(c.env.DB, { id, states: ['failed', 'dead', 'pending'] }, nowIso());
   return changedOrWhy(c, id, rows, 'only failed, dead or waiting rows can be retried (held rows need approval)');
 });
 
-outboxApp.post(ROUTES.approveOutboxItem.path, async (c) => {
+outboxApp.post(ROUTES.approveOutboxItem.path, validateJson(ROUTES.approveOutboxItem.body), async (c) => {
   const id = rowId(c.req.param('id'));
   if (id === null) return notFound(c, ROW);
   const rows = await approveHeldRows(c.env.DB, { id }, nowIso());

@@ -7,10 +7,12 @@ import { z } from 'zod';
 import { linkSchema, provisionResultSchema, stepSchema } from '../../../shared/src/provisioning';
 import { capabilitiesSchema } from '../../../shared/src/targets';
 import { mappingRuleSchema, targetCreateSchema, targetSchema, targetUpdateSchema } from '../../../shared/src/targets';
+import { targetRolesSchema } from '../../../shared/src/target-kinds';
 import {
   auditEventSchema,
   auditQuerySchema,
   countSchema,
+  emptyBodySchema,
   lookupBodySchema,
   lookupResponseSchema,
   mappingBodySchema,
@@ -40,12 +42,17 @@ export interface RouteSpec {
   summary: string;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** the body is a JSON merge patch (RFC 7396) of `body`, merged into the stored resource (merge-patch.ts) */
+  mergePatch?: true;
   /** the success status and its body (none for 204) */
   status: 200 | 201 | 204;
   response?: z.ZodType;
 }
 
 const mappingSchema = z.object({ mapping: z.array(mappingRuleSchema) });
+
+/** What an admin page shows, as a strict request (the extension parses pages with the loose one). */
+const pageUserRequestSchema = pageUserSchema.strict().extend({ name: z.strictObject(pageUserSchema.shape.name.unwrap().shape).optional() });
 const anyJson = z.record(z.string(), z.unknown());
 
 export const ROUTES = {
@@ -55,18 +62,19 @@ export const ROUTES = {
   listTargets: { method: 'get', path: '/targets', tag: 'targets', summary: 'List targets', status: 200, response: z.object({ items: z.array(targetSchema) }) },
   createTarget: { method: 'post', path: '/targets', tag: 'targets', summary: 'Create a target (the token is stored encrypted, never returned)', body: targetCreateSchema, status: 201, response: targetSchema },
   getTarget: { method: 'get', path: '/targets/:id', tag: 'targets', summary: 'Read a target', status: 200, response: targetSchema },
-  updateTarget: { method: 'patch', path: '/targets/:id', tag: 'targets', summary: 'Change a target; status "active" clears pausedReason', body: targetUpdateSchema, status: 200, response: targetSchema },
+  updateTarget: { method: 'patch', path: '/targets/:id', tag: 'targets', summary: 'Change a target by JSON merge patch (RFC 7396): nested settings keep what the patch leaves out, null restores a default; status "active" clears pausedReason', body: targetUpdateSchema, mergePatch: true, status: 200, response: targetSchema },
   deleteTarget: { method: 'delete', path: '/targets/:id', tag: 'targets', summary: 'Delete a target with its queue and links (remote accounts are untouched)', status: 204 },
-  pauseTarget: { method: 'post', path: '/targets/:id/pause', tag: 'targets', summary: 'Pause provisioning to a target', status: 200, response: targetSchema },
-  resumeTarget: { method: 'post', path: '/targets/:id/resume', tag: 'targets', summary: 'Resume provisioning (clears pausedReason)', status: 200, response: targetSchema },
+  pauseTarget: { method: 'post', path: '/targets/:id/pause', tag: 'targets', summary: 'Pause provisioning to a target', body: emptyBodySchema, status: 200, response: targetSchema },
+  resumeTarget: { method: 'post', path: '/targets/:id/resume', tag: 'targets', summary: 'Resume provisioning (clears pausedReason)', body: emptyBodySchema, status: 200, response: targetSchema },
   getMapping: { method: 'get', path: '/targets/:id/mapping', tag: 'targets', summary: "Read a target's attribute mapping", status: 200, response: mappingSchema },
   putMapping: { method: 'put', path: '/targets/:id/mapping', tag: 'targets', summary: "Replace a target's attribute mapping", body: mappingBodySchema, status: 200, response: mappingSchema },
-  approveTarget: { method: 'post', path: '/targets/:id/approve', tag: 'outbox', summary: "Approve all of a target's held deletions", status: 200, response: countSchema },
+  listTargetRoles: { method: 'get', path: '/targets/:id/roles', tag: 'targets', summary: "The roles (Drupal, WordPress) or user groups (Joomla) a CMS target's site offers, for the role map", status: 200, response: targetRolesSchema },
+  approveTarget: { method: 'post', path: '/targets/:id/approve', tag: 'outbox', summary: "Approve all of a target's held deletions", body: emptyBodySchema, status: 200, response: countSchema },
 
   listOutbox: { method: 'get', path: '/outbox', tag: 'outbox', summary: 'List outbox rows, newest first', query: outboxQuerySchema, status: 200, response: pageSchema(outboxItemSchema) },
   retryOutbox: { method: 'post', path: '/outbox/retry', tag: 'outbox', summary: 'Retry failed and dead rows now (optionally one target, one state)', body: retryBodySchema, status: 200, response: countSchema },
-  retryOutboxItem: { method: 'post', path: '/outbox/:id/retry', tag: 'outbox', summary: 'Retry one failed, dead or waiting row now', status: 200, response: outboxItemSchema },
-  approveOutboxItem: { method: 'post', path: '/outbox/:id/approve', tag: 'outbox', summary: 'Approve one held deletion', status: 200, response: outboxItemSchema },
+  retryOutboxItem: { method: 'post', path: '/outbox/:id/retry', tag: 'outbox', summary: 'Retry one failed, dead or waiting row now', body: emptyBodySchema, status: 200, response: outboxItemSchema },
+  approveOutboxItem: { method: 'post', path: '/outbox/:id/approve', tag: 'outbox', summary: 'Approve one held deletion', body: emptyBodySchema, status: 200, response: outboxItemSchema },
 
   listRuns: { method: 'get', path: '/runs', tag: 'logs', summary: 'List dispatcher runs, newest first', query: runsQuerySchema, status: 200, response: pageSchema(runSchema) },
   listAudit: { method: 'get', path: '/audit', tag: 'logs', summary: 'List audit events, newest first', query: auditQuerySchema, status: 200, response: pageSchema(auditEventSchema) },
@@ -94,7 +102,7 @@ export const ROUTES = {
     path: '/users/:id/provision',
     tag: 'users',
     summary: 'Provision a user now (manual mode), to named targets or every target with manual mode on; a step trace per target',
-    body: z.object({ targetIds: z.array(z.string().min(1)).max(50).optional() }),
+    body: z.strictObject({ targetIds: z.array(z.string().min(1)).max(50).optional() }),
     status: 200,
     response: z.object({ userId: z.string(), results: z.array(provisionResultSchema) }),
   },
@@ -103,7 +111,7 @@ export const ROUTES = {
     path: '/targets/:id/test',
     tag: 'targets',
     summary: "Save and test: read the target's ServiceProviderConfig, try the matching filter; capabilities are cached",
-    body: z.object({ existingUserName: z.string().min(1).optional() }),
+    body: z.strictObject({ existingUserName: z.string().min(1).optional() }),
     status: 200,
     response: z.object({ ok: z.boolean(), steps: z.array(stepSchema), capabilities: capabilitiesSchema.optional(), problems: z.array(z.string()) }),
   },
@@ -115,9 +123,9 @@ export const ROUTES = {
     // An inline `user` (what an admin page shows) previews what the popup would send for a user
     // the directory does not have yet.
     body: z
-      .object({
+      .strictObject({
         userId: z.string().min(1).optional(),
-        user: pageUserSchema.optional(),
+        user: pageUserRequestSchema.optional(),
         phase: z.enum(['create', 'update']).default('create'),
         /** preview an edited mapping before saving it (the console's live preview) */
         mapping: z.array(mappingRuleSchema).max(200).optional(),
@@ -136,7 +144,7 @@ export const ROUTES = {
     path: '/targets/:id/plan',
     tag: 'targets',
     summary: "Every operation the target's next run would do, sending nothing",
-    query: z.object({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
+    query: z.strictObject({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
     status: 200,
     response: planResponseSchema,
   },
@@ -145,7 +153,7 @@ export const ROUTES = {
     path: '/targets/:id/run',
     tag: 'targets',
     summary: "Run the target's queue now, whatever its schedule",
-    body: z.object({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
+    body: z.strictObject({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
     status: 200,
     response: z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() }),
   },
@@ -173,7 +181,7 @@ export const ROUTES = {
     path: '/users',
     tag: 'users',
     summary: 'Create or update the directory user of this userName from what an admin page shows (changes are provisioned like any other)',
-    body: pageUserSchema,
+    body: pageUserRequestSchema,
     status: 200,
     response: z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), user: userSummarySchema }),
   },
@@ -185,9 +193,9 @@ export const ROUTES = {
   listSources: { method: 'get', path: '/sources', tag: 'sources', summary: 'List sources (systems people are imported from)', status: 200, response: z.object({ items: z.array(sourceSchema) }) },
   createSource: { method: 'post', path: '/sources', tag: 'sources', summary: 'Create a source (credentials are stored encrypted, never returned)', body: sourceCreateSchema, status: 201, response: sourceSchema },
   getSource: { method: 'get', path: '/sources/:id', tag: 'sources', summary: 'Read a source', status: 200, response: sourceSchema },
-  updateSource: { method: 'patch', path: '/sources/:id', tag: 'sources', summary: 'Change a source; a new base URL or credentials start the import over; status "active" clears pausedReason', body: sourceUpdateSchema, status: 200, response: sourceSchema },
+  updateSource: { method: 'patch', path: '/sources/:id', tag: 'sources', summary: 'Change a source by JSON merge patch (RFC 7396): settings keep what the patch leaves out, null restores a default; a new base URL or credentials start the import over; status "active" clears pausedReason', body: sourceUpdateSchema, mergePatch: true, status: 200, response: sourceSchema },
   deleteSource: { method: 'delete', path: '/sources/:id', tag: 'sources', summary: 'Delete a source with its links and runs (directory users stay)', status: 204 },
-  testSource: { method: 'post', path: '/sources/:id/test', tag: 'sources', summary: 'Save and test: reachable, JSON:API on, the account sees mail, blocked users and roles; what to fix', status: 200, response: sourceTestResultSchema },
+  testSource: { method: 'post', path: '/sources/:id/test', tag: 'sources', summary: 'Save and test: reachable, JSON:API on, the account sees mail, blocked users and roles; what to fix', body: emptyBodySchema, status: 200, response: sourceTestResultSchema },
   runSource: {
     method: 'post',
     path: '/sources/:id/run',
@@ -203,6 +211,7 @@ export const ROUTES = {
     path: '/sources/:id/runs/:runId/approve',
     tag: 'sources',
     summary: 'Approve a held reconciliation: deactivate (or delete) the users gone from the source',
+    body: emptyBodySchema,
     status: 200,
     response: z.object({ sourceId: z.string(), runId: z.string(), kind: z.enum(['incremental', 'full']), status: z.enum(['running', 'done', 'failed', 'held']), counts: z.record(z.string(), z.number()), error: z.string().nullable() }),
   },
@@ -211,6 +220,7 @@ export const ROUTES = {
     path: '/sources/:id/users/:uid/import',
     tag: 'sources',
     summary: 'Re-import one account now (Drupal uid, or SCIM id): the directory user and what changed',
+    body: emptyBodySchema,
     status: 200,
     response: singleImportResultSchema,
   },

@@ -15,7 +15,8 @@ import { createSource, deleteSource, getSource, listSources, updateSource } from
 import { testSource } from '../sources/test-source';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
-import { conflict, notFound, validateJson } from './validate';
+import { documentOf, mergeAndValidate } from './merge-patch';
+import { conflict, describe, invalidRequest, jsonObjectSchema, notFound, validateJson } from './validate';
 
 export const sourcesApp = new Hono<ApiEnv>();
 
@@ -36,14 +37,19 @@ sourcesApp.get(ROUTES.getSource.path, async (c) => {
   return source ? c.json(source) : notFound(c, SOURCE);
 });
 
-sourcesApp.patch(ROUTES.updateSource.path, validateJson(ROUTES.updateSource.body), async (c) => {
-  const source = await updateSource(c.env, c.req.param('id'), c.req.valid('json'));
+/** RFC 7396 merge patch: `{"settings":{"onDeleted":"delete"}}` keeps the schedule and the rest. */
+sourcesApp.patch(ROUTES.updateSource.path, validateJson(jsonObjectSchema), async (c) => {
+  const saved = await getSource(c.env, c.req.param('id'));
+  if (!saved) return notFound(c, SOURCE);
+  const merged = mergeAndValidate(ROUTES.updateSource.body, documentOf(ROUTES.updateSource.body, saved, ['credentials']), c.req.valid('json'));
+  if (!merged.ok) return invalidRequest(c, describe('request body', merged.issues), merged.issues);
+  const source = await updateSource(c.env, c.req.param('id'), merged.value);
   return source ? c.json(source) : notFound(c, SOURCE);
 });
 
 sourcesApp.delete(ROUTES.deleteSource.path, async (c) => ((await deleteSource(c.env, c.req.param('id'))) ? c.body(null, 204) : notFound(c, SOURCE)));
 
-sourcesApp.post(ROUTES.testSource.path, async (c) => {
+sourcesApp.post(ROUTES.testSource.path, validateJson(ROUTES.testSource.body), async (c) => {
   const result = await testSource(c.env, c.req.param('id'));
   return result ? c.json(result) : notFound(c, SOURCE);
 });
@@ -75,7 +81,7 @@ sourcesApp.get(ROUTES.listImportRuns.path, async (c) => {
   return c.json({ items: (await selectImportRuns(c.env.DB, id, RUNS_SHOWN)).map(toRun) });
 });
 
-sourcesApp.post(ROUTES.approveImportRun.path, async (c) => {
+sourcesApp.post(ROUTES.approveImportRun.path, validateJson(ROUTES.approveImportRun.body), async (c) => {
   const result = await approveHeldRun(c.env, c.req.param('id'), c.req.param('runId'), createBudget());
   if (result === 'not_found') return notFound(c, 'The run');
   if (result === 'not_held') return conflict(c, 'The run is not held.');
@@ -84,7 +90,7 @@ sourcesApp.post(ROUTES.approveImportRun.path, async (c) => {
 });
 
 /** The extension's "import this user now": the directory user and what the import changed. */
-sourcesApp.post(ROUTES.importSourceUser.path, async (c) => {
+sourcesApp.post(ROUTES.importSourceUser.path, validateJson(ROUTES.importSourceUser.body), async (c) => {
   const uid = c.req.param('uid');
   let result;
   try {

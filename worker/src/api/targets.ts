@@ -4,9 +4,11 @@ import { approveHeldDeletions, createTarget, deleteTarget, getTarget, listTarget
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import type { MappingRule, Target, TargetUpdate } from '../../../shared/src/targets';
-import { drupalTargetIssues } from '../../../shared/src/drupal-target';
+import { isCmsKind, kindIssues as targetKindIssues, parseKindOptions } from '../../../shared/src/target-kinds';
 import { mappingProblems } from '../provisioning/mapping';
-import { invalidRequest, notFound, validateJson, type ApiIssue } from './validate';
+import { targetRoles } from '../provisioning/target-roles';
+import { documentOf, mergeAndValidate } from './merge-patch';
+import { describe, invalidRequest, jsonObjectSchema, notFound, validateJson, type ApiIssue } from './validate';
 
 export const targetsApp = new Hono<ApiEnv>();
 
@@ -22,13 +24,20 @@ function mappingIssues(mapping: readonly MappingRule[] | undefined): ApiIssue[] 
 }
 
 /**
- * A change checked against the target's kind: only a Drupal target takes options, and its
- * token, matching and mapping must fit them (the stored values stand in for those not sent).
+ * A change checked against the target's kind: only a CMS target takes options (parsed by its
+ * kind's schema, which then replace the raw ones in `patch`), and its token, matching and mapping
+ * must fit them (the stored values stand in for those not sent).
  */
 function kindIssues(target: Target, patch: TargetUpdate): ApiIssue[] {
-  if (target.kind === 'scim') return patch.options === undefined ? [] : [{ path: 'options', message: 'only a drupal-jsonapi target takes options' }];
-  const options = patch.options ?? target.options!;
-  const issues = drupalTargetIssues({ token: patch.token, matching: patch.matching ?? target.matching, mapping: patch.mapping ?? target.mapping, options });
+  if (!isCmsKind(target.kind)) return patch.options === undefined ? [] : [{ path: 'options', message: 'only a CMS target (drupal-jsonapi, wordpress-rest, joomla-webservices) takes options' }];
+  let options = target.options!;
+  if (patch.options !== undefined) {
+    const parsed = parseKindOptions(target.kind, patch.options);
+    if (!parsed.ok) return parsed.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    options = parsed.options;
+    patch.options = parsed.options;
+  }
+  const issues = targetKindIssues(target.kind, { token: patch.token, matching: patch.matching ?? target.matching, mapping: patch.mapping ?? target.mapping, options });
   return issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 
@@ -46,14 +55,18 @@ targetsApp.get(ROUTES.getTarget.path, async (c) => {
   return target ? c.json(target) : notFound(c, TARGET);
 });
 
-targetsApp.patch(ROUTES.updateTarget.path, validateJson(ROUTES.updateTarget.body), async (c) => {
-  const issues = mappingIssues(c.req.valid('json').mapping);
-  if (issues.length > 0) return invalidRequest(c, 'The mapping cannot be applied.', issues);
+/** RFC 7396 merge patch: `{"modes":{"automatic":{"enabled":true}}}` leaves the other modes as they are. */
+targetsApp.patch(ROUTES.updateTarget.path, validateJson(jsonObjectSchema), async (c) => {
   const saved = await getTarget(c.env, c.req.param('id'));
   if (!saved) return notFound(c, TARGET);
-  const kind = kindIssues(saved, c.req.valid('json'));
+  const merged = mergeAndValidate(ROUTES.updateTarget.body, documentOf(ROUTES.updateTarget.body, saved), c.req.valid('json'));
+  if (!merged.ok) return invalidRequest(c, describe('request body', merged.issues), merged.issues);
+  const patch = merged.value;
+  const issues = mappingIssues(patch.mapping);
+  if (issues.length > 0) return invalidRequest(c, 'The mapping cannot be applied.', issues);
+  const kind = kindIssues(saved, patch);
   if (kind.length > 0) return invalidRequest(c, `The change does not fit a ${saved.kind} target: ${kind[0]!.path}: ${kind[0]!.message}`, kind);
-  const target = await updateTarget(c.env, c.req.param('id'), c.req.valid('json'));
+  const target = await updateTarget(c.env, c.req.param('id'), patch);
   return target ? c.json(target) : notFound(c, TARGET);
 });
 
@@ -61,12 +74,12 @@ targetsApp.delete(ROUTES.deleteTarget.path, async (c) => {
   return (await deleteTarget(c.env, c.req.param('id'))) ? c.body(null, 204) : notFound(c, TARGET);
 });
 
-targetsApp.post(ROUTES.pauseTarget.path, async (c) => {
+targetsApp.post(ROUTES.pauseTarget.path, validateJson(ROUTES.pauseTarget.body), async (c) => {
   const target = await updateTarget(c.env, c.req.param('id'), { status: 'paused' });
   return target ? c.json(target) : notFound(c, TARGET);
 });
 
-targetsApp.post(ROUTES.resumeTarget.path, async (c) => {
+targetsApp.post(ROUTES.resumeTarget.path, validateJson(ROUTES.resumeTarget.body), async (c) => {
   const target = await updateTarget(c.env, c.req.param('id'), { status: 'active' });
   return target ? c.json(target) : notFound(c, TARGET);
 });
@@ -87,8 +100,16 @@ targetsApp.put(ROUTES.putMapping.path, validateJson(ROUTES.putMapping.body), asy
   return target ? c.json({ mapping: target.mapping }) : notFound(c, TARGET);
 });
 
+/** The site's roles or groups for the role map's picker (read from the site, never created). */
+targetsApp.get(ROUTES.listTargetRoles.path, async (c) => {
+  const roles = await targetRoles(c.env, c.req.param('id'));
+  if (roles === null) return notFound(c, TARGET);
+  if (roles === 'not-cms') return invalidRequest(c, 'A SCIM target has no roles to map groups to: it receives the groups themselves.');
+  return c.json(roles);
+});
+
 /** Releases every deletion held back by the target's deletion threshold. */
-targetsApp.post(ROUTES.approveTarget.path, async (c) => {
+targetsApp.post(ROUTES.approveTarget.path, validateJson(ROUTES.approveTarget.body), async (c) => {
   const count = await approveHeldDeletions(c.env, c.req.param('id'));
   return count === null ? notFound(c, TARGET) : c.json({ count });
 });

@@ -5,6 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
+import { readJsonBody } from './read-json-body';
 
 export interface ApiIssue {
   /** dotted key path into the body or query; '' for the value as a whole */
@@ -21,8 +22,11 @@ export type ApiError = z.infer<typeof apiErrorSchema>;
 
 const issuePath = (path: readonly PropertyKey[]) => path.map(String).join('.');
 
-function toIssues(error: z.ZodError): ApiIssue[] {
-  return error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
+/** zod's issues with dotted paths; an unknown key is named by its own path, so a form can point at it. */
+export function toIssues(error: z.ZodError): ApiIssue[] {
+  return error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: issuePath([...i.path, k]), message: `Unrecognized key: "${k}"` })) : [{ path: issuePath(i.path), message: i.message }],
+  );
 }
 
 export function invalidRequest(c: Context, message: string, issues?: ApiIssue[]): Response {
@@ -30,11 +34,17 @@ export function invalidRequest(c: Context, message: string, issues?: ApiIssue[])
   return c.json(body, 400);
 }
 
-function describe(where: string, issues: ApiIssue[]): string {
+export function describe(where: string, issues: ApiIssue[]): string {
   const first = issues[0]!;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   return `Invalid ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}${more}`;
 }
+
+/**
+ * A merge patch's first check: any JSON object, passed on as parsed (its members are checked
+ * once merged; a copy would turn a "__proto__" key into a prototype instead of refusing it).
+ */
+export const jsonObjectSchema = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be a JSON object');
 
 type Validated<T extends 'json' | 'query', S extends z.ZodType> = {
   in: { [K in T]: z.input<S> };
@@ -42,20 +52,15 @@ type Validated<T extends 'json' | 'query', S extends z.ZodType> = {
 };
 
 /**
- * Parses the body as JSON (whatever the content type: scripts forget it) and validates it. An
- * empty body is `{}`, so endpoints whose fields are all optional accept a bare POST.
+ * Parses the body as JSON (whatever the content type: scripts forget it, and PATCH takes
+ * application/merge-patch+json too) and validates it. An empty body is `{}`, so endpoints whose
+ * fields are all optional accept a bare POST. The size is capped before this (app.ts, hono/body-limit).
  */
 export function validateJson<S extends z.ZodType>(schema: S): MiddlewareHandler<any, string, Validated<'json', S>> {
   return async function validateJsonMiddleware(c, next) {
-    const text = await c.req.text();
-    let value: unknown = {};
-    if (text.trim().length > 0) {
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        return invalidRequest(c, `The request body is not valid JSON: ${(err as Error).message}`);
-      }
-    }
+    const read = await readJsonBody(c);
+    if (!read.ok) return invalidRequest(c, read.message);
+    const value = read.value;
     const result = await schema.safeParseAsync(value);
     if (!result.success) {
       const issues = toIssues(result.error);
@@ -66,10 +71,14 @@ export function validateJson<S extends z.ZodType>(schema: S): MiddlewareHandler<
   };
 }
 
-/** Validates the query string; repeated parameters take their first value. */
+/**
+ * Validates the query string. A repeated parameter arrives as a list, so a schema that wants one
+ * string refuses it by name (`?filter=a&filter=b`) instead of taking either value silently.
+ */
 export function validateQuery<S extends z.ZodType>(schema: S): MiddlewareHandler<any, string, Validated<'query', S>> {
   return async function validateQueryMiddleware(c, next) {
-    const result = await schema.safeParseAsync(c.req.query());
+    const query = Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v]));
+    const result = await schema.safeParseAsync(query);
     if (!result.success) {
       const issues = toIssues(result.error);
       return invalidRequest(c, describe('query', issues), issues);

@@ -76,7 +76,9 @@ export const groups = sqliteTable(
   },
   (t) => [
     uniqueIndex('groups_id_unique').on(t.id),
-    index('groups_display_name_lower_idx').on(t.displayNameLower),
+    // Entra ID matches groups by displayName (case-insensitively), so two groups of one name
+    // break its matching: the name is unique, and a second one is 409 uniqueness.
+    uniqueIndex('groups_display_name_lower_unique').on(t.displayNameLower),
     index('groups_external_id_idx').on(t.externalId),
     index('groups_created_idx').on(t.created),
     index('groups_last_modified_idx').on(t.lastModified),
@@ -141,7 +143,7 @@ export const targets = sqliteTable('targets', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   /** 'scim': a SCIM 2.0 service provider; 'drupal-jsonapi': a Drupal site through core JSON:API */
-  kind: text('kind', { enum: ['scim', 'drupal-jsonapi'] }).notNull().default('scim'),
+  kind: text('kind', { enum: ['scim', 'drupal-jsonapi', 'wordpress-rest', 'joomla-webservices'] }).notNull().default('scim'),
   baseUrl: text('base_url').notNull(),
   tokenEnc: text('token_enc').notNull(),
   /** matching attributes in order, e.g. ["userName", "emails[type eq \"work\"].value"] */
@@ -239,6 +241,25 @@ export const links = sqliteTable(
     // reconcile looks links up by the remote ids a listing page returns
     index('links_remote_id_idx').on(t.targetId, t.remoteId),
   ],
+);
+
+/**
+ * What a deactivation took away that the target cannot keep itself: WordPress has no disabled
+ * flag, so deactivating removes every role (fixtures/wordpress-real README, "Deactivate"); the
+ * roles are kept here, per target and remote account, and put back on reactivation.
+ */
+export const remoteRoles = sqliteTable(
+  'remote_roles',
+  {
+    targetId: text('target_id')
+      .notNull()
+      .references(() => targets.id, { onDelete: 'cascade' }),
+    remoteId: text('remote_id').notNull(),
+    /** JSON array of the role slugs the account held */
+    roles: text('roles').notNull(),
+    savedAt: text('saved_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.targetId, t.remoteId] })],
 );
 
 /** Group memberships as last pushed to a target: the next push sends only the difference. */

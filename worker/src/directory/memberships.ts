@@ -23,6 +23,27 @@ export async function resolveMembers(db: D1Database, ids: readonly string[]): Pr
 }
 
 /**
+ * For a PATCH of a group's members: which of these ids exist (and as what), and which are members
+ * of the group already. One statement per chunk of ids, so a membership PATCH reads once.
+ */
+export async function resolveMembersOf(db: D1Database, groupPk: number, ids: readonly string[]): Promise<Map<string, { type: ResourceKind; member: boolean }>> {
+  const found = new Map<string, { type: ResourceKind; member: boolean }>();
+  const isMember = (table: string) => `EXISTS (SELECT 1 FROM group_members m WHERE m.group_pk = ? AND m.member_id = ${table}.id)`;
+  const stmts = chunk([...new Set(ids)], Math.floor((MAX_PARAMS - 2) / 2)).map((part) =>
+    db
+      .prepare(
+        `SELECT id, 'User' AS type, ${isMember('users')} AS member FROM users WHERE id IN (${placeholders(part.length)}) UNION ALL SELECT id, 'Group' AS type, ${isMember('groups')} AS member FROM groups WHERE id IN (${placeholders(part.length)})`,
+      )
+      .bind(groupPk, ...part, groupPk, ...part),
+  );
+  if (stmts.length === 0) return found;
+  for (const r of await db.batch<{ id: string; type: ResourceKind; member: number }>(stmts)) {
+    for (const row of r.results) found.set(row.id, { type: row.type, member: row.member === 1 });
+  }
+  return found;
+}
+
+/**
  * Statements adding members to the group whose pk is `groupPkSql` (its parameters bound per
  * row). Multi-row VALUES: D1 caps compound SELECTs at five terms; VALUES is exempt.
  */

@@ -108,7 +108,7 @@ export async function insertResources(db: D1Database, kind: ResourceKind, items:
   }
 }
 
-const uniquenessMessage = (kind: ResourceKind) => (kind === 'User' ? 'A user with this userName already exists.' : 'A group with this id already exists.');
+const uniquenessMessage = (kind: ResourceKind) => (kind === 'User' ? 'A user with this userName already exists.' : 'A group with this displayName already exists (names are compared case-insensitively).');
 
 export async function loadResource(db: D1Database, kind: ResourceKind, id: string): Promise<StoredResource | null> {
   return db.prepare(`SELECT ${READ_SELECT[kind]} FROM ${TABLES[kind]} WHERE id = ?`).bind(id).first<StoredResource>();

@@ -53,7 +53,7 @@ export function createSyncContext(input: SyncContextInput): SyncContext {
     client: undefined as unknown as ScimClient,
   };
   ctx.client = createTargetClient(
-    { target: input.target, token: input.token, ...(input.fetch ? { fetch: input.fetch } : {}) },
+    { target: input.target, token: input.token, db: input.db, ...(input.fetch ? { fetch: input.fetch } : {}) },
     {
       onRemoteKey(remoteId, remoteKey) {
         ctx.remoteKeys.set(remoteId, remoteKey);

@@ -10,12 +10,14 @@ import {
   type TargetCreate,
   type TargetUpdate,
 } from '../../../shared/src/targets';
-import { decryptSecret, encryptSecret } from '../auth/secrets';
+import { decryptSecret, encryptSecret, isLegacySealed, type SecretOwner } from '../auth/secrets';
+import { swapTargetBaseUrl, swapTargetTokenEnc } from '../db/legacy-rows';
+import { hasUserinfo, withoutUserinfo } from '../../../shared/src/base-url';
 import { approveHeldRows } from '../db/provisioning-queries';
 import { deleteTargetRow, insertTarget, selectTarget, selectTargets, updateTargetRow, type TargetRow, type TargetRowUpdate } from '../db/targets';
 import type { Env } from '../env';
-import { DRUPAL_DEFAULT_MATCHING, drupalTargetOptionsSchema } from '../../../shared/src/drupal-target';
-import { DRUPAL_DEFAULT_MAPPING } from './drupal-client/default-mapping';
+import { DEFAULT_MATCHING_OF, isCmsKind, parseKindOptions } from '../../../shared/src/target-kinds';
+import { DEFAULT_MAPPING_OF } from './default-mappings';
 import { DEFAULT_MAPPING } from './mapping';
 
 const nowIso = () => new Date().toISOString();
@@ -41,25 +43,36 @@ function toTarget(row: TargetRow): Target {
     lastScheduledAt: row.lastScheduledAt,
     // what the last connection test learned; a shape from an older release reads as "not tested yet"
     capabilities: row.capabilities ? capabilitiesSchema.nullable().catch(null).parse(JSON.parse(row.capabilities)) : null,
-    options: row.kind === 'drupal-jsonapi' ? drupalTargetOptionsSchema.parse(row.options ? JSON.parse(row.options) : {}) : null,
+    options: isCmsKind(row.kind) ? storedOptions(row.kind, row.options) : null,
     created: row.created,
     updated: row.updated,
   });
 }
 
+/** A CMS target's stored options (the defaults of its kind when none were stored). */
+function storedOptions(kind: Parameters<typeof parseKindOptions>[0], json: string | null) {
+  const parsed = parseKindOptions(kind, json ? JSON.parse(json) : {});
+  if (!parsed.ok) throw new Error(`stored options of a ${kind} target do not parse: ${parsed.issues[0]?.message}`);
+  return parsed.options;
+}
+
+/** A target's token is sealed for its own row (AES-GCM additional data). */
+const ownerOf = (id: string): SecretOwner => ({ kind: 'target', id });
+
 export async function createTarget(env: Env, input: TargetCreate): Promise<Target> {
   const now = nowIso();
-  const drupal = input.kind === 'drupal-jsonapi';
+  const cms = isCmsKind(input.kind) ? input.kind : null;
+  const id = crypto.randomUUID();
   const row = await insertTarget(env.DB, {
-    id: crypto.randomUUID(),
+    id,
     name: input.name,
     kind: input.kind,
     baseUrl: input.baseUrl,
-    tokenEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, input.token),
-    matching: JSON.stringify(input.matching ?? (drupal ? DRUPAL_DEFAULT_MATCHING : ['userName'])),
+    tokenEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, input.token, ownerOf(id)),
+    matching: JSON.stringify(input.matching ?? (cms ? DEFAULT_MATCHING_OF[cms] : ['userName'])),
     modes: JSON.stringify(input.modes),
-    mapping: JSON.stringify(input.mapping ?? (drupal ? DRUPAL_DEFAULT_MAPPING : DEFAULT_MAPPING)),
-    options: drupal ? JSON.stringify(input.options ?? drupalTargetOptionsSchema.parse({})) : null,
+    mapping: JSON.stringify(input.mapping ?? (cms ? DEFAULT_MAPPING_OF[cms] : DEFAULT_MAPPING)),
+    options: cms ? JSON.stringify(input.options ?? storedOptions(cms, null)) : null,
     rateLimitPerSecond: input.rateLimitPerSecond,
     concurrency: input.concurrency,
     deletionThreshold: input.deletionThreshold,
@@ -109,7 +122,7 @@ export async function updateTarget(env: Env, id: string, patch: TargetUpdate): P
   const set: TargetRowUpdate = { updated: nowIso() };
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.baseUrl !== undefined) set.baseUrl = patch.baseUrl;
-  if (patch.token !== undefined) set.tokenEnc = await encryptSecret(env.RELAY_ENCRYPTION_KEY, patch.token);
+  if (patch.token !== undefined) set.tokenEnc = await encryptSecret(env.RELAY_ENCRYPTION_KEY, patch.token, ownerOf(id));
   if (patch.matching !== undefined) set.matching = JSON.stringify(patch.matching);
   if (patch.modes !== undefined) set.modes = JSON.stringify(patch.modes);
   if (patch.mapping !== undefined) set.mapping = JSON.stringify(patch.mapping);
@@ -146,11 +159,18 @@ export async function deleteTarget(env: Env, id: string): Promise<boolean> {
   return deleteTargetRow(env.DB, id);
 }
 
-/** The target and its decrypted bearer token, for the dispatcher's SCIM client only. */
+/**
+ * The target and its decrypted bearer token, for the dispatcher's SCIM client only. A row from
+ * an older release is upgraded the first time it opens: its token re-sealed for the row, its
+ * base URL stored without credentials. Throws SecretUnreadable when the token cannot be opened.
+ */
 export async function loadTargetSecret(env: Env, id: string): Promise<{ target: Target; token: string } | null> {
   const row = await selectTarget(env.DB, id);
   if (!row) return null;
-  return { target: toTarget(row), token: await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.tokenEnc) };
+  const token = await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.tokenEnc, ownerOf(id));
+  if (isLegacySealed(row.tokenEnc)) await swapTargetTokenEnc(env.DB, id, row.tokenEnc, await encryptSecret(env.RELAY_ENCRYPTION_KEY, token, ownerOf(id)));
+  if (hasUserinfo(row.baseUrl)) await swapTargetBaseUrl(env.DB, id, row.baseUrl, withoutUserinfo(row.baseUrl));
+  return { target: toTarget(row), token };
 }
 
 /**

@@ -7,6 +7,7 @@ import { discoveryRoutes } from './discovery';
 import { ScimError } from './errors';
 import { baseUrlOf, readJson, scimErrorResponse, scimJson } from './http';
 import { listParamsFromBody } from './list-params';
+import { allowOnly, meNotImplemented } from './method-not-allowed';
 import { resourceRoutes } from './resource-routes';
 import { RESOURCE_TYPES, groupResourceType, userResourceType } from './schema/registry';
 import { listPage, listResponse, type ListPage } from './list';
@@ -16,8 +17,12 @@ type App = { Bindings: Env; Variables: AuthVariables };
 const renderAuthFailure = (_c: Context, f: { status: 401 | 403; detail: string }) =>
   scimErrorResponse(new ScimError(f.status, f.detail), f.status === 401 ? { 'www-authenticate': 'Bearer realm="scim"' } : {});
 
-/** Reads need scim:read; everything that changes the directory needs scim:write. */
-const scopeFor = (c: Context) => (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path.endsWith('/.search') ? 'scim:read' : 'scim:write');
+/**
+ * Reads need scim:read; everything else needs scim:write. A search is a read only when it is a
+ * POST: PUT or DELETE on /Users/.search with a read token is 403, never a handler's business.
+ */
+const isRead = (c: Context) => c.req.method === 'GET' || c.req.method === 'HEAD' || (c.req.method === 'POST' && c.req.path.endsWith('/.search'));
+const scopeFor = (c: Context) => (isRead(c) ? 'scim:read' : 'scim:write');
 
 export const scimApp = new Hono<App>();
 
@@ -30,6 +35,9 @@ scimApp.route('/Users', resourceRoutes(userResourceType));
 scimApp.route('/Groups', resourceRoutes(groupResourceType));
 
 scimApp.post('/Bulk', async (c) => scimJson(await runBulk({ db: c.env.DB, baseUrl: baseUrlOf(c) }, await readJson(c))));
+scimApp.all('/Bulk', allowOnly('POST'));
+scimApp.all('/Me', meNotImplemented);
+scimApp.all('/Me/*', meNotImplemented);
 
 /**
  * Root search (RFC 7644 §3.4.3) across Users then Groups. A filter naming an attribute one type
@@ -65,4 +73,4 @@ scimApp.post('/.search', async (c) => {
     }),
   );
 });
-
+scimApp.all('/.search', allowOnly('POST'));

@@ -72,7 +72,16 @@ function target(path: string, ids: Map<string, string>): { rt: ResourceTypeDef; 
   const m = /^\/?(Users|Groups)(?:\/([^/]+))?\/?$/i.exec(path);
   if (!m) throw badRequest('invalidPath', `Unknown bulk operation path "${path}".`);
   const rt = m[1]!.toLowerCase() === 'users' ? userResourceType : groupResourceType;
-  return { rt, ...(m[2] ? { id: resolveRefs(decodeURIComponent(m[2]), ids) as string } : {}) };
+  return { rt, ...(m[2] ? { id: resolveRefs(decodePathSegment(m[2]), ids) as string } : {}) };
+}
+
+/** `/Users/%E0%A4%A` is the client's malformed path, not a fault of ours: invalidPath. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest('invalidPath', `The bulk operation path segment "${segment}" is not valid percent-encoding.`);
+  }
 }
 
 async function runOne(ctx: ScimContext, op: BulkOperation, ids: Map<string, string>): Promise<JsonObject> {
@@ -128,6 +137,17 @@ async function createRun(ctx: ScimContext, run: BulkOperation[], ids: Map<string
   });
 }
 
+/**
+ * RFC 7644 §3.7.3: the BulkResponse reports each operation's own status. Earlier operations have
+ * committed by the time a later one fails, so a bug in one operation must not turn the whole
+ * response into a 500 — the client would retry operations that already applied. It is logged
+ * and reported as that operation's 500; its own batch was never written or rolled back whole.
+ */
+function unexpected(err: unknown): ScimError {
+  console.error(JSON.stringify({ event: 'bulk_operation_failed', error: String(err), stack: (err as Error)?.stack }));
+  return new ScimError(500, 'Internal server error.');
+}
+
 function failure(op: BulkOperation, err: ScimError): JsonObject {
   return { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), status: String(err.status), response: err.toJSON() as JsonObject };
 }
@@ -145,7 +165,7 @@ export async function runBulk(ctx: ScimContext, body: unknown): Promise<JsonObje
         if (!final) return false;
         results[i] = failure(ops[i]!, new ScimError(409, `bulkId "${err.message}" is not created by any operation of this request.`, 'invalidValue'));
       } else if (err instanceof ScimError) results[i] = failure(ops[i]!, err);
-      else throw err;
+      else results[i] = failure(ops[i]!, unexpected(err));
       errors++;
     }
     return true;
@@ -154,7 +174,8 @@ export async function runBulk(ctx: ScimContext, body: unknown): Promise<JsonObje
   for (let i = 0; i < ops.length && errors < failOnErrors; ) {
     const end = createRunEnd(ops, i, failOnErrors);
     if (end > i + 1) {
-      const done = await createRun(ctx, ops.slice(i, end), ids);
+      // A batch is all or nothing: if it fails at all, its operations go one at a time and each reports its own status.
+      const done = await createRun(ctx, ops.slice(i, end), ids).catch(() => undefined);
       if (done) {
         done.forEach((r, k) => (results[i + k] = r));
         errors += done.filter((r) => r.status !== '201').length;

@@ -57,7 +57,10 @@ export function toResource(rt: ResourceTypeDef, row: StoredResource, ctx: Render
   if (ctx.groups && ctx.groups.length > 0) {
     out.groups = ctx.groups.map((g) => ({ value: g.id, $ref: `${ctx.baseUrl}/Groups/${g.id}`, display: g.display, type: 'direct' }));
   }
-  if (ctx.members) {
+  // RFC 7643 §2.5: an unassigned attribute is omitted, and an empty multi-valued one is
+  // unassigned. Users without groups and Groups without members both leave the key out (Entra
+  // ID and Okta read a missing `members` as none).
+  if (ctx.members && ctx.members.length > 0) {
     out.members = ctx.members.map((m) => ({
       value: m.id,
       $ref: `${ctx.baseUrl}/${m.type === 'User' ? 'Users' : 'Groups'}/${m.id}`,

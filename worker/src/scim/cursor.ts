@@ -29,6 +29,13 @@ export function encodeCursor(state: CursorState): string {
   return btoa(JSON.stringify(state)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * Both fields are bound into SQL (LIMIT/OFFSET, a pk comparison): each one present must be a
+ * small non-negative integer, or a crafted cursor (`{"o":1e308}`) becomes SQLITE_MISMATCH.
+ */
+const isOffset = (n: unknown) => n === undefined || (Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= MAX_OFFSET);
+const MAX_OFFSET = 2 ** 31 - 1;
+
 export function decodeCursor(text: string, fingerprint: string): CursorState | undefined {
   if (text === '') return undefined;
   let state: unknown;
@@ -40,7 +47,7 @@ export function decodeCursor(text: string, fingerprint: string): CursorState | u
   const s = state as CursorState;
   const ok =
     typeof s === 'object' && s !== null && typeof s.h === 'string' &&
-    (Number.isSafeInteger(s.k) || Number.isSafeInteger(s.o)) && (s.k ?? 0) >= 0 && (s.o ?? 0) >= 0;
+    (s.k !== undefined || s.o !== undefined) && isOffset(s.k) && isOffset(s.o);
   if (!ok) throw badRequest('invalidCursor', 'The cursor is not one this server issued.');
   if (s.h !== fingerprint) throw badRequest('invalidCursor', 'The cursor belongs to a different filter or sort order.');
   return s;

@@ -4,6 +4,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { ScimError, notFound } from './errors';
+import { allowOnly } from './method-not-allowed';
 import { MAX_BULK_OPERATIONS } from './bulk';
 import { baseUrlOf, MAX_PAYLOAD_BYTES, scimJson } from './http';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './list-params';
@@ -106,4 +107,10 @@ export const discoveryRoutes = new Hono()
     const s = SCHEMAS.find((x) => x.id.toLowerCase() === c.req.param('id').toLowerCase());
     if (!s) throw notFound(`Schema "${c.req.param('id')}" not found.`);
     return scimJson(schemaDoc(s, baseUrlOf(c)));
-  });
+  })
+  // RFC 7644 §4: discovery documents are read-only.
+  .all('/ServiceProviderConfig', allowOnly('GET'))
+  .all('/ResourceTypes', allowOnly('GET'))
+  .all('/ResourceTypes/:name', allowOnly('GET'))
+  .all('/Schemas', allowOnly('GET'))
+  .all('/Schemas/:id', allowOnly('GET'));

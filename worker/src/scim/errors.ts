@@ -25,12 +25,15 @@ export type ScimType =
 export class ScimError extends Error {
   readonly status: number;
   readonly scimType: ScimType | undefined;
+  /** response headers the status needs (Retry-After on 503, Allow on 405) */
+  readonly headers: Record<string, string>;
 
-  constructor(status: number, detail: string, scimType?: ScimType) {
+  constructor(status: number, detail: string, scimType?: ScimType, headers: Record<string, string> = {}) {
     super(detail);
     this.name = 'ScimError';
     this.status = status;
     this.scimType = scimType;
+    this.headers = headers;
   }
 
   toJSON(): Record<string, unknown> {

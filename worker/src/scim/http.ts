@@ -1,6 +1,7 @@
 /** HTTP plumbing shared by the SCIM routes: JSON in and out, size limits, SCIM errors. */
 import type { Context } from 'hono';
 import { ScimError, badRequest } from './errors';
+import { decodeUtf8, parseJsonBody } from './json-body';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 /** Advertised as bulk.maxPayloadSize and applied to every request body. */
@@ -11,7 +12,7 @@ export function scimJson(body: unknown, status = 200, headers: Record<string, st
 }
 
 export function scimErrorResponse(err: ScimError, extra: Record<string, string> = {}): Response {
-  return scimJson(err.toJSON(), err.status, extra);
+  return scimJson(err.toJSON(), err.status, { ...err.headers, ...extra });
 }
 
 /**
@@ -21,14 +22,11 @@ export function scimErrorResponse(err: ScimError, extra: Record<string, string> 
 export async function readJson(c: Context<any>): Promise<unknown> {
   const declared = Number(c.req.header('content-length') ?? '0');
   if (declared > MAX_PAYLOAD_BYTES) throw tooLarge();
-  const text = await c.req.text();
-  if (text.length > MAX_PAYLOAD_BYTES && new TextEncoder().encode(text).length > MAX_PAYLOAD_BYTES) throw tooLarge();
+  const bytes = await c.req.arrayBuffer();
+  if (bytes.byteLength > MAX_PAYLOAD_BYTES) throw tooLarge();
+  const text = decodeUtf8(bytes);
   if (text.trim() === '') throw badRequest('invalidSyntax', 'The request body is empty; a JSON object is required.');
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw badRequest('invalidSyntax', `The request body is not valid JSON: ${(err as Error).message}`);
-  }
+  return parseJsonBody(text);
 }
 
 const tooLarge = () => new ScimError(413, `The request body is larger than the maximum of ${MAX_PAYLOAD_BYTES} bytes.`);

@@ -48,11 +48,20 @@ export function listParamsFromBody(body: unknown): ListParams {
   return listParams(raw);
 }
 
+/**
+ * Every numeric parameter ends up bound into SQL (LIMIT / OFFSET), where SQLite takes a 64-bit
+ * integer and answers SQLITE_MISMATCH for anything else: `99999999999999999999` or `1e308` are
+ * integers to JavaScript but reals to SQLite. Values are clamped into ±MAX_INTEGER_PARAM — far
+ * beyond any directory, so `startIndex` past the end still means "an empty page" (RFC 7644
+ * §3.4.2.4) — and anything that is not an integer (`2^64`, `1.5`, `"ten"`) is invalidValue.
+ */
+export const MAX_INTEGER_PARAM = 2 ** 31 - 1;
+
 function integer(raw: unknown, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const n = typeof raw === 'number' ? raw : /^-?\d+$/.test(String(raw).trim()) ? Number(String(raw).trim()) : Number.NaN;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*[-+]?\d+\s*$/.test(raw) ? Number(raw.trim()) : Number.NaN;
   if (!Number.isInteger(n)) throw badRequest('invalidValue', `${name} must be an integer.`);
-  return n;
+  return Math.max(-MAX_INTEGER_PARAM, Math.min(MAX_INTEGER_PARAM, n));
 }
 
 function list(raw: unknown, name: string): string | string[] | undefined {

@@ -9,6 +9,7 @@ import { listParamsFromBody, listParamsFromQuery } from './list-params';
 import { ID_ONLY, parseProjection } from './projection';
 import type { ResourceTypeDef } from './schema/types';
 import { listPage, listResponse } from './list';
+import { allowOnly } from './method-not-allowed';
 import { createResource, deleteById, getResource, patchResource, replaceWhole, type ScimContext } from './service';
 
 type App = { Bindings: Env; Variables: AuthVariables };
@@ -22,6 +23,8 @@ export function resourceRoutes(rt: ResourceTypeDef) {
   app.get('/', async (c) => scimJson(listResponse(await listPage(ctxOf(c), rt, listParamsFromQuery((n) => c.req.query(n))))));
 
   app.post('/.search', async (c) => scimJson(listResponse(await listPage(ctxOf(c), rt, listParamsFromBody(await readJson(c))))));
+  // Before the /:id routes, so PUT /Users/.search is a wrong method, not a user named ".search".
+  app.all('/.search', allowOnly('POST'));
 
   app.post('/', async (c) => {
     const w = await createResource(ctxOf(c), rt, await readJson(c), projectionOf(c));
@@ -56,6 +59,9 @@ export function resourceRoutes(rt: ResourceTypeDef) {
     await deleteById(ctxOf(c), rt, c.req.param('id'), conditions(c));
     return new Response(null, { status: 204 });
   });
+
+  app.all('/', allowOnly('GET', 'POST'));
+  app.all('/:id', allowOnly('GET', 'PUT', 'PATCH', 'DELETE'));
 
   return app;
 }

@@ -2,7 +2,7 @@
  * The SCIM operations on one resource type, independent of HTTP: the routes and /Bulk both call
  * these. Transport → this domain → directory (D1).
  */
-import { addMemberStatements, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, removeMemberStatements, resolveMembers } from '../directory/memberships';
+import { addMemberStatements, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, removeMemberStatements, resolveMembers, resolveMembersOf } from '../directory/memberships';
 import { deleteResource, insertResource, insertResources, loadResource, replaceResource, touchResource } from '../directory/resources';
 import { DirectoryError, type ResourceKind, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
@@ -11,6 +11,7 @@ import { ScimError, badRequest, notFound } from './errors';
 import { matchesFilter } from './filter/match';
 import { applyPatch, type MemberDelta } from './patch';
 import { hashPassword } from './password';
+import { deepEqual } from './patch/values';
 import { project, wants, type Projection } from './projection';
 import { isObject, normalizeResource, type JsonObject } from './schema/normalize';
 import { resolvePath } from './schema/registry';
@@ -34,7 +35,16 @@ export interface Written {
   location: string;
 }
 
-const MAX_WRITE_ATTEMPTS = 5;
+/**
+ * A version-checked write without If-Match is retried from a fresh read until it lands. Each
+ * failed attempt means another write committed in between, so N concurrent writers of one
+ * resource need at most N attempts each; past this bound the resource is too busy and the client
+ * is told to retry (503 with Retry-After), never 412: RFC 9110 §13.1.1 allows 412 only for a
+ * precondition the client sent.
+ */
+const MAX_WRITE_ATTEMPTS = 24;
+/** Jittered pause between attempts, growing per attempt, so colliding writers spread out. */
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
 
 async function load(ctx: ScimContext, rt: ResourceTypeDef, id: string): Promise<StoredResource> {
   const row = await loadResource(ctx.db, rt.name, id);
@@ -154,18 +164,21 @@ async function rewrite(
   rt: ResourceTypeDef,
   id: string,
   cond: Conditions,
-  compute: (row: StoredResource) => Promise<{ data: JsonObject; passwordHash?: string; extra: D1PreparedStatement[]; commutes?: boolean }>,
+  compute: (row: StoredResource) => Promise<{ data: JsonObject; passwordHash?: string; extra: D1PreparedStatement[]; commutes?: boolean; unchanged?: boolean }>,
 ): Promise<StoredResource> {
   for (let attempt = 1; ; attempt++) {
     const row = await load(ctx, rt, id);
     checkPreconditions(cond, row.version);
-    const { data, passwordHash, extra, commutes } = await compute(row);
+    const { data, passwordHash, extra, commutes, unchanged } = await compute(row);
+    if (unchanged) return row;
     if (commutes) return touchResource(ctx.db, rt.name, row, extra);
     try {
       return await replaceResource(ctx.db, rt.name, row, toWrite(rt, data, passwordHash), extra);
     } catch (err) {
-      const retry = err instanceof DirectoryError && err.code === 'version_mismatch' && cond.ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS;
-      if (!retry) directoryFailure(err);
+      const contended = err instanceof DirectoryError && err.code === 'version_mismatch' && cond.ifMatch === undefined;
+      if (!contended) directoryFailure(err);
+      if (attempt >= MAX_WRITE_ATTEMPTS) throw new ScimError(503, `${rt.name} "${id}" is being changed by many requests at once; retry shortly.`, undefined, { 'retry-after': '1' });
+      await backoff(attempt);
     }
   }
 }
@@ -186,8 +199,12 @@ export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: s
     const { password, ...data } = outcome.body;
     const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
     const extra = outcome.members ? await memberStatements(ctx, rt, current, outcome.members) : [];
+    const sameData = deepEqual(data, JSON.parse(current.data) as JsonObject);
+    // A PATCH that changes nothing (a value set to what it is, a member added twice) writes
+    // nothing: no new meta.version, no change row for provisioning to push.
+    if (sameData && extra.length === 0 && passwordHash === undefined) return { data, extra, unchanged: true };
     // Membership-only changes commute: no read-modify-write of the group, so no version guard.
-    const membersOnly = outcome.members !== undefined && cond.ifMatch === undefined && JSON.stringify(data) === current.data;
+    const membersOnly = outcome.members !== undefined && cond.ifMatch === undefined && sameData && passwordHash === undefined;
     return { data, extra, ...(passwordHash ? { passwordHash } : {}), ...(membersOnly ? { commutes: true } : {}) };
   });
   return written(ctx, rt, row, p);
@@ -195,7 +212,12 @@ export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: s
 
 /** Membership deltas as statements; only filters other than `value eq` read the member rows. */
 async function memberStatements(ctx: ScimContext, rt: ResourceTypeDef, group: StoredResource, delta: MemberDelta): Promise<D1PreparedStatement[]> {
-  const remove = new Set(delta.remove);
+  // Without a clear, only the members that would change are written: adding a member twice or
+  // removing a non-member is a no-op, and a PATCH of nothing but no-ops writes nothing at all.
+  const ids = delta.clear ? delta.add : [...delta.add, ...delta.remove];
+  const known = ids.length > 0 ? await resolveMembersOf(ctx.db, group.pk, ids) : new Map<string, { type: ResourceKind; member: boolean }>();
+  const isMember = (id: string) => !delta.clear && known.get(id)?.member === true;
+  const remove = new Set(delta.clear ? delta.remove : delta.remove.filter(isMember));
   if (delta.removeWhere.length > 0) {
     const isCaseExact = (path: { attr: string; sub?: string }) => {
       const r = resolvePath(rt, { attr: 'members', sub: path.sub ?? path.attr });
@@ -206,7 +228,11 @@ async function memberStatements(ctx: ScimContext, rt: ResourceTypeDef, group: St
       if (delta.removeWhere.some((f) => matchesFilter(f, element, { isCaseExact }))) remove.add(m.id);
     }
   }
-  const add = await resolveMemberIds(ctx, delta.add);
+  // A member is re-added when a filter above removes it (`remove members[type eq "User"]`, then `add`).
+  const adding = [...new Set(delta.add)].filter((id) => !isMember(id) || remove.has(id));
+  const missing = adding.filter((id) => !known.has(id));
+  if (missing.length > 0) throw badRequest('invalidValue', `Unknown member id(s): ${missing.slice(0, 5).join(', ')}.`);
+  const add = adding.map((id) => ({ id, type: known.get(id)!.type }));
   return [
     ...(delta.clear ? [clearMembersStatement(ctx.db, group.pk)] : []),
     ...removeMemberStatements(ctx.db, group.pk, [...remove]),

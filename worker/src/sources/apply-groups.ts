@@ -14,6 +14,7 @@ import { SCIM_GROUP_URN } from '../scim/schema/group-schema';
 import { groupResourceType } from '../scim/schema/registry';
 import { createResource, patchResource } from '../scim/service';
 import type { ApplyContext } from './apply-page';
+import { joinableByName, newRoleGroupName } from './role-group-name';
 import type { RemoteGroup } from './scim-reader';
 
 export interface GroupsApplied {
@@ -40,11 +41,12 @@ export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGrou
     const want = new Set(linked.filter((id) => alive.has(id)));
     result.deadMembers += linked.length - linked.filter((id) => alive.has(id)).length;
     const byExternalId = existing.find((x) => x.externalId === externalIdOf(g));
-    const found = byExternalId ?? existing.find((x) => x.displayName.toLowerCase() === nameOf(g).toLowerCase());
+    const found = byExternalId ?? joinableByName(existing, nameOf(g), sourceId, settings.mapping.roleGroups[g.name] !== undefined);
     if (!found) {
       if (want.size === 0) continue;
       ctx.meter.d1 += 1;
-      if (await written(() => createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName: nameOf(g), externalId: externalIdOf(g), members: [...want].map((value) => ({ value })) }))) result.changed++;
+      const displayName = await newRoleGroupName(db, ctx.meter, existing, nameOf(g), sourceId);
+      if (await written(() => createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName, externalId: externalIdOf(g), members: [...want].map((value) => ({ value })) }))) result.changed++;
       else result.failed++;
       continue;
     }

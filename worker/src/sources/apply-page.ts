@@ -17,6 +17,7 @@ import { groupResourceType, userResourceType } from '../scim/schema/registry';
 import { SCIM_USER_URN } from '../scim/schema/user-schema';
 import { createMany, createResource, patchResource, type ScimContext } from '../scim/service';
 import { written } from './apply-groups';
+import { joinableByName, newRoleGroupName } from './role-group-name';
 import type { RemoteUser } from './remote';
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'deactivated' | 'deleted' | 'skipped';
@@ -274,14 +275,16 @@ async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void> {
   const existing = await selectGroups(ctx.scim.db, roles.map((r) => roleExternalId(sourceId, r)), roles.map((r) => groupNameOf(settings, r)));
   const groupOf = new Map<string, string>();
   for (const role of roles) {
-    const hit = existing.find((g) => g.externalId === roleExternalId(sourceId, role)) ?? existing.find((g) => g.displayName.toLowerCase() === groupNameOf(settings, role).toLowerCase());
+    const mapped = settings.mapping.roleGroups[role] !== undefined;
+    const hit = existing.find((g) => g.externalId === roleExternalId(sourceId, role)) ?? joinableByName(existing, groupNameOf(settings, role), sourceId, mapped);
     if (hit) {
       groupOf.set(role, hit.id);
       continue;
     }
     ctx.meter.d1 += 1;
     try {
-      const created = await createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName: groupNameOf(settings, role), externalId: roleExternalId(sourceId, role) });
+      const displayName = await newRoleGroupName(ctx.scim.db, ctx.meter, existing, groupNameOf(settings, role), sourceId);
+      const created = await createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName, externalId: roleExternalId(sourceId, role) });
       groupOf.set(role, String(created.resource.id));
     } catch (err) {
       // the directory refused the group: this role's memberships wait for the next run

@@ -5,6 +5,8 @@
  * (Drupal hands filter values to the entity query unconverted) though it is printed as RFC 3339.
  * https://www.drupal.org/docs/core-modules-and-themes/core-modules/jsonapi-module/filtering
  */
+import type { SourceCredentials } from '../../../shared/src/sources';
+import { entryPointAccount, loginRefusedMessage } from '../outbound/drupal-login';
 import { remoteDetail, type SourceHttp } from './http';
 import { SourceError, type RemotePage, type RemoteUser } from './remote';
 import { drupalCollectionSchema, drupalSingleSchema, parseRemote, type DrupalResource } from './remote-schemas';
@@ -93,6 +95,23 @@ export async function readDrupalPage(http: SourceHttp, baseUrl: string, url: str
     next = new URL(href, url).toString();
   }
   return { users, next, hidden };
+}
+
+/**
+ * Who the site takes the relay for: the account's UUID from the entry point's `meta.links.me`.
+ * A wrong password is not refused by Drupal (../outbound/drupal-login.ts): the listing would just
+ * be label-only, or empty when filtered, so a run or a test asks this first. Nobody: a fatal
+ * SourceError — the source is paused, so no further failed logins feed flood control.
+ */
+export async function requireDrupalAccount(http: SourceHttp, baseUrl: string, auth: SourceCredentials['type'], workedBefore: boolean): Promise<string> {
+  const url = `${baseUrl}/jsonapi`;
+  const res = await http.get(url, JSONAPI);
+  if (res.status !== 200) throw drupalFailure(res.status, res.body, url);
+  const links = (res.body as { links?: unknown } | undefined)?.links;
+  if (!res.json || !links || typeof links !== 'object') throw new SourceError(`GET /jsonapi answered ${res.status}${res.json ? ' without a JSON:API entry point' : ` with ${res.headers.get('content-type') ?? 'no content type'}, not JSON:API`}: is the JSON:API module on, and is the base URL the site's address?`, res.status, false);
+  const account = entryPointAccount(res.body);
+  if (!account) throw new SourceError(loginRefusedMessage(auth, { workedBefore }), res.status, true);
+  return account;
 }
 
 /** What re-reading one account by id found: the account, gone (404), or not visible to the relay. */

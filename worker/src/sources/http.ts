@@ -1,8 +1,12 @@
 /**
  * GETs against a source with its credentials: a time limit per request, the body read whole
- * (a truncated body is a failed request, not an empty page), and each failure described.
+ * (a truncated body is a failed request, not an empty page) but never more than a ceiling
+ * (../outbound/read-limited.ts), and each failure described — without the credentials: the
+ * Authorization header is never part of a message, and URLs in a runtime's error are redacted.
  */
 import type { SourceCredentials } from '../../../shared/src/sources';
+import { bodyLimitFor, formatBytes, readLimited } from '../outbound/read-limited';
+import { redactUrlsIn } from '../outbound/redact';
 import { SourceError, type RequestMeter } from './remote';
 
 const TIMEOUT_MS = 15_000;
@@ -14,7 +18,8 @@ export function authorization(credentials: SourceCredentials): string {
 }
 
 export interface SourceHttp {
-  get(url: string, accept: string): Promise<{ status: number; body: unknown; headers: Headers }>;
+  /** `body`: parsed JSON, else the text; `json` false when the answer was not JSON (its text is never shown) */
+  get(url: string, accept: string): Promise<{ status: number; body: unknown; headers: Headers; json: boolean }>;
   meter: RequestMeter;
 }
 
@@ -26,23 +31,31 @@ export function sourceHttp(credentials: SourceCredentials, fetcher: typeof fetch
     async get(url, accept) {
       meter.requests++;
       let res: Response;
-      let text: string;
+      let read: Awaited<ReturnType<typeof readLimited>>;
       try {
         res = await fetcher(url, { headers: { authorization: auth, accept }, signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'manual' });
-        text = await res.text();
+        read = await readLimited(res, bodyLimitFor(res.status));
       } catch (err) {
         const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
-        throw new SourceError(timeout ? `No answer within ${TIMEOUT_MS / 1000} s from ${new URL(url).origin}.` : `The connection to ${new URL(url).origin} failed: ${(err as Error).message}`, null, false);
+        throw new SourceError(timeout ? `No answer within ${TIMEOUT_MS / 1000} s from ${new URL(url).origin}.` : `The connection to ${new URL(url).origin} failed: ${redactUrlsIn((err as Error).message)}`, null, false);
       }
+      if (!read.ok) {
+        // An error answer is judged by its status alone; a page too large to read is a failed request.
+        if (res.status < 200 || res.status > 299) return { status: res.status, body: undefined, headers: res.headers, json: false };
+        throw new SourceError(`${new URL(url).origin} answered ${res.status} with a body larger than ${formatBytes(read.limitBytes)}, more than the relay reads from one answer; the import continues at the next cron.`, res.status, false);
+      }
+      const text = read.text;
       let body: unknown = undefined;
+      let json = false;
       if (text.length > 0) {
         try {
           body = JSON.parse(text);
+          json = true;
         } catch {
           body = text;
         }
       }
-      return { status: res.status, body, headers: res.headers };
+      return { status: res.status, body, headers: res.headers, json };
     },
   };
 }

@@ -23,7 +23,7 @@ import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { userResourceType } from '../scim/schema/registry';
 import { deleteById, patchResource, type ScimContext } from '../scim/service';
 import { applyPage, inScope, type ApplyContext, type UserOutcome } from './apply-page';
-import { fullUrl, incrementalUrl, readDrupalPage, recheckDrupalUser, type Recheck } from './drupal-reader';
+import { fullUrl, incrementalUrl, readDrupalPage, recheckDrupalUser, requireDrupalAccount, type Recheck } from './drupal-reader';
 import { sourceHttp, type SourceHttp } from './http';
 import { SourceError, type RemotePage, type RemoteUser } from './remote';
 import { readScimGroupsPage, readScimPage, recheckScimUser, refusedFilter, scimGroupsUrl, scimListUrl, type RemoteGroup } from './scim-reader';
@@ -80,6 +80,8 @@ interface Cursor {
   sweepAfter?: string;
   /** the first conflict's detail (an account whose userName is another source's user), for the run's message */
   conflictNote?: string;
+  /** Drupal: the account the site took the relay for (`meta.links.me`), asked once per run */
+  account?: string;
 }
 
 export interface ImportSummary {
@@ -309,6 +311,35 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
     if (swapped!.meta.changes !== 1) throw new RunSuperseded();
   };
 
+  /**
+   * A request failed: a fatal failure (credentials refused, JSON:API off) pauses the source and
+   * keeps its error; others are retried at the next cron, and given up after MAX_FAILURES.
+   */
+  const failed = async (err: SourceError): Promise<ImportSummary> => {
+    add(counts, 'failedRequests');
+    if (err.fatal) {
+      return finish('failed', err.message, { status: 'paused', pausedReason: err.message, updated: now().toISOString() });
+    }
+    cursor.failures += 1;
+    if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts; nothing was deactivated. Last error: ${err.message}`);
+    delete cursor.leaseUntil;
+    await save(err.message);
+    add(counts, 'requests', http.meter.requests);
+    return summary('running', err.message);
+  };
+
+  // Drupal takes a wrong password for an anonymous visit (../outbound/drupal-login.ts): without
+  // this question an incremental run would read nothing, report done and clear lastError.
+  if (source.kind === 'drupal-jsonapi' && cursor.phase === 'read' && cursor.account === undefined) {
+    try {
+      cursor.account = await requireDrupalAccount(http, source.baseUrl, credentials.type, source.watermark !== null);
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err;
+      charge();
+      return failed(err);
+    }
+  }
+
   let pageCost = MIN_PAGE_COST;
   for (;;) {
     const url = cursor.phase === 'groups' ? (cursor.groupsNext ?? null) : cursor.phase === 'read' ? cursor.next : null;
@@ -348,16 +379,7 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
         cursor.next = scimListUrl(source.baseUrl, 1, null);
         continue;
       }
-      add(counts, 'failedRequests');
-      if (err.fatal) {
-        return finish('failed', err.message, { status: 'paused', pausedReason: err.message, updated: now().toISOString() });
-      }
-      cursor.failures += 1;
-      if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts; nothing was deactivated. Last error: ${err.message}`);
-      delete cursor.leaseUntil;
-      await save(err.message);
-      add(counts, 'requests', http.meter.requests);
-      return summary('running', err.message);
+      return failed(err);
     }
     cursor.failures = 0;
     if (groups) {

@@ -5,10 +5,10 @@
  * "not found" may be a deletion or an account the credentials cannot see, and only a complete
  * reconciliation may tell the two apart.
  */
-import { insertImportRun } from '../db/sources';
+import { insertImportRun, updateSourceRow } from '../db/sources';
 import type { Env } from '../env';
 import { applyPage, type UserOutcome } from './apply-page';
-import { readDrupalPage, uidUrl } from './drupal-reader';
+import { readDrupalPage, requireDrupalAccount, uidUrl } from './drupal-reader';
 import { sourceHttp } from './http';
 import { scimContext } from './importer';
 import { SourceError, type RemoteUser } from './remote';
@@ -34,13 +34,20 @@ export async function importOne(env: Env, sourceId: string, uid: string, fetcher
   try {
     if (source.kind === 'drupal-jsonapi') {
       found = (await readDrupalPage(http, source.baseUrl, uidUrl(source.baseUrl, uid))).users.find((u) => u.uid === uid);
+      // Drupal answers a wrong password with an empty page, as for an unknown uid: ask who the
+      // relay is before saying "not found" (../outbound/drupal-login.ts).
+      if (!found) await requireDrupalAccount(http, source.baseUrl, credentials.type, source.watermark !== null);
     } else {
       const url = new URL(scimListUrl(source.baseUrl, 1, null));
       url.searchParams.set('filter', `id eq "${uid.replace(/["\\]/g, '')}"`);
       found = (await readScimPage(http, url.toString())).users.find((u) => u.uid === uid);
     }
   } catch (err) {
-    if (err instanceof SourceError) await record({ failedRequests: 1 }, 'failed', err.message);
+    if (err instanceof SourceError) {
+      await record({ failedRequests: 1 }, 'failed', err.message);
+      // the source's fatal policy, as in a run: paused with the reason, so the cron stops trying
+      if (err.fatal) await updateSourceRow(env.DB, sourceId, { status: 'paused', pausedReason: err.message, lastError: err.message, updated: new Date().toISOString() });
+    }
     throw err;
   }
   if (!found) {

@@ -3,7 +3,9 @@
  * target tokens, auth/secrets.ts), decrypted only for the importer, never part of a `Source`.
  */
 import { sourceCredentialsSchema, sourceSchema, sourceSettingsSchema, type Source, type SourceCreate, type SourceCredentials, type SourceSettings, type SourceUpdate } from '../../../shared/src/sources';
-import { decryptSecret, encryptSecret } from '../auth/secrets';
+import { decryptSecret, encryptSecret, isLegacySealed, type SecretOwner } from '../auth/secrets';
+import { swapSourceBaseUrl, swapSourceCredentialsEnc } from '../db/legacy-rows';
+import { hasUserinfo, withoutUserinfo } from '../../../shared/src/base-url';
 import { deleteSourceRow, insertSource, selectSource, selectSources, updateSourceRow, updateSourceSettingsRow, type SourceRow, type SourceRowUpdate } from '../db/sources';
 import type { Env } from '../env';
 
@@ -34,14 +36,18 @@ export function toSource(row: SourceRow): Source {
 /** The credential type is not secret: it rides along with the settings so the API can show it. */
 const settingsText = (settings: SourceSettings, credentials: Pick<SourceCredentials, 'type'>) => JSON.stringify({ ...settings, credentialsType: credentials.type });
 
+/** A source's credentials are sealed for its own row (AES-GCM additional data). */
+const ownerOf = (id: string): SecretOwner => ({ kind: 'source', id });
+
 export async function createSource(env: Env, input: SourceCreate): Promise<Source> {
   const now = nowIso();
+  const id = crypto.randomUUID();
   const row = await insertSource(env.DB, {
-    id: crypto.randomUUID(),
+    id,
     name: input.name,
     kind: input.kind,
     baseUrl: input.baseUrl,
-    credentialsEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, JSON.stringify(input.credentials)),
+    credentialsEnc: await encryptSecret(env.RELAY_ENCRYPTION_KEY, JSON.stringify(input.credentials), ownerOf(id)),
     settings: settingsText(input.settings, input.credentials),
     status: 'active',
     created: now,
@@ -61,7 +67,10 @@ export async function getSource(env: Env, id: string): Promise<Source | null> {
 
 /**
  * A partial update. A new base URL or new credentials start the import over (no watermark, no
- * run in progress): the old watermark belongs to another site or account.
+ * run in progress): the old watermark belongs to another site or account. For new credentials
+ * that matters as much as for a new URL: another account may see accounts the old one could
+ * not (blocked users, more roles), and an incremental run would only read what changed since.
+ * Without a watermark the next run is a full reconciliation with the new account's view.
  */
 export async function updateSource(env: Env, id: string, patch: SourceUpdate): Promise<Source | null> {
   const current = await selectSource(env.DB, id);
@@ -75,7 +84,8 @@ export async function updateSource(env: Env, id: string, patch: SourceUpdate): P
     set.cursor = null;
   }
   if (patch.credentials !== undefined) {
-    set.credentialsEnc = await encryptSecret(env.RELAY_ENCRYPTION_KEY, JSON.stringify(patch.credentials));
+    set.credentialsEnc = await encryptSecret(env.RELAY_ENCRYPTION_KEY, JSON.stringify(patch.credentials), ownerOf(id));
+    set.watermark = null;
     set.cursor = null;
   }
   if (patch.settings !== undefined || patch.credentials !== undefined) {
@@ -91,10 +101,17 @@ export async function deleteSource(env: Env, id: string): Promise<boolean> {
   return deleteSourceRow(env.DB, id);
 }
 
-/** The source with its decrypted credentials, for the importer only. */
+/**
+ * The source with its decrypted credentials, for the importer only. A row from an older release
+ * is upgraded the first time it opens: its credentials re-sealed for the row, its base URL
+ * stored without credentials. Throws SecretUnreadable when they cannot be opened.
+ */
 export async function loadSourceSecret(env: Env, id: string): Promise<{ source: Source; row: SourceRow; credentials: SourceCredentials } | null> {
   const row = await selectSource(env.DB, id);
   if (!row) return null;
-  const credentials = sourceCredentialsSchema.parse(JSON.parse(await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.credentialsEnc)));
+  const opened = await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.credentialsEnc, ownerOf(id));
+  const credentials = sourceCredentialsSchema.parse(JSON.parse(opened));
+  if (isLegacySealed(row.credentialsEnc)) await swapSourceCredentialsEnc(env.DB, id, row.credentialsEnc, await encryptSecret(env.RELAY_ENCRYPTION_KEY, opened, ownerOf(id)));
+  if (hasUserinfo(row.baseUrl)) await swapSourceBaseUrl(env.DB, id, row.baseUrl, withoutUserinfo(row.baseUrl));
   return { source: toSource(row), row, credentials };
 }

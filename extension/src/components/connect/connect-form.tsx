@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { sendRelayMessage, type PingResult } from '../../lib/messages';
-import { normalizeRelayUrl, toOriginPattern } from '../../lib/relay-url';
+import { checkRelayUrl, storedRelayUrlRefusal, toOriginPattern } from '../../lib/relay-url';
 import { PingStatus, type PingState } from '../ping-status';
 
 /**
  * Relay URL and admin token: saved in the background (the token never comes back to a page),
  * then checked with GET /api/v1/ping. Host permission for the relay is asked for from the click.
+ * An http:// URL is refused unless it is this machine (lib/relay-url.ts): the token would travel in clear.
  */
 export function ConnectForm({ onConnected }: { onConnected: () => void }) {
   const [relayUrl, setRelayUrl] = useState('');
@@ -19,6 +20,9 @@ export function ConnectForm({ onConnected }: { onConnected: () => void }) {
       (settings) => {
         setRelayUrl(settings.relayUrl);
         setHasToken(settings.hasToken);
+        // A URL saved before http was refused: say why nothing works until it is changed.
+        const refusal = storedRelayUrlRefusal(settings.relayUrl);
+        if (refusal) setState(failed(refusal));
       },
       () => setState(failed('The extension background did not answer.')),
     );
@@ -26,11 +30,12 @@ export function ConnectForm({ onConnected }: { onConnected: () => void }) {
 
   function onSubmit(event: SubmitEvent) {
     event.preventDefault();
-    const normalized = normalizeRelayUrl(relayUrl);
-    if (normalized === null) {
-      setState(failed('The relay URL must be an http(s) address, e.g. https://relay.example.com.'));
+    const checked = checkRelayUrl(relayUrl);
+    if (!checked.ok) {
+      setState(failed(checked.error));
       return;
     }
+    const normalized = checked.url;
     // Firefox grants permissions only while handling the user's action: request before any await.
     const granted = browser.permissions.request({ origins: [toOriginPattern(normalized)] });
     setState({ kind: 'checking' });

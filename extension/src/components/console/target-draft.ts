@@ -115,8 +115,19 @@ export function bodyOf(d: TargetDraft, isNew: boolean): Record<string, unknown> 
   };
   if (isNew) body.kind = d.kind;
   if (isNew || d.token !== '') body.token = d.token;
-  if (d.kind === 'drupal-jsonapi') body.options = { ...(d.savedOptions ?? {}), auth: d.drupalAuth, jsonapiPath: d.jsonapiPath.trim() || '/jsonapi', roleMap: roleMapOf(d.roleMap) };
+  if (d.kind === 'drupal-jsonapi') body.options = { ...(d.savedOptions ?? {}), auth: d.drupalAuth, jsonapiPath: d.jsonapiPath.trim() || '/jsonapi', roleMap: roleMapPatch(d, isNew) };
   return body;
+}
+
+/**
+ * PATCH is a JSON merge patch (RFC 7396): a map merges key by key, so a group the admin took out
+ * of the role map is sent as null to remove it.
+ */
+function roleMapPatch(d: TargetDraft, isNew: boolean): Record<string, string | null> {
+  const edited = roleMapOf(d.roleMap);
+  if (isNew) return edited;
+  const saved = Object.keys((d.savedOptions?.roleMap ?? {}) as Record<string, string>);
+  return { ...Object.fromEntries(saved.map((group) => [group, null])), ...edited };
 }
 
 /** "Editors = content_editor" lines → { Editors: 'content_editor' }; the API checks the role names. */

@@ -13,8 +13,9 @@ import { readAs, readNothing } from '../scim-client/readers';
 import type { ScimResource, ServiceProviderConfig } from '../scim-client/schemas';
 import type { ClientHooks, Result } from '../scim-client/types';
 import { toJsonApiQuery, UnsupportedFilter } from './filter';
+import { identified, type IdentifiedSend, type ShareScope } from './identity';
 import { createRoleDirectory, missingRole } from './roles';
-import { entryPointSchema, USER_TYPE, userCollectionSchema, userDocumentSchema, type DrupalUser } from './schemas';
+import { USER_TYPE, userCollectionSchema, userDocumentSchema, type DrupalUser } from './schemas';
 import { patchToAttributes, toDrupalAttributes, toScimUser, type DrupalAttributes } from './translate';
 import { createDrupalTransport, type DrupalConnection } from './transport';
 
@@ -35,8 +36,10 @@ export interface DrupalConnectionInput extends Omit<DrupalConnection, 'options'>
   options: DrupalTargetOptions;
 }
 
-export function createDrupalClient(conn: DrupalConnectionInput, hooks: ClientHooks = {}): ScimClient {
-  const send = createDrupalTransport(conn, hooks);
+/** `site`: the requests of a caller that asks who the relay is itself (Save and test), so it is asked once. */
+export function createDrupalClient(conn: DrupalConnectionInput, hooks: ClientHooks = {}, site: IdentifiedSend = identified(createDrupalTransport(conn, hooks), conn.options.auth, shareScope(conn))): ScimClient {
+  // Every request after the site has named the account the relay logs in as (identity.ts).
+  const send = site.send;
   const { fields, roleMap } = conn.options;
   const roles = createRoleDirectory(send);
   const item = (id: string) => `/user/user/${encodeURIComponent(id)}`;
@@ -70,7 +73,7 @@ export function createDrupalClient(conn: DrupalConnectionInput, hooks: ClientHoo
 
   return {
     async serviceProviderConfig() {
-      const res = await send('GET', '', readAs(entryPointSchema, 'JSON:API entry point'), { discovery: true });
+      const res = await site.entryPoint();
       if (!res.ok) return res;
       if (!(USER_TYPE in res.value.links)) {
         return { ok: false, failure: { kind: 'fatal', status: res.status, message: 'JSON:API answers but does not offer user--user resources: the user resource may be disabled (JSON:API Extras).' } };
@@ -129,4 +132,9 @@ export function createDrupalClient(conn: DrupalConnectionInput, hooks: ClientHoo
     }
     return 'Sent the deletion; reading the account back did not show what the site did with it.';
   }
+}
+
+/** Clients of one engine run share its fetch, and so who the site says the relay is (identity.ts). */
+function shareScope(conn: DrupalConnectionInput): ShareScope | undefined {
+  return conn.fetch ? { fetch: conn.fetch, key: `${conn.baseUrl}\n${conn.options.jsonapiPath}\n${conn.options.auth}\n${conn.token}` } : undefined;
 }

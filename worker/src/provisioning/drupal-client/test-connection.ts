@@ -15,15 +15,20 @@ import type { Result } from '../scim-client/types';
 import { READ_ONLY_HELP } from './classify';
 import { createDrupalClient, DRUPAL_CAPABILITIES, type DrupalConnectionInput } from './client';
 import { createRoleDirectory } from './roles';
-import { entryPointSchema, USER_TYPE, userCollectionSchema, userDocumentSchema } from './schemas';
+import { entryPointAccount } from '../../outbound/drupal-login';
+import { identified } from './identity';
+import { USER_TYPE, userCollectionSchema, userDocumentSchema } from './schemas';
 import { createDrupalTransport } from './transport';
 
 export const CANCEL_METHOD_NOTE =
   'Delete sends DELETE /jsonapi/user/user/{uuid}; current Drupal cores apply the site\'s own cancel method to it ("When cancelling a user account" at admin/config/people/accounts: block, block and unpublish, delete and reassign content to Anonymous, or delete with content). The relay reads the account back after each deletion and reports whether it was deleted or kept blocked. Delete is off by default; Deactivate blocks the account (status = false).';
 
 export async function testDrupalConnection(conn: DrupalConnectionInput, matching: readonly string[], opts: { existingUserName?: string; now?: () => Date; probeValue?: string } = {}): Promise<TestConnectionResult> {
-  const send = createDrupalTransport(conn);
-  const client = createDrupalClient(conn);
+  // One login for the whole test: the entry point is read once, and nothing more is sent when the
+  // site did not take the credentials (identity.ts) — a test must not feed flood control.
+  const site = identified(createDrupalTransport(conn), conn.options.auth);
+  const send = site.send;
+  const client = createDrupalClient(conn, {}, site);
   const steps: Step[] = [];
   const problems: string[] = [];
   const record = (step: Step['step'], ok: boolean, detail: string, r?: Result<unknown>) => {
@@ -38,8 +43,10 @@ export async function testDrupalConnection(conn: DrupalConnectionInput, matching
     return { ok, steps, problems, ...(capabilities ? { capabilities } : {}) };
   };
 
-  // 1. JSON:API is on at this address, and the credentials make us someone.
-  const entry = await send('GET', '', readAs(entryPointSchema, 'JSON:API entry point'), { discovery: true });
+  // 1. JSON:API is on at this address, and the credentials make us someone: Drupal names the
+  // authenticated account in the entry point's meta.links.me (Drupal ≥ 8.7), and a wrong
+  // password is answered as an anonymous visit without it.
+  const entry = await site.entryPoint();
   if (!entry.ok) {
     const f = entry.failure;
     const detail = f.kind === 'transient' && f.status !== undefined && f.status < 300 ? `The address answered, but not with JSON:API: check the base URL (the site's address, without /jsonapi) and that the core JSON:API module is enabled. (${f.message})` : f.message;
@@ -50,10 +57,8 @@ export async function testDrupalConnection(conn: DrupalConnectionInput, matching
     record('test_connection', false, 'JSON:API answers but offers no user--user resources: the user resource may be disabled (JSON:API Extras).', entry);
     return finish(false);
   }
-  // Drupal names the authenticated account in the entry point's meta.links.me; an anonymous
-  // visitor gets no such link (older cores never send it, so its absence alone proves nothing).
-  const me = entry.value.meta?.links?.me?.meta?.id;
-  record('test_connection', true, `JSON:API is on${me ? ` and the credentials are accepted (account ${me})` : ''}. ${describeCapabilities(capabilitiesFrom(DRUPAL_CAPABILITIES, new Date()))}.`, entry);
+  const me = entryPointAccount(entry.value);
+  record('test_connection', true, `JSON:API is on and the credentials are accepted (account ${me}). ${describeCapabilities(capabilitiesFrom(DRUPAL_CAPABILITIES, new Date()))}.`, entry);
 
   // 2. The account sees users in full: mail and status, blocked accounts included.
   const list = await send('GET', '/user/user?page[limit]=50', readAs(userCollectionSchema, 'user--user collection'));
@@ -63,7 +68,7 @@ export async function testDrupalConnection(conn: DrupalConnectionInput, matching
   } else {
     const named = list.value.data.filter((u) => typeof u.attributes.name === 'string' && u.attributes.name !== '');
     const hidden = named.some((u) => !('mail' in u.attributes) || !('status' in u.attributes)) || list.value.meta?.omitted !== undefined;
-    if (named.length === 0) record('read', false, 'The site shows the relay no account names: it is treated as an anonymous visitor. Check the credentials (the core "HTTP Basic Authentication" module must be enabled) and give the account "Administer users".', list);
+    if (named.length === 0) record('read', false, 'The site shows the relay\'s account no user names (label-only answers): give the account the "Administer users" permission.', list);
     else if (hidden) record('read', false, 'The account cannot see users in full (their email, their status or blocked accounts): give it the "Administer users" permission, or matching and blocking cannot work.', list);
     else record('read', true, 'The account sees users with their email and status, blocked accounts included.', list);
   }

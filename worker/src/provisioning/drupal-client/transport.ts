@@ -2,11 +2,14 @@
  * One request to a Drupal site's JSON:API: the account's credentials (HTTP Basic through core
  * `basic_auth`, or a bearer token), the JSON:API media type, a timeout, no redirects, and a
  * classified outcome. Like the SCIM transport, nothing here throws for a network or HTTP problem
- * and nothing that leaves carries the credentials.
+ * and nothing that leaves carries the credentials: messages are built without them, Drupal's own
+ * words are quoted as they are (a password `admin` must not turn "Site administrators …
+ * /admin/config" into "[secret]istrators"), and only a site quoting the credentials back has its
+ * words withheld (withholdQuoted).
  */
 import type { DrupalTargetOptions } from '../../../../shared/src/drupal-target';
-import type { Failure } from '../failure';
 import { exchange, globalFetch } from '../http-exchange';
+import { withholdQuoted } from '../scim-client/classify';
 import { DEFAULT_TIMEOUT_MS, type Reader } from '../scim-client/transport';
 import type { ClientHooks, Result } from '../scim-client/types';
 import { classifyDrupal } from './classify';
@@ -50,7 +53,6 @@ export function createDrupalTransport(conn: DrupalConnection, hooks: ClientHooks
   const now = conn.now ?? Date.now;
   const authorization = conn.options.auth === 'basic' ? basic(conn.token) : `Bearer ${conn.token}`;
   const password = conn.options.auth === 'basic' ? conn.token.slice(conn.token.indexOf(':') + 1) : conn.token;
-  const scrub = (f: Failure): Failure => (password && f.message.includes(password) ? { ...f, message: f.message.replaceAll(password, '[secret]') } : f);
 
   return async function send<T>(method: string, path: string, read: Reader<T>, opts: DrupalSendOptions = {}): Promise<Result<T>> {
     const started = Date.now();
@@ -63,12 +65,14 @@ export function createDrupalTransport(conn: DrupalConnection, hooks: ClientHooks
     // JSON:API §5.1: a request with a document must say so, without media type parameters.
     if (opts.body !== undefined) headers['content-type'] = JSONAPI_MEDIA_TYPE;
     const sent = await exchange(doFetch, base + path, { method, headers, body: opts.body, timeoutMs });
-    if (!sent.ok) return done({ ok: false, failure: scrub(sent.failure) });
+    if (!sent.ok) return done({ ok: false, failure: sent.failure });
     const { status, headers: resHeaders, text } = sent.raw;
     if (status < 200 || status > 299) {
-      return done({ ok: false, failure: scrub(classifyDrupal(status, resHeaders, text, { discovery: opts.discovery ?? false, creating: opts.creating ?? false, now })) }, status);
+      const opt = { discovery: opts.discovery ?? false, creating: opts.creating ?? false, now };
+      const failure = withholdQuoted(classifyDrupal(status, resHeaders, text, opt), password, () => classifyDrupal(status, resHeaders, '', opt));
+      return done({ ok: false, failure }, status);
     }
     const value = read({ status, headers: resHeaders, text });
-    return done(value.ok ? { ok: true, value: value.value, status } : { ok: false, failure: scrub(value.failure) }, status);
+    return done(value.ok ? { ok: true, value: value.value, status } : { ok: false, failure: value.failure }, status);
   };
 }

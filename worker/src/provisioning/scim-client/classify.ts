@@ -1,9 +1,13 @@
 /**
  * The one place where an outbound response or network error becomes a named failure
  * (DESIGN.md "Every failure has a name and a policy"); `POLICY` in ../failure.ts says what the
- * dispatcher does with each. Messages are for admins, quote the target's own SCIM `detail`
- * where it gave one, and never contain a secret (the client also scrubs the token).
+ * dispatcher does with each. Messages are for admins and are built without secrets: they quote
+ * the target's own SCIM `detail` where it gave one (JSON only: the body of any other answer — an
+ * internal page, a stack trace — is never quoted, only its status and content type), a URL
+ * without userinfo or query, and a runtime's error with its URLs redacted. The transports add
+ * the one case only they can judge: a detail quoting the credentials (`withholdQuoted`).
  */
+import { redactUrlsIn } from '../../outbound/redact';
 import type { Failure } from '../failure';
 
 export interface ClassifyOptions {
@@ -18,7 +22,7 @@ const MAX_DETAIL = 300;
 /** A non-2xx response as a failure. */
 export function classify(status: number, headers: Headers, bodyText: string, opts: ClassifyOptions = {}): Failure {
   const detail = targetDetail(bodyText);
-  const said = detail ? `: ${detail}` : '';
+  const said = detail ? `: ${detail}` : unquoted(headers, bodyText);
   if (status >= 300 && status < 400) {
     // Redirects are not followed: a bearer token must not travel to wherever Location points.
     const to = redirectTarget(headers.get('location'));
@@ -33,7 +37,7 @@ export function classify(status: number, headers: Headers, bodyText: string, opt
   // RFC 7644 §3.14: If-Match named a version the resource has moved past; the engine re-reads it.
   if (status === 412) return { kind: 'precondition_failed', status, message: `The account changed on the target since the relay last read it (412)${said}.` };
   if (status === 409) return { kind: 'conflict', status, message: `The target reports a conflict (409)${said || ': the resource already exists'}.` };
-  if (status === 408 || status === 429 || status >= 500) return transient(status, headers, detail, opts);
+  if (status === 408 || status === 429 || status >= 500) return transient(status, headers, detail ?? unquotedNote(headers, bodyText), opts);
   if (status >= 400) return { kind: 'rejected', status, message: `The target rejected the request (${status}${scimType(bodyText)})${said}.` };
   return { kind: 'transient', status, message: `The target answered with an unexpected status ${status}.` };
 }
@@ -85,25 +89,52 @@ export function classifyNetworkError(err: unknown, timeoutMs: number): Failure {
   return { kind: 'transient', message: `The target could not be reached (${text.slice(0, MAX_DETAIL) || 'network error'}).` };
 }
 
+/** A runtime's own words (they may name the URL, with whatever it carried): URLs redacted. */
 function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
+  if (!(err instanceof Error)) return redactUrlsIn(String(err));
   const cause = err.cause instanceof Error ? ` ${err.cause.message} ${(err.cause as { code?: string }).code ?? ''}` : '';
-  return `${err.message}${cause}`.trim();
+  return redactUrlsIn(`${err.message}${cause}`.trim());
 }
 
 const formatSeconds = (ms: number) => (ms < 1000 ? `${ms} ms` : ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
 
-/** The target's SCIM Error `detail` (RFC 7644 §3.12), else a short plain-text body; never HTML. */
+/**
+ * The target's SCIM Error `detail` (RFC 7644 §3.12). Only from a JSON body: any other body —
+ * an HTML error page, a proxy's or an internal service's page, a stack trace — is never quoted,
+ * since it may hold what the admin's readers should not see (`unquoted` names its type instead).
+ */
 export function targetDetail(bodyText: string): string | undefined {
-  const text = bodyText.trim();
-  if (text === '') return undefined;
-  const json = parseJson(text);
-  if (json !== undefined) {
-    const d = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).detail : undefined;
-    return typeof d === 'string' && d.trim() !== '' ? clip(d.trim()) : undefined;
-  }
-  if (text.startsWith('<')) return undefined; // an HTML error page says nothing an admin can use
-  return clip(text.replace(/\s+/g, ' '));
+  const json = parseJson(bodyText.trim());
+  const d = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).detail : undefined;
+  return typeof d === 'string' && d.trim() !== '' ? clip(d.trim()) : undefined;
+}
+
+/** A body that is there but not JSON, by its content type only ("text/html", not its contents). */
+function unquotedNote(headers: Headers, bodyText: string): string | undefined {
+  if (bodyText.trim() === '' || parseJson(bodyText.trim()) !== undefined) return undefined;
+  const type = headers.get('content-type')?.split(';')[0]?.trim();
+  return `a ${type || 'non-JSON'} body, not shown`;
+}
+
+const unquoted = (headers: Headers, bodyText: string): string => {
+  const note = unquotedNote(headers, bodyText);
+  return note ? ` (${note})` : '';
+};
+
+/**
+ * Credentials shorter than this cannot be told from ordinary words ("admin" is in every Drupal
+ * admin URL), so only longer ones — tokens, real passwords — are looked for in a remote's words.
+ */
+const MIN_QUOTABLE_SECRET = 8;
+
+/**
+ * A remote that quotes the credentials back ("invalid token abc…") has its words withheld — the
+ * whole detail, decided where the message is built — rather than a substring replaced.
+ */
+export function withholdQuoted(failure: Failure, secret: string, rebuild: () => Failure): Failure {
+  if (secret.length < MIN_QUOTABLE_SECRET || !failure.message.includes(secret)) return failure;
+  const bare = rebuild();
+  return { ...bare, message: `${bare.message.replace(/\.$/, '')} (the target's message quoted the credentials, so it is not shown).` };
 }
 
 function scimType(bodyText: string): string {

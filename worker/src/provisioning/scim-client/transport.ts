@@ -1,11 +1,12 @@
 /**
  * One request to a target: bearer token, SCIM media type, a timeout, no redirects, and a
  * classified outcome. Nothing here throws for a network or HTTP problem, and nothing that
- * leaves (a failure message, the request record) carries the token.
+ * leaves (a failure message, the request record) carries the token: messages are built without
+ * it (classify.ts), and a target quoting it back has its words withheld.
  */
 import type { Failure } from '../failure';
 import { exchange, globalFetch, type RawResponse } from '../http-exchange';
-import { classify } from './classify';
+import { classify, withholdQuoted } from './classify';
 import type { ClientHooks, Result } from './types';
 
 export const SCIM_MEDIA_TYPE = 'application/scim+json';
@@ -42,7 +43,6 @@ export function createTransport(conn: ScimConnection, hooks: ClientHooks = {}): 
   const doFetch = conn.fetch ?? globalFetch;
   const timeoutMs = conn.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = conn.now ?? Date.now;
-  const scrub = (f: Failure): Failure => (conn.token && f.message.includes(conn.token) ? { ...f, message: f.message.replaceAll(conn.token, '[token]') } : f);
 
   return async function send<T>(method: string, path: string, read: Reader<T>, opts: SendOptions = {}): Promise<Result<T>> {
     const started = Date.now();
@@ -55,13 +55,15 @@ export function createTransport(conn: ScimConnection, hooks: ClientHooks = {}): 
     if (opts.body !== undefined) headers['content-type'] = SCIM_MEDIA_TYPE;
     if (opts.ifMatch !== undefined) headers['if-match'] = opts.ifMatch;
     const sent = await exchange(doFetch, base + path, { method, headers, body: opts.body, timeoutMs });
-    if (!sent.ok) return done({ ok: false, failure: scrub(sent.failure) });
+    if (!sent.ok) return done({ ok: false, failure: sent.failure });
     const raw: RawResponse = sent.raw;
     if (raw.status < 200 || raw.status > 299) {
-      return done({ ok: false, failure: scrub(classify(raw.status, raw.headers, raw.text, { discovery: opts.discovery ?? false, now })) }, raw.status);
+      const opt = { discovery: opts.discovery ?? false, now };
+      const failure = withholdQuoted(classify(raw.status, raw.headers, raw.text, opt), conn.token, () => classify(raw.status, raw.headers, '', opt));
+      return done({ ok: false, failure }, raw.status);
     }
     const value = read(raw);
     const etag = raw.headers.get('etag') ?? undefined;
-    return done(value.ok ? { ok: true, value: value.value, status: raw.status, ...(etag ? { etag } : {}) } : { ok: false, failure: scrub(value.failure) }, raw.status);
+    return done(value.ok ? { ok: true, value: value.value, status: raw.status, ...(etag ? { etag } : {}) } : { ok: false, failure: value.failure }, raw.status);
   };
 }

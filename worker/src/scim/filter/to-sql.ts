@@ -33,23 +33,69 @@ interface ElementScope {
 
 const MAX_PARAMS = 90;
 
+/**
+ * D1 builds SQLite with SQLITE_MAX_EXPR_DEPTH = 100 ("Expression tree is too large (maximum
+ * depth 100)"), and a subquery's WHERE counts toward the expression that holds it. The compiler
+ * keeps an upper bound of the depth it emits and refuses above this budget with invalidFilter,
+ * leaving room for what the list query wraps around the filter (the cursor's keyset condition).
+ */
+export const MAX_SQL_DEPTH = 90;
+/** The deepest single comparison emitted by condition(): `(length(?) = 0 OR substr(lower(json_extract(…)), -length(?)) = ?)`. */
+const CONDITION_DEPTH = 7;
+/** `pk IN (SELECT … WHERE v.attr = ? AND cond)`: the IN, the subquery, its AND. */
+const SUBQUERY_DEPTH = 3;
+
+interface Compiled extends SqlFragment {
+  /** an upper bound of the SQL expression tree's depth */
+  depth: number;
+}
+
 export function compileFilter(rt: ResourceTypeDef, filter: Filter): SqlFragment {
   const out = compile(rt, filter);
   if (out.params.length > MAX_PARAMS) throw badRequest('tooMany', 'The filter is too complex: split it into several requests.');
+  if (out.depth > MAX_SQL_DEPTH) throw badRequest('invalidFilter', 'The filter nests too deeply: flatten its parentheses and "not"s or split it into several requests.');
+  return { sql: out.sql, params: out.params };
+}
+
+/**
+ * `a or b or c …` parses left-deep, which SQLite would keep as a tree as deep as the chain is
+ * long: 98 `userName pr or …` terms passed D1's depth limit. The chain's operands are collected
+ * (iteratively, as the parser nests them) and joined as a shallow tree instead, in their order:
+ * always the neighbouring pair that is shallowest, so a long flat chain costs log2(n) levels and
+ * one deeply nested operand costs one level more than itself.
+ */
+function chainOperands(f: Filter & { kind: 'and' | 'or' }): Filter[] {
+  const out: Filter[] = [];
+  const todo: Filter[] = [f];
+  while (todo.length > 0) {
+    const g = todo.pop()!;
+    if (g.kind === f.kind) todo.push(g.right, g.left);
+    else out.push(g);
+  }
   return out;
 }
 
-function compile(rt: ResourceTypeDef, f: Filter): SqlFragment {
+function joinShallowestFirst(op: 'AND' | 'OR', parts: Compiled[]): Compiled {
+  const row = [...parts];
+  while (row.length > 1) {
+    let at = 0;
+    for (let i = 1; i < row.length - 1; i++) {
+      if (Math.max(row[i]!.depth, row[i + 1]!.depth) < Math.max(row[at]!.depth, row[at + 1]!.depth)) at = i;
+    }
+    const [a, b] = row.slice(at, at + 2) as [Compiled, Compiled];
+    row.splice(at, 2, { sql: `(${a.sql} ${op} ${b.sql})`, params: [...a.params, ...b.params], depth: Math.max(a.depth, b.depth) + 1 });
+  }
+  return row[0]!;
+}
+
+function compile(rt: ResourceTypeDef, f: Filter): Compiled {
   switch (f.kind) {
     case 'and':
-    case 'or': {
-      const l = compile(rt, f.left);
-      const r = compile(rt, f.right);
-      return { sql: `(${l.sql} ${f.kind.toUpperCase()} ${r.sql})`, params: [...l.params, ...r.params] };
-    }
+    case 'or':
+      return joinShallowestFirst(f.kind === 'and' ? 'AND' : 'OR', chainOperands(f).map((g) => compile(rt, g)));
     case 'not': {
       const inner = compile(rt, f.filter);
-      return { sql: `(NOT ${inner.sql})`, params: inner.params };
+      return { sql: `(NOT ${inner.sql})`, params: inner.params, depth: inner.depth + 1 };
     }
     case 'valuePath': {
       const resolved = resolve(rt, f.path);
@@ -57,7 +103,8 @@ function compile(rt: ResourceTypeDef, f: Filter): SqlFragment {
         throw badRequest('invalidFilter', `"${pathText(f.path)}[…]" needs a multi-valued complex attribute.`);
       }
       const scope = elementScope(rt, resolved);
-      return scope.exists(compileElement(resolved.def, scope, f.filter));
+      const inner = compileElement(resolved.def, scope, f.filter);
+      return { ...scope.exists(inner), depth: inner.depth + SUBQUERY_DEPTH };
     }
     case 'present':
     case 'compare': {
@@ -66,25 +113,34 @@ function compile(rt: ResourceTypeDef, f: Filter): SqlFragment {
         const scope = elementScope(rt, resolved);
         const subName = resolved.sub?.name ?? (resolved.def.type === 'complex' ? 'value' : undefined);
         const inner: Filter = subName ? { ...f, path: { attr: subName } } : f;
-        return scope.exists(compileElement(resolved.def, scope, inner));
+        const cond = compileElement(resolved.def, scope, inner);
+        return { ...scope.exists(cond), depth: cond.depth + SUBQUERY_DEPTH };
       }
-      return condition(f, singleOperand(rt, resolved));
+      return { ...condition(f, singleOperand(rt, complexValue(rt, resolved))), depth: CONDITION_DEPTH };
     }
   }
 }
 
+/**
+ * Quirk `complexValueCompare`: Entra ID filters `manager eq "<id>"` on the single-valued complex
+ * `manager` (Microsoft's SCIM reference collection); like a multi-valued complex attribute
+ * without a sub-attribute (RFC 7644 §3.4.2.2), it compares the `value` sub-attribute.
+ */
+function complexValue(rt: ResourceTypeDef, r: ResolvedAttr): ResolvedAttr {
+  if (r.def.type !== 'complex' || r.sub) return r;
+  const value = r.def.subAttributes?.find((s) => s.name === 'value');
+  return value ? { ...r, sub: value } : r;
+}
+
 /** Compiles a filter whose paths are sub-attributes of one element. */
-function compileElement(def: AttributeDef, scope: ElementScope, f: Filter): SqlFragment {
+function compileElement(def: AttributeDef, scope: ElementScope, f: Filter): Compiled {
   switch (f.kind) {
     case 'and':
-    case 'or': {
-      const l = compileElement(def, scope, f.left);
-      const r = compileElement(def, scope, f.right);
-      return { sql: `(${l.sql} ${f.kind.toUpperCase()} ${r.sql})`, params: [...l.params, ...r.params] };
-    }
+    case 'or':
+      return joinShallowestFirst(f.kind === 'and' ? 'AND' : 'OR', chainOperands(f).map((g) => compileElement(def, scope, g)));
     case 'not': {
       const inner = compileElement(def, scope, f.filter);
-      return { sql: `(NOT ${inner.sql})`, params: inner.params };
+      return { sql: `(NOT ${inner.sql})`, params: inner.params, depth: inner.depth + 1 };
     }
     case 'valuePath':
       throw badRequest('invalidFilter', 'Value paths cannot be nested.');
@@ -93,7 +149,7 @@ function compileElement(def: AttributeDef, scope: ElementScope, f: Filter): SqlF
       const name = f.path.sub ?? f.path.attr;
       const sub = def.subAttributes ? def.subAttributes.find((s) => s.name.toLowerCase() === name.toLowerCase()) : undefined;
       if (def.subAttributes && !sub) throw badRequest('invalidFilter', `"${def.name}" has no sub-attribute "${name}".`);
-      return condition(f, scope.operand(sub));
+      return { ...condition(f, scope.operand(sub)), depth: CONDITION_DEPTH };
     }
   }
 }

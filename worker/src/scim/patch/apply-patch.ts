@@ -11,7 +11,7 @@ import { parseOrThrow, resourceSchema } from '../schema/zod-schemas';
 import { actionOf, type PatchAction } from './action';
 import { applyToAttribute } from './apply-attribute';
 import { mergeInto, mergePathless, normalizePathlessValue, nullKeysOf } from './apply-pathless';
-import { applyToValuePath } from './apply-value-path';
+import { applyToFilteredSingle, applyToValuePath } from './apply-value-path';
 import { containerOf, pruneExtensions } from './container';
 import { assertImmutablesKept } from './immutable';
 import { createMemberDelta, type MemberDelta, type MemberDeltaBuilder } from './members';
@@ -94,6 +94,7 @@ function applyTarget(state: PatchState, target: PatchTarget, action: PatchAction
         return applyMembers(state, target, action, target.label);
       }
       const container = containerOf(state.body, target.extension);
+      if (target.filter && !target.def.multiValued) return applyToFilteredSingle(container, { ...target, filter: target.filter }, action);
       if (target.filter) return applyToValuePath(container, { ...target, filter: target.filter }, action);
       return applyToAttribute(container, target.def, target.sub, action, target.label);
     }

@@ -8,7 +8,7 @@ import { matchesFilter } from '../filter/match';
 import type { Json, JsonObject } from '../schema/normalize';
 import type { AttributeDef } from '../schema/types';
 import type { PatchAction } from './action';
-import { assign } from './container';
+import { assign, unassign } from './container';
 import { coerceElement, elementFromFilter, withSub, withoutSub } from './elements';
 import { settlePrimary } from './primary';
 import { caseExactOf } from './target';
@@ -78,3 +78,17 @@ function createMatching(t: ValuePathTarget, op: 'add' | 'replace', incoming: Jso
 }
 
 const noTargetFor = (t: ValuePathTarget) => badRequest('noTarget', `No ${t.def.name} value matches the filter of "${t.label}".`);
+
+/**
+ * Quirk `singleValuedComplexFilter` (target.ts): `manager[value eq "<id>"]` on the single-valued
+ * `manager`. Only remove is meaningful: it unassigns the manager (or the named sub-attribute)
+ * when the filter matches, and is a no-op otherwise — Entra sends it when the manager it knew is
+ * no longer the manager, which must not fail because another one was set in between.
+ */
+export function applyToFilteredSingle(container: JsonObject, t: ValuePathTarget, action: PatchAction): void {
+  if (action.kind === 'write') throw badRequest('invalidPath', `"${t.label}": a value filter on the single-valued ${t.def.name} can only be used to remove it.`);
+  const current = container[t.def.name];
+  if (current === undefined || !matchesFilter(t.filter, current, { isCaseExact: caseExactOf(t.def) })) return;
+  if (!t.sub) return unassign(container, t.def, t.label);
+  assign(container, t.def, withoutSub(current, t.sub));
+}

@@ -93,8 +93,12 @@ export function createMemberDelta(): MemberDeltaBuilder {
 
 /** Member values must be objects with a string `value` (RFC 7643 §4.2); else 400 invalidValue. */
 function memberElements(def: AttributeDef, raw: Json, label: string): JsonObject[] {
+  // Quirk `bareMemberId`: Entra ID's reference collection adds a member as
+  // {"op":"Add","path":"members","value":"<id>"} (or a list of ids); a bare string is the id.
+  const asElement = (v: Json): Json => (typeof v === 'string' ? { value: v } : v);
+  const objects = Array.isArray(raw) ? raw.map(asElement) : asElement(raw);
   // keepReadOnly: an element with only a `display` is a client error to report, not an empty object to drop.
-  const list = normalizeValue(def, raw, { keepReadOnly: true }, 1);
+  const list = normalizeValue(def, objects, { keepReadOnly: true }, 1);
   const elements = Array.isArray(list) ? list : [];
   return elements.map((e, i) => {
     if (!isObject(e) || typeof e.value !== 'string' || e.value === '') {

@@ -62,7 +62,10 @@ export function resolveTarget(rt: ResourceTypeDef, rawPath: string, opts: Resolv
     if (!opts.explicit) return { kind: 'ignored' };
     throw badRequest('invalidPath', `"${subName}" is not a sub-attribute of ${def.name}.`);
   }
-  if (parsed.filter && !def.multiValued) {
+  // Quirk `singleValuedComplexFilter`: Entra ID removes a manager with
+  // {"op":"remove","path":"manager[value eq \"<id>\"]"} (Microsoft's SCIM reference collection):
+  // a value filter on a single-valued complex attribute selects it when it matches.
+  if (parsed.filter && !def.multiValued && def.type !== 'complex') {
     throw badRequest('invalidPath', `"${rawPath}": a value filter needs a multi-valued attribute, and ${def.name} is single-valued.`);
   }
   if (parsed.filter) checkFilterNames(def, parsed.filter, rawPath);

@@ -1,0 +1,154 @@
+/**
+ * The limits harness: counts what one invocation spends — D1 queries (a `batch()` is one),
+ * outbound fetches and simultaneous connections — and, where enforcement is on
+ * (`RELAY_ENFORCE_LIMITS=1`, the tests), fails the moment an invocation goes past its profile,
+ * as Cloudflare would, instead of passing locally and failing in production.
+ *
+ * An invocation is everything that runs inside `metered()`, including the `waitUntil` work it
+ * starts: AsyncLocalStorage carries the meter through awaits, timers and fetches (Cloudflare
+ * counts `waitUntil` work against the invocation that started it). The D1 binding is wrapped per
+ * invocation; `fetch` is wrapped once per isolate and charges the current invocation's meter.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { InvocationKind, Limits } from './profile';
+
+export type LimitName = 'd1Queries' | 'subrequests' | 'connections';
+
+export class LimitExceeded extends Error {
+  override readonly name = 'LimitExceeded';
+  constructor(
+    readonly limit: LimitName,
+    readonly allowed: number,
+    readonly kind: InvocationKind,
+    readonly what: string,
+  ) {
+    super(`${kind} invocation exceeded ${limit} (${allowed} allowed) at ${what}`);
+  }
+}
+
+export interface Usage {
+  kind: InvocationKind;
+  profile: string;
+  d1Queries: number;
+  /** statements inside those queries (a batch of 40 is one query, 40 statements) */
+  d1Statements: number;
+  subrequests: number;
+  peakConnections: number;
+}
+
+export interface Meter {
+  usage: Usage;
+  open: number;
+  limits: Limits;
+  enforce: boolean;
+}
+
+const current = new AsyncLocalStorage<Meter>();
+
+/** Every limit breach an enforcing meter saw, for the test setup to fail on (workerd shares the test's isolate). */
+const breaches: LimitExceeded[] = [];
+export const takeBreaches = (): LimitExceeded[] => breaches.splice(0);
+
+/** The usage of recent invocations (live objects: waitUntil work still adds to them), newest last. */
+const recent: Usage[] = [];
+export const takeUsages = (): Usage[] => recent.splice(0);
+
+function charge(meter: Meter, limit: LimitName, n: number, what: string): void {
+  const u = meter.usage;
+  if (limit === 'd1Queries') u.d1Queries += n;
+  else u.subrequests += n;
+  if (!meter.enforce) return;
+  const pooled = meter.limits.d1CountsAsSubrequest ? u.d1Queries + u.subrequests : u.subrequests;
+  const breach =
+    u.d1Queries > meter.limits.d1Queries
+      ? new LimitExceeded('d1Queries', meter.limits.d1Queries, u.kind, what)
+      : pooled > meter.limits.subrequests
+        ? new LimitExceeded('subrequests', meter.limits.subrequests, u.kind, what)
+        : null;
+  if (breach) {
+    breaches.push(breach);
+    throw breach;
+  }
+}
+
+const QUERY_METHODS = new Set(['all', 'run', 'first', 'raw']);
+
+/** `db` whose every query charges the invocation running it. */
+export function meterDb(db: D1Database): D1Database {
+  const statement = (stmt: D1PreparedStatement, sql: string): D1PreparedStatement =>
+    new Proxy(stmt, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        if (prop === 'bind') return (...args: unknown[]) => statement((value as (...a: unknown[]) => D1PreparedStatement).apply(target, args), sql);
+        if (QUERY_METHODS.has(prop as string))
+          return (...args: unknown[]) => {
+            const meter = current.getStore();
+            if (meter) {
+              meter.usage.d1Statements++;
+              charge(meter, 'd1Queries', 1, sql.slice(0, 80));
+            }
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        return value.bind(target);
+      },
+    });
+  return new Proxy(db, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql), sql);
+      if (prop === 'batch')
+        return (stmts: D1PreparedStatement[]) => {
+          const meter = current.getStore();
+          if (meter) {
+            meter.usage.d1Statements += stmts.length;
+            charge(meter, 'd1Queries', 1, `batch of ${stmts.length}`);
+          }
+          return target.batch(stmts);
+        };
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+let fetchWrapped = false;
+
+/** Wraps the isolate's `fetch` once, so every outbound request charges the invocation that makes it. */
+function wrapFetch(): void {
+  if (fetchWrapped) return;
+  fetchWrapped = true;
+  const inner = globalThis.fetch;
+  globalThis.fetch = async function meteredFetch(input: RequestInfo | URL, init?: RequestInit) {
+    const meter = current.getStore();
+    if (!meter) return inner(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    charge(meter, 'subrequests', 1, `${init?.method ?? 'GET'} ${url.split('?')[0]}`);
+    meter.open++;
+    meter.usage.peakConnections = Math.max(meter.usage.peakConnections, meter.open);
+    if (meter.enforce && meter.open > meter.limits.connections) {
+      const breach = new LimitExceeded('connections', meter.limits.connections, meter.usage.kind, url.split('?')[0]!);
+      breaches.push(breach);
+      meter.open--;
+      throw breach;
+    }
+    try {
+      // The connection stays open until the body is read; a body nobody reads is released by the runtime.
+      const response = await inner(input, init);
+      return response;
+    } finally {
+      meter.open--;
+    }
+  } as typeof fetch;
+}
+
+/** Runs one invocation under a meter; `fn` gets the env whose D1 binding charges it. */
+export function metered<E extends { DB: D1Database }, R>(env: E, limits: Limits, kind: InvocationKind, enforce: boolean, fn: (env: E, meter: Meter) => R): R {
+  wrapFetch();
+  const meter: Meter = { usage: { kind, profile: limits.name, d1Queries: 0, d1Statements: 0, subrequests: 0, peakConnections: 0 }, open: 0, limits, enforce };
+  recent.push(meter.usage);
+  if (recent.length > 100) recent.shift();
+  return current.run(meter, () => fn({ ...env, DB: meterDb(env.DB) }, meter));
+}
+
+/** The meter of the invocation running now, if any (for budgets that read what is left). */
+export const currentMeter = (): Meter | undefined => current.getStore();
