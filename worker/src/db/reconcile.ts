@@ -6,6 +6,7 @@
  */
 export interface ReconcileRow {
   id: string;
+  kind: 'scim' | 'drupal-jsonapi' | 'wordpress-rest' | 'joomla-webservices';
   status: 'active' | 'paused';
   created: string;
   state: string | null;
@@ -13,7 +14,7 @@ export interface ReconcileRow {
   intervalMinutes: number;
 }
 
-const ROW = `id, status, created, reconcile_state AS state, last_reconcile_at AS lastReconcileAt, reconcile_interval_minutes AS intervalMinutes`;
+const ROW = `id, kind, status, created, reconcile_state AS state, last_reconcile_at AS lastReconcileAt, reconcile_interval_minutes AS intervalMinutes`;
 
 export async function loadReconcileRow(db: D1Database, targetId: string): Promise<ReconcileRow | null> {
   return db.prepare(`SELECT ${ROW} FROM targets WHERE id = ?`).bind(targetId).first<ReconcileRow>();

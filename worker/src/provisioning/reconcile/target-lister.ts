@@ -59,10 +59,14 @@ export function listedAttributes(mapping: readonly MappingRule[]): string[] {
   return [...new Set([...mapping.map((r) => topLevelAttribute(r.target)), 'active', 'meta'])];
 }
 
+/** Kinds whose listing reconcile reads; WordPress and Joomla targets have no reader yet (issue #12). */
+export const RECONCILABLE_KINDS: readonly Target['kind'][] = ['scim', 'drupal-jsonapi'];
+export const canReconcile = (kind: Target['kind']) => RECONCILABLE_KINDS.includes(kind);
+
 export function createTargetLister(target: Target, token: string, hooks: ClientHooks, fetchImpl?: typeof fetch): TargetLister {
   const connection = { baseUrl: target.baseUrl, token, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
   if (target.kind === 'drupal-jsonapi') {
-    const lister = createDrupalLister({ ...connection, options: target.options ?? drupalTargetOptionsSchema.parse({}) }, hooks);
+    const lister = createDrupalLister({ ...connection, options: drupalTargetOptionsSchema.parse(target.options ?? {}) }, hooks);
     const observed = (u: { resource: ScimResource; roles: string[] | null }): ObservedUser => ({ remoteId: u.resource.id, resource: u.resource, roles: u.roles });
     return {
       pageSize: async () => ({ ok: true, value: 50, status: 200 }),
