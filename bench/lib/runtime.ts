@@ -59,15 +59,17 @@ function loadMiniflare(): { Miniflare: MiniflareClass; Log: LogClass; warn: numb
  * Bundles the worker exactly as `wrangler deploy` would, once per bench run. Each bench passes
  * its own directory, so two benches running at once do not delete each other's bundle.
  */
-export function bundleWorker(dirName = 'dist'): string {
+export function bundleWorker(dirName = 'dist', entry?: string): string {
   const outdir = path.join(WORK_DIR, dirName);
   rmSync(outdir, { recursive: true, force: true });
-  execFileSync(path.join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir], {
+  // `entry`: another entry module than wrangler.toml's main (bench:converge wraps the worker to count D1 queries).
+  execFileSync(path.join(ROOT, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir, ...(entry ? [entry] : [])], {
     cwd: ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return path.join(outdir, 'index.js');
+  // wrangler names the bundle after its entry module.
+  return path.join(outdir, entry ? `${path.basename(entry, path.extname(entry))}.js` : 'index.js');
 }
 
 function compatibilityDate(): string {

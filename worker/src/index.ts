@@ -11,6 +11,7 @@ import { scimApp } from './scim/app';
 import { scimErrorResponse } from './scim/http';
 import { createBudget, dispatch } from './provisioning/dispatcher';
 import { dispatchAutomaticAfter } from './provisioning/dispatch-after';
+import { runDueReconciles } from './provisioning/reconcile';
 import { runImports } from './sources/importer';
 import { metered } from './limits/meter';
 import { parseLimits, type InvocationKind } from './limits/profile';
@@ -56,9 +57,9 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 /**
- * Cron Triggers: due source imports run (or continue) first; then scheduled targets whose
- * interval has passed are drained, then whatever the automatic targets left behind (retries,
- * rows beyond the last invocation's budget).
+ * Cron Triggers: due source imports run (or continue) first, then due reconcile runs; then
+ * scheduled targets whose interval has passed are drained, then whatever the automatic targets
+ * left behind (retries, rows beyond the last invocation's budget).
  */
 async function runCron(env: Env): Promise<void> {
   const budget = createBudget();
@@ -68,6 +69,12 @@ async function runCron(env: Env): Promise<void> {
   const before = importBudget.requests;
   await runImports(env, { budget: importBudget }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
   budget.requests -= before - importBudget.requests;
+  // Reconcile runs that are due or in progress, with at most a quarter of what is left: they
+  // read the target and queue drift, which the dispatches below then repair.
+  const reconcileBudget = { requests: Math.floor(budget.requests * 0.25), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.25) };
+  const reserved = reconcileBudget.requests;
+  await runDueReconciles(env, reconcileBudget).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
+  budget.requests -= reserved - reconcileBudget.requests;
   // Each pass isolates its targets; a pass that fails as a whole still leaves the other its turn.
   const pass = (mode: 'scheduled' | 'automatic') => dispatch(env, { mode, budget }).catch((err) => console.error(JSON.stringify({ event: 'dispatch_failed', mode, error: String(err) })));
   await pass('scheduled');

@@ -29,6 +29,7 @@ import {
   userSummarySchema,
 } from '../../../shared/src/api';
 import { pageUserSchema } from '../../../shared/src/page-user';
+import { reconcileScheduleSchema, reconcileStartSchema, reconcileStatusSchema } from '../../../shared/src/reconcile';
 import { importRunSchema, runImportBodySchema, singleImportResultSchema, sourceCreateSchema, sourceSchema, sourceTestResultSchema, sourceUpdateSchema } from '../../../shared/src/sources';
 import { tokenCreateSchema, tokenCreatedSchema, tokenSchema } from '../../../shared/src/tokens';
 
@@ -182,6 +183,25 @@ export const ROUTES = {
     body: z.strictObject({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
     status: 200,
     response: z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() }),
+  },
+  startReconcile: {
+    method: 'post',
+    path: '/targets/:id/reconcile',
+    tag: 'targets',
+    summary: "Start (or continue) a reconcile: read the target, record drift, queue its repair; the cron continues a run that needs more than one invocation",
+    body: reconcileStartSchema,
+    status: 200,
+    response: reconcileStatusSchema,
+  },
+  getReconcile: { method: 'get', path: '/targets/:id/reconcile', tag: 'targets', summary: "A target's reconcile: progress, the last report (drift found, fixed, unrepaired per kind) and the schedule", status: 200, response: reconcileStatusSchema },
+  putReconcileSchedule: {
+    method: 'put',
+    path: '/targets/:id/reconcile/schedule',
+    tag: 'targets',
+    summary: 'Set the minutes between scheduled reconcile runs (default 1440; 0 turns the schedule off)',
+    body: reconcileScheduleSchema,
+    status: 200,
+    response: reconcileStatusSchema,
   },
   upsertUser: {
     method: 'post',

@@ -175,6 +175,12 @@ export const targets = sqliteTable('targets', {
   deletionWindowMinutes: integer('deletion_window_minutes').notNull().default(60),
   /** userNames or remote ids the relay never updates, deactivates or deletes on this target (JSON array) */
   protectedAccounts: text('protected_accounts'),
+  /** the reconcile run in progress or the last one (JSON: phase, cursor, counts, startedAt, finishedAt, report) */
+  reconcileState: text('reconcile_state'),
+  /** when the last reconcile run finished: the schedule counts from here (from `created` before the first) */
+  lastReconcileAt: text('last_reconcile_at'),
+  /** minutes between scheduled reconcile runs; 0 turns the schedule off (on-demand runs still work) */
+  reconcileIntervalMinutes: integer('reconcile_interval_minutes').notNull().default(1440),
   created: text('created').notNull(),
   updated: text('updated').notNull(),
 });
@@ -243,6 +249,8 @@ export const links = sqliteTable(
     primaryKey({ columns: [t.targetId, t.resourceType, t.resourceId] }),
     index('links_resource_idx').on(t.resourceType, t.resourceId),
     index('links_remote_key_idx').on(t.targetId, t.remoteKey),
+    // reconcile looks links up by the remote ids a listing page returns
+    index('links_remote_id_idx').on(t.targetId, t.remoteId),
   ],
 );
 
@@ -391,4 +399,45 @@ export const importRuns = sqliteTable(
     error: text('error'),
   },
   (t) => [index('import_runs_source_idx').on(t.sourceId, t.startedAt)],
+);
+
+/* ───────────────────────── reconcile (issue #9) ───────────────────────── */
+
+/**
+ * What a reconcile run saw in a target's listing: one row per remote account or group, so a
+ * run that spans invocations can tell, once the listing is complete, which linked remote ids
+ * were absent. Drupal accounts carry their role machine names (memberships as roles).
+ */
+export const reconcileSeen = sqliteTable(
+  'reconcile_seen',
+  {
+    targetId: text('target_id')
+      .notNull()
+      .references(() => targets.id, { onDelete: 'cascade' }),
+    resourceType: text('resource_type', { enum: ['User', 'Group'] }).notNull(),
+    remoteId: text('remote_id').notNull(),
+    /** JSON array of role machine names (Drupal targets), else null */
+    roles: text('roles'),
+  },
+  (t) => [primaryKey({ columns: [t.targetId, t.resourceType, t.remoteId] })],
+);
+
+/** The drift a reconcile run found, one row per resource: the report's detail and its "fixed" count. */
+export const reconcileDrift = sqliteTable(
+  'reconcile_drift',
+  {
+    targetId: text('target_id')
+      .notNull()
+      .references(() => targets.id, { onDelete: 'cascade' }),
+    resourceType: text('resource_type', { enum: ['User', 'Group'] }).notNull(),
+    resourceId: text('resource_id').notNull(),
+    /** 'deleted' | 'attributes' | 'deactivated' | 'members' | 'roles' */
+    kind: text('kind').notNull(),
+    /** the attribute paths or member count that differed, for the admin */
+    detail: text('detail'),
+    /** the operation the repair needs is allowed (false: reported, not repaired) */
+    repairable: integer('repairable', { mode: 'boolean' }).notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.targetId, t.resourceType, t.resourceId, t.kind] })],
 );

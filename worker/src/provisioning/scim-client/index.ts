@@ -6,3 +6,4 @@ export type { ScimResource, ServiceProviderConfig } from './schemas';
 export { testConnection, type TestConnectionOptions, type TestConnectionResult } from './test-connection';
 export { DEFAULT_TIMEOUT_MS, SCIM_MEDIA_TYPE, type ScimConnection } from './transport';
 export type { BulkOperation, BulkOperationResult, ClientHooks, PatchOp, RequestRecord, Result, WriteOptions } from './types';
+export { createScimLister, type ScimLister, type ScimListPage, type ScimListQuery } from './list';

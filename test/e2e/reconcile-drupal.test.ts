@@ -1,0 +1,89 @@
+/**
+ * Reconcile against the fake Drupal 10 site (issue #9 item 4: "Drupal targets reconcile roles
+ * too"): the site is read through JSON:API in pages of 50 with each account's roles; a removed
+ * role, a blocked account and a deleted account are repaired by the sync engine.
+ */
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
+import { api } from '../helpers/api';
+import { createGroup, createUser } from '../helpers/scim';
+import { createDrupalSite, type DrupalSiteHandle } from '../support/drupal-site/client';
+
+const SITES = inject('drupalSiteUrl');
+const ops = { create: true, update: true, deactivate: true, delete: false };
+const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
+const withMail = (name: string) => ({ emails: [{ value: `${name}@example.org`, type: 'work', primary: true }] });
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
+const onSite = async (site: DrupalSiteHandle, name: string) => (await site.state()).users.find((u) => u.name === name);
+
+async function reconcile(targetId: string): Promise<any> {
+  let status: any;
+  for (let i = 0; i < 10; i++) {
+    const res = await api('POST', `/targets/${targetId}/reconcile`, {});
+    expect(res.status, res.text).toBe(200);
+    status = res.body;
+    if (status.state.phase === 'done' || status.state.phase === 'failed') return status;
+  }
+  return status;
+}
+
+describe('reconcile against a Drupal site', () => {
+  it('restores a removed role, unblocks a blocked account and recreates a deleted one', async () => {
+    const site = await createDrupalSite(SITES, { settings: { cancelMethod: 'user_cancel_delete' } });
+    const editors = unique('Editors');
+    const created = await api('POST', '/targets', {
+      name: 'drupal reconcile',
+      kind: 'drupal-jsonapi',
+      baseUrl: site.baseUrl,
+      token: 'admin:admin-pass',
+      pushGroups: true,
+      options: { roleMap: { [editors]: 'content_editor' } },
+      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
+    });
+    expect(created.status, created.text).toBe(201);
+    const target = created.body;
+    const names = ['role', 'blocked', 'deleted'].map(unique);
+    const [withRole, blocked, deleted] = await Promise.all(names.map((n) => createUser(n, withMail(n))));
+    await run(target.id);
+    await createGroup(editors, { members: [{ value: withRole.id }, { value: blocked.id }] });
+    await run(target.id);
+    expect((await onSite(site, withRole.userName))!.roles).toEqual(['content_editor']);
+    const before = await Promise.all(names.map((n) => onSite(site, n)));
+
+    // Drift made on the site.
+    await site.updateUser(before[0]!.uid, { roles: [] });
+    await site.blockUser(before[1]!.uid);
+    await site.deleteUser(before[2]!.uid);
+
+    const since = (await site.requests()).length;
+    const status = await reconcile(target.id);
+    expect(status.state).toMatchObject({ phase: 'done', error: null });
+    expect(status.state.found).toEqual({ roles: 1, deactivated: 1, deleted: 1 });
+    expect(status.state.fixed).toEqual({ roles: 1, deactivated: 1, deleted: 1 });
+    // The admin account (uid 1) is on the site but not linked: counted, not touched.
+    expect(status.state.counts.unlinked).toBeGreaterThanOrEqual(1);
+    const reads = (await site.requests()).slice(since).filter((r) => r.method === 'GET' && r.path === '/jsonapi/user/user');
+    expect(reads[0]!.query).toContain('page[limit]=50');
+
+    const after = await Promise.all(names.map((n) => onSite(site, n)));
+    expect(after[0]).toMatchObject({ uid: before[0]!.uid, roles: ['content_editor'] });
+    expect(after[1]).toMatchObject({ uid: before[1]!.uid, status: true, roles: ['content_editor'] });
+    expect(after[2]).toMatchObject({ name: deleted.userName, mail: `${deleted.userName}@example.org`, status: true });
+    expect(after[2]!.uid).not.toBe(before[2]!.uid);
+    expect((await site.state()).users.find((u) => u.name === 'admin')).toMatchObject({ status: true });
+
+    const again = await reconcile(target.id);
+    expect(again.state).toMatchObject({ phase: 'done', found: {} });
+  });
+
+  it('pages through a site of 120 accounts with links.next, 50 a page', async () => {
+    const site = await createDrupalSite(SITES, { generate: 120, generatePrefix: unique('gen') });
+    const created = await api('POST', '/targets', { name: 'drupal pages', kind: 'drupal-jsonapi', baseUrl: site.baseUrl, token: 'admin:admin-pass', modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } } });
+    const status = await reconcile(created.body.id);
+    expect(status.state).toMatchObject({ phase: 'done', found: {} });
+    expect(status.state.counts.users).toBeGreaterThanOrEqual(120);
+    expect(status.state.counts.requests).toBe(Math.ceil(status.state.counts.users / 50));
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The repair phase: reconcile does not write to the target itself. The drift it recorded (links
+ * and pushed memberships now say what the target holds) goes on the target's queue — users
+ * before groups, so recreated members exist when their groups are pushed — and the sync engine
+ * converges it in the mode that drains the queue. The phase ends when none of it is queued any
+ * more; "fixed" then counts what is in sync.
+ */
+import { enqueueResources } from '../../db/outbox';
+import { fixedPerKind, pendingRepairs, repairableIds } from '../../db/reconcile';
+import { dispatch } from '../dispatcher';
+import type { ReconcileContext } from './context';
+
+/** cursor of the repair phase: which resource type's drift is on the queue */
+const STAGES = { users: 'users-queued', groups: 'groups-queued' } as const;
+
+/**
+ * True when the repair is over (nothing of it left queued). Users go first and are drained
+ * before the groups are queued: a group pushed in the same claim as its recreated member would
+ * find the member without a remote account yet and leave it out.
+ */
+export async function repair(ctx: ReconcileContext): Promise<boolean> {
+  const mode = ctx.state.repairMode;
+  if (mode === null || ctx.target.dryRun) return true;
+  if (ctx.state.cursor !== STAGES.users && ctx.state.cursor !== STAGES.groups) {
+    await enqueue(ctx, 'User');
+    ctx.state.cursor = STAGES.users;
+  }
+  const drain = () => dispatch(ctx.env, { mode, targetIds: [ctx.target.id], force: true, budget: ctx.budget, now: ctx.now, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
+  if (ctx.state.cursor === STAGES.users) {
+    if ((await pendingRepairs(ctx.db, ctx.target.id)) > 0) await drain();
+    if ((await pendingRepairs(ctx.db, ctx.target.id)) > 0) return false;
+    await enqueue(ctx, 'Group');
+    ctx.state.cursor = STAGES.groups;
+  }
+  if ((await pendingRepairs(ctx.db, ctx.target.id)) > 0) await drain();
+  return (await pendingRepairs(ctx.db, ctx.target.id)) === 0;
+}
+
+async function enqueue(ctx: ReconcileContext, type: 'User' | 'Group'): Promise<void> {
+  const [ids, seq] = await Promise.all([repairableIds(ctx.db, ctx.target.id, type), ctx.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM changes').first<{ seq: number }>()]);
+  // One past the feed's head: a row a run holds right now is redone after it (the planner's
+  // max(change_seq) would otherwise let that run complete it without the repair).
+  const stmts = enqueueResources(ctx.db, ctx.target.id, type, ids, (seq?.seq ?? 0) + 1, ctx.now());
+  if (stmts.length > 0) await ctx.db.batch(stmts);
+}
+
+export const countFixed = (ctx: ReconcileContext) => fixedPerKind(ctx.db, ctx.target.id);
