@@ -114,7 +114,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
     return await drainTarget(env, target, opts, budget, deadline, now, runId, counts);
   } catch (err) {
     const error = `The run stopped on an internal error: ${String(err)}`;
-    console.error(JSON.stringify({ event: 'run_failed', targetId: target.id, runId, error: String(err) }));
+    console.error(JSON.stringify({ event: 'run_failed', targetId: target.id, runId, error: String(err), stack: (err as Error).stack }));
     counts.crashed = 1;
     const at = now();
     await env.DB.batch([

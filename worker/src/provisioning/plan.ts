@@ -1,6 +1,7 @@
 /** "Plan": every operation the next run of a target would do, without sending anything. */
 import type { Action, ModeName, Target } from '../../../shared/src';
 import type { Env } from '../env';
+import { budgetFor, parseLimits } from '../limits/profile';
 import { createSyncContext } from './sync-context';
 import { decideUser } from './sync-user';
 
@@ -13,7 +14,17 @@ export interface PlannedOperation {
   detail: string;
 }
 
-export async function planTarget(env: Env, target: Target, mode: Exclude<ModeName, 'manual'>, limit = 500): Promise<PlannedOperation[]> {
+/**
+ * How many operations one plan shows: deciding a user reads its row and link (up to 3 D1
+ * queries), and the plan is one HTTP invocation, so it stays within the profile's queries
+ * (Paid: 200 operations; Free: about 10) — the plan shows the next ones, not the whole queue.
+ */
+export function planLimit(env: Env): number {
+  const queries = budgetFor(parseLimits(env.RELAY_LIMITS), 'http').d1Queries;
+  return Math.max(1, Math.min(200, Math.floor((queries - 15) / 3)));
+}
+
+export async function planTarget(env: Env, target: Target, mode: Exclude<ModeName, 'manual'>, limit = planLimit(env)): Promise<PlannedOperation[]> {
   const { results } = await env.DB.prepare(
     "SELECT id, resource_type AS resourceType, resource_id AS resourceId, state FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased', 'held') ORDER BY id LIMIT ?",
   )
