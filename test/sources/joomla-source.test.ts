@@ -14,6 +14,13 @@ import { onB, targetToB } from '../support/on-relay-b';
 import { joomlaDelete, joomlaSource, newJoomlaSite } from './cms-support';
 import { dirUser, runSource, uniq } from './support';
 
+/**
+ * A run stopped after its first page: the page answers after SLOW_PAGE_MS, past the run's
+ * SHORT_BUDGET_MS deadline (with room before it for the run's start on a loaded machine).
+ */
+const SLOW_PAGE_MS = 2500;
+const SHORT_BUDGET_MS = 1200;
+
 const users = (p: string, n: number, from = 600) =>
   Array.from({ length: n }, (_, i) => ({ id: from + i, name: `${p} ${String(i).padStart(3, '0')}`, username: `${p}-u${i}`, email: `${p}-u${i}@joomla.test`, groups: [2] }));
 
@@ -63,8 +70,8 @@ describe('Joomla as a source', () => {
     expect((await runSource(source.id, 'full')).status).toBe('done');
 
     // The first page is slow: the run's time runs out after it and it stops, to continue later.
-    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: 300, times: 1 }]);
-    const first = await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 100 }, sourceIds: [source.id], force: 'full' });
+    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
+    const first = await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' });
     expect(first[0]).toMatchObject({ status: 'running', counts: { pages: 1 } });
     // Someone on page one is deleted meanwhile: everyone after moves up one row, and the row
     // that crossed the boundary is on neither page the run reads.
@@ -86,8 +93,8 @@ describe('Joomla as a source', () => {
     const source = await joomlaSource(site);
     expect((await runSource(source.id, 'full')).status).toBe('done');
 
-    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: 300, times: 1 }]);
-    expect((await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 100 }, sourceIds: [source.id], force: 'full' }))[0]).toMatchObject({ status: 'running' });
+    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
+    expect((await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' }))[0]).toMatchObject({ status: 'running' });
     // 101 → 99 accounts: page two (offset 100) is now past the end, Joomla's 404
     await joomlaDelete(site, [600, 601]);
     const rest = (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [source.id] }))[0]!;
@@ -98,8 +105,8 @@ describe('Joomla as a source', () => {
 
     // two pages again; the plugin goes off between them: the same 404, but the probe tells
     await site.addUsers(users(p, 5, 700).map((u) => ({ ...u, username: `${u.username}-more` })));
-    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: 300, times: 1 }]);
-    expect((await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 100 }, sourceIds: [source.id], force: 'full' }))[0]).toMatchObject({ status: 'running', counts: { pages: 1 } });
+    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
+    expect((await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' }))[0]).toMatchObject({ status: 'running', counts: { pages: 1 } });
     await site.settings({ usersPlugin: false });
     const off = (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [source.id] }))[0]!;
     expect(off.status).toBe('failed');
