@@ -1,20 +1,21 @@
 /**
- * Sources: systems the relay imports people from (a Drupal site through core JSON:API, or any
- * SCIM 2.0 service provider). Shared by the admin API (validation, OpenAPI) and the extension.
+ * Sources: systems the relay imports people from (a Drupal site through core JSON:API, a
+ * WordPress site through its core REST API, a Joomla 4/5 site through its core Web Services API,
+ * or any SCIM 2.0 service provider). Shared by the admin API (validation, OpenAPI) and the extension.
  */
 import { z } from 'zod';
 import { userSummarySchema } from './api';
 import { baseUrlSchema, storedBaseUrlSchema } from './base-url';
 
-export const SOURCE_KINDS = ['drupal-jsonapi', 'scim'] as const;
+export const SOURCE_KINDS = ['drupal-jsonapi', 'scim', 'wordpress-rest', 'joomla-webservices'] as const;
 export const sourceKindSchema = z.enum(SOURCE_KINDS);
 export type SourceKind = z.infer<typeof sourceKindSchema>;
 
 /** Write-only: stored encrypted, never returned (the API shows `credentials.type` only). */
 export const sourceCredentialsSchema = z.discriminatedUnion('type', [
-  /** HTTP Basic of an account allowed to administer users (Drupal core basic_auth) */
+  /** HTTP Basic of an account allowed to administer users (Drupal core basic_auth; WordPress: an administrator's Application Password) */
   z.strictObject({ type: z.literal('basic'), username: z.string().min(1).max(512), password: z.string().min(1).max(8192) }),
-  /** a bearer token (Drupal simple_oauth, or a SCIM server's token) */
+  /** a bearer token (Drupal simple_oauth, a Joomla Super User's API token, or a SCIM server's token) */
   z.strictObject({ type: z.literal('bearer'), token: z.string().min(1).max(8192) }),
 ]);
 export type SourceCredentials = z.infer<typeof sourceCredentialsSchema>;
@@ -63,7 +64,7 @@ const baseUrl = baseUrlSchema;
 export const sourceCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   kind: sourceKindSchema,
-  /** Drupal: the site's address (JSON:API is at /jsonapi below it); SCIM: the base ending in /scim/v2 */
+  /** Drupal, WordPress, Joomla: the site's address (/jsonapi, /wp-json, /api/index.php are below it); SCIM: the base ending in /scim/v2 */
   baseUrl,
   credentials: sourceCredentialsSchema,
   settings: sourceSettingsSchema.default(sourceSettingsSchema.parse({})),
@@ -93,7 +94,7 @@ export const sourceSchema = z.object({
   settings: sourceSettingsSchema,
   status: z.enum(['active', 'paused']),
   pausedReason: z.string().nullable(),
-  /** the newest change already imported (Drupal `changed` in Unix seconds; SCIM meta.lastModified) */
+  /** the newest change already imported (Drupal `changed` in Unix seconds; SCIM meta.lastModified; WordPress and Joomla, which stamp no changes: when the last complete read started) */
   watermark: z.string().nullable(),
   /** a run is in progress and continues at the next cron */
   running: z.boolean(),

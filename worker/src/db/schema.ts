@@ -332,13 +332,14 @@ export const auditEvents = sqliteTable(
 /* ───────────────────────── sources (issue #4) ───────────────────────── */
 
 /**
- * A system the relay imports people from (a Drupal site through core JSON:API, or any SCIM
- * server). Credentials are stored only encrypted, like target tokens.
+ * A system the relay imports people from (a Drupal site through core JSON:API, a WordPress or
+ * Joomla site through its core API, or any SCIM server). Credentials are stored only encrypted,
+ * like target tokens. The kind is a TypeScript enum only (no CHECK in SQL): new kinds need no migration.
  */
 export const sources = sqliteTable('sources', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  kind: text('kind', { enum: ['drupal-jsonapi', 'scim'] }).notNull(),
+  kind: text('kind', { enum: ['drupal-jsonapi', 'scim', 'wordpress-rest', 'joomla-webservices'] }).notNull(),
   baseUrl: text('base_url').notNull(),
   /** AES-GCM of the credentials JSON ({type:'basic',…} | {type:'bearer',…}) */
   credentialsEnc: text('credentials_enc').notNull(),

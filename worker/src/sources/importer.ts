@@ -23,10 +23,11 @@ import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { userResourceType } from '../scim/schema/registry';
 import { deleteById, patchResource, type ScimContext } from '../scim/service';
 import { applyPage, inScope, type ApplyContext, type UserOutcome } from './apply-page';
-import { fullUrl, incrementalUrl, readDrupalPage, recheckDrupalUser, requireDrupalAccount, type Recheck } from './drupal-reader';
+import type { Recheck } from './drupal-reader';
 import { sourceHttp, type SourceHttp } from './http';
 import { SourceError, type RemotePage, type RemoteUser } from './remote';
-import { readScimGroupsPage, readScimPage, recheckScimUser, refusedFilter, scimGroupsUrl, scimListUrl, type RemoteGroup } from './scim-reader';
+import { readScimGroupsPage, refusedFilter, scimGroupsUrl, scimListUrl, type RemoteGroup } from './scim-reader';
+import { expectedHidden, firstPageUrl, readSourcePage, readsInFull, recheckSourceUser, requireSourceAccount } from './source-reader';
 import { applyGroups } from './apply-groups';
 import { listSources, loadSourceSecret } from './sources';
 
@@ -225,8 +226,9 @@ async function startRun(env: Env, source: Source, row: SourceRow, requested: Run
   // Without a watermark there is nothing to be incremental from.
   const kind: RunKind = requested === 'incremental' && !row.watermark ? 'full' : requested;
   const runId = crypto.randomUUID();
-  const first = source.kind === 'drupal-jsonapi' ? (kind === 'full' ? fullUrl(source.baseUrl) : incrementalUrl(source.baseUrl, row.watermark!)) : scimListUrl(source.baseUrl, 1, kind === 'full' ? null : row.watermark);
-  const cursor: Cursor = { runId, kind, phase: 'read', next: first, maxChanged: row.watermark, failures: 0, startedAt: now.toISOString(), leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString() };
+  const first = firstPageUrl(source, kind, row.watermark);
+  // Without change stamps the watermark is when the last complete read started (source-reader.ts).
+  const cursor: Cursor = { runId, kind, phase: 'read', next: first, maxChanged: readsInFull(source.kind) ? now.toISOString() : row.watermark, failures: 0, startedAt: now.toISOString(), leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString() };
   if (!(await swapCursor(env, source.id, row.cursor, cursor))) return null;
   await updateSourceRow(env.DB, source.id, { lastRunAt: now.toISOString() });
   await insertImportRun(env.DB, { id: runId, sourceId: source.id, kind, startedAt: now.toISOString(), counts: '{}', status: 'running' });
@@ -236,10 +238,6 @@ async function startRun(env: Env, source: Source, row: SourceRow, requested: Run
     await updateImportRun(env.DB, old.runId, { status: 'failed', error: `Replaced by run ${runId}.`, finishedAt: now.toISOString() });
   }
   return cursor;
-}
-
-function readPage(source: Source, http: SourceHttp, url: string): Promise<RemotePage> {
-  return source.kind === 'drupal-jsonapi' ? readDrupalPage(http, source.baseUrl, url) : readScimPage(http, url);
 }
 
 /** Drupal stamps are Unix seconds, SCIM's RFC 3339: both order correctly compared as such. */
@@ -328,11 +326,12 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
     return summary('running', err.message);
   };
 
-  // Drupal takes a wrong password for an anonymous visit (../outbound/drupal-login.ts): without
-  // this question an incremental run would read nothing, report done and clear lastError.
-  if (source.kind === 'drupal-jsonapi' && cursor.phase === 'read' && cursor.account === undefined) {
+  // Drupal and WordPress take a wrong password for an anonymous visit (../outbound/drupal-login.ts,
+  // wordpress-reader.ts): without this question a run would read nothing (or public authors
+  // only), report done and clear lastError.
+  if ((source.kind === 'drupal-jsonapi' || source.kind === 'wordpress-rest') && cursor.phase === 'read' && cursor.account === undefined) {
     try {
-      cursor.account = await requireDrupalAccount(http, source.baseUrl, credentials.type, source.watermark !== null);
+      cursor.account = await requireSourceAccount(source, http, credentials.type);
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       charge();
@@ -369,7 +368,7 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
     const pageStart = http.meter.requests + meter.d1;
     try {
       if (cursor.phase === 'groups') ({ groups, next } = await readScimGroupsPage(http, url));
-      else ({ next } = page = await readPage(source, http, url));
+      else ({ next } = page = await readSourcePage(source, http, url));
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       charge();
@@ -410,16 +409,16 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
     }
     // Accounts the relay's account may not see (omitted blocked users) are not deleted ones:
     // without the whole picture there is no sweep. Drupal always shows uid 0 as a label only.
-    const expectedHidden = source.kind === 'drupal-jsonapi' ? 1 : 0;
+    const hiddenAllowed = expectedHidden(source.kind);
     // The guard rail: a complete listing of nobody is a broken source, not an empty site.
     if ((counts.read ?? 0) === 0) {
-      const why = (counts.hidden ?? 0) > expectedHidden
+      const why = (counts.hidden ?? 0) > hiddenAllowed
         ? 'The source showed no account the relay may read (only labels, or omitted items): give the account the "administer users" permission. Nothing was deactivated.'
         : 'The source listed nobody; nothing was deactivated.';
       return finish('failed', why);
     }
-    if ((counts.hidden ?? 0) > expectedHidden) {
-      return finish('failed', `${(counts.hidden ?? 0) - expectedHidden} account(s) were hidden from the relay's account (blocked users need the "administer users" permission), so deletions cannot be told apart: nothing was deactivated.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
+    if ((counts.hidden ?? 0) > hiddenAllowed) {
+      return finish('failed', `${(counts.hidden ?? 0) - hiddenAllowed} account(s) were hidden from the relay's account (blocked users need the "administer users" permission), so deletions cannot be told apart: nothing was deactivated.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
     }
     cursor.phase = 'sweep';
     const unseen = await countUnseen(env.DB, source.id, cursor.startedAt);
@@ -469,7 +468,7 @@ async function sweep(
     for (const link of unseen) {
       let found: Recheck;
       try {
-        found = source.kind === 'drupal-jsonapi' ? await recheckDrupalUser(http, source.baseUrl, link.remoteId) : await recheckScimUser(http, source.baseUrl, link.remoteId);
+        found = await recheckSourceUser(source, http, link.remoteId);
       } catch (err) {
         if (!(err instanceof SourceError)) throw err;
         // Nothing of this chunk is removed on a guess: the next invocation re-reads it.

@@ -68,6 +68,45 @@ export const scimGroupResourceSchema = z.looseObject({
   members: z.array(z.looseObject({ value: z.string().nullish(), type: z.string().nullish() })).nullish(),
 });
 
+/**
+ * A WordPress REST user (`context=edit`): `username`, `email` and `roles` are edit-context
+ * fields, absent from the public view anonymous callers get (test/fixtures/wordpress-real).
+ */
+export const wpUserSchema = z.looseObject({
+  id: z.union([z.number(), z.string()]),
+  username: z.string().optional(),
+  email: z.string().nullish(),
+  roles: z.array(z.string()).optional(),
+});
+export type WpUserResource = z.infer<typeof wpUserSchema>;
+export const wpUserListSchema = z.array(wpUserSchema);
+
+/**
+ * A Joomla Web Services user (test/fixtures/joomla-real): a list row carries `group_names`
+ * (titles joined by newlines), an item `groups` (an id map) and no titles; `block` is 0/1.
+ */
+export const joomlaUserSchema = z.looseObject({
+  type: z.string().optional(),
+  id: z.union([z.string(), z.number()]),
+  attributes: z.looseObject({
+    username: z.string(),
+    name: z.string().nullish(),
+    email: z.string().nullish(),
+    block: z.union([z.number(), z.string(), z.boolean()]).nullish(),
+    group_names: z.string().nullish(),
+    groups: z.union([z.record(z.string(), z.union([z.number(), z.string()])), z.array(z.union([z.number(), z.string()]))]).nullish(),
+  }),
+});
+export type JoomlaUserResource = z.infer<typeof joomlaUserSchema>;
+export const joomlaListSchema = z.looseObject({
+  data: z.array(joomlaUserSchema),
+  links: z.looseObject({ next: z.string().nullish() }).nullish(),
+  meta: z.looseObject({ 'total-pages': z.number().optional() }).nullish(),
+});
+export const joomlaGroupsSchema = z.looseObject({
+  data: z.array(z.looseObject({ id: z.union([z.string(), z.number()]), attributes: z.looseObject({ title: z.string() }) })),
+});
+
 /** RFC 7644 §3.4.2: a ListResponse; `Resources` may be left out when there are none. */
 export const scimListSchema = <T extends z.ZodType>(resource: T) => z.looseObject({ totalResults: z.number(), Resources: z.array(resource).nullish() });
 

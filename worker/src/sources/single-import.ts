@@ -12,7 +12,9 @@ import { readDrupalPage, requireDrupalAccount, uidUrl } from './drupal-reader';
 import { sourceHttp } from './http';
 import { scimContext } from './importer';
 import { SourceError, type RemoteUser } from './remote';
+import { joomlaIdUrl, readJoomlaPage } from './joomla-reader';
 import { readScimPage, scimListUrl } from './scim-reader';
+import { recheckWordpressUser, requireWordpressAccount } from './wordpress-reader';
 import { loadSourceSecret } from './sources';
 
 export interface SingleImport {
@@ -37,6 +39,14 @@ export async function importOne(env: Env, sourceId: string, uid: string, fetcher
       // Drupal answers a wrong password with an empty page, as for an unknown uid: ask who the
       // relay is before saying "not found" (../outbound/drupal-login.ts).
       if (!found) await requireDrupalAccount(http, source.baseUrl, credentials.type, source.watermark !== null);
+    } else if (source.kind === 'wordpress-rest') {
+      // WordPress serves a wrong Application Password as anonymous (401 on an edit view, so a
+      // wrong password is never "not found"); ask first so the message names the credentials.
+      await requireWordpressAccount(http, source.baseUrl);
+      const found1 = /^\d+$/.test(uid) ? await recheckWordpressUser(http, source.baseUrl, uid) : 'gone';
+      found = typeof found1 === 'object' ? found1.user : undefined;
+    } else if (source.kind === 'joomla-webservices') {
+      found = (await readJoomlaPage(http, source.baseUrl, joomlaIdUrl(source.baseUrl, uid))).users.find((u) => u.uid === uid);
     } else {
       const url = new URL(scimListUrl(source.baseUrl, 1, null));
       url.searchParams.set('filter', `id eq "${uid.replace(/["\\]/g, '')}"`);

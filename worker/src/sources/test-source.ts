@@ -12,6 +12,7 @@ import { remoteDetail, sourceHttp, type SourceHttp } from './http';
 import { SourceError } from './remote';
 import { readScimPage, scimListUrl } from './scim-reader';
 import { loadSourceSecret } from './sources';
+import { testJoomlaSource, testWordpressSource } from './test-cms-source';
 
 type Step = SourceTestResult['steps'][number];
 
@@ -20,7 +21,16 @@ export async function testSource(env: Env, id: string, fetcher?: typeof fetch): 
   if (!loaded) return null;
   const http = sourceHttp(loaded.credentials, fetcher);
   const { source } = loaded;
-  return source.kind === 'drupal-jsonapi' ? testDrupal(http, source.baseUrl, loaded.credentials.type, source.watermark !== null, source.settings.include.roles.length > 0) : testScim(http, source.baseUrl);
+  switch (source.kind) {
+    case 'drupal-jsonapi':
+      return testDrupal(http, source.baseUrl, loaded.credentials.type, source.watermark !== null, source.settings.include.roles.length > 0);
+    case 'wordpress-rest':
+      return testWordpressSource(http, source.baseUrl);
+    case 'joomla-webservices':
+      return testJoomlaSource(http, source.baseUrl, loaded.credentials);
+    case 'scim':
+      return testScim(http, source.baseUrl);
+  }
 }
 
 /** What a non-JSON answer is shown as: its status and content type, never its body (an internal page's contents). */

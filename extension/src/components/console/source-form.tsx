@@ -8,7 +8,7 @@ import { TextField, type TextFieldOptions } from '../ui/text-field';
 
 interface SourceDraft {
   name: string;
-  kind: 'drupal-jsonapi' | 'scim';
+  kind: Source['kind'];
   baseUrl: string;
   authType: 'basic' | 'bearer';
   username: string;
@@ -95,6 +95,8 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
       <Field id="s-kind" label="Kind" error={err('kind')}>
         <select id="s-kind" value={d.kind} disabled={saved !== null} onChange={(e) => set('kind', e.currentTarget.value as SourceDraft['kind'])}>
           <option value="drupal-jsonapi">Drupal site (core JSON:API)</option>
+          <option value="wordpress-rest">WordPress site (core REST API, Application Password)</option>
+          <option value="joomla-webservices">Joomla site (core Web Services API, API token)</option>
           <option value="scim">SCIM 2.0 server</option>
         </select>
       </Field>
