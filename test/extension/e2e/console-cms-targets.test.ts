@@ -112,6 +112,22 @@ describe('console target form for WordPress and Joomla', () => {
     await page.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('previews the WordPress and Joomla fields each site receives, not SCIM JSON', async () => {
+    await page.getByRole('button', { name: 'Mapping of Blog' }).click();
+    const payload = page.getByTestId('payload');
+    await expect.poll(() => page.getByTestId('site-request').textContent(), { timeout: 15_000 }).toContain('POST /wp/v2/users');
+    const wp = JSON.parse((await payload.textContent()) ?? '{}') as Record<string, unknown>;
+    expect(wp).toMatchObject({ username: 'grace.cms', email: 'grace.cms@example.test', first_name: 'Grace', last_name: 'Hopper', roles: ['author'] });
+    expect(wp).not.toHaveProperty('schemas');
+    await page.getByLabel('update').check();
+    await expect.poll(() => page.getByTestId('site-request').textContent(), { timeout: 15_000 }).toContain('POST /wp/v2/users/{id}');
+
+    await page.getByRole('button', { name: 'Mapping of Portal' }).click();
+    await expect.poll(() => page.getByTestId('site-request').textContent(), { timeout: 15_000 }).toContain('POST /v1/users');
+    const joomlaBody = JSON.parse((await page.getByTestId('payload').textContent()) ?? '{}') as Record<string, unknown>;
+    expect(joomlaBody).toEqual({ name: 'Grace Hopper', username: 'grace.cms', email: 'grace.cms@example.test', block: 0, groups: [2, 3] });
+  });
+
   it('offers a saved Drupal target’s role map as a picker of the site’s roles too', async () => {
     const site = drupal.createSite({ fixture: 'drupal10-real' });
     const admin = site.accounts.find((a) => a.model === 'admin' && a.username)!;
