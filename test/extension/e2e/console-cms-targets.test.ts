@@ -107,8 +107,14 @@ describe('console target form for WordPress and Joomla', () => {
     const groups = picker.getByLabel('Site role for group 1');
     await expect.poll(() => groups.locator('option').allTextContents()).toEqual(expect.arrayContaining(['Editor (4)', 'Super Users (8)']));
     await groups.selectOption('4');
+    // The default and Super User groups are ticked from the site's groups too, by title.
+    const defaults = page.getByRole('group', { name: 'Groups of a new account' });
+    await expect(defaults.getByLabel('Registered').isChecked()).resolves.toBe(true);
+    await expect(defaults.getByLabel('Author').isChecked()).resolves.toBe(true);
+    await defaults.getByLabel('Author').uncheck();
+    await expect(page.getByRole('group', { name: /^Super User groups/ }).getByLabel('Super Users').isChecked()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await expect.poll(async () => (await stored('Portal')).options.roleMap).toEqual({ Editors: 4 });
+    await expect.poll(async () => (await stored('Portal')).options).toMatchObject({ roleMap: { Editors: 4 }, defaultGroups: [2], superUserGroups: [8] });
     await page.getByRole('button', { name: 'Close' }).click();
   });
 
@@ -125,7 +131,7 @@ describe('console target form for WordPress and Joomla', () => {
     await page.getByRole('button', { name: 'Mapping of Portal' }).click();
     await expect.poll(() => page.getByTestId('site-request').textContent(), { timeout: 15_000 }).toContain('POST /v1/users');
     const joomlaBody = JSON.parse((await page.getByTestId('payload').textContent()) ?? '{}') as Record<string, unknown>;
-    expect(joomlaBody).toEqual({ name: 'Grace Hopper', username: 'grace.cms', email: 'grace.cms@example.test', block: 0, groups: [2, 3] });
+    expect(joomlaBody).toEqual({ name: 'Grace Hopper', username: 'grace.cms', email: 'grace.cms@example.test', block: 0, groups: [2] });
   });
 
   it('offers a saved Drupal target’s role map as a picker of the site’s roles too', async () => {

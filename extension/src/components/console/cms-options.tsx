@@ -1,8 +1,10 @@
-import type { CmsKind } from '../../../../shared/src/target-kinds';
+import { targetRolesSchema, type CmsKind, type TargetRoles } from '../../../../shared/src/target-kinds';
+import { callApi } from '../../lib/console-api';
 import { Field } from '../ui/field';
 import { TextField } from '../ui/text-field';
+import { useLoad, type Loaded } from '../ui/use-load';
 import { RoleMapField } from './role-map-field';
-import type { TargetDraft } from './target-draft';
+import { idsOf, type TargetDraft } from './target-draft';
 
 type TextKey = 'jsonapiPath' | 'wpDefaultRole' | 'wpReassign' | 'joomlaApiPath' | 'joomlaDefaultGroups' | 'joomlaSuperUserGroups';
 
@@ -11,6 +13,8 @@ type TextKey = 'jsonapiPath' | 'wpDefaultRole' | 'wpReassign' | 'joomlaApiPath' 
  * `shared/src/*-target.ts` names them; the API's issues appear under `options.<key>` beside each.
  */
 export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind; draft: TargetDraft; targetId: string | null; set: <K extends keyof TargetDraft>(key: K, value: TargetDraft[K]) => void; err: (path: string) => string | undefined }) {
+  // A saved target's site is asked once for its roles (Joomla: user groups); null before the first save.
+  const roles = useLoad<TargetRoles | null>(() => (targetId === null ? Promise.resolve(null) : callApi(targetRolesSchema, 'GET', `/targets/${encodeURIComponent(targetId)}/roles`)), [targetId]);
   const text = (id: string, key: TextKey, label: string, path: string, hint?: string, placeholder?: string) => (
     <TextField id={id} label={label} error={err(path)} value={draft[key]} onInput={(v) => set(key, v)} {...(hint ? { hint } : {})} {...(placeholder ? { placeholder } : {})} />
   );
@@ -23,7 +27,7 @@ export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind;
       {err(path) && <p class="field-error">{err(path)}</p>}
     </>
   );
-  const roleMap = <RoleMapField kind={kind} targetId={targetId} value={draft.roleMap} error={err('options.roleMap')} onChange={(v) => set('roleMap', v)} />;
+  const roleMap = <RoleMapField kind={kind} saved={targetId !== null} roles={roles} value={draft.roleMap} error={err('options.roleMap')} onChange={(v) => set('roleMap', v)} />;
 
   if (kind === 'drupal-jsonapi') {
     return (
@@ -55,13 +59,40 @@ export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind;
       </>
     );
   }
+  const hasGroups = (roles.data?.items.length ?? 0) > 0;
   return (
     <>
       {text('t-api-path', 'joomlaApiPath', 'Web Services path', 'options.apiPath', undefined, '/api/index.php')}
       {roleMap}
-      {text('t-default-groups', 'joomlaDefaultGroups', 'Groups of a new account (ids)', 'options.defaultGroups', 'Comma-separated user group ids; 2 is Registered on a stock site.', '2')}
-      {text('t-super-groups', 'joomlaSuperUserGroups', 'Super User groups (ids)', 'options.superUserGroups', 'Members of these groups are protected unless allowed below; 8 on a stock site.', '8')}
+      {hasGroups
+        ? <GroupChecks id="t-default-groups" label="Groups of a new account" roles={roles} value={draft.joomlaDefaultGroups} error={err('options.defaultGroups')} onChange={(v) => set('joomlaDefaultGroups', v)} />
+        : text('t-default-groups', 'joomlaDefaultGroups', 'Groups of a new account (ids)', 'options.defaultGroups', 'Comma-separated user group ids; 2 is Registered on a stock site.', '2')}
+      {hasGroups
+        ? <GroupChecks id="t-super-groups" label="Super User groups (protected unless allowed below)" roles={roles} value={draft.joomlaSuperUserGroups} error={err('options.superUserGroups')} onChange={(v) => set('joomlaSuperUserGroups', v)} />
+        : text('t-super-groups', 'joomlaSuperUserGroups', 'Super User groups (ids)', 'options.superUserGroups', 'Members of these groups are protected unless allowed below; 8 on a stock site.', '8')}
       {check('joomlaAllowSuperUsers', 'Allow changing or removing Super Users (never the token’s own account)', 'options.allowSuperUsers')}
     </>
+  );
+}
+
+/** Joomla group ids as boxes to tick, from the groups the site lists (the draft keeps "2, 3"). */
+function GroupChecks({ id, label, roles, value, error, onChange }: { id: string; label: string; roles: Loaded<TargetRoles | null>; value: string; error: string | undefined; onChange: (text: string) => void }) {
+  const chosen = idsOf(value).map(String);
+  const toggle = (group: string, on: boolean) => onChange((on ? [...chosen, group] : chosen.filter((g) => g !== group)).join(', '));
+  return (
+    <fieldset class="group-checks" id={id} data-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+      <legend>{label}</legend>
+      {(roles.data?.items ?? []).map((g) => (
+        <label class="check" key={g.id}>
+          <input type="checkbox" checked={chosen.includes(g.id)} onChange={(e) => toggle(g.id, e.currentTarget.checked)} />
+          {g.name}
+        </label>
+      ))}
+      {error && (
+        <p class="field-error" id={`${id}-error`} role="alert">
+          {error}
+        </p>
+      )}
+    </fieldset>
   );
 }

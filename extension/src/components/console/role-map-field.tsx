@@ -1,8 +1,7 @@
-import { targetRolesSchema, type CmsKind } from '../../../../shared/src/target-kinds';
-import { callApi } from '../../lib/console-api';
+import type { CmsKind, TargetRoles } from '../../../../shared/src/target-kinds';
 import { describedBy, Field } from '../ui/field';
 import { Problem } from '../ui/problem';
-import { useLoad } from '../ui/use-load';
+import type { Loaded } from '../ui/use-load';
 import { roleRowsOf, roleTextOf } from './target-draft';
 
 const WORDS: Record<CmsKind, { label: string; role: string; example: string }> = {
@@ -17,21 +16,20 @@ const WORDS: Record<CmsKind, { label: string; role: string; example: string }> =
  * group picks one; the relay never creates or deletes roles, so nothing here offers to. Before
  * the first save there is no target to ask, so the map is typed as lines.
  */
-export function RoleMapField({ kind, targetId, value, error, onChange }: { kind: CmsKind; targetId: string | null; value: string; error: string | undefined; onChange: (text: string) => void }) {
+export function RoleMapField({ kind, saved, roles, value, error, onChange }: { kind: CmsKind; saved: boolean; roles: Loaded<TargetRoles | null>; value: string; error: string | undefined; onChange: (text: string) => void }) {
   const words = WORDS[kind];
-  if (targetId === null) {
+  if (!saved) {
     return (
       <Field id="t-role-map" label={words.label} hint={`One per line: directory group = ${words.role}. Unmapped groups are not pushed. Once saved, the site’s roles are offered to pick from.`} error={error}>
         <textarea id="t-role-map" rows={3} placeholder={words.example} value={value} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy('t-role-map', true, error)} onInput={(e) => onChange(e.currentTarget.value)} />
       </Field>
     );
   }
-  return <RolePicker kind={kind} targetId={targetId} value={value} error={error} onChange={onChange} />;
+  return <RolePicker kind={kind} roles={roles} value={value} error={error} onChange={onChange} />;
 }
 
-function RolePicker({ kind, targetId, value, error, onChange }: { kind: CmsKind; targetId: string; value: string; error: string | undefined; onChange: (text: string) => void }) {
+function RolePicker({ kind, roles, value, error, onChange }: { kind: CmsKind; roles: Loaded<TargetRoles | null>; value: string; error: string | undefined; onChange: (text: string) => void }) {
   const words = WORDS[kind];
-  const roles = useLoad(() => callApi(targetRolesSchema, 'GET', `/targets/${encodeURIComponent(targetId)}/roles`), [targetId]);
   const rows = roleRowsOf(value);
   const items = roles.data?.items ?? [];
   const setRow = (i: number, row: [string, string]) => onChange(roleTextOf(rows.map((r, j) => (j === i ? row : r))));

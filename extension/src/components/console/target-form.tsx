@@ -43,7 +43,7 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
 
   const set = <K extends keyof TargetDraft>(key: K, value: TargetDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   // A CMS kind starts with the matching its connector can search (shared/src/target-kinds.ts).
-  const setKind = (kind: KindName) => setDraft((d) => ({ ...d, kind, matching: isCmsKind(kind) ? DEFAULT_MATCHING_OF[kind].join('\n') : d.matching }));
+  const setKind = (kind: KindName) => setDraft((d) => ({ ...d, kind, matching: isCmsKind(kind) ? DEFAULT_MATCHING_OF[kind].join('\n') : emptyDraft().matching }));
   const setMode = (mode: ModeName, change: Partial<TargetDraft['modes'][ModeName]>) =>
     setDraft((d) => ({ ...d, modes: { ...d.modes, [mode]: { ...d.modes[mode], ...change } } }));
   const err = (path: string) => issueText(error, path);
