@@ -73,6 +73,9 @@ describe('console target form for WordPress and Joomla', () => {
     await expect.poll(() => roles.locator('option').allTextContents()).toEqual(expect.arrayContaining(['Editor (editor)', 'Administrator (administrator)']));
     await roles.selectOption('editor');
     await expect(picker.getByRole('button', { name: /create|new role|delete role/i }).count()).resolves.toBe(0);
+    // The role of a new account is picked from the same list once saved.
+    await expect(page.getByLabel('Role of a new account').inputValue()).resolves.toBe('author');
+    await expect(page.getByLabel('Role of a new account').locator('option').allTextContents()).resolves.toContain('Editor (editor)');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(async () => (await stored('Blog')).options.roleMap).toEqual({ Editors: 'editor' });
     await page.getByRole('button', { name: 'Close' }).click();

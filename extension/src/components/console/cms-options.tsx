@@ -1,6 +1,6 @@
 import { targetRolesSchema, type CmsKind, type TargetRoles } from '../../../../shared/src/target-kinds';
 import { callApi } from '../../lib/console-api';
-import { Field } from '../ui/field';
+import { describedBy, Field } from '../ui/field';
 import { TextField } from '../ui/text-field';
 import { useLoad, type Loaded } from '../ui/use-load';
 import { RoleMapField } from './role-map-field';
@@ -27,6 +27,7 @@ export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind;
       {err(path) && <p class="field-error">{err(path)}</p>}
     </>
   );
+  const siteRoles = roles.data?.items ?? [];
   const roleMap = <RoleMapField kind={kind} saved={targetId !== null} roles={roles} value={draft.roleMap} error={err('options.roleMap')} onChange={(v) => set('roleMap', v)} />;
 
   if (kind === 'drupal-jsonapi') {
@@ -53,13 +54,26 @@ export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind;
           </select>
         </Field>
         {roleMap}
-        {text('t-default-role', 'wpDefaultRole', 'Role of a new account', 'options.defaultRole', 'Also restored on reactivation when no role was remembered.', 'subscriber')}
+        {siteRoles.length > 0 ? (
+          <Field id="t-default-role" label="Role of a new account" hint="Also restored on reactivation when no role was remembered." error={err('options.defaultRole')}>
+            <select id="t-default-role" value={draft.wpDefaultRole} aria-describedby={describedBy('t-default-role', true, err('options.defaultRole'))} onChange={(e) => set('wpDefaultRole', e.currentTarget.value)}>
+              {!siteRoles.some((r) => r.id === draft.wpDefaultRole) && <option value={draft.wpDefaultRole}>{`${draft.wpDefaultRole} (not on the site)`}</option>}
+              {siteRoles.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name === r.id ? r.name : `${r.name} (${r.id})`}
+                </option>
+              ))}
+            </select>
+          </Field>
+        ) : (
+          text('t-default-role', 'wpDefaultRole', 'Role of a new account', 'options.defaultRole', 'Also restored on reactivation when no role was remembered.', 'subscriber')
+        )}
         {text('t-reassign', 'wpReassign', 'Who inherits a deleted account’s posts', 'options.reassign', 'relay-account (the account the relay signs in as), a user id, or delete-content to delete the posts too.', 'relay-account')}
         {check('wpAllowUserOne', 'Allow changing user 1 (the site’s first administrator)', 'options.allowUserOne')}
       </>
     );
   }
-  const hasGroups = (roles.data?.items.length ?? 0) > 0;
+  const hasGroups = siteRoles.length > 0;
   return (
     <>
       {text('t-api-path', 'joomlaApiPath', 'Web Services path', 'options.apiPath', undefined, '/api/index.php')}
