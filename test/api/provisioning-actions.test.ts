@@ -50,6 +50,43 @@ describe('preview', () => {
   });
 });
 
+describe('preview of what a CMS site receives', () => {
+  const grace = () => createUser(`grace.${crypto.randomUUID().slice(0, 8)}`, { displayName: 'Grace Hopper', name: { givenName: 'Grace', familyName: 'Hopper' }, emails: [{ value: 'grace@work.test', type: 'work' }] });
+
+  it('shows a WordPress target the /wp/v2/users fields, with the default role and no password anyone learns', async () => {
+    const target = await createTarget('wp preview', { kind: 'wordpress-rest', baseUrl: 'https://blog.example.com', token: 'admin:abcd efgh', options: { defaultRole: 'author' } });
+    const user = await grace();
+    const create = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'create' });
+    expect(create.status, create.text).toBe(200);
+    expect(create.body.site).toEqual({
+      method: 'POST',
+      path: '/wp/v2/users',
+      body: { username: user.userName, email: 'grace@work.test', name: 'Grace Hopper', first_name: 'Grace', last_name: 'Hopper', password: '(random, never stored)', roles: ['author'] },
+    });
+    const update = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'update' });
+    expect(update.body.site.body).not.toHaveProperty('username');
+    expect(update.body.site).toMatchObject({ method: 'POST', path: '/wp/v2/users/{id}', body: { email: 'grace@work.test' } });
+  });
+
+  it('shows a Joomla target the /v1/users fields, with the default groups on create and the full set on every PATCH', async () => {
+    const target = await createTarget('joomla preview', { kind: 'joomla-webservices', baseUrl: 'https://portal.example.com', token: 'c2hhMjU2OjU2MDp0b2tlbg==', options: { defaultGroups: [2, 3] } });
+    const user = await grace();
+    const create = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'create' });
+    expect(create.body.site).toEqual({ method: 'POST', path: '/v1/users', body: { name: 'Grace Hopper', username: user.userName, email: 'grace@work.test', block: 0, groups: [2, 3] } });
+    const update = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'update' });
+    expect(update.body.site).toMatchObject({ method: 'PATCH', path: '/v1/users/{id}', body: { groups: '(the account’s current groups)' } });
+  });
+
+  it('shows a Drupal target the user--user attributes, and a SCIM target none beside its payload', async () => {
+    const drupal = await createTarget('drupal preview', { kind: 'drupal-jsonapi', baseUrl: 'https://intranet.example.com', token: 'admin:secret' });
+    const user = await grace();
+    const create = await api('POST', `/targets/${drupal.id}/preview`, { userId: user.id, phase: 'create' });
+    expect(create.body.site).toEqual({ method: 'POST', path: '/user/user', body: { data: { type: 'user--user', attributes: { name: user.userName, mail: 'grace@work.test', status: true } } } });
+    const scim = await createTarget('scim preview');
+    expect((await api('POST', `/targets/${scim.id}/preview`, { userId: user.id, phase: 'create' })).body.site).toBeNull();
+  });
+});
+
 describe('plan and provision', () => {
   it('plans nothing for a target with no queued work, and refuses an unknown mode', async () => {
     const target = await createTarget('idle');

@@ -1,18 +1,17 @@
 /**
- * One interface for every CMS admin UI the overlay understands (Drupal now, WordPress beside it,
- * Joomla to follow): an adapter recognises a page and reads the users it shows. What it reads is
+ * One interface for every CMS admin UI the overlay understands (Drupal, WordPress, Joomla): an adapter recognises a page and reads the users it shows. What it reads is
  * parsed with the schemas below before the rest of the extension sees it (STYLE: parse at the
  * edges), so a theme that renders something unexpected yields "not recognised", not a bad chip.
  */
 import { z } from 'zod';
 
-export const CMS_KINDS = ['drupal', 'wordpress'] as const;
+export const CMS_KINDS = ['drupal', 'wordpress', 'joomla'] as const;
 export const cmsSchema = z.enum(CMS_KINDS);
 export type Cms = z.infer<typeof cmsSchema>;
 
 export const pageUserStatusSchema = z.enum(['active', 'blocked']);
 
-/** The CMS's own user id: Drupal's uid, WordPress's user ID. */
+/** The CMS's own user id: Drupal's uid, WordPress's user ID, Joomla's user id. */
 export const uidSchema = z.string().regex(/^[1-9]\d{0,18}$/, 'a positive integer id');
 
 const text = z.string().trim().min(1).max(512);
@@ -82,6 +81,13 @@ export interface UserPage extends PageBase {
   form: HTMLFormElement | null;
   /** Where the panel goes: before this element. */
   panelBefore: Element;
+  /**
+   * Controls outside the form whose click submits it (Joomla's toolbar): an admin's trusted click
+   * there counts as the gesture behind the save, like one inside the form.
+   */
+  saveControls?: Element[];
+  /** Whether a submit of the form stores the account (Joomla's Cancel submits the form too). */
+  isSave?: (form: HTMLFormElement) => boolean;
 }
 
 export type DetectedPage = PeopleListPage | UserPage;

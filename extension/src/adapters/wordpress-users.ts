@@ -60,7 +60,9 @@ export const wordpressUserEditAdapter: PageAdapter = {
     const login = form.querySelector<HTMLInputElement>('#user_login')?.value.trim() ?? '';
     const mail = form.querySelector<HTMLInputElement>('#email')?.value.trim() ?? '';
     const role = form.querySelector<HTMLSelectElement>('select#role')?.value ?? '';
-    const display = cleanText(form.querySelector<HTMLSelectElement>('select#display_name')?.selectedOptions?.[0]);
+    // The chosen "Display name publicly as" option (the REST `name`); DOMs without form state read the attribute.
+    const displaySelect = form.querySelector<HTMLSelectElement>('select#display_name');
+    const display = cleanText(displaySelect?.selectedOptions?.[0] ?? displaySelect?.querySelector('option[selected]'));
     const parsed = pageUserSchema.safeParse({
       uid,
       name: login,

@@ -14,7 +14,11 @@ import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 /** A click or key press and the form submit it causes land well within this. */
 const GESTURE_WINDOW_MS = 5_000;
 
-export function onAdminSubmit(ctx: ContentScriptContext, form: HTMLFormElement, handler: () => void): void {
+/**
+ * `controls`: elements outside the form whose click submits it (Joomla's toolbar Save buttons call
+ * `Joomla.submitbutton()`); a trusted gesture inside one of them counts like one inside the form.
+ */
+export function onAdminSubmit(ctx: ContentScriptContext, form: HTMLFormElement, handler: () => void, controls: readonly Element[] = []): void {
   let lastGesture: { target: EventTarget | null; at: number } | null = null;
   const remember = (e: Event) => {
     // isTrusted: made by the user agent from real input, which no page script can produce.
@@ -25,7 +29,8 @@ export function onAdminSubmit(ctx: ContentScriptContext, form: HTMLFormElement, 
   ctx.addEventListener(form, 'submit', (e) => {
     const gesture = lastGesture;
     if (!e.isTrusted || !gesture || performance.now() - gesture.at > GESTURE_WINDOW_MS) return;
-    if (!(gesture.target instanceof Node) || !form.contains(gesture.target)) return;
+    const target = gesture.target;
+    if (!(target instanceof Node) || !(form.contains(target) || controls.some((c) => c.contains(target)))) return;
     handler();
   });
 }

@@ -7,6 +7,7 @@ import { render } from 'preact';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi } from 'wxt/utils/content-script-ui/shadow-root';
 import { readDrupalUserForm } from '../adapters/drupal-user';
+import { readJoomlaUserForm } from '../adapters/joomla-users';
 import type { UserPage } from '../adapters/page-adapter';
 import { sendPageMessage, type UserHint } from '../lib/page-messages';
 import { ifTrusted, onAdminSubmit } from './admin-input';
@@ -99,10 +100,18 @@ export async function mountUserOverlay(ctx: ContentScriptContext, page: UserPage
   if (page.form) {
     const form = page.form;
     // Read the form as submitted: only a user whose uid is on the page is noted; the CMS stores it, then redirects.
-    onAdminSubmit(ctx, form, () => {
-      if (page.cms === 'drupal' && !readDrupalUserForm(form, uid, page.user.name)) return;
-      void sendPageMessage({ type: 'page:user-submitted', site: page.site, uid });
-    });
+    onAdminSubmit(
+      ctx,
+      form,
+      () => {
+        if (page.isSave && !page.isSave(form)) return;
+        if (page.cms === 'drupal' && !readDrupalUserForm(form, uid, page.user.name)) return;
+        // The form must still be this user's: a page script that swapped the id is not a save of it.
+        if (page.cms === 'joomla' && readJoomlaUserForm(form)?.uid !== uid) return;
+        void sendPageMessage({ type: 'page:user-submitted', site: page.site, uid });
+      },
+      page.saveControls,
+    );
   }
   const [loaded, pending] = await Promise.all([load(), sendPageMessage({ type: 'page:save-pending', site: page.site, uid })]);
   if (!loaded || !pending.ok || !pending.pending) return;

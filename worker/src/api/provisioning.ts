@@ -9,6 +9,7 @@ import { provisionUser } from '../provisioning/manual';
 import { MappingError, mappingProblems } from '../provisioning/mapping';
 import { planTarget } from '../provisioning/plan';
 import { previewPageUser, previewPayload } from '../provisioning/preview';
+import { sitePayload } from '../provisioning/site-payload';
 import { testTarget } from '../provisioning/test-target';
 import { dispatchTargetNow } from '../provisioning/dispatch-after';
 import { catchUp } from '../provisioning/planner';
@@ -48,7 +49,7 @@ provisioningApp.post(ROUTES.previewTarget.path, validateJson(ROUTES.previewTarge
   if (issues.length > 0) return invalidRequest(c, `The mapping cannot be applied: ${issues[0]!.message}`, issues);
   try {
     const preview = user ? previewPageUser(target, user, phase) : await previewPayload(c.env, target, userId!, phase);
-    return preview ? c.json({ payload: preview.payload, cleared: preview.cleared }) : notFound(c, 'The user');
+    return preview ? c.json({ payload: preview.payload, cleared: preview.cleared, site: sitePayload(target, preview.payload, phase) }) : notFound(c, 'The user');
   } catch (err) {
     if (err instanceof MappingError) return invalidRequest(c, `The mapping cannot be applied: ${err.message}`, [{ path: 'mapping', message: err.message }]);
     throw err;

@@ -148,7 +148,8 @@ export const ROUTES = {
         when: (p) => typeof p.value === 'object' && p.value !== null,
       }),
     status: 200,
-    response: z.object({ payload: anyJson, cleared: z.array(z.string()) }),
+    // `site`: what a CMS target's site receives (its connector's translation), null for a SCIM target
+    response: z.object({ payload: anyJson, cleared: z.array(z.string()), site: z.object({ method: z.enum(['POST', 'PATCH']), path: z.string(), body: anyJson }).nullable() }),
   },
   syncTarget: {
     method: 'post',

@@ -7,13 +7,22 @@ import { issueText } from '../ui/field-issues';
 import { Problem } from '../ui/problem';
 import { rulesOf, type RuleDraft } from './mapping-draft';
 
-const previewSchema = z.object({ payload: z.record(z.string(), z.unknown()), cleared: z.array(z.string()) });
+/** `site`: what a CMS target's site receives (the connector's translation); null for a SCIM target. */
+const previewSchema = z.object({
+  payload: z.record(z.string(), z.unknown()),
+  cleared: z.array(z.string()),
+  site: z.object({ method: z.string(), path: z.string(), body: z.unknown() }).nullable().default(null),
+});
 const usersSchema = z.object({ items: z.array(userSummarySchema) });
 
 /** How long the preview waits after the last keystroke before asking the relay. */
 const DEBOUNCE_MS = 300;
 
-/** The exact payload the target would get for a chosen user with the rules as edited. */
+/**
+ * The exact payload the target would get for a chosen user with the rules as edited: a SCIM
+ * app's SCIM JSON, or the request a Drupal, WordPress or Joomla site receives (its own fields),
+ * with the SCIM payload the mapping built folded away beneath it.
+ */
 export function PayloadPreview({ target, rules }: { target: Target; rules: readonly RuleDraft[] }) {
   const [search, setSearch] = useState('');
   const [users, setUsers] = useState<UserSummary[]>([]);
@@ -97,9 +106,26 @@ export function PayloadPreview({ target, rules }: { target: Target; rules: reado
       ) : null}
       {preview && !error && (
         <>
-          <pre class="payload" aria-label="Payload" data-testid="payload">
-            {JSON.stringify(preview.payload, null, 2)}
-          </pre>
+          {preview.site ? (
+            <>
+              <p class="site-request" data-testid="site-request">
+                The site receives <code>{`${preview.site.method} ${preview.site.path}`}</code>:
+              </p>
+              <pre class="payload" aria-label="Payload" data-testid="payload">
+                {JSON.stringify(preview.site.body, null, 2)}
+              </pre>
+              <details>
+                <summary>SCIM payload the mapping built</summary>
+                <pre class="payload" aria-label="SCIM payload" data-testid="scim-payload">
+                  {JSON.stringify(preview.payload, null, 2)}
+                </pre>
+              </details>
+            </>
+          ) : (
+            <pre class="payload" aria-label="Payload" data-testid="payload">
+              {JSON.stringify(preview.payload, null, 2)}
+            </pre>
+          )}
           {preview.cleared.length > 0 && <p>Cleared on the target: {preview.cleared.join(', ')}</p>}
         </>
       )}

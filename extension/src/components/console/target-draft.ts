@@ -8,7 +8,12 @@ export const MODE_NAMES = ['manual', 'automatic', 'scheduled'] as const;
 export type ModeName = (typeof MODE_NAMES)[number];
 export const OPERATION_NAMES = ['create', 'update', 'deactivate', 'delete'] as const;
 export type OperationName = (typeof OPERATION_NAMES)[number];
-export const KIND_LABELS = { scim: 'SCIM 2.0 app', 'drupal-jsonapi': 'Drupal site (core JSON:API)' } as const;
+export const KIND_LABELS = {
+  scim: 'SCIM 2.0 app',
+  'drupal-jsonapi': 'Drupal site (core JSON:API)',
+  'wordpress-rest': 'WordPress site (core REST API)',
+  'joomla-webservices': 'Joomla site (core Web Services API)',
+} as const;
 export type KindName = keyof typeof KIND_LABELS;
 
 export interface ModeDraft {
@@ -32,10 +37,21 @@ export interface TargetDraft {
   pushGroups: boolean;
   drupalAuth: 'basic' | 'bearer';
   jsonapiPath: string;
-  /** Drupal: one "Group name = role_machine_name" per line */
+  /** CMS kinds: one "Group name = role" per line (Drupal machine name, WordPress slug, Joomla group id) */
   roleMap: string;
   /** a Drupal target's saved options: role map and fields are kept as they are */
   savedOptions: Record<string, unknown> | null;
+  /** WordPress (shared/src/wordpress-target.ts) */
+  wpRestPath: '/wp-json' | '/?rest_route=';
+  wpDefaultRole: string;
+  /** "relay-account", "delete-content" or a user id */
+  wpReassign: string;
+  wpAllowUserOne: boolean;
+  /** Joomla (shared/src/joomla-target.ts); group ids comma-separated */
+  joomlaApiPath: string;
+  joomlaDefaultGroups: string;
+  joomlaSuperUserGroups: string;
+  joomlaAllowSuperUsers: boolean;
 }
 
 const ops = (del = false): Record<OperationName, boolean> => ({ create: true, update: true, deactivate: true, delete: del });
@@ -58,11 +74,22 @@ export function emptyDraft(): TargetDraft {
     jsonapiPath: '/jsonapi',
     roleMap: '',
     savedOptions: null,
+    wpRestPath: '/wp-json',
+    wpDefaultRole: 'subscriber',
+    wpReassign: 'relay-account',
+    wpAllowUserOne: false,
+    joomlaApiPath: '/api/index.php',
+    joomlaDefaultGroups: '2',
+    joomlaSuperUserGroups: '8',
+    joomlaAllowSuperUsers: false,
   };
 }
 
+type AnyOptions = Partial<{ auth: 'basic' | 'bearer'; jsonapiPath: string; restPath: '/wp-json' | '/?rest_route='; defaultRole: string; reassign: string | number; allowUserOne: boolean; apiPath: string; defaultGroups: number[]; superUserGroups: number[]; allowSuperUsers: boolean }> & Record<string, unknown>;
+
 export function draftOf(t: Target): TargetDraft {
-  const options = ((t as { options?: unknown }).options ?? null) as ({ auth?: 'basic' | 'bearer'; jsonapiPath?: string } & Record<string, unknown>) | null;
+  const options = ((t as { options?: unknown }).options ?? null) as AnyOptions | null;
+  const empty = emptyDraft();
   const mode = (m: { enabled: boolean; operations: Record<OperationName, boolean> }): ModeDraft => ({ enabled: m.enabled, operations: { ...m.operations } });
   return {
     name: t.name,
@@ -79,10 +106,18 @@ export function draftOf(t: Target): TargetDraft {
     pushGroups: t.pushGroups,
     drupalAuth: options?.auth ?? 'basic',
     jsonapiPath: options?.jsonapiPath ?? '/jsonapi',
-    roleMap: Object.entries((options?.roleMap ?? {}) as Record<string, string>)
+    roleMap: Object.entries((options?.roleMap ?? {}) as Record<string, string | number>)
       .map(([group, role]) => `${group} = ${role}`)
       .join('\n'),
     savedOptions: options,
+    wpRestPath: options?.restPath ?? empty.wpRestPath,
+    wpDefaultRole: options?.defaultRole ?? empty.wpDefaultRole,
+    wpReassign: options?.reassign !== undefined ? String(options.reassign) : empty.wpReassign,
+    wpAllowUserOne: options?.allowUserOne ?? false,
+    joomlaApiPath: options?.apiPath ?? empty.joomlaApiPath,
+    joomlaDefaultGroups: options?.defaultGroups?.join(', ') ?? empty.joomlaDefaultGroups,
+    joomlaSuperUserGroups: options?.superUserGroups?.join(', ') ?? empty.joomlaSuperUserGroups,
+    joomlaAllowSuperUsers: options?.allowSuperUsers ?? false,
   };
 }
 
@@ -116,8 +151,36 @@ export function bodyOf(d: TargetDraft, isNew: boolean): Record<string, unknown> 
   if (isNew) body.kind = d.kind;
   if (isNew || d.token !== '') body.token = d.token;
   if (d.kind === 'drupal-jsonapi') body.options = { ...(d.savedOptions ?? {}), auth: d.drupalAuth, jsonapiPath: d.jsonapiPath.trim() || '/jsonapi', roleMap: roleMapPatch(d, isNew) };
+  if (d.kind === 'wordpress-rest') {
+    const reassign = d.wpReassign.trim();
+    body.options = {
+      restPath: d.wpRestPath,
+      roleMap: roleMapPatch(d, isNew),
+      defaultRole: d.wpDefaultRole.trim(),
+      reassign: reassign === 'relay-account' || reassign === 'delete-content' ? reassign : num(reassign),
+      allowUserOne: d.wpAllowUserOne,
+    };
+  }
+  if (d.kind === 'joomla-webservices') {
+    // Joomla names groups by numeric id; text that is not a number goes as is, for the API to name.
+    const roleMap = Object.fromEntries(Object.entries(roleMapPatch(d, isNew)).map(([group, id]) => [group, id === null ? null : num(id)]));
+    body.options = {
+      apiPath: d.joomlaApiPath.trim() || '/api/index.php',
+      roleMap,
+      defaultGroups: idsOf(d.joomlaDefaultGroups),
+      superUserGroups: idsOf(d.joomlaSuperUserGroups),
+      allowSuperUsers: d.joomlaAllowSuperUsers,
+    };
+  }
   return body;
 }
+
+/** "2, 8" → [2, 8]; a word that is not a number is sent as is so the API names it. */
+export const idsOf = (text: string): (number | string)[] =>
+  text
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(num);
 
 /**
  * PATCH is a JSON merge patch (RFC 7396): a map merges key by key, so a group the admin took out
@@ -139,6 +202,22 @@ export function roleMapOf(text: string): Record<string, string> {
     .map((line) => {
       const at = line.lastIndexOf('=');
       return at < 0 ? [line, ''] : [line.slice(0, at).trim(), line.slice(at + 1).trim()];
-    });
+    })
+    // A picker row added but not filled in yet (" = ") is not a mapping.
+    .filter(([group, role]) => group !== '' || role !== '');
   return Object.fromEntries(entries);
 }
+
+/** The role map's lines as [group, role] rows, for the picker; rows without a group are kept while edited. */
+export function roleRowsOf(text: string): [string, string][] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const at = line.lastIndexOf('=');
+      return at < 0 ? [line.trim(), ''] : [line.slice(0, at).trim(), line.slice(at + 1).trim()];
+    });
+}
+
+/** [group, role] rows back to the draft's lines (a row the admin has not filled yet stays a " = " line). */
+export const roleTextOf = (rows: readonly (readonly [string, string])[]): string => rows.map(([group, role]) => `${group} = ${role}`).join('\n');

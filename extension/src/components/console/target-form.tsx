@@ -7,6 +7,16 @@ import { issueText } from '../ui/field-issues';
 import { TextField, type TextFieldOptions } from '../ui/text-field';
 import { bodyOf, draftOf, emptyDraft, KIND_LABELS, MODE_NAMES, OPERATION_NAMES, type KindName, type ModeName, type TargetDraft } from './target-draft';
 import { TestReport, type TestResult, testResultSchema } from './test-report';
+import { DEFAULT_MATCHING_OF, isCmsKind } from '../../../../shared/src/target-kinds';
+import { CmsOptions } from './cms-options';
+
+/** What the credential field asks for, in the site's own words. */
+function tokenLabel(d: TargetDraft): string {
+  if (d.kind === 'drupal-jsonapi' && d.drupalAuth === 'basic') return 'Credentials (username:password)';
+  if (d.kind === 'wordpress-rest') return 'Application Password (username:application password)';
+  if (d.kind === 'joomla-webservices') return 'API token (a Super User’s)';
+  return 'Bearer token';
+}
 
 /** Fields shown by this form: an API issue under any of them is shown beside it, not in the summary. */
 const FIELD_PATHS = ['name', 'kind', 'baseUrl', 'token', 'matching', 'modes', 'rateLimitPerSecond', 'concurrency', 'deletionThreshold', 'options'];
@@ -18,8 +28,9 @@ const MODE_WORDS: Record<ModeName, { label: string; hint: string }> = {
 };
 
 /**
- * Create or edit a target, then "Save and test": the target is saved, its SCIM server read
- * (ServiceProviderConfig, the matching filter) and the report shown in plain words.
+ * Create or edit a target, then "Save and test": the target is saved, its server read
+ * (SCIM: ServiceProviderConfig and the matching filter; a CMS: its API, credentials and
+ * capabilities) and the report shown in plain words.
  */
 export function TargetForm({ target, onSaved, onCancel }: { target: Target | null; onSaved: (t: Target) => void; onCancel: () => void }) {
   const [draft, setDraft] = useState<TargetDraft>(() => (target ? draftOf(target) : emptyDraft()));
@@ -31,6 +42,8 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
   const isNew = saved === null;
 
   const set = <K extends keyof TargetDraft>(key: K, value: TargetDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  // A CMS kind starts with the matching its connector can search (shared/src/target-kinds.ts).
+  const setKind = (kind: KindName) => setDraft((d) => ({ ...d, kind, matching: isCmsKind(kind) ? DEFAULT_MATCHING_OF[kind].join('\n') : emptyDraft().matching }));
   const setMode = (mode: ModeName, change: Partial<TargetDraft['modes'][ModeName]>) =>
     setDraft((d) => ({ ...d, modes: { ...d.modes, [mode]: { ...d.modes[mode], ...change } } }));
   const err = (path: string) => issueText(error, path);
@@ -82,7 +95,7 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
     void saveAndTest();
   };
 
-  const text = (id: string, key: 'name' | 'baseUrl' | 'intervalMinutes' | 'rateLimitPerSecond' | 'concurrency' | 'deletionThreshold' | 'jsonapiPath', label: string, path: string, opts: TextFieldOptions = {}) => (
+  const text = (id: string, key: 'name' | 'baseUrl' | 'intervalMinutes' | 'rateLimitPerSecond' | 'concurrency' | 'deletionThreshold', label: string, path: string, opts: TextFieldOptions = {}) => (
     <TextField id={id} label={label} error={err(path)} value={draft[key]} onInput={(v) => set(key, v)} {...opts} />
   );
 
@@ -93,7 +106,7 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
         <legend>Connection</legend>
         {text('t-name', 'name', 'Name', 'name', { placeholder: 'Wiki' })}
         <Field id="t-kind" label="Kind" error={err('kind')}>
-          <select id="t-kind" value={draft.kind} disabled={!isNew} onChange={(e) => set('kind', e.currentTarget.value as KindName)}>
+          <select id="t-kind" value={draft.kind} disabled={!isNew} onChange={(e) => setKind(e.currentTarget.value as KindName)}>
             {(Object.keys(KIND_LABELS) as KindName[]).map((k) => (
               <option key={k} value={k}>
                 {KIND_LABELS[k]}
@@ -107,7 +120,7 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
         })}
         <Field
           id="t-token"
-          label={draft.kind === 'drupal-jsonapi' && draft.drupalAuth === 'basic' ? 'Credentials (username:password)' : 'Bearer token'}
+          label={tokenLabel(draft)}
           hint={isNew ? 'Stored encrypted; never shown again.' : 'Stored encrypted. Leave blank to keep the saved one.'}
           error={err('token')}
         >
@@ -122,28 +135,7 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
             onInput={(e) => set('token', e.currentTarget.value)}
           />
         </Field>
-        {draft.kind === 'drupal-jsonapi' && (
-          <>
-            <Field id="t-auth" label="Drupal authentication" error={err('options.auth')}>
-              <select id="t-auth" value={draft.drupalAuth} onChange={(e) => set('drupalAuth', e.currentTarget.value as 'basic' | 'bearer')}>
-                <option value="basic">HTTP Basic (core basic_auth)</option>
-                <option value="bearer">Bearer / OAuth token</option>
-              </select>
-            </Field>
-            {text('t-jsonapi', 'jsonapiPath', 'JSON:API path', 'options.jsonapiPath', { placeholder: '/jsonapi' })}
-            <Field id="t-role-map" label="Groups to Drupal roles" hint="One per line: directory group = role machine name. Unmapped groups are not pushed." error={err('options.roleMap')}>
-              <textarea
-                id="t-role-map"
-                rows={3}
-                placeholder="Editors = content_editor"
-                value={draft.roleMap}
-                aria-invalid={err('options.roleMap') ? 'true' : undefined}
-                aria-describedby={describedBy('t-role-map', true, err('options.roleMap'))}
-                onInput={(e) => set('roleMap', e.currentTarget.value)}
-              />
-            </Field>
-          </>
-        )}
+        {isCmsKind(draft.kind) && <CmsOptions kind={draft.kind} draft={draft} targetId={saved?.id ?? null} set={set} err={err} />}
         <Field id="t-matching" label="Matching" hint="How an unlinked user is found on the target, one attribute per line, in order." error={err('matching')}>
           <textarea
             id="t-matching"

@@ -15,7 +15,12 @@ import { TargetProgress, type TargetRun } from './target-progress';
 type PageUserView = NonNullable<CurrentUserResponse>;
 const provisionSchema = z.object({ userId: z.string(), results: z.array(provisionResultSchema) });
 const upsertSchema = z.object({ outcome: z.enum(['created', 'updated', 'unchanged']), user: userSummarySchema });
-const previewSchema = z.object({ payload: z.record(z.string(), z.unknown()), cleared: z.array(z.string()) });
+/** `site`: the request a CMS target's site receives (its own fields), null for a SCIM target. */
+const previewSchema = z.object({
+  payload: z.record(z.string(), z.unknown()),
+  cleared: z.array(z.string()),
+  site: z.object({ method: z.string(), path: z.string(), body: z.unknown() }).nullable().default(null),
+});
 
 const LINK_WORDS = { in_sync: 'in sync', pending: 'pending', failed: 'failed', never: 'not linked' } as const;
 
@@ -112,7 +117,8 @@ export function ProvisionPanel({ user }: { user: PageUserView }) {
       const entries = await Promise.all(
         chosen.map(async (id) => {
           const p = await callApi(previewSchema, 'POST', `/targets/${encodeURIComponent(id)}/preview`, { user: pageUserOf(user), phase: 'create' });
-          return [id, JSON.stringify(p.payload, null, 2)] as const;
+          const shown = p.site ? `${p.site.method} ${p.site.path}\n${JSON.stringify(p.site.body, null, 2)}` : JSON.stringify(p.payload, null, 2);
+          return [id, shown] as const;
         }),
       );
       setPreviews(Object.fromEntries(entries));
