@@ -153,6 +153,8 @@ export const userStatusSchema = z.object({
   links: z.array(linkSchema),
   /** the user's latest audit events, newest first */
   events: z.array(auditEventSchema),
+  /** deleted from the directory; kept (a tombstone) while a target has not settled it */
+  deleted: z.boolean().optional(),
 });
 
 export const lookupHitSchema = z.object({ user: userSummarySchema, links: z.array(linkSchema) });
@@ -162,7 +164,17 @@ export type LookupHit = z.infer<typeof lookupHitSchema>;
 const hits = z.record(z.string(), lookupHitSchema.nullable());
 const siteRef = z.object({ id: z.string(), name: z.string(), kind: z.string() });
 export const lookupResponseSchema = z.object({
-  targets: z.array(z.object({ id: z.string(), name: z.string(), status: z.enum(['active', 'paused']) })),
+  /** every target, with what the People page's banner shows: why it is paused, what it holds for approval */
+  targets: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      status: z.enum(['active', 'paused']),
+      pausedReason: z.string().nullable().default(null),
+      /** deactivations and deletions held for approval by the deletion threshold */
+      held: z.number().int().default(0),
+    }),
+  ),
   userNames: hits,
   emails: hits,
   externalIds: hits,
@@ -181,3 +193,44 @@ export const planResponseSchema = z.object({
   operations: z.array(z.object({ outboxId: z.number(), resourceType: z.string(), resourceId: z.string(), state: z.string(), action: z.string(), detail: z.string() })),
 });
 export type PlanResponse = z.infer<typeof planResponseSchema>;
+
+/**
+ * GET /targets/{id}/sync: where a target stands against the directory (issue #9) — its full pass
+ * (initial sync, "Sync all") with done / total and an ETA, how far behind the change feed it is,
+ * and the deletion threshold's window.
+ */
+export const targetSyncSchema = z.object({
+  targetId: z.string(),
+  /** the last change planned for the target, and the newest change of the directory */
+  watermark: z.number().int(),
+  head: z.number().int(),
+  /** rows of the target still to settle (pending, leased or held) */
+  outstanding: z.number().int(),
+  sync: z
+    .object({
+      reason: z.enum(['initial', 'on_demand', 'mapping_changed']),
+      /** users / groups: still enqueuing; done: every resource enqueued */
+      phase: z.enum(['users', 'groups', 'done']),
+      total: z.number().int(),
+      enqueued: z.number().int(),
+      /** enqueued and settled (sent, unchanged, or failed with a reason) */
+      done: z.number().int(),
+      startedAt: z.string(),
+      /** every resource enqueued and none outstanding */
+      complete: z.boolean(),
+      /** seconds left at the pace so far; null before the first resource settles or once complete */
+      etaSeconds: z.number().nullable(),
+    })
+    .nullable(),
+  deletions: z.object({
+    threshold: z.number().int(),
+    windowMinutes: z.number().int(),
+    /** deactivations and deletions sent within the window */
+    sentInWindow: z.number().int(),
+    /** waiting to be sent (not held) */
+    pending: z.number().int(),
+    /** held for approval */
+    held: z.number().int(),
+  }),
+});
+export type TargetSync = z.infer<typeof targetSyncSchema>;

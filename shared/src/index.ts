@@ -3,3 +3,4 @@ export * from './provisioning';
 export * from './api';
 export * from './tokens';
 export * from './page-user';
+export * from './reconcile';
