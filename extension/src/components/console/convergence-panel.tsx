@@ -37,7 +37,7 @@ function SyncProgress({ sync }: { sync: TargetSync }) {
   const behind = sync.head - sync.watermark;
   const pass = sync.sync;
   return (
-    <div class="report" aria-label="Sync">
+    <section class="report" aria-label="Sync">
       {pass && !pass.complete ? (
         <p>
           <strong>{pass.reason === 'initial' ? 'Initial sync' : pass.reason === 'mapping_changed' ? 'Sync after a mapping change' : 'Sync all'}:</strong>{' '}
@@ -64,7 +64,7 @@ function SyncProgress({ sync }: { sync: TargetSync }) {
         )}
         .
       </p>
-    </div>
+    </section>
   );
 }
 
@@ -72,7 +72,7 @@ function ReconcileReport({ status }: { status: ReconcileStatus }) {
   const run = status.state;
   const schedule = status.intervalMinutes > 0 ? `every ${duration(status.intervalMinutes * 60)}` : 'off';
   return (
-    <div class="report" aria-label="Reconcile">
+    <section class="report" aria-label="Reconcile">
       <p>
         <strong>Reconcile</strong> (schedule: {schedule}
         {status.nextDueAt ? `, next ${new Date(status.nextDueAt).toLocaleString()}` : ''}):{' '}
@@ -107,7 +107,7 @@ function ReconcileReport({ status }: { status: ReconcileStatus }) {
           </ul>
         </details>
       )}
-    </div>
+    </section>
   );
 }
 
