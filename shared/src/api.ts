@@ -164,7 +164,17 @@ export type LookupHit = z.infer<typeof lookupHitSchema>;
 const hits = z.record(z.string(), lookupHitSchema.nullable());
 const siteRef = z.object({ id: z.string(), name: z.string(), kind: z.string() });
 export const lookupResponseSchema = z.object({
-  targets: z.array(z.object({ id: z.string(), name: z.string(), status: z.enum(['active', 'paused']) })),
+  /** every target, with what the People page's banner shows: why it is paused, what it holds for approval */
+  targets: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      status: z.enum(['active', 'paused']),
+      pausedReason: z.string().nullable().default(null),
+      /** deactivations and deletions held for approval by the deletion threshold */
+      held: z.number().int().default(0),
+    }),
+  ),
   userNames: hits,
   emails: hits,
   externalIds: hits,

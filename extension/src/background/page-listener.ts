@@ -45,6 +45,10 @@ async function answer(message: PageMessage, sender: Browser.runtime.MessageSende
     return { ok: true };
   }
   if (message.type === 'page:save-pending') return { ok: true, pending: await savedForms.has(tabId, message.site, message.uid) };
+  if (message.type === 'page:open-console') {
+    await browser.runtime.openOptionsPage();
+    return { ok: true };
+  }
   if (!relayUrl || !token) return { ok: false, code: 'not_configured', error: 'Set the relay URL and admin token in the extension options.' };
   const refusal = storedRelayUrlRefusal(relayUrl);
   if (refusal) return { ok: false, code: 'not_configured', error: refusal };
@@ -57,6 +61,9 @@ async function answer(message: PageMessage, sender: Browser.runtime.MessageSende
         return await service.provision(message.site, message.uids, message.hints, message.targetIds);
       case 'page:user-status':
         return await service.userStatus(message.site, message.uid, message.hint);
+      case 'page:resume-target':
+        await service.resumeTarget(message.targetId);
+        return { ok: true };
       case 'page:user-saved':
         if (!(await savedForms.take(tabId, message.site, message.uid))) return { ok: true, outcome: 'no_save', result: null };
         return await service.userSaved(message.site, message.uid);

@@ -150,5 +150,10 @@ export function createPageService({ client, traces, now = () => new Date(), conc
       const result = await provisionOne(uid, after.users.get(uid)?.userId ?? null, imported.has(uid));
       return { ok: true, outcome: 'provisioned', result };
     },
+
+    /** The People page banner's Resume: the target then catches up from its watermark (nothing changed meanwhile is lost). */
+    async resumeTarget(targetId: string): Promise<void> {
+      await client.resumeTarget(targetId);
+    },
   };
 }

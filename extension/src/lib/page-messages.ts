@@ -41,6 +41,10 @@ export const pageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page:save-pending'), site, uid: uidSchema }),
   /** The page after the post loaded: if this tab's note matches, re-import from the source site, then provision. */
   z.object({ type: z.literal('page:user-saved'), site, uid: uidSchema }),
+  /** The banner's Resume (a trusted click): resume a paused target. */
+  z.object({ type: z.literal('page:resume-target'), site, targetId: z.string().min(1).max(200) }),
+  /** The banner's Review: open the console, where held deletions are approved. */
+  z.object({ type: z.literal('page:open-console'), site }),
 ]);
 export type PageMessage = z.infer<typeof pageMessageSchema>;
 
@@ -128,6 +132,8 @@ export interface PageResponses {
   'page:user-submitted': z.infer<typeof noteViewSchema> | PageError;
   'page:save-pending': z.infer<typeof pendingViewSchema> | PageError;
   'page:user-saved': SavedView | PageError;
+  'page:resume-target': z.infer<typeof noteViewSchema> | PageError;
+  'page:open-console': z.infer<typeof noteViewSchema> | PageError;
 }
 
 const responseSchemas: { [K in keyof PageResponses]: z.ZodType<PageResponses[K]> } = {
@@ -137,6 +143,8 @@ const responseSchemas: { [K in keyof PageResponses]: z.ZodType<PageResponses[K]>
   'page:user-submitted': z.union([noteViewSchema, pageErrorSchema]),
   'page:save-pending': z.union([pendingViewSchema, pageErrorSchema]),
   'page:user-saved': z.union([savedViewSchema, pageErrorSchema]),
+  'page:resume-target': z.union([noteViewSchema, pageErrorSchema]),
+  'page:open-console': z.union([noteViewSchema, pageErrorSchema]),
 };
 
 /** Sends a page message to the background and parses the answer; a lost answer becomes an error the overlay shows. */

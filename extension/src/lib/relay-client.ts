@@ -66,6 +66,7 @@ export function createRelayClient({ relayUrl, token, fetch, timeoutMs = 30_000 }
     lookup: (body: SiteLookupRequest) => call('POST', '/users/lookup', siteLookupResponseSchema, body),
     provision: (userId: string, targetIds?: string[]) => call('POST', `/users/${encodeURIComponent(userId)}/provision`, provisionResponseSchema, targetIds ? { targetIds } : {}),
     status: (userId: string) => call('GET', `/users/${encodeURIComponent(userId)}/status`, userStatusSchema),
+    resumeTarget: (targetId: string) => call('POST', `/targets/${encodeURIComponent(targetId)}/resume`, z.object({ id: z.string(), status: z.string() }), {}),
     importUid: (sourceId: string, uid: string) => call('POST', `/sources/${encodeURIComponent(sourceId)}/users/${encodeURIComponent(uid)}/import`, z.unknown()),
   };
 }

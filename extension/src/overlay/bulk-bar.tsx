@@ -3,6 +3,13 @@
  * never swallowed), and "Provision selected" for the rows ticked in the page's own bulk
  * checkboxes.
  */
+/** A target that needs the admin: paused (Resume) or holding deactivations/deletions for approval (Review). */
+export interface TargetAlert {
+  targetId: string;
+  text: string;
+  action: 'resume' | 'review';
+}
+
 export interface BulkBarProps {
   rows: number;
   selected: number;
@@ -18,11 +25,32 @@ export interface BulkBarProps {
   onProvisionSelected: (event: Event) => void;
   onMatch: (event: Event) => void;
   onRetry: (event: Event) => void;
+  alerts: TargetAlert[];
+  onResume: (targetId: string) => (event: Event) => void;
+  onReview: (event: Event) => void;
 }
 
-export function BulkBar({ rows, selected, busy, error, message, siteRole, canMatch, onProvisionSelected, onMatch, onRetry }: BulkBarProps) {
+export function BulkBar({ rows, selected, busy, error, message, siteRole, canMatch, onProvisionSelected, onMatch, onRetry, alerts, onResume, onReview }: BulkBarProps) {
   return (
     <div class="bar" role="region" aria-label="SCIM Relay">
+      {alerts.length > 0 && (
+        <ul class="alerts" data-scim-alerts role="status">
+          {alerts.map((a) => (
+            <li key={`${a.targetId}:${a.action}`}>
+              {a.text}{' '}
+              {a.action === 'resume' ? (
+                <button type="button" onClick={onResume(a.targetId)}>
+                  Resume
+                </button>
+              ) : (
+                <button type="button" onClick={onReview}>
+                  Review
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       <strong>SCIM Relay</strong>
       <span data-scim-summary>
         {rows} {rows === 1 ? 'user' : 'users'} on this page · {siteRole}

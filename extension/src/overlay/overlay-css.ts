@@ -28,6 +28,8 @@ button.primary:hover:not(:disabled) { background: #0550ae; }
 .bar { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 6px 0; padding: 6px 10px; border: 1px solid #d0d7de; border-left: 4px solid #0969da; border-radius: 4px; background: #f6f8fa; font-size: 12px; }
 .bar strong { font-weight: 600; }
 .bar [role="alert"] { color: #a40e26; font-weight: 600; }
+.alerts { flex-basis: 100%; order: 10; list-style: none; margin: 0; padding: 0; }
+.alerts li { margin: 2px 0; }
 .panel { margin: 0 0 16px; padding: 12px 14px; border: 1px solid #d0d7de; border-left: 4px solid #0969da; border-radius: 6px; background: #ffffff; font-size: 13px; max-width: 60rem; }
 .panel h2 { margin: 0 0 8px; font-size: 15px; }
 .panel h3 { margin: 12px 0 4px; font-size: 13px; }

@@ -13,7 +13,7 @@ import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/co
 import type { ListRow, PeopleListPage } from '../adapters/page-adapter';
 import { sendPageMessage, type LookupView, type UserHint } from '../lib/page-messages';
 import { ifTrusted } from './admin-input';
-import { BulkBar } from './bulk-bar';
+import { BulkBar, type TargetAlert } from './bulk-bar';
 import { OVERLAY_CSS } from './overlay-css';
 import { RowChips, type RowView } from './row-chips';
 import { summarise, type Note } from './summarise-outcome';
@@ -65,6 +65,20 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
     return `not a source or target of this relay${how}`;
   }
 
+  /** What needs the admin on any target: a pause (with its reason) or deletions held for approval. */
+  function alerts(): TargetAlert[] {
+    return (lookup?.targets ?? []).flatMap((t) => [
+      ...(t.status === 'paused' ? [{ targetId: t.id, action: 'resume' as const, text: `“${t.name}” is paused${t.pausedReason ? `: ${t.pausedReason}` : ''}. Changes wait and arrive on resume.` }] : []),
+      ...(t.held > 0 ? [{ targetId: t.id, action: 'review' as const, text: `“${t.name}” holds ${t.held} deactivation(s)/deletion(s) for approval.` }] : []),
+    ]);
+  }
+
+  async function resume(targetId: string): Promise<void> {
+    const answer = await sendPageMessage({ type: 'page:resume-target', site: page.site, targetId });
+    bulkMessage = answer.ok ? 'Resumed: the target catches up with what changed meanwhile.' : answer.error;
+    await refresh();
+  }
+
   function renderRow({ row, ui }: MountedRow): void {
     const uid = row.data.uid;
     const view = viewOf(uid);
@@ -91,6 +105,9 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
         onProvisionSelected={ifTrusted(() => void provisionSelected())}
         onMatch={ifTrusted(() => void match())}
         onRetry={ifTrusted(() => void refresh())}
+        alerts={alerts()}
+        onResume={(targetId) => ifTrusted(() => void resume(targetId))}
+        onReview={ifTrusted(() => void sendPageMessage({ type: 'page:open-console', site: page.site }))}
       />,
       bar.uiContainer,
     );

@@ -28,6 +28,9 @@ export interface TargetRef {
   id: string;
   name: string;
   status: 'active' | 'paused';
+  pausedReason: string | null;
+  /** outbox rows held for approval (deletion threshold) */
+  held: number;
 }
 
 type RawUser = Omit<UserRecord, 'active' | 'emails' | 'links' | 'displayName'> & {
@@ -103,7 +106,12 @@ export async function lookupUsers(
       plan.push({ kind, stmt: d1.prepare(sqlText).bind(...part) });
     }
   }
-  const [targetsResult, ...results] = await d1.batch([d1.prepare('SELECT id, name, status FROM targets ORDER BY created, id'), ...plan.map((p) => p.stmt)]);
+  const [targetsResult, ...results] = await d1.batch([d1.prepare(
+      // The People page's banner (paused, held for approval) rides in the same round trip.
+      `SELECT t.id, t.name, t.status, t.paused_reason AS pausedReason,
+              (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held
+         FROM targets t ORDER BY t.created, t.id`,
+    ), ...plan.map((p) => p.stmt)]);
   const found = Object.fromEntries(LOOKUP_KINDS.map((k) => [k, new Map<string, UserRecord>()])) as Record<LookupKind, Map<string, UserRecord>>;
   results.forEach((result, i) => {
     const map = found[plan[i]!.kind];
@@ -146,7 +154,12 @@ export async function searchUsers(d1: D1Database, s: UserSearch): Promise<{ targ
   }
   const sqlText = `SELECT '' AS key, ${USER_SELECT} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.user_name_lower LIMIT ?`;
   const [targetsResult, usersResult] = await d1.batch([
-    d1.prepare('SELECT id, name, status FROM targets ORDER BY created, id'),
+    d1.prepare(
+      // The People page's banner (paused, held for approval) rides in the same round trip.
+      `SELECT t.id, t.name, t.status, t.paused_reason AS pausedReason,
+              (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held
+         FROM targets t ORDER BY t.created, t.id`,
+    ),
     d1.prepare(sqlText).bind(...params, s.limit),
   ]);
   return { targets: targetsResult!.results as TargetRef[], users: (usersResult!.results as RawUser[]).map(toUserRecord) };

@@ -8,6 +8,7 @@ import { StatusLine } from '../ui/status-line';
 import { useAction } from '../ui/use-action';
 import { useLoad } from '../ui/use-load';
 import { MappingEditor } from './mapping-editor';
+import { ConvergencePanel } from './convergence-panel';
 import { PlanPanel } from './plan-panel';
 import { KIND_LABELS, MODE_NAMES, type KindName } from './target-draft';
 import { TargetForm } from './target-form';
@@ -18,7 +19,7 @@ import { StatusBadge } from '../ui/status-badge';
 const listSchema = z.object({ items: z.array(targetSchema) });
 const runSchema = z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() });
 
-type Panel = { kind: 'none' } | { kind: 'new'; n: number } | { kind: 'edit'; id: string } | { kind: 'mapping'; id: string } | { kind: 'plan'; id: string };
+type Panel = { kind: 'none' } | { kind: 'new'; n: number } | { kind: 'edit'; id: string } | { kind: 'mapping'; id: string } | { kind: 'plan'; id: string } | { kind: 'convergence'; id: string };
 
 const modesOf = (t: Target) =>
   MODE_NAMES.filter((m) => t.modes[m].enabled)
@@ -52,6 +53,7 @@ export function TargetsSection() {
   const editing = panel.kind === 'edit' ? byId(panel.id) : undefined;
   const mapping = panel.kind === 'mapping' ? byId(panel.id) : undefined;
   const planned = panel.kind === 'plan' ? byId(panel.id) : undefined;
+  const converging = panel.kind === 'convergence' ? byId(panel.id) : undefined;
 
   return (
     <section aria-labelledby="targets-heading">
@@ -97,6 +99,9 @@ export function TargetsSection() {
                 <button type="button" onClick={() => setPanel({ kind: 'plan', id: t.id })} aria-label={`Plan of ${t.name}`}>
                   Plan
                 </button>
+                <button type="button" onClick={() => setPanel({ kind: 'convergence', id: t.id })} aria-label={`Sync and drift of ${t.name}`}>
+                  Sync & drift
+                </button>
                 <button type="button" onClick={() => void runNow(t)} aria-label={`Run ${t.name} now`}>
                   Run now
                 </button>
@@ -112,6 +117,7 @@ export function TargetsSection() {
       {editing && <TargetForm key={editing.id} target={editing} onSaved={() => list.reload()} onCancel={() => setPanel({ kind: 'none' })} />}
       {mapping && <MappingEditor key={mapping.id} target={mapping} />}
       {planned && <PlanPanel key={planned.id} target={planned} onClose={() => setPanel({ kind: 'none' })} />}
+      {converging && <ConvergencePanel key={converging.id} target={converging} onClose={() => setPanel({ kind: 'none' })} />}
     </section>
   );
 }
