@@ -40,7 +40,11 @@ const SOURCE_KIND = TARGET_KIND;
 const ops = { create: true, update: true, deactivate: true, delete: false };
 
 async function call(rt: Runtime, method: string, p: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${rt.url}/api/v1${p}`, { method, headers: { authorization: `Bearer ${rt.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${rt.url}/api/v1${p}`, {
+    method,
+    headers: { authorization: `Bearer ${rt.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text.slice(0, 500)}`);
   return text ? JSON.parse(text) : undefined;
@@ -87,7 +91,15 @@ const lastSeq = async (site: CmsSite) => (await siteRequests(site)).at(-1)?.seq 
 function fromDrain(label: string, users: number, d: DrainResult, reqs: Awaited<ReturnType<typeof siteRequests>>): Measured {
   const counts: Record<string, number> = {};
   for (const t of d.ticks) for (const [k, v] of Object.entries(t.counts)) if (typeof v === 'number') counts[k] = (counts[k] ?? 0) + v;
-  return { label, users, ms: d.ms, ticks: d.ticks.length, site: tally(reqs), counts, status: d.stuck ? `stuck: ${d.stuck}` : d.left === 0 ? 'drained' : `${d.left} left` };
+  return {
+    label,
+    users,
+    ms: d.ms,
+    ticks: d.ticks.length,
+    site: tally(reqs),
+    counts,
+    status: d.stuck ? `stuck: ${d.stuck}` : d.left === 0 ? 'drained' : `${d.left} left`,
+  };
 }
 
 function fromImport(label: string, users: number, d: ImportDrive, reqs: Awaited<ReturnType<typeof siteRequests>>): Measured {
@@ -100,19 +112,43 @@ async function syncPhase(script: string, server: CmsServer, kind: CmsKind, log: 
     const baseline = await ping(rt, config.pingRequests);
     log(`  ${kind} sync: baseline ping p50 ${baseline.p50.toFixed(2)} ms; site ${site.baseUrl}`);
     // The target exists before the users do: each seeded user is queued by the change-log trigger.
-    const target = await call(rt, 'POST', '/targets', { name: `bench ${kind}`, kind: TARGET_KIND[kind], baseUrl: site.baseUrl, token: site.adminToken, modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } } });
+    const target = await call(rt, 'POST', '/targets', {
+      name: `bench ${kind}`,
+      kind: TARGET_KIND[kind],
+      baseUrl: site.baseUrl,
+      token: site.adminToken,
+      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
+    });
     const seeded = await seedUserDirectory(createClient(rt.url, rt.token, { keepAlive: false }), config.users, config.seedConcurrency, log);
     log(`  seeded ${config.users} users by /Bulk in ${(seeded.usersMs / 1000).toFixed(1)} s`);
 
     let since = await lastSeq(site);
-    const drain = await drainOutbox({ db: rt.db, relayUrl: rt.url, targetId: target.id, maxTicks: config.maxTicks, maxBackoffWaitS: 120, onTick: (t, i) => process.stdout.write(`\r  ${kind} first sync: tick ${i + 1}, ${t.left} left   `) });
+    const drain = await drainOutbox({
+      db: rt.db,
+      relayUrl: rt.url,
+      targetId: target.id,
+      maxTicks: config.maxTicks,
+      maxBackoffWaitS: 120,
+      onTick: (t, i) => process.stdout.write(`\r  ${kind} first sync: tick ${i + 1}, ${t.left} left   `),
+    });
     process.stdout.write('\n');
     const first = fromDrain('first sync', config.users, drain, await siteRequests(site, since));
     log(`  first sync: ${first.status} in ${(first.ms / 1000).toFixed(1)} s, ${first.site.requests} site requests (${first.site.writes} writes)`);
 
     since = await lastSeq(site);
-    await enqueueUsers(rt.db, target.id, seeded.users.map((u) => u.id));
-    const again = await drainOutbox({ db: rt.db, relayUrl: rt.url, targetId: target.id, maxTicks: config.maxTicks, maxBackoffWaitS: 120, onTick: (t, i) => process.stdout.write(`\r  ${kind} unchanged re-run: tick ${i + 1}, ${t.left} left   `) });
+    await enqueueUsers(
+      rt.db,
+      target.id,
+      seeded.users.map((u) => u.id),
+    );
+    const again = await drainOutbox({
+      db: rt.db,
+      relayUrl: rt.url,
+      targetId: target.id,
+      maxTicks: config.maxTicks,
+      maxBackoffWaitS: 120,
+      onTick: (t, i) => process.stdout.write(`\r  ${kind} unchanged re-run: tick ${i + 1}, ${t.left} left   `),
+    });
     process.stdout.write('\n');
     const rerun = fromDrain('unchanged re-run (sync)', config.users, again, await siteRequests(site, since));
     log(`  unchanged re-run: ${rerun.status} in ${(rerun.ms / 1000).toFixed(1)} s, ${rerun.site.requests} site requests (${rerun.site.writes} writes)`);
@@ -125,8 +161,17 @@ async function importPhase(script: string, kind: CmsKind, site: CmsSite, account
   return withRuntime(script, `cms-${kind}-import`, async (rt) => {
     const baseline = await ping(rt, config.pingRequests);
     log(`  ${kind} import: baseline ping p50 ${baseline.p50.toFixed(2)} ms`);
-    const credentials = kind === 'wordpress' ? { type: 'basic', username: site.adminToken.slice(0, site.adminToken.indexOf(':')), password: site.adminToken.slice(site.adminToken.indexOf(':') + 1) } : { type: 'bearer', token: site.adminToken };
-    const source = await call(rt, 'POST', '/sources', { name: `bench ${kind}`, kind: SOURCE_KIND[kind], baseUrl: site.baseUrl, credentials, settings: { deletionThreshold: 10 } });
+    const credentials =
+      kind === 'wordpress'
+        ? { type: 'basic', username: site.adminToken.slice(0, site.adminToken.indexOf(':')), password: site.adminToken.slice(site.adminToken.indexOf(':') + 1) }
+        : { type: 'bearer', token: site.adminToken };
+    const source = await call(rt, 'POST', '/sources', {
+      name: `bench ${kind}`,
+      kind: SOURCE_KIND[kind],
+      baseUrl: site.baseUrl,
+      credentials,
+      settings: { deletionThreshold: 10 },
+    });
     const test = await call(rt, 'POST', `/sources/${source.id}/test`);
     if (!test.ok) throw new Error(`Save and test of the ${kind} source failed: ${test.problems.join(' ')}`);
 
@@ -136,7 +181,10 @@ async function importPhase(script: string, kind: CmsKind, site: CmsSite, account
     log(`  first import: ${first.status} in ${(first.ms / 1000).toFixed(1)} s, ${first.site.requests} site requests`);
 
     // the next full reconciliation is due at the next cron
-    await rt.db.prepare("UPDATE sources SET last_full_at = '2000-01-01T00:00:00.000Z', last_run_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(source.id).run();
+    await rt.db
+      .prepare("UPDATE sources SET last_full_at = '2000-01-01T00:00:00.000Z', last_run_at = '2000-01-01T00:00:00.000Z' WHERE id = ?")
+      .bind(source.id)
+      .run();
     since = await lastSeq(site);
     const again = await driveImport(rt, source.id, config.maxTicks, `${kind} unchanged re-run`);
     const rerun = fromImport('unchanged re-run (import)', accounts, again, await siteRequests(site, since));
@@ -148,7 +196,10 @@ async function importPhase(script: string, kind: CmsKind, site: CmsSite, account
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-function markdown(startedAt: string, result: { machine: ReturnType<typeof machineInfo>; runtime: string; cms: CmsResult[]; load: number[]; problems: string[] }): string {
+function markdown(
+  startedAt: string,
+  result: { machine: ReturnType<typeof machineInfo>; runtime: string; cms: CmsResult[]; load: number[]; problems: string[] },
+): string {
   const m = result.machine;
   const lines = [
     `# CMS benchmark — ${startedAt}`,
@@ -165,12 +216,20 @@ function markdown(startedAt: string, result: { machine: ReturnType<typeof machin
     for (const p of c.phases) {
       const dirWrites = p.label.includes('import') ? String((p.counts.created ?? 0) + (p.counts.updated ?? 0) + (p.counts.deactivated ?? 0)) : '—';
       const baseline = p.label.includes('import') ? c.importBaseline : c.syncBaseline;
-      lines.push(`| ${c.kind} | ${p.label} | ${fmt(p.users)} | ${p.status} | ${fmt(p.ms / 1000, 1)} | ${p.ticks} | ${fmt(p.site.requests)} | ${fmt(p.site.requests / Math.max(1, p.users), 2)} | ${fmt(p.site.reads)} | ${fmt(p.site.writes)} | ${dirWrites} | ${fmt(baseline.p50, 2)} |`);
+      lines.push(
+        `| ${c.kind} | ${p.label} | ${fmt(p.users)} | ${p.status} | ${fmt(p.ms / 1000, 1)} | ${p.ticks} | ${fmt(p.site.requests)} | ${fmt(p.site.requests / Math.max(1, p.users), 2)} | ${fmt(p.site.reads)} | ${fmt(p.site.writes)} | ${dirWrites} | ${fmt(baseline.p50, 2)} |`,
+      );
     }
   }
   lines.push('', 'Requests by route (ids folded):', '');
   for (const c of result.cms) {
-    for (const p of c.phases) lines.push(`- ${c.kind}, ${p.label}: ${Object.entries(p.site.byRoute).sort((a, b) => b[1] - a[1]).map(([k, v]) => `\`${k}\` ${fmt(v)}`).join(', ')}`);
+    for (const p of c.phases)
+      lines.push(
+        `- ${c.kind}, ${p.label}: ${Object.entries(p.site.byRoute)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `\`${k}\` ${fmt(v)}`)
+          .join(', ')}`,
+      );
   }
   if (result.problems.length) lines.push('', `**PROBLEMS:** ${result.problems.join('; ')}`);
   lines.push('');
@@ -200,7 +259,14 @@ async function main(): Promise<void> {
       const accounts = sync.onSite;
       const imported = await importPhase(script, kind, sync.site, accounts, console.log);
       runtime = sync.runtime;
-      results.push({ kind, syncBaseline: sync.baseline, importBaseline: imported.baseline, phases: [...sync.phases, ...imported.phases], siteUsers: accounts, directoryUsers: imported.directory });
+      results.push({
+        kind,
+        syncBaseline: sync.baseline,
+        importBaseline: imported.baseline,
+        phases: [...sync.phases, ...imported.phases],
+        siteUsers: accounts,
+        directoryUsers: imported.directory,
+      });
       const [first, rerun] = sync.phases;
       const [imp, reimp] = imported.phases;
       if (accounts !== config.users + 1) problems.push(`${kind}: the site holds ${accounts} users after the sync, expected ${config.users} and its admin`);

@@ -73,7 +73,14 @@ async function main(): Promise<void> {
       }
     }
   }
-  const result: BenchConvergeResult = { startedAt, finishedAt: new Date().toISOString(), machine: machineInfo(), runtime, config: { ...base, users: sizes, modes }, runs };
+  const result: BenchConvergeResult = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    runtime,
+    config: { ...base, users: sizes, modes },
+    runs,
+  };
   const md = markdown(result);
   log(`\n${md}`);
   log(`wrote ${writeResults('converge', startedAt, result, md).join(' and ')}`);

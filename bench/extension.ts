@@ -94,7 +94,11 @@ async function main(): Promise<void> {
       const r: SizeResult = {
         rows: size,
         overlay: { tableToChips: stats(timed.map((t) => t.chipsAt! - t.tableAt)), navToChips: stats(timed.map((t) => t.chipsAt!)), apiCallsPerLoad: calls },
-        baseline: { tableToLoad: stats(plain.map((t) => t.loadAt - t.tableAt)), navToLoad: stats(plain.map((t) => t.loadAt)), lookupFromNode: stats(lookupTimes) },
+        baseline: {
+          tableToLoad: stats(plain.map((t) => t.loadAt - t.tableAt)),
+          navToLoad: stats(plain.map((t) => t.loadAt)),
+          lookupFromNode: stats(lookupTimes),
+        },
         loadAvg: os.loadavg()[0]!,
       };
       results.push(r);
@@ -122,7 +126,10 @@ async function waitUnregistered(background: import('playwright-core').Worker): P
   throw new Error('content scripts still registered for the baseline');
 }
 
-function markdown(results: SizeResult[], meta: { startedAt: string; finishedAt: string; machine: ReturnType<typeof machineInfo>; config: typeof config }): string {
+function markdown(
+  results: SizeResult[],
+  meta: { startedAt: string; finishedAt: string; machine: ReturnType<typeof machineInfo>; config: typeof config },
+): string {
   const m = meta.machine;
   const lines = [
     '# bench:extension — People overlay in Chromium',

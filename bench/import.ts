@@ -37,12 +37,23 @@ interface DrupalServer {
 /** The fake Drupal site's sources import without extensions (vite resolves them); bundle for Node. */
 async function loadDrupalSite(): Promise<{ startDrupalSite: () => Promise<DrupalServer> }> {
   const outfile = path.join(WORK_DIR, 'drupal-site.mjs');
-  await build({ entryPoints: [path.join(ROOT, 'test/support/drupal-site/server.ts')], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(ROOT, 'test/support/drupal-site/server.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    logLevel: 'silent',
+  });
   return (await import(pathToFileURL(outfile).href)) as { startDrupalSite: () => Promise<DrupalServer> };
 }
 
 async function call(rt: Runtime, method: string, p: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${rt.url}/api/v1${p}`, { method, headers: { authorization: `Bearer ${rt.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${rt.url}/api/v1${p}`, {
+    method,
+    headers: { authorization: `Bearer ${rt.token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
@@ -88,17 +99,33 @@ async function drive(rt: Runtime, sourceId: string, siteLog: () => Promise<numbe
     await res.text();
     tickMs.push(performance.now() - t);
     const source = await call(rt, 'GET', `/sources/${sourceId}`);
-    run = await rt.db.prepare('SELECT status, counts FROM import_runs WHERE source_id = ? ORDER BY started_at DESC LIMIT 1').bind(sourceId).first<{ status: string; counts: string }>();
+    run = await rt.db
+      .prepare('SELECT status, counts FROM import_runs WHERE source_id = ? ORDER BY started_at DESC LIMIT 1')
+      .bind(sourceId)
+      .first<{ status: string; counts: string }>();
     process.stdout.write(`\r  ${phase}: tick ${i + 1}, ${JSON.parse(run?.counts ?? '{}').read ?? 0} read   `);
     if (!source.running) break;
   }
   process.stdout.write('\n');
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);
-  return { phase, accounts, ms, tickMs, ticks: tickMs.length, siteRequests: (await siteLog()) - before, counts: JSON.parse(run?.counts ?? '{}'), status: run?.status ?? 'none', cpu: { userS: cpu.user / 1e6, systemS: cpu.system / 1e6 } };
+  return {
+    phase,
+    accounts,
+    ms,
+    tickMs,
+    ticks: tickMs.length,
+    siteRequests: (await siteLog()) - before,
+    counts: JSON.parse(run?.counts ?? '{}'),
+    status: run?.status ?? 'none',
+    cpu: { userS: cpu.user / 1e6, systemS: cpu.system / 1e6 },
+  };
 }
 
-function markdown(startedAt: string, result: { machine: ReturnType<typeof machineInfo>; runtime: string; baseline: { p50: number; p95: number }; phases: PhaseResult[]; load: number[] }): string {
+function markdown(
+  startedAt: string,
+  result: { machine: ReturnType<typeof machineInfo>; runtime: string; baseline: { p50: number; p95: number }; phases: PhaseResult[]; load: number[] },
+): string {
   const m = result.machine;
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const rows = result.phases.map((p) => {
@@ -143,7 +170,12 @@ async function main(): Promise<void> {
 
     const baseline = await ping(rt, config.pingRequests);
     console.log(`  baseline ping p50 ${baseline.p50.toFixed(2)} ms`);
-    const source = await call(rt, 'POST', '/sources', { name: 'bench', kind: 'drupal-jsonapi', baseUrl: site.baseUrl, credentials: { type: 'basic', username: 'admin', password: 'admin-pass' } });
+    const source = await call(rt, 'POST', '/sources', {
+      name: 'bench',
+      kind: 'drupal-jsonapi',
+      baseUrl: site.baseUrl,
+      credentials: { type: 'basic', username: 'admin', password: 'admin-pass' },
+    });
 
     const full = await drive(rt, source.id, siteLog, 'full', config.users);
     console.log(`  full: ${full.status} in ${(full.ms / 1000).toFixed(1)} s, ${full.ticks} invocations, ${full.siteRequests} site requests`);
@@ -154,21 +186,36 @@ async function main(): Promise<void> {
     const step = Math.floor(config.users / config.changes);
     for (let i = 0; i < config.changes; i++) {
       const uid = 1 + i * step + 1;
-      await fetch(`${site.controlUrl}/users/${uid}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mail: `changed-${uid}@example.org`, changed: later }) });
+      await fetch(`${site.controlUrl}/users/${uid}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ mail: `changed-${uid}@example.org`, changed: later }),
+      });
     }
     // The incremental is due at the next cron once its interval has passed.
     await rt.db.prepare("UPDATE sources SET last_run_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(source.id).run();
     const incremental = await drive(rt, source.id, siteLog, 'incremental', config.changes);
-    console.log(`  incremental: ${incremental.status} in ${(incremental.ms / 1000).toFixed(1)} s, ${incremental.ticks} invocations, ${incremental.siteRequests} site requests`);
+    console.log(
+      `  incremental: ${incremental.status} in ${(incremental.ms / 1000).toFixed(1)} s, ${incremental.ticks} invocations, ${incremental.siteRequests} site requests`,
+    );
 
-    const check = await rt.db.prepare("SELECT count(*) AS n FROM users").first<{ n: number }>();
+    const check = await rt.db.prepare('SELECT count(*) AS n FROM users').first<{ n: number }>();
     const changed = await rt.db.prepare("SELECT count(*) AS n FROM user_values WHERE attr = 'emails' AND value LIKE 'changed-%'").first<{ n: number }>();
     const problems: string[] = [];
     if (check?.n !== config.users) problems.push(`directory has ${check?.n} users, expected ${config.users}`);
     if (changed?.n !== config.changes) problems.push(`${changed?.n} changed emails arrived, expected ${config.changes}`);
     if (full.status !== 'done' || incremental.status !== 'done') problems.push(`runs ended ${full.status} / ${incremental.status}`);
 
-    const result = { config, invocationBudget: INVOCATION, machine: machineInfo(), runtime: rt.description, baseline, phases: [full, incremental], load: os.loadavg(), problems };
+    const result = {
+      config,
+      invocationBudget: INVOCATION,
+      machine: machineInfo(),
+      runtime: rt.description,
+      baseline,
+      phases: [full, incremental],
+      load: os.loadavg(),
+      problems,
+    };
     const md = markdown(startedAt, result) + (problems.length ? `\n**PROBLEMS:** ${problems.join('; ')}\n` : '');
     console.log(`\n${md}`);
     console.log(writeResults('import', startedAt, result, md).join('\n'));

@@ -52,7 +52,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-
 async function run(script: string, mode: Mode, users: number): Promise<{ result: ScenarioResult; runtime: string }> {
   log(`\n━━ ${mode}, ${users.toLocaleString('en')} users ━━`);
   try {

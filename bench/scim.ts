@@ -48,7 +48,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-
 async function runPhase(script: string, size: number): Promise<PhaseResult> {
   const bigGroupSize = Math.min(config.bigGroup, size);
   log(`\n━━ ${size.toLocaleString('en')} users ━━`);
@@ -57,7 +56,9 @@ async function runPhase(script: string, size: number): Promise<PhaseResult> {
   try {
     log(`runtime: ${runtime.description} at ${runtime.url}`);
     const client = createClient(runtime.url, runtime.token);
-    log(`seeding ${size.toLocaleString('en')} users through /Bulk, then groups (big group: ${bigGroupSize.toLocaleString('en')} members${bigGroupSize === size ? ', i.e. every user' : ''})…`);
+    log(
+      `seeding ${size.toLocaleString('en')} users through /Bulk, then groups (big group: ${bigGroupSize.toLocaleString('en')} members${bigGroupSize === size ? ', i.e. every user' : ''})…`,
+    );
     const dir = await seed(createClient(runtime.url, runtime.token, { keepAlive: false }), size, bigGroupSize, config.bulkConcurrency, log);
     const usersPerSecond = size / (dir.timings.usersMs / 1000);
     log(`seeded: users ${(dir.timings.usersMs / 1000).toFixed(1)} s (${usersPerSecond.toFixed(0)}/s), groups ${(dir.timings.groupsMs / 1000).toFixed(1)} s`);
@@ -81,13 +82,25 @@ async function runPhase(script: string, size: number): Promise<PhaseResult> {
         const result = await measure(client, op.next, opts);
         const row: Row = { op: op.key, label: op.label, concurrency: c, result, baseline: base, ratio: result.p50 / base.p50, loadAvg: os.loadavg()[0]! };
         rows.push(row);
-        const flag = result.errors + base.errors > 0 ? `  ⚠ ${result.errors} errors ${JSON.stringify(result.statuses)} (baseline ${base.errors}): ${result.errorSamples[0] ?? base.errorSamples[0]}` : '';
+        const flag =
+          result.errors + base.errors > 0
+            ? `  ⚠ ${result.errors} errors ${JSON.stringify(result.statuses)} (baseline ${base.errors}): ${result.errorSamples[0] ?? base.errorSamples[0]}`
+            : '';
         log(
           `  ${op.label.padEnd(42)} c=${String(c).padEnd(2)} p50 ${result.p50.toFixed(2).padStart(8)} ms  p95 ${result.p95.toFixed(2).padStart(8)} ms  ${result.rps.toFixed(0).padStart(5)} req/s  | baseline p50 ${base.p50.toFixed(2)} ms ${base.rps.toFixed(0)} req/s  → ${row.ratio.toFixed(2)}× (n=${result.requests})${flag}`,
         );
       }
     }
-    return { size, bigGroupSize, runtime: runtime.description, seed: { ...dir.timings, usersPerSecond, bulk: dir.bulk }, prepared, seedNotes: dir.notes, networkRetries: client.retries, rows };
+    return {
+      size,
+      bigGroupSize,
+      runtime: runtime.description,
+      seed: { ...dir.timings, usersPerSecond, bulk: dir.bulk },
+      prepared,
+      seedNotes: dir.notes,
+      networkRetries: client.retries,
+      rows,
+    };
   } finally {
     current = undefined;
     await runtime.dispose();
@@ -105,7 +118,13 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine: machineInfo(),
-    config: { concurrency: config.concurrency, requests: config.requests, warmupMs: config.warmupMs, maxMs: config.maxMs, baselineWarmupMs: config.baselineWarmupMs },
+    config: {
+      concurrency: config.concurrency,
+      requests: config.requests,
+      warmupMs: config.warmupMs,
+      maxMs: config.maxMs,
+      baselineWarmupMs: config.baselineWarmupMs,
+    },
     operations: details,
     phases,
     errors: phases.reduce((n, p) => n + p.rows.reduce((m, r) => m + r.result.errors + r.baseline.errors, 0), 0),

@@ -4,9 +4,7 @@ import { defineConfig, type WxtViteConfig } from 'wxt';
 
 // extension/ has no package.json of its own (one npm package for the repo), so WXT cannot find a
 // version there: take the root package's version so the two never drift apart.
-const rootPackage = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-) as { version: string };
+const rootPackage = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 // @preact/preset-vite is typed against the root's vite 8 (hoisted for vitest 4) while WXT 0.21
 // bundles with its own nested vite 7. The preset supports both (peer range 2.x–8.x), so only the

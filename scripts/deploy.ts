@@ -66,13 +66,15 @@ function jsonIn<T>(out: string): T | null {
 }
 
 const whoami = wrangler(['whoami']);
-if (!whoami.ok || /not authenticated/i.test(whoami.out)) fail('wrangler is not logged in. Run `npx wrangler login` (or set CLOUDFLARE_API_TOKEN), then run this again.');
+if (!whoami.ok || /not authenticated/i.test(whoami.out))
+  fail('wrangler is not logged in. Run `npx wrangler login` (or set CLOUDFLARE_API_TOKEN), then run this again.');
 
 let toml = readFileSync(configFile, 'utf8');
 const config = readDeployConfig(toml);
 
 // 2. The database: found by name, created only when missing.
-const findDatabase = () => jsonIn<{ uuid: string; name: string }[]>(must(['d1', 'list', '--json'], 'Listing D1 databases'))?.find((d) => d.name === config.databaseName);
+const findDatabase = () =>
+  jsonIn<{ uuid: string; name: string }[]>(must(['d1', 'list', '--json'], 'Listing D1 databases'))?.find((d) => d.name === config.databaseName);
 let database = findDatabase();
 if (database) step(`D1 database "${config.databaseName}" exists (${database.uuid}).`);
 else {
@@ -83,7 +85,9 @@ else {
 if (config.databaseId !== database.uuid) {
   toml = withDatabaseId(toml, database.uuid);
   writeFileSync(configFile, toml);
-  step(`Wrote database_id ${database.uuid} into ${path.relative(process.cwd(), configFile) || configFile}${config.databaseId && config.databaseId !== PLACEHOLDER_DATABASE_ID ? ` (was ${config.databaseId})` : ''}.`);
+  step(
+    `Wrote database_id ${database.uuid} into ${path.relative(process.cwd(), configFile) || configFile}${config.databaseId && config.databaseId !== PLACEHOLDER_DATABASE_ID ? ` (was ${config.databaseId})` : ''}.`,
+  );
 }
 
 // 3. Queues: creating one that exists fails with "already exists", which is what we want.

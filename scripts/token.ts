@@ -23,7 +23,10 @@ function fail(message: string): never {
 switch (command) {
   case 'create': {
     if (!values.name) fail('usage: npm run token -- create --name <name> [--scopes scim:read,scim:write,admin] [--remote]');
-    const scopes = values.scopes.split(',').map((s) => s.trim()).filter(Boolean);
+    const scopes = values.scopes
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = scopes.filter((s) => !SCOPES.includes(s));
     if (unknown.length > 0 || scopes.length === 0) fail(`unknown scope(s): ${unknown.join(', ')}; choose from ${SCOPES.join(', ')}`);
     const { id, secret } = createToken(values.name, scopes, target);
@@ -34,7 +37,10 @@ switch (command) {
   case 'list': {
     const rows = d1('SELECT id, name, scopes, created, last_used, revoked FROM tokens ORDER BY created', [], target);
     if (rows.length === 0) console.log('No tokens.');
-    for (const r of rows) console.log(`${r.id}  ${String(r.name).padEnd(20)} ${String(r.scopes).padEnd(30)} created ${r.created}  last used ${r.last_used ?? 'never'}${r.revoked ? `  REVOKED ${r.revoked}` : ''}`);
+    for (const r of rows)
+      console.log(
+        `${r.id}  ${String(r.name).padEnd(20)} ${String(r.scopes).padEnd(30)} created ${r.created}  last used ${r.last_used ?? 'never'}${r.revoked ? `  REVOKED ${r.revoked}` : ''}`,
+      );
     break;
   }
   case 'revoke': {

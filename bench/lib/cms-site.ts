@@ -34,7 +34,14 @@ export interface SiteRequest {
 
 export async function startCmsServer(kind: CmsKind): Promise<CmsServer> {
   const outfile = path.join(WORK_DIR, `${kind}-site.mjs`);
-  await build({ entryPoints: [path.join(ROOT, `test/support/${kind}-site/server.ts`)], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent' });
+  await build({
+    entryPoints: [path.join(ROOT, `test/support/${kind}-site/server.ts`)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    logLevel: 'silent',
+  });
   const mod = (await import(pathToFileURL(outfile).href)) as Record<string, () => Promise<CmsServer>>;
   const start = kind === 'wordpress' ? mod.startWordpressSite : mod.startJoomlaSite;
   if (!start) throw new Error(`test/support/${kind}-site/server.ts exports no start function`);
@@ -51,7 +58,8 @@ async function control<T>(url: string, method: string, body?: unknown): Promise<
 export const createCmsSite = (server: CmsServer, req: Record<string, unknown> = {}) => control<CmsSite>(`${server.url}/__control/sites`, 'POST', req);
 
 /** Requests the site saw after `since` (a seq). */
-export const siteRequests = async (site: CmsSite, since = 0) => (await control<{ requests: SiteRequest[] }>(`${site.controlUrl}/requests?since=${since}`, 'GET')).requests;
+export const siteRequests = async (site: CmsSite, since = 0) =>
+  (await control<{ requests: SiteRequest[] }>(`${site.controlUrl}/requests?since=${since}`, 'GET')).requests;
 
 /** The site's accounts (only their count and names are used). */
 export const siteUsers = async (site: CmsSite) => (await control<{ users: { id: number; username: string }[] }>(`${site.controlUrl}/state`, 'GET')).users;

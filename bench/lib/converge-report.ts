@@ -13,7 +13,12 @@ export interface BenchConvergeResult {
 }
 
 const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-const kinds = (o: Record<string, number> | undefined) => (o && Object.keys(o).length ? Object.entries(o).map(([k, n]) => `${k} ${n}`).join(', ') : '0');
+const kinds = (o: Record<string, number> | undefined) =>
+  o && Object.keys(o).length
+    ? Object.entries(o)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')
+    : '0';
 
 function runTable(run: ConvergeResult): string {
   const rows = run.phases.map((p) => {
@@ -30,7 +35,12 @@ function runTable(run: ConvergeResult): string {
     ...rows,
     '',
     ...(run.phases.some((p) => p.failures.length)
-      ? ['Failed requests (transient ones are retried by the engine; the goals check the outcome):', '', ...run.phases.flatMap((p) => p.failures.map((x) => `- ${p.name}: ${x.count} × ${x.error}`)), '']
+      ? [
+          'Failed requests (transient ones are retried by the engine; the goals check the outcome):',
+          '',
+          ...run.phases.flatMap((p) => p.failures.map((x) => `- ${p.name}: ${x.count} × ${x.error}`)),
+          '',
+        ]
       : []),
     'Reconcile requests by kind (as relay A timed them):',
     '',
@@ -72,6 +82,8 @@ export function markdown(result: BenchConvergeResult): string {
     '',
     ...goalLines(result.runs).map((l) => `- ${l}`),
     '',
-    ...(result.runs.some((r) => r.errors.length) ? ['## Errors', '', ...result.runs.flatMap((r) => r.errors.map((e) => `- ${r.mode} ${r.users}: ${e}`)), ''] : []),
+    ...(result.runs.some((r) => r.errors.length)
+      ? ['## Errors', '', ...result.runs.flatMap((r) => r.errors.map((e) => `- ${r.mode} ${r.users}: ${e}`)), '']
+      : []),
   ].join('\n');
 }

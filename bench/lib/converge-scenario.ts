@@ -103,9 +103,15 @@ async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ConvergeConf
     },
     expect: [201],
   });
-  const test = await a.json<{ ok: boolean; capabilities?: Capabilities; problems: string[] }>({ method: 'POST', path: `/api/v1/targets/${target.id}/test`, body: {}, expect: [200] });
+  const test = await a.json<{ ok: boolean; capabilities?: Capabilities; problems: string[] }>({
+    method: 'POST',
+    path: `/api/v1/targets/${target.id}/test`,
+    body: {},
+    expect: [200],
+  });
   if (!test.ok || !test.capabilities?.bulk) throw new Error(`save-and-test of relay B: ok=${test.ok}, problems: ${test.problems.join('; ')}`);
-  if (mode === 'per-operation') await db.prepare("UPDATE targets SET capabilities = json_set(capabilities, '$.bulk', json('false')) WHERE id = ?").bind(target.id).run();
+  if (mode === 'per-operation')
+    await db.prepare("UPDATE targets SET capabilities = json_set(capabilities, '$.bulk', json('false')) WHERE id = ?").bind(target.id).run();
   return a.json<Target>({ method: 'GET', path: `/api/v1/targets/${target.id}`, expect: [200] });
 }
 
@@ -119,10 +125,22 @@ async function phase(r: Relays, targetId: string, name: string, work: () => Prom
   const d1 = await d1Counts(r.a);
   const traffic = await trafficSince(r.a.db, targetId, mark);
   const { results: failures } = await r.a.db
-    .prepare("SELECT coalesce(error, outcome) AS error, count(*) AS count FROM audit_events WHERE target_id = ? AND id > ? AND method IS NOT NULL AND outcome <> 'ok' GROUP BY 1 ORDER BY 2 DESC")
+    .prepare(
+      "SELECT coalesce(error, outcome) AS error, count(*) AS count FROM audit_events WHERE target_id = ? AND id > ? AND method IS NOT NULL AND outcome <> 'ok' GROUP BY 1 ORDER BY 2 DESC",
+    )
     .bind(targetId, mark)
     .all<{ error: string; count: number }>();
-  return { name, ms, requests: traffic.requests, bulkOperations: traffic.bulkOperations, failedRequests: traffic.failedRequests, kinds: traffic.kinds, failures, d1, ...extra };
+  return {
+    name,
+    ms,
+    requests: traffic.requests,
+    bulkOperations: traffic.bulkOperations,
+    failedRequests: traffic.failedRequests,
+    kinds: traffic.kinds,
+    failures,
+    d1,
+    ...extra,
+  };
 }
 
 async function drain(r: Relays, targetId: string, cfg: ConvergeConfig, log: (s: string) => void, label: string): Promise<Partial<ConvergePhase>> {
@@ -139,7 +157,14 @@ async function drain(r: Relays, targetId: string, cfg: ConvergeConfig, log: (s: 
 }
 
 interface ReconcileStatus {
-  state: { phase: string; found: Record<string, number>; fixed: Record<string, number>; unrepaired: Record<string, number>; error: string | null; counts: { requests: number; users: number; groups: number; unlinked: number; invocations: number } };
+  state: {
+    phase: string;
+    found: Record<string, number>;
+    fixed: Record<string, number>;
+    unrepaired: Record<string, number>;
+    error: string | null;
+    counts: { requests: number; users: number; groups: number; unlinked: number; invocations: number };
+  };
 }
 
 /**
@@ -185,7 +210,10 @@ async function reconcile(a: Client, targetId: string, log: (s: string) => void):
 }
 
 async function remoteIds(db: Runtime['db'], targetId: string, type: 'User' | 'Group'): Promise<Map<string, string>> {
-  const { results } = await db.prepare('SELECT resource_id AS id, remote_id AS remoteId FROM links WHERE target_id = ? AND resource_type = ? AND remote_id IS NOT NULL').bind(targetId, type).all<{ id: string; remoteId: string }>();
+  const { results } = await db
+    .prepare('SELECT resource_id AS id, remote_id AS remoteId FROM links WHERE target_id = ? AND resource_type = ? AND remote_id IS NOT NULL')
+    .bind(targetId, type)
+    .all<{ id: string; remoteId: string }>();
   return new Map(results.map((x) => [x.id, x.remoteId]));
 }
 
@@ -204,7 +232,13 @@ async function onB(b: Runtime, method: string, path: string, body?: unknown): Pr
  * lose one member (not a drifted user). A deleted account takes its memberships with it, so every
  * group it was in drifts too: the expected `members` count is those groups and the edited ones.
  */
-async function makeDrift(r: Relays, targetId: string, users: readonly SeededUser[], groups: { id: string; members: string[] }[], share: number): Promise<Record<string, number>> {
+async function makeDrift(
+  r: Relays,
+  targetId: string,
+  users: readonly SeededUser[],
+  groups: { id: string; members: string[] }[],
+  share: number,
+): Promise<Record<string, number>> {
   const [userRemote, groupRemote] = await Promise.all([remoteIds(r.a.db, targetId, 'User'), remoteIds(r.a.db, targetId, 'Group')]);
   const pick = deck(users, 99);
   const chosen = new Set<SeededUser>();
@@ -234,7 +268,10 @@ async function makeDrift(r: Relays, targetId: string, users: readonly SeededUser
     const g = pickGroup();
     const member = g.members.find((m) => !drifted.has(m));
     if (!member || edited.has(g.id)) continue;
-    await onB(r.b, 'PATCH', `/Groups/${groupRemote.get(g.id)!}`, { schemas: [PATCH_URN], Operations: [{ op: 'remove', path: `members[value eq "${userRemote.get(member)!}"]` }] });
+    await onB(r.b, 'PATCH', `/Groups/${groupRemote.get(g.id)!}`, {
+      schemas: [PATCH_URN],
+      Operations: [{ op: 'remove', path: `members[value eq "${userRemote.get(member)!}"]` }],
+    });
     edited.add(g.id);
     membersDrift.add(g.id);
   }
@@ -262,7 +299,14 @@ export async function runConverge(r: Relays, mode: Mode, cfg: ConvergeConfig, lo
   };
   add(await phase(r, target.id, 'initial sync: users', () => drain(r, target.id, cfg, log, 'users')));
   // Groups after their members exist on B (memberships of users created in the same run are issue #9 item 5).
-  const g = await seedGroups(createClient(r.a.url, r.a.token, { keepAlive: false }), seeded.users, cfg.groups, cfg.minMembers, cfg.maxMembers, cfg.seedConcurrency);
+  const g = await seedGroups(
+    createClient(r.a.url, r.a.token, { keepAlive: false }),
+    seeded.users,
+    cfg.groups,
+    cfg.minMembers,
+    cfg.maxMembers,
+    cfg.seedConcurrency,
+  );
   log(`  seeded ${cfg.groups} groups (${g.memberships.toLocaleString('en')} memberships) into A in ${(g.ms / 1000).toFixed(1)} s`);
   add(await phase(r, target.id, 'initial sync: groups', () => drain(r, target.id, cfg, log, 'groups')));
 
@@ -285,10 +329,23 @@ export async function runConverge(r: Relays, mode: Mode, cfg: ConvergeConfig, lo
   if (incremental.requests !== 0) errors.push(`the incremental pass with no changes sent ${incremental.requests} requests`);
   if (Object.keys(unchanged.reconcile!.found).length > 0) errors.push(`the unchanged target showed drift: ${JSON.stringify(unchanged.reconcile!.found)}`);
   if (unchanged.requests > Math.ceil(cfg.users / 100)) errors.push(`the unchanged reconcile sent ${unchanged.requests} requests for ${cfg.users} users`);
-  if (JSON.stringify(sorted(drifted.reconcile!.found)) !== JSON.stringify(sorted(expected))) errors.push(`found ${JSON.stringify(drifted.reconcile!.found)}, made ${JSON.stringify(expected)}`);
-  if (JSON.stringify(sorted(drifted.reconcile!.fixed)) !== JSON.stringify(sorted(expected))) errors.push(`fixed ${JSON.stringify(drifted.reconcile!.fixed)}, made ${JSON.stringify(expected)}`);
+  if (JSON.stringify(sorted(drifted.reconcile!.found)) !== JSON.stringify(sorted(expected)))
+    errors.push(`found ${JSON.stringify(drifted.reconcile!.found)}, made ${JSON.stringify(expected)}`);
+  if (JSON.stringify(sorted(drifted.reconcile!.fixed)) !== JSON.stringify(sorted(expected)))
+    errors.push(`fixed ${JSON.stringify(drifted.reconcile!.fixed)}, made ${JSON.stringify(expected)}`);
   if (Object.keys(after.reconcile!.found).length > 0) errors.push(`after the repair a reconcile still found ${JSON.stringify(after.reconcile!.found)}`);
-  return { mode, users: cfg.users, groups: cfg.groups, memberships: g.memberships, capabilities: target.capabilities, seedMs: { users: seeded.usersMs, groups: g.ms }, ping, phases, expected, errors };
+  return {
+    mode,
+    users: cfg.users,
+    groups: cfg.groups,
+    memberships: g.memberships,
+    capabilities: target.capabilities,
+    seedMs: { users: seeded.usersMs, groups: g.ms },
+    ping,
+    phases,
+    expected,
+    errors,
+  };
 }
 
 const sorted = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([x], [y]) => (x < y ? -1 : 1)));

@@ -18,7 +18,14 @@ export function seededRandom(seed: number): () => number {
   return () => (s = (s * 48271) % 2147483647) / 2147483647;
 }
 
-export async function seedGroups(client: Client, users: readonly SeededUser[], count: number, min: number, max: number, concurrency: number): Promise<{ groups: SeededGroup[]; ms: number; memberships: number }> {
+export async function seedGroups(
+  client: Client,
+  users: readonly SeededUser[],
+  count: number,
+  min: number,
+  max: number,
+  concurrency: number,
+): Promise<{ groups: SeededGroup[]; ms: number; memberships: number }> {
   const random = seededRandom(4242);
   const hi = Math.min(max, users.length);
   const lo = Math.min(min, hi);
@@ -35,7 +42,11 @@ export async function seedGroups(client: Client, users: readonly SeededUser[], c
     Array.from({ length: concurrency }, async () => {
       while (next < plans.length) {
         const plan = plans[next++]!;
-        const body = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: plan.displayName, members: plan.members.map((value) => ({ value })) };
+        const body = {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+          displayName: plan.displayName,
+          members: plan.members.map((value) => ({ value })),
+        };
         const created = await client.json<{ id: string }>({ method: 'POST', path: '/scim/v2/Groups', body, expect: [201] });
         groups.push({ id: created.id, ...plan });
       }

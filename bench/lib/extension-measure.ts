@@ -39,7 +39,8 @@ export async function timedLoad(context: BrowserContext, url: string, withOverla
   const page: Page = await context.newPage();
   try {
     await page.goto(url, { waitUntil: 'load' });
-    if (withOverlay) await page.waitForFunction(() => (window as unknown as { __chipsAt?: number }).__chipsAt !== undefined, undefined, { timeout: timeoutMs, polling: 50 });
+    if (withOverlay)
+      await page.waitForFunction(() => (window as unknown as { __chipsAt?: number }).__chipsAt !== undefined, undefined, { timeout: timeoutMs, polling: 50 });
     else await page.waitForTimeout(50);
     return await page.evaluate(() => {
       const w = window as unknown as { __tableAt: number; __chipsAt?: number };

@@ -59,7 +59,12 @@ interface ListHead {
 }
 
 export function baselineOperation(): Operation {
-  return { key: 'baseline', label: 'baseline GET /api/v1/ping', detail: 'GET /api/v1/ping (token lookup + JSON)', next: () => ({ method: 'GET', path: '/api/v1/ping', expect: [200] }) };
+  return {
+    key: 'baseline',
+    label: 'baseline GET /api/v1/ping',
+    detail: 'GET /api/v1/ping (token lookup + JSON)',
+    next: () => ({ method: 'GET', path: '/api/v1/ping', expect: [200] }),
+  };
 }
 
 export function scimOperations(client: Client, dir: Directory, phase: string): Operation[] {
@@ -152,7 +157,12 @@ export function scimOperations(client: Client, dir: Directory, phase: string): O
         if (cursors.length === 0) throw new Error('no deep cursor found');
         return `${cursors.length} cursors past user ${(head.totalResults - fineSpan).toLocaleString('en')} (walk ${((performance.now() - t0) / 1000).toFixed(1)} s, untimed)`;
       },
-      next: () => ({ method: 'GET', path: `/scim/v2/Users?${query({ cursor: cursors[cursorAt++ % cursors.length]!, count: DEEP_PAGE })}`, expect: [200], check: someItems }),
+      next: () => ({
+        method: 'GET',
+        path: `/scim/v2/Users?${query({ cursor: cursors[cursorAt++ % cursors.length]!, count: DEEP_PAGE })}`,
+        expect: [200],
+        check: someItems,
+      }),
     },
     {
       key: 'post',
@@ -180,7 +190,12 @@ export function scimOperations(client: Client, dir: Directory, phase: string): O
         const path = `/scim/v2/Groups/${dir.bigGroupId}`;
         if (back) {
           removed.delete(lane);
-          return { method: 'PATCH', path, body: { schemas: [PATCH_URN], Operations: [{ op: 'add', path: 'members', value: [{ value: back }] }] }, expect: [204] };
+          return {
+            method: 'PATCH',
+            path,
+            body: { schemas: [PATCH_URN], Operations: [{ op: 'add', path: 'members', value: [{ value: back }] }] },
+            expect: [204],
+          };
         }
         const id = member();
         removed.set(lane, id);

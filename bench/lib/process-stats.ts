@@ -46,7 +46,10 @@ export function workerdDescendants(): number[] {
       }
     }
   }
-  return procs.filter((p) => mine.has(p.pid) && p.comm.startsWith('workerd')).map((p) => p.pid).sort((a, b) => a - b);
+  return procs
+    .filter((p) => mine.has(p.pid) && p.comm.startsWith('workerd'))
+    .map((p) => p.pid)
+    .sort((a, b) => a - b);
 }
 
 /** Runs `start` and returns its result with the workerd pid that appeared meanwhile (if any). */

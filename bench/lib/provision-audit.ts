@@ -53,7 +53,9 @@ export async function trafficSince(db: D1Like, targetId: string, mark: number): 
     .bind(targetId, mark)
     .first<{ n: number; failed: number | null }>();
   const { results: touched } = await db
-    .prepare("SELECT DISTINCT resource_id AS id FROM audit_events WHERE target_id = ? AND id > ? AND resource_type = 'User' AND resource_id IS NOT NULL AND method IS NOT NULL")
+    .prepare(
+      "SELECT DISTINCT resource_id AS id FROM audit_events WHERE target_id = ? AND id > ? AND resource_type = 'User' AND resource_id IS NOT NULL AND method IS NOT NULL",
+    )
     .bind(targetId, mark)
     .all<{ id: string }>();
   const byKind = new Map<string, { operation: string; ms: number[]; failed: number }>();

@@ -6,7 +6,10 @@ import type { Client } from './client.ts';
 import type { D1Like } from './runtime.ts';
 
 export async function outboxIds(db: D1Like, targetId: string): Promise<string[]> {
-  const { results } = await db.prepare("SELECT resource_id AS id FROM outbox WHERE target_id = ? AND resource_type = 'User'").bind(targetId).all<{ id: string }>();
+  const { results } = await db
+    .prepare("SELECT resource_id AS id FROM outbox WHERE target_id = ? AND resource_type = 'User'")
+    .bind(targetId)
+    .all<{ id: string }>();
   return results.map((r) => r.id);
 }
 
@@ -17,7 +20,10 @@ export async function changeMark(db: D1Like): Promise<number> {
 
 /** Writes a relay made since `mark`: every SCIM write leaves exactly one change row. */
 export async function changesSince(db: D1Like, mark: number): Promise<{ rows: number; resources: number }> {
-  const r = await db.prepare('SELECT count(*) AS rows, count(DISTINCT resource_id) AS resources FROM changes WHERE seq > ?').bind(mark).first<{ rows: number; resources: number }>();
+  const r = await db
+    .prepare('SELECT count(*) AS rows, count(DISTINCT resource_id) AS resources FROM changes WHERE seq > ?')
+    .bind(mark)
+    .first<{ rows: number; resources: number }>();
   return { rows: r?.rows ?? 0, resources: r?.resources ?? 0 };
 }
 
@@ -29,7 +35,9 @@ export async function enqueueUsers(db: D1Like, targetId: string, ids: string[]):
   const now = new Date().toISOString();
   const stmts = ids.map((id) =>
     db
-      .prepare("INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, enqueued_at, updated_at) VALUES (?, 'User', ?, 'pending', 0, 0, ?, ?, ?)")
+      .prepare(
+        "INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, enqueued_at, updated_at) VALUES (?, 'User', ?, 'pending', 0, 0, ?, ?, ?)",
+      )
       .bind(targetId, id, now, now, now),
   );
   for (let i = 0; i < stmts.length; i += 500) await db.batch(stmts.slice(i, i + 500));

@@ -38,13 +38,19 @@ async function outboxLeft(db: D1Like, targetId: string): Promise<number> {
 }
 
 async function lastRun(db: D1Like, targetId: string): Promise<{ counts: Record<string, number>; status: string } | null> {
-  const row = await db.prepare('SELECT counts, status FROM runs WHERE target_id = ? ORDER BY rowid DESC LIMIT 1').bind(targetId).first<{ counts: string; status: string }>();
+  const row = await db
+    .prepare('SELECT counts, status FROM runs WHERE target_id = ? ORDER BY rowid DESC LIMIT 1')
+    .bind(targetId)
+    .first<{ counts: string; status: string }>();
   return row ? { counts: JSON.parse(row.counts) as Record<string, number>, status: row.status } : null;
 }
 
 /** Rows that no tick will take: failed, dead or held ones, or pending ones due later. */
 async function blocked(db: D1Like, targetId: string): Promise<{ states: Record<string, number>; nextDue: string | null }> {
-  const { results } = await db.prepare('SELECT state, count(*) AS n, min(next_attempt_at) AS due FROM outbox WHERE target_id = ? GROUP BY state').bind(targetId).all<{ state: string; n: number; due: string }>();
+  const { results } = await db
+    .prepare('SELECT state, count(*) AS n, min(next_attempt_at) AS due FROM outbox WHERE target_id = ? GROUP BY state')
+    .bind(targetId)
+    .all<{ state: string; n: number; due: string }>();
   return { states: Object.fromEntries(results.map((r) => [r.state, r.n])), nextDue: results.find((r) => r.state === 'pending')?.due ?? null };
 }
 

@@ -60,17 +60,53 @@ function table(head: string[], rows: string[][]): string {
 
 export function initialTable(runs: ScenarioResult[]): string {
   return table(
-    ['mode', 'users', 'initial sync s', 'users/s', 'requests', 'req/user', 'B ping p50 ms', 'limit users/s', 'achieved ÷ limit', 'ticks', `at the */${CRON_INTERVAL_MIN} cron`],
+    [
+      'mode',
+      'users',
+      'initial sync s',
+      'users/s',
+      'requests',
+      'req/user',
+      'B ping p50 ms',
+      'limit users/s',
+      'achieved ÷ limit',
+      'ticks',
+      `at the */${CRON_INTERVAL_MIN} cron`,
+    ],
     runs.map((r) => {
       const x = rates(r, r.initial, r.users);
-      return [r.mode, n0(r.users), f(x.seconds), n0(x.usersPerSecond), n0(x.requests), f(x.requestsPerUser, 3), f(r.ping.p50, 2), n0(x.userLimitPerSecond), pct(x.ofLimit), String(r.initial.drain.ticks.length), `${r.initial.drain.ticks.length * CRON_INTERVAL_MIN} min`];
+      return [
+        r.mode,
+        n0(r.users),
+        f(x.seconds),
+        n0(x.usersPerSecond),
+        n0(x.requests),
+        f(x.requestsPerUser, 3),
+        f(r.ping.p50, 2),
+        n0(x.userLimitPerSecond),
+        pct(x.ofLimit),
+        String(r.initial.drain.ticks.length),
+        `${r.initial.drain.ticks.length * CRON_INTERVAL_MIN} min`,
+      ];
     }),
   );
 }
 
 export function updateTable(runs: ScenarioResult[]): string {
   return table(
-    ['mode', 'users', 'changed', 'queued', 'updates s', 'requests', 'req/changed user', 'unchanged users sent to', 'resync of unchanged: queued / requests / writes on B', 'B users', 'titles arrived'],
+    [
+      'mode',
+      'users',
+      'changed',
+      'queued',
+      'updates s',
+      'requests',
+      'req/changed user',
+      'unchanged users sent to',
+      'resync of unchanged: queued / requests / writes on B',
+      'B users',
+      'titles arrived',
+    ],
     runs.map((r) => {
       const c = r.correctness;
       return [
@@ -128,7 +164,17 @@ export function memoryTable(runs: ScenarioResult[]): string {
 export function kindsTable(runs: ScenarioResult[]): string {
   const rows = runs.flatMap((r) =>
     (['initial', 'update'] as const).flatMap((phase) =>
-      r[phase].traffic.kinds.map((x) => [r.mode, n0(r.users), phase, `\`${x.kind}\``, x.operation, n0(x.count), String(x.failed), f(x.p50Ms, 0), f(x.p95Ms, 0)]),
+      r[phase].traffic.kinds.map((x) => [
+        r.mode,
+        n0(r.users),
+        phase,
+        `\`${x.kind}\``,
+        x.operation,
+        n0(x.count),
+        String(x.failed),
+        f(x.p50Ms, 0),
+        f(x.p95Ms, 0),
+      ]),
     ),
   );
   return table(['mode', 'users', 'phase', 'request', 'operation', 'count', 'failed', 'p50 ms (A)', 'p95 ms (A)'], rows);
@@ -136,11 +182,35 @@ export function kindsTable(runs: ScenarioResult[]): string {
 
 export function tickTable(runs: ScenarioResult[]): string {
   return table(
-    ['mode', 'users', 'ticks', 'tick s (median)', 'users per tick (median)', 'Σ ticks s', 'drain s', 'bulk operations', 'CPU A / B / bench (cores)', 'load avg', 'seeding A by /Bulk, users/s'],
+    [
+      'mode',
+      'users',
+      'ticks',
+      'tick s (median)',
+      'users per tick (median)',
+      'Σ ticks s',
+      'drain s',
+      'bulk operations',
+      'CPU A / B / bench (cores)',
+      'load avg',
+      'seeding A by /Bulk, users/s',
+    ],
     runs.map((r) => {
       const t = r.initial.drain.ticks;
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-      return [r.mode, n0(r.users), String(t.length), f(med(t.map((x) => x.ms)) / 1000, 2), n0(med(t.map((x) => x.counts.claimed ?? 0))), f(r.initial.drain.tickMs / 1000), f(r.initial.drain.ms / 1000), n0(r.initial.traffic.bulkOperations), `${f(r.initial.cpu.relayA, 2)} / ${f(r.initial.cpu.relayB, 2)} / ${f(r.initial.cpu.bench, 2)}`, f(r.initial.loadAvg, 1), n0(r.users / (r.seedMs / 1000))];
+      return [
+        r.mode,
+        n0(r.users),
+        String(t.length),
+        f(med(t.map((x) => x.ms)) / 1000, 2),
+        n0(med(t.map((x) => x.counts.claimed ?? 0))),
+        f(r.initial.drain.tickMs / 1000),
+        f(r.initial.drain.ms / 1000),
+        n0(r.initial.traffic.bulkOperations),
+        `${f(r.initial.cpu.relayA, 2)} / ${f(r.initial.cpu.relayB, 2)} / ${f(r.initial.cpu.bench, 2)}`,
+        f(r.initial.loadAvg, 1),
+        n0(r.users / (r.seedMs / 1000)),
+      ];
     }),
   );
 }
@@ -157,7 +227,11 @@ export function goalLines(runs: ScenarioResult[]): string[] {
     const perChanged = largest.update.traffic.requests / largest.updates;
     const updOk = mode === 'per-operation' ? perChanged === 1 : perChanged <= 1;
     out.push(`${updOk ? 'PASS' : 'FAIL'}: ${mode}: ${f(perChanged, 3)} requests per changed user (goal ${mode === 'per-operation' ? '1' : '≤ 1'})`);
-    const zero = largest.update.queued === largest.updates && largest.unchangedTouched === 0 && largest.resync.traffic.requests === 0 && largest.resync.writesOnB.rows === 0;
+    const zero =
+      largest.update.queued === largest.updates &&
+      largest.unchangedTouched === 0 &&
+      largest.resync.traffic.requests === 0 &&
+      largest.resync.writesOnB.rows === 0;
     out.push(
       `${zero ? 'PASS' : 'FAIL'}: ${mode}: unchanged users cost nothing — ${largest.update.queued} rows queued for ${largest.updates} changed users, ${largest.unchangedTouched} unchanged users sent to; ${largest.resync.queued} unchanged users queued again: ${largest.resync.traffic.requests} requests, ${largest.resync.writesOnB.rows} writes on B`,
     );
@@ -185,11 +259,15 @@ export function errorLines(runs: ScenarioResult[]): string[] {
     return [
       ...(['initial', 'update', 'resync'] as const).flatMap((p) => [
         ...(r[p].drain.stuck ? [`${tag} ${p}: the outbox did not drain: ${r[p].drain.stuck}`] : []),
-        ...(r[p].traffic.failedRequests + r[p].traffic.failedBulkOperations > 0 ? [`${tag} ${p}: ${r[p].traffic.failedRequests} requests and ${r[p].traffic.failedBulkOperations} Bulk operations failed`] : []),
+        ...(r[p].traffic.failedRequests + r[p].traffic.failedBulkOperations > 0
+          ? [`${tag} ${p}: ${r[p].traffic.failedRequests} requests and ${r[p].traffic.failedBulkOperations} Bulk operations failed`]
+          : []),
         ...(r[p].drain.backoffWaitS > 0 ? [`${tag} ${p}: waited ${f(r[p].drain.backoffWaitS)} s for rows in retry backoff`] : []),
       ]),
       ...(c.usersOnB !== r.users || c.missingOnB + c.extraOnB + c.titlesWrong > 0 || c.updatedTitlesArrived !== c.updated
-        ? [`${tag}: B has ${c.usersOnB} users (expected ${r.users}), ${c.missingOnB} missing, ${c.extraOnB} extra, ${c.titlesWrong} titles wrong, ${c.updatedTitlesArrived}/${c.updated} updated titles arrived`]
+        ? [
+            `${tag}: B has ${c.usersOnB} users (expected ${r.users}), ${c.missingOnB} missing, ${c.extraOnB} extra, ${c.titlesWrong} titles wrong, ${c.updatedTitlesArrived}/${c.updated} updated titles arrived`,
+          ]
         : []),
     ];
   });
@@ -206,7 +284,7 @@ export function markdown(result: BenchProvisionResult): string {
     `- Runtime: ${result.runtime}; relay A and relay B are two runtimes of the same worker, each with its own D1, fresh for every run.`,
     `- Config: ${JSON.stringify(result.config)}.`,
     '- Initial sync: every user queued for the target (by the change-log trigger as they were seeded), drained by back-to-back scheduled invocations; timed from the first tick until the outbox is empty.',
-    '- Requests: relay A\'s audit events (one per outbound request; the per-operation events inside a Bulk request are not counted as requests). Limit: target concurrency ÷ p50 of `GET /api/v1/ping` on B (sequential, from the bench, same run), capped by the rate limit, ÷ requests per user.',
+    "- Requests: relay A's audit events (one per outbound request; the per-operation events inside a Bulk request are not counted as requests). Limit: target concurrency ÷ p50 of `GET /api/v1/ping` on B (sequential, from the bench, same run), capped by the rate limit, ÷ requests per user.",
     '',
     '## Initial sync',
     '',

@@ -85,9 +85,12 @@ export interface ScenarioResult {
 /** Size of the files under a directory (relay A's SQLite files), MiB. */
 function dirMiB(dir: string): number {
   try {
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .reduce((sum, e) => sum + statSync(path.join(e.parentPath, e.name)).size, 0) / 2 ** 20;
+    return (
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .reduce((sum, e) => sum + statSync(path.join(e.parentPath, e.name)).size, 0) /
+      2 ** 20
+    );
   } catch {
     return Number.NaN;
   }
@@ -132,10 +135,17 @@ async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ScenarioConf
     expect: [201],
   });
   // Save and test: learns B's capabilities (PATCH, Bulk with its maxOperations) as an admin would.
-  const test = await a.json<{ ok: boolean; capabilities?: Capabilities; problems: string[] }>({ method: 'POST', path: `/api/v1/targets/${target.id}/test`, body: {}, expect: [200] });
-  if (!test.ok || !test.capabilities?.bulk) throw new Error(`save-and-test of relay B: ok=${test.ok}, bulk=${test.capabilities?.bulk}, problems: ${test.problems.join('; ')}`);
+  const test = await a.json<{ ok: boolean; capabilities?: Capabilities; problems: string[] }>({
+    method: 'POST',
+    path: `/api/v1/targets/${target.id}/test`,
+    body: {},
+    expect: [200],
+  });
+  if (!test.ok || !test.capabilities?.bulk)
+    throw new Error(`save-and-test of relay B: ok=${test.ok}, bulk=${test.capabilities?.bulk}, problems: ${test.problems.join('; ')}`);
   // Per operation: the same target, told B has no Bulk (only the capability the engine reads changes).
-  if (mode === 'per-operation') await db.prepare("UPDATE targets SET capabilities = json_set(capabilities, '$.bulk', json('false')) WHERE id = ?").bind(target.id).run();
+  if (mode === 'per-operation')
+    await db.prepare("UPDATE targets SET capabilities = json_set(capabilities, '$.bulk', json('false')) WHERE id = ?").bind(target.id).run();
   const saved = await a.json<Target>({ method: 'GET', path: `/api/v1/targets/${target.id}`, expect: [200] });
   if (saved.capabilities?.bulk !== (mode === 'bulk')) throw new Error(`target capabilities.bulk is ${saved.capabilities?.bulk}, expected ${mode === 'bulk'}`);
   return saved;
@@ -145,14 +155,30 @@ async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ScenarioConf
 async function changeTitles(a: Client, chosen: SeededUser[], title: (u: SeededUser) => string): Promise<void> {
   for (let i = 0; i < chosen.length; i += 1000) {
     const part = chosen.slice(i, i + 1000);
-    const Operations = part.map((u) => ({ method: 'PATCH', path: `/Users/${u.id}`, data: { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: title(u) }] } }));
-    const res = await a.json<{ Operations: { status: string }[] }>({ method: 'POST', path: '/scim/v2/Bulk', body: { schemas: [BULK_URN], Operations }, expect: [200] });
+    const Operations = part.map((u) => ({
+      method: 'PATCH',
+      path: `/Users/${u.id}`,
+      data: { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: title(u) }] },
+    }));
+    const res = await a.json<{ Operations: { status: string }[] }>({
+      method: 'POST',
+      path: '/scim/v2/Bulk',
+      body: { schemas: [BULK_URN], Operations },
+      expect: [200],
+    });
     const bad = res.Operations.filter((o) => !o.status.startsWith('2'));
     if (bad.length > 0) throw new Error(`${bad.length} title PATCHes failed on A, e.g. ${JSON.stringify(bad[0])}`);
   }
 }
 
-async function runPhase(r: Relays, targetId: string, cfg: ScenarioConfig, label: string, log: (s: string) => void, onLeft?: (n: number) => void): Promise<Phase> {
+async function runPhase(
+  r: Relays,
+  targetId: string,
+  cfg: ScenarioConfig,
+  label: string,
+  log: (s: string) => void,
+  onLeft?: (n: number) => void,
+): Promise<Phase> {
   const queued = (await outboxIds(r.a.db, targetId)).length;
   const mark = await auditMark(r.a.db);
   const bMark = await changeMark(r.b.db);
@@ -209,8 +235,12 @@ export async function runScenario(r: Relays, mode: Mode, cfg: ScenarioConfig, lo
   const dbEndMiB = dirMiB(r.persistA);
   const heapEndMiB = await heap.usedAfterGcMiB(poke);
   heap.close();
-  log(`  relay A's worker heap after GC: ${heapStartMiB.toFixed(1)} → ${heapEndMiB.toFixed(1)} MiB; RSS ${samples[0]?.rssMiB.toFixed(1)} → ${samples[samples.length - 1]?.rssMiB.toFixed(1)} MiB`);
-  log(`  initial sync: ${(initial.drain.ms / 1000).toFixed(1)} s, ${initial.drain.ticks.length} ticks, ${initial.traffic.requests} requests${initial.drain.stuck ? `, STUCK: ${initial.drain.stuck}` : ''}`);
+  log(
+    `  relay A's worker heap after GC: ${heapStartMiB.toFixed(1)} → ${heapEndMiB.toFixed(1)} MiB; RSS ${samples[0]?.rssMiB.toFixed(1)} → ${samples[samples.length - 1]?.rssMiB.toFixed(1)} MiB`,
+  );
+  log(
+    `  initial sync: ${(initial.drain.ms / 1000).toFixed(1)} s, ${initial.drain.ticks.length} ticks, ${initial.traffic.requests} requests${initial.drain.stuck ? `, STUCK: ${initial.drain.stuck}` : ''}`,
+  );
 
   const chosen = Array.from({ length: cfg.updates }, deck(seeded.users, 7)).filter((u, i, all) => all.indexOf(u) === i);
   const newTitle = (u: SeededUser) => `Bench title ${u.id.slice(0, 8)}`;
@@ -218,10 +248,16 @@ export async function runScenario(r: Relays, mode: Mode, cfg: ScenarioConfig, lo
   const update = await runPhase(r, target.id, cfg, 'update', log);
   const chosenIds = new Set(chosen.map((u) => u.id));
   const unchangedTouched = update.traffic.usersTouched.filter((id) => !chosenIds.has(id)).length;
-  log(`  updates: ${update.queued} queued, ${(update.drain.ms / 1000).toFixed(1)} s, ${update.traffic.requests} requests, ${unchangedTouched} unchanged users touched`);
+  log(
+    `  updates: ${update.queued} queued, ${(update.drain.ms / 1000).toFixed(1)} s, ${update.traffic.requests} requests, ${unchangedTouched} unchanged users touched`,
+  );
 
   const unchanged = seeded.users.filter((u) => !chosenIds.has(u.id)).slice(0, cfg.updates);
-  await enqueueUsers(r.a.db, target.id, unchanged.map((u) => u.id));
+  await enqueueUsers(
+    r.a.db,
+    target.id,
+    unchanged.map((u) => u.id),
+  );
   const resync = await runPhase(r, target.id, cfg, 'resync', log);
   log(`  resync of ${resync.queued} unchanged users: ${resync.traffic.requests} requests, ${resync.writesOnB.rows} writes on B`);
 

@@ -18,7 +18,12 @@ export interface PhaseResult {
   size: number;
   bigGroupSize: number;
   runtime: string;
-  seed: { usersMs: number; groupsMs: number; usersPerSecond: number; bulk: { maxOperations: number; maxPayloadSize: number; opsPerRequest: number; concurrency: number } };
+  seed: {
+    usersMs: number;
+    groupsMs: number;
+    usersPerSecond: number;
+    bulk: { maxOperations: number; maxPayloadSize: number; opsPerRequest: number; concurrency: number };
+  };
   prepared: Record<string, string>;
   /** workarounds the seeding had to take (a relay bug met on the way) */
   seedNotes: string[];
@@ -90,14 +95,27 @@ function growth(phases: PhaseResult[]): Growth[] {
   const large = phases[phases.length - 1]!;
   return small.rows.flatMap((s) => {
     const l = large.rows.find((r) => r.op === s.op && r.concurrency === s.concurrency);
-    return l ? [{ op: s.op, label: s.label, concurrency: s.concurrency, small: s, large: l, raw: l.result.p50 / s.result.p50, relative: l.ratio / s.ratio }] : [];
+    return l
+      ? [{ op: s.op, label: s.label, concurrency: s.concurrency, small: s, large: l, raw: l.result.p50 / s.result.p50, relative: l.ratio / s.ratio }]
+      : [];
   });
 }
 
 function growthTable(phases: PhaseResult[]): string {
   const [small, large] = [phases[0]!, phases[phases.length - 1]!];
   return table(
-    ['operation', 'c', `p50 @${k(small.size)}`, `p50 @${k(large.size)}`, `req/s @${k(small.size)}`, `req/s @${k(large.size)}`, `÷ baseline @${k(small.size)}`, `÷ baseline @${k(large.size)}`, 'growth (p50)', 'growth (÷ baseline)'],
+    [
+      'operation',
+      'c',
+      `p50 @${k(small.size)}`,
+      `p50 @${k(large.size)}`,
+      `req/s @${k(small.size)}`,
+      `req/s @${k(large.size)}`,
+      `÷ baseline @${k(small.size)}`,
+      `÷ baseline @${k(large.size)}`,
+      'growth (p50)',
+      'growth (÷ baseline)',
+    ],
     growth(phases).map((g) => [
       g.label,
       String(g.concurrency),
@@ -129,7 +147,8 @@ export function goalLines(result: BenchResult): string[] {
       `${expected ? 'EXPECTED' : 'GROWS'}: ${g.label}, c=${g.concurrency}: ${times(g.relative)} relative to baseline from ${k(result.phases[0]!.size)} to ${k(largest.size)} users (p50 ${ms(g.small.result.p50)} → ${ms(g.large.result.p50)} ms)`,
     );
   }
-  if (result.phases.length >= 2 && !out.some((l) => l.startsWith('GROWS'))) out.push(`PASS: no operation other than ${EXPECTED_TO_GROW.join(', ')} grows by more than ${GROWTH_TOLERANCE}× (relative to baseline)`);
+  if (result.phases.length >= 2 && !out.some((l) => l.startsWith('GROWS')))
+    out.push(`PASS: no operation other than ${EXPECTED_TO_GROW.join(', ')} grows by more than ${GROWTH_TOLERANCE}× (relative to baseline)`);
   return out;
 }
 
@@ -138,7 +157,10 @@ export function errorLines(result: BenchResult): string[] {
     p.rows.flatMap((r) =>
       [r.result, r.baseline]
         .filter((m) => m.errors > 0)
-        .map((m) => `${k(p.size)} ${m === r.baseline ? `baseline before ${r.label}` : r.label} c=${r.concurrency}: ${m.errors} of ${m.requests} failed (statuses ${JSON.stringify(m.statuses)}); e.g. ${m.errorSamples[0] ?? ''}`),
+        .map(
+          (m) =>
+            `${k(p.size)} ${m === r.baseline ? `baseline before ${r.label}` : r.label} c=${r.concurrency}: ${m.errors} of ${m.requests} failed (statuses ${JSON.stringify(m.statuses)}); e.g. ${m.errorSamples[0] ?? ''}`,
+        ),
     ),
   );
 }

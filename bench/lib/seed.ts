@@ -78,7 +78,13 @@ function bulkBodies(from: number, to: number, maxOps: number, maxBytes: number):
   return out;
 }
 
-async function seedUsers(client: Client, size: number, cfg: ServiceProviderConfig['bulk'], concurrency: number, log: (s: string) => void): Promise<{ users: SeededUser[]; opsPerRequest: number }> {
+async function seedUsers(
+  client: Client,
+  size: number,
+  cfg: ServiceProviderConfig['bulk'],
+  concurrency: number,
+  log: (s: string) => void,
+): Promise<{ users: SeededUser[]; opsPerRequest: number }> {
   const bodies = bulkBodies(0, size, Math.min(1000, cfg.maxOperations), cfg.maxPayloadSize);
   const users: SeededUser[] = new Array(size);
   let nextBody = 0;
@@ -90,7 +96,11 @@ async function seedUsers(client: Client, size: number, cfg: ServiceProviderConfi
         const { first, body } = bodies[nextBody++]!;
         const firstUserName = person(first).userName;
         const res = await postBulk(client, JSON.parse(body), async () => {
-          const found = await client.json<{ totalResults: number }>({ method: 'GET', path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${firstUserName}"`)}&count=0`, expect: [200] });
+          const found = await client.json<{ totalResults: number }>({
+            method: 'GET',
+            path: `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${firstUserName}"`)}&count=0`,
+            expect: [200],
+          });
           return found.totalResults > 0;
         });
         for (const op of res.Operations) {
@@ -154,7 +164,12 @@ async function addMembers(client: Client, groupId: string, ids: string[], notes:
  * Users only, by /Bulk within the advertised limits: for benches that need a directory of people
  * and nothing else (bench:provision).
  */
-export async function seedUserDirectory(client: Client, size: number, bulkConcurrency: number, log: (s: string) => void): Promise<{ users: SeededUser[]; usersMs: number; opsPerRequest: number }> {
+export async function seedUserDirectory(
+  client: Client,
+  size: number,
+  bulkConcurrency: number,
+  log: (s: string) => void,
+): Promise<{ users: SeededUser[]; usersMs: number; opsPerRequest: number }> {
   const spc = await client.json<ServiceProviderConfig>({ method: 'GET', path: '/scim/v2/ServiceProviderConfig', expect: [200] });
   if (!spc.bulk.supported) throw new Error('the relay does not advertise Bulk');
   const t0 = performance.now();

@@ -25,10 +25,20 @@ export async function driveImport(rt: Runtime, sourceId: string, maxTicks: numbe
     if (res.status !== 200) throw new Error(`scheduled handler answered ${res.status}: ${text.slice(0, 300)}`);
     tickMs.push(performance.now() - t);
     const source = await rt.db.prepare('SELECT cursor FROM sources WHERE id = ?').bind(sourceId).first<{ cursor: string | null }>();
-    run = await rt.db.prepare('SELECT status, counts, kind FROM import_runs WHERE source_id = ? ORDER BY started_at DESC LIMIT 1').bind(sourceId).first<{ status: string; counts: string; kind: string }>();
+    run = await rt.db
+      .prepare('SELECT status, counts, kind FROM import_runs WHERE source_id = ? ORDER BY started_at DESC LIMIT 1')
+      .bind(sourceId)
+      .first<{ status: string; counts: string; kind: string }>();
     process.stdout.write(`\r  ${label}: tick ${i + 1}, ${JSON.parse(run?.counts ?? '{}').read ?? 0} read   `);
     if (!source?.cursor) break;
   }
   process.stdout.write('\n');
-  return { ms: performance.now() - started, ticks: tickMs.length, tickMs, status: run?.status ?? 'none', kind: run?.kind ?? 'none', counts: JSON.parse(run?.counts ?? '{}') as Record<string, number> };
+  return {
+    ms: performance.now() - started,
+    ticks: tickMs.length,
+    tickMs,
+    status: run?.status ?? 'none',
+    kind: run?.kind ?? 'none',
+    counts: JSON.parse(run?.counts ?? '{}') as Record<string, number>,
+  };
 }

@@ -29,7 +29,9 @@ export function ensureDevVars(file: string, make: DevVarsMakers): { vars: Record
   if (!vars.RELAY_BOOTSTRAP_TOKEN) (vars.RELAY_BOOTSTRAP_TOKEN = make.bootstrapToken()), (wrote = true);
   if (!vars.RELAY_ENCRYPTION_KEY) (vars.RELAY_ENCRYPTION_KEY = make.encryptionKey()), (wrote = true);
   if (wrote) {
-    const body = Object.entries(vars).map(([k, v]) => `${k}="${v}"`).join('\n');
+    const body = Object.entries(vars)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join('\n');
     writeFileSync(file, `# Local secrets for wrangler dev, written by npm start. Never commit this file.\n${body}\n`, { mode: DEV_VARS_MODE });
   }
   chmodSync(file, DEV_VARS_MODE);

@@ -21,7 +21,8 @@ export class StartUsageError extends Error {
 
 function portOf(raw: string): number {
   const port = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 1 || port > 65535) throw new StartUsageError(`--port must be a whole number from 1 to 65535, not "${raw}".`);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new StartUsageError(`--port must be a whole number from 1 to 65535, not "${raw}".`);
   return port;
 }
 

@@ -13,8 +13,15 @@ export const MAX_PAGE_SIZE = 200;
 /** Keyset paging, newest first: `cursor` is the `nextCursor` of the previous page, opaque. */
 const limit = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE);
 const NOT_A_CURSOR = 'not a cursor this list returned';
-const idCursor = z.string().regex(/^\d{1,15}$/, NOT_A_CURSOR).optional();
-const runCursor = z.string().max(200).regex(/^[^|]+\|.+$/, NOT_A_CURSOR).optional();
+const idCursor = z
+  .string()
+  .regex(/^\d{1,15}$/, NOT_A_CURSOR)
+  .optional();
+const runCursor = z
+  .string()
+  .max(200)
+  .regex(/^[^|]+\|.+$/, NOT_A_CURSOR)
+  .optional();
 const targetId = z.string().min(1).optional();
 
 // Requests are strict objects: an unknown key or query parameter (a misspelt `targetID`, a
@@ -116,7 +123,10 @@ export const MAX_LOOKUP_UIDS = 200;
 export function normalizeSiteUrl(url: string): string {
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]+)([^?#]*)/i.exec(url.trim());
   if (!m) return url.trim().replace(/\/+$/, '');
-  const host = m[2]!.toLowerCase().replace(/:(80)$/, m[1]!.toLowerCase() === 'http' ? '' : ':$1').replace(/:(443)$/, m[1]!.toLowerCase() === 'https' ? '' : ':$1');
+  const host = m[2]!
+    .toLowerCase()
+    .replace(/:(80)$/, m[1]!.toLowerCase() === 'http' ? '' : ':$1')
+    .replace(/:(443)$/, m[1]!.toLowerCase() === 'https' ? '' : ':$1');
   return `${m[1]!.toLowerCase()}://${host}${m[3]!.replace(/\/+$/, '')}`;
 }
 
@@ -190,7 +200,9 @@ export type LookupResponse = z.infer<typeof lookupResponseSchema>;
 export const planResponseSchema = z.object({
   targetId: z.string(),
   mode: z.string(),
-  operations: z.array(z.object({ outboxId: z.number(), resourceType: z.string(), resourceId: z.string(), state: z.string(), action: z.string(), detail: z.string() })),
+  operations: z.array(
+    z.object({ outboxId: z.number(), resourceType: z.string(), resourceId: z.string(), state: z.string(), action: z.string(), detail: z.string() }),
+  ),
 });
 export type PlanResponse = z.infer<typeof planResponseSchema>;
 

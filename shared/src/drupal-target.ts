@@ -52,7 +52,12 @@ export interface KindIssue {
  * What a Drupal target's other settings must satisfy once its options are known: the token's
  * shape for Basic auth, matching and mapping onto attributes the connector can translate.
  */
-export function drupalTargetIssues(input: { token?: string | undefined; matching?: readonly string[] | undefined; mapping?: readonly { target: string }[] | undefined; options: DrupalTargetOptions }): KindIssue[] {
+export function drupalTargetIssues(input: {
+  token?: string | undefined;
+  matching?: readonly string[] | undefined;
+  mapping?: readonly { target: string }[] | undefined;
+  options: DrupalTargetOptions;
+}): KindIssue[] {
   const issues: KindIssue[] = [];
   const known = (path: string) => path in DRUPAL_CORE_ATTRIBUTES || path in input.options.fields;
   const paths = [...Object.keys(DRUPAL_CORE_ATTRIBUTES), ...Object.keys(input.options.fields)];
@@ -65,7 +70,11 @@ export function drupalTargetIssues(input: { token?: string | undefined; matching
     if (!matchable.includes(path)) issues.push({ path: ['matching', i], message: `a Drupal target matches on ${matchable.join(', ')}; not ${path}` });
   });
   input.mapping?.forEach((rule, i) => {
-    if (!known(rule.target)) issues.push({ path: ['mapping', i, 'target'], message: `a Drupal user has no ${rule.target}: map to ${paths.join(', ')}, or name a field in options.fields` });
+    if (!known(rule.target))
+      issues.push({
+        path: ['mapping', i, 'target'],
+        message: `a Drupal user has no ${rule.target}: map to ${paths.join(', ')}, or name a field in options.fields`,
+      });
   });
   return issues;
 }

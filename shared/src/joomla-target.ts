@@ -50,7 +50,8 @@ export function joomlaTargetIssues(input: { matching?: readonly string[] | undef
     if (!MATCHABLE.includes(path)) issues.push({ path: ['matching', i], message: `a Joomla target matches on ${MATCHABLE.join(', ')}; not ${path}` });
   });
   input.mapping?.forEach((rule, i) => {
-    if (!(rule.target in JOOMLA_CORE_ATTRIBUTES)) issues.push({ path: ['mapping', i, 'target'], message: `a Joomla user has no ${rule.target}: map to ${Object.keys(JOOMLA_CORE_ATTRIBUTES).join(', ')}` });
+    if (!(rule.target in JOOMLA_CORE_ATTRIBUTES))
+      issues.push({ path: ['mapping', i, 'target'], message: `a Joomla user has no ${rule.target}: map to ${Object.keys(JOOMLA_CORE_ATTRIBUTES).join(', ')}` });
   });
   return issues;
 }

@@ -64,7 +64,13 @@ export const reconcileStateSchema = z.object({
 });
 export type ReconcileState = z.infer<typeof reconcileStateSchema>;
 
-export const driftItemSchema = z.object({ resourceType: z.enum(['User', 'Group']), resourceId: z.string(), kind: driftKindSchema, detail: z.string().nullable(), repairable: z.boolean() });
+export const driftItemSchema = z.object({
+  resourceType: z.enum(['User', 'Group']),
+  resourceId: z.string(),
+  kind: driftKindSchema,
+  detail: z.string().nullable(),
+  repairable: z.boolean(),
+});
 export type DriftItem = z.infer<typeof driftItemSchema>;
 
 export const reconcileStatusSchema = z.object({

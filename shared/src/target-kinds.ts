@@ -35,11 +35,17 @@ export const isCmsKind = (kind: string): kind is CmsKind => kind in OPTIONS;
 export function parseKindOptions(kind: CmsKind, raw: unknown): { ok: true; options: TargetOptions } | { ok: false; issues: KindIssue[] } {
   const parsed = OPTIONS[kind].safeParse(raw ?? {});
   if (parsed.success) return { ok: true, options: parsed.data };
-  return { ok: false, issues: parsed.error.issues.map((i) => ({ path: ['options', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message })) };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((i) => ({ path: ['options', ...i.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: i.message })),
+  };
 }
 
 /** What the kind's token, matching and mapping must satisfy once its options are known. */
-export function kindIssues(kind: CmsKind, input: { token?: string | undefined; matching?: readonly string[] | undefined; mapping?: readonly { target: string }[] | undefined; options: TargetOptions }): KindIssue[] {
+export function kindIssues(
+  kind: CmsKind,
+  input: { token?: string | undefined; matching?: readonly string[] | undefined; mapping?: readonly { target: string }[] | undefined; options: TargetOptions },
+): KindIssue[] {
   if (kind === 'drupal-jsonapi') return drupalTargetIssues({ ...input, options: input.options as DrupalTargetOptions });
   if (kind === 'wordpress-rest') return wordpressTargetIssues(input);
   return joomlaTargetIssues(input);

@@ -118,7 +118,8 @@ export const targetCreateSchema = z
   })
   .transform((t, ctx) => {
     if (t.kind === 'scim') {
-      if (t.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a CMS target (drupal-jsonapi, wordpress-rest, joomla-webservices) takes options' });
+      if (t.options !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a CMS target (drupal-jsonapi, wordpress-rest, joomla-webservices) takes options' });
       return { ...t, options: undefined };
     }
     if (!isCmsKind(t.kind)) return { ...t, options: undefined };

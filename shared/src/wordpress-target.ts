@@ -33,7 +33,9 @@ export const wordpressTargetOptionsSchema = z
 export type WordpressTargetOptions = z.infer<typeof wordpressTargetOptionsSchema>;
 
 /** The payload attributes a core WordPress user has, and the REST field each becomes. */
-export const WORDPRESS_CORE_ATTRIBUTES: Readonly<Record<string, 'username' | 'email' | 'name' | 'first_name' | 'last_name' | 'nickname' | 'url' | 'locale' | 'active'>> = {
+export const WORDPRESS_CORE_ATTRIBUTES: Readonly<
+  Record<string, 'username' | 'email' | 'name' | 'first_name' | 'last_name' | 'nickname' | 'url' | 'locale' | 'active'>
+> = {
   userName: 'username',
   'emails[type eq "work"].value': 'email',
   'emails[primary eq true].value': 'email',
@@ -52,7 +54,11 @@ export const WORDPRESS_DEFAULT_MATCHING = ['userName', 'emails[type eq "work"].v
 const MATCHABLE = ['userName', 'emails[type eq "work"].value', 'emails[primary eq true].value', 'emails.value'];
 
 /** What a WordPress target's token, matching and mapping must satisfy. */
-export function wordpressTargetIssues(input: { token?: string | undefined; matching?: readonly string[] | undefined; mapping?: readonly { target: string }[] | undefined }): KindIssue[] {
+export function wordpressTargetIssues(input: {
+  token?: string | undefined;
+  matching?: readonly string[] | undefined;
+  mapping?: readonly { target: string }[] | undefined;
+}): KindIssue[] {
   const issues: KindIssue[] = [];
   if (input.token !== undefined && !/^[^:]+:.+$/s.test(input.token)) {
     issues.push({ path: ['token'], message: 'the token is "username:application password" (Users → Profile → Application Passwords)' });
@@ -61,7 +67,11 @@ export function wordpressTargetIssues(input: { token?: string | undefined; match
     if (!MATCHABLE.includes(path)) issues.push({ path: ['matching', i], message: `a WordPress target matches on ${MATCHABLE.join(', ')}; not ${path}` });
   });
   input.mapping?.forEach((rule, i) => {
-    if (!(rule.target in WORDPRESS_CORE_ATTRIBUTES)) issues.push({ path: ['mapping', i, 'target'], message: `a WordPress user has no ${rule.target}: map to ${Object.keys(WORDPRESS_CORE_ATTRIBUTES).join(', ')}` });
+    if (!(rule.target in WORDPRESS_CORE_ATTRIBUTES))
+      issues.push({
+        path: ['mapping', i, 'target'],
+        message: `a WordPress user has no ${rule.target}: map to ${Object.keys(WORDPRESS_CORE_ATTRIBUTES).join(', ')}`,
+      });
   });
   return issues;
 }

@@ -51,7 +51,14 @@ describe('GET /api/v1/openapi.json', () => {
     );
     const served = apiApp.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${openApiPath(r.path)}`);
     expect(new Set(documented)).toEqual(new Set(served));
-    for (const route of ['GET /ping', 'POST /targets', 'PUT /targets/{id}/mapping', 'POST /users/lookup', 'GET /users/{id}/status', 'POST /outbox/{id}/approve']) {
+    for (const route of [
+      'GET /ping',
+      'POST /targets',
+      'PUT /targets/{id}/mapping',
+      'POST /users/lookup',
+      'GET /users/{id}/status',
+      'POST /outbox/{id}/approve',
+    ]) {
       expect(documented).toContain(route);
     }
   });

@@ -39,7 +39,12 @@ describe('the admin API body limit', () => {
   it('answers a chunked body (no Content-Length) over 1 MB with 413 too, and stores nothing', async () => {
     const before = await countTargets();
     const body = JSON.stringify({ name: 'chunked', baseUrl: 'https://app.example.com/scim/v2', token: 't'.repeat(2 * MB) });
-    const req = new Request(`${API}/targets`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' }, body: chunked(body), duplex: 'half' } as RequestInit);
+    const req = new Request(`${API}/targets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      body: chunked(body),
+      duplex: 'half',
+    } as RequestInit);
     expect(req.headers.get('content-length')).toBeNull();
     const res = await SELF.fetch(req);
     expect(res.status).toBe(413);
@@ -49,7 +54,12 @@ describe('the admin API body limit', () => {
 
   it('still takes a chunked body under the limit', async () => {
     const body = JSON.stringify({ userNames: ['nobody-chunked'] });
-    const req = new Request(`${API}/users/lookup`, { method: 'POST', headers: { authorization: `Bearer ${TEST_TOKEN}` }, body: chunked(body), duplex: 'half' } as RequestInit);
+    const req = new Request(`${API}/users/lookup`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_TOKEN}` },
+      body: chunked(body),
+      duplex: 'half',
+    } as RequestInit);
     const res = await SELF.fetch(req);
     expect(res.status).toBe(200);
     expect((await res.json()) as object).toMatchObject({ userNames: { 'nobody-chunked': null } });

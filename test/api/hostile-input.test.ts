@@ -15,7 +15,9 @@ interface Tally {
 const tally: Tally = { tried: 0, fivexx: [] };
 
 afterAll(() => {
-  console.log(`admin API hostile input: ${tally.tried} cases tried, ${tally.fivexx.length} answered 5xx${tally.fivexx.length ? `: ${tally.fivexx.join('; ')}` : ''}`);
+  console.log(
+    `admin API hostile input: ${tally.tried} cases tried, ${tally.fivexx.length} answered 5xx${tally.fivexx.length ? `: ${tally.fivexx.join('; ')}` : ''}`,
+  );
 });
 
 /**

@@ -38,7 +38,15 @@ describe('GET /api/v1/runs', () => {
     expect(seen).toEqual(['run-d', 'run-c', 'run-b', 'run-a']);
 
     const one = (await api('GET', `/runs?targetId=${t.id}&limit=1`)).body.items[0];
-    expect(one).toEqual({ id: 'run-d', targetId: t.id, mode: 'scheduled', startedAt: '2026-03-03T00:00:00.000Z', finishedAt: '2026-03-03T00:00:00.000Z', counts: { claimed: 2, created: 1 }, status: 'done' });
+    expect(one).toEqual({
+      id: 'run-d',
+      targetId: t.id,
+      mode: 'scheduled',
+      startedAt: '2026-03-03T00:00:00.000Z',
+      finishedAt: '2026-03-03T00:00:00.000Z',
+      counts: { claimed: 2, created: 1 },
+      status: 'done',
+    });
   });
 });
 

@@ -10,7 +10,13 @@ import { API, api, createTarget } from '../helpers/api';
 import { TEST_TOKEN } from '../helpers/scim';
 
 async function createSource(settings: Record<string, unknown> = {}): Promise<any> {
-  const res = await api('POST', '/sources', { name: 'merged', kind: 'drupal-jsonapi', baseUrl: 'http://127.0.0.1:9', credentials: { type: 'basic', username: 'admin', password: 'pw' }, settings });
+  const res = await api('POST', '/sources', {
+    name: 'merged',
+    kind: 'drupal-jsonapi',
+    baseUrl: 'http://127.0.0.1:9',
+    credentials: { type: 'basic', username: 'admin', password: 'pw' },
+    settings,
+  });
   expect(res.status).toBe(201);
   return res.body;
 }
@@ -74,8 +80,13 @@ describe('PATCH /targets/{id} merges', () => {
     expect(res.body.issues.map((i: any) => i.path).sort()).toEqual(['concurrency', 'modes.scheduled.enabled']);
   });
 
-  it('merges a Drupal target\'s roleMap key by key: null removes one role', async () => {
-    const t = await createTarget('merge-drupal', { kind: 'drupal-jsonapi', baseUrl: 'http://127.0.0.1:9', token: 'admin:pw', options: { roleMap: { Editors: 'editor', Admins: 'administrator' } } });
+  it("merges a Drupal target's roleMap key by key: null removes one role", async () => {
+    const t = await createTarget('merge-drupal', {
+      kind: 'drupal-jsonapi',
+      baseUrl: 'http://127.0.0.1:9',
+      token: 'admin:pw',
+      options: { roleMap: { Editors: 'editor', Admins: 'administrator' } },
+    });
     const res = await api('PATCH', `/targets/${t.id}`, { options: { roleMap: { Admins: null, Authors: 'author' } } });
     expect(res.status).toBe(200);
     expect(res.body.options).toMatchObject({ auth: 'basic', jsonapiPath: '/jsonapi', roleMap: { Editors: 'editor', Authors: 'author' } });

@@ -15,7 +15,15 @@ describe('GET /api/v1/outbox', () => {
     const first = await api('GET', `/outbox?targetId=${t.id}&limit=2`);
     expect(first.status).toBe(200);
     expect(first.body.items.map((r: any) => r.id)).toEqual([ids[4], ids[3]]);
-    expect(first.body.items[0]).toMatchObject({ targetId: t.id, resourceType: 'User', resourceId: 'u-list-4', state: 'failed', attempts: 3, lastError: 'boom 4', approved: false });
+    expect(first.body.items[0]).toMatchObject({
+      targetId: t.id,
+      resourceType: 'User',
+      resourceId: 'u-list-4',
+      state: 'failed',
+      attempts: 3,
+      lastError: 'boom 4',
+      approved: false,
+    });
     const second = await api('GET', `/outbox?targetId=${t.id}&limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.items.map((r: any) => r.id)).toEqual([ids[2], ids[1]]);
     const last = await api('GET', `/outbox?targetId=${t.id}&limit=2&cursor=${second.body.nextCursor}`);

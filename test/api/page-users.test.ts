@@ -13,7 +13,7 @@ const changesFor = async (userId: string) =>
   (await env.DB.prepare('SELECT op FROM changes WHERE resource_id = ? ORDER BY seq').bind(userId).all<{ op: string }>()).results.map((r) => r.op);
 
 describe('POST /api/v1/users', () => {
-  it('creates the user with a change-log row, which the target\'s planner turns into an outbox row', async () => {
+  it("creates the user with a change-log row, which the target's planner turns into an outbox row", async () => {
     const target = await createTarget('page-users-target', { modes: { automatic: { enabled: true } } });
     const res = await api('POST', '/users', { userName: 'jdoe', email: 'jdoe@site.test', active: true, name: { givenName: 'Jane', familyName: 'Doe' } });
     expect(res.status, res.text).toBe(200);
@@ -25,11 +25,19 @@ describe('POST /api/v1/users', () => {
     await api('GET', `/targets/${target.id}/plan?mode=automatic`);
     expect((await outboxFor(id)).map((r: any) => r.targetId)).toContain(target.id);
     const scim = await env.DB.prepare('SELECT data FROM users WHERE id = ?').bind(id).first<{ data: string }>();
-    expect(JSON.parse(scim!.data)).toMatchObject({ name: { givenName: 'Jane', familyName: 'Doe' }, emails: [{ value: 'jdoe@site.test', type: 'work', primary: true }] });
+    expect(JSON.parse(scim!.data)).toMatchObject({
+      name: { givenName: 'Jane', familyName: 'Doe' },
+      emails: [{ value: 'jdoe@site.test', type: 'work', primary: true }],
+    });
   });
 
   it('updates by userName (any case) only what differs, keeping the addresses the user has', async () => {
-    const user = await createUser('Blocked.Bob', { emails: [{ value: 'bob@home.test', type: 'home' }, { value: 'bob@work.test', type: 'work', primary: true }] });
+    const user = await createUser('Blocked.Bob', {
+      emails: [
+        { value: 'bob@home.test', type: 'home' },
+        { value: 'bob@work.test', type: 'work', primary: true },
+      ],
+    });
     const res = await api('POST', '/users', { userName: 'blocked.bob', email: 'BOB@home.test', active: false });
     expect(res.status, res.text).toBe(200);
     expect(res.body.outcome).toBe('updated');
@@ -53,9 +61,17 @@ describe('POST /api/v1/users', () => {
 describe('preview with an inline user', () => {
   it('shows what the target would get for a user the directory does not have', async () => {
     const target = await createTarget('inline-preview');
-    const res = await api('POST', `/targets/${target.id}/preview`, { user: { userName: 'newbie', email: 'newbie@site.test', name: { givenName: 'New' } }, phase: 'create' });
+    const res = await api('POST', `/targets/${target.id}/preview`, {
+      user: { userName: 'newbie', email: 'newbie@site.test', name: { givenName: 'New' } },
+      phase: 'create',
+    });
     expect(res.status, res.text).toBe(200);
-    expect(res.body.payload).toMatchObject({ userName: 'newbie', active: true, name: { givenName: 'New' }, emails: [expect.objectContaining({ value: 'newbie@site.test' })] });
+    expect(res.body.payload).toMatchObject({
+      userName: 'newbie',
+      active: true,
+      name: { givenName: 'New' },
+      emails: [expect.objectContaining({ value: 'newbie@site.test' })],
+    });
     const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM users WHERE user_name = 'newbie'").first<{ n: number }>();
     expect(stored!.n).toBe(0);
   });
@@ -78,9 +94,17 @@ describe('preview with an edited mapping', () => {
     const res = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, mapping });
     expect(res.status, res.text).toBe(200);
     expect(res.body.payload.userName).toBe('edith-clarke');
-    expect((await api('GET', `/targets/${target.id}/mapping`)).body.mapping).not.toEqual(expect.arrayContaining([expect.objectContaining({ template: mapping[0]!.template })]));
+    expect((await api('GET', `/targets/${target.id}/mapping`)).body.mapping).not.toEqual(
+      expect.arrayContaining([expect.objectContaining({ template: mapping[0]!.template })]),
+    );
 
-    const bad = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, mapping: [{ target: 'userName', source: 'userName' }, { target: 'title', source: 'emails[type eq' }] });
+    const bad = await api('POST', `/targets/${target.id}/preview`, {
+      userId: user.id,
+      mapping: [
+        { target: 'userName', source: 'userName' },
+        { target: 'title', source: 'emails[type eq' },
+      ],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.issues.map((i: any) => i.path)).toEqual(['mapping.1']);
   });

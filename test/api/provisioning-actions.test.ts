@@ -11,7 +11,10 @@ describe('preview', () => {
     const target = await createTarget('preview');
     const user = await createUser('grace@preview.test', {
       name: { givenName: 'Grace', familyName: 'Hopper' },
-      emails: [{ value: 'grace@work.test', type: 'work' }, { value: 'grace@home.test', type: 'home', primary: true }],
+      emails: [
+        { value: 'grace@work.test', type: 'work' },
+        { value: 'grace@home.test', type: 'home', primary: true },
+      ],
       [ENTERPRISE_URN]: { department: 'Navy' },
     });
     const res = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'create' });
@@ -51,17 +54,35 @@ describe('preview', () => {
 });
 
 describe('preview of what a CMS site receives', () => {
-  const grace = () => createUser(`grace.${crypto.randomUUID().slice(0, 8)}`, { displayName: 'Grace Hopper', name: { givenName: 'Grace', familyName: 'Hopper' }, emails: [{ value: 'grace@work.test', type: 'work' }] });
+  const grace = () =>
+    createUser(`grace.${crypto.randomUUID().slice(0, 8)}`, {
+      displayName: 'Grace Hopper',
+      name: { givenName: 'Grace', familyName: 'Hopper' },
+      emails: [{ value: 'grace@work.test', type: 'work' }],
+    });
 
   it('shows a WordPress target the /wp/v2/users fields, with the default role and no password anyone learns', async () => {
-    const target = await createTarget('wp preview', { kind: 'wordpress-rest', baseUrl: 'https://blog.example.com', token: 'admin:abcd efgh', options: { defaultRole: 'author' } });
+    const target = await createTarget('wp preview', {
+      kind: 'wordpress-rest',
+      baseUrl: 'https://blog.example.com',
+      token: 'admin:abcd efgh',
+      options: { defaultRole: 'author' },
+    });
     const user = await grace();
     const create = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'create' });
     expect(create.status, create.text).toBe(200);
     expect(create.body.site).toEqual({
       method: 'POST',
       path: '/wp/v2/users',
-      body: { username: user.userName, email: 'grace@work.test', name: 'Grace Hopper', first_name: 'Grace', last_name: 'Hopper', password: '(random, never stored)', roles: ['author'] },
+      body: {
+        username: user.userName,
+        email: 'grace@work.test',
+        name: 'Grace Hopper',
+        first_name: 'Grace',
+        last_name: 'Hopper',
+        password: '(random, never stored)',
+        roles: ['author'],
+      },
     });
     const update = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'update' });
     expect(update.body.site.body).not.toHaveProperty('username');
@@ -69,10 +90,19 @@ describe('preview of what a CMS site receives', () => {
   });
 
   it('shows a Joomla target the /v1/users fields, with the default groups on create and the full set on every PATCH', async () => {
-    const target = await createTarget('joomla preview', { kind: 'joomla-webservices', baseUrl: 'https://portal.example.com', token: 'c2hhMjU2OjU2MDp0b2tlbg==', options: { defaultGroups: [2, 3] } });
+    const target = await createTarget('joomla preview', {
+      kind: 'joomla-webservices',
+      baseUrl: 'https://portal.example.com',
+      token: 'c2hhMjU2OjU2MDp0b2tlbg==',
+      options: { defaultGroups: [2, 3] },
+    });
     const user = await grace();
     const create = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'create' });
-    expect(create.body.site).toEqual({ method: 'POST', path: '/v1/users', body: { name: 'Grace Hopper', username: user.userName, email: 'grace@work.test', block: 0, groups: [2, 3] } });
+    expect(create.body.site).toEqual({
+      method: 'POST',
+      path: '/v1/users',
+      body: { name: 'Grace Hopper', username: user.userName, email: 'grace@work.test', block: 0, groups: [2, 3] },
+    });
     const update = await api('POST', `/targets/${target.id}/preview`, { userId: user.id, phase: 'update' });
     expect(update.body.site).toMatchObject({ method: 'PATCH', path: '/v1/users/{id}', body: { groups: '(the account’s current groups)' } });
   });
@@ -81,7 +111,11 @@ describe('preview of what a CMS site receives', () => {
     const drupal = await createTarget('drupal preview', { kind: 'drupal-jsonapi', baseUrl: 'https://intranet.example.com', token: 'admin:secret' });
     const user = await grace();
     const create = await api('POST', `/targets/${drupal.id}/preview`, { userId: user.id, phase: 'create' });
-    expect(create.body.site).toEqual({ method: 'POST', path: '/user/user', body: { data: { type: 'user--user', attributes: { name: user.userName, mail: 'grace@work.test', status: true } } } });
+    expect(create.body.site).toEqual({
+      method: 'POST',
+      path: '/user/user',
+      body: { data: { type: 'user--user', attributes: { name: user.userName, mail: 'grace@work.test', status: true } } },
+    });
     const scim = await createTarget('scim preview');
     expect((await api('POST', `/targets/${scim.id}/preview`, { userId: user.id, phase: 'create' })).body.site).toBeNull();
   });
@@ -117,7 +151,10 @@ describe('plan and provision', () => {
 
 describe('mapping checks on save', () => {
   it('refuses a mapping whose path does not parse, naming the rule, and stores nothing', async () => {
-    const bad = [{ target: 'userName', source: 'userName' }, { target: 'emails[type eq', source: 'emails.value' }];
+    const bad = [
+      { target: 'userName', source: 'userName' },
+      { target: 'emails[type eq', source: 'emails.value' },
+    ];
     const created = await api('POST', '/targets', { name: 'bad mapping', baseUrl: 'https://app.example.com/scim/v2', token: 't0ken', mapping: bad });
     expect(created.status).toBe(400);
     expect(created.body.issues).toEqual([expect.objectContaining({ path: 'mapping.1' })]);

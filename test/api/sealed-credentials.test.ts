@@ -42,7 +42,9 @@ describe('credentials bound to their row', () => {
   it("a target token copied into another target's row fails to open there: 409 secret_unreadable, not 500", async () => {
     const a = await createTarget('sealed-a', { baseUrl: UNREACHABLE });
     const b = await createTarget('sealed-b', { baseUrl: UNREACHABLE, token: 'token-of-b' });
-    await env.DB.prepare('UPDATE targets SET token_enc = ? WHERE id = ?').bind(await tokenEnc(a.id), b.id).run();
+    await env.DB.prepare('UPDATE targets SET token_enc = ? WHERE id = ?')
+      .bind(await tokenEnc(a.id), b.id)
+      .run();
     const res = await api('POST', `/targets/${b.id}/test`, {});
     expect(res.status).toBe(409);
     expect(res.body.error).toBe('secret_unreadable');
@@ -57,7 +59,9 @@ describe('credentials bound to their row', () => {
   it("a source's credentials copied into another source's row fail to open there: 409 secret_unreadable", async () => {
     const a = await createSource('sealed-source-a');
     const b = await createSource('sealed-source-b');
-    await env.DB.prepare('UPDATE sources SET credentials_enc = ? WHERE id = ?').bind(await credentialsEnc(a.id), b.id).run();
+    await env.DB.prepare('UPDATE sources SET credentials_enc = ? WHERE id = ?')
+      .bind(await credentialsEnc(a.id), b.id)
+      .run();
     const res = await api('POST', `/sources/${b.id}/test`, {});
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ error: 'secret_unreadable' });
@@ -100,7 +104,9 @@ describe('credentials sealed by an older release (v1, no additional data)', () =
   it('legacy source credentials open, and are re-sealed for their row the first time they do', async () => {
     const s = await createSource('legacy-credentials');
     const plain = JSON.stringify({ type: 'bearer', token: 'legacy-source-token' });
-    await env.DB.prepare('UPDATE sources SET credentials_enc = ? WHERE id = ?').bind(await sealLegacy(plain), s.id).run();
+    await env.DB.prepare('UPDATE sources SET credentials_enc = ? WHERE id = ?')
+      .bind(await sealLegacy(plain), s.id)
+      .run();
     const res = await api('POST', `/sources/${s.id}/test`, {});
     expect(res.status).toBe(200);
     const resealed = await credentialsEnc(s.id);

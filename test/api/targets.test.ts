@@ -8,8 +8,7 @@ import { decryptSecret } from '../../worker/src/auth/secrets';
 import { DEFAULT_MAPPING } from '../../worker/src/provisioning/mapping';
 import { TARGET_TOKEN, api, createTarget } from '../helpers/api';
 
-const storedToken = async (id: string) =>
-  (await env.DB.prepare('SELECT token_enc AS t FROM targets WHERE id = ?').bind(id).first<{ t: string }>())!.t;
+const storedToken = async (id: string) => (await env.DB.prepare('SELECT token_enc AS t FROM targets WHERE id = ?').bind(id).first<{ t: string }>())!.t;
 
 describe('targets CRUD', () => {
   it('creates, reads, lists, updates and deletes a target', async () => {

@@ -10,7 +10,12 @@ import { api, createTarget } from '../helpers/api';
 const paths = (body: any): string[] => body.issues.map((i: any) => i.path);
 
 async function createSource(): Promise<any> {
-  const res = await api('POST', '/sources', { name: 'strict', kind: 'scim', baseUrl: 'http://127.0.0.1:9/scim/v2', credentials: { type: 'bearer', token: 'source-token' } });
+  const res = await api('POST', '/sources', {
+    name: 'strict',
+    kind: 'scim',
+    baseUrl: 'http://127.0.0.1:9/scim/v2',
+    credentials: { type: 'bearer', token: 'source-token' },
+  });
   expect(res.status).toBe(201);
   return res.body;
 }
@@ -71,7 +76,11 @@ describe('unknown keys', () => {
     for (const [name, spec] of Object.entries(ROUTES) as [string, RouteSpec][]) {
       if (spec.query) continue;
       const path = spec.path.replace(/:(\w+)/g, (_, p: string) => (p === 'id' ? t.id : 'x'));
-      const res = await api(spec.method.toUpperCase(), `${path}?filter=${encodeURIComponent('userName eq "x"')}`, spec.method === 'get' || spec.method === 'delete' ? undefined : {});
+      const res = await api(
+        spec.method.toUpperCase(),
+        `${path}?filter=${encodeURIComponent('userName eq "x"')}`,
+        spec.method === 'get' || spec.method === 'delete' ? undefined : {},
+      );
       expect(res.status, name).toBe(400);
       expect(paths(res.body), name).toEqual(['filter']);
       tried++;

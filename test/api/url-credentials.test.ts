@@ -29,7 +29,10 @@ describe('credentials inside a base URL', () => {
     for (const baseUrl of WITH_CREDENTIALS) {
       const res = await api('POST', '/sources', source(baseUrl));
       expect(res.status, baseUrl).toBe(400);
-      expect(res.body.issues.map((i: any) => i.path), baseUrl).toEqual(['baseUrl']);
+      expect(
+        res.body.issues.map((i: any) => i.path),
+        baseUrl,
+      ).toEqual(['baseUrl']);
     }
     const created = (await api('POST', '/sources', source('http://127.0.0.1:9/scim/v2'))).body;
     const res = await api('PATCH', `/sources/${created.id}`, { baseUrl: WITH_CREDENTIALS[1] });

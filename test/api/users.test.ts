@@ -45,7 +45,10 @@ describe('GET /api/v1/users', () => {
     for (const query of ['userName=alice.liddell', 'email=ALICE@home.example', 'externalId=ext-alice', 'userName=Alice.Liddell&email=alice@work.example']) {
       const res = await api('GET', `/users?${query}`);
       expect(res.status, query).toBe(200);
-      expect(res.body.items.map((u: any) => u.id), query).toEqual([alice.id]);
+      expect(
+        res.body.items.map((u: any) => u.id),
+        query,
+      ).toEqual([alice.id]);
     }
     expect((await api('GET', '/users?externalId=EXT-ALICE')).body.items).toEqual([]);
     expect((await api('GET', '/users?userName=alice.liddell&email=bob@work.example')).body.items).toEqual([]);
@@ -64,7 +67,16 @@ describe('GET /api/v1/users', () => {
     expect(item).toMatchObject(aliceSummary());
     const links = Object.fromEntries(item.links.map((l: any) => [l.targetId, l]));
     expect(links[target.id]).toMatchObject({ targetName: 'users-target', state: 'in_sync', remoteId: 'remote-1' });
-    expect(links[other.id]).toEqual({ targetId: other.id, targetName: 'users-other', state: 'never', remoteId: null, lastAttemptAt: null, lastSuccessAt: null, nextAttemptAt: null, lastError: null });
+    expect(links[other.id]).toEqual({
+      targetId: other.id,
+      targetName: 'users-other',
+      state: 'never',
+      remoteId: null,
+      lastAttemptAt: null,
+      lastSuccessAt: null,
+      nextAttemptAt: null,
+      lastError: null,
+    });
   });
 });
 

@@ -22,7 +22,12 @@ describe('admin API validation', () => {
 
   it('validates the mapping PUT body by key path', async () => {
     const t = await createTarget('mapping-validated');
-    const res = await api('PUT', `/targets/${t.id}/mapping`, { mapping: [{ target: 'a', source: 'b' }, { target: '', source: 'x', when: 'sometimes' }] });
+    const res = await api('PUT', `/targets/${t.id}/mapping`, {
+      mapping: [
+        { target: 'a', source: 'b' },
+        { target: '', source: 'x', when: 'sometimes' },
+      ],
+    });
     expect(res.status).toBe(400);
     expect(paths(res.body)).toEqual(expect.arrayContaining(['mapping.1.target', 'mapping.1.when']));
   });

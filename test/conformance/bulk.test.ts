@@ -66,7 +66,12 @@ describe('RFC 7644 §3.7 bulk operations', () => {
   it('resolves a bulkId that is defined by a later operation (RFC 7644 §3.7.1: MUST try to resolve cross-references)', async () => {
     const userName = tag('bfwd');
     const res = await bulk([
-      { method: 'POST', path: '/Groups', bulkId: 'grp', data: { schemas: [GROUP_URN], displayName: tag('BFWD'), members: [{ type: 'User', value: 'bulkId:later' }] } },
+      {
+        method: 'POST',
+        path: '/Groups',
+        bulkId: 'grp',
+        data: { schemas: [GROUP_URN], displayName: tag('BFWD'), members: [{ type: 'User', value: 'bulkId:later' }] },
+      },
       { method: 'POST', path: '/Users', bulkId: 'later', data: { schemas: [USER_URN], userName } },
     ]);
     expectStatus(res, 200);
@@ -103,7 +108,11 @@ describe('RFC 7644 §3.7 bulk operations', () => {
     const u3 = await createUser(tag('bdel'));
     const res = await bulk([
       { method: 'PUT', path: `/Users/${u1.id}`, data: { schemas: [USER_URN], userName: u1.userName, title: 'Put' } },
-      { method: 'PATCH', path: `/Users/${u2.id}`, data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Patched' }] } },
+      {
+        method: 'PATCH',
+        path: `/Users/${u2.id}`,
+        data: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Patched' }] },
+      },
       { method: 'DELETE', path: `/Users/${u3.id}` },
     ]);
     expectStatus(res, 200);
@@ -116,9 +125,7 @@ describe('RFC 7644 §3.7 bulk operations', () => {
 
   it('honours version (If-Match) on a bulk operation: stale → 412 for that operation', async () => {
     const u = await createUser(tag('bver'));
-    const res = await bulk([
-      { method: 'PUT', path: `/Users/${u.id}`, version: 'W/"987654"', data: { schemas: [USER_URN], userName: u.userName, title: 'x' } },
-    ]);
+    const res = await bulk([{ method: 'PUT', path: `/Users/${u.id}`, version: 'W/"987654"', data: { schemas: [USER_URN], userName: u.userName, title: 'x' } }]);
     expectStatus(res, 200);
     expect(status(res.body.Operations[0])).toBe('412');
     expect((await getUser(u.id)).title).toBeUndefined();
@@ -222,6 +229,10 @@ describe('RFC 7644 §3.7.4 limits', () => {
   });
 
   it('a malformed BulkRequest is 400 invalidSyntax', async () => {
-    expectScimError(await scim('POST', '/Bulk', undefined, { raw: '{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[' }), 400, 'invalidSyntax');
+    expectScimError(
+      await scim('POST', '/Bulk', undefined, { raw: '{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[' }),
+      400,
+      'invalidSyntax',
+    );
   });
 });

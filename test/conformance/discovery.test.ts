@@ -187,7 +187,9 @@ describe('RFC 7643 §7 /Schemas', () => {
 
   it('every advertised User attribute can be written and read back (advertise only what works)', async () => {
     const res = await scim('GET', `/Schemas/${USER_URN}`);
-    const simple = (res.body.attributes as any[]).filter((a) => a.type === 'string' && !a.multiValued && a.mutability === 'readWrite' && a.returned !== 'never' && a.name !== 'userName');
+    const simple = (res.body.attributes as any[]).filter(
+      (a) => a.type === 'string' && !a.multiValued && a.mutability === 'readWrite' && a.returned !== 'never' && a.name !== 'userName',
+    );
     expect(simple.length).toBeGreaterThan(3);
     const body: Record<string, unknown> = { schemas: [USER_URN], userName: tag('adv') };
     const sample: Record<string, string> = { locale: 'en-US', preferredLanguage: 'en-US', timezone: 'America/Los_Angeles' };

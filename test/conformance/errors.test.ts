@@ -99,12 +99,19 @@ describe('RFC 7644 §3.8 media types', () => {
     const res = await scim('POST', '/Users', { schemas: [USER_URN], userName: tag('json') }, { headers: { 'content-type': 'application/json' } });
     expectStatus(res, 201);
     expectScimContentType(res);
-    const patch = await scim('PATCH', `/Users/${res.body.id}`, patchBody({ op: 'replace', path: 'title', value: 'x' }), { headers: { 'content-type': 'application/json; charset=utf-8' } });
+    const patch = await scim('PATCH', `/Users/${res.body.id}`, patchBody({ op: 'replace', path: 'title', value: 'x' }), {
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
     expectStatus(patch, 200);
   });
 
   it('accepts application/scim+json with a charset parameter', async () => {
-    const res = await scim('POST', '/Users', { schemas: [USER_URN], userName: tag('cs') }, { headers: { 'content-type': 'application/scim+json; charset=utf-8' } });
+    const res = await scim(
+      'POST',
+      '/Users',
+      { schemas: [USER_URN], userName: tag('cs') },
+      { headers: { 'content-type': 'application/scim+json; charset=utf-8' } },
+    );
     expectStatus(res, 201);
   });
 

@@ -81,7 +81,12 @@ describe('RFC 7644 §3.14 If-None-Match', () => {
 describe('RFC 7644 §3.14 If-Match', () => {
   it('PUT with a stale version is 412 and changes nothing', async () => {
     const u = await createUser(tag('im'));
-    const res = await scim('PUT', `/Users/${u.id}`, { schemas: [USER_URN], userName: u.userName, title: 'X' }, { headers: { 'if-match': stale(u.meta.version) } });
+    const res = await scim(
+      'PUT',
+      `/Users/${u.id}`,
+      { schemas: [USER_URN], userName: u.userName, title: 'X' },
+      { headers: { 'if-match': stale(u.meta.version) } },
+    );
     expectScimError(res, 412);
     const after = await getUser(u.id);
     expect(after.title).toBeUndefined();
@@ -97,7 +102,9 @@ describe('RFC 7644 §3.14 If-Match', () => {
 
   it('PATCH with a stale version is 412; with the current version it succeeds', async () => {
     const u = await createUser(tag('im3'));
-    const bad = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'X' }), { headers: { 'if-match': stale(u.meta.version) } });
+    const bad = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'X' }), {
+      headers: { 'if-match': stale(u.meta.version) },
+    });
     expectScimError(bad, 412);
     expect((await getUser(u.id)).meta.version).toBe(u.meta.version);
     const good = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'X' }), { headers: { 'if-match': u.meta.version } });
@@ -106,9 +113,13 @@ describe('RFC 7644 §3.14 If-Match', () => {
 
   it('a version read before a concurrent write is stale afterwards', async () => {
     const u = await createUser(tag('im4'));
-    const first = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'first' }), { headers: { 'if-match': u.meta.version } });
+    const first = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'first' }), {
+      headers: { 'if-match': u.meta.version },
+    });
     expectStatus(first, 200);
-    const second = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'second' }), { headers: { 'if-match': u.meta.version } });
+    const second = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'second' }), {
+      headers: { 'if-match': u.meta.version },
+    });
     expectScimError(second, 412);
     expect((await getUser(u.id)).title).toBe('first');
   });
@@ -122,7 +133,9 @@ describe('RFC 7644 §3.14 If-Match', () => {
 
   it('If-Match with a list of ETags succeeds when one of them is current (RFC 7232 §3.1)', async () => {
     const u = await createUser(tag('imlist'));
-    const res = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'listed' }), { headers: { 'if-match': `${stale(u.meta.version)}, ${u.meta.version}` } });
+    const res = await scim('PATCH', `/Users/${u.id}`, patchBody({ op: 'replace', path: 'title', value: 'listed' }), {
+      headers: { 'if-match': `${stale(u.meta.version)}, ${u.meta.version}` },
+    });
     expectStatus(res, 200);
   });
 
@@ -140,11 +153,15 @@ describe('RFC 7644 §3.14 If-Match', () => {
 
   it('PATCH and PUT on groups honour If-Match', async () => {
     const g = await createGroup(tag('IMG'));
-    const bad = await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'replace', path: 'displayName', value: tag('x') }), { headers: { 'if-match': stale(g.meta.version) } });
+    const bad = await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'replace', path: 'displayName', value: tag('x') }), {
+      headers: { 'if-match': stale(g.meta.version) },
+    });
     expectScimError(bad, 412);
     const badPut = await scim('PUT', `/Groups/${g.id}`, { schemas: [GROUP_URN], displayName: tag('y') }, { headers: { 'if-match': stale(g.meta.version) } });
     expectScimError(badPut, 412);
-    const good = await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'replace', path: 'displayName', value: tag('z') }), { headers: { 'if-match': g.meta.version } });
+    const good = await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'replace', path: 'displayName', value: tag('z') }), {
+      headers: { 'if-match': g.meta.version },
+    });
     expectStatus(good, 204);
   });
 });

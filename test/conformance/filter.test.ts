@@ -191,7 +191,10 @@ describe('RFC 7644 §3.4.2.2 dates and booleans', () => {
   it('finds a user modified after a given instant', async () => {
     const s = await seed();
     const before = new Date(Date.parse(s.carol.meta.lastModified) - 1000).toISOString();
-    const later = await scim('PATCH', `/Users/${s.alice.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Staff Engineer' }] });
+    const later = await scim('PATCH', `/Users/${s.alice.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'title', value: 'Staff Engineer' }],
+    });
     expect(later.status).toBe(200);
     const after = new Date(Date.parse(later.body.meta.lastModified) + 60_000).toISOString();
     expect(await matching(s, `meta.lastModified gt "${before}"`)).toContain(s.alice.userName);
@@ -202,8 +205,16 @@ describe('RFC 7644 §3.4.2.2 dates and booleans', () => {
     const s = await seed();
     const modified = Date.parse(s.alice.meta.lastModified);
     // one hour after alice's lastModified, written at UTC-05:00: a string comparison gets this wrong
-    const later = new Date(modified + 3600_000 - 5 * 3600_000).toISOString().replace(/\.\d+Z$/, '').replace('Z', '') + '-05:00';
-    const earlier = new Date(modified - 3600_000 + 5 * 3600_000).toISOString().replace(/\.\d+Z$/, '').replace('Z', '') + '+05:00';
+    const later =
+      new Date(modified + 3600_000 - 5 * 3600_000)
+        .toISOString()
+        .replace(/\.\d+Z$/, '')
+        .replace('Z', '') + '-05:00';
+    const earlier =
+      new Date(modified - 3600_000 + 5 * 3600_000)
+        .toISOString()
+        .replace(/\.\d+Z$/, '')
+        .replace('Z', '') + '+05:00';
     expect(await matching(s, `userName eq "${s.alice.userName}" and meta.lastModified gt "${later}"`)).toEqual([]);
     expect(await matching(s, `userName eq "${s.alice.userName}" and meta.lastModified lt "${later}"`)).toEqual(names(s.alice));
     expect(await matching(s, `userName eq "${s.alice.userName}" and meta.lastModified gt "${earlier}"`)).toEqual(names(s.alice));

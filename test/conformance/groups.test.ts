@@ -294,7 +294,11 @@ describe('RFC 7644 §3.5.2 membership operations apply in order', () => {
     const a = await createUser(tag('ra'));
     const b = await createUser(tag('rb'));
     const g = await createGroup(tag('Order '), { members: [{ value: a.id }, { value: b.id }] });
-    const res = await scim('PATCH', `/Groups/${g.id}`, patchBody({ op: 'remove', path: 'members[type eq "User"]' }, { op: 'add', path: 'members', value: [{ value: a.id }] }));
+    const res = await scim(
+      'PATCH',
+      `/Groups/${g.id}`,
+      patchBody({ op: 'remove', path: 'members[type eq "User"]' }, { op: 'add', path: 'members', value: [{ value: a.id }] }),
+    );
     expectStatus(res, 204);
     expect(memberIds(await getGroup(g.id))).toEqual([a.id]);
   });

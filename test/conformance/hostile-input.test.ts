@@ -43,7 +43,11 @@ describe('malformed bodies change nothing', () => {
 
   it('malformed JSON on PATCH: 400 invalidSyntax', async () => {
     const v = await victim();
-    expectScimError(await scim('PATCH', `/Users/${v.user.id}`, undefined, { raw: '{"Operations": [{"op": "replace", "path": "title", "value": "Changed"}' }), 400, 'invalidSyntax');
+    expectScimError(
+      await scim('PATCH', `/Users/${v.user.id}`, undefined, { raw: '{"Operations": [{"op": "replace", "path": "title", "value": "Changed"}' }),
+      400,
+      'invalidSyntax',
+    );
     await expectUnchanged(v);
   });
 
@@ -105,7 +109,13 @@ describe('wrongly typed values: 400 invalidValue and nothing changes', () => {
 
   it('a PATCH whose Operations is not an array', async () => {
     const v = await victim();
-    expectScimError(await scim('PATCH', `/Users/${v.user.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: { op: 'replace', path: 'title', value: 'x' } }), 400);
+    expectScimError(
+      await scim('PATCH', `/Users/${v.user.id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: { op: 'replace', path: 'title', value: 'x' },
+      }),
+      400,
+    );
     await expectUnchanged(v);
   });
 
@@ -141,7 +151,11 @@ describe('hostile filters are refused cleanly', () => {
   it('a deeply nested PATCH value-path filter: 400', async () => {
     const v = await victim();
     const path = `emails[${'('.repeat(5_000)}type eq "work"${')'.repeat(5_000)}].value`;
-    expectScimError(await scim('PATCH', `/Users/${v.user.id}`, patchBody({ op: 'replace', path, value: 'evil@example.com' })), 400, ['invalidPath', 'invalidFilter', 'tooMany']);
+    expectScimError(await scim('PATCH', `/Users/${v.user.id}`, patchBody({ op: 'replace', path, value: 'evil@example.com' })), 400, [
+      'invalidPath',
+      'invalidFilter',
+      'tooMany',
+    ]);
     await expectUnchanged(v);
   });
 
@@ -205,7 +219,12 @@ describe('hostile corpus: long and deep filters answer 200 or 400 invalidFilter,
     const cases: [string, string][] = [
       ['270 pr-or terms', chain(270, 'userName pr', 'or')],
       ['250 pr-and terms', chain(250, 'userName pr', 'and')],
-      ['mixed and/or terms', Array.from({ length: 200 }, (_, i) => 'title pr').join(' or ').replace(/ or /g, (m, i) => (i % 3 ? ' and ' : m))],
+      [
+        'mixed and/or terms',
+        Array.from({ length: 200 }, (_, i) => 'title pr')
+          .join(' or ')
+          .replace(/ or /g, (m, i) => (i % 3 ? ' and ' : m)),
+      ],
       ['80 eq-or terms on an indexed column', Array.from({ length: 80 }, (_, i) => `userName eq "${i === 79 ? v.user.userName : `nobody${i}`}"`).join(' or ')],
       ['25 ew-or terms (the deepest comparison)', chain(25, 'title ew "al"', 'or')],
       ['a long chain inside a value path', `emails[${chain(25, 'value ew "example.com"', 'or')}]`],
@@ -235,7 +254,11 @@ describe('hostile corpus: long and deep filters answer 200 or 400 invalidFilter,
       ['40 alternating levels of groups', alternating(40, 'groups.value pr')],
     ];
     for (const [name, filter] of cases) {
-      for (const send of [() => search(filter), () => scim('GET', `/Users${qs({ filter, cursor: true, count: 1 })}`), () => scim('POST', '/.search', { filter, count: 1 })]) {
+      for (const send of [
+        () => search(filter),
+        () => scim('GET', `/Users${qs({ filter, cursor: true, count: 1 })}`),
+        () => scim('POST', '/.search', { filter, count: 1 }),
+      ]) {
         const res = await hostile(name, send);
         // 90 bound values at most: a filter of many value paths is tooMany before its depth counts.
         if (res.status !== 200) expectScimError(res, 400, ['invalidFilter', 'tooMany']);
@@ -326,8 +349,16 @@ describe('hostile corpus: bodies nested 100,000 deep are 400 invalidSyntax where
     const v = await victim();
     const userName = tag('deep');
     const bodies: [string, string, string][] = [
-      ['Bulk data', '/Bulk', `{"schemas":["${BULK_REQUEST_URN}"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":{"schemas":["${USER_URN}"],"userName":"${userName}"}},{"method":"PATCH","path":"/Users/${v.user.id}","data":{"Operations":[{"op":"replace","path":"title","value":${deep(100_000)}}]}}]}`],
-      ['Bulk data (objects)', '/Bulk', `{"schemas":["${BULK_REQUEST_URN}"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`],
+      [
+        'Bulk data',
+        '/Bulk',
+        `{"schemas":["${BULK_REQUEST_URN}"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":{"schemas":["${USER_URN}"],"userName":"${userName}"}},{"method":"PATCH","path":"/Users/${v.user.id}","data":{"Operations":[{"op":"replace","path":"title","value":${deep(100_000)}}]}}]}`,
+      ],
+      [
+        'Bulk data (objects)',
+        '/Bulk',
+        `{"schemas":["${BULK_REQUEST_URN}"],"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`,
+      ],
       ['.search body', '/Users/.search', `{"schemas":["${SEARCH_URN}"],"attributes":${deep(100_000)}}`],
       ['root .search body', '/.search', `{"schemas":["${SEARCH_URN}"],"filter":${deep(100_000)}}`],
       ['group .search body', '/Groups/.search', `{"schemas":["${SEARCH_URN}"],"sortBy":${deep(100_000)}}`],
@@ -337,7 +368,15 @@ describe('hostile corpus: bodies nested 100,000 deep are 400 invalidSyntax where
     for (const [name, path, raw] of bodies) {
       expectScimError(await hostile(`deep ${name}`, () => scim('POST', path, undefined, { raw })), 400, 'invalidSyntax');
     }
-    expectScimError(await hostile('deep PATCH', () => scim('PATCH', `/Users/${v.user.id}`, undefined, { raw: `{"Operations":[{"op":"add","value":${'{"title":'.repeat(100_000)}"x"${'}'.repeat(100_000)}}]}` })), 400, 'invalidSyntax');
+    expectScimError(
+      await hostile('deep PATCH', () =>
+        scim('PATCH', `/Users/${v.user.id}`, undefined, {
+          raw: `{"Operations":[{"op":"add","value":${'{"title":'.repeat(100_000)}"x"${'}'.repeat(100_000)}}]}`,
+        }),
+      ),
+      400,
+      'invalidSyntax',
+    );
     await expectUnchanged(v);
     expect(await findUsers(`userName eq "${userName}"`)).toHaveLength(0);
   });
@@ -418,7 +457,10 @@ describe('hostile corpus: ambiguous and malformed text is 400 invalidSyntax, nev
     ['the same key twice', `{"schemas":["${USER_URN}"],"userName":"${userName}","title":"a","title":"b"}`],
     ['a sub-attribute twice', `{"schemas":["${USER_URN}"],"userName":"${userName}","name":{"givenName":"a","GivenName":"b"}}`],
     ['a key twice inside an element', `{"schemas":["${USER_URN}"],"userName":"${userName}","emails":[{"value":"a@x","Value":"b@x"}]}`],
-    ['an extension URN twice', `{"schemas":["${USER_URN}"],"userName":"${userName}","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{},"URN:ietf:params:scim:schemas:extension:enterprise:2.0:User":{}}`],
+    [
+      'an extension URN twice',
+      `{"schemas":["${USER_URN}"],"userName":"${userName}","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{},"URN:ietf:params:scim:schemas:extension:enterprise:2.0:User":{}}`,
+    ],
     ['an escaped duplicate', `{"schemas":["${USER_URN}"],"userName":"${userName}","user\\u004eame":"x"}`],
   ];
 
@@ -427,13 +469,22 @@ describe('hostile corpus: ambiguous and malformed text is 400 invalidSyntax, nev
     const userName = tag('dup');
     for (const [name, raw] of dupes(userName)) {
       expectScimError(await hostile(`POST ${name}`, () => scim('POST', '/Users', undefined, { raw })), 400, 'invalidSyntax');
-      expectScimError(await hostile(`PUT ${name}`, () => scim('PUT', `/Users/${v.user.id}`, undefined, { raw: raw.replace(userName, v.user.userName) })), 400, 'invalidSyntax');
+      expectScimError(
+        await hostile(`PUT ${name}`, () => scim('PUT', `/Users/${v.user.id}`, undefined, { raw: raw.replace(userName, v.user.userName) })),
+        400,
+        'invalidSyntax',
+      );
     }
     const elsewhere: [string, string, string, string][] = [
       ['PATCH op twice', 'PATCH', `/Users/${v.user.id}`, `{"Operations":[{"op":"replace","OP":"add","path":"title","value":"x"}]}`],
       ['PATCH value keys twice', 'PATCH', `/Users/${v.user.id}`, `{"Operations":[{"op":"replace","value":{"title":"x","Title":"y"}}]}`],
       ['PATCH Operations twice', 'PATCH', `/Users/${v.user.id}`, `{"Operations":[],"operations":[{"op":"replace","path":"title","value":"x"}]}`],
-      ['Bulk data keys twice', 'POST', '/Bulk', `{"schemas":["${BULK_REQUEST_URN}"],"Operations":[{"method":"PATCH","path":"/Users/${v.user.id}","data":{"Operations":[{"op":"replace","path":"title","value":"x","Value":"y"}]}}]}`],
+      [
+        'Bulk data keys twice',
+        'POST',
+        '/Bulk',
+        `{"schemas":["${BULK_REQUEST_URN}"],"Operations":[{"method":"PATCH","path":"/Users/${v.user.id}","data":{"Operations":[{"op":"replace","path":"title","value":"x","Value":"y"}]}}]}`,
+      ],
       ['.search filter twice', 'POST', '/Users/.search', `{"filter":"userName pr","Filter":"title pr"}`],
     ];
     for (const [name, method, path, raw] of elsewhere) expectScimError(await hostile(name, () => scim(method, path, undefined, { raw })), 400, 'invalidSyntax');
@@ -450,12 +501,30 @@ describe('hostile corpus: ambiguous and malformed text is 400 invalidSyntax, nev
       ['two high surrogates', '\\ud800\\ud800'],
       ['a reversed pair', '\\udc00\\ud800'],
     ]) {
-      expectScimError(await hostile(`POST ${name}`, () => scim('POST', '/Users', undefined, { raw: `{"schemas":["${USER_URN}"],"userName":"${userName}${escape}"}` })), 400, 'invalidSyntax');
-      expectScimError(await hostile(`PATCH ${name}`, () => scim('PATCH', `/Users/${v.user.id}`, undefined, { raw: `{"Operations":[{"op":"replace","path":"title","value":"x${escape}"}]}` })), 400, 'invalidSyntax');
-      expectScimError(await hostile(`key with ${name}`, () => scim('POST', '/Users', undefined, { raw: `{"schemas":["${USER_URN}"],"userName":"${userName}","a${escape}":1}` })), 400, 'invalidSyntax');
+      expectScimError(
+        await hostile(`POST ${name}`, () => scim('POST', '/Users', undefined, { raw: `{"schemas":["${USER_URN}"],"userName":"${userName}${escape}"}` })),
+        400,
+        'invalidSyntax',
+      );
+      expectScimError(
+        await hostile(`PATCH ${name}`, () =>
+          scim('PATCH', `/Users/${v.user.id}`, undefined, { raw: `{"Operations":[{"op":"replace","path":"title","value":"x${escape}"}]}` }),
+        ),
+        400,
+        'invalidSyntax',
+      );
+      expectScimError(
+        await hostile(`key with ${name}`, () =>
+          scim('POST', '/Users', undefined, { raw: `{"schemas":["${USER_URN}"],"userName":"${userName}","a${escape}":1}` }),
+        ),
+        400,
+        'invalidSyntax',
+      );
     }
     // A proper pair is a character like any other.
-    const ok = await hostile('a surrogate pair', () => scim('POST', '/Users', undefined, { raw: `{"schemas":["${USER_URN}"],"userName":"${userName}\\ud83d\\ude00"}` }));
+    const ok = await hostile('a surrogate pair', () =>
+      scim('POST', '/Users', undefined, { raw: `{"schemas":["${USER_URN}"],"userName":"${userName}\\ud83d\\ude00"}` }),
+    );
     expectStatus(ok, 201);
     expect(ok.body.userName).toBe(`${userName}\u{1F600}`);
     await expectUnchanged(v);
@@ -465,11 +534,16 @@ describe('hostile corpus: ambiguous and malformed text is 400 invalidSyntax, nev
     const v = await victim();
     const userName = tag('utf');
     const send = (method: string, path: string, bytes: Uint8Array) => async (): Promise<ScimResponse> => {
-      const res = await SELF.fetch(`${BASE}${path}`, { method, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/scim+json' }, body: bytes });
+      const res = await SELF.fetch(`${BASE}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/scim+json' },
+        body: bytes,
+      });
       const text = await res.text();
       return { status: res.status, headers: res.headers, text, body: text ? JSON.parse(text) : undefined };
     };
-    const withBytes = (before: string, bad: number[], after: string) => new Uint8Array([...new TextEncoder().encode(before), ...bad, ...new TextEncoder().encode(after)]);
+    const withBytes = (before: string, bad: number[], after: string) =>
+      new Uint8Array([...new TextEncoder().encode(before), ...bad, ...new TextEncoder().encode(after)]);
     for (const [name, bad] of [
       ['a stray continuation byte', [0x80]],
       ['a truncated sequence', [0xe0, 0xa4]],
@@ -477,9 +551,24 @@ describe('hostile corpus: ambiguous and malformed text is 400 invalidSyntax, nev
       ['an encoded surrogate', [0xed, 0xa0, 0x80]],
       ['a byte never valid', [0xff]],
     ] as const) {
-      expectScimError(await hostile(`POST ${name}`, send('POST', '/Users', withBytes(`{"schemas":["${USER_URN}"],"userName":"${userName}`, [...bad], '"}'))), 400, 'invalidSyntax');
-      expectScimError(await hostile(`PATCH ${name}`, send('PATCH', `/Users/${v.user.id}`, withBytes('{"Operations":[{"op":"replace","path":"title","value":"', [...bad], '"}]}'))), 400, 'invalidSyntax');
-      expectScimError(await hostile(`.search ${name}`, send('POST', '/Users/.search', withBytes('{"filter":"userName eq \\"', [...bad], '\\""}'))), 400, 'invalidSyntax');
+      expectScimError(
+        await hostile(`POST ${name}`, send('POST', '/Users', withBytes(`{"schemas":["${USER_URN}"],"userName":"${userName}`, [...bad], '"}'))),
+        400,
+        'invalidSyntax',
+      );
+      expectScimError(
+        await hostile(
+          `PATCH ${name}`,
+          send('PATCH', `/Users/${v.user.id}`, withBytes('{"Operations":[{"op":"replace","path":"title","value":"', [...bad], '"}]}')),
+        ),
+        400,
+        'invalidSyntax',
+      );
+      expectScimError(
+        await hostile(`.search ${name}`, send('POST', '/Users/.search', withBytes('{"filter":"userName eq \\"', [...bad], '\\""}'))),
+        400,
+        'invalidSyntax',
+      );
     }
     await expectUnchanged(v);
     expect(await findUsers(`userName sw "${userName}"`)).toHaveLength(0);
@@ -502,7 +591,9 @@ describe('hostile corpus: bad percent-encoding in a URL', () => {
       ['GET', '/Schemas/%E0%A4%A'],
       ['GET', '/ResourceTypes/%'],
     ] as const) {
-      const res = await hostile(`${method} ${path}`, () => scim(method, path, method === 'PATCH' ? patchBody({ op: 'replace', path: 'title', value: 'x' }) : undefined));
+      const res = await hostile(`${method} ${path}`, () =>
+        scim(method, path, method === 'PATCH' ? patchBody({ op: 'replace', path: 'title', value: 'x' }) : undefined),
+      );
       expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(200);
       if (res.status >= 400) expect(res.body?.status, `${method} ${path}: ${res.text}`).toBe(String(res.status));
     }
@@ -532,7 +623,9 @@ describe('hostile corpus: known paths with a wrong method', () => {
     for (const [path, allowed] of paths) {
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
         if (allowed.includes(method)) continue;
-        const res = await hostile(`${method} ${path}`, () => scim(method, path, method === 'GET' || method === 'DELETE' ? undefined : { schemas: [USER_URN], userName: tag('x') }));
+        const res = await hostile(`${method} ${path}`, () =>
+          scim(method, path, method === 'GET' || method === 'DELETE' ? undefined : { schemas: [USER_URN], userName: tag('x') }),
+        );
         expectScimError(res, 405);
         const allow = (res.headers.get('allow') ?? '').split(/,\s*/);
         for (const m of allowed) expect(allow, `${method} ${path}`).toContain(m);
@@ -556,7 +649,9 @@ describe('hostile corpus: known paths with a wrong method', () => {
     const reader = await createApiToken(['scim:read']);
     for (const path of ['/Users/.search', '/Groups/.search', '/.search']) {
       for (const method of ['PUT', 'PATCH', 'DELETE']) {
-        const res = await hostile(`read token ${method} ${path}`, () => scim(method, path, method === 'DELETE' ? undefined : { schemas: [USER_URN], userName: tag('r') }, { token: reader }));
+        const res = await hostile(`read token ${method} ${path}`, () =>
+          scim(method, path, method === 'DELETE' ? undefined : { schemas: [USER_URN], userName: tag('r') }, { token: reader }),
+        );
         expectScimError(res, 403);
       }
       expectStatus(await hostile(`read token POST ${path}`, () => scim('POST', path, { schemas: [SEARCH_URN], count: 1 }, { token: reader })), 200);

@@ -309,7 +309,11 @@ async function changeCount(id: string): Promise<number> {
 
 describe('RFC 7644 §3.5.2.1 a PATCH that changes nothing', () => {
   it('keeps meta.version and writes no change row: a value set to what it is, re-added, or removed when absent', async () => {
-    const user = await createUser(tag('same'), { title: 'Engineer', emails: [{ type: 'work', value: 'same@example.com', primary: true }], name: { givenName: 'Ada' } });
+    const user = await createUser(tag('same'), {
+      title: 'Engineer',
+      emails: [{ type: 'work', value: 'same@example.com', primary: true }],
+      name: { givenName: 'Ada' },
+    });
     const changes = await changeCount(user.id);
     for (const ops of [
       [{ op: 'replace', path: 'title', value: 'Engineer' }],
@@ -317,7 +321,10 @@ describe('RFC 7644 §3.5.2.1 a PATCH that changes nothing', () => {
       [{ op: 'replace', value: { title: 'Engineer', name: { givenName: 'Ada' } } }],
       [{ op: 'add', path: 'emails', value: [{ type: 'work', value: 'same@example.com' }] }],
       [{ op: 'remove', path: 'nickName' }],
-      [{ op: 'replace', path: 'title', value: 'Other' }, { op: 'replace', path: 'title', value: 'Engineer' }],
+      [
+        { op: 'replace', path: 'title', value: 'Other' },
+        { op: 'replace', path: 'title', value: 'Engineer' },
+      ],
     ]) {
       const res = await patchUser(user.id, ...ops);
       expectStatus(res, 200);

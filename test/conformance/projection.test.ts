@@ -134,7 +134,12 @@ describe('RFC 7644 §3.9 projection of write responses', () => {
 
   it('PUT with excludedAttributes', async () => {
     const u = await richUser();
-    const res = await scim('PUT', `/Users/${u.id}?excludedAttributes=name`, { schemas: [USER_URN], userName: u.userName, name: { givenName: 'X' }, title: 'T' });
+    const res = await scim('PUT', `/Users/${u.id}?excludedAttributes=name`, {
+      schemas: [USER_URN],
+      userName: u.userName,
+      name: { givenName: 'X' },
+      title: 'T',
+    });
     expectStatus(res, 200);
     expect(res.body.name).toBeUndefined();
     expect(res.body.title).toBe('T');

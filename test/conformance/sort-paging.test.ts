@@ -41,12 +41,14 @@ describe('RFC 7644 §3.4.2.3 sorting', () => {
 
   it('sorts a multi-valued attribute by its primary value, else its first value', async () => {
     const p = tag('s');
-    const [a, b, c] = await createUsers([`${p}-a`, `${p}-b`, `${p}-c`], (_n, i) =>
-      [
-        { emails: [{ value: 'a-other@x.example' }, { value: 'c-primary@x.example', primary: true }] },
-        { emails: [{ value: 'z-other@x.example' }, { value: 'a-primary@x.example', primary: true }] },
-        { emails: [{ value: 'b-only@x.example' }] },
-      ][i]!,
+    const [a, b, c] = await createUsers(
+      [`${p}-a`, `${p}-b`, `${p}-c`],
+      (_n, i) =>
+        [
+          { emails: [{ value: 'a-other@x.example' }, { value: 'c-primary@x.example', primary: true }] },
+          { emails: [{ value: 'z-other@x.example' }, { value: 'a-primary@x.example', primary: true }] },
+          { emails: [{ value: 'b-only@x.example' }] },
+        ][i]!,
     );
     const { resources } = await list({ filter: `userName sw "${p}"`, sortBy: 'emails' });
     expect(resources.map((r) => r.id)).toEqual([b.id, c.id, a.id]);

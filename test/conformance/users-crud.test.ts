@@ -21,14 +21,29 @@ function fullUser(userName: string): Record<string, unknown> {
     locale: 'en-US',
     timezone: 'America/Los_Angeles',
     active: true,
-    name: { formatted: 'Ms. Barbara J Jensen III', familyName: 'Jensen', givenName: 'Barbara', middleName: 'Jane', honorificPrefix: 'Ms.', honorificSuffix: 'III' },
+    name: {
+      formatted: 'Ms. Barbara J Jensen III',
+      familyName: 'Jensen',
+      givenName: 'Barbara',
+      middleName: 'Jane',
+      honorificPrefix: 'Ms.',
+      honorificSuffix: 'III',
+    },
     emails: [
       { value: `${userName}@example.com`, type: 'work', primary: true },
       { value: `${userName}@jensen.org`, type: 'home' },
     ],
     phoneNumbers: [{ value: '555-555-5555', type: 'work' }],
-    addresses: [{ type: 'work', streetAddress: '100 Universal City Plaza', locality: 'Hollywood', region: 'CA', postalCode: '91608', country: 'USA', primary: true }],
-    [ENTERPRISE_URN]: { employeeNumber: '701984', costCenter: '4130', organization: 'Universal Studios', division: 'Theme Park', department: 'Tour Operations' },
+    addresses: [
+      { type: 'work', streetAddress: '100 Universal City Plaza', locality: 'Hollywood', region: 'CA', postalCode: '91608', country: 'USA', primary: true },
+    ],
+    [ENTERPRISE_URN]: {
+      employeeNumber: '701984',
+      costCenter: '4130',
+      organization: 'Universal Studios',
+      division: 'Theme Park',
+      department: 'Tour Operations',
+    },
   };
 }
 
@@ -73,7 +88,11 @@ describe('RFC 7644 §3.3 creating users', () => {
 
   it('stores the enterprise manager reference (RFC 7643 §4.3)', async () => {
     const manager = await createUser(tag('mgr'));
-    const res = await scim('POST', '/Users', { schemas: [USER_URN, ENTERPRISE_URN], userName: tag('emp'), [ENTERPRISE_URN]: { manager: { value: manager.id } } });
+    const res = await scim('POST', '/Users', {
+      schemas: [USER_URN, ENTERPRISE_URN],
+      userName: tag('emp'),
+      [ENTERPRISE_URN]: { manager: { value: manager.id } },
+    });
     expectStatus(res, 201);
     const got = await getUser(res.body.id);
     expect(got[ENTERPRISE_URN].manager.value).toBe(manager.id);
@@ -115,7 +134,12 @@ describe('RFC 7644 §3.3 creating users', () => {
 
   it('reads attribute names case-insensitively and answers in the schema spelling (RFC 7643 §2.1)', async () => {
     const userName = tag('ci');
-    const res = await scim('POST', '/Users', { schemas: [USER_URN], USERNAME: userName, Name: { GivenName: 'Ada', FAMILYNAME: 'Lovelace' }, DisplayName: 'Ada L' });
+    const res = await scim('POST', '/Users', {
+      schemas: [USER_URN],
+      USERNAME: userName,
+      Name: { GivenName: 'Ada', FAMILYNAME: 'Lovelace' },
+      DisplayName: 'Ada L',
+    });
     expectStatus(res, 201);
     expect(res.body.userName).toBe(userName);
     expect(res.body.name).toEqual({ givenName: 'Ada', familyName: 'Lovelace' });

@@ -13,7 +13,13 @@ import { BULK_REQUEST_URN, GROUP_URN, PATCH_URN, USER_URN, createUser, scim } fr
 import { newFaultTarget, runCron, scimB, type FaultTargetHandle } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({ create: true, update: true, deactivate: true, delete: false, ...o });
+const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
+  create: true,
+  update: true,
+  deactivate: true,
+  delete: false,
+  ...o,
+});
 const tag = () => crypto.randomUUID().slice(0, 8);
 
 // Each test's targets go with it: the cron runs every target, and an automatic target left
@@ -33,7 +39,9 @@ async function cronUntil(done: () => Promise<boolean>, times: number, pauseMs = 
 }
 
 async function outstanding(targetId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased', 'held')").bind(targetId).first<{ n: number }>();
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased', 'held')")
+    .bind(targetId)
+    .first<{ n: number }>();
   return row!.n;
 }
 
@@ -91,12 +99,23 @@ describe('watermark: nothing depends on the target status at the time of the cha
 
 describe('deletion threshold over a sliding window', () => {
   it('30 single DELETEs with a threshold of 10 are held once 10 went out, and go out at once when approved', { timeout: 120_000 }, async () => {
-    const target = await targetToB('B threshold', { automatic: { enabled: true, operations: ops({ delete: true }) } }, { initialSync: false, deletionThreshold: 10 });
+    const target = await targetToB(
+      'B threshold',
+      { automatic: { enabled: true, operations: ops({ delete: true }) } },
+      { initialSync: false, deletionThreshold: 10 },
+    );
     const users: { id: string; userName: string }[] = [];
     for (let i = 0; i < 30; i++) users.push(await createUser(`doomed-${i}-${tag()}@sync.test`));
-    const settled = async () => (await outstanding(target.id)) === 0 || (await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased')").bind(target.id).first<{ n: number }>())!.n === 0;
+    const settled = async () =>
+      (await outstanding(target.id)) === 0 ||
+      (await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased')").bind(target.id).first<{ n: number }>())!
+        .n === 0;
     await eventually(settled, (v) => v, 20_000);
-    await eventually(() => onB(users[29]!.userName), (v) => v !== undefined, 20_000);
+    await eventually(
+      () => onB(users[29]!.userName),
+      (v) => v !== undefined,
+      20_000,
+    );
 
     // One request per user, as an IdP deprovisions; each is its own automatic run.
     for (const u of users) {
@@ -123,12 +142,20 @@ describe('deletion threshold over a sliding window', () => {
 
 describe('isolation: one target never delays another', () => {
   async function scheduledFaultTarget(t: FaultTargetHandle) {
-    const res = await api('POST', '/targets', { name: `iso ${tag()}`, baseUrl: t.scimUrl, token: t.token, modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, initialSync: false });
+    const res = await api('POST', '/targets', {
+      name: `iso ${tag()}`,
+      baseUrl: t.scimUrl,
+      token: t.token,
+      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
+      initialSync: false,
+    });
     expect(res.status, res.text).toBe(201);
     return res.body as { id: string };
   }
   const rowOf = (targetId: string, userId: string) =>
-    env.DB.prepare('SELECT state, lease_id AS leaseId, last_error AS lastError, next_attempt_at AS nextAttemptAt FROM outbox WHERE target_id = ? AND resource_id = ?')
+    env.DB.prepare(
+      'SELECT state, lease_id AS leaseId, last_error AS lastError, next_attempt_at AS nextAttemptAt FROM outbox WHERE target_id = ? AND resource_id = ?',
+    )
       .bind(targetId, userId)
       .first<{ state: string; leaseId: string | null; lastError: string | null; nextAttemptAt: string }>();
 
@@ -137,7 +164,9 @@ describe('isolation: one target never delays another', () => {
     const healthy = newFaultTarget();
     const first = await scheduledFaultTarget(broken);
     const second = await scheduledFaultTarget(healthy);
-    await broken.setFaults([{ match: { method: 'GET' }, times: 100, respond: { status: 429, headers: { 'retry-after': '99999999999999999' }, body: { detail: 'slow down' } } }]);
+    await broken.setFaults([
+      { match: { method: 'GET' }, times: 100, respond: { status: 429, headers: { 'retry-after': '99999999999999999' }, body: { detail: 'slow down' } } },
+    ]);
     const user = await createUser(`retry-after-${tag()}@sync.test`);
     await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL').run();
     await runCron();
@@ -156,7 +185,9 @@ describe('isolation: one target never delays another', () => {
     const first = await scheduledFaultTarget(broken);
     const second = await scheduledFaultTarget(healthy);
     // A storage failure that only this target's run meets: completing its rows throws.
-    await env.DB.prepare(`CREATE TRIGGER fail_${first.id.slice(0, 8)} BEFORE DELETE ON outbox WHEN OLD.target_id = '${first.id}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`).run();
+    await env.DB.prepare(
+      `CREATE TRIGGER fail_${first.id.slice(0, 8)} BEFORE DELETE ON outbox WHEN OLD.target_id = '${first.id}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`,
+    ).run();
     const user = await createUser(`throws-${tag()}@sync.test`);
     await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL').run();
     await runCron();
@@ -198,7 +229,11 @@ describe('initial sync: a new target converges on the directory that already exi
       expect(groups.body.Operations.map((o: { status: string }) => o.status)).toEqual(Array(10).fill('201'));
     }
 
-    const created = await targetToB('B initial sync', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { pushGroups: true, rateLimitPerSecond: 1000, concurrency: 6 });
+    const created = await targetToB(
+      'B initial sync',
+      { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
+      { pushGroups: true, rateLimitPerSecond: 1000, concurrency: 6 },
+    );
     const tested = await api('POST', `/targets/${created.id}/test`, {});
     expect(tested.body).toMatchObject({ ok: true, capabilities: { bulk: true } });
     const before = await api('GET', `/targets/${created.id}/sync`);
@@ -229,7 +264,11 @@ describe('initial sync: a new target converges on the directory that already exi
   });
 
   it('a user created in the same run as its group gets its membership once it exists', async () => {
-    const target = await targetToB('B same run', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { pushGroups: true, initialSync: false });
+    const target = await targetToB(
+      'B same run',
+      { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
+      { pushGroups: true, initialSync: false },
+    );
     const userName = `same-run-${tag()}@sync.test`;
     const user = await createUser(userName);
     const name = `same-run-${tag()}`;

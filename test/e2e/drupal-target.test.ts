@@ -16,7 +16,13 @@ import type { CreateSiteRequest, SiteUser } from '../support/drupal-site/types';
 
 const SITES = inject('drupalSiteUrl');
 const ADMIN = 'admin:admin-pass';
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({ create: true, update: true, deactivate: true, delete: false, ...o });
+const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
+  create: true,
+  update: true,
+  deactivate: true,
+  delete: false,
+  ...o,
+});
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 
 async function drupalTarget(site: DrupalSiteHandle, extra: Record<string, unknown> = {}) {
@@ -25,7 +31,10 @@ async function drupalTarget(site: DrupalSiteHandle, extra: Record<string, unknow
     kind: 'drupal-jsonapi',
     baseUrl: site.baseUrl,
     token: ADMIN,
-    modes: { manual: { enabled: true, operations: ops({ delete: true }) }, scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) } },
+    modes: {
+      manual: { enabled: true, operations: ops({ delete: true }) },
+      scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) },
+    },
     ...extra,
   });
   expect(res.status, res.text).toBe(201);
@@ -50,7 +59,11 @@ describe('a Drupal target through the admin API', () => {
   it('starts with Drupal defaults: match by name then mail, map name, mail and status', async () => {
     const site = await newSite();
     const t = await drupalTarget(site, { options: { roleMap: { Editors: 'content_editor' } } });
-    expect(t).toMatchObject({ kind: 'drupal-jsonapi', matching: ['userName', 'emails[type eq "work"].value'], options: { auth: 'basic', jsonapiPath: '/jsonapi', roleMap: { Editors: 'content_editor' }, fields: {} } });
+    expect(t).toMatchObject({
+      kind: 'drupal-jsonapi',
+      matching: ['userName', 'emails[type eq "work"].value'],
+      options: { auth: 'basic', jsonapiPath: '/jsonapi', roleMap: { Editors: 'content_editor' }, fields: {} },
+    });
     const mapping = (await api('GET', `/targets/${t.id}/mapping`)).body.mapping.map((r: { target: string }) => r.target);
     expect(mapping).toEqual(['userName', 'emails[type eq "work"].value', 'active']);
     expect(JSON.stringify(t)).not.toContain('admin-pass');
@@ -84,7 +97,13 @@ describe('a Drupal target through the admin API', () => {
     expect(patch.status).toBe(400);
     expect(patch.body.issues[0].path).toBe('mapping.0.target');
     // Naming the field makes the same rule acceptable.
-    const ok = await api('PATCH', `/targets/${t.id}`, { options: { fields: { 'name.givenName': 'field_first_name' } }, mapping: [{ target: 'userName', source: 'userName' }, { target: 'name.givenName', source: 'name.givenName' }] });
+    const ok = await api('PATCH', `/targets/${t.id}`, {
+      options: { fields: { 'name.givenName': 'field_first_name' } },
+      mapping: [
+        { target: 'userName', source: 'userName' },
+        { target: 'name.givenName', source: 'name.givenName' },
+      ],
+    });
     expect(ok.status, ok.text).toBe(200);
   });
 });
@@ -200,14 +219,19 @@ describe('manual provisioning into Drupal', () => {
     const t = await drupalTarget(site, { matching: ['userName'] });
     const user = await createUser(name, withMail(name));
     // The first read misses the account (as a read racing its creation would).
-    await site.faults([{ match: { method: 'GET', path: '/jsonapi/user/user' }, respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: { jsonapi: { version: '1.0' }, data: [], links: {} } } }]);
+    await site.faults([
+      {
+        match: { method: 'GET', path: '/jsonapi/user/user' },
+        respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: { jsonapi: { version: '1.0' }, data: [], links: {} } },
+      },
+    ]);
     const result = await provision(user.id, t.id);
     expect(result).toMatchObject({ ok: true, action: 'link' });
     expect(result.steps.some((s: { httpStatus?: number; detail: string }) => s.httpStatus === 422 && s.detail.includes('already exists'))).toBe(true);
     expect((await site.state()).users.filter((u) => u.name === name)).toHaveLength(1);
   });
 
-  it('a 422 on the data fails the user with Drupal\'s message and leaves the target active', async () => {
+  it("a 422 on the data fails the user with Drupal's message and leaves the target active", async () => {
     const site = await newSite();
     const t = await drupalTarget(site);
     const name = unique('bad-mail');
@@ -229,7 +253,10 @@ describe('scheduled provisioning into Drupal: update, block, unblock, delete', (
     const created = await onSite(site, name);
     expect(created).toMatchObject({ status: true, mail: `${name}@example.org` });
 
-    await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: `${name}@new.example.org` }] });
+    await scim('PATCH', `/Users/${user.id}`, {
+      schemas: [PATCH_URN],
+      Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: `${name}@new.example.org` }],
+    });
     const since = (await site.requests()).length;
     await run(t.id);
     expect(await onSite(site, name)).toMatchObject({ uuid: created!.uuid, mail: `${name}@new.example.org` });
@@ -250,11 +277,16 @@ describe('scheduled provisioning into Drupal: update, block, unblock, delete', (
     // The site's cancel method blocks instead of deleting: the account stays, blocked.
     expect(await onSite(site, name)).toMatchObject({ uuid: created!.uuid, status: false });
     // (the pass's first request, who the relay is at GET /jsonapi, is left out: it carries the first operation's label)
-    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=100`)).body.items.filter((e: { operation: string; path: string }) => e.operation === 'delete' && e.path !== '');
-    expect(audit.map((e: { method: string; httpStatus: number; outcome: string }) => `${e.method} ${e.httpStatus} ${e.outcome}`).sort()).toEqual(['DELETE 204 ok', 'GET 200 ok']);
+    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=100`)).body.items.filter(
+      (e: { operation: string; path: string }) => e.operation === 'delete' && e.path !== '',
+    );
+    expect(audit.map((e: { method: string; httpStatus: number; outcome: string }) => `${e.method} ${e.httpStatus} ${e.outcome}`).sort()).toEqual([
+      'DELETE 204 ok',
+      'GET 200 ok',
+    ]);
   });
 
-  it('deletes the account when the site\'s cancel method deletes, and the audit shows it gone', async () => {
+  it("deletes the account when the site's cancel method deletes, and the audit shows it gone", async () => {
     const site = await newSite({ settings: { cancelMethod: 'user_cancel_reassign' } });
     const t = await drupalTarget(site);
     const name = unique('gone');
@@ -264,9 +296,14 @@ describe('scheduled provisioning into Drupal: update, block, unblock, delete', (
     await scim('DELETE', `/Users/${user.id}`);
     await run(t.id);
     expect(await onSite(site, name)).toBeUndefined();
-    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=100`)).body.items.filter((e: { operation: string; path: string }) => e.operation === 'delete' && e.path !== '');
+    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=100`)).body.items.filter(
+      (e: { operation: string; path: string }) => e.operation === 'delete' && e.path !== '',
+    );
     // The read-back's 404 is the answer hoped for: logged as ok, not as a failure.
-    expect(audit.map((e: { method: string; httpStatus: number; outcome: string }) => `${e.method} ${e.httpStatus} ${e.outcome}`).sort()).toEqual(['DELETE 204 ok', 'GET 404 ok']);
+    expect(audit.map((e: { method: string; httpStatus: number; outcome: string }) => `${e.method} ${e.httpStatus} ${e.outcome}`).sort()).toEqual([
+      'DELETE 204 ok',
+      'GET 404 ok',
+    ]);
     expect(await link(t.id, user.id)).toMatchObject({ remoteState: 'deleted' });
   });
 });
@@ -323,7 +360,9 @@ describe('groups as Drupal roles', () => {
     const patches = (await site.requests()).slice(since).filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(60);
     expect(new Set(patches.map((r) => r.path)).size).toBe(60);
-    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM pushed_members WHERE target_id = ? AND group_id = ?').bind(t.id, group.id).first<{ n: number }>()).toEqual({ n: 60 });
+    expect(
+      await env.DB.prepare('SELECT COUNT(*) AS n FROM pushed_members WHERE target_id = ? AND group_id = ?').bind(t.id, group.id).first<{ n: number }>(),
+    ).toEqual({ n: 60 });
   });
 
   it('a mapped role the site does not have fails the group with a message, without creating a role', async () => {
@@ -332,7 +371,9 @@ describe('groups as Drupal roles', () => {
     const t = await drupalTarget(site, { pushGroups: true, options: { roleMap: { [ghosts]: 'ghost_role' } } });
     const group = await createGroup(ghosts);
     await run(t.id);
-    const row = await env.DB.prepare('SELECT state, last_error AS lastError FROM outbox WHERE target_id = ? AND resource_id = ?').bind(t.id, group.id).first<{ state: string; lastError: string }>();
+    const row = await env.DB.prepare('SELECT state, last_error AS lastError FROM outbox WHERE target_id = ? AND resource_id = ?')
+      .bind(t.id, group.id)
+      .first<{ state: string; lastError: string }>();
     expect(row).toMatchObject({ state: 'failed' });
     expect(row!.lastError).toContain('no role "ghost_role"');
     expect((await site.state()).roles.map((r) => r.id)).not.toContain('ghost_role');
@@ -376,7 +417,7 @@ describe('a login Drupal does not accept, in the engine', () => {
     await run(t.id);
     const { pausedReason } = (await api('GET', `/targets/${t.id}`)).body;
     expect(pausedReason).toContain(`Site administrators can configure this at ${site.baseUrl}/admin/config/services/jsonapi`);
-    const audit = await env.DB.prepare("SELECT error FROM audit_events WHERE target_id = ? AND error IS NOT NULL").bind(t.id).all<{ error: string }>();
+    const audit = await env.DB.prepare('SELECT error FROM audit_events WHERE target_id = ? AND error IS NOT NULL').bind(t.id).all<{ error: string }>();
     expect(audit.results.length).toBeGreaterThan(0);
     for (const { error } of audit.results) {
       expect(error).not.toContain('[secret]');
@@ -385,15 +426,26 @@ describe('a login Drupal does not accept, in the engine', () => {
   });
 });
 
-describe('the engine\'s guard rails hold for Drupal', () => {
+describe("the engine's guard rails hold for Drupal", () => {
   it('a 503 from the site is retried later and the account is created once', async () => {
     const site = await newSite();
     const t = await drupalTarget(site);
     const name = unique('retry');
     const user = await createUser(name, withMail(name));
-    await site.faults([{ match: { method: 'POST', path: '/jsonapi/user/user' }, respond: { status: 503, headers: { 'content-type': 'application/vnd.api+json' }, body: { errors: [{ status: '503', detail: 'Site under maintenance' }] } } }]);
+    await site.faults([
+      {
+        match: { method: 'POST', path: '/jsonapi/user/user' },
+        respond: {
+          status: 503,
+          headers: { 'content-type': 'application/vnd.api+json' },
+          body: { errors: [{ status: '503', detail: 'Site under maintenance' }] },
+        },
+      },
+    ]);
     await run(t.id);
-    const row = await env.DB.prepare('SELECT state, attempts, last_error AS lastError FROM outbox WHERE target_id = ? AND resource_id = ?').bind(t.id, user.id).first<{ state: string; attempts: number; lastError: string }>();
+    const row = await env.DB.prepare('SELECT state, attempts, last_error AS lastError FROM outbox WHERE target_id = ? AND resource_id = ?')
+      .bind(t.id, user.id)
+      .first<{ state: string; attempts: number; lastError: string }>();
     expect(row).toMatchObject({ state: 'pending', attempts: 1 });
     expect(row!.lastError).toContain('Site under maintenance');
     await dispatch(env, { mode: 'scheduled', force: true, targetIds: [t.id], budget: createBudget(), now: () => new Date(Date.now() + 3_600_000) });
@@ -418,6 +470,8 @@ describe('the engine\'s guard rails hold for Drupal', () => {
     const plan = await api('GET', `/targets/${live.id}/plan?mode=scheduled`);
     expect(plan.status, plan.text).toBe(200);
     const remote = await onSite(site, name);
-    expect(plan.body.operations).toEqual(expect.arrayContaining([expect.objectContaining({ resourceId: user.id, action: 'deactivate', detail: `PATCH /user/user/${remote!.uuid}` })]));
+    expect(plan.body.operations).toEqual(
+      expect.arrayContaining([expect.objectContaining({ resourceId: user.id, action: 'deactivate', detail: `PATCH /user/user/${remote!.uuid}` })]),
+    );
   });
 });

@@ -14,7 +14,13 @@ import { scimB } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 import { createDrupalSite, type DrupalSiteHandle } from '../support/drupal-site/client';
 
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({ create: true, update: true, deactivate: true, delete: false, ...o });
+const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
+  create: true,
+  update: true,
+  deactivate: true,
+  delete: false,
+  ...o,
+});
 const tag = () => crypto.randomUUID().slice(0, 8);
 const provision = async (userId: string, targetId: string) => {
   const res = await api('POST', `/users/${userId}/provision`, { targetIds: [targetId] });
@@ -29,7 +35,10 @@ async function drupalTarget(site: DrupalSiteHandle, extra: Record<string, unknow
     kind: 'drupal-jsonapi',
     baseUrl: site.baseUrl,
     token: 'admin:admin-pass',
-    modes: { manual: { enabled: true, operations: ops({ delete: true }) }, scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) } },
+    modes: {
+      manual: { enabled: true, operations: ops({ delete: true }) },
+      scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) },
+    },
     initialSync: false,
     ...extra,
   });
@@ -38,7 +47,7 @@ async function drupalTarget(site: DrupalSiteHandle, extra: Record<string, unknow
 }
 
 describe('protected accounts are never written', () => {
-  it("the Drupal account the relay logs in with (uid 1 here) keeps its mail and stays active, and the audit says protected", async () => {
+  it('the Drupal account the relay logs in with (uid 1 here) keeps its mail and stays active, and the audit says protected', async () => {
     const site = await createDrupalSite(inject('drupalSiteUrl'));
     const target = await drupalTarget(site);
     // A directory user called "admin", as an import from another site brings in.
@@ -63,7 +72,11 @@ describe('protected accounts are never written', () => {
   it('an account listed in protectedAccounts is linked but never updated or deleted on relay B, and the plan says so', async () => {
     const userName = `keeper-${tag()}@protected.test`;
     expect((await scimB('POST', '/Users', { schemas: [USER_URN], userName, title: 'set on B' })).status).toBe(201);
-    const target = await targetToB('B protected', { manual: { enabled: true, operations: ops({ delete: true }) }, scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) } }, { initialSync: false, protectedAccounts: [userName] });
+    const target = await targetToB(
+      'B protected',
+      { manual: { enabled: true, operations: ops({ delete: true }) }, scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) } },
+      { initialSync: false, protectedAccounts: [userName] },
+    );
     const user = await createUser(userName, { title: 'from the directory' });
     expect(await provision(user.id, target.id)).toMatchObject({ ok: true, outcome: 'protected' });
     await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: 'changed again' }] });
@@ -103,8 +116,12 @@ describe('truthful outcomes', () => {
 });
 
 describe('in sync means payload and memberships', () => {
-  it("a user reads pending on a target while a push of one of its groups is queued there, in sync once it went out", async () => {
-    const target = await targetToB('B chips', { manual: { enabled: true, operations: ops() }, scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { initialSync: false, pushGroups: true });
+  it('a user reads pending on a target while a push of one of its groups is queued there, in sync once it went out', async () => {
+    const target = await targetToB(
+      'B chips',
+      { manual: { enabled: true, operations: ops() }, scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
+      { initialSync: false, pushGroups: true },
+    );
     const user = await createUser(`chip-${tag()}@chips.test`);
     expect(await provision(user.id, target.id)).toMatchObject({ outcome: 'created' });
     const stateOn = async () => (await api('GET', `/users/${user.id}/status`)).body.links.find((l: { targetId: string }) => l.targetId === target.id).state;
@@ -119,7 +136,11 @@ describe('in sync means payload and memberships', () => {
 
 describe('one writer per (target, user)', () => {
   it('a popup provisioning a user while the automatic run does the same never links to the account the relay just created', async () => {
-    const target = await targetToB('B race', { manual: { enabled: true, operations: ops() }, automatic: { enabled: true, operations: ops() } }, { initialSync: false });
+    const target = await targetToB(
+      'B race',
+      { manual: { enabled: true, operations: ops() }, automatic: { enabled: true, operations: ops() } },
+      { initialSync: false },
+    );
     for (let i = 0; i < 4; i++) {
       const userName = `race-${i}-${tag()}@race.test`;
       // The SCIM write starts the automatic run after its response; the popup asks at once.

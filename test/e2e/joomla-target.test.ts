@@ -15,7 +15,13 @@ import { createJoomlaSite, type JoomlaSiteHandle } from '../support/joomla-site/
 import type { CreateJoomlaSiteRequest } from '../support/joomla-site/types';
 
 const SITES = inject('joomlaSiteUrl');
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({ create: true, update: true, deactivate: true, delete: false, ...o });
+const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
+  create: true,
+  update: true,
+  deactivate: true,
+  delete: false,
+  ...o,
+});
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 const newSite = (req: CreateJoomlaSiteRequest = {}) => createJoomlaSite(SITES, req);
 
@@ -25,7 +31,10 @@ async function joomlaTarget(site: JoomlaSiteHandle, extra: Record<string, unknow
     kind: 'joomla-webservices',
     baseUrl: site.baseUrl,
     token: site.adminToken,
-    modes: { manual: { enabled: true, operations: ops({ delete: true }) }, scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) } },
+    modes: {
+      manual: { enabled: true, operations: ops({ delete: true }) },
+      scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) },
+    },
     ...extra,
   });
   expect(res.status, res.text).toBe(201);
@@ -46,16 +55,31 @@ const link = (targetId: string, userId: string) =>
 const details = (res: { steps: { detail: string }[] }) => res.steps.map((s) => s.detail).join('\n');
 
 describe('a Joomla target through the admin API', () => {
-  it('starts with Joomla defaults and lists the site\'s user groups for the role map', async () => {
+  it("starts with Joomla defaults and lists the site's user groups for the role map", async () => {
     const site = await newSite();
     const t = await joomlaTarget(site, { options: { roleMap: { Editors: 4 } } });
-    expect(t).toMatchObject({ kind: 'joomla-webservices', matching: ['userName', 'emails[type eq "work"].value'], options: { apiPath: '/api/index.php', roleMap: { Editors: 4 }, defaultGroups: [2], superUserGroups: [8], allowSuperUsers: false } });
+    expect(t).toMatchObject({
+      kind: 'joomla-webservices',
+      matching: ['userName', 'emails[type eq "work"].value'],
+      options: { apiPath: '/api/index.php', roleMap: { Editors: 4 }, defaultGroups: [2], superUserGroups: [8], allowSuperUsers: false },
+    });
     const mapping = (await api('GET', `/targets/${t.id}/mapping`)).body.mapping.map((r: { target: string }) => r.target);
     expect(mapping).toEqual(['userName', 'emails[type eq "work"].value', 'displayName', 'active']);
     const roles = await api('GET', `/targets/${t.id}/roles`);
     expect(roles.status, roles.text).toBe(200);
-    expect(roles.body.items).toEqual(expect.arrayContaining([{ id: '4', name: 'Editor' }, { id: '8', name: 'Super Users' }]));
-    const bad = await api('POST', '/targets', { name: 'bad', kind: 'joomla-webservices', baseUrl: site.baseUrl, token: 't', options: { roleMap: { Editors: 'editor' } } });
+    expect(roles.body.items).toEqual(
+      expect.arrayContaining([
+        { id: '4', name: 'Editor' },
+        { id: '8', name: 'Super Users' },
+      ]),
+    );
+    const bad = await api('POST', '/targets', {
+      name: 'bad',
+      kind: 'joomla-webservices',
+      baseUrl: site.baseUrl,
+      token: 't',
+      options: { roleMap: { Editors: 'editor' } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.issues[0].path).toBe('options.roleMap.Editors');
   });
@@ -114,7 +138,10 @@ describe('provisioning into Joomla', () => {
     expect(await link(t.id, user.id)).toMatchObject({ remoteId: String(remote.id), state: 'in_sync' });
     await site.updateUser(remote.id, { groups: [2, 3] });
 
-    await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: `${name}@new.example.org` }] });
+    await scim('PATCH', `/Users/${user.id}`, {
+      schemas: [PATCH_URN],
+      Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: `${name}@new.example.org` }],
+    });
     let since = (await site.requests()).at(-1)!.seq;
     await run(t.id);
     const patch = (await site.requests(since)).find((r) => r.method === 'PATCH');
@@ -142,7 +169,13 @@ describe('provisioning into Joomla', () => {
     const t = await joomlaTarget(site, { matching: ['userName'] });
     const user = await createUser(name, withMail(name));
     // The connection check and the first lookup both see an empty list (as a read racing the account's creation would).
-    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, times: 2, respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: { links: {}, data: [], meta: { 'total-pages': 0 } } } }]);
+    await site.faults([
+      {
+        match: { method: 'GET', path: '/v1/users' },
+        times: 2,
+        respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: { links: {}, data: [], meta: { 'total-pages': 0 } } },
+      },
+    ]);
     const result = await provision(user.id, t.id);
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true, action: 'link' });
     expect(result.steps.some((s: { httpStatus?: number; detail: string }) => s.httpStatus === 400 && s.detail.includes('already exists'))).toBe(true);
@@ -167,20 +200,32 @@ describe('provisioning into Joomla', () => {
     expect((await site.requests()).filter((x) => x.method === 'POST' && x.route === '/v1/users' && JSON.stringify(x.body).includes('bad<'))).toEqual([]);
   });
 
-  it('never touches the token\'s account nor a Super User; a delete Joomla refuses with its bare 500 is reported', async () => {
-    const site = await newSite({ users: [{ id: 700, name: 'Sam', username: 'sam.super', email: 'sam@example.test', groups: [8] }, { id: 701, name: 'Pat', username: 'pat', email: 'pat@example.test', groups: [2] }] });
+  it("never touches the token's account nor a Super User; a delete Joomla refuses with its bare 500 is reported", async () => {
+    const site = await newSite({
+      users: [
+        { id: 700, name: 'Sam', username: 'sam.super', email: 'sam@example.test', groups: [8] },
+        { id: 701, name: 'Pat', username: 'pat', email: 'pat@example.test', groups: [2] },
+      ],
+    });
     const t = await joomlaTarget(site);
     const admin = await createUser('admin', withMail('admin', 'admin@example.test'));
     const sam = await createUser('sam.super', withMail('sam', 'sam@example.test'));
     expect((await provision(admin.id, t.id)).error).toMatch(/Skipped as protected.*API token belongs to/);
     expect((await provision(sam.id, t.id)).error).toMatch(/Skipped as protected.*Super User/);
     expect((await site.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
-    const skips = (await api('GET', `/audit?targetId=${t.id}&limit=50`)).body.items.filter((e: { error: string | null }) => e.error?.startsWith('Skipped as protected'));
+    const skips = (await api('GET', `/audit?targetId=${t.id}&limit=50`)).body.items.filter((e: { error: string | null }) =>
+      e.error?.startsWith('Skipped as protected'),
+    );
     expect(skips.map((e: { method: string; path: string }) => `${e.method} ${e.path}`).sort()).toEqual(['PATCH /v1/users/560', 'PATCH /v1/users/700']);
 
     const pat = await createUser('pat', withMail('pat', 'pat@example.test'));
     expect(await provision(pat.id, t.id)).toMatchObject({ ok: true, action: 'link' });
-    await site.faults([{ match: { method: 'DELETE' }, respond: { status: 500, headers: { 'content-type': 'application/vnd.api+json' }, body: { errors: [{ code: 500, title: 'Internal server error' }] } } }]);
+    await site.faults([
+      {
+        match: { method: 'DELETE' },
+        respond: { status: 500, headers: { 'content-type': 'application/vnd.api+json' }, body: { errors: [{ code: 500, title: 'Internal server error' }] } },
+      },
+    ]);
     await scim('DELETE', `/Users/${pat.id}`);
     await run(t.id);
     expect(await site.user(701)).toBeDefined();
@@ -213,7 +258,7 @@ describe('provisioning into Joomla', () => {
 });
 
 describe('groups as Joomla user groups', () => {
-  it('adds and removes the mapped group, keeping the account\'s other groups', async () => {
+  it("adds and removes the mapped group, keeping the account's other groups", async () => {
     const site = await newSite();
     const editors = unique('Editors');
     const t = await joomlaTarget(site, { pushGroups: true, options: { roleMap: { [editors]: 4 } } });

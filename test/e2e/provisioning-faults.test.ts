@@ -29,7 +29,8 @@ async function scheduledTarget(t: FaultTargetHandle, extra: Record<string, unkno
   return res.body as { id: string };
 }
 
-const run = (targetId: string, at = new Date()) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], now: () => at, budget: createBudget() });
+const run = (targetId: string, at = new Date()) =>
+  dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], now: () => at, budget: createBudget() });
 const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@faults.test`;
 
@@ -102,7 +103,13 @@ describe('conflicts and rejections', () => {
     const userName = unique('conflict');
     const user = await createUser(userName);
     // The account appears on the target between our read and our create.
-    await t.setFaults([{ match: { method: 'GET', path: '/scim/v2/Users' }, times: 1, respond: { status: 200, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, Resources: [] } } }]);
+    await t.setFaults([
+      {
+        match: { method: 'GET', path: '/scim/v2/Users' },
+        times: 1,
+        respond: { status: 200, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, Resources: [] } },
+      },
+    ]);
     const existing = await t.scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName });
     await run(target.id);
     expect(await outboxRow(target.id, user.id)).toBeNull();
@@ -115,9 +122,25 @@ describe('conflicts and rejections', () => {
     const t = newFaultTarget();
     const target = await scheduledTarget(t);
     const user = await createUser(unique('rejected'));
-    await t.setFaults([{ match: { method: 'POST' }, respond: { status: 400, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidValue', detail: 'userName must be an email on example.org' } } }]);
+    await t.setFaults([
+      {
+        match: { method: 'POST' },
+        respond: {
+          status: 400,
+          body: {
+            schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+            status: '400',
+            scimType: 'invalidValue',
+            detail: 'userName must be an email on example.org',
+          },
+        },
+      },
+    ]);
     await run(target.id);
-    expect(await outboxRow(target.id, user.id)).toMatchObject({ state: 'failed', lastError: expect.stringContaining('userName must be an email on example.org') });
+    expect(await outboxRow(target.id, user.id)).toMatchObject({
+      state: 'failed',
+      lastError: expect.stringContaining('userName must be an email on example.org'),
+    });
     await run(target.id, later(120));
     expect((await t.counts())['POST /scim/v2/Users']).toBe(1);
     // A change to the user makes it pending again once the target is planned (its next run, or its plan).

@@ -11,7 +11,13 @@ import { eventually } from '../helpers/eventually';
 import { relayB, runCron, scimB } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({ create: true, update: true, deactivate: true, delete: false, ...o });
+const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
+  create: true,
+  update: true,
+  deactivate: true,
+  delete: false,
+  ...o,
+});
 
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@relay-a.test`;
 
@@ -60,7 +66,10 @@ describe('scheduled mode: queued, drained by the cron', () => {
     expect(created).toMatchObject({ userName, name: { familyName: 'Turing' }, active: true });
 
     // Update: one attribute changes; the interval is forced by clearing last_scheduled_at.
-    const patch = await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'name.familyName', value: 'Turing-Test' }] });
+    const patch = await scim('PATCH', `/Users/${user.id}`, {
+      schemas: [PATCH_URN],
+      Operations: [{ op: 'replace', path: 'name.familyName', value: 'Turing-Test' }],
+    });
     expect(patch.status).toBe(200);
     await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
     await runCron();
@@ -101,7 +110,10 @@ describe('automatic mode: dispatched right after the change commits', () => {
     const target = await targetToB('B automatic', { automatic: { enabled: true, operations: ops() } });
     const userName = unique('margaret');
     await createUser(userName, { displayName: 'Margaret Hamilton' });
-    const remote = await eventually(() => onB(userName), (v) => v !== undefined);
+    const remote = await eventually(
+      () => onB(userName),
+      (v) => v !== undefined,
+    );
     expect(remote).toMatchObject({ userName, displayName: 'Margaret Hamilton' });
     // Later tests in this file count requests to relay B: stop provisioning there automatically.
     expect((await api('DELETE', `/targets/${target.id}`)).status).toBe(204);
@@ -177,7 +189,8 @@ describe('ETags, where the target offers them (RFC 7644 §3.14)', () => {
     const userName = unique('etag');
     const user = await createUser(userName, { title: 'one' });
     const provision = async () => (await api('POST', `/users/${user.id}/provision`, { targetIds: [target.id] })).body.results[0];
-    const setTitle = (title: string) => scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: title }] });
+    const setTitle = (title: string) =>
+      scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: title }] });
 
     const created = await provision();
     expect(created).toMatchObject({ ok: true, action: 'create' });
@@ -190,7 +203,10 @@ describe('ETags, where the target offers them (RFC 7644 §3.14)', () => {
 
     // Someone edits the account on relay B, then the directory changes: relay B refuses the
     // stale If-Match (412), relay A reads the account again and sends once more at that version.
-    const edited = await scimB('PATCH', `/Users/${remoteId}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'nickName', value: 'Edited on B' }] });
+    const edited = await scimB('PATCH', `/Users/${remoteId}`, {
+      schemas: [PATCH_URN],
+      Operations: [{ op: 'replace', path: 'nickName', value: 'Edited on B' }],
+    });
     expect(edited.status).toBe(200);
     await setTitle('three');
     const third = await provision();
@@ -209,7 +225,7 @@ describe('ETags, where the target offers them (RFC 7644 §3.14)', () => {
   });
 });
 
-describe('ETags in SCIM Bulk (RFC 7644 §3.7: an operation\'s version is its If-Match)', () => {
+describe("ETags in SCIM Bulk (RFC 7644 §3.7: an operation's version is its If-Match)", () => {
   it('a Bulk PATCH refused with 412 falls back to the per-operation path, which reads the account again and retries', async () => {
     const target = await targetToB('B bulk etag', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } });
     const tested = await api('POST', `/targets/${target.id}/test`, {});
@@ -220,7 +236,9 @@ describe('ETags in SCIM Bulk (RFC 7644 §3.7: an operation\'s version is its If-
     expect(edited).toMatchObject({ title: 'one' });
 
     // Someone edits one account on relay B; then both users change here.
-    expect((await scimB('PATCH', `/Users/${edited.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'nickName', value: 'Edited on B' }] })).status).toBe(200);
+    expect(
+      (await scimB('PATCH', `/Users/${edited.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'nickName', value: 'Edited on B' }] })).status,
+    ).toBe(200);
     for (const u of users) await scim('PATCH', `/Users/${u.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: 'two' }] });
     await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
     await runCron();
@@ -235,6 +253,10 @@ describe('ETags in SCIM Bulk (RFC 7644 §3.7: an operation\'s version is its If-
     // Created in the first Bulk; then: its Bulk PATCH refused, and the per-operation retry.
     expect(sent).toEqual(['POST in Bulk 201', 'PATCH in Bulk 412', 'PATCH 412', 'GET 200', 'PATCH 200']);
     const other = await api('GET', `/audit?targetId=${target.id}&resourceId=${users[1]!.id}&limit=50`);
-    expect(other.body.items.filter((e: { method: string | null }) => e.method).map((e: { path: string; httpStatus: number }) => `${e.path.startsWith('/Bulk ') ? 'Bulk' : 'own'} ${e.httpStatus}`)).toEqual(['Bulk 200', 'Bulk 201']);
+    expect(
+      other.body.items
+        .filter((e: { method: string | null }) => e.method)
+        .map((e: { path: string; httpStatus: number }) => `${e.path.startsWith('/Bulk ') ? 'Bulk' : 'own'} ${e.httpStatus}`),
+    ).toEqual(['Bulk 200', 'Bulk 201']);
   });
 });

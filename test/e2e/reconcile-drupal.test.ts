@@ -80,7 +80,13 @@ describe('reconcile against a Drupal site', () => {
 
   it('pages through a site of 120 accounts with links.next, 50 a page', async () => {
     const site = await createDrupalSite(SITES, { generate: 120, generatePrefix: unique('gen') });
-    const created = await api('POST', '/targets', { name: 'drupal pages', kind: 'drupal-jsonapi', baseUrl: site.baseUrl, token: 'admin:admin-pass', modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } } });
+    const created = await api('POST', '/targets', {
+      name: 'drupal pages',
+      kind: 'drupal-jsonapi',
+      baseUrl: site.baseUrl,
+      token: 'admin:admin-pass',
+      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
+    });
     const status = await reconcile(created.body.id);
     expect(status.state).toMatchObject({ phase: 'done', found: {} });
     expect(status.state.counts.users).toBeGreaterThanOrEqual(120);

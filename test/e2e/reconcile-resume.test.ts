@@ -57,11 +57,19 @@ describe('enqueueResources', () => {
     const now = new Date();
     const at = now.toISOString();
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, last_error, enqueued_at, updated_at) VALUES (?, 'User', 'failed-one', 'failed', 3, 2, '2999-01-01T00:00:00.000Z', 'refused', ?, ?)").bind(target.id, at, at),
-      env.DB.prepare("INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, lease_id, lease_until, enqueued_at, updated_at) VALUES (?, 'User', 'leased-one', 'leased', 7, 0, ?, 'lease', '2999-01-01T00:00:00.000Z', ?, ?)").bind(target.id, at, at, at),
+      env.DB.prepare(
+        "INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, last_error, enqueued_at, updated_at) VALUES (?, 'User', 'failed-one', 'failed', 3, 2, '2999-01-01T00:00:00.000Z', 'refused', ?, ?)",
+      ).bind(target.id, at, at),
+      env.DB.prepare(
+        "INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, lease_id, lease_until, enqueued_at, updated_at) VALUES (?, 'User', 'leased-one', 'leased', 7, 0, ?, 'lease', '2999-01-01T00:00:00.000Z', ?, ?)",
+      ).bind(target.id, at, at, at),
     ]);
     await env.DB.batch(enqueueResources(env.DB, target.id, 'User', ['new-one', 'failed-one', 'leased-one'], 5, now));
-    const { results } = await env.DB.prepare('SELECT resource_id AS id, state, change_seq AS seq, attempts, last_error AS error, lease_id AS lease, next_attempt_at AS due FROM outbox WHERE target_id = ? ORDER BY resource_id').bind(target.id).all();
+    const { results } = await env.DB.prepare(
+      'SELECT resource_id AS id, state, change_seq AS seq, attempts, last_error AS error, lease_id AS lease, next_attempt_at AS due FROM outbox WHERE target_id = ? ORDER BY resource_id',
+    )
+      .bind(target.id)
+      .all();
     expect(results).toEqual([
       { id: 'failed-one', state: 'pending', seq: 5, attempts: 0, error: null, lease: null, due: at },
       { id: 'leased-one', state: 'leased', seq: 8, attempts: 0, error: null, lease: 'lease', due: at },
@@ -74,17 +82,30 @@ describe('enqueueResources', () => {
 describe('a target that will not list', () => {
   it('is reconciled by reading each linked account by id: an edit is restored, a deletion recreated', async () => {
     const t = newFaultTarget();
-    const created = await api('POST', '/targets', { name: 'no listing', baseUrl: t.scimUrl, token: t.token, modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } } });
+    const created = await api('POST', '/targets', {
+      name: 'no listing',
+      baseUrl: t.scimUrl,
+      token: t.token,
+      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
+    });
     expect(created.status, created.text).toBe(201);
     const target = created.body as { id: string };
     const [edited, gone] = await Promise.all([unique('by-id-edited'), unique('by-id-gone')].map((n) => createUser(n, { title: 'Engineer' })));
     await dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: createBudget() });
     const find = async (userName: string) => (await t.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`)).body.Resources[0];
     const [remoteEdited, remoteGone] = [await find(edited!.userName), await find(gone!.userName)];
-    expect((await t.scim('PATCH', `/Users/${remoteEdited.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: 'Edited there' }] })).status).toBeLessThan(300);
+    expect(
+      (await t.scim('PATCH', `/Users/${remoteEdited.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: 'Edited there' }] }))
+        .status,
+    ).toBeLessThan(300);
     expect((await t.scim('DELETE', `/Users/${remoteGone.id}`)).status).toBe(204);
     // The listing (a GET of /Users without a filter) is refused, as some apps do.
-    await t.setFaults([{ match: { method: 'GET', path: '/scim/v2/Users' }, respond: { status: 400, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', detail: 'A filter is required.' } } }]);
+    await t.setFaults([
+      {
+        match: { method: 'GET', path: '/scim/v2/Users' },
+        respond: { status: 400, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', detail: 'A filter is required.' } },
+      },
+    ]);
     const since = (await t.log()).requests.at(-1)?.seq ?? 0;
 
     const state = await reconcileTarget(env, target.id, { budget: createBudget() });

@@ -13,7 +13,13 @@ import { PATCH_URN, USER_URN, createGroup, createUser } from '../helpers/scim';
 import { runCron, scimB } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({ create: true, update: true, deactivate: true, delete: false, ...o });
+const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
+  create: true,
+  update: true,
+  deactivate: true,
+  delete: false,
+  ...o,
+});
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@reconcile.test`;
 const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
 
@@ -85,10 +91,14 @@ describe('reconcile against relay B', () => {
     // Bulk makes 300 users a handful of requests.
     expect((await api('POST', `/targets/${target.id}/test`, {})).body.capabilities).toMatchObject({ bulk: true });
     for (let i = 0; i < 300; i += 50) {
-      await Promise.all(Array.from({ length: 50 }, (_, j) => createUser(unique(`steady${i + j}`), { name: { givenName: 'Steady', familyName: String(i + j) } })));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) => createUser(unique(`steady${i + j}`), { name: { givenName: 'Steady', familyName: String(i + j) } })),
+      );
     }
     await run(target.id);
-    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM links WHERE target_id = ? AND state = 'in_sync'").bind(target.id).first<{ n: number }>())!.n).toBe(300);
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM links WHERE target_id = ? AND state = 'in_sync'").bind(target.id).first<{ n: number }>())!.n).toBe(
+      300,
+    );
 
     const status = await reconcile(target.id);
     expect(status.state).toMatchObject({ phase: 'done', found: {}, queued: {}, error: null });

@@ -15,7 +15,13 @@ import { createWordpressSite, type WordpressSiteHandle } from '../support/wordpr
 import type { CreateWpSiteRequest } from '../support/wordpress-site/types';
 
 const SITES = inject('wordpressSiteUrl');
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({ create: true, update: true, deactivate: true, delete: false, ...o });
+const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
+  create: true,
+  update: true,
+  deactivate: true,
+  delete: false,
+  ...o,
+});
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 const newSite = (req: CreateWpSiteRequest = {}) => createWordpressSite(SITES, req);
 
@@ -25,7 +31,10 @@ async function wordpressTarget(site: WordpressSiteHandle, extra: Record<string, 
     kind: 'wordpress-rest',
     baseUrl: site.baseUrl,
     token: site.adminToken,
-    modes: { manual: { enabled: true, operations: ops({ delete: true }) }, scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) } },
+    modes: {
+      manual: { enabled: true, operations: ops({ delete: true }) },
+      scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ delete: true }) },
+    },
     ...extra,
   });
   expect(res.status, res.text).toBe(201);
@@ -50,7 +59,11 @@ describe('a WordPress target through the admin API', () => {
   it('starts with WordPress defaults: match by username then email, map what a core user has', async () => {
     const site = await newSite();
     const t = await wordpressTarget(site, { options: { roleMap: { Editors: 'editor' } } });
-    expect(t).toMatchObject({ kind: 'wordpress-rest', matching: ['userName', 'emails[type eq "work"].value'], options: { restPath: '/wp-json', roleMap: { Editors: 'editor' }, defaultRole: 'subscriber', reassign: 'relay-account', allowUserOne: false } });
+    expect(t).toMatchObject({
+      kind: 'wordpress-rest',
+      matching: ['userName', 'emails[type eq "work"].value'],
+      options: { restPath: '/wp-json', roleMap: { Editors: 'editor' }, defaultRole: 'subscriber', reassign: 'relay-account', allowUserOne: false },
+    });
     const mapping = (await api('GET', `/targets/${t.id}/mapping`)).body.mapping.map((r: { target: string }) => r.target);
     expect(mapping).toEqual(['userName', 'emails[type eq "work"].value', 'name.givenName', 'name.familyName', 'displayName', 'active']);
     expect(JSON.stringify(t)).not.toContain('ooIt');
@@ -60,10 +73,23 @@ describe('a WordPress target through the admin API', () => {
 
   it('refuses settings a WordPress site cannot take, naming each field', async () => {
     const site = await newSite();
-    const bad = await api('POST', '/targets', { name: 'bad', kind: 'wordpress-rest', baseUrl: site.baseUrl, token: 'no-colon', matching: ['externalId'], mapping: [{ target: 'title', source: 'title' }] });
+    const bad = await api('POST', '/targets', {
+      name: 'bad',
+      kind: 'wordpress-rest',
+      baseUrl: site.baseUrl,
+      token: 'no-colon',
+      matching: ['externalId'],
+      mapping: [{ target: 'title', source: 'title' }],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['token', 'matching.0', 'mapping.0.target']));
-    const badOptions = await api('POST', '/targets', { name: 'bad', kind: 'wordpress-rest', baseUrl: site.baseUrl, token: site.adminToken, options: { roleMap: { Editors: 'Content Editor' }, jsonapiPath: '/jsonapi' } });
+    const badOptions = await api('POST', '/targets', {
+      name: 'bad',
+      kind: 'wordpress-rest',
+      baseUrl: site.baseUrl,
+      token: site.adminToken,
+      options: { roleMap: { Editors: 'Content Editor' }, jsonapiPath: '/jsonapi' },
+    });
     expect(badOptions.status).toBe(400);
     expect(badOptions.body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['options.roleMap.Editors', 'options']));
 
@@ -76,7 +102,7 @@ describe('a WordPress target through the admin API', () => {
     expect(ok.body.options).toMatchObject({ reassign: 'delete-content', roleMap: { Staff: 'author' }, defaultRole: 'subscriber' });
   });
 
-  it('lists the site\'s roles for the role map picker: the core roles and every role an account holds', async () => {
+  it("lists the site's roles for the role map picker: the core roles and every role an account holds", async () => {
     const site = await newSite({ users: [{ username: 'shop', email: 'shop@example.test', roles: ['shop_manager'] }] });
     const t = await wordpressTarget(site);
     const res = await api('GET', `/targets/${t.id}/roles`);
@@ -114,14 +140,16 @@ describe('save and test against WordPress', () => {
     const site = await newSite();
     const t = await wordpressTarget(site, { token: 'admin:aaaa bbbb cccc dddd eeee ffff' });
     // WordPress itself does not fail the request: a plain list answers 200 with public authors.
-    const anonymous = await fetch(`${site.baseUrl}/wp-json/wp/v2/users`, { headers: { authorization: `Basic ${btoa('admin:aaaa bbbb cccc dddd eeee ffff')}` } });
+    const anonymous = await fetch(`${site.baseUrl}/wp-json/wp/v2/users`, {
+      headers: { authorization: `Basic ${btoa('admin:aaaa bbbb cccc dddd eeee ffff')}` },
+    });
     expect(anonymous.status).toBe(200);
     const res = (await api('POST', `/targets/${t.id}/test`, {})).body;
     expect(res.ok).toBe(false);
     expect(res.problems[0]).toMatch(/Wrong credentials: WordPress ran the request as an anonymous visitor/);
   });
 
-  it('names the capabilities an editor\'s Application Password lacks', async () => {
+  it("names the capabilities an editor's Application Password lacks", async () => {
     const site = await newSite({ users: [{ username: 'ed', email: 'ed@example.test', roles: ['editor'], appPasswords: ['edit orpa sswo rd12 3456 7890'] }] });
     const t = await wordpressTarget(site, { token: 'ed:edit orpa sswo rd12 3456 7890' });
     const res = (await api('POST', `/targets/${t.id}/test`, {})).body;
@@ -139,7 +167,14 @@ describe('provisioning into WordPress', () => {
     const first = await provision(user.id, t.id);
     expect(first, JSON.stringify(first)).toMatchObject({ ok: true, action: 'create' });
     const remote = await onSite(site, name);
-    expect(remote).toMatchObject({ id: Number(first.remoteId), email: `${name}@example.org`, first_name: 'Ada', last_name: 'Lovelace', name: 'Ada L.', roles: ['subscriber'] });
+    expect(remote).toMatchObject({
+      id: Number(first.remoteId),
+      email: `${name}@example.org`,
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      name: 'Ada L.',
+      roles: ['subscriber'],
+    });
     expect(remote!.password).not.toBe('');
     const create = (await site.requests()).find((r) => r.method === 'POST' && r.route === '/wp/v2/users');
     expect(create!.body).toMatchObject({ username: name, email: `${name}@example.org`, roles: ['subscriber'] });
@@ -152,8 +187,19 @@ describe('provisioning into WordPress', () => {
 
   it('matches by email exactly, not the substring WordPress searches for', async () => {
     const name = unique('bob');
-    const site = await newSite({ users: [{ username: 'xbob', email: `x${name}@example.org` }, { username: 'old.bob', email: `${name}@example.org` }] });
-    const t = await wordpressTarget(site, { matching: ['emails[type eq "work"].value'], mapping: [{ target: 'emails[type eq "work"].value', source: 'emails[type eq "work"].value' }, { target: 'active', source: 'active', clearWhenMissing: false }] });
+    const site = await newSite({
+      users: [
+        { username: 'xbob', email: `x${name}@example.org` },
+        { username: 'old.bob', email: `${name}@example.org` },
+      ],
+    });
+    const t = await wordpressTarget(site, {
+      matching: ['emails[type eq "work"].value'],
+      mapping: [
+        { target: 'emails[type eq "work"].value', source: 'emails[type eq "work"].value' },
+        { target: 'active', source: 'active', clearWhenMissing: false },
+      ],
+    });
     const user = await createUser(name, withMail(name));
     const result = await provision(user.id, t.id);
     expect(result).toMatchObject({ ok: true, action: 'link' });
@@ -167,7 +213,9 @@ describe('provisioning into WordPress', () => {
     const site = await newSite({ users: [{ username: name, email: `${name}@example.org` }] });
     const t = await wordpressTarget(site, { matching: ['userName'] });
     const user = await createUser(name, withMail(name));
-    await site.faults([{ match: { method: 'GET', path: '/wp/v2/users' }, respond: { status: 200, headers: { 'x-wp-total': '0', 'x-wp-totalpages': '0' }, body: [] } }]);
+    await site.faults([
+      { match: { method: 'GET', path: '/wp/v2/users' }, respond: { status: 200, headers: { 'x-wp-total': '0', 'x-wp-totalpages': '0' }, body: [] } },
+    ]);
     const result = await provision(user.id, t.id);
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true, action: 'link' });
     expect(result.steps.some((s: { httpStatus?: number; detail: string }) => s.httpStatus === 500 && s.detail.includes('already exists'))).toBe(true);
@@ -188,7 +236,9 @@ describe('provisioning into WordPress', () => {
   });
 
   it('never touches user 1 nor the account the relay signs in as: skipped as protected', async () => {
-    const site = await newSite({ users: [{ id: 2, username: 'relay', email: 'relay@example.test', roles: ['administrator'], appPasswords: ['rela ypas swor d123 4567 8901'] }] });
+    const site = await newSite({
+      users: [{ id: 2, username: 'relay', email: 'relay@example.test', roles: ['administrator'], appPasswords: ['rela ypas swor d123 4567 8901'] }],
+    });
     const t = await wordpressTarget(site, { token: 'relay:rela ypas swor d123 4567 8901' });
     const first = await createUser('admin', withMail('admin', 'admin@example.test'));
     const self = await createUser('relay', withMail('relay', 'relay@example.test'));
@@ -200,8 +250,14 @@ describe('provisioning into WordPress', () => {
     expect((await site.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
     expect((await site.user(1))!.email).toBe('admin@example.test');
     // The audit log shows each skip where the write would have been, with nothing sent.
-    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=50`)).body.items.filter((e: { error: string | null }) => e.error?.startsWith('Skipped as protected'));
-    expect(audit.map((e: { method: string; path: string; httpStatus: number | null; outcome: string }) => `${e.method} ${e.path} ${e.httpStatus} ${e.outcome}`).sort()).toEqual(['POST /wp/v2/users/1 null rejected', 'POST /wp/v2/users/2 null rejected']);
+    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=50`)).body.items.filter((e: { error: string | null }) =>
+      e.error?.startsWith('Skipped as protected'),
+    );
+    expect(
+      audit
+        .map((e: { method: string; path: string; httpStatus: number | null; outcome: string }) => `${e.method} ${e.path} ${e.httpStatus} ${e.outcome}`)
+        .sort(),
+    ).toEqual(['POST /wp/v2/users/1 null rejected', 'POST /wp/v2/users/2 null rejected']);
   });
 });
 
@@ -216,7 +272,10 @@ describe('scheduled provisioning into WordPress: update, deactivate, reactivate,
     // The site gives the account a role of its own and an Application Password.
     await site.updateUser(created.id, { roles: ['editor', 'author'], appPasswords: [{ uuid: 'u1', name: 'phone', password: 'x' }] });
 
-    await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: `${name}@new.example.org` }] });
+    await scim('PATCH', `/Users/${user.id}`, {
+      schemas: [PATCH_URN],
+      Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: `${name}@new.example.org` }],
+    });
     let since = (await site.requests()).length;
     await run(t.id);
     expect(await onSite(site, name)).toMatchObject({ email: `${name}@new.example.org` });
@@ -227,7 +286,9 @@ describe('scheduled provisioning into WordPress: update, deactivate, reactivate,
     const off = (await onSite(site, name))!;
     expect(off).toMatchObject({ roles: [], appPasswords: [], passwordChanges: 1 });
     expect(await link(t.id, user.id)).toMatchObject({ remoteState: 'deactivated' });
-    expect(await env.DB.prepare('SELECT roles FROM remote_roles WHERE target_id = ? AND remote_id = ?').bind(t.id, String(created.id)).first()).toEqual({ roles: '["editor","author"]' });
+    expect(await env.DB.prepare('SELECT roles FROM remote_roles WHERE target_id = ? AND remote_id = ?').bind(t.id, String(created.id)).first()).toEqual({
+      roles: '["editor","author"]',
+    });
 
     await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: true }] });
     since = (await site.requests()).length;
@@ -276,7 +337,9 @@ describe('scheduled provisioning into WordPress: update, deactivate, reactivate,
     const plan = await api('GET', `/targets/${t.id}/plan?mode=scheduled`);
     expect(plan.status, plan.text).toBe(200);
     const remote = (await onSite(site, name))!;
-    expect(plan.body.operations).toEqual(expect.arrayContaining([expect.objectContaining({ resourceId: user.id, action: 'deactivate', detail: `PATCH /wp/v2/users/${remote.id}` })]));
+    expect(plan.body.operations).toEqual(
+      expect.arrayContaining([expect.objectContaining({ resourceId: user.id, action: 'deactivate', detail: `PATCH /wp/v2/users/${remote.id}` })]),
+    );
   });
 
   it('dry-run sends no write and names the WordPress request', async () => {
@@ -309,7 +372,13 @@ describe('groups as WordPress roles', () => {
     // b is deactivated, then joins the group: the role waits with b's remembered roles.
     await scim('PATCH', `/Users/${b.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
     await run(t.id);
-    await scim('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'add', path: 'members', value: [{ value: b.id }] }, { op: 'remove', path: `members[value eq "${a.id}"]` }] });
+    await scim('PATCH', `/Groups/${group.id}`, {
+      schemas: [PATCH_URN],
+      Operations: [
+        { op: 'add', path: 'members', value: [{ value: b.id }] },
+        { op: 'remove', path: `members[value eq "${a.id}"]` },
+      ],
+    });
     await run(t.id);
     expect((await onSite(site, a.userName))!.roles).toEqual(['subscriber']);
     expect((await onSite(site, b.userName))!.roles).toEqual([]);

@@ -53,7 +53,12 @@ export async function createTarget(name: string, extra: Record<string, unknown> 
 }
 
 /** Inserts an outbox row directly (the dispatcher's states are set up, not driven). */
-export async function insertOutboxRow(targetId: string, resourceId: string, state: string, extra: { attempts?: number; lastError?: string; at?: string } = {}): Promise<number> {
+export async function insertOutboxRow(
+  targetId: string,
+  resourceId: string,
+  state: string,
+  extra: { attempts?: number; lastError?: string; at?: string } = {},
+): Promise<number> {
   const at = extra.at ?? '2026-01-01T00:00:00.000Z';
   const row = await env.DB.prepare(
     `INSERT INTO outbox (target_id, resource_type, resource_id, state, attempts, next_attempt_at, last_error, enqueued_at, updated_at)

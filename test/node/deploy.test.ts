@@ -29,8 +29,7 @@ let dir: string;
 let config: string;
 let stateFile: string;
 
-const writeState = (s: Partial<State>) =>
-  writeFileSync(stateFile, JSON.stringify({ loggedIn: true, databases: [], queues: [], secrets: {}, calls: [], ...s }));
+const writeState = (s: Partial<State>) => writeFileSync(stateFile, JSON.stringify({ loggedIn: true, databases: [], queues: [], secrets: {}, calls: [], ...s }));
 const readState = (): State => JSON.parse(readFileSync(stateFile, 'utf8'));
 
 function deploy(extra: string[] = [], env: Record<string, string> = {}) {
@@ -110,7 +109,10 @@ describe('npm run deploy', () => {
   });
 
   it('creates the queues wrangler.toml declares once, and accepts those that exist', () => {
-    writeFileSync(config, `${readFileSync(config, 'utf8')}\n[[queues.producers]]\nbinding = "WORK"\nqueue = "relay-work"\n\n[[queues.consumers]]\nqueue = "relay-work"\ndead_letter_queue = "relay-dead"\n`);
+    writeFileSync(
+      config,
+      `${readFileSync(config, 'utf8')}\n[[queues.producers]]\nbinding = "WORK"\nqueue = "relay-work"\n\n[[queues.consumers]]\nqueue = "relay-work"\ndead_letter_queue = "relay-dead"\n`,
+    );
     expect(deploy().code).toBe(0);
     expect(readState().queues.sort()).toEqual(['relay-dead', 'relay-work']);
     const again = deploy();

@@ -41,7 +41,13 @@ describe('the repository stands alone', () => {
   });
 
   it('keeps the page and API captures the tests read inside test/fixtures', () => {
-    for (const name of ['drupal10-real-jsonapi-users.json', 'drupal10-real-admin-people.html', 'wordpress-users.html', 'wordpress-real/README.md', 'joomla-real/README.md']) {
+    for (const name of [
+      'drupal10-real-jsonapi-users.json',
+      'drupal10-real-admin-people.html',
+      'wordpress-users.html',
+      'wordpress-real/README.md',
+      'joomla-real/README.md',
+    ]) {
       expect(statSync(path.join(ROOT, 'test/fixtures', name)).isFile()).toBe(true);
     }
   });

@@ -11,7 +11,13 @@ describe('adopting a directory user of the same userName', () => {
   it('does not take over a user another source manages; says so in the run', async () => {
     const p = uniq('adopt');
     const first = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-ann`, mail: `${p}-ann@first.org` }] });
-    const second = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-ann`, mail: `${p}-ann@second.org`, status: false }, { uid: 3, name: `${p}-bo` }] });
+    const second = await newSite({
+      adminUser: false,
+      users: [
+        { uid: 2, name: `${p}-ann`, mail: `${p}-ann@second.org`, status: false },
+        { uid: 3, name: `${p}-bo` },
+      ],
+    });
     const a = await drupalSource(first);
     const b = await drupalSource(second);
     expect((await runSource(a.id, 'full')).counts.created).toBe(1);
@@ -21,7 +27,9 @@ describe('adopting a directory user of the same userName', () => {
     expect(run.error).toContain('another source');
     expect(run.error).toContain(a.id);
     expect(await dirUser(`${p}-ann`)).toMatchObject({ active: true, emails: [`${p}-ann@first.org`] });
-    const links = await env.DB.prepare('SELECT count(*) AS n FROM source_links WHERE source_id = ? AND user_id = ?').bind(b.id, (await dirUser(`${p}-ann`))!.id).first<{ n: number }>();
+    const links = await env.DB.prepare('SELECT count(*) AS n FROM source_links WHERE source_id = ? AND user_id = ?')
+      .bind(b.id, (await dirUser(`${p}-ann`))!.id)
+      .first<{ n: number }>();
     expect(links!.n).toBe(0);
 
     const one = await api('POST', `/sources/${b.id}/users/2/import`);

@@ -34,13 +34,21 @@ export function wpCredentials(site: WordpressSiteHandle, password?: string) {
   return { type: 'basic', username: site.adminToken.slice(0, at), password: password ?? site.adminToken.slice(at + 1) };
 }
 
-export async function wpSource(site: WordpressSiteHandle, extra: Record<string, unknown> = {}, credentials: Record<string, unknown> = wpCredentials(site)): Promise<any> {
+export async function wpSource(
+  site: WordpressSiteHandle,
+  extra: Record<string, unknown> = {},
+  credentials: Record<string, unknown> = wpCredentials(site),
+): Promise<any> {
   const res = await api('POST', '/sources', { name: `WordPress ${site.id}`, kind: 'wordpress-rest', baseUrl: site.baseUrl, credentials, ...extra });
   expect(res.status, res.text).toBe(201);
   return res.body;
 }
 
-export async function joomlaSource(site: JoomlaSiteHandle, extra: Record<string, unknown> = {}, credentials: Record<string, unknown> = { type: 'bearer', token: site.adminToken }): Promise<any> {
+export async function joomlaSource(
+  site: JoomlaSiteHandle,
+  extra: Record<string, unknown> = {},
+  credentials: Record<string, unknown> = { type: 'bearer', token: site.adminToken },
+): Promise<any> {
   const res = await api('POST', '/sources', { name: `Joomla ${site.id}`, kind: 'joomla-webservices', baseUrl: site.baseUrl, credentials, ...extra });
   expect(res.status, res.text).toBe(201);
   return res.body;
@@ -49,7 +57,10 @@ export async function joomlaSource(site: JoomlaSiteHandle, extra: Record<string,
 /** Deletes users through WordPress's REST API (force, content to user 1), as a site admin would. */
 export async function wpDelete(site: WordpressSiteHandle, ids: number[]): Promise<void> {
   for (const id of ids) {
-    const res = await fetch(`${site.baseUrl}/wp-json/wp/v2/users/${id}?force=true&reassign=1`, { method: 'DELETE', headers: { authorization: `Basic ${btoa(site.adminToken)}` } });
+    const res = await fetch(`${site.baseUrl}/wp-json/wp/v2/users/${id}?force=true&reassign=1`, {
+      method: 'DELETE',
+      headers: { authorization: `Basic ${btoa(site.adminToken)}` },
+    });
     expect(res.status, await res.text()).toBe(200);
   }
 }
@@ -57,7 +68,10 @@ export async function wpDelete(site: WordpressSiteHandle, ids: number[]): Promis
 /** Deletes users through Joomla's Web Services API, as a site admin would. */
 export async function joomlaDelete(site: JoomlaSiteHandle, ids: number[]): Promise<void> {
   for (const id of ids) {
-    const res = await fetch(`${site.baseUrl}/api/index.php/v1/users/${id}`, { method: 'DELETE', headers: { 'x-joomla-token': site.adminToken, accept: 'application/vnd.api+json' } });
+    const res = await fetch(`${site.baseUrl}/api/index.php/v1/users/${id}`, {
+      method: 'DELETE',
+      headers: { 'x-joomla-token': site.adminToken, accept: 'application/vnd.api+json' },
+    });
     expect(res.status, await res.text()).toBe(204);
   }
 }

@@ -31,7 +31,7 @@ describe('cursor compare-and-swap', () => {
     const oldRequests = (await oldSite.requests()).length;
     // the old site's first page was applied before the change: its 49 accounts are unseen on
     // the new site, which the deletion threshold holds for an admin — never read at the old one
-    expect((await runSource(source.id, 'full'))).toMatchObject({ status: 'held', counts: { created: 1, held: 49 } });
+    expect(await runSource(source.id, 'full')).toMatchObject({ status: 'held', counts: { created: 1, held: 49 } });
     expect((await oldSite.requests()).length).toBe(oldRequests);
     expect(await dirUser(`${p}-new`)).toBeDefined();
   });
@@ -40,7 +40,15 @@ describe('cursor compare-and-swap', () => {
     const p = uniq('origin');
     const site = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-a` }] });
     const source = await drupalSource(site);
-    const foreign = { runId: 'old-run', kind: 'full', phase: 'read', next: 'http://localhost:9/jsonapi/user/user?page[offset]=50', maxChanged: null, failures: 0, startedAt: new Date().toISOString() };
+    const foreign = {
+      runId: 'old-run',
+      kind: 'full',
+      phase: 'read',
+      next: 'http://localhost:9/jsonapi/user/user?page[offset]=50',
+      maxChanged: null,
+      failures: 0,
+      startedAt: new Date().toISOString(),
+    };
     await env.DB.prepare('UPDATE sources SET cursor = ? WHERE id = ?').bind(JSON.stringify(foreign), source.id).run();
     const [summary] = await runImports(env, { budget: plenty(), sourceIds: [source.id] });
     expect(summary).toMatchObject({ kind: 'full', status: 'done', counts: { created: 1 } });

@@ -13,7 +13,15 @@ import { dirUser, drupalSource, newSite, runSource, uniq } from './support';
 describe('full import', () => {
   it('maps name, mail, status, UUID, uid and roles, paging 50 at a time through links.next', async () => {
     const p = uniq('full');
-    const site = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-ann`, mail: `${p}-ann@x.org`, roles: ['content_editor'] }, { uid: 3, name: `${p}-bob`, status: false }], generate: 110, generatePrefix: `${p}-g` });
+    const site = await newSite({
+      adminUser: false,
+      users: [
+        { uid: 2, name: `${p}-ann`, mail: `${p}-ann@x.org`, roles: ['content_editor'] },
+        { uid: 3, name: `${p}-bob`, status: false },
+      ],
+      generate: 110,
+      generatePrefix: `${p}-g`,
+    });
     const source = await drupalSource(site);
     const summary = await runSource(source.id, 'full');
     expect(summary).toMatchObject({ kind: 'full', status: 'done' });
@@ -23,7 +31,9 @@ describe('full import', () => {
     const ann = await dirUser(`${p}-ann`);
     expect(ann).toMatchObject({ active: true, externalId: users.find((u) => u.uid === 2)!.uuid, emails: [`${p}-ann@x.org`], groups: ['content_editor'] });
     expect((await dirUser(`${p}-bob`))!.active).toBe(false);
-    const link = await env.DB.prepare('SELECT remote_uid AS uid, user_id AS userId FROM source_links WHERE source_id = ? AND remote_id = ?').bind(source.id, users.find((u) => u.uid === 2)!.uuid).first<{ uid: string; userId: string }>();
+    const link = await env.DB.prepare('SELECT remote_uid AS uid, user_id AS userId FROM source_links WHERE source_id = ? AND remote_id = ?')
+      .bind(source.id, users.find((u) => u.uid === 2)!.uuid)
+      .first<{ uid: string; userId: string }>();
     expect(link).toEqual({ uid: '2', userId: ann!.id });
 
     const gets = (await site.requests()).filter((r) => r.path === '/jsonapi/user/user');
@@ -43,7 +53,14 @@ describe('full import', () => {
 describe('incremental import', () => {
   it('asks for changed >= watermark sorted by changed, and applies edits, blocks and new accounts', async () => {
     const p = uniq('inc');
-    const site = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-a` }, { uid: 3, name: `${p}-b` }, { uid: 4, name: `${p}-c` }] });
+    const site = await newSite({
+      adminUser: false,
+      users: [
+        { uid: 2, name: `${p}-a` },
+        { uid: 3, name: `${p}-b` },
+        { uid: 4, name: `${p}-c` },
+      ],
+    });
     const source = await drupalSource(site);
     await runSource(source.id, 'full');
     const { watermark } = (await api('GET', `/sources/${source.id}`)).body;
@@ -113,7 +130,16 @@ describe('one run at a time', () => {
 
     // a run another invocation holds (its lease not yet expired) is left alone
     await site.updateUser(5, { mail: `${p}-x@x.org`, changed: Math.floor(Date.now() / 1000) + 5 });
-    const held = { runId: 'other', kind: 'incremental', phase: 'read', next: `${site.baseUrl}/jsonapi/user/user`, maxChanged: null, failures: 0, startedAt: new Date().toISOString(), leaseUntil: new Date(Date.now() + 60_000).toISOString() };
+    const held = {
+      runId: 'other',
+      kind: 'incremental',
+      phase: 'read',
+      next: `${site.baseUrl}/jsonapi/user/user`,
+      maxChanged: null,
+      failures: 0,
+      startedAt: new Date().toISOString(),
+      leaseUntil: new Date(Date.now() + 60_000).toISOString(),
+    };
     await env.DB.prepare('UPDATE sources SET cursor = ? WHERE id = ?').bind(JSON.stringify(held), source.id).run();
     expect(await runImports(env, { budget: budget(), sourceIds: [source.id] })).toEqual([]);
   });
@@ -208,7 +234,13 @@ describe('deletions and guard rails', () => {
 
   it('an account that cannot see blocked users imports what it sees but never sweeps', async () => {
     const p = uniq('limited');
-    const site = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-on` }, { uid: 3, name: `${p}-off`, status: false }] });
+    const site = await newSite({
+      adminUser: false,
+      users: [
+        { uid: 2, name: `${p}-on` },
+        { uid: 3, name: `${p}-off`, status: false },
+      ],
+    });
     const admin = await drupalSource(site);
     await runSource(admin.id, 'full');
     const limited = await drupalSource(site, {}, { type: 'basic', username: 'viewer', password: 'viewer-pass' });
@@ -229,7 +261,23 @@ describe('errors from the site', () => {
   it('a 403 pauses the source with what to fix; resuming clears it', async () => {
     const site = await newSite({ adminUser: false, users: [{ name: uniq('x') }] });
     const source = await drupalSource(site);
-    await site.faults([{ respond: { status: 403, headers: { 'content-type': 'application/vnd.api+json' }, body: { errors: [{ title: 'Forbidden', status: '403', detail: "The current user is not allowed to GET the selected resource. The 'access user profiles' permission is required." }] } } }]);
+    await site.faults([
+      {
+        respond: {
+          status: 403,
+          headers: { 'content-type': 'application/vnd.api+json' },
+          body: {
+            errors: [
+              {
+                title: 'Forbidden',
+                status: '403',
+                detail: "The current user is not allowed to GET the selected resource. The 'access user profiles' permission is required.",
+              },
+            ],
+          },
+        },
+      },
+    ]);
     const r = await runSource(source.id, 'full');
     expect(r.status).toBe('failed');
     expect(r.error).toContain('administer users');

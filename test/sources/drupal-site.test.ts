@@ -38,7 +38,10 @@ describe('fake Drupal site', () => {
 
   it('pages at most 50 with links.next that keeps the filter and sort', async () => {
     const site = await createDrupalSite(server, { generate: 120 });
-    const first = await get(`${site.baseUrl}/jsonapi/user/user?filter[changed][value]=0&filter[changed][operator]=%3E%3D&sort=changed,drupal_internal__uid&page[limit]=500`, site.adminBasic);
+    const first = await get(
+      `${site.baseUrl}/jsonapi/user/user?filter[changed][value]=0&filter[changed][operator]=%3E%3D&sort=changed,drupal_internal__uid&page[limit]=500`,
+      site.adminBasic,
+    );
     expect(first.body.data).toHaveLength(50);
     const next = new URL(first.body.links.next.href);
     expect(next.searchParams.get('page[offset]')).toBe('50');
@@ -63,20 +66,32 @@ describe('fake Drupal site', () => {
         { uid: 9, name: 'cy', mail: 'cy@x.org', changed: 2_000_000_200 },
       ],
     });
-    const names = async (q: string) => (await get(`${site.baseUrl}/jsonapi/user/user?${q}`, site.adminBasic)).body.data.map((d: any) => d.attributes.name ?? d.attributes.display_name);
-    expect(await names('filter[u][condition][path]=drupal_internal__uid&filter[u][condition][operator]=IN&filter[u][condition][value][]=5&filter[u][condition][value][]=9')).toEqual(['ann', 'cy']);
+    const names = async (q: string) =>
+      (await get(`${site.baseUrl}/jsonapi/user/user?${q}`, site.adminBasic)).body.data.map((d: any) => d.attributes.name ?? d.attributes.display_name);
+    expect(
+      await names(
+        'filter[u][condition][path]=drupal_internal__uid&filter[u][condition][operator]=IN&filter[u][condition][value][]=5&filter[u][condition][value][]=9',
+      ),
+    ).toEqual(['ann', 'cy']);
     expect(await names('filter[name]=bob')).toEqual(['bob']);
     expect(await names('filter[mail]=cy@x.org')).toEqual(['cy']);
     expect(await names('filter[status]=0&filter[drupal_internal__uid][value]=0&filter[drupal_internal__uid][operator]=%3E')).toEqual(['bob']);
     expect(await names('filter[roles.meta.drupal_internal__target_id]=editor')).toEqual(['ann']);
-    expect(await names('filter[c][condition][path]=changed&filter[c][condition][operator]=%3E%3D&filter[c][condition][value]=2000000100&sort=-changed')).toEqual(['cy', 'bob']);
+    expect(
+      await names('filter[c][condition][path]=changed&filter[c][condition][operator]=%3E%3D&filter[c][condition][value]=2000000100&sort=-changed'),
+    ).toEqual(['cy', 'bob']);
     const bad = await get(`${site.baseUrl}/jsonapi/user/user?filter[nope]=1`, site.adminBasic);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].detail).toContain('`nope`');
   });
 
   it('limited account: blocked users under meta.omitted, no mail, 403 filtering on mail and on a blocked user', async () => {
-    const site = await createDrupalSite(server, { users: [{ uid: 2, name: 'on' }, { uid: 3, name: 'off', status: false }] });
+    const site = await createDrupalSite(server, {
+      users: [
+        { uid: 2, name: 'on' },
+        { uid: 3, name: 'off', status: false },
+      ],
+    });
     const viewer = basic('viewer', 'viewer-pass');
     const r = await get(`${site.baseUrl}/jsonapi/user/user`, viewer);
     expect(r.status).toBe(200);
@@ -117,7 +132,11 @@ describe('fake Drupal site', () => {
     const changed = await get(`${site.baseUrl}/jsonapi/user/user?filter[changed][value]=0&filter[changed][operator]=>=`, basic('admin', 'nope'));
     expect(changed).toMatchObject({ status: 200, body: { data: [] } });
     // credentials were sent, so a refused write stays a 403 (no challenge)
-    const write = await fetch(`${site.baseUrl}/jsonapi/user/user`, { method: 'POST', headers: { authorization: basic('admin', 'nope'), 'content-type': JSONAPI }, body: JSON.stringify({ data: { type: 'user--user', attributes: { name: 'y' } } }) });
+    const write = await fetch(`${site.baseUrl}/jsonapi/user/user`, {
+      method: 'POST',
+      headers: { authorization: basic('admin', 'nope'), 'content-type': JSONAPI },
+      body: JSON.stringify({ data: { type: 'user--user', attributes: { name: 'y' } } }),
+    });
     expect(write.status).toBe(403);
     expect(((await write.json()) as any).errors[0].detail).toBe('The current user is not allowed to POST the selected resource.');
   });
@@ -137,17 +156,29 @@ describe('fake Drupal site', () => {
     expect((await site.requests()).at(-1)!.login).toBe('ok');
   });
 
-  it('writes: create, patch, delete per cancel method; read-only answers 405 with Drupal\'s message', async () => {
+  it("writes: create, patch, delete per cancel method; read-only answers 405 with Drupal's message", async () => {
     const site = await createDrupalSite(server, { settings: { cancelMethod: 'user_cancel_block' } });
     const headers = { authorization: site.adminBasic, 'content-type': JSONAPI, accept: JSONAPI };
-    const created = await fetch(`${site.baseUrl}/jsonapi/user/user`, { method: 'POST', headers, body: JSON.stringify({ data: { type: 'user--user', attributes: { name: 'new.person', mail: 'n@x.org', status: true } } }) });
+    const created = await fetch(`${site.baseUrl}/jsonapi/user/user`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ data: { type: 'user--user', attributes: { name: 'new.person', mail: 'n@x.org', status: true } } }),
+    });
     expect(created.status).toBe(201);
     const doc = (await created.json()) as any;
     expect(created.headers.get('location')).toBe(`${site.baseUrl}/jsonapi/user/user/${doc.data.id}`);
-    const dup = await fetch(`${site.baseUrl}/jsonapi/user/user`, { method: 'POST', headers, body: JSON.stringify({ data: { type: 'user--user', attributes: { name: 'new.person' } } }) });
+    const dup = await fetch(`${site.baseUrl}/jsonapi/user/user`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ data: { type: 'user--user', attributes: { name: 'new.person' } } }),
+    });
     expect(dup.status).toBe(422);
     expect(((await dup.json()) as any).errors[0].source.pointer).toBe('/data/attributes/name');
-    const patched = await fetch(`${site.baseUrl}/jsonapi/user/user/${doc.data.id}`, { method: 'PATCH', headers, body: JSON.stringify({ data: { type: 'user--user', id: doc.data.id, attributes: { mail: 'm@x.org' } } }) });
+    const patched = await fetch(`${site.baseUrl}/jsonapi/user/user/${doc.data.id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ data: { type: 'user--user', id: doc.data.id, attributes: { mail: 'm@x.org' } } }),
+    });
     expect(((await patched.json()) as any).data.attributes.mail).toBe('m@x.org');
     expect((await fetch(`${site.baseUrl}/jsonapi/user/user/${doc.data.id}`, { method: 'DELETE', headers })).status).toBe(204);
     expect((await site.state()).users.find((u) => u.uuid === doc.data.id)?.status).toBe(false);

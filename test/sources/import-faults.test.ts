@@ -24,12 +24,20 @@ describe('faults inside a run', () => {
     for (const n of ['ida', 'jo']) ids.push((await server.scim('POST', '/Users', { schemas: [USER], userName: `${p}-${n}`, active: true })).body.id);
     const group = await server.scim('POST', '/Groups', { schemas: [GROUP], displayName: `${p}-ops`, members: [{ value: ids[0], type: 'User' }] });
     expect(group.status, group.text).toBe(201);
-    const source = await api('POST', '/sources', { name: `S ${p}`, kind: 'scim', baseUrl: server.scimUrl, credentials: { type: 'bearer', token: server.token } });
+    const source = await api('POST', '/sources', {
+      name: `S ${p}`,
+      kind: 'scim',
+      baseUrl: server.scimUrl,
+      credentials: { type: 'bearer', token: server.token },
+    });
     expect((await runSource(source.body.id, 'full')).status).toBe('done');
 
     // an admin deletes jo in the relay's directory; then jo joins the group on the source
     await deleteById(scimContext(env), userResourceType, (await dirUser(`${p}-jo`))!.id, {});
-    const patched = await server.scim('PATCH', `/Groups/${group.body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: [{ value: ids[1], type: 'User' }] }] });
+    const patched = await server.scim('PATCH', `/Groups/${group.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: ids[1], type: 'User' }] }],
+    });
     expect(patched.status, patched.text).toBeLessThan(300);
     const inc = await runSource(source.body.id, 'incremental');
     expect(inc).toMatchObject({ status: 'done', counts: { deadMembers: 1 } });
@@ -43,8 +51,15 @@ describe('faults inside a run', () => {
     const badSource = await drupalSource(bad);
     const goodSource = await drupalSource(good);
     // a role reference of null: the page's schema refuses it at the boundary
-    const odd = { data: [{ type: 'user--user', id: crypto.randomUUID(), attributes: { drupal_internal__uid: 9, name: `${p}-odd` }, relationships: { roles: { data: [null] } } }], links: {} };
-    await bad.faults([{ match: { path: '/jsonapi/user/user' }, respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: odd }, times: 10 }]);
+    const odd = {
+      data: [
+        { type: 'user--user', id: crypto.randomUUID(), attributes: { drupal_internal__uid: 9, name: `${p}-odd` }, relationships: { roles: { data: [null] } } },
+      ],
+      links: {},
+    };
+    await bad.faults([
+      { match: { path: '/jsonapi/user/user' }, respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: odd }, times: 10 },
+    ]);
 
     const budget = () => ({ requests: 10_000, deadline: Date.now() + 60_000 });
     const [a, b] = await runImports(env, { budget: budget(), sourceIds: [badSource.id, goodSource.id], force: 'full' });
@@ -68,7 +83,7 @@ describe('faults inside a run', () => {
     expect(third.error).toContain(named);
     expect(third.counts).toMatchObject({ failedRequests: 3 });
     expect((await api('GET', `/sources/${badSource.id}`)).body.running).toBe(false);
-    expect((await dirUser(`${p}-a`))).toBeUndefined();
+    expect(await dirUser(`${p}-a`)).toBeUndefined();
   });
 
   it('an unexpected error (a credential sealed under a rotated key) is recorded on the source, and the next source still runs', async () => {
@@ -80,10 +95,17 @@ describe('faults inside a run', () => {
     // RELAY_ENCRYPTION_KEY was rotated without re-sealing this source's credential: decryption
     // throws WebCrypto's OperationError, not a SourceError, so runImports' per-source catch takes it
     const otherKey = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
-    const sealed = await encryptSecret(otherKey, JSON.stringify({ type: 'basic', username: 'admin', password: 'admin-pass' }), { kind: 'source', id: badSource.id });
+    const sealed = await encryptSecret(otherKey, JSON.stringify({ type: 'basic', username: 'admin', password: 'admin-pass' }), {
+      kind: 'source',
+      id: badSource.id,
+    });
     await env.DB.prepare('UPDATE sources SET credentials_enc = ? WHERE id = ?').bind(sealed, badSource.id).run();
 
-    const [a, b] = await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [badSource.id, goodSource.id], force: 'full' });
+    const [a, b] = await runImports(env, {
+      budget: { requests: 10_000, deadline: Date.now() + 60_000 },
+      sourceIds: [badSource.id, goodSource.id],
+      force: 'full',
+    });
     expect(a).toMatchObject({ sourceId: badSource.id, status: 'failed' });
     expect(a!.error).toContain('The import stopped on an unexpected error');
     expect(b).toMatchObject({ sourceId: goodSource.id, status: 'done', counts: { created: 1 } });

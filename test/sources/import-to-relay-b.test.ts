@@ -14,7 +14,13 @@ const ops = { create: true, update: true, deactivate: true, delete: false };
 describe('Drupal → relay A → relay B', () => {
   it('scheduled: one cron imports the site and provisions the people to relay B; a block follows', async () => {
     const p = uniq('cron');
-    const site = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-ann`, mail: `${p}-ann@x.org` }, { uid: 3, name: `${p}-bob`, mail: `${p}-bob@x.org` }] });
+    const site = await newSite({
+      adminUser: false,
+      users: [
+        { uid: 2, name: `${p}-ann`, mail: `${p}-ann@x.org` },
+        { uid: 3, name: `${p}-bob`, mail: `${p}-bob@x.org` },
+      ],
+    });
     const target = await targetToB(`B ${p}`, { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } });
     const source = await drupalSource(site);
 
@@ -38,7 +44,12 @@ describe('Drupal → relay A → relay B', () => {
     await targetToB(`B auto ${p}`, { automatic: { enabled: true, operations: ops } });
     const source = await drupalSource(site);
     await runSource(source.id, 'full');
-    expect(await eventually(() => onB(`${p}-cy`), (u) => u !== undefined)).toMatchObject({ userName: `${p}-cy`, active: true });
+    expect(
+      await eventually(
+        () => onB(`${p}-cy`),
+        (u) => u !== undefined,
+      ),
+    ).toMatchObject({ userName: `${p}-cy`, active: true });
 
     const q = uniq('manual');
     const site2 = await newSite({ adminUser: false, users: [{ uid: 6, name: `${q}-di` }] });
@@ -57,15 +68,29 @@ describe('relay B as a SCIM source', () => {
     const p = uniq('scimsrc');
     const made: string[] = [];
     for (const n of ['eve', 'fay']) {
-      const res = await scimB('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `${p}-${n}`, emails: [{ value: `${p}-${n}@b.org`, type: 'work', primary: true }] });
+      const res = await scimB('POST', '/Users', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: `${p}-${n}`,
+        emails: [{ value: `${p}-${n}@b.org`, type: 'work', primary: true }],
+      });
       expect(res.status, res.text).toBe(201);
       made.push(res.body.id);
     }
-    const group = await scimB('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `${p}-staff`, members: made.map((value) => ({ value })) });
+    const group = await scimB('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: `${p}-staff`,
+      members: made.map((value) => ({ value })),
+    });
     expect(group.status, group.text).toBe(201);
 
     // Only members of the group: relay B is shared with other tests.
-    const res = await api('POST', '/sources', { name: `B ${p}`, kind: 'scim', baseUrl: relayB.scimUrl, credentials: { type: 'bearer', token: relayB.token }, settings: { include: { roles: [`${p}-staff`] } } });
+    const res = await api('POST', '/sources', {
+      name: `B ${p}`,
+      kind: 'scim',
+      baseUrl: relayB.scimUrl,
+      credentials: { type: 'bearer', token: relayB.token },
+      settings: { include: { roles: [`${p}-staff`] } },
+    });
     expect(res.status, res.text).toBe(201);
     const test = await api('POST', `/sources/${res.body.id}/test`);
     expect(test.body.ok).toBe(true);
@@ -76,7 +101,10 @@ describe('relay B as a SCIM source', () => {
     expect(await dirUser(`${p}-eve`)).toMatchObject({ active: true, externalId: made[0], emails: [`${p}-eve@b.org`], groups: [`${p}-staff`] });
 
     await new Promise((r) => setTimeout(r, 1100));
-    const patched = await scimB('PATCH', `/Users/${made[1]}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    const patched = await scimB('PATCH', `/Users/${made[1]}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    });
     expect(patched.status, patched.text).toBe(200);
     const inc = await runSource(res.body.id, 'incremental');
     expect(inc).toMatchObject({ kind: 'incremental', status: 'done' });

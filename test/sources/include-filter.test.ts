@@ -10,7 +10,10 @@ import { dirUser, drupalSource, newSite, runSource, uniq } from './support';
 describe('include filter and the deletion threshold', () => {
   it('a mistyped role holds the reconciliation instead of deactivating everyone; a block still applies', async () => {
     const p = uniq('typo');
-    const site = await newSite({ adminUser: false, users: Array.from({ length: 6 }, (_, i) => ({ uid: i + 2, name: `${p}-${i}`, roles: ['content_editor'] })) });
+    const site = await newSite({
+      adminUser: false,
+      users: Array.from({ length: 6 }, (_, i) => ({ uid: i + 2, name: `${p}-${i}`, roles: ['content_editor'] })),
+    });
     const source = await drupalSource(site, { settings: { include: { roles: ['content_editor'] }, deletionThreshold: 2 } });
     expect((await runSource(source.id, 'full')).counts.created).toBe(6);
 
@@ -39,7 +42,13 @@ describe('include filter and the deletion threshold', () => {
 
   it('within the threshold (or approved), the sweep deactivates accounts the filter no longer takes', async () => {
     const p = uniq('narrow');
-    const site = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-ed`, roles: ['content_editor'] }, { uid: 3, name: `${p}-x`, roles: ['content_editor'] }] });
+    const site = await newSite({
+      adminUser: false,
+      users: [
+        { uid: 2, name: `${p}-ed`, roles: ['content_editor'] },
+        { uid: 3, name: `${p}-x`, roles: ['content_editor'] },
+      ],
+    });
     const source = await drupalSource(site, { settings: { include: { roles: ['content_editor'] } } });
     await runSource(source.id, 'full');
     await site.updateUser(3, { roles: [] });

@@ -22,7 +22,13 @@ const SLOW_PAGE_MS = 2500;
 const SHORT_BUDGET_MS = 1200;
 
 const users = (p: string, n: number, from = 600) =>
-  Array.from({ length: n }, (_, i) => ({ id: from + i, name: `${p} ${String(i).padStart(3, '0')}`, username: `${p}-u${i}`, email: `${p}-u${i}@joomla.test`, groups: [2] }));
+  Array.from({ length: n }, (_, i) => ({
+    id: from + i,
+    name: `${p} ${String(i).padStart(3, '0')}`,
+    username: `${p}-u${i}`,
+    email: `${p}-u${i}@joomla.test`,
+    groups: [2],
+  }));
 
 describe('Joomla → relay A → relay B', () => {
   it('an import is provisioned to relay B right after it; a block on the site is deactivated there', async () => {
@@ -31,18 +37,33 @@ describe('Joomla → relay A → relay B', () => {
     await targetToB(`B joomla ${p}`, { automatic: { enabled: true, operations: { create: true, update: true, deactivate: true, delete: false } } });
     const source = await joomlaSource(site);
     expect((await runSource(source.id, 'full')).status).toBe('done');
-    expect(await eventually(() => onB(`${p}-ann`), (u) => u !== undefined)).toMatchObject({ userName: `${p}-ann`, active: true });
+    expect(
+      await eventually(
+        () => onB(`${p}-ann`),
+        (u) => u !== undefined,
+      ),
+    ).toMatchObject({ userName: `${p}-ann`, active: true });
 
     await site.updateUser(600, { block: true });
     expect((await runSource(source.id, 'incremental')).counts.deactivated).toBe(1);
-    expect(await eventually(() => onB(`${p}-ann`), (u) => u?.active === false)).toMatchObject({ active: false });
+    expect(
+      await eventually(
+        () => onB(`${p}-ann`),
+        (u) => u?.active === false,
+      ),
+    ).toMatchObject({ active: false });
   });
 });
 
 describe('Joomla as a source', () => {
   it('imports users with their email and groups, a blocked user as deactivated; an unchanged re-run writes nothing', async () => {
     const p = uniq('jo');
-    const site = await newJoomlaSite(p, { users: [{ id: 600, name: 'Ed', username: `${p}-ed`, email: `${p}-ed@joomla.test`, groups: [4, 3] }, { id: 601, name: 'Bo', username: `${p}-bo`, email: `${p}-bo@joomla.test`, block: true }] });
+    const site = await newJoomlaSite(p, {
+      users: [
+        { id: 600, name: 'Ed', username: `${p}-ed`, email: `${p}-ed@joomla.test`, groups: [4, 3] },
+        { id: 601, name: 'Bo', username: `${p}-bo`, email: `${p}-bo@joomla.test`, block: true },
+      ],
+    });
     const source = await joomlaSource(site);
 
     const full = await runSource(source.id, 'full');
@@ -94,7 +115,9 @@ describe('Joomla as a source', () => {
     expect((await runSource(source.id, 'full')).status).toBe('done');
 
     await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
-    expect((await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' }))[0]).toMatchObject({ status: 'running' });
+    expect(
+      (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' }))[0],
+    ).toMatchObject({ status: 'running' });
     // 101 → 99 accounts: page two (offset 100) is now past the end, Joomla's 404
     await joomlaDelete(site, [600, 601]);
     const rest = (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [source.id] }))[0]!;
@@ -106,7 +129,9 @@ describe('Joomla as a source', () => {
     // two pages again; the plugin goes off between them: the same 404, but the probe tells
     await site.addUsers(users(p, 5, 700).map((u) => ({ ...u, username: `${u.username}-more` })));
     await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
-    expect((await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' }))[0]).toMatchObject({ status: 'running', counts: { pages: 1 } });
+    expect(
+      (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' }))[0],
+    ).toMatchObject({ status: 'running', counts: { pages: 1 } });
     await site.settings({ usersPlugin: false });
     const off = (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [source.id] }))[0]!;
     expect(off.status).toBe('failed');
@@ -128,7 +153,9 @@ describe('Joomla as a source', () => {
 
   it('Save and test says in words what works, and what is wrong: the token, the token of a non-Super User, the users plugin off', async () => {
     const p = uniq('jotest');
-    const site = await newJoomlaSite(p, { users: [{ id: 600, name: 'Mgr', username: `${p}-mgr`, email: `${p}-mgr@joomla.test`, groups: [6, 8], token: true }] });
+    const site = await newJoomlaSite(p, {
+      users: [{ id: 600, name: 'Mgr', username: `${p}-mgr`, email: `${p}-mgr@joomla.test`, groups: [6, 8], token: true }],
+    });
     const good = await api('POST', `/sources/${(await joomlaSource(site)).id}/test`);
     expect(good.body.ok, JSON.stringify(good.body)).toBe(true);
     expect(good.body.steps.find((s: { step: string }) => s.step === 'account').detail).toContain('Super User');
@@ -156,11 +183,33 @@ describe('Joomla as a source', () => {
     const source = await joomlaSource(site, { settings: { deletionThreshold: 1 } });
     expect((await runSource(source.id, 'full')).status).toBe('done');
 
-    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, respond: { status: 500, body: { errors: [{ title: 'Internal server error', code: 500 }] } }, times: 1 }]);
+    await site.faults([
+      { match: { method: 'GET', path: '/v1/users' }, respond: { status: 500, body: { errors: [{ title: 'Internal server error', code: 500 }] } }, times: 1 },
+    ]);
     expect((await runSource(source.id, 'full')).error).toContain('Joomla answered 500');
-    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: { data: [], links: {}, meta: { 'total-pages': 0 } } }, times: 1 }]);
+    await site.faults([
+      {
+        match: { method: 'GET', path: '/v1/users' },
+        respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: { data: [], links: {}, meta: { 'total-pages': 0 } } },
+        times: 1,
+      },
+    ]);
     expect((await runSource(source.id, 'full')).error).toContain('nothing was deactivated');
-    await site.faults([{ match: { method: 'GET', path: '/v1/users' }, respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: { data: [{ type: 'users', id: '600', attributes: { username: `${p}-u0`, email: `${p}-u0@joomla.test`, block: 0, group_names: 'Registered' } }], links: {}, meta: { 'total-pages': 2 } } }, times: 3 }]);
+    await site.faults([
+      {
+        match: { method: 'GET', path: '/v1/users' },
+        respond: {
+          status: 200,
+          headers: { 'content-type': 'application/vnd.api+json' },
+          body: {
+            data: [{ type: 'users', id: '600', attributes: { username: `${p}-u0`, email: `${p}-u0@joomla.test`, block: 0, group_names: 'Registered' } }],
+            links: {},
+            meta: { 'total-pages': 2 },
+          },
+        },
+        times: 3,
+      },
+    ]);
     expect((await runSource(source.id, 'full')).error).toContain('cut short');
     await site.clearFaults();
 

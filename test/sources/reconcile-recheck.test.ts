@@ -43,7 +43,12 @@ describe('reconciliation re-reads accounts the listing did not show', () => {
     // page 1 is now uid 0 and uids 4–52; uid 4 goes, so uid 53 (`-51`) is skipped
     await site.deleteUser(4);
     const uuid53 = (await site.state()).users.find((u) => u.uid === 53)!.uuid;
-    await site.faults([{ match: { path: `/jsonapi/user/user/${uuid53}` }, respond: { status: 404, headers: { 'content-type': 'application/vnd.api+json' }, body: { errors: [{ status: '404', title: 'Not Found' }] } } }]);
+    await site.faults([
+      {
+        match: { path: `/jsonapi/user/user/${uuid53}` },
+        respond: { status: 404, headers: { 'content-type': 'application/vnd.api+json' }, body: { errors: [{ status: '404', title: 'Not Found' }] } },
+      },
+    ]);
     const wrong = await runImports(env, { budget: plenty(), sourceIds: [source.id] });
     expect(wrong[0]).toMatchObject({ status: 'done', counts: { rechecked: 3, deactivated: 3 } });
     expect((await dirUser(`${p}-0`))!.active).toBe(false);
@@ -52,7 +57,9 @@ describe('reconciliation re-reads accounts the listing did not show', () => {
     const again = await runSource(source.id, 'full');
     expect(again.status).toBe('done');
     expect((await dirUser(`${p}-51`))!.active).toBe(true);
-    const link = await env.DB.prepare('SELECT removed_at AS removedAt FROM source_links WHERE source_id = ? AND remote_id = ?').bind(source.id, uuid53).first<{ removedAt: string | null }>();
+    const link = await env.DB.prepare('SELECT removed_at AS removedAt FROM source_links WHERE source_id = ? AND remote_id = ?')
+      .bind(source.id, uuid53)
+      .first<{ removedAt: string | null }>();
     expect(link!.removedAt).toBeNull();
   });
 
@@ -81,7 +88,13 @@ describe('reconciliation re-reads accounts the listing did not show', () => {
       expect(res.status, res.text).toBe(201);
       ids.push(res.body.id);
     }
-    const created = await api('POST', '/sources', { name: `S ${p}`, kind: 'scim', baseUrl: server.scimUrl, credentials: { type: 'bearer', token: server.token }, settings: { mapping: { roles: false } } });
+    const created = await api('POST', '/sources', {
+      name: `S ${p}`,
+      kind: 'scim',
+      baseUrl: server.scimUrl,
+      credentials: { type: 'bearer', token: server.token },
+      settings: { mapping: { roles: false } },
+    });
     expect(created.status, created.text).toBe(201);
     const id = created.body.id;
     expect((await runSource(id, 'full')).counts.created).toBe(101);

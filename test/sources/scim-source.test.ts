@@ -24,14 +24,22 @@ describe('SCIM source without User.groups', () => {
     const group = await server.scim('POST', '/Groups', { schemas: [GROUP], displayName: `${p}-ops`, members: ids.map((value) => ({ value, type: 'User' })) });
     expect(group.status, group.text).toBe(201);
 
-    const source = await api('POST', '/sources', { name: `S ${p}`, kind: 'scim', baseUrl: server.scimUrl, credentials: { type: 'bearer', token: server.token } });
+    const source = await api('POST', '/sources', {
+      name: `S ${p}`,
+      kind: 'scim',
+      baseUrl: server.scimUrl,
+      credentials: { type: 'bearer', token: server.token },
+    });
     expect(source.status, source.text).toBe(201);
     const full = await runSource(source.body.id, 'full');
     expect(full).toMatchObject({ status: 'done', counts: { created: 2, groupPages: 1, groupsChanged: 1 } });
     expect((await dirUser(`${p}-gil`))!.groups).toEqual([`${p}-ops`]);
     expect((await dirUser(`${p}-hal`))!.groups).toEqual([`${p}-ops`]);
 
-    const patched = await server.scim('PATCH', `/Groups/${group.body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'remove', path: `members[value eq "${ids[1]}"]` }] });
+    const patched = await server.scim('PATCH', `/Groups/${group.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'remove', path: `members[value eq "${ids[1]}"]` }],
+    });
     expect(patched.status, patched.text).toBeLessThan(300);
     const again = await runSource(source.body.id, 'incremental');
     expect(again).toMatchObject({ status: 'done', counts: { groupsChanged: 1 } });

@@ -11,21 +11,39 @@ const SECRET = 'very-secret-password-0123456789';
 
 describe('sources API', () => {
   it('rejects bad input with key paths, and never returns or logs the credentials', async () => {
-    const bad = await api('POST', '/sources', { name: '', kind: 'ldap', baseUrl: 'ftp://x', credentials: { type: 'basic', username: 'a' }, settings: { schedule: { intervalMinutes: 0 }, onDeleted: 'shred' } });
+    const bad = await api('POST', '/sources', {
+      name: '',
+      kind: 'ldap',
+      baseUrl: 'ftp://x',
+      credentials: { type: 'basic', username: 'a' },
+      settings: { schedule: { intervalMinutes: 0 }, onDeleted: 'shred' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('invalid_request');
     const paths = bad.body.issues.map((i: { path: string }) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['name', 'kind', 'baseUrl', 'credentials.password', 'settings.schedule.intervalMinutes', 'settings.onDeleted']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['name', 'kind', 'baseUrl', 'credentials.password', 'settings.schedule.intervalMinutes', 'settings.onDeleted']),
+    );
 
     const site = await newSite({ adminUser: false });
     const created = await drupalSource(site, {}, { type: 'basic', username: 'admin', password: SECRET });
     expect(created).toMatchObject({ kind: 'drupal-jsonapi', baseUrl: site.baseUrl, credentials: { type: 'basic' }, status: 'active', running: false });
-    expect(created.settings).toMatchObject({ onDeleted: 'deactivate', deletionThreshold: 10, mapping: { userName: 'name', email: true, externalId: 'uuid', roles: true } });
-    for (const res of [await api('GET', `/sources/${created.id}`), await api('GET', '/sources'), await api('PATCH', `/sources/${created.id}`, { name: 'renamed' })]) {
+    expect(created.settings).toMatchObject({
+      onDeleted: 'deactivate',
+      deletionThreshold: 10,
+      mapping: { userName: 'name', email: true, externalId: 'uuid', roles: true },
+    });
+    for (const res of [
+      await api('GET', `/sources/${created.id}`),
+      await api('GET', '/sources'),
+      await api('PATCH', `/sources/${created.id}`, { name: 'renamed' }),
+    ]) {
       expect(res.status).toBe(200);
       expect(res.text).not.toContain(SECRET);
     }
-    const stored = await env.DB.prepare('SELECT credentials_enc AS c, settings FROM sources WHERE id = ?').bind(created.id).first<{ c: string; settings: string }>();
+    const stored = await env.DB.prepare('SELECT credentials_enc AS c, settings FROM sources WHERE id = ?')
+      .bind(created.id)
+      .first<{ c: string; settings: string }>();
     expect(stored!.c).toMatch(/^v2\./);
     expect(stored!.c + stored!.settings).not.toContain(SECRET);
 
@@ -45,7 +63,10 @@ describe('sources API', () => {
     // the one hidden account is Drupal's anonymous user, and the step says so
     expect(good.body.steps.find((s: { step: string }) => s.step === 'list').detail).toMatch(/the one hidden is Drupal's anonymous user \(uid 0\)/);
 
-    const limited = await api('POST', `/sources/${(await drupalSource(site, { settings: { include: { roles: ['editor'] } } }, { type: 'basic', username: 'viewer', password: 'viewer-pass' })).id}/test`);
+    const limited = await api(
+      'POST',
+      `/sources/${(await drupalSource(site, { settings: { include: { roles: ['editor'] } } }, { type: 'basic', username: 'viewer', password: 'viewer-pass' })).id}/test`,
+    );
     expect(limited.body.ok).toBe(false);
     expect(limited.body.problems.join(' ')).toContain('cannot see email addresses');
     expect(limited.body.problems.join(' ')).toContain('cannot see blocked users');
@@ -59,7 +80,12 @@ describe('sources API', () => {
     const wrong = await api('POST', `/sources/${(await drupalSource(site, {}, { type: 'basic', username: 'admin', password: 'nope' })).id}/test`);
     expect(wrong.body.problems[0]).toContain('Wrong user name or password');
 
-    const nowhere = await api('POST', '/sources', { name: 'nowhere', kind: 'drupal-jsonapi', baseUrl: 'http://127.0.0.1:9/site', credentials: { type: 'bearer', token: 't' } });
+    const nowhere = await api('POST', '/sources', {
+      name: 'nowhere',
+      kind: 'drupal-jsonapi',
+      baseUrl: 'http://127.0.0.1:9/site',
+      credentials: { type: 'bearer', token: 't' },
+    });
     const unreachable = await api('POST', `/sources/${nowhere.body.id}/test`);
     expect(unreachable.body.problems[0]).toContain('cannot reach');
   });
@@ -97,9 +123,15 @@ describe('POST /sources/{id}/users/{uid}/import', () => {
 });
 
 describe('POST /users/lookup with site and uids', () => {
-  it('resolves uids through the site\'s source links and its Drupal targets\' remote keys', async () => {
+  it("resolves uids through the site's source links and its Drupal targets' remote keys", async () => {
     const p = uniq('look');
-    const site = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-a` }, { uid: 3, name: `${p}-b` }] });
+    const site = await newSite({
+      adminUser: false,
+      users: [
+        { uid: 2, name: `${p}-a` },
+        { uid: 3, name: `${p}-b` },
+      ],
+    });
     const source = await drupalSource(site);
     await runSource(source.id, 'full');
 
@@ -108,7 +140,9 @@ describe('POST /users/lookup with site and uids', () => {
     expect(target.status, target.text).toBe(201);
     const other = await api('POST', '/users', { userName: `${p}-c` });
     expect(other.status, other.text).toBe(200);
-    await env.DB.prepare("INSERT INTO links (target_id, resource_type, resource_id, remote_id, remote_key, state) VALUES (?, 'User', ?, ?, '40', 'in_sync')").bind(target.body.id, other.body.user.id, crypto.randomUUID()).run();
+    await env.DB.prepare("INSERT INTO links (target_id, resource_type, resource_id, remote_id, remote_key, state) VALUES (?, 'User', ?, ?, '40', 'in_sync')")
+      .bind(target.body.id, other.body.user.id, crypto.randomUUID())
+      .run();
 
     const res = await api('POST', '/users/lookup', { site: `${site.baseUrl}/`, uids: ['2', '3', '40', '99'], userNames: [`${p}-a`] });
     expect(res.status, res.text).toBe(200);

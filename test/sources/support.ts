@@ -14,7 +14,11 @@ export async function newSite(req: CreateSiteRequest = {}): Promise<DrupalSiteHa
   return createDrupalSite(drupalServer, req);
 }
 
-export async function drupalSource(site: DrupalSiteHandle, extra: Record<string, unknown> = {}, credentials: Record<string, unknown> = { type: 'basic', username: 'admin', password: 'admin-pass' }): Promise<any> {
+export async function drupalSource(
+  site: DrupalSiteHandle,
+  extra: Record<string, unknown> = {},
+  credentials: Record<string, unknown> = { type: 'basic', username: 'admin', password: 'admin-pass' },
+): Promise<any> {
   const res = await api('POST', '/sources', { name: `Drupal ${site.id}`, kind: 'drupal-jsonapi', baseUrl: site.baseUrl, credentials, ...extra });
   expect(res.status, res.text).toBe(201);
   return res.body;
@@ -37,11 +41,24 @@ export interface DirUser {
 
 /** The directory user of a userName, with its group names; undefined when there is none. */
 export async function dirUser(userName: string): Promise<DirUser | undefined> {
-  const row = await env.DB.prepare('SELECT id, user_name AS userName, active, external_id AS externalId, data FROM users WHERE user_name_lower = ?').bind(userName.toLowerCase()).first<{ id: string; userName: string; active: number | null; externalId: string | null; data: string }>();
+  const row = await env.DB.prepare('SELECT id, user_name AS userName, active, external_id AS externalId, data FROM users WHERE user_name_lower = ?')
+    .bind(userName.toLowerCase())
+    .first<{ id: string; userName: string; active: number | null; externalId: string | null; data: string }>();
   if (!row) return undefined;
-  const groups = await env.DB.prepare('SELECT g.display_name AS name FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE m.member_id = ? ORDER BY g.display_name').bind(row.id).all<{ name: string }>();
+  const groups = await env.DB.prepare(
+    'SELECT g.display_name AS name FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE m.member_id = ? ORDER BY g.display_name',
+  )
+    .bind(row.id)
+    .all<{ name: string }>();
   const data = JSON.parse(row.data) as { emails?: { value: string }[] };
-  return { id: row.id, userName: row.userName, active: row.active !== 0, externalId: row.externalId, emails: (data.emails ?? []).map((e) => e.value), groups: groups.results.map((g) => g.name) };
+  return {
+    id: row.id,
+    userName: row.userName,
+    active: row.active !== 0,
+    externalId: row.externalId,
+    emails: (data.emails ?? []).map((e) => e.value),
+    groups: groups.results.map((g) => g.name),
+  };
 }
 
 export const uniq = (p: string) => `${p}-${crypto.randomUUID().slice(0, 8)}`;

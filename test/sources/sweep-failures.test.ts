@@ -27,7 +27,9 @@ describe('sweep failures', () => {
     } finally {
       await env.DB.prepare(`DROP INDEX ${index}`).run();
     }
-    const uuid = (await env.DB.prepare('SELECT remote_id AS id, removed_at AS removedAt FROM source_links WHERE source_id = ? AND user_id = ?').bind(source.id, (await dirUser(`${p}-0`))!.id).first<{ id: string; removedAt: string | null }>())!;
+    const uuid = (await env.DB.prepare('SELECT remote_id AS id, removed_at AS removedAt FROM source_links WHERE source_id = ? AND user_id = ?')
+      .bind(source.id, (await dirUser(`${p}-0`))!.id)
+      .first<{ id: string; removedAt: string | null }>())!;
     expect(uuid.removedAt).toBeNull();
 
     const again = await runSource(source.id, 'full');

@@ -17,7 +17,12 @@ const users = (p: string, n: number, from = 2) =>
 describe('WordPress as a source', () => {
   it('imports users with their email and roles as groups, a user without roles as deactivated; an unchanged re-run writes nothing', async () => {
     const p = uniq('wp');
-    const site = await newWpSite(p, { users: [{ id: 2, username: `${p}-ed`, email: `${p}-ed@wp.test`, roles: ['editor', 'author'] }, { id: 3, username: `${p}-gone`, email: `${p}-gone@wp.test`, roles: [] }] });
+    const site = await newWpSite(p, {
+      users: [
+        { id: 2, username: `${p}-ed`, email: `${p}-ed@wp.test`, roles: ['editor', 'author'] },
+        { id: 3, username: `${p}-gone`, email: `${p}-gone@wp.test`, roles: [] },
+      ],
+    });
     const source = await wpSource(site);
 
     const full = await runSource(source.id, 'full');
@@ -71,7 +76,9 @@ describe('WordPress as a source', () => {
 
   it('Save and test says in words what works, and what is wrong: the password, Application Passwords unavailable, a non-administrator', async () => {
     const p = uniq('wptest');
-    const site = await newWpSite(p, { users: [{ id: 2, username: `${p}-sub`, email: `${p}-sub@wp.test`, roles: ['subscriber'], appPasswords: ['subs cri ber pass word abcd'] }] });
+    const site = await newWpSite(p, {
+      users: [{ id: 2, username: `${p}-sub`, email: `${p}-sub@wp.test`, roles: ['subscriber'], appPasswords: ['subs cri ber pass word abcd'] }],
+    });
     const good = await api('POST', `/sources/${(await wpSource(site)).id}/test`);
     expect(good.body.ok, JSON.stringify(good.body)).toBe(true);
     expect(good.body.steps.map((s: { step: string }) => s.step)).toEqual(['reach', 'rest', 'credentials', 'list']);
@@ -81,7 +88,10 @@ describe('WordPress as a source', () => {
     expect(wrong.body.ok).toBe(false);
     expect(wrong.body.problems[0]).toContain('anonymous visitor');
 
-    const sub = await api('POST', `/sources/${(await wpSource(site, {}, { type: 'basic', username: `${p}-sub`, password: 'subs cri ber pass word abcd' })).id}/test`);
+    const sub = await api(
+      'POST',
+      `/sources/${(await wpSource(site, {}, { type: 'basic', username: `${p}-sub`, password: 'subs cri ber pass word abcd' })).id}/test`,
+    );
     expect(sub.body.ok).toBe(false);
     expect(sub.body.problems[0]).toContain('list_users');
 
@@ -116,13 +126,25 @@ describe('WordPress as a source', () => {
     expect(failing.status).toBe('running');
     expect(failing.error).toContain('WordPress answered 502');
 
-    await site.faults([{ match: { method: 'GET', path: '/wp/v2/users' }, respond: { status: 200, headers: { 'X-WP-Total': '0', 'X-WP-TotalPages': '0' }, body: [] }, times: 1 }]);
+    await site.faults([
+      { match: { method: 'GET', path: '/wp/v2/users' }, respond: { status: 200, headers: { 'X-WP-Total': '0', 'X-WP-TotalPages': '0' }, body: [] }, times: 1 },
+    ]);
     const empty = await runSource(source.id, 'full');
     expect(empty).toMatchObject({ status: 'failed' });
     expect(empty.error).toContain('nothing was deactivated');
 
     // page 1 of 2 holding one user: cut short, not the end
-    await site.faults([{ match: { method: 'GET', path: '/wp/v2/users' }, respond: { status: 200, headers: { 'X-WP-Total': '150', 'X-WP-TotalPages': '2' }, body: [{ id: 2, username: `${p}-u0`, email: `${p}-u0@wp.test`, roles: ['subscriber'] }] }, times: 3 }]);
+    await site.faults([
+      {
+        match: { method: 'GET', path: '/wp/v2/users' },
+        respond: {
+          status: 200,
+          headers: { 'X-WP-Total': '150', 'X-WP-TotalPages': '2' },
+          body: [{ id: 2, username: `${p}-u0`, email: `${p}-u0@wp.test`, roles: ['subscriber'] }],
+        },
+        times: 3,
+      },
+    ]);
     const short = await runSource(source.id, 'full');
     expect(short.error).toContain('cut short');
     for (const u of ['u0', 'u1', 'u2']) expect((await dirUser(`${p}-${u}`))!.active).toBe(true);
@@ -147,10 +169,20 @@ describe('WordPress → relay A → relay B', () => {
     await targetToB(`B wp ${p}`, { automatic: { enabled: true, operations: { create: true, update: true, deactivate: true, delete: false } } });
     const source = await wpSource(site);
     expect((await runSource(source.id, 'full')).status).toBe('done');
-    expect(await eventually(() => onB(`${p}-ann`), (u) => u !== undefined)).toMatchObject({ userName: `${p}-ann`, active: true, emails: [expect.objectContaining({ value: `${p}-ann@wp.test` })] });
+    expect(
+      await eventually(
+        () => onB(`${p}-ann`),
+        (u) => u !== undefined,
+      ),
+    ).toMatchObject({ userName: `${p}-ann`, active: true, emails: [expect.objectContaining({ value: `${p}-ann@wp.test` })] });
 
     await site.updateUser(2, { roles: [] });
     expect((await runSource(source.id, 'incremental')).counts.deactivated).toBe(1);
-    expect(await eventually(() => onB(`${p}-ann`), (u) => u?.active === false)).toMatchObject({ active: false });
+    expect(
+      await eventually(
+        () => onB(`${p}-ann`),
+        (u) => u?.active === false,
+      ),
+    ).toMatchObject({ active: false });
   });
 });

@@ -46,7 +46,13 @@ export interface CmsSiteServer {
   close(): Promise<void>;
 }
 
-const glob = (g: string) => new RegExp(`^${g.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+const glob = (g: string) =>
+  new RegExp(
+    `^${g
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 export async function startCmsSiteServer<S>(kind: SiteKind<S>): Promise<CmsSiteServer> {
   const tenants = new Map<string, Tenant<S>>();
@@ -95,9 +101,21 @@ export async function startCmsSiteServer<S>(kind: SiteKind<S>): Promise<CmsSiteS
   }
 
   function serveSite(tenant: Tenant<S>, req: IncomingMessage, res: ServerResponse, call: IncomingCall): void {
-    const entry: CmsRequest = { seq: ++seq, method: call.method, route: kind.routeOf(call), query: call.url.search.slice(1), viewer: 'anonymous', accept: String(call.headers.accept ?? ''), body: null, status: 0, fault: null };
+    const entry: CmsRequest = {
+      seq: ++seq,
+      method: call.method,
+      route: kind.routeOf(call),
+      query: call.url.search.slice(1),
+      viewer: 'anonymous',
+      accept: String(call.headers.accept ?? ''),
+      body: null,
+      status: 0,
+      fault: null,
+    };
     tenant.log.push(entry);
-    const index = tenant.faults.findIndex((q) => (!q.fault.match?.method || q.fault.match.method.toUpperCase() === call.method) && (!q.path || q.path.test(entry.route)));
+    const index = tenant.faults.findIndex(
+      (q) => (!q.fault.match?.method || q.fault.match.method.toUpperCase() === call.method) && (!q.path || q.path.test(entry.route)),
+    );
     const fault = index >= 0 ? tenant.faults[index]!.fault : undefined;
     if (index >= 0 && --tenant.faults[index]!.left === 0) tenant.faults.splice(index, 1);
     const act = () => {
@@ -109,7 +127,11 @@ export async function startCmsSiteServer<S>(kind: SiteKind<S>): Promise<CmsSiteS
       if (fault?.respond) {
         entry.fault = 'respond';
         entry.status = fault.respond.status;
-        return send(res, { status: fault.respond.status, ...(fault.respond.headers ? { headers: fault.respond.headers } : {}), body: fault.respond.rawBody ?? fault.respond.body });
+        return send(res, {
+          status: fault.respond.status,
+          ...(fault.respond.headers ? { headers: fault.respond.headers } : {}),
+          body: fault.respond.rawBody ?? fault.respond.body,
+        });
       }
       // A fault's canned answer stands in for the site: the site itself never saw the request.
       const reply = kind.serve(tenant.site, call, entry);

@@ -51,7 +51,12 @@ export const relayB = {
 };
 
 /** Call relay B's SCIM API (`path` below /scim/v2, or an absolute URL) with its bootstrap token. */
-export function scimB(method: string, path: string, body?: unknown, opts: { token?: string | null; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+export function scimB(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: { token?: string | null; headers?: Record<string, string> } = {},
+): Promise<HttpResult> {
   const url = path.startsWith('http') ? path : `${relayB.scimUrl}${path}`;
   return call(url, method, opts.token === undefined ? relayB.token : opts.token, body, opts.headers);
 }

@@ -32,7 +32,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stop = async () => {
     await Promise.all(all.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
   };
-  if (relayB.status === 'rejected' || target.status === 'rejected' || drupal.status === 'rejected' || wordpress.status === 'rejected' || joomla.status === 'rejected') {
+  if (
+    relayB.status === 'rejected' ||
+    target.status === 'rejected' ||
+    drupal.status === 'rejected' ||
+    wordpress.status === 'rejected' ||
+    joomla.status === 'rejected'
+  ) {
     const reason: unknown = all.find((s): s is PromiseRejectedResult => s.status === 'rejected')!.reason;
     const message = `end-to-end servers did not start: ${reason instanceof Error ? reason.message : String(reason)}`;
     console.warn(`[e2e] ${message}`);

@@ -51,24 +51,26 @@ async function bundleWorker(): Promise<string> {
 export async function startRelayB(options: RelayBOptions): Promise<RelayB> {
   const [script, compat, migrations] = await Promise.all([bundleWorker(), compatibility(), readD1Migrations(path.join(ROOT, 'migrations'))]);
   // The pool's miniflare is v5, whose native options differ; the v4 shape is the documented one.
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    // Port 0: the OS picks a free port, so there is nothing to retry.
-    host: '127.0.0.1',
-    port: 0,
-    // Serves /cdn-cgi/local/scheduled, so tests can run relay B's cron over HTTP.
-    unsafeTriggerHandlers: true,
-    workers: [
-      {
-        name: 'relay-b',
-        modules: true,
-        script,
-        compatibilityDate: compat.date,
-        compatibilityFlags: compat.flags,
-        d1Databases: ['DB'],
-        bindings: { RELAY_BOOTSTRAP_TOKEN: options.bootstrapToken, RELAY_ENCRYPTION_KEY: options.encryptionKey },
-      },
-    ],
-  }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      // Port 0: the OS picks a free port, so there is nothing to retry.
+      host: '127.0.0.1',
+      port: 0,
+      // Serves /cdn-cgi/local/scheduled, so tests can run relay B's cron over HTTP.
+      unsafeTriggerHandlers: true,
+      workers: [
+        {
+          name: 'relay-b',
+          modules: true,
+          script,
+          compatibilityDate: compat.date,
+          compatibilityFlags: compat.flags,
+          d1Databases: ['DB'],
+          bindings: { RELAY_BOOTSTRAP_TOKEN: options.bootstrapToken, RELAY_ENCRYPTION_KEY: options.encryptionKey },
+        },
+      ],
+    }),
+  );
   try {
     const url = await mf.ready;
     const db = await mf.getD1Database('DB');

@@ -144,7 +144,10 @@ describe('Entra ID: user operations ([Tutorial] User Operations)', () => {
     const res = await scim(
       'PATCH',
       `/Users/${u.id}`,
-      patchOps({ op: 'Replace', path: 'emails[type eq "work"].value', value: 'updatedEmail@microsoft.com' }, { op: 'Replace', path: 'name.familyName', value: 'updatedFamilyName' }),
+      patchOps(
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: 'updatedEmail@microsoft.com' },
+        { op: 'Replace', path: 'name.familyName', value: 'updatedFamilyName' },
+      ),
     );
     expectStatus(res, 200);
     const got = await getUser(u.id);
@@ -294,7 +297,11 @@ describe('Entra ID: PATCH with the aadOptscim062020 flag ([Known issues] Flags t
 describe('Entra ID: other observed requests', () => {
   it('"op":"Add" on emails[type eq "work"].value changes the existing work email ([Q&A 1684621])', async () => {
     const u = await provisionedUser();
-    const res = await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Replace', path: 'title', value: 'tester' }, { op: 'Add', path: 'emails[type eq "work"].value', value: 'changed@joe.com' }));
+    const res = await scim(
+      'PATCH',
+      `/Users/${u.id}`,
+      patchOps({ op: 'Replace', path: 'title', value: 'tester' }, { op: 'Add', path: 'emails[type eq "work"].value', value: 'changed@joe.com' }),
+    );
     expectStatus(res, 200);
     const got = await getUser(u.id);
     expect(got.title).toBe('tester');
@@ -306,7 +313,11 @@ describe('Entra ID: other observed requests', () => {
   it('Example 5: "op":"Add" path manager with a [{"$ref","value"}] list sets the enterprise manager', async () => {
     const boss = await provisionedUser();
     const u = await provisionedUser();
-    const res = await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Add', path: 'manager', value: [{ $ref: `http://relay.test/scim/v2/Users/${boss.id}`, value: boss.id }] }));
+    const res = await scim(
+      'PATCH',
+      `/Users/${u.id}`,
+      patchOps({ op: 'Add', path: 'manager', value: [{ $ref: `http://relay.test/scim/v2/Users/${boss.id}`, value: boss.id }] }),
+    );
     expectStatus(res, 200);
     expect((await getUser(u.id))[ENTERPRISE_URN]?.manager?.value).toBe(boss.id);
   });
@@ -421,7 +432,11 @@ describe('Entra ID: schema discovery and transport ([Tutorial] Schema discovery,
     expectStatus(res, 200);
     expect(res.text).not.toMatch(/:\s*null\b/);
     const mutability = new Set<string>();
-    const walk = (attrs: any[]) => attrs.forEach((a) => { mutability.add(a.mutability); if (a.subAttributes) walk(a.subAttributes); });
+    const walk = (attrs: any[]) =>
+      attrs.forEach((a) => {
+        mutability.add(a.mutability);
+        if (a.subAttributes) walk(a.subAttributes);
+      });
     for (const schema of res.body.Resources) walk(schema.attributes);
     for (const m of mutability) expect(['readOnly', 'readWrite', 'immutable', 'writeOnly']).toContain(m);
   });
@@ -436,7 +451,8 @@ describe('Entra ID: schema discovery and transport ([Tutorial] Schema discovery,
 });
 
 describe('Entra ID: requests from the reference collection ([Postman], issue 10)', () => {
-  const setManager = (userId: string, bossId: string) => scim('PATCH', `/Users/${userId}`, patchOps({ op: 'Add', path: 'manager', value: [{ value: bossId }] }));
+  const setManager = (userId: string, bossId: string) =>
+    scim('PATCH', `/Users/${userId}`, patchOps({ op: 'Add', path: 'manager', value: [{ value: bossId }] }));
 
   it('PATCH remove manager[value eq "<id>"] removes the manager when it matches, and is a no-op when it does not', async () => {
     const boss = await provisionedUser();
@@ -454,7 +470,11 @@ describe('Entra ID: requests from the reference collection ([Postman], issue 10)
     expectStatus(await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Remove', path: `${ENTERPRISE_URN}:manager[value eq "${boss.id}"]` })), 200);
     expect((await getUser(u.id))[ENTERPRISE_URN]?.manager).toBeUndefined();
     // A filter on a single-valued complex attribute only selects it for removal.
-    expectScimError(await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Replace', path: `manager[value eq "${boss.id}"]`, value: { value: other.id } })), 400, 'invalidPath');
+    expectScimError(
+      await scim('PATCH', `/Users/${u.id}`, patchOps({ op: 'Replace', path: `manager[value eq "${boss.id}"]`, value: { value: other.id } })),
+      400,
+      'invalidPath',
+    );
   });
 
   it('filter manager eq "<id>" (quoted or not) compares the manager\'s value', async () => {
@@ -464,7 +484,10 @@ describe('Entra ID: requests from the reference collection ([Postman], issue 10)
     expectStatus(await setManager(u.id, boss.id), 200);
     for (const filter of [`manager eq "${boss.id}"`, `manager eq ${boss.id}`, `${ENTERPRISE_URN}:manager eq "${boss.id}"`]) {
       const found = expectList(await scim('GET', `/Users${qs({ filter })}`));
-      expect(found.map((r) => r.id), filter).toEqual([u.id]);
+      expect(
+        found.map((r) => r.id),
+        filter,
+      ).toEqual([u.id]);
     }
     expect(expectList(await scim('GET', `/Users${qs({ filter: `manager eq "${crypto.randomUUID()}"` })}`))).toEqual([]);
   });
@@ -479,7 +502,7 @@ describe('Entra ID: requests from the reference collection ([Postman], issue 10)
     expect(found).toHaveLength(1);
   });
 
-  it('renaming a group onto another group\'s displayName with PUT or PATCH is 409 uniqueness and changes nothing', async () => {
+  it("renaming a group onto another group's displayName with PUT or PATCH is 409 uniqueness and changes nothing", async () => {
     const taken = tag('Taken ');
     await createGroup(taken);
     const g = await createGroup(tag('Mine '));

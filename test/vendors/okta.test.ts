@@ -58,7 +58,14 @@ describe('Okta: Create Users', () => {
     const req = oktaCreateUser();
     const res = await scim('POST', '/Users', req, OKTA);
     expectStatus(res, 201);
-    expect(res.body).toMatchObject({ userName: req.userName, displayName: 'Test User', locale: 'en-US', externalId: req.externalId, active: true, name: req.name });
+    expect(res.body).toMatchObject({
+      userName: req.userName,
+      displayName: 'Test User',
+      locale: 'en-US',
+      externalId: req.externalId,
+      active: true,
+      name: req.name,
+    });
     expect(res.body.emails).toEqual([expect.objectContaining(req.emails[0])]);
     expect(res.body.id).toBeTruthy();
     expect(res.body.password).toBeUndefined();
@@ -270,7 +277,19 @@ describe('Okta: Group Push', () => {
     const res = await scim(
       'PATCH',
       `/Groups/${g.id}`,
-      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'members', value: [{ value: b.id, display: b.userName }, { value: c.id, display: c.userName }] }] },
+      {
+        schemas: [PATCH_OP],
+        Operations: [
+          {
+            op: 'replace',
+            path: 'members',
+            value: [
+              { value: b.id, display: b.userName },
+              { value: c.id, display: c.userName },
+            ],
+          },
+        ],
+      },
       OKTA,
     );
     expectStatus(res, 204);
@@ -290,7 +309,12 @@ describe('Okta: Group Push', () => {
     const a = await oktaUser();
     const g = await createGroup(tag('OktaPut'));
     const next = tag('OktaPut2 ');
-    const res = await scim('PUT', `/Groups/${g.id}`, { schemas: [GROUP_URN], id: g.id, displayName: next, members: [{ value: a.id, display: a.userName }], meta: { resourceType: 'Group' } }, OKTA);
+    const res = await scim(
+      'PUT',
+      `/Groups/${g.id}`,
+      { schemas: [GROUP_URN], id: g.id, displayName: next, members: [{ value: a.id, display: a.userName }], meta: { resourceType: 'Group' } },
+      OKTA,
+    );
     expectStatus(res, 200);
     expect(res.body.displayName).toBe(next);
     expect(memberIds(await getGroup(g.id))).toEqual([a.id]);

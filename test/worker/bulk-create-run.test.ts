@@ -24,7 +24,12 @@ describe('a run of creates in one Bulk request', () => {
   it('answers a duplicate userName inside the run with 409 for that operation only', async () => {
     const res = await scim('POST', '/Bulk', {
       schemas: [BULK_REQUEST_URN],
-      Operations: [post('a', { userName: 'dup@bulk.test' }), post('b', { userName: 'other@bulk.test' }), post('c', { userName: 'DUP@bulk.test' }), post('d', { userName: 'last@bulk.test' })],
+      Operations: [
+        post('a', { userName: 'dup@bulk.test' }),
+        post('b', { userName: 'other@bulk.test' }),
+        post('c', { userName: 'DUP@bulk.test' }),
+        post('d', { userName: 'last@bulk.test' }),
+      ],
     });
     expect(res.body.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '201', '409', '201']);
     expect(res.body.Operations[2].response.scimType).toBe('uniqueness');
@@ -36,7 +41,12 @@ describe('a run of creates in one Bulk request', () => {
       Operations: [
         post('u1', { userName: 'ref1@bulk.test' }),
         post('u2', { userName: 'ref2@bulk.test' }),
-        { method: 'POST', path: '/Groups', bulkId: 'g', data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'refs', members: [{ value: 'bulkId:u1' }, { value: 'bulkId:u2' }] } },
+        {
+          method: 'POST',
+          path: '/Groups',
+          bulkId: 'g',
+          data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'refs', members: [{ value: 'bulkId:u1' }, { value: 'bulkId:u2' }] },
+        },
       ],
     });
     expect(res.body.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '201', '201']);

@@ -11,7 +11,10 @@ describe('writes that D1 must take in more than one statement', () => {
   it('adds 120 members in one PATCH', async () => {
     const users = await Promise.all(Array.from({ length: 120 }, (_, i) => createUser(`many-${i}@limits.test`)));
     const group = await createGroup('many');
-    const res = await scim('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'add', path: 'members', value: users.map((u) => ({ value: u.id })) }] });
+    const res = await scim('PATCH', `/Groups/${group.id}`, {
+      schemas: [PATCH_URN],
+      Operations: [{ op: 'add', path: 'members', value: users.map((u) => ({ value: u.id })) }],
+    });
     expect(res.status, res.text).toBe(204);
     const got = await scim('GET', `/Groups/${group.id}`);
     expect(got.body.members).toHaveLength(120);
@@ -23,7 +26,9 @@ describe('writes that D1 must take in more than one statement', () => {
     expect(group.members).toHaveLength(40);
     const emails = Array.from({ length: 30 }, (_, i) => ({ value: `alias${i}@limits.test`, type: i === 0 ? 'work' : 'other' }));
     const user = await createUser('aliases@limits.test', { emails });
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM user_values v JOIN users u ON u.pk = v.user_pk WHERE u.id = ? AND v.attr = 'emails'").bind(user.id).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM user_values v JOIN users u ON u.pk = v.user_pk WHERE u.id = ? AND v.attr = 'emails'")
+      .bind(user.id)
+      .first<{ n: number }>();
     expect(rows!.n).toBe(30);
     const found = await scim('GET', `/Users?filter=${encodeURIComponent('emails.value eq "alias29@limits.test"')}`);
     expect(found.body.Resources.map((r: { id: string }) => r.id)).toEqual([user.id]);

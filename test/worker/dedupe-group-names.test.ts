@@ -34,7 +34,9 @@ describe('migrating to unique group displayNames', () => {
     await run('dedupe_group_names');
     await run('unique_group_names');
 
-    const { results } = await env.DB.prepare("SELECT id, display_name AS name, display_name_lower AS lower, version, json_extract(data, '$.displayName') AS body FROM groups WHERE id LIKE 'g-%' ORDER BY id").all<any>();
+    const { results } = await env.DB.prepare(
+      "SELECT id, display_name AS name, display_name_lower AS lower, version, json_extract(data, '$.displayName') AS body FROM groups WHERE id LIKE 'g-%' ORDER BY id",
+    ).all<any>();
     expect(results).toEqual([
       { id: 'g-1', name: 'Editors', lower: 'editors', version: 3, body: 'Editors' },
       { id: 'g-2', name: 'editors (g-2)', lower: 'editors (g-2)', version: 4, body: 'editors (g-2)' },

@@ -114,8 +114,15 @@ describe('the worker under the harness', () => {
     const patch = async (limits: string) => {
       takeUsages();
       const ctx = createExecutionContext();
-      const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'displayName', value: `d${Date.now()}` }] });
-      const req = new Request(`http://relay.test/scim/v2/Users/${id}`, { method: 'PATCH', headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/scim+json' }, body });
+      const body = JSON.stringify({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'displayName', value: `d${Date.now()}` }],
+      });
+      const req = new Request(`http://relay.test/scim/v2/Users/${id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/scim+json' },
+        body,
+      });
       const res = await worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, { ...env, RELAY_LIMITS: limits }, ctx);
       await waitOnExecutionContext(ctx);
       return { res, usage: takeUsages() };

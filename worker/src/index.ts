@@ -76,7 +76,8 @@ async function runCron(env: Env): Promise<void> {
   await runDueReconciles(env, reconcileBudget).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
   budget.requests -= reserved - reconcileBudget.requests;
   // Each pass isolates its targets; a pass that fails as a whole still leaves the other its turn.
-  const pass = (mode: 'scheduled' | 'automatic') => dispatch(env, { mode, budget }).catch((err) => console.error(JSON.stringify({ event: 'dispatch_failed', mode, error: String(err) })));
+  const pass = (mode: 'scheduled' | 'automatic') =>
+    dispatch(env, { mode, budget }).catch((err) => console.error(JSON.stringify({ event: 'dispatch_failed', mode, error: String(err) })));
   await pass('scheduled');
   await pass('automatic');
 }

@@ -5,7 +5,14 @@ import type { DetectedPage, PageAdapter, PageLocation } from './page-adapter';
 import { joomlaUserEditAdapter, joomlaUsersAdapter } from './joomla-users';
 import { wordpressUserEditAdapter, wordpressUsersAdapter } from './wordpress-users';
 
-export const PAGE_ADAPTERS: readonly PageAdapter[] = [drupalPeopleAdapter, drupalUserAdapter, wordpressUsersAdapter, wordpressUserEditAdapter, joomlaUsersAdapter, joomlaUserEditAdapter];
+export const PAGE_ADAPTERS: readonly PageAdapter[] = [
+  drupalPeopleAdapter,
+  drupalUserAdapter,
+  wordpressUsersAdapter,
+  wordpressUserEditAdapter,
+  joomlaUsersAdapter,
+  joomlaUserEditAdapter,
+];
 
 export function detectPage(doc: Document, location: PageLocation): DetectedPage | null {
   for (const adapter of PAGE_ADAPTERS) {

@@ -44,7 +44,7 @@ export const drupalUserAdapter: PageAdapter = {
     const form = match[2] ? doc.querySelector<HTMLFormElement>('form#user-form, form[data-drupal-selector="user-form"]') : null;
     const user = form
       ? readDrupalUserForm(form, uid, title)
-      : pageUserSchema.safeParse({ uid, name: title, nameIsAccountName: false, displayName: title || undefined, roles: [] }).data ?? null;
+      : (pageUserSchema.safeParse({ uid, name: title, nameIsAccountName: false, displayName: title || undefined, roles: [] }).data ?? null);
     if (!user) return null;
     const titleBlock = doc.querySelector('h1.page-title')?.closest('.block, .region, header') ?? null;
     const main = doc.querySelector('main, [role="main"], #main-content') ?? doc.body;

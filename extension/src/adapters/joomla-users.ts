@@ -6,7 +6,18 @@
  * (`cid[]`) is the id, and the last cell repeats it. Joomla's real disabled flag is `block`: the
  * Enabled cell's action says which (`users.block` on an enabled account, `users.unblock` on a blocked one).
  */
-import { cleanText, isChecked, listRowDataSchema, pageUserSchema, type ListRow, type PageAdapter, type PageLocation, type PageUser, type PeopleListPage, type UserPage } from './page-adapter';
+import {
+  cleanText,
+  isChecked,
+  listRowDataSchema,
+  pageUserSchema,
+  type ListRow,
+  type PageAdapter,
+  type PageLocation,
+  type PageUser,
+  type PeopleListPage,
+  type UserPage,
+} from './page-adapter';
 
 /** The site's base URL: everything before `/administrator/` (sub-directory installs keep their path). */
 export function joomlaSite(location: PageLocation): string | null {
@@ -27,7 +38,10 @@ function groupTitles(cell: Element): string[] {
   // The "Permissions" button sits in the same cell.
   copy.querySelectorAll('a').forEach((a) => a.remove());
   copy.querySelectorAll('br').forEach((br) => br.replaceWith('\n'));
-  return (copy.textContent ?? '').split('\n').map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
+  return (copy.textContent ?? '')
+    .split('\n')
+    .map((t) => t.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
 }
 
 function readRow(tr: HTMLTableRowElement): ListRow | null {

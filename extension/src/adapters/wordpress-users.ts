@@ -4,7 +4,16 @@
  * trunk swaps `th`/`td` for the check and primary columns (fixtures README §2). WordPress has no
  * blocked flag, so rows carry no status.
  */
-import { cleanText, listRowDataSchema, pageUserSchema, type ListRow, type PageAdapter, type PageLocation, type PeopleListPage, type UserPage } from './page-adapter';
+import {
+  cleanText,
+  listRowDataSchema,
+  pageUserSchema,
+  type ListRow,
+  type PageAdapter,
+  type PageLocation,
+  type PeopleListPage,
+  type UserPage,
+} from './page-adapter';
 
 /** The site's base URL: everything before `/wp-admin/` (sub-directory installs keep their path). */
 export function wordpressSite(location: PageLocation): string | null {
@@ -28,7 +37,12 @@ function readRow(tr: HTMLTableRowElement): ListRow | null {
     roles: roles === '' || roles === 'None' ? [] : roles.split(',').map((r) => r.trim()),
   });
   if (!parsed.success) return null;
-  return { data: parsed.data, row: tr, chipAnchor: cell.querySelector('strong') ?? cell, checkbox: tr.querySelector<HTMLInputElement>('.check-column input[type="checkbox"][name="users[]"]') };
+  return {
+    data: parsed.data,
+    row: tr,
+    chipAnchor: cell.querySelector('strong') ?? cell,
+    checkbox: tr.querySelector<HTMLInputElement>('.check-column input[type="checkbox"][name="users[]"]'),
+  };
 }
 
 export const wordpressUsersAdapter: PageAdapter = {

@@ -125,7 +125,14 @@ export function createPageService({ client, traces, now = () => new Date(), conc
         if (importError) return { uid, ok: false, userId: null, error: importError, imported: false, results: [] };
         const row = resolved.users.get(uid) ?? null;
         if (row === null && !isSource(resolved.site)) {
-          return { uid, ok: false, userId: null, error: 'The relay has no user for this account, and this site is not one of its sources (use the popup to send it from what the page shows).', imported: false, results: [] };
+          return {
+            uid,
+            ok: false,
+            userId: null,
+            error: 'The relay has no user for this account, and this site is not one of its sources (use the popup to send it from what the page shows).',
+            imported: false,
+            results: [],
+          };
         }
         return provisionOne(uid, row?.userId ?? null, imported.has(uid), targetIds);
       });

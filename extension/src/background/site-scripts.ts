@@ -57,7 +57,10 @@ export function watchSites(): void {
   sitesItem.watch(() => void syncSiteScripts());
   browser.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
     if (!sitesChangedMessageSchema.safeParse(raw).success || sender.id !== browser.runtime.id || sender.tab !== undefined) return false;
-    syncSiteScripts().then(() => sendResponse({ ok: true }), () => sendResponse({ ok: false }));
+    syncSiteScripts().then(
+      () => sendResponse({ ok: true }),
+      () => sendResponse({ ok: false }),
+    );
     return true;
   });
 }

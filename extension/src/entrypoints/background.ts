@@ -1,13 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import {
-  relayMessageSchema,
-  type PingResult,
-  type RelayMessage,
-  type RelayResponses,
-  type RelaySettingsView,
-  type SaveResult,
-} from '../lib/messages';
+import { relayMessageSchema, type PingResult, type RelayMessage, type RelayResponses, type RelaySettingsView, type SaveResult } from '../lib/messages';
 import { pingRelay } from '../lib/ping-relay';
 import { checkRelayUrl, storedRelayUrlRefusal, toOriginPattern } from '../lib/relay-url';
 import { relayTokenItem, relayUrlItem } from '../lib/relay-settings';

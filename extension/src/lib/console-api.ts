@@ -13,7 +13,14 @@ const apiPath = z
   .string()
   .max(2048)
   .regex(/^\/[A-Za-z0-9._~%\-/]*(\?[^#\s]*)?$/, 'must be a path under /api/v1')
-  .refine((p) => !p.split('?')[0]!.split('/').some((s) => s === '.' || s === '..' || /%2e/i.test(s)), 'must not contain dot segments')
+  .refine(
+    (p) =>
+      !p
+        .split('?')[0]!
+        .split('/')
+        .some((s) => s === '.' || s === '..' || /%2e/i.test(s)),
+    'must not contain dot segments',
+  )
   .refine((p) => !p.split('?')[0]!.includes('//'), 'must not contain empty segments');
 
 export const consoleRequestSchema = z.object({
@@ -74,7 +81,11 @@ export function readResponse<T>(response: ConsoleResponse, schema: z.ZodType<T>)
     throw new ApiProblem(error.success ? `${describeStatus(status)} ${error.data.message}` : describeStatus(status), status);
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiProblem(`The relay's answer was not what this extension expects (${parsed.error.issues[0]?.message ?? 'bad shape'}). Is the relay up to date?`, status);
+  if (!parsed.success)
+    throw new ApiProblem(
+      `The relay's answer was not what this extension expects (${parsed.error.issues[0]?.message ?? 'bad shape'}). Is the relay up to date?`,
+      status,
+    );
   return parsed.data;
 }
 

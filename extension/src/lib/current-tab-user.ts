@@ -1,9 +1,7 @@
 import { browser } from 'wxt/browser';
 import { currentUserResponseSchema, type CurrentUserResponse } from './messages';
 
-export type TabUser =
-  | { kind: 'user'; user: NonNullable<CurrentUserResponse> }
-  | { kind: 'none'; reason: string };
+export type TabUser = { kind: 'user'; user: NonNullable<CurrentUserResponse> } | { kind: 'none'; reason: string };
 
 /**
  * Asks the active tab's content script which user the page shows. A tab without our content

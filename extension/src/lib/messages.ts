@@ -29,10 +29,7 @@ export const relaySettingsViewSchema = z.object({
 });
 export type RelaySettingsView = z.infer<typeof relaySettingsViewSchema>;
 
-export const saveResultSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), error: z.string() }),
-]);
+export const saveResultSchema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), error: z.string() })]);
 export type SaveResult = z.infer<typeof saveResultSchema>;
 
 /** What the background answers to each message type. */
@@ -49,9 +46,7 @@ const responseSchemas: { [K in keyof RelayResponses]: z.ZodType<RelayResponses[K
 };
 
 /** Sends a message to the background and parses its answer. */
-export async function sendRelayMessage<K extends RelayMessage['type']>(
-  message: Extract<RelayMessage, { type: K }>,
-): Promise<RelayResponses[K]> {
+export async function sendRelayMessage<K extends RelayMessage['type']>(message: Extract<RelayMessage, { type: K }>): Promise<RelayResponses[K]> {
   const response: unknown = await browser.runtime.sendMessage(message);
   const schema = responseSchemas[message.type];
   return schema.parse(response);

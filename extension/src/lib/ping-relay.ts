@@ -6,11 +6,7 @@ export interface PingRelayDeps {
 }
 
 /** `GET {relayUrl}/api/v1/ping` with the admin token; any answer but a 2xx is a failure. */
-export async function pingRelay(
-  relayUrl: string,
-  token: string,
-  { fetch, timeoutMs = 10_000 }: PingRelayDeps,
-): Promise<PingResult> {
+export async function pingRelay(relayUrl: string, token: string, { fetch, timeoutMs = 10_000 }: PingRelayDeps): Promise<PingResult> {
   let response: Response;
   try {
     response = await fetch(`${relayUrl}/api/v1/ping`, {

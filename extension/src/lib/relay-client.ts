@@ -5,7 +5,7 @@
  * whose message the overlay shows as it is.
  */
 import { z } from 'zod';
-import { lookupBodySchema, lookupHitSchema, lookupResponseSchema, userStatusSchema } from '../../../shared/src/api';
+import { type lookupBodySchema, lookupHitSchema, lookupResponseSchema, userStatusSchema } from '../../../shared/src/api';
 import { provisionResultSchema } from '../../../shared/src/provisioning';
 import { siteRoleSchema, type PageError } from './page-messages';
 import { fetchRelay } from './relay-fetch';
@@ -58,13 +58,19 @@ export function createRelayClient({ relayUrl, token, fetch, timeoutMs = 30_000 }
       throw new RelayError('bad_response', `The relay answered ${method} ${path} with something that is not JSON.`, response.status);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new RelayError('bad_response', `The relay's answer to ${method} ${path} did not match the admin API (${parsed.error.issues[0]?.path.join('.') ?? 'body'}).`, response.status);
+    if (!parsed.success)
+      throw new RelayError(
+        'bad_response',
+        `The relay's answer to ${method} ${path} did not match the admin API (${parsed.error.issues[0]?.path.join('.') ?? 'body'}).`,
+        response.status,
+      );
     return parsed.data;
   }
 
   return {
     lookup: (body: SiteLookupRequest) => call('POST', '/users/lookup', siteLookupResponseSchema, body),
-    provision: (userId: string, targetIds?: string[]) => call('POST', `/users/${encodeURIComponent(userId)}/provision`, provisionResponseSchema, targetIds ? { targetIds } : {}),
+    provision: (userId: string, targetIds?: string[]) =>
+      call('POST', `/users/${encodeURIComponent(userId)}/provision`, provisionResponseSchema, targetIds ? { targetIds } : {}),
     status: (userId: string) => call('GET', `/users/${encodeURIComponent(userId)}/status`, userStatusSchema),
     resumeTarget: (targetId: string) => call('POST', `/targets/${encodeURIComponent(targetId)}/resume`, z.object({ id: z.string(), status: z.string() }), {}),
     importUid: (sourceId: string, uid: string) => call('POST', `/sources/${encodeURIComponent(sourceId)}/users/${encodeURIComponent(uid)}/import`, z.unknown()),

@@ -22,6 +22,10 @@ export async function fetchRelay(
     return { response };
   } catch (err) {
     const timedOut = err instanceof DOMException && err.name === 'TimeoutError';
-    return { unreachable: timedOut ? `The relay did not answer within ${timeoutMs / 1000} s.` : 'The relay could not be reached (is it running, and is the address right?).' };
+    return {
+      unreachable: timedOut
+        ? `The relay did not answer within ${timeoutMs / 1000} s.`
+        : 'The relay could not be reached (is it running, and is the address right?).',
+    };
   }
 }

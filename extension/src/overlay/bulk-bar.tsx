@@ -30,7 +30,21 @@ export interface BulkBarProps {
   onReview: (event: Event) => void;
 }
 
-export function BulkBar({ rows, selected, busy, error, message, siteRole, canMatch, onProvisionSelected, onMatch, onRetry, alerts, onResume, onReview }: BulkBarProps) {
+export function BulkBar({
+  rows,
+  selected,
+  busy,
+  error,
+  message,
+  siteRole,
+  canMatch,
+  onProvisionSelected,
+  onMatch,
+  onRetry,
+  alerts,
+  onResume,
+  onReview,
+}: BulkBarProps) {
   return (
     <div class="bar" role="region" aria-label="SCIM Relay">
       {alerts.length > 0 && (

@@ -68,7 +68,15 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
   /** What needs the admin on any target: a pause (with its reason) or deletions held for approval. */
   function alerts(): TargetAlert[] {
     return (lookup?.targets ?? []).flatMap((t) => [
-      ...(t.status === 'paused' ? [{ targetId: t.id, action: 'resume' as const, text: `“${t.name}” is paused${t.pausedReason ? `: ${t.pausedReason}` : ''}. Changes wait and arrive on resume.` }] : []),
+      ...(t.status === 'paused'
+        ? [
+            {
+              targetId: t.id,
+              action: 'resume' as const,
+              text: `“${t.name}” is paused${t.pausedReason ? `: ${t.pausedReason}` : ''}. Changes wait and arrive on resume.`,
+            },
+          ]
+        : []),
       ...(t.held > 0 ? [{ targetId: t.id, action: 'review' as const, text: `“${t.name}” holds ${t.held} deactivation(s)/deletion(s) for approval.` }] : []),
     ]);
   }
@@ -85,7 +93,14 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
     // The host says only loading / ready / error: whether the relay knows the account stays inside.
     ui.shadowHost.setAttribute('data-scim-state', view.kind === 'loading' || view.kind === 'error' ? view.kind : 'ready');
     render(
-      <RowChips uid={uid} displayName={row.data.displayName} view={view} busy={busy.has(uid)} note={notes.get(uid) ?? null} onProvision={ifTrusted(() => void provision([uid]))} />,
+      <RowChips
+        uid={uid}
+        displayName={row.data.displayName}
+        view={view}
+        busy={busy.has(uid)}
+        note={notes.get(uid) ?? null}
+        onProvision={ifTrusted(() => void provision([uid]))}
+      />,
       ui.uiContainer,
     );
   }
@@ -164,7 +179,9 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
   }
 
   async function provisionSelected(): Promise<void> {
-    const uids = rows().filter((r) => r.checkbox?.checked).map((r) => r.data.uid);
+    const uids = rows()
+      .filter((r) => r.checkbox?.checked)
+      .map((r) => r.data.uid);
     if (uids.length === 0) return;
     bulkBusy = true;
     bulkMessage = `Provisioning ${uids.length}…`;
@@ -198,7 +215,15 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
     const table = rows()[0]?.row.closest('table');
     if (!table || (bar && bar.shadowHost.isConnected)) return;
     bar?.remove();
-    const ui = await createShadowRootUi(ctx, { name: 'scim-relay-bar', position: 'inline', anchor: table, append: 'before', css: OVERLAY_CSS, mode: 'closed', onMount: (c) => c });
+    const ui = await createShadowRootUi(ctx, {
+      name: 'scim-relay-bar',
+      position: 'inline',
+      anchor: table,
+      append: 'before',
+      css: OVERLAY_CSS,
+      mode: 'closed',
+      onMount: (c) => c,
+    });
     if (stopped) return;
     bar = ui;
     bar.mount();

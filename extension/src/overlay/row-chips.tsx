@@ -40,7 +40,11 @@ export function RowChips({ uid, displayName, view, busy, note, onProvision }: Ro
   let chips;
   switch (view.kind) {
     case 'loading':
-      chips = <span class="chip" data-state="loading">checking…</span>;
+      chips = (
+        <span class="chip" data-state="loading">
+          checking…
+        </span>
+      );
       break;
     case 'error':
       chips = <Chip state="error" label="status unavailable" tip={view.error} id={tipId('error')} />;
@@ -64,7 +68,13 @@ export function RowChips({ uid, displayName, view, busy, note, onProvision }: Ro
     case 'known': {
       const guessed = view.status.matchedBy === 'uid' ? '' : ` (matched by ${view.status.matchedBy === 'email' ? 'email' : 'name'}: ${view.status.userName})`;
       chips = view.status.links.map((link) => (
-        <Chip key={link.targetId} state={link.state} label={`${link.targetName}: ${STATE_LABEL[link.state]}`} tip={describeLink(link) + guessed} id={tipId(link.targetId)} />
+        <Chip
+          key={link.targetId}
+          state={link.state}
+          label={`${link.targetName}: ${STATE_LABEL[link.state]}`}
+          tip={describeLink(link) + guessed}
+          id={tipId(link.targetId)}
+        />
       ));
       break;
     }

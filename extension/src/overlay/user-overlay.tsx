@@ -91,7 +91,18 @@ export async function mountUserOverlay(ctx: ContentScriptContext, page: UserPage
     else if (!answer.ok) saved = { kind: 'error', text: `Saved, but the relay could not be updated: ${answer.error}` };
     else if (answer.outcome === 'not_source') saved = { kind: 'info', text: 'Saved. This site is not a source of the relay, so nothing was re-imported.' };
     else if (answer.result?.ok) saved = { kind: 'ok', text: 'Saved: re-imported and provisioned.' };
-    else saved = { kind: 'error', text: `Saved, but provisioning failed: ${answer.result?.error ?? answer.result?.results.filter((r) => !r.ok).map((r) => `${r.targetName}: ${r.error ?? 'failed'}`).join('; ') ?? 'unknown error'}` };
+    else
+      saved = {
+        kind: 'error',
+        text: `Saved, but provisioning failed: ${
+          answer.result?.error ??
+          answer.result?.results
+            .filter((r) => !r.ok)
+            .map((r) => `${r.targetName}: ${r.error ?? 'failed'}`)
+            .join('; ') ??
+          'unknown error'
+        }`,
+      };
     if (answer.ok && answer.result) fresh = { results: answer.result.results, error: answer.result.error };
     await load();
   }

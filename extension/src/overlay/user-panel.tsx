@@ -9,10 +9,7 @@ import type { UserStatusView } from '../lib/page-messages';
 import { STATE_LABEL, when } from './link-state';
 import { StepList } from './step-list';
 
-export type PanelState =
-  | { kind: 'loading' }
-  | { kind: 'error'; error: string }
-  | { kind: 'ready'; status: UserStatusView };
+export type PanelState = { kind: 'loading' } | { kind: 'error'; error: string } | { kind: 'ready'; status: UserStatusView };
 
 export interface UserPanelProps {
   displayName: string;
@@ -52,7 +49,11 @@ export function UserPanel({ displayName, state, busy, fresh, saved, matched, onP
         </p>
       )}
       {saved && (
-        <p role={saved.kind === 'error' ? 'alert' : 'status'} class={saved.kind === 'error' ? 'bad' : saved.kind === 'ok' ? 'ok' : 'note'} data-scim-saved={saved.kind}>
+        <p
+          role={saved.kind === 'error' ? 'alert' : 'status'}
+          class={saved.kind === 'error' ? 'bad' : saved.kind === 'ok' ? 'ok' : 'note'}
+          data-scim-saved={saved.kind}
+        >
           {saved.text}
         </p>
       )}
@@ -67,7 +68,9 @@ export function UserPanel({ displayName, state, busy, fresh, saved, matched, onP
       {status && status.user === null && (isSource || matched) && (
         <p data-scim-unknown>
           The relay has no user for this account.{' '}
-          {isSource ? 'Provisioning imports it from this site first.' : 'This site is not one of its sources: use the toolbar popup to send it from what this page shows.'}
+          {isSource
+            ? 'Provisioning imports it from this site first.'
+            : 'This site is not one of its sources: use the toolbar popup to send it from what this page shows.'}
         </p>
       )}
       {status?.user && (

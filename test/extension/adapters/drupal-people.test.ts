@@ -23,14 +23,16 @@ describe('Drupal People list adapter', () => {
     expect(rows.filter((r) => r.status === 'blocked').map((r) => r.uid)).toEqual(['8', '5']);
   });
 
-  it('anchors chips in the name cell and finds the page\'s own bulk checkbox', () => {
+  it("anchors chips in the name cell and finds the page's own bulk checkbox", () => {
     const [row] = listOf('drupal10-real-admin-people.html').readRows();
     expect(row?.chipAnchor.classList.contains('views-field-name')).toBe(true);
     expect(row?.checkbox?.name).toBe('user_bulk_form[0]');
   });
 
   it('reads the Claro fixture, flagging the truncated name and keeping the unicode one', () => {
-    const rows = listOf('drupal-claro-admin-people.html').readRows().map((r) => r.data);
+    const rows = listOf('drupal-claro-admin-people.html')
+      .readRows()
+      .map((r) => r.data);
     expect(rows).toHaveLength(9);
     const truncated = rows.filter((r) => r.truncated);
     expect(truncated).toHaveLength(1);
@@ -82,7 +84,11 @@ describe('People pages generated from the real capture (benchmark pages)', () =>
     const { benchUsers, peoplePage } = await import('../support/people-page.ts');
     const users = benchUsers(200);
     const { document } = parseHTML(peoplePage(users, true));
-    const page = drupalPeopleAdapter.detect(document as unknown as Document, { origin: 'http://127.0.0.1:1', pathname: '/admin/people', search: '' }) as PeopleListPage;
+    const page = drupalPeopleAdapter.detect(document as unknown as Document, {
+      origin: 'http://127.0.0.1:1',
+      pathname: '/admin/people',
+      search: '',
+    }) as PeopleListPage;
     const rows = page.readRows().map((r) => r.data);
     expect(rows.map((r) => r.uid)).toEqual(users.map((u) => u.uid));
     expect(rows[199]?.displayName).toBe('bench.user.0200');

@@ -15,7 +15,14 @@ describe('Drupal user page adapter', () => {
   it('reads the real Drupal 10.2 edit form: account name, mail, status, role machine names', () => {
     const page = userPage('drupal10-real-user-2-edit.html', 'https://example.org/user/2/edit');
     expect(page.site).toBe('https://example.org');
-    expect(page.user).toMatchObject({ uid: '2', name: 'alice.johnson', nameIsAccountName: true, mail: 'alice.johnson@example.com', status: 'active', roles: ['content_editor'] });
+    expect(page.user).toMatchObject({
+      uid: '2',
+      name: 'alice.johnson',
+      nameIsAccountName: true,
+      mail: 'alice.johnson@example.com',
+      status: 'active',
+      roles: ['content_editor'],
+    });
     expect(page.form?.id).toBe('user-form');
     expect(page.panelBefore).toBe(page.form);
   });

@@ -18,7 +18,15 @@ describe('Joomla adapters on the real 5.2 Atum captures', () => {
     expect(list).toMatchObject({ kind: 'people-list', cms: 'joomla', site: SITE, theme: 'atum' });
     const rows = list.readRows();
     expect(rows).toHaveLength(10);
-    expect(rows[0]?.data).toEqual({ uid: '573', displayName: 'Alice A. Anders', truncated: false, name: 'alice.editor', mail: 'alice.new@example.test', status: 'active', roles: ['Editor'] });
+    expect(rows[0]?.data).toEqual({
+      uid: '573',
+      displayName: 'Alice A. Anders',
+      truncated: false,
+      name: 'alice.editor',
+      mail: 'alice.new@example.test',
+      status: 'active',
+      roles: ['Editor'],
+    });
     expect(rows[0]?.checkbox?.value).toBe('573');
     expect(rows.find((r) => r.data.name === 'admin')?.data).toMatchObject({ uid: '560', roles: ['Super Users'] });
     expect(rows.filter((r) => r.data.status === 'blocked').map((r) => r.data.name)).toEqual(['blocked.user']);
@@ -37,7 +45,15 @@ describe('Joomla adapters on the real 5.2 Atum captures', () => {
     const { document, location } = page('user_edit_id_573_alice.html', '?option=com_users&view=user&layout=edit&id=573');
     const edit = detectPage(document, location) as UserPage;
     expect(edit).toMatchObject({ kind: 'user', cms: 'joomla', site: SITE, theme: 'atum' });
-    expect(edit.user).toEqual({ uid: '573', name: 'alice.editor', nameIsAccountName: true, displayName: 'Alice A. Anders', mail: 'alice.new@example.test', status: 'active', roles: ['4'] });
+    expect(edit.user).toEqual({
+      uid: '573',
+      name: 'alice.editor',
+      nameIsAccountName: true,
+      displayName: 'Alice A. Anders',
+      mail: 'alice.new@example.test',
+      status: 'active',
+      roles: ['4'],
+    });
     expect(edit.form?.id).toBe('user-form');
   });
 

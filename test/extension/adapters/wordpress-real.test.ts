@@ -17,7 +17,14 @@ describe('WordPress adapters on the real 6.9 captures', () => {
     expect(list).toMatchObject({ kind: 'people-list', cms: 'wordpress', site: SITE, theme: 'wp-admin' });
     const rows = list.readRows();
     expect(rows.map((r) => r.data.uid)).toEqual(['1', '2', '12', '3', '4', '5', '6', '10', '7', '13']);
-    expect(rows[1]?.data).toEqual({ uid: '2', displayName: 'alice.editor', truncated: false, name: 'alice.editor', mail: 'alice.new@example.test', roles: ['Editor'] });
+    expect(rows[1]?.data).toEqual({
+      uid: '2',
+      displayName: 'alice.editor',
+      truncated: false,
+      name: 'alice.editor',
+      mail: 'alice.new@example.test',
+      roles: ['Editor'],
+    });
     expect(rows[1]?.checkbox?.value).toBe('2');
     expect(rows[1]?.chipAnchor.tagName).toBe('STRONG');
     expect(rows.every((r) => r.data.status === undefined)).toBe(true);
@@ -40,7 +47,14 @@ describe('WordPress adapters on the real 6.9 captures', () => {
     const { document, location } = page('user-edit_user_id_2.html', '/wp-admin/user-edit.php?user_id=2');
     const edit = detectPage(document, location) as UserPage;
     expect(edit).toMatchObject({ kind: 'user', cms: 'wordpress', site: SITE });
-    expect(edit.user).toEqual({ uid: '2', name: 'alice.editor', nameIsAccountName: true, displayName: 'Alice A. Anders', mail: 'alice.new@example.test', roles: ['editor'] });
+    expect(edit.user).toEqual({
+      uid: '2',
+      name: 'alice.editor',
+      nameIsAccountName: true,
+      displayName: 'Alice A. Anders',
+      mail: 'alice.new@example.test',
+      roles: ['editor'],
+    });
     expect(edit.form?.id).toBe('your-profile');
   });
 

@@ -10,7 +10,14 @@ describe('WordPress adapters', () => {
     expect(page).toMatchObject({ kind: 'people-list', cms: 'wordpress', site: 'https://example.com/blog' });
     const rows = page.readRows().map((r) => r.data);
     expect(rows).toHaveLength(8);
-    expect(rows.find((r) => r.uid === '6')).toEqual({ uid: '6', displayName: 'li.wei', truncated: false, name: 'li.wei', mail: 'li.wei@example.com', roles: ['Author', 'Editor'] });
+    expect(rows.find((r) => r.uid === '6')).toEqual({
+      uid: '6',
+      displayName: 'li.wei',
+      truncated: false,
+      name: 'li.wei',
+      mail: 'li.wei@example.com',
+      roles: ['Author', 'Editor'],
+    });
     expect(rows.find((r) => r.uid === '7')?.roles).toEqual([]);
     expect(rows.every((r) => r.status === undefined)).toBe(true);
     expect(page.readRows()[0]?.checkbox?.value).toBe('1');

@@ -22,14 +22,18 @@ describe('page service (background) against relay A and relay B', () => {
   let adaId: string;
 
   beforeAll(async () => {
-    [relays, junk] = await Promise.all([startRelayPair(), startFixtureSite({ '/api/v1/users/lookup': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"targets":"nope"}') })]);
+    [relays, junk] = await Promise.all([
+      startRelayPair(),
+      startFixtureSite({ '/api/v1/users/lookup': (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"targets":"nope"}') }),
+    ]);
     adaId = await createScimUser(relays.a, 'ada.lovelace');
   });
   afterAll(async () => {
     await Promise.all([relays?.close(), junk?.close()]);
   });
 
-  const service = (token = RELAY_A_TOKEN, url = relays.a.url, traces = memoryTraces()) => createPageService({ client: createRelayClient({ relayUrl: url, token, fetch }), traces });
+  const service = (token = RELAY_A_TOKEN, url = relays.a.url, traces = memoryTraces()) =>
+    createPageService({ client: createRelayClient({ relayUrl: url, token, fetch }), traces });
 
   it('resolves a row by the name the page shows when the site is no source of the relay, and says so', async () => {
     const view = await service().lookupPage(SITE, ['7', '8'], { '7': { userName: 'ada.lovelace' }, '8': { userName: 'nobody.here' } });

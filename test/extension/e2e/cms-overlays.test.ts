@@ -68,7 +68,10 @@ describe('overlay on the captured WordPress and Joomla admin pages', () => {
       },
     });
     // Relay A knows alice.editor (both sites' alice) and bob.author; carol is on neither.
-    await createScimUser(relays.a, 'alice.editor', { emails: [{ value: 'alice.new@example.test', type: 'work', primary: true }], displayName: 'Alice A. Anders' });
+    await createScimUser(relays.a, 'alice.editor', {
+      emails: [{ value: 'alice.new@example.test', type: 'work', primary: true }],
+      displayName: 'Alice A. Anders',
+    });
     await createScimUser(relays.a, 'bob.author', { emails: [{ value: 'bob@example.test', type: 'work', primary: true }] });
     await connectExtension(browser.background, { relayUrl: relays.a.url, relayToken: RELAY_A_TOKEN, sites: [site.origin] });
   });
@@ -86,7 +89,8 @@ describe('overlay on the captured WordPress and Joomla admin pages', () => {
     await expect.poll(() => tab.locator('scim-relay-chips:not([data-scim-state="loading"])').count(), { timeout: 15_000 }).toBe(rows);
     const shadow = await probeShadows(tab);
     await shadow.click('scim-relay-bar', '[data-scim-match]');
-    const known = async () => (await shadow.inEach('scim-relay-chips', (root) => root.querySelector('[data-scim-view="known"]') !== null)).filter(Boolean).length;
+    const known = async () =>
+      (await shadow.inEach('scim-relay-chips', (root) => root.querySelector('[data-scim-view="known"]') !== null)).filter(Boolean).length;
     await expect.poll(known, { timeout: 15_000 }).toBe(2);
     return { tab, shadow };
   }
@@ -123,7 +127,15 @@ describe('overlay on the captured WordPress and Joomla admin pages', () => {
       const tabs = (await chrome.tabs.query({ url: u })) as { id: number }[];
       return chrome.tabs.sendMessage(tabs.sort((a, b) => b.id - a.id)[0]!.id, { type: 'page:current-user' });
     }, url);
-    expect(answer).toEqual({ site: site.origin, cms: 'joomla', uid: '573', name: 'alice.editor', mail: 'alice.new@example.test', status: 'active', displayName: 'Alice A. Anders' });
+    expect(answer).toEqual({
+      site: site.origin,
+      cms: 'joomla',
+      uid: '573',
+      name: 'alice.editor',
+      mail: 'alice.new@example.test',
+      status: 'active',
+      displayName: 'Alice A. Anders',
+    });
     await tab.close();
   });
 
@@ -138,7 +150,9 @@ describe('overlay on the captured WordPress and Joomla admin pages', () => {
     await Promise.all([posted(tab), tab.locator('#toolbar-apply button').click()]);
     expect(posts().slice(before).map(taskOf)).toEqual(['user.apply']);
     let shadow = await probeShadows(tab);
-    await expect.poll(() => shadow.texts('scim-relay-panel', '[data-scim-saved]'), { timeout: 15_000 }).toEqual(['Saved. This site is not a source of the relay, so nothing was re-imported.']);
+    await expect
+      .poll(() => shadow.texts('scim-relay-panel', '[data-scim-saved]'), { timeout: 15_000 })
+      .toEqual(['Saved. This site is not a source of the relay, so nothing was re-imported.']);
 
     await Promise.all([posted(tab), tab.locator('#toolbar-cancel button').click()]);
     expect(posts().slice(-1).map(taskOf)).toEqual(['user.cancel']);
@@ -172,7 +186,9 @@ describe('overlay on the captured WordPress and Joomla admin pages', () => {
     await tab.locator('scim-relay-panel[data-scim-state="ready"]').waitFor({ timeout: 15_000 });
     await Promise.all([tab.waitForURL(`${site.origin}/wp-admin/user-edit.php`), tab.locator('#submit').click()]);
     const shadow = await probeShadows(tab);
-    await expect.poll(() => shadow.texts('scim-relay-panel', '[data-scim-saved]'), { timeout: 15_000 }).toEqual(['Saved. This site is not a source of the relay, so nothing was re-imported.']);
+    await expect
+      .poll(() => shadow.texts('scim-relay-panel', '[data-scim-saved]'), { timeout: 15_000 })
+      .toEqual(['Saved. This site is not a source of the relay, so nothing was re-imported.']);
     await tab.close();
   });
 });

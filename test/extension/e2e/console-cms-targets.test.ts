@@ -25,7 +25,13 @@ describe('console target form for WordPress and Joomla', () => {
   let page: Page;
 
   beforeAll(async () => {
-    [browser, relay, wordpress, joomla, drupal] = await Promise.all([launchExtensionBrowser(), startRelay(RELAY_A_TOKEN, KEY), startWordpressSite(), startJoomlaSite(), startDrupalSite()]);
+    [browser, relay, wordpress, joomla, drupal] = await Promise.all([
+      launchExtensionBrowser(),
+      startRelay(RELAY_A_TOKEN, KEY),
+      startWordpressSite(),
+      startJoomlaSite(),
+      startDrupalSite(),
+    ]);
     await createScimUser(relay, 'grace.cms', { displayName: 'Grace Hopper', name: { givenName: 'Grace', familyName: 'Hopper' } });
     page = await browser.newPage();
     await page.goto(browser.extensionUrl('options.html'));
@@ -63,7 +69,10 @@ describe('console target form for WordPress and Joomla', () => {
     const report = page.getByRole('region', { name: 'Test report' });
     await report.waitFor({ timeout: 20_000 });
     await expect(report.getAttribute('data-ok')).resolves.toBe('true');
-    expect(await stored('Blog')).toMatchObject({ kind: 'wordpress-rest', options: { restPath: '/?rest_route=', defaultRole: 'author', reassign: 'delete-content', allowUserOne: false, roleMap: {} } });
+    expect(await stored('Blog')).toMatchObject({
+      kind: 'wordpress-rest',
+      options: { restPath: '/?rest_route=', defaultRole: 'author', reassign: 'delete-content', allowUserOne: false, roleMap: {} },
+    });
 
     // Saved: the role map is now a picker of the site's roles, with nothing to create or delete them.
     const picker = page.getByRole('group', { name: 'Groups to WordPress roles' });
@@ -102,7 +111,10 @@ describe('console target form for WordPress and Joomla', () => {
     const report = page.getByRole('region', { name: 'Test report' });
     await report.waitFor({ timeout: 20_000 });
     await expect(report.getAttribute('data-ok')).resolves.toBe('true');
-    expect(await stored('Portal')).toMatchObject({ kind: 'joomla-webservices', options: { apiPath: '/api/index.php', defaultGroups: [2, 3], superUserGroups: [8], allowSuperUsers: false } });
+    expect(await stored('Portal')).toMatchObject({
+      kind: 'joomla-webservices',
+      options: { apiPath: '/api/index.php', defaultGroups: [2, 3], superUserGroups: [8], allowSuperUsers: false },
+    });
 
     const picker = page.getByRole('group', { name: 'Groups to Joomla user groups' });
     await page.getByRole('button', { name: 'Map a group' }).click();
@@ -115,7 +127,12 @@ describe('console target form for WordPress and Joomla', () => {
     await expect(defaults.getByLabel('Registered').isChecked()).resolves.toBe(true);
     await expect(defaults.getByLabel('Author').isChecked()).resolves.toBe(true);
     await defaults.getByLabel('Author').uncheck();
-    await expect(page.getByRole('group', { name: /^Super User groups/ }).getByLabel('Super Users').isChecked()).resolves.toBe(true);
+    await expect(
+      page
+        .getByRole('group', { name: /^Super User groups/ })
+        .getByLabel('Super Users')
+        .isChecked(),
+    ).resolves.toBe(true);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(async () => (await stored('Portal')).options).toMatchObject({ roleMap: { Editors: 4 }, defaultGroups: [2], superUserGroups: [8] });
     await page.getByRole('button', { name: 'Close' }).click();

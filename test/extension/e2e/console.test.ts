@@ -123,7 +123,9 @@ describe('options console', () => {
     await last.getByLabel(/^Value of/).fill('{name.givenName} the Analyst');
     await expect.poll(() => payload.textContent(), { timeout: 15_000 }).toContain('"title": "Ada the Analyst"');
     // nothing saved yet
-    expect((await relays.a.api('GET', `/targets/${targetId}/mapping`)).body.mapping.some((r: { target: string }) => r.target === 'title' && 'template' in r)).toBe(false);
+    expect(
+      (await relays.a.api('GET', `/targets/${targetId}/mapping`)).body.mapping.some((r: { target: string }) => r.target === 'title' && 'template' in r),
+    ).toBe(false);
 
     await last.getByLabel(/^Kind of value for/).selectOption('source');
     await last.getByLabel(/^Value of/).fill('emails[type eq');
@@ -146,7 +148,10 @@ describe('options console', () => {
         {
           match: { method: 'POST', path: '/scim/v2/Users' },
           times: 100,
-          respond: { status: 400, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidValue', detail: 'department is required' } },
+          respond: {
+            status: 400,
+            body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidValue', detail: 'department is required' },
+          },
         },
       ]),
     });
@@ -171,7 +176,14 @@ describe('options console', () => {
     await expect(table.textContent()).resolves.toContain('Picky app');
     await expect(table.textContent()).resolves.toContain('department is required');
     await page.getByRole('button', { name: `Retry row ${row.id}` }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: `Row ${row.id} queued for retry.` }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: `Row ${row.id} queued for retry.` })
+          .count(),
+      )
+      .toBe(1);
     const after = (await relays.a.api('GET', `/outbox?targetId=${down.body.id}`)).body.items.find((r: { id: number }) => r.id === row.id);
     expect(after.state).not.toBe('failed');
     expect(Date.parse(after.nextAttemptAt)).toBeLessThanOrEqual(Date.now() + 1000);
@@ -195,7 +207,9 @@ describe('options console', () => {
     await expect(report.getAttribute('data-ok')).resolves.toBe('true');
 
     await page.getByRole('button', { name: 'Import changes from Intranet' }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Import from “Intranet”' }).textContent(), { timeout: 30_000 }).toMatch(/: done \(.*created/);
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Import from “Intranet”' }).textContent(), { timeout: 30_000 })
+      .toMatch(/: done \(.*created/);
     expect((await relays.a.api('GET', '/users?userName=alice.johnson')).body.items).toHaveLength(1);
   });
 
@@ -228,7 +242,7 @@ describe('options console', () => {
     const created = await relays.a.api('POST', '/targets', { name, baseUrl: 'https://evil.example/scim/v2', token: 'x' });
     expect(created.status, created.text).toBe(201);
     await tab('Targets');
-    const row = page.getByRole('row', { name: new RegExp('Evil') });
+    const row = page.getByRole('row', { name: /Evil/ });
     await expect.poll(() => row.locator('th').textContent()).toBe(name);
     await expect(page.locator('table.list img').count()).resolves.toBe(0);
     await expect(page.evaluate(() => document.body.dataset.pwned)).resolves.toBeUndefined();

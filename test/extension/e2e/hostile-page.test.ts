@@ -38,10 +38,16 @@ describe('a hostile script on an added site', () => {
     source = await startFixtureSite({ ...drupalRoutes(), '/jsonapi/*': proxyRoute(drupal.baseUrl) });
     proxy = await startCountingProxy(relays.a.url);
     const admin = drupal.accounts.find((a) => a.model === 'admin' && a.username)!;
-    const created = await relays.a.api('POST', '/sources', { name: 'People site', kind: 'drupal-jsonapi', baseUrl: source.origin, credentials: { type: 'basic', username: admin.username, password: admin.password } });
+    const created = await relays.a.api('POST', '/sources', {
+      name: 'People site',
+      kind: 'drupal-jsonapi',
+      baseUrl: source.origin,
+      credentials: { type: 'basic', username: admin.username, password: admin.password },
+    });
     expect(created.status, created.text).toBe(201);
     // Directory users a page might go fishing for by name and email.
-    for (const name of ['heidi.wilson', 'grace.lee', 'bob.smith']) await createScimUser(relays.a, name, { emails: [{ value: `${name}@example.com`, type: 'work', primary: true }] });
+    for (const name of ['heidi.wilson', 'grace.lee', 'bob.smith'])
+      await createScimUser(relays.a, name, { emails: [{ value: `${name}@example.com`, type: 'work', primary: true }] });
     await connectExtension(browser.background, { relayUrl: proxy.url, relayToken: RELAY_A_TOKEN, sites: [source.origin, plain.origin] });
   });
 
@@ -59,7 +65,7 @@ describe('a hostile script on an added site', () => {
     return page;
   }
 
-  it('a save note forged in the page\'s sessionStorage re-imports and provisions nothing', async () => {
+  it("a save note forged in the page's sessionStorage re-imports and provisions nothing", async () => {
     const page = await openPanel(`${source.origin}/user/2/edit`);
     proxy.reset();
     // The note the extension used to keep in the page's own storage, written by the page.
@@ -73,11 +79,15 @@ describe('a hostile script on an added site', () => {
     await page.close();
   });
 
-  it('a submit the page script makes (requestSubmit, a dispatched submit event) is not taken for the admin\'s save', async () => {
+  it("a submit the page script makes (requestSubmit, a dispatched submit event) is not taken for the admin's save", async () => {
     const page = await openPanel(`${source.origin}/user/2/edit`);
     proxy.reset();
     // requestSubmit() fires a submit event the browser marks trusted, and really posts the form.
-    await Promise.all([page.waitForURL(`${source.origin}/user/2/edit`), page.waitForEvent('framenavigated'), page.evaluate(() => document.querySelector<HTMLFormElement>('form#user-form')!.requestSubmit())]);
+    await Promise.all([
+      page.waitForURL(`${source.origin}/user/2/edit`),
+      page.waitForEvent('framenavigated'),
+      page.evaluate(() => document.querySelector<HTMLFormElement>('form#user-form')!.requestSubmit()),
+    ]);
     expect(source.requests.some((r) => r.method === 'POST' && r.path === '/user/2/edit')).toBe(true);
     await page.locator('scim-relay-panel[data-scim-state="ready"]').waitFor({ timeout: 15_000 });
     await page.evaluate(() => document.querySelector('form#user-form')!.dispatchEvent(new SubmitEvent('submit', { bubbles: true, cancelable: true })));

@@ -40,13 +40,17 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
         {
           match: { method: 'POST', path: '/scim/v2/Users', bodyIncludes: '"userName":"frank.miller"' },
           times: 100,
-          respond: { status: 400, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidValue', detail: 'department is required' } },
+          respond: {
+            status: 400,
+            body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '400', scimType: 'invalidValue', detail: 'department is required' },
+          },
         },
       ]),
     });
     expect(fault.status).toBe(200);
     // Relay A knows six of the nine Drupal accounts (by userName: the site is not a source here).
-    for (const name of ['heidi.wilson', 'grace.lee', 'frank.miller', 'erin.davis', 'carol.white', 'bob.smith']) ids[name] = await createScimUser(relays.a, name);
+    for (const name of ['heidi.wilson', 'grace.lee', 'frank.miller', 'erin.davis', 'carol.white', 'bob.smith'])
+      ids[name] = await createScimUser(relays.a, name);
     // On WordPress the list shows emails: li.wei is known to the relay under another userName.
     ids['wei'] = await createScimUser(relays.a, 'wei@corp.example', { emails: [{ value: 'li.wei@example.com', type: 'work', primary: true }] });
     // Added once those users exist and without an initial sync: only what changes from now on
@@ -60,7 +64,9 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
     // erin.davis is pending on the app, genuinely: the app's scheduled run meets a 503 for her,
     // a transient failure, so her row waits for its retry and her link says pending until then.
     // (A change merely queued for a run leaves the link as it was: only the dispatcher writes it.)
-    const scheduled = await relays.a.api('PATCH', `/targets/${app.body.id}`, { modes: { manual: { enabled: true }, scheduled: { enabled: true, intervalMinutes: 60 } } });
+    const scheduled = await relays.a.api('PATCH', `/targets/${app.body.id}`, {
+      modes: { manual: { enabled: true }, scheduled: { enabled: true, intervalMinutes: 60 } },
+    });
     expect(scheduled.status, scheduled.text).toBe(200);
     const busy = await fetch(`${flaky.url}/t/people/__control/faults?append=1`, {
       method: 'POST',
@@ -69,7 +75,11 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
         {
           match: { method: 'POST', path: '/scim/v2/Users', bodyIncludes: '"userName":"erin.davis"' },
           times: 1,
-          respond: { status: 503, headers: { 'retry-after': '3600' }, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503', detail: 'try again later' } },
+          respond: {
+            status: 503,
+            headers: { 'retry-after': '3600' },
+            body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503', detail: 'try again later' },
+          },
         },
       ]),
     });
@@ -93,7 +103,8 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
   const chipsOf = async (page: Page, name: string) => chipLabels(shadow, await chipsHostOf(page, name));
   const inRow = async (page: Page, name: string, inner: string) => shadow.texts(await chipsHostOf(page, name), inner);
   const provisionRow = async (page: Page, name: string) => shadow.click(await chipsHostOf(page, name), 'button');
-  const knownRows = async () => (await shadow.inEach('scim-relay-chips', (root) => root.querySelector('[data-scim-view="known"]') !== null)).filter(Boolean).length;
+  const knownRows = async () =>
+    (await shadow.inEach('scim-relay-chips', (root) => root.querySelector('[data-scim-view="known"]') !== null)).filter(Boolean).length;
 
   /** Presses "Match by name/email" on the bar as the admin would, and waits for the rows it finds. */
   async function matchByName(): Promise<void> {
@@ -124,7 +135,9 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
     expect(onLoad).not.toHaveProperty('emails');
     expect(onLoad!.uids).toHaveLength(9);
     expect(onMatch!.userNames).toContain('heidi.wilson');
-    await expect(shadow.texts('scim-relay-bar', '[data-scim-summary]')).resolves.toEqual(['9 users on this page · not a source or target of this relay (matched by name/email)']);
+    await expect(shadow.texts('scim-relay-bar', '[data-scim-summary]')).resolves.toEqual([
+      '9 users on this page · not a source or target of this relay (matched by name/email)',
+    ]);
     await page.close();
   });
 
@@ -142,7 +155,13 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
       const tip = root.getElementById(chip.getAttribute('aria-describedby')!)!;
       const hiddenBefore = tip.checkVisibility();
       chip.focus();
-      return { state: chip.getAttribute('data-state'), role: tip.getAttribute('role'), text: tip.textContent, hiddenBefore, shownOnFocus: tip.checkVisibility() };
+      return {
+        state: chip.getAttribute('data-state'),
+        role: tip.getAttribute('role'),
+        text: tip.textContent,
+        hiddenBefore,
+        shownOnFocus: tip.checkVisibility(),
+      };
     });
     expect(pending).toMatchObject({ state: 'pending', role: 'tooltip', hiddenBefore: false, shownOnFocus: true });
     expect(pending!.text).toMatch(/^Waiting to be sent to Flaky app \(next attempt .+\)\. \(matched by name: erin\.davis\)$/);
@@ -159,7 +178,15 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
       const style = getComputedStyle(chip);
       const hiddenBefore = tip.checkVisibility();
       chip.focus();
-      return { fontSize: style.fontSize, display: style.display, hiddenBefore, shownOnFocus: tip.checkVisibility(), text: tip.textContent, describedBy: chip.getAttribute('aria-describedby'), tipId: tip.id };
+      return {
+        fontSize: style.fontSize,
+        display: style.display,
+        hiddenBefore,
+        shownOnFocus: tip.checkVisibility(),
+        text: tip.textContent,
+        describedBy: chip.getAttribute('aria-describedby'),
+        tipId: tip.id,
+      };
     });
     expect(failed!.fontSize).toBe('11px');
     // inline-flex, blockified to flex as an item of the row's flex box; not the page's display: none.
@@ -196,14 +223,22 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
   it('shows a target failure after "Provision" instead of swallowing it', async () => {
     const page = await openPeople();
     await provisionRow(page, 'frank.miller');
-    await expect.poll(() => inRow(page, 'frank.miller', '.note[data-kind="error"]'), { timeout: 15_000 }).toEqual([expect.stringMatching(/^Flaky app: .*department is required/)]);
-    await expect(shadow.inEach(await chipsHostOf(page, 'frank.miller'), (root) => root.querySelector('.note')?.getAttribute('role'))).resolves.toEqual(['alert']);
+    await expect
+      .poll(() => inRow(page, 'frank.miller', '.note[data-kind="error"]'), { timeout: 15_000 })
+      .toEqual([expect.stringMatching(/^Flaky app: .*department is required/)]);
+    await expect(shadow.inEach(await chipsHostOf(page, 'frank.miller'), (root) => root.querySelector('.note')?.getAttribute('role'))).resolves.toEqual([
+      'alert',
+    ]);
     await page.close();
   });
 
-  it('provisions the rows ticked in the page\'s own bulk checkboxes together', async () => {
+  it("provisions the rows ticked in the page's own bulk checkboxes together", async () => {
     const page = await openPeople();
-    const selectedButton = () => shadow.inEach('scim-relay-bar', (root) => ({ text: root.querySelector('button.primary')!.textContent, disabled: root.querySelector<HTMLButtonElement>('button.primary')!.disabled }));
+    const selectedButton = () =>
+      shadow.inEach('scim-relay-bar', (root) => ({
+        text: root.querySelector('button.primary')!.textContent,
+        disabled: root.querySelector<HTMLButtonElement>('button.primary')!.disabled,
+      }));
     await expect(selectedButton()).resolves.toEqual([{ text: 'Provision selected (0)', disabled: true }]);
     await rowOf(page, 'erin.davis').locator('input.form-checkbox').check();
     await rowOf(page, 'carol.white').locator('input.form-checkbox').check();
@@ -247,7 +282,9 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
     await page.goto(`${site.origin}/admin/people`);
     await expect.poll(() => page.locator('scim-relay-chips[data-scim-state="error"]').count(), { timeout: 15_000 }).toBe(9);
     shadow = await probeShadows(page);
-    await expect(shadow.texts('scim-relay-bar', '[role="alert"]')).resolves.toEqual(['The relay refused the admin token (401): check it in the extension options.']);
+    await expect(shadow.texts('scim-relay-bar', '[role="alert"]')).resolves.toEqual([
+      'The relay refused the admin token (401): check it in the extension options.',
+    ]);
     await expect(chipsOf(page, 'heidi.wilson')).resolves.toEqual(['status unavailable']);
     await setRelayToken(browser.background, RELAY_A_TOKEN);
     await shadow.click('scim-relay-bar', '[data-scim-error] + button');
@@ -267,7 +304,9 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
       await page.goto(`${site.origin}/admin/people`);
       await expect.poll(() => page.locator('scim-relay-chips[data-scim-state="error"]').count(), { timeout: 15_000 }).toBe(9);
       shadow = await probeShadows(page);
-      await expect(shadow.texts('scim-relay-bar', '[role="alert"]')).resolves.toEqual(['The relay could not be reached (is it running, and is the address right?).']);
+      await expect(shadow.texts('scim-relay-bar', '[role="alert"]')).resolves.toEqual([
+        'The relay could not be reached (is it running, and is the address right?).',
+      ]);
       await page.close();
     } finally {
       await setRelayUrl(browser.background, proxy.url);
@@ -285,7 +324,10 @@ describe('People list overlay (Drupal 10.2 capture, Claro)', () => {
   it('puts chips on WordPress users.php too, matching by the email the list shows', async () => {
     const page = await openPeople('/wp-admin/users.php', 8);
     await expect(chipLabels(shadow, 'tr#user-6 scim-relay-chips')).resolves.toEqual(['Relay B: not linked', 'Flaky app: not linked']);
-    await expect(shadow.texts('tr#user-6 scim-relay-chips', '.tip')).resolves.toEqual([expect.stringMatching(/matched by email: wei@corp\.example/), expect.stringMatching(/matched by email/)]);
+    await expect(shadow.texts('tr#user-6 scim-relay-chips', '.tip')).resolves.toEqual([
+      expect.stringMatching(/matched by email: wei@corp\.example/),
+      expect.stringMatching(/matched by email/),
+    ]);
     await expect(chipLabels(shadow, 'tr#user-5 scim-relay-chips')).resolves.toEqual(['not in relay']);
     await page.close();
   });

@@ -12,7 +12,6 @@ import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
 import { screenshotPath } from '../support/screenshots.ts';
 
-
 describe('popup: provision this user', () => {
   let browser: ExtensionBrowser;
   let site: FixtureSite;
@@ -101,7 +100,10 @@ describe('popup: provision this user', () => {
   it('shows a failing target’s reason per target', async () => {
     // Alice changes, and relay B refuses relay A's token from now on: the update fails (401).
     const alice = (await relays.a.api('GET', '/users?userName=alice.johnson')).body.items[0];
-    const changed = await relays.a.scim('PATCH', `/Users/${alice.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'title', value: 'Editor' }] });
+    const changed = await relays.a.scim('PATCH', `/Users/${alice.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'title', value: 'Editor' }],
+    });
     expect(changed.status, changed.text).toBe(200);
     const broken = await relays.a.api('PATCH', `/targets/${relays.targetId}`, { token: 'not-relay-b-token' });
     expect(broken.status, broken.text).toBe(200);

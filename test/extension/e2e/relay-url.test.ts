@@ -11,7 +11,8 @@ import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browse
 import { connectExtension } from '../support/connect';
 import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
 
-const INSECURE = 'The relay URL must start with https:// — over http:// the admin token would travel in clear. Plain http is accepted only for localhost, 127.0.0.1 and [::1].';
+const INSECURE =
+  'The relay URL must start with https:// — over http:// the admin token would travel in clear. Plain http is accepted only for localhost, 127.0.0.1 and [::1].';
 
 describe('relay URL over plain http', () => {
   let browser: ExtensionBrowser;
@@ -45,7 +46,9 @@ describe('relay URL over plain http', () => {
     const stored = await browser.background.evaluate(() => chrome.storage.local.get(['relayUrl', 'relayToken']));
     expect(stored).toEqual({});
     // The background refuses it too, whoever asks.
-    const saved = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'relay:save-settings', relayUrl: 'http://relay.example.com/', relayToken: 'srt_x' }));
+    const saved = await page.evaluate(() =>
+      chrome.runtime.sendMessage({ type: 'relay:save-settings', relayUrl: 'http://relay.example.com/', relayToken: 'srt_x' }),
+    );
     expect(saved).toEqual({ ok: false, error: INSECURE });
     await page.close();
   });
@@ -66,7 +69,10 @@ describe('relay URL over plain http', () => {
     await options.goto(browser.extensionUrl('options.html'));
     await expect.poll(() => options.locator('.result').textContent()).toBe(INSECURE);
     await expect(options.evaluate(() => chrome.runtime.sendMessage({ type: 'relay:ping' }))).resolves.toEqual({ ok: false, error: INSECURE });
-    await expect(options.evaluate(() => chrome.runtime.sendMessage({ type: 'console:api', method: 'GET', path: '/targets' }))).resolves.toEqual({ kind: 'unreachable', error: INSECURE });
+    await expect(options.evaluate(() => chrome.runtime.sendMessage({ type: 'console:api', method: 'GET', path: '/targets' }))).resolves.toEqual({
+      kind: 'unreachable',
+      error: INSECURE,
+    });
 
     const user = await browser.newPage();
     await user.goto(`${site.origin}/user/5`);

@@ -31,7 +31,12 @@ describe('A Drupal site that is a source of the relay', () => {
     site = await startFixtureSite({ ...drupalRoutes(), '/jsonapi/*': proxyRoute(drupal.baseUrl) });
     proxy = await startCountingProxy(relays.a.url);
     const admin = drupal.accounts.find((a) => a.model === 'admin' && a.username)!;
-    const created = await relays.a.api('POST', '/sources', { name: 'People site', kind: 'drupal-jsonapi', baseUrl: site.origin, credentials: { type: 'basic', username: admin.username, password: admin.password } });
+    const created = await relays.a.api('POST', '/sources', {
+      name: 'People site',
+      kind: 'drupal-jsonapi',
+      baseUrl: site.origin,
+      credentials: { type: 'basic', username: admin.username, password: admin.password },
+    });
     expect(created.status, created.text).toBe(201);
     sourceId = created.body.id;
     // heidi.wilson (uid 9) is imported and in sync on relay B; nobody else is imported yet.
@@ -103,7 +108,9 @@ describe('A Drupal site that is a source of the relay', () => {
     await expect.poll(() => panel.texts('scim-relay-panel', '[data-scim-saved]'), { timeout: 20_000 }).toEqual(['Saved: re-imported and provisioned.']);
     const onB = await findScimUser(relays.b, 'alice.johnson');
     expect(onB?.emails?.[0]?.value).toBe('alice@changed.example');
-    await expect(panel.inEach('scim-relay-panel', (root) => root.querySelector('tr[data-scim-target="Relay B"]')?.getAttribute('data-state'))).resolves.toEqual(['in_sync']);
+    await expect(panel.inEach('scim-relay-panel', (root) => root.querySelector('tr[data-scim-target="Relay B"]')?.getAttribute('data-state'))).resolves.toEqual(
+      ['in_sync'],
+    );
     await page.close();
   });
 });

@@ -24,7 +24,10 @@ describe('People page banner', () => {
     expect((await a.api('POST', `/users/${id}/provision`, {})).status).toBe(200);
     const patched = await a.api('PATCH', `/targets/${targetId}`, { deletionThreshold: 0, modes: { scheduled: { enabled: true, intervalMinutes: 60 } } });
     expect(patched.status, patched.text).toBe(200);
-    const off = await a.scim('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    const off = await a.scim('PATCH', `/Users/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    });
     expect(off.status, off.text).toBe(200);
     expect((await a.api('POST', `/targets/${targetId}/run`, { mode: 'scheduled' })).status).toBe(200);
     expect((await a.api('POST', `/targets/${targetId}/pause`, {})).status).toBe(200);

@@ -14,7 +14,6 @@ import { screenshotPath } from '../support/screenshots.ts';
 import { fixture, startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { createScimUser, findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
 
-
 describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
   let browser: ExtensionBrowser;
   let site: FixtureSite;
@@ -48,7 +47,8 @@ describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
     await expect.poll(() => shadow.texts(PANEL, '[data-scim-unmatched]'), { timeout: 15_000 }).toEqual([]);
   }
 
-  const stateOf = (shadow: ShadowProbe, target: string) => shadow.inEach(PANEL, (root, _h, t: string) => root.querySelector(`tr[data-scim-target="${t}"]`)?.getAttribute('data-state') ?? null, target);
+  const stateOf = (shadow: ShadowProbe, target: string) =>
+    shadow.inEach(PANEL, (root, _h, t: string) => root.querySelector(`tr[data-scim-target="${t}"]`)?.getAttribute('data-state') ?? null, target);
 
   it('shows the state per target, the last sync and the recent audit events of the user being edited', async () => {
     const { page, shadow } = await open('/user/2/edit');
@@ -70,8 +70,12 @@ describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
     const { page, shadow } = await open('/user/2/edit');
     await matchByName(shadow);
     await shadow.click(PANEL, 'button.primary');
-    await expect.poll(() => shadow.texts(PANEL, '[data-scim-trace] > li > strong'), { timeout: 15_000 }).toEqual([expect.stringMatching(/^Relay B: (none|skip|update|link)$/)]);
-    await expect(shadow.texts(PANEL, '[data-scim-trace] li li')).resolves.toEqual(expect.arrayContaining([expect.stringMatching(/^action: /), expect.stringMatching(/^result: /)]));
+    await expect
+      .poll(() => shadow.texts(PANEL, '[data-scim-trace] > li > strong'), { timeout: 15_000 })
+      .toEqual([expect.stringMatching(/^Relay B: (none|skip|update|link)$/)]);
+    await expect(shadow.texts(PANEL, '[data-scim-trace] li li')).resolves.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^action: /), expect.stringMatching(/^result: /)]),
+    );
     await page.locator('scim-relay-panel').screenshot({ path: screenshotPath('user-panel.png') });
     // The trace outlives the page: it is stored by the background and shown on the next visit.
     await page.reload();
@@ -87,7 +91,9 @@ describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
     await Promise.all([page.waitForURL(`${site.origin}/user/2/edit`), page.locator('#edit-submit').click()]);
     expect(site.requests.some((r) => r.method === 'POST' && r.path === '/user/2/edit' && r.body.includes('user_form'))).toBe(true);
     const shadow = await probeShadows(page);
-    await expect.poll(() => shadow.texts(PANEL, '[data-scim-saved]'), { timeout: 15_000 }).toEqual(['Saved. This site is not a source of the relay, so nothing was re-imported.']);
+    await expect
+      .poll(() => shadow.texts(PANEL, '[data-scim-saved]'), { timeout: 15_000 })
+      .toEqual(['Saved. This site is not a source of the relay, so nothing was re-imported.']);
     await page.close();
   });
 
@@ -100,7 +106,15 @@ describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
       const newest = tabs.sort((a, b) => b.id - a.id)[0]!;
       return chrome.tabs.sendMessage(newest.id, { type: 'page:current-user' });
     }, `${site.origin}/user/2/edit`);
-    expect(answer).toEqual({ site: site.origin, cms: 'drupal', uid: '2', name: 'alice.johnson', mail: 'alice@new.example', status: 'active', displayName: 'alice.johnson' });
+    expect(answer).toEqual({
+      site: site.origin,
+      cms: 'drupal',
+      uid: '2',
+      name: 'alice.johnson',
+      mail: 'alice@new.example',
+      status: 'active',
+      displayName: 'alice.johnson',
+    });
     await page.close();
   });
 
@@ -113,7 +127,7 @@ describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
     await page.close();
   });
 
-  it('on Olivero\'s profile page, sits in the main content column, not beside it', async () => {
+  it("on Olivero's profile page, sits in the main content column, not beside it", async () => {
     const page = await browser.newPage();
     // The capture's stylesheets are not served: Olivero's grid, as core/themes/olivero/css/layout
     // lays out its regions at desktop width, is given inline.
@@ -133,7 +147,12 @@ describe('User panel (Drupal 10.2 edit form, Claro profile)', () => {
     const placed = await page.evaluate(() => {
       const host = document.querySelector('scim-relay-panel')!;
       const box = (e: Element) => e.getBoundingClientRect().toJSON() as DOMRect;
-      return { inMain: host.closest('main') !== null, host: box(host), column: box(document.querySelector('#block-olivero-content')!), title: box(document.querySelector('h1.page-title')!) };
+      return {
+        inMain: host.closest('main') !== null,
+        host: box(host),
+        column: box(document.querySelector('#block-olivero-content')!),
+        title: box(document.querySelector('h1.page-title')!),
+      };
     });
     expect(placed.inMain).toBe(true);
     // Within the content column's edges, and below the title.

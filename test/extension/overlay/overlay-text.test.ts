@@ -3,8 +3,30 @@ import type { Link, ProvisionResult } from '../../../shared/src/provisioning';
 import { describeLink, STATE_LABEL } from '../../../extension/src/overlay/link-state';
 import { summarise } from '../../../extension/src/overlay/summarise-outcome';
 
-const link = (over: Partial<Link>): Link => ({ targetId: 't', targetName: 'Relay B', state: 'never', remoteId: null, lastAttemptAt: null, lastSuccessAt: null, nextAttemptAt: null, lastError: null, ...over });
-const result = (over: Partial<ProvisionResult>): ProvisionResult => ({ targetId: 't', targetName: 'Relay B', ok: true, action: 'create', remoteId: 'r', attributesChanged: [], dryRun: false, error: null, failure: null, steps: [], ...over });
+const link = (over: Partial<Link>): Link => ({
+  targetId: 't',
+  targetName: 'Relay B',
+  state: 'never',
+  remoteId: null,
+  lastAttemptAt: null,
+  lastSuccessAt: null,
+  nextAttemptAt: null,
+  lastError: null,
+  ...over,
+});
+const result = (over: Partial<ProvisionResult>): ProvisionResult => ({
+  targetId: 't',
+  targetName: 'Relay B',
+  ok: true,
+  action: 'create',
+  remoteId: 'r',
+  attributesChanged: [],
+  dryRun: false,
+  error: null,
+  failure: null,
+  steps: [],
+  ...over,
+});
 
 describe('chip texts', () => {
   it('labels every link state', () => {
@@ -27,12 +49,24 @@ describe('row note after Provision', () => {
   const outcome = { uid: '7', ok: true, userId: 'u', error: null, imported: false };
 
   it('names where the user went, and why a target skipped it', () => {
-    const skipped = result({ targetName: 'App', action: 'skip', steps: [{ step: 'action', ok: true, detail: 'Inactive and never created: nothing to send.' }] });
-    expect(summarise({ ...outcome, results: [result({}), skipped] })).toEqual({ kind: 'ok', text: 'Provisioned to Relay B. App: skipped — Inactive and never created: nothing to send.' });
+    const skipped = result({
+      targetName: 'App',
+      action: 'skip',
+      steps: [{ step: 'action', ok: true, detail: 'Inactive and never created: nothing to send.' }],
+    });
+    expect(summarise({ ...outcome, results: [result({}), skipped] })).toEqual({
+      kind: 'ok',
+      text: 'Provisioned to Relay B. App: skipped — Inactive and never created: nothing to send.',
+    });
   });
 
-  it('puts failures first, with the relay\'s reason', () => {
-    expect(summarise({ ...outcome, ok: false, results: [result({}), result({ targetName: 'App', ok: false, error: 'HTTP 400: bad', failure: 'rejected' })] })).toEqual({ kind: 'error', text: 'App: HTTP 400: bad' });
-    expect(summarise({ ...outcome, ok: false, error: 'The relay has no user for this account.', results: [] })).toEqual({ kind: 'error', text: 'The relay has no user for this account.' });
+  it("puts failures first, with the relay's reason", () => {
+    expect(
+      summarise({ ...outcome, ok: false, results: [result({}), result({ targetName: 'App', ok: false, error: 'HTTP 400: bad', failure: 'rejected' })] }),
+    ).toEqual({ kind: 'error', text: 'App: HTTP 400: bad' });
+    expect(summarise({ ...outcome, ok: false, error: 'The relay has no user for this account.', results: [] })).toEqual({
+      kind: 'error',
+      text: 'The relay has no user for this account.',
+    });
   });
 });

@@ -29,12 +29,22 @@ export async function probeShadows(page: Page): Promise<ShadowProbe> {
   const cdp: CDPSession = await page.context().newCDPSession(page);
 
   async function hostsAndRoots(hostSelector: string): Promise<{ host: string; root: string }[]> {
-    const { result } = (await cdp.send('Runtime.evaluate', { expression: `[...document.querySelectorAll(${JSON.stringify(hostSelector)})]`, objectGroup: 'probe' })) as { result: Remote };
-    const { result: props } = (await cdp.send('Runtime.getProperties', { objectId: result.objectId!, ownProperties: true })) as { result: { name: string; value?: Remote }[] };
-    const hosts = props.filter((p) => /^\d+$/.test(p.name)).sort((a, b) => Number(a.name) - Number(b.name)).map((p) => p.value!.objectId!);
+    const { result } = (await cdp.send('Runtime.evaluate', {
+      expression: `[...document.querySelectorAll(${JSON.stringify(hostSelector)})]`,
+      objectGroup: 'probe',
+    })) as { result: Remote };
+    const { result: props } = (await cdp.send('Runtime.getProperties', { objectId: result.objectId!, ownProperties: true })) as {
+      result: { name: string; value?: Remote }[];
+    };
+    const hosts = props
+      .filter((p) => /^\d+$/.test(p.name))
+      .sort((a, b) => Number(a.name) - Number(b.name))
+      .map((p) => p.value!.objectId!);
     const out: { host: string; root: string }[] = [];
     for (const host of hosts) {
-      const { node } = (await cdp.send('DOM.describeNode', { objectId: host, depth: 1, pierce: true })) as { node: { shadowRoots?: { backendNodeId: number }[] } };
+      const { node } = (await cdp.send('DOM.describeNode', { objectId: host, depth: 1, pierce: true })) as {
+        node: { shadowRoots?: { backendNodeId: number }[] };
+      };
       const shadow = node.shadowRoots?.[0];
       if (!shadow) continue;
       const { object } = (await cdp.send('DOM.resolveNode', { backendNodeId: shadow.backendNodeId, objectGroup: 'probe' })) as { object: Remote };

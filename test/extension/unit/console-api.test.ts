@@ -38,7 +38,10 @@ describe('proxyApiCall', () => {
 
   it('sends the token and the JSON body to the relay’s /api/v1, keeping a path prefix', async () => {
     const { calls, fetch } = recorder(() => Response.json({ id: 't1' }, { status: 201 }));
-    const answer = await proxyApiCall({ type: 'console:api', method: 'POST', path: '/targets', body: { name: 'Wiki' } }, { relayUrl: 'https://relay.example/hub', token: 'srt_secret', fetch });
+    const answer = await proxyApiCall(
+      { type: 'console:api', method: 'POST', path: '/targets', body: { name: 'Wiki' } },
+      { relayUrl: 'https://relay.example/hub', token: 'srt_secret', fetch },
+    );
     expect(answer).toEqual({ kind: 'http', status: 201, body: { id: 't1' } });
     expect(calls[0]!.url).toBe('https://relay.example/hub/api/v1/targets');
     const headers = calls[0]!.init.headers as Record<string, string>;
@@ -50,21 +53,32 @@ describe('proxyApiCall', () => {
 
   it('sends no body on GET and reads an empty answer as null', async () => {
     const { calls, fetch } = recorder(() => new Response(null, { status: 204 }));
-    const answer = await proxyApiCall({ type: 'console:api', method: 'GET', path: '/targets', body: { ignored: true } }, { relayUrl: 'http://127.0.0.1:8787', token: 't', fetch });
+    const answer = await proxyApiCall(
+      { type: 'console:api', method: 'GET', path: '/targets', body: { ignored: true } },
+      { relayUrl: 'http://127.0.0.1:8787', token: 't', fetch },
+    );
     expect(answer).toEqual({ kind: 'http', status: 204, body: null });
     expect(calls[0]!.init.body).toBeUndefined();
   });
 
   it('says why there was no answer: not connected, network failure, timeout', async () => {
     const never = recorder(() => Response.json({}));
-    expect(await proxyApiCall(request('/targets') as never, { relayUrl: '', token: 't', fetch: never.fetch })).toMatchObject({ kind: 'unreachable', error: expect.stringContaining('Not connected') });
+    expect(await proxyApiCall(request('/targets') as never, { relayUrl: '', token: 't', fetch: never.fetch })).toMatchObject({
+      kind: 'unreachable',
+      error: expect.stringContaining('Not connected'),
+    });
     expect(never.calls).toHaveLength(0);
 
     const down = recorder(() => Promise.reject(new TypeError('fetch failed')));
-    expect(await proxyApiCall(request('/targets') as never, { relayUrl: 'http://127.0.0.1:9', token: 't', fetch: down.fetch })).toMatchObject({ kind: 'unreachable', error: expect.stringContaining('could not be reached') });
+    expect(await proxyApiCall(request('/targets') as never, { relayUrl: 'http://127.0.0.1:9', token: 't', fetch: down.fetch })).toMatchObject({
+      kind: 'unreachable',
+      error: expect.stringContaining('could not be reached'),
+    });
 
     const slow = recorder(() => Promise.reject(new DOMException('timed out', 'TimeoutError')));
-    expect(await proxyApiCall(request('/targets') as never, { relayUrl: 'http://127.0.0.1:9', token: 't', fetch: slow.fetch, timeoutMs: 5000 })).toMatchObject({ error: 'The relay did not answer within 5 s.' });
+    expect(await proxyApiCall(request('/targets') as never, { relayUrl: 'http://127.0.0.1:9', token: 't', fetch: slow.fetch, timeoutMs: 5000 })).toMatchObject({
+      error: 'The relay did not answer within 5 s.',
+    });
   });
 });
 
@@ -84,8 +98,15 @@ describe('readResponse', () => {
   });
 
   it('explains 401, a missing relay and an answer of the wrong shape', () => {
-    expect(catchProblem(() => readResponse({ kind: 'http', status: 401, body: { error: 'unauthorized', message: 'The bearer token is not valid or has been revoked.' } }, schema)).message).toMatch(/^The relay refused the token \(401\)/);
-    expect(catchProblem(() => readResponse({ kind: 'unreachable', error: 'The relay could not be reached.' }, schema))).toMatchObject({ status: null, message: 'The relay could not be reached.' });
+    expect(
+      catchProblem(() =>
+        readResponse({ kind: 'http', status: 401, body: { error: 'unauthorized', message: 'The bearer token is not valid or has been revoked.' } }, schema),
+      ).message,
+    ).toMatch(/^The relay refused the token \(401\)/);
+    expect(catchProblem(() => readResponse({ kind: 'unreachable', error: 'The relay could not be reached.' }, schema))).toMatchObject({
+      status: null,
+      message: 'The relay could not be reached.',
+    });
     expect(catchProblem(() => readResponse({ kind: 'http', status: 200, body: { id: 5 } }, schema)).message).toMatch(/not what this extension expects/);
   });
 });

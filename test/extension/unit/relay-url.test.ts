@@ -24,7 +24,8 @@ describe('relay URL', () => {
   });
 
   it('refuses what is not an http(s) address', () => {
-    for (const url of ['relay.example.com', 'ftp://relay.example.com', 'javascript:alert(1)', '']) expect(checkRelayUrl(url), url).toEqual({ ok: false, error: NOT_HTTP_RELAY_URL });
+    for (const url of ['relay.example.com', 'ftp://relay.example.com', 'javascript:alert(1)', ''])
+      expect(checkRelayUrl(url), url).toEqual({ ok: false, error: NOT_HTTP_RELAY_URL });
   });
 
   it('refuses a stored URL that breaks the rule, and lets an empty one (not set yet) through', () => {

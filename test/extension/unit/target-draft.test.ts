@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { bodyOf, draftOf, emptyDraft, roleMapOf, roleRowsOf, roleTextOf } from '../../../extension/src/components/console/target-draft';
 import { targetSchema, type Target } from '../../../shared/src/targets';
 
-
 const saved = targetSchema.parse({
   id: 't1',
   name: 'Intranet',
@@ -42,28 +41,60 @@ describe('the target form body', () => {
   });
 });
 
-
 describe('target draft for CMS kinds', () => {
   it('sends a WordPress target’s options as the schema names them, a user id as a number', () => {
-    const d = { ...emptyDraft(), kind: 'wordpress-rest' as const, roleMap: 'Editors = editor', wpReassign: ' 7 ', wpRestPath: '/?rest_route=' as const, wpAllowUserOne: true };
-    expect(bodyOf(d, true).options).toEqual({ restPath: '/?rest_route=', roleMap: { Editors: 'editor' }, defaultRole: 'subscriber', reassign: 7, allowUserOne: true });
+    const d = {
+      ...emptyDraft(),
+      kind: 'wordpress-rest' as const,
+      roleMap: 'Editors = editor',
+      wpReassign: ' 7 ',
+      wpRestPath: '/?rest_route=' as const,
+      wpAllowUserOne: true,
+    };
+    expect(bodyOf(d, true).options).toEqual({
+      restPath: '/?rest_route=',
+      roleMap: { Editors: 'editor' },
+      defaultRole: 'subscriber',
+      reassign: 7,
+      allowUserOne: true,
+    });
   });
 
   it('sends a Joomla target’s group ids as numbers, and a word as it is for the API to name', () => {
     const d = { ...emptyDraft(), kind: 'joomla-webservices' as const, roleMap: 'Editors = 4', joomlaDefaultGroups: '2, 3', joomlaSuperUserGroups: '8 x' };
-    expect(bodyOf(d, true).options).toEqual({ apiPath: '/api/index.php', roleMap: { Editors: 4 }, defaultGroups: [2, 3], superUserGroups: [8, 'x'], allowSuperUsers: false });
+    expect(bodyOf(d, true).options).toEqual({
+      apiPath: '/api/index.php',
+      roleMap: { Editors: 4 },
+      defaultGroups: [2, 3],
+      superUserGroups: [8, 'x'],
+      allowSuperUsers: false,
+    });
   });
 
   it('reads a saved Joomla target back into the form', () => {
-    const saved = { ...bodyOf({ ...emptyDraft(), name: 'Portal', kind: 'joomla-webservices', baseUrl: 'https://p.example', roleMap: 'Editors = 4', joomlaDefaultGroups: '2, 3' }, true), id: 't1', token: undefined };
-    const modes = { manual: { enabled: true, operations: { create: true, update: true, deactivate: true, delete: false } }, automatic: { enabled: false, operations: { create: true, update: true, deactivate: true, delete: false } }, scheduled: { enabled: false, intervalMinutes: 60, operations: { create: true, update: true, deactivate: true, delete: false } } };
+    const saved = {
+      ...bodyOf(
+        { ...emptyDraft(), name: 'Portal', kind: 'joomla-webservices', baseUrl: 'https://p.example', roleMap: 'Editors = 4', joomlaDefaultGroups: '2, 3' },
+        true,
+      ),
+      id: 't1',
+      token: undefined,
+    };
+    const modes = {
+      manual: { enabled: true, operations: { create: true, update: true, deactivate: true, delete: false } },
+      automatic: { enabled: false, operations: { create: true, update: true, deactivate: true, delete: false } },
+      scheduled: { enabled: false, intervalMinutes: 60, operations: { create: true, update: true, deactivate: true, delete: false } },
+    };
     const d = draftOf({ ...saved, modes, rateLimitPerSecond: 10, concurrency: 4, deletionThreshold: 10 } as unknown as Target);
     expect(d).toMatchObject({ kind: 'joomla-webservices', roleMap: 'Editors = 4', joomlaDefaultGroups: '2, 3', joomlaSuperUserGroups: '8' });
   });
 
   it('keeps a picker row being filled in, but sends no mapping for it', () => {
     const text = roleTextOf([...roleRowsOf('Editors = editor'), ['', '']]);
-    expect(roleRowsOf(text)).toEqual([['Editors', 'editor'], ['', '']]);
+    expect(roleRowsOf(text)).toEqual([
+      ['Editors', 'editor'],
+      ['', ''],
+    ]);
     expect(roleMapOf(text)).toEqual({ Editors: 'editor' });
   });
 });

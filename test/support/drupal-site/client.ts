@@ -23,7 +23,11 @@ export interface DrupalSiteHandle extends CreatedSite {
 }
 
 async function call<T>(url: string, method: string, body?: unknown): Promise<T> {
-  const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`drupal-site control ${method} ${url}: ${res.status} ${text}`);
   return JSON.parse(text) as T;

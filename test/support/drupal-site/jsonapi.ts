@@ -55,7 +55,15 @@ export function jsonapiError(status: number, detail: string, via: string, extra:
     headers: { 'content-type': JSONAPI },
     body: {
       jsonapi: JSONAPI_VERSION,
-      errors: [{ title, status: String(status), detail, links: { via: { href: via }, info: { href: `http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec${section}` } }, ...extra }],
+      errors: [
+        {
+          title,
+          status: String(status),
+          detail,
+          links: { via: { href: via }, info: { href: `http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec${section}` } },
+          ...extra,
+        },
+      ],
     },
   };
 }
@@ -87,7 +95,11 @@ export class Api {
     const via = `${this.base}${path}${url.search}`;
     const site = this.site;
     if (!site.settings.jsonapi || !(path === '/jsonapi' || path.startsWith('/jsonapi/'))) {
-      return { status: 404, headers: { 'content-type': 'text/html; charset=UTF-8' }, body: '<!DOCTYPE html><html><head><title>Page not found | Drupal</title></head><body><h1>Page not found</h1><p>The requested page could not be found.</p></body></html>' };
+      return {
+        status: 404,
+        headers: { 'content-type': 'text/html; charset=UTF-8' },
+        body: '<!DOCTYPE html><html><head><title>Page not found | Drupal</title></head><body><h1>Page not found</h1><p>The requested page could not be found.</p></body></html>',
+      };
     }
     const write = method === 'POST' || method === 'PATCH' || method === 'DELETE';
     try {
@@ -95,14 +107,23 @@ export class Api {
       const item = /^\/jsonapi\/user\/user\/([0-9a-f-]{36})$/.exec(path);
       if (write && site.settings.readOnly && (path === '/jsonapi/user/user' || item)) {
         const href = `${this.base}/admin/config/services/jsonapi`;
-        return jsonapiError(405, `JSON:API is configured to accept only read operations. Site administrators can configure this at <a href="${href}">${href}</a>.`, via);
+        return jsonapiError(
+          405,
+          `JSON:API is configured to accept only read operations. Site administrators can configure this at <a href="${href}">${href}</a>.`,
+          via,
+        );
       }
       if (path === '/jsonapi/user/user') {
         if (method === 'GET') return this.collection(url, viewer, via);
         if (method === 'POST') return this.create(caller, raw, contentType, via);
       } else if (item) {
         const user = site.byUuid.get(item[1]!);
-        if (!user) return jsonapiError(404, `The "user" parameter was not converted for the path "/jsonapi/user/user/{entity}" (route name: "jsonapi.user--user.individual")`, via);
+        if (!user)
+          return jsonapiError(
+            404,
+            `The "user" parameter was not converted for the path "/jsonapi/user/user/{entity}" (route name: "jsonapi.user--user.individual")`,
+            via,
+          );
         if (method === 'GET') return this.individual(user, viewer, via);
         if (method === 'PATCH') return this.patch(user, caller, raw, contentType, via);
         if (method === 'DELETE') return this.remove(user, caller, via);
@@ -111,7 +132,10 @@ export class Api {
       } else {
         return jsonapiError(404, `No route found for "${method} ${via}"`, via);
       }
-      return { ...jsonapiError(405, `No route found for "${method} ${via}": Method Not Allowed (Allow: GET, POST)`, via), headers: { 'content-type': JSONAPI, allow: 'GET, POST' } };
+      return {
+        ...jsonapiError(405, `No route found for "${method} ${via}": Method Not Allowed (Allow: GET, POST)`, via),
+        headers: { 'content-type': JSONAPI, allow: 'GET, POST' },
+      };
     } catch (e) {
       if (e instanceof QueryError) return jsonapiError(e.status, e.message, via);
       throw e;
@@ -132,7 +156,8 @@ export class Api {
         'user_role--user_role': link('user_role/user_role'),
       },
     };
-    if (caller.viewer !== 'anonymous' && caller.uuid) doc.meta = { links: { me: { meta: { id: caller.uuid }, href: `${this.base}/jsonapi/user/user/${caller.uuid}` } } };
+    if (caller.viewer !== 'anonymous' && caller.uuid)
+      doc.meta = { links: { me: { meta: { id: caller.uuid }, href: `${this.base}/jsonapi/user/user/${caller.uuid}` } } };
     return ok(doc);
   }
 
@@ -182,13 +207,17 @@ export class Api {
     const q = parseNested(url.searchParams);
     const filter = parseFilter(q.filter);
     for (const p of filterPaths(filter)) {
-      if (viewer === 'user-admin' && p.startsWith('roles')) throw new QueryError(`The current user is not authorized to filter by the \`roles\` field, given in the path \`${p}\`.`, 403);
-      if (viewer === 'limited' && PROTECTED_FIELDS.has(p)) throw new QueryError(`The current user is not authorized to filter by the \`${p.split('.')[0]}\` field, given in the path \`${p}\`.`, 403);
-      if (viewer === 'anonymous' && PROTECTED_FIELDS.has(p)) throw new QueryError(`The current user is not authorized to filter by the \`${p.split('.')[0]}\` field, given in the path \`${p}\`.`, 403);
+      if (viewer === 'user-admin' && p.startsWith('roles'))
+        throw new QueryError(`The current user is not authorized to filter by the \`roles\` field, given in the path \`${p}\`.`, 403);
+      if (viewer === 'limited' && PROTECTED_FIELDS.has(p))
+        throw new QueryError(`The current user is not authorized to filter by the \`${p.split('.')[0]}\` field, given in the path \`${p}\`.`, 403);
+      if (viewer === 'anonymous' && PROTECTED_FIELDS.has(p))
+        throw new QueryError(`The current user is not authorized to filter by the \`${p.split('.')[0]}\` field, given in the path \`${p}\`.`, 403);
     }
     // TemporaryQueryGuard: a filtered query by someone without "access user profiles" gets
     // alwaysFalse() — an empty page, not an error (what a wrong password meets on a real site).
-    if (viewer === 'anonymous' && filter.conditions.length > 0) return ok({ jsonapi: JSONAPI_VERSION, data: [], links: { self: { href: `${this.base}/jsonapi/user/user${url.search}` } } });
+    if (viewer === 'anonymous' && filter.conditions.length > 0)
+      return ok({ jsonapi: JSONAPI_VERSION, data: [], links: { self: { href: `${this.base}/jsonapi/user/user${url.search}` } } });
     const sort = parseSort(q.sort);
     const page = parsePage(q.page);
     const all = this.site.sorted(JSON.stringify(sort), comparator(sort));
@@ -206,13 +235,22 @@ export class Api {
       if (visibility(viewer, u) === 'none') {
         omitted[`item--${u.uuid.replace(/-/g, '').slice(0, 7)}`] = {
           href: `${this.base}/jsonapi/user/user/${u.uuid}`,
-          meta: { detail: "The current user is not allowed to GET the selected resource. The 'access user profiles' permission is required and the user must be active.", rel: 'item' },
+          meta: {
+            detail:
+              "The current user is not allowed to GET the selected resource. The 'access user profiles' permission is required and the user must be active.",
+            rel: 'item',
+          },
         };
       } else data.push(this.resource(u, viewer));
     }
     const doc: Record<string, unknown> = { jsonapi: JSONAPI_VERSION, data };
     if (Object.keys(omitted).length > 0) {
-      doc.meta = { omitted: { detail: 'Some resources have been omitted because of insufficient authorization.', links: { help: { href: 'https://www.drupal.org/docs/8/modules/json-api/filtering#filters-access-control' }, ...omitted } } };
+      doc.meta = {
+        omitted: {
+          detail: 'Some resources have been omitted because of insufficient authorization.',
+          links: { help: { href: 'https://www.drupal.org/docs/8/modules/json-api/filtering#filters-access-control' }, ...omitted },
+        },
+      };
     }
     const links: Record<string, unknown> = {};
     const pageUrl = (offset: number) => {
@@ -235,7 +273,12 @@ export class Api {
 
   private individual(u: SiteUser, viewer: Viewer, via: string): Reply {
     if (visibility(viewer, u) === 'none') {
-      return jsonapiError(403, "The current user is not allowed to GET the selected resource. The 'access user profiles' permission is required and the user must be active.", via, { source: { pointer: '/data' } });
+      return jsonapiError(
+        403,
+        "The current user is not allowed to GET the selected resource. The 'access user profiles' permission is required and the user must be active.",
+        via,
+        { source: { pointer: '/data' } },
+      );
     }
     return ok({ jsonapi: JSONAPI_VERSION, data: this.resource(u, viewer), links: { self: { href: `${this.base}/jsonapi/user/user/${u.uuid}` } } });
   }
@@ -253,27 +296,50 @@ export class Api {
         type: 'user_role--user_role',
         id: r.uuid,
         links: { self: { href: self } },
-        attributes: { langcode: 'en', status: true, dependencies: [], drupal_internal__id: r.id, label: r.label, weight: r.weight, is_admin: r.id === 'administrator' ? true : null, permissions: [] },
+        attributes: {
+          langcode: 'en',
+          status: true,
+          dependencies: [],
+          drupal_internal__id: r.id,
+          label: r.label,
+          weight: r.weight,
+          is_admin: r.id === 'administrator' ? true : null,
+          permissions: [],
+        },
       });
     }
     const doc: Record<string, unknown> = { jsonapi: JSONAPI_VERSION, data, links: { self: { href: `${this.base}/jsonapi/user_role/user_role` } } };
-    if (Object.keys(omitted).length > 0) doc.meta = { omitted: { detail: 'Some resources have been omitted because of insufficient authorization.', links: omitted } };
+    if (Object.keys(omitted).length > 0)
+      doc.meta = { omitted: { detail: 'Some resources have been omitted because of insufficient authorization.', links: omitted } };
     return ok(doc);
   }
 
   /** Parses a write body; a Reply when it is not acceptable. */
-  private document(raw: string, contentType: string | undefined, via: string, id?: string): { attributes: Record<string, unknown>; roles: string[] | undefined } | Reply {
+  private document(
+    raw: string,
+    contentType: string | undefined,
+    via: string,
+    id?: string,
+  ): { attributes: Record<string, unknown>; roles: string[] | undefined } | Reply {
     if (!contentType?.toLowerCase().startsWith(JSONAPI)) {
       return jsonapiError(415, `No route found that matches "Content-Type: ${contentType ?? ''}"`, via);
     }
-    let doc: { data?: { type?: unknown; id?: unknown; attributes?: Record<string, unknown>; relationships?: Record<string, { data?: { type?: string; id?: string }[] }> } };
+    let doc: {
+      data?: {
+        type?: unknown;
+        id?: unknown;
+        attributes?: Record<string, unknown>;
+        relationships?: Record<string, { data?: { type?: string; id?: string }[] }>;
+      };
+    };
     try {
       doc = JSON.parse(raw) as typeof doc;
     } catch {
       return jsonapiError(400, 'Syntax error', via);
     }
     if (!doc || typeof doc !== 'object' || !doc.data || typeof doc.data !== 'object') return jsonapiError(400, 'Missing `data`.', via);
-    if (doc.data.type !== 'user--user') return jsonapiError(409, `The provided type (${String(doc.data.type)}) does not match the destination resource types (user--user).`, via);
+    if (doc.data.type !== 'user--user')
+      return jsonapiError(409, `The provided type (${String(doc.data.type)}) does not match the destination resource types (user--user).`, via);
     if (id !== undefined && doc.data.id !== id) return jsonapiError(422, 'The "id" in the request body must match the resource being updated.', via);
     const attributes = doc.data.attributes ?? {};
     const allowed = new Set(['name', 'mail', 'status', 'pass', 'timezone', 'preferred_langcode', 'langcode', 'init']);
@@ -287,7 +353,12 @@ export class Api {
       roles = [];
       for (const ref of rel.data) {
         const role = [...this.site.roles.values()].find((r) => r.uuid === ref.id);
-        if (ref.type !== 'user_role--user_role' || !role) return jsonapiError(404, `The resource identified by \`${String(ref.type)}:${String(ref.id)}\` (given as a relationship item) could not be found.`, via);
+        if (ref.type !== 'user_role--user_role' || !role)
+          return jsonapiError(
+            404,
+            `The resource identified by \`${String(ref.type)}:${String(ref.id)}\` (given as a relationship item) could not be found.`,
+            via,
+          );
         if (role.id !== 'authenticated' && role.id !== 'anonymous') roles.push(role.id);
       }
     }
@@ -305,10 +376,13 @@ export class Api {
     }
     const mail = attributes.mail;
     if (mail !== undefined && mail !== null) {
-      if (typeof mail !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(mail)) errors.push({ detail: 'mail.0.value: This value is not a valid email address.', pointer: '/data/attributes/mail' });
-      else if (this.site.mailTaken(mail, except)) errors.push({ detail: `mail: The email address ${mail} is already taken.`, pointer: '/data/attributes/mail' });
+      if (typeof mail !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(mail))
+        errors.push({ detail: 'mail.0.value: This value is not a valid email address.', pointer: '/data/attributes/mail' });
+      else if (this.site.mailTaken(mail, except))
+        errors.push({ detail: `mail: The email address ${mail} is already taken.`, pointer: '/data/attributes/mail' });
     }
-    if (attributes.status !== undefined && typeof attributes.status !== 'boolean') errors.push({ detail: 'status.0.value: This value should be of the correct primitive type.', pointer: '/data/attributes/status' });
+    if (attributes.status !== undefined && typeof attributes.status !== 'boolean')
+      errors.push({ detail: 'status.0.value: This value should be of the correct primitive type.', pointer: '/data/attributes/status' });
     if (errors.length === 0) return undefined;
     const [title, section] = TITLES[422]!;
     return {
@@ -316,14 +390,21 @@ export class Api {
       headers: { 'content-type': JSONAPI },
       body: {
         jsonapi: JSONAPI_VERSION,
-        errors: errors.map((e) => ({ title, status: '422', detail: e.detail, source: { pointer: e.pointer }, links: { via: { href: via }, info: { href: `http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec${section}` } } })),
+        errors: errors.map((e) => ({
+          title,
+          status: '422',
+          detail: e.detail,
+          source: { pointer: e.pointer },
+          links: { via: { href: via }, info: { href: `http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec${section}` } },
+        })),
       },
     };
   }
 
   private forbidden(method: string, { viewer, credentialed }: Caller, via: string): Reply | undefined {
     if (viewer === 'anonymous' && !credentialed) return jsonapiError(401, 'No authentication credentials provided.', via);
-    if (!isAdmin(viewer)) return jsonapiError(403, `The current user is not allowed to ${method} the selected resource.`, via, { source: { pointer: '/data' } });
+    if (!isAdmin(viewer))
+      return jsonapiError(403, `The current user is not allowed to ${method} the selected resource.`, via, { source: { pointer: '/data' } });
     return undefined;
   }
 
@@ -333,14 +414,30 @@ export class Api {
     if (denied) return denied;
     const parsed = this.document(raw, contentType, via);
     if ('status' in parsed) return parsed;
-    if (parsed.roles !== undefined && viewer !== 'admin') return jsonapiError(403, "The current user is not allowed to POST the selected field (roles). The 'administer permissions' permission is required.", via, { source: { pointer: '/data/relationships/roles' } });
+    if (parsed.roles !== undefined && viewer !== 'admin')
+      return jsonapiError(
+        403,
+        "The current user is not allowed to POST the selected field (roles). The 'administer permissions' permission is required.",
+        via,
+        { source: { pointer: '/data/relationships/roles' } },
+      );
     const bad = this.violations(parsed.attributes, via);
     if (bad) return bad;
     const a = parsed.attributes;
-    const user = this.site.insert({ name: a.name as string, mail: (a.mail as string | null | undefined) ?? null, status: (a.status as boolean | undefined) ?? false, roles: parsed.roles ?? [], timezone: (a.timezone as string | undefined) ?? 'UTC' });
+    const user = this.site.insert({
+      name: a.name as string,
+      mail: (a.mail as string | null | undefined) ?? null,
+      status: (a.status as boolean | undefined) ?? false,
+      roles: parsed.roles ?? [],
+      timezone: (a.timezone as string | undefined) ?? 'UTC',
+    });
     if (typeof a.pass === 'string') user.pass = a.pass;
     const self = `${this.base}/jsonapi/user/user/${user.uuid}`;
-    return { status: 201, headers: { 'content-type': JSONAPI, location: self }, body: { jsonapi: JSONAPI_VERSION, data: this.resource(user, viewer), links: { self: { href: self } } } };
+    return {
+      status: 201,
+      headers: { 'content-type': JSONAPI, location: self },
+      body: { jsonapi: JSONAPI_VERSION, data: this.resource(user, viewer), links: { self: { href: self } } },
+    };
   }
 
   private patch(user: SiteUser, caller: Caller, raw: string, contentType: string | undefined, via: string): Reply {
@@ -349,7 +446,13 @@ export class Api {
     if (denied) return denied;
     const parsed = this.document(raw, contentType, via, user.uuid);
     if ('status' in parsed) return parsed;
-    if (parsed.roles !== undefined && viewer !== 'admin') return jsonapiError(403, "The current user is not allowed to PATCH the selected field (roles). The 'administer permissions' permission is required.", via, { source: { pointer: '/data/relationships/roles' } });
+    if (parsed.roles !== undefined && viewer !== 'admin')
+      return jsonapiError(
+        403,
+        "The current user is not allowed to PATCH the selected field (roles). The 'administer permissions' permission is required.",
+        via,
+        { source: { pointer: '/data/relationships/roles' } },
+      );
     const bad = this.violations(parsed.attributes, via, user);
     if (bad) return bad;
     const a = parsed.attributes;
@@ -370,7 +473,8 @@ export class Api {
     if (denied) return denied;
     if (user.uid === 0 || user.uid === 1) return jsonapiError(403, `The '${user.uid === 0 ? 'anonymous' : 'administrator'}' account cannot be deleted.`, via);
     const method = this.site.settings.cancelMethod;
-    if (method === 'user_cancel_block' || method === 'user_cancel_block_unpublish') this.site.update(user, { status: false, changed: Math.max(now(), user.changed) });
+    if (method === 'user_cancel_block' || method === 'user_cancel_block_unpublish')
+      this.site.update(user, { status: false, changed: Math.max(now(), user.changed) });
     else this.site.remove(user);
     return { status: 204 };
   }

@@ -46,7 +46,23 @@ export function parseNested(search: URLSearchParams): Record<string, Nested> {
   return root;
 }
 
-const OPERATORS = ['=', '<>', '>', '>=', '<', '<=', 'STARTS_WITH', 'CONTAINS', 'ENDS_WITH', 'IN', 'NOT IN', 'BETWEEN', 'NOT BETWEEN', 'IS NULL', 'IS NOT NULL'] as const;
+const OPERATORS = [
+  '=',
+  '<>',
+  '>',
+  '>=',
+  '<',
+  '<=',
+  'STARTS_WITH',
+  'CONTAINS',
+  'ENDS_WITH',
+  'IN',
+  'NOT IN',
+  'BETWEEN',
+  'NOT BETWEEN',
+  'IS NULL',
+  'IS NOT NULL',
+] as const;
 type Operator = (typeof OPERATORS)[number];
 
 export interface Condition {
@@ -104,7 +120,7 @@ export function parseFilter(raw: Nested | undefined): Filter {
     }
     const c = (item.condition ?? item) as Record<string, Nested>;
     const path = item.condition !== undefined ? c.path : key;
-    if (typeof path !== 'string' || path === '') throw new QueryError('Filter parameter is missing a \'path\' key.');
+    if (typeof path !== 'string' || path === '') throw new QueryError("Filter parameter is missing a 'path' key.");
     const op = (typeof c.operator === 'string' ? c.operator : '=') as Operator;
     const value = c.value as string | string[] | undefined;
     filter.conditions.push(condition(path, op, value, typeof c.memberOf === 'string' ? c.memberOf : undefined));
@@ -114,8 +130,8 @@ export function parseFilter(raw: Nested | undefined): Filter {
 
 function condition(path: string, operator: Operator, value: Nested | undefined, memberOf: string | undefined): Condition {
   if (!OPERATORS.includes(operator)) throw new QueryError(`The operator "${operator}" is not supported.`);
-  if (path === 'roles' || path === 'roles.id' || path.startsWith('roles.') && path !== 'roles.meta.drupal_internal__target_id') {
-    throw new QueryError('Filtering on config entities is not supported by Drupal\'s entity API. You tried to filter on a Role config entity.');
+  if (path === 'roles' || path === 'roles.id' || (path.startsWith('roles.') && path !== 'roles.meta.drupal_internal__target_id')) {
+    throw new QueryError("Filtering on config entities is not supported by Drupal's entity API. You tried to filter on a Role config entity.");
   }
   if (!(path in FIELDS)) throw new QueryError(`Invalid nested filtering. The field \`${path.split('.')[0]}\`, given in the path \`${path}\`, does not exist.`);
   const needsList = operator === 'IN' || operator === 'NOT IN' || operator === 'BETWEEN' || operator === 'NOT BETWEEN';
@@ -131,25 +147,40 @@ function scalarMatches(actual: string | number | boolean | null, op: Operator, v
   if (op === 'IS NOT NULL') return actual !== null && actual !== '';
   if (actual === null) return false;
   // Drupal hands the value to the entity query unconverted: booleans compare as 1/0, timestamps as seconds.
-  const norm = (v: string) => (typeof actual === 'boolean' ? (v === '1' || v.toLowerCase() === 'true' ? 1 : 0) : typeof actual === 'number' ? Number(v) : v.toLowerCase());
+  const norm = (v: string) =>
+    typeof actual === 'boolean' ? (v === '1' || v.toLowerCase() === 'true' ? 1 : 0) : typeof actual === 'number' ? Number(v) : v.toLowerCase();
   const a = typeof actual === 'boolean' ? (actual ? 1 : 0) : typeof actual === 'number' ? actual : actual.toLowerCase();
   const list = Array.isArray(value) ? value.map(norm) : [];
   const v = typeof value === 'string' ? norm(value) : undefined;
   switch (op) {
-    case '=': return a === v;
-    case '<>': return a !== v;
-    case '>': return v !== undefined && a > v;
-    case '>=': return v !== undefined && a >= v;
-    case '<': return v !== undefined && a < v;
-    case '<=': return v !== undefined && a <= v;
-    case 'STARTS_WITH': return String(a).startsWith(String(v));
-    case 'CONTAINS': return String(a).includes(String(v));
-    case 'ENDS_WITH': return String(a).endsWith(String(v));
-    case 'IN': return list.includes(a);
-    case 'NOT IN': return !list.includes(a);
-    case 'BETWEEN': return list.length === 2 && a >= list[0]! && a <= list[1]!;
-    case 'NOT BETWEEN': return !(list.length === 2 && a >= list[0]! && a <= list[1]!);
-    default: return false;
+    case '=':
+      return a === v;
+    case '<>':
+      return a !== v;
+    case '>':
+      return v !== undefined && a > v;
+    case '>=':
+      return v !== undefined && a >= v;
+    case '<':
+      return v !== undefined && a < v;
+    case '<=':
+      return v !== undefined && a <= v;
+    case 'STARTS_WITH':
+      return String(a).startsWith(String(v));
+    case 'CONTAINS':
+      return String(a).includes(String(v));
+    case 'ENDS_WITH':
+      return String(a).endsWith(String(v));
+    case 'IN':
+      return list.includes(a);
+    case 'NOT IN':
+      return !list.includes(a);
+    case 'BETWEEN':
+      return list.length === 2 && a >= list[0]! && a <= list[1]!;
+    case 'NOT BETWEEN':
+      return !(list.length === 2 && a >= list[0]! && a <= list[1]!);
+    default:
+      return false;
   }
 }
 
@@ -176,7 +207,8 @@ export function matches(u: SiteUser, f: Filter, group: string | undefined = unde
 }
 
 export function filterPaths(f: Filter): string[] {
-  for (const c of f.conditions) if (c.memberOf !== undefined && !f.groups.has(c.memberOf)) throw new QueryError(`The filter group \`${c.memberOf}\` does not exist.`);
+  for (const c of f.conditions)
+    if (c.memberOf !== undefined && !f.groups.has(c.memberOf)) throw new QueryError(`The filter group \`${c.memberOf}\` does not exist.`);
   return f.conditions.map((c) => c.path);
 }
 
@@ -197,12 +229,14 @@ export function parseSort(raw: Nested | undefined): SortField[] {
     }
   } else if (!Array.isArray(raw)) {
     for (const v of Object.values(raw)) {
-      if (typeof v !== 'object' || Array.isArray(v) || typeof v.path !== 'string') throw new QueryError('You need to provide a field name for the sort parameter.');
+      if (typeof v !== 'object' || Array.isArray(v) || typeof v.path !== 'string')
+        throw new QueryError('You need to provide a field name for the sort parameter.');
       items.push({ path: v.path, descending: String(v.direction ?? 'ASC').toUpperCase() === 'DESC' });
     }
   }
   for (const s of items) {
-    if (!(s.path in FIELDS) || s.path.startsWith('roles')) throw new QueryError(`Invalid nested sorting. The field \`${s.path}\`, given in the path \`${s.path}\`, does not exist.`);
+    if (!(s.path in FIELDS) || s.path.startsWith('roles'))
+      throw new QueryError(`Invalid nested sorting. The field \`${s.path}\`, given in the path \`${s.path}\`, does not exist.`);
   }
   return items;
 }

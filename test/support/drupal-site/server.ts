@@ -40,7 +40,13 @@ export interface DrupalSiteServer {
   close(): Promise<void>;
 }
 
-const glob = (g: string) => new RegExp(`^${g.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+const glob = (g: string) =>
+  new RegExp(
+    `^${g
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 
 export async function startDrupalSite(): Promise<DrupalSiteServer> {
   const tenants = new Map<string, Tenant>();
@@ -143,7 +149,16 @@ export async function startDrupalSite(): Promise<DrupalSiteServer> {
     });
   }
 
-  function answer(tenant: Tenant, entry: SiteRequest, method: string, path: string, url: URL, authorization: string, raw: string, contentType: string | undefined): Reply {
+  function answer(
+    tenant: Tenant,
+    entry: SiteRequest,
+    method: string,
+    path: string,
+    url: URL,
+    authorization: string,
+    raw: string,
+    contentType: string | undefined,
+  ): Reply {
     let caller: Caller = { viewer: 'anonymous', credentialed: false };
     if (authorization !== '') {
       const [scheme, value = ''] = authorization.split(' ', 2);
@@ -213,7 +228,7 @@ export async function startDrupalSite(): Promise<DrupalSiteServer> {
       const userPath = /^\/users\/(\d+)(\/block)?$/.exec(path);
       if (method === 'GET' && path === '/state') return ok({ users: [...site.users.values()], roles: [...site.roles.values()], settings: site.settings });
       if (method === 'POST' && path === '/users') {
-        const seeds = (Array.isArray((body as { users?: unknown })?.users) ? (body as { users: SeedUser[] }).users : [body as unknown as SeedUser]);
+        const seeds = Array.isArray((body as { users?: unknown })?.users) ? (body as { users: SeedUser[] }).users : [body as unknown as SeedUser];
         return ok({ users: seeds.map((s) => site.insert(s)) });
       }
       if (userPath && method === 'PATCH' && !userPath[2]) return ok(site.update(userOf(userPath[1]!), body as Partial<SiteUser>));

@@ -140,7 +140,13 @@ export class Site {
 
   private loadRealFixture(): void {
     const file = path.resolve(import.meta.dirname, '../../fixtures/drupal10-real-jsonapi-users.json');
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { data: { id: string; attributes: Record<string, unknown>; relationships?: { roles?: { data: { id: string; meta: { drupal_internal__target_id: string } }[] } } }[] };
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as {
+      data: {
+        id: string;
+        attributes: Record<string, unknown>;
+        relationships?: { roles?: { data: { id: string; meta: { drupal_internal__target_id: string } }[] } };
+      }[];
+    };
     const secs = (s: unknown) => Math.floor(Date.parse(String(s)) / 1000);
     for (const r of doc.data) {
       for (const role of r.relationships?.roles?.data ?? []) {

@@ -110,7 +110,7 @@ export interface CreatedSite {
 }
 
 export interface SiteFault {
-  match?: { method?: string; /** path below the site base, `*` = any run */ path?: string };
+  match?: { method?: string /** path below the site base, `*` = any run */; path?: string };
   times?: number;
   delayMs?: number;
   /** destroy the socket without answering */

@@ -17,8 +17,19 @@ const TITLES = new Map(Object.entries(GROUPS).map(([id, g]) => [g.title, Number(
 
 /** The ten accounts of the real capture, as seeds (the list names groups by title). */
 function fixtureUsers(): JoomlaSeedUser[] {
-  const doc = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { response: { body: { data: { id: string; attributes: { name: string; username: string; email: string; block: number; group_names: string } }[] } } };
-  return doc.response.body.data.map(({ id, attributes: a }) => ({ id: Number(id), name: a.name, username: a.username, email: a.email, block: a.block === 1, groups: a.group_names.split('\n').map((t) => TITLES.get(t) ?? 2), requireReset: a.username === 'reset.user', token: a.username === 'sam.super' }));
+  const doc = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
+    response: { body: { data: { id: string; attributes: { name: string; username: string; email: string; block: number; group_names: string } }[] } };
+  };
+  return doc.response.body.data.map(({ id, attributes: a }) => ({
+    id: Number(id),
+    name: a.name,
+    username: a.username,
+    email: a.email,
+    block: a.block === 1,
+    groups: a.group_names.split('\n').map((t) => TITLES.get(t) ?? 2),
+    requireReset: a.username === 'reset.user',
+    token: a.username === 'sam.super',
+  }));
 }
 
 const routeOf = (call: IncomingCall) => {
@@ -48,7 +59,8 @@ export function startJoomlaSite(): Promise<CmsSiteServer> {
     serve(site, call, entry) {
       if (!call.path.startsWith('/api/index.php')) return { status: 404, headers: { 'content-type': 'text/html' }, body: '<html><body>404</body></html>' };
       // Anything but the JSON:API media type (or */*), or no Accept at all, is a plain-text 406.
-      if (!acceptable(String(call.headers.accept ?? ''))) return { status: 406, headers: { 'content-type': 'text/html; charset=utf-8' }, body: 'Could not match accept header' };
+      if (!acceptable(String(call.headers.accept ?? '')))
+        return { status: 406, headers: { 'content-type': 'text/html; charset=utf-8' }, body: 'Could not match accept header' };
       const viewer = site.viewer(call.headers);
       entry.viewer = viewer ? String(viewer.id) : 'anonymous';
       let body: unknown = null;

@@ -25,7 +25,11 @@ export const GROUPS: Record<number, { title: string; parent: number }> = {
 const SUPER_USERS = 8;
 
 const MEDIA = 'application/vnd.api+json; charset=utf-8';
-const errors = (status: number, title: string, code: boolean = true): CmsReply => ({ status, headers: { 'content-type': MEDIA }, body: { errors: [{ title, ...(code ? { code: status } : {}) }] } });
+const errors = (status: number, title: string, code: boolean = true): CmsReply => ({
+  status,
+  headers: { 'content-type': MEDIA },
+  body: { errors: [{ title, ...(code ? { code: status } : {}) }] },
+});
 const saveFailed = (why: string) => errors(400, `Save failed with the following error: ${why}`);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -70,12 +74,29 @@ export class JoomlaSite {
   }
 
   private attrs(u: JoomlaSiteUser, item: boolean): Record<string, unknown> {
-    const common = { id: u.id, name: u.name, username: u.username, email: u.email, block: u.block ? 1 : 0, sendEmail: 0, registerDate: u.registerDate, lastvisitDate: null, lastResetTime: null, resetCount: 0 };
+    const common = {
+      id: u.id,
+      name: u.name,
+      username: u.username,
+      email: u.email,
+      block: u.block ? 1 : 0,
+      sendEmail: 0,
+      registerDate: u.registerDate,
+      lastvisitDate: null,
+      lastResetTime: null,
+      resetCount: 0,
+    };
     // An item carries `groups` as an object map (api/062); a list row `group_count` and `group_names`.
-    return item ? { groups: Object.fromEntries(u.groups.map((g) => [String(g), g])), ...common } : { ...common, group_count: u.groups.length, group_names: u.groups.map((g) => GROUPS[g]?.title ?? '').join('\n') };
+    return item
+      ? { groups: Object.fromEntries(u.groups.map((g) => [String(g), g])), ...common }
+      : { ...common, group_count: u.groups.length, group_names: u.groups.map((g) => GROUPS[g]?.title ?? '').join('\n') };
   }
   private item(u: JoomlaSiteUser, self: string): CmsReply {
-    return { status: 200, headers: { 'content-type': MEDIA }, body: { links: { self }, data: { type: 'users', id: String(u.id), attributes: this.attrs(u, true) } } };
+    return {
+      status: 200,
+      headers: { 'content-type': MEDIA },
+      body: { links: { self }, data: { type: 'users', id: String(u.id), attributes: this.attrs(u, true) } },
+    };
   }
 
   handle(method: string, route: string, q: URLSearchParams, body: unknown, viewer: JoomlaSiteUser | undefined): CmsReply {
@@ -133,7 +154,11 @@ export class JoomlaSite {
       if (offset + limit < all.length) links.next = link(offset + limit);
       if (offset > 0) links.previous = link(Math.max(0, offset - limit));
     }
-    return { status: 200, headers: { 'content-type': MEDIA }, body: { links, data: page.map((u) => ({ type: 'users', id: String(u.id), attributes: this.attrs(u, false) })), meta: { 'total-pages': pages } } };
+    return {
+      status: 200,
+      headers: { 'content-type': MEDIA },
+      body: { links, data: page.map((u) => ({ type: 'users', id: String(u.id), attributes: this.attrs(u, false) })), meta: { 'total-pages': pages } },
+    };
   }
 
   /** Joomla's username filter removes tag-like parts and `<>"'%&;()` without a word (api/034). */
@@ -142,13 +167,20 @@ export class JoomlaSite {
   private checkUnique(id: number | null, username: string | undefined, email: string | undefined): CmsReply | undefined {
     const others = [...this.users.values()].filter((u) => u.id !== id);
     if (username !== undefined && others.some((u) => u.username.toLowerCase() === username.toLowerCase())) return saveFailed('Username in use.');
-    if (email !== undefined && others.some((u) => u.email.toLowerCase() === email.toLowerCase())) return saveFailed('The email address you entered is already in use or invalid. Please enter another email address.');
+    if (email !== undefined && others.some((u) => u.email.toLowerCase() === email.toLowerCase()))
+      return saveFailed('The email address you entered is already in use or invalid. Please enter another email address.');
     return undefined;
   }
 
   private create(raw: unknown): CmsReply {
     const body = (raw ?? {}) as Record<string, unknown>;
-    const missing = [['name', 'Name'], ['username', 'Login Name (Username)'], ['email', 'Email']].filter(([k]) => typeof body[k!] !== 'string' || body[k!] === '').map(([, label]) => `Field required: ${label}`);
+    const missing = [
+      ['name', 'Name'],
+      ['username', 'Login Name (Username)'],
+      ['email', 'Email'],
+    ]
+      .filter(([k]) => typeof body[k!] !== 'string' || body[k!] === '')
+      .map(([, label]) => `Field required: ${label}`);
     if (missing.length > 0) return errors(400, missing.join('\n'), false);
     if (!EMAIL.test(String(body.email))) return errors(400, 'The email address you entered is invalid. Please enter another email address.', false);
     if (body.password !== undefined && String(body.password).length < 12) return errors(400, 'Invalid field: Password', false);
@@ -156,7 +188,13 @@ export class JoomlaSite {
     const username = JoomlaSite.cleanUsername(String(body.username));
     const dup = this.checkUnique(null, username, String(body.email));
     if (dup) return dup;
-    const u = this.add({ name: String(body.name), username, email: String(body.email), groups: body.groups.map(Number).filter((g) => g in GROUPS), block: body.block === 1 || body.block === true || body.block === '1' });
+    const u = this.add({
+      name: String(body.name),
+      username,
+      email: String(body.email),
+      groups: body.groups.map(Number).filter((g) => g in GROUPS),
+      block: body.block === 1 || body.block === true || body.block === '1',
+    });
     return this.item(u, `${this.baseUrl}/api/index.php/v1/users`);
   }
 
@@ -165,19 +203,31 @@ export class JoomlaSite {
     const u = this.users.get(id);
     if (!u) {
       // A partial body fails validation before the row is looked up (api/078); a full one is a 404 (api/079).
-      const missing = [['username', 'Login Name (Username)'], ['email', 'Email']].filter(([k]) => body[k!] === undefined).map(([, l]) => `Field required: ${l}`);
+      const missing = [
+        ['username', 'Login Name (Username)'],
+        ['email', 'Email'],
+      ]
+        .filter(([k]) => body[k!] === undefined)
+        .map(([, l]) => `Field required: ${l}`);
       return missing.length > 0 ? errors(400, missing.join('\n'), false) : errors(404, 'Resource not found');
     }
     if (!Array.isArray(body.groups) || body.groups.length === 0) return saveFailed("You can't save a user account without selecting at least one user group.");
-    if (body.email !== undefined && !EMAIL.test(String(body.email))) return errors(400, 'The email address you entered is invalid. Please enter another email address.', false);
-    if (body.password !== undefined && body.password2 !== body.password) return errors(400, 'The passwords you entered do not match. Please enter your desired password in the password field and confirm your entry by entering it in the confirm password field.', false);
+    if (body.email !== undefined && !EMAIL.test(String(body.email)))
+      return errors(400, 'The email address you entered is invalid. Please enter another email address.', false);
+    if (body.password !== undefined && body.password2 !== body.password)
+      return errors(
+        400,
+        'The passwords you entered do not match. Please enter your desired password in the password field and confirm your entry by entering it in the confirm password field.',
+        false,
+      );
     const username = body.username === undefined ? undefined : JoomlaSite.cleanUsername(String(body.username));
     const dup = this.checkUnique(id, username, body.email === undefined ? undefined : String(body.email));
     if (dup) return dup;
     const block = body.block === undefined ? u.block : body.block === 1 || body.block === true || body.block === '1';
     if (id === viewer.id && block) return saveFailed("You can't block yourself.");
     const groups = body.groups.map(Number).filter((g) => g in GROUPS);
-    if (id === viewer.id && u.groups.includes(SUPER_USERS) && !groups.includes(SUPER_USERS)) return saveFailed("You can't remove your own Super User permissions.");
+    if (id === viewer.id && u.groups.includes(SUPER_USERS) && !groups.includes(SUPER_USERS))
+      return saveFailed("You can't remove your own Super User permissions.");
     if (typeof body.name === 'string') u.name = body.name;
     if (username !== undefined) u.username = username;
     if (typeof body.email === 'string') u.email = body.email;

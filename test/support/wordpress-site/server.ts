@@ -19,8 +19,18 @@ const FIXTURE = path.join(import.meta.dirname, '../../fixtures/wordpress-real/fi
 
 /** The ten accounts of the real capture, as seeds. */
 function fixtureUsers(): WpSeedUser[] {
-  const doc = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { response: { body: { id: number; username: string; email: string; name: string; first_name: string; last_name: string; roles: string[] }[] } };
-  return doc.response.body.map((u) => ({ id: u.id, username: u.username, email: u.email, name: u.name, first_name: u.first_name, last_name: u.last_name, roles: u.roles }));
+  const doc = JSON.parse(readFileSync(FIXTURE, 'utf8')) as {
+    response: { body: { id: number; username: string; email: string; name: string; first_name: string; last_name: string; roles: string[] }[] };
+  };
+  return doc.response.body.map((u) => ({
+    id: u.id,
+    username: u.username,
+    email: u.email,
+    name: u.name,
+    first_name: u.first_name,
+    last_name: u.last_name,
+    roles: u.roles,
+  }));
 }
 
 const routeOf = (call: IncomingCall) => {
@@ -49,9 +59,11 @@ export function startWordpressSite(): Promise<CmsSiteServer> {
     serve(site, call, entry) {
       const rest = call.url.searchParams.get('rest_route');
       const viaQuery = rest !== null && (call.path === '/' || call.path === '/index.php');
-      if (!viaQuery && !call.path.startsWith('/wp-json')) return { status: 404, headers: { 'content-type': 'text/html' }, body: '<html><body>Page not found</body></html>' };
+      if (!viaQuery && !call.path.startsWith('/wp-json'))
+        return { status: 404, headers: { 'content-type': 'text/html' }, body: '<html><body>Page not found</body></html>' };
       // Without pretty permalinks /wp-json/ is the theme's HTML 404 (README "Other gotchas").
-      if (!viaQuery && !site.settings.prettyPermalinks) return { status: 404, headers: { 'content-type': 'text/html' }, body: '<html><body>Page not found</body></html>' };
+      if (!viaQuery && !site.settings.prettyPermalinks)
+        return { status: 404, headers: { 'content-type': 'text/html' }, body: '<html><body>Page not found</body></html>' };
       const viewer = site.viewer(String(call.headers.authorization ?? ''));
       entry.viewer = viewer ? String(viewer.id) : 'anonymous';
       const query = new URLSearchParams(call.url.search);

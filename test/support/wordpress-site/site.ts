@@ -18,7 +18,10 @@ export const ROLE_CAPS: Record<string, string[]> = {
   subscriber: ['read'],
 };
 
-const err = (status: number, code: string, message: string, data: Record<string, unknown> | null = { status }): CmsReply => ({ status, body: { code, message, data } });
+const err = (status: number, code: string, message: string, data: Record<string, unknown> | null = { status }): CmsReply => ({
+  status,
+  body: { code, message, data },
+});
 
 /** sanitize_user( $login, true ): letters, digits, space, `_ . - @` only. */
 const LOGIN = /^[A-Za-z0-9 _.\-@]+$/;
@@ -46,7 +49,11 @@ export class WpSite {
       roles: seed.roles ?? ['subscriber'],
       password: seed.password ?? 'User-pass-123!',
       passwordChanges: 0,
-      appPasswords: (seed.appPasswords ?? []).map((p, i) => ({ uuid: `${id}-${i}-${Math.random().toString(36).slice(2, 10)}`, name: 'seed', password: p.replace(/\s+/g, '') })),
+      appPasswords: (seed.appPasswords ?? []).map((p, i) => ({
+        uuid: `${id}-${i}-${Math.random().toString(36).slice(2, 10)}`,
+        name: 'seed',
+        password: p.replace(/\s+/g, ''),
+      })),
       posts: seed.posts ?? 0,
       registered_date: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
     };
@@ -68,15 +75,41 @@ export class WpSite {
   can = (u: WpSiteUser | undefined, cap: string) => !!u && u.roles.some((r) => ROLE_CAPS[r]?.includes(cap));
 
   view(u: WpSiteUser, edit: boolean): Record<string, unknown> {
-    const base = { id: u.id, name: u.name, url: '', description: '', link: `${this.baseUrl}/author/${u.username.replace(/\./g, '-')}/`, slug: u.username.toLowerCase().replace(/[^a-z0-9_-]/g, '-'), avatar_urls: {}, meta: { persisted_preferences: [] } };
+    const base = {
+      id: u.id,
+      name: u.name,
+      url: '',
+      description: '',
+      link: `${this.baseUrl}/author/${u.username.replace(/\./g, '-')}/`,
+      slug: u.username.toLowerCase().replace(/[^a-z0-9_-]/g, '-'),
+      avatar_urls: {},
+      meta: { persisted_preferences: [] },
+    };
     if (!edit) return base;
     const caps = Object.fromEntries(u.roles.flatMap((r) => ROLE_CAPS[r] ?? []).map((c) => [c, true]));
-    return { ...base, username: u.username, first_name: u.first_name, last_name: u.last_name, email: u.email, locale: 'en_US', nickname: u.username, roles: [...u.roles], registered_date: u.registered_date, capabilities: caps, extra_capabilities: Object.fromEntries(u.roles.map((r) => [r, true])) };
+    return {
+      ...base,
+      username: u.username,
+      first_name: u.first_name,
+      last_name: u.last_name,
+      email: u.email,
+      locale: 'en_US',
+      nickname: u.username,
+      roles: [...u.roles],
+      registered_date: u.registered_date,
+      capabilities: caps,
+      extra_capabilities: Object.fromEntries(u.roles.map((r) => [r, true])),
+    };
   }
 
   index(): CmsReply {
-    const authentication = this.settings.appPasswords ? { 'application-passwords': { endpoints: { authorization: `${this.baseUrl}/wp-admin/authorize-application.php` } } } : [];
-    return { status: 200, body: { name: this.settings.title, url: this.baseUrl, home: this.baseUrl, namespaces: ['oembed/1.0', 'wp/v2', 'wp-site-health/v1'], authentication } };
+    const authentication = this.settings.appPasswords
+      ? { 'application-passwords': { endpoints: { authorization: `${this.baseUrl}/wp-admin/authorize-application.php` } } }
+      : [];
+    return {
+      status: 200,
+      body: { name: this.settings.title, url: this.baseUrl, home: this.baseUrl, namespaces: ['oembed/1.0', 'wp/v2', 'wp-site-health/v1'], authentication },
+    };
   }
 
   /** One REST request; `route` is the part after /wp-json (or rest_route). */
@@ -105,7 +138,11 @@ export class WpSite {
     const edit = q.get('context') === 'edit';
     if (edit && !this.can(viewer, 'list_users')) return err(viewer ? 403 : 401, 'rest_forbidden_context', 'Sorry, you are not allowed to list users.');
     const perPage = Number(q.get('per_page') ?? 10);
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) return err(400, 'rest_invalid_param', 'Invalid parameter(s): per_page', { status: 400, params: { per_page: 'per_page must be between 1 (inclusive) and 100 (inclusive)' } });
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100)
+      return err(400, 'rest_invalid_param', 'Invalid parameter(s): per_page', {
+        status: 400,
+        params: { per_page: 'per_page must be between 1 (inclusive) and 100 (inclusive)' },
+      });
     let all = [...this.users.values()];
     // Anonymous callers see only authors with published posts (api/04).
     if (!this.can(viewer, 'list_users')) all = all.filter((u) => u.posts > 0);
@@ -114,7 +151,17 @@ export class WpSite {
       const cols = q.getAll('search_columns[]');
       const columns = cols.length > 0 ? cols : ['id', 'username', 'slug', 'email', 'name'];
       const term = search.toLowerCase();
-      const value = (u: WpSiteUser, c: string) => (c === 'email' ? u.email : c === 'username' ? u.username : c === 'name' ? u.name : c === 'id' ? String(u.id) : u.username.replace(/\./g, '-')).toLowerCase();
+      const value = (u: WpSiteUser, c: string) =>
+        (c === 'email'
+          ? u.email
+          : c === 'username'
+            ? u.username
+            : c === 'name'
+              ? u.name
+              : c === 'id'
+                ? String(u.id)
+                : u.username.replace(/\./g, '-')
+        ).toLowerCase();
       all = all.filter((u) => columns.some((c) => (c !== 'email' || this.can(viewer, 'list_users')) && value(u, c).includes(term)));
     }
     const roles = q.get('roles');
@@ -134,15 +181,21 @@ export class WpSite {
     if (!u) return err(404, 'rest_user_invalid_id', 'Invalid user ID.');
     const edit = q.get('context') === 'edit';
     if (!viewer && u.posts === 0) return err(401, 'rest_user_cannot_view', 'Sorry, you are not allowed to list users.');
-    if (edit && !(this.can(viewer, 'list_users') || viewer?.id === id)) return err(viewer ? 403 : 401, 'rest_forbidden_context', 'Sorry, you are not allowed to edit this user.');
+    if (edit && !(this.can(viewer, 'list_users') || viewer?.id === id))
+      return err(viewer ? 403 : 401, 'rest_forbidden_context', 'Sorry, you are not allowed to edit this user.');
     return { status: 200, body: this.view(u, edit) };
   }
 
   private validate(body: Record<string, unknown>, viewer: WpSiteUser): CmsReply | undefined {
     if (body.email !== undefined && (typeof body.email !== 'string' || !EMAIL.test(body.email))) {
-      return err(400, 'rest_invalid_param', 'Invalid parameter(s): email', { status: 400, params: { email: 'Invalid email address.' }, details: { email: { code: 'rest_invalid_email', message: 'Invalid email address.', data: null } } });
+      return err(400, 'rest_invalid_param', 'Invalid parameter(s): email', {
+        status: 400,
+        params: { email: 'Invalid email address.' },
+        details: { email: { code: 'rest_invalid_email', message: 'Invalid email address.', data: null } },
+      });
     }
-    if (typeof body.password === 'string' && body.password.includes('\\')) return err(400, 'rest_user_invalid_password', 'Passwords cannot contain the "\\" character.');
+    if (typeof body.password === 'string' && body.password.includes('\\'))
+      return err(400, 'rest_user_invalid_password', 'Passwords cannot contain the "\\" character.');
     if (body.roles !== undefined) {
       if (!Array.isArray(body.roles)) return err(400, 'rest_invalid_param', 'Invalid parameter(s): roles');
       for (const r of body.roles) {
@@ -154,19 +207,32 @@ export class WpSite {
   }
 
   private create(body: Record<string, unknown>, viewer: WpSiteUser | undefined): CmsReply {
-    if (!viewer || !this.can(viewer, 'create_users')) return err(viewer ? 403 : 401, 'rest_cannot_create_user', 'Sorry, you are not allowed to create new users.');
+    if (!viewer || !this.can(viewer, 'create_users'))
+      return err(viewer ? 403 : 401, 'rest_cannot_create_user', 'Sorry, you are not allowed to create new users.');
     const missing = ['username', 'email', 'password'].filter((k) => body[k] === undefined || body[k] === '');
     if (missing.length > 0) return err(400, 'rest_missing_callback_param', `Missing parameter(s): ${missing.join(', ')}`, { status: 400, params: missing });
     if (body.id !== undefined) return err(400, 'rest_user_exists', 'Cannot create existing user.');
     if (typeof body.username !== 'string' || !LOGIN.test(body.username)) {
-      return err(400, 'rest_invalid_param', 'Invalid parameter(s): username', { status: 400, params: { username: 'This username is invalid because it uses illegal characters. Please enter a valid username.' }, details: { username: { code: 'rest_user_invalid_username', message: 'This username is invalid because it uses illegal characters. Please enter a valid username.', data: null } } });
+      return err(400, 'rest_invalid_param', 'Invalid parameter(s): username', {
+        status: 400,
+        params: { username: 'This username is invalid because it uses illegal characters. Please enter a valid username.' },
+        details: {
+          username: {
+            code: 'rest_user_invalid_username',
+            message: 'This username is invalid because it uses illegal characters. Please enter a valid username.',
+            data: null,
+          },
+        },
+      });
     }
     const invalid = this.validate(body, viewer);
     if (invalid) return invalid;
     const all = [...this.users.values()];
     // wp_insert_user's WP_Errors have no status: REST answers 500 (api/20-22).
-    if (all.some((u) => u.username.toLowerCase() === String(body.username).toLowerCase())) return err(500, 'existing_user_login', 'Sorry, that username already exists!', null);
-    if (all.some((u) => u.email.toLowerCase() === String(body.email).toLowerCase())) return err(500, 'existing_user_email', 'Sorry, that email address is already used!', null);
+    if (all.some((u) => u.username.toLowerCase() === String(body.username).toLowerCase()))
+      return err(500, 'existing_user_login', 'Sorry, that username already exists!', null);
+    if (all.some((u) => u.email.toLowerCase() === String(body.email).toLowerCase()))
+      return err(500, 'existing_user_email', 'Sorry, that email address is already used!', null);
     const u = this.add({
       username: String(body.username),
       email: String(body.email),
@@ -182,11 +248,13 @@ export class WpSite {
   private update(id: number, body: Record<string, unknown>, viewer: WpSiteUser | undefined): CmsReply {
     const u = this.users.get(id);
     if (!u) return err(404, 'rest_user_invalid_id', 'Invalid user ID.');
-    if (!viewer || !(this.can(viewer, 'edit_users') || viewer.id === id)) return err(viewer ? 403 : 401, 'rest_cannot_edit', 'Sorry, you are not allowed to edit this user.');
+    if (!viewer || !(this.can(viewer, 'edit_users') || viewer.id === id))
+      return err(viewer ? 403 : 401, 'rest_cannot_edit', 'Sorry, you are not allowed to edit this user.');
     if (body.username !== undefined && body.username !== u.username) return err(400, 'rest_user_invalid_argument', 'Username is not editable.');
     const invalid = this.validate(body, viewer);
     if (invalid) return invalid;
-    if (typeof body.email === 'string' && [...this.users.values()].some((o) => o.id !== id && o.email.toLowerCase() === String(body.email).toLowerCase())) return err(400, 'rest_user_invalid_email', 'Invalid email address.');
+    if (typeof body.email === 'string' && [...this.users.values()].some((o) => o.id !== id && o.email.toLowerCase() === String(body.email).toLowerCase()))
+      return err(400, 'rest_user_invalid_email', 'Invalid email address.');
     if (Array.isArray(body.roles) && viewer.id === id && !body.roles.includes('administrator') && u.roles.includes('administrator')) {
       return err(403, 'rest_user_invalid_role', 'Sorry, you are not allowed to give users that role.');
     }
@@ -200,7 +268,8 @@ export class WpSite {
   }
 
   private remove(id: number, q: URLSearchParams, body: Record<string, unknown>, viewer: WpSiteUser | undefined): CmsReply {
-    if (!viewer || !this.can(viewer, 'delete_users')) return err(viewer ? 403 : 401, 'rest_user_cannot_delete', 'Sorry, you are not allowed to delete this user.');
+    if (!viewer || !this.can(viewer, 'delete_users'))
+      return err(viewer ? 403 : 401, 'rest_user_cannot_delete', 'Sorry, you are not allowed to delete this user.');
     const force = q.get('force') ?? (body.force === undefined ? null : String(body.force));
     const reassign = q.get('reassign') ?? (body.reassign === undefined ? null : String(body.reassign));
     if (force !== 'true' && force !== '1') return err(501, 'rest_trash_not_supported', "Users do not support trashing. Set 'force' to true to delete.");
@@ -218,10 +287,13 @@ export class WpSite {
   private appPasswords(method: string, id: number, body: Record<string, unknown>, viewer: WpSiteUser | undefined): CmsReply {
     const u = this.users.get(id);
     if (!u) return err(404, 'rest_user_invalid_id', 'Invalid user ID.');
-    if (!viewer || !(this.can(viewer, 'edit_users') || viewer.id === id)) return err(viewer ? 403 : 401, 'rest_cannot_manage_application_passwords', 'Sorry, you are not allowed to manage application passwords for this user.');
+    if (!viewer || !(this.can(viewer, 'edit_users') || viewer.id === id))
+      return err(viewer ? 403 : 401, 'rest_cannot_manage_application_passwords', 'Sorry, you are not allowed to manage application passwords for this user.');
     if (method === 'GET') return { status: 200, body: u.appPasswords.map((a) => ({ uuid: a.uuid, name: a.name })) };
     if (method === 'POST') {
-      const password = Array.from({ length: 24 }, () => 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[Math.floor(Math.random() * 62)]).join('');
+      const password = Array.from({ length: 24 }, () => 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'[Math.floor(Math.random() * 62)]).join(
+        '',
+      );
       const entry = { uuid: crypto.randomUUID(), name: String(body.name ?? 'app'), password };
       u.appPasswords.push(entry);
       return { status: 201, body: { uuid: entry.uuid, name: entry.name, password: password.replace(/(.{4})(?!$)/g, '$1 ') } };

@@ -73,7 +73,10 @@ describe('createDrupalClient: reading', () => {
   it('matches userName with filter[name] and the work email with filter[mail], asking for two', async () => {
     const { client, requests, keys } = setup({}, many(ADA), many());
     const byName = await client.findUsers(buildFilter('userName', 'ada'));
-    expect(byName).toMatchObject({ ok: true, value: [{ id: ADA.uuid, userName: 'ada', emails: [{ value: 'ada@example.com', type: 'work', primary: true }], active: true }] });
+    expect(byName).toMatchObject({
+      ok: true,
+      value: [{ id: ADA.uuid, userName: 'ada', emails: [{ value: 'ada@example.com', type: 'work', primary: true }], active: true }],
+    });
     expect(decodeURIComponent(requests[0]!.url)).toBe('https://site.example/jsonapi/user/user?filter[name]=ada&page[limit]=2');
     await client.findUsers(buildFilter('emails[type eq "work"].value', 'a+b@example.com'));
     expect(new URL(requests[1]!.url).searchParams.get('filter[mail]')).toBe('a+b@example.com');
@@ -123,7 +126,12 @@ describe('createDrupalClient: reading', () => {
 describe('createDrupalClient: writing', () => {
   it('creates a user--user from the mapped SCIM payload', async () => {
     const { client, requests } = setup({}, one(ADA, 201));
-    const r = await client.createUser({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ada', emails: [{ type: 'work', value: 'ada@example.com' }], active: true });
+    const r = await client.createUser({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'ada',
+      emails: [{ type: 'work', value: 'ada@example.com' }],
+      active: true,
+    });
     expect(r).toMatchObject({ ok: true, status: 201, value: { id: ADA.uuid } });
     expect(requests[0]).toMatchObject({
       method: 'POST',
@@ -139,7 +147,11 @@ describe('createDrupalClient: writing', () => {
       { op: 'replace', path: 'userName', value: 'ada.l' },
       { op: 'add', path: 'emails', value: [{ type: 'work', value: 'ada.l@example.com' }] },
     ]);
-    expect(requests[0]).toMatchObject({ method: 'PATCH', url: `https://site.example/jsonapi/user/user/${ADA.uuid}`, body: { data: { type: 'user--user', id: ADA.uuid, attributes: { name: 'ada.l', mail: 'ada.l@example.com' } } } });
+    expect(requests[0]).toMatchObject({
+      method: 'PATCH',
+      url: `https://site.example/jsonapi/user/user/${ADA.uuid}`,
+      body: { data: { type: 'user--user', id: ADA.uuid, attributes: { name: 'ada.l', mail: 'ada.l@example.com' } } },
+    });
     // Block: active=false is status=false.
     await client.patchUser(ADA.uuid, [{ op: 'replace', path: 'active', value: false }]);
     expect(requests[1]!.body).toEqual({ data: { type: 'user--user', id: ADA.uuid, attributes: { status: false } } });
@@ -177,7 +189,10 @@ describe('createDrupalClient: roles from the group → role map', () => {
     expect(await client.findGroupByDisplayName('Ghosts')).toMatchObject({ ok: true, value: [] });
     // The role list is read once per client.
     expect(requests).toHaveLength(1);
-    expect(await client.createGroup({ displayName: 'Ghosts' })).toMatchObject({ ok: false, failure: { kind: 'rejected', message: expect.stringContaining('no role "ghost"') } });
+    expect(await client.createGroup({ displayName: 'Ghosts' })).toMatchObject({
+      ok: false,
+      failure: { kind: 'rejected', message: expect.stringContaining('no role "ghost"') },
+    });
   });
 
   it('adds and removes the role on members, keeping their other roles', async () => {
@@ -196,8 +211,23 @@ describe('createDrupalClient: roles from the group → role map', () => {
       `GET /jsonapi/user/user/${BOB.uuid}`,
       `PATCH /jsonapi/user/user/${BOB.uuid}`,
     ]);
-    expect(requests[2]!.body).toEqual({ data: { type: 'user--user', id: ADA.uuid, relationships: { roles: { data: [{ type: 'user_role--user_role', id: admin.uuid }, { type: 'user_role--user_role', id: EDITOR.uuid }] } } } });
-    expect(requests[4]!.body).toEqual({ data: { type: 'user--user', id: BOB.uuid, relationships: { roles: { data: [{ type: 'user_role--user_role', id: admin.uuid }] } } } });
+    expect(requests[2]!.body).toEqual({
+      data: {
+        type: 'user--user',
+        id: ADA.uuid,
+        relationships: {
+          roles: {
+            data: [
+              { type: 'user_role--user_role', id: admin.uuid },
+              { type: 'user_role--user_role', id: EDITOR.uuid },
+            ],
+          },
+        },
+      },
+    });
+    expect(requests[4]!.body).toEqual({
+      data: { type: 'user--user', id: BOB.uuid, relationships: { roles: { data: [{ type: 'user_role--user_role', id: admin.uuid }] } } },
+    });
   });
 
   it('never deletes a role on the site', async () => {
@@ -209,7 +239,13 @@ describe('createDrupalClient: roles from the group → role map', () => {
 
 describe('createDrupalClient: failures as the engine names them', () => {
   it('405 read-only is fatal and says where to switch JSON:API to read/write', async () => {
-    const { client } = setup({}, jsonapiError(405, 'JSON:API is configured to accept only read operations. Site administrators can configure this at <a href="https://site.example/admin/config/services/jsonapi">https://site.example/admin/config/services/jsonapi</a>.'));
+    const { client } = setup(
+      {},
+      jsonapiError(
+        405,
+        'JSON:API is configured to accept only read operations. Site administrators can configure this at <a href="https://site.example/admin/config/services/jsonapi">https://site.example/admin/config/services/jsonapi</a>.',
+      ),
+    );
     const r = await client.createUser({ userName: 'ada' });
     expect(r).toMatchObject({ ok: false, failure: { kind: 'fatal', status: 405 } });
     if (r.ok) return;
@@ -220,24 +256,39 @@ describe('createDrupalClient: failures as the engine names them', () => {
 
   it('403 is fatal and names the permission', async () => {
     const { client } = setup({}, jsonapiError(403, 'The current user is not allowed to POST the selected resource.'));
-    expect(await client.createUser({ userName: 'ada' })).toMatchObject({ ok: false, failure: { kind: 'fatal', status: 403, message: expect.stringContaining('Administer users') } });
+    expect(await client.createUser({ userName: 'ada' })).toMatchObject({
+      ok: false,
+      failure: { kind: 'fatal', status: 403, message: expect.stringContaining('Administer users') },
+    });
   });
 
   it('422 is rejected with Drupal\'s own message; "already taken" on create is a conflict to re-read and link', async () => {
-    const { client } = setup({}, jsonapiError(422, 'mail.0.value: This value is not a valid email address.'), jsonapiError(422, 'name: The username ada is already taken.'), jsonapiError(422, 'name: The username ada is already taken.'));
-    expect(await client.createUser({ userName: 'ada' })).toMatchObject({ ok: false, failure: { kind: 'rejected', status: 422, message: expect.stringContaining('not a valid email address') } });
+    const { client } = setup(
+      {},
+      jsonapiError(422, 'mail.0.value: This value is not a valid email address.'),
+      jsonapiError(422, 'name: The username ada is already taken.'),
+      jsonapiError(422, 'name: The username ada is already taken.'),
+    );
+    expect(await client.createUser({ userName: 'ada' })).toMatchObject({
+      ok: false,
+      failure: { kind: 'rejected', status: 422, message: expect.stringContaining('not a valid email address') },
+    });
     expect(await client.createUser({ userName: 'ada' })).toMatchObject({ ok: false, failure: { kind: 'conflict', status: 422 } });
     // On an update the same message is the data's problem, not an account to link.
     expect(await client.patchUser(ADA.uuid, [{ op: 'replace', path: 'userName', value: 'ada' }])).toMatchObject({ ok: false, failure: { kind: 'rejected' } });
   });
 
   it('5xx and 429 are transient with Retry-After; a 200 that is not JSON:API is transient', async () => {
-    const { client } = setup({}, jsonapi(429, { errors: [{ detail: 'slow down' }] }, { 'retry-after': '30' }), new Response('<html>maintenance</html>', { status: 200 }));
+    const { client } = setup(
+      {},
+      jsonapi(429, { errors: [{ detail: 'slow down' }] }, { 'retry-after': '30' }),
+      new Response('<html>maintenance</html>', { status: 200 }),
+    );
     expect(await client.getUser(ADA.uuid)).toMatchObject({ ok: false, failure: { kind: 'transient', retryAfterSeconds: 30 } });
     expect(await client.getUser(ADA.uuid)).toMatchObject({ ok: false, failure: { kind: 'transient' } });
   });
 
-  it('a missing JSON:API (Drupal\'s HTML 404 at /jsonapi) is fatal on discovery', async () => {
+  it("a missing JSON:API (Drupal's HTML 404 at /jsonapi) is fatal on discovery", async () => {
     const { client } = bare({}, new Response('<!DOCTYPE html><h1>Page not found</h1>', { status: 404, headers: { 'content-type': 'text/html' } }));
     expect(await client.serviceProviderConfig()).toMatchObject({ ok: false, failure: { kind: 'fatal', message: expect.stringContaining('JSON:API module') } });
   });
@@ -245,14 +296,23 @@ describe('createDrupalClient: failures as the engine names them', () => {
   it('never puts the password in a failure or a request record: a message quoting it is withheld whole', async () => {
     const { client, records } = setup({}, jsonapiError(422, 'pass: relay:s3cret-pass is weak'));
     const r = await client.createUser({ userName: 'ada' });
-    expect(r).toMatchObject({ ok: false, failure: { kind: 'rejected', message: "The Drupal site rejected the user (422) (the target's message quoted the credentials, so it is not shown)." } });
+    expect(r).toMatchObject({
+      ok: false,
+      failure: { kind: 'rejected', message: "The Drupal site rejected the user (422) (the target's message quoted the credentials, so it is not shown)." },
+    });
     expect(JSON.stringify(records)).not.toContain('s3cret-pass');
   });
 
   it('with the password "admin", Drupal\'s own words stay whole (no "[secret]istrators")', async () => {
-    const detail = 'JSON:API is configured to accept only read operations. Site administrators can configure this at <a href="https://site.example/admin/config/services/jsonapi">https://site.example/admin/config/services/jsonapi</a>.';
+    const detail =
+      'JSON:API is configured to accept only read operations. Site administrators can configure this at <a href="https://site.example/admin/config/services/jsonapi">https://site.example/admin/config/services/jsonapi</a>.';
     const stub = stubFetch(jsonapi(200, ENTRY_POINT), jsonapiError(405, detail));
-    const client = createDrupalClient({ baseUrl: 'https://site.example', token: 'admin:admin', options: drupalTargetOptionsSchema.parse({}), fetch: stub.fetch });
+    const client = createDrupalClient({
+      baseUrl: 'https://site.example',
+      token: 'admin:admin',
+      options: drupalTargetOptionsSchema.parse({}),
+      fetch: stub.fetch,
+    });
     const r = await client.createUser({ userName: 'ada' });
     expect(r.ok).toBe(false);
     const message = (r as { failure: { message: string } }).failure.message;
@@ -267,7 +327,11 @@ describe('createDrupalClient: a login Drupal answers as anonymous', () => {
   it('asks who it is once, then answers every call with the fatal failure without sending it', async () => {
     const { client, requests, records } = bare({}, jsonapi(200, ANONYMOUS_ENTRY));
     const calls = await Promise.all([client.findUsers(buildFilter('userName', 'ada')), client.createUser({ userName: 'ada' }), client.getUser(ADA.uuid)]);
-    for (const r of calls) expect(r).toMatchObject({ ok: false, failure: { kind: 'fatal', status: 200, message: expect.stringMatching(/^Wrong user name or password: .*flood control/) } });
+    for (const r of calls)
+      expect(r).toMatchObject({
+        ok: false,
+        failure: { kind: 'fatal', status: 200, message: expect.stringMatching(/^Wrong user name or password: .*flood control/) },
+      });
     expect(await client.serviceProviderConfig()).toMatchObject({ ok: false, failure: { kind: 'fatal' } });
     // one login attempt for the whole pass, not one per request (each would count toward flood control)
     expect(requests.map((q) => q.url)).toEqual(['https://site.example/jsonapi']);

@@ -19,7 +19,13 @@ export interface UserSeed {
 export const user = (u: UserSeed) => ({
   type: 'user--user',
   id: u.uuid,
-  attributes: { display_name: u.name, drupal_internal__uid: u.uid, name: u.name, mail: u.mail === undefined ? `${u.name}@example.com` : u.mail, status: u.status ?? true },
+  attributes: {
+    display_name: u.name,
+    drupal_internal__uid: u.uid,
+    name: u.name,
+    mail: u.mail === undefined ? `${u.name}@example.com` : u.mail,
+    status: u.status ?? true,
+  },
   relationships: { roles: { data: (u.roles ?? []).map((r) => ({ type: 'user_role--user_role', id: r.uuid, meta: { drupal_internal__target_id: r.id } })) } },
 });
 
@@ -29,12 +35,23 @@ export const many = (...us: UserSeed[]) => jsonapi(200, { jsonapi: { version: '1
 export const ENTRY_POINT = {
   jsonapi: { version: '1.0' },
   data: [],
-  links: { self: { href: 'https://site.example/jsonapi' }, 'user--user': { href: 'https://site.example/jsonapi/user/user' }, 'user_role--user_role': { href: 'https://site.example/jsonapi/user_role/user_role' } },
-  meta: { links: { me: { meta: { id: 'ab4c8bad-aa6f-4043-a2a3-f7c02028edd1' }, href: 'https://site.example/jsonapi/user/user/ab4c8bad-aa6f-4043-a2a3-f7c02028edd1' } } },
+  links: {
+    self: { href: 'https://site.example/jsonapi' },
+    'user--user': { href: 'https://site.example/jsonapi/user/user' },
+    'user_role--user_role': { href: 'https://site.example/jsonapi/user_role/user_role' },
+  },
+  meta: {
+    links: {
+      me: { meta: { id: 'ab4c8bad-aa6f-4043-a2a3-f7c02028edd1' }, href: 'https://site.example/jsonapi/user/user/ab4c8bad-aa6f-4043-a2a3-f7c02028edd1' },
+    },
+  },
 };
 
 export const roles = (...rs: { uuid: string; id: string }[]) =>
-  jsonapi(200, { jsonapi: { version: '1.0' }, data: rs.map((r) => ({ type: 'user_role--user_role', id: r.uuid, attributes: { drupal_internal__id: r.id, label: r.id } })) });
+  jsonapi(200, {
+    jsonapi: { version: '1.0' },
+    data: rs.map((r) => ({ type: 'user_role--user_role', id: r.uuid, attributes: { drupal_internal__id: r.id, label: r.id } })),
+  });
 
 /** The real Drupal 10.2 capture of GET /jsonapi/user/user (Basic auth as admin). */
 export const realCollection = (): unknown => structuredClone(realUsers);

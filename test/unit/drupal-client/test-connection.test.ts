@@ -53,7 +53,9 @@ describe('testDrupalConnection: one login per test', () => {
   });
 
   it('a non-JSON answer is described by its status and content type, never by its body', async () => {
-    const t = test(new Response('<html>Internal wiki: root password is hunter2</html>', { status: 500, headers: { 'content-type': 'text/html; charset=utf-8' } }));
+    const t = test(
+      new Response('<html>Internal wiki: root password is hunter2</html>', { status: 500, headers: { 'content-type': 'text/html; charset=utf-8' } }),
+    );
     const r = await t.run();
     expect(JSON.stringify(r)).not.toContain('hunter2');
     expect(r.problems[0]).toContain('(500): a text/html body, not shown');

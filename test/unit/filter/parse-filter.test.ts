@@ -83,9 +83,7 @@ describe('parseFilter: operators and precedence', () => {
   });
 
   it('allows any amount of spaces and tabs between tokens (RFC 7644 §3.4.2.2)', () => {
-    expect(parseFilter('  userName \t eq\t\t"x"   and  ( title  pr )  ')).toStrictEqual(
-      and(cmp('userName', 'eq', 'x'), pr('title')),
-    );
+    expect(parseFilter('  userName \t eq\t\t"x"   and  ( title  pr )  ')).toStrictEqual(and(cmp('userName', 'eq', 'x'), pr('title')));
   });
 });
 
@@ -115,29 +113,21 @@ describe('parseFilter: values', () => {
 
 describe('parseFilter: attribute paths', () => {
   it('splits an extension URN from its attribute at the last colon (RFC 7644 §3.10)', () => {
-    expect(parseFilter(`${ENTERPRISE_URN}:employeeNumber eq "701984"`)).toStrictEqual(
-      cmp(path('employeeNumber', ENTERPRISE_URN), 'eq', '701984'),
-    );
+    expect(parseFilter(`${ENTERPRISE_URN}:employeeNumber eq "701984"`)).toStrictEqual(cmp(path('employeeNumber', ENTERPRISE_URN), 'eq', '701984'));
     expect(parseFilter(`${ENTERPRISE_URN}:manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d"`)).toStrictEqual(
       cmp(path('manager.value', ENTERPRISE_URN), 'eq', '26118915-6090-4610-87e4-49d8ca9f808d'),
     );
-    expect(parseFilter(`${CORE_USER_URN}:name.givenName sw "Ba"`)).toStrictEqual(
-      cmp(path('name.givenName', CORE_USER_URN), 'sw', 'Ba'),
-    );
+    expect(parseFilter(`${CORE_USER_URN}:name.givenName sw "Ba"`)).toStrictEqual(cmp(path('name.givenName', CORE_USER_URN), 'sw', 'Ba'));
   });
 
   it('accepts ATTRNAME characters and $ref (RFC 7643 §2.1, §2.3.7)', () => {
     expect(parseFilter('x-custom_Attr2 pr')).toStrictEqual(pr('x-custom_Attr2'));
     expect(parseFilter('members.$ref pr')).toStrictEqual(pr('members.$ref'));
-    expect(parseFilter('members[$ref eq "https://x/Users/1"]')).toStrictEqual(
-      vpath('members', cmp('$ref', 'eq', 'https://x/Users/1')),
-    );
+    expect(parseFilter('members[$ref eq "https://x/Users/1"]')).toStrictEqual(vpath('members', cmp('$ref', 'eq', 'https://x/Users/1')));
   });
 
   it('parses a URN-qualified value path and parentheses inside the brackets (RFC 7644 §3.4.2.2 valFilter)', () => {
-    expect(parseFilter(`${CORE_USER_URN}:emails[not (type eq "home")]`)).toStrictEqual(
-      vpath(path('emails', CORE_USER_URN), not(cmp('type', 'eq', 'home'))),
-    );
+    expect(parseFilter(`${CORE_USER_URN}:emails[not (type eq "home")]`)).toStrictEqual(vpath(path('emails', CORE_USER_URN), not(cmp('type', 'eq', 'home'))));
     expect(parseFilter('emails[(type eq "work" or type eq "home") and primary eq true]')).toStrictEqual(
       vpath('emails', and(or(cmp('type', 'eq', 'work'), cmp('type', 'eq', 'home')), cmp('primary', 'eq', true))),
     );

@@ -17,15 +17,11 @@ describe('quirk unquotedValue: bare values after an operator are strings', () =>
   it('reads an unquoted e-mail address, Okta id and UUID as strings (RFC 7644 §3.4.2.2 deviation)', () => {
     expect(parseFilter('userName eq john@example.com')).toStrictEqual(cmp('userName', 'eq', 'john@example.com'));
     expect(parseFilter('externalId eq 00u1abc')).toStrictEqual(cmp('externalId', 'eq', '00u1abc'));
-    expect(parseFilter('id eq 2819c223-7f76-453a-919d-413861904646')).toStrictEqual(
-      cmp('id', 'eq', '2819c223-7f76-453a-919d-413861904646'),
-    );
+    expect(parseFilter('id eq 2819c223-7f76-453a-919d-413861904646')).toStrictEqual(cmp('id', 'eq', '2819c223-7f76-453a-919d-413861904646'));
   });
 
   it('ends an unquoted value at whitespace, ")" or "]" (RFC 7644 §3.4.2.2 deviation)', () => {
-    expect(parseFilter('(userName eq john) or userName eq jane')).toStrictEqual(
-      or(cmp('userName', 'eq', 'john'), cmp('userName', 'eq', 'jane')),
-    );
+    expect(parseFilter('(userName eq john) or userName eq jane')).toStrictEqual(or(cmp('userName', 'eq', 'john'), cmp('userName', 'eq', 'jane')));
     expect(parseFilter('members[value eq 2819c223]')).toStrictEqual(vpath('members', cmp('value', 'eq', '2819c223')));
   });
 
@@ -52,23 +48,16 @@ describe('quirk anyCaseLiterals: operators, keywords and literals in any case', 
 
 describe('quirk valuePathSubAttrCompare: emails[…].value eq "x"', () => {
   it('parses a value path with a sub-attribute comparison into one element (RFC 7644 §3.4.2.2, Entra ID quirk)', () => {
-    expect(parseFilter('emails[type eq "work"].value eq "x@y"')).toStrictEqual(
-      vpath('emails', and(cmp('type', 'eq', 'work'), cmp('value', 'eq', 'x@y'))),
-    );
+    expect(parseFilter('emails[type eq "work"].value eq "x@y"')).toStrictEqual(vpath('emails', and(cmp('type', 'eq', 'work'), cmp('value', 'eq', 'x@y'))));
   });
 
   it('parses a value path with a trailing "pr" (RFC 7644 §3.4.2.2, Entra ID quirk)', () => {
-    expect(parseFilter('emails[type eq "work"].value pr')).toStrictEqual(
-      vpath('emails', and(cmp('type', 'eq', 'work'), pr('value'))),
-    );
+    expect(parseFilter('emails[type eq "work"].value pr')).toStrictEqual(vpath('emails', and(cmp('type', 'eq', 'work'), pr('value'))));
   });
 
   it('keeps the whole inner filter as the left operand and continues with "and"/"or" after it (RFC 7644 §3.4.2.2)', () => {
     expect(parseFilter('emails[type eq "work" or primary eq true].value co "@x" and active eq true')).toStrictEqual(
-      and(
-        vpath('emails', and(or(cmp('type', 'eq', 'work'), cmp('primary', 'eq', true)), cmp('value', 'co', '@x'))),
-        cmp('active', 'eq', true),
-      ),
+      and(vpath('emails', and(or(cmp('type', 'eq', 'work'), cmp('primary', 'eq', true)), cmp('value', 'co', '@x'))), cmp('active', 'eq', true)),
     );
   });
 });

@@ -21,10 +21,18 @@ import noGroups from '../../fixtures/joomla-real/api/065_patch_without_groups_fa
 import deleteFailed from '../../fixtures/joomla-real/api/096_delete_already_deleted.json';
 
 type Capture = { request: { headers: Record<string, string> }; response: { status: number; headers?: Record<string, string>; body: unknown } };
-const replay = (c: Capture) => new Response(typeof c.response.body === 'string' ? c.response.body : JSON.stringify(c.response.body), { status: c.response.status, headers: { 'content-type': 'application/vnd.api+json' } });
+const replay = (c: Capture) =>
+  new Response(typeof c.response.body === 'string' ? c.response.body : JSON.stringify(c.response.body), {
+    status: c.response.status,
+    headers: { 'content-type': 'application/vnd.api+json' },
+  });
 const TOKEN = (auth as Capture).request.headers['X-Joomla-Token']!;
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/vnd.api+json' } });
-const row = (id: number, username: string, name = username) => ({ type: 'users', id: String(id), attributes: { id, name, username, email: `${username}@example.test`, block: 0 } });
+const row = (id: number, username: string, name = username) => ({
+  type: 'users',
+  id: String(id),
+  attributes: { id, name, username, email: `${username}@example.test`, block: 0 },
+});
 
 const setup = (options: object, ...answers: Answer[]) => {
   const stub = stubFetch(...answers);
@@ -34,7 +42,8 @@ const setup = (options: object, ...answers: Answer[]) => {
 
 describe('classifyJoomla on the captured answers', () => {
   it('names each: 401 and 406 fatal with the reason, "in use" on create a conflict, a missing groups a rejection, DELETE\'s 500 a refusal', () => {
-    const k = (c: Capture, opts = {}) => classifyJoomla(c.response.status, new Headers(), typeof c.response.body === 'string' ? c.response.body : JSON.stringify(c.response.body), opts);
+    const k = (c: Capture, opts = {}) =>
+      classifyJoomla(c.response.status, new Headers(), typeof c.response.body === 'string' ? c.response.body : JSON.stringify(c.response.body), opts);
     expect(k(wrongToken as Capture)).toMatchObject({ kind: 'fatal', status: 401 });
     expect(k(notAcceptable as Capture).message).toContain('application/vnd.api+json');
     expect(k(dupUsername as Capture, { creating: true })).toMatchObject({ kind: 'conflict', status: 400 });
@@ -50,12 +59,17 @@ describe('createJoomlaClient', () => {
     expect(tokenUserId('not a token')).toBeUndefined();
   });
 
-  it('sends X-Joomla-Token and Accept: application/vnd.api+json, and every PATCH carries the account\'s groups', async () => {
+  it("sends X-Joomla-Token and Accept: application/vnd.api+json, and every PATCH carries the account's groups", async () => {
     const { client, requests } = setup({}, replay(getOne as Capture), replay(patched as Capture));
     const r = await client.patchUser('573', [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'alice.new@example.test' }]);
     expect(r).toMatchObject({ ok: true });
     expect(requests[0]!.headers).toMatchObject({ 'x-joomla-token': TOKEN, accept: 'application/vnd.api+json' });
-    expect(requests[1]).toMatchObject({ method: 'PATCH', url: 'https://cms.example/api/index.php/v1/users/573', headers: { 'content-type': 'application/json' }, body: { email: 'alice.new@example.test', groups: [4] } });
+    expect(requests[1]).toMatchObject({
+      method: 'PATCH',
+      url: 'https://cms.example/api/index.php/v1/users/573',
+      headers: { 'content-type': 'application/json' },
+      body: { email: 'alice.new@example.test', groups: [4] },
+    });
   });
 
   it('a create whose group Joomla dropped (the captured answer) is rejected and the account removed again', async () => {
@@ -66,7 +80,7 @@ describe('createJoomlaClient', () => {
     expect(requests.map((x) => `${x.method} ${new URL(x.url).pathname}`)).toEqual(['POST /api/index.php/v1/users', 'DELETE /api/index.php/v1/users/582']);
   });
 
-  it('tells an account already gone from a refused delete by reading it after Joomla\'s bare 500', async () => {
+  it("tells an account already gone from a refused delete by reading it after Joomla's bare 500", async () => {
     const gone = setup({}, replay(getOne as Capture), replay(deleteFailed as Capture), json(404, { errors: [{ title: 'Resource not found' }] }));
     expect(await gone.client.deleteUser('573')).toMatchObject({ ok: false, failure: { kind: 'not_found' } });
     const refused = setup({}, replay(getOne as Capture), replay(deleteFailed as Capture), replay(getOne as Capture));
@@ -75,14 +89,18 @@ describe('createJoomlaClient', () => {
 
   it('pages a search by offset until a short page, and keeps only exact matches', async () => {
     const full = Array.from({ length: 100 }, (_, i) => row(1000 + i, `ada${i}`));
-    const { client, requests } = setup({}, json(200, { data: full, links: { next: 'x' }, meta: { 'total-pages': 2 } }), json(200, { data: [row(2000, 'ada'), row(1000, 'ada0')], links: {}, meta: { 'total-pages': 2 } }));
+    const { client, requests } = setup(
+      {},
+      json(200, { data: full, links: { next: 'x' }, meta: { 'total-pages': 2 } }),
+      json(200, { data: [row(2000, 'ada'), row(1000, 'ada0')], links: {}, meta: { 'total-pages': 2 } }),
+    );
     const r = await client.findUsers(buildFilter('userName', 'ada'));
     expect(r).toMatchObject({ ok: true, value: [{ id: '2000', userName: 'ada' }] });
     expect(requests.map((x) => new URL(x.url).searchParams.get('page[offset]'))).toEqual(['0', '100']);
     expect(new URL(requests[0]!.url).searchParams.get('filter[search]')).toBe('username:ada');
   });
 
-  it('refuses to write a Super User or the token\'s account', async () => {
+  it("refuses to write a Super User or the token's account", async () => {
     const { client } = setup({}, json(200, { data: { ...row(584, 'sam.super'), attributes: { ...row(584, 'sam.super').attributes, groups: { 8: 8 } } } }));
     const r = await client.patchUser('584', [{ op: 'replace', path: 'active', value: false }]);
     expect(!r.ok && r.failure.message).toMatch(/Skipped as protected.*Super User/);

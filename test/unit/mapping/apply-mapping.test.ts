@@ -13,7 +13,11 @@ describe('applyMapping: sources, constants and templates', () => {
   const user = babsJensen();
 
   it('copies source paths to target paths and lists core and used extension schemas', () => {
-    const { payload } = applyMapping(rules({ target: 'userName', source: 'userName' }, { target: `${ENTERPRISE}:costCenter`, source: `${ENTERPRISE}:department` }), user, 'create');
+    const { payload } = applyMapping(
+      rules({ target: 'userName', source: 'userName' }, { target: `${ENTERPRISE}:costCenter`, source: `${ENTERPRISE}:department` }),
+      user,
+      'create',
+    );
     expect(payload).toEqual({ schemas: [CORE, ENTERPRISE], userName: 'bjensen@example.com', [ENTERPRISE]: { costCenter: 'Tour Operations' } });
   });
 
@@ -27,7 +31,11 @@ describe('applyMapping: sources, constants and templates', () => {
   });
 
   it('fills templates from paths', () => {
-    const { payload } = applyMapping(rules({ target: 'emails[type eq "work"].value', template: '{name.givenName}.{name.familyName}@example.com', transforms: ['lower'] }), user, 'create');
+    const { payload } = applyMapping(
+      rules({ target: 'emails[type eq "work"].value', template: '{name.givenName}.{name.familyName}@example.com', transforms: ['lower'] }),
+      user,
+      'create',
+    );
     expect(payload.emails).toEqual([{ type: 'work', value: 'barbara.jensen@example.com' }]);
   });
 
@@ -39,7 +47,10 @@ describe('applyMapping: sources, constants and templates', () => {
   });
 
   it('applies transforms in order, and an all-blank result counts as missing', () => {
-    const r = rules({ target: 'userName', source: 'userName', transforms: ['upper', 'trim'] }, { target: 'nickName', constant: '   ', transforms: ['trim'], default: 'n/a' });
+    const r = rules(
+      { target: 'userName', source: 'userName', transforms: ['upper', 'trim'] },
+      { target: 'nickName', constant: '   ', transforms: ['trim'], default: 'n/a' },
+    );
     const { payload } = applyMapping(r, { userName: '  ann@x ' }, 'create');
     expect(payload).toMatchObject({ userName: 'ANN@X', nickName: 'n/a' });
   });
@@ -101,7 +112,15 @@ describe('DEFAULT_MAPPING', () => {
   });
 
   it('falls back to the primary email, then the first, and to userName for displayName', () => {
-    const user: JsonObject = { id: 'u1', userName: 'ann', active: true, emails: [{ value: 'a@home', type: 'home' }, { value: 'a@other', primary: true }] };
+    const user: JsonObject = {
+      id: 'u1',
+      userName: 'ann',
+      active: true,
+      emails: [
+        { value: 'a@home', type: 'home' },
+        { value: 'a@other', primary: true },
+      ],
+    };
     const { payload, cleared } = applyMapping(DEFAULT_MAPPING, user, 'update');
     expect(payload).toMatchObject({ displayName: 'ann', emails: [{ type: 'work', value: 'a@other' }] });
     expect(payload).not.toHaveProperty('manager');
@@ -116,7 +135,12 @@ describe('DEFAULT_MAPPING', () => {
 
 describe('mappingProblems', () => {
   it('names each rule whose paths do not parse', () => {
-    const bad = rules({ target: 'emails[type eq "work"', source: 'userName' }, { target: 'title', source: 'nickName | name..x' }, { target: 'x', template: '{userName' }, { target: 'a | b', constant: 1 });
+    const bad = rules(
+      { target: 'emails[type eq "work"', source: 'userName' },
+      { target: 'title', source: 'nickName | name..x' },
+      { target: 'x', template: '{userName' },
+      { target: 'a | b', constant: 1 },
+    );
     const problems = mappingProblems(bad);
     expect(problems).toHaveLength(4);
     expect(problems[0]).toMatch(/^emails\[type eq "work": The mapping path/);

@@ -28,7 +28,17 @@ describe('changedAttributes', () => {
   });
 
   it('names an added or removed element by its type, and untyped arrays as a whole', () => {
-    expect(changedAttributes({ emails: [{ type: 'work', value: 'a' }] }, { emails: [{ type: 'work', value: 'a' }, { type: 'home', value: 'b' }] })).toEqual(['emails[type eq "home"]']);
+    expect(
+      changedAttributes(
+        { emails: [{ type: 'work', value: 'a' }] },
+        {
+          emails: [
+            { type: 'work', value: 'a' },
+            { type: 'home', value: 'b' },
+          ],
+        },
+      ),
+    ).toEqual(['emails[type eq "home"]']);
     expect(changedAttributes({ roles: [{ value: 'a' }] }, { roles: [{ value: 'b' }] })).toEqual(['roles']);
   });
 
@@ -83,12 +93,26 @@ describe('remoteView', () => {
       id: 'r1',
       userName: 'bjensen@example.com',
       name: { givenName: 'Barbara', familyName: 'Jensen', middleName: 'J' },
-      emails: [{ type: 'home', value: 'x@home' }, { type: 'Work', value: 'old@example.com', primary: true }],
+      emails: [
+        { type: 'home', value: 'x@home' },
+        { type: 'Work', value: 'old@example.com', primary: true },
+      ],
     };
     const view = remoteView(DEFAULT_MAPPING, remote);
-    expect(view).toEqual({ schemas: [CORE], userName: 'bjensen@example.com', name: { givenName: 'Barbara', familyName: 'Jensen' }, emails: [{ type: 'work', value: 'old@example.com' }] });
-    const next = applyMapping(DEFAULT_MAPPING.filter((r) => ['userName', 'emails[type eq "work"].value'].includes(r.target)), babsJensen(), 'update');
-    expect(toPatchOperations(view, next.payload, next.cleared)).toEqual([{ op: 'replace', path: 'emails[type eq "work"].value', value: 'bjensen@example.com' }]);
+    expect(view).toEqual({
+      schemas: [CORE],
+      userName: 'bjensen@example.com',
+      name: { givenName: 'Barbara', familyName: 'Jensen' },
+      emails: [{ type: 'work', value: 'old@example.com' }],
+    });
+    const next = applyMapping(
+      DEFAULT_MAPPING.filter((r) => ['userName', 'emails[type eq "work"].value'].includes(r.target)),
+      babsJensen(),
+      'update',
+    );
+    expect(toPatchOperations(view, next.payload, next.cleared)).toEqual([
+      { op: 'replace', path: 'emails[type eq "work"].value', value: 'bjensen@example.com' },
+    ]);
   });
 
   it('skips create-only rules on update', () => {

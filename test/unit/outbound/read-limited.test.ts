@@ -37,14 +37,21 @@ describe('readLimited', () => {
 describe('a larger answer is a named failure, not an out-of-memory', () => {
   it('SCIM target: a 200 over 5 MB is a transient failure saying so; a 500 over 64 KB is judged by its status', async () => {
     let n = 0;
-    const fetch = (async () => (n++ === 0 ? new Response(endless().stream, { status: 200 }) : new Response(endless().stream, { status: 500 }))) as typeof globalThis.fetch;
+    const fetch = (async () =>
+      n++ === 0 ? new Response(endless().stream, { status: 200 }) : new Response(endless().stream, { status: 500 })) as typeof globalThis.fetch;
     const client = createScimClient({ baseUrl: 'https://app.example/scim/v2', token: 'secret-token-0123456789', fetch });
-    expect(await client.getUser('1')).toEqual({ ok: false, failure: { kind: 'transient', status: 200, message: expect.stringContaining('body larger than 5 MB') } });
+    expect(await client.getUser('1')).toEqual({
+      ok: false,
+      failure: { kind: 'transient', status: 200, message: expect.stringContaining('body larger than 5 MB') },
+    });
     expect(await client.getUser('1')).toEqual({ ok: false, failure: { kind: 'transient', status: 500, message: 'The target failed (500).' } });
   });
 
   it('source: a listing over 5 MB is a failed request, retried at the next cron', async () => {
     const http = sourceHttp({ type: 'bearer', token: 't' }, (async () => new Response(endless().stream, { status: 200 })) as typeof fetch);
-    await expect(http.get('https://site.example/jsonapi/user/user', 'application/vnd.api+json')).rejects.toMatchObject({ fatal: false, message: expect.stringContaining('larger than 5 MB') });
+    await expect(http.get('https://site.example/jsonapi/user/user', 'application/vnd.api+json')).rejects.toMatchObject({
+      fatal: false,
+      message: expect.stringContaining('larger than 5 MB'),
+    });
   });
 });

@@ -10,7 +10,9 @@ describe('redactUrl', () => {
   });
 
   it('redacts every URL inside a runtime error, leaving the words (and "admin" in a path) alone', () => {
-    expect(redactUrlsIn('fetch to https://u:p@site.example/admin/config?token=t failed')).toBe('fetch to https://site.example/admin/config?token=redacted failed');
+    expect(redactUrlsIn('fetch to https://u:p@site.example/admin/config?token=t failed')).toBe(
+      'fetch to https://site.example/admin/config?token=redacted failed',
+    );
     expect(classifyNetworkError(new Error('connect ECONNRESET https://relay:hunter22@site.example/x'), 1000).message).not.toContain('hunter22');
   });
 });

@@ -12,7 +12,11 @@ describe('the PatchOp message (RFC 7644 §3.5.2)', () => {
   });
 
   it('rejects "schemas" that do not list the PatchOp URN (400 invalidSyntax)', () => {
-    expectScimError(run({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [{ op: 'add', path: 'title', value: 'x' }] }), 'invalidSyntax', /PatchOp/);
+    expectScimError(
+      run({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [{ op: 'add', path: 'title', value: 'x' }] }),
+      'invalidSyntax',
+      /PatchOp/,
+    );
     expectScimError(run({ schemas: [], Operations: [{ op: 'add', path: 'title', value: 'x' }] }), 'invalidSyntax');
   });
 
@@ -59,7 +63,11 @@ describe('paths (RFC 7644 §3.5.2, 400 invalidPath)', () => {
 
   it('rejects a value filter on a single-valued simple attribute, a write through one on a complex attribute, or an unknown sub-attribute', () => {
     expectScimError(() => patchUser(babs(), { op: 'remove', path: 'title[value eq "x"]' }), 'invalidPath', /single-valued/);
-    expectScimError(() => patchUser(babs(), { op: 'replace', path: 'name[givenName eq "Barbara"]', value: { givenName: 'x' } }), 'invalidPath', /only be used to remove/);
+    expectScimError(
+      () => patchUser(babs(), { op: 'replace', path: 'name[givenName eq "Barbara"]', value: { givenName: 'x' } }),
+      'invalidPath',
+      /only be used to remove/,
+    );
     expectScimError(() => patchUser(babs(), { op: 'remove', path: 'emails[colour eq "red"]' }), 'invalidPath', /colour/);
   });
 
@@ -100,7 +108,10 @@ describe('values (400 invalidValue, reported with the attribute path)', () => {
   });
 
   it('rejects a list where one element of a value path is expected', () => {
-    expectScimError(() => patchUser(babs(), { op: 'replace', path: 'emails[type eq "work"]', value: [{ value: 'a@b.c' }, { value: 'd@e.f' }] }), 'invalidValue');
+    expectScimError(
+      () => patchUser(babs(), { op: 'replace', path: 'emails[type eq "work"]', value: [{ value: 'a@b.c' }, { value: 'd@e.f' }] }),
+      'invalidValue',
+    );
   });
 
   it('validates the stored body too: a corrupt stored value fails as invalidValue, not a TypeError', () => {

@@ -38,7 +38,17 @@ describe('Group membership becomes a MemberDelta, never part of the body', () =>
   });
 
   it('drops an earlier addition that a later removeWhere filter matches', () => {
-    const out = patchGroup({ op: 'add', path: 'members', value: [{ value: 'g1', type: 'Group' }, { value: 'u1', type: 'User' }] }, { op: 'remove', path: 'members[type eq "Group"]' });
+    const out = patchGroup(
+      {
+        op: 'add',
+        path: 'members',
+        value: [
+          { value: 'g1', type: 'Group' },
+          { value: 'u1', type: 'User' },
+        ],
+      },
+      { op: 'remove', path: 'members[type eq "Group"]' },
+    );
     expect(out.members).toEqual({ clear: false, add: ['u1'], remove: [], removeWhere: [typeIsGroup] });
   });
 
@@ -58,12 +68,19 @@ describe('Group membership becomes a MemberDelta, never part of the body', () =>
   });
 
   it('forgets earlier changes when a later operation clears', () => {
-    const out = patchGroup({ op: 'add', path: 'members', value: [{ value: 'u1' }] }, { op: 'remove', path: 'members[type eq "Group"]' }, { op: 'remove', path: 'members' });
+    const out = patchGroup(
+      { op: 'add', path: 'members', value: [{ value: 'u1' }] },
+      { op: 'remove', path: 'members[type eq "Group"]' },
+      { op: 'remove', path: 'members' },
+    );
     expect(out.members).toEqual({ clear: true, add: [], remove: [], removeWhere: [] });
   });
 
   it('does not duplicate an id added twice', () => {
-    expect(patchGroup({ op: 'add', path: 'members', value: [{ value: 'u1' }, { value: 'u1' }] }, { op: 'add', path: 'members', value: { value: 'u1' } }).members?.add).toEqual(['u1']);
+    expect(
+      patchGroup({ op: 'add', path: 'members', value: [{ value: 'u1' }, { value: 'u1' }] }, { op: 'add', path: 'members', value: { value: 'u1' } }).members
+        ?.add,
+    ).toEqual(['u1']);
   });
 
   it('leaves members undefined when no operation touches them', () => {
@@ -72,7 +89,11 @@ describe('Group membership becomes a MemberDelta, never part of the body', () =>
   });
 
   it('renames a group and changes members in one request', () => {
-    const out = applyPatch(groupResourceType, group(), message({ op: 'Replace', path: 'displayName', value: 'New' }, { op: 'Add', path: 'members', value: [{ value: 'u9' }] }));
+    const out = applyPatch(
+      groupResourceType,
+      group(),
+      message({ op: 'Replace', path: 'displayName', value: 'New' }, { op: 'Add', path: 'members', value: [{ value: 'u9' }] }),
+    );
     expect(out).toEqual({ body: { displayName: 'New' }, members: { clear: false, add: ['u9'], remove: [], removeWhere: [] } });
   });
 
@@ -99,7 +120,7 @@ describe('Group membership becomes a MemberDelta, never part of the body', () =>
     expectScimError(() => patchGroup({ op: 'remove', path: 'members[colour eq "red"]' }), 'invalidPath');
   });
 
-  it('rejects removing a Group\'s displayName, which is required (400 mutability)', () => {
+  it("rejects removing a Group's displayName, which is required (400 mutability)", () => {
     expectScimError(() => patchGroup({ op: 'remove', path: 'displayName' }), 'mutability');
   });
 });

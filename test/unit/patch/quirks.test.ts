@@ -24,10 +24,12 @@ describe('vendor quirks', () => {
   it('accepts "operations" in any case and a missing "schemas"', () => {
     const out = applyPatch(userResourceType, babs(), { operations: [{ op: 'replace', path: 'title', value: 'x' }] });
     expect(out.body.title).toBe('x');
-    expect(applyPatch(userResourceType, babs(), { schemas: [PATCH_OP.toUpperCase()], OPERATIONS: [{ OP: 'add', Path: 'title', Value: 'y' }] }).body.title).toBe('y');
+    expect(applyPatch(userResourceType, babs(), { schemas: [PATCH_OP.toUpperCase()], OPERATIONS: [{ OP: 'add', Path: 'title', Value: 'y' }] }).body.title).toBe(
+      'y',
+    );
   });
 
-  it("folds Entra ID's dotted keys in a pathless value ({\"name.givenName\": \"x\"})", () => {
+  it('folds Entra ID\'s dotted keys in a pathless value ({"name.givenName": "x"})', () => {
     const { body } = patchUser(babs(), { op: 'Replace', value: { 'name.givenName': 'Babs', 'name.familyName': 'J' } });
     expect(body.name).toEqual({ formatted: 'Ms. Barbara J Jensen III', givenName: 'Babs', familyName: 'J' });
   });
@@ -67,13 +69,16 @@ describe('vendor quirks', () => {
     expect(body.title).toBe('T');
   });
 
-  it("creates the work email for Entra ID's Add of emails[type eq \"work\"].value when there is none", () => {
+  it('creates the work email for Entra ID\'s Add of emails[type eq "work"].value when there is none', () => {
     const current = { ...babs(), emails: [{ value: 'babs@jensen.org', type: 'home' }] };
     const { body } = patchUser(current, { op: 'Add', path: 'emails[type eq "work"].value', value: 'bjensen@example.com' });
-    expect(body.emails).toEqual([{ value: 'babs@jensen.org', type: 'home' }, { type: 'work', value: 'bjensen@example.com' }]);
+    expect(body.emails).toEqual([
+      { value: 'babs@jensen.org', type: 'home' },
+      { type: 'work', value: 'bjensen@example.com' },
+    ]);
   });
 
-  it("creates the work address for Entra ID's Add of addresses[type eq \"work\"].formatted on a user with no addresses", () => {
+  it('creates the work address for Entra ID\'s Add of addresses[type eq "work"].formatted on a user with no addresses', () => {
     const { addresses: _none, ...current } = babs();
     const { body } = patchUser(current, { op: 'Add', path: 'addresses[type eq "work"].formatted', value: 'Columbus' });
     expect(body.addresses).toEqual([{ type: 'work', formatted: 'Columbus' }]);
@@ -81,7 +86,10 @@ describe('vendor quirks', () => {
 
   it('updates the existing work email for Entra ID\'s Add of emails[type eq "work"].value', () => {
     const { body } = patchUser(babs(), { op: 'Add', path: 'emails[type eq "work"].value', value: 'new@example.com' });
-    expect(body.emails).toEqual([{ value: 'new@example.com', type: 'work', primary: true }, { value: 'babs@jensen.org', type: 'home' }]);
+    expect(body.emails).toEqual([
+      { value: 'new@example.com', type: 'work', primary: true },
+      { value: 'babs@jensen.org', type: 'home' },
+    ]);
   });
 
   it('keeps RFC noTarget for a Replace of emails[type eq "work"].value when there is no work email', () => {
@@ -91,30 +99,49 @@ describe('vendor quirks', () => {
 
   it('replaces the whole extension when the path is its bare URN and the value an object', () => {
     const { body } = patchUser(babs(), { op: 'replace', path: ENTERPRISE, value: { department: 'Sales', costCenter: '42', id: 'stray' } });
-    expect(body[ENTERPRISE]).toEqual({ employeeNumber: '701984', department: 'Sales', costCenter: '42', manager: { value: '26118915-6090-4610-87e4-49d8ca9f808d' } });
+    expect(body[ENTERPRISE]).toEqual({
+      employeeNumber: '701984',
+      department: 'Sales',
+      costCenter: '42',
+      manager: { value: '26118915-6090-4610-87e4-49d8ca9f808d' },
+    });
   });
 
   it('ignores attributes of schema URNs the server does not know (Entra ID custom extensions)', () => {
     const custom = 'urn:ietf:params:scim:schemas:extension:custom:2.0:User';
-    const { body } = patchUser(babs(), { op: 'Add', path: `${custom}:worksiteId`, value: '180' }, { op: 'add', path: custom, value: { a: 1 } }, { op: 'add', value: { [`${custom}:b`]: 2 } });
+    const { body } = patchUser(
+      babs(),
+      { op: 'Add', path: `${custom}:worksiteId`, value: '180' },
+      { op: 'add', path: custom, value: { a: 1 } },
+      { op: 'add', value: { [`${custom}:b`]: 2 } },
+    );
     expect(body).toEqual(babs());
   });
 
-  it("removes Entra ID's member value list ({\"op\":\"Remove\",\"path\":\"members\",\"value\":[{\"value\":\"id\"}]})", () => {
-    expect(patchGroup({ op: 'Remove', path: 'members', value: [{ value: 'u1' }, { value: 'u2' }] }).members).toEqual({ clear: false, add: [], remove: ['u1', 'u2'], removeWhere: [] });
+  it('removes Entra ID\'s member value list ({"op":"Remove","path":"members","value":[{"value":"id"}]})', () => {
+    expect(patchGroup({ op: 'Remove', path: 'members', value: [{ value: 'u1' }, { value: 'u2' }] }).members).toEqual({
+      clear: false,
+      add: [],
+      remove: ['u1', 'u2'],
+      removeWhere: [],
+    });
   });
 
   it("clears a group with Okta's replace members []", () => {
     expect(patchGroup({ op: 'replace', path: 'members', value: [] }).members).toEqual({ clear: true, add: [], remove: [], removeWhere: [] });
   });
 
-  it("accepts Entra ID's one-element list for the single-valued manager (path \"manager\")", () => {
+  it('accepts Entra ID\'s one-element list for the single-valued manager (path "manager")', () => {
     const { body } = patchUser(babs(), { op: 'Add', path: 'manager', value: [{ $ref: 'https://x/Users/boss', value: 'boss' }] });
     expect(body[ENTERPRISE]).toMatchObject({ manager: { $ref: 'https://x/Users/boss', value: 'boss' } });
   });
 
   it("accepts Entra ID's manager as a bare id string on the URN path (apache/directory-scimple#1242)", () => {
-    const { body } = patchUser(babs(), { op: 'Add', path: `${ENTERPRISE}:manager`, value: 'boss' }, { op: 'replace', value: { [`${ENTERPRISE}:manager`]: 'boss2' } });
+    const { body } = patchUser(
+      babs(),
+      { op: 'Add', path: `${ENTERPRISE}:manager`, value: 'boss' },
+      { op: 'replace', value: { [`${ENTERPRISE}:manager`]: 'boss2' } },
+    );
     expect(body[ENTERPRISE]).toMatchObject({ manager: { value: 'boss2' } });
   });
 
@@ -131,7 +158,7 @@ describe('vendor quirks', () => {
     expect(patchUser(babs(), { op: 'remove', path: 'manager[value eq "someone-else"]' }).body[ENTERPRISE]).toEqual(babs()[ENTERPRISE]);
   });
 
-  it('bareMemberId: Entra ID\'s add of members as a bare id string, or a list mixing strings and objects', () => {
+  it("bareMemberId: Entra ID's add of members as a bare id string, or a list mixing strings and objects", () => {
     expect(patchGroup({ op: 'Add', path: 'members', value: 'u1' }).members?.add).toEqual(['u1']);
     expect(patchGroup({ op: 'Add', path: 'members', value: ['u1', { value: 'u2' }] }).members?.add).toEqual(['u1', 'u2']);
   });

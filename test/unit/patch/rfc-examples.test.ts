@@ -60,7 +60,14 @@ describe('RFC 7644 §3.5.2.2 remove examples', () => {
   it('replaces all members by removing them and adding a new list', () => {
     const out = patchGroup(
       { op: 'remove', path: 'members' },
-      { op: 'add', path: 'members', value: [{ display: 'Babs Jensen', $ref: ref(BABS_ID), value: BABS_ID }, { display: 'James Smith', $ref: ref(JAMES_ID), value: JAMES_ID }] },
+      {
+        op: 'add',
+        path: 'members',
+        value: [
+          { display: 'Babs Jensen', $ref: ref(BABS_ID), value: BABS_ID },
+          { display: 'James Smith', $ref: ref(JAMES_ID), value: JAMES_ID },
+        ],
+      },
     );
     expect(out.members).toEqual({ clear: true, add: [BABS_ID, JAMES_ID], remove: [], removeWhere: [] });
   });
@@ -82,7 +89,14 @@ describe('RFC 7644 §3.5.2.2 remove examples', () => {
 
 describe('RFC 7644 §3.5.2.3 replace examples', () => {
   it('replaces all members of a group', () => {
-    const out = patchGroup({ op: 'replace', path: 'members', value: [{ display: 'Babs Jensen', $ref: ref(BABS_ID), value: BABS_ID }, { display: 'Mandy Pepperidge', $ref: ref(MANDY_ID), value: MANDY_ID }] });
+    const out = patchGroup({
+      op: 'replace',
+      path: 'members',
+      value: [
+        { display: 'Babs Jensen', $ref: ref(BABS_ID), value: BABS_ID },
+        { display: 'Mandy Pepperidge', $ref: ref(MANDY_ID), value: MANDY_ID },
+      ],
+    });
     expect(out.members).toEqual({ clear: true, add: [BABS_ID, MANDY_ID], remove: [], removeWhere: [] });
   });
 

@@ -10,7 +10,10 @@ const emailsOf = (...ops: Op[]) => patchUser(babs(), ...ops).body.emails;
 
 describe('sub-attributes and value paths', () => {
   it('sets, replaces and removes a sub-attribute of a complex attribute (name.familyName)', () => {
-    expect(patchUser(babs(), { op: 'replace', path: 'name.familyName', value: 'Smith' }).body.name).toEqual({ ...(babs().name as object), familyName: 'Smith' });
+    expect(patchUser(babs(), { op: 'replace', path: 'name.familyName', value: 'Smith' }).body.name).toEqual({
+      ...(babs().name as object),
+      familyName: 'Smith',
+    });
     const { name: _n, ...noName } = babs();
     expect(patchUser(noName, { op: 'add', path: 'name.givenName', value: 'B' }).body.name).toEqual({ givenName: 'B' });
     expect(patchUser({ ...babs(), name: { givenName: 'B' } }, { op: 'remove', path: 'name.givenName' }).body).not.toHaveProperty('name');
@@ -18,7 +21,11 @@ describe('sub-attributes and value paths', () => {
 
   it('resolves attribute names in any case (RFC 7643 §2.1)', () => {
     expect(patchUser(babs(), { op: 'replace', path: 'NAME.FamilyName', value: 'S' }).body.name).toMatchObject({ familyName: 'S' });
-    expect(patchUser(babs(), { op: 'replace', path: 'EMAILS[TYPE eq "work"].VALUE', value: 'w@x.y' }).body.emails).toContainEqual({ value: 'w@x.y', type: 'work', primary: true });
+    expect(patchUser(babs(), { op: 'replace', path: 'EMAILS[TYPE eq "work"].VALUE', value: 'w@x.y' }).body.emails).toContainEqual({
+      value: 'w@x.y',
+      type: 'work',
+      primary: true,
+    });
   });
 
   it('matches value filters case-insensitively unless the sub-attribute is caseExact', () => {
@@ -26,7 +33,14 @@ describe('sub-attributes and value paths', () => {
   });
 
   it('replaces a sub-attribute of every matched element', () => {
-    const current = { ...babs(), phoneNumbers: [{ value: '1', type: 'work' }, { value: '2', type: 'work' }, { value: '3', type: 'home' }] };
+    const current = {
+      ...babs(),
+      phoneNumbers: [
+        { value: '1', type: 'work' },
+        { value: '2', type: 'work' },
+        { value: '3', type: 'home' },
+      ],
+    };
     expect(patchUser(current, { op: 'replace', path: 'phoneNumbers[type eq "work"].type', value: 'other' }).body.phoneNumbers).toEqual([
       { value: '1', type: 'other' },
       { value: '2', type: 'other' },
@@ -43,7 +57,10 @@ describe('sub-attributes and value paths', () => {
   });
 
   it('removes a sub-attribute of the matched elements, and elements left empty', () => {
-    expect(emailsOf({ op: 'remove', path: 'emails[type eq "work"].primary' })).toEqual([{ value: 'bjensen@example.com', type: 'work' }, { value: 'babs@jensen.org', type: 'home' }]);
+    expect(emailsOf({ op: 'remove', path: 'emails[type eq "work"].primary' })).toEqual([
+      { value: 'bjensen@example.com', type: 'work' },
+      { value: 'babs@jensen.org', type: 'home' },
+    ]);
     const current: JsonObject = { ...babs(), phoneNumbers: [{ value: '1' }, { value: '2', type: 'home' }] };
     expect(patchUser(current, { op: 'remove', path: 'phoneNumbers[type pr].value' }).body.phoneNumbers).toEqual([{ value: '1' }, { type: 'home' }]);
     expect(patchUser(current, { op: 'remove', path: 'phoneNumbers[value eq "1"].value' }).body.phoneNumbers).toEqual([{ value: '2', type: 'home' }]);
@@ -55,7 +72,11 @@ describe('sub-attributes and value paths', () => {
   });
 
   it('merges an add with a value filter into the matched element', () => {
-    expect(emailsOf({ op: 'add', path: 'emails[type eq "home"]', value: { display: 'Home' } })).toContainEqual({ value: 'babs@jensen.org', type: 'home', display: 'Home' });
+    expect(emailsOf({ op: 'add', path: 'emails[type eq "home"]', value: { display: 'Home' } })).toContainEqual({
+      value: 'babs@jensen.org',
+      type: 'home',
+      display: 'Home',
+    });
   });
 
   it('appends a new element for an add with an equality filter that matches nothing', () => {
@@ -68,7 +89,9 @@ describe('sub-attributes and value paths', () => {
   });
 
   it('removes the listed values of a multi-valued attribute when remove carries a value list', () => {
-    expect(emailsOf({ op: 'remove', path: 'emails', value: [{ value: 'BABS@jensen.org' }] })).toEqual([{ value: 'bjensen@example.com', type: 'work', primary: true }]);
+    expect(emailsOf({ op: 'remove', path: 'emails', value: [{ value: 'BABS@jensen.org' }] })).toEqual([
+      { value: 'bjensen@example.com', type: 'work', primary: true },
+    ]);
   });
 
   it('writes common attributes (externalId) and passes a writeOnly password through for the service to hash', () => {
@@ -82,7 +105,10 @@ describe('extension attributes', () => {
   it('adds, replaces and removes a URN-qualified attribute', () => {
     expect(patchUser(babs(), { op: 'add', path: `${ENTERPRISE}:costCenter`, value: '4130' }).body[ENTERPRISE]).toMatchObject({ costCenter: '4130' });
     expect(patchUser(babs(), { op: 'replace', path: `${ENTERPRISE}:manager.value`, value: 'm2' }).body[ENTERPRISE]).toMatchObject({ manager: { value: 'm2' } });
-    expect(patchUser(babs(), { op: 'remove', path: `${ENTERPRISE}:department` }).body[ENTERPRISE]).toEqual({ employeeNumber: '701984', manager: { value: '26118915-6090-4610-87e4-49d8ca9f808d' } });
+    expect(patchUser(babs(), { op: 'remove', path: `${ENTERPRISE}:department` }).body[ENTERPRISE]).toEqual({
+      employeeNumber: '701984',
+      manager: { value: '26118915-6090-4610-87e4-49d8ca9f808d' },
+    });
   });
 
   it('resolves an unqualified extension attribute (department) to its extension', () => {
@@ -97,7 +123,10 @@ describe('extension attributes', () => {
   });
 
   it('adds to the extension with a pathless value keyed by the URN, and removes it by its bare URN', () => {
-    expect(patchUser(babs(), { op: 'add', value: { [ENTERPRISE]: { division: 'D' } } }).body[ENTERPRISE]).toMatchObject({ division: 'D', department: 'Tour Operations' });
+    expect(patchUser(babs(), { op: 'add', value: { [ENTERPRISE]: { division: 'D' } } }).body[ENTERPRISE]).toMatchObject({
+      division: 'D',
+      department: 'Tour Operations',
+    });
     expect(patchUser(babs(), { op: 'remove', path: ENTERPRISE }).body).not.toHaveProperty(ENTERPRISE);
   });
 });
@@ -119,7 +148,16 @@ describe('primary (RFC 7643 §2.4: at most one primary value)', () => {
   });
 
   it('keeps only the first of several primaries in a replaced list', () => {
-    expect(emailsOf({ op: 'replace', path: 'emails', value: [{ value: 'a@x.y', primary: true }, { value: 'b@x.y', primary: true }] })).toEqual([{ value: 'a@x.y', primary: true }, { value: 'b@x.y' }]);
+    expect(
+      emailsOf({
+        op: 'replace',
+        path: 'emails',
+        value: [
+          { value: 'a@x.y', primary: true },
+          { value: 'b@x.y', primary: true },
+        ],
+      }),
+    ).toEqual([{ value: 'a@x.y', primary: true }, { value: 'b@x.y' }]);
   });
 });
 
@@ -146,7 +184,12 @@ describe('purity and the result', () => {
   it('never mutates the stored body', () => {
     const current = babs();
     const snapshot = structuredClone(current);
-    patchUser(current, { op: 'add', path: 'emails', value: { value: 'z@x.y', primary: true } }, { op: 'remove', path: 'name.givenName' }, { op: 'replace', path: `${ENTERPRISE}:manager.value`, value: 'm' });
+    patchUser(
+      current,
+      { op: 'add', path: 'emails', value: { value: 'z@x.y', primary: true } },
+      { op: 'remove', path: 'name.givenName' },
+      { op: 'replace', path: `${ENTERPRISE}:manager.value`, value: 'm' },
+    );
     expect(current).toEqual(snapshot);
   });
 

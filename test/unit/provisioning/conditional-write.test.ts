@@ -11,7 +11,12 @@ import { readStoredPayload, storedPayload, writeAtVersion } from '../../../worke
 import { createSyncContext } from '../../../worker/src/provisioning/sync-context';
 import { scim, scimError, stubFetch, type Answer } from '../scim-client/stub-fetch';
 
-const user = (version: number) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id: 'r-1', userName: 'ada', meta: { resourceType: 'User', version: `W/"${version}"` } });
+const user = (version: number) => ({
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+  id: 'r-1',
+  userName: 'ada',
+  meta: { resourceType: 'User', version: `W/"${version}"` },
+});
 const OPS = [{ op: 'replace' as const, path: 'title', value: 'Countess' }];
 
 function setup(etag: boolean, ...answers: Answer[]) {
@@ -23,7 +28,14 @@ function setup(etag: boolean, ...answers: Answer[]) {
     capabilities: { patch: true, bulk: false, bulkMaxOperations: null, filter: true, etag, checkedAt: '2026-01-01T00:00:00.000Z' },
     dryRun: false,
   } as unknown as Target;
-  const ctx = createSyncContext({ db: env.DB, target, token: 'tok', operations: { create: true, update: true, deactivate: true, delete: false }, runId: null, fetch: stub.fetch });
+  const ctx = createSyncContext({
+    db: env.DB,
+    target,
+    token: 'tok',
+    operations: { create: true, update: true, deactivate: true, delete: false },
+    runId: null,
+    fetch: stub.fetch,
+  });
   ctx.label.operation = 'update';
   const patch = (ifMatch: string | undefined) => ctx.client.patchUser('r-1', OPS, ifMatch ? { ifMatch } : undefined);
   return { ctx, requests: stub.requests, patch };
@@ -39,7 +51,12 @@ describe('writeAtVersion', () => {
   });
 
   it('on 412 reads the account again and sends once more at the version read', async () => {
-    const { ctx, requests, patch } = setup(true, scimError(412, 'version mismatch'), scim(200, user(7), { etag: 'W/"7"' }), scim(200, user(8), { etag: 'W/"8"' }));
+    const { ctx, requests, patch } = setup(
+      true,
+      scimError(412, 'version mismatch'),
+      scim(200, user(7), { etag: 'W/"7"' }),
+      scim(200, user(8), { etag: 'W/"8"' }),
+    );
     const out = await writeAtVersion(ctx, 'r-1', 'W/"3"', patch);
     expect(out).toMatchObject({ result: { ok: true, status: 200 }, version: 'W/"8"' });
     expect(requests.map((r) => `${r.method} ${r.headers['if-match'] ?? '-'}`)).toEqual(['PATCH W/"3"', 'GET -', 'PATCH W/"7"']);
@@ -49,7 +66,10 @@ describe('writeAtVersion', () => {
       ['read', 'GET', 200, 'ok'],
       ['update', 'PATCH', 200, 'ok'],
     ]);
-    expect(ctx.steps.map((s) => s.detail)).toEqual(['The account changed on the target since the last sync; reading it again.', 'Read the account again at version W/"7".']);
+    expect(ctx.steps.map((s) => s.detail)).toEqual([
+      'The account changed on the target since the last sync; reading it again.',
+      'Read the account again at version W/"7".',
+    ]);
   });
 
   it('takes the version from meta.version when the response has no ETag header', async () => {

@@ -11,12 +11,18 @@ import { createTarget } from '../../helpers/api';
 
 async function writeChanges(rows: { type: 'User' | 'Group'; id: string }[]): Promise<void> {
   const at = new Date().toISOString();
-  const stmts = rows.map((r) => env.DB.prepare("INSERT INTO changes (resource_type, resource_id, op, version, at) VALUES (?, ?, 'update', 1, ?)").bind(r.type, r.id, at));
+  const stmts = rows.map((r) =>
+    env.DB.prepare("INSERT INTO changes (resource_type, resource_id, op, version, at) VALUES (?, ?, 'update', 1, ?)").bind(r.type, r.id, at),
+  );
   for (let i = 0; i < stmts.length; i += 500) await env.DB.batch(stmts.slice(i, i + 500));
 }
 
 const outboxOf = async (targetId: string) =>
-  (await env.DB.prepare('SELECT resource_type AS type, resource_id AS id, change_seq AS seq FROM outbox WHERE target_id = ? ORDER BY resource_id').bind(targetId).all<{ type: string; id: string; seq: number }>()).results;
+  (
+    await env.DB.prepare('SELECT resource_type AS type, resource_id AS id, change_seq AS seq FROM outbox WHERE target_id = ? ORDER BY resource_id')
+      .bind(targetId)
+      .all<{ type: string; id: string; seq: number }>()
+  ).results;
 
 describe('catchUp: the change feed past the watermark', () => {
   it('coalesces 2,500 changes over three pages into one row per resource and moves the watermark to the last', async () => {

@@ -11,7 +11,16 @@ import { listedAttributes, topLevelAttribute } from '../../../worker/src/provisi
 
 const rules = (...r: object[]) => r.map((x) => mappingRuleSchema.parse(x));
 const user = { id: 'u1', userName: 'ada', title: 'Engineer', active: true, emails: [{ value: 'ada@example.org', type: 'work' }] };
-const remoteOf = (extra: object = {}) => ({ id: 'r1', userName: 'ada', externalId: 'u1', displayName: 'ada', title: 'Engineer', active: true, emails: [{ value: 'ada@example.org', type: 'work' }], ...extra });
+const remoteOf = (extra: object = {}) => ({
+  id: 'r1',
+  userName: 'ada',
+  externalId: 'u1',
+  displayName: 'ada',
+  title: 'Engineer',
+  active: true,
+  emails: [{ value: 'ada@example.org', type: 'work' }],
+  ...extra,
+});
 
 describe('compareUser', () => {
   it('finds nothing when the target holds what the mapping sends, whatever else it holds', () => {
@@ -29,7 +38,11 @@ describe('compareUser', () => {
   });
 
   it('is drift only where clearWhenMissing says the target must not keep a value the directory lacks', () => {
-    const mapping = rules({ target: 'userName', source: 'userName' }, { target: 'title', source: 'title' }, { target: 'nickName', source: 'nickName', clearWhenMissing: false });
+    const mapping = rules(
+      { target: 'userName', source: 'userName' },
+      { target: 'title', source: 'title' },
+      { target: 'nickName', source: 'nickName', clearWhenMissing: false },
+    );
     const bare = { id: 'u1', userName: 'ada' };
     expect(compareUser(mapping, bare, { id: 'r1', userName: 'ada', nickName: 'kept' })).toBeNull();
     expect(compareUser(mapping, bare, { id: 'r1', userName: 'ada', title: 'stale' })).toMatchObject({ kind: 'attributes', paths: ['title'] });
@@ -40,7 +53,7 @@ describe('compareUser', () => {
     expect(compareUser(mapping, user, { id: 'r1', userName: 'ada', title: 'Changed on the target' })).toBeNull();
   });
 
-  it('does not compare a user inactive in the directory (deactivation is the sync engine\'s)', () => {
+  it("does not compare a user inactive in the directory (deactivation is the sync engine's)", () => {
     expect(compareUser(DEFAULT_MAPPING, { ...user, active: false }, remoteOf({ title: 'x' }))).toBeNull();
   });
 });
@@ -49,7 +62,14 @@ describe('the attributes a SCIM listing asks for', () => {
   it('are the top-level attributes the mapping sends, plus active and meta', () => {
     expect(topLevelAttribute('emails[type eq "work"].value')).toBe('emails');
     expect(topLevelAttribute('name.givenName')).toBe('name');
-    expect(topLevelAttribute('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value')).toBe('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager');
-    expect(listedAttributes(rules({ target: 'userName', source: 'userName' }, { target: 'name.familyName', source: 'name.familyName' }))).toEqual(['userName', 'name', 'active', 'meta']);
+    expect(topLevelAttribute('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value')).toBe(
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager',
+    );
+    expect(listedAttributes(rules({ target: 'userName', source: 'userName' }, { target: 'name.familyName', source: 'name.familyName' }))).toEqual([
+      'userName',
+      'name',
+      'active',
+      'meta',
+    ]);
   });
 });

@@ -3,7 +3,8 @@ import { classify, classifyNetworkError, parseRetryAfter } from '../../../worker
 import { POLICY } from '../../../worker/src/provisioning/failure';
 
 const h = (init: Record<string, string> = {}) => new Headers(init);
-const scimBody = (detail: string, scimType?: string) => JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail, ...(scimType ? { scimType } : {}) });
+const scimBody = (detail: string, scimType?: string) =>
+  JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail, ...(scimType ? { scimType } : {}) });
 
 describe('classify: every status has a name and a policy', () => {
   it('pauses the target on 401 and 403, saying what to check', () => {
@@ -29,7 +30,11 @@ describe('classify: every status has a name and a policy', () => {
 
   it('reads 412 as a precondition failure to reconcile: re-read, then retry once (RFC 7644 §3.14)', () => {
     const f = classify(412, h(), scimBody('version W/"4" does not match W/"3"'));
-    expect(f).toEqual({ kind: 'precondition_failed', status: 412, message: 'The account changed on the target since the relay last read it (412): version W/"4" does not match W/"3".' });
+    expect(f).toEqual({
+      kind: 'precondition_failed',
+      status: 412,
+      message: 'The account changed on the target since the relay last read it (412): version W/"4" does not match W/"3".',
+    });
     expect(POLICY[f.kind]).toBe('reconcile');
   });
 
@@ -43,7 +48,9 @@ describe('classify: every status has a name and a policy', () => {
 
   it('never quotes a body that is not JSON (an internal page, a stack trace): its content type only', () => {
     const page = 'Internal admin console: db=prod-eu user=root build 4411';
-    expect(classify(422, h({ 'content-type': 'text/plain; charset=utf-8' }), page).message).toBe('The target rejected the request (422) (a text/plain body, not shown).');
+    expect(classify(422, h({ 'content-type': 'text/plain; charset=utf-8' }), page).message).toBe(
+      'The target rejected the request (422) (a text/plain body, not shown).',
+    );
     expect(classify(500, h(), page).message).toBe('The target failed (500): a non-JSON body, not shown.');
   });
 
@@ -61,14 +68,20 @@ describe('classify: every status has a name and a policy', () => {
   });
 
   it("never quotes an HTML error page, and names Cloudflare's edge faults", () => {
-    expect(classify(502, h({ 'content-type': 'text/html' }), '<!DOCTYPE html><html><body>Bad gateway</body></html>').message).toBe('The target failed (502): a text/html body, not shown.');
+    expect(classify(502, h({ 'content-type': 'text/html' }), '<!DOCTYPE html><html><body>Bad gateway</body></html>').message).toBe(
+      'The target failed (502): a text/html body, not shown.',
+    );
     expect(classify(525, h(), '').message).toBe('TLS handshake failed (525) — check the certificate.');
     expect(classify(530, h(), '').message).toMatch(/DNS/);
   });
 
   it('treats a redirect as a configuration problem and names where it pointed, without its query', () => {
     const f = classify(301, h({ location: 'https://new.example.com/scim/v2/ServiceProviderConfig?session=abc' }), '');
-    expect(f).toEqual({ kind: 'fatal', status: 301, message: 'The target redirected the request (301) to https://new.example.com/scim/v2/ServiceProviderConfig: check the base URL.' });
+    expect(f).toEqual({
+      kind: 'fatal',
+      status: 301,
+      message: 'The target redirected the request (301) to https://new.example.com/scim/v2/ServiceProviderConfig: check the base URL.',
+    });
   });
 
   it('clips a very long detail', () => {
@@ -90,9 +103,15 @@ describe('classifyNetworkError: faults a server cannot answer with', () => {
   it('names timeouts, DNS, TLS and refused connections, all transient', () => {
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
     expect(classifyNetworkError(timeout, 10_000)).toEqual({ kind: 'transient', message: 'The target did not answer within 10 s.' });
-    expect(classifyNetworkError(new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND x.invalid'), { code: 'ENOTFOUND' }) }), 10_000).message).toMatch(/DNS/);
+    expect(
+      classifyNetworkError(new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND x.invalid'), { code: 'ENOTFOUND' }) }), 10_000)
+        .message,
+    ).toMatch(/DNS/);
     expect(classifyNetworkError(new Error('unable to verify the first certificate'), 10_000).message).toBe('TLS handshake failed — check the certificate.');
     expect(classifyNetworkError(new Error('connect ECONNREFUSED 127.0.0.1:1'), 10_000).message).toMatch(/refused the connection/);
-    expect(classifyNetworkError(new Error('Network connection lost.'), 10_000)).toEqual({ kind: 'transient', message: 'The target could not be reached (Network connection lost.).' });
+    expect(classifyNetworkError(new Error('Network connection lost.'), 10_000)).toEqual({
+      kind: 'transient',
+      message: 'The target could not be reached (Network connection lost.).',
+    });
   });
 });

@@ -38,7 +38,11 @@ describe('createScimClient: requests', () => {
     const { client, requests } = setup(new Response(null, { status: 204 }), scim(200, bjensen));
     const ops = [{ op: 'replace' as const, path: 'active', value: false }];
     expect(await client.patchUser('r/1', ops)).toEqual({ ok: true, status: 204, value: undefined });
-    expect(requests[0]).toMatchObject({ method: 'PATCH', url: 'https://app.example.com/scim/v2/Users/r%2F1', body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops } });
+    expect(requests[0]).toMatchObject({
+      method: 'PATCH',
+      url: 'https://app.example.com/scim/v2/Users/r%2F1',
+      body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops },
+    });
     expect(await client.patchGroup('g1', [{ op: 'add', path: 'members', value: [{ value: 'r-1' }] }])).toMatchObject({ ok: true, value: bjensen });
   });
 
@@ -78,10 +82,20 @@ describe('createScimClient: requests', () => {
       }),
     );
     const r = await client.bulk([{ method: 'POST', path: '/Users', bulkId: 'q1', data: { userName: 'a' } }], { failOnErrors: 5 });
-    expect(requests[0]!.body).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], failOnErrors: 5, Operations: [{ method: 'POST', path: '/Users', bulkId: 'q1', data: { userName: 'a' } }] });
+    expect(requests[0]!.body).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      failOnErrors: 5,
+      Operations: [{ method: 'POST', path: '/Users', bulkId: 'q1', data: { userName: 'a' } }],
+    });
     expect(r.ok && r.value).toEqual([
       { method: 'POST', bulkId: 'q1', location: 'https://app.example.com/scim/v2/Users/r-9', status: 201 },
-      { method: 'POST', bulkId: 'q2', status: 409, response: { detail: 'exists', scimType: 'uniqueness' }, failure: { kind: 'conflict', status: 409, message: 'The target reports a conflict (409): exists.' } },
+      {
+        method: 'POST',
+        bulkId: 'q2',
+        status: 409,
+        response: { detail: 'exists', scimType: 'uniqueness' },
+        failure: { kind: 'conflict', status: 409, message: 'The target reports a conflict (409): exists.' },
+      },
     ]);
   });
 });
@@ -90,14 +104,24 @@ describe('createScimClient: failures are results, never throws', () => {
   it('classifies HTTP errors and reports each request to the hook without the token (a detail quoting it is withheld whole)', async () => {
     const { client, records } = setup(scimError(401, `bad token ${TOKEN}`));
     const r = await client.getUser('r-1');
-    expect(r).toEqual({ ok: false, failure: { kind: 'fatal', status: 401, message: "The target refused the token (401): check the bearer token (the target's message quoted the credentials, so it is not shown)." } });
+    expect(r).toEqual({
+      ok: false,
+      failure: {
+        kind: 'fatal',
+        status: 401,
+        message: "The target refused the token (401): check the bearer token (the target's message quoted the credentials, so it is not shown).",
+      },
+    });
     expect(records).toEqual([{ method: 'GET', path: '/Users/r-1', status: 401, durationMs: expect.any(Number), failure: (r as { failure: unknown }).failure }]);
     expect(JSON.stringify(records)).not.toContain(TOKEN);
   });
 
   it('reports a wrong base URL when discovery answers 404', async () => {
     const { client } = setup(new Response('Not Found', { status: 404 }));
-    expect(await client.serviceProviderConfig()).toMatchObject({ ok: false, failure: { kind: 'fatal', status: 404, message: expect.stringMatching(/base URL/) } });
+    expect(await client.serviceProviderConfig()).toMatchObject({
+      ok: false,
+      failure: { kind: 'fatal', status: 404, message: expect.stringMatching(/base URL/) },
+    });
   });
 
   it('turns a thrown fetch into a transient failure', async () => {
@@ -107,16 +131,24 @@ describe('createScimClient: failures are results, never throws', () => {
   });
 
   it('times out after timeoutMs (the timer is cleared once the body is read)', async () => {
-    const hang: typeof fetch = (_input, init) =>
-      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+    const hang: typeof fetch = (_input, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
     const client = createScimClient({ baseUrl: 'https://slow.example.com', token: TOKEN, fetch: hang, timeoutMs: 50 });
     expect(await client.getUser('x')).toEqual({ ok: false, failure: { kind: 'transient', message: 'The target did not answer within 50 ms.' } });
   });
 
   it('calls a 2xx whose body is not SCIM transient: a proxy page answering for the target', async () => {
-    const { client } = setup(new Response('<html>Maintenance</html>', { status: 200, headers: { 'content-type': 'text/html' } }), scim(201, { userName: 'no id' }));
-    expect(await client.getUser('r-1')).toMatchObject({ ok: false, failure: { kind: 'transient', status: 200, message: expect.stringMatching(/not a SCIM resource \(not JSON\)/) } });
-    expect(await client.createUser({ userName: 'a' })).toMatchObject({ ok: false, failure: { kind: 'transient', status: 201, message: expect.stringMatching(/id: /) } });
+    const { client } = setup(
+      new Response('<html>Maintenance</html>', { status: 200, headers: { 'content-type': 'text/html' } }),
+      scim(201, { userName: 'no id' }),
+    );
+    expect(await client.getUser('r-1')).toMatchObject({
+      ok: false,
+      failure: { kind: 'transient', status: 200, message: expect.stringMatching(/not a SCIM resource \(not JSON\)/) },
+    });
+    expect(await client.createUser({ userName: 'a' })).toMatchObject({
+      ok: false,
+      failure: { kind: 'transient', status: 201, message: expect.stringMatching(/id: /) },
+    });
   });
 
   it('accepts a numeric id by turning it into a string', async () => {

@@ -70,7 +70,10 @@ describe('testConnection: "Save and test"', () => {
   });
 
   it('names a matching attribute the target cannot filter on', async () => {
-    const r = await run([scim(200, SPC), list(), scimError(400, 'Filtering on emails is not supported', 'invalidFilter')], ['userName', 'emails[type eq "work"].value']);
+    const r = await run(
+      [scim(200, SPC), list(), scimError(400, 'Filtering on emails is not supported', 'invalidFilter')],
+      ['userName', 'emails[type eq "work"].value'],
+    );
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([
       'The target does not support filtering on emails[type eq "work"].value, so it cannot be a matching attribute. The target rejected the request (400 invalidFilter): Filtering on emails is not supported.',

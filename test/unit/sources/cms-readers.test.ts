@@ -26,11 +26,18 @@ const answers = (...list: Answer[]): SourceHttp & { urls: string[] } => {
 const WP = 'https://wp.example';
 const JO = 'https://joomla.example';
 const wpUser = (id: number, roles: string[]) => ({ id, username: `u${id}`, email: `u${id}@x.test`, roles, name: `U ${id}` });
-const joRow = (id: number, block: number, groups: string) => ({ type: 'users', id: String(id), attributes: { id, name: `U ${id}`, username: `u${id}`, email: `u${id}@x.test`, block, group_names: groups } });
+const joRow = (id: number, block: number, groups: string) => ({
+  type: 'users',
+  id: String(id),
+  attributes: { id, name: `U ${id}`, username: `u${id}`, email: `u${id}@x.test`, block, group_names: groups },
+});
 
 describe('readWordpressPage', () => {
   it('reads the edit view: roles are groups, a user without roles is inactive, and the next page follows X-WP-TotalPages', async () => {
-    const page = await readWordpressPage(answers({ body: [wpUser(2, ['editor', 'author']), wpUser(3, [])], headers: { 'X-WP-Total': '102', 'X-WP-TotalPages': '2' } }), wpListUrl(WP).replace('per_page=100', 'per_page=2'));
+    const page = await readWordpressPage(
+      answers({ body: [wpUser(2, ['editor', 'author']), wpUser(3, [])], headers: { 'X-WP-Total': '102', 'X-WP-TotalPages': '2' } }),
+      wpListUrl(WP).replace('per_page=100', 'per_page=2'),
+    );
     expect(page.users).toEqual([
       { remoteId: '2', uid: '2', name: 'u2', email: 'u2@x.test', active: true, roles: ['editor', 'author'], changed: null },
       { remoteId: '3', uid: '3', name: 'u3', email: 'u3@x.test', active: false, roles: [], changed: null },
@@ -39,12 +46,18 @@ describe('readWordpressPage', () => {
   });
 
   it('the public view (no username, no roles) is hidden, never imported as someone without roles', async () => {
-    const page = await readWordpressPage(answers({ body: [{ id: 1, name: 'admin', slug: 'admin' }], headers: { 'X-WP-Total': '1', 'X-WP-TotalPages': '1' } }), wpListUrl(WP));
+    const page = await readWordpressPage(
+      answers({ body: [{ id: 1, name: 'admin', slug: 'admin' }], headers: { 'X-WP-Total': '1', 'X-WP-TotalPages': '1' } }),
+      wpListUrl(WP),
+    );
     expect(page).toEqual({ users: [], next: null, hidden: 1 });
   });
 
   it('a page short of per_page before the last, or an answer without the totals, is a transient failure', async () => {
-    const short = await readWordpressPage(answers({ body: [wpUser(2, ['editor'])], headers: { 'X-WP-Total': '150', 'X-WP-TotalPages': '2' } }), wpListUrl(WP)).catch((e: unknown) => e);
+    const short = await readWordpressPage(
+      answers({ body: [wpUser(2, ['editor'])], headers: { 'X-WP-Total': '150', 'X-WP-TotalPages': '2' } }),
+      wpListUrl(WP),
+    ).catch((e: unknown) => e);
     expect(short).toBeInstanceOf(SourceError);
     expect((short as SourceError).message).toContain('cut short');
     expect((short as SourceError).fatal).toBe(false);
@@ -52,7 +65,10 @@ describe('readWordpressPage', () => {
   });
 
   it('401 is the anonymous fallback in words, and pauses (fatal)', async () => {
-    const err = (await readWordpressPage(answers({ status: 401, body: { code: 'rest_forbidden_context', message: 'Sorry, you are not allowed to list users.', data: { status: 401 } } }), wpListUrl(WP)).catch((e: unknown) => e)) as SourceError;
+    const err = (await readWordpressPage(
+      answers({ status: 401, body: { code: 'rest_forbidden_context', message: 'Sorry, you are not allowed to list users.', data: { status: 401 } } }),
+      wpListUrl(WP),
+    ).catch((e: unknown) => e)) as SourceError;
     expect(err.fatal).toBe(true);
     expect(err.message).toContain('anonymous visitor');
   });
@@ -60,7 +76,9 @@ describe('readWordpressPage', () => {
 
 describe('recheckWordpressUser', () => {
   it('only rest_user_invalid_id means deleted; another 404 is a failed request', async () => {
-    expect(await recheckWordpressUser(answers({ status: 404, body: { code: 'rest_user_invalid_id', message: 'Invalid user ID.', data: { status: 404 } } }), WP, '5')).toBe('gone');
+    expect(
+      await recheckWordpressUser(answers({ status: 404, body: { code: 'rest_user_invalid_id', message: 'Invalid user ID.', data: { status: 404 } } }), WP, '5'),
+    ).toBe('gone');
     await expect(recheckWordpressUser(answers({ status: 404, body: '<html>Not found</html>' }), WP, '5')).rejects.toBeInstanceOf(SourceError);
     expect(await recheckWordpressUser(answers({ body: wpUser(5, ['subscriber']) }), WP, '5')).toMatchObject({ user: { uid: '5', active: true } });
   });
@@ -68,17 +86,30 @@ describe('recheckWordpressUser', () => {
 
 describe('readJoomlaPage', () => {
   it('block is active, group_names (one a line) are groups, and the next page is built on the site by offset', async () => {
-    const http = answers({ body: { data: [joRow(573, 0, 'Editor\nAuthor'), joRow(580, 1, 'Registered')], links: { next: 'https://elsewhere.example/api/index.php/v1/users?page%5Boffset%5D=2' }, meta: { 'total-pages': 2 } } });
+    const http = answers({
+      body: {
+        data: [joRow(573, 0, 'Editor\nAuthor'), joRow(580, 1, 'Registered')],
+        links: { next: 'https://elsewhere.example/api/index.php/v1/users?page%5Boffset%5D=2' },
+        meta: { 'total-pages': 2 },
+      },
+    });
     const page = await readJoomlaPage(http, JO, joomlaListUrl(JO).replace('page%5Blimit%5D=100', 'page%5Blimit%5D=2'));
-    expect(page.users.map((u) => [u.uid, u.active, u.roles])).toEqual([['573', true, ['Editor', 'Author']], ['580', false, ['Registered']]]);
+    expect(page.users.map((u) => [u.uid, u.active, u.roles])).toEqual([
+      ['573', true, ['Editor', 'Author']],
+      ['580', false, ['Registered']],
+    ]);
     const next = new URL(page.next!);
     expect(next.origin).toBe(JO);
     expect(next.searchParams.get('page[offset]')).toBe('2');
   });
 
   it('a short page that still has a next link, or a last page before total-pages, is cut short', async () => {
-    await expect(readJoomlaPage(answers({ body: { data: [joRow(1, 0, 'Registered')], links: { next: `${JO}/x` }, meta: { 'total-pages': 3 } } }), JO, joomlaListUrl(JO))).rejects.toThrow(/cut short/);
-    await expect(readJoomlaPage(answers({ body: { data: [joRow(1, 0, 'Registered')], links: {}, meta: { 'total-pages': 3 } } }), JO, joomlaListUrl(JO))).rejects.toThrow(/cut short/);
+    await expect(
+      readJoomlaPage(answers({ body: { data: [joRow(1, 0, 'Registered')], links: { next: `${JO}/x` }, meta: { 'total-pages': 3 } } }), JO, joomlaListUrl(JO)),
+    ).rejects.toThrow(/cut short/);
+    await expect(
+      readJoomlaPage(answers({ body: { data: [joRow(1, 0, 'Registered')], links: {}, meta: { 'total-pages': 3 } } }), JO, joomlaListUrl(JO)),
+    ).rejects.toThrow(/cut short/);
   });
 
   it("an offset past the end is the listing's end when the first row still answers, and the plugin's absence when it does not", async () => {
@@ -99,7 +130,11 @@ describe('readJoomlaPage', () => {
 describe('recheckJoomlaUser', () => {
   it('an empty filtered listing means deleted; a 404 (the plugin off) is a failed request', async () => {
     expect(await recheckJoomlaUser(answers({ body: { data: [], links: {} } }), JO, '575')).toBe('gone');
-    await expect(recheckJoomlaUser(answers({ status: 404, body: { errors: [{ title: 'Resource not found' }] } }), JO, '575')).rejects.toBeInstanceOf(SourceError);
-    expect(await recheckJoomlaUser(answers({ body: { data: [joRow(575, 1, 'Publisher')], links: {} } }), JO, '575')).toMatchObject({ user: { uid: '575', active: false, roles: ['Publisher'] } });
+    await expect(recheckJoomlaUser(answers({ status: 404, body: { errors: [{ title: 'Resource not found' }] } }), JO, '575')).rejects.toBeInstanceOf(
+      SourceError,
+    );
+    expect(await recheckJoomlaUser(answers({ body: { data: [joRow(575, 1, 'Publisher')], links: {} } }), JO, '575')).toMatchObject({
+      user: { uid: '575', active: false, roles: ['Publisher'] },
+    });
   });
 });

@@ -14,7 +14,10 @@ import type { SourceHttp } from '../../../worker/src/sources/http';
 import { SourceError } from '../../../worker/src/sources/remote';
 import { sourceSettingsSchema } from '../../../shared/src/sources';
 
-const recorded = (body: unknown, status = 200): SourceHttp => ({ meter: { requests: 0 }, get: async () => ({ status, body, headers: new Headers(), json: typeof body === 'object' }) });
+const recorded = (body: unknown, status = 200): SourceHttp => ({
+  meter: { requests: 0 },
+  get: async () => ({ status, body, headers: new Headers(), json: typeof body === 'object' }),
+});
 const defaults = sourceSettingsSchema.parse({});
 
 describe('readDrupalPage on recorded answers', () => {
@@ -24,7 +27,15 @@ describe('readDrupalPage on recorded answers', () => {
     expect(page.hidden).toBe(1);
     expect(page.next).toBeNull();
     expect(page.users.find((u) => u.name === 'dave.brown')).toMatchObject({ uid: '5', active: false, roles: [] });
-    expect(page.users[0]).toMatchObject({ remoteId: 'ab4c8bad-aa6f-4043-a2a3-f7c02028edd1', uid: '1', name: 'admin', email: 'admin@example.com', active: true, roles: ['administrator'], changed: String(Date.parse('2026-11-22T06:00:20+00:00') / 1000) });
+    expect(page.users[0]).toMatchObject({
+      remoteId: 'ab4c8bad-aa6f-4043-a2a3-f7c02028edd1',
+      uid: '1',
+      name: 'admin',
+      email: 'admin@example.com',
+      active: true,
+      roles: ['administrator'],
+      changed: String(Date.parse('2026-11-22T06:00:20+00:00') / 1000),
+    });
   });
 
   it('follows links.next of the same origin and refuses one elsewhere', async () => {
@@ -43,7 +54,9 @@ describe('readDrupalPage on recorded answers', () => {
   });
 
   it('errors say what to fix; a body that is not a collection is a failure, not an empty page', async () => {
-    await expect(readDrupalPage(recorded({ errors: [{ detail: 'no' }] }, 403), 'https://x.org', 'https://x.org/jsonapi/user/user')).rejects.toThrow(/administer users/);
+    await expect(readDrupalPage(recorded({ errors: [{ detail: 'no' }] }, 403), 'https://x.org', 'https://x.org/jsonapi/user/user')).rejects.toThrow(
+      /administer users/,
+    );
     await expect(readDrupalPage(recorded('<html>', 404), 'https://x.org', 'https://x.org/jsonapi/user/user')).rejects.toThrow(/JSON:API module/);
     const cut = readDrupalPage(recorded('{"data":[{"type":"user--us'), 'https://x.org', 'https://x.org/jsonapi/user/user');
     await expect(cut).rejects.toBeInstanceOf(SourceError);
@@ -52,7 +65,12 @@ describe('readDrupalPage on recorded answers', () => {
 
 describe('the shape of an answer, parsed at the boundary', () => {
   const page = (data: unknown[], extra: object = {}) => ({ data, links: {}, ...extra });
-  const user = (over: object = {}) => ({ type: 'user--user', id: 'u-1', attributes: { drupal_internal__uid: 7, name: 'kim', mail: 'kim@example.com', status: true, changed: '2026-01-01T00:00:00+00:00' }, ...over });
+  const user = (over: object = {}) => ({
+    type: 'user--user',
+    id: 'u-1',
+    attributes: { drupal_internal__uid: 7, name: 'kim', mail: 'kim@example.com', status: true, changed: '2026-01-01T00:00:00+00:00' },
+    ...over,
+  });
   const read = (body: unknown) => readDrupalPage(recorded(body), 'https://x.org', 'https://x.org/jsonapi/user/user?sort=drupal_internal__uid');
 
   it('a role reference of null is a transient SourceError naming the key path and the URL path', async () => {
@@ -66,8 +84,23 @@ describe('the shape of an answer, parsed at the boundary', () => {
   it('a present field of the wrong type is refused; unknown keys, nulls and missing fields pass as before', async () => {
     await expect(read(page([user({ attributes: { drupal_internal__uid: 7, name: 42 } })]))).rejects.toThrow(/at data\.0\.attributes\.name: /);
     await expect(read(page([user()], { links: { next: { href: 5 } } }))).rejects.toThrow(/at links\.next\.href: /);
-    const ok = await read(page([user({ extra: { anything: true }, attributes: { drupal_internal__uid: '7', name: 'kim', mail: null, status: null, changed: null }, relationships: { roles: { data: null } } })], { links: { next: null }, meta: { omitted: { links: { help: {}, 'item--a': {} } } } }));
-    expect(ok).toEqual({ users: [{ remoteId: 'u-1', uid: '7', name: 'kim', email: null, active: undefined, roles: undefined, changed: null }], next: null, hidden: 1 });
+    const ok = await read(
+      page(
+        [
+          user({
+            extra: { anything: true },
+            attributes: { drupal_internal__uid: '7', name: 'kim', mail: null, status: null, changed: null },
+            relationships: { roles: { data: null } },
+          }),
+        ],
+        { links: { next: null }, meta: { omitted: { links: { help: {}, 'item--a': {} } } } },
+      ),
+    );
+    expect(ok).toEqual({
+      users: [{ remoteId: 'u-1', uid: '7', name: 'kim', email: null, active: undefined, roles: undefined, changed: null }],
+      next: null,
+      hidden: 1,
+    });
   });
 
   it('the recheck reader parses the single resource too', async () => {

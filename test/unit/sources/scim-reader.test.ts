@@ -8,22 +8,44 @@ import type { SourceHttp } from '../../../worker/src/sources/http';
 import { SourceError } from '../../../worker/src/sources/remote';
 import { readScimGroupsPage, readScimPage, recheckScimUser, scimListUrl } from '../../../worker/src/sources/scim-reader';
 
-const recorded = (body: unknown, status = 200): SourceHttp => ({ meter: { requests: 0 }, get: async () => ({ status, body, headers: new Headers(), json: typeof body === 'object' }) });
+const recorded = (body: unknown, status = 200): SourceHttp => ({
+  meter: { requests: 0 },
+  get: async () => ({ status, body, headers: new Headers(), json: typeof body === 'object' }),
+});
 const BASE = 'https://idp.example/scim/v2';
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-const list = (Resources: unknown[], totalResults = Resources.length) => ({ schemas: [LIST], totalResults, startIndex: 1, itemsPerPage: Resources.length, Resources });
-const kim = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id: 'k1', userName: 'kim', active: false, emails: [{ value: 'kim@example.com', type: 'work', primary: true }], groups: [{ value: 'g1', display: 'ops' }], meta: { lastModified: '2026-01-01T00:00:00Z' } };
+const list = (Resources: unknown[], totalResults = Resources.length) => ({
+  schemas: [LIST],
+  totalResults,
+  startIndex: 1,
+  itemsPerPage: Resources.length,
+  Resources,
+});
+const kim = {
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+  id: 'k1',
+  userName: 'kim',
+  active: false,
+  emails: [{ value: 'kim@example.com', type: 'work', primary: true }],
+  groups: [{ value: 'g1', display: 'ops' }],
+  meta: { lastModified: '2026-01-01T00:00:00Z' },
+};
 
 describe('readScimPage', () => {
   it('reads users and the next page as before; a resource without id or userName is hidden', async () => {
     const page = await readScimPage(recorded(list([kim, { id: 'x' }], 5)), scimListUrl(BASE, 1, null));
-    expect(page.users).toEqual([{ remoteId: 'k1', uid: 'k1', name: 'kim', email: 'kim@example.com', active: false, roles: ['ops'], changed: '2026-01-01T00:00:00Z' }]);
+    expect(page.users).toEqual([
+      { remoteId: 'k1', uid: 'k1', name: 'kim', email: 'kim@example.com', active: false, roles: ['ops'], changed: '2026-01-01T00:00:00Z' },
+    ]);
     expect(page.hidden).toBe(1);
     expect(new URL(page.next!).searchParams.get('startIndex')).toBe('3');
   });
 
   it('null attributes are unassigned: active, emails and groups as if absent', async () => {
-    const page = await readScimPage(recorded(list([{ id: 'n1', userName: 'nul', active: null, emails: null, groups: null, meta: null }])), scimListUrl(BASE, 1, null));
+    const page = await readScimPage(
+      recorded(list([{ id: 'n1', userName: 'nul', active: null, emails: null, groups: null, meta: null }])),
+      scimListUrl(BASE, 1, null),
+    );
     expect(page.users).toEqual([{ remoteId: 'n1', uid: 'n1', name: 'nul', email: undefined, active: true, roles: undefined, changed: null }]);
   });
 
@@ -43,9 +65,17 @@ describe('readScimPage', () => {
 
 describe('readScimGroupsPage', () => {
   it('reads groups and their user members; members of the wrong shape are refused by path', async () => {
-    const groups = list([{ id: 'g1', displayName: 'ops', members: [{ value: 'k1', type: 'User' }, { value: 'g2', type: 'Group' }, { value: 'k2' }] }, { id: 'g3', displayName: null }]);
-    expect(await readScimGroupsPage(recorded(groups), `${BASE}/Groups?startIndex=1&count=100`)).toEqual({ groups: [{ name: 'ops', memberIds: ['k1', 'k2'] }], next: null });
-    await expect(readScimGroupsPage(recorded(list([{ displayName: 'ops', members: 'k1' }])), `${BASE}/Groups?startIndex=1&count=100`)).rejects.toThrow(/\/scim\/v2\/Groups has an unexpected shape at Resources\.0\.members: /);
+    const groups = list([
+      { id: 'g1', displayName: 'ops', members: [{ value: 'k1', type: 'User' }, { value: 'g2', type: 'Group' }, { value: 'k2' }] },
+      { id: 'g3', displayName: null },
+    ]);
+    expect(await readScimGroupsPage(recorded(groups), `${BASE}/Groups?startIndex=1&count=100`)).toEqual({
+      groups: [{ name: 'ops', memberIds: ['k1', 'k2'] }],
+      next: null,
+    });
+    await expect(readScimGroupsPage(recorded(list([{ displayName: 'ops', members: 'k1' }])), `${BASE}/Groups?startIndex=1&count=100`)).rejects.toThrow(
+      /\/scim\/v2\/Groups has an unexpected shape at Resources\.0\.members: /,
+    );
   });
 });
 

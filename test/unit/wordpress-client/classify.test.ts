@@ -25,7 +25,7 @@ describe('classifyWordpress on the captured answers', () => {
     expect(kindOf(dupEmail, { creating: true }).message).toContain('existing_user_email');
   });
 
-  it('the same 500 outside a create is the data\'s fault, not a server to retry', () => {
+  it("the same 500 outside a create is the data's fault, not a server to retry", () => {
     expect(kindOf(dupLogin)).toMatchObject({ kind: 'rejected' });
   });
 
@@ -35,7 +35,7 @@ describe('classifyWordpress on the captured answers', () => {
     expect(kindOf(forbiddenContext as Capture)).toMatchObject({ kind: 'fatal' });
   });
 
-  it('validation answers are rejected with the parameter\'s reason; a taken email on update too', () => {
+  it("validation answers are rejected with the parameter's reason; a taken email on update too", () => {
     expect(kindOf(invalidEmail as Capture)).toMatchObject({ kind: 'rejected', status: 400 });
     expect(kindOf(invalidEmail as Capture).message).toContain('email: Invalid email address.');
     expect(kindOf(invalidRole as Capture)).toMatchObject({ kind: 'rejected' });

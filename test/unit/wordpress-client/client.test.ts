@@ -12,13 +12,20 @@ import { stubFetch, type Answer } from '../scim-client/stub-fetch';
 import searchEmail from '../../fixtures/wordpress-real/api/42_list_search_columns_email.json';
 import me from '../../fixtures/wordpress-real/api/03_me_context_edit.json';
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 const wpUser = (id: number, username: string, roles: string[], email = `${username}@example.test`) => ({ id, username, email, name: username, roles });
 
 const setup = (options: object, ...answers: Answer[]) => {
   const stub = stubFetch(...answers);
   const memory = memoryRoleMemory();
-  const client = createWordpressClient({ baseUrl: 'https://blog.example/', token: 'relay:abcd efgh ijkl mnop', options: wordpressTargetOptionsSchema.parse(options), fetch: stub.fetch, memory });
+  const client = createWordpressClient({
+    baseUrl: 'https://blog.example/',
+    token: 'relay:abcd efgh ijkl mnop',
+    options: wordpressTargetOptionsSchema.parse(options),
+    fetch: stub.fetch,
+    memory,
+  });
   return { client, requests: stub.requests, memory };
 };
 
@@ -26,11 +33,18 @@ describe('createWordpressClient', () => {
   it('checks the credentials with /users/me?context=edit over Basic auth with the Application Password', async () => {
     const { client, requests } = setup({}, json(200, me.response.body));
     expect(await client.serviceProviderConfig()).toMatchObject({ ok: true, value: { patch: { supported: true }, bulk: { supported: false } } });
-    expect(requests[0]).toMatchObject({ url: 'https://blog.example/wp-json/wp/v2/users/me?context=edit', redirect: 'manual', headers: { authorization: `Basic ${btoa('relay:abcd efgh ijkl mnop')}` } });
+    expect(requests[0]).toMatchObject({
+      url: 'https://blog.example/wp-json/wp/v2/users/me?context=edit',
+      redirect: 'manual',
+      headers: { authorization: `Basic ${btoa('relay:abcd efgh ijkl mnop')}` },
+    });
   });
 
   it('matches an email by searching its column and comparing exactly, on the captured answer', async () => {
-    const { client, requests } = setup({}, json(200, [...(searchEmail.response.body as object[]), wpUser(9, 'xcarol', ['subscriber'], 'xcarol@example.test')], { 'x-wp-totalpages': '1' }));
+    const { client, requests } = setup(
+      {},
+      json(200, [...(searchEmail.response.body as object[]), wpUser(9, 'xcarol', ['subscriber'], 'xcarol@example.test')], { 'x-wp-totalpages': '1' }),
+    );
     const r = await client.findUsers(buildFilter('emails[type eq "work"].value', 'carol@example.test'));
     expect(r).toMatchObject({ ok: true, value: [{ id: '4', userName: 'carol.contrib', active: true }] });
     const url = new URL(requests[0]!.url);
@@ -58,7 +72,11 @@ describe('createWordpressClient', () => {
     const off = await client.patchUser('5', [{ op: 'replace', path: 'active', value: false }]);
     expect(off).toMatchObject({ ok: true });
     expect(await memory.recall('5')).toEqual(['editor', 'author']);
-    expect(requests.slice(1).map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual(['GET /wp-json/wp/v2/users/5', 'POST /wp-json/wp/v2/users/5', 'DELETE /wp-json/wp/v2/users/5/application-passwords']);
+    expect(requests.slice(1).map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+      'GET /wp-json/wp/v2/users/5',
+      'POST /wp-json/wp/v2/users/5',
+      'DELETE /wp-json/wp/v2/users/5/application-passwords',
+    ]);
     expect(requests[2]!.body).toMatchObject({ roles: [] });
     expect(typeof (requests[2]!.body as { password: string }).password).toBe('string');
 
@@ -73,7 +91,11 @@ describe('createWordpressClient', () => {
     expect(await refused.client.deleteUser('1')).toMatchObject({ ok: false, failure: { kind: 'rejected' } });
     expect(refused.requests).toEqual([]);
 
-    const { client, requests } = setup({ reassign: 7, allowUserOne: true }, json(200, wpUser(2, 'relay', ['administrator'])), json(200, { deleted: true, previous: wpUser(1, 'admin', []) }));
+    const { client, requests } = setup(
+      { reassign: 7, allowUserOne: true },
+      json(200, wpUser(2, 'relay', ['administrator'])),
+      json(200, { deleted: true, previous: wpUser(1, 'admin', []) }),
+    );
     expect(await client.deleteUser('1')).toMatchObject({ ok: true });
     expect(requests[1]!.url).toBe('https://blog.example/wp-json/wp/v2/users/1?force=true&reassign=7');
   });

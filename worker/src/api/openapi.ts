@@ -54,7 +54,10 @@ function operation(name: string, spec: RouteSpec): Json {
   responses[403] = errorResponse('The token lacks the admin scope');
   if (spec.path.includes(':')) responses[404] = errorResponse('No such resource');
   if (name === 'retryOutboxItem' || name === 'approveOutboxItem') responses[409] = errorResponse('The row is not in a state this action applies to');
-  if (OPENS_CREDENTIALS.has(name)) responses[409] = errorResponse('`secret_unreadable`: the stored token or credentials cannot be opened (sealed under another key or for another row); enter them again');
+  if (OPENS_CREDENTIALS.has(name))
+    responses[409] = errorResponse(
+      '`secret_unreadable`: the stored token or credentials cannot be opened (sealed under another key or for another row); enter them again',
+    );
   const op: Json = { operationId: name, tags: [spec.tag], summary: spec.summary, responses };
   const params = parameters(spec);
   if (params.length) op.parameters = params;

@@ -27,7 +27,12 @@ provisioningApp.post(ROUTES.provisionUser.path, validateJson(ROUTES.provisionUse
   if (targetIds) {
     const known = new Set((await listTargets(c.env)).map((t) => t.id));
     const missing = targetIds.filter((t) => !known.has(t));
-    if (missing.length > 0) return invalidRequest(c, `Unknown target(s): ${missing.join(', ')}`, missing.map((m) => ({ path: `targetIds.${targetIds.indexOf(m)}`, message: 'no such target' })));
+    if (missing.length > 0)
+      return invalidRequest(
+        c,
+        `Unknown target(s): ${missing.join(', ')}`,
+        missing.map((m) => ({ path: `targetIds.${targetIds.indexOf(m)}`, message: 'no such target' })),
+      );
   }
   const user = await loadResource(c.env.DB, 'User', id);
   if (!user) return notFound(c, 'The user');
@@ -49,7 +54,9 @@ provisioningApp.post(ROUTES.previewTarget.path, validateJson(ROUTES.previewTarge
   if (issues.length > 0) return invalidRequest(c, `The mapping cannot be applied: ${issues[0]!.message}`, issues);
   try {
     const preview = user ? previewPageUser(target, user, phase) : await previewPayload(c.env, target, userId!, phase);
-    return preview ? c.json({ payload: preview.payload, cleared: preview.cleared, site: sitePayload(target, preview.payload, phase) }) : notFound(c, 'The user');
+    return preview
+      ? c.json({ payload: preview.payload, cleared: preview.cleared, site: sitePayload(target, preview.payload, phase) })
+      : notFound(c, 'The user');
   } catch (err) {
     if (err instanceof MappingError) return invalidRequest(c, `The mapping cannot be applied: ${err.message}`, [{ path: 'mapping', message: err.message }]);
     throw err;

@@ -68,7 +68,10 @@ sourcesApp.post(ROUTES.runSource.path, validateJson(ROUTES.runSource.body), asyn
     [summary] = await runImports(c.env, { budget, sourceIds: [id], force: source.running ? undefined : c.req.valid('json').kind });
   } catch (err) {
     console.error(JSON.stringify({ event: 'run_now_failed', sourceId: id, error: String(err) }));
-    return c.json({ error: 'import_failed', message: `The import could not run: ${err instanceof Error ? err.message : String(err)}. Try again; the cron retries it.` }, 503);
+    return c.json(
+      { error: 'import_failed', message: `The import could not run: ${err instanceof Error ? err.message : String(err)}. Try again; the cron retries it.` },
+      503,
+    );
   }
   if (!summary) return conflict(c, 'Nothing to run.');
   dispatchAutomaticAfter(c.env, c.executionCtx, budget);

@@ -31,7 +31,10 @@ function mappingIssues(mapping: readonly MappingRule[] | undefined): ApiIssue[] 
  * must fit them (the stored values stand in for those not sent).
  */
 function kindIssues(target: Target, patch: TargetUpdate): ApiIssue[] {
-  if (!isCmsKind(target.kind)) return patch.options === undefined ? [] : [{ path: 'options', message: 'only a CMS target (drupal-jsonapi, wordpress-rest, joomla-webservices) takes options' }];
+  if (!isCmsKind(target.kind))
+    return patch.options === undefined
+      ? []
+      : [{ path: 'options', message: 'only a CMS target (drupal-jsonapi, wordpress-rest, joomla-webservices) takes options' }];
   let options = target.options!;
   if (patch.options !== undefined) {
     const parsed = parseKindOptions(target.kind, patch.options);
@@ -39,7 +42,12 @@ function kindIssues(target: Target, patch: TargetUpdate): ApiIssue[] {
     options = parsed.options;
     patch.options = parsed.options;
   }
-  const issues = targetKindIssues(target.kind, { token: patch.token, matching: patch.matching ?? target.matching, mapping: patch.mapping ?? target.mapping, options });
+  const issues = targetKindIssues(target.kind, {
+    token: patch.token,
+    matching: patch.matching ?? target.matching,
+    mapping: patch.mapping ?? target.mapping,
+    options,
+  });
   return issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 }
 

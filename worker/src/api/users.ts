@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { Link } from '../../../shared/src/provisioning';
-import { LOOKUP_KINDS, lookupKeyOf, lookupUsers, resolveSiteUids, searchUsers, type TargetRef, type UserRecord } from '../db/directory-views';
+import { type LOOKUP_KINDS, lookupKeyOf, lookupUsers, resolveSiteUids, searchUsers, type TargetRef, type UserRecord } from '../db/directory-views';
 import { listAudit } from '../db/provisioning-queries';
 import { selectTombstone, type Tombstone } from '../db/tombstones';
 import { toAuditEvent } from './logs';
@@ -68,16 +68,21 @@ usersApp.post(ROUTES.lookupUsers.path, validateJson(ROUTES.lookupUsers.body), as
       }),
     );
   }
-  const body: LookupResponse = { targets, userNames: hitsOf('userNames'), emails: hitsOf('emails'), externalIds: hitsOf('externalIds'), ids: hitsOf('ids'), uids, site };
+  const body: LookupResponse = {
+    targets,
+    userNames: hitsOf('userNames'),
+    emails: hitsOf('emails'),
+    externalIds: hitsOf('externalIds'),
+    ids: hitsOf('ids'),
+    uids,
+    site,
+  };
   return c.json(body);
 });
 
 usersApp.get(ROUTES.userStatus.path, async (c) => {
   const id = c.req.param('id');
-  const [{ targets, found }, events] = await Promise.all([
-    lookupUsers(c.env.DB, { ids: [id] }),
-    listAudit(c.env.DB, { resourceId: id, limit: STATUS_EVENTS }),
-  ]);
+  const [{ targets, found }, events] = await Promise.all([lookupUsers(c.env.DB, { ids: [id] }), listAudit(c.env.DB, { resourceId: id, limit: STATUS_EVENTS })]);
   const user = found.ids.get(id);
   if (!user) {
     const tomb = await selectTombstone(c.env.DB, id);
@@ -89,7 +94,14 @@ usersApp.get(ROUTES.userStatus.path, async (c) => {
 /** A deleted user's status from what its links remember: the last payload sent names it. */
 function tombstoneStatus(id: string, tomb: Tombstone, events: ReturnType<typeof toAuditEvent>[]) {
   const stored = tomb.links.map((l) => (l.payload ? (JSON.parse(l.payload) as Record<string, unknown>) : null)).find((p) => p?.userName);
-  const user: UserSummary = { id, userName: String(stored?.userName ?? ''), displayName: typeof stored?.displayName === 'string' ? stored.displayName : null, active: false, emails: [], externalId: null };
+  const user: UserSummary = {
+    id,
+    userName: String(stored?.userName ?? ''),
+    displayName: typeof stored?.displayName === 'string' ? stored.displayName : null,
+    active: false,
+    emails: [],
+    externalId: null,
+  };
   const byTarget = new Map(tomb.links.map((l) => [l.targetId, l]));
   const links: Link[] = tomb.targets.map((t) => {
     const l = byTarget.get(t.id);

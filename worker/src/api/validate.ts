@@ -25,7 +25,9 @@ const issuePath = (path: readonly PropertyKey[]) => path.map(String).join('.');
 /** zod's issues with dotted paths; an unknown key is named by its own path, so a form can point at it. */
 export function toIssues(error: z.ZodError): ApiIssue[] {
   return error.issues.flatMap((i) =>
-    i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: issuePath([...i.path, k]), message: `Unrecognized key: "${k}"` })) : [{ path: issuePath(i.path), message: i.message }],
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: issuePath([...i.path, k]), message: `Unrecognized key: "${k}"` }))
+      : [{ path: issuePath(i.path), message: i.message }],
   );
 }
 

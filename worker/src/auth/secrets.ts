@@ -56,7 +56,11 @@ function keyOf(base64Key: string | undefined): Promise<CryptoKey> {
 
 export async function encryptSecret(base64Key: string | undefined, plaintext: string, owner: SecretOwner): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(owner) }, await keyOf(base64Key), new TextEncoder().encode(plaintext));
+  const ct = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: additionalData(owner) },
+    await keyOf(base64Key),
+    new TextEncoder().encode(plaintext),
+  );
   return `${CURRENT}.${b64(iv)}.${b64(new Uint8Array(ct))}`;
 }
 

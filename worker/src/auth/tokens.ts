@@ -13,7 +13,13 @@ export const TOKEN_PREFIX = 'srt_';
 
 export function generateTokenSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return TOKEN_PREFIX + btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return (
+    TOKEN_PREFIX +
+    btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '')
+  );
 }
 
 const digest = (text: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -40,7 +46,5 @@ export async function matchesSecret(presented: PresentedToken, configured: strin
 }
 
 export function parseScopes(text: string): Scope[] {
-  return text
-    .split(/[\s,]+/)
-    .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
+  return text.split(/[\s,]+/).filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
 }

@@ -7,7 +7,11 @@ export interface UserState {
   data: string;
 }
 
-export async function loadUsersAndLinks(db: D1Database, targetId: string, ids: string[]): Promise<{ users: Map<string, UserState>; links: Map<string, LinkRow> }> {
+export async function loadUsersAndLinks(
+  db: D1Database,
+  targetId: string,
+  ids: string[],
+): Promise<{ users: Map<string, UserState>; links: Map<string, LinkRow> }> {
   const users = new Map<string, UserState>();
   const links = new Map<string, LinkRow>();
   const stmts = chunk(ids, MAX_PARAMS - 1).flatMap((part) => [

@@ -87,7 +87,6 @@ const LOOKUP_SQL: Record<LookupKind, { key: string; from: string; where: string;
 
 export const lookupKeyOf = (kind: LookupKind, key: string) => (LOOKUP_SQL[kind].fold ? key.toLowerCase() : key);
 
-
 /**
  * Finds the users for many keys of several kinds in one D1 round trip (one batch: the targets,
  * then a statement per kind per 100 keys). Keys come back folded as `lookupKeyOf` folds them; a
@@ -106,12 +105,15 @@ export async function lookupUsers(
       plan.push({ kind, stmt: d1.prepare(sqlText).bind(...part) });
     }
   }
-  const [targetsResult, ...results] = await d1.batch([d1.prepare(
+  const [targetsResult, ...results] = await d1.batch([
+    d1.prepare(
       // The People page's banner (paused, held for approval) rides in the same round trip.
       `SELECT t.id, t.name, t.status, t.paused_reason AS pausedReason,
               (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held
          FROM targets t ORDER BY t.created, t.id`,
-    ), ...plan.map((p) => p.stmt)]);
+    ),
+    ...plan.map((p) => p.stmt),
+  ]);
   const found = Object.fromEntries(LOOKUP_KINDS.map((k) => [k, new Map<string, UserRecord>()])) as Record<LookupKind, Map<string, UserRecord>>;
   results.forEach((result, i) => {
     const map = found[plan[i]!.kind];
@@ -150,7 +152,15 @@ export async function searchUsers(d1: D1Database, s: UserSearch): Promise<{ targ
   if (s.q) {
     const low = s.q.toLowerCase();
     const prefix = (col: string) => `${col} >= ? AND ${col} < ?`;
-    add(`(${prefix('u.user_name_lower')} OR ${emailIn(prefix('value_lower'))} OR u.external_id = ? OR u.id = ?)`, low, low + MAX_CHAR, low, low + MAX_CHAR, s.q, s.q);
+    add(
+      `(${prefix('u.user_name_lower')} OR ${emailIn(prefix('value_lower'))} OR u.external_id = ? OR u.id = ?)`,
+      low,
+      low + MAX_CHAR,
+      low,
+      low + MAX_CHAR,
+      s.q,
+      s.q,
+    );
   }
   const sqlText = `SELECT '' AS key, ${USER_SELECT} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.user_name_lower LIMIT ?`;
   const [targetsResult, usersResult] = await d1.batch([
@@ -187,7 +197,8 @@ export async function resolveSiteUids(
     d1.prepare('SELECT id, name, kind, base_url AS baseUrl FROM sources ORDER BY created, id'),
     d1.prepare("SELECT id, name, kind, base_url AS baseUrl FROM targets WHERE kind = 'drupal-jsonapi' ORDER BY created, id"),
   ]);
-  const onSite = (rows: (SiteRef & { baseUrl: string })[]) => rows.filter((r) => normalize(r.baseUrl) === site).map(({ id, name, kind }) => ({ id, name, kind }));
+  const onSite = (rows: (SiteRef & { baseUrl: string })[]) =>
+    rows.filter((r) => normalize(r.baseUrl) === site).map(({ id, name, kind }) => ({ id, name, kind }));
   const sources = onSite(sourceRows!.results as (SiteRef & { baseUrl: string })[]);
   const targets = onSite(targetRows!.results as (SiteRef & { baseUrl: string })[]);
   const userIds = new Map<string, string>();
@@ -197,7 +208,9 @@ export async function resolveSiteUids(
     for (const part of chunk(wanted, MAX_PARAMS - sources.length)) {
       stmts.push(
         d1
-          .prepare(`SELECT remote_uid AS uid, user_id AS userId, 0 AS rank FROM source_links WHERE source_id IN (${sources.map(() => '?').join(', ')}) AND remote_uid IN (${part.map(() => '?').join(', ')}) AND removed_at IS NULL`)
+          .prepare(
+            `SELECT remote_uid AS uid, user_id AS userId, 0 AS rank FROM source_links WHERE source_id IN (${sources.map(() => '?').join(', ')}) AND remote_uid IN (${part.map(() => '?').join(', ')}) AND removed_at IS NULL`,
+          )
           .bind(...sources.map((s) => s.id), ...part),
       );
     }
@@ -206,7 +219,9 @@ export async function resolveSiteUids(
     for (const part of chunk(wanted, MAX_PARAMS - targets.length)) {
       stmts.push(
         d1
-          .prepare(`SELECT remote_key AS uid, resource_id AS userId, 1 AS rank FROM links WHERE target_id IN (${targets.map(() => '?').join(', ')}) AND resource_type = 'User' AND remote_key IN (${part.map(() => '?').join(', ')})`)
+          .prepare(
+            `SELECT remote_key AS uid, resource_id AS userId, 1 AS rank FROM links WHERE target_id IN (${targets.map(() => '?').join(', ')}) AND resource_type = 'User' AND remote_key IN (${part.map(() => '?').join(', ')})`,
+          )
           .bind(...targets.map((t) => t.id), ...part),
       );
     }

@@ -51,7 +51,9 @@ export async function holdDestructive(db: D1Database, target: Thresholded, now: 
   const { sent, pending } = await countDestructive(db, target, now);
   if (pending === 0 || sent + pending <= target.deletionThreshold) return { sent, pending, held: 0 };
   const { results } = await db
-    .prepare(`UPDATE outbox SET state = 'held', last_error = ?2, updated_at = ?3 WHERE id IN (${CANDIDATES}) RETURNING resource_type AS resourceType, resource_id AS resourceId`)
+    .prepare(
+      `UPDATE outbox SET state = 'held', last_error = ?2, updated_at = ?3 WHERE id IN (${CANDIDATES}) RETURNING resource_type AS resourceType, resource_id AS resourceId`,
+    )
     .bind(target.id, holdMessage(target, { sent, pending }), now.toISOString())
     .all<{ resourceType: 'User' | 'Group'; resourceId: string }>();
   return { sent, pending, held: results.length, resources: results };

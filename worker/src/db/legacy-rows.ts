@@ -9,17 +9,29 @@ import { drizzle } from 'drizzle-orm/d1';
 import { sources, targets } from './schema';
 
 export async function swapTargetTokenEnc(d1: D1Database, id: string, from: string, to: string): Promise<void> {
-  await drizzle(d1).update(targets).set({ tokenEnc: to }).where(and(eq(targets.id, id), eq(targets.tokenEnc, from)));
+  await drizzle(d1)
+    .update(targets)
+    .set({ tokenEnc: to })
+    .where(and(eq(targets.id, id), eq(targets.tokenEnc, from)));
 }
 
 export async function swapSourceCredentialsEnc(d1: D1Database, id: string, from: string, to: string): Promise<void> {
-  await drizzle(d1).update(sources).set({ credentialsEnc: to }).where(and(eq(sources.id, id), eq(sources.credentialsEnc, from)));
+  await drizzle(d1)
+    .update(sources)
+    .set({ credentialsEnc: to })
+    .where(and(eq(sources.id, id), eq(sources.credentialsEnc, from)));
 }
 
 export async function swapTargetBaseUrl(d1: D1Database, id: string, from: string, to: string): Promise<void> {
-  await drizzle(d1).update(targets).set({ baseUrl: to }).where(and(eq(targets.id, id), eq(targets.baseUrl, from)));
+  await drizzle(d1)
+    .update(targets)
+    .set({ baseUrl: to })
+    .where(and(eq(targets.id, id), eq(targets.baseUrl, from)));
 }
 
 export async function swapSourceBaseUrl(d1: D1Database, id: string, from: string, to: string): Promise<void> {
-  await drizzle(d1).update(sources).set({ baseUrl: to }).where(and(eq(sources.id, id), eq(sources.baseUrl, from)));
+  await drizzle(d1)
+    .update(sources)
+    .set({ baseUrl: to })
+    .where(and(eq(sources.id, id), eq(sources.baseUrl, from)));
 }

@@ -32,7 +32,14 @@ const ENQUEUE_CHUNK = 500;
  * backwards (an initial sync's page may come after a newer change was planned), and a row an
  * admin approved stays approved unless the resource changed again.
  */
-export function enqueueResources(db: D1Database, targetId: string, resourceType: 'User' | 'Group', ids: readonly string[], seq: number, now: Date): D1PreparedStatement[] {
+export function enqueueResources(
+  db: D1Database,
+  targetId: string,
+  resourceType: 'User' | 'Group',
+  ids: readonly string[],
+  seq: number,
+  now: Date,
+): D1PreparedStatement[] {
   const at = now.toISOString();
   return chunk(ids, ENQUEUE_CHUNK).map((part) =>
     db
@@ -82,7 +89,9 @@ export function completeOutbox(db: D1Database, row: OutboxRow, now: Date): D1Pre
   return [
     db.prepare('DELETE FROM outbox WHERE id = ? AND lease_id = ? AND change_seq = ?').bind(row.id, row.leaseId, row.changeSeq),
     db
-      .prepare("UPDATE outbox SET state = 'pending', attempts = 0, lease_id = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ? AND lease_id = ?")
+      .prepare(
+        "UPDATE outbox SET state = 'pending', attempts = 0, lease_id = NULL, lease_until = NULL, next_attempt_at = ?, updated_at = ? WHERE id = ? AND lease_id = ?",
+      )
       .bind(at, at, row.id, row.leaseId),
   ];
 }
@@ -121,10 +130,14 @@ export function rescheduleOutbox(db: D1Database, row: OutboxRow, retryAt: Date |
   const at = now.toISOString();
   return retryAt
     ? db
-        .prepare("UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?")
+        .prepare(
+          "UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?",
+        )
         .bind(retryAt.toISOString(), error, at, row.id, row.leaseId)
     : db
-        .prepare("UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?")
+        .prepare(
+          "UPDATE outbox SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?",
+        )
         .bind(error, at, row.id, row.leaseId);
 }
 
@@ -132,7 +145,9 @@ export function rescheduleOutbox(db: D1Database, row: OutboxRow, retryAt: Date |
 export function failOutbox(db: D1Database, row: OutboxRow, state: 'failed' | 'pending', error: string, now: Date, retryAt?: Date): D1PreparedStatement {
   const at = now.toISOString();
   return db
-    .prepare('UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?')
+    .prepare(
+      'UPDATE outbox SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?',
+    )
     .bind(state, error, (retryAt ?? now).toISOString(), at, row.id, row.leaseId);
 }
 
@@ -161,7 +176,9 @@ export function releaseRunLeases(db: D1Database, targetId: string, leasePrefix: 
  */
 export function deferOutbox(db: D1Database, row: OutboxRow, retryAt: Date, reason: string, now: Date): D1PreparedStatement {
   return db
-    .prepare("UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?")
+    .prepare(
+      "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, lease_id = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_id = ?",
+    )
     .bind(retryAt.toISOString(), reason, now.toISOString(), row.id, row.leaseId);
 }
 
@@ -189,7 +206,14 @@ export async function usersStillQueued(db: D1Database, targetId: string, userIds
  * One writer per (target, resource): the resource's row is upserted and leased as a whole, or
  * not at all. Null when another run holds it (or it is held for approval): `state` says which.
  */
-export async function claimResource(db: D1Database, targetId: string, resourceType: 'User' | 'Group', resourceId: string, now: Date, leaseMs: number): Promise<{ row: OutboxRow } | { state: string }> {
+export async function claimResource(
+  db: D1Database,
+  targetId: string,
+  resourceType: 'User' | 'Group',
+  resourceId: string,
+  now: Date,
+  leaseMs: number,
+): Promise<{ row: OutboxRow } | { state: string }> {
   const at = now.toISOString();
   const [, claimed, current] = await db.batch<OutboxRow & { state: string }>([
     ...enqueueResources(db, targetId, resourceType, [resourceId], 0, now),

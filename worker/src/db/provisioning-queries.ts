@@ -84,11 +84,7 @@ export async function retryOutboxRows(d1: D1Database, f: RetryFilter, now: strin
     .update(outbox)
     .set({ state: 'pending', attempts: 0, nextAttemptAt: now, updatedAt: now })
     .where(
-      clauses(
-        inArray(outbox.state, states),
-        f.id !== undefined ? eq(outbox.id, f.id) : undefined,
-        f.targetId ? eq(outbox.targetId, f.targetId) : undefined,
-      ),
+      clauses(inArray(outbox.state, states), f.id !== undefined ? eq(outbox.id, f.id) : undefined, f.targetId ? eq(outbox.targetId, f.targetId) : undefined),
     )
     .returning(outboxColumns);
 }
@@ -98,13 +94,7 @@ export async function approveHeldRows(d1: D1Database, f: { id?: number; targetId
   return drizzle(d1)
     .update(outbox)
     .set({ state: 'pending', approved: true, nextAttemptAt: now, updatedAt: now })
-    .where(
-      clauses(
-        eq(outbox.state, 'held'),
-        f.id !== undefined ? eq(outbox.id, f.id) : undefined,
-        f.targetId ? eq(outbox.targetId, f.targetId) : undefined,
-      ),
-    )
+    .where(clauses(eq(outbox.state, 'held'), f.id !== undefined ? eq(outbox.id, f.id) : undefined, f.targetId ? eq(outbox.targetId, f.targetId) : undefined))
     .returning(outboxColumns);
 }
 

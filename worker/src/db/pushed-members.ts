@@ -32,7 +32,9 @@ export async function savePushedMembers(db: D1Database, targetId: string, groupI
         .bind(...part.flatMap((m) => [targetId, groupId, m])),
     ),
     ...chunk(removed, MAX_PARAMS - 2).map((part) =>
-      db.prepare(`DELETE FROM pushed_members WHERE target_id = ? AND group_id = ? AND member_id IN (${placeholders(part.length)})`).bind(targetId, groupId, ...part),
+      db
+        .prepare(`DELETE FROM pushed_members WHERE target_id = ? AND group_id = ? AND member_id IN (${placeholders(part.length)})`)
+        .bind(targetId, groupId, ...part),
     ),
   ];
   if (stmts.length > 0) await db.batch(stmts);

@@ -45,11 +45,19 @@ export function setReconcileInterval(db: D1Database, targetId: string, minutes: 
 
 /** A new run starts from nothing seen and no drift. */
 export function clearRunStatements(db: D1Database, targetId: string): D1PreparedStatement[] {
-  return [db.prepare('DELETE FROM reconcile_seen WHERE target_id = ?').bind(targetId), db.prepare('DELETE FROM reconcile_drift WHERE target_id = ?').bind(targetId)];
+  return [
+    db.prepare('DELETE FROM reconcile_seen WHERE target_id = ?').bind(targetId),
+    db.prepare('DELETE FROM reconcile_drift WHERE target_id = ?').bind(targetId),
+  ];
 }
 
 /** Remote ids a listing page returned (with Drupal roles as JSON). */
-export function seenStatement(db: D1Database, targetId: string, type: 'User' | 'Group', items: readonly { id: string; roles: string[] | null }[]): D1PreparedStatement {
+export function seenStatement(
+  db: D1Database,
+  targetId: string,
+  type: 'User' | 'Group',
+  items: readonly { id: string; roles: string[] | null }[],
+): D1PreparedStatement {
   return db
     .prepare(
       `INSERT OR REPLACE INTO reconcile_seen (target_id, resource_type, remote_id, roles)
@@ -123,7 +131,9 @@ export async function unseenLinks(db: D1Database, targetId: string, type: 'User'
 /** The target holds `payload` (observed): the next sync sends the difference to the desired payload. */
 export function observeLinkStatement(db: D1Database, targetId: string, resourceId: string, payload: string, hash: string): D1PreparedStatement {
   return db
-    .prepare("UPDATE links SET payload = ?, payload_hash = ?, state = 'pending', remote_state = 'active' WHERE target_id = ? AND resource_type = 'User' AND resource_id = ?")
+    .prepare(
+      "UPDATE links SET payload = ?, payload_hash = ?, state = 'pending', remote_state = 'active' WHERE target_id = ? AND resource_type = 'User' AND resource_id = ?",
+    )
     .bind(payload, hash, targetId, resourceId);
 }
 
@@ -165,7 +175,12 @@ export async function linkedGroups(db: D1Database, targetId: string, remoteIds: 
  * the target holds (`observed`: remote ids from a SCIM group, or `role`: accounts the listing
  * saw with that Drupal role), both as directory user ids. One statement: many go in one batch.
  */
-export function membershipStatement(db: D1Database, targetId: string, groupPk: number, observed: { remoteIds: readonly string[] } | { role: string }): D1PreparedStatement {
+export function membershipStatement(
+  db: D1Database,
+  targetId: string,
+  groupPk: number,
+  observed: { remoteIds: readonly string[] } | { role: string },
+): D1PreparedStatement {
   const held =
     'remoteIds' in observed
       ? `SELECT 'o' AS k, l.resource_id AS id FROM links l WHERE l.target_id = ?1 AND l.resource_type = 'User' AND l.remote_id IN (SELECT value FROM json_each(?3))`
@@ -189,7 +204,9 @@ export function membershipStatement(db: D1Database, targetId: string, groupPk: n
 export function replacePushedStatements(db: D1Database, targetId: string, groupId: string, memberIds: readonly string[]): D1PreparedStatement[] {
   return [
     db.prepare('DELETE FROM pushed_members WHERE target_id = ? AND group_id = ?').bind(targetId, groupId),
-    db.prepare('INSERT OR IGNORE INTO pushed_members (target_id, group_id, member_id) SELECT ?1, ?2, value FROM json_each(?3)').bind(targetId, groupId, JSON.stringify(memberIds)),
+    db
+      .prepare('INSERT OR IGNORE INTO pushed_members (target_id, group_id, member_id) SELECT ?1, ?2, value FROM json_each(?3)')
+      .bind(targetId, groupId, JSON.stringify(memberIds)),
   ];
 }
 
@@ -231,7 +248,9 @@ export async function fixedPerKind(db: D1Database, targetId: string): Promise<Re
 
 export async function listDrift(db: D1Database, targetId: string, limit: number): Promise<DriftRow[]> {
   const { results } = await db
-    .prepare('SELECT resource_type AS resourceType, resource_id AS resourceId, kind, detail, repairable FROM reconcile_drift WHERE target_id = ? ORDER BY at, resource_type DESC, resource_id LIMIT ?')
+    .prepare(
+      'SELECT resource_type AS resourceType, resource_id AS resourceId, kind, detail, repairable FROM reconcile_drift WHERE target_id = ? ORDER BY at, resource_type DESC, resource_id LIMIT ?',
+    )
     .bind(targetId, limit)
     .all<Omit<DriftRow, 'repairable'> & { repairable: number }>();
   return results.map((r) => ({ ...r, repairable: r.repairable === 1 }));

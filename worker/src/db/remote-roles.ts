@@ -13,7 +13,9 @@ export function d1RoleMemory(db: D1Database, targetId: string, now: () => Date =
   return {
     async remember(remoteId, roles) {
       await db
-        .prepare('INSERT INTO remote_roles (target_id, remote_id, roles, saved_at) VALUES (?, ?, ?, ?) ON CONFLICT (target_id, remote_id) DO UPDATE SET roles = excluded.roles, saved_at = excluded.saved_at')
+        .prepare(
+          'INSERT INTO remote_roles (target_id, remote_id, roles, saved_at) VALUES (?, ?, ?, ?) ON CONFLICT (target_id, remote_id) DO UPDATE SET roles = excluded.roles, saved_at = excluded.saved_at',
+        )
         .bind(targetId, remoteId, JSON.stringify(roles), now().toISOString())
         .run();
     },

@@ -55,10 +55,7 @@ export const userValues = sqliteTable(
     display: text('display'),
     primary: integer('primary', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [
-    index('user_values_attr_value_idx').on(t.attr, t.valueLower),
-    index('user_values_user_idx').on(t.userPk, t.attr),
-  ],
+  (t) => [index('user_values_attr_value_idx').on(t.attr, t.valueLower), index('user_values_user_idx').on(t.userPk, t.attr)],
 );
 
 export const groups = sqliteTable(
@@ -143,7 +140,9 @@ export const targets = sqliteTable('targets', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   /** 'scim': a SCIM 2.0 service provider; 'drupal-jsonapi': a Drupal site through core JSON:API */
-  kind: text('kind', { enum: ['scim', 'drupal-jsonapi', 'wordpress-rest', 'joomla-webservices'] }).notNull().default('scim'),
+  kind: text('kind', { enum: ['scim', 'drupal-jsonapi', 'wordpress-rest', 'joomla-webservices'] })
+    .notNull()
+    .default('scim'),
   baseUrl: text('base_url').notNull(),
   tokenEnc: text('token_enc').notNull(),
   /** matching attributes in order, e.g. ["userName", "emails[type eq \"work\"].value"] */
@@ -156,7 +155,9 @@ export const targets = sqliteTable('targets', {
   deletionThreshold: integer('deletion_threshold').notNull().default(10),
   dryRun: integer('dry_run', { mode: 'boolean' }).notNull().default(false),
   pushGroups: integer('push_groups', { mode: 'boolean' }).notNull().default(false),
-  status: text('status', { enum: ['active', 'paused'] }).notNull().default('active'),
+  status: text('status', { enum: ['active', 'paused'] })
+    .notNull()
+    .default('active'),
   /** why the target was paused by the relay (fatal failure), shown to the admin */
   pausedReason: text('paused_reason'),
   /** what "Save and test" learned: { patch, bulk, filter, etag, maxOperations } */
@@ -198,7 +199,9 @@ export const outbox = sqliteTable(
       .references(() => targets.id, { onDelete: 'cascade' }),
     resourceType: text('resource_type', { enum: ['User', 'Group'] }).notNull(),
     resourceId: text('resource_id').notNull(),
-    state: text('state', { enum: ['pending', 'leased', 'failed', 'dead', 'held'] }).notNull().default('pending'),
+    state: text('state', { enum: ['pending', 'leased', 'failed', 'dead', 'held'] })
+      .notNull()
+      .default('pending'),
     /** the change-log sequence this row was last enqueued for: a row changed while leased is redone */
     changeSeq: integer('change_seq').notNull().default(0),
     attempts: integer('attempts').notNull().default(0),
@@ -231,7 +234,9 @@ export const links = sqliteTable(
     remoteId: text('remote_id'),
     /** a second remote identifier admins see, e.g. Drupal's numeric uid beside the UUID */
     remoteKey: text('remote_key'),
-    state: text('state', { enum: ['in_sync', 'pending', 'failed', 'never'] }).notNull().default('never'),
+    state: text('state', { enum: ['in_sync', 'pending', 'failed', 'never'] })
+      .notNull()
+      .default('never'),
     /** SHA-256 of the last payload the target accepted: an unchanged user sends nothing */
     payloadHash: text('payload_hash'),
     /** the last payload the target accepted: the next update sends only what differs */
@@ -296,7 +301,9 @@ export const runs = sqliteTable(
     finishedAt: text('finished_at'),
     /** { claimed, created, updated, deactivated, deleted, skipped, failed, retried, held } */
     counts: text('counts').notNull().default('{}'),
-    status: text('status', { enum: ['running', 'done', 'failed'] }).notNull().default('running'),
+    status: text('status', { enum: ['running', 'done', 'failed'] })
+      .notNull()
+      .default('running'),
   },
   (t) => [index('runs_target_idx').on(t.targetId, t.startedAt)],
 );
@@ -345,7 +352,9 @@ export const sources = sqliteTable('sources', {
   credentialsEnc: text('credentials_enc').notNull(),
   /** JSON settings validated by the admin API: include filter, mapping, schedule, on-delete policy */
   settings: text('settings').notNull(),
-  status: text('status', { enum: ['active', 'paused'] }).notNull().default('active'),
+  status: text('status', { enum: ['active', 'paused'] })
+    .notNull()
+    .default('active'),
   pausedReason: text('paused_reason'),
   /** incremental import: the newest change already imported (Drupal `changed`, SCIM meta.lastModified) */
   watermark: text('watermark'),
@@ -396,7 +405,9 @@ export const importRuns = sqliteTable(
     finishedAt: text('finished_at'),
     /** { pages, requests, read, created, updated, unchanged, deactivated, deleted, held, failed, invocations } */
     counts: text('counts').notNull().default('{}'),
-    status: text('status', { enum: ['running', 'done', 'failed', 'held'] }).notNull().default('running'),
+    status: text('status', { enum: ['running', 'done', 'failed', 'held'] })
+      .notNull()
+      .default('running'),
     error: text('error'),
   },
   (t) => [index('import_runs_source_idx').on(t.sourceId, t.startedAt)],

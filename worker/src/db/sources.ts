@@ -47,14 +47,21 @@ export async function updateSourceSettingsRow(d1: D1Database, id: string, set: S
  * URL or credentials (which clears the cursor) is never undone by the run it interrupted.
  */
 export async function updateSourceRowIfRun(d1: D1Database, id: string, runId: string, set: SourceRowUpdate): Promise<boolean> {
-  const rows = await drizzle(d1).update(sources).set(set).where(and(eq(sources.id, id), sql`json_extract(${sources.cursor}, '$.runId') = ${runId}`)).returning({ id: sources.id });
+  const rows = await drizzle(d1)
+    .update(sources)
+    .set(set)
+    .where(and(eq(sources.id, id), sql`json_extract(${sources.cursor}, '$.runId') = ${runId}`))
+    .returning({ id: sources.id });
   return rows.length > 0;
 }
 
 /** Deletes the source and its links (ON DELETE CASCADE) and runs; directory users stay. */
 export async function deleteSourceRow(d1: D1Database, id: string): Promise<boolean> {
   const db = drizzle(d1);
-  const [rows] = await db.batch([db.delete(sources).where(eq(sources.id, id)).returning({ id: sources.id }), db.delete(importRuns).where(eq(importRuns.sourceId, id))]);
+  const [rows] = await db.batch([
+    db.delete(sources).where(eq(sources.id, id)).returning({ id: sources.id }),
+    db.delete(importRuns).where(eq(importRuns.sourceId, id)),
+  ]);
   return rows.length > 0;
 }
 
@@ -67,7 +74,13 @@ export async function updateImportRun(d1: D1Database, id: string, set: Partial<t
 }
 
 export async function selectImportRun(d1: D1Database, sourceId: string, id: string): Promise<ImportRunRow | undefined> {
-  return (await drizzle(d1).select().from(importRuns).where(and(eq(importRuns.sourceId, sourceId), eq(importRuns.id, id))).limit(1))[0];
+  return (
+    await drizzle(d1)
+      .select()
+      .from(importRuns)
+      .where(and(eq(importRuns.sourceId, sourceId), eq(importRuns.id, id)))
+      .limit(1)
+  )[0];
 }
 
 export async function selectImportRuns(d1: D1Database, sourceId: string, limit: number): Promise<ImportRunRow[]> {
@@ -83,13 +96,18 @@ export interface SourceLinkRow {
   removedAt: string | null;
 }
 
-const LINK_SELECT = 'remote_id AS remoteId, remote_uid AS remoteUid, user_id AS userId, seen_pass AS seenPass, remote_changed AS remoteChanged, removed_at AS removedAt';
+const LINK_SELECT =
+  'remote_id AS remoteId, remote_uid AS remoteUid, user_id AS userId, seen_pass AS seenPass, remote_changed AS remoteChanged, removed_at AS removedAt';
 
 export async function selectLinks(d1: D1Database, sourceId: string, remoteIds: readonly string[]): Promise<Map<string, SourceLinkRow>> {
   const out = new Map<string, SourceLinkRow>();
   const parts = chunk(remoteIds, MAX_PARAMS - 1);
   if (parts.length === 0) return out;
-  const results = await d1.batch(parts.map((p) => d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE source_id = ? AND remote_id IN (${placeholders(p.length)})`).bind(sourceId, ...p)));
+  const results = await d1.batch(
+    parts.map((p) =>
+      d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE source_id = ? AND remote_id IN (${placeholders(p.length)})`).bind(sourceId, ...p),
+    ),
+  );
   for (const r of results) for (const row of r.results as SourceLinkRow[]) out.set(row.remoteId, row);
   return out;
 }
@@ -98,7 +116,11 @@ export async function selectLinks(d1: D1Database, sourceId: string, remoteIds: r
  * Upserts of links after a page was applied. `seen_pass` holds when the account was last seen
  * in any listing (ISO time): a reconciliation sweeps what it did not see since it started.
  */
-export function upsertLinkStatements(d1: D1Database, sourceId: string, links: readonly { remoteId: string; remoteUid: string | null; userId: string; remoteChanged: string | null; seenAt: string }[]): D1PreparedStatement[] {
+export function upsertLinkStatements(
+  d1: D1Database,
+  sourceId: string,
+  links: readonly { remoteId: string; remoteUid: string | null; userId: string; remoteChanged: string | null; seenAt: string }[],
+): D1PreparedStatement[] {
   return links.map((l) =>
     d1
       .prepare(
@@ -118,7 +140,12 @@ export async function countUnseen(d1: D1Database, sourceId: string, since: strin
 
 /** The next unseen links after `after` (keyset by remote_id: what a sweep left alone is not read again). */
 export async function selectUnseen(d1: D1Database, sourceId: string, since: string, limit: number, after = ''): Promise<SourceLinkRow[]> {
-  return (await d1.prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE ${UNSEEN} AND remote_id > ?4 ORDER BY remote_id LIMIT ?3`).bind(sourceId, since, limit, after).all<SourceLinkRow>()).results;
+  return (
+    await d1
+      .prepare(`SELECT ${LINK_SELECT} FROM source_links WHERE ${UNSEEN} AND remote_id > ?4 ORDER BY remote_id LIMIT ?3`)
+      .bind(sourceId, since, limit, after)
+      .all<SourceLinkRow>()
+  ).results;
 }
 
 /**
@@ -129,7 +156,6 @@ export async function selectUnseen(d1: D1Database, sourceId: string, since: stri
 export function markRemovedStatement(d1: D1Database, sourceId: string, remoteId: string, at: string): D1PreparedStatement {
   return d1.prepare('UPDATE source_links SET removed_at = ?, remote_changed = NULL WHERE source_id = ? AND remote_id = ?').bind(at, sourceId, remoteId);
 }
-
 
 /** Directory users of the given ids: their stored SCIM body and their groups. */
 export async function selectUserBodies(d1: D1Database, ids: readonly string[]): Promise<Map<string, { data: string; groupsJson: string }>> {
@@ -165,7 +191,15 @@ export async function selectLinkedElsewhere(d1: D1Database, sourceId: string, us
   const out = new Map<string, string>();
   const parts = chunk([...new Set(userIds)], MAX_PARAMS - 1);
   if (parts.length === 0) return out;
-  const results = await d1.batch(parts.map((p) => d1.prepare(`SELECT user_id AS userId, source_id AS sourceId FROM source_links WHERE source_id != ? AND removed_at IS NULL AND user_id IN (${placeholders(p.length)})`).bind(sourceId, ...p)));
+  const results = await d1.batch(
+    parts.map((p) =>
+      d1
+        .prepare(
+          `SELECT user_id AS userId, source_id AS sourceId FROM source_links WHERE source_id != ? AND removed_at IS NULL AND user_id IN (${placeholders(p.length)})`,
+        )
+        .bind(sourceId, ...p),
+    ),
+  );
   for (const r of results) for (const row of r.results as { userId: string; sourceId: string }[]) out.set(row.userId, row.sourceId);
   return out;
 }
@@ -175,17 +209,32 @@ export async function selectUserIdsByUserName(d1: D1Database, userNames: readonl
   const out = new Map<string, string>();
   const parts = chunk([...new Set(userNames.map((u) => u.toLowerCase()))], MAX_PARAMS);
   if (parts.length === 0) return out;
-  const results = await d1.batch(parts.map((p) => d1.prepare(`SELECT id, user_name_lower AS k FROM users WHERE user_name_lower IN (${placeholders(p.length)})`).bind(...p)));
+  const results = await d1.batch(
+    parts.map((p) => d1.prepare(`SELECT id, user_name_lower AS k FROM users WHERE user_name_lower IN (${placeholders(p.length)})`).bind(...p)),
+  );
   for (const r of results) for (const row of r.results as { id: string; k: string }[]) out.set(row.k, row.id);
   return out;
 }
 
 /** Groups by externalId or by folded displayName. */
-export async function selectGroups(d1: D1Database, externalIds: readonly string[], names: readonly string[]): Promise<{ id: string; displayName: string; externalId: string | null }[]> {
+export async function selectGroups(
+  d1: D1Database,
+  externalIds: readonly string[],
+  names: readonly string[],
+): Promise<{ id: string; displayName: string; externalId: string | null }[]> {
   if (externalIds.length === 0 && names.length === 0) return [];
   const stmts = [
-    ...chunk(externalIds, MAX_PARAMS).map((p) => d1.prepare(`SELECT id, display_name AS displayName, external_id AS externalId FROM groups WHERE external_id IN (${placeholders(p.length)})`).bind(...p)),
-    ...chunk(names.map((n) => n.toLowerCase()), MAX_PARAMS).map((p) => d1.prepare(`SELECT id, display_name AS displayName, external_id AS externalId FROM groups WHERE display_name_lower IN (${placeholders(p.length)})`).bind(...p)),
+    ...chunk(externalIds, MAX_PARAMS).map((p) =>
+      d1.prepare(`SELECT id, display_name AS displayName, external_id AS externalId FROM groups WHERE external_id IN (${placeholders(p.length)})`).bind(...p),
+    ),
+    ...chunk(
+      names.map((n) => n.toLowerCase()),
+      MAX_PARAMS,
+    ).map((p) =>
+      d1
+        .prepare(`SELECT id, display_name AS displayName, external_id AS externalId FROM groups WHERE display_name_lower IN (${placeholders(p.length)})`)
+        .bind(...p),
+    ),
   ];
   const results = await d1.batch(stmts);
   return results.flatMap((r) => r.results as { id: string; displayName: string; externalId: string | null }[]);

@@ -39,6 +39,9 @@ export async function readResourcePage(db: D1Database, type: 'User' | 'Group', a
 
 /** Rows of the target still to settle (pending, leased or held): what separates "enqueued" from "done". */
 export async function countOutstanding(db: D1Database, targetId: string): Promise<number> {
-  const row = await db.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased', 'held')").bind(targetId).first<{ n: number }>();
+  const row = await db
+    .prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased', 'held')")
+    .bind(targetId)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }

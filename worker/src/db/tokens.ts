@@ -48,9 +48,6 @@ export async function insertTokenRow(d1: D1Database, row: { id: string; name: st
 
 /** Marks a token revoked (idempotent: the first revocation time stays); undefined when unknown. */
 export async function revokeTokenRow(d1: D1Database, id: string, at: string): Promise<TokenRow | undefined> {
-  const row = await d1
-    .prepare(`UPDATE tokens SET revoked = COALESCE(revoked, ?) WHERE id = ? RETURNING ${TOKEN_COLUMNS}`)
-    .bind(at, id)
-    .first<TokenRow>();
+  const row = await d1.prepare(`UPDATE tokens SET revoked = COALESCE(revoked, ?) WHERE id = ? RETURNING ${TOKEN_COLUMNS}`).bind(at, id).first<TokenRow>();
   return row ?? undefined;
 }

@@ -35,7 +35,9 @@ export async function selectTombstone(db: D1Database, userId: string): Promise<T
           WHERE l.resource_type = 'User' AND l.resource_id = ?`,
       )
       .bind(userId),
-    db.prepare("SELECT count(*) AS n FROM outbox WHERE resource_type = 'User' AND resource_id = ? AND state IN ('pending', 'leased', 'held', 'failed', 'dead')").bind(userId),
+    db
+      .prepare("SELECT count(*) AS n FROM outbox WHERE resource_type = 'User' AND resource_id = ? AND state IN ('pending', 'leased', 'held', 'failed', 'dead')")
+      .bind(userId),
   ]);
   const rows = links!.results as unknown as TombstoneLink[];
   const n = (outstanding!.results[0] as { n: number } | undefined)?.n ?? 0;

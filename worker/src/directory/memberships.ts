@@ -47,7 +47,12 @@ export async function resolveMembersOf(db: D1Database, groupPk: number, ids: rea
  * Statements adding members to the group whose pk is `groupPkSql` (its parameters bound per
  * row). Multi-row VALUES: D1 caps compound SELECTs at five terms; VALUES is exempt.
  */
-export function addMemberStatements(db: D1Database, groupPkSql: string, groupPkParams: unknown[], members: readonly { id: string; type: ResourceKind }[]): D1PreparedStatement[] {
+export function addMemberStatements(
+  db: D1Database,
+  groupPkSql: string,
+  groupPkParams: unknown[],
+  members: readonly { id: string; type: ResourceKind }[],
+): D1PreparedStatement[] {
   const perRow = 2 + groupPkParams.length;
   return chunk(members, Math.floor(MAX_PARAMS / perRow)).map((rows) =>
     db

@@ -3,15 +3,7 @@
  * change log in the same batch, so provisioning never misses a change.
  */
 import { MAX_PARAMS, TABLES, chunk, isUniqueViolation, isVersionGuardError, nowIso, placeholders, versionGuard } from './sql';
-import {
-  DirectoryError,
-  type ColumnValues,
-  type ListQuery,
-  type ResourceKind,
-  type ResourceWrite,
-  type StoredResource,
-  type ValueRow,
-} from './types';
+import { DirectoryError, type ColumnValues, type ListQuery, type ResourceKind, type ResourceWrite, type StoredResource, type ValueRow } from './types';
 
 const COLUMNS: Record<ResourceKind, readonly string[]> = {
   User: ['user_name', 'user_name_lower', 'external_id', 'display_name_lower', 'given_name_lower', 'family_name_lower', 'active'],
@@ -48,13 +40,22 @@ function valueRows(db: D1Database, pkExpr: string, pkParams: unknown[], values: 
   const perRow = 6 + pkParams.length;
   return chunk(values, Math.floor(MAX_PARAMS / perRow)).map((rows) =>
     db
-      .prepare(`INSERT INTO user_values (user_pk, attr, type, value, value_lower, display, "primary") VALUES ${rows.map(() => `(${pkExpr}, ?, ?, ?, ?, ?, ?)`).join(', ')}`)
+      .prepare(
+        `INSERT INTO user_values (user_pk, attr, type, value, value_lower, display, "primary") VALUES ${rows.map(() => `(${pkExpr}, ?, ?, ?, ?, ?, ?)`).join(', ')}`,
+      )
       .bind(...rows.flatMap((r) => [...pkParams, r.attr, r.type, r.value, r.value?.toLowerCase() ?? null, r.display, r.primary ? 1 : 0])),
   );
 }
 
 /** The statements that create one resource; the first one RETURNs the new row. */
-function insertStatements(db: D1Database, kind: ResourceKind, id: string, write: ResourceWrite, extra: D1PreparedStatement[], now: string): D1PreparedStatement[] {
+function insertStatements(
+  db: D1Database,
+  kind: ResourceKind,
+  id: string,
+  write: ResourceWrite,
+  extra: D1PreparedStatement[],
+  now: string,
+): D1PreparedStatement[] {
   const table = TABLES[kind];
   const [names, vals] = columnList(kind, write.columns);
   const pwCol = kind === 'User' ? ['password_hash'] : [];
@@ -108,7 +109,8 @@ export async function insertResources(db: D1Database, kind: ResourceKind, items:
   }
 }
 
-const uniquenessMessage = (kind: ResourceKind) => (kind === 'User' ? 'A user with this userName already exists.' : 'A group with this displayName already exists (names are compared case-insensitively).');
+const uniquenessMessage = (kind: ResourceKind) =>
+  kind === 'User' ? 'A user with this userName already exists.' : 'A group with this displayName already exists (names are compared case-insensitively).';
 
 export async function loadResource(db: D1Database, kind: ResourceKind, id: string): Promise<StoredResource | null> {
   return db.prepare(`SELECT ${READ_SELECT[kind]} FROM ${TABLES[kind]} WHERE id = ?`).bind(id).first<StoredResource>();
@@ -118,7 +120,13 @@ export async function loadResource(db: D1Database, kind: ResourceKind, id: strin
  * Replaces a resource's attributes if it is still at `expected.version`; returns the new row.
  * Throws DirectoryError('version_mismatch') when another write got there first.
  */
-export async function replaceResource(db: D1Database, kind: ResourceKind, expected: StoredResource, write: ResourceWrite, extra: D1PreparedStatement[] = []): Promise<StoredResource> {
+export async function replaceResource(
+  db: D1Database,
+  kind: ResourceKind,
+  expected: StoredResource,
+  write: ResourceWrite,
+  extra: D1PreparedStatement[] = [],
+): Promise<StoredResource> {
   const table = TABLES[kind];
   const now = nowIso();
   const [names, vals] = columnList(kind, write.columns);

@@ -17,9 +17,7 @@ const VERSION_GUARD = 'version_guard';
  * make a statement error on a condition.
  */
 export function versionGuard(db: D1Database, table: string, pk: number, version: number): D1PreparedStatement {
-  return db
-    .prepare(`SELECT json(CASE WHEN (SELECT version FROM ${table} WHERE pk = ?) = ? THEN '1' ELSE '${VERSION_GUARD}' END)`)
-    .bind(pk, version);
+  return db.prepare(`SELECT json(CASE WHEN (SELECT version FROM ${table} WHERE pk = ?) = ? THEN '1' ELSE '${VERSION_GUARD}' END)`).bind(pk, version);
 }
 
 export function isVersionGuardError(err: unknown): boolean {

@@ -17,7 +17,12 @@ import { z } from 'zod';
 export const INVOCATION_KINDS = ['http', 'waitUntil', 'cron', 'queue'] as const;
 export type InvocationKind = (typeof INVOCATION_KINDS)[number];
 
-const wallSchema = z.strictObject({ http: z.number().int().positive(), waitUntil: z.number().int().positive(), cron: z.number().int().positive(), queue: z.number().int().positive() });
+const wallSchema = z.strictObject({
+  http: z.number().int().positive(),
+  waitUntil: z.number().int().positive(),
+  cron: z.number().int().positive(),
+  queue: z.number().int().positive(),
+});
 
 export const limitsSchema = z.strictObject({
   name: z.string(),
@@ -37,11 +42,31 @@ export const limitsSchema = z.strictObject({
 export type Limits = z.infer<typeof limitsSchema>;
 
 export const PROFILES = {
-  free: { name: 'free', d1Queries: 50, subrequests: 50, d1CountsAsSubrequest: true, connections: 6, cpuMs: 10, wallMs: { http: 25_000, waitUntil: 25_000, cron: 60_000, queue: 60_000 } },
-  paid: { name: 'paid', d1Queries: 1_000, subrequests: 10_000, d1CountsAsSubrequest: false, connections: 6, cpuMs: 30_000, wallMs: { http: 25_000, waitUntil: 25_000, cron: 60_000, queue: 60_000 } },
+  free: {
+    name: 'free',
+    d1Queries: 50,
+    subrequests: 50,
+    d1CountsAsSubrequest: true,
+    connections: 6,
+    cpuMs: 10,
+    wallMs: { http: 25_000, waitUntil: 25_000, cron: 60_000, queue: 60_000 },
+  },
+  paid: {
+    name: 'paid',
+    d1Queries: 1_000,
+    subrequests: 10_000,
+    d1CountsAsSubrequest: false,
+    connections: 6,
+    cpuMs: 30_000,
+    wallMs: { http: 25_000, waitUntil: 25_000, cron: 60_000, queue: 60_000 },
+  },
 } as const satisfies Record<string, Limits>;
 
-const overrideSchema = limitsSchema.omit({ name: true, wallMs: true }).partial().extend({ base: z.enum(['free', 'paid']).default('paid'), wallMs: wallSchema.partial().optional() }).strict();
+const overrideSchema = limitsSchema
+  .omit({ name: true, wallMs: true })
+  .partial()
+  .extend({ base: z.enum(['free', 'paid']).default('paid'), wallMs: wallSchema.partial().optional() })
+  .strict();
 
 export class LimitsConfigError extends Error {
   override readonly name = 'LimitsConfigError';
@@ -59,7 +84,8 @@ export function parseLimits(value: string | undefined): Limits {
     throw new LimitsConfigError(`RELAY_LIMITS must be "free", "paid" or a JSON object of numbers; got ${JSON.stringify(text.slice(0, 40))}.`);
   }
   const parsed = overrideSchema.safeParse(json);
-  if (!parsed.success) throw new LimitsConfigError(`RELAY_LIMITS: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new LimitsConfigError(`RELAY_LIMITS: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   const { base, wallMs, ...numbers } = parsed.data;
   const from = PROFILES[base];
   return { ...from, ...numbers, name: `${base}+custom`, wallMs: { ...from.wallMs, ...wallMs } };

@@ -75,7 +75,11 @@ export interface BulkBatchResult {
 export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxOperations: number): Promise<BulkBatchResult> {
   const counts: Record<string, number> = {};
   const count = (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n);
-  const { users, links } = await loadUsersAndLinks(ctx.db, ctx.target.id, rows.map((r) => r.resourceId));
+  const { users, links } = await loadUsersAndLinks(
+    ctx.db,
+    ctx.target.id,
+    rows.map((r) => r.resourceId),
+  );
   const planned: Planned[] = [];
   const toMatch: { row: OutboxRow; payload: JsonObject; hash: string }[] = [];
   for (const row of rows) {
@@ -96,14 +100,26 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
     const reason = remoteId ? protectedReason(ctx.protection, { userName: m.payload.userName, remoteId }) : null;
     if (reason) {
       ctx.label = { operation: 'match', resourceType: 'User', resourceId: m.row.resourceId };
-      planned.push({ row: m.row, action: 'skip', attributes: [], link: { ...protectedLink(reason, m.payload.userName), remoteId }, protected: recordProtected(ctx, reason) });
+      planned.push({
+        row: m.row,
+        action: 'skip',
+        attributes: [],
+        link: { ...protectedLink(reason, m.payload.userName), remoteId },
+        protected: recordProtected(ctx, reason),
+      });
       continue;
     }
     const link: LinkUpdate = { state: 'in_sync', success: true, payloadHash: m.hash, payload: JSON.stringify(m.payload), remoteState: 'active', error: null };
     const attributes = changedAttributes(undefined, m.payload);
     planned.push(
       remoteId
-        ? { row: m.row, action: 'link', attributes, link: { ...link, remoteId }, op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody(toPatchOperations(undefined, m.payload, [])) } }
+        ? {
+            row: m.row,
+            action: 'link',
+            attributes,
+            link: { ...link, remoteId },
+            op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody(toPatchOperations(undefined, m.payload, [])) },
+          }
         : { row: m.row, action: 'create', attributes, link, op: { method: 'POST', path: '/Users', bulkId: String(m.row.id), data: m.payload } },
     );
   }
@@ -145,7 +161,8 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
         count(`failed_${failure.kind}`);
         return;
       }
-      const remoteId = p.link?.remoteId ?? (r.location ? decodeURIComponent(r.location.split('/').pop() ?? '') : undefined) ?? (r.response?.id as string | undefined);
+      const remoteId =
+        p.link?.remoteId ?? (r.location ? decodeURIComponent(r.location.split('/').pop() ?? '') : undefined) ?? (r.response?.id as string | undefined);
       recordOp(ctx, p, r.status, 'ok', null);
       stmts.push(...completeOutbox(ctx.db, p.row, now));
       // The version the target answered goes with the stored payload for the next If-Match.
@@ -169,7 +186,6 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
   ctx.audit.length = 0;
   return { counts, fallback, ...(fatal ? { fatal } : {}) };
 }
-
 
 /** Matches many unlinked users with one `or` filter per chunk, attribute by attribute. */
 async function matchMany(ctx: SyncContext, items: { row: OutboxRow; payload: JsonObject }[]): Promise<{ ids: Map<string, string> } | { failure: Failure }> {

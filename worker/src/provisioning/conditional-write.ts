@@ -64,6 +64,10 @@ export async function writeAtVersion<T extends ScimResource | undefined>(
   const second = await send(versionOf(current));
   if (second.ok || second.failure.kind !== 'precondition_failed') return { result: second, version: versionOf(second) };
   // Changed again between our read and our write: someone is editing it now; try later.
-  const again: Failure = { kind: 'transient', status: 412, message: 'The account changed on the target again while it was being updated (412 twice); the relay will try again later.' };
+  const again: Failure = {
+    kind: 'transient',
+    status: 412,
+    message: 'The account changed on the target again while it was being updated (412 twice); the relay will try again later.',
+  };
   return { result: { ok: false, failure: again }, version: undefined };
 }

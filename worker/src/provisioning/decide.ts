@@ -37,9 +37,20 @@ export async function decide(ctx: SyncContext, user: JsonObject | null, link: Li
   }
   if (!user) {
     if (!remoteId || link.remoteState === 'deleted') return none('skip');
-    if (ctx.operations.delete) return { action: 'delete', attributes: [], link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null }, op: { method: 'DELETE', path: `/Users/${remoteId}` } };
+    if (ctx.operations.delete)
+      return {
+        action: 'delete',
+        attributes: [],
+        link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null },
+        op: { method: 'DELETE', path: `/Users/${remoteId}` },
+      };
     if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return none('skip');
-    return { action: 'deactivate', attributes: ['active'], link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null }, op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) } };
+    return {
+      action: 'deactivate',
+      attributes: ['active'],
+      link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null },
+      op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) },
+    };
   }
   if (user.active === false) {
     if (!remoteId) return none('skip', { state: 'never', success: false });
@@ -49,7 +60,14 @@ export async function decide(ctx: SyncContext, user: JsonObject | null, link: Li
     return {
       action: 'deactivate',
       attributes: ['active'],
-      link: { state: 'in_sync', success: true, remoteState: 'deactivated', payload: JSON.stringify(stored), payloadHash: await payloadHash(stored), error: null },
+      link: {
+        state: 'in_sync',
+        success: true,
+        remoteState: 'deactivated',
+        payload: JSON.stringify(stored),
+        payloadHash: await payloadHash(stored),
+        error: null,
+      },
       op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) },
     };
   }
@@ -60,10 +78,22 @@ export async function decide(ctx: SyncContext, user: JsonObject | null, link: Li
   if (!ctx.operations.update) return none('skip', { state: 'pending', success: false });
   const { payload: previous, version } = readStoredPayload(link.payload);
   const ops = toPatchOperations(previous, payload, cleared);
-  const link2: LinkUpdate = { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: JSON.stringify(payload), remoteState: 'active', error: null };
+  const link2: LinkUpdate = {
+    remoteId,
+    state: 'in_sync',
+    success: true,
+    payloadHash: hash,
+    payload: JSON.stringify(payload),
+    remoteState: 'active',
+    error: null,
+  };
   if (ops.length === 0) return none('skip', link2);
   // RFC 7644 §3.7: a Bulk operation's `version` is its If-Match (a 412 falls back to the per-operation path).
   const at = usesEtags(ctx) && version ? { version } : {};
-  return { action: 'update', attributes: changedAttributes(previous, payload), link: link2, op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody(ops), ...at } };
+  return {
+    action: 'update',
+    attributes: changedAttributes(previous, payload),
+    link: link2,
+    op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody(ops), ...at },
+  };
 }
-

@@ -25,6 +25,8 @@ export function dispatchTargetNow(env: Env, ctx: { waitUntil(p: Promise<unknown>
   const mode = target.modes.automatic.enabled ? 'automatic' : target.modes.scheduled.enabled ? 'scheduled' : null;
   if (!mode) return;
   ctx.waitUntil(
-    dispatch(env, { mode, targetIds: [target.id], force: true }).catch((err) => console.error(JSON.stringify({ event: 'target_dispatch_failed', targetId: target.id, error: String(err) }))),
+    dispatch(env, { mode, targetIds: [target.id], force: true }).catch((err) =>
+      console.error(JSON.stringify({ event: 'target_dispatch_failed', targetId: target.id, error: String(err) })),
+    ),
   );
 }

@@ -47,7 +47,6 @@ export interface RunSummary {
   drained: boolean;
 }
 
-
 function isDue(target: Target, mode: DispatchOptions['mode'], now: Date, force: boolean): boolean {
   if (mode !== 'scheduled' || force) return true;
   const last = target.lastScheduledAt;
@@ -68,7 +67,9 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
   const budget = opts.budget ?? createBudget();
   const deadline = budget.deadline;
   const summaries: RunSummary[] = [];
-  const targets = (await listTargets(env)).filter((t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && t.status === 'active' && t.modes[opts.mode].enabled);
+  const targets = (await listTargets(env)).filter(
+    (t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && t.status === 'active' && t.modes[opts.mode].enabled,
+  );
   const due: Target[] = [];
   for (const target of targets) {
     try {
@@ -98,7 +99,15 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
 /** no slice shorter than this: a run needs a claim and a few requests to get anywhere */
 const MIN_SLICE_MS = 2_000;
 
-async function runOnce(env: Env, target: Target, opts: DispatchOptions, budget: Budget, deadline: number, now: () => Date, summaries: RunSummary[]): Promise<RunSummary> {
+async function runOnce(
+  env: Env,
+  target: Target,
+  opts: DispatchOptions,
+  budget: Budget,
+  deadline: number,
+  now: () => Date,
+  summaries: RunSummary[],
+): Promise<RunSummary> {
   const summary = await runTarget(env, target, opts, budget, deadline, now);
   summaries.push(summary);
   // A scheduled target whose run ran out of budget stays due: the next tick continues it.
@@ -120,7 +129,22 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
     await env.DB.batch([
       releaseRunLeases(env.DB, target.id, runId, error, new Date(at.getTime() + CRASH_RETRY_MS), at),
       ...auditStatements(env.DB, [
-        { at: at.toISOString(), targetId: target.id, runId, resourceType: null, resourceId: null, operation: 'run', method: null, path: null, httpStatus: null, durationMs: null, outcome: 'failed', error, attributesChanged: null, dryRun: target.dryRun },
+        {
+          at: at.toISOString(),
+          targetId: target.id,
+          runId,
+          resourceType: null,
+          resourceId: null,
+          operation: 'run',
+          method: null,
+          path: null,
+          httpStatus: null,
+          durationMs: null,
+          outcome: 'failed',
+          error,
+          attributesChanged: null,
+          dryRun: target.dryRun,
+        },
       ]),
     ]).catch((e) => console.error(JSON.stringify({ event: 'release_failed', targetId: target.id, runId, error: String(e) })));
     await finishRun(env.DB, runId, counts, 'failed', now()).catch(() => undefined);
@@ -128,7 +152,16 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
   }
 }
 
-async function drainTarget(env: Env, target: Target, opts: DispatchOptions, budget: Budget, deadline: number, now: () => Date, runId: string, counts: Record<string, number>): Promise<RunSummary> {
+async function drainTarget(
+  env: Env,
+  target: Target,
+  opts: DispatchOptions,
+  budget: Budget,
+  deadline: number,
+  now: () => Date,
+  runId: string,
+  counts: Record<string, number>,
+): Promise<RunSummary> {
   const secret = await loadTargetSecret(env, target.id);
   if (!secret) {
     await finishRun(env.DB, runId, counts, 'failed', now());
@@ -139,7 +172,22 @@ async function drainTarget(env: Env, target: Target, opts: DispatchOptions, budg
     counts.held = hold.held;
     const at = now().toISOString();
     const error = holdMessage(target, hold);
-    const event = (resourceType: string | null, resourceId: string | null) => ({ at, targetId: target.id, runId, resourceType, resourceId, operation: 'hold', method: null, path: null, httpStatus: null, durationMs: null, outcome: 'held', error, attributesChanged: null, dryRun: target.dryRun });
+    const event = (resourceType: string | null, resourceId: string | null) => ({
+      at,
+      targetId: target.id,
+      runId,
+      resourceType,
+      resourceId,
+      operation: 'hold',
+      method: null,
+      path: null,
+      httpStatus: null,
+      durationMs: null,
+      outcome: 'held',
+      error,
+      attributesChanged: null,
+      dryRun: target.dryRun,
+    });
     // One event for the decision, and one per resource so each user's status says it is held.
     await env.DB.batch(auditStatements(env.DB, [event(null, null), ...(hold.resources ?? []).map((r) => event(r.resourceType, r.resourceId))]));
   }

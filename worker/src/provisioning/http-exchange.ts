@@ -49,5 +49,9 @@ export async function exchange(
 
 /** Transient, as for a body that is not what was asked for: most likely a proxy answering for the target. */
 function tooLarge(status: number, limitBytes: number): Failure {
-  return { kind: 'transient', status, message: `The target answered ${status} with a body larger than ${formatBytes(limitBytes)}, more than the relay reads from one answer; a proxy or a wrong base URL may be answering for it.` };
+  return {
+    kind: 'transient',
+    status,
+    message: `The target answered ${status} with a body larger than ${formatBytes(limitBytes)}, more than the relay reads from one answer; a proxy or a wrong base URL may be answering for it.`,
+  };
 }

@@ -24,12 +24,40 @@ export async function provisionUser(env: Env, userId: string, targetIds?: string
 async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?: typeof fetch): Promise<ProvisionResult> {
   const base = { targetId: target.id, targetName: target.name, dryRun: target.dryRun };
   const secret = await loadTargetSecret(env, target.id);
-  if (!secret) return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: 'The target is gone.', failure: null, steps: [], outcome: 'failed' };
+  if (!secret)
+    return {
+      ...base,
+      ok: false,
+      action: 'none',
+      remoteId: null,
+      attributesChanged: [],
+      error: 'The target is gone.',
+      failure: null,
+      steps: [],
+      outcome: 'failed',
+    };
   if (target.status === 'paused') {
     const detail = `The target is paused${target.pausedReason ? `: ${target.pausedReason}` : ''}. Resume it first.`;
-    return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: detail, failure: 'fatal', steps: [{ step: 'test_connection', ok: false, detail }], outcome: 'failed' };
+    return {
+      ...base,
+      ok: false,
+      action: 'none',
+      remoteId: null,
+      attributesChanged: [],
+      error: detail,
+      failure: 'fatal',
+      steps: [{ step: 'test_connection', ok: false, detail }],
+      outcome: 'failed',
+    };
   }
-  const ctx = createSyncContext({ db: env.DB, target, token: secret.token, operations: target.modes.manual.operations, runId: null, ...(fetchImpl ? { fetch: fetchImpl } : {}) });
+  const ctx = createSyncContext({
+    db: env.DB,
+    target,
+    token: secret.token,
+    operations: target.modes.manual.operations,
+    runId: null,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
   ctx.label = { operation: 'test_connection', resourceType: 'User', resourceId: userId };
   const spc = await ctx.client.serviceProviderConfig();
   ctx.steps.push(
@@ -39,7 +67,17 @@ async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?:
   );
   if (!spc.ok) {
     await env.DB.batch(auditStatements(env.DB, ctx.audit));
-    return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: spc.failure.message, failure: spc.failure.kind, steps: ctx.steps, outcome: 'failed' };
+    return {
+      ...base,
+      ok: false,
+      action: 'none',
+      remoteId: null,
+      attributesChanged: [],
+      error: spc.failure.message,
+      failure: spc.failure.kind,
+      steps: ctx.steps,
+      outcome: 'failed',
+    };
   }
   // One writer per (target, user): the same lease the runs take, or a short wait for theirs.
   const lease = await leaseUser(env.DB, target.id, userId, ctx.now);
@@ -50,7 +88,17 @@ async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?:
       : 'A run is provisioning this user on this target right now; its result is in the status. Try again in a moment.';
     ctx.steps.push({ step: 'result', ok: false, detail });
     await env.DB.batch(auditStatements(env.DB, ctx.audit));
-    return { ...base, ok: false, action: 'none', remoteId: null, attributesChanged: [], error: detail, failure: null, steps: ctx.steps, outcome: held ? 'held' : 'skipped' };
+    return {
+      ...base,
+      ok: false,
+      action: 'none',
+      remoteId: null,
+      attributesChanged: [],
+      error: detail,
+      failure: null,
+      steps: ctx.steps,
+      outcome: held ? 'held' : 'skipped',
+    };
   }
   let outcome;
   try {
@@ -63,9 +111,14 @@ async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?:
   ctx.steps.push({ step: 'result', ok: outcome.ok, detail: outcome.ok ? outcome.detail : (outcome.failure?.message ?? 'failed') });
   const stmts = auditStatements(env.DB, ctx.audit);
   const link = outcome.link ?? (outcome.ok ? undefined : { state: 'failed' as const, success: false, error: outcome.failure?.message ?? null });
-  if (!ctx.dryRun) stmts.push(saveLink(env.DB, target.id, 'User', userId, { ...(link ?? { state: 'in_sync', success: true }), trace: JSON.stringify(ctx.steps) }, ctx.now()));
+  if (!ctx.dryRun)
+    stmts.push(saveLink(env.DB, target.id, 'User', userId, { ...(link ?? { state: 'in_sync', success: true }), trace: JSON.stringify(ctx.steps) }, ctx.now()));
   // Done: the row goes (unless the user changed meanwhile); failed: the row's policy, as in a run.
-  stmts.push(...(outcome.ok ? completeOutbox(env.DB, lease.row, ctx.now()) : [failureFate(env.DB, lease.row, outcome.failure ?? { kind: 'transient', message: 'failed' }, ctx.now()).outbox]));
+  stmts.push(
+    ...(outcome.ok
+      ? completeOutbox(env.DB, lease.row, ctx.now())
+      : [failureFate(env.DB, lease.row, outcome.failure ?? { kind: 'transient', message: 'failed' }, ctx.now()).outbox]),
+  );
   await env.DB.batch(stmts);
   return {
     ...base,

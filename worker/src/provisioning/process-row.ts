@@ -36,11 +36,27 @@ export async function processRow(ctx: SyncContext, row: OutboxRow, preloaded?: P
   } catch (err) {
     if (err instanceof MappingError) {
       // A mapping that cannot be applied is the target's configuration: pause it and say why.
-      outcome = { action: 'none', ok: false, failure: { kind: 'fatal', message: `The attribute mapping is invalid: ${err.message}` }, remoteId: null, attributesChanged: [], destructive: false, detail: 'invalid mapping' };
+      outcome = {
+        action: 'none',
+        ok: false,
+        failure: { kind: 'fatal', message: `The attribute mapping is invalid: ${err.message}` },
+        remoteId: null,
+        attributesChanged: [],
+        destructive: false,
+        detail: 'invalid mapping',
+      };
     } else {
-    // A bug or a storage failure: keep the row for a retry and say what happened.
-    console.error(JSON.stringify({ event: 'sync_error', targetId: ctx.target.id, resourceId: row.resourceId, error: String(err) }));
-    outcome = { action: 'none', ok: false, failure: { kind: 'transient', message: `Internal error: ${String(err)}` }, remoteId: null, attributesChanged: [], destructive: false, detail: 'internal error' };
+      // A bug or a storage failure: keep the row for a retry and say what happened.
+      console.error(JSON.stringify({ event: 'sync_error', targetId: ctx.target.id, resourceId: row.resourceId, error: String(err) }));
+      outcome = {
+        action: 'none',
+        ok: false,
+        failure: { kind: 'transient', message: `Internal error: ${String(err)}` },
+        remoteId: null,
+        attributesChanged: [],
+        destructive: false,
+        detail: 'internal error',
+      };
     }
   }
   const now = ctx.now();
@@ -55,6 +71,13 @@ export async function processRow(ctx: SyncContext, row: OutboxRow, preloaded?: P
   if (outcome.ok && outcome.continues) stmts.push(releaseOutbox(ctx.db, row));
   // Waiting for other rows (a group's members): due again shortly, not claimed again at once.
   else if (outcome.ok && outcome.deferred) stmts.push(deferOutbox(ctx.db, row, new Date(now.getTime() + DEFER_MS), outcome.deferred, now));
-  for (const e of ctx.audit) if (outcome.attributesChanged.length > 0 && e.operation === outcome.action && e.outcome === 'ok') e.attributesChanged = outcome.attributesChanged;
-  return { outcome, statements: stmts, audit: ctx.audit, ...(outcome.ok && !outcome.continues && !outcome.deferred ? { completed: row } : {}), ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}) };
+  for (const e of ctx.audit)
+    if (outcome.attributesChanged.length > 0 && e.operation === outcome.action && e.outcome === 'ok') e.attributesChanged = outcome.attributesChanged;
+  return {
+    outcome,
+    statements: stmts,
+    audit: ctx.audit,
+    ...(outcome.ok && !outcome.continues && !outcome.deferred ? { completed: row } : {}),
+    ...(outcome.failure && POLICY[outcome.failure.kind] === 'pause_target' ? { fatal: outcome.failure } : {}),
+  };
 }

@@ -44,7 +44,8 @@ export interface AccountRef {
 export function protectedReason(p: Protection, a: AccountRef): string | null {
   if (a.remoteKey && p.ids.has(a.remoteKey)) return a.remoteKey === DRUPAL_FIRST_UID ? "the site's first account (uid 1)" : `protected account ${a.remoteKey}`;
   if (a.remoteId && p.ids.has(a.remoteId)) return `protected account ${a.remoteId}`;
-  if (typeof a.userName === 'string' && p.names.has(a.userName.toLowerCase())) return `protected account "${a.userName}" (the relay's own login or listed in protectedAccounts)`;
+  if (typeof a.userName === 'string' && p.names.has(a.userName.toLowerCase()))
+    return `protected account "${a.userName}" (the relay's own login or listed in protectedAccounts)`;
   return null;
 }
 

@@ -7,8 +7,6 @@ import type { Target } from '../../../shared/src/targets';
 export function isResyncSuggested(before: Target, after: Target): boolean {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   return (
-    !same(before.mapping, after.mapping) ||
-    !same(before.options?.roleMap ?? null, after.options?.roleMap ?? null) ||
-    (!before.pushGroups && after.pushGroups)
+    !same(before.mapping, after.mapping) || !same(before.options?.roleMap ?? null, after.options?.roleMap ?? null) || (!before.pushGroups && after.pushGroups)
   );
 }

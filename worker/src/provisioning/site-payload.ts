@@ -29,13 +29,22 @@ export function sitePayload(target: Target, payload: JsonObject, phase: MappingP
   switch (target.kind) {
     case 'drupal-jsonapi': {
       const attributes = toDrupalAttributes(payload, (target.options as DrupalTargetOptions).fields);
-      return { method: create ? 'POST' : 'PATCH', path: create ? '/user/user' : '/user/user/{id}', body: { data: { type: USER_TYPE, ...(create ? {} : { id: '{id}' }), attributes } } };
+      return {
+        method: create ? 'POST' : 'PATCH',
+        path: create ? '/user/user' : '/user/user/{id}',
+        body: { data: { type: USER_TYPE, ...(create ? {} : { id: '{id}' }), attributes } },
+      };
     }
     case 'wordpress-rest': {
       const { active, ...fields } = toWpFields(payload);
       const options = target.options as WordpressTargetOptions;
       // As wordpress-client/client.ts createUser: a password nobody learns, the default role unless created inactive.
-      if (create) return { method: 'POST', path: '/wp/v2/users', body: { ...fields, password: '(random, never stored)', roles: active === false ? [] : [options.defaultRole] } };
+      if (create)
+        return {
+          method: 'POST',
+          path: '/wp/v2/users',
+          body: { ...fields, password: '(random, never stored)', roles: active === false ? [] : [options.defaultRole] },
+        };
       // WordPress cannot change a username (it is compared, not sent); active becomes roles removed or restored.
       const { username: _unchanged, ...rest } = fields;
       return { method: 'POST', path: '/wp/v2/users/{id}', body: active === false ? { ...rest, roles: [], password: '(random, never stored)' } : rest };
@@ -44,7 +53,18 @@ export function sitePayload(target: Target, payload: JsonObject, phase: MappingP
       const fields = toJoomlaFields(payload);
       const options = target.options as JoomlaTargetOptions;
       // As joomla-client/client.ts createUser: a name is required (the username stands in), block 0 unless inactive.
-      if (create) return { method: 'POST', path: '/v1/users', body: { name: fields.name ?? fields.username, username: fields.username, email: fields.email, block: fields.block ?? 0, groups: options.defaultGroups } };
+      if (create)
+        return {
+          method: 'POST',
+          path: '/v1/users',
+          body: {
+            name: fields.name ?? fields.username,
+            username: fields.username,
+            email: fields.email,
+            block: fields.block ?? 0,
+            groups: options.defaultGroups,
+          },
+        };
       // Every Joomla PATCH carries the full set of groups, read from the account just before.
       return { method: 'PATCH', path: '/v1/users/{id}', body: { ...fields, groups: '(the account’s current groups)' } };
     }

@@ -29,8 +29,16 @@ export async function syncGroup(ctx: SyncContext, groupId: string): Promise<Sync
     if (!link?.remoteId || !ctx.operations.delete) return { ...base, action: 'skip', ok: true, detail: 'group deleted here' };
     ctx.label.operation = 'delete';
     const result = ctx.dryRun ? null : await ctx.client.deleteGroup(link.remoteId);
-    if (result && !result.ok && result.failure.kind !== 'not_found') return { ...base, action: 'delete', ok: false, failure: result.failure, detail: result.failure.message, destructive: true };
-    return { ...base, action: 'delete', ok: true, destructive: true, detail: 'group deleted', link: { state: 'in_sync', success: true, remoteState: 'deleted' } };
+    if (result && !result.ok && result.failure.kind !== 'not_found')
+      return { ...base, action: 'delete', ok: false, failure: result.failure, detail: result.failure.message, destructive: true };
+    return {
+      ...base,
+      action: 'delete',
+      ok: true,
+      destructive: true,
+      detail: 'group deleted',
+      link: { state: 'in_sync', success: true, remoteState: 'deleted' },
+    };
   }
   const data = JSON.parse(row.data) as JsonObject;
   const displayName = String(data.displayName ?? '');
@@ -79,13 +87,28 @@ export async function syncGroup(ctx: SyncContext, groupId: string): Promise<Sync
         const result = await ctx.client.patchGroup(remoteId, ops);
         if (!result.ok) return { ...base, remoteId, action, ok: false, failure: result.failure, detail: result.failure.message };
       }
-      await savePushedMembers(ctx.db, ctx.target.id, groupId, add.slice(i, i + chunk), remove.slice(i, i + chunk).map((r) => r.memberId));
+      await savePushedMembers(
+        ctx.db,
+        ctx.target.id,
+        groupId,
+        add.slice(i, i + chunk),
+        remove.slice(i, i + chunk).map((r) => r.memberId),
+      );
       done = Math.min(total, i + chunk);
     }
   }
   const linked = { remoteId, state: 'in_sync' as const, success: true, remoteState: 'active', error: null };
   if (!ctx.dryRun && done < total) {
-    return { ...base, remoteId, action, ok: true, continues: true, attributesChanged: ['members'], detail: `membership pushed in part (${done} of ${total} changes); the rest follows`, link: linked };
+    return {
+      ...base,
+      remoteId,
+      action,
+      ok: true,
+      continues: true,
+      attributesChanged: ['members'],
+      detail: `membership pushed in part (${done} of ${total} changes); the rest follows`,
+      link: linked,
+    };
   }
   const changed = add.length + remove.length > 0 ? ['members'] : [];
   const detail = `${add.length} member(s) added, ${remove.length} removed`;

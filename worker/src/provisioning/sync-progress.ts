@@ -18,7 +18,16 @@ export async function syncProgress(db: D1Database, target: Target, now: Date): P
     const complete = s.phase === 'done' && outstanding === 0;
     const elapsed = (now.getTime() - Date.parse(s.startedAt)) / 1000;
     const etaSeconds = complete || done === 0 ? null : Math.round((elapsed / done) * (s.total - done));
-    sync = { reason: s.reason, phase: s.phase, total: s.total, enqueued: s.enqueued, done: complete ? s.total : done, startedAt: s.startedAt, complete, etaSeconds };
+    sync = {
+      reason: s.reason,
+      phase: s.phase,
+      total: s.total,
+      enqueued: s.enqueued,
+      done: complete ? s.total : done,
+      startedAt: s.startedAt,
+      complete,
+      etaSeconds,
+    };
   }
   return {
     targetId: target.id,
@@ -26,6 +35,12 @@ export async function syncProgress(db: D1Database, target: Target, now: Date): P
     head,
     outstanding,
     sync,
-    deletions: { threshold: target.deletionThreshold, windowMinutes: target.deletionWindowMinutes, sentInWindow: destructive.sent, pending: destructive.pending, held: destructive.held },
+    deletions: {
+      threshold: target.deletionThreshold,
+      windowMinutes: target.deletionWindowMinutes,
+      sentInWindow: destructive.sent,
+      pending: destructive.pending,
+      held: destructive.held,
+    },
   };
 }

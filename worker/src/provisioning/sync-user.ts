@@ -126,11 +126,24 @@ async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: strin
   if ('failure' in found) return failed('none', found.failure, null);
   if (found.remoteId) {
     // The account the relay logs in with (or one the admin listed) is linked, never written.
-    const reason = protectedReason(ctx.protection, { userName: payload.userName, remoteId: found.remoteId, remoteKey: ctx.remoteKeys.get(found.remoteId) ?? null });
+    const reason = protectedReason(ctx.protection, {
+      userName: payload.userName,
+      remoteId: found.remoteId,
+      remoteKey: ctx.remoteKeys.get(found.remoteId) ?? null,
+    });
     if (reason) return skip(recordProtected(ctx, reason), { ...protectedLink(reason, payload.userName), remoteId: found.remoteId }, found.remoteId);
     // Linked an account that already existed: bring it in line with the directory.
     step(ctx, { step: 'match', ok: true, detail: `Matched the existing account ${found.remoteId} by ${found.by}.` });
-    const linked: LinkRow = { targetId: ctx.target.id, resourceType: 'User', resourceId: String(resource.id), remoteId: found.remoteId, state: 'pending', payloadHash: null, payload: null, remoteState: 'active' };
+    const linked: LinkRow = {
+      targetId: ctx.target.id,
+      resourceType: 'User',
+      resourceId: String(resource.id),
+      remoteId: found.remoteId,
+      state: 'pending',
+      payloadHash: null,
+      payload: null,
+      remoteState: 'active',
+    };
     const out = await update(ctx, linked, payload, [], hash);
     return out.ok ? { ...out, action: 'link', detail: `linked to ${found.remoteId} and updated` } : out;
   }
@@ -146,11 +159,30 @@ async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: strin
   const created = await ctx.client.createUser(payload);
   if (!created.ok && created.failure.kind === 'conflict') {
     // RFC 7644 §3.3: 409 means it exists after all — re-read and link (DESIGN.md).
-    step(ctx, { step: 'action', ok: false, httpStatus: created.failure.status ?? 409, detail: 'The target says the account already exists; reading it again to link.' });
+    step(ctx, {
+      step: 'action',
+      ok: false,
+      httpStatus: created.failure.status ?? 409,
+      detail: 'The target says the account already exists; reading it again to link.',
+    });
     const again = await match(ctx, payload);
     if ('failure' in again) return failed('create', again.failure, null);
-    if (!again.remoteId) return failed('create', { kind: 'rejected', status: 409, message: 'The target reports a conflict but no account matches the matching attributes.' }, null);
-    const linked: LinkRow = { targetId: ctx.target.id, resourceType: 'User', resourceId: String(resource.id), remoteId: again.remoteId, state: 'pending', payloadHash: null, payload: null, remoteState: 'active' };
+    if (!again.remoteId)
+      return failed(
+        'create',
+        { kind: 'rejected', status: 409, message: 'The target reports a conflict but no account matches the matching attributes.' },
+        null,
+      );
+    const linked: LinkRow = {
+      targetId: ctx.target.id,
+      resourceType: 'User',
+      resourceId: String(resource.id),
+      remoteId: again.remoteId,
+      state: 'pending',
+      payloadHash: null,
+      payload: null,
+      remoteState: 'active',
+    };
     const out = await update(ctx, linked, payload, [], hash);
     return out.ok ? { ...out, action: 'link' } : out;
   }
@@ -165,7 +197,15 @@ async function matchOrCreate(ctx: SyncContext, resource: JsonObject, hash: strin
     attributesChanged: attrs,
     destructive: false,
     detail: 'created',
-    link: { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: storedPayload(payload, usesEtags(ctx) ? versionOf(created) : undefined), remoteState: 'active', error: null },
+    link: {
+      remoteId,
+      state: 'in_sync',
+      success: true,
+      payloadHash: hash,
+      payload: storedPayload(payload, usesEtags(ctx) ? versionOf(created) : undefined),
+      remoteState: 'active',
+      error: null,
+    },
   };
 }
 
@@ -184,7 +224,13 @@ async function match(ctx: SyncContext, payload: JsonObject): Promise<{ remoteId:
     // findUsers asks for two: two answers mean the match is ambiguous, and guessing could
     // take over someone else's account.
     if (result.value.length > 1) {
-      return { failure: { kind: 'rejected', status: result.status, message: `More than one account on the target has ${path} = ${String(value)}; not linking either.` } };
+      return {
+        failure: {
+          kind: 'rejected',
+          status: result.status,
+          message: `More than one account on the target has ${path} = ${String(value)}; not linking either.`,
+        },
+      };
     }
     const first = result.value[0];
     if (first?.id) return { remoteId: String(first.id), by: path };
@@ -198,7 +244,15 @@ async function update(ctx: SyncContext, link: LinkRow, payload: JsonObject, clea
   const { payload: previous, version } = readStoredPayload(link.payload);
   const attrs = changedAttributes(previous, payload);
   const ops = toPatchOperations(previous, payload, cleared);
-  const newLink: LinkUpdate = { remoteId, state: 'in_sync', success: true, payloadHash: hash, payload: storedPayload(payload, undefined), remoteState: 'active', error: null };
+  const newLink: LinkUpdate = {
+    remoteId,
+    state: 'in_sync',
+    success: true,
+    payloadHash: hash,
+    payload: storedPayload(payload, undefined),
+    remoteState: 'active',
+    error: null,
+  };
   if (ops.length === 0) return { ...skip('no attribute differs', newLink, remoteId) };
   ctx.label.operation = 'update';
   if (ctx.dryRun) {
@@ -210,12 +264,22 @@ async function update(ctx: SyncContext, link: LinkRow, payload: JsonObject, clea
   const usePatch = ctx.target.capabilities?.patch !== false;
   // If-Match at the version last seen where the target uses ETags (conditional-write.ts).
   const written = await writeAtVersion(ctx, remoteId, version, (ifMatch) =>
-    usePatch ? ctx.client.patchUser(remoteId, ops, ifMatch ? { ifMatch } : undefined) : ctx.client.replaceUser(remoteId, payload, ifMatch ? { ifMatch } : undefined),
+    usePatch
+      ? ctx.client.patchUser(remoteId, ops, ifMatch ? { ifMatch } : undefined)
+      : ctx.client.replaceUser(remoteId, payload, ifMatch ? { ifMatch } : undefined),
   );
   const result = written.result;
   if (!result.ok) return failed('update', result.failure, remoteId);
   step(ctx, { step: 'action', ok: true, httpStatus: result.status, detail: `Updated ${attrs.join(', ')}.` });
-  return { action: 'update', ok: true, remoteId, attributesChanged: attrs, destructive: false, detail: 'updated', link: { ...newLink, payload: storedPayload(payload, written.version) } };
+  return {
+    action: 'update',
+    ok: true,
+    remoteId,
+    attributesChanged: attrs,
+    destructive: false,
+    detail: 'updated',
+    link: { ...newLink, payload: storedPayload(payload, written.version) },
+  };
 }
 
 async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: JsonObject): Promise<SyncOutcome> {
@@ -233,7 +297,9 @@ async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: Json
   const { payload } = applyMapping(ctx.target.mapping, resource, 'update');
   const remoteId = link.remoteId;
   const written = await writeAtVersion(ctx, remoteId, readStoredPayload(link.payload).version, (ifMatch) =>
-    usePatch ? ctx.client.patchUser(remoteId, ops, ifMatch ? { ifMatch } : undefined) : ctx.client.replaceUser(remoteId, { ...payload, active: false }, ifMatch ? { ifMatch } : undefined),
+    usePatch
+      ? ctx.client.patchUser(remoteId, ops, ifMatch ? { ifMatch } : undefined)
+      : ctx.client.replaceUser(remoteId, { ...payload, active: false }, ifMatch ? { ifMatch } : undefined),
   );
   const result = written.result;
   if (!result.ok) return failed('deactivate', result.failure, link.remoteId);
@@ -243,7 +309,14 @@ async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: Json
     ...outcome,
     ok: true,
     detail: 'deactivated',
-    link: { state: 'in_sync', success: true, remoteState: 'deactivated', payload: storedPayload(stored, written.version), payloadHash: await payloadHash(stored), error: null },
+    link: {
+      state: 'in_sync',
+      success: true,
+      remoteState: 'deactivated',
+      payload: storedPayload(stored, written.version),
+      payloadHash: await payloadHash(stored),
+      error: null,
+    },
   };
 }
 
@@ -260,12 +333,34 @@ async function removeRemote(ctx: SyncContext, link: LinkRow | null): Promise<Syn
     const result = await ctx.client.deleteUser(remoteId);
     // Already gone on the target is what we wanted.
     if (!result.ok && result.failure.kind !== 'not_found') return failed('delete', result.failure, remoteId);
-    step(ctx, { step: 'action', ok: true, ...(result.ok ? { httpStatus: result.status } : {}), detail: (result.ok && result.detail) || 'Deleted the account.' });
+    step(ctx, {
+      step: 'action',
+      ok: true,
+      ...(result.ok ? { httpStatus: result.status } : {}),
+      detail: (result.ok && result.detail) || 'Deleted the account.',
+    });
     // The account is still there, blocked: the link says so, and the user keeps a status.
     if (result.ok && isBlockedInsteadOfDeleted(result.detail)) {
-      return { action: 'delete', ok: true, blocked: true, remoteId, attributesChanged: ['active'], destructive: true, detail: 'blocked instead of deleted (the site\'s cancel method)', link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null } };
+      return {
+        action: 'delete',
+        ok: true,
+        blocked: true,
+        remoteId,
+        attributesChanged: ['active'],
+        destructive: true,
+        detail: "blocked instead of deleted (the site's cancel method)",
+        link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null },
+      };
     }
-    return { action: 'delete', ok: true, remoteId, attributesChanged: [], destructive: true, detail: 'deleted', link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null } };
+    return {
+      action: 'delete',
+      ok: true,
+      remoteId,
+      attributesChanged: [],
+      destructive: true,
+      detail: 'deleted',
+      link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null },
+    };
   }
   if (ctx.operations.deactivate && link.remoteState !== 'deactivated') {
     ctx.label.operation = 'deactivate';
@@ -275,7 +370,15 @@ async function removeRemote(ctx: SyncContext, link: LinkRow | null): Promise<Syn
     }
     const result = await ctx.client.patchUser(remoteId, [{ op: 'replace', path: 'active', value: false } satisfies PatchOp]);
     if (!result.ok && result.failure.kind !== 'not_found') return failed('deactivate', result.failure, remoteId);
-    return { action: 'deactivate', ok: true, remoteId, attributesChanged: ['active'], destructive: true, detail: 'deactivated (deleted here)', link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null } };
+    return {
+      action: 'deactivate',
+      ok: true,
+      remoteId,
+      attributesChanged: ['active'],
+      destructive: true,
+      detail: 'deactivated (deleted here)',
+      link: { state: 'in_sync', success: true, remoteState: 'deactivated', error: null },
+    };
   }
   return skip('deleted here; Delete and Deactivate are off', { state: 'in_sync', success: true }, remoteId);
 }

@@ -11,7 +11,10 @@ import { loadTargetSecret, saveCapabilities } from './targets';
 export async function testTarget(env: Env, targetId: string, existingUserName?: string, fetchImpl?: typeof fetch) {
   const secret = await loadTargetSecret(env, targetId);
   if (!secret) return null;
-  const result = await testTargetConnection({ target: secret.target, token: secret.token, ...(fetchImpl ? { fetch: fetchImpl } : {}) }, existingUserName ? { existingUserName } : {});
+  const result = await testTargetConnection(
+    { target: secret.target, token: secret.token, ...(fetchImpl ? { fetch: fetchImpl } : {}) },
+    existingUserName ? { existingUserName } : {},
+  );
   if (result.capabilities) await saveCapabilities(env, secret.target.id, result.capabilities);
   return result;
 }

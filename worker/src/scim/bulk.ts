@@ -127,7 +127,12 @@ function createRunEnd(ops: BulkOperation[], start: number, failOnErrors: number)
 /** A run of creates as one batch; undefined when it must go one at a time (conflict, members). */
 async function createRun(ctx: ScimContext, run: BulkOperation[], ids: Map<string, string>): Promise<JsonObject[] | undefined> {
   const { rt } = target(run[0]!.path, ids);
-  const out = await createMany(ctx, rt, run.map((op) => op.data), ID_ONLY);
+  const out = await createMany(
+    ctx,
+    rt,
+    run.map((op) => op.data),
+    ID_ONLY,
+  );
   if (!out) return undefined;
   return out.map((w, k) => {
     const op = run[k]!;

@@ -45,9 +45,7 @@ export function decodeCursor(text: string, fingerprint: string): CursorState | u
     throw badRequest('invalidCursor', 'The cursor is not one this server issued.');
   }
   const s = state as CursorState;
-  const ok =
-    typeof s === 'object' && s !== null && typeof s.h === 'string' &&
-    (s.k !== undefined || s.o !== undefined) && isOffset(s.k) && isOffset(s.o);
+  const ok = typeof s === 'object' && s !== null && typeof s.h === 'string' && (s.k !== undefined || s.o !== undefined) && isOffset(s.k) && isOffset(s.o);
   if (!ok) throw badRequest('invalidCursor', 'The cursor is not one this server issued.');
   if (s.h !== fingerprint) throw badRequest('invalidCursor', 'The cursor belongs to a different filter or sort order.');
   return s;

@@ -3,7 +3,10 @@ import { ScimError } from './errors';
 
 /** The entity tags in an If-Match / If-None-Match header; weak and strong compare alike. */
 function tags(header: string): string[] {
-  return header.split(',').map((t) => t.trim().replace(/^W\//i, '').replace(/^"|"$/g, '')).filter(Boolean);
+  return header
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//i, '').replace(/^"|"$/g, ''))
+    .filter(Boolean);
 }
 
 const matches = (header: string, version: number) => tags(header).some((t) => t === '*' || t === String(version));

@@ -67,7 +67,8 @@ function inspectJson(text: string): void {
       if (expectName && names) {
         const key = value.toLowerCase();
         // RFC 7643 §2.1: attribute names are case-insensitive, so these name one attribute twice.
-        if (names.has(key)) throw badRequest('invalidSyntax', `The member "${clip(value)}" appears twice in one object (names are case-insensitive, RFC 7643 §2.1).`);
+        if (names.has(key))
+          throw badRequest('invalidSyntax', `The member "${clip(value)}" appears twice in one object (names are case-insensitive, RFC 7643 §2.1).`);
         names.add(key);
       }
       i = j;

@@ -42,7 +42,9 @@ export function listParamsFromBody(body: unknown): ListParams {
   // Field names are case-insensitive like attribute names; accept `Filter`, `StartIndex`, ….
   const raw: Raw = {};
   for (const [k, v] of Object.entries(body)) {
-    const key = ['filter', 'sortBy', 'sortOrder', 'startIndex', 'count', 'cursor', 'attributes', 'excludedAttributes'].find((n) => n.toLowerCase() === k.toLowerCase());
+    const key = ['filter', 'sortBy', 'sortOrder', 'startIndex', 'count', 'cursor', 'attributes', 'excludedAttributes'].find(
+      (n) => n.toLowerCase() === k.toLowerCase(),
+    );
     if (key && v !== null) raw[key] = v;
   }
   return listParams(raw);

@@ -19,5 +19,7 @@ export function allowOnly(...methods: Method[]) {
 
 /** RFC 7644 §3.11: a service provider that does not support /Me answers 501 Not Implemented. */
 export function meNotImplemented() {
-  return scimErrorResponse(new ScimError(501, 'The /Me endpoint is not implemented: this service provider does not map a bearer token to a user (RFC 7644 §3.11).'));
+  return scimErrorResponse(
+    new ScimError(501, 'The /Me endpoint is not implemented: this service provider does not map a bearer token to a user (RFC 7644 §3.11).'),
+  );
 }

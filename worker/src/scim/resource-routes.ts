@@ -20,7 +20,17 @@ export function resourceRoutes(rt: ResourceTypeDef) {
   const projectionOf = (c: { req: { query(name: string): string | undefined } }) =>
     parseProjection(rt, c.req.query('attributes'), c.req.query('excludedAttributes'));
 
-  app.get('/', async (c) => scimJson(listResponse(await listPage(ctxOf(c), rt, listParamsFromQuery((n) => c.req.query(n))))));
+  app.get('/', async (c) =>
+    scimJson(
+      listResponse(
+        await listPage(
+          ctxOf(c),
+          rt,
+          listParamsFromQuery((n) => c.req.query(n)),
+        ),
+      ),
+    ),
+  );
 
   app.post('/.search', async (c) => scimJson(listResponse(await listPage(ctxOf(c), rt, listParamsFromBody(await readJson(c))))));
   // Before the /:id routes, so PUT /Users/.search is a wrong method, not a user named ".search".

@@ -2,7 +2,16 @@
  * The SCIM operations on one resource type, independent of HTTP: the routes and /Bulk both call
  * these. Transport → this domain → directory (D1).
  */
-import { addMemberStatements, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, removeMemberStatements, resolveMembers, resolveMembersOf } from '../directory/memberships';
+import {
+  addMemberStatements,
+  clearMembersStatement,
+  groupsOfMany,
+  membersOf,
+  membersOfMany,
+  removeMemberStatements,
+  resolveMembers,
+  resolveMembersOf,
+} from '../directory/memberships';
 import { deleteResource, insertResource, insertResources, loadResource, replaceResource, touchResource } from '../directory/resources';
 import { DirectoryError, type ResourceKind, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
@@ -62,7 +71,13 @@ export async function render(ctx: ScimContext, rt: ResourceTypeDef, rows: Stored
       r.groupsJson !== undefined ? (JSON.parse(r.groupsJson) as { id: string; display: string }[]) : (looked?.get(r.id) ?? []);
     return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, groups: groupsOf(r) }), p));
   }
-  const members = wants(p, 'members') && rows.length > 0 ? await membersOfMany(ctx.db, rows.map((r) => r.pk)) : undefined;
+  const members =
+    wants(p, 'members') && rows.length > 0
+      ? await membersOfMany(
+          ctx.db,
+          rows.map((r) => r.pk),
+        )
+      : undefined;
   return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, ...(members ? { members: members.get(r.pk) ?? [] } : {}) }), p));
 }
 
@@ -177,7 +192,8 @@ async function rewrite(
     } catch (err) {
       const contended = err instanceof DirectoryError && err.code === 'version_mismatch' && cond.ifMatch === undefined;
       if (!contended) directoryFailure(err);
-      if (attempt >= MAX_WRITE_ATTEMPTS) throw new ScimError(503, `${rt.name} "${id}" is being changed by many requests at once; retry shortly.`, undefined, { 'retry-after': '1' });
+      if (attempt >= MAX_WRITE_ATTEMPTS)
+        throw new ScimError(503, `${rt.name} "${id}" is being changed by many requests at once; retry shortly.`, undefined, { 'retry-after': '1' });
       await backoff(attempt);
     }
   }

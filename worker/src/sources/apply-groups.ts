@@ -35,9 +35,15 @@ export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGrou
   const existing = await selectGroups(db, groups.map(externalIdOf), groups.map(nameOf));
   const liveLinks = [...links.values()].filter((l) => l.removedAt === null);
   ctx.meter.d1 += 1;
-  const alive = await selectExistingUserIds(db, liveLinks.map((l) => l.userId));
+  const alive = await selectExistingUserIds(
+    db,
+    liveLinks.map((l) => l.userId),
+  );
   for (const g of groups) {
-    const linked = g.memberIds.map((id) => links.get(id)).filter((l) => l && l.removedAt === null).map((l) => l!.userId);
+    const linked = g.memberIds
+      .map((id) => links.get(id))
+      .filter((l) => l && l.removedAt === null)
+      .map((l) => l!.userId);
     const want = new Set(linked.filter((id) => alive.has(id)));
     result.deadMembers += linked.length - linked.filter((id) => alive.has(id)).length;
     const byExternalId = existing.find((x) => x.externalId === externalIdOf(g));
@@ -46,13 +52,25 @@ export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGrou
       if (want.size === 0) continue;
       ctx.meter.d1 += 1;
       const displayName = await newRoleGroupName(db, ctx.meter, existing, nameOf(g), sourceId);
-      if (await written(() => createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName, externalId: externalIdOf(g), members: [...want].map((value) => ({ value })) }))) result.changed++;
+      if (
+        await written(() =>
+          createResource(ctx.scim, groupResourceType, {
+            schemas: [SCIM_GROUP_URN],
+            displayName,
+            externalId: externalIdOf(g),
+            members: [...want].map((value) => ({ value })),
+          }),
+        )
+      )
+        result.changed++;
       else result.failed++;
       continue;
     }
     ctx.meter.d1 += 1;
     const current = new Set(
-      (await db.prepare('SELECT m.member_id AS id FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE g.id = ?').bind(found.id).all<{ id: string }>()).results.map((r) => r.id),
+      (
+        await db.prepare('SELECT m.member_id AS id FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE g.id = ?').bind(found.id).all<{ id: string }>()
+      ).results.map((r) => r.id),
     );
     const add = [...want].filter((id) => !current.has(id));
     // Only a group this source made loses members that left the source's group.

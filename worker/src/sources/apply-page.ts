@@ -8,7 +8,15 @@
  * externalId, drupal_internal__uid → source_links.remote_uid, roles → groups.
  */
 import type { SourceSettings } from '../../../shared/src/sources';
-import { selectGroups, selectLinkedElsewhere, selectLinks, selectUserBodies, selectUserIdsByUserName, upsertLinkStatements, type SourceLinkRow } from '../db/sources';
+import {
+  selectGroups,
+  selectLinkedElsewhere,
+  selectLinks,
+  selectUserBodies,
+  selectUserIdsByUserName,
+  upsertLinkStatements,
+  type SourceLinkRow,
+} from '../db/sources';
 import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { SCIM_GROUP_URN } from '../scim/schema/group-schema';
@@ -131,10 +139,22 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
   const { settings } = ctx;
   const db = ctx.scim.db;
   ctx.meter.d1 += 1;
-  const links = await selectLinks(db, ctx.sourceId, users.map((u) => u.remoteId));
+  const links = await selectLinks(
+    db,
+    ctx.sourceId,
+    users.map((u) => u.remoteId),
+  );
   const work: Work[] = users.map((u) => {
     const link = links.get(u.remoteId);
-    return { u, link, userId: link?.userId ?? null, stored: null, groups: [], scope: inScope(u, settings), out: { remoteId: u.remoteId, uid: u.uid, userId: link?.userId ?? null, outcome: 'unchanged', changed: [], detail: null } };
+    return {
+      u,
+      link,
+      userId: link?.userId ?? null,
+      stored: null,
+      groups: [],
+      scope: inScope(u, settings),
+      out: { remoteId: u.remoteId, uid: u.uid, userId: link?.userId ?? null, outcome: 'unchanged', changed: [], detail: null },
+    };
   });
 
   // Unlinked accounts adopt the directory user of the same userName (an earlier import whose
@@ -144,12 +164,19 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
   const unlinked = work.filter((w) => !w.userId && w.scope === true);
   if (unlinked.length > 0) {
     ctx.meter.d1 += 1;
-    const byName = await selectUserIdsByUserName(db, unlinked.map((w) => userNameOf(w.u, settings)));
+    const byName = await selectUserIdsByUserName(
+      db,
+      unlinked.map((w) => userNameOf(w.u, settings)),
+    );
     for (const w of unlinked) w.userId = byName.get(userNameOf(w.u, settings).toLowerCase()) ?? null;
     const adopted = unlinked.filter((w) => w.userId);
     if (adopted.length > 0) {
       ctx.meter.d1 += 1;
-      const elsewhere = await selectLinkedElsewhere(db, ctx.sourceId, adopted.map((w) => w.userId!));
+      const elsewhere = await selectLinkedElsewhere(
+        db,
+        ctx.sourceId,
+        adopted.map((w) => w.userId!),
+      );
       for (const w of adopted) {
         const other = elsewhere.get(w.userId!);
         if (!other) continue;
@@ -164,7 +191,10 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
   const known = work.filter((w) => w.userId);
   if (known.length > 0) {
     ctx.meter.d1 += 1;
-    const bodies = await selectUserBodies(db, known.map((w) => w.userId!));
+    const bodies = await selectUserBodies(
+      db,
+      known.map((w) => w.userId!),
+    );
     for (const w of known) {
       const row = bodies.get(w.userId!);
       if (!row) {
@@ -183,7 +213,7 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
     if (w.conflict) continue;
     if (w.scope === undefined) {
       out.outcome = 'skipped';
-      out.detail = 'The source does not show this account\'s roles, so the role filter cannot be applied.';
+      out.detail = "The source does not show this account's roles, so the role filter cannot be applied.";
       continue;
     }
     if (w.scope === false && u.active !== false) {
@@ -192,7 +222,9 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
       // a mistyped role must not deactivate everyone at once.
       w.excluded = true;
       out.outcome = 'skipped';
-      out.detail = w.link ? 'No longer matches the source\'s include filter: the next full reconciliation deactivates it (within the deletion threshold).' : 'Not included by the source\'s filter.';
+      out.detail = w.link
+        ? "No longer matches the source's include filter: the next full reconciliation deactivates it (within the deletion threshold)."
+        : "Not included by the source's filter.";
       continue;
     }
     if (w.scope === false) {
@@ -204,7 +236,7 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
         }
       } else {
         out.outcome = 'skipped';
-        out.detail = w.stored ? 'Already inactive; not included by the source\'s filter.' : 'Not included by the source\'s filter.';
+        out.detail = w.stored ? "Already inactive; not included by the source's filter." : "Not included by the source's filter.";
       }
       continue;
     }
@@ -212,7 +244,8 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
       toCreate.push(w);
       continue;
     }
-    if (!ctx.force && w.link && w.link.removedAt === null && w.link.userId === w.userId && w.link.remoteChanged !== null && w.link.remoteChanged === u.changed) continue;
+    if (!ctx.force && w.link && w.link.removedAt === null && w.link.userId === w.userId && w.link.remoteChanged !== null && w.link.remoteChanged === u.changed)
+      continue;
     const ops = diffOperations(w.stored, u, settings);
     if (ops.length > 0 && (await patchUser(ctx, w, ops))) {
       out.outcome = u.active === false && ops.some((o) => o.path === 'active') ? 'deactivated' : 'updated';
@@ -248,14 +281,30 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
     }
   }
 
-  if (settings.mapping.roles) await applyRoles(ctx, work.filter((w) => w.scope === true && w.userId && w.u.roles !== undefined && w.out.outcome !== 'skipped'));
+  if (settings.mapping.roles)
+    await applyRoles(
+      ctx,
+      work.filter((w) => w.scope === true && w.userId && w.u.roles !== undefined && w.out.outcome !== 'skipped'),
+    );
 
   // Every account that has a directory user gets its link; one the directory refused keeps no
   // change stamp, so the next run tries it again.
   const linkRows = work.filter((w) => w.userId !== null && !w.excluded && (w.out.outcome !== 'skipped' || w.link !== undefined));
   if (linkRows.length > 0) {
     ctx.meter.d1 += 1;
-    await db.batch(upsertLinkStatements(db, ctx.sourceId, linkRows.map((w) => ({ remoteId: w.u.remoteId, remoteUid: w.u.uid, userId: w.userId!, remoteChanged: w.out.outcome === 'skipped' ? null : w.u.changed, seenAt: ctx.seenAt }))));
+    await db.batch(
+      upsertLinkStatements(
+        db,
+        ctx.sourceId,
+        linkRows.map((w) => ({
+          remoteId: w.u.remoteId,
+          remoteUid: w.u.uid,
+          userId: w.userId!,
+          remoteChanged: w.out.outcome === 'skipped' ? null : w.u.changed,
+          seenAt: ctx.seenAt,
+        })),
+      ),
+    );
   }
   for (const w of work) w.out.userId = w.userId;
   return work.map((w) => w.out);
@@ -272,11 +321,16 @@ async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void> {
   const prefix = `${sourceId}:role:`;
   const roles = [...new Set(work.flatMap((w) => w.u.roles!))];
   ctx.meter.d1 += 1;
-  const existing = await selectGroups(ctx.scim.db, roles.map((r) => roleExternalId(sourceId, r)), roles.map((r) => groupNameOf(settings, r)));
+  const existing = await selectGroups(
+    ctx.scim.db,
+    roles.map((r) => roleExternalId(sourceId, r)),
+    roles.map((r) => groupNameOf(settings, r)),
+  );
   const groupOf = new Map<string, string>();
   for (const role of roles) {
     const mapped = settings.mapping.roleGroups[role] !== undefined;
-    const hit = existing.find((g) => g.externalId === roleExternalId(sourceId, role)) ?? joinableByName(existing, groupNameOf(settings, role), sourceId, mapped);
+    const hit =
+      existing.find((g) => g.externalId === roleExternalId(sourceId, role)) ?? joinableByName(existing, groupNameOf(settings, role), sourceId, mapped);
     if (hit) {
       groupOf.set(role, hit.id);
       continue;
@@ -301,7 +355,8 @@ async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void> {
     let touched = false;
     for (const g of want) if (!have.has(g)) (adds.get(g) ?? adds.set(g, []).get(g)!).push(w.userId!), (touched = true);
     for (const g of w.groups) {
-      if ((g.externalId?.startsWith(prefix) || managed.has(g.id)) && !want.has(g.id)) (removes.get(g.id) ?? removes.set(g.id, []).get(g.id)!).push(w.userId!), (touched = true);
+      if ((g.externalId?.startsWith(prefix) || managed.has(g.id)) && !want.has(g.id))
+        (removes.get(g.id) ?? removes.set(g.id, []).get(g.id)!).push(w.userId!), (touched = true);
     }
     if (touched) {
       w.out.changed.push('groups');
@@ -314,6 +369,7 @@ async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void> {
     if (add.length > 0) ops.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
     for (const id of removes.get(groupId) ?? []) ops.push({ op: 'remove', path: `members[value eq "${id}"]` });
     ctx.meter.d1 += 2;
-    if (!(await written(() => patchResource(ctx.scim, groupResourceType, groupId, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {}))) && ctx.counts) ctx.counts.groupsFailed = (ctx.counts.groupsFailed ?? 0) + 1;
+    if (!(await written(() => patchResource(ctx.scim, groupResourceType, groupId, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {}))) && ctx.counts)
+      ctx.counts.groupsFailed = (ctx.counts.groupsFailed ?? 0) + 1;
   }
 }

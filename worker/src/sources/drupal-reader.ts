@@ -64,9 +64,19 @@ export function toRemoteUser(r: DrupalResource): RemoteUser | null {
 export function drupalFailure(status: number, body: unknown, url: string): SourceError {
   const detail = remoteDetail(body);
   const said = detail ? ` Drupal said: "${detail}"` : '';
-  if (status === 401) return new SourceError(`Drupal refused the credentials (401). Check the user name and password (the basic_auth module must be on) or the token.${said}`, status, true);
+  if (status === 401)
+    return new SourceError(
+      `Drupal refused the credentials (401). Check the user name and password (the basic_auth module must be on) or the token.${said}`,
+      status,
+      true,
+    );
   if (status === 403) return new SourceError(`The account may not list users (403). Give it the "administer users" permission.${said}`, status, true);
-  if (status === 404) return new SourceError(`Nothing at ${new URL(url).pathname} (404): is the JSON:API module enabled, and is the base URL the site's address (without /jsonapi)?`, status, true);
+  if (status === 404)
+    return new SourceError(
+      `Nothing at ${new URL(url).pathname} (404): is the JSON:API module enabled, and is the base URL the site's address (without /jsonapi)?`,
+      status,
+      true,
+    );
   if (status === 429) return new SourceError(`Drupal is rate-limiting the relay (429); the import continues at the next cron.${said}`, status, false);
   return new SourceError(`Drupal answered ${status} for ${new URL(url).pathname}.${said}`, status, status >= 400 && status < 500 && status !== 408);
 }
@@ -91,7 +101,8 @@ export async function readDrupalPage(http: SourceHttp, baseUrl: string, url: str
   let next: string | null = null;
   if (href !== undefined) {
     // The credentials go to the site only: a next link elsewhere is refused, not followed.
-    if (new URL(href, url).origin !== new URL(baseUrl).origin) throw new SourceError(`links.next points at another origin (${new URL(href, url).origin}); not followed.`, null, true);
+    if (new URL(href, url).origin !== new URL(baseUrl).origin)
+      throw new SourceError(`links.next points at another origin (${new URL(href, url).origin}); not followed.`, null, true);
     next = new URL(href, url).toString();
   }
   return { users, next, hidden };
@@ -108,7 +119,12 @@ export async function requireDrupalAccount(http: SourceHttp, baseUrl: string, au
   const res = await http.get(url, JSONAPI);
   if (res.status !== 200) throw drupalFailure(res.status, res.body, url);
   const links = (res.body as { links?: unknown } | undefined)?.links;
-  if (!res.json || !links || typeof links !== 'object') throw new SourceError(`GET /jsonapi answered ${res.status}${res.json ? ' without a JSON:API entry point' : ` with ${res.headers.get('content-type') ?? 'no content type'}, not JSON:API`}: is the JSON:API module on, and is the base URL the site's address?`, res.status, false);
+  if (!res.json || !links || typeof links !== 'object')
+    throw new SourceError(
+      `GET /jsonapi answered ${res.status}${res.json ? ' without a JSON:API entry point' : ` with ${res.headers.get('content-type') ?? 'no content type'}, not JSON:API`}: is the JSON:API module on, and is the base URL the site's address?`,
+      res.status,
+      false,
+    );
   const account = entryPointAccount(res.body);
   if (!account) throw new SourceError(loginRefusedMessage(auth, { workedBefore }), res.status, true);
   return account;

@@ -37,15 +37,25 @@ export function sourceHttp(credentials: SourceCredentials, fetcher: typeof fetch
         read = await readLimited(res, bodyLimitFor(res.status));
       } catch (err) {
         const timeout = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
-        throw new SourceError(timeout ? `No answer within ${TIMEOUT_MS / 1000} s from ${new URL(url).origin}.` : `The connection to ${new URL(url).origin} failed: ${redactUrlsIn((err as Error).message)}`, null, false);
+        throw new SourceError(
+          timeout
+            ? `No answer within ${TIMEOUT_MS / 1000} s from ${new URL(url).origin}.`
+            : `The connection to ${new URL(url).origin} failed: ${redactUrlsIn((err as Error).message)}`,
+          null,
+          false,
+        );
       }
       if (!read.ok) {
         // An error answer is judged by its status alone; a page too large to read is a failed request.
         if (res.status < 200 || res.status > 299) return { status: res.status, body: undefined, headers: res.headers, json: false };
-        throw new SourceError(`${new URL(url).origin} answered ${res.status} with a body larger than ${formatBytes(read.limitBytes)}, more than the relay reads from one answer; the import continues at the next cron.`, res.status, false);
+        throw new SourceError(
+          `${new URL(url).origin} answered ${res.status} with a body larger than ${formatBytes(read.limitBytes)}, more than the relay reads from one answer; the import continues at the next cron.`,
+          res.status,
+          false,
+        );
       }
       const text = read.text;
-      let body: unknown = undefined;
+      let body: unknown;
       let json = false;
       if (text.length > 0) {
         try {
@@ -66,6 +76,9 @@ export function remoteDetail(body: unknown): string {
   const raw = b?.errors?.[0]?.detail ?? b?.errors?.[0]?.title ?? b?.detail;
   if (typeof raw !== 'string') return '';
   // Drupal's messages carry HTML (<a href>); keep the words only.
-  const plain = raw.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+  const plain = raw
+    .replace(/<[^>]*>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return plain.length > 300 ? `${plain.slice(0, 297)}…` : plain;
 }

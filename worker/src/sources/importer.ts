@@ -16,7 +16,20 @@
  * admin's change of URL or credentials mid-run is never undone by the run it interrupted.
  */
 import type { Source, SourceCredentials } from '../../../shared/src/sources';
-import { countUnseen, insertImportRun, markRemovedStatement, selectImportRun, selectImportRuns, selectUnseen, selectUserBodies, updateImportRun, updateSourceRow, updateSourceRowIfRun, type SourceLinkRow, type SourceRow } from '../db/sources';
+import {
+  countUnseen,
+  insertImportRun,
+  markRemovedStatement,
+  selectImportRun,
+  selectImportRuns,
+  selectUnseen,
+  selectUserBodies,
+  updateImportRun,
+  updateSourceRow,
+  updateSourceRowIfRun,
+  type SourceLinkRow,
+  type SourceRow,
+} from '../db/sources';
 import type { Env } from '../env';
 import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
@@ -137,7 +150,12 @@ export async function runImports(env: Env, opts: ImportOptions): Promise<ImportS
 }
 
 /** The run to work on for a source now (its stored one, or a new one when due), leased to this invocation. */
-async function nextRun(env: Env, source: Source, opts: ImportOptions, now: () => Date): Promise<{ loaded: NonNullable<Awaited<ReturnType<typeof loadSourceSecret>>>; cursor: Cursor } | null> {
+async function nextRun(
+  env: Env,
+  source: Source,
+  opts: ImportOptions,
+  now: () => Date,
+): Promise<{ loaded: NonNullable<Awaited<ReturnType<typeof loadSourceSecret>>>; cursor: Cursor } | null> {
   {
     const loaded = await loadSourceSecret(env, source.id);
     if (!loaded) return null;
@@ -180,7 +198,14 @@ function sameOrigin(cursor: Cursor, baseUrl: string): boolean {
  */
 async function crashed(env: Env, sourceId: string, cursor: Cursor | null, err: unknown, now: () => Date): Promise<ImportSummary> {
   const message = `The import stopped on an unexpected error: ${err instanceof Error ? err.message : String(err)}`;
-  const out = (status: ImportSummary['status'], error: string, counts: Record<string, number> = {}): ImportSummary => ({ sourceId, runId: cursor?.runId ?? '', kind: cursor?.kind ?? 'incremental', status, counts, error });
+  const out = (status: ImportSummary['status'], error: string, counts: Record<string, number> = {}): ImportSummary => ({
+    sourceId,
+    runId: cursor?.runId ?? '',
+    kind: cursor?.kind ?? 'incremental',
+    status,
+    counts,
+    error,
+  });
   try {
     if (!cursor) {
       await updateSourceRow(env.DB, sourceId, { lastError: message });
@@ -202,7 +227,12 @@ async function crashed(env: Env, sourceId: string, cursor: Cursor | null, err: u
       return out('failed', error, counts);
     }
     await env.DB.batch([
-      env.DB.prepare('UPDATE sources SET cursor = ?1, last_error = ?2 WHERE id = ?3 AND cursor IS ?4').bind(JSON.stringify(stored), message, sourceId, row!.cursor),
+      env.DB.prepare('UPDATE sources SET cursor = ?1, last_error = ?2 WHERE id = ?3 AND cursor IS ?4').bind(
+        JSON.stringify(stored),
+        message,
+        sourceId,
+        row!.cursor,
+      ),
       env.DB.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(JSON.stringify(counts), cursor.runId),
     ]);
     return out('running', message, counts);
@@ -228,7 +258,16 @@ async function startRun(env: Env, source: Source, row: SourceRow, requested: Run
   const runId = crypto.randomUUID();
   const first = firstPageUrl(source, kind, row.watermark);
   // Without change stamps the watermark is when the last complete read started (source-reader.ts).
-  const cursor: Cursor = { runId, kind, phase: 'read', next: first, maxChanged: readsInFull(source.kind) ? now.toISOString() : row.watermark, failures: 0, startedAt: now.toISOString(), leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString() };
+  const cursor: Cursor = {
+    runId,
+    kind,
+    phase: 'read',
+    next: first,
+    maxChanged: readsInFull(source.kind) ? now.toISOString() : row.watermark,
+    failures: 0,
+    startedAt: now.toISOString(),
+    leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString(),
+  };
   if (!(await swapCursor(env, source.id, row.cursor, cursor))) return null;
   await updateSourceRow(env.DB, source.id, { lastRunAt: now.toISOString() });
   await insertImportRun(env.DB, { id: runId, sourceId: source.id, kind, startedAt: now.toISOString(), counts: '{}', status: 'running' });
@@ -255,19 +294,43 @@ export function scimContext(env: Env): ScimContext {
 /** The source's cursor is no longer this run's: an admin changed the URL or credentials, or another run replaced it. */
 class RunSuperseded extends Error {}
 
-async function continueRun(env: Env, source: Source, credentials: SourceCredentials, cursor: Cursor, budget: ImportBudget, fetcher: typeof fetch | undefined, now: () => Date): Promise<ImportSummary> {
+async function continueRun(
+  env: Env,
+  source: Source,
+  credentials: SourceCredentials,
+  cursor: Cursor,
+  budget: ImportBudget,
+  fetcher: typeof fetch | undefined,
+  now: () => Date,
+): Promise<ImportSummary> {
   try {
     return await runBody(env, source, credentials, cursor, budget, fetcher, now);
   } catch (err) {
     if (!(err instanceof RunSuperseded)) throw err;
-    const error = 'The source was changed during the run (base URL or credentials) or another run replaced it: this run stopped, and the next one starts afresh.';
+    const error =
+      'The source was changed during the run (base URL or credentials) or another run replaced it: this run stopped, and the next one starts afresh.';
     const run = await selectImportRun(env.DB, source.id, cursor.runId);
     await updateImportRun(env.DB, cursor.runId, { status: 'failed', error, finishedAt: now().toISOString() });
-    return { sourceId: source.id, runId: cursor.runId, kind: cursor.kind, status: 'failed', counts: JSON.parse(run?.counts ?? '{}') as Record<string, number>, error };
+    return {
+      sourceId: source.id,
+      runId: cursor.runId,
+      kind: cursor.kind,
+      status: 'failed',
+      counts: JSON.parse(run?.counts ?? '{}') as Record<string, number>,
+      error,
+    };
   }
 }
 
-async function runBody(env: Env, source: Source, credentials: SourceCredentials, cursor: Cursor, budget: ImportBudget, fetcher: typeof fetch | undefined, now: () => Date): Promise<ImportSummary> {
+async function runBody(
+  env: Env,
+  source: Source,
+  credentials: SourceCredentials,
+  cursor: Cursor,
+  budget: ImportBudget,
+  fetcher: typeof fetch | undefined,
+  now: () => Date,
+): Promise<ImportSummary> {
   const run = await selectImportRun(env.DB, source.id, cursor.runId);
   const counts = JSON.parse(run?.counts ?? '{}') as Record<string, number>;
   add(counts, 'invocations');
@@ -280,7 +343,14 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
     spent = total;
   };
   const ctx: ApplyContext = { scim: scimContext(env), sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter, counts };
-  const summary = (status: ImportSummary['status'], error: string | null = null): ImportSummary => ({ sourceId: source.id, runId: cursor.runId, kind: cursor.kind, status, counts, error });
+  const summary = (status: ImportSummary['status'], error: string | null = null): ImportSummary => ({
+    sourceId: source.id,
+    runId: cursor.runId,
+    kind: cursor.kind,
+    status,
+    counts,
+    error,
+  });
 
   // Both write the source row only while its cursor is still this run's (compare-and-swap on
   // the run id): a PATCH of the URL or credentials mid-run clears the cursor, and this run then
@@ -293,7 +363,8 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
   const finish = async (status: 'done' | 'failed' | 'held', error: string | null, sourceSet: Parameters<typeof updateSourceRow>[2] = {}) => {
     add(counts, 'requests', http.meter.requests);
     // a run that imported what it could still says which accounts it could not take, and why
-    if (error === null && (counts.conflict ?? 0) > 0) error = `${counts.conflict} account(s) were not imported because their userName is a directory user of another source. First: ${cursor.conflictNote ?? ''}`;
+    if (error === null && (counts.conflict ?? 0) > 0)
+      error = `${counts.conflict} account(s) were not imported because their userName is a directory user of another source. First: ${cursor.conflictNote ?? ''}`;
     if (!(await updateSourceRowIfRun(env.DB, source.id, cursor.runId, { cursor: null, lastError: error, ...sourceSet }))) throw new RunSuperseded();
     await updateImportRun(env.DB, cursor.runId, { counts: JSON.stringify(counts), status, error, finishedAt: now().toISOString() });
     return summary(status, error);
@@ -303,8 +374,16 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
     meter.d1 += 1;
     charge();
     const [swapped] = await env.DB.batch([
-      env.DB.prepare("UPDATE sources SET cursor = ?1, last_error = coalesce(?4, last_error) WHERE id = ?2 AND json_extract(cursor, '$.runId') = ?3").bind(JSON.stringify(cursor), source.id, cursor.runId, lastError ?? null),
-      env.DB.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(JSON.stringify({ ...counts, requests: (counts.requests ?? 0) + http.meter.requests }), cursor.runId),
+      env.DB.prepare("UPDATE sources SET cursor = ?1, last_error = coalesce(?4, last_error) WHERE id = ?2 AND json_extract(cursor, '$.runId') = ?3").bind(
+        JSON.stringify(cursor),
+        source.id,
+        cursor.runId,
+        lastError ?? null,
+      ),
+      env.DB.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(
+        JSON.stringify({ ...counts, requests: (counts.requests ?? 0) + http.meter.requests }),
+        cursor.runId,
+      ),
     ]);
     if (swapped!.meta.changes !== 1) throw new RunSuperseded();
   };
@@ -319,7 +398,8 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
       return finish('failed', err.message, { status: 'paused', pausedReason: err.message, updated: now().toISOString() });
     }
     cursor.failures += 1;
-    if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts; nothing was deactivated. Last error: ${err.message}`);
+    if (cursor.failures >= MAX_FAILURES)
+      return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts; nothing was deactivated. Last error: ${err.message}`);
     delete cursor.leaseUntil;
     await save(err.message);
     add(counts, 'requests', http.meter.requests);
@@ -412,19 +492,28 @@ async function runBody(env: Env, source: Source, credentials: SourceCredentials,
     const hiddenAllowed = expectedHidden(source.kind);
     // The guard rail: a complete listing of nobody is a broken source, not an empty site.
     if ((counts.read ?? 0) === 0) {
-      const why = (counts.hidden ?? 0) > hiddenAllowed
-        ? 'The source showed no account the relay may read (only labels, or omitted items): give the account the "administer users" permission. Nothing was deactivated.'
-        : 'The source listed nobody; nothing was deactivated.';
+      const why =
+        (counts.hidden ?? 0) > hiddenAllowed
+          ? 'The source showed no account the relay may read (only labels, or omitted items): give the account the "administer users" permission. Nothing was deactivated.'
+          : 'The source listed nobody; nothing was deactivated.';
       return finish('failed', why);
     }
     if ((counts.hidden ?? 0) > hiddenAllowed) {
-      return finish('failed', `${(counts.hidden ?? 0) - hiddenAllowed} account(s) were hidden from the relay's account (blocked users need the "administer users" permission), so deletions cannot be told apart: nothing was deactivated.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
+      return finish(
+        'failed',
+        `${(counts.hidden ?? 0) - hiddenAllowed} account(s) were hidden from the relay's account (blocked users need the "administer users" permission), so deletions cannot be told apart: nothing was deactivated.`,
+        { lastFullAt: now().toISOString(), watermark: cursor.maxChanged },
+      );
     }
     cursor.phase = 'sweep';
     const unseen = await countUnseen(env.DB, source.id, cursor.startedAt);
     if (unseen > source.settings.deletionThreshold && !cursor.approved) {
       counts.held = unseen;
-      return finish('held', `${unseen} users are gone from the source or no longer match its include filter, more than the deletion threshold of ${source.settings.deletionThreshold}: held until an admin approves this run.`, { lastFullAt: now().toISOString(), watermark: cursor.maxChanged });
+      return finish(
+        'held',
+        `${unseen} users are gone from the source or no longer match its include filter, more than the deletion threshold of ${source.settings.deletionThreshold}: held until an admin approves this run.`,
+        { lastFullAt: now().toISOString(), watermark: cursor.maxChanged },
+      );
     }
     await save();
   }
@@ -478,7 +567,11 @@ async function sweep(
           return finish('failed', err.message, { status: 'paused', pausedReason: err.message, updated: now().toISOString() });
         }
         cursor.failures += 1;
-        if (cursor.failures >= MAX_FAILURES) return finish('failed', `Gave up after ${MAX_FAILURES} failed attempts to re-read accounts missing from the listing; nothing more was deactivated. Last error: ${err.message}`);
+        if (cursor.failures >= MAX_FAILURES)
+          return finish(
+            'failed',
+            `Gave up after ${MAX_FAILURES} failed attempts to re-read accounts missing from the listing; nothing more was deactivated. Last error: ${err.message}`,
+          );
         delete cursor.leaseUntil;
         await save(err.message);
         add(counts, 'requests', http.meter.requests);
@@ -501,7 +594,10 @@ async function sweep(
       if (!cursor.conflictNote) cursor.conflictNote = outcomes.find((o) => o.conflict)?.detail ?? undefined;
     }
     meter.d1 += 1;
-    const users = await selectUserBodies(env.DB, gone.map((g) => g.userId));
+    const users = await selectUserBodies(
+      env.DB,
+      gone.map((g) => g.userId),
+    );
     const at = now().toISOString();
     // only what was removed (or had no directory user left) is marked: a refused deactivation
     // stays a live link, retried by the next reconciliation (the keyset moves past it for now)
@@ -512,7 +608,13 @@ async function sweep(
       try {
         if (row && link.excluded) {
           if ((JSON.parse(row.data) as { active?: boolean }).active !== false) {
-            await patchResource(ctx, userResourceType, link.userId, { schemas: [SCIM_PATCH_OP_URN], Operations: [{ op: 'replace', path: 'active', value: false }] }, {});
+            await patchResource(
+              ctx,
+              userResourceType,
+              link.userId,
+              { schemas: [SCIM_PATCH_OP_URN], Operations: [{ op: 'replace', path: 'active', value: false }] },
+              {},
+            );
             add(counts, 'deactivated');
           }
           add(counts, 'excluded');
@@ -520,7 +622,13 @@ async function sweep(
           await deleteById(ctx, userResourceType, link.userId, {});
           add(counts, 'deleted');
         } else if (row && (JSON.parse(row.data) as { active?: boolean }).active !== false) {
-          await patchResource(ctx, userResourceType, link.userId, { schemas: [SCIM_PATCH_OP_URN], Operations: [{ op: 'replace', path: 'active', value: false }] }, {});
+          await patchResource(
+            ctx,
+            userResourceType,
+            link.userId,
+            { schemas: [SCIM_PATCH_OP_URN], Operations: [{ op: 'replace', path: 'active', value: false }] },
+            {},
+          );
           add(counts, 'deactivated');
         }
         removed.push(link.remoteId);
@@ -544,14 +652,30 @@ async function sweep(
  * budget runs out). Only the newest full run may be approved — an older pass would take accounts
  * seen since for deleted ones.
  */
-export async function approveHeldRun(env: Env, sourceId: string, runId: string, budget: ImportBudget, fetcher?: typeof fetch): Promise<ImportSummary | 'not_found' | 'not_held' | 'stale'> {
+export async function approveHeldRun(
+  env: Env,
+  sourceId: string,
+  runId: string,
+  budget: ImportBudget,
+  fetcher?: typeof fetch,
+): Promise<ImportSummary | 'not_found' | 'not_held' | 'stale'> {
   const run = await selectImportRun(env.DB, sourceId, runId);
   const loaded = await loadSourceSecret(env, sourceId);
   if (!run || !loaded) return 'not_found';
   if (run.status !== 'held') return 'not_held';
   const newest = (await selectImportRuns(env.DB, sourceId, 50)).find((r) => r.kind === 'full');
   if (newest?.id !== runId || loaded.row.cursor) return 'stale';
-  const cursor: Cursor = { runId, kind: 'full', phase: 'sweep', next: null, maxChanged: loaded.row.watermark, failures: 0, approved: true, startedAt: run.startedAt, leaseUntil: new Date(Date.now() + LEASE_MS).toISOString() };
+  const cursor: Cursor = {
+    runId,
+    kind: 'full',
+    phase: 'sweep',
+    next: null,
+    maxChanged: loaded.row.watermark,
+    failures: 0,
+    approved: true,
+    startedAt: run.startedAt,
+    leaseUntil: new Date(Date.now() + LEASE_MS).toISOString(),
+  };
   if (!(await swapCursor(env, sourceId, null, cursor))) return 'stale';
   await updateImportRun(env.DB, runId, { status: 'running', error: null });
   return continueRun(env, loaded.source, loaded.credentials, cursor, budget, fetcher, () => new Date());

@@ -39,7 +39,13 @@ export function joomlaIdUrl(baseUrl: string, id: string): string {
 export function joomlaToRemote(r: JoomlaUserResource): RemoteUser | null {
   const a = r.attributes;
   const block = a.block;
-  const names = typeof a.group_names === 'string' ? a.group_names.split('\n').map((s) => s.trim()).filter((s) => s !== '') : undefined;
+  const names =
+    typeof a.group_names === 'string'
+      ? a.group_names
+          .split('\n')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : undefined;
   return {
     remoteId: String(r.id),
     uid: String(r.id),
@@ -56,10 +62,25 @@ export function joomlaFailure(status: number, body: unknown, url: string): Sourc
   const detail = remoteDetail(body);
   const said = detail ? ` Joomla said: "${detail}"` : '';
   const path = new URL(url).pathname;
-  if (status === 401) return new SourceError(`Joomla refused the credentials (401): the token is wrong or revoked, its account is blocked, must reset its password or is not a Super User, or the token plugin is off. ${TOKEN_HELP}`, status, true);
+  if (status === 401)
+    return new SourceError(
+      `Joomla refused the credentials (401): the token is wrong or revoked, its account is blocked, must reset its password or is not a Super User, or the token plugin is off. ${TOKEN_HELP}`,
+      status,
+      true,
+    );
   if (status === 403) return new SourceError(`The account may not list users (403): use a Super User's token.${said}`, status, true);
-  if (status === 404) return new SourceError(`Nothing at ${path} (404): is the plugin "Web Services - Users" enabled, and is the base URL the site's address (without /api)?`, status, true);
-  if (status === 406) return new SourceError(`Joomla refused the Accept header (406 "Could not match accept header"): a proxy in front of the site changed it; Joomla needs application/vnd.api+json.`, status, true);
+  if (status === 404)
+    return new SourceError(
+      `Nothing at ${path} (404): is the plugin "Web Services - Users" enabled, and is the base URL the site's address (without /api)?`,
+      status,
+      true,
+    );
+  if (status === 406)
+    return new SourceError(
+      `Joomla refused the Accept header (406 "Could not match accept header"): a proxy in front of the site changed it; Joomla needs application/vnd.api+json.`,
+      status,
+      true,
+    );
   if (status === 429) return new SourceError(`Joomla is rate-limiting the relay (429); the import continues at the next cron.${said}`, status, false);
   return new SourceError(`Joomla answered ${status} for ${path}.${said}`, status, status >= 400 && status < 500 && status !== 408);
 }
@@ -95,7 +116,11 @@ export async function readJoomlaPage(http: SourceHttp, baseUrl: string, url: str
   const totalPages = doc.meta?.['total-pages'];
   // A page before the last is full; a shorter one, or a last page before `total-pages`, is a listing cut short.
   if ((more && doc.data.length < limit) || (!more && typeof totalPages === 'number' && Math.floor(offset / limit) + 1 < totalPages)) {
-    throw new SourceError(`The Joomla user listing at offset ${offset} came back cut short (${doc.data.length} of ${limit} rows${typeof totalPages === 'number' ? `, ${totalPages} page(s)` : ''}). Nothing is deactivated; the import continues at the next cron.`, res.status, false);
+    throw new SourceError(
+      `The Joomla user listing at offset ${offset} came back cut short (${doc.data.length} of ${limit} rows${typeof totalPages === 'number' ? `, ${totalPages} page(s)` : ''}). Nothing is deactivated; the import continues at the next cron.`,
+      res.status,
+      false,
+    );
   }
   let next: string | null = null;
   if (more) {
@@ -111,8 +136,10 @@ export async function readJoomlaPage(http: SourceHttp, baseUrl: string, url: str
 export async function recheckJoomlaUser(http: SourceHttp, baseUrl: string, id: string): Promise<Recheck> {
   const url = joomlaIdUrl(baseUrl, id);
   const res = await http.get(url, JOOMLA_JSON);
-  if (res.status !== 200) throw new SourceError(joomlaFailure(res.status, res.body, url).message, res.status, res.status === 401 || res.status === 403 || res.status === 406);
-  if (!res.json || !Array.isArray((res.body as { data?: unknown } | undefined)?.data)) throw new SourceError(`The answer to ${new URL(url).pathname} is not a Joomla user listing.`, res.status, false);
+  if (res.status !== 200)
+    throw new SourceError(joomlaFailure(res.status, res.body, url).message, res.status, res.status === 401 || res.status === 403 || res.status === 406);
+  if (!res.json || !Array.isArray((res.body as { data?: unknown } | undefined)?.data))
+    throw new SourceError(`The answer to ${new URL(url).pathname} is not a Joomla user listing.`, res.status, false);
   const doc = parseRemote(joomlaListSchema, res.body, url, res.status);
   const row = doc.data.find((r) => String(r.id) === id);
   if (!row) return 'gone';

@@ -125,5 +125,9 @@ export function parseRemote<S extends z.ZodType>(schema: S, body: unknown, url: 
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0]!;
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more)` : '';
-  throw new SourceError(`The answer to ${new URL(url).pathname} has an unexpected shape at ${issueKeyPath(first.path)}: ${first.message}${more}.`, status, false);
+  throw new SourceError(
+    `The answer to ${new URL(url).pathname} has an unexpected shape at ${issueKeyPath(first.path)}: ${first.message}${more}.`,
+    status,
+    false,
+  );
 }

@@ -35,7 +35,9 @@ export function scimToRemote(u: ScimUserResource): RemoteUser | null {
     email: emails === undefined ? undefined : typeof email?.value === 'string' ? email.value : null,
     // RFC 7643 §4.1.1: a user without `active` is active
     active: typeof u.active === 'boolean' ? u.active : true,
-    roles: Array.isArray(u.groups) ? u.groups.map((g) => (typeof g.display === 'string' ? g.display : String(g.value ?? ''))).filter((x) => x !== '') : undefined,
+    roles: Array.isArray(u.groups)
+      ? u.groups.map((g) => (typeof g.display === 'string' ? g.display : String(g.value ?? ''))).filter((x) => x !== '')
+      : undefined,
     changed: typeof u.meta?.lastModified === 'string' ? u.meta.lastModified : null,
   };
 }
@@ -44,7 +46,8 @@ export function scimFailure(status: number, body: unknown, url: string): SourceE
   const detail = remoteDetail(body);
   const said = detail ? ` The server said: "${detail}"` : '';
   if (status === 401 || status === 403) return new SourceError(`The SCIM server refused the token (${status}).${said}`, status, true);
-  if (status === 404) return new SourceError(`Nothing at ${new URL(url).pathname} (404): the base URL should end where /Users starts (e.g. …/scim/v2).`, status, true);
+  if (status === 404)
+    return new SourceError(`Nothing at ${new URL(url).pathname} (404): the base URL should end where /Users starts (e.g. …/scim/v2).`, status, true);
   return new SourceError(`The SCIM server answered ${status}.${said}`, status, status >= 400 && status < 500 && status !== 429 && status !== 408);
 }
 
@@ -70,11 +73,14 @@ export async function readScimPage(http: SourceHttp, url: string): Promise<Remot
   }
   const start = Number(new URL(url).searchParams.get('startIndex') ?? 1);
   const nextStart = start + resources.length;
-  const next = resources.length > 0 && nextStart <= doc.totalResults ? (() => {
-    const u = new URL(url);
-    u.searchParams.set('startIndex', String(nextStart));
-    return u.toString();
-  })() : null;
+  const next =
+    resources.length > 0 && nextStart <= doc.totalResults
+      ? (() => {
+          const u = new URL(url);
+          u.searchParams.set('startIndex', String(nextStart));
+          return u.toString();
+        })()
+      : null;
   return { users, next, hidden };
 }
 
@@ -98,7 +104,15 @@ export async function readScimGroupsPage(http: SourceHttp, url: string): Promise
   const resources = doc.Resources ?? [];
   const groups = resources.flatMap((g) =>
     typeof g.displayName === 'string' && g.displayName !== ''
-      ? [{ name: g.displayName, memberIds: (g.members ?? []).filter((m) => m.type === undefined || m.type === 'User').map((m) => m.value).filter((v): v is string => typeof v === 'string') }]
+      ? [
+          {
+            name: g.displayName,
+            memberIds: (g.members ?? [])
+              .filter((m) => m.type === undefined || m.type === 'User')
+              .map((m) => m.value)
+              .filter((v): v is string => typeof v === 'string'),
+          },
+        ]
       : [],
   );
   const start = Number(new URL(url).searchParams.get('startIndex') ?? 1);
@@ -121,7 +135,10 @@ export async function recheckScimUser(http: SourceHttp, baseUrl: string, id: str
   const url = `${baseUrl}/Users/${encodeURIComponent(id)}`;
   const res = await http.get(url, SCIM_JSON);
   const body = res.body as { schemas?: unknown; status?: unknown } | undefined;
-  const scimError = !!body && typeof body === 'object' && ((Array.isArray(body.schemas) && body.schemas.includes('urn:ietf:params:scim:api:messages:2.0:Error')) || body.status !== undefined);
+  const scimError =
+    !!body &&
+    typeof body === 'object' &&
+    ((Array.isArray(body.schemas) && body.schemas.includes('urn:ietf:params:scim:api:messages:2.0:Error')) || body.status !== undefined);
   if (res.status === 404 && scimError) return 'gone';
   if (res.status !== 200) throw new SourceError(scimFailure(res.status, res.body, url).message, res.status, res.status === 401 || res.status === 403);
   const user = scimToRemote(parseRemote(scimUserResourceSchema, res.body, url, res.status));

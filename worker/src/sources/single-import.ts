@@ -30,7 +30,16 @@ export async function importOne(env: Env, sourceId: string, uid: string, fetcher
   const runId = crypto.randomUUID();
   const startedAt = new Date().toISOString();
   const record = async (counts: Record<string, number>, status: 'done' | 'failed', error: string | null) =>
-    insertImportRun(env.DB, { id: runId, sourceId, kind: 'single', startedAt, finishedAt: new Date().toISOString(), counts: JSON.stringify({ ...counts, requests: http.meter.requests }), status, error });
+    insertImportRun(env.DB, {
+      id: runId,
+      sourceId,
+      kind: 'single',
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      counts: JSON.stringify({ ...counts, requests: http.meter.requests }),
+      status,
+      error,
+    });
 
   let found: RemoteUser | undefined;
   try {
@@ -56,7 +65,8 @@ export async function importOne(env: Env, sourceId: string, uid: string, fetcher
     if (err instanceof SourceError) {
       await record({ failedRequests: 1 }, 'failed', err.message);
       // the source's fatal policy, as in a run: paused with the reason, so the cron stops trying
-      if (err.fatal) await updateSourceRow(env.DB, sourceId, { status: 'paused', pausedReason: err.message, lastError: err.message, updated: new Date().toISOString() });
+      if (err.fatal)
+        await updateSourceRow(env.DB, sourceId, { status: 'paused', pausedReason: err.message, lastError: err.message, updated: new Date().toISOString() });
     }
     throw err;
   }
@@ -65,7 +75,10 @@ export async function importOne(env: Env, sourceId: string, uid: string, fetcher
     await record({ read: 0, skipped: 1 }, 'done', null);
     return { runId, outcome: { remoteId: '', uid, userId: null, outcome: 'skipped', changed: [], detail } };
   }
-  const [outcome] = await applyPage({ scim: scimContext(env), sourceId, settings: source.settings, seenAt: new Date().toISOString(), meter: { d1: 0 }, force: true }, [found]);
+  const [outcome] = await applyPage(
+    { scim: scimContext(env), sourceId, settings: source.settings, seenAt: new Date().toISOString(), meter: { d1: 0 }, force: true },
+    [found],
+  );
   await record({ read: 1, [outcome!.outcome]: 1 }, 'done', null);
   return { runId, outcome: outcome! };
 }

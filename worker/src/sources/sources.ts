@@ -2,11 +2,29 @@
  * Sources: CRUD for the admin API. Credentials are write-only: encrypted on the way in (like
  * target tokens, auth/secrets.ts), decrypted only for the importer, never part of a `Source`.
  */
-import { sourceCredentialsSchema, sourceSchema, sourceSettingsSchema, type Source, type SourceCreate, type SourceCredentials, type SourceSettings, type SourceUpdate } from '../../../shared/src/sources';
+import {
+  sourceCredentialsSchema,
+  sourceSchema,
+  sourceSettingsSchema,
+  type Source,
+  type SourceCreate,
+  type SourceCredentials,
+  type SourceSettings,
+  type SourceUpdate,
+} from '../../../shared/src/sources';
 import { decryptSecret, encryptSecret, isLegacySealed, type SecretOwner } from '../auth/secrets';
 import { swapSourceBaseUrl, swapSourceCredentialsEnc } from '../db/legacy-rows';
 import { hasUserinfo, withoutUserinfo } from '../../../shared/src/base-url';
-import { deleteSourceRow, insertSource, selectSource, selectSources, updateSourceRow, updateSourceSettingsRow, type SourceRow, type SourceRowUpdate } from '../db/sources';
+import {
+  deleteSourceRow,
+  insertSource,
+  selectSource,
+  selectSources,
+  updateSourceRow,
+  updateSourceSettingsRow,
+  type SourceRow,
+  type SourceRowUpdate,
+} from '../db/sources';
 import type { Env } from '../env';
 
 const nowIso = () => new Date().toISOString();
@@ -34,7 +52,8 @@ export function toSource(row: SourceRow): Source {
 }
 
 /** The credential type is not secret: it rides along with the settings so the API can show it. */
-const settingsText = (settings: SourceSettings, credentials: Pick<SourceCredentials, 'type'>) => JSON.stringify({ ...settings, credentialsType: credentials.type });
+const settingsText = (settings: SourceSettings, credentials: Pick<SourceCredentials, 'type'>) =>
+  JSON.stringify({ ...settings, credentialsType: credentials.type });
 
 /** A source's credentials are sealed for its own row (AES-GCM additional data). */
 const ownerOf = (id: string): SecretOwner => ({ kind: 'source', id });
@@ -111,7 +130,8 @@ export async function loadSourceSecret(env: Env, id: string): Promise<{ source: 
   if (!row) return null;
   const opened = await decryptSecret(env.RELAY_ENCRYPTION_KEY, row.credentialsEnc, ownerOf(id));
   const credentials = sourceCredentialsSchema.parse(JSON.parse(opened));
-  if (isLegacySealed(row.credentialsEnc)) await swapSourceCredentialsEnc(env.DB, id, row.credentialsEnc, await encryptSecret(env.RELAY_ENCRYPTION_KEY, opened, ownerOf(id)));
+  if (isLegacySealed(row.credentialsEnc))
+    await swapSourceCredentialsEnc(env.DB, id, row.credentialsEnc, await encryptSecret(env.RELAY_ENCRYPTION_KEY, opened, ownerOf(id)));
   if (hasUserinfo(row.baseUrl)) await swapSourceBaseUrl(env.DB, id, row.baseUrl, withoutUserinfo(row.baseUrl));
   return { source: toSource(row), row, credentials };
 }

@@ -45,16 +45,27 @@ export async function testWordpressSource(http: SourceHttp, baseUrl: string): Pr
   r.ok('reach', `${baseUrl} answered ${index.status}.`);
   const body = index.body as { namespaces?: unknown; authentication?: unknown; name?: unknown } | undefined;
   if (index.status !== 200 || !index.json || !Array.isArray(body?.namespaces) || !body.namespaces.includes('wp/v2')) {
-    r.bad('rest', `GET /wp-json/ answered ${described(index)} without the WordPress REST index.`, "The WordPress REST API is not at this address: give the site's address (the relay reads /wp-json below it), and turn on pretty permalinks (Settings → Permalinks: anything but \"Plain\").");
+    r.bad(
+      'rest',
+      `GET /wp-json/ answered ${described(index)} without the WordPress REST index.`,
+      'The WordPress REST API is not at this address: give the site\'s address (the relay reads /wp-json below it), and turn on pretty permalinks (Settings → Permalinks: anything but "Plain").',
+    );
     return r.done();
   }
   const auth = body.authentication;
   const appPasswords = !!auth && typeof auth === 'object' && !Array.isArray(auth) && 'application-passwords' in auth;
   if (!appPasswords) {
-    r.bad('rest', 'The REST index announces no Application Passwords.', `Application Passwords are unavailable on this site: WordPress offers them only over https (or where WP_ENVIRONMENT_TYPE is "local"), and a plugin may switch them off. Serve the site over https. ${APP_PASSWORDS_HELP}`);
+    r.bad(
+      'rest',
+      'The REST index announces no Application Passwords.',
+      `Application Passwords are unavailable on this site: WordPress offers them only over https (or where WP_ENVIRONMENT_TYPE is "local"), and a plugin may switch them off. Serve the site over https. ${APP_PASSWORDS_HELP}`,
+    );
     return r.done();
   }
-  r.ok('rest', `The WordPress REST API answers${typeof body.name === 'string' && body.name ? ` for "${body.name}"` : ''} and Application Passwords are available.`);
+  r.ok(
+    'rest',
+    `The WordPress REST API answers${typeof body.name === 'string' && body.name ? ` for "${body.name}"` : ''} and Application Passwords are available.`,
+  );
 
   // 2. Who the credentials sign in as: a wrong Application Password is silently anonymous.
   const meUrl = `${wpUsersUrl(baseUrl)}/me?context=edit`;
@@ -71,15 +82,23 @@ export async function testWordpressSource(http: SourceHttp, baseUrl: string): Pr
   const account = me.body as { username?: unknown; capabilities?: Record<string, unknown> } | undefined;
   r.ok('credentials', `WordPress signed the relay in as "${String(account?.username ?? '?')}".`);
   if (account?.capabilities && typeof account.capabilities === 'object' && account.capabilities.list_users !== true) {
-    r.bad('capabilities', `"${String(account.username)}" lacks the list_users capability.`, `The account "${String(account.username)}" may not list users with their email and roles: use an administrator's Application Password (the "list_users" capability).`);
+    r.bad(
+      'capabilities',
+      `"${String(account.username)}" lacks the list_users capability.`,
+      `The account "${String(account.username)}" may not list users with their email and roles: use an administrator's Application Password (the "list_users" capability).`,
+    );
     return r.done();
   }
 
   // 3. The listing an import reads.
   try {
     const page = await readWordpressPage(http, wpListUrl(baseUrl));
-    r.ok('list', `Listed ${page.users.length} user(s) on the first page, with email and roles. WordPress keeps no modified date for users, so every import reads all users (100 a page); a user without any role is imported as deactivated.`);
-    if (page.users.length === 0) r.bad('list', 'The listing is empty.', 'The site lists no users to this account: use an administrator\'s Application Password.');
+    r.ok(
+      'list',
+      `Listed ${page.users.length} user(s) on the first page, with email and roles. WordPress keeps no modified date for users, so every import reads all users (100 a page); a user without any role is imported as deactivated.`,
+    );
+    if (page.users.length === 0)
+      r.bad('list', 'The listing is empty.', "The site lists no users to this account: use an administrator's Application Password.");
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;
     r.bad('list', err.message);
@@ -105,8 +124,11 @@ export async function testJoomlaSource(http: SourceHttp, baseUrl: string, creden
   }
   r.ok('reach', `${baseUrl} answered 200.`);
   r.ok('credentials', 'Joomla accepted the credentials.');
-  r.ok('list', `Listed ${page.users.length} user(s) on the first page, with email, groups and blocked state. Joomla's API offers no modified-date filter, so every import reads all users (100 a page).`);
-  if (page.users.length === 0) r.bad('list', 'The listing is empty.', 'The site lists no users to this account: use a Super User\'s token.');
+  r.ok(
+    'list',
+    `Listed ${page.users.length} user(s) on the first page, with email, groups and blocked state. Joomla's API offers no modified-date filter, so every import reads all users (100 a page).`,
+  );
+  if (page.users.length === 0) r.bad('list', 'The listing is empty.', "The site lists no users to this account: use a Super User's token.");
 
   // 2. Whose token it is: only a Super User's token is accepted by default, and only a Super
   // User sees every account.
@@ -115,7 +137,11 @@ export async function testJoomlaSource(http: SourceHttp, baseUrl: string, creden
     try {
       const mine = (await readJoomlaPage(http, baseUrl, joomlaIdUrl(baseUrl, self))).users[0];
       if (mine && !(mine.roles ?? []).includes('Super Users')) {
-        r.bad('account', `The token belongs to "${mine.name}" (user ${self}), who is not in Super Users.`, `The token belongs to "${mine.name}", who is not a Super User: use a Super User's token (Joomla accepts tokens from Super Users by default, and only a Super User sees every account).`);
+        r.bad(
+          'account',
+          `The token belongs to "${mine.name}" (user ${self}), who is not in Super Users.`,
+          `The token belongs to "${mine.name}", who is not a Super User: use a Super User's token (Joomla accepts tokens from Super Users by default, and only a Super User sees every account).`,
+        );
       } else if (mine) r.ok('account', `The token belongs to the Super User "${mine.name}" (user ${self}).`);
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
@@ -124,4 +150,3 @@ export async function testJoomlaSource(http: SourceHttp, baseUrl: string, creden
   }
   return r.done();
 }
-

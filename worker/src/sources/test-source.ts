@@ -36,7 +36,13 @@ export async function testSource(env: Env, id: string, fetcher?: typeof fetch): 
 /** What a non-JSON answer is shown as: its status and content type, never its body (an internal page's contents). */
 const described = (res: { status: number; headers: Headers }) => `${res.status} (${res.headers.get('content-type') ?? 'no content type'})`;
 
-async function testDrupal(http: SourceHttp, baseUrl: string, auth: SourceCredentials['type'], workedBefore: boolean, needsRoles: boolean): Promise<SourceTestResult> {
+async function testDrupal(
+  http: SourceHttp,
+  baseUrl: string,
+  auth: SourceCredentials['type'],
+  workedBefore: boolean,
+  needsRoles: boolean,
+): Promise<SourceTestResult> {
   const steps: Step[] = [];
   const problems: string[] = [];
   const done = () => ({ ok: problems.length === 0, steps, problems });
@@ -58,7 +64,11 @@ async function testDrupal(http: SourceHttp, baseUrl: string, auth: SourceCredent
     return done();
   }
   if (entry.status === 404 || !links || typeof links !== 'object') {
-    steps.push({ step: 'jsonapi', ok: false, detail: `GET /jsonapi answered ${described(entry)}${entry.json && !links ? ' without a JSON:API entry point' : ''}.` });
+    steps.push({
+      step: 'jsonapi',
+      ok: false,
+      detail: `GET /jsonapi answered ${described(entry)}${entry.json && !links ? ' without a JSON:API entry point' : ''}.`,
+    });
     problems.push('JSON:API is not on at this address. Enable the core "JSON:API" module (Extend → JSON:API), and give the site\'s address without /jsonapi.');
     return done();
   }
@@ -97,11 +107,23 @@ async function testDrupal(http: SourceHttp, baseUrl: string, auth: SourceCredent
   steps.push({ step: 'mail', ok: mail, detail: mail ? 'mail is visible.' : 'mail is hidden from this account.' });
   if (!mail) problems.push('The account cannot see email addresses: give it "administer users" (or "view user email addresses").');
   const status = page.users.some((u) => u.active !== undefined);
-  steps.push({ step: 'blocked', ok: status && page.hidden <= 1, detail: status ? (page.hidden > 1 ? 'Some accounts are hidden (blocked users omitted).' : 'status is visible; blocked users are listed.') : 'status is hidden: blocked users are not visible to this account.' });
-  if (!status || page.hidden > 1) problems.push('The account cannot see blocked users, so blocking someone in Drupal would not reach the directory: give it the "administer users" permission.');
+  steps.push({
+    step: 'blocked',
+    ok: status && page.hidden <= 1,
+    detail: status
+      ? page.hidden > 1
+        ? 'Some accounts are hidden (blocked users omitted).'
+        : 'status is visible; blocked users are listed.'
+      : 'status is hidden: blocked users are not visible to this account.',
+  });
+  if (!status || page.hidden > 1)
+    problems.push(
+      'The account cannot see blocked users, so blocking someone in Drupal would not reach the directory: give it the "administer users" permission.',
+    );
   const roles = page.users.some((u) => u.roles !== undefined);
   steps.push({ step: 'roles', ok: roles, detail: roles ? 'roles are visible.' : 'roles are hidden (they need "administer permissions").' });
-  if (!roles && needsRoles) problems.push('The include filter uses roles, but the account cannot see roles: give it "administer permissions", or include all users.');
+  if (!roles && needsRoles)
+    problems.push('The include filter uses roles, but the account cannot see roles: give it "administer permissions", or include all users.');
   return done();
 }
 

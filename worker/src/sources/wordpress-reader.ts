@@ -53,7 +53,10 @@ const code = (body: unknown) => {
 const message = (body: unknown) => {
   const m = (body as { message?: unknown } | undefined)?.message;
   if (typeof m !== 'string') return '';
-  const plain = m.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+  const plain = m
+    .replace(/<[^>]*>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return plain.length > 300 ? `${plain.slice(0, 297)}…` : plain;
 };
 
@@ -65,9 +68,19 @@ export function wordpressFailure(status: number, body: unknown, url: string): So
   const said = message(body) ? ` WordPress said: "${message(body)}"${c ? ` (${c})` : ''}` : '';
   const path = new URL(url).pathname;
   if (status === 401) return new SourceError(`${WP_SIGNED_OUT}${said}`, status, true);
-  if (status === 403) return new SourceError(`The account may not list users with their email and roles (403): it needs the "list_users" capability, i.e. the Administrator role.${said}`, status, true);
+  if (status === 403)
+    return new SourceError(
+      `The account may not list users with their email and roles (403): it needs the "list_users" capability, i.e. the Administrator role.${said}`,
+      status,
+      true,
+    );
   if (status === 404 && c === 'rest_no_route') return new SourceError(`WordPress has no route ${path} (404): check the base URL.${said}`, status, true);
-  if (status === 404) return new SourceError(`Nothing at ${path} (404): is the base URL the site's address, with pretty permalinks on (the REST API is at /wp-json)?`, status, true);
+  if (status === 404)
+    return new SourceError(
+      `Nothing at ${path} (404): is the base URL the site's address, with pretty permalinks on (the REST API is at /wp-json)?`,
+      status,
+      true,
+    );
   if (status === 429) return new SourceError(`WordPress is rate-limiting the relay (429); the import continues at the next cron.${said}`, status, false);
   return new SourceError(`WordPress answered ${status} for ${path}.${said}`, status, status >= 400 && status < 500 && status !== 408);
 }
@@ -83,7 +96,11 @@ export async function readWordpressPage(http: SourceHttp, url: string): Promise<
   const total = header(res.headers, 'x-wp-total');
   const pages = header(res.headers, 'x-wp-totalpages');
   if (!Array.isArray(res.body) || total === null || pages === null) {
-    throw new SourceError(`The answer to ${new URL(url).pathname} is not a WordPress user listing (no array, or no X-WP-Total / X-WP-TotalPages): cut short, or not WordPress.`, res.status, false);
+    throw new SourceError(
+      `The answer to ${new URL(url).pathname} is not a WordPress user listing (no array, or no X-WP-Total / X-WP-TotalPages): cut short, or not WordPress.`,
+      res.status,
+      false,
+    );
   }
   const list = parseRemote(wpUserListSchema, res.body, url, res.status);
   const users: RemoteUser[] = [];
@@ -97,7 +114,11 @@ export async function readWordpressPage(http: SourceHttp, url: string): Promise<
   const perPage = Number(new URL(url).searchParams.get('per_page') ?? WP_PAGE_SIZE);
   // Before the last page every page is full: a shorter one is a listing cut short, not the end.
   if (page < pages && list.length < perPage) {
-    throw new SourceError(`Page ${page} of ${pages} of the WordPress user listing held ${list.length} of ${perPage} users: cut short. Nothing is deactivated; the import continues at the next cron.`, res.status, false);
+    throw new SourceError(
+      `Page ${page} of ${pages} of the WordPress user listing held ${list.length} of ${perPage} users: cut short. Nothing is deactivated; the import continues at the next cron.`,
+      res.status,
+      false,
+    );
   }
   let next: string | null = null;
   if (page < pages) {
@@ -118,7 +139,12 @@ export async function requireWordpressAccount(http: SourceHttp, baseUrl: string)
   const res = await http.get(url, WP_JSON);
   if (res.status !== 200) throw wordpressFailure(res.status, res.body, url);
   const me = parseRemote(wpUserSchema, res.body, url, res.status);
-  if (typeof me.username !== 'string') throw new SourceError(`GET ${new URL(url).pathname} answered without the account's edit view: not WordPress's REST API, or a plugin changed it.`, res.status, false);
+  if (typeof me.username !== 'string')
+    throw new SourceError(
+      `GET ${new URL(url).pathname} answered without the account's edit view: not WordPress's REST API, or a plugin changed it.`,
+      res.status,
+      false,
+    );
   return String(me.id);
 }
 

@@ -74,7 +74,14 @@ export function SitesList() {
       )}
       <form onSubmit={onAdd} class="inline-form" noValidate>
         <label for="site-origin">Site address</label>
-        <input id="site-origin" type="url" inputMode="url" placeholder="https://cms.example.com" value={input} onInput={(e) => setInput(e.currentTarget.value)} />
+        <input
+          id="site-origin"
+          type="url"
+          inputMode="url"
+          placeholder="https://cms.example.com"
+          value={input}
+          onInput={(e) => setInput(e.currentTarget.value)}
+        />
         <button type="submit">Add site</button>
       </form>
       <StatusLine text={status.text} {...(status.ok === undefined ? {} : { ok: status.ok })} />

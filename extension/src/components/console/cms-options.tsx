@@ -12,11 +12,34 @@ type TextKey = 'jsonapiPath' | 'wpDefaultRole' | 'wpReassign' | 'joomlaApiPath' 
  * The settings of a CMS target (Drupal, WordPress, Joomla), as the kind's options schema in
  * `shared/src/*-target.ts` names them; the API's issues appear under `options.<key>` beside each.
  */
-export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind; draft: TargetDraft; targetId: string | null; set: <K extends keyof TargetDraft>(key: K, value: TargetDraft[K]) => void; err: (path: string) => string | undefined }) {
+export function CmsOptions({
+  kind,
+  draft,
+  targetId,
+  set,
+  err,
+}: {
+  kind: CmsKind;
+  draft: TargetDraft;
+  targetId: string | null;
+  set: <K extends keyof TargetDraft>(key: K, value: TargetDraft[K]) => void;
+  err: (path: string) => string | undefined;
+}) {
   // A saved target's site is asked once for its roles (Joomla: user groups); null before the first save.
-  const roles = useLoad<TargetRoles | null>(() => (targetId === null ? Promise.resolve(null) : callApi(targetRolesSchema, 'GET', `/targets/${encodeURIComponent(targetId)}/roles`)), [targetId]);
+  const roles = useLoad<TargetRoles | null>(
+    () => (targetId === null ? Promise.resolve(null) : callApi(targetRolesSchema, 'GET', `/targets/${encodeURIComponent(targetId)}/roles`)),
+    [targetId],
+  );
   const text = (id: string, key: TextKey, label: string, path: string, hint?: string, placeholder?: string) => (
-    <TextField id={id} label={label} error={err(path)} value={draft[key]} onInput={(v) => set(key, v)} {...(hint ? { hint } : {})} {...(placeholder ? { placeholder } : {})} />
+    <TextField
+      id={id}
+      label={label}
+      error={err(path)}
+      value={draft[key]}
+      onInput={(v) => set(key, v)}
+      {...(hint ? { hint } : {})}
+      {...(placeholder ? { placeholder } : {})}
+    />
   );
   const check = (key: 'wpAllowUserOne' | 'joomlaAllowSuperUsers', label: string, path: string) => (
     <>
@@ -28,7 +51,16 @@ export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind;
     </>
   );
   const siteRoles = roles.data?.items ?? [];
-  const roleMap = <RoleMapField kind={kind} saved={targetId !== null} roles={roles} value={draft.roleMap} error={err('options.roleMap')} onChange={(v) => set('roleMap', v)} />;
+  const roleMap = (
+    <RoleMapField
+      kind={kind}
+      saved={targetId !== null}
+      roles={roles}
+      value={draft.roleMap}
+      error={err('options.roleMap')}
+      onChange={(v) => set('roleMap', v)}
+    />
+  );
 
   if (kind === 'drupal-jsonapi') {
     return (
@@ -47,7 +79,12 @@ export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind;
   if (kind === 'wordpress-rest') {
     return (
       <>
-        <Field id="t-rest-path" label="REST API address" hint="/?rest_route= works on every site; /wp-json needs pretty permalinks." error={err('options.restPath')}>
+        <Field
+          id="t-rest-path"
+          label="REST API address"
+          hint="/?rest_route= works on every site; /wp-json needs pretty permalinks."
+          error={err('options.restPath')}
+        >
           <select id="t-rest-path" value={draft.wpRestPath} onChange={(e) => set('wpRestPath', e.currentTarget.value as TargetDraft['wpRestPath'])}>
             <option value="/wp-json">/wp-json (pretty permalinks)</option>
             <option value="/?rest_route=">/?rest_route= (any site)</option>
@@ -55,9 +92,21 @@ export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind;
         </Field>
         {roleMap}
         {siteRoles.length > 0 ? (
-          <Field id="t-default-role" label="Role of a new account" hint="Also restored on reactivation when no role was remembered." error={err('options.defaultRole')}>
-            <select id="t-default-role" value={draft.wpDefaultRole} aria-describedby={describedBy('t-default-role', true, err('options.defaultRole'))} onChange={(e) => set('wpDefaultRole', e.currentTarget.value)}>
-              {!siteRoles.some((r) => r.id === draft.wpDefaultRole) && <option value={draft.wpDefaultRole}>{`${draft.wpDefaultRole} (not on the site)`}</option>}
+          <Field
+            id="t-default-role"
+            label="Role of a new account"
+            hint="Also restored on reactivation when no role was remembered."
+            error={err('options.defaultRole')}
+          >
+            <select
+              id="t-default-role"
+              value={draft.wpDefaultRole}
+              aria-describedby={describedBy('t-default-role', true, err('options.defaultRole'))}
+              onChange={(e) => set('wpDefaultRole', e.currentTarget.value)}
+            >
+              {!siteRoles.some((r) => r.id === draft.wpDefaultRole) && (
+                <option value={draft.wpDefaultRole}>{`${draft.wpDefaultRole} (not on the site)`}</option>
+              )}
               {siteRoles.map((r) => (
                 <option key={r.id} value={r.id}>
                   {r.name === r.id ? r.name : `${r.name} (${r.id})`}
@@ -66,9 +115,23 @@ export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind;
             </select>
           </Field>
         ) : (
-          text('t-default-role', 'wpDefaultRole', 'Role of a new account', 'options.defaultRole', 'Also restored on reactivation when no role was remembered.', 'subscriber')
+          text(
+            't-default-role',
+            'wpDefaultRole',
+            'Role of a new account',
+            'options.defaultRole',
+            'Also restored on reactivation when no role was remembered.',
+            'subscriber',
+          )
         )}
-        {text('t-reassign', 'wpReassign', 'Who inherits a deleted account’s posts', 'options.reassign', 'relay-account (the account the relay signs in as), a user id, or delete-content to delete the posts too.', 'relay-account')}
+        {text(
+          't-reassign',
+          'wpReassign',
+          'Who inherits a deleted account’s posts',
+          'options.reassign',
+          'relay-account (the account the relay signs in as), a user id, or delete-content to delete the posts too.',
+          'relay-account',
+        )}
         {check('wpAllowUserOne', 'Allow changing user 1 (the site’s first administrator)', 'options.allowUserOne')}
       </>
     );
@@ -78,19 +141,65 @@ export function CmsOptions({ kind, draft, targetId, set, err }: { kind: CmsKind;
     <>
       {text('t-api-path', 'joomlaApiPath', 'Web Services path', 'options.apiPath', undefined, '/api/index.php')}
       {roleMap}
-      {hasGroups
-        ? <GroupChecks id="t-default-groups" label="Groups of a new account" roles={roles} value={draft.joomlaDefaultGroups} error={err('options.defaultGroups')} onChange={(v) => set('joomlaDefaultGroups', v)} />
-        : text('t-default-groups', 'joomlaDefaultGroups', 'Groups of a new account (ids)', 'options.defaultGroups', 'Comma-separated user group ids; 2 is Registered on a stock site.', '2')}
-      {hasGroups
-        ? <GroupChecks id="t-super-groups" label="Super User groups (protected unless allowed below)" roles={roles} value={draft.joomlaSuperUserGroups} error={err('options.superUserGroups')} onChange={(v) => set('joomlaSuperUserGroups', v)} />
-        : text('t-super-groups', 'joomlaSuperUserGroups', 'Super User groups (ids)', 'options.superUserGroups', 'Members of these groups are protected unless allowed below; 8 on a stock site.', '8')}
+      {hasGroups ? (
+        <GroupChecks
+          id="t-default-groups"
+          label="Groups of a new account"
+          roles={roles}
+          value={draft.joomlaDefaultGroups}
+          error={err('options.defaultGroups')}
+          onChange={(v) => set('joomlaDefaultGroups', v)}
+        />
+      ) : (
+        text(
+          't-default-groups',
+          'joomlaDefaultGroups',
+          'Groups of a new account (ids)',
+          'options.defaultGroups',
+          'Comma-separated user group ids; 2 is Registered on a stock site.',
+          '2',
+        )
+      )}
+      {hasGroups ? (
+        <GroupChecks
+          id="t-super-groups"
+          label="Super User groups (protected unless allowed below)"
+          roles={roles}
+          value={draft.joomlaSuperUserGroups}
+          error={err('options.superUserGroups')}
+          onChange={(v) => set('joomlaSuperUserGroups', v)}
+        />
+      ) : (
+        text(
+          't-super-groups',
+          'joomlaSuperUserGroups',
+          'Super User groups (ids)',
+          'options.superUserGroups',
+          'Members of these groups are protected unless allowed below; 8 on a stock site.',
+          '8',
+        )
+      )}
       {check('joomlaAllowSuperUsers', 'Allow changing or removing Super Users (never the token’s own account)', 'options.allowSuperUsers')}
     </>
   );
 }
 
 /** Joomla group ids as boxes to tick, from the groups the site lists (the draft keeps "2, 3"). */
-function GroupChecks({ id, label, roles, value, error, onChange }: { id: string; label: string; roles: Loaded<TargetRoles | null>; value: string; error: string | undefined; onChange: (text: string) => void }) {
+function GroupChecks({
+  id,
+  label,
+  roles,
+  value,
+  error,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  roles: Loaded<TargetRoles | null>;
+  value: string;
+  error: string | undefined;
+  onChange: (text: string) => void;
+}) {
   const chosen = idsOf(value).map(String);
   const toggle = (group: string, on: boolean) => onChange((on ? [...chosen, group] : chosen.filter((g) => g !== group)).join(', '));
   return (

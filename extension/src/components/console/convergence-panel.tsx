@@ -47,10 +47,15 @@ function SyncProgress({ sync }: { sync: TargetSync }) {
         </p>
       ) : (
         <p>
-          {pass ? `Last full pass (${pass.total} resources) complete.` : 'No full pass yet.'} {sync.outstanding > 0 ? `${sync.outstanding} change(s) waiting to settle.` : 'Nothing waiting.'}
+          {pass ? `Last full pass (${pass.total} resources) complete.` : 'No full pass yet.'}{' '}
+          {sync.outstanding > 0 ? `${sync.outstanding} change(s) waiting to settle.` : 'Nothing waiting.'}
         </p>
       )}
-      <p>{behind > 0 ? `${behind} directory change(s) not yet planned for this target (it catches up at its next run).` : 'Caught up with the directory’s changes.'}</p>
+      <p>
+        {behind > 0
+          ? `${behind} directory change(s) not yet planned for this target (it catches up at its next run).`
+          : 'Caught up with the directory’s changes.'}
+      </p>
       <p>
         Deletion threshold: {sync.deletions.sentInWindow} deactivation(s)/deletion(s) sent in the last {sync.deletions.windowMinutes} min, threshold{' '}
         {sync.deletions.threshold}
@@ -113,13 +118,10 @@ function ReconcileReport({ status }: { status: ReconcileStatus }) {
 
 export function ConvergencePanel({ target, onClose }: { target: Target; onClose: () => void }) {
   const path = `/targets/${encodeURIComponent(target.id)}`;
-  const state = useLoad(
-    async () => {
-      const [sync, reconcile] = await Promise.all([callApi(targetSyncSchema, 'GET', `${path}/sync`), callApi(reconcileStatusSchema, 'GET', `${path}/reconcile`)]);
-      return { sync, reconcile };
-    },
-    [target.id],
-  );
+  const state = useLoad(async () => {
+    const [sync, reconcile] = await Promise.all([callApi(targetSyncSchema, 'GET', `${path}/sync`), callApi(reconcileStatusSchema, 'GET', `${path}/reconcile`)]);
+    return { sync, reconcile };
+  }, [target.id]);
   const { act, error, status } = useAction(state.reload);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [target.id]);
@@ -133,9 +135,15 @@ export function ConvergencePanel({ target, onClose }: { target: Target; onClose:
     act('Reconciling', async () => {
       const r = await callApi(reconcileStatusSchema, 'POST', `${path}/reconcile`, {});
       const found = r.state ? perKind(r.state.found) : '';
-      return r.state?.phase === 'done' ? `Reconciled “${target.name}”: ${found || 'no drift'}.` : `Reconcile of “${target.name}” started; the cron carries it on.`;
+      return r.state?.phase === 'done'
+        ? `Reconciled “${target.name}”: ${found || 'no drift'}.`
+        : `Reconcile of “${target.name}” started; the cron carries it on.`;
     });
-  const approve = () => act('Approving', async () => `Approved ${(await callApi(countSchema, 'POST', `${path}/approve`, {})).count} held operation(s) for “${target.name}”; they are sent now.`);
+  const approve = () =>
+    act(
+      'Approving',
+      async () => `Approved ${(await callApi(countSchema, 'POST', `${path}/approve`, {})).count} held operation(s) for “${target.name}”; they are sent now.`,
+    );
 
   const held = state.data?.sync.deletions.held ?? 0;
   return (
@@ -151,7 +159,9 @@ export function ConvergencePanel({ target, onClose }: { target: Target; onClose:
           Close
         </button>
       </div>
-      <p class="hint">The target should hold what the directory says. A full pass compares everyone; reconcile reads the target and repairs what was changed there.</p>
+      <p class="hint">
+        The target should hold what the directory says. A full pass compares everyone; reconcile reads the target and repairs what was changed there.
+      </p>
       <div class="row-actions">
         <button type="button" onClick={() => void syncAll()} aria-label={`Sync all to ${target.name}`}>
           Sync all

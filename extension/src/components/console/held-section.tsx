@@ -33,7 +33,12 @@ export function HeldSection() {
             <button
               type="button"
               class="danger"
-              onClick={() => void act(async () => `Approved ${(await callApi(countSchema, 'POST', `/targets/${encodeURIComponent(targetId)}/approve`)).count} held rows for ${nameOf(targetId)}.`)}
+              onClick={() =>
+                void act(
+                  async () =>
+                    `Approved ${(await callApi(countSchema, 'POST', `/targets/${encodeURIComponent(targetId)}/approve`)).count} held rows for ${nameOf(targetId)}.`,
+                )
+              }
             >
               Approve all for {nameOf(targetId)}
             </button>
@@ -42,7 +47,11 @@ export function HeldSection() {
             {rows.map((row) => (
               <li key={row.id}>
                 {row.resourceType} <code>{row.resourceId}</code> (row {row.id}){' '}
-                <button type="button" aria-label={`Approve row ${row.id}`} onClick={() => void act(async () => (await callApi(outboxItemSchema, 'POST', `/outbox/${row.id}/approve`), `Row ${row.id} approved.`))}>
+                <button
+                  type="button"
+                  aria-label={`Approve row ${row.id}`}
+                  onClick={() => void act(async () => (await callApi(outboxItemSchema, 'POST', `/outbox/${row.id}/approve`), `Row ${row.id} approved.`))}
+                >
                   Approve
                 </button>
               </li>

@@ -43,7 +43,11 @@ export function ImportRuns({ source }: { source: Source }) {
                 {r.status}
                 {r.error && <span class="error-text"> — {r.error}</span>}
               </td>
-              <td>{Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}</td>
+              <td>
+                {Object.entries(r.counts)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(', ') || '—'}
+              </td>
               <td>
                 {r.status === 'held' && (
                   <button type="button" class="danger" onClick={() => void approve(r.id)}>

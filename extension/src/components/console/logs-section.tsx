@@ -46,7 +46,11 @@ export function LogsSection() {
               <td>{nameOf(r.targetId)}</td>
               <td>{r.mode}</td>
               <td>{r.status}</td>
-              <td>{Object.entries(r.counts).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}</td>
+              <td>
+                {Object.entries(r.counts)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(', ') || '—'}
+              </td>
             </tr>
           ))}
         </ListTable>

@@ -70,7 +70,16 @@ export function MappingEditor({ target }: { target: Target }) {
             </thead>
             <tbody>
               {rules.map((r, i) => (
-                <RuleRow key={r.key} rule={r} index={i} count={rules.length} error={issueText(error, `mapping.${i}`)} onChange={(c) => update(r.key, c)} onRemove={() => remove(r.key)} onMove={(by) => move(i, by)} />
+                <RuleRow
+                  key={r.key}
+                  rule={r}
+                  index={i}
+                  count={rules.length}
+                  error={issueText(error, `mapping.${i}`)}
+                  onChange={(c) => update(r.key, c)}
+                  onRemove={() => remove(r.key)}
+                  onMove={(by) => move(i, by)}
+                />
               ))}
             </tbody>
           </table>
@@ -91,14 +100,38 @@ export function MappingEditor({ target }: { target: Target }) {
   );
 }
 
-function RuleRow({ rule, index, count, error, onChange, onRemove, onMove }: { rule: RuleDraft; index: number; count: number; error: string | undefined; onChange: (c: Partial<RuleDraft>) => void; onRemove: () => void; onMove: (by: -1 | 1) => void }) {
+function RuleRow({
+  rule,
+  index,
+  count,
+  error,
+  onChange,
+  onRemove,
+  onMove,
+}: {
+  rule: RuleDraft;
+  index: number;
+  count: number;
+  error: string | undefined;
+  onChange: (c: Partial<RuleDraft>) => void;
+  onRemove: () => void;
+  onMove: (by: -1 | 1) => void;
+}) {
   const id = `rule-${rule.key}`;
   const name = rule.target || `rule ${index + 1}`;
   return (
     <>
       <tr data-invalid={error ? 'true' : undefined}>
         <td>
-          <input id={`${id}-target`} aria-label={`Target attribute of ${name}`} value={rule.target} placeholder='emails[type eq "work"].value' onInput={(e) => onChange({ target: e.currentTarget.value })} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `${id}-error` : undefined} />
+          <input
+            id={`${id}-target`}
+            aria-label={`Target attribute of ${name}`}
+            value={rule.target}
+            placeholder='emails[type eq "work"].value'
+            onInput={(e) => onChange({ target: e.currentTarget.value })}
+            aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? `${id}-error` : undefined}
+          />
         </td>
         <td>
           <select aria-label={`Kind of value for ${name}`} value={rule.kind} onChange={(e) => onChange({ kind: e.currentTarget.value as RuleKind })}>
@@ -114,7 +147,13 @@ function RuleRow({ rule, index, count, error, onChange, onRemove, onMove }: { ru
             placeholder={rule.kind === 'source' ? 'name.givenName | userName' : rule.kind === 'template' ? '{name.givenName}.{name.familyName}' : 'true'}
             onInput={(e) => onChange({ value: e.currentTarget.value })}
           />
-          <input aria-label={`Default of ${name}`} class="small" value={rule.fallback} placeholder="default" onInput={(e) => onChange({ fallback: e.currentTarget.value })} />
+          <input
+            aria-label={`Default of ${name}`}
+            class="small"
+            value={rule.fallback}
+            placeholder="default"
+            onInput={(e) => onChange({ fallback: e.currentTarget.value })}
+          />
         </td>
         <td>
           <div class="checks">

@@ -32,11 +32,15 @@ export function OutboxSection({ initialState = 'failed' }: { initialState?: Stat
   const pages = usePages('/outbox', outboxPageSchema, { state, targetId: targetId || undefined });
   const { act, error, status } = useAction(pages.reload);
   const { nameOf } = targets;
-  const retryOne = (row: OutboxItem) => act(async () => (await callApi(outboxItemSchema, 'POST', `/outbox/${row.id}/retry`), `Row ${row.id} queued for retry.`));
+  const retryOne = (row: OutboxItem) =>
+    act(async () => (await callApi(outboxItemSchema, 'POST', `/outbox/${row.id}/retry`), `Row ${row.id} queued for retry.`));
   const approveOne = (row: OutboxItem) => act(async () => (await callApi(outboxItemSchema, 'POST', `/outbox/${row.id}/approve`), `Row ${row.id} approved.`));
   const retryAll = () =>
     act(async () => {
-      const { count } = await callApi(countSchema, 'POST', '/outbox/retry', { ...(targetId ? { targetId } : {}), ...(state === 'failed' || state === 'dead' ? { state } : {}) });
+      const { count } = await callApi(countSchema, 'POST', '/outbox/retry', {
+        ...(targetId ? { targetId } : {}),
+        ...(state === 'failed' || state === 'dead' ? { state } : {}),
+      });
       return `${count} row${count === 1 ? '' : 's'} queued for retry.`;
     });
 

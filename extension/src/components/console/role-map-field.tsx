@@ -16,19 +16,58 @@ const WORDS: Record<CmsKind, { label: string; role: string; example: string }> =
  * group picks one; the relay never creates or deletes roles, so nothing here offers to. Before
  * the first save there is no target to ask, so the map is typed as lines.
  */
-export function RoleMapField({ kind, saved, roles, value, error, onChange }: { kind: CmsKind; saved: boolean; roles: Loaded<TargetRoles | null>; value: string; error: string | undefined; onChange: (text: string) => void }) {
+export function RoleMapField({
+  kind,
+  saved,
+  roles,
+  value,
+  error,
+  onChange,
+}: {
+  kind: CmsKind;
+  saved: boolean;
+  roles: Loaded<TargetRoles | null>;
+  value: string;
+  error: string | undefined;
+  onChange: (text: string) => void;
+}) {
   const words = WORDS[kind];
   if (!saved) {
     return (
-      <Field id="t-role-map" label={words.label} hint={`One per line: directory group = ${words.role}. Unmapped groups are not pushed. Once saved, the site’s roles are offered to pick from.`} error={error}>
-        <textarea id="t-role-map" rows={3} placeholder={words.example} value={value} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy('t-role-map', true, error)} onInput={(e) => onChange(e.currentTarget.value)} />
+      <Field
+        id="t-role-map"
+        label={words.label}
+        hint={`One per line: directory group = ${words.role}. Unmapped groups are not pushed. Once saved, the site’s roles are offered to pick from.`}
+        error={error}
+      >
+        <textarea
+          id="t-role-map"
+          rows={3}
+          placeholder={words.example}
+          value={value}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={describedBy('t-role-map', true, error)}
+          onInput={(e) => onChange(e.currentTarget.value)}
+        />
       </Field>
     );
   }
   return <RolePicker kind={kind} roles={roles} value={value} error={error} onChange={onChange} />;
 }
 
-function RolePicker({ kind, roles, value, error, onChange }: { kind: CmsKind; roles: Loaded<TargetRoles | null>; value: string; error: string | undefined; onChange: (text: string) => void }) {
+function RolePicker({
+  kind,
+  roles,
+  value,
+  error,
+  onChange,
+}: {
+  kind: CmsKind;
+  roles: Loaded<TargetRoles | null>;
+  value: string;
+  error: string | undefined;
+  onChange: (text: string) => void;
+}) {
   const words = WORDS[kind];
   const rows = roleRowsOf(value);
   const items = roles.data?.items ?? [];
@@ -36,13 +75,24 @@ function RolePicker({ kind, roles, value, error, onChange }: { kind: CmsKind; ro
   const remove = (i: number) => onChange(roleTextOf(rows.filter((_, j) => j !== i)));
   const add = () => onChange(roleTextOf([...rows, ['', items[0]?.id ?? '']]));
   return (
-    <fieldset class="role-map" id="t-role-map" aria-busy={roles.loading ? 'true' : 'false'} aria-describedby={describedBy('t-role-map', true, error)} data-invalid={error ? 'true' : undefined}>
+    <fieldset
+      class="role-map"
+      id="t-role-map"
+      aria-busy={roles.loading ? 'true' : 'false'}
+      aria-describedby={describedBy('t-role-map', true, error)}
+      data-invalid={error ? 'true' : undefined}
+    >
       <legend>{words.label}</legend>
       {roles.error ? <Problem error={roles.error} /> : null}
       {rows.length === 0 && <p>No group is mapped: groups are not pushed to the site.</p>}
       {rows.map(([group, role], i) => (
         <div class="role-row" key={i}>
-          <input aria-label={`Directory group ${i + 1}`} placeholder="Directory group" value={group} onInput={(e) => setRow(i, [e.currentTarget.value, role])} />
+          <input
+            aria-label={`Directory group ${i + 1}`}
+            placeholder="Directory group"
+            value={group}
+            onInput={(e) => setRow(i, [e.currentTarget.value, role])}
+          />
           <select aria-label={`Site role for group ${i + 1}`} value={role} onChange={(e) => setRow(i, [group, e.currentTarget.value])}>
             {role !== '' && !items.some((r) => r.id === role) && <option value={role}>{roles.loading ? role : `${role} (not on the site)`}</option>}
             {role === '' && <option value="">Pick a role</option>}

@@ -46,7 +46,13 @@ function bodyOf(d: SourceDraft, saved: Source | null): Record<string, unknown> {
   const credentials = d.authType === 'basic' ? { type: 'basic', username: d.username, password: d.secret } : { type: 'bearer', token: d.secret };
   const settings = {
     ...(saved?.settings ?? {}),
-    include: { roles: d.roles.split(',').map((r) => r.trim()).filter(Boolean), activeOnly: d.activeOnly },
+    include: {
+      roles: d.roles
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+      activeOnly: d.activeOnly,
+    },
     mapping: { ...(saved?.settings.mapping ?? {}), userName: d.userName },
     schedule: { intervalMinutes: num(d.intervalMinutes), fullEveryHours: num(d.fullEveryHours) },
     onDeleted: d.onDeleted,
@@ -73,7 +79,9 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
     setStatus('Saving…');
     try {
       const body = bodyOf(d, saved);
-      const result = saved ? await callApi(sourceSchema, 'PATCH', `/sources/${encodeURIComponent(saved.id)}`, body) : await callApi(sourceSchema, 'POST', '/sources', body);
+      const result = saved
+        ? await callApi(sourceSchema, 'PATCH', `/sources/${encodeURIComponent(saved.id)}`, body)
+        : await callApi(sourceSchema, 'POST', '/sources', body);
       setSaved(result);
       setDraft((x) => ({ ...x, secret: '', username: '' }));
       setStatus(`Saved “${result.name}”.`);
@@ -84,9 +92,13 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
     }
   }
 
-  const input = (id: string, key: 'name' | 'baseUrl' | 'username' | 'secret' | 'roles' | 'intervalMinutes' | 'fullEveryHours' | 'deletionThreshold', label: string, path: string, opts: TextFieldOptions = {}) => (
-    <TextField id={id} label={label} error={err(path)} value={d[key]} onInput={(v) => set(key, v)} autoComplete="off" {...opts} />
-  );
+  const input = (
+    id: string,
+    key: 'name' | 'baseUrl' | 'username' | 'secret' | 'roles' | 'intervalMinutes' | 'fullEveryHours' | 'deletionThreshold',
+    label: string,
+    path: string,
+    opts: TextFieldOptions = {},
+  ) => <TextField id={id} label={label} error={err(path)} value={d[key]} onInput={(v) => set(key, v)} autoComplete="off" {...opts} />;
 
   return (
     <form onSubmit={submit} noValidate aria-labelledby="source-form-heading">
@@ -100,7 +112,10 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
           <option value="scim">SCIM 2.0 server</option>
         </select>
       </Field>
-      {input('s-base-url', 'baseUrl', d.kind === 'scim' ? 'SCIM base URL' : 'Site address', 'baseUrl', { type: 'url', placeholder: d.kind === 'scim' ? 'https://idp.example.com/scim/v2' : 'https://cms.example.com' })}
+      {input('s-base-url', 'baseUrl', d.kind === 'scim' ? 'SCIM base URL' : 'Site address', 'baseUrl', {
+        type: 'url',
+        placeholder: d.kind === 'scim' ? 'https://idp.example.com/scim/v2' : 'https://cms.example.com',
+      })}
       <Field id="s-auth" label="Authentication" error={err('credentials.type')}>
         <select id="s-auth" value={d.authType} onChange={(e) => set('authType', e.currentTarget.value as 'basic' | 'bearer')}>
           <option value="basic">HTTP Basic (username and password)</option>
@@ -131,7 +146,10 @@ export function SourceForm({ source, onSaved, onCancel }: { source: Source | nul
           <option value="delete">deletes the directory user</option>
         </select>
       </Field>
-      {input('s-threshold', 'deletionThreshold', 'Deletion threshold', 'settings.deletionThreshold', { type: 'number', hint: 'A reconciliation removing more users than this is held for approval.' })}
+      {input('s-threshold', 'deletionThreshold', 'Deletion threshold', 'settings.deletionThreshold', {
+        type: 'number',
+        hint: 'A reconciliation removing more users than this is held for approval.',
+      })}
       <FormFooter onCancel={onCancel} status={status} error={error} shownPaths={SHOWN}>
         <button type="submit" class="primary">
           Save

@@ -37,13 +37,18 @@ export function SourcesSection() {
   const run = (s: Source, kind: 'incremental' | 'full') =>
     act('Importing', async () => {
       const answer = await callApi(runAnswerSchema, 'POST', path(s, '/run'), { kind });
-      const counts = Object.entries(answer.counts).map(([k, v]) => `${v} ${k}`).join(', ');
+      const counts = Object.entries(answer.counts)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(', ');
       if (answer.error) throw new Error(`The import from “${s.name}” failed: ${answer.error}`);
       const held = answer.status === 'held' ? ' Removals are held for approval: see Runs.' : '';
       return `Import from “${s.name}”: ${answer.status}${counts ? ` (${counts})` : ''}.${held}`;
     });
   const setPaused = (s: Source, paused: boolean) =>
-    act(paused ? 'Pausing' : 'Resuming', async () => (await callApi(sourceSchema, 'PATCH', path(s), { status: paused ? 'paused' : 'active' }), `${paused ? 'Paused' : 'Resumed'} “${s.name}”.`));
+    act(
+      paused ? 'Pausing' : 'Resuming',
+      async () => (await callApi(sourceSchema, 'PATCH', path(s), { status: paused ? 'paused' : 'active' }), `${paused ? 'Paused' : 'Resumed'} “${s.name}”.`),
+    );
   const remove = (s: Source) => act('Deleting', async () => (await callApi(noBody, 'DELETE', path(s)), `Deleted “${s.name}”.`));
 
   const editing = panel.kind === 'edit' ? sources.find((s) => s.id === panel.id) : undefined;
@@ -59,7 +64,12 @@ export function SourcesSection() {
         )}
       </div>
       {unsupported && <p>This relay has no sources API yet: update the relay to import people from Drupal sites and SCIM servers.</p>}
-      <ListState list={list} loadingText="Loading sources…" empty="No sources yet. A source is a site the relay imports people from." error={unsupported ? null : list.error} />
+      <ListState
+        list={list}
+        loadingText="Loading sources…"
+        empty="No sources yet. A source is a site the relay imports people from."
+        error={unsupported ? null : list.error}
+      />
       {sources.length > 0 && (
         <ListTable label="Sources" columns={['Name', 'Kind', 'Address', 'Last import', 'Status', 'Actions']}>
           {sources.map((s) => (
@@ -96,7 +106,12 @@ export function SourcesSection() {
                 <button type="button" onClick={() => void setPaused(s, s.status === 'active')}>
                   {s.status === 'active' ? 'Pause' : 'Resume'}
                 </button>
-                <ConfirmButton label="Delete" question={`Delete “${s.name}”? Imported users stay in the directory.`} confirmLabel="Yes, delete" onConfirm={() => void remove(s)} />
+                <ConfirmButton
+                  label="Delete"
+                  question={`Delete “${s.name}”? Imported users stay in the directory.`}
+                  confirmLabel="Yes, delete"
+                  onConfirm={() => void remove(s)}
+                />
               </td>
             </tr>
           ))}

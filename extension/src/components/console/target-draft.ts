@@ -85,7 +85,19 @@ export function emptyDraft(): TargetDraft {
   };
 }
 
-type AnyOptions = Partial<{ auth: 'basic' | 'bearer'; jsonapiPath: string; restPath: '/wp-json' | '/?rest_route='; defaultRole: string; reassign: string | number; allowUserOne: boolean; apiPath: string; defaultGroups: number[]; superUserGroups: number[]; allowSuperUsers: boolean }> & Record<string, unknown>;
+type AnyOptions = Partial<{
+  auth: 'basic' | 'bearer';
+  jsonapiPath: string;
+  restPath: '/wp-json' | '/?rest_route=';
+  defaultRole: string;
+  reassign: string | number;
+  allowUserOne: boolean;
+  apiPath: string;
+  defaultGroups: number[];
+  superUserGroups: number[];
+  allowSuperUsers: boolean;
+}> &
+  Record<string, unknown>;
 
 export function draftOf(t: Target): TargetDraft {
   const options = ((t as { options?: unknown }).options ?? null) as AnyOptions | null;
@@ -136,7 +148,10 @@ export function bodyOf(d: TargetDraft, isNew: boolean): Record<string, unknown> 
   const body: Record<string, unknown> = {
     name: d.name,
     baseUrl: d.baseUrl.trim(),
-    matching: d.matching.split('\n').map((s) => s.trim()).filter(Boolean),
+    matching: d.matching
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean),
     modes: {
       manual: d.modes.manual,
       automatic: d.modes.automatic,
@@ -150,7 +165,8 @@ export function bodyOf(d: TargetDraft, isNew: boolean): Record<string, unknown> 
   };
   if (isNew) body.kind = d.kind;
   if (isNew || d.token !== '') body.token = d.token;
-  if (d.kind === 'drupal-jsonapi') body.options = { ...(d.savedOptions ?? {}), auth: d.drupalAuth, jsonapiPath: d.jsonapiPath.trim() || '/jsonapi', roleMap: roleMapPatch(d, isNew) };
+  if (d.kind === 'drupal-jsonapi')
+    body.options = { ...(d.savedOptions ?? {}), auth: d.drupalAuth, jsonapiPath: d.jsonapiPath.trim() || '/jsonapi', roleMap: roleMapPatch(d, isNew) };
   if (d.kind === 'wordpress-rest') {
     const reassign = d.wpReassign.trim();
     body.options = {

@@ -1,7 +1,17 @@
 import type { Target } from '../../../../shared/src/targets';
 
 /** "Target: [All targets ▾]" above a list; '' is all targets. */
-export function TargetFilter({ id, targets, value, onChange }: { id: string; targets: readonly Target[]; value: string; onChange: (targetId: string) => void }) {
+export function TargetFilter({
+  id,
+  targets,
+  value,
+  onChange,
+}: {
+  id: string;
+  targets: readonly Target[];
+  value: string;
+  onChange: (targetId: string) => void;
+}) {
   return (
     <>
       <label for={id}>Target</label>

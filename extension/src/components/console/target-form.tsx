@@ -43,7 +43,8 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
 
   const set = <K extends keyof TargetDraft>(key: K, value: TargetDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
   // A CMS kind starts with the matching its connector can search (shared/src/target-kinds.ts).
-  const setKind = (kind: KindName) => setDraft((d) => ({ ...d, kind, matching: isCmsKind(kind) ? DEFAULT_MATCHING_OF[kind].join('\n') : emptyDraft().matching }));
+  const setKind = (kind: KindName) =>
+    setDraft((d) => ({ ...d, kind, matching: isCmsKind(kind) ? DEFAULT_MATCHING_OF[kind].join('\n') : emptyDraft().matching }));
   const setMode = (mode: ModeName, change: Partial<TargetDraft['modes'][ModeName]>) =>
     setDraft((d) => ({ ...d, modes: { ...d.modes, [mode]: { ...d.modes[mode], ...change } } }));
   const err = (path: string) => issueText(error, path);
@@ -54,7 +55,9 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
     setStatus('Saving…');
     try {
       const body = bodyOf(draft, isNew);
-      const result = isNew ? await callApi(targetSchema, 'POST', '/targets', body) : await callApi(targetSchema, 'PATCH', `/targets/${encodeURIComponent(saved.id)}`, body);
+      const result = isNew
+        ? await callApi(targetSchema, 'POST', '/targets', body)
+        : await callApi(targetSchema, 'PATCH', `/targets/${encodeURIComponent(saved.id)}`, body);
       setSaved(result);
       setDraft((d) => ({ ...d, token: '' }));
       setStatus(`Saved “${result.name}”.`);
@@ -95,9 +98,13 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
     void saveAndTest();
   };
 
-  const text = (id: string, key: 'name' | 'baseUrl' | 'intervalMinutes' | 'rateLimitPerSecond' | 'concurrency' | 'deletionThreshold', label: string, path: string, opts: TextFieldOptions = {}) => (
-    <TextField id={id} label={label} error={err(path)} value={draft[key]} onInput={(v) => set(key, v)} {...opts} />
-  );
+  const text = (
+    id: string,
+    key: 'name' | 'baseUrl' | 'intervalMinutes' | 'rateLimitPerSecond' | 'concurrency' | 'deletionThreshold',
+    label: string,
+    path: string,
+    opts: TextFieldOptions = {},
+  ) => <TextField id={id} label={label} error={err(path)} value={draft[key]} onInput={(v) => set(key, v)} {...opts} />;
 
   return (
     <form class="target-form" onSubmit={onSubmit} noValidate aria-labelledby="target-form-heading">
@@ -174,7 +181,9 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
                 </label>
               ))}
             </div>
-            {mode === 'scheduled' && draft.modes.scheduled.enabled && text('t-interval', 'intervalMinutes', 'Every (minutes)', 'modes.scheduled.intervalMinutes', { type: 'number' })}
+            {mode === 'scheduled' &&
+              draft.modes.scheduled.enabled &&
+              text('t-interval', 'intervalMinutes', 'Every (minutes)', 'modes.scheduled.intervalMinutes', { type: 'number' })}
             {err(`modes.${mode}`) && mode !== 'scheduled' && <p class="field-error">{err(`modes.${mode}`)}</p>}
           </fieldset>
         ))}
@@ -198,7 +207,12 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
         </label>
       </fieldset>
 
-      <FormFooter onCancel={onCancel} status={busy === 'saving' ? 'Saving…' : busy === 'testing' ? 'Testing the connection…' : status} error={error} shownPaths={FIELD_PATHS}>
+      <FormFooter
+        onCancel={onCancel}
+        status={busy === 'saving' ? 'Saving…' : busy === 'testing' ? 'Testing the connection…' : status}
+        error={error}
+        shownPaths={FIELD_PATHS}
+      >
         <button type="submit" class="primary" disabled={busy !== ''}>
           Save and test
         </button>

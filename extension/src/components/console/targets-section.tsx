@@ -19,7 +19,13 @@ import { StatusBadge } from '../ui/status-badge';
 const listSchema = z.object({ items: z.array(targetSchema) });
 const runSchema = z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() });
 
-type Panel = { kind: 'none' } | { kind: 'new'; n: number } | { kind: 'edit'; id: string } | { kind: 'mapping'; id: string } | { kind: 'plan'; id: string } | { kind: 'convergence'; id: string };
+type Panel =
+  | { kind: 'none' }
+  | { kind: 'new'; n: number }
+  | { kind: 'edit'; id: string }
+  | { kind: 'mapping'; id: string }
+  | { kind: 'plan'; id: string }
+  | { kind: 'convergence'; id: string };
 
 const modesOf = (t: Target) =>
   MODE_NAMES.filter((m) => t.modes[m].enabled)
@@ -40,7 +46,10 @@ export function TargetsSection() {
   const runNow = (t: Target) =>
     act('Running', async () => {
       const run = await callApi(runSchema, 'POST', path(t, '/run'), {});
-      const counts = Object.entries(run.counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'nothing to do';
+      const counts =
+        Object.entries(run.counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ') || 'nothing to do';
       return `Ran “${t.name}”: ${counts}${run.drained ? '.' : ' (more left for the next run).'}`;
     });
   const remove = (t: Target) =>
@@ -105,7 +114,12 @@ export function TargetsSection() {
                 <button type="button" onClick={() => void runNow(t)} aria-label={`Run ${t.name} now`}>
                   Run now
                 </button>
-                <ConfirmButton label="Delete" question={`Delete “${t.name}” with its queue and links? Accounts on the target stay.`} confirmLabel="Yes, delete" onConfirm={() => void remove(t)} />
+                <ConfirmButton
+                  label="Delete"
+                  question={`Delete “${t.name}” with its queue and links? Accounts on the target stay.`}
+                  confirmLabel="Yes, delete"
+                  onConfirm={() => void remove(t)}
+                />
               </td>
             </tr>
           ))}

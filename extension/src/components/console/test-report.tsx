@@ -4,7 +4,12 @@ import { stepSchema } from '../../../../shared/src/provisioning';
 import { StepTrace } from '../ui/step-trace';
 
 /** POST /targets/{id}/test's answer (worker/src/api/routes.ts testTarget). */
-export const testResultSchema = z.object({ ok: z.boolean(), steps: z.array(stepSchema), capabilities: capabilitiesSchema.optional(), problems: z.array(z.string()) });
+export const testResultSchema = z.object({
+  ok: z.boolean(),
+  steps: z.array(stepSchema),
+  capabilities: capabilitiesSchema.optional(),
+  problems: z.array(z.string()),
+});
 export type TestResult = z.infer<typeof testResultSchema>;
 
 const yes = (b: boolean) => (b ? 'yes' : 'no');
@@ -25,7 +30,8 @@ export function TestReport({ report }: { report: TestResult }) {
       )}
       {c && (
         <p>
-          Supports PATCH: {yes(c.patch)} · Bulk: {c.bulk ? `yes${c.bulkMaxOperations ? ` (up to ${c.bulkMaxOperations} operations)` : ''}` : 'no'} · filters: {yes(c.filter)} · ETags: {yes(c.etag)}
+          Supports PATCH: {yes(c.patch)} · Bulk: {c.bulk ? `yes${c.bulkMaxOperations ? ` (up to ${c.bulkMaxOperations} operations)` : ''}` : 'no'} · filters:{' '}
+          {yes(c.filter)} · ETags: {yes(c.etag)}
         </p>
       )}
     </section>

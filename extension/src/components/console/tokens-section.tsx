@@ -62,7 +62,12 @@ export function TokensSection() {
               <td>{t.revoked ? `revoked ${new Date(t.revoked).toLocaleString()}` : 'active'}</td>
               <td>
                 {!t.revoked && (
-                  <ConfirmButton label="Revoke" question={`Revoke “${t.name}”? Whatever uses it stops working at once.`} confirmLabel="Yes, revoke" onConfirm={() => void revoke(t)} />
+                  <ConfirmButton
+                    label="Revoke"
+                    question={`Revoke “${t.name}”? Whatever uses it stops working at once.`}
+                    confirmLabel="Yes, revoke"
+                    onConfirm={() => void revoke(t)}
+                  />
                 )}
               </td>
             </tr>
@@ -79,13 +84,23 @@ export function TokensSection() {
       <form onSubmit={create} noValidate aria-labelledby="token-new-heading">
         <h3 id="token-new-heading">New token</h3>
         <Field id="token-name" label="Name" hint="Who uses it, e.g. “Entra ID”." error={nameError}>
-          <input id="token-name" value={name} aria-invalid={nameError ? 'true' : undefined} aria-describedby={describedBy('token-name', true, nameError)} onInput={(e) => setName(e.currentTarget.value)} />
+          <input
+            id="token-name"
+            value={name}
+            aria-invalid={nameError ? 'true' : undefined}
+            aria-describedby={describedBy('token-name', true, nameError)}
+            onInput={(e) => setName(e.currentTarget.value)}
+          />
         </Field>
         <fieldset aria-describedby={scopesError ? 'token-scopes-error' : undefined}>
           <legend>Scopes</legend>
           {TOKEN_SCOPES.map((s) => (
             <label class="check" key={s}>
-              <input type="checkbox" checked={scopes.includes(s)} onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
+              <input
+                type="checkbox"
+                checked={scopes.includes(s)}
+                onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
+              />
               {SCOPE_WORDS[s]}
             </label>
           ))}
@@ -102,12 +117,18 @@ export function TokensSection() {
       </form>
       {created && (
         <div class="secret" role="status">
-          <p>
-            Token “{created.name}” created. Copy the secret now: it is not shown again.
-          </p>
+          <p>Token “{created.name}” created. Copy the secret now: it is not shown again.</p>
           <label for="token-secret">Secret</label>
           <input id="token-secret" readOnly value={created.secret} onFocus={(e) => e.currentTarget.select()} />
-          <button type="button" onClick={() => void navigator.clipboard.writeText(created.secret).then(() => setStatus('Secret copied.'), () => setStatus('Copy failed: select the secret and copy it.'))}>
+          <button
+            type="button"
+            onClick={() =>
+              void navigator.clipboard.writeText(created.secret).then(
+                () => setStatus('Secret copied.'),
+                () => setStatus('Copy failed: select the secret and copy it.'),
+              )
+            }
+          >
             Copy
           </button>
         </div>

@@ -16,7 +16,11 @@ const ACTION_WORDS: Record<ProvisionResult['action'], string> = {
 /** One target's live progress, then its result and step trace. */
 export function TargetProgress({ name, run }: { name: string; run: TargetRun }) {
   return (
-    <li class="target-run" data-state={run.state === 'done' ? (run.result.ok ? 'ok' : 'failed') : run.state} aria-busy={run.state === 'running' ? 'true' : 'false'}>
+    <li
+      class="target-run"
+      data-state={run.state === 'done' ? (run.result.ok ? 'ok' : 'failed') : run.state}
+      aria-busy={run.state === 'running' ? 'true' : 'false'}
+    >
       <strong>{name}</strong>: <Summary run={run} />
       {run.state === 'done' && run.result.steps.length > 0 && (
         <details open={!run.result.ok}>
@@ -38,7 +42,13 @@ function Summary({ run }: { run: TargetRun }) {
       return <span class="error-text">{run.error}</span>;
     case 'done': {
       const r = run.result;
-      if (!r.ok) return <span class="error-text">failed — {r.error ?? 'the target refused'}{r.failure ? ` (${r.failure})` : ''}</span>;
+      if (!r.ok)
+        return (
+          <span class="error-text">
+            failed — {r.error ?? 'the target refused'}
+            {r.failure ? ` (${r.failure})` : ''}
+          </span>
+        );
       const changed = r.attributesChanged.length > 0 ? ` (${r.attributesChanged.join(', ')})` : '';
       return (
         <span class="ok-text">

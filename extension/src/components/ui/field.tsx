@@ -4,7 +4,19 @@ import type { ComponentChildren } from 'preact';
  * A labelled control with its hint and its error from the API. The control is the child and
  * must carry `id={id}`; the error is tied to it by aria-describedby via `describedBy(id, …)`.
  */
-export function Field({ id, label, hint, error, children }: { id: string; label: string; hint?: string; error?: string | undefined; children: ComponentChildren }) {
+export function Field({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string | undefined;
+  children: ComponentChildren;
+}) {
   return (
     <div class="field" data-invalid={error ? 'true' : undefined}>
       <label for={id}>{label}</label>

@@ -6,7 +6,19 @@ import { StatusLine } from './status-line';
  * The end of a console edit form: its own buttons then Close, the status line, and the error
  * with the issues no field on screen claimed (`shownPaths`).
  */
-export function FormFooter({ children, onCancel, status, error, shownPaths }: { children: ComponentChildren; onCancel: () => void; status: string; error: unknown; shownPaths: readonly string[] }) {
+export function FormFooter({
+  children,
+  onCancel,
+  status,
+  error,
+  shownPaths,
+}: {
+  children: ComponentChildren;
+  onCancel: () => void;
+  status: string;
+  error: unknown;
+  shownPaths: readonly string[];
+}) {
   return (
     <>
       <div class="actions">

@@ -6,7 +6,17 @@ import { StatusLine } from './status-line';
  * when that answer has no items. `error` replaces the load's error (null when the section says
  * something better itself).
  */
-export function ListState({ list, loadingText, empty, error = list.error }: { list: { loading: boolean; error: unknown; data: { items: readonly unknown[] } | undefined }; loadingText: string; empty?: string; error?: unknown }) {
+export function ListState({
+  list,
+  loadingText,
+  empty,
+  error = list.error,
+}: {
+  list: { loading: boolean; error: unknown; data: { items: readonly unknown[] } | undefined };
+  loadingText: string;
+  empty?: string;
+  error?: unknown;
+}) {
   return (
     <>
       <Problem error={error} />

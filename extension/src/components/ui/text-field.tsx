@@ -3,7 +3,17 @@ import { describedBy, Field } from './field';
 export type TextFieldOptions = { type?: 'text' | 'url' | 'number' | 'password'; hint?: string; placeholder?: string };
 
 /** A one-line input inside <Field>, marked invalid and described by its error when the API gave one. */
-export function TextField({ id, label, error, value, onInput, autoComplete, type = 'text', hint, placeholder = '' }: TextFieldOptions & { id: string; label: string; error: string | undefined; value: string; onInput: (value: string) => void; autoComplete?: string }) {
+export function TextField({
+  id,
+  label,
+  error,
+  value,
+  onInput,
+  autoComplete,
+  type = 'text',
+  hint,
+  placeholder = '',
+}: TextFieldOptions & { id: string; label: string; error: string | undefined; value: string; onInput: (value: string) => void; autoComplete?: string }) {
   return (
     <Field id={id} label={label} error={error} {...(hint ? { hint } : {})}>
       <input

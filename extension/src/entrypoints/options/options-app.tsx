@@ -57,7 +57,16 @@ export function OptionsApp() {
   // Arrow keys move between tabs (WAI-ARIA Authoring Practices, "Tabs" pattern).
   const onKeyDown = (e: KeyboardEvent) => {
     const i = TABS.findIndex((t) => t.id === tab);
-    const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i - 1 + TABS.length) % TABS.length : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
+    const next =
+      e.key === 'ArrowRight'
+        ? (i + 1) % TABS.length
+        : e.key === 'ArrowLeft'
+          ? (i - 1 + TABS.length) % TABS.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? TABS.length - 1
+              : -1;
     if (next < 0) return;
     e.preventDefault();
     select(TABS[next]!.id);
@@ -71,7 +80,16 @@ export function OptionsApp() {
         <nav>
           <div role="tablist" aria-label="Console sections" onKeyDown={onKeyDown}>
             {TABS.map((t) => (
-              <button key={t.id} id={`tab-${t.id}`} type="button" role="tab" aria-selected={tab === t.id} aria-controls="panel" tabIndex={tab === t.id ? 0 : -1} onClick={() => select(t.id)}>
+              <button
+                key={t.id}
+                id={`tab-${t.id}`}
+                type="button"
+                role="tab"
+                aria-selected={tab === t.id}
+                aria-controls="panel"
+                tabIndex={tab === t.id ? 0 : -1}
+                onClick={() => select(t.id)}
+              >
                 {t.label}
               </button>
             ))}

@@ -35,12 +35,26 @@ export function classifyDrupal(status: number, headers: Headers, bodyText: strin
     // Drupal's ReadOnlyModeMethodFilter answers every write with 405 while read_only is on.
     return { kind: 'fatal', status, message: `The Drupal site refused the write (405)${said}. ${READ_ONLY_HELP}` };
   }
-  if (status === 401) return { kind: 'fatal', status, message: `The Drupal site refused the credentials (401): check the user name and password (core basic_auth must be enabled) or the token${said}.` };
+  if (status === 401)
+    return {
+      kind: 'fatal',
+      status,
+      message: `The Drupal site refused the credentials (401): check the user name and password (core basic_auth must be enabled) or the token${said}.`,
+    };
   if (status === 403) {
-    return { kind: 'fatal', status, message: `The Drupal site refused access (403): the account needs the "Administer users" permission (and "Administer permissions" for roles)${said}.` };
+    return {
+      kind: 'fatal',
+      status,
+      message: `The Drupal site refused access (403): the account needs the "Administer users" permission (and "Administer permissions" for roles)${said}.`,
+    };
   }
   if (status === 404 && opts.discovery) {
-    return { kind: 'fatal', status, message: 'The site has no JSON:API at this address (404): check the base URL (the site\'s address, without /jsonapi) and that the core JSON:API module is enabled.' };
+    return {
+      kind: 'fatal',
+      status,
+      message:
+        "The site has no JSON:API at this address (404): check the base URL (the site's address, without /jsonapi) and that the core JSON:API module is enabled.",
+    };
   }
   if (status === 422 && opts.creating && detail && /already taken/i.test(detail)) {
     return { kind: 'conflict', status, message: `The account already exists on the Drupal site (422)${said}.` };

@@ -37,7 +37,11 @@ export interface DrupalConnectionInput extends Omit<DrupalConnection, 'options'>
 }
 
 /** `site`: the requests of a caller that asks who the relay is itself (Save and test), so it is asked once. */
-export function createDrupalClient(conn: DrupalConnectionInput, hooks: ClientHooks = {}, site: IdentifiedSend = identified(createDrupalTransport(conn, hooks), conn.options.auth, shareScope(conn))): ScimClient {
+export function createDrupalClient(
+  conn: DrupalConnectionInput,
+  hooks: ClientHooks = {},
+  site: IdentifiedSend = identified(createDrupalTransport(conn, hooks), conn.options.auth, shareScope(conn)),
+): ScimClient {
   // Every request after the site has named the account the relay logs in as (identity.ts).
   const send = site.send;
   const { fields, roleMap } = conn.options;
@@ -68,15 +72,30 @@ export function createDrupalClient(conn: DrupalConnectionInput, hooks: ClientHoo
     return res.ok ? { ...res, value: res.value.data.filter((u) => typeof u.attributes.name === 'string' && u.attributes.name !== '').map(seen) } : res;
   };
   const write = (method: 'POST' | 'PATCH', id: string | undefined, attributes: DrupalAttributes) =>
-    one(send(method, id ? item(id) : '/user/user', readUser, { body: { data: { type: USER_TYPE, ...(id ? { id } : {}), attributes } }, creating: method === 'POST' }));
-  const notSupported = (what: string) => ({ ok: false as const, failure: { kind: 'rejected' as const, message: `A Drupal site has no ${what} over JSON:API.` } });
+    one(
+      send(method, id ? item(id) : '/user/user', readUser, {
+        body: { data: { type: USER_TYPE, ...(id ? { id } : {}), attributes } },
+        creating: method === 'POST',
+      }),
+    );
+  const notSupported = (what: string) => ({
+    ok: false as const,
+    failure: { kind: 'rejected' as const, message: `A Drupal site has no ${what} over JSON:API.` },
+  });
 
   return {
     async serviceProviderConfig() {
       const res = await site.entryPoint();
       if (!res.ok) return res;
       if (!(USER_TYPE in res.value.links)) {
-        return { ok: false, failure: { kind: 'fatal', status: res.status, message: 'JSON:API answers but does not offer user--user resources: the user resource may be disabled (JSON:API Extras).' } };
+        return {
+          ok: false,
+          failure: {
+            kind: 'fatal',
+            status: res.status,
+            message: 'JSON:API answers but does not offer user--user resources: the user resource may be disabled (JSON:API Extras).',
+          },
+        };
       }
       return { ...res, value: DRUPAL_CAPABILITIES };
     },

@@ -48,7 +48,8 @@ export function createDrupalLister(conn: DrupalListConnection, hooks: ClientHook
     const roles = u.relationships?.roles?.data;
     return {
       resource: toScimUser(u, conn.options.fields),
-      roles: roles === undefined || roles === null ? (u.relationships?.roles ? [] : null) : roles.map((r) => String(r.meta?.drupal_internal__target_id ?? r.id)),
+      roles:
+        roles === undefined || roles === null ? (u.relationships?.roles ? [] : null) : roles.map((r) => String(r.meta?.drupal_internal__target_id ?? r.id)),
     };
   };
   return {
@@ -61,7 +62,11 @@ export function createDrupalLister(conn: DrupalListConnection, hooks: ClientHook
       let next: string | null = null;
       if (typeof href === 'string') {
         // The credentials go to the site only: a next link elsewhere ends the listing as a failure.
-        if (!href.startsWith(`${base}/`)) return { ok: false, failure: { kind: 'rejected', message: `links.next points outside the site's JSON:API (${new URL(href, base).origin}); not followed.` } };
+        if (!href.startsWith(`${base}/`))
+          return {
+            ok: false,
+            failure: { kind: 'rejected', message: `links.next points outside the site's JSON:API (${new URL(href, base).origin}); not followed.` },
+          };
         next = href.slice(base.length);
       }
       return { ...res, value: { users, next } };

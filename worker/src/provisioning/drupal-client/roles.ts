@@ -57,7 +57,8 @@ export function createRoleDirectory(send: DrupalSend): RoleDirectory {
       const changes: { add: boolean; user: string }[] = [];
       for (const op of ops) {
         if (op.op === 'add' && Array.isArray(op.value)) {
-          for (const m of op.value) if (m && typeof m === 'object' && !Array.isArray(m) && typeof m.value === 'string') changes.push({ add: true, user: m.value });
+          for (const m of op.value)
+            if (m && typeof m === 'object' && !Array.isArray(m) && typeof m.value === 'string') changes.push({ add: true, user: m.value });
         } else if (op.op === 'remove' && op.path) {
           const user = REMOVE_MEMBER.exec(op.path)?.[1];
           if (user) changes.push({ add: false, user });

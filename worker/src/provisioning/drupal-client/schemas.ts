@@ -46,7 +46,9 @@ export const userCollectionSchema = z.looseObject({
 });
 
 export const roleCollectionSchema = z.looseObject({
-  data: z.array(z.looseObject({ type: z.literal(ROLE_TYPE), id: z.string(), attributes: z.looseObject({ drupal_internal__id: z.string(), label: z.string().optional() }) })),
+  data: z.array(
+    z.looseObject({ type: z.literal(ROLE_TYPE), id: z.string(), attributes: z.looseObject({ drupal_internal__id: z.string(), label: z.string().optional() }) }),
+  ),
 });
 
 /** GET {jsonapi}: the entry point lists the resource types; `meta.links.me` names the account (authenticated only). */

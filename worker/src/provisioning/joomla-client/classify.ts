@@ -40,10 +40,18 @@ export function classifyJoomla(status: number, headers: Headers, bodyText: strin
   const said = detail ? `: ${detail}` : '';
   if (status === 401 || status === 403) return { kind: 'fatal', status, message: `The Joomla site refused the API token (${status})${said}. ${TOKEN_HELP}` };
   if (status === 406) {
-    return { kind: 'fatal', status, message: `The Joomla site refused the request's Accept header (406 "Could not match accept header"): it answers only "Accept: application/vnd.api+json"; a proxy in front of the site may be rewriting the header.` };
+    return {
+      kind: 'fatal',
+      status,
+      message: `The Joomla site refused the request's Accept header (406 "Could not match accept header"): it answers only "Accept: application/vnd.api+json"; a proxy in front of the site may be rewriting the header.`,
+    };
   }
   if (status === 404 && opts.discovery) {
-    return { kind: 'fatal', status, message: `The address has no Joomla users API (404${said}): check the base URL (the site's address) and the API path (/api/index.php), and that the plugin "Web Services - Users" is enabled.` };
+    return {
+      kind: 'fatal',
+      status,
+      message: `The address has no Joomla users API (404${said}): check the base URL (the site's address) and the API path (/api/index.php), and that the plugin "Web Services - Users" is enabled.`,
+    };
   }
   if (status === 404) return { kind: 'not_found', status, message: `The Joomla site has no such account (404)${said}.` };
   if (status === 400 && opts.creating && detail && /\bin use\b/i.test(detail)) {
@@ -52,7 +60,12 @@ export function classifyJoomla(status: number, headers: Headers, bodyText: strin
   if (status === 400) return { kind: 'rejected', status, message: `The Joomla site rejected the user (400)${said}.` };
   if (status === 500 && opts.deleting) {
     // Joomla answers every refused delete with the same bare 500 (api/096-098): not transient.
-    return { kind: 'rejected', status, message: 'The Joomla site refused to delete the account (500, it gives no reason: the account may be the token\'s own, or a Super User the token may not remove).' };
+    return {
+      kind: 'rejected',
+      status,
+      message:
+        "The Joomla site refused to delete the account (500, it gives no reason: the account may be the token's own, or a Super User the token may not remove).",
+    };
   }
   return classify(status, headers, detail ? JSON.stringify({ detail }) : bodyText, opts);
 }

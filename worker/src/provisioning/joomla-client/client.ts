@@ -66,7 +66,12 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
   const listGroups = () => {
     groupsCache ??= send('GET', '/v1/users/groups', readAs(joomlaGroupCollectionSchema, 'Joomla group collection'), { query: 'page[limit]=500' }).then((r) => {
       if (!r.ok) groupsCache = undefined;
-      return r.ok ? ok(r.value.data.map((g) => ({ id: String(g.attributes.id), name: g.attributes.title })), r.status) : r;
+      return r.ok
+        ? ok(
+            r.value.data.map((g) => ({ id: String(g.attributes.id), name: g.attributes.title })),
+            r.status,
+          )
+        : r;
     });
     return groupsCache;
   };
@@ -77,7 +82,10 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
     return undefined;
   }
   const protectedFailure = (u: JoomlaUser, why: string, method: 'PATCH' | 'DELETE') => {
-    const failure: Failure = { kind: 'rejected', message: `Skipped as protected: the relay never changes Joomla account ${u.id} (${u.attributes.username ?? ''}): ${why}.` };
+    const failure: Failure = {
+      kind: 'rejected',
+      message: `Skipped as protected: the relay never changes Joomla account ${u.id} (${u.attributes.username ?? ''}): ${why}.`,
+    };
     // Logged like the request it replaces (no status: nothing was sent), so the audit shows the skip.
     hooks.onRequest?.({ method, path: itemRoute(u.id), durationMs: 0, failure });
     return { ok: false as const, failure };
@@ -86,12 +94,15 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
   /** What Joomla changed without a word: the answer compared with what was sent. */
   function silentChanges(sent: JoomlaFields & { groups?: number[] }, got: JoomlaUser): string[] {
     const diffs: string[] = [];
-    if (sent.username !== undefined && got.attributes.username !== sent.username) diffs.push(`the username "${sent.username}" became "${got.attributes.username ?? ''}" (Joomla strips some characters)`);
-    if (sent.email !== undefined && !sameValue(got.attributes.email, sent.email)) diffs.push(`the email "${sent.email}" became "${got.attributes.email ?? ''}"`);
+    if (sent.username !== undefined && got.attributes.username !== sent.username)
+      diffs.push(`the username "${sent.username}" became "${got.attributes.username ?? ''}" (Joomla strips some characters)`);
+    if (sent.email !== undefined && !sameValue(got.attributes.email, sent.email))
+      diffs.push(`the email "${sent.email}" became "${got.attributes.email ?? ''}"`);
     if (sent.groups) {
       const kept = new Set(groupIds(got));
       const dropped = sent.groups.filter((g) => !kept.has(g));
-      if (dropped.length > 0) diffs.push(`the group id(s) ${dropped.join(', ')} were dropped (the site has no such group: check options.roleMap / defaultGroups)`);
+      if (dropped.length > 0)
+        diffs.push(`the group id(s) ${dropped.join(', ')} were dropped (the site has no such group: check options.roleMap / defaultGroups)`);
     }
     return diffs;
   }
@@ -114,7 +125,8 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
         // An offset past the end is a 404 (api/041): the previous page was the last.
         if (!res.ok && page > 0 && res.failure.kind === 'not_found') break;
         if (!res.ok) return res;
-        for (const u of res.value.data) if (sameValue(lookup.attribute === 'email' ? u.attributes.email : u.attributes.username, value)) found.set(u.id, toScimUser(u));
+        for (const u of res.value.data)
+          if (sameValue(lookup.attribute === 'email' ? u.attributes.email : u.attributes.username, value)) found.set(u.id, toScimUser(u));
         if (res.value.data.length < PAGE || !res.value.links?.next) break;
       }
       if (found.size >= limit) break;
@@ -125,7 +137,8 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
 
   /** Reads the account, refuses a protected one, and PATCHes with its full set of groups. */
   async function write(id: string, fields: JoomlaFields, groupsOf: (current: number[]) => number[] = (c) => c): Promise<Result<ScimResource | undefined>> {
-    if (fields.username !== undefined && STRIPPED_USERNAME.test(fields.username)) return rejected(`Joomla strips the characters < > " ' % & ; ( ) from a username: "${fields.username}" cannot be sent as it is.`);
+    if (fields.username !== undefined && STRIPPED_USERNAME.test(fields.username))
+      return rejected(`Joomla strips the characters < > " ' % & ; ( ) from a username: "${fields.username}" cannot be sent as it is.`);
     const current = await read(id);
     if (!current.ok) return current;
     const why = protectedReason(current.value.data);
@@ -134,14 +147,22 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
     let groups = groupsOf(now);
     // Joomla refuses an account without a group: one left with none gets the default groups.
     if (groups.length === 0) groups = defaultGroups;
-    const unchanged = Object.entries(fields).every(([k, v]) => (current.value.data.attributes as Record<string, unknown>)[k] === v || (k === 'block' && Boolean(current.value.data.attributes.block) === Boolean(v)));
+    const unchanged = Object.entries(fields).every(
+      ([k, v]) =>
+        (current.value.data.attributes as Record<string, unknown>)[k] === v || (k === 'block' && Boolean(current.value.data.attributes.block) === Boolean(v)),
+    );
     if (unchanged && groups.length === now.length && groups.every((g) => now.includes(g))) return ok(seen(current.value.data), current.status);
     const body = { ...fields, groups };
     const written = await send('PATCH', itemRoute(id), readItem, { body });
     if (!written.ok) return written;
     const diffs = silentChanges(body, written.value.data);
     if (diffs.length > 0) return rejected(`The Joomla site saved account ${id} differently from what the relay sent: ${diffs.join('; ')}.`);
-    const detail = fields.block === 1 ? 'Blocked the account (block = 1).' : fields.block === 0 && current.value.data.attributes.block ? 'Unblocked the account (block = 0).' : undefined;
+    const detail =
+      fields.block === 1
+        ? 'Blocked the account (block = 1).'
+        : fields.block === 0 && current.value.data.attributes.block
+          ? 'Unblocked the account (block = 0).'
+          : undefined;
     return { ok: true, value: seen(written.value.data), status: written.status, ...(detail ? { detail } : {}) };
   }
 
@@ -168,7 +189,8 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
     async createUser(body) {
       const fields = toJoomlaFields(body);
       if (!fields.username || !fields.email) return rejected('Joomla needs a username and an email address to create an account: map userName and an email.');
-      if (STRIPPED_USERNAME.test(fields.username)) return rejected(`Joomla strips the characters < > " ' % & ; ( ) from a username: "${fields.username}" cannot be created as it is.`);
+      if (STRIPPED_USERNAME.test(fields.username))
+        return rejected(`Joomla strips the characters < > " ' % & ; ( ) from a username: "${fields.username}" cannot be created as it is.`);
       // No password: Joomla generates one nobody knows (api/020); the person resets it.
       const sent = { name: fields.name ?? fields.username, username: fields.username, email: fields.email, block: fields.block ?? 0, groups: defaultGroups };
       const created = await send('POST', '/v1/users', readItem, { body: sent, creating: true });
@@ -202,10 +224,12 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
       if (res.ok) return { ...res, detail: 'Deleted the account.' };
       // A bare 500 says nothing (api/096-098): gone after all is what was asked.
       const again = await send('GET', itemRoute(id), readItem, { expectGone: true });
-      if (!again.ok && again.failure.kind === 'not_found') return { ok: false, failure: { kind: 'not_found', status: 404, message: 'The account was already gone from the Joomla site.' } };
+      if (!again.ok && again.failure.kind === 'not_found')
+        return { ok: false, failure: { kind: 'not_found', status: 404, message: 'The account was already gone from the Joomla site.' } };
       return res;
     },
-    declineGroup: (displayName) => (roleMap[displayName] ? undefined : `The group "${displayName}" is not mapped to a Joomla user group (options.roleMap): nothing to push.`),
+    declineGroup: (displayName) =>
+      roleMap[displayName] ? undefined : `The group "${displayName}" is not mapped to a Joomla user group (options.roleMap): nothing to push.`,
     async findGroupByDisplayName(displayName) {
       const gid = roleMap[displayName];
       if (!gid) return ok([]);
@@ -214,7 +238,10 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
       return ok(all.value.some((g) => g.id === String(gid)) ? [{ id: String(gid), displayName } as ScimResource] : [], all.status);
     },
     // Reached only when the mapped group does not exist on the site: the relay never creates groups.
-    createGroup: async (body: JsonObject) => rejected(`The Joomla site has no user group ${roleMap[String(body.displayName)] ?? ''} for "${String(body.displayName)}": create it on the site (Users → Groups) or correct options.roleMap. The relay does not create groups.`),
+    createGroup: async (body: JsonObject) =>
+      rejected(
+        `The Joomla site has no user group ${roleMap[String(body.displayName)] ?? ''} for "${String(body.displayName)}": create it on the site (Users → Groups) or correct options.roleMap. The relay does not create groups.`,
+      ),
     async patchGroup(gid, ops) {
       for (const c of memberChanges(ops)) {
         const r = await setGroup(c.user, Number(gid), c.add);

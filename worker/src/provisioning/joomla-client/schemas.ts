@@ -30,7 +30,9 @@ export const joomlaUserCollectionSchema = z.looseObject({
 });
 
 export const joomlaGroupCollectionSchema = z.looseObject({
-  data: z.array(z.looseObject({ id: z.string(), attributes: z.looseObject({ id: z.number().int(), title: z.string(), parent_id: z.number().int().optional() }) })),
+  data: z.array(
+    z.looseObject({ id: z.string(), attributes: z.looseObject({ id: z.number().int(), title: z.string(), parent_id: z.number().int().optional() }) }),
+  ),
   links: z.looseObject({ next: z.string().optional() }).optional(),
 });
 

@@ -16,7 +16,11 @@ import { createJoomlaClient, JOOMLA_CAPABILITIES, type JoomlaConnectionInput } f
 import { groupIds, joomlaUserCollectionSchema, joomlaUserDocumentSchema } from './schemas';
 import { createJoomlaTransport } from './transport';
 
-export async function testJoomlaConnection(conn: JoomlaConnectionInput, matching: readonly string[], opts: TestConnectionOptions = {}): Promise<TestConnectionResult> {
+export async function testJoomlaConnection(
+  conn: JoomlaConnectionInput,
+  matching: readonly string[],
+  opts: TestConnectionOptions = {},
+): Promise<TestConnectionResult> {
   const send = createJoomlaTransport(conn);
   const client = createJoomlaClient(conn);
   const steps: Step[] = [];
@@ -46,7 +50,12 @@ export async function testJoomlaConnection(conn: JoomlaConnectionInput, matching
     record('test_connection', false, detail, list);
     return finish(false);
   }
-  record('test_connection', true, `The Joomla Web Services API answers and accepts the token. ${describeCapabilities(capabilitiesFrom(JOOMLA_CAPABILITIES, new Date()))}.`, list);
+  record(
+    'test_connection',
+    true,
+    `The Joomla Web Services API answers and accepts the token. ${describeCapabilities(capabilitiesFrom(JOOMLA_CAPABILITIES, new Date()))}.`,
+    list,
+  );
 
   // 2. The token's account, read from the token, is a Super User.
   const self = client.tokenUser();
@@ -56,7 +65,12 @@ export async function testJoomlaConnection(conn: JoomlaConnectionInput, matching
     const me = await send('GET', `/v1/users/${self}`, readAs(joomlaUserDocumentSchema, 'Joomla user document'));
     if (!me.ok) record('read', false, `Could not read the token's account (user ${self}): ${me.failure.message}`, me);
     else if (!groupIds(me.value.data).some((g) => conn.options.superUserGroups.includes(g))) {
-      record('read', false, `The token belongs to "${me.value.data.attributes.username ?? self}" (user ${self}), who is not a Super User: Joomla accepts API tokens only from Super Users by default, and managing users needs a Super User. Use a Super User's token.`, me);
+      record(
+        'read',
+        false,
+        `The token belongs to "${me.value.data.attributes.username ?? self}" (user ${self}), who is not a Super User: Joomla accepts API tokens only from Super Users by default, and managing users needs a Super User. Use a Super User's token.`,
+        me,
+      );
     } else record('read', true, `The token belongs to the Super User "${me.value.data.attributes.username ?? self}" (user ${self}).`, me);
   }
 
@@ -80,9 +94,18 @@ export async function testJoomlaConnection(conn: JoomlaConnectionInput, matching
   if (!groups.ok) record('read', false, `Reading the site's user groups failed: ${groups.failure.message}`, groups);
   else {
     const known = new Map(groups.value.map((g) => [g.id, g.name]));
-    const wanted = [...Object.entries(conn.options.roleMap).map(([g, id]) => [g, id] as const), ...conn.options.defaultGroups.map((id) => ['(new accounts)', id] as const)];
+    const wanted = [
+      ...Object.entries(conn.options.roleMap).map(([g, id]) => [g, id] as const),
+      ...conn.options.defaultGroups.map((id) => ['(new accounts)', id] as const),
+    ];
     const missing = wanted.filter(([, id]) => !known.has(String(id)));
-    if (missing.length > 0) record('read', false, `The site has no user group with the id(s) ${missing.map(([g, id]) => `${id} (${g})`).join(', ')}: Joomla would drop them silently. Correct options.roleMap / defaultGroups.`, groups);
+    if (missing.length > 0)
+      record(
+        'read',
+        false,
+        `The site has no user group with the id(s) ${missing.map(([g, id]) => `${id} (${g})`).join(', ')}: Joomla would drop them silently. Correct options.roleMap / defaultGroups.`,
+        groups,
+      );
     else record('read', true, `User groups found: ${wanted.map(([g, id]) => `${g} → ${known.get(String(id))} (${id})`).join(', ')}.`, groups);
   }
 
@@ -93,6 +116,10 @@ export async function testJoomlaConnection(conn: JoomlaConnectionInput, matching
     record('action', true, 'The token may create users (the site even accepted an empty one; the relay removed it again).', write);
   } else if (write.failure.status === 400) record('action', true, 'The token may create and change users (the API validates writes).', write);
   else record('action', false, `Could not confirm the token may write users: ${write.failure.message}`, write);
-  steps.push({ step: 'action', ok: true, detail: `Protected: the relay never changes the token's own account${self ? ` (user ${self})` : ''}${conn.options.allowSuperUsers ? '' : ', nor any Super User'}. Deactivating an account blocks it (block = 1); reactivating unblocks it with its groups kept.` });
+  steps.push({
+    step: 'action',
+    ok: true,
+    detail: `Protected: the relay never changes the token's own account${self ? ` (user ${self})` : ''}${conn.options.allowSuperUsers ? '' : ', nor any Super User'}. Deactivating an account blocks it (block = 1); reactivating unblocks it with its groups kept.`,
+  });
   return finish(true);
 }

@@ -19,7 +19,12 @@ export function setPath(payload: JsonObject, path: string, value: Json): void {
   }
   const key = keyOf(base, at.attr) ?? at.attr;
   if (filter !== undefined) {
-    const element = elementOf(base, key, (e) => matchesFilter(filter, e, CASE_IGNORED), () => elementFromFilter(filter));
+    const element = elementOf(
+      base,
+      key,
+      (e) => matchesFilter(filter, e, CASE_IGNORED),
+      () => elementFromFilter(filter),
+    );
     writeInto(element, subAttr, value);
     return;
   }
@@ -29,7 +34,12 @@ export function setPath(payload: JsonObject, path: string, value: Json): void {
   }
   if (MULTI_VALUED.has(at.attr.toLowerCase())) {
     // `emails.value` names the primary element (see get-path.ts).
-    const element = elementOf(base, key, (e) => isObject(e) && e.primary === true, () => ({ primary: true }));
+    const element = elementOf(
+      base,
+      key,
+      (e) => isObject(e) && e.primary === true,
+      () => ({ primary: true }),
+    );
     element[at.sub] = value;
     return;
   }

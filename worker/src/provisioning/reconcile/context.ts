@@ -39,7 +39,14 @@ const NEEDS: Record<DriftKind, keyof Operations> = {
 /** Whether the repair of `kind` may change anything: its operation is on and the target is not in dry-run. */
 export const canRepair = (ctx: ReconcileContext, kind: DriftKind): boolean => !ctx.target.dryRun && ctx.operations !== null && ctx.operations[NEEDS[kind]];
 
-export function recordDrift(ctx: ReconcileContext, resourceType: 'User' | 'Group', resourceId: string, kind: DriftKind, detail: string, repairable = canRepair(ctx, kind)): boolean {
+export function recordDrift(
+  ctx: ReconcileContext,
+  resourceType: 'User' | 'Group',
+  resourceId: string,
+  kind: DriftKind,
+  detail: string,
+  repairable = canRepair(ctx, kind),
+): boolean {
   ctx.drift.push({ resourceType, resourceId, kind, detail, repairable });
   bump(ctx.state.found, kind);
   bump(repairable ? ctx.state.queued : ctx.state.unrepaired, kind);

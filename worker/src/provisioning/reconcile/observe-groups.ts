@@ -6,7 +6,15 @@
  * adds and removes exactly the difference. A linked SCIM group the listing did not return is
  * read by id, and a 404 forgets it so the sync engine creates it again.
  */
-import { forgetRemoteStatements, linkedGroups, membershipStatement, replacePushedStatements, seenStatement, unseenLinks, type LinkedGroup } from '../../db/reconcile';
+import {
+  forgetRemoteStatements,
+  linkedGroups,
+  membershipStatement,
+  replacePushedStatements,
+  seenStatement,
+  unseenLinks,
+  type LinkedGroup,
+} from '../../db/reconcile';
 import { hasBudget, recordDrift, type ReconcileContext } from './context';
 import { memberValues } from './target-lister';
 import type { StepResult } from './verify-missing';
@@ -22,7 +30,14 @@ export async function observeGroups(ctx: ReconcileContext): Promise<StepResult> 
   const page = await lister.groups(cursor, ctx.state.pageSize ?? 100);
   if (!page.ok) return { stmts: [], done: false, failure: page.failure };
   ctx.state.counts.groups += page.value.items.length;
-  const stmts = [seenStatement(ctx.db, ctx.target.id, 'Group', page.value.items.map((g) => ({ id: g.remoteId, roles: null })))];
+  const stmts = [
+    seenStatement(
+      ctx.db,
+      ctx.target.id,
+      'Group',
+      page.value.items.map((g) => ({ id: g.remoteId, roles: null })),
+    ),
+  ];
   const members = new Map(page.value.items.map((g) => [g.remoteId, g.memberRemoteIds]));
   const linked = await linkedGroups(ctx.db, ctx.target.id, [...members.keys()]);
   stmts.push(...(await compareMemberships(ctx, linked, (g) => ({ remoteIds: members.get(g.remoteId) ?? [] }), 'members')));
@@ -33,7 +48,10 @@ export async function observeGroups(ctx: ReconcileContext): Promise<StepResult> 
 /** Drupal: a mapped role's holders among the accounts the users phase saw. */
 async function observeRoles(ctx: ReconcileContext): Promise<StepResult> {
   // Credentials without "Administer permissions" do not see roles: nothing to compare.
-  const hidden = await ctx.db.prepare("SELECT 1 AS x FROM reconcile_seen WHERE target_id = ? AND resource_type = 'User' AND roles IS NULL LIMIT 1").bind(ctx.target.id).first();
+  const hidden = await ctx.db
+    .prepare("SELECT 1 AS x FROM reconcile_seen WHERE target_id = ? AND resource_type = 'User' AND roles IS NULL LIMIT 1")
+    .bind(ctx.target.id)
+    .first();
   if (hidden) return { stmts: [], done: true };
   const linked = await linkedGroups(ctx.db, ctx.target.id, null);
   return { stmts: await compareMemberships(ctx, linked, (g) => ({ role: g.remoteId }), 'roles'), done: true };

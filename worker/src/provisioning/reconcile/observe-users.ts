@@ -10,8 +10,23 @@ import type { ObservedUser } from './target-lister';
 
 export async function observeUsers(ctx: ReconcileContext, items: readonly ObservedUser[]): Promise<D1PreparedStatement[]> {
   ctx.state.counts.users += items.length;
-  const stmts = [seenStatement(ctx.db, ctx.target.id, 'User', items.map((i) => ({ id: i.remoteId, roles: i.roles })))];
-  const linked = new Map((await linkedUsersByRemote(ctx.db, ctx.target.id, items.map((i) => i.remoteId))).map((l) => [l.remoteId, l]));
+  const stmts = [
+    seenStatement(
+      ctx.db,
+      ctx.target.id,
+      'User',
+      items.map((i) => ({ id: i.remoteId, roles: i.roles })),
+    ),
+  ];
+  const linked = new Map(
+    (
+      await linkedUsersByRemote(
+        ctx.db,
+        ctx.target.id,
+        items.map((i) => i.remoteId),
+      )
+    ).map((l) => [l.remoteId, l]),
+  );
   for (const item of items) {
     const link = linked.get(item.remoteId);
     if (!link) {

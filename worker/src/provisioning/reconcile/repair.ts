@@ -25,7 +25,8 @@ export async function repair(ctx: ReconcileContext): Promise<boolean> {
     await enqueue(ctx, 'User');
     ctx.state.cursor = STAGES.users;
   }
-  const drain = () => dispatch(ctx.env, { mode, targetIds: [ctx.target.id], force: true, budget: ctx.budget, now: ctx.now, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
+  const drain = () =>
+    dispatch(ctx.env, { mode, targetIds: [ctx.target.id], force: true, budget: ctx.budget, now: ctx.now, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
   if (ctx.state.cursor === STAGES.users) {
     if ((await pendingRepairs(ctx.db, ctx.target.id)) > 0) await drain();
     if ((await pendingRepairs(ctx.db, ctx.target.id)) > 0) return false;
@@ -37,7 +38,10 @@ export async function repair(ctx: ReconcileContext): Promise<boolean> {
 }
 
 async function enqueue(ctx: ReconcileContext, type: 'User' | 'Group'): Promise<void> {
-  const [ids, seq] = await Promise.all([repairableIds(ctx.db, ctx.target.id, type), ctx.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM changes').first<{ seq: number }>()]);
+  const [ids, seq] = await Promise.all([
+    repairableIds(ctx.db, ctx.target.id, type),
+    ctx.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM changes').first<{ seq: number }>(),
+  ]);
   // One past the feed's head: a row a run holds right now is redone after it (the planner's
   // max(change_seq) would otherwise let that run complete it without the repair).
   const stmts = enqueueResources(ctx.db, ctx.target.id, type, ids, (seq?.seq ?? 0) + 1, ctx.now());

@@ -48,20 +48,53 @@ export async function reconcileTarget(env: Env, targetId: string, opts: Reconcil
   const state = fresh ? freshState(secret.target, opts.trigger ?? 'manual', now()) : stored;
   state.leaseUntil = new Date(Math.max(budget.deadline, Date.now()) + LEASE_GRACE_MS).toISOString();
   state.counts.invocations++;
-  if (!(await swapReconcileState(env.DB, targetId, row.state, JSON.stringify(state)))) return parseState((await loadReconcileRow(env.DB, targetId))?.state ?? null);
+  if (!(await swapReconcileState(env.DB, targetId, row.state, JSON.stringify(state))))
+    return parseState((await loadReconcileRow(env.DB, targetId))?.state ?? null);
   if (fresh) await env.DB.batch(clearRunStatements(env.DB, targetId));
 
-  const ctx: ReconcileContext = { env, db: env.DB, target: secret.target, state, operations: null, budget, now, audit: [], drift: [], lister: undefined as never, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
+  const ctx: ReconcileContext = {
+    env,
+    db: env.DB,
+    target: secret.target,
+    state,
+    operations: null,
+    budget,
+    now,
+    audit: [],
+    drift: [],
+    lister: undefined as never,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  };
   ctx.operations = state.repairMode ? secret.target.modes[state.repairMode].operations : null;
-  ctx.lister = createTargetLister(secret.target, secret.token, {
-    onRequest(r) {
-      state.counts.requests++;
-      budget.requests--;
-      // A 404 to the read of one account or group is the answer verify asks for (it is gone), not a failure.
-      const failure = r.failure && !(r.failure.kind === 'not_found' && r.method === 'GET' && !r.path.includes('?')) ? r.failure : undefined;
-      ctx.audit.push({ at: now().toISOString(), targetId, runId: state.runId, resourceType: null, resourceId: null, operation: 'reconcile', method: r.method, path: r.path, httpStatus: r.status ?? null, durationMs: Math.round(r.durationMs), outcome: failure ? failure.kind : 'ok', error: failure?.message ?? null, attributesChanged: null, dryRun: false });
+  ctx.lister = createTargetLister(
+    secret.target,
+    secret.token,
+    {
+      onRequest(r) {
+        state.counts.requests++;
+        budget.requests--;
+        // A 404 to the read of one account or group is the answer verify asks for (it is gone), not a failure.
+        const failure = r.failure && !(r.failure.kind === 'not_found' && r.method === 'GET' && !r.path.includes('?')) ? r.failure : undefined;
+        ctx.audit.push({
+          at: now().toISOString(),
+          targetId,
+          runId: state.runId,
+          resourceType: null,
+          resourceId: null,
+          operation: 'reconcile',
+          method: r.method,
+          path: r.path,
+          httpStatus: r.status ?? null,
+          durationMs: Math.round(r.durationMs),
+          outcome: failure ? failure.kind : 'ok',
+          error: failure?.message ?? null,
+          attributesChanged: null,
+          dryRun: false,
+        });
+      },
     },
-  }, opts.fetch);
+    opts.fetch,
+  );
 
   await work(ctx);
   state.leaseUntil = null;
@@ -175,4 +208,3 @@ async function commit(ctx: ReconcileContext, stmts: D1PreparedStatement[], over:
   ctx.drift = [];
   ctx.audit = [];
 }
-

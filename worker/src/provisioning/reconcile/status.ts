@@ -27,4 +27,3 @@ export async function setReconcileSchedule(env: Env, targetId: string, intervalM
   await setReconcileInterval(env.DB, targetId, intervalMinutes).run();
   return reconcileStatus(env, targetId);
 }
-

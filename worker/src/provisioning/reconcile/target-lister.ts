@@ -67,7 +67,11 @@ export function createTargetLister(target: Target, token: string, hooks: ClientH
   const connection = { baseUrl: target.baseUrl, token, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
   if (target.kind === 'drupal-jsonapi') {
     const lister = createDrupalLister({ ...connection, options: drupalTargetOptionsSchema.parse(target.options ?? {}) }, hooks);
-    const observed = (u: { resource: ScimResource; roles: string[] | null }): ObservedUser => ({ remoteId: u.resource.id, resource: u.resource, roles: u.roles });
+    const observed = (u: { resource: ScimResource; roles: string[] | null }): ObservedUser => ({
+      remoteId: u.resource.id,
+      resource: u.resource,
+      roles: u.roles,
+    });
     return {
       pageSize: async () => ({ ok: true, value: 50, status: 200 }),
       async users(cursor) {

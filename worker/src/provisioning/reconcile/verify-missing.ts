@@ -27,9 +27,13 @@ export async function verifyMissingUsers(ctx: ReconcileContext): Promise<StepRes
     if (!hasBudget(ctx)) return { stmts, done: false };
     const read = await ctx.lister.getUser(link.remoteId);
     if (read.ok) {
-      stmts.push(seenStatement(ctx.db, ctx.target.id, 'User', [{ id: link.remoteId, roles: read.value.roles }]), ...(await observeUser(ctx, link, read.value.resource)));
+      stmts.push(
+        seenStatement(ctx.db, ctx.target.id, 'User', [{ id: link.remoteId, roles: read.value.roles }]),
+        ...(await observeUser(ctx, link, read.value.resource)),
+      );
     } else if (read.failure.kind === 'not_found') {
-      if (recordDrift(ctx, 'User', link.resourceId, 'deleted', `remote account ${link.remoteId} is gone`)) stmts.push(...forgetRemoteStatements(ctx.db, ctx.target.id, 'User', link.resourceId));
+      if (recordDrift(ctx, 'User', link.resourceId, 'deleted', `remote account ${link.remoteId} is gone`))
+        stmts.push(...forgetRemoteStatements(ctx.db, ctx.target.id, 'User', link.resourceId));
     } else {
       return { stmts, done: false, failure: read.failure };
     }

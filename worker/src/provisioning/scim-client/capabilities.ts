@@ -19,7 +19,9 @@ export function capabilitiesFrom(spc: ServiceProviderConfig, checkedAt: Date): C
 export function describeCapabilities(c: Capabilities): string {
   return [
     c.patch ? 'PATCH supported: updates send only the changed attributes' : 'PATCH not supported: updates replace the whole user (PUT)',
-    c.bulk ? `Bulk supported${c.bulkMaxOperations ? ` (up to ${c.bulkMaxOperations} operations per request)` : ''}` : 'Bulk not supported: one request per change',
+    c.bulk
+      ? `Bulk supported${c.bulkMaxOperations ? ` (up to ${c.bulkMaxOperations} operations per request)` : ''}`
+      : 'Bulk not supported: one request per change',
     c.filter ? 'filtering supported' : 'filtering not advertised',
     c.etag ? 'ETags supported' : 'ETags not supported',
   ].join('; ');

@@ -31,7 +31,11 @@ export function classify(status: number, headers: Headers, bodyText: string, opt
   if (status === 401) return { kind: 'fatal', status, message: `The target refused the token (401): check the bearer token${said}.` };
   if (status === 403) return { kind: 'fatal', status, message: `The target refused access (403): the token lacks the permission for this operation${said}.` };
   if (status === 404 && opts.discovery) {
-    return { kind: 'fatal', status, message: 'The target has no SCIM service at this base URL (404 on /ServiceProviderConfig): check the base URL, which usually ends in /scim/v2.' };
+    return {
+      kind: 'fatal',
+      status,
+      message: 'The target has no SCIM service at this base URL (404 on /ServiceProviderConfig): check the base URL, which usually ends in /scim/v2.',
+    };
   }
   if (status === 404) return { kind: 'not_found', status, message: `The target has no such resource (404)${said}.` };
   // RFC 7644 §3.14: If-Match named a version the resource has moved past; the engine re-reads it.
@@ -62,7 +66,12 @@ function transient(status: number, headers: Headers, detail: string | undefined,
         ? 'The target timed out waiting for the request (408)'
         : (EDGE_FAULTS[status]?.replace(/\.$/, '') ?? `The target failed (${status})`);
   const after = retryAfterSeconds === undefined ? '' : `; retrying after ${retryAfterSeconds} s`;
-  return { kind: 'transient', status, message: `${base}${detail ? `: ${detail}` : ''}${after}.`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  return {
+    kind: 'transient',
+    status,
+    message: `${base}${detail ? `: ${detail}` : ''}${after}.`,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+  };
 }
 
 /** The longest wait a target can ask for: a row is tried again within a day whatever it says. */

@@ -65,14 +65,19 @@ export function createScimClient(conn: ScimConnection, hooks: ClientHooks = {}):
     getUser: (id) => send('GET', item('Users', id), readResource),
     createUser: (body) => send('POST', '/Users', readResource, { body }),
     replaceUser: (id, body, opts = {}) => send('PUT', item('Users', id), readResource, { body, ...(opts.ifMatch ? { ifMatch: opts.ifMatch } : {}) }),
-    patchUser: (id, ops, opts = {}) => send('PATCH', item('Users', id), readOptionalResource, { body: patchBody(ops), ...(opts.ifMatch ? { ifMatch: opts.ifMatch } : {}) }),
+    patchUser: (id, ops, opts = {}) =>
+      send('PATCH', item('Users', id), readOptionalResource, { body: patchBody(ops), ...(opts.ifMatch ? { ifMatch: opts.ifMatch } : {}) }),
     deleteUser: (id) => send('DELETE', item('Users', id), readNothing),
     findGroupByDisplayName: (displayName) => search('Groups', buildFilter('displayName', displayName)),
     createGroup: (body) => send('POST', '/Groups', readResource, { body }),
     patchGroup: (id, ops) => send('PATCH', item('Groups', id), readOptionalResource, { body: patchBody(ops) }),
     deleteGroup: (id) => send('DELETE', item('Groups', id), readNothing),
     async bulk(operations, opts = {}) {
-      const body = { schemas: [SCIM_BULK_REQUEST_URN], ...(opts.failOnErrors === undefined ? {} : { failOnErrors: opts.failOnErrors }), Operations: operations };
+      const body = {
+        schemas: [SCIM_BULK_REQUEST_URN],
+        ...(opts.failOnErrors === undefined ? {} : { failOnErrors: opts.failOnErrors }),
+        Operations: operations,
+      };
       const result = await send('POST', '/Bulk', readAs(bulkResponseSchema, 'BulkResponse'), { body });
       if (!result.ok) return result;
       return { ...result, value: result.value.Operations.map(toBulkResult) };

@@ -13,7 +13,11 @@ import { describeIssues, listResponseSchema, scimResourceSchema, type ScimResour
 import type { RawResponse, Reader } from './transport';
 
 export function malformed(status: number, what: string, why: string): Failure {
-  return { kind: 'transient', status, message: `The target answered ${status} but its body is not a SCIM ${what} (${why}); a proxy or error page may be answering for it.` };
+  return {
+    kind: 'transient',
+    status,
+    message: `The target answered ${status} but its body is not a SCIM ${what} (${why}); a proxy or error page may be answering for it.`,
+  };
 }
 
 /** A JSON body checked against `schema`. */

@@ -69,7 +69,13 @@ export async function testConnection(client: ScimClient, matching: readonly stri
     if (r.result.ok) {
       const n = r.result.value.length;
       if (n === 0) record('match', true, `Matching on ${path} works: a made-up value finds nobody.`, r);
-      else record('match', false, `The target returned ${n > 1 ? 'users' : 'a user'} for a made-up ${path}: it ignores the filter, so matching on ${path} would link the wrong accounts.`, r);
+      else
+        record(
+          'match',
+          false,
+          `The target returned ${n > 1 ? 'users' : 'a user'} for a made-up ${path}: it ignores the filter, so matching on ${path} would link the wrong accounts.`,
+          r,
+        );
     } else {
       record('match', false, explainFilter(path, r.result.failure), r);
       if (r.result.failure.kind === 'fatal') return finish(capabilities);
@@ -81,7 +87,8 @@ export async function testConnection(client: ScimClient, matching: readonly stri
     const r = await timed(() => client.findUsers(buildFilter('userName', name)));
     if (!r.result.ok) record('read', false, `Looking up ${name} failed: ${r.result.failure.message}`, r);
     else if (r.result.value.length === 1) record('read', true, `Found ${name} on the target (id ${r.result.value[0]!.id}).`, r);
-    else if (r.result.value.length === 0) record('read', false, `No user with userName ${name} on the target: check the name, or the target's filtering on userName.`, r);
+    else if (r.result.value.length === 0)
+      record('read', false, `No user with userName ${name} on the target: check the name, or the target's filtering on userName.`, r);
     else record('read', false, `More than one user matches userName ${name}: the target's filtering on userName is unreliable.`, r);
   }
   return finish(capabilities);

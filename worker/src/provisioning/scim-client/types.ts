@@ -5,7 +5,7 @@ import type { Failure } from '../failure';
 /** Every client method resolves to one of these; network and HTTP problems are failures, not throws. */
 export type Result<T> =
   /** `detail`: what the target did, in words, where it differs from what was asked (a Drupal cancel method) */
-  | { ok: true; value: T; status: number; detail?: string; /** the response's ETag (RFC 7644 §3.14), when it sent one */ etag?: string }
+  | { ok: true; value: T; status: number; detail?: string /** the response's ETag (RFC 7644 §3.14), when it sent one */; etag?: string }
   | { ok: false; failure: Failure };
 
 /** RFC 7644 §3.14: a write that applies only while the resource is at the version last read. */

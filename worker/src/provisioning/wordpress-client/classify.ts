@@ -21,7 +21,15 @@ export interface WordpressClassifyOptions extends ClassifyOptions {
 }
 
 /** wp_insert_user's WP_Errors: no status, so REST answers 500 — the data, not the server. */
-const INSERT_USER_CODES = new Set(['existing_user_login', 'existing_user_email', 'user_login_too_long', 'user_nicename_too_long', 'invalid_username', 'empty_user_login', 'existing_user_nicename']);
+const INSERT_USER_CODES = new Set([
+  'existing_user_login',
+  'existing_user_email',
+  'user_login_too_long',
+  'user_nicename_too_long',
+  'invalid_username',
+  'empty_user_login',
+  'existing_user_nicename',
+]);
 
 export function wpError(bodyText: string): WpError | undefined {
   const parsed = wpErrorSchema.safeParse(parseJson(bodyText.trim()));
@@ -46,22 +54,40 @@ export function classifyWordpress(status: number, headers: Headers, bodyText: st
     return { kind: 'rejected', status, message: `The WordPress site rejected the user${said(e)}.` };
   }
   if (status === 401) {
-    return { kind: 'fatal', status, message: `The WordPress site treated the relay as an anonymous visitor (401)${said(e)}: the Application Password is wrong, revoked or not accepted. ${APP_PASSWORDS_HELP}` };
+    return {
+      kind: 'fatal',
+      status,
+      message: `The WordPress site treated the relay as an anonymous visitor (401)${said(e)}: the Application Password is wrong, revoked or not accepted. ${APP_PASSWORDS_HELP}`,
+    };
   }
   if (status === 403 && code !== 'rest_user_invalid_role') {
-    return { kind: 'fatal', status, message: `The WordPress site refused access (403)${said(e)}: the account needs the administrator's capabilities (list_users, create_users, edit_users, delete_users, promote_users).` };
+    return {
+      kind: 'fatal',
+      status,
+      message: `The WordPress site refused access (403)${said(e)}: the account needs the administrator's capabilities (list_users, create_users, edit_users, delete_users, promote_users).`,
+    };
   }
   if (status === 404 && code === 'rest_no_route') {
-    return { kind: 'fatal', status, message: `The WordPress site has no such REST route (404)${said(e)}: check the base URL, and choose the "/?rest_route=" REST path if the site has no pretty permalinks.` };
+    return {
+      kind: 'fatal',
+      status,
+      message: `The WordPress site has no such REST route (404)${said(e)}: check the base URL, and choose the "/?rest_route=" REST path if the site has no pretty permalinks.`,
+    };
   }
   if (status === 404 && opts.discovery) {
-    return { kind: 'fatal', status, message: 'The address has no WordPress REST API (404): check the base URL (the site\'s address) and the REST path (/wp-json, or /?rest_route= without pretty permalinks).' };
+    return {
+      kind: 'fatal',
+      status,
+      message:
+        "The address has no WordPress REST API (404): check the base URL (the site's address) and the REST path (/wp-json, or /?rest_route= without pretty permalinks).",
+    };
   }
   if (status === 404) return { kind: 'not_found', status, message: `The WordPress site has no such account (404)${said(e)}.` };
   if (status === 400 && code === 'rest_user_invalid_email') {
     // On update a taken address is a 400 "Invalid email address." (api/68), not a conflict to link.
     return { kind: 'rejected', status, message: `The WordPress site refused the email address (400)${said(e)}: another account may use it already.` };
   }
-  if (status === 400 || status === 403 || status === 501) return { kind: 'rejected', status, message: `The WordPress site rejected the request (${status})${said(e)}.` };
+  if (status === 400 || status === 403 || status === 501)
+    return { kind: 'rejected', status, message: `The WordPress site rejected the request (${status})${said(e)}.` };
   return classify(status, headers, e ? JSON.stringify({ detail: `${e.message ?? ''} (${e.code})` }) : bodyText, opts);
 }

@@ -78,7 +78,7 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
 
   /** Why the relay must leave this account alone, or undefined. */
   async function protectedReason(id: string): Promise<string | Failure | undefined> {
-    if (id === '1' && !allowUserOne) return 'it is user 1, the site\'s first administrator (allow it with options.allowUserOne)';
+    if (id === '1' && !allowUserOne) return "it is user 1, the site's first administrator (allow it with options.allowUserOne)";
     const self = await me();
     if (!self.ok) return self.failure;
     if (String(self.value.id) === id) return 'it is the account the relay signs in as';
@@ -108,10 +108,15 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
       for (let page = 1; page <= MAX_PAGES; page++) {
         const q = new URLSearchParams({ context: 'edit', search: value, 'search_columns[]': lookup.attribute, per_page: String(PER_PAGE), page: String(page) });
         let totalPages = 1;
-        const res = await send('GET', '/wp/v2/users', (raw) => {
-          totalPages = Number(raw.headers.get('x-wp-totalpages') ?? '1') || 1;
-          return readAs(wpUserListSchema, 'WordPress user list')(raw);
-        }, { query: q.toString() });
+        const res = await send(
+          'GET',
+          '/wp/v2/users',
+          (raw) => {
+            totalPages = Number(raw.headers.get('x-wp-totalpages') ?? '1') || 1;
+            return readAs(wpUserListSchema, 'WordPress user list')(raw);
+          },
+          { query: q.toString() },
+        );
         if (!res.ok) return res;
         for (const u of res.value) if (sameValue(lookup.attribute === 'email' ? u.email : u.username, value)) found.push(seen(u));
         if (page >= totalPages || found.length >= limit) break;
@@ -132,7 +137,9 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
       const current = await send('GET', userRoute(id), readWpUser, { query: 'context=edit' });
       if (!current.ok) return current;
       if (current.value.username !== rest.username) {
-        return rejected(`WordPress cannot change a username: account ${id} is "${current.value.username}", the directory says "${rest.username}". Rename it on the site by hand, or map userName to a value that does not change.`);
+        return rejected(
+          `WordPress cannot change a username: account ${id} is "${current.value.username}", the directory says "${rest.username}". Rename it on the site by hand, or map userName to a value that does not change.`,
+        );
       }
       delete rest.username;
     }
@@ -157,7 +164,12 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
     if (!stripped.ok) return stripped;
     const revoked = await send('DELETE', `${userRoute(id)}/application-passwords`, readAs(wpDeletedSchema, 'deletion'));
     if (!revoked.ok) return revoked;
-    return { ok: true, value: seen(stripped.value), status: stripped.status, detail: `Removed the roles ${roles.length > 0 ? roles.join(', ') : '(none held)'}, revoked its Application Passwords and set a random password (WordPress has no disabled flag).` };
+    return {
+      ok: true,
+      value: seen(stripped.value),
+      status: stripped.status,
+      detail: `Removed the roles ${roles.length > 0 ? roles.join(', ') : '(none held)'}, revoked its Application Passwords and set a random password (WordPress has no disabled flag).`,
+    };
   }
 
   async function reactivate(id: string): Promise<Result<ScimResource | undefined>> {
@@ -196,7 +208,8 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
     },
     async createUser(body) {
       const { active, ...fields } = toWpFields(body);
-      if (!fields.username || !fields.email) return rejected('WordPress needs a username and an email address to create an account: map userName and an email.');
+      if (!fields.username || !fields.email)
+        return rejected('WordPress needs a username and an email address to create an account: map userName and an email.');
       // The REST API requires a password (api/18); nobody learns this one: the person resets it.
       const created = await send('POST', '/wp/v2/users', readWpUser, {
         query: 'context=edit',
@@ -229,13 +242,20 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
       const res = await send('DELETE', userRoute(id), readAs(wpDeletedSchema, 'deletion'), { query: `force=true&reassign=${to.value}` });
       if (!res.ok) return res;
       await memory.forget(id);
-      return { ok: true, value: undefined, status: res.status, detail: to.value === 'false' ? 'Deleted the account and its posts.' : `Deleted the account; user ${to.value} now owns its posts.` };
+      return {
+        ok: true,
+        value: undefined,
+        status: res.status,
+        detail: to.value === 'false' ? 'Deleted the account and its posts.' : `Deleted the account; user ${to.value} now owns its posts.`,
+      };
     },
-    declineGroup: (displayName) => (roleMap[displayName] ? undefined : `The group "${displayName}" is not mapped to a WordPress role (options.roleMap): nothing to push.`),
+    declineGroup: (displayName) =>
+      roleMap[displayName] ? undefined : `The group "${displayName}" is not mapped to a WordPress role (options.roleMap): nothing to push.`,
     // WordPress publishes no roles over REST: a mapped role is taken at its word, and a role the
     // site does not have comes back as 400 rest_user_invalid_role on the first member.
     findGroupByDisplayName: async (displayName) => ok(roleMap[displayName] ? [{ id: roleMap[displayName], displayName } as ScimResource] : []),
-    createGroup: async (body: JsonObject) => rejected(`The group "${String(body.displayName)}" is not mapped to a WordPress role; the relay does not create roles.`),
+    createGroup: async (body: JsonObject) =>
+      rejected(`The group "${String(body.displayName)}" is not mapped to a WordPress role; the relay does not create roles.`),
     async patchGroup(role, ops) {
       for (const c of memberChanges(ops)) {
         // A protected member keeps its roles; the rest of the group is still pushed.

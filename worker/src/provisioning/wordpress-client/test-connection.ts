@@ -20,7 +20,11 @@ import { createWordpressTransport } from './transport';
 /** What the relay does on the site, and the capability each needs (all an administrator's). */
 const NEEDED = ['list_users', 'create_users', 'edit_users', 'promote_users', 'delete_users'] as const;
 
-export async function testWordpressConnection(conn: WordpressConnectionInput, matching: readonly string[], opts: TestConnectionOptions = {}): Promise<TestConnectionResult> {
+export async function testWordpressConnection(
+  conn: WordpressConnectionInput,
+  matching: readonly string[],
+  opts: TestConnectionOptions = {},
+): Promise<TestConnectionResult> {
   const send = createWordpressTransport(conn);
   const client = createWordpressClient(conn);
   const steps: Step[] = [];
@@ -41,17 +45,30 @@ export async function testWordpressConnection(conn: WordpressConnectionInput, ma
   const index = await send('GET', '/', readAs(wpIndexSchema, 'WordPress REST index'), { discovery: true });
   if (!index.ok) {
     const f = index.failure;
-    const detail = f.kind === 'transient' && f.status !== undefined && f.status < 300 ? `The address answered, but not with the WordPress REST API: check the base URL and the REST path (/wp-json, or /?rest_route= without pretty permalinks). (${f.message})` : f.message;
+    const detail =
+      f.kind === 'transient' && f.status !== undefined && f.status < 300
+        ? `The address answered, but not with the WordPress REST API: check the base URL and the REST path (/wp-json, or /?rest_route= without pretty permalinks). (${f.message})`
+        : f.message;
     record('test_connection', false, detail, index);
     return finish(false);
   }
   const auth = index.value.authentication;
   const appPasswords = auth !== undefined && !Array.isArray(auth) && 'application-passwords' in auth;
   if (!appPasswords) {
-    record('test_connection', false, `The WordPress REST API answers, but Application Passwords are unavailable on this site: WordPress offers them only over https (or where WP_ENVIRONMENT_TYPE is "local"), and a plugin or the wp_is_application_passwords_available filter may switch them off. Serve the site over https. ${APP_PASSWORDS_HELP}`, index);
+    record(
+      'test_connection',
+      false,
+      `The WordPress REST API answers, but Application Passwords are unavailable on this site: WordPress offers them only over https (or where WP_ENVIRONMENT_TYPE is "local"), and a plugin or the wp_is_application_passwords_available filter may switch them off. Serve the site over https. ${APP_PASSWORDS_HELP}`,
+      index,
+    );
     return finish(false);
   }
-  record('test_connection', true, `The WordPress REST API answers${index.value.name ? ` for "${index.value.name}"` : ''} and Application Passwords are available. ${describeCapabilities(capabilitiesFrom(WORDPRESS_CAPABILITIES, new Date()))}.`, index);
+  record(
+    'test_connection',
+    true,
+    `The WordPress REST API answers${index.value.name ? ` for "${index.value.name}"` : ''} and Application Passwords are available. ${describeCapabilities(capabilitiesFrom(WORDPRESS_CAPABILITIES, new Date()))}.`,
+    index,
+  );
 
   // 2. Who the credentials sign in as (a wrong password is silently anonymous: only this tells).
   const me = await client.me();
@@ -66,8 +83,20 @@ export async function testWordpressConnection(conn: WordpressConnectionInput, ma
   }
   const caps = (me.value as { capabilities?: Record<string, boolean> }).capabilities ?? {};
   const missing = NEEDED.filter((c) => caps[c] !== true);
-  if (missing.length > 0) record('read', false, `The credentials sign in as "${me.value.username}" (user ${me.value.id}), which lacks the capabilities ${missing.join(', ')}: use an administrator's Application Password.`, me);
-  else record('read', true, `The credentials sign in as "${me.value.username}" (user ${me.value.id}), which may list, create, edit, promote and delete users.`, me);
+  if (missing.length > 0)
+    record(
+      'read',
+      false,
+      `The credentials sign in as "${me.value.username}" (user ${me.value.id}), which lacks the capabilities ${missing.join(', ')}: use an administrator's Application Password.`,
+      me,
+    );
+  else
+    record(
+      'read',
+      true,
+      `The credentials sign in as "${me.value.username}" (user ${me.value.id}), which may list, create, edit, promote and delete users.`,
+      me,
+    );
 
   // 3. Each matching attribute, for a value nobody has.
   const probe = opts.probeValue ?? `relay-test-${crypto.randomUUID()}@example.invalid`;
@@ -92,7 +121,14 @@ export async function testWordpressConnection(conn: WordpressConnectionInput, ma
     else {
       const known = new Set(roles.value.map((r) => r.id));
       const unseen = mapped.filter(([, role]) => !known.has(role));
-      record('read', true, unseen.length === 0 ? `Roles found for every mapped group: ${mapped.map(([g, r]) => `${g} → ${r}`).join(', ')}.` : `No account holds the mapped role(s) ${unseen.map(([g, r]) => `${g} → ${r}`).join(', ')} yet and they are not core roles: WordPress lists no roles over REST, so make sure they exist (a missing role fails the first member with "rest_user_invalid_role").`, roles);
+      record(
+        'read',
+        true,
+        unseen.length === 0
+          ? `Roles found for every mapped group: ${mapped.map(([g, r]) => `${g} → ${r}`).join(', ')}.`
+          : `No account holds the mapped role(s) ${unseen.map(([g, r]) => `${g} → ${r}`).join(', ')} yet and they are not core roles: WordPress lists no roles over REST, so make sure they exist (a missing role fails the first member with "rest_user_invalid_role").`,
+        roles,
+      );
     }
   }
 

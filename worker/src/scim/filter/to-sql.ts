@@ -53,7 +53,8 @@ interface Compiled extends SqlFragment {
 export function compileFilter(rt: ResourceTypeDef, filter: Filter): SqlFragment {
   const out = compile(rt, filter);
   if (out.params.length > MAX_PARAMS) throw badRequest('tooMany', 'The filter is too complex: split it into several requests.');
-  if (out.depth > MAX_SQL_DEPTH) throw badRequest('invalidFilter', 'The filter nests too deeply: flatten its parentheses and "not"s or split it into several requests.');
+  if (out.depth > MAX_SQL_DEPTH)
+    throw badRequest('invalidFilter', 'The filter nests too deeply: flatten its parentheses and "not"s or split it into several requests.');
   return { sql: out.sql, params: out.params };
 }
 
@@ -92,7 +93,10 @@ function compile(rt: ResourceTypeDef, f: Filter): Compiled {
   switch (f.kind) {
     case 'and':
     case 'or':
-      return joinShallowestFirst(f.kind === 'and' ? 'AND' : 'OR', chainOperands(f).map((g) => compile(rt, g)));
+      return joinShallowestFirst(
+        f.kind === 'and' ? 'AND' : 'OR',
+        chainOperands(f).map((g) => compile(rt, g)),
+      );
     case 'not': {
       const inner = compile(rt, f.filter);
       return { sql: `(NOT ${inner.sql})`, params: inner.params, depth: inner.depth + 1 };
@@ -137,7 +141,10 @@ function compileElement(def: AttributeDef, scope: ElementScope, f: Filter): Comp
   switch (f.kind) {
     case 'and':
     case 'or':
-      return joinShallowestFirst(f.kind === 'and' ? 'AND' : 'OR', chainOperands(f).map((g) => compileElement(def, scope, g)));
+      return joinShallowestFirst(
+        f.kind === 'and' ? 'AND' : 'OR',
+        chainOperands(f).map((g) => compileElement(def, scope, g)),
+      );
     case 'not': {
       const inner = compileElement(def, scope, f.filter);
       return { sql: `(NOT ${inner.sql})`, params: inner.params, depth: inner.depth + 1 };

@@ -74,7 +74,7 @@ function readString(input: string, start: number, fail: Fail): Token {
     value += simple;
     pos += 2;
   }
-  return fail('unterminated string: missing closing \'"\'', start);
+  return fail("unterminated string: missing closing '\"'", start);
 }
 
 /** How a token reads in an error message. */

@@ -72,7 +72,11 @@ function applyToSub(container: JsonObject, def: AttributeDef, sub: AttributeDef,
   }
   const list = asList(container[def.name]);
   if (value === undefined) {
-    assign(container, def, list.map((e) => withoutSub(e, sub)).filter((e) => !isUnassigned(e)));
+    assign(
+      container,
+      def,
+      list.map((e) => withoutSub(e, sub)).filter((e) => !isUnassigned(e)),
+    );
     return;
   }
   const next = list.length === 0 ? [withSub({}, sub, value)] : list.map((e) => withSub(e, sub, value));
@@ -94,5 +98,9 @@ function removeValues(container: JsonObject, def: AttributeDef, raw: Json, label
   if (targets === undefined) return;
   const keys = (targets as Json[]).map((t) => (isObject(t) && t.value !== undefined ? { value: t.value } : t));
   const list = asList(container[def.name]);
-  assign(container, def, list.filter((e) => !keys.some((k) => containsElement(def, [e], k))));
+  assign(
+    container,
+    def,
+    list.filter((e) => !keys.some((k) => containsElement(def, [e], k))),
+  );
 }

@@ -45,7 +45,10 @@ export function applyPatch(rt: ResourceTypeDef, current: JsonObject, request: un
     membersTouched: false,
   };
   for (const operation of operations) applyOperation(state, operation);
-  pruneExtensions(state.body, rt.extensions.map((e) => e.schema.id));
+  pruneExtensions(
+    state.body,
+    rt.extensions.map((e) => e.schema.id),
+  );
   assertImmutablesKept(rt, current, state.body);
   const body = parseOrThrow<JsonObject>(resourceSchema(rt, 'replace'), state.body);
   return state.members && state.membersTouched ? { body, members: state.members.result() } : { body };

@@ -32,9 +32,7 @@ export function applyToValuePath(container: JsonObject, t: ValuePathTarget, acti
     // match", so remove answers like replace (test/conformance/patch.test.ts). Group members are
     // the exception that stays idempotent: they are removed as a delta (members.ts).
     if (!hits.some(Boolean)) throw noTargetFor(t);
-    const next = t.sub
-      ? list.map((e, i) => (hits[i] ? withoutSub(e, t.sub!) : e)).filter((e) => !isUnassigned(e))
-      : list.filter((_, i) => !hits[i]);
+    const next = t.sub ? list.map((e, i) => (hits[i] ? withoutSub(e, t.sub!) : e)).filter((e) => !isUnassigned(e)) : list.filter((_, i) => !hits[i]);
     assign(container, t.def, next);
     return;
   }
@@ -51,7 +49,11 @@ export function applyToValuePath(container: JsonObject, t: ValuePathTarget, acti
     // RFC 7644 §3.5.2.3: with a sub-attribute, that sub-attribute of every matched record is
     // replaced; without one, every matched record is replaced whole. RFC 7644 §3.5.2.1 (add)
     // leaves the record form open; add merges the given sub-attributes into each match.
-    const updated = t.sub ? withSub(e, t.sub, incoming) : action.op === 'replace' ? { ...(incoming as JsonObject) } : { ...(e as JsonObject), ...(incoming as JsonObject) };
+    const updated = t.sub
+      ? withSub(e, t.sub, incoming)
+      : action.op === 'replace'
+        ? { ...(incoming as JsonObject) }
+        : { ...(e as JsonObject), ...(incoming as JsonObject) };
     changed.push(updated);
     return updated;
   });
@@ -86,7 +88,8 @@ const noTargetFor = (t: ValuePathTarget) => badRequest('noTarget', `No ${t.def.n
  * no longer the manager, which must not fail because another one was set in between.
  */
 export function applyToFilteredSingle(container: JsonObject, t: ValuePathTarget, action: PatchAction): void {
-  if (action.kind === 'write') throw badRequest('invalidPath', `"${t.label}": a value filter on the single-valued ${t.def.name} can only be used to remove it.`);
+  if (action.kind === 'write')
+    throw badRequest('invalidPath', `"${t.label}": a value filter on the single-valued ${t.def.name} can only be used to remove it.`);
   const current = container[t.def.name];
   if (current === undefined || !matchesFilter(t.filter, current, { isCaseExact: caseExactOf(t.def) })) return;
   if (!t.sub) return unassign(container, t.def, t.label);

@@ -58,7 +58,15 @@ export function containsElement(def: AttributeDef, list: readonly Json[], elemen
   if (!isObject(element)) return list.some((e) => sameValue(def, e, element));
   const subs = def.subAttributes ?? [];
   return list.some(
-    (e) => isObject(e) && Object.entries(element).every(([k, v]) => sameValue(subs.find((s) => s.name === k), e[k], v)),
+    (e) =>
+      isObject(e) &&
+      Object.entries(element).every(([k, v]) =>
+        sameValue(
+          subs.find((s) => s.name === k),
+          e[k],
+          v,
+        ),
+      ),
   );
 }
 

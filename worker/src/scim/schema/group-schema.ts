@@ -23,7 +23,7 @@ export const groupSchema: SchemaDef = {
           mutability: 'immutable',
         }),
         attr('display', 'string', 'A human-readable name, primarily used for display purposes.', { mutability: 'readOnly' }),
-        attr('type', 'string', 'A label indicating the type of resource, e.g., \'User\' or \'Group\'.', {
+        attr('type', 'string', "A label indicating the type of resource, e.g., 'User' or 'Group'.", {
           canonicalValues: ['User', 'Group'],
           mutability: 'immutable',
         }),

@@ -30,10 +30,14 @@ export const userSchema: SchemaDef = {
     attr('displayName', 'string', 'The name of the User, suitable for display to end-users.', { storage: col('display_name_lower', true) }),
     attr('nickName', 'string', 'The casual way to address the user in real life.'),
     attr('profileUrl', 'reference', "A fully qualified URL pointing to a page representing the User's online profile.", { referenceTypes: ['external'] }),
-    attr('title', 'string', "The user's title, such as \"Vice President.\""),
+    attr('title', 'string', 'The user\'s title, such as "Vice President."'),
     attr('userType', 'string', 'Used to identify the relationship between the organization and the user.'),
     attr('preferredLanguage', 'string', "Indicates the User's preferred written or spoken language."),
-    attr('locale', 'string', "Used to indicate the User's default location for purposes of localizing items such as currency, date time format, or numerical representations."),
+    attr(
+      'locale',
+      'string',
+      "Used to indicate the User's default location for purposes of localizing items such as currency, date time format, or numerical representations.",
+    ),
     attr('timezone', 'string', "The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'."),
     attr('active', 'boolean', "A Boolean value indicating the User's administrative status.", { storage: col('active') }),
     attr('password', 'string', "The User's cleartext password. Never returned; stored only as a salted hash.", {
@@ -68,23 +72,28 @@ export const userSchema: SchemaDef = {
         attr('primary', 'boolean', "A Boolean value indicating the 'primary' or preferred address."),
       ],
     }),
-    attr('groups', 'complex', 'A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated.', {
-      multiValued: true,
-      mutability: 'readOnly',
-      storage: { kind: 'memberOf' },
-      subAttributes: [
-        attr('value', 'string', "The identifier of the User's group.", { mutability: 'readOnly', caseExact: true }),
-        attr('$ref', 'reference', "The URI of the corresponding 'Group' resource to which the user belongs.", {
-          referenceTypes: ['User', 'Group'],
-          mutability: 'readOnly',
-        }),
-        attr('display', 'string', "A human-readable name, primarily used for display purposes.", { mutability: 'readOnly' }),
-        attr('type', 'string', "A label indicating the attribute's function, e.g., 'direct' or 'indirect'.", {
-          canonicalValues: ['direct', 'indirect'],
-          mutability: 'readOnly',
-        }),
-      ],
-    }),
+    attr(
+      'groups',
+      'complex',
+      'A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated.',
+      {
+        multiValued: true,
+        mutability: 'readOnly',
+        storage: { kind: 'memberOf' },
+        subAttributes: [
+          attr('value', 'string', "The identifier of the User's group.", { mutability: 'readOnly', caseExact: true }),
+          attr('$ref', 'reference', "The URI of the corresponding 'Group' resource to which the user belongs.", {
+            referenceTypes: ['User', 'Group'],
+            mutability: 'readOnly',
+          }),
+          attr('display', 'string', 'A human-readable name, primarily used for display purposes.', { mutability: 'readOnly' }),
+          attr('type', 'string', "A label indicating the attribute's function, e.g., 'direct' or 'indirect'.", {
+            canonicalValues: ['direct', 'indirect'],
+            mutability: 'readOnly',
+          }),
+        ],
+      },
+    ),
     multiValued('entitlements', 'A list of entitlements for the User that represent a thing the User has.', { storage: values('entitlements') }),
     multiValued('roles', 'A list of roles for the User that collectively represent who the User is.', { storage: values('roles') }),
     multiValued('x509Certificates', 'A list of certificates issued to the User.', { valueType: 'binary' }),

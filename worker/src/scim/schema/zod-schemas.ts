@@ -49,7 +49,13 @@ function attributesSchema(list: readonly AttributeDef[]): z.ZodObject {
   for (const def of list) {
     if (def.mutability === 'readOnly') continue;
     // A required string must also be non-empty: `userName: ""` is not a userName.
-    const s = def.required && def.type === 'string' && !def.multiValued ? z.string().max(65_536).refine((v) => v.trim() !== '', 'must not be empty') : valueSchema(def);
+    const s =
+      def.required && def.type === 'string' && !def.multiValued
+        ? z
+            .string()
+            .max(65_536)
+            .refine((v) => v.trim() !== '', 'must not be empty')
+        : valueSchema(def);
     shape[def.name] = def.required ? s : s.optional();
   }
   return z.object(shape);
