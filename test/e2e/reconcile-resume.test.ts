@@ -19,7 +19,7 @@ const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@resume.te
 
 describe('a reconcile run across invocations', () => {
   it('continues where the last invocation stopped, one request per invocation, and reports once', async () => {
-    const target = await targetToB('B resume', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } });
+    const target = await targetToB('B resume', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } }, { initialSync: false });
     const user = await createUser(unique('resumed'), { title: 'Engineer' });
     await dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: createBudget() });
     const remote = await onB(user.userName);
@@ -41,7 +41,7 @@ describe('a reconcile run across invocations', () => {
   });
 
   it('leaves a run another invocation holds alone', async () => {
-    const target = await targetToB('B leased', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } });
+    const target = await targetToB('B leased', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } }, { initialSync: false });
     const first = await reconcileTarget(env, target.id, { budget: { requests: 0, deadline: Date.now() + 20_000 } });
     expect(first).toMatchObject({ phase: 'users', counts: { requests: 0 } });
     const held = { ...first!, leaseUntil: new Date(Date.now() + 60_000).toISOString() };
@@ -53,7 +53,7 @@ describe('a reconcile run across invocations', () => {
 
 describe('enqueueResources', () => {
   it('queues new rows due now, makes waiting ones pending again and marks a leased one to be redone', async () => {
-    const target = await targetToB('B enqueue', { manual: { enabled: true, operations: ops } });
+    const target = await targetToB('B enqueue', { manual: { enabled: true, operations: ops } }, { initialSync: false });
     const now = new Date();
     const at = now.toISOString();
     await env.DB.batch([
@@ -64,17 +64,23 @@ describe('enqueueResources', () => {
         "INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, lease_id, lease_until, enqueued_at, updated_at) VALUES (?, 'User', 'leased-one', 'leased', 7, 0, ?, 'lease', '2999-01-01T00:00:00.000Z', ?, ?)",
       ).bind(target.id, at, at, at),
     ]);
-    await env.DB.batch(enqueueResources(env.DB, target.id, 'User', ['new-one', 'failed-one', 'leased-one'], 5, now));
+    // Reconcile queues at one past the feed's head, so even a row a run holds now is redone after it.
+    await env.DB.batch(enqueueResources(env.DB, target.id, 'User', ['new-one', 'failed-one', 'leased-one'], 8, now));
     const { results } = await env.DB.prepare(
       'SELECT resource_id AS id, state, change_seq AS seq, attempts, last_error AS error, lease_id AS lease, next_attempt_at AS due FROM outbox WHERE target_id = ? ORDER BY resource_id',
     )
       .bind(target.id)
       .all();
     expect(results).toEqual([
-      { id: 'failed-one', state: 'pending', seq: 5, attempts: 0, error: null, lease: null, due: at },
+      { id: 'failed-one', state: 'pending', seq: 8, attempts: 0, error: null, lease: null, due: at },
       { id: 'leased-one', state: 'leased', seq: 8, attempts: 0, error: null, lease: 'lease', due: at },
-      { id: 'new-one', state: 'pending', seq: 5, attempts: 0, error: null, lease: null, due: at },
+      { id: 'new-one', state: 'pending', seq: 8, attempts: 0, error: null, lease: null, due: at },
     ]);
+    // An older seq (an initial sync's page) never moves a row's change_seq back.
+    await env.DB.batch(enqueueResources(env.DB, target.id, 'User', ['leased-one'], 2, now));
+    expect(await env.DB.prepare("SELECT change_seq AS seq FROM outbox WHERE target_id = ? AND resource_id = 'leased-one'").bind(target.id).first()).toEqual({
+      seq: 8,
+    });
     expect(enqueueResources(env.DB, target.id, 'User', [], 5, now)).toEqual([]);
   });
 });

@@ -39,7 +39,11 @@ const patchB = (path: string, operations: unknown[]) => scimB('PATCH', path, { s
 
 describe('reconcile against relay B', () => {
   it('repairs a deleted account, an edited attribute, a deactivated account and a removed member, and reports each kind', async () => {
-    const target = await targetToB('B reconcile', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { pushGroups: true });
+    const target = await targetToB(
+      'B reconcile',
+      { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
+      { pushGroups: true, initialSync: false },
+    );
     const users = [];
     for (const name of ['gone', 'edited', 'blocked', 'member']) users.push(await createUser(unique(name), { title: 'Engineer' }));
     const [gone, edited, blocked, member] = users;
@@ -87,7 +91,7 @@ describe('reconcile against relay B', () => {
   });
 
   it('an unchanged target reconciles with no drift, at most one request per 100 users, and leaves nothing queued', async () => {
-    const target = await targetToB('B unchanged', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } });
+    const target = await targetToB('B unchanged', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { initialSync: false });
     // Bulk makes 300 users a handful of requests.
     expect((await api('POST', `/targets/${target.id}/test`, {})).body.capabilities).toMatchObject({ bulk: true });
     for (let i = 0; i < 300; i += 50) {
@@ -115,7 +119,11 @@ describe('reconcile against relay B', () => {
   });
 
   it('drift whose operation the modes do not allow is reported and left as it is', async () => {
-    const target = await targetToB('B no update', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ update: false }) } });
+    const target = await targetToB(
+      'B no update',
+      { scheduled: { enabled: true, intervalMinutes: 1, operations: ops({ update: false }) } },
+      { initialSync: false },
+    );
     const user = await createUser(unique('frozen'), { title: 'Engineer' });
     await run(target.id);
     const remote = await onB(user.userName);
@@ -130,7 +138,7 @@ describe('reconcile against relay B', () => {
 
 describe('the reconcile schedule', () => {
   it('is daily by default, settable, and a due target is reconciled by the cron', async () => {
-    const target = await targetToB('B scheduled reconcile', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } });
+    const target = await targetToB('B scheduled reconcile', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { initialSync: false });
     const initial = await api('GET', `/targets/${target.id}/reconcile`);
     expect(initial.body).toMatchObject({ intervalMinutes: 1440, lastReconcileAt: null, state: null });
     // A new target is first due one interval after its creation.
@@ -156,7 +164,7 @@ describe('the reconcile schedule', () => {
   it('answers 404 for an unknown target and 409 for a paused one', async () => {
     expect((await api('POST', '/targets/nope/reconcile', {})).status).toBe(404);
     expect((await api('GET', '/targets/nope/reconcile')).status).toBe(404);
-    const target = await targetToB('B paused reconcile', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } });
+    const target = await targetToB('B paused reconcile', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { initialSync: false });
     await api('POST', `/targets/${target.id}/pause`);
     const res = await api('POST', `/targets/${target.id}/reconcile`, {});
     expect(res.status).toBe(409);
