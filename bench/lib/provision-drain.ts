@@ -33,8 +33,21 @@ export interface DrainResult {
   backoffWaitS: number;
 }
 
+/**
+ * Work the target still has: its outbox rows, plus one while its watermark is behind the change
+ * feed or a full pass is still enqueuing (issue #9: a run plans those into the outbox first).
+ */
 async function outboxLeft(db: D1Like, targetId: string): Promise<number> {
-  return (await db.prepare('SELECT count(*) AS n FROM outbox WHERE target_id = ?').bind(targetId).first<{ n: number }>())?.n ?? 0;
+  const row = await db
+    .prepare(
+      `SELECT (SELECT count(*) FROM outbox WHERE target_id = ?1)
+            + (SELECT CASE WHEN t.watermark < (SELECT coalesce(max(seq), 0) FROM changes)
+                             OR coalesce(json_extract(t.sync_state, '$.phase'), 'done') <> 'done' THEN 1 ELSE 0 END
+                 FROM targets t WHERE t.id = ?1) AS n`,
+    )
+    .bind(targetId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
 }
 
 async function lastRun(db: D1Like, targetId: string): Promise<{ counts: Record<string, number>; status: string } | null> {
