@@ -17,9 +17,15 @@ export const usersApp = new Hono<ApiEnv>();
 
 const STATUS_EVENTS = 20;
 
-/** One link per target, in the targets' order; a target the user was never sent to reads 'never'. */
-function linksOf(targets: TargetRef[], user: UserRecord): Link[] {
-  const byTarget = new Map(user.links.map((l) => [l.targetId, l]));
+/**
+ * One link per target, in the targets' order; a target the user was never sent to reads 'never'.
+ * A tombstone's links also say what the relay left on the target (`remoteState`).
+ */
+function linksOf(
+  targets: readonly Pick<TargetRef, 'id' | 'name'>[],
+  links: readonly (Omit<Link, 'targetName' | 'state' | 'remoteState'> & { state: Link['state']; remoteState?: string | null })[],
+): Link[] {
+  const byTarget = new Map(links.map((l) => [l.targetId, l]));
   return targets.map((t) => {
     const l = byTarget.get(t.id);
     return {
@@ -31,6 +37,7 @@ function linksOf(targets: TargetRef[], user: UserRecord): Link[] {
       lastSuccessAt: l?.lastSuccessAt ?? null,
       nextAttemptAt: l?.nextAttemptAt ?? null,
       lastError: l?.lastError ?? null,
+      ...(l && 'remoteState' in l ? { remoteState: l.remoteState ?? null } : {}),
     };
   });
 }
@@ -39,7 +46,7 @@ const summaryOf = ({ links: _, ...summary }: UserRecord): UserSummary => summary
 
 usersApp.get(ROUTES.searchUsers.path, validateQuery(ROUTES.searchUsers.query), async (c) => {
   const { targets, users } = await searchUsers(c.env.DB, c.req.valid('query'));
-  return c.json({ items: users.map((u) => ({ ...summaryOf(u), links: linksOf(targets, u) })) });
+  return c.json({ items: users.map((u) => ({ ...summaryOf(u), links: linksOf(targets, u.links) })) });
 });
 
 usersApp.post(ROUTES.lookupUsers.path, validateJson(ROUTES.lookupUsers.body), async (c) => {
@@ -50,7 +57,7 @@ usersApp.post(ROUTES.lookupUsers.path, validateJson(ROUTES.lookupUsers.body), as
     Object.fromEntries(
       (keys[kind] ?? []).map((key): [string, LookupHit | null] => {
         const user = found[kind].get(lookupKeyOf(kind, key));
-        return [key, user ? { user: summaryOf(user), links: linksOf(targets, user) } : null];
+        return [key, user ? { user: summaryOf(user), links: linksOf(targets, user.links) } : null];
       }),
     );
   let uids: Record<string, LookupHit | null> = {};
@@ -64,7 +71,7 @@ usersApp.post(ROUTES.lookupUsers.path, validateJson(ROUTES.lookupUsers.body), as
     uids = Object.fromEntries(
       (keys.uids ?? []).map((uid): [string, LookupHit | null] => {
         const user = users.get(resolved.userIds.get(uid) ?? '');
-        return [uid, user ? { user: summaryOf(user), links: linksOf(targets, user) } : null];
+        return [uid, user ? { user: summaryOf(user), links: linksOf(targets, user.links) } : null];
       }),
     );
   }
@@ -88,7 +95,7 @@ usersApp.get(ROUTES.userStatus.path, async (c) => {
     const tomb = await selectTombstone(c.env.DB, id);
     return tomb ? c.json(tombstoneStatus(id, tomb, events.items.map(toAuditEvent))) : notFound(c, 'The user');
   }
-  return c.json({ user: summaryOf(user), links: linksOf(targets, user), events: events.items.map(toAuditEvent) });
+  return c.json({ user: summaryOf(user), links: linksOf(targets, user.links), events: events.items.map(toAuditEvent) });
 });
 
 /** A deleted user's status from what its links remember: the last payload sent names it. */
@@ -102,20 +109,7 @@ function tombstoneStatus(id: string, tomb: Tombstone, events: ReturnType<typeof 
     emails: [],
     externalId: null,
   };
-  const byTarget = new Map(tomb.links.map((l) => [l.targetId, l]));
-  const links: Link[] = tomb.targets.map((t) => {
-    const l = byTarget.get(t.id);
-    return {
-      targetId: t.id,
-      targetName: t.name,
-      state: l?.state ?? 'never',
-      remoteId: l?.remoteId ?? null,
-      lastAttemptAt: l?.lastAttemptAt ?? null,
-      lastSuccessAt: l?.lastSuccessAt ?? null,
-      nextAttemptAt: l?.nextAttemptAt ?? null,
-      lastError: l?.lastError ?? null,
-      remoteState: l?.remoteState ?? null,
-    };
-  });
+  // Every target of the tombstone reads its state, with what the relay left there.
+  const links = linksOf(tomb.targets, tomb.links).map((l) => ({ ...l, remoteState: l.remoteState ?? null }));
   return { user, links, events, deleted: true };
 }

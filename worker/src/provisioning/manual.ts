@@ -23,32 +23,28 @@ export async function provisionUser(env: Env, userId: string, targetIds?: string
 
 async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?: typeof fetch): Promise<ProvisionResult> {
   const base = { targetId: target.id, targetName: target.name, dryRun: target.dryRun };
+  /** A provision that sent nothing to the user's account: why, and the steps so far. */
+  const refused = (
+    error: string,
+    failure: ProvisionResult['failure'],
+    steps: ProvisionResult['steps'],
+    outcome: ProvisionResult['outcome'] = 'failed',
+  ): ProvisionResult => ({
+    ...base,
+    ok: false,
+    action: 'none',
+    remoteId: null,
+    attributesChanged: [],
+    error,
+    failure,
+    steps,
+    outcome,
+  });
   const secret = await loadTargetSecret(env, target.id);
-  if (!secret)
-    return {
-      ...base,
-      ok: false,
-      action: 'none',
-      remoteId: null,
-      attributesChanged: [],
-      error: 'The target is gone.',
-      failure: null,
-      steps: [],
-      outcome: 'failed',
-    };
+  if (!secret) return refused('The target is gone.', null, []);
   if (target.status === 'paused') {
     const detail = `The target is paused${target.pausedReason ? `: ${target.pausedReason}` : ''}. Resume it first.`;
-    return {
-      ...base,
-      ok: false,
-      action: 'none',
-      remoteId: null,
-      attributesChanged: [],
-      error: detail,
-      failure: 'fatal',
-      steps: [{ step: 'test_connection', ok: false, detail }],
-      outcome: 'failed',
-    };
+    return refused(detail, 'fatal', [{ step: 'test_connection', ok: false, detail }]);
   }
   const ctx = createSyncContext({
     db: env.DB,
@@ -67,17 +63,7 @@ async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?:
   );
   if (!spc.ok) {
     await env.DB.batch(auditStatements(env.DB, ctx.audit));
-    return {
-      ...base,
-      ok: false,
-      action: 'none',
-      remoteId: null,
-      attributesChanged: [],
-      error: spc.failure.message,
-      failure: spc.failure.kind,
-      steps: ctx.steps,
-      outcome: 'failed',
-    };
+    return refused(spc.failure.message, spc.failure.kind, ctx.steps);
   }
   // One writer per (target, user): the same lease the runs take, or a short wait for theirs.
   const lease = await leaseUser(env.DB, target.id, userId, ctx.now);
@@ -88,17 +74,7 @@ async function provisionTo(env: Env, target: Target, userId: string, fetchImpl?:
       : 'A run is provisioning this user on this target right now; its result is in the status. Try again in a moment.';
     ctx.steps.push({ step: 'result', ok: false, detail });
     await env.DB.batch(auditStatements(env.DB, ctx.audit));
-    return {
-      ...base,
-      ok: false,
-      action: 'none',
-      remoteId: null,
-      attributesChanged: [],
-      error: detail,
-      failure: null,
-      steps: ctx.steps,
-      outcome: held ? 'held' : 'skipped',
-    };
+    return refused(detail, null, ctx.steps, held ? 'held' : 'skipped');
   }
   let outcome;
   try {

@@ -6,6 +6,7 @@
  * familyName → `first_name` / `last_name`, nickName, profileUrl → `url`, locale. `active` is not
  * a field on WordPress: the client turns it into roles removed or restored.
  */
+import { WORDPRESS_CORE_ATTRIBUTES } from '../../../../shared/src/wordpress-target';
 import { isObject, type Json, type JsonObject } from '../../scim/schema/normalize';
 import { setPath } from '../mapping';
 import { SCIM_USER_URN } from '../mapping/path';
@@ -27,15 +28,10 @@ export interface WpFields {
   active?: boolean;
 }
 
-/** SCIM paths beside userName / emails / active, by the field they fill (named apart from Drupal's `name`). */
-const EXTRA: Record<string, keyof WpFields> = {
-  displayName: 'name',
-  'name.givenName': 'first_name',
-  'name.familyName': 'last_name',
-  nickName: 'nickname',
-  profileUrl: 'url',
-  locale: 'locale',
-};
+/** SCIM paths beside userName / emails / active, by the field they fill: the shared table's other rows. */
+const EXTRA = Object.fromEntries(
+  Object.entries(WORDPRESS_CORE_ATTRIBUTES).filter(([, field]) => field !== 'username' && field !== 'email' && field !== 'active'),
+) as Record<string, keyof WpFields>;
 const DRUPAL_FIELDS = Object.fromEntries(Object.keys(EXTRA).map((p) => [p, `wp_${EXTRA[p]}`]));
 
 function rename(a: DrupalAttributes): WpFields {
