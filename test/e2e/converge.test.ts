@@ -12,14 +12,8 @@ import { eventually } from '../helpers/eventually';
 import { BULK_REQUEST_URN, GROUP_URN, PATCH_URN, USER_URN, createUser, scim } from '../helpers/scim';
 import { newFaultTarget, runCron, scimB, type FaultTargetHandle } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
+import { ops } from '../helpers/operations';
 
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
-  create: true,
-  update: true,
-  deactivate: true,
-  delete: false,
-  ...o,
-});
 const tag = () => crypto.randomUUID().slice(0, 8);
 
 // Each test's targets go with it: the cron runs every target, and an automatic target left

@@ -13,16 +13,10 @@ import { api } from '../helpers/api';
 import { PATCH_URN, createGroup, createUser, scim } from '../helpers/scim';
 import { createDrupalSite, type DrupalSiteHandle } from '../support/drupal-site/client';
 import type { CreateSiteRequest, SiteUser } from '../support/drupal-site/types';
+import { ops } from '../helpers/operations';
 
 const SITES = inject('drupalSiteUrl');
 const ADMIN = 'admin:admin-pass';
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
-  create: true,
-  update: true,
-  deactivate: true,
-  delete: false,
-  ...o,
-});
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 
 async function drupalTarget(site: DrupalSiteHandle, extra: Record<string, unknown> = {}) {

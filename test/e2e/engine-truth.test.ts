@@ -13,14 +13,8 @@ import { PATCH_URN, USER_URN, createUser, scim } from '../helpers/scim';
 import { scimB } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 import { createDrupalSite, type DrupalSiteHandle } from '../support/drupal-site/client';
+import { ops } from '../helpers/operations';
 
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
-  create: true,
-  update: true,
-  deactivate: true,
-  delete: false,
-  ...o,
-});
 const tag = () => crypto.randomUUID().slice(0, 8);
 const provision = async (userId: string, targetId: string) => {
   const res = await api('POST', `/users/${userId}/provision`, { targetIds: [targetId] });

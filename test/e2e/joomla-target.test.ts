@@ -13,15 +13,9 @@ import { api } from '../helpers/api';
 import { PATCH_URN, createGroup, createUser, scim } from '../helpers/scim';
 import { createJoomlaSite, type JoomlaSiteHandle } from '../support/joomla-site/client';
 import type { CreateJoomlaSiteRequest } from '../support/joomla-site/types';
+import { ops } from '../helpers/operations';
 
 const SITES = inject('joomlaSiteUrl');
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
-  create: true,
-  update: true,
-  deactivate: true,
-  delete: false,
-  ...o,
-});
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 const newSite = (req: CreateJoomlaSiteRequest = {}) => createJoomlaSite(SITES, req);
 

@@ -10,14 +10,7 @@ import { PATCH_URN, createGroup, createUser, scim } from '../helpers/scim';
 import { eventually } from '../helpers/eventually';
 import { relayB, runCron, scimB } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
-
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
-  create: true,
-  update: true,
-  deactivate: true,
-  delete: false,
-  ...o,
-});
+import { ops } from '../helpers/operations';
 
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@relay-a.test`;
 

@@ -12,14 +12,8 @@ import { api } from '../helpers/api';
 import { PATCH_URN, USER_URN, createGroup, createUser } from '../helpers/scim';
 import { runCron, scimB } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
+import { ops } from '../helpers/operations';
 
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
-  create: true,
-  update: true,
-  deactivate: true,
-  delete: false,
-  ...o,
-});
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@reconcile.test`;
 const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
 

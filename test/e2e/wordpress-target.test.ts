@@ -13,15 +13,9 @@ import { api } from '../helpers/api';
 import { PATCH_URN, createGroup, createUser, scim } from '../helpers/scim';
 import { createWordpressSite, type WordpressSiteHandle } from '../support/wordpress-site/client';
 import type { CreateWpSiteRequest } from '../support/wordpress-site/types';
+import { ops } from '../helpers/operations';
 
 const SITES = inject('wordpressSiteUrl');
-const ops = (o: Partial<Record<'create' | 'update' | 'deactivate' | 'delete', boolean>> = {}) => ({
-  create: true,
-  update: true,
-  deactivate: true,
-  delete: false,
-  ...o,
-});
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 const newSite = (req: CreateWpSiteRequest = {}) => createWordpressSite(SITES, req);
 
