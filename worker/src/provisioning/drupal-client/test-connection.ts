@@ -1,17 +1,8 @@
-/**
- * "Save and test" for a Drupal target, in words an admin acts on: is JSON:API reachable at this
- * address and do the credentials authenticate; can the account see users in full (`mail`,
- * blocked accounts: "Administer users") and the mapped roles ("Administer permissions"); do the
- * matching filters work; may it write users — or is JSON:API read-only, and where to switch that.
- * The write probe creates nothing: it POSTs a user without a name, which Drupal refuses with 422
- * after its access checks (405 read-only, 403 no permission come first).
- */
-import type { Step } from '../../../../shared/src/provisioning';
 import { capabilitiesFrom, describeCapabilities } from '../scim-client/capabilities';
 import { buildFilter } from '../scim-client/filter';
 import { readAs, readNothing } from '../scim-client/readers';
 import type { TestConnectionResult } from '../scim-client/test-connection';
-import type { Result } from '../scim-client/types';
+import { createTestReport } from '../test-report';
 import { READ_ONLY_HELP } from './classify';
 import { createDrupalClient, DRUPAL_CAPABILITIES, type DrupalConnectionInput } from './client';
 import { createRoleDirectory } from './roles';
@@ -33,19 +24,7 @@ export async function testDrupalConnection(
   const site = identified(createDrupalTransport(conn), conn.options.auth);
   const send = site.send;
   const client = createDrupalClient(conn, {}, site);
-  const steps: Step[] = [];
-  const problems: string[] = [];
-  const record = (step: Step['step'], ok: boolean, detail: string, r?: Result<unknown>) => {
-    const httpStatus = r ? (r.ok ? r.status : r.failure.status) : undefined;
-    steps.push({ step, ok, detail, ...(httpStatus === undefined ? {} : { httpStatus }) });
-    if (!ok) problems.push(detail);
-  };
-  const finish = (withCapabilities: boolean): TestConnectionResult => {
-    const ok = problems.length === 0;
-    steps.push({ step: 'result', ok, detail: ok ? 'The Drupal site works with the relay.' : `${problems.length} problem(s) to fix before provisioning.` });
-    const capabilities = withCapabilities ? capabilitiesFrom(DRUPAL_CAPABILITIES, (opts.now ?? (() => new Date()))()) : undefined;
-    return { ok, steps, problems, ...(capabilities ? { capabilities } : {}) };
-  };
+  const { steps, record, finish } = createTestReport('Drupal', DRUPAL_CAPABILITIES, opts.now);
 
   // 1. JSON:API is on at this address, and the credentials make us someone: Drupal names the
   // authenticated account in the entry point's meta.links.me (Drupal ≥ 8.7), and a wrong

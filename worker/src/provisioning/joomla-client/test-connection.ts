@@ -1,16 +1,8 @@
-/**
- * "Save and test" for a Joomla site, in words an admin can act on: the Web Services API answers
- * at this address (a 404 is the "Web Services - Users" plugin off or a wrong path, a 406 the
- * Accept header, a 401 the token: wrong, its plugins off, or its user not allowed); the token's
- * account is a Super User (by default the only ones a token works for); matching works; the
- * mapped and default groups exist; the token may write users; which accounts are protected.
- */
-import type { Step } from '../../../../shared/src/provisioning';
 import { capabilitiesFrom, describeCapabilities } from '../scim-client/capabilities';
 import { buildFilter } from '../scim-client/filter';
 import { readAs } from '../scim-client/readers';
 import type { TestConnectionOptions, TestConnectionResult } from '../scim-client/test-connection';
-import type { Result } from '../scim-client/types';
+import { createTestReport } from '../test-report';
 import { TOKEN_HELP } from './classify';
 import { createJoomlaClient, JOOMLA_CAPABILITIES, type JoomlaConnectionInput } from './client';
 import { groupIds, joomlaUserCollectionSchema, joomlaUserDocumentSchema } from './schemas';
@@ -23,19 +15,7 @@ export async function testJoomlaConnection(
 ): Promise<TestConnectionResult> {
   const send = createJoomlaTransport(conn);
   const client = createJoomlaClient(conn);
-  const steps: Step[] = [];
-  const problems: string[] = [];
-  const record = (step: Step['step'], ok: boolean, detail: string, r?: Result<unknown>) => {
-    const httpStatus = r ? (r.ok ? r.status : r.failure.status) : undefined;
-    steps.push({ step, ok, detail, ...(httpStatus === undefined ? {} : { httpStatus }) });
-    if (!ok) problems.push(detail);
-  };
-  const finish = (withCapabilities: boolean): TestConnectionResult => {
-    const ok = problems.length === 0;
-    steps.push({ step: 'result', ok, detail: ok ? 'The Joomla site works with the relay.' : `${problems.length} problem(s) to fix before provisioning.` });
-    const capabilities = withCapabilities ? capabilitiesFrom(JOOMLA_CAPABILITIES, (opts.now ?? (() => new Date()))()) : undefined;
-    return { ok, steps, problems, ...(capabilities ? { capabilities } : {}) };
-  };
+  const { steps, record, finish } = createTestReport('Joomla', JOOMLA_CAPABILITIES, opts.now);
 
   // 1. The users API answers, to this token, with this Accept header.
   const list = await send('GET', '/v1/users', readAs(joomlaUserCollectionSchema, 'Joomla user collection'), { query: 'page[limit]=1', discovery: true });

@@ -1,17 +1,8 @@
-/**
- * "Save and test" for a WordPress site, in words an admin can act on: the REST API answers at
- * this address; Application Passwords are available (WordPress offers them only on https or a
- * `local` environment, and announces them in the REST index); the credentials really sign in —
- * a wrong Application Password is no error on WordPress, the request just runs as anonymous, so
- * only `/users/me?context=edit` tells (README "Authentication"); the account has the
- * capabilities the relay uses; matching works; which accounts are protected.
- */
-import type { Step } from '../../../../shared/src/provisioning';
 import { capabilitiesFrom, describeCapabilities } from '../scim-client/capabilities';
 import { buildFilter } from '../scim-client/filter';
 import { readAs } from '../scim-client/readers';
 import type { TestConnectionOptions, TestConnectionResult } from '../scim-client/test-connection';
-import type { Result } from '../scim-client/types';
+import { createTestReport } from '../test-report';
 import { APP_PASSWORDS_HELP } from './classify';
 import { createWordpressClient, WORDPRESS_CAPABILITIES, type WordpressConnectionInput } from './client';
 import { wpIndexSchema } from './schemas';
@@ -27,19 +18,7 @@ export async function testWordpressConnection(
 ): Promise<TestConnectionResult> {
   const send = createWordpressTransport(conn);
   const client = createWordpressClient(conn);
-  const steps: Step[] = [];
-  const problems: string[] = [];
-  const record = (step: Step['step'], ok: boolean, detail: string, r?: Result<unknown>) => {
-    const httpStatus = r ? (r.ok ? r.status : r.failure.status) : undefined;
-    steps.push({ step, ok, detail, ...(httpStatus === undefined ? {} : { httpStatus }) });
-    if (!ok) problems.push(detail);
-  };
-  const finish = (withCapabilities: boolean): TestConnectionResult => {
-    const ok = problems.length === 0;
-    steps.push({ step: 'result', ok, detail: ok ? 'The WordPress site works with the relay.' : `${problems.length} problem(s) to fix before provisioning.` });
-    const capabilities = withCapabilities ? capabilitiesFrom(WORDPRESS_CAPABILITIES, (opts.now ?? (() => new Date()))()) : undefined;
-    return { ok, steps, problems, ...(capabilities ? { capabilities } : {}) };
-  };
+  const { steps, record, finish } = createTestReport('WordPress', WORDPRESS_CAPABILITIES, opts.now);
 
   // 1. The REST API answers here, and says whether Application Passwords are available.
   const index = await send('GET', '/', readAs(wpIndexSchema, 'WordPress REST index'), { discovery: true });
