@@ -4,3 +4,4 @@ export * from './api';
 export * from './tokens';
 export * from './page-user';
 export * from './reconcile';
+export * from './scope';

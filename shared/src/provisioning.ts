@@ -1,7 +1,13 @@
 /** Sync state, step traces and outbox rows as the admin API reports them. */
 import { z } from 'zod';
+import { overrideSchema } from './scope';
 
-export const LINK_STATES = ['in_sync', 'pending', 'failed', 'never'] as const;
+/**
+ * `out_of_scope` (issue #13): the user is not in the target's scope (or is overridden "never"),
+ * so the target should not hold an active account for them: distinct from `never` (in scope, not
+ * provisioned yet).
+ */
+export const LINK_STATES = ['in_sync', 'pending', 'failed', 'never', 'out_of_scope'] as const;
 export const linkStateSchema = z.enum(LINK_STATES);
 
 /** What happened to one target for one resource: the trace the extension shows. */
@@ -60,6 +66,8 @@ export const linkSchema = z.object({
   lastError: z.string().nullable(),
   /** what the relay last did to the remote account: active, deactivated (blocked) or deleted */
   remoteState: z.string().nullable().optional(),
+  /** a per-user override for this target (issue #13): "always" / "never" provision, over the scope */
+  override: overrideSchema.nullable().optional(),
 });
 export type Link = z.infer<typeof linkSchema>;
 

@@ -6,6 +6,7 @@ export const STATE_LABEL: Record<Link['state'], string> = {
   pending: 'pending',
   failed: 'failed',
   never: 'not linked',
+  out_of_scope: 'out of scope',
 };
 
 /** A short local date-time, or an em dash. */
@@ -26,5 +27,7 @@ export function describeLink(link: Link): string {
       return `Failed on ${link.targetName}: ${(link.lastError ?? 'no reason given').replace(/\.+$/, '')}${link.nextAttemptAt ? ` (next attempt ${when(link.nextAttemptAt)})` : ''}.`;
     case 'never':
       return `Not linked on ${link.targetName}: never provisioned there.`;
+    case 'out_of_scope':
+      return `Out of scope for ${link.targetName}: ${link.override === 'never' ? 'overridden "never provision"' : "not in the target's scope"}.`;
   }
 }

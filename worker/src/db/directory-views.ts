@@ -6,7 +6,7 @@ import { MAX_PARAMS, chunk } from './sql-helpers';
 
 export interface UserLinkRow {
   targetId: string;
-  state: 'in_sync' | 'pending' | 'failed' | 'never';
+  state: 'in_sync' | 'pending' | 'failed' | 'never' | 'out_of_scope';
   remoteId: string | null;
   lastAttemptAt: string | null;
   lastSuccessAt: string | null;

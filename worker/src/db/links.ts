@@ -4,7 +4,7 @@ export interface LinkRow {
   resourceType: 'User' | 'Group';
   resourceId: string;
   remoteId: string | null;
-  state: 'in_sync' | 'pending' | 'failed' | 'never';
+  state: 'in_sync' | 'pending' | 'failed' | 'never' | 'out_of_scope';
   payloadHash: string | null;
   payload: string | null;
   remoteState: string | null;

@@ -234,7 +234,7 @@ export const links = sqliteTable(
     remoteId: text('remote_id'),
     /** a second remote identifier admins see, e.g. Drupal's numeric uid beside the UUID */
     remoteKey: text('remote_key'),
-    state: text('state', { enum: ['in_sync', 'pending', 'failed', 'never'] })
+    state: text('state', { enum: ['in_sync', 'pending', 'failed', 'never', 'out_of_scope'] })
       .notNull()
       .default('never'),
     /** SHA-256 of the last payload the target accepted: an unchanged user sends nothing */

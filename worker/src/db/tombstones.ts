@@ -7,7 +7,7 @@
 export interface TombstoneLink {
   targetId: string;
   targetName: string;
-  state: 'in_sync' | 'pending' | 'failed' | 'never';
+  state: 'in_sync' | 'pending' | 'failed' | 'never' | 'out_of_scope';
   remoteId: string | null;
   remoteState: string | null;
   lastAttemptAt: string | null;

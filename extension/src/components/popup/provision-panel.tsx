@@ -10,6 +10,7 @@ import { siteLookupResponseSchema, type SiteLookupResponse } from '../../lib/rel
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
 import { pageUserOf } from './page-user';
+import { STATE_LABEL } from '../../overlay/link-state';
 import { TargetProgress, type TargetRun } from './target-progress';
 
 type PageUserView = NonNullable<CurrentUserResponse>;
@@ -22,7 +23,6 @@ const previewSchema = z.object({
   site: z.object({ method: z.string(), path: z.string(), body: z.unknown() }).nullable().default(null),
 });
 
-const LINK_WORDS = { in_sync: 'in sync', pending: 'pending', failed: 'failed', never: 'not linked' } as const;
 
 /** The directory user for the page user: by the site's uid first, then userName, then email. */
 function hitOf(lookup: SiteLookupResponse, u: PageUserView): LookupHit | null {
@@ -171,7 +171,7 @@ export function ProvisionPanel({ user }: { user: PageUserView }) {
                     <input type="checkbox" checked={chosen.includes(t.id)} disabled={busy} onChange={(e) => toggle(t.id, e.currentTarget.checked)} />
                     {t.name}
                     {t.status === 'paused' ? ' (paused)' : ''}
-                    {link ? <span class="muted"> — {LINK_WORDS[link.state]}</span> : null}
+                    {link ? <span class="muted"> — {STATE_LABEL[link.state]}</span> : null}
                   </label>
                 );
               })}
