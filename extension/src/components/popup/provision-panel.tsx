@@ -23,7 +23,6 @@ const previewSchema = z.object({
   site: z.object({ method: z.string(), path: z.string(), body: z.unknown() }).nullable().default(null),
 });
 
-
 /** The directory user for the page user: by the site's uid first, then userName, then email. */
 function hitOf(lookup: SiteLookupResponse, u: PageUserView): LookupHit | null {
   return lookup.uids?.[u.uid] ?? lookup.userNames[u.name] ?? (u.mail ? lookup.emails[u.mail] : null) ?? null;
