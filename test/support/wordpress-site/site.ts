@@ -168,7 +168,9 @@ export class WpSite {
     if (roles) all = all.filter((u) => roles.split(',').some((r) => u.roles.includes(r)));
     const include = q.get('include');
     if (include) all = all.filter((u) => include.split(',').map(Number).includes(u.id));
-    all.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+    // orderby: name by default (api/04), or id; order asc by default.
+    all.sort(q.get('orderby') === 'id' ? (a, b) => a.id - b.id : (a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+    if (q.get('order') === 'desc') all.reverse();
     const total = all.length;
     const pages = Math.ceil(total / perPage);
     const offset = q.has('offset') ? Number(q.get('offset')) : (Number(q.get('page') ?? 1) - 1) * perPage;

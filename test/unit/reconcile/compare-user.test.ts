@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { mappingRuleSchema } from '../../../shared/src/targets';
 import { DEFAULT_MAPPING } from '../../../worker/src/provisioning/mapping';
 import { compareUser } from '../../../worker/src/provisioning/reconcile/compare-user';
-import { listedAttributes, topLevelAttribute } from '../../../worker/src/provisioning/reconcile/target-lister';
+import { listedAttributes, topLevelAttribute } from '../../../worker/src/provisioning/reconcile/listers/scim';
 
 const rules = (...r: object[]) => r.map((x) => mappingRuleSchema.parse(x));
 const user = { id: 'u1', userName: 'ada', title: 'Engineer', active: true, emails: [{ value: 'ada@example.org', type: 'work' }] };

@@ -6,7 +6,6 @@
 import { Hono } from 'hono';
 import { createBudget } from '../provisioning/dispatcher';
 import { reconcileStatus, reconcileTarget, setReconcileSchedule } from '../provisioning/reconcile';
-import { canReconcile } from '../provisioning/reconcile/target-lister';
 import { getTarget } from '../provisioning/targets';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
@@ -22,8 +21,6 @@ reconcileApp.post(ROUTES.startReconcile.path, validateJson(ROUTES.startReconcile
   if (!target) return notFound(c, TARGET);
   // A paused target is not read: what it refused may be the very credentials reconcile would use.
   if (target.status === 'paused') return conflict(c, `The target is paused${target.pausedReason ? `: ${target.pausedReason}` : ''}. Resume it first.`);
-  if (!canReconcile(target.kind))
-    return conflict(c, `Reconcile reads SCIM and Drupal targets; a ${target.kind} target is not read yet, so its drift is repaired only by "Sync all".`);
   await reconcileTarget(c.env, id, { trigger: 'manual', restart: c.req.valid('json').restart, budget: createBudget() });
   const status = await reconcileStatus(c.env, id);
   return status ? c.json(status) : notFound(c, TARGET);

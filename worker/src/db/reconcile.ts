@@ -95,17 +95,22 @@ export interface LinkedUser {
   groupPk?: number;
 }
 
-/** Links of the given remote users with their directory users, one statement per page. */
-export async function linkedUsersByRemote(db: D1Database, targetId: string, remoteIds: readonly string[]): Promise<LinkedUser[]> {
+/**
+ * Links of the given remote users with their directory users, one statement per page; `seen`:
+ * an earlier page of this run listed the account already (a listing whose order shifts, like
+ * Joomla's by name, can show one twice).
+ */
+export async function linkedUsersByRemote(db: D1Database, targetId: string, remoteIds: readonly string[]): Promise<(LinkedUser & { seen: number })[]> {
   if (remoteIds.length === 0) return [];
   const { results } = await db
     .prepare(
-      `SELECT l.resource_id AS resourceId, l.remote_id AS remoteId, l.payload, l.remote_state AS remoteState, u.data
+      `SELECT l.resource_id AS resourceId, l.remote_id AS remoteId, l.payload, l.remote_state AS remoteState, u.data,
+              EXISTS (SELECT 1 FROM reconcile_seen s WHERE s.target_id = ?1 AND s.resource_type = 'User' AND s.remote_id = l.remote_id) AS seen
          FROM links l LEFT JOIN users u ON u.id = l.resource_id
         WHERE l.target_id = ?1 AND l.resource_type = 'User' AND l.remote_id IN (SELECT value FROM json_each(?2))`,
     )
     .bind(targetId, JSON.stringify(remoteIds))
-    .all<LinkedUser>();
+    .all<LinkedUser & { seen: number }>();
   return results;
 }
 
@@ -186,14 +191,18 @@ export function membershipStatement(
       ? `SELECT 'o' AS k, l.resource_id AS id FROM links l WHERE l.target_id = ?1 AND l.resource_type = 'User' AND l.remote_id IN (SELECT value FROM json_each(?3))`
       : `SELECT 'o' AS k, l.resource_id AS id FROM reconcile_seen s, json_each(s.roles) r
            JOIN links l ON l.target_id = s.target_id AND l.resource_type = 'User' AND l.remote_id = s.remote_id
+           JOIN users u ON u.id = l.resource_id AND u.active IS NOT 0
           WHERE s.target_id = ?1 AND s.resource_type = 'User' AND r.value = ?3`;
+  // Roles: a member deactivated in the directory is not compared (a deactivated WordPress account
+  // holds no role at all, its roles are remembered by the relay), like compare-user's users.
+  const wantedActive = 'remoteIds' in observed ? '' : 'AND EXISTS (SELECT 1 FROM users u WHERE u.id = m.member_id AND u.active IS NOT 0)';
   return db
     .prepare(
       `${held}
        UNION ALL
        SELECT 'w', m.member_id FROM group_members m
          JOIN links l ON l.target_id = ?1 AND l.resource_type = 'User' AND l.resource_id = m.member_id
-        WHERE m.group_pk = ?2 AND m.member_type = 'User'
+        WHERE m.group_pk = ?2 AND m.member_type = 'User' ${wantedActive}
           AND ((l.remote_id IS NOT NULL AND l.remote_state IS NOT 'deleted')
                OR EXISTS (SELECT 1 FROM reconcile_drift d WHERE d.target_id = ?1 AND d.resource_type = 'User' AND d.resource_id = m.member_id AND d.kind = 'deleted' AND d.repairable = 1))`,
     )

@@ -15,6 +15,8 @@ export const joomlaUserAttributesSchema = z.looseObject({
   username: z.string().optional(),
   email: z.string().optional(),
   block: flag.optional(),
+  /** list only: the titles of the account's groups, one a line */
+  group_names: z.string().optional(),
   /** item only: `{"4": 4}` (an empty array `[]` when PHP serialises an empty map) */
   groups: z.union([z.record(z.string(), z.union([z.number(), z.string()])), z.array(z.union([z.number(), z.string()]))]).optional(),
 });

@@ -1,6 +1,6 @@
 /**
  * The groups phase (pushGroups targets). A SCIM target's groups are listed with their members;
- * a Drupal site's memberships are the roles its accounts carried in the users phase. For each
+ * a CMS site's memberships are the roles (Joomla: groups) its accounts carried in the users phase. For each
  * linked group the members the target holds are compared with those the sync engine would push;
  * on drift, what the target holds becomes the pushed set (pushed_members), so the group sync
  * adds and removes exactly the difference. A linked SCIM group the listing did not return is
@@ -16,15 +16,15 @@ import {
   type LinkedGroup,
 } from '../../db/reconcile';
 import { hasBudget, recordDrift, type ReconcileContext } from './context';
-import { memberValues } from './target-lister';
+import { memberValues } from './listers/scim';
 import type { StepResult } from './verify-missing';
 
 const VERIFY_PREFIX = 'verify:';
 
 export async function observeGroups(ctx: ReconcileContext): Promise<StepResult> {
-  if (ctx.target.kind === 'drupal-jsonapi') return observeRoles(ctx);
   const lister = ctx.lister;
-  if (!lister.groups || !lister.getGroup) return { stmts: [], done: true };
+  // A target without groups of its own (a CMS site) holds memberships as the roles its accounts carry.
+  if (!lister.groups || !lister.getGroup) return observeRoles(ctx);
   const cursor = ctx.state.cursor ?? (ctx.state.listing === 'by-id' ? VERIFY_PREFIX : null);
   if (cursor?.startsWith(VERIFY_PREFIX)) return verifyMissingGroups(ctx, cursor.slice(VERIFY_PREFIX.length));
   const page = await lister.groups(cursor, ctx.state.pageSize ?? 100);
@@ -45,7 +45,7 @@ export async function observeGroups(ctx: ReconcileContext): Promise<StepResult> 
   return { stmts, done: false };
 }
 
-/** Drupal: a mapped role's holders among the accounts the users phase saw. */
+/** A CMS site: a mapped role's (Joomla: group's) holders among the accounts the users phase saw. */
 async function observeRoles(ctx: ReconcileContext): Promise<StepResult> {
   // Credentials without "Administer permissions" do not see roles: nothing to compare.
   const hidden = await ctx.db

@@ -1,7 +1,8 @@
 /**
  * The users phase: one page of the target's users. Each remote id is remembered as seen (for
  * the verify phase), each linked account compared; accounts the relay did not create or link
- * are only counted — reconcile never touches them.
+ * are only counted — reconcile never touches them. An account an earlier page listed already
+ * (the order shifted under the listing) is compared once.
  */
 import { linkedUsersByRemote, seenStatement } from '../../db/reconcile';
 import type { ReconcileContext } from './context';
@@ -33,6 +34,7 @@ export async function observeUsers(ctx: ReconcileContext, items: readonly Observ
       ctx.state.counts.unlinked++;
       continue;
     }
+    if (link.seen) continue;
     stmts.push(...(await observeUser(ctx, link, item.resource)));
   }
   return stmts;

@@ -9,7 +9,6 @@ import type { Env } from '../../env';
 import type { Budget } from '../dispatcher';
 import { inProgress, parseState } from './state';
 import { reconcileTarget } from './run-reconcile';
-import { canReconcile } from './target-lister';
 
 /** When the schedule next starts a run; null when it is off. */
 export function nextDueAt(row: Pick<ReconcileRow, 'intervalMinutes' | 'lastReconcileAt' | 'created'>): Date | null {
@@ -18,7 +17,7 @@ export function nextDueAt(row: Pick<ReconcileRow, 'intervalMinutes' | 'lastRecon
 }
 
 export async function runDueReconciles(env: Env, budget: Budget, now: () => Date = () => new Date()): Promise<string[]> {
-  const rows = (await listReconcileRows(env.DB)).filter((r) => r.status === 'active' && canReconcile(r.kind));
+  const rows = (await listReconcileRows(env.DB)).filter((r) => r.status === 'active');
   const continuing = rows.filter((r) => inProgress(parseState(r.state)));
   const due = rows.filter((r) => !inProgress(parseState(r.state)) && (nextDueAt(r)?.getTime() ?? Infinity) <= now().getTime());
   const ran: string[] = [];

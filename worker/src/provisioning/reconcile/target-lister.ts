@@ -1,18 +1,22 @@
 /**
  * What reconcile reads from a target, the same for every kind: users page by page (with their
- * roles on a Drupal site), one user by id to confirm it is gone, and SCIM groups with members.
- * A SCIM target is paged with `count` up to its filter.maxResults (at least 100 where it says
- * nothing), asking only for the attributes the mapping sends; a Drupal site 50 accounts a page.
+ * roles or groups on a CMS site), one user by id to confirm it is gone, and SCIM groups with
+ * members. Each kind registers its reader here (listers/): SCIM, Drupal, WordPress, Joomla.
  */
-import type { MappingRule, Target } from '../../../../shared/src';
-import { drupalTargetOptionsSchema } from '../../../../shared/src/drupal-target';
-import { createDrupalLister } from '../drupal-client';
-import { createScimClient, createScimLister, type ClientHooks, type Result, type ScimResource } from '../scim-client';
+import type { Target } from '../../../../shared/src';
+import type { ClientHooks, Result, ScimResource } from '../scim-client';
+import { createDrupalTargetLister } from './listers/drupal';
+import { createJoomlaTargetLister } from './listers/joomla';
+import { createScimTargetLister } from './listers/scim';
+import { createWordpressTargetLister } from './listers/wordpress';
 
 export interface ObservedUser {
   remoteId: string;
   resource: ScimResource;
-  /** role machine names (Drupal); null where the target has no roles or they are not readable */
+  /**
+   * the account's roles as the ids linked groups carry: Drupal role machine names, WordPress role
+   * slugs, Joomla group ids; null where the target has no roles or they are not readable
+   */
   roles: string[] | null;
 }
 
@@ -32,103 +36,29 @@ export interface TargetLister {
   pageSize(): Promise<Result<number>>;
   users(cursor: string | null, pageSize: number): Promise<Result<Page<ObservedUser>>>;
   getUser(remoteId: string): Promise<Result<ObservedUser>>;
-  /** SCIM only: a Drupal site holds groups as roles, read with the users */
+  /** SCIM only: a CMS site holds groups as roles (user groups), read with the users */
   groups?(cursor: string | null, pageSize: number): Promise<Result<Page<ObservedGroup>>>;
   getGroup?(remoteId: string): Promise<Result<ScimResource>>;
 }
 
-/** Default SCIM page where the target does not publish filter.maxResults; 1,000 at most. */
-export const SCIM_DEFAULT_PAGE = 100;
-export const SCIM_MAX_PAGE = 1000;
+export interface ListerInput {
+  target: Target;
+  connection: { baseUrl: string; token: string; fetch?: typeof fetch };
+  hooks: ClientHooks;
+}
+
 /**
- * Groups carry their members: smaller pages keep one response within reason (50 groups of up to
- * 2,000 members is a few MB; relay B dropped connections under pages of 100 such groups).
+ * One reader per kind. Every kind has one, so the route and the schedule take any target; the
+ * Record type keeps a new kind from being added without its reader.
  */
-export const SCIM_GROUP_PAGE = 50;
-
-/** `emails[type eq "work"].value` → `emails`; `urn:…:User:manager.value` → `urn:…:User:manager`. */
-export function topLevelAttribute(path: string): string {
-  const urn = /^urn:/i.test(path) ? path.lastIndexOf(':') + 1 : 0;
-  const rest = path.slice(urn);
-  const cut = rest.search(/[.[]/);
-  return path.slice(0, urn) + (cut < 0 ? rest : rest.slice(0, cut));
-}
-
-/** What the mapping sends (update phase and create-only alike), plus `active` and `meta`. */
-export function listedAttributes(mapping: readonly MappingRule[]): string[] {
-  return [...new Set([...mapping.map((r) => topLevelAttribute(r.target)), 'active', 'meta'])];
-}
-
-/** Kinds whose listing reconcile reads; WordPress and Joomla targets have no reader yet (issue #12). */
-export const RECONCILABLE_KINDS: readonly Target['kind'][] = ['scim', 'drupal-jsonapi'];
-export const canReconcile = (kind: Target['kind']) => RECONCILABLE_KINDS.includes(kind);
+const LISTERS: Record<Target['kind'], (input: ListerInput) => TargetLister> = {
+  scim: createScimTargetLister,
+  'drupal-jsonapi': createDrupalTargetLister,
+  'wordpress-rest': createWordpressTargetLister,
+  'joomla-webservices': createJoomlaTargetLister,
+};
 
 export function createTargetLister(target: Target, token: string, hooks: ClientHooks, fetchImpl?: typeof fetch): TargetLister {
   const connection = { baseUrl: target.baseUrl, token, ...(fetchImpl ? { fetch: fetchImpl } : {}) };
-  if (target.kind === 'drupal-jsonapi') {
-    const lister = createDrupalLister({ ...connection, options: drupalTargetOptionsSchema.parse(target.options ?? {}) }, hooks);
-    const observed = (u: { resource: ScimResource; roles: string[] | null }): ObservedUser => ({
-      remoteId: u.resource.id,
-      resource: u.resource,
-      roles: u.roles,
-    });
-    return {
-      pageSize: async () => ({ ok: true, value: 50, status: 200 }),
-      async users(cursor) {
-        const res = await lister.list(cursor);
-        return res.ok ? { ...res, value: { items: res.value.users.map(observed), next: res.value.next } } : res;
-      },
-      async getUser(id) {
-        const res = await lister.get(id);
-        return res.ok ? { ...res, value: observed(res.value) } : res;
-      },
-    };
-  }
-  const lister = createScimLister(connection, hooks);
-  const attributes = listedAttributes(target.mapping);
-  return {
-    async pageSize() {
-      const spc = await createScimClient(connection, hooks).serviceProviderConfig();
-      if (!spc.ok) return spc;
-      const max = spc.value.filter?.maxResults;
-      return { ...spc, value: Math.max(1, Math.min(SCIM_MAX_PAGE, max && max > 0 ? max : SCIM_DEFAULT_PAGE)) };
-    },
-    async users(cursor, pageSize) {
-      const startIndex = cursor ? Number(cursor) : 1;
-      const res = await lister.list('Users', { startIndex, count: pageSize, attributes });
-      if (!res.ok) return res;
-      const items = res.value.resources.map((r) => ({ remoteId: r.id, resource: r, roles: null }));
-      return { ...res, value: { items, next: nextIndex(startIndex, pageSize, items.length, res.value.totalResults) } };
-    },
-    async getUser(id) {
-      const res = await lister.get('Users', id);
-      return res.ok ? { ...res, value: { remoteId: res.value.id, resource: res.value, roles: null } } : res;
-    },
-    async groups(cursor, pageSize) {
-      const startIndex = cursor ? Number(cursor) : 1;
-      const count = Math.min(pageSize, SCIM_GROUP_PAGE);
-      const res = await lister.list('Groups', { startIndex, count, attributes: ['displayName', 'members'] });
-      if (!res.ok) return res;
-      const items = res.value.resources.map((g) => ({ remoteId: g.id, memberRemoteIds: memberValues(g.members) }));
-      return { ...res, value: { items, next: nextIndex(startIndex, count, items.length, res.value.totalResults) } };
-    },
-    getGroup: (id) => lister.get('Groups', id),
-  };
-}
-
-/**
- * RFC 7644 §3.4.2.4: the next page starts after what this one returned; the listing is complete
- * on an empty page, past totalResults, or (without a total) on a short page.
- */
-function nextIndex(startIndex: number, count: number, returned: number, total: number | undefined): string | null {
-  const next = startIndex + returned;
-  if (returned === 0) return null;
-  if (total !== undefined ? next > total : returned < count) return null;
-  return String(next);
-}
-
-/** The `value`s of a SCIM group's `members` (RFC 7643 §4.2). */
-export function memberValues(members: unknown): string[] {
-  if (!Array.isArray(members)) return [];
-  return members.flatMap((m) => (m && typeof m === 'object' && typeof (m as { value?: unknown }).value === 'string' ? [(m as { value: string }).value] : []));
+  return LISTERS[target.kind]({ target, connection, hooks });
 }

@@ -1,0 +1,167 @@
+/**
+ * Reconcile against the fake WordPress and Joomla sites (issue #12): the site is listed page by
+ * page (WordPress 100 a page by id with X-WP-TotalPages, Joomla by offset in its order by name),
+ * and drift made on the site itself — a deleted account, an edited email, a removed role or
+ * group, an account deactivated (WordPress: every role removed; Joomla: blocked) — is found and
+ * repaired exactly by the sync engine. An unchanged site shows no drift and costs the listing's
+ * pages only, counted in the site's own request log.
+ */
+import { env } from 'cloudflare:test';
+import { describe, expect, inject, it } from 'vitest';
+import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
+import { api } from '../helpers/api';
+import { ops } from '../helpers/operations';
+import { createGroup, createUser } from '../helpers/scim';
+import { createJoomlaSite, type JoomlaSiteHandle } from '../support/joomla-site/client';
+import type { JoomlaSeedUser } from '../support/joomla-site/types';
+import { createWordpressSite, type WordpressSiteHandle } from '../support/wordpress-site/client';
+import type { WpSeedUser } from '../support/wordpress-site/types';
+
+const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
+const withMail = (name: string) => ({ emails: [{ value: `${name}@example.org`, type: 'work', primary: true }] });
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
+/** Accounts the relay did not create, so the listing spans two pages of 100. */
+const OTHERS = 120;
+
+async function cmsTarget(kind: 'wordpress-rest' | 'joomla-webservices', baseUrl: string, token: string, roleMap: Record<string, string | number>) {
+  const res = await api('POST', '/targets', {
+    name: `${kind} reconcile`,
+    kind,
+    baseUrl,
+    token,
+    pushGroups: true,
+    options: { roleMap },
+    modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.body as { id: string };
+}
+
+async function reconcile(targetId: string): Promise<any> {
+  let status: any;
+  for (let i = 0; i < 10; i++) {
+    const res = await api('POST', `/targets/${targetId}/reconcile`, {});
+    expect(res.status, res.text).toBe(200);
+    status = res.body;
+    if (status.state.phase === 'done' || status.state.phase === 'failed') return status;
+  }
+  return status;
+}
+
+/** Five directory users on the target; the first two in a group mapped to a role (group). */
+async function provisioned(targetId: string, group: string) {
+  const names = ['role', 'off', 'deleted', 'edited', 'same'].map(unique);
+  const users = await Promise.all(names.map((n) => createUser(n, withMail(n))));
+  await run(targetId);
+  await createGroup(group, { members: [{ value: users[0]!.id }, { value: users[1]!.id }] });
+  await run(targetId);
+  return users;
+}
+
+describe('reconcile against a WordPress site', () => {
+  const others: WpSeedUser[] = Array.from({ length: OTHERS }, (_, i) => ({ username: `other${i}`, email: `other${i}@example.test`, roles: ['author'] }));
+
+  it('repairs a removed role, an account stripped of its roles, a deleted account and an edited email, then reads two pages only', async () => {
+    const site: WordpressSiteHandle = await createWordpressSite(inject('wordpressSiteUrl'), { users: others });
+    const editors = unique('Editors');
+    const target = await cmsTarget('wordpress-rest', site.baseUrl, site.adminToken, { [editors]: 'editor' });
+    const users = await provisioned(target.id, editors);
+    const onSite = async () => {
+      const all = (await site.state()).users;
+      return users.map((u) => all.find((a) => a.username === u.userName)!);
+    };
+    const before = await onSite();
+    expect(before[0]!.roles).toEqual(['subscriber', 'editor']);
+    expect(before[1]!.roles).toEqual(['subscriber', 'editor']);
+
+    // Drift made on the site.
+    await site.updateUser(before[0]!.id, { roles: ['subscriber'] });
+    await site.updateUser(before[1]!.id, { roles: [] });
+    const gone = await fetch(`${site.baseUrl}/wp-json/wp/v2/users/${before[2]!.id}?force=true&reassign=1`, {
+      method: 'DELETE',
+      headers: { authorization: `Basic ${btoa(site.adminToken)}` },
+    });
+    expect(gone.status).toBe(200);
+    await site.updateUser(before[3]!.id, { email: 'changed.by.hand@example.test' });
+
+    const status = await reconcile(target.id);
+    expect(status.state).toMatchObject({ phase: 'done', error: null });
+    expect(status.state.found).toEqual({ roles: 1, deactivated: 1, deleted: 1, attributes: 1 });
+    expect(status.state.fixed).toEqual(status.state.found);
+
+    const after = await onSite();
+    expect(after[0]).toMatchObject({ id: before[0]!.id, roles: ['subscriber', 'editor'] });
+    expect(after[1]).toMatchObject({ id: before[1]!.id, roles: ['subscriber', 'editor'] });
+    expect(after[2]).toMatchObject({ email: `${users[2]!.userName}@example.org`, roles: ['subscriber'] });
+    expect(after[2]!.id).not.toBe(before[2]!.id);
+    expect(after[3]).toMatchObject({ id: before[3]!.id, email: `${users[3]!.userName}@example.org` });
+    expect(after[4]).toEqual(before[4]);
+    // Accounts the relay did not create are listed, never written.
+    expect((await site.state()).users.filter((u) => u.username.startsWith('other')).every((u) => u.roles.join() === 'author')).toBe(true);
+
+    const since = (await site.requests()).length;
+    const again = await reconcile(target.id);
+    expect(again.state).toMatchObject({ phase: 'done', found: {} });
+    const reads = (await site.requests()).slice(since);
+    expect(reads.map((r) => `${r.method} ${r.route} ${new URLSearchParams(r.query).get('page')}`)).toEqual([
+      'GET /wp/v2/users 1',
+      'GET /wp/v2/users 2',
+    ]);
+    expect(new URLSearchParams(reads[0]!.query).get('per_page')).toBe('100');
+    expect(new URLSearchParams(reads[0]!.query).get('orderby')).toBe('id');
+  });
+});
+
+describe('reconcile against a Joomla site', () => {
+  const others: JoomlaSeedUser[] = Array.from({ length: OTHERS }, (_, i) => ({
+    name: `Other ${String(i).padStart(3, '0')}`,
+    username: `other${i}`,
+    email: `other${i}@example.test`,
+    groups: [3],
+  }));
+
+  it('repairs a removed group, a blocked account, a deleted account and an edited email, then reads two pages only', async () => {
+    const site: JoomlaSiteHandle = await createJoomlaSite(inject('joomlaSiteUrl'), { users: others });
+    const editors = unique('Editors');
+    const target = await cmsTarget('joomla-webservices', site.baseUrl, site.adminToken, { [editors]: 4 });
+    const users = await provisioned(target.id, editors);
+    const onSite = async () => {
+      const all = (await site.state()).users;
+      return users.map((u) => all.find((a) => a.username === u.userName)!);
+    };
+    const before = await onSite();
+    expect(before[0]!.groups).toEqual([2, 4]);
+
+    await site.updateUser(before[0]!.id, { groups: [2] });
+    await site.updateUser(before[1]!.id, { block: true });
+    const gone = await fetch(`${site.baseUrl}/api/index.php/v1/users/${before[2]!.id}`, {
+      method: 'DELETE',
+      headers: { 'x-joomla-token': site.adminToken, accept: 'application/vnd.api+json' },
+    });
+    expect(gone.status).toBe(204);
+    await site.updateUser(before[3]!.id, { email: 'changed.by.hand@example.test' });
+
+    const status = await reconcile(target.id);
+    expect(status.state).toMatchObject({ phase: 'done', error: null });
+    expect(status.state.found).toEqual({ roles: 1, deactivated: 1, deleted: 1, attributes: 1 });
+    expect(status.state.fixed).toEqual(status.state.found);
+
+    const after = await onSite();
+    expect(after[0]).toMatchObject({ id: before[0]!.id, groups: [2, 4] });
+    expect(after[1]).toMatchObject({ id: before[1]!.id, block: false, groups: [2, 4] });
+    expect(after[2]).toMatchObject({ email: `${users[2]!.userName}@example.org`, groups: [2], block: false });
+    expect(after[2]!.id).not.toBe(before[2]!.id);
+    expect(after[3]).toMatchObject({ id: before[3]!.id, email: `${users[3]!.userName}@example.org` });
+    expect(after[4]).toEqual(before[4]);
+    expect((await site.state()).users.filter((u) => u.username.startsWith('other')).every((u) => u.groups.join() === '3' && !u.block)).toBe(true);
+
+    const since = (await site.requests()).length;
+    const again = await reconcile(target.id);
+    expect(again.state).toMatchObject({ phase: 'done', found: {} });
+    const reads = (await site.requests()).slice(since);
+    expect(reads.every((r) => r.method === 'GET')).toBe(true);
+    // The listing's two pages, and the site's groups once (a list row names its groups by title).
+    expect(reads.map((r) => `${r.route} ${new URLSearchParams(r.query).get('page[offset]')}`)).toEqual(['/v1/users 0', '/v1/users/groups null', '/v1/users 100']);
+  });
+
+});
