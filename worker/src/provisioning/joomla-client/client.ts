@@ -10,6 +10,7 @@
  * - every DELETE failure is a bare 500: the account is read again to tell gone from refused;
  * - the list has no exact filter, no total and a fixed order by name: matching searches, pages
  *   by offset, de-duplicates by id and compares exactly;
+ * - a batch match (many new users) lists the site once instead of searching each (site-index.ts);
  * - protected accounts: the token's own account always, Super Users unless options.allowSuperUsers.
  */
 import type { JoomlaTargetOptions } from '../../../../shared/src/joomla-target';
@@ -20,6 +21,8 @@ import { readAs, readNothing } from '../scim-client/readers';
 import type { ScimResource, ServiceProviderConfig } from '../scim-client/schemas';
 import type { ClientHooks, Result } from '../scim-client/types';
 import { sameValue, toLookup, UnsupportedLookup } from '../wordpress-client/filter';
+import { createSiteIndex } from '../wordpress-client/site-index';
+import { listJoomlaUsers } from './list';
 import { memberChanges } from '../wordpress-client/roles';
 import { groupIds, joomlaGroupCollectionSchema, joomlaUserCollectionSchema, joomlaUserDocumentSchema, type JoomlaUser } from './schemas';
 import { patchToJoomlaFields, STRIPPED_USERNAME, toJoomlaFields, toScimUser, type JoomlaFields } from './translate';
@@ -107,6 +110,14 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
     return diffs;
   }
 
+  // A batch match reads the site's listing once instead of searching each value (site-index.ts).
+  const index = createSiteIndex<JoomlaUser>(async (cursor) => {
+    const r = await listJoomlaUsers(send, cursor ?? 0);
+    if (!r.ok) return r;
+    const accounts = r.value.users.map((u) => ({ username: u.attributes.username, email: u.attributes.email, account: u }));
+    return { ...r, value: { accounts, next: r.value.next, pages: r.value.pages } };
+  });
+
   async function search(filter: string, limit: number): Promise<Result<ScimResource[]>> {
     let lookup;
     try {
@@ -115,6 +126,9 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
       if (!(e instanceof UnsupportedLookup)) throw e;
       return rejected(`The relay cannot look this up on a Joomla site: ${e.message}.`);
     }
+    const listed = await index.lookup(lookup);
+    // An account listed twice (the order by name shifted under the listing) is one match.
+    if (listed) return listed.ok ? ok([...new Map(listed.value.map((u) => [u.id, u])).values()].map(seen)) : listed;
     const found = new Map<string, ScimResource>();
     for (const value of lookup.values) {
       // `username:` narrows the LIKE to the login (api/049); an email is searched everywhere (api/045).

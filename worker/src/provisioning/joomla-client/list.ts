@@ -20,6 +20,8 @@ export interface JoomlaListPage {
   users: JoomlaUser[];
   /** the next page's offset, null after the last one */
   next: number | null;
+  /** `meta.total-pages` (Infinity where the site leaves it out) */
+  pages: number;
 }
 
 const readList = readAs(joomlaUserCollectionSchema, 'Joomla user collection');
@@ -28,7 +30,7 @@ export async function listJoomlaUsers(send: JoomlaSend, offset: number): Promise
   const query = new URLSearchParams({ 'page[limit]': String(JOOMLA_LIST_PAGE), 'page[offset]': String(offset) }).toString();
   const res = await send('GET', '/v1/users', readList, { query, expectGone: offset > 0 });
   // Past the end (api/041): the listing shrank during the pass; what it missed is re-read by id.
-  if (!res.ok && offset > 0 && res.failure.kind === 'not_found') return { ok: true, status: 404, value: { users: [], next: null } };
+  if (!res.ok && offset > 0 && res.failure.kind === 'not_found') return { ok: true, status: 404, value: { users: [], next: null, pages: 0 } };
   if (!res.ok && res.failure.kind === 'not_found')
     return {
       ok: false,
@@ -41,7 +43,8 @@ export async function listJoomlaUsers(send: JoomlaSend, offset: number): Promise
       ok: false,
       failure: { kind: 'transient', message: `The Joomla user list at offset ${offset} held ${res.value.data.length} of ${JOOMLA_LIST_PAGE} rows: cut short.` },
     };
-  return { ...res, value: { users: res.value.data, next: more ? offset + res.value.data.length : null } };
+  const pages = res.value.meta?.['total-pages'] ?? (more ? Number.POSITIVE_INFINITY : 1);
+  return { ...res, value: { users: res.value.data, next: more ? offset + res.value.data.length : null, pages } };
 }
 
 /** One account by id, as a list row (with `group_names`); a `not_found` failure when the site has none. */

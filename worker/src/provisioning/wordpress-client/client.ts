@@ -9,6 +9,7 @@
  *   account's Application Passwords and sets a random password (ending its browser sessions);
  * - delete needs `force=true` and `reassign` (options.reassign);
  * - protected accounts: the one the relay signs in as, and user 1 unless options.allowUserOne.
+ * - a batch match (many new users) lists the site once instead of searching each (site-index.ts).
  * The Batch API (25 requests, 207) is not used: the engine writes one account at a time.
  */
 import type { WordpressTargetOptions } from '../../../../shared/src/wordpress-target';
@@ -20,6 +21,8 @@ import { readAs } from '../scim-client/readers';
 import type { ScimResource, ServiceProviderConfig } from '../scim-client/schemas';
 import type { ClientHooks, Result } from '../scim-client/types';
 import { sameValue, toLookup, UnsupportedLookup } from './filter';
+import { createSiteIndex } from './site-index';
+import { listWpUsers } from './list';
 import { listSiteRoles, memberChanges, readWpUser, setRole, userRoute } from './roles';
 import { wpDeletedSchema, wpUserListSchema, type WpUser } from './schemas';
 import { patchToWpFields, toScimUser, toWpFields, type WpFields } from './translate';
@@ -94,6 +97,14 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
     return { ok: false, failure };
   }
 
+  // A batch match reads the site's listing once instead of searching each value (site-index.ts).
+  const index = createSiteIndex<WpUser>(async (cursor) => {
+    const r = await listWpUsers(send, cursor ?? 1);
+    if (!r.ok) return r;
+    const accounts = r.value.users.map((u) => ({ username: u.username, email: u.email, account: u }));
+    return { ...r, value: { accounts, next: r.value.next, pages: r.value.totalPages } };
+  });
+
   async function search(filter: string, limit: number): Promise<Result<ScimResource[]>> {
     let lookup;
     try {
@@ -102,6 +113,8 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
       if (!(e instanceof UnsupportedLookup)) throw e;
       return rejected(`The relay cannot look this up on a WordPress site: ${e.message}.`);
     }
+    const listed = await index.lookup(lookup);
+    if (listed) return listed.ok ? ok(listed.value.map(seen)) : listed;
     const found: ScimResource[] = [];
     for (const value of lookup.values) {
       // No exact filter: search one column (WP 6.8+ search_columns), then compare exactly (api/42).
