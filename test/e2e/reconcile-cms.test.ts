@@ -9,6 +9,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
+import { reconcileTarget } from '../../worker/src/provisioning/reconcile';
 import { api } from '../helpers/api';
 import { ops } from '../helpers/operations';
 import { createGroup, createUser } from '../helpers/scim';
@@ -162,6 +163,40 @@ describe('reconcile against a Joomla site', () => {
     expect(reads.every((r) => r.method === 'GET')).toBe(true);
     // The listing's two pages, and the site's groups once (a list row names its groups by title).
     expect(reads.map((r) => `${r.route} ${new URLSearchParams(r.query).get('page[offset]')}`)).toEqual(['/v1/users 0', '/v1/users/groups null', '/v1/users 100']);
+  });
+
+
+  it('does not trust a page boundary: an account renamed between pages is compared once, the one it pushed back is re-read by id', async () => {
+    const lower: JoomlaSeedUser[] = others.map((o, i) => ({ ...o, name: `other-${String(i).padStart(3, '0')}` }));
+    const site = await createJoomlaSite(inject('joomlaSiteUrl'), { users: lower });
+    const target = await cmsTarget('joomla-webservices', site.baseUrl, site.adminToken, {});
+    // Without a displayName the account's name is its login: x sorts first, y right where page 2 begins.
+    const x = await createUser(unique('aaa-x'), withMail(unique('x')));
+    await run(target.id);
+    const sorted = (await site.state()).users.map((u) => u.name).sort((a, b) => a.localeCompare(b));
+    const y = await createUser(`${sorted[99]}-y-${crypto.randomUUID().slice(0, 4)}`, withMail(unique('y')));
+    await run(target.id);
+    const names = (await site.state()).users.sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id).map((u) => u.username);
+    expect(names[0]).toBe(x.userName);
+    expect(names[100]).toBe(y.userName);
+    const remoteX = (await site.byUsername(x.userName))!;
+    const remoteY = (await site.byUsername(y.userName))!;
+    await site.updateUser(remoteX.id, { email: 'changed.by.hand@example.test' });
+
+    // The first invocation reads page 1 only; then x is renamed to sort last, so every later row moves up one.
+    const first = await reconcileTarget(env, target.id, { budget: { requests: 1, deadline: Date.now() + 20_000 } });
+    expect(first).toMatchObject({ phase: 'users', cursor: '100' });
+    await site.updateUser(remoteX.id, { name: 'zzz-x' });
+    const since = (await site.requests()).length;
+    const status = await reconcile(target.id);
+
+    expect(status.state).toMatchObject({ phase: 'done', error: null });
+    // x was on page 1 and again on page 2: one drift. y slipped onto page 1 after it was read: read by id, not "deleted".
+    expect(status.state.found).toEqual({ attributes: 1 });
+    const reads = (await site.requests()).slice(since);
+    expect(reads.some((r) => r.route === '/v1/users' && new URLSearchParams(r.query).get('filter[search]') === `id:${remoteY.id}`)).toBe(true);
+    expect((await site.user(remoteX.id))!.email).toBe(`${x.emails[0].value}`);
+    expect(await site.user(remoteY.id)).toMatchObject({ username: y.userName, block: false });
   });
 
 });
