@@ -98,7 +98,10 @@ describe('a first sync into a CMS site', () => {
     for (const u of users) expect(after.filter((a) => a.username === u.userName || a.email === u.email).length, u.userName).toBe(1);
     expect(after.find((a) => a.username === `${prefix}-00`)!.id).toBe(before.find((a) => a.username === `${prefix}-00`)!.id);
     // Linked by email, then given the directory's login (Joomla can rename; WordPress cannot).
-    expect(after.find((a) => a.email === `${prefix}-1@example.org`)).toMatchObject({ id: before.find((a) => a.username === `someone-else-${prefix}`)!.id, username: `${prefix}-01` });
+    expect(after.find((a) => a.email === `${prefix}-1@example.org`)).toMatchObject({
+      id: before.find((a) => a.username === `someone-else-${prefix}`)!.id,
+      username: `${prefix}-01`,
+    });
 
     expect(searches(log, 'filter[search]')).toEqual([]);
     expect(log.filter((r) => r.method === 'GET' && r.route === '/v1/users').length).toBeLessThanOrEqual(2);

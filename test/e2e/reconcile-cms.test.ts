@@ -104,10 +104,7 @@ describe('reconcile against a WordPress site', () => {
     const again = await reconcile(target.id);
     expect(again.state).toMatchObject({ phase: 'done', found: {} });
     const reads = (await site.requests()).slice(since);
-    expect(reads.map((r) => `${r.method} ${r.route} ${new URLSearchParams(r.query).get('page')}`)).toEqual([
-      'GET /wp/v2/users 1',
-      'GET /wp/v2/users 2',
-    ]);
+    expect(reads.map((r) => `${r.method} ${r.route} ${new URLSearchParams(r.query).get('page')}`)).toEqual(['GET /wp/v2/users 1', 'GET /wp/v2/users 2']);
     expect(new URLSearchParams(reads[0]!.query).get('per_page')).toBe('100');
     expect(new URLSearchParams(reads[0]!.query).get('orderby')).toBe('id');
   });
@@ -162,9 +159,12 @@ describe('reconcile against a Joomla site', () => {
     const reads = (await site.requests()).slice(since);
     expect(reads.every((r) => r.method === 'GET')).toBe(true);
     // The listing's two pages, and the site's groups once (a list row names its groups by title).
-    expect(reads.map((r) => `${r.route} ${new URLSearchParams(r.query).get('page[offset]')}`)).toEqual(['/v1/users 0', '/v1/users/groups null', '/v1/users 100']);
+    expect(reads.map((r) => `${r.route} ${new URLSearchParams(r.query).get('page[offset]')}`)).toEqual([
+      '/v1/users 0',
+      '/v1/users/groups null',
+      '/v1/users 100',
+    ]);
   });
-
 
   it('does not trust a page boundary: an account renamed between pages is compared once, the one it pushed back is re-read by id', async () => {
     const lower: JoomlaSeedUser[] = others.map((o, i) => ({ ...o, name: `other-${String(i).padStart(3, '0')}` }));
@@ -198,5 +198,4 @@ describe('reconcile against a Joomla site', () => {
     expect((await site.user(remoteX.id))!.email).toBe(`${x.emails[0].value}`);
     expect(await site.user(remoteY.id)).toMatchObject({ username: y.userName, block: false });
   });
-
 });

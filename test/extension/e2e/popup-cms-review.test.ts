@@ -64,7 +64,12 @@ describe('popup: review of what a WordPress or Joomla target receives', () => {
     await popup.getByRole('button', { name: 'Review what will be sent' }).click();
     const review = popup.getByRole('region', { name: 'What will be sent' });
     await review.waitFor();
-    const sent = (target: string) => review.locator('div', { hasText: `To ${target}:` }).locator('pre.payload').textContent().then((t) => t ?? '');
+    const sent = (target: string) =>
+      review
+        .locator('div', { hasText: `To ${target}:` })
+        .locator('pre.payload')
+        .textContent()
+        .then((t) => t ?? '');
     return { popup, tab, sent };
   }
 

@@ -164,7 +164,10 @@ describe('the Joomla lister', () => {
   it('ends the pass at an offset past a listing that shrank, but calls a 404 on the first page a missing plugin', async () => {
     const past = cmsLister('joomla-webservices', () => joomlaError(404));
     expect(await past.lister.users('200', 100)).toMatchObject({ ok: true, value: { items: [], next: null } });
-    expect(await past.lister.users(null, 100)).toMatchObject({ ok: false, failure: { kind: 'fatal', message: expect.stringContaining('Web Services - Users') } });
+    expect(await past.lister.users(null, 100)).toMatchObject({
+      ok: false,
+      failure: { kind: 'fatal', message: expect.stringContaining('Web Services - Users') },
+    });
   });
 
   it('takes a short page before the last as a listing cut short, and an unknown id as gone', async () => {

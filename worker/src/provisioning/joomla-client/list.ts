@@ -34,7 +34,11 @@ export async function listJoomlaUsers(send: JoomlaSend, offset: number): Promise
   if (!res.ok && res.failure.kind === 'not_found')
     return {
       ok: false,
-      failure: { ...res.failure, kind: 'fatal', message: 'The Joomla site has no users API (404): enable the plugin "Web Services - Users" and check the base URL.' },
+      failure: {
+        ...res.failure,
+        kind: 'fatal',
+        message: 'The Joomla site has no users API (404): enable the plugin "Web Services - Users" and check the base URL.',
+      },
     };
   if (!res.ok) return res;
   const more = typeof res.value.links?.next === 'string' && res.value.links.next !== '';

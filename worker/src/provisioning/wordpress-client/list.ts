@@ -42,7 +42,10 @@ export async function listWpUsers(send: WordpressSend, page: number): Promise<Re
   if (page < pages && res.value.length < WP_LIST_PAGE)
     return {
       ok: false,
-      failure: { kind: 'transient', message: `Page ${page} of ${pages} of the WordPress user list held ${res.value.length} of ${WP_LIST_PAGE} accounts: cut short.` },
+      failure: {
+        kind: 'transient',
+        message: `Page ${page} of ${pages} of the WordPress user list held ${res.value.length} of ${WP_LIST_PAGE} accounts: cut short.`,
+      },
     };
   return { ...res, value: { users: res.value, next: page < pages ? page + 1 : null, totalPages: pages } };
 }
