@@ -428,7 +428,7 @@ export const reconcileSeen = sqliteTable(
       .references(() => targets.id, { onDelete: 'cascade' }),
     resourceType: text('resource_type', { enum: ['User', 'Group'] }).notNull(),
     remoteId: text('remote_id').notNull(),
-    /** JSON array of role machine names (Drupal targets), else null */
+    /** JSON array of the account's roles as linked groups carry them (Drupal machine names, WordPress slugs, Joomla group ids), else null */
     roles: text('roles'),
   },
   (t) => [primaryKey({ columns: [t.targetId, t.resourceType, t.remoteId] })],
