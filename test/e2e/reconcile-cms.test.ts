@@ -12,7 +12,7 @@ import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher
 import { reconcileTarget } from '../../worker/src/provisioning/reconcile';
 import { api } from '../helpers/api';
 import { ops } from '../helpers/operations';
-import { createGroup, createUser } from '../helpers/scim';
+import { PATCH_URN, createGroup, createUser, scim } from '../helpers/scim';
 import { createJoomlaSite, type JoomlaSiteHandle } from '../support/joomla-site/client';
 import type { JoomlaSeedUser } from '../support/joomla-site/types';
 import { createWordpressSite, type WordpressSiteHandle } from '../support/wordpress-site/client';
@@ -49,12 +49,18 @@ async function reconcile(targetId: string): Promise<any> {
   return status;
 }
 
-/** Five directory users on the target; the first two in a group mapped to a role (group). */
+/**
+ * Six directory users on the target; the first two and the last in a group mapped to a role
+ * (group), the last then deactivated in the directory (not drift: compared neither as a user nor
+ * as a member).
+ */
 async function provisioned(targetId: string, group: string) {
-  const names = ['role', 'off', 'deleted', 'edited', 'same'].map(unique);
+  const names = ['role', 'off', 'deleted', 'edited', 'same', 'inactive'].map(unique);
   const users = await Promise.all(names.map((n) => createUser(n, withMail(n))));
   await run(targetId);
-  await createGroup(group, { members: [{ value: users[0]!.id }, { value: users[1]!.id }] });
+  await createGroup(group, { members: [{ value: users[0]!.id }, { value: users[1]!.id }, { value: users[5]!.id }] });
+  await run(targetId);
+  await scim('PATCH', `/Users/${users[5]!.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
   await run(targetId);
   return users;
 }
@@ -97,6 +103,8 @@ describe('reconcile against a WordPress site', () => {
     expect(after[2]!.id).not.toBe(before[2]!.id);
     expect(after[3]).toMatchObject({ id: before[3]!.id, email: `${users[3]!.userName}@example.org` });
     expect(after[4]).toEqual(before[4]);
+    expect(after[5]).toEqual(before[5]);
+    expect(after[5]!.roles).toEqual([]);
     // Accounts the relay did not create are listed, never written.
     expect((await site.state()).users.filter((u) => u.username.startsWith('other')).every((u) => u.roles.join() === 'author')).toBe(true);
 
@@ -151,6 +159,7 @@ describe('reconcile against a Joomla site', () => {
     expect(after[2]!.id).not.toBe(before[2]!.id);
     expect(after[3]).toMatchObject({ id: before[3]!.id, email: `${users[3]!.userName}@example.org` });
     expect(after[4]).toEqual(before[4]);
+    expect(after[5]).toMatchObject({ block: true, groups: [2, 4] });
     expect((await site.state()).users.filter((u) => u.username.startsWith('other')).every((u) => u.groups.join() === '3' && !u.block)).toBe(true);
 
     const since = (await site.requests()).length;

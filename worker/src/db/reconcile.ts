@@ -178,7 +178,10 @@ export async function linkedGroups(db: D1Database, targetId: string, remoteIds: 
  * The directory members the target should hold for a group, as the sync engine computes them
  * (linked users with a remote account — or one being recreated by this run), beside the members
  * the target holds (`observed`: remote ids from a SCIM group, or `role`: accounts the listing
- * saw with that Drupal role), both as directory user ids. One statement: many go in one batch.
+ * saw with that role), both as directory user ids. One statement: many go in one batch. `a` is
+ * 0 for a member deactivated in the directory, on a role only: such a member is not compared (a
+ * deactivated WordPress account holds no role at all; the relay remembers its roles), like
+ * compare-user's inactive users.
  */
 export function membershipStatement(
   db: D1Database,
@@ -186,27 +189,25 @@ export function membershipStatement(
   groupPk: number,
   observed: { remoteIds: readonly string[] } | { role: string },
 ): D1PreparedStatement {
-  const held =
-    'remoteIds' in observed
-      ? `SELECT 'o' AS k, l.resource_id AS id FROM links l WHERE l.target_id = ?1 AND l.resource_type = 'User' AND l.remote_id IN (SELECT value FROM json_each(?3))`
-      : `SELECT 'o' AS k, l.resource_id AS id FROM reconcile_seen s, json_each(s.roles) r
-           JOIN links l ON l.target_id = s.target_id AND l.resource_type = 'User' AND l.remote_id = s.remote_id
-           JOIN users u ON u.id = l.resource_id AND u.active IS NOT 0
-          WHERE s.target_id = ?1 AND s.resource_type = 'User' AND r.value = ?3`;
-  // Roles: a member deactivated in the directory is not compared (a deactivated WordPress account
-  // holds no role at all, its roles are remembered by the relay), like compare-user's users.
-  const wantedActive = 'remoteIds' in observed ? '' : 'AND EXISTS (SELECT 1 FROM users u WHERE u.id = m.member_id AND u.active IS NOT 0)';
+  const byRole = !('remoteIds' in observed);
+  const held = byRole
+    ? `SELECT 'o' AS k, l.resource_id AS id, (SELECT u.active IS NOT 0 FROM users u WHERE u.id = l.resource_id) AS a
+         FROM reconcile_seen s, json_each(s.roles) r
+         JOIN links l ON l.target_id = s.target_id AND l.resource_type = 'User' AND l.remote_id = s.remote_id
+        WHERE s.target_id = ?1 AND s.resource_type = 'User' AND r.value = ?3`
+    : `SELECT 'o' AS k, l.resource_id AS id, 1 AS a FROM links l WHERE l.target_id = ?1 AND l.resource_type = 'User' AND l.remote_id IN (SELECT value FROM json_each(?3))`;
+  const active = byRole ? '(SELECT u.active IS NOT 0 FROM users u WHERE u.id = m.member_id)' : '1';
   return db
     .prepare(
       `${held}
        UNION ALL
-       SELECT 'w', m.member_id FROM group_members m
+       SELECT 'w', m.member_id, ${active} FROM group_members m
          JOIN links l ON l.target_id = ?1 AND l.resource_type = 'User' AND l.resource_id = m.member_id
-        WHERE m.group_pk = ?2 AND m.member_type = 'User' ${wantedActive}
+        WHERE m.group_pk = ?2 AND m.member_type = 'User'
           AND ((l.remote_id IS NOT NULL AND l.remote_state IS NOT 'deleted')
                OR EXISTS (SELECT 1 FROM reconcile_drift d WHERE d.target_id = ?1 AND d.resource_type = 'User' AND d.resource_id = m.member_id AND d.kind = 'deleted' AND d.repairable = 1))`,
     )
-    .bind(targetId, groupPk, 'remoteIds' in observed ? JSON.stringify(observed.remoteIds) : observed.role);
+    .bind(targetId, groupPk, byRole ? observed.role : JSON.stringify(observed.remoteIds));
 }
 
 /** What the target holds becomes what was last pushed: the group sync then adds and removes the difference. */

@@ -64,17 +64,22 @@ async function compareMemberships(
   kind: 'members' | 'roles',
 ): Promise<D1PreparedStatement[]> {
   if (groups.length === 0) return [];
-  const results = await ctx.db.batch<{ k: 'o' | 'w'; id: string }>(groups.map((g) => membershipStatement(ctx.db, ctx.target.id, g.groupPk, held(g))));
+  const results = await ctx.db.batch<{ k: 'o' | 'w'; id: string; a: number }>(
+    groups.map((g) => membershipStatement(ctx.db, ctx.target.id, g.groupPk, held(g))),
+  );
   const stmts: D1PreparedStatement[] = [];
   groups.forEach((g, i) => {
     const rows = results[i]!.results;
-    const observed = new Set(rows.filter((r) => r.k === 'o').map((r) => r.id));
-    const wanted = new Set(rows.filter((r) => r.k === 'w').map((r) => r.id));
+    const ids = (k: 'o' | 'w', active: boolean) => rows.filter((r) => r.k === k && Boolean(r.a) === active).map((r) => r.id);
+    const observed = new Set(ids('o', true));
+    const wanted = new Set(ids('w', true));
     const missing = [...wanted].filter((id) => !observed.has(id)).length;
     const extra = [...observed].filter((id) => !wanted.has(id)).length;
     if (missing + extra === 0) return;
     if (recordDrift(ctx, 'Group', g.resourceId, kind, `${missing} missing, ${extra} not in the directory`)) {
-      stmts.push(...replacePushedStatements(ctx.db, ctx.target.id, g.resourceId, [...observed]));
+      // Members deactivated in the directory were not compared: they stay as pushed (wanted), or as held.
+      const kept = new Set([...observed, ...ids('o', false), ...ids('w', false)]);
+      stmts.push(...replacePushedStatements(ctx.db, ctx.target.id, g.resourceId, [...kept]));
     }
   });
   return stmts;
