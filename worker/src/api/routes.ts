@@ -12,6 +12,7 @@ import {
   auditEventSchema,
   auditQuerySchema,
   countSchema,
+  deadLetterQuerySchema,
   emptyBodySchema,
   lookupBodySchema,
   lookupResponseSchema,
@@ -165,6 +166,15 @@ export const ROUTES = {
     query: outboxQuerySchema,
     status: 200,
     response: pageSchema(outboxItemSchema),
+  },
+  listDeadLetters: {
+    method: 'get',
+    path: '/outbox/dead-letters',
+    tag: 'outbox',
+    summary: 'List work-queue messages set aside in the dead-letter queue, with the error, newest first',
+    query: deadLetterQuerySchema,
+    status: 200,
+    response: pageSchema(auditEventSchema),
   },
   retryOutbox: {
     method: 'post',
