@@ -7,7 +7,7 @@
  * - acks, and sends a follow-up message when work is left: at once when the budget ran out
  *   before the outbox (or the import, or the planner) was done (a continuation); after the delay
  *   the earliest waiting row asks for when rows wait on Retry-After or backoff;
- * - retries with a delay when the run crashed, so a message that keeps crashing reaches the
+ * - retries (after the consumer's retry_delay) when the run crashed, so a message that keeps crashing reaches the
  *   dead-letter queue after `max_retries` (wrangler.toml) and is recorded there (dead-letters.ts).
  *
  * Follow-ups are new messages, not `retry()`: a long initial sync or a target asking to wait
@@ -21,9 +21,6 @@ import { automaticTargetIds } from '../provisioning/targets';
 import { runImports } from '../sources/importer';
 import { recordDeadLetters } from './dead-letters';
 import { enqueueWork, targetMessage, workKey, workMessageSchema, workQueueOf, type WorkMessage } from './messages';
-
-/** A crashed run leaves its rows for a minute (dispatcher's CRASH_RETRY_MS): its message waits as long. */
-export const CRASH_RETRY_SECONDS = 60;
 
 /** A dead-letter queue is named after its queue with "-dlq" (wrangler.toml). */
 export const isDeadLetterQueue = (queue: string): boolean => queue.endsWith('-dlq');
@@ -47,7 +44,7 @@ export async function consumeWork(batch: MessageBatch<unknown>, env: Env, opts: 
     if (!parsed.success) {
       // Nothing will ever run it: retried until it lands in the dead-letter queue, where it is shown.
       console.error(JSON.stringify({ event: 'work_message_invalid', id: message.id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }));
-      message.retry({ delaySeconds: CRASH_RETRY_SECONDS });
+      message.retry();
       continue;
     }
     const key = workKey(parsed.data);
@@ -66,7 +63,8 @@ export async function consumeWork(batch: MessageBatch<unknown>, env: Env, opts: 
       for (const m of messages) m.ack();
     } catch (err) {
       console.error(JSON.stringify({ event: 'work_failed', key: workKey(work), attempts: Math.max(...messages.map((m) => m.attempts)), error: String(err) }));
-      for (const m of messages) m.retry({ delaySeconds: CRASH_RETRY_SECONDS });
+      // The delay is the consumer's retry_delay (wrangler.toml: a minute, as the crashed run's rows wait).
+      for (const m of messages) m.retry();
     }
   }
 }
