@@ -88,7 +88,9 @@ describe('a directory change enqueues, it does not dispatch', () => {
     const targetId = await faultTargetOf(t);
     const { queue, sent } = recorder();
     const { usage } = await createUserWith(queue, unique('enqueued'));
-    expect(sent.filter((s) => s.body.kind === 'target' && s.body.targetId === targetId)).toEqual([{ body: targetMessage(targetId, 'automatic'), delaySeconds: 0 }]);
+    expect(sent.filter((s) => s.body.kind === 'target' && s.body.targetId === targetId)).toEqual([
+      { body: targetMessage(targetId, 'automatic'), delaySeconds: 0 },
+    ]);
     expect(usage).toHaveLength(1);
     expect(usage[0]!.subrequests).toBe(0);
     expect(await t.counts()).toEqual({});
@@ -122,7 +124,13 @@ describe('the consumer', () => {
     await automaticTarget(relayB.scimUrl, relayB.token);
     const userName = unique('delivered');
     await createUserWith(env.TEST_WORK_QUEUE, userName);
-    expect(await eventually(() => onB(userName), (u) => u !== undefined, 15_000)).toMatchObject({ userName });
+    expect(
+      await eventually(
+        () => onB(userName),
+        (u) => u !== undefined,
+        15_000,
+      ),
+    ).toMatchObject({ userName });
   });
 
   it('a target answering 429 with Retry-After gets a follow-up message delayed by what it asked', async () => {
@@ -146,7 +154,10 @@ describe('the consumer', () => {
     const targetId = await faultTargetOf(t);
     await createUserWith(recorder().queue, unique('dup'));
     const message = targetMessage(targetId, 'automatic');
-    const batch = createMessageBatch('relay-work', [1, 2, 3].map((n) => ({ id: `m${n}`, timestamp: new Date(), attempts: 1, body: message })));
+    const batch = createMessageBatch(
+      'relay-work',
+      [1, 2, 3].map((n) => ({ id: `m${n}`, timestamp: new Date(), attempts: 1, body: message })),
+    );
     const ctx = createExecutionContext();
     await handler.queue!(batch, { ...env, WORK_QUEUE: recorder().queue }, ctx);
     const result = await getQueueResult(batch, ctx);

@@ -19,7 +19,11 @@ export function dispatchAutomaticAfter(env: Env, ctx: WaitUntil, budget?: Budget
   const run = async () => {
     const ids = await automaticTargetIds(env);
     if (ids.length === 0) return;
-    if (queue) await enqueueWork(queue, ids.map((id) => targetMessage(id, 'automatic')));
+    if (queue)
+      await enqueueWork(
+        queue,
+        ids.map((id) => targetMessage(id, 'automatic')),
+      );
     else await dispatch(env, { mode: 'automatic', ...(budget ? { budget } : {}) });
   };
   ctx.waitUntil(run().catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
@@ -36,8 +40,6 @@ export function dispatchTargetNow(env: Env, ctx: WaitUntil, target: Pick<Target,
   const mode = target.modes.automatic.enabled ? 'automatic' : target.modes.scheduled.enabled ? 'scheduled' : null;
   if (!mode) return;
   const queue = workQueueOf(env);
-  const run = queue
-    ? enqueueWork(queue, [targetMessage(target.id, mode, true)])
-    : dispatch(env, { mode, targetIds: [target.id], force: true });
+  const run = queue ? enqueueWork(queue, [targetMessage(target.id, mode, true)]) : dispatch(env, { mode, targetIds: [target.id], force: true });
   ctx.waitUntil(run.catch((err) => console.error(JSON.stringify({ event: 'target_dispatch_failed', targetId: target.id, error: String(err) }))));
 }

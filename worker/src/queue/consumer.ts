@@ -43,7 +43,9 @@ export async function consumeWork(batch: MessageBatch<unknown>, env: Env, opts: 
     const parsed = workMessageSchema.safeParse(message.body);
     if (!parsed.success) {
       // Nothing will ever run it: retried until it lands in the dead-letter queue, where it is shown.
-      console.error(JSON.stringify({ event: 'work_message_invalid', id: message.id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }));
+      console.error(
+        JSON.stringify({ event: 'work_message_invalid', id: message.id, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }),
+      );
       message.retry();
       continue;
     }
