@@ -9,13 +9,15 @@ import { describe, expect, it } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
 import { takeUsages } from '../../worker/src/limits/meter';
-import { targetMessage, type WorkMessage, type WorkQueue } from '../../worker/src/queue/messages';
+import { consumeWork } from '../../worker/src/queue/consumer';
+import { sourceMessage, targetMessage, type WorkMessage, type WorkQueue } from '../../worker/src/queue/messages';
 import { api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { ops } from '../helpers/operations';
 import { BASE, TEST_TOKEN, USER_URN } from '../helpers/scim';
 import { newFaultTarget, relayB, type FaultTargetHandle } from '../support/e2e';
 import { onB } from '../support/on-relay-b';
+import { drupalSource, newSite, uniq } from '../sources/support';
 
 const handler: ExportedHandler<Env> = worker;
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@queue.test`;
@@ -247,5 +249,32 @@ describe('the cron', () => {
     expect(await onB(userName)).toMatchObject({ userName });
     const runs = await api('GET', `/runs?targetId=${targetId}`);
     expect(runs.body.items[0]).toMatchObject({ mode: 'automatic', status: 'done' });
+  });
+});
+
+describe('imports of large sources', () => {
+  it('go on page after page through follow-up messages, each page sending its changes to the automatic targets', async () => {
+    const p = uniq('queued');
+    const site = await newSite({ adminUser: false, generate: 130, generatePrefix: p });
+    const source = await drupalSource(site);
+    const targetId = await automaticTarget(relayB.scimUrl, relayB.token);
+    const { queue, sent } = recorder();
+    // One page's worth of budget for the first two invocations, as consumers that run out
+    // mid-import; the third has room for the last page and the full run's sweep.
+    const budget = (n: number) => ({ requests: n < 2 ? 12 : 10_000, deadline: Date.now() + 60_000 });
+    let message: unknown = sourceMessage(source.id);
+    let invocations = 0;
+    while (message && invocations < 10) {
+      sent.length = 0;
+      const batch = createMessageBatch('relay-work', [{ id: `i${invocations}`, timestamp: new Date(), attempts: 1, body: message }]);
+      await consumeWork(batch, { ...env, WORK_QUEUE: queue }, { budget: budget(invocations) });
+      invocations++;
+      expect(sent.filter((s) => s.body.kind === 'target' && s.body.targetId === targetId).map((s) => s.body)).toEqual([targetMessage(targetId, 'automatic')]);
+      message = sent.find((s) => s.body.kind === 'source')?.body;
+    }
+    expect(invocations).toBe(3);
+    const n = await env.DB.prepare('SELECT count(*) AS n FROM users WHERE user_name_lower LIKE ?').bind(`${p}%`).first<{ n: number }>();
+    expect(n!.n).toBe(130);
+    expect((await api('GET', `/sources/${source.id}`)).body.running).toBe(false);
   });
 });

@@ -32,12 +32,14 @@ export class WorkCrashed extends Error {
 export interface ConsumeOptions {
   now?: () => Date;
   fetch?: typeof fetch;
+  /** the invocation's budget (tests: a small one, to see a continuation) */
+  budget?: Budget;
 }
 
 export async function consumeWork(batch: MessageBatch<unknown>, env: Env, opts: ConsumeOptions = {}): Promise<void> {
   if (isDeadLetterQueue(batch.queue)) return recordDeadLetters(env, batch);
   const now = opts.now ?? (() => new Date());
-  const budget = createBudget();
+  const budget = opts.budget ?? createBudget();
   const groups = new Map<string, { work: WorkMessage; messages: Message<unknown>[] }>();
   for (const message of batch.messages) {
     const parsed = workMessageSchema.safeParse(message.body);
