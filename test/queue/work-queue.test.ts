@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
 import { takeUsages } from '../../worker/src/limits/meter';
-import { consumeWork } from '../../worker/src/queue/consumer';
+import { BUSY_RETRY_SECONDS, consumeWork } from '../../worker/src/queue/consumer';
 import { sourceMessage, targetMessage, type WorkMessage, type WorkQueue } from '../../worker/src/queue/messages';
 import { api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
@@ -167,6 +167,37 @@ describe('the consumer', () => {
     const runs = await api('GET', `/runs?targetId=${targetId}`);
     expect(runs.body.items).toHaveLength(1);
     expect((await t.counts())['POST /scim/v2/Users']).toBe(1);
+  });
+});
+
+describe('one consumer invocation at a time per target', () => {
+  it('a second invocation for a target being run defers its message instead of running it alongside', async () => {
+    const t = newFaultTarget();
+    const targetId = await faultTargetOf(t);
+    await createUserWith(recorder().queue, unique('busy'));
+    // The first invocation's match waits on the target, holding the run lease meanwhile.
+    await t.setFaults([{ match: { method: 'GET', path: '/scim/v2/Users' }, delayMs: 1500 }]);
+    const first = consume('relay-work', targetMessage(targetId, 'automatic'), recorder().queue);
+    const leased = () => env.DB.prepare('SELECT run_lease_until AS until FROM targets WHERE id = ?').bind(targetId).first<{ until: string | null }>();
+    await eventually(leased, (r) => r?.until != null, 5000);
+
+    const { queue, sent } = recorder();
+    const second = await consume('relay-work', targetMessage(targetId, 'automatic'), queue);
+    expect(second.result.explicitAcks).toEqual([second.id]);
+    expect(sent).toEqual([{ body: targetMessage(targetId, 'automatic'), delaySeconds: BUSY_RETRY_SECONDS }]);
+
+    expect((await first).result.explicitAcks).toHaveLength(1);
+    expect((await leased())?.until).toBeNull();
+    // Only the first invocation started a run.
+    expect((await api('GET', `/runs?targetId=${targetId}`)).body.items).toHaveLength(1);
+    expect((await t.counts())['POST /scim/v2/Users']).toBe(1);
+  });
+
+  it('a message for a target that no longer exists is acked with no follow-up', async () => {
+    const { queue, sent } = recorder();
+    const { id, result } = await consume('relay-work', targetMessage(crypto.randomUUID(), 'automatic'), queue);
+    expect(result.explicitAcks).toEqual([id]);
+    expect(sent).toEqual([]);
   });
 });
 

@@ -43,3 +43,22 @@ export async function lastRunError(db: D1Database, targetId: string): Promise<st
     .first<{ error: string | null }>();
   return row?.error ?? null;
 }
+
+/**
+ * Takes the target's run lease until `until` unless another consumer invocation holds one. One
+ * UPDATE: D1 runs it alone, so two invocations cannot both take it. Telling "busy" from "gone"
+ * costs a second read, only when the lease was not taken.
+ */
+export async function claimTargetRun(db: D1Database, targetId: string, now: Date, until: Date): Promise<'taken' | 'busy' | 'gone'> {
+  const row = await db
+    .prepare('UPDATE targets SET run_lease_until = ?1 WHERE id = ?2 AND (run_lease_until IS NULL OR run_lease_until < ?3) RETURNING id')
+    .bind(until.toISOString(), targetId, now.toISOString())
+    .first<{ id: string }>();
+  if (row) return 'taken';
+  return (await db.prepare('SELECT 1 AS found FROM targets WHERE id = ?').bind(targetId).first()) ? 'busy' : 'gone';
+}
+
+/** Gives the lease back, if it is still the one this invocation took. */
+export async function releaseTargetRun(db: D1Database, targetId: string, until: Date): Promise<void> {
+  await db.prepare('UPDATE targets SET run_lease_until = NULL WHERE id = ? AND run_lease_until = ?').bind(targetId, until.toISOString()).run();
+}

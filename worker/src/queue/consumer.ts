@@ -14,7 +14,7 @@
  * must not use up the attempts that only crashes should count.
  */
 import type { Env } from '../env';
-import { nextDueAt } from '../db/work-queue';
+import { claimTargetRun, nextDueAt, releaseTargetRun } from '../db/work-queue';
 import { createBudget, dispatch, type Budget } from '../provisioning/dispatcher';
 import { REQUESTS_PER_ROW } from '../provisioning/lanes';
 import { automaticTargetIds } from '../provisioning/targets';
@@ -80,13 +80,29 @@ function runWork(env: Env, work: WorkMessage, budget: Budget, now: () => Date, f
   return work.kind === 'target' ? runTarget(env, work, budget, now, fetcher) : runSource(env, work.sourceId, budget, now, fetcher);
 }
 
-async function runTarget(
-  env: Env,
-  work: Extract<WorkMessage, { kind: 'target' }>,
-  budget: Budget,
-  now: () => Date,
-  fetcher?: typeof fetch,
-): Promise<number | null> {
+/** A target another invocation is running is looked at again this many seconds later. */
+export const BUSY_RETRY_SECONDS = 5;
+/** The run lease outlives the invocation's deadline by this much: a consumer that died frees the target then. */
+const RUN_LEASE_MARGIN_MS = 30_000;
+
+type TargetWork = Extract<WorkMessage, { kind: 'target' }>;
+
+/**
+ * One consumer invocation at a time per target (the run lease), so the target's concurrency and
+ * rate limit hold across parallel invocations; outbox leases still keep one writer per user.
+ */
+async function runTarget(env: Env, work: TargetWork, budget: Budget, now: () => Date, fetcher?: typeof fetch): Promise<number | null> {
+  const until = new Date(Math.max(budget.deadline, Date.now()) + RUN_LEASE_MARGIN_MS);
+  const lease = await claimTargetRun(env.DB, work.targetId, now(), until);
+  if (lease !== 'taken') return lease === 'busy' ? BUSY_RETRY_SECONDS : null;
+  try {
+    return await dispatchTarget(env, work, budget, now, fetcher);
+  } finally {
+    await releaseTargetRun(env.DB, work.targetId, until);
+  }
+}
+
+async function dispatchTarget(env: Env, work: TargetWork, budget: Budget, now: () => Date, fetcher?: typeof fetch): Promise<number | null> {
   const summaries = await dispatch(env, {
     mode: work.mode,
     targetIds: [work.targetId],
