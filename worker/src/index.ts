@@ -22,7 +22,7 @@ import { workQueueOf } from './queue/messages';
 const app = new Hono<{ Bindings: Env }>();
 
 app.get('/', (c) => c.json({ name: 'SCIM Relay', scim: `${new URL(c.req.url).origin}/scim/v2`, api: `${new URL(c.req.url).origin}/api/v1` }));
-// Automatic mode: drain the automatic targets after a SCIM write has committed.
+// Automatic mode: after a SCIM write has committed, enqueue the automatic targets (work queue bound) or drain them in waitUntil.
 app.use('/scim/v2/*', async function dispatchAfterWrite(c, next) {
   await next();
   if (c.req.method !== 'GET' && c.res.status < 300 && !c.req.path.endsWith('/.search')) dispatchAutomaticAfter(c.env, c.executionCtx);
