@@ -321,7 +321,13 @@ export const ROUTES = {
     summary: "Run the target's queue now, whatever its schedule",
     body: z.strictObject({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
     status: 200,
-    response: z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() }),
+    response: z.object({
+      runId: z.string().nullable(),
+      targetId: z.string(),
+      counts: z.record(z.string(), z.number()),
+      drained: z.boolean(),
+      caughtUp: z.boolean().optional(),
+    }),
   },
   startReconcile: {
     method: 'post',
