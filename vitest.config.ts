@@ -11,7 +11,8 @@ export default defineConfig(async () => {
   const worker = {
     plugins: [
       cloudflareTest({
-        wrangler: { configPath: './wrangler.toml' },
+        // [env.test]: the worker without WORK_QUEUE, plus the queue tests' own queues (wrangler.toml).
+        wrangler: { configPath: './wrangler.toml', environment: 'test' },
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,

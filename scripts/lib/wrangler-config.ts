@@ -35,9 +35,11 @@ export function readDeployConfig(toml: string): DeployConfig {
   const databaseName = value(db.text, 'database_name');
   if (!workerName) throw new Error('wrangler.toml has no top-level name.');
   if (!databaseName) throw new Error('wrangler.toml: the DB database has no database_name.');
-  // Producers and consumers both name their queue; each is created once.
-  const queues = [...new Set([...toml.matchAll(/^\[\[queues\.(?:producers|consumers)\]\][^[]*?^\s*queue\s*=\s*"([^"]+)"/gm)].map((m) => m[1]!))];
-  const deadLetters = [...toml.matchAll(/^\s*dead_letter_queue\s*=\s*"([^"]+)"/gm)].map((m) => m[1]!);
+  // Producers and consumers both name their queue; each is created once. Only the top level's:
+  // an [env.*] section's queues (the tests' [env.test]) are not the deployed worker's.
+  const topLevel = toml.slice(0, toml.search(/^\[+env\./m) >>> 0);
+  const queues = [...new Set([...topLevel.matchAll(/^\[\[queues\.(?:producers|consumers)\]\][^[]*?^\s*queue\s*=\s*"([^"]+)"/gm)].map((m) => m[1]!))];
+  const deadLetters = [...topLevel.matchAll(/^\s*dead_letter_queue\s*=\s*"([^"]+)"/gm)].map((m) => m[1]!);
   return { workerName, databaseName, databaseId: value(db.text, 'database_id') ?? '', queues: [...new Set([...queues, ...deadLetters])] };
 }
 

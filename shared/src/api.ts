@@ -29,6 +29,8 @@ const targetId = z.string().min(1).optional();
 export const outboxQuerySchema = z.strictObject({ state: outboxStateSchema.optional(), targetId, limit, cursor: idCursor });
 export const runsQuerySchema = z.strictObject({ targetId, limit, cursor: runCursor });
 export const auditQuerySchema = z.strictObject({ targetId, resourceId: z.string().min(1).optional(), limit, cursor: idCursor });
+/** Dead letters: work messages the queue consumer gave up on (audit events of operation "dead_letter"). */
+export const deadLetterQuerySchema = z.strictObject({ targetId, limit, cursor: idCursor });
 
 export const retryBodySchema = z.strictObject({ targetId: z.string().min(1).optional(), state: z.enum(['failed', 'dead']).optional() });
 export const mappingBodySchema = z.strictObject({ mapping: z.array(mappingRuleSchema).max(200) });

@@ -109,15 +109,23 @@ describe('npm run deploy', () => {
   });
 
   it('creates the queues wrangler.toml declares once, and accepts those that exist', () => {
-    writeFileSync(
-      config,
-      `${readFileSync(config, 'utf8')}\n[[queues.producers]]\nbinding = "WORK"\nqueue = "relay-work"\n\n[[queues.consumers]]\nqueue = "relay-work"\ndead_letter_queue = "relay-dead"\n`,
-    );
     expect(deploy().code).toBe(0);
-    expect(readState().queues.sort()).toEqual(['relay-dead', 'relay-work']);
+    // The work queue and its dead-letter queue; not the tests' queues of [env.test].
+    expect(readState().queues.sort()).toEqual(['relay-work', 'relay-work-dlq']);
     const again = deploy();
     expect(again.code, again.out).toBe(0);
     expect(again.out).toContain('Queue "relay-work" exists.');
+    expect(again.out).toContain('Queue "relay-work-dlq" exists.');
+    expect(readState().queues).toHaveLength(2);
+  });
+
+  it('creates the queues an admin added, including a dead-letter queue only a consumer names', () => {
+    const shipped = readFileSync(config, 'utf8');
+    const extra =
+      '[[queues.producers]]\nbinding = "MORE"\nqueue = "relay-more"\n\n[[queues.consumers]]\nqueue = "relay-more"\ndead_letter_queue = "relay-dead"\n\n';
+    writeFileSync(config, shipped.replace('[env.test]', `${extra}[env.test]`));
+    expect(deploy().code).toBe(0);
+    expect(readState().queues.sort()).toEqual(['relay-dead', 'relay-more', 'relay-work', 'relay-work-dlq']);
   });
 });
 

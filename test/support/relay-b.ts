@@ -14,6 +14,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 export interface RelayB {
   url: string;
   token: string;
+  /** Sends a message to the relay's work queue (only with `queues`). */
+  sendWork(body: unknown): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -21,7 +23,20 @@ export interface RelayBOptions {
   bootstrapToken: string;
   /** base64 of 32 bytes */
   encryptionKey: string;
+  /**
+   * Bind WORK_QUEUE and consume it and its dead-letter queue, as wrangler.toml does, with no
+   * retry: a crash goes to the dead-letter queue at once (README "Queues").
+   */
+  queues?: boolean;
 }
+
+const QUEUES = {
+  queueProducers: { WORK_QUEUE: { queueName: 'relay-work' } },
+  queueConsumers: {
+    'relay-work': { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 0, retryDelay: 0, deadLetterQueue: 'relay-work-dlq' },
+    'relay-work-dlq': { maxBatchSize: 10, maxBatchTimeout: 1 },
+  },
+};
 
 /** The worker's compatibility date and flags, as wrangler.toml sets them for relay A. */
 async function compatibility(): Promise<{ date: string; flags: string[] }> {
@@ -67,6 +82,7 @@ export async function startRelayB(options: RelayBOptions): Promise<RelayB> {
           compatibilityFlags: compat.flags,
           d1Databases: ['DB'],
           bindings: { RELAY_BOOTSTRAP_TOKEN: options.bootstrapToken, RELAY_ENCRYPTION_KEY: options.encryptionKey },
+          ...(options.queues ? QUEUES : {}),
         },
       ],
     }),
@@ -77,7 +93,11 @@ export async function startRelayB(options: RelayBOptions): Promise<RelayB> {
     // readD1Migrations splits each file into whole statements (a CREATE TRIGGER … BEGIN … END
     // stays one statement); a batch per file is one transaction, as wrangler applies them.
     for (const migration of migrations) await db.batch(migration.queries.map((q) => db.prepare(q)));
-    return { url: url.origin, token: options.bootstrapToken, close: () => mf.dispose() };
+    const sendWork = async (body: unknown) => {
+      if (!options.queues) throw new Error('relay started without queues');
+      await (await mf.getQueueProducer('WORK_QUEUE')).send(body);
+    };
+    return { url: url.origin, token: options.bootstrapToken, sendWork, close: () => mf.dispose() };
   } catch (e) {
     await mf.dispose();
     throw e;

@@ -14,6 +14,11 @@ declare global {
       RELAY_LIMITS?: string;
       /** "1": fail any invocation that goes past its profile (the tests' limits harness) */
       RELAY_ENFORCE_LIMITS?: string;
+      /**
+       * The work queue's producer (wrangler.toml [[queues.producers]], README "Queues"). Unbound
+       * (a plan or an operator without Queues): SCIM writes dispatch in waitUntil and the cron drains.
+       */
+      WORK_QUEUE?: Queue<import('./queue/messages').WorkMessage>;
     }
   }
 }

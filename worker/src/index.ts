@@ -1,6 +1,6 @@
 /**
- * SCIM Relay worker: the SCIM 2.0 service provider (/scim/v2), the admin API (/api/v1) and the
- * cron entry point.
+ * SCIM Relay worker: the SCIM 2.0 service provider (/scim/v2), the admin API (/api/v1), the
+ * cron entry point and the work queue's consumer.
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -15,11 +15,14 @@ import { runDueReconciles } from './provisioning/reconcile';
 import { runImports } from './sources/importer';
 import { metered } from './limits/meter';
 import { parseLimits, type InvocationKind } from './limits/profile';
+import { consumeWork } from './queue/consumer';
+import { enqueueDueWork } from './queue/due-work';
+import { workQueueOf } from './queue/messages';
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.get('/', (c) => c.json({ name: 'SCIM Relay', scim: `${new URL(c.req.url).origin}/scim/v2`, api: `${new URL(c.req.url).origin}/api/v1` }));
-// Automatic mode: drain the automatic targets after a SCIM write has committed.
+// Automatic mode: after a SCIM write has committed, enqueue the automatic targets (work queue bound) or drain them in waitUntil.
 app.use('/scim/v2/*', async function dispatchAfterWrite(c, next) {
   await next();
   if (c.req.method !== 'GET' && c.res.status < 300 && !c.req.path.endsWith('/.search')) dispatchAutomaticAfter(c.env, c.executionCtx);
@@ -54,15 +57,25 @@ function underLimits<R>(env: Env, kind: InvocationKind, fn: (env: Env) => R): R 
 export default {
   fetch: (request, env, ctx) => underLimits(env, 'http', (e) => app.fetch(request, e, ctx)),
   scheduled: (_controller, env) => underLimits(env, 'cron', runCron),
+  queue: (batch, env) => underLimits(env, 'queue', (e) => consumeWork(batch, e)),
 } satisfies ExportedHandler<Env>;
 
 /**
- * Cron Triggers: due source imports run (or continue) first, then due reconcile runs; then
- * scheduled targets whose interval has passed are drained, then whatever the automatic targets
- * left behind (retries, rows beyond the last invocation's budget).
+ * Cron Triggers. With a work queue bound, due reconcile runs run here and the rest is only
+ * enqueued (due-work.ts): sources, due scheduled targets and stuck automatic targets, each
+ * consumed in its own invocation. Without one: due source imports run (or continue) first, then
+ * due reconcile runs; then scheduled targets whose interval has passed are drained, then whatever
+ * the automatic targets left behind (retries, rows beyond the last invocation's budget).
  */
 async function runCron(env: Env): Promise<void> {
   const budget = createBudget();
+  const queue = workQueueOf(env);
+  if (queue) {
+    // Reconcile first: the drift it queues is then enqueued by this same tick.
+    await runDueReconciles(env, budget).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
+    await enqueueDueWork(env, queue, new Date()).catch((err) => console.error(JSON.stringify({ event: 'enqueue_failed', error: String(err) })));
+    return;
+  }
   // Imports first, so what they change is provisioned by this same invocation. They may
   // spend at most 60% of its subrequests and time, so the outbox always gets a share.
   const importBudget = { requests: Math.floor(budget.requests * 0.6), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.6) };

@@ -20,6 +20,8 @@ export interface Relay {
   api(method: string, path: string, body?: unknown): Promise<HttpResult>;
   /** `/scim/v2` with the relay's bootstrap token (every scope). */
   scim(method: string, path: string, body?: unknown): Promise<HttpResult>;
+  /** Sends a message to the relay's work queue (a relay started with `queues`). */
+  sendWork(body: unknown): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,12 +37,13 @@ function wrap(started: RelayB): Relay {
     token: started.token,
     api: (method, path, body) => call(`${started.url}/api/v1${path}`, method, started.token, 'application/json', body),
     scim: (method, path, body) => call(`${started.url}/scim/v2${path}`, method, started.token, 'application/scim+json', body),
+    sendWork: (body) => started.sendWork(body),
     close: () => started.close(),
   };
 }
 
-export async function startRelay(token: string, encryptionKey: string): Promise<Relay> {
-  return wrap(await startRelayB({ bootstrapToken: token, encryptionKey }));
+export async function startRelay(token: string, encryptionKey: string, opts: { queues?: boolean } = {}): Promise<Relay> {
+  return wrap(await startRelayB({ bootstrapToken: token, encryptionKey, ...opts }));
 }
 
 export interface RelayPair {

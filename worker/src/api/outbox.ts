@@ -1,11 +1,14 @@
 /**
  * /api/v1/outbox: the provisioning queue as an admin sees it. Retry makes failed and dead rows
- * due now with a fresh attempt budget; approve releases deletions held by the deletion threshold.
+ * due now with a fresh attempt budget; approve releases deletions held by the deletion threshold;
+ * dead letters are the work-queue messages the consumer gave up on (README "Queues").
  */
 import { Hono, type Context } from 'hono';
-import { approveHeldRows, listOutbox, retryOutboxRows, selectOutboxItem, type OutboxItemRow } from '../db/provisioning-queries';
+import { approveHeldRows, listAudit, listOutbox, retryOutboxRows, selectOutboxItem, type OutboxItemRow } from '../db/provisioning-queries';
 import { dispatchTargetNow } from '../provisioning/dispatch-after';
 import { getTarget } from '../provisioning/targets';
+import { DEAD_LETTER_OPERATION } from '../queue/dead-letters';
+import { toAuditEvent } from './logs';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import { conflict, notFound, validateJson, validateQuery } from './validate';
@@ -19,6 +22,11 @@ const nowIso = () => new Date().toISOString();
 const rowId = (raw: string) => (/^\d{1,15}$/.test(raw) ? Number(raw) : null);
 
 outboxApp.get(ROUTES.listOutbox.path, validateQuery(ROUTES.listOutbox.query), async (c) => c.json(await listOutbox(c.env.DB, c.req.valid('query'))));
+
+outboxApp.get(ROUTES.listDeadLetters.path, validateQuery(ROUTES.listDeadLetters.query), async (c) => {
+  const page = await listAudit(c.env.DB, { ...c.req.valid('query'), operation: DEAD_LETTER_OPERATION });
+  return c.json({ items: page.items.map(toAuditEvent), nextCursor: page.nextCursor });
+});
 
 outboxApp.post(ROUTES.retryOutbox.path, validateJson(ROUTES.retryOutbox.body), async (c) => {
   const { targetId, state } = c.req.valid('json');

@@ -12,6 +12,7 @@ import { previewPageUser, previewPayload } from '../provisioning/preview';
 import { sitePayload } from '../provisioning/site-payload';
 import { testTarget } from '../provisioning/test-target';
 import { dispatchTargetNow } from '../provisioning/dispatch-after';
+import { enqueueWork, targetMessage, workQueueOf } from '../queue/messages';
 import { catchUp } from '../provisioning/planner';
 import { syncProgress } from '../provisioning/sync-progress';
 import { getTarget, listTargets, startSync } from '../provisioning/targets';
@@ -76,12 +77,19 @@ provisioningApp.get(ROUTES.planTarget.path, validateQuery(ROUTES.planTarget.quer
   return c.json({ targetId: target.id, mode, operations: await planTarget(c.env, target, mode) });
 });
 
-/** "Run now": drains the target's queue in this request, whatever its schedule. */
+/** "Run now": drains the target's queue in this request, whatever its schedule; the work queue (if bound) goes on with what is left. */
 provisioningApp.post(ROUTES.runTarget.path, validateJson(ROUTES.runTarget.body), async (c) => {
   const target = await getTarget(c.env, c.req.param('id'));
   if (!target) return notFound(c, 'The target');
   const { mode } = c.req.valid('json');
   const [run] = await dispatch(c.env, { mode, targetIds: [target.id], force: true, budget: createBudget() });
+  const queue = workQueueOf(c.env);
+  if (queue && run && (!run.drained || run.caughtUp === false))
+    c.executionCtx.waitUntil(
+      enqueueWork(queue, [targetMessage(target.id, mode, true)]).catch((err) =>
+        console.error(JSON.stringify({ event: 'enqueue_failed', targetId: target.id, error: String(err) })),
+      ),
+    );
   return c.json(run ?? { runId: null, targetId: target.id, counts: {}, drained: true });
 });
 

@@ -12,6 +12,7 @@ import {
   auditEventSchema,
   auditQuerySchema,
   countSchema,
+  deadLetterQuerySchema,
   emptyBodySchema,
   lookupBodySchema,
   lookupResponseSchema,
@@ -166,6 +167,15 @@ export const ROUTES = {
     status: 200,
     response: pageSchema(outboxItemSchema),
   },
+  listDeadLetters: {
+    method: 'get',
+    path: '/outbox/dead-letters',
+    tag: 'outbox',
+    summary: 'List work-queue messages set aside in the dead-letter queue, with the error, newest first',
+    query: deadLetterQuerySchema,
+    status: 200,
+    response: pageSchema(auditEventSchema),
+  },
   retryOutbox: {
     method: 'post',
     path: '/outbox/retry',
@@ -311,7 +321,13 @@ export const ROUTES = {
     summary: "Run the target's queue now, whatever its schedule",
     body: z.strictObject({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
     status: 200,
-    response: z.object({ runId: z.string().nullable(), targetId: z.string(), counts: z.record(z.string(), z.number()), drained: z.boolean() }),
+    response: z.object({
+      runId: z.string().nullable(),
+      targetId: z.string(),
+      counts: z.record(z.string(), z.number()),
+      drained: z.boolean(),
+      caughtUp: z.boolean().optional(),
+    }),
   },
   startReconcile: {
     method: 'post',

@@ -8,6 +8,7 @@ import { lookupUsers } from '../db/directory-views';
 import { selectImportRuns, type ImportRunRow } from '../db/sources';
 import { createBudget } from '../provisioning/dispatcher';
 import { dispatchAutomaticAfter } from '../provisioning/dispatch-after';
+import { enqueueWork, sourceMessage, workQueueOf } from '../queue/messages';
 import { approveHeldRun, runImports } from '../sources/importer';
 import { SourceError } from '../sources/remote';
 import { importOne } from '../sources/single-import';
@@ -54,7 +55,7 @@ sourcesApp.post(ROUTES.testSource.path, validateJson(ROUTES.testSource.body), as
   return result ? c.json(result) : notFound(c, SOURCE);
 });
 
-/** Runs (or continues) an import now, within one invocation's budget; the cron continues it. */
+/** Runs (or continues) an import now, within one invocation's budget; the work queue (or else the cron) continues it. */
 sourcesApp.post(ROUTES.runSource.path, validateJson(ROUTES.runSource.body), async (c) => {
   const id = c.req.param('id');
   const source = await getSource(c.env, id);
@@ -75,6 +76,12 @@ sourcesApp.post(ROUTES.runSource.path, validateJson(ROUTES.runSource.body), asyn
   }
   if (!summary) return conflict(c, 'Nothing to run.');
   dispatchAutomaticAfter(c.env, c.executionCtx, budget);
+  // With a work queue the import goes on page after page in consumer invocations, not at the next cron.
+  const queue = workQueueOf(c.env);
+  if (queue && summary.status === 'running')
+    c.executionCtx.waitUntil(
+      enqueueWork(queue, [sourceMessage(id)]).catch((err) => console.error(JSON.stringify({ event: 'enqueue_failed', sourceId: id, error: String(err) }))),
+    );
   return c.json(summary);
 });
 

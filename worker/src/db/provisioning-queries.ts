@@ -124,7 +124,7 @@ export async function listRuns(d1: D1Database, f: { targetId?: string; limit: nu
 
 export type RunRow = typeof runs.$inferSelect;
 
-export async function listAudit(d1: D1Database, f: { targetId?: string; resourceId?: string; limit: number; cursor?: string }) {
+export async function listAudit(d1: D1Database, f: { targetId?: string; resourceId?: string; operation?: string; limit: number; cursor?: string }) {
   const rows = await drizzle(d1)
     .select()
     .from(auditEvents)
@@ -133,6 +133,7 @@ export async function listAudit(d1: D1Database, f: { targetId?: string; resource
         f.targetId ? eq(auditEvents.targetId, f.targetId) : undefined,
         // audit_resource_idx leads with resource_type: every resourceId the API serves is a User or Group
         f.resourceId ? and(inArray(auditEvents.resourceType, ['User', 'Group']), eq(auditEvents.resourceId, f.resourceId)) : undefined,
+        f.operation ? eq(auditEvents.operation, f.operation) : undefined,
         f.cursor ? lt(auditEvents.id, Number(f.cursor)) : undefined,
       ),
     )

@@ -182,6 +182,11 @@ export const targets = sqliteTable('targets', {
   lastReconcileAt: text('last_reconcile_at'),
   /** minutes between scheduled reconcile runs; 0 turns the schedule off (on-demand runs still work) */
   reconcileIntervalMinutes: integer('reconcile_interval_minutes').notNull().default(1440),
+  /**
+   * Until when a work-queue consumer runs this target (README "Queues"): parallel invocations
+   * take turns, so the target's concurrency and rate limit hold across them.
+   */
+  runLeaseUntil: text('run_lease_until'),
   created: text('created').notNull(),
   updated: text('updated').notNull(),
 });

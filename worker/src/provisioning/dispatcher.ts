@@ -45,9 +45,11 @@ export interface RunSummary {
   counts: Record<string, number>;
   /** the queue was emptied; false when the budget ran out first */
   drained: boolean;
+  /** the planner read the change feed and any full pass to the end (false: the next run plans more) */
+  caughtUp?: boolean;
 }
 
-function isDue(target: Target, mode: DispatchOptions['mode'], now: Date, force: boolean): boolean {
+export function isDue(target: Target, mode: DispatchOptions['mode'], now: Date, force: boolean): boolean {
   if (mode !== 'scheduled' || force) return true;
   const last = target.lastScheduledAt;
   return !last || now.getTime() - Date.parse(last) >= target.modes.scheduled.intervalMinutes * 60_000;
@@ -71,9 +73,10 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
     (t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && t.status === 'active' && t.modes[opts.mode].enabled,
   );
   const due: Target[] = [];
+  const caughtUp = new Map<string, boolean>();
   for (const target of targets) {
     try {
-      await catchUp(env.DB, target, now());
+      caughtUp.set(target.id, (await catchUp(env.DB, target, now())).caughtUp);
     } catch (err) {
       console.error(JSON.stringify({ event: 'plan_failed', targetId: target.id, error: String(err) }));
       continue;
@@ -93,7 +96,7 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
     if (budget.requests < REQUESTS_PER_ROW || Date.now() > deadline) break;
     await runOnce(env, target, opts, budget, deadline, now, summaries);
   }
-  return summaries;
+  return summaries.map((s) => ({ ...s, caughtUp: caughtUp.get(s.targetId) ?? true }));
 }
 
 /** no slice shorter than this: a run needs a claim and a few requests to get anywhere */

@@ -108,19 +108,21 @@ export async function listTargets(env: Env): Promise<Target[]> {
 }
 
 /**
- * Whether any active target has the automatic mode on, remembered for 30 s per isolate: the
- * SCIM write path asks after every write, and most directories have no automatic target. A
- * change made through another isolate is seen within 30 s; the cron catches anything sooner.
+ * The active targets with the automatic mode on, remembered for 30 s per isolate: the SCIM write
+ * path asks after every write, and most directories have no automatic target. A change made
+ * through another isolate is seen within 30 s; the cron catches anything sooner.
  */
-let automaticCache: { value: boolean; until: number } | undefined;
+let automaticCache: { ids: string[]; until: number } | undefined;
 const AUTOMATIC_CACHE_MS = 30_000;
 
-export async function hasAutomaticTargets(env: Env): Promise<boolean> {
-  if (automaticCache && automaticCache.until > Date.now()) return automaticCache.value;
-  const value = (await listTargets(env)).some((t) => t.status === 'active' && t.modes.automatic.enabled);
-  automaticCache = { value, until: Date.now() + AUTOMATIC_CACHE_MS };
-  return value;
+export async function automaticTargetIds(env: Env): Promise<string[]> {
+  if (automaticCache && automaticCache.until > Date.now()) return automaticCache.ids;
+  const ids = (await listTargets(env)).filter((t) => t.status === 'active' && t.modes.automatic.enabled).map((t) => t.id);
+  automaticCache = { ids, until: Date.now() + AUTOMATIC_CACHE_MS };
+  return ids;
 }
+
+export const hasAutomaticTargets = async (env: Env): Promise<boolean> => (await automaticTargetIds(env)).length > 0;
 
 const forgetAutomatic = () => {
   automaticCache = undefined;

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { countSchema, outboxItemSchema, pageSchema, type OutboxItem } from '../../../../shared/src/api';
 import { callApi } from '../../lib/console-api';
 import { useAction } from '../ui/use-action';
+import { DeadLetters } from './dead-letters';
 import { MoreButton } from './more-button';
 import { PagesState } from './pages-state';
 import { TargetFilter } from './target-filter';
@@ -23,7 +24,8 @@ const STATE_WORDS: Record<State, string> = {
 
 /**
  * The provisioning queue by state. Failed and dead rows can be retried one by one or all at
- * once; held rows are approved here too (also in the Held section).
+ * once; held rows are approved here too (also in the Held section). Below: the work-queue
+ * messages set aside in the dead-letter queue.
  */
 export function OutboxSection({ initialState = 'failed' }: { initialState?: State }) {
   const [state, setState] = useState<State>(initialState);
@@ -98,6 +100,7 @@ export function OutboxSection({ initialState = 'failed' }: { initialState?: Stat
         </ListTable>
       )}
       <MoreButton pages={pages} />
+      <DeadLetters targetId={targetId} nameOf={nameOf} />
     </section>
   );
 }

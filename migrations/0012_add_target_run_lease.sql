@@ -1,0 +1,1 @@
+ALTER TABLE `targets` ADD `run_lease_until` text;
