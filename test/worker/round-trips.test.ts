@@ -13,7 +13,12 @@ import { BASE, BULK_REQUEST_URN, GROUP_URN, PATCH_URN, USER_URN } from '../helpe
 
 let token = '';
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers; usage: Usage }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any; headers: Headers; usage: Usage }> {
   takeUsages();
   const ctx = createExecutionContext();
   const req = new Request(`${BASE}${path}`, {
@@ -28,7 +33,13 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers, usage: usage! };
 }
 
-const user = (userName: string, extra: object = {}) => ({ schemas: [USER_URN], userName, name: { givenName: 'Ada', familyName: 'Lovelace' }, emails: [{ value: userName, type: 'work', primary: true }], ...extra });
+const user = (userName: string, extra: object = {}) => ({
+  schemas: [USER_URN],
+  userName,
+  name: { givenName: 'Ada', familyName: 'Lovelace' },
+  emails: [{ value: userName, type: 'work', primary: true }],
+  ...extra,
+});
 const group = (displayName: string, members: string[] = []) => ({ schemas: [GROUP_URN], displayName, members: members.map((value) => ({ value })) });
 const patchOf = (...Operations: object[]) => ({ schemas: [PATCH_URN], Operations });
 

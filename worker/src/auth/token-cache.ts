@@ -30,7 +30,7 @@ export interface TokenCache {
 
 export function createTokenCache(opts: { ttlMs?: number; now?: () => number; maxEntries?: number } = {}): TokenCache {
   const ttlMs = opts.ttlMs ?? TOKEN_CACHE_TTL_MS;
-  const now = opts.now ?? Date.now;
+  const now = opts.now ?? (() => Date.now());
   const maxEntries = opts.maxEntries ?? MAX_ENTRIES;
   const entries = new Map<string, Entry>();
   return {

@@ -118,8 +118,7 @@ export function meterDb(db: D1Database): D1Database {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql), sql);
-      if (prop === 'batch')
-        return (stmts: D1PreparedStatement[]) => chargeD1(stmts.length, `batch of ${stmts.length}`, () => target.batch(stmts));
+      if (prop === 'batch') return (stmts: D1PreparedStatement[]) => chargeD1(stmts.length, `batch of ${stmts.length}`, () => target.batch(stmts));
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
