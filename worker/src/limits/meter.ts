@@ -101,8 +101,8 @@ function chargeD1<T>(statements: number, what: string, call: () => Promise<T>): 
   return pending;
 }
 
-/** `db` whose every query charges the invocation running it. */
-export function meterDb(db: D1Database): D1Database {
+/** `db` (a binding, or a session of one) whose every query charges the invocation running it. */
+export function meterDb<T extends D1Database | D1DatabaseSession>(db: T): T {
   const statement = (stmt: D1PreparedStatement, sql: string): D1PreparedStatement =>
     new Proxy(stmt, {
       get(target, prop, receiver) {
@@ -118,6 +118,8 @@ export function meterDb(db: D1Database): D1Database {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql), sql);
+      // A session (D1 read replication) charges the same meter as its binding.
+      if (prop === 'withSession') return (arg?: string) => meterDb((target as D1Database).withSession(arg));
       if (prop === 'batch') return (stmts: D1PreparedStatement[]) => chargeD1(stmts.length, `batch of ${stmts.length}`, () => target.batch(stmts));
       return typeof value === 'function' ? value.bind(target) : value;
     },
