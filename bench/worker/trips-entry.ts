@@ -24,15 +24,22 @@ function delayed<T extends D1Database | D1DatabaseSession>(db: T): T {
         const value = Reflect.get(target, prop) as unknown;
         if (typeof value !== 'function') return value;
         if (prop === 'bind') return (...args: unknown[]) => statement(target.bind(...args));
-        if (CALLS.has(prop as string)) return async (...args: unknown[]) => (await pause(), (value as (...a: unknown[]) => unknown).apply(target, args));
+        if (CALLS.has(prop as string))
+          return async (...args: unknown[]) => {
+            await pause();
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
         return (value as (...a: unknown[]) => unknown).bind(target);
       },
     });
   return new Proxy(db, {
     get(target, prop) {
       if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql));
-      // batch() takes the real statements: D1 rejects a proxy it did not create.
-      if (prop === 'batch') return async (stmts: D1PreparedStatement[]) => (await pause(), target.batch(stmts));
+      if (prop === 'batch')
+        return async (stmts: D1PreparedStatement[]) => {
+          await pause();
+          return target.batch(stmts);
+        };
       if (prop === 'withSession') return (arg?: string) => delayed((target as D1Database).withSession(arg));
       const value = Reflect.get(target, prop) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
