@@ -62,7 +62,7 @@ export function baselineOperation(): Operation {
   return {
     key: 'baseline',
     label: 'baseline GET /api/v1/ping',
-    detail: 'GET /api/v1/ping (token lookup + JSON)',
+    detail: 'GET /api/v1/ping (token check, a D1 lookup once per isolate per 30 s, + JSON)',
     next: () => ({ method: 'GET', path: '/api/v1/ping', expect: [200] }),
   };
 }

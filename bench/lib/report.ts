@@ -181,7 +181,7 @@ export function markdown(result: BenchResult): string {
     `- Runtime: ${result.phases[0]?.runtime ?? '–'}; a fresh runtime and a fresh D1 per phase.`,
     `- Load: ${JSON.stringify(result.config)}.`,
     '- Latency is per request (send to last body byte) over keep-alive HTTP; req/s is completions over the measured window; ',
-    '  "baseline" is `GET /api/v1/ping` (token lookup, no directory access) measured at the same concurrency immediately before each row.',
+    '  "baseline" is `GET /api/v1/ping` (token check, cached per isolate for 30 s; no directory access) measured at the same concurrency immediately before each row.',
     '',
   ];
   for (const p of result.phases) {

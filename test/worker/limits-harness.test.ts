@@ -48,6 +48,17 @@ describe('the meter', () => {
     expect(usage).toMatchObject({ d1Queries: 2, d1Statements: 4, subrequests: 0 });
   });
 
+  it('counts sequential D1 calls as round trips, calls in flight together as one, a session like its binding', async () => {
+    const usage = await metered(env, PROFILES.paid, 'http', true, async (e, meter) => {
+      await e.DB.prepare('SELECT 1').first();
+      await e.DB.batch([e.DB.prepare('SELECT 1'), e.DB.prepare('SELECT 2')]);
+      await Promise.all([e.DB.prepare('SELECT 1').first(), e.DB.prepare('SELECT 2').first(), e.DB.prepare('SELECT 3').first()]);
+      await e.DB.withSession('first-primary').prepare('SELECT 4').first();
+      return meter.usage;
+    });
+    expect(usage).toMatchObject({ d1Queries: 6, d1Trips: 4, d1TripsToResponse: 4 });
+  });
+
   it('fails the query that goes past the profile', async () => {
     const run = metered(env, tiny({ d1Queries: 2 }), 'cron', true, async (e) => {
       for (let i = 0; i < 3; i++) await e.DB.prepare('SELECT ?').bind(i).first();

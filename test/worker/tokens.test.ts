@@ -1,10 +1,13 @@
 /**
  * Bearer tokens as `npm run token` stores them: only the SHA-256 of the secret, with scopes. A
- * revoked token stops working on the next request; a scope is enforced per route.
+ * token revoked through the admin API stops working on the next request; one revoked where this
+ * isolate's token cache does not hear of it within TOKEN_CACHE_TTL_MS; a scope is enforced per route.
  */
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
-import { createApiToken } from '../helpers/api';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TOKEN_CACHE_TTL_MS } from '../../worker/src/auth/token-cache';
+import { sha256Hex } from '../../worker/src/auth/tokens';
+import { api, createApiToken } from '../helpers/api';
 import { scim } from '../helpers/scim';
 
 describe('stored tokens', () => {
@@ -23,12 +26,34 @@ describe('stored tokens', () => {
     expect(write.body).toMatchObject({ status: '403', detail: expect.stringContaining('scim:write') });
   });
 
-  it('stop working as soon as they are revoked', async () => {
+  it('stop working as soon as they are revoked through the admin API', async () => {
     const secret = await createApiToken(['scim:read', 'scim:write']);
     expect((await scim('GET', '/Users', undefined, { token: secret })).status).toBe(200);
-    await env.DB.prepare("UPDATE tokens SET revoked = '2026-01-01T00:00:00.000Z' WHERE revoked IS NULL AND scopes = 'scim:read scim:write'").run();
+    const row = await env.DB.prepare('SELECT id FROM tokens WHERE hash = ?')
+      .bind(await sha256Hex(secret))
+      .first<{ id: string }>();
+    expect((await api('DELETE', `/tokens/${row!.id}`)).status).toBe(200);
     const after = await scim('GET', '/Users', undefined, { token: secret });
     expect(after.status).toBe(401);
     expect(after.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  describe('revoked where this isolate does not see it (another isolate, or SQL)', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it(`are accepted for at most TOKEN_CACHE_TTL_MS (${TOKEN_CACHE_TTL_MS / 1000} s) after the isolate verified them`, async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const secret = await createApiToken(['scim:read']);
+      expect((await scim('GET', '/Users', undefined, { token: secret })).status).toBe(200);
+      await env.DB.prepare('UPDATE tokens SET revoked = ? WHERE hash = ?')
+        .bind(new Date().toISOString(), await sha256Hex(secret))
+        .run();
+      vi.setSystemTime(Date.now() + TOKEN_CACHE_TTL_MS - 1_000);
+      expect((await scim('GET', '/Users', undefined, { token: secret })).status).toBe(200);
+      vi.setSystemTime(Date.now() + 1_000);
+      expect((await scim('GET', '/Users', undefined, { token: secret })).status).toBe(401);
+    });
   });
 });

@@ -12,6 +12,8 @@ declare global {
       RELAY_ENCRYPTION_KEY?: string;
       /** the limits profile every budget derives from: "paid" (default), "free", or JSON (worker/src/limits/profile.ts) */
       RELAY_LIMITS?: string;
+      /** "replica": SCIM reads without a bookmark may be served by a D1 read replica; default "primary" (worker/src/db/d1-session.ts) */
+      RELAY_D1_READS?: string;
       /** "1": fail any invocation that goes past its profile (the tests' limits harness) */
       RELAY_ENFORCE_LIMITS?: string;
       /**

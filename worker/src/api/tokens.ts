@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { ApiToken } from '../../../shared/src/tokens';
+import { tokenCache } from '../auth/token-cache';
 import { generateTokenSecret, parseScopes, sha256Hex } from '../auth/tokens';
 import { insertTokenRow, listTokenRows, revokeTokenRow, type TokenRow } from '../db/tokens';
 import { ROUTES } from './routes';
@@ -25,5 +26,7 @@ tokensApp.post(ROUTES.createToken.path, validateJson(ROUTES.createToken.body), a
 
 tokensApp.delete(ROUTES.revokeToken.path, async (c) => {
   const row = await revokeTokenRow(c.env.DB, c.req.param('id'), new Date().toISOString());
+  // Other isolates forget it within TOKEN_CACHE_TTL_MS; this one at once.
+  tokenCache.forget(c.req.param('id'));
   return row ? c.json(toToken(row)) : notFound(c, 'The token');
 });

@@ -5,6 +5,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { findActiveTokenByHash, touchToken } from '../db/tokens';
 import type { Env } from '../env';
+import { tokenCache } from './token-cache';
 import { matchesSecret, parseScopes, presentToken, SCOPES, type Scope } from './tokens';
 
 export interface Principal {
@@ -28,12 +29,17 @@ export async function authenticate(c: Context<{ Bindings: Env; Variables: AuthVa
   const presented = await presentToken(secret);
   const bootstrap = c.env.RELAY_BOOTSTRAP_TOKEN;
   if (bootstrap && (await matchesSecret(presented, bootstrap))) return { tokenId: 'bootstrap', name: 'bootstrap', scopes: [...SCOPES] };
-  const record = await findActiveTokenByHash(c.env.DB, presented.hash);
+  // A token this isolate verified in the last TOKEN_CACHE_TTL_MS costs no D1 round trip. A hit
+  // does not extend its entry: the revocation delay stays bounded for tokens in constant use.
+  const cached = tokenCache.get(presented.hash);
+  const record = cached ?? (await findActiveTokenByHash(c.env.DB, presented.hash));
   if (!record) return { status: 401, detail: 'The bearer token is not valid or has been revoked.' };
   const now = Date.now();
   if (!record.lastUsed || now - Date.parse(record.lastUsed) > TOUCH_INTERVAL_MS) {
-    c.executionCtx.waitUntil(touchToken(c.env.DB, record.id, new Date(now).toISOString()).catch(() => undefined));
+    record.lastUsed = new Date(now).toISOString();
+    c.executionCtx.waitUntil(touchToken(c.env.DB, record.id, record.lastUsed).catch(() => undefined));
   }
+  if (!cached) tokenCache.set(presented.hash, record);
   return { tokenId: record.id, name: record.name, scopes: parseScopes(record.scopes) };
 }
 

@@ -3,7 +3,7 @@
  * so adding or removing one member costs the same in a group of 5 or 50,000, and repeating a
  * change is a no-op.
  */
-import { MAX_PARAMS, chunk, placeholders } from './sql';
+import { MAX_PARAMS, chunk, guard, placeholders } from './sql';
 import type { MemberRef, ResourceKind } from './types';
 
 /** Which of these ids exist, and as what. Unknown ids are absent from the map. */
@@ -23,42 +23,55 @@ export async function resolveMembers(db: D1Database, ids: readonly string[]): Pr
 }
 
 /**
- * For a PATCH of a group's members: which of these ids exist (and as what), and which are members
- * of the group already. One statement per chunk of ids, so a membership PATCH reads once.
+ * Statements adding members by id alone, each typed by the table it is found in, so nothing is
+ * read first: with `membersExistGuards` ahead of them in the batch, an unknown id refuses the
+ * whole write. Two compound terms per statement (D1 allows five).
  */
-export async function resolveMembersOf(db: D1Database, groupPk: number, ids: readonly string[]): Promise<Map<string, { type: ResourceKind; member: boolean }>> {
-  const found = new Map<string, { type: ResourceKind; member: boolean }>();
-  const isMember = (table: string) => `EXISTS (SELECT 1 FROM group_members m WHERE m.group_pk = ? AND m.member_id = ${table}.id)`;
-  const stmts = chunk([...new Set(ids)], Math.floor((MAX_PARAMS - 2) / 2)).map((part) =>
+export function addMembersByIdStatements(db: D1Database, groupPkSql: string, groupPkParams: unknown[], ids: readonly string[]): D1PreparedStatement[] {
+  const per = Math.floor((MAX_PARAMS - 2 * groupPkParams.length) / 2);
+  return chunk([...new Set(ids)], per).map((part) =>
     db
       .prepare(
-        `SELECT id, 'User' AS type, ${isMember('users')} AS member FROM users WHERE id IN (${placeholders(part.length)}) UNION ALL SELECT id, 'Group' AS type, ${isMember('groups')} AS member FROM groups WHERE id IN (${placeholders(part.length)})`,
+        `INSERT OR IGNORE INTO group_members (group_pk, member_id, member_type) SELECT ${groupPkSql}, id, 'User' FROM users WHERE id IN (${placeholders(part.length)}) UNION ALL SELECT ${groupPkSql}, id, 'Group' FROM groups WHERE id IN (${placeholders(part.length)})`,
       )
-      .bind(groupPk, ...part, groupPk, ...part),
+      .bind(...groupPkParams, ...part, ...groupPkParams, ...part),
   );
-  if (stmts.length === 0) return found;
-  for (const r of await db.batch<{ id: string; type: ResourceKind; member: number }>(stmts)) {
-    for (const row of r.results) found.set(row.id, { type: row.type, member: row.member === 1 });
-  }
-  return found;
+}
+
+/** Guards that refuse the batch ('unknown_member') unless every id is a user or a group. */
+export function membersExistGuards(db: D1Database, ids: readonly string[]): D1PreparedStatement[] {
+  return chunk([...new Set(ids)], Math.floor(MAX_PARAMS / 2)).map((part) =>
+    guard(
+      db,
+      'unknown_member',
+      `(SELECT count(*) FROM users WHERE id IN (${placeholders(part.length)})) + (SELECT count(*) FROM groups WHERE id IN (${placeholders(part.length)})) = ${part.length}`,
+      [...part, ...part],
+    ),
+  );
 }
 
 /**
- * Statements adding members to the group whose pk is `groupPkSql` (its parameters bound per
- * row). Multi-row VALUES: D1 caps compound SELECTs at five terms; VALUES is exempt.
+ * SQL that is true when adding `add` and removing `remove` would change the group's members
+ * (existence of the added ids is the guards' business), with its parameters; undefined when the
+ * ids are too many for one statement, and the caller treats the change as real.
  */
-export function addMemberStatements(
-  db: D1Database,
-  groupPkSql: string,
-  groupPkParams: unknown[],
-  members: readonly { id: string; type: ResourceKind }[],
-): D1PreparedStatement[] {
-  const perRow = 2 + groupPkParams.length;
-  return chunk(members, Math.floor(MAX_PARAMS / perRow)).map((rows) =>
-    db
-      .prepare(`INSERT OR IGNORE INTO group_members (group_pk, member_id, member_type) VALUES ${rows.map(() => `(${groupPkSql}, ?, ?)`).join(', ')}`)
-      .bind(...rows.flatMap((m) => [...groupPkParams, m.id, m.type])),
-  );
+export function membersWouldChange(groupPk: number, add: readonly string[], remove: readonly string[]): { sql: string; params: unknown[] } | undefined {
+  const a = [...new Set(add)];
+  const r = [...new Set(remove)];
+  if (2 * a.length + r.length + 3 > MAX_PARAMS) return undefined;
+  const notMember = (table: string) =>
+    `EXISTS (SELECT 1 FROM ${table} WHERE id IN (${placeholders(a.length)}) AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_pk = ? AND m.member_id = ${table}.id))`;
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (a.length > 0) {
+    parts.push(notMember('users'), notMember('groups'));
+    params.push(...a, groupPk, ...a, groupPk);
+  }
+  if (r.length > 0) {
+    parts.push(`EXISTS (SELECT 1 FROM group_members WHERE group_pk = ? AND member_id IN (${placeholders(r.length)}))`);
+    params.push(groupPk, ...r);
+  }
+  return { sql: parts.length > 0 ? parts.join(' OR ') : '0', params };
 }
 
 export function removeMemberStatements(db: D1Database, groupPk: number, ids: readonly string[]): D1PreparedStatement[] {
@@ -67,7 +80,16 @@ export function removeMemberStatements(db: D1Database, groupPk: number, ids: rea
   );
 }
 
-export const clearMembersStatement = (db: D1Database, groupPk: number) => db.prepare('DELETE FROM group_members WHERE group_pk = ?').bind(groupPk);
+/** Drops every member of the group whose pk is `groupPkSql` (a `?` or a subquery by id). */
+export const clearMembersStatement = (db: D1Database, groupPkSql: string, params: unknown[]) =>
+  db.prepare(`DELETE FROM group_members WHERE group_pk = ${groupPkSql}`).bind(...params);
+
+/** A member row as MemberRef: the display is the user's displayName or userName, the group's displayName. */
+export const MEMBER_COLUMNS = `m.member_id AS id, m.member_type AS type,
+  CASE m.member_type WHEN 'User' THEN coalesce(json_extract(mu.data, '$.displayName'), mu.user_name) ELSE mg.display_name END AS display`;
+export const MEMBER_JOINS = `group_members m
+  LEFT JOIN users mu ON m.member_type = 'User' AND mu.id = m.member_id
+  LEFT JOIN groups mg ON m.member_type = 'Group' AND mg.id = m.member_id`;
 
 /** A group's members with a display name (the user's displayName or userName, the group's displayName). */
 export async function membersOf(db: D1Database, groupPk: number): Promise<MemberRef[]> {
@@ -79,15 +101,7 @@ export async function membersOfMany(db: D1Database, groupPks: readonly number[])
   const out = new Map<number, MemberRef[]>();
   for (const part of chunk(groupPks, MAX_PARAMS)) {
     const { results } = await db
-      .prepare(
-        `SELECT m.group_pk AS pk, m.member_id AS id, m.member_type AS type,
-                CASE m.member_type WHEN 'User' THEN coalesce(json_extract(u.data, '$.displayName'), u.user_name) ELSE g.display_name END AS display
-           FROM group_members m
-           LEFT JOIN users u ON m.member_type = 'User' AND u.id = m.member_id
-           LEFT JOIN groups g ON m.member_type = 'Group' AND g.id = m.member_id
-          WHERE m.group_pk IN (${placeholders(part.length)})
-          ORDER BY m.rowid`,
-      )
+      .prepare(`SELECT m.group_pk AS pk, ${MEMBER_COLUMNS} FROM ${MEMBER_JOINS} WHERE m.group_pk IN (${placeholders(part.length)}) ORDER BY m.rowid`)
       .bind(...part)
       .all<MemberRef & { pk: number }>();
     for (const { pk, ...m } of results) (out.get(pk) ?? out.set(pk, []).get(pk)!).push(m);

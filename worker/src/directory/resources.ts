@@ -2,8 +2,18 @@
  * Users and groups in D1: create, read, replace, delete, list. Every write also appends to the
  * change log in the same batch, so provisioning never misses a change.
  */
-import { MAX_PARAMS, TABLES, chunk, isUniqueViolation, isVersionGuardError, nowIso, placeholders, versionGuard } from './sql';
-import { DirectoryError, type ColumnValues, type ListQuery, type ResourceKind, type ResourceWrite, type StoredResource, type ValueRow } from './types';
+import { MEMBER_COLUMNS, MEMBER_JOINS } from './memberships';
+import { MAX_PARAMS, TABLES, chunk, guard, guardReasonOf, isUniqueViolation, nowIso, placeholders } from './sql';
+import {
+  DirectoryError,
+  type ColumnValues,
+  type ListQuery,
+  type ResourceKind,
+  type ResourceWrite,
+  type SqlFragment,
+  type StoredResource,
+  type ValueRow,
+} from './types';
 
 const COLUMNS: Record<ResourceKind, readonly string[]> = {
   User: ['user_name', 'user_name_lower', 'external_id', 'display_name_lower', 'given_name_lower', 'family_name_lower', 'active'],
@@ -13,13 +23,29 @@ const COLUMNS: Record<ResourceKind, readonly string[]> = {
 const SELECT = 'pk, id, version, created, last_modified AS lastModified, data';
 
 /**
- * Reads of users carry their groups (User.groups) in the same statement, so a GET or a list page
- * is one D1 round trip. RETURNING cannot hold a subquery, so writes use SELECT alone.
+ * A group carries up to MEMBERS_INLINE members in its own read (membersJson), so a GET or a list
+ * page of groups is one D1 round trip; a larger group's membersJson is NULL and its members are a
+ * second read (worker/src/scim/service.ts `render`), which keeps every row far below D1's 2 MB.
  */
-const READ_SELECT: Record<ResourceKind, string> = {
-  User: `${SELECT}, (SELECT json_group_array(json_object('id', g.id, 'display', g.display_name)) FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE m.member_id = users.id) AS groupsJson`,
-  Group: SELECT,
-};
+export const MEMBERS_INLINE = 1_000;
+const MEMBERS_JSON = `CASE WHEN (SELECT count(*) FROM group_members WHERE group_pk = groups.pk) <= ${MEMBERS_INLINE}
+  THEN (SELECT json_group_array(json_object('id', id, 'type', type, 'display', display))
+          FROM (SELECT ${MEMBER_COLUMNS} FROM ${MEMBER_JOINS} WHERE m.group_pk = groups.pk ORDER BY m.rowid)) END AS membersJson`;
+
+/**
+ * Reads of users carry their groups (User.groups) in the same statement, reads of groups their
+ * members when asked for, so a GET or a list page is one D1 round trip. RETURNING cannot hold a
+ * subquery, so writes read the row back with a SELECT at the end of their batch.
+ */
+const readSelect = (kind: ResourceKind, withMembers: boolean) =>
+  kind === 'User'
+    ? `${SELECT}, (SELECT json_group_array(json_object('id', g.id, 'display', g.display_name)) FROM group_members m JOIN groups g ON g.pk = m.group_pk WHERE m.member_id = users.id) AS groupsJson`
+    : withMembers
+      ? `${SELECT}, ${MEMBERS_JSON}`
+      : SELECT;
+
+const readBack = (db: D1Database, kind: ResourceKind, id: string, withMembers: boolean) =>
+  db.prepare(`SELECT ${readSelect(kind, withMembers)} FROM ${TABLES[kind]} WHERE id = ?`).bind(id);
 
 function columnList(kind: ResourceKind, cols: ColumnValues): [string[], unknown[]] {
   const names = COLUMNS[kind];
@@ -28,8 +54,8 @@ function columnList(kind: ResourceKind, cols: ColumnValues): [string[], unknown[
 
 const normalizeColumn = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : (v ?? null));
 
-function changeRow(db: D1Database, kind: ResourceKind, id: string, op: 'create' | 'update' | 'delete', version: number, at: string) {
-  return db.prepare('INSERT INTO changes (resource_type, resource_id, op, version, at) VALUES (?, ?, ?, ?, ?)').bind(kind, id, op, version, at);
+function createdRow(db: D1Database, kind: ResourceKind, id: string, at: string) {
+  return db.prepare("INSERT INTO changes (resource_type, resource_id, op, version, at) VALUES (?, ?, 'create', 1, ?)").bind(kind, id, at);
 }
 
 /**
@@ -68,23 +94,25 @@ function insertStatements(
       .bind(id, ...vals, ...pwVal, now, now, write.data),
     ...(write.values?.length ? valueRows(db, `(SELECT pk FROM users WHERE id = ?)`, [id], write.values) : []),
     ...extra,
-    changeRow(db, kind, id, 'create', 1, now),
+    createdRow(db, kind, id, now),
   ];
 }
 
+/** Creates one resource in one batch; `readBack` re-reads it at the end (a group's member displays). */
 export async function insertResource(
   db: D1Database,
   kind: ResourceKind,
   id: string,
   write: ResourceWrite,
   extra: D1PreparedStatement[] = [],
+  readBackWithMembers = false,
 ): Promise<StoredResource> {
   try {
-    const [first] = await db.batch<StoredResource>(insertStatements(db, kind, id, write, extra, nowIso()));
-    return first!.results[0]!;
+    const stmts = insertStatements(db, kind, id, write, extra, nowIso());
+    const results = await db.batch<StoredResource>(readBackWithMembers ? [...stmts, readBack(db, kind, id, true)] : stmts);
+    return results[readBackWithMembers ? results.length - 1 : 0]!.results[0]!;
   } catch (err) {
-    if (isUniqueViolation(err)) throw new DirectoryError('conflict', uniquenessMessage(kind));
-    throw err;
+    throw writeFailure(err, kind);
   }
 }
 
@@ -104,28 +132,62 @@ export async function insertResources(db: D1Database, kind: ResourceKind, items:
       return row;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new DirectoryError('conflict', uniquenessMessage(kind));
-    throw err;
+    throw writeFailure(err, kind);
   }
 }
 
 const uniquenessMessage = (kind: ResourceKind) =>
   kind === 'User' ? 'A user with this userName already exists.' : 'A group with this displayName already exists (names are compared case-insensitively).';
 
-export async function loadResource(db: D1Database, kind: ResourceKind, id: string): Promise<StoredResource | null> {
-  return db.prepare(`SELECT ${READ_SELECT[kind]} FROM ${TABLES[kind]} WHERE id = ?`).bind(id).first<StoredResource>();
+export async function loadResource(db: D1Database, kind: ResourceKind, id: string, opts: { withMembers?: boolean } = {}): Promise<StoredResource | null> {
+  return readBack(db, kind, id, opts.withMembers ?? false).first<StoredResource>();
 }
 
 /**
- * Replaces a resource's attributes if it is still at `expected.version`; returns the new row.
- * Throws DirectoryError('version_mismatch') when another write got there first.
+ * What a write checks inside its own batch, before it changes anything: the version it read (a
+ * read-modify-write such as PATCH), or that the row exists and the client's If-Match /
+ * If-None-Match `condition` on `version` holds (PUT and DELETE, which read nothing first).
+ */
+export type WriteGuard = { version: number } | { condition?: SqlFragment };
+
+function guardStatements(db: D1Database, table: string, id: string, g: WriteGuard): D1PreparedStatement[] {
+  if ('version' in g) return [guard(db, 'precondition', `(SELECT version FROM ${table} WHERE id = ?) IS ?`, [id, g.version])];
+  return [
+    guard(db, 'not_found', `EXISTS (SELECT 1 FROM ${table} WHERE id = ?)`, [id]),
+    ...(g.condition ? [guard(db, 'precondition', `EXISTS (SELECT 1 FROM ${table} WHERE id = ? AND (${g.condition.sql}))`, [id, ...g.condition.params])] : []),
+  ];
+}
+
+/** A failed write batch as a DirectoryError where it has a name; anything else as it came. */
+function writeFailure(err: unknown, kind: ResourceKind): unknown {
+  const reason = guardReasonOf(err);
+  if (reason === 'not_found') return new DirectoryError('not_found', `${kind} not found.`);
+  if (reason === 'precondition') return new DirectoryError('version_mismatch', 'The resource changed while it was being written.');
+  if (reason === 'unknown_member') return new DirectoryError('invalid_member', 'A member id is neither a user nor a group.');
+  if (isUniqueViolation(err)) return new DirectoryError('conflict', uniquenessMessage(kind));
+  return err;
+}
+
+const changeRowOf = (db: D1Database, kind: ResourceKind, id: string, op: 'update' | 'delete', at: string) =>
+  db
+    .prepare(
+      `INSERT INTO changes (resource_type, resource_id, op, version, at) SELECT ?, id, ?, version${op === 'delete' ? ' + 1' : ''}, ? FROM ${TABLES[kind]} WHERE id = ?`,
+    )
+    .bind(kind, op, at, id);
+
+/**
+ * Replaces a resource's attributes in one batch (one round trip): the guard, the update, its
+ * value rows, `extra` (membership statements), the change row and a read-back of the new row.
+ * Throws DirectoryError: not_found, version_mismatch (the guard), invalid_member, conflict.
  */
 export async function replaceResource(
   db: D1Database,
   kind: ResourceKind,
-  expected: StoredResource,
+  id: string,
+  g: WriteGuard,
   write: ResourceWrite,
   extra: D1PreparedStatement[] = [],
+  withMembers = false,
 ): Promise<StoredResource> {
   const table = TABLES[kind];
   const now = nowIso();
@@ -136,69 +198,82 @@ export async function replaceResource(
     sets.push('password_hash = ?');
     setVals.push(write.passwordHash);
   }
-  const version = expected.version + 1;
+  const pkOf = `(SELECT pk FROM users WHERE id = ?)`;
   const stmts = [
-    versionGuard(db, table, expected.pk, expected.version),
-    db
-      .prepare(`UPDATE ${table} SET ${sets.join(', ')}, data = ?, version = ?, last_modified = ? WHERE pk = ? RETURNING ${SELECT}`)
-      .bind(...setVals, write.data, version, now, expected.pk),
+    ...guardStatements(db, table, id, g),
+    db.prepare(`UPDATE ${table} SET ${sets.join(', ')}, data = ?, version = version + 1, last_modified = ? WHERE id = ?`).bind(...setVals, write.data, now, id),
     ...(kind === 'User' && write.values
-      ? [db.prepare('DELETE FROM user_values WHERE user_pk = ?').bind(expected.pk), ...valueRows(db, '?', [expected.pk], write.values)]
+      ? [db.prepare(`DELETE FROM user_values WHERE user_pk = ${pkOf}`).bind(id), ...valueRows(db, pkOf, [id], write.values)]
       : []),
     ...extra,
-    changeRow(db, kind, expected.id, 'update', version, now),
+    changeRowOf(db, kind, id, 'update', now),
+    readBack(db, kind, id, withMembers),
   ];
   try {
     const results = await db.batch<StoredResource>(stmts);
-    return results[1]!.results[0]!;
+    return results[results.length - 1]!.results[0]!;
   } catch (err) {
-    if (isVersionGuardError(err)) throw new DirectoryError('version_mismatch', 'The resource changed while it was being written.');
-    if (isUniqueViolation(err)) throw new DirectoryError('conflict', uniquenessMessage(kind));
-    throw err;
+    throw writeFailure(err, kind);
   }
 }
 
 /**
- * Applies changes that commute (membership deltas) and bumps the version, without a version
- * guard: two concurrent member PATCHes of one group both succeed instead of one failing with 412.
+ * Applies changes that commute (membership deltas), without a version guard unless the client
+ * sent If-Match: two concurrent member PATCHes of one group both succeed instead of one failing. The version moves
+ * (and a change row is written) only when `wouldChange` holds before the deltas run, so a PATCH
+ * of no-ops writes nothing; one batch, with a read-back of the group.
  */
-export async function touchResource(db: D1Database, kind: ResourceKind, row: StoredResource, extra: D1PreparedStatement[]): Promise<StoredResource> {
-  const table = TABLES[kind];
-  const now = nowIso();
-  const results = await db.batch<StoredResource>([
-    ...extra,
-    db.prepare(`UPDATE ${table} SET version = version + 1, last_modified = ? WHERE pk = ? RETURNING ${SELECT}`).bind(now, row.pk),
-    db
-      .prepare(`INSERT INTO changes (resource_type, resource_id, op, version, at) SELECT ?, id, 'update', version, ? FROM ${table} WHERE pk = ?`)
-      .bind(kind, now, row.pk),
-  ]);
-  return results[extra.length]!.results[0]!;
-}
-
-/** Deletes a resource and its memberships (as member and, for groups, as group). */
-export async function deleteResource(db: D1Database, kind: ResourceKind, row: StoredResource, checkVersion: boolean): Promise<void> {
+export async function touchResource(
+  db: D1Database,
+  kind: ResourceKind,
+  id: string,
+  g: WriteGuard,
+  extra: D1PreparedStatement[],
+  wouldChange: SqlFragment,
+  withMembers = false,
+): Promise<StoredResource> {
   const table = TABLES[kind];
   const now = nowIso();
   const stmts = [
-    ...(checkVersion ? [versionGuard(db, table, row.pk, row.version)] : []),
-    // Groups that lose a member change too: bump them before the membership rows go.
+    ...guardStatements(db, table, id, g),
+    db.prepare(`UPDATE ${table} SET version = version + 1, last_modified = ? WHERE id = ? AND (${wouldChange.sql})`).bind(now, id, ...wouldChange.params),
     db
-      .prepare('UPDATE groups SET version = version + 1, last_modified = ? WHERE pk IN (SELECT group_pk FROM group_members WHERE member_id = ?)')
-      .bind(now, row.id),
+      .prepare(
+        `INSERT INTO changes (resource_type, resource_id, op, version, at) SELECT ?, id, 'update', version, ? FROM ${table} WHERE id = ? AND last_modified = ?`,
+      )
+      .bind(kind, now, id, now),
+    ...extra,
+    readBack(db, kind, id, withMembers),
+  ];
+  try {
+    const results = await db.batch<StoredResource>(stmts);
+    return results[results.length - 1]!.results[0]!;
+  } catch (err) {
+    throw writeFailure(err, kind);
+  }
+}
+
+/** Deletes a resource and its memberships (as member and, for groups, as group) in one batch. */
+export async function deleteResource(db: D1Database, kind: ResourceKind, id: string, condition?: SqlFragment): Promise<void> {
+  const table = TABLES[kind];
+  const now = nowIso();
+  const stmts = [
+    ...guardStatements(db, table, id, condition ? { condition } : {}),
+    // Groups that lose a member change too: bump them before the membership rows go.
+    db.prepare('UPDATE groups SET version = version + 1, last_modified = ? WHERE pk IN (SELECT group_pk FROM group_members WHERE member_id = ?)').bind(now, id),
     db
       .prepare(
         "INSERT INTO changes (resource_type, resource_id, op, version, at) SELECT 'Group', id, 'update', version, ? FROM groups WHERE pk IN (SELECT group_pk FROM group_members WHERE member_id = ?)",
       )
-      .bind(now, row.id),
-    db.prepare('DELETE FROM group_members WHERE member_id = ?').bind(row.id),
-    db.prepare(`DELETE FROM ${table} WHERE pk = ?`).bind(row.pk),
-    changeRow(db, kind, row.id, 'delete', row.version + 1, now),
+      .bind(now, id),
+    db.prepare('DELETE FROM group_members WHERE member_id = ?').bind(id),
+    changeRowOf(db, kind, id, 'delete', now),
+    db.prepare(`DELETE FROM ${table} WHERE id = ?`).bind(id),
   ];
   try {
     await db.batch(stmts);
   } catch (err) {
-    if (isVersionGuardError(err)) throw new DirectoryError('version_mismatch', 'The resource changed while it was being deleted.');
-    throw err;
+    throw writeFailure(err, kind);
   }
 }
 
@@ -208,12 +283,12 @@ export interface ListResult {
 }
 
 /** One round trip: the page and (when asked) the filtered total, in one batch. */
-export async function listResources(db: D1Database, kind: ResourceKind, q: ListQuery): Promise<ListResult> {
+export async function listResources(db: D1Database, kind: ResourceKind, q: ListQuery & { withMembers?: boolean }): Promise<ListResult> {
   const table = TABLES[kind];
   const where = q.after ? `(${q.where.sql}) AND (${q.after.sql})` : q.where.sql;
   const whereParams = q.after ? [...q.where.params, ...q.after.params] : q.where.params;
   const page = db
-    .prepare(`SELECT ${READ_SELECT[kind]} FROM ${table} WHERE ${where} ORDER BY ${q.orderBy.sql} LIMIT ? OFFSET ?`)
+    .prepare(`SELECT ${readSelect(kind, q.withMembers ?? false)} FROM ${table} WHERE ${where} ORDER BY ${q.orderBy.sql} LIMIT ? OFFSET ?`)
     .bind(...whereParams, ...q.orderBy.params, q.limit, q.offset);
   if (!q.withTotal) {
     const { results } = await page.all<StoredResource>();

@@ -1,7 +1,7 @@
 /**
  * Small helpers over D1's prepared statements. D1 has no interactive transactions: a batch()
- * is the transaction, so every write is one batch whose first statement is a guard that aborts
- * the whole batch when the resource's version moved underneath us.
+ * is the transaction, so every write is one batch whose first statements are guards that abort
+ * the whole batch when a precondition (the row exists, its version, the client's If-Match) fails.
  */
 import type { ResourceKind } from './types';
 
@@ -9,23 +9,25 @@ export const TABLES = { User: 'users', Group: 'groups' } as const satisfies Reco
 
 export { MAX_PARAMS, chunk, placeholders } from '../db/sql-helpers';
 
-const VERSION_GUARD = 'version_guard';
-
-/**
- * A statement that fails (and so rolls back its batch) unless the row still has `version`.
- * SQLite has no RAISE outside triggers; json() of a non-JSON string is the portable way to
- * make a statement error on a condition.
- */
-export function versionGuard(db: D1Database, table: string, pk: number, version: number): D1PreparedStatement {
-  return db.prepare(`SELECT json(CASE WHEN (SELECT version FROM ${table} WHERE pk = ?) = ? THEN '1' ELSE '${VERSION_GUARD}' END)`).bind(pk, version);
-}
-
-export function isVersionGuardError(err: unknown): boolean {
-  return err instanceof Error && /malformed JSON/i.test(err.message);
-}
-
 export function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && /UNIQUE constraint failed/i.test(err.message);
 }
 
 export const nowIso = () => new Date().toISOString();
+
+/** Why a guarded batch was refused: each guard names its reason in the error it raises. */
+export type GuardReason = 'not_found' | 'precondition' | 'unknown_member';
+
+/**
+ * A statement that fails (rolling back its batch) with `reason` unless `condition` holds, so a
+ * precondition is checked inside the write's own round trip. json_extract of a path that is not
+ * one raises "bad JSON path: 'guard:<reason>'", which names the guard that refused.
+ */
+export function guard(db: D1Database, reason: GuardReason, condition: string, params: unknown[]): D1PreparedStatement {
+  return db.prepare(`SELECT CASE WHEN ${condition} THEN 1 ELSE json_extract('{}', 'guard:${reason}') END`).bind(...params);
+}
+
+export function guardReasonOf(err: unknown): GuardReason | undefined {
+  const match = err instanceof Error ? /bad JSON path: 'guard:(\w+)'/.exec(err.message) : null;
+  return match ? (match[1] as GuardReason) : undefined;
+}

@@ -11,6 +11,8 @@ export interface StoredResource {
   data: string;
   /** users read with their groups: JSON array of { id, display } (reads only, not writes) */
   groupsJson?: string;
+  /** groups read with their members: JSON array of MemberRef; null when the group is too large to inline */
+  membersJson?: string | null;
 }
 
 /** One element of a multi-valued attribute, mirrored into user_values for indexed filters. */

@@ -8,6 +8,12 @@
  * starts: AsyncLocalStorage carries the meter through awaits, timers and fetches (Cloudflare
  * counts `waitUntil` work against the invocation that started it). The D1 binding is wrapped per
  * invocation; `fetch` is wrapped once per isolate and charges the current invocation's meter.
+ *
+ * Round trips (`d1Trips`) are what a caller waits for: in production D1's primary sits in one
+ * region and every sequential call crosses the network. A call (one statement or one `batch()`)
+ * started while no other D1 call of the invocation is in flight is a new trip; calls started
+ * while one is in flight (a `Promise.all`) ride along with it: N connections, one trip of latency.
+ * `d1TripsToResponse` is the count when the handler produced its result, before `waitUntil` work.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { InvocationKind, Limits } from './profile';
@@ -32,6 +38,10 @@ export interface Usage {
   d1Queries: number;
   /** statements inside those queries (a batch of 40 is one query, 40 statements) */
   d1Statements: number;
+  /** sequential D1 round trips (see the file's opening comment) */
+  d1Trips: number;
+  /** round trips spent before the handler's result was ready (what the client waited for) */
+  d1TripsToResponse?: number;
   subrequests: number;
   peakConnections: number;
 }
@@ -39,6 +49,8 @@ export interface Usage {
 export interface Meter {
   usage: Usage;
   open: number;
+  /** D1 calls in flight now: a call that starts at 0 is a new round trip */
+  d1InFlight: number;
   limits: Limits;
   enforce: boolean;
 }
@@ -73,8 +85,24 @@ function charge(meter: Meter, limit: LimitName, n: number, what: string): void {
 
 const QUERY_METHODS = new Set(['all', 'run', 'first', 'raw']);
 
-/** `db` whose every query charges the invocation running it. */
-export function meterDb(db: D1Database): D1Database {
+/** Charges one D1 call (`statements` long) and times its round trip. */
+function chargeD1<T>(statements: number, what: string, call: () => Promise<T>): Promise<T> {
+  const meter = current.getStore();
+  if (!meter) return call();
+  meter.usage.d1Statements += statements;
+  charge(meter, 'd1Queries', 1, what);
+  if (meter.d1InFlight === 0) meter.usage.d1Trips++;
+  meter.d1InFlight++;
+  const settle = () => {
+    meter.d1InFlight--;
+  };
+  const pending = call();
+  pending.then(settle, settle);
+  return pending;
+}
+
+/** `db` (a binding, or a session of one) whose every query charges the invocation running it. */
+export function meterDb<T extends D1Database | D1DatabaseSession>(db: T): T {
   const statement = (stmt: D1PreparedStatement, sql: string): D1PreparedStatement =>
     new Proxy(stmt, {
       get(target, prop, receiver) {
@@ -82,14 +110,7 @@ export function meterDb(db: D1Database): D1Database {
         if (typeof value !== 'function') return value;
         if (prop === 'bind') return (...args: unknown[]) => statement((value as (...a: unknown[]) => D1PreparedStatement).apply(target, args), sql);
         if (QUERY_METHODS.has(prop as string))
-          return (...args: unknown[]) => {
-            const meter = current.getStore();
-            if (meter) {
-              meter.usage.d1Statements++;
-              charge(meter, 'd1Queries', 1, sql.slice(0, 80));
-            }
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
+          return (...args: unknown[]) => chargeD1(1, sql.slice(0, 80), () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
         return value.bind(target);
       },
     });
@@ -97,15 +118,9 @@ export function meterDb(db: D1Database): D1Database {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql), sql);
-      if (prop === 'batch')
-        return (stmts: D1PreparedStatement[]) => {
-          const meter = current.getStore();
-          if (meter) {
-            meter.usage.d1Statements += stmts.length;
-            charge(meter, 'd1Queries', 1, `batch of ${stmts.length}`);
-          }
-          return target.batch(stmts);
-        };
+      // A session (D1 read replication) charges the same meter as its binding.
+      if (prop === 'withSession') return (arg?: string) => meterDb((target as D1Database).withSession(arg));
+      if (prop === 'batch') return (stmts: D1PreparedStatement[]) => chargeD1(stmts.length, `batch of ${stmts.length}`, () => target.batch(stmts));
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
@@ -144,10 +159,22 @@ function wrapFetch(): void {
 /** Runs one invocation under a meter; `fn` gets the env whose D1 binding charges it. */
 export function metered<E extends { DB: D1Database }, R>(env: E, limits: Limits, kind: InvocationKind, enforce: boolean, fn: (env: E, meter: Meter) => R): R {
   wrapFetch();
-  const meter: Meter = { usage: { kind, profile: limits.name, d1Queries: 0, d1Statements: 0, subrequests: 0, peakConnections: 0 }, open: 0, limits, enforce };
+  const meter: Meter = {
+    usage: { kind, profile: limits.name, d1Queries: 0, d1Statements: 0, d1Trips: 0, subrequests: 0, peakConnections: 0 },
+    open: 0,
+    d1InFlight: 0,
+    limits,
+    enforce,
+  };
   recent.push(meter.usage);
   if (recent.length > 100) recent.shift();
-  return current.run(meter, () => fn({ ...env, DB: meterDb(env.DB) }, meter));
+  const result = current.run(meter, () => fn({ ...env, DB: meterDb(env.DB) }, meter));
+  const responded = () => {
+    meter.usage.d1TripsToResponse = meter.usage.d1Trips;
+  };
+  if (result instanceof Promise) result.then(responded, responded);
+  else responded();
+  return result;
 }
 
 /** The meter of the invocation running now, if any (for budgets that read what is left). */

@@ -1,18 +1,16 @@
 /** The SCIM 2.0 service provider mounted at /scim/v2. */
 import { Hono, type Context } from 'hono';
-import { requireScope, type AuthVariables } from '../auth/middleware';
-import type { Env } from '../env';
+import { requireScope } from '../auth/middleware';
+import { BOOKMARK_HEADER, openSession } from '../db/d1-session';
 import { runBulk } from './bulk';
 import { discoveryRoutes } from './discovery';
 import { ScimError } from './errors';
 import { baseUrlOf, readJson, scimErrorResponse, scimJson } from './http';
 import { listParamsFromBody } from './list-params';
 import { allowOnly, meNotImplemented } from './method-not-allowed';
-import { resourceRoutes } from './resource-routes';
+import { resourceRoutes, type ScimApp } from './resource-routes';
 import { RESOURCE_TYPES, groupResourceType, userResourceType } from './schema/registry';
 import { listPage, listResponse, type ListPage } from './list';
-
-type App = { Bindings: Env; Variables: AuthVariables };
 
 const renderAuthFailure = (_c: Context, f: { status: 401 | 403; detail: string }) =>
   scimErrorResponse(new ScimError(f.status, f.detail), f.status === 401 ? { 'www-authenticate': 'Bearer realm="scim"' } : {});
@@ -24,17 +22,33 @@ const renderAuthFailure = (_c: Context, f: { status: 401 | 403; detail: string }
 const isRead = (c: Context) => c.req.method === 'GET' || c.req.method === 'HEAD' || (c.req.method === 'POST' && c.req.path.endsWith('/.search'));
 const scopeFor = (c: Context) => (isRead(c) ? 'scim:read' : 'scim:write');
 
-export const scimApp = new Hono<App>();
+export const scimApp = new Hono<ScimApp>();
 
 // Discovery documents hold no directory data; IdPs read them before they are configured.
 scimApp.route('/', discoveryRoutes);
 
 scimApp.use('*', requireScope(scopeFor, renderAuthFailure));
 
+/**
+ * Directory queries run in a D1 session (read replication) and the response carries its bookmark.
+ * Writes, and reads unless RELAY_D1_READS is "replica", start at the primary: an IdP does not
+ * send bookmarks back, and must read what it has just written. A client that does send the
+ * bookmark reads its own writes from any replica. The token check stays on the binding (the
+ * primary), so a token created a moment ago is never refused by a lagging replica.
+ */
+scimApp.use('*', async function d1Session(c, next) {
+  const start = c.env.RELAY_D1_READS === 'replica' && isRead(c) ? 'first-unconstrained' : 'first-primary';
+  const session = openSession(c.env.DB, c.req.header(BOOKMARK_HEADER), start);
+  c.set('db', session.db);
+  await next();
+  const bookmark = session.bookmark();
+  if (bookmark) c.res.headers.set(BOOKMARK_HEADER, bookmark);
+});
+
 scimApp.route('/Users', resourceRoutes(userResourceType));
 scimApp.route('/Groups', resourceRoutes(groupResourceType));
 
-scimApp.post('/Bulk', async (c) => scimJson(await runBulk({ db: c.env.DB, baseUrl: baseUrlOf(c) }, await readJson(c))));
+scimApp.post('/Bulk', async (c) => scimJson(await runBulk({ db: c.var.db, baseUrl: baseUrlOf(c) }, await readJson(c))));
 scimApp.all('/Bulk', allowOnly('POST'));
 scimApp.all('/Me', meNotImplemented);
 scimApp.all('/Me/*', meNotImplemented);
@@ -46,7 +60,7 @@ scimApp.all('/Me/*', meNotImplemented);
 scimApp.post('/.search', async (c) => {
   const params = listParamsFromBody(await readJson(c));
   if (params.cursor !== undefined) throw new ScimError(400, 'Cursor paging is offered per resource type (/Users/.search, /Groups/.search).', 'invalidValue');
-  const ctx = { db: c.env.DB, baseUrl: baseUrlOf(c) };
+  const ctx = { db: c.var.db, baseUrl: baseUrlOf(c) };
   const pages: ListPage[] = [];
   let lastError: ScimError | undefined;
   let skipped = params.startIndex - 1;

@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
 import { compileSort } from './filter/sort-to-sql';
 import { compileFilter } from './filter/to-sql';
 import type { ListParams } from './list-params';
-import { parseProjection } from './projection';
+import { parseProjection, wants } from './projection';
 import type { JsonObject } from './schema/normalize';
 import type { ResourceTypeDef } from './schema/types';
 import { render, type ScimContext } from './service';
@@ -22,8 +22,16 @@ export async function listPage(ctx: ScimContext, rt: ResourceTypeDef, params: Li
   const where = params.filter ? compileFilter(rt, params.filter) : { sql: '1', params: [] };
   const orderBy = compileSort(rt, params.sortBy, params.descending);
   const p = parseProjection(rt, params.attributes, params.excludedAttributes);
+  const withMembers = rt.name === 'Group' && wants(p, 'members');
   if (params.cursor === undefined) {
-    const { rows, total } = await listResources(ctx.db, rt.name, { where, orderBy, limit: params.count, offset: params.startIndex - 1, withTotal: true });
+    const { rows, total } = await listResources(ctx.db, rt.name, {
+      where,
+      orderBy,
+      limit: params.count,
+      offset: params.startIndex - 1,
+      withTotal: true,
+      withMembers,
+    });
     return { totalResults: total, resources: await render(ctx, rt, rows, p), startIndex: params.startIndex };
   }
   const fingerprint = queryFingerprint(rt.name, params.filterText, params.sortByText, String(params.descending));
@@ -37,6 +45,7 @@ export async function listPage(ctx: ScimContext, rt: ResourceTypeDef, params: Li
     limit: params.count + 1,
     offset,
     withTotal: true,
+    withMembers,
     ...(after ? { after } : {}),
   });
   const page = rows.slice(0, params.count);

@@ -12,11 +12,13 @@ import { listPage, listResponse } from './list';
 import { allowOnly } from './method-not-allowed';
 import { createResource, deleteById, getResource, patchResource, replaceWhole, type ScimContext } from './service';
 
-type App = { Bindings: Env; Variables: AuthVariables };
+/** The SCIM routes' context: the principal, and the D1 session their queries run in (app.ts). */
+export type ScimApp = { Bindings: Env; Variables: AuthVariables & { db: D1Database } };
+type App = ScimApp;
 
 export function resourceRoutes(rt: ResourceTypeDef) {
   const app = new Hono<App>();
-  const ctxOf = (c: Context<App>): ScimContext => ({ db: c.env.DB, baseUrl: baseUrlOf(c) });
+  const ctxOf = (c: Context<App>): ScimContext => ({ db: c.var.db, baseUrl: baseUrlOf(c) });
   const projectionOf = (c: { req: { query(name: string): string | undefined } }) =>
     parseProjection(rt, c.req.query('attributes'), c.req.query('excludedAttributes'));
 

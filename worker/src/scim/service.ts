@@ -3,19 +3,20 @@
  * these. Transport → this domain → directory (D1).
  */
 import {
-  addMemberStatements,
+  addMembersByIdStatements,
   clearMembersStatement,
   groupsOfMany,
+  membersExistGuards,
   membersOf,
   membersOfMany,
+  membersWouldChange,
   removeMemberStatements,
   resolveMembers,
-  resolveMembersOf,
 } from '../directory/memberships';
-import { deleteResource, insertResource, insertResources, loadResource, replaceResource, touchResource } from '../directory/resources';
-import { DirectoryError, type ResourceKind, type StoredResource } from '../directory/types';
+import { deleteResource, insertResource, insertResources, loadResource, replaceResource, touchResource, type WriteGuard } from '../directory/resources';
+import { DirectoryError, type MemberRef, type SqlFragment, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
-import { checkPreconditions } from './etag';
+import { checkPreconditions, preconditionSql } from './etag';
 import { ScimError, badRequest, notFound } from './errors';
 import { matchesFilter } from './filter/match';
 import { applyPatch, type MemberDelta } from './patch';
@@ -55,8 +56,11 @@ const MAX_WRITE_ATTEMPTS = 24;
 /** Jittered pause between attempts, growing per attempt, so colliding writers spread out. */
 const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
 
-async function load(ctx: ScimContext, rt: ResourceTypeDef, id: string): Promise<StoredResource> {
-  const row = await loadResource(ctx.db, rt.name, id);
+/** Groups are read with their members when the response shows them: one round trip, not two. */
+const withMembers = (rt: ResourceTypeDef, p?: Projection) => rt.name === 'Group' && wants(p, 'members');
+
+async function load(ctx: ScimContext, rt: ResourceTypeDef, id: string, p?: Projection): Promise<StoredResource> {
+  const row = await loadResource(ctx.db, rt.name, id, { withMembers: withMembers(rt, p) });
   if (!row) throw notFound(`${rt.name} "${id}" not found.`);
   return row;
 }
@@ -71,14 +75,12 @@ export async function render(ctx: ScimContext, rt: ResourceTypeDef, rows: Stored
       r.groupsJson !== undefined ? (JSON.parse(r.groupsJson) as { id: string; display: string }[]) : (looked?.get(r.id) ?? []);
     return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, groups: groupsOf(r) }), p));
   }
-  const members =
-    wants(p, 'members') && rows.length > 0
-      ? await membersOfMany(
-          ctx.db,
-          rows.map((r) => r.pk),
-        )
-      : undefined;
-  return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, ...(members ? { members: members.get(r.pk) ?? [] } : {}) }), p));
+  if (!wants(p, 'members')) return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl }), p));
+  // Reads and write read-backs carry membersJson; groups past MEMBERS_INLINE are looked up here.
+  const unread = rows.filter((r) => r.membersJson == null).map((r) => r.pk);
+  const looked = unread.length > 0 ? await membersOfMany(ctx.db, unread) : undefined;
+  const membersOf = (r: StoredResource) => (r.membersJson != null ? (JSON.parse(r.membersJson) as MemberRef[]) : (looked?.get(r.pk) ?? []));
+  return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, members: membersOf(r) }), p));
 }
 
 const written = async (ctx: ScimContext, rt: ResourceTypeDef, row: StoredResource, p?: Projection): Promise<Written> => ({
@@ -88,24 +90,38 @@ const written = async (ctx: ScimContext, rt: ResourceTypeDef, row: StoredResourc
 });
 
 /** Validates a whole body (POST, PUT) and splits off what is not stored in `data`. */
-async function prepareBody(ctx: ScimContext, rt: ResourceTypeDef, body: unknown, mode: 'create' | 'replace') {
+async function prepareBody(rt: ResourceTypeDef, body: unknown, mode: 'create' | 'replace') {
   const normalized = normalizeResource(rt, body);
   const valid = parseOrThrow<JsonObject>(resourceSchema(rt, mode), normalized);
   const { password, members, ...data } = valid;
   // A user created without `active` is active: deprovisioning is an explicit `active: false`.
   if (rt.name === 'User' && mode === 'create' && data.active === undefined) data.active = true;
-  const memberIds = Array.isArray(members) ? members.map((m) => (isObject(m) ? m.value : undefined)).filter((v): v is string => typeof v === 'string') : [];
-  const resolved = rt.name === 'Group' ? await resolveMemberIds(ctx, memberIds) : [];
+  const memberIds =
+    rt.name === 'Group' && Array.isArray(members)
+      ? members.map((m) => (isObject(m) ? m.value : undefined)).filter((v): v is string => typeof v === 'string')
+      : [];
   const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
-  return { data, resolved, passwordHash };
+  return { data, memberIds, passwordHash };
 }
 
-async function resolveMemberIds(ctx: ScimContext, ids: string[]): Promise<{ id: string; type: ResourceKind }[]> {
-  if (ids.length === 0) return [];
+/**
+ * Members are added by id inside the write's batch, behind guards that refuse it when an id is
+ * neither a user nor a group: no read first. Only that refusal reads, to name the unknown ids.
+ */
+const memberAdds = (ctx: ScimContext, groupPkSql: string, groupPkParams: unknown[], ids: string[]) =>
+  ids.length > 0 ? [...membersExistGuards(ctx.db, ids), ...addMembersByIdStatements(ctx.db, groupPkSql, groupPkParams, ids)] : [];
+
+async function unknownMembers(ctx: ScimContext, ids: string[]): Promise<ScimError> {
   const found = await resolveMembers(ctx.db, ids);
   const missing = ids.filter((id) => !found.has(id));
-  if (missing.length > 0) throw badRequest('invalidValue', `Unknown member id(s): ${missing.slice(0, 5).join(', ')}.`);
-  return [...new Set(ids)].map((id) => ({ id, type: found.get(id)! }));
+  return badRequest('invalidValue', `Unknown member id(s): ${missing.slice(0, 5).join(', ')}.`);
+}
+
+/** A write's DirectoryError as the SCIM error it is; unknown member ids are named. */
+async function writeFailure(ctx: ScimContext, rt: ResourceTypeDef, id: string, err: unknown, memberIds: string[] = []): Promise<never> {
+  if (err instanceof DirectoryError && err.code === 'invalid_member') throw await unknownMembers(ctx, memberIds);
+  if (err instanceof DirectoryError && err.code === 'not_found') throw notFound(`${rt.name} "${id}" not found.`);
+  directoryFailure(err);
 }
 
 function directoryFailure(err: unknown): never {
@@ -121,18 +137,21 @@ function directoryFailure(err: unknown): never {
  * A user created just now is in no group: members are added by id only once they exist, and its
  * id was generated here. Rendering it needs no User.groups lookup — one D1 read less per POST.
  */
-const fresh = (rt: ResourceTypeDef, row: StoredResource): StoredResource => (rt.name === 'User' ? { ...row, groupsJson: '[]' } : row);
+const fresh = (rt: ResourceTypeDef, row: StoredResource): StoredResource =>
+  rt.name === 'User' ? { ...row, groupsJson: '[]' } : row.membersJson === undefined ? { ...row, membersJson: '[]' } : row;
 
 export async function createResource(ctx: ScimContext, rt: ResourceTypeDef, body: unknown, p?: Projection): Promise<Written> {
-  const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'create');
+  const { data, memberIds, passwordHash } = await prepareBody(rt, body, 'create');
   const id = crypto.randomUUID();
-  const extra = rt.name === 'Group' ? addMemberStatements(ctx.db, '(SELECT pk FROM groups WHERE id = ?)', [id], resolved) : [];
+  const extra = memberAdds(ctx, '(SELECT pk FROM groups WHERE id = ?)', [id], memberIds);
+  let row: StoredResource;
   try {
-    const row = await insertResource(ctx.db, rt.name, id, toWrite(rt, data, passwordHash ?? null), extra);
-    return await written(ctx, rt, fresh(rt, row), p);
+    // A group without members renders from what it returns; one with members reads them back.
+    row = await insertResource(ctx.db, rt.name, id, toWrite(rt, data, passwordHash ?? null), extra, memberIds.length > 0 && withMembers(rt, p));
   } catch (err) {
-    directoryFailure(err);
+    return writeFailure(ctx, rt, id, err, memberIds);
   }
+  return written(ctx, rt, fresh(rt, row), p);
 }
 
 /**
@@ -144,8 +163,8 @@ export async function createMany(ctx: ScimContext, rt: ResourceTypeDef, bodies: 
   const prepared = await Promise.all(
     bodies.map(async (body) => {
       try {
-        const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'create');
-        if (resolved.length > 0) return undefined; // members: the one-at-a-time path
+        const { data, memberIds, passwordHash } = await prepareBody(rt, body, 'create');
+        if (memberIds.length > 0) return undefined; // members: the one-at-a-time path
         return { id: crypto.randomUUID(), write: toWrite(rt, data, passwordHash ?? null) };
       } catch (err) {
         if (err instanceof ScimError) return err;
@@ -167,31 +186,49 @@ export async function createMany(ctx: ScimContext, rt: ResourceTypeDef, bodies: 
 }
 
 export async function getResource(ctx: ScimContext, rt: ResourceTypeDef, id: string, p?: Projection): Promise<Written> {
-  return written(ctx, rt, await load(ctx, rt, id), p);
+  return written(ctx, rt, await load(ctx, rt, id, p), p);
+}
+
+/** What a read-modify-write computed from the row it read. */
+interface Rewrite {
+  data: JsonObject;
+  passwordHash?: string;
+  extra: D1PreparedStatement[];
+  /** ids the extra statements add as members (named if one is unknown) */
+  memberIds?: string[];
+  /** membership-only: commutes with other writes; the version moves only when this SQL holds */
+  touch?: SqlFragment;
+  unchanged?: boolean;
 }
 
 /**
- * Read, compute, write-if-unchanged. Without If-Match a concurrent write is retried from a fresh
- * read; with If-Match it is the client's precondition and fails with 412.
+ * Read, compute, write-if-unchanged: two round trips, because applying a PATCH needs the stored
+ * resource (its operations are not expressible as SQL over the JSON body), and D1 runs no code
+ * between a batch's statements. The write is one batch guarded by the version read. Without
+ * If-Match a concurrent write is retried from a fresh read; with If-Match it is the client's
+ * precondition and fails with 412.
  */
 async function rewrite(
   ctx: ScimContext,
   rt: ResourceTypeDef,
   id: string,
   cond: Conditions,
-  compute: (row: StoredResource) => Promise<{ data: JsonObject; passwordHash?: string; extra: D1PreparedStatement[]; commutes?: boolean; unchanged?: boolean }>,
+  p: Projection | undefined,
+  compute: (row: StoredResource) => Promise<Rewrite>,
 ): Promise<StoredResource> {
   for (let attempt = 1; ; attempt++) {
-    const row = await load(ctx, rt, id);
+    const row = await load(ctx, rt, id, p);
     checkPreconditions(cond, row.version);
-    const { data, passwordHash, extra, commutes, unchanged } = await compute(row);
+    const { data, passwordHash, extra, memberIds, touch, unchanged } = await compute(row);
     if (unchanged) return row;
-    if (commutes) return touchResource(ctx.db, rt.name, row, extra);
+    // The version read is guarded only where the client's If-Match asks for it or the body depends on it.
+    const guard: WriteGuard = touch && cond.ifMatch === undefined ? {} : { version: row.version };
     try {
-      return await replaceResource(ctx.db, rt.name, row, toWrite(rt, data, passwordHash), extra);
+      if (touch) return await touchResource(ctx.db, rt.name, id, guard, extra, touch, withMembers(rt, p));
+      return await replaceResource(ctx.db, rt.name, id, guard, toWrite(rt, data, passwordHash), extra, withMembers(rt, p));
     } catch (err) {
       const contended = err instanceof DirectoryError && err.code === 'version_mismatch' && cond.ifMatch === undefined;
-      if (!contended) directoryFailure(err);
+      if (!contended) await writeFailure(ctx, rt, id, err, memberIds);
       if (attempt >= MAX_WRITE_ATTEMPTS)
         throw new ScimError(503, `${rt.name} "${id}" is being changed by many requests at once; retry shortly.`, undefined, { 'retry-after': '1' });
       await backoff(attempt);
@@ -199,41 +236,52 @@ async function rewrite(
   }
 }
 
+/**
+ * PUT replaces the whole resource, so it needs nothing from the stored one: one batch checks that
+ * the row exists and the client's If-Match / If-None-Match in SQL, then writes and reads back.
+ * Concurrent PUTs without If-Match: the last to commit wins, as it would after a retried read.
+ */
 export async function replaceWhole(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
-  const row = await rewrite(ctx, rt, id, cond, async (current) => {
-    const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'replace');
-    // RFC 7644 §3.5.1: PUT replaces all members too — an absent list means no members.
-    const extra = rt.name === 'Group' ? [clearMembersStatement(ctx.db, current.pk), ...addMemberStatements(ctx.db, '?', [current.pk], resolved)] : [];
-    return { data, extra, ...(passwordHash ? { passwordHash } : {}) };
-  });
+  const { data, memberIds, passwordHash } = await prepareBody(rt, body, 'replace');
+  const condition = preconditionSql(cond);
+  const groupPk = '(SELECT pk FROM groups WHERE id = ?)';
+  // RFC 7644 §3.5.1: PUT replaces all members too — an absent list means no members.
+  const extra = rt.name === 'Group' ? [clearMembersStatement(ctx.db, groupPk, [id]), ...memberAdds(ctx, groupPk, [id], memberIds)] : [];
+  let row: StoredResource;
+  try {
+    row = await replaceResource(ctx.db, rt.name, id, condition ? { condition } : {}, toWrite(rt, data, passwordHash), extra, withMembers(rt, p));
+  } catch (err) {
+    return writeFailure(ctx, rt, id, err, memberIds);
+  }
   return written(ctx, rt, row, p);
 }
 
 export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
-  const row = await rewrite(ctx, rt, id, cond, async (current) => {
+  const row = await rewrite(ctx, rt, id, cond, p, async (current) => {
     const outcome = applyPatch(rt, JSON.parse(current.data) as JsonObject, body);
     const { password, ...data } = outcome.body;
     const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
-    const extra = outcome.members ? await memberStatements(ctx, rt, current, outcome.members) : [];
     const sameData = deepEqual(data, JSON.parse(current.data) as JsonObject);
-    // A PATCH that changes nothing (a value set to what it is, a member added twice) writes
-    // nothing: no new meta.version, no change row for provisioning to push.
-    if (sameData && extra.length === 0 && passwordHash === undefined) return { data, extra, unchanged: true };
-    // Membership-only changes commute: no read-modify-write of the group, so no version guard.
-    const membersOnly = outcome.members !== undefined && cond.ifMatch === undefined && sameData && passwordHash === undefined;
-    return { data, extra, ...(passwordHash ? { passwordHash } : {}), ...(membersOnly ? { commutes: true } : {}) };
+    const delta = outcome.members ? await memberChanges(ctx, rt, current, outcome.members) : undefined;
+    // A PATCH that changes nothing (a value set to what it is) writes nothing: no new
+    // meta.version, no change row for provisioning to push.
+    if (sameData && !delta && passwordHash === undefined) return { data, extra: [], unchanged: true };
+    const extra = delta?.statements ?? [];
+    const memberIds = delta?.add ?? [];
+    // Membership-only changes commute: no read-modify-write of the group, and the version moves
+    // only if a member really comes or goes (adding a member twice is a no-op that writes nothing).
+    if (delta && sameData && passwordHash === undefined) return { data, extra, memberIds, touch: delta.wouldChange };
+    return { data, extra, memberIds, ...(passwordHash ? { passwordHash } : {}) };
   });
   return written(ctx, rt, row, p);
 }
 
-/** Membership deltas as statements; only filters other than `value eq` read the member rows. */
-async function memberStatements(ctx: ScimContext, rt: ResourceTypeDef, group: StoredResource, delta: MemberDelta): Promise<D1PreparedStatement[]> {
-  // Without a clear, only the members that would change are written: adding a member twice or
-  // removing a non-member is a no-op, and a PATCH of nothing but no-ops writes nothing at all.
-  const ids = delta.clear ? delta.add : [...delta.add, ...delta.remove];
-  const known = ids.length > 0 ? await resolveMembersOf(ctx.db, group.pk, ids) : new Map<string, { type: ResourceKind; member: boolean }>();
-  const isMember = (id: string) => !delta.clear && known.get(id)?.member === true;
-  const remove = new Set(delta.clear ? delta.remove : delta.remove.filter(isMember));
+/**
+ * A membership delta as statements run inside the write's batch: ids are resolved there, not
+ * read first. Only filters other than `value eq` read the member rows (a third round trip).
+ */
+async function memberChanges(ctx: ScimContext, rt: ResourceTypeDef, group: StoredResource, delta: MemberDelta) {
+  const remove = new Set(delta.remove);
   if (delta.removeWhere.length > 0) {
     const isCaseExact = (path: { attr: string; sub?: string }) => {
       const r = resolvePath(rt, { attr: 'members', sub: path.sub ?? path.attr });
@@ -244,24 +292,22 @@ async function memberStatements(ctx: ScimContext, rt: ResourceTypeDef, group: St
       if (delta.removeWhere.some((f) => matchesFilter(f, element, { isCaseExact }))) remove.add(m.id);
     }
   }
-  // A member is re-added when a filter above removes it (`remove members[type eq "User"]`, then `add`).
-  const adding = [...new Set(delta.add)].filter((id) => !isMember(id) || remove.has(id));
-  const missing = adding.filter((id) => !known.has(id));
-  if (missing.length > 0) throw badRequest('invalidValue', `Unknown member id(s): ${missing.slice(0, 5).join(', ')}.`);
-  const add = adding.map((id) => ({ id, type: known.get(id)!.type }));
-  return [
-    ...(delta.clear ? [clearMembersStatement(ctx.db, group.pk)] : []),
+  // Removals run before additions, so a member a filter removes and the request adds is re-added.
+  const add = [...new Set(delta.add)];
+  const statements = [
+    ...(delta.clear ? [clearMembersStatement(ctx.db, '?', [group.pk])] : []),
     ...removeMemberStatements(ctx.db, group.pk, [...remove]),
-    ...addMemberStatements(ctx.db, '?', [group.pk], add),
+    ...memberAdds(ctx, '?', [group.pk], add),
   ];
+  // Clearing always counts as a change; so does a delta too large to test in one statement.
+  const wouldChange = delta.clear ? undefined : membersWouldChange(group.pk, add, [...remove]);
+  return { statements, add, wouldChange: wouldChange ?? { sql: '1', params: [] } };
 }
 
 export async function deleteById(ctx: ScimContext, rt: ResourceTypeDef, id: string, cond: Conditions): Promise<void> {
-  const row = await load(ctx, rt, id);
-  checkPreconditions(cond, row.version);
   try {
-    await deleteResource(ctx.db, rt.name, row, cond.ifMatch !== undefined);
+    await deleteResource(ctx.db, rt.name, id, preconditionSql(cond));
   } catch (err) {
-    directoryFailure(err);
+    await writeFailure(ctx, rt, id, err);
   }
 }

@@ -1,0 +1,210 @@
+/**
+ * Issue #11 item 5: D1 round trips per SCIM request kind, as the limits harness counts them
+ * (worker/src/limits/meter.ts, `d1TripsToResponse`: sequential D1 calls before the response).
+ * The token is a stored one, verified once so the isolate's token cache holds it, as it would
+ * for an IdP that sends a stream of requests. The README's "Round trips to D1" table is this file.
+ */
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import worker from '../../worker/src/index';
+import { takeUsages, type Usage } from '../../worker/src/limits/meter';
+import { createApiToken } from '../helpers/api';
+import { BOOKMARK_HEADER } from '../../worker/src/db/d1-session';
+import { MEMBERS_INLINE } from '../../worker/src/directory/resources';
+import { BASE, BULK_REQUEST_URN, GROUP_URN, PATCH_URN, USER_URN } from '../helpers/scim';
+
+let token = '';
+
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any; headers: Headers; usage: Usage }> {
+  takeUsages();
+  const ctx = createExecutionContext();
+  const req = new Request(`${BASE}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', ...headers },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const res = await worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+  const text = await res.text();
+  await waitOnExecutionContext(ctx);
+  const [usage] = takeUsages();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers, usage: usage! };
+}
+
+const user = (userName: string, extra: object = {}) => ({
+  schemas: [USER_URN],
+  userName,
+  name: { givenName: 'Ada', familyName: 'Lovelace' },
+  emails: [{ value: userName, type: 'work', primary: true }],
+  ...extra,
+});
+const group = (displayName: string, members: string[] = []) => ({ schemas: [GROUP_URN], displayName, members: members.map((value) => ({ value })) });
+const patchOf = (...Operations: object[]) => ({ schemas: [PATCH_URN], Operations });
+
+let n = 0;
+const unique = (stem: string) => `${stem}-${++n}-${crypto.randomUUID().slice(0, 8)}@trips.test`;
+
+interface Fixture {
+  userId: string;
+  userName: string;
+  groupId: string;
+}
+
+/** A user and a group with that user as its member, to read and write. */
+async function fixture(): Promise<Fixture> {
+  const u = await call('POST', '/Users', user(unique('fixture')));
+  const g = await call('POST', '/Groups', group(unique('team'), [u.json.id]));
+  expect([u.status, g.status]).toEqual([201, 201]);
+  return { userId: u.json.id, userName: u.json.userName, groupId: g.json.id };
+}
+
+beforeAll(async () => {
+  token = await createApiToken(['scim:read', 'scim:write']);
+  // The first request of an isolate looks the token up: one trip more, once per TOKEN_CACHE_TTL_MS.
+  expect((await call('GET', '/Users?count=1')).status).toBe(200);
+});
+
+const filter = (text: string) => `filter=${encodeURIComponent(text)}`;
+
+/** Request kind, expected status, D1 round trips, and the request. */
+const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][] = [
+  ['GET /Users/:id', 200, 1, (f) => call('GET', `/Users/${f.userId}`)],
+  ['GET /Groups/:id (with members)', 200, 1, (f) => call('GET', `/Groups/${f.groupId}`)],
+  ['GET /Users?filter=userName eq', 200, 1, (f) => call('GET', `/Users?${filter(`userName eq "${f.userName}"`)}`)],
+  ['GET /Users?filter=emails[…] (page + total)', 200, 1, (f) => call('GET', `/Users?${filter(`emails[type eq "work" and value eq "${f.userName}"]`)}`)],
+  ['GET /Groups (list with members)', 200, 1, () => call('GET', '/Groups?count=5')],
+  ['POST /Users/.search', 200, 1, (f) => call('POST', '/Users/.search', { filter: `userName eq "${f.userName}"` })],
+  ['POST /Users', 201, 1, () => call('POST', '/Users', user(unique('new')))],
+  ['POST /Groups (with a member)', 201, 1, (f) => call('POST', '/Groups', group(unique('g'), [f.userId]))],
+  ['PUT /Users/:id', 200, 1, (f) => call('PUT', `/Users/${f.userId}`, user(f.userName, { displayName: 'Put' }))],
+  ['PUT /Groups/:id', 200, 1, (f) => call('PUT', `/Groups/${f.groupId}`, group(unique('g'), [f.userId]))],
+  ['PATCH /Users/:id', 200, 2, (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', path: 'displayName', value: 'P' }))],
+  [
+    'PATCH /Groups/:id (add member)',
+    204,
+    2,
+    async (f) => {
+      const other = await call('POST', '/Users', user(unique('other')));
+      return call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'add', path: 'members', value: [{ value: other.json.id }] }));
+    },
+  ],
+  [
+    'PATCH /Groups/:id (remove member)',
+    204,
+    2,
+    (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: `members[value eq "${f.userId}"]` })),
+  ],
+  ['DELETE /Users/:id', 204, 1, (f) => call('DELETE', `/Users/${f.userId}`)],
+  ['DELETE /Groups/:id', 204, 1, (f) => call('DELETE', `/Groups/${f.groupId}`)],
+];
+
+describe('D1 round trips per SCIM request kind', () => {
+  it.each(KINDS)('%s answers %i in %i round trip(s)', async (_kind, status, trips, request) => {
+    const r = await request(await fixture());
+    expect(r.status).toBe(status);
+    expect(r.usage.d1TripsToResponse).toBe(trips);
+  });
+
+  it('costs one trip more on the first request of a token the isolate has not verified yet', async () => {
+    const f = await fixture();
+    const warm = token;
+    token = await createApiToken(['scim:read']);
+    try {
+      expect((await call('GET', `/Users/${f.userId}`)).usage.d1TripsToResponse).toBe(2);
+      expect((await call('GET', `/Users/${f.userId}`)).usage.d1TripsToResponse).toBe(1);
+    } finally {
+      token = warm;
+    }
+  });
+
+  it('spends on a Bulk request what its operations cost one by one, creates of one type sharing one trip', async () => {
+    const f = await fixture();
+    const creates = [1, 2, 3].map((i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: user(unique('bulk')) }));
+    const r = await call('POST', '/Bulk', {
+      schemas: [BULK_REQUEST_URN],
+      Operations: [...creates, { method: 'PATCH', path: `/Users/${f.userId}`, data: patchOf({ op: 'replace', path: 'displayName', value: 'B' }) }],
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '201', '201', '200']);
+    // Three creates in one batch, then a PATCH's read and write.
+    expect(r.usage.d1TripsToResponse).toBe(3);
+  });
+
+  it(`reads a group of more than MEMBERS_INLINE (${MEMBERS_INLINE}) members in two trips, every member included`, async () => {
+    const f = await fixture();
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO group_members (group_pk, member_id, member_type) SELECT (SELECT pk FROM groups WHERE id = ?), 'ghost-' || i, 'User' FROM n`,
+    )
+      .bind(MEMBERS_INLINE, f.groupId)
+      .run();
+    const r = await call('GET', `/Groups/${f.groupId}`);
+    expect(r.json.members).toHaveLength(MEMBERS_INLINE + 1);
+    expect(r.usage.d1TripsToResponse).toBe(2);
+  });
+});
+
+describe('preconditions checked inside the write batch', () => {
+  it('refuses a PUT or DELETE with a stale If-Match (412) and changes nothing', async () => {
+    const f = await fixture();
+    const put = await call('PUT', `/Users/${f.userId}`, user(f.userName, { displayName: 'Stale' }), { 'if-match': 'W/"7"' });
+    const del = await call('DELETE', `/Users/${f.userId}`, undefined, { 'if-match': 'W/"7"' });
+    expect([put.status, del.status]).toEqual([412, 412]);
+    const now = await call('GET', `/Users/${f.userId}`);
+    expect(now.json.displayName).toBeUndefined();
+    expect(now.headers.get('etag')).toBe('W/"1"');
+  });
+
+  it('writes with a current If-Match, and answers 404 for an id that does not exist', async () => {
+    const f = await fixture();
+    const put = await call('PUT', `/Users/${f.userId}`, user(f.userName, { displayName: 'Now' }), { 'if-match': 'W/"1"' });
+    expect(put.status).toBe(200);
+    expect(put.headers.get('etag')).toBe('W/"2"');
+    const missing = crypto.randomUUID();
+    expect((await call('PUT', `/Users/${missing}`, user(unique('ghost')))).status).toBe(404);
+    expect((await call('DELETE', `/Groups/${missing}`)).status).toBe(404);
+  });
+
+  it('refuses unknown member ids (400 naming them) and stores nothing of the request', async () => {
+    const f = await fixture();
+    const ghost = crypto.randomUUID();
+    const name = unique('refused');
+    const post = await call('POST', '/Groups', group(name, [f.userId, ghost]));
+    expect(post.status).toBe(400);
+    expect(post.json).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining(ghost) });
+    expect((await call('GET', `/Groups?${filter(`displayName eq "${name}"`)}`)).json.totalResults).toBe(0);
+    const patch = await call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'add', path: 'members', value: [{ value: ghost }] }));
+    expect(patch.status).toBe(400);
+    expect(patch.json.detail).toContain(ghost);
+  });
+
+  it('leaves the version alone when a membership PATCH changes nothing', async () => {
+    const f = await fixture();
+    const again = await call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'add', path: 'members', value: [{ value: f.userId }] }));
+    expect(again.status).toBe(204);
+    expect(again.headers.get('etag')).toBe('W/"1"');
+    const changes = await env.DB.prepare('SELECT count(*) AS n FROM changes WHERE resource_id = ?').bind(f.groupId).first<{ n: number }>();
+    expect(changes!.n).toBe(1);
+  });
+});
+
+describe('D1 read replication bookmarks', () => {
+  it('answers with the session bookmark, and reads from a bookmark sent back', async () => {
+    const created = await call('POST', '/Users', user(unique('bm')));
+    const bookmark = created.headers.get(BOOKMARK_HEADER);
+    expect(bookmark).toMatch(/^[0-9a-f]{8}-/);
+    const read = await call('GET', `/Users/${created.json.id}`, undefined, { [BOOKMARK_HEADER]: bookmark! });
+    expect(read.status).toBe(200);
+    expect(read.headers.get(BOOKMARK_HEADER)! >= bookmark!).toBe(true);
+  });
+
+  it('ignores a bookmark that is not one instead of failing the request', async () => {
+    const r = await call('GET', '/Users?count=1', undefined, { [BOOKMARK_HEADER]: 'not-a-bookmark' });
+    expect(r.status).toBe(200);
+    expect(r.headers.get(BOOKMARK_HEADER)).toMatch(/^[0-9a-f]{8}-/);
+  });
+});
