@@ -4,7 +4,7 @@
  * /reconcile/schedule sets how often the cron starts one.
  */
 import { Hono } from 'hono';
-import { createBudget } from '../provisioning/dispatcher';
+import { createBudget } from '../limits/budget';
 import { reconcileStatus, reconcileTarget, setReconcileSchedule } from '../provisioning/reconcile';
 import { canReconcile } from '../provisioning/reconcile/target-lister';
 import { getTarget } from '../provisioning/targets';
@@ -24,7 +24,7 @@ reconcileApp.post(ROUTES.startReconcile.path, validateJson(ROUTES.startReconcile
   if (target.status === 'paused') return conflict(c, `The target is paused${target.pausedReason ? `: ${target.pausedReason}` : ''}. Resume it first.`);
   if (!canReconcile(target.kind))
     return conflict(c, `Reconcile reads SCIM and Drupal targets; a ${target.kind} target is not read yet, so its drift is repaired only by "Sync all".`);
-  await reconcileTarget(c.env, id, { trigger: 'manual', restart: c.req.valid('json').restart, budget: createBudget() });
+  await reconcileTarget(c.env, id, { trigger: 'manual', restart: c.req.valid('json').restart, budget: createBudget(c.env, 'http') });
   const status = await reconcileStatus(c.env, id);
   return status ? c.json(status) : notFound(c, TARGET);
 });

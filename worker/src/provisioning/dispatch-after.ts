@@ -5,12 +5,14 @@
  */
 import type { Target } from '../../../shared/src/targets';
 import type { Env } from '../env';
-import { dispatch, type Budget } from './dispatcher';
+import { type Budget, createBudget } from '../limits/budget';
+import { dispatch } from './dispatcher';
 import { hasAutomaticTargets } from './targets';
 
 export function dispatchAutomaticAfter(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, budget?: Budget): void {
+  // After the response: waitUntil's time, and the queries the request left (limits/budget.ts).
   const run = async () => {
-    if (await hasAutomaticTargets(env)) await dispatch(env, { mode: 'automatic', ...(budget ? { budget } : {}) });
+    if (await hasAutomaticTargets(env)) await dispatch(env, { mode: 'automatic', budget: budget ?? createBudget(env, 'waitUntil') });
   };
   ctx.waitUntil(run().catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
 }
@@ -25,7 +27,7 @@ export function dispatchTargetNow(env: Env, ctx: { waitUntil(p: Promise<unknown>
   const mode = target.modes.automatic.enabled ? 'automatic' : target.modes.scheduled.enabled ? 'scheduled' : null;
   if (!mode) return;
   ctx.waitUntil(
-    dispatch(env, { mode, targetIds: [target.id], force: true }).catch((err) =>
+    dispatch(env, { mode, targetIds: [target.id], force: true, budget: createBudget(env, 'waitUntil') }).catch((err) =>
       console.error(JSON.stringify({ event: 'target_dispatch_failed', targetId: target.id, error: String(err) })),
     ),
   );
