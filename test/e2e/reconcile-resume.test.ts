@@ -29,7 +29,9 @@ describe('a reconcile run across invocations', () => {
     const phases: string[] = [];
     let state: Awaited<ReturnType<typeof reconcileTarget>> = null;
     for (let i = 0; i < 20 && state?.phase !== 'done'; i++) {
-      state = await reconcileTarget(env, target.id, { budget: { requests: state?.phase === 'repair' ? 3 : 1, deadline: Date.now() + 20_000, queries: 10_000, pool: Number.POSITIVE_INFINITY } });
+      state = await reconcileTarget(env, target.id, {
+        budget: { requests: state?.phase === 'repair' ? 3 : 1, deadline: Date.now() + 20_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      });
       phases.push(state!.phase);
     }
     expect(state).toMatchObject({ phase: 'done', found: { attributes: 1 }, fixed: { attributes: 1 }, leaseUntil: null });
@@ -42,7 +44,9 @@ describe('a reconcile run across invocations', () => {
 
   it('leaves a run another invocation holds alone', async () => {
     const target = await targetToB('B leased', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } }, { initialSync: false });
-    const first = await reconcileTarget(env, target.id, { budget: { requests: 0, deadline: Date.now() + 20_000, queries: 10_000, pool: Number.POSITIVE_INFINITY } });
+    const first = await reconcileTarget(env, target.id, {
+      budget: { requests: 0, deadline: Date.now() + 20_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+    });
     expect(first).toMatchObject({ phase: 'users', counts: { requests: 0 } });
     const held = { ...first!, leaseUntil: new Date(Date.now() + 60_000).toISOString() };
     await env.DB.prepare('UPDATE targets SET reconcile_state = ? WHERE id = ?').bind(JSON.stringify(held), target.id).run();

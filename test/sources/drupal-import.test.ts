@@ -95,14 +95,24 @@ describe('incremental import', () => {
     const site = await newSite({ adminUser: false, generate: 130, generatePrefix: p });
     const source = await drupalSource(site);
     // One page's worth of budget per invocation, as a cron tick that runs out mid-import.
-    const first = await runImports(env, { budget: { requests: 12, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY }, sourceIds: [source.id], force: 'full' });
+    const first = await runImports(env, {
+      budget: { requests: 12, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      sourceIds: [source.id],
+      force: 'full',
+    });
     expect(first[0]).toMatchObject({ status: 'running' });
     expect(first[0]!.counts.pages).toBe(1);
     expect((await api('GET', `/sources/${source.id}`)).body.running).toBe(true);
 
-    const second = await runImports(env, { budget: { requests: 12, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY }, sourceIds: [source.id] });
+    const second = await runImports(env, {
+      budget: { requests: 12, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      sourceIds: [source.id],
+    });
     expect(second[0]).toMatchObject({ runId: first[0]!.runId, status: 'running' });
-    const third = await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY }, sourceIds: [source.id] });
+    const third = await runImports(env, {
+      budget: { requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      sourceIds: [source.id],
+    });
     expect(third[0]).toMatchObject({ runId: first[0]!.runId, status: 'done' });
     expect(third[0]!.counts).toMatchObject({ pages: 3, read: 130, created: 130, invocations: 3 });
 

@@ -30,8 +30,6 @@ export interface ResourceWrite {
   columns: ColumnValues;
   /** users only */
   values?: ValueRow[];
-  /** users only: undefined keeps the stored hash */
-  passwordHash?: string | null;
 }
 
 export interface MemberRef {

@@ -10,6 +10,7 @@
  * invocation; `fetch` is wrapped once per isolate and charges the current invocation's meter.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { noteSize } from './d1-size';
 import type { InvocationKind, Limits } from './profile';
 
 export type LimitName = 'd1Queries' | 'subrequests' | 'connections';
@@ -88,7 +89,7 @@ export function meterDb(db: D1Database): D1Database {
               meter.usage.d1Statements++;
               charge(meter, 'd1Queries', 1, sql.slice(0, 80));
             }
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
+            return noteSizeOf((value as (...a: unknown[]) => unknown).apply(target, args));
           };
         return value.bind(target);
       },
@@ -104,10 +105,22 @@ export function meterDb(db: D1Database): D1Database {
             meter.usage.d1Statements += stmts.length;
             charge(meter, 'd1Queries', 1, `batch of ${stmts.length}`);
           }
-          return target.batch(stmts);
+          return target.batch(stmts).then((results) => {
+            noteSize(results.at(-1));
+            return results;
+          });
         };
       return typeof value === 'function' ? value.bind(target) : value;
     },
+  });
+}
+
+/** D1 reports the database size with each result: noted for d1-size.ts on the way through. */
+function noteSizeOf(result: unknown): unknown {
+  if (!(result instanceof Promise)) return result;
+  return result.then((r: unknown) => {
+    noteSize(r);
+    return r;
   });
 }
 

@@ -19,7 +19,6 @@ import { checkPreconditions } from './etag';
 import { ScimError, badRequest, notFound } from './errors';
 import { matchesFilter } from './filter/match';
 import { applyPatch, type MemberDelta } from './patch';
-import { hashPassword } from './password';
 import { deepEqual } from './patch/values';
 import { project, wants, type Projection } from './projection';
 import { isObject, normalizeResource, type JsonObject } from './schema/normalize';
@@ -91,13 +90,13 @@ const written = async (ctx: ScimContext, rt: ResourceTypeDef, row: StoredResourc
 async function prepareBody(ctx: ScimContext, rt: ResourceTypeDef, body: unknown, mode: 'create' | 'replace') {
   const normalized = normalizeResource(rt, body);
   const valid = parseOrThrow<JsonObject>(resourceSchema(rt, mode), normalized);
-  const { password, members, ...data } = valid;
+  // RFC 7643 §4.1.1 `password`: accepted, never kept nor sent on (README: Passwords).
+  const { password: _password, members, ...data } = valid;
   // A user created without `active` is active: deprovisioning is an explicit `active: false`.
   if (rt.name === 'User' && mode === 'create' && data.active === undefined) data.active = true;
   const memberIds = Array.isArray(members) ? members.map((m) => (isObject(m) ? m.value : undefined)).filter((v): v is string => typeof v === 'string') : [];
   const resolved = rt.name === 'Group' ? await resolveMemberIds(ctx, memberIds) : [];
-  const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
-  return { data, resolved, passwordHash };
+  return { data, resolved };
 }
 
 async function resolveMemberIds(ctx: ScimContext, ids: string[]): Promise<{ id: string; type: ResourceKind }[]> {
@@ -124,11 +123,11 @@ function directoryFailure(err: unknown): never {
 const fresh = (rt: ResourceTypeDef, row: StoredResource): StoredResource => (rt.name === 'User' ? { ...row, groupsJson: '[]' } : row);
 
 export async function createResource(ctx: ScimContext, rt: ResourceTypeDef, body: unknown, p?: Projection): Promise<Written> {
-  const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'create');
+  const { data, resolved } = await prepareBody(ctx, rt, body, 'create');
   const id = crypto.randomUUID();
   const extra = rt.name === 'Group' ? addMemberStatements(ctx.db, '(SELECT pk FROM groups WHERE id = ?)', [id], resolved) : [];
   try {
-    const row = await insertResource(ctx.db, rt.name, id, toWrite(rt, data, passwordHash ?? null), extra);
+    const row = await insertResource(ctx.db, rt.name, id, toWrite(rt, data), extra);
     return await written(ctx, rt, fresh(rt, row), p);
   } catch (err) {
     directoryFailure(err);
@@ -144,9 +143,9 @@ export async function createMany(ctx: ScimContext, rt: ResourceTypeDef, bodies: 
   const prepared = await Promise.all(
     bodies.map(async (body) => {
       try {
-        const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'create');
+        const { data, resolved } = await prepareBody(ctx, rt, body, 'create');
         if (resolved.length > 0) return undefined; // members: the one-at-a-time path
-        return { id: crypto.randomUUID(), write: toWrite(rt, data, passwordHash ?? null) };
+        return { id: crypto.randomUUID(), write: toWrite(rt, data) };
       } catch (err) {
         if (err instanceof ScimError) return err;
         throw err;
@@ -179,16 +178,16 @@ async function rewrite(
   rt: ResourceTypeDef,
   id: string,
   cond: Conditions,
-  compute: (row: StoredResource) => Promise<{ data: JsonObject; passwordHash?: string; extra: D1PreparedStatement[]; commutes?: boolean; unchanged?: boolean }>,
+  compute: (row: StoredResource) => Promise<{ data: JsonObject; extra: D1PreparedStatement[]; commutes?: boolean; unchanged?: boolean }>,
 ): Promise<StoredResource> {
   for (let attempt = 1; ; attempt++) {
     const row = await load(ctx, rt, id);
     checkPreconditions(cond, row.version);
-    const { data, passwordHash, extra, commutes, unchanged } = await compute(row);
+    const { data, extra, commutes, unchanged } = await compute(row);
     if (unchanged) return row;
     if (commutes) return touchResource(ctx.db, rt.name, row, extra);
     try {
-      return await replaceResource(ctx.db, rt.name, row, toWrite(rt, data, passwordHash), extra);
+      return await replaceResource(ctx.db, rt.name, row, toWrite(rt, data), extra);
     } catch (err) {
       const contended = err instanceof DirectoryError && err.code === 'version_mismatch' && cond.ifMatch === undefined;
       if (!contended) directoryFailure(err);
@@ -201,10 +200,10 @@ async function rewrite(
 
 export async function replaceWhole(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
   const row = await rewrite(ctx, rt, id, cond, async (current) => {
-    const { data, resolved, passwordHash } = await prepareBody(ctx, rt, body, 'replace');
+    const { data, resolved } = await prepareBody(ctx, rt, body, 'replace');
     // RFC 7644 §3.5.1: PUT replaces all members too — an absent list means no members.
     const extra = rt.name === 'Group' ? [clearMembersStatement(ctx.db, current.pk), ...addMemberStatements(ctx.db, '?', [current.pk], resolved)] : [];
-    return { data, extra, ...(passwordHash ? { passwordHash } : {}) };
+    return { data, extra };
   });
   return written(ctx, rt, row, p);
 }
@@ -212,16 +211,16 @@ export async function replaceWhole(ctx: ScimContext, rt: ResourceTypeDef, id: st
 export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
   const row = await rewrite(ctx, rt, id, cond, async (current) => {
     const outcome = applyPatch(rt, JSON.parse(current.data) as JsonObject, body);
-    const { password, ...data } = outcome.body;
-    const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
+    // A password is accepted and dropped (prepareBody): a PATCH of only a password changes nothing.
+    const { password: _password, ...data } = outcome.body;
     const extra = outcome.members ? await memberStatements(ctx, rt, current, outcome.members) : [];
     const sameData = deepEqual(data, JSON.parse(current.data) as JsonObject);
     // A PATCH that changes nothing (a value set to what it is, a member added twice) writes
     // nothing: no new meta.version, no change row for provisioning to push.
-    if (sameData && extra.length === 0 && passwordHash === undefined) return { data, extra, unchanged: true };
+    if (sameData && extra.length === 0) return { data, extra, unchanged: true };
     // Membership-only changes commute: no read-modify-write of the group, so no version guard.
-    const membersOnly = outcome.members !== undefined && cond.ifMatch === undefined && sameData && passwordHash === undefined;
-    return { data, extra, ...(passwordHash ? { passwordHash } : {}), ...(membersOnly ? { commutes: true } : {}) };
+    const membersOnly = outcome.members !== undefined && cond.ifMatch === undefined && sameData;
+    return { data, extra, ...(membersOnly ? { commutes: true } : {}) };
   });
   return written(ctx, rt, row, p);
 }
