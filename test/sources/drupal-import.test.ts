@@ -8,7 +8,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/api';
 import { runImports } from '../../worker/src/sources/importer';
-import { dirUser, drupalSource, newSite, runSource, uniq } from './support';
+import { dirUser, drupalSource, newSite, runSource, runSourceToEnd, uniq } from './support';
 
 describe('full import', () => {
   it('maps name, mail, status, UUID, uid and roles, paging 50 at a time through links.next', async () => {
@@ -23,7 +23,7 @@ describe('full import', () => {
       generatePrefix: `${p}-g`,
     });
     const source = await drupalSource(site);
-    const summary = await runSource(source.id, 'full');
+    const summary = await runSourceToEnd(source.id, 'full');
     expect(summary).toMatchObject({ kind: 'full', status: 'done' });
     expect(summary.counts).toMatchObject({ read: 112, created: 112, pages: 3 });
 

@@ -57,6 +57,8 @@ export type ImportBudget = Budget;
 const REQUESTS_PER_PAGE = 1 + 2 * 50 + 10;
 const MIN_PAGE_COST = 12;
 const SWEEP_CHUNK = 25;
+/** a sweep chunk's own D1 round trips: the unseen links, their users, the removal marks, the cursor */
+const SWEEP_BASE_COST = 4;
 /** Longer than an invocation's budget: a crashed invocation's run is taken over after it. */
 const LEASE_MS = 90_000;
 /** A run whose listing failed this many invocations in a row is given up (and starts afresh). */
@@ -541,7 +543,7 @@ async function sweep(
   for (;;) {
     // per account: the re-read, a read and a write; plus the chunk's batch reads and writes. A
     // small budget (the Free plan's 50) re-reads fewer accounts per invocation, never none.
-    const chunk = Math.min(SWEEP_CHUNK, Math.floor((Math.min(requestsLeft(budget), queriesLeft(budget)) - MIN_PAGE_COST) / 4));
+    const chunk = Math.min(SWEEP_CHUNK, Math.floor((Math.min(requestsLeft(budget), queriesLeft(budget)) - SWEEP_BASE_COST) / 4));
     if (chunk < 1 || Date.now() >= budget.deadline) {
       delete cursor.leaseUntil;
       await save();
