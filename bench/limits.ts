@@ -9,7 +9,7 @@
  */
 import { createClient, query, type RequestSpec } from './lib/client.ts';
 import { databaseBytes, type KindResult, measureKind } from './lib/limits-measure.ts';
-import { ENGINE, importCapacity, syncCapacity, wallMinutes } from './lib/limits-model.ts';
+import { importCapacity, syncCapacity, wallMinutes } from './lib/limits-model.ts';
 import { person } from './lib/people.ts';
 import { withNewWorkerd } from './lib/process-stats.ts';
 import { machineInfo, writeResults } from './lib/results.ts';
@@ -28,7 +28,6 @@ const config = {
   perBatch: int('BENCH_PER_BATCH', 25),
   sizeUsers: int('BENCH_SIZE_USERS', 1000),
 };
-const USER_URN = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const BULK_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const log = (s: string) => console.log(s);
@@ -150,7 +149,7 @@ async function main() {
         import: { ...imp, minutes: wallMinutes(imp, 1, 1, secs(imp, 1321)) },
       };
     });
-    const fit = (limit: number) => Math.floor((limit * 0.95) / bytesPerUser);
+    const usersIn = (limit: number) => Math.floor((limit * 0.95) / bytesPerUser);
     const result = {
       startedAt,
       machine: machineInfo(),
@@ -159,7 +158,7 @@ async function main() {
       kinds: results,
       passwordRatio: withPw.cpuMsP50 / post.cpuMsP50,
       bytesPerUser,
-      fits: { free: fit(PROFILES.free.d1Bytes), paid: fit(PROFILES.paid.d1Bytes) },
+      largest: { free: usersIn(PROFILES.free.d1Bytes), paid: usersIn(PROFILES.paid.d1Bytes) },
       cpuMsPerUser,
       model,
     };
@@ -200,7 +199,7 @@ function report(r: any, base: KindResult): string {
     '',
     `## D1 sizing`,
     '',
-    `${r.config.sizeUsers.toLocaleString('en')} users with 10 emails each, each in 5 groups, written through SCIM (rows, value rows, memberships, change feed, indexes): **${Math.round(r.bytesPerUser).toLocaleString('en')} bytes per user**. At the relay's default threshold (95 % of the plan's database, then IdP writes get SCIM 507): Free (500 MB) about **${r.fits.free.toLocaleString('en')} users**, Paid (10 GB) about **${r.fits.paid.toLocaleString('en')} users**.`,
+    `${r.config.sizeUsers.toLocaleString('en')} users with 10 emails each, each in 5 groups, written through SCIM (rows, value rows, memberships, change feed, indexes): **${Math.round(r.bytesPerUser).toLocaleString('en')} bytes per user**. At the relay's default threshold (95 % of the plan's database, then IdP writes get SCIM 507): Free (500 MB) about **${r.largest.free.toLocaleString('en')} users**, Paid (10 GB) about **${r.largest.paid.toLocaleString('en')} users**.`,
     '',
     '## Production-time model',
     '',
