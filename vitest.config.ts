@@ -10,6 +10,7 @@ const FREE_PLAN_SUITES = [
   'test/conformance/groups.test.ts',
   'test/conformance/bulk.test.ts',
   'test/e2e/provisioning-relay.test.ts',
+  'test/e2e/plan-limits.test.ts',
   'test/sources/drupal-import.test.ts',
   'test/sources/import-to-relay-b.test.ts',
 ];

@@ -56,6 +56,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
       const queue: OutboxRow[] = [];
       const preloaded = new Map<string, Preloaded>();
       let inFlight = 0;
+      let outOfQueries = false;
       // D1 queries the running rows may still make, and one for a commit under way
       let reserved = 1;
       let exhausted = false;
@@ -92,7 +93,12 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
         // Whole batch-match chunks: a claim of 217 would cost a fifth search for 17 users.
         const fit = Math.min(MAX_CLAIM, Math.floor(room() / 2));
         const limit = fit > MATCH_CHUNK ? fit - (fit % MATCH_CHUNK) : fit;
-        if (limit < 1 || !hasRoom(budget, 0, FINISH_QUERIES + reserved + REFILL_QUERIES)) return;
+        if (limit < 1) return;
+        // Out of queries for a claim: no more refills this run (the rows queued still run).
+        if (!hasRoom(budget, 0, FINISH_QUERIES + reserved + REFILL_QUERIES)) {
+          outOfQueries = true;
+          return;
+        }
         const claimed = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS, runId);
         if (claimed.length === 0) {
           exhausted = true;
@@ -110,7 +116,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
       }
       const lane = async () => {
         for (;;) {
-          if (!exhausted && !refilling && queue.length < LOW_WATER_PER_LANE * target.concurrency && canStart() && room() >= 2) {
+          if (!exhausted && !outOfQueries && !refilling && queue.length < LOW_WATER_PER_LANE * target.concurrency && canStart() && room() >= 2) {
             refilling = refill().finally(() => (refilling = null));
           }
           const row = queue.shift();
