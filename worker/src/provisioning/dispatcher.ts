@@ -1,9 +1,10 @@
 /**
  * Drains the outbox for targets in one mode. Rows are leased (never double-applied by
  * overlapping runs), processed with the target's concurrency and rate limit, and the run stops
- * within the invocation's budget (subrequests and wall time), releasing what it did not reach for
- * the next tick. Each run starts by planning (planner.ts); deactivations and deletions beyond
- * the target's threshold over its window are held.
+ * within the invocation's budget (subrequests, D1 queries and wall time, from the limits
+ * profile: limits/budget.ts), releasing what it did not reach for the next tick. Each run starts
+ * by planning (planner.ts); deactivations and deletions beyond the target's threshold over its
+ * window are held.
  */
 import type { ModeName, Target } from '../../../shared/src';
 import { auditStatements, finishRun, startRun } from '../db/audit';
