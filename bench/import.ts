@@ -25,7 +25,7 @@ const config = {
   pingRequests: int('BENCH_PING_REQUESTS', 200),
   maxTicks: int('BENCH_MAX_TICKS', 400),
 };
-/** What one cron invocation may spend on imports (worker/src/index.ts: 60% of createBudget()). */
+/** What one cron invocation may spend on imports (worker/src/index.ts: 60% of createBudget(env, 'cron')). */
 const INVOCATION = { requests: Math.floor(800 * 0.6), seconds: 25 * 0.6 };
 
 interface DrupalServer {

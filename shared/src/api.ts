@@ -248,3 +248,18 @@ export const targetSyncSchema = z.object({
   }),
 });
 export type TargetSync = z.infer<typeof targetSyncSchema>;
+
+/** GET /health: the relay's limits profile and how full its database is (a warning for the console). */
+export const healthSchema = z.object({
+  limits: z.string(),
+  database: z.object({
+    /** the size D1 last reported; null when unknown */
+    bytes: z.number().nullable(),
+    limitBytes: z.number(),
+    /** from this size on, IdPs' creates and updates are refused with SCIM 507 */
+    fullAtBytes: z.number(),
+    nearlyFull: z.boolean(),
+    warning: z.string().nullable(),
+  }),
+});
+export type Health = z.infer<typeof healthSchema>;

@@ -43,7 +43,7 @@ async function firstSync(kind: 'wordpress-rest' | 'joomla-webservices', baseUrl:
     modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
   });
   expect(created.status, created.text).toBe(201);
-  await dispatch(env, { mode: 'scheduled', force: true, targetIds: [created.body.id], budget: createBudget() });
+  await dispatch(env, { mode: 'scheduled', force: true, targetIds: [created.body.id], budget: createBudget(env, 'http') });
 }
 
 /** The site's accounts of this test's directory users (other tests' users share the directory). */

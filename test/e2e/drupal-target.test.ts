@@ -41,7 +41,7 @@ const provision = async (userId: string, targetId: string) => {
   expect(res.status, res.text).toBe(200);
   return res.body.results[0];
 };
-const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
 const onSite = async (site: DrupalSiteHandle, name: string): Promise<SiteUser | undefined> => (await site.state()).users.find((u) => u.name === name);
 const withMail = (name: string, mail = `${name}@example.org`) => ({ emails: [{ value: mail, type: 'work', primary: true }] });
 const link = (targetId: string, userId: string) =>
@@ -442,7 +442,7 @@ describe("the engine's guard rails hold for Drupal", () => {
       .first<{ state: string; attempts: number; lastError: string }>();
     expect(row).toMatchObject({ state: 'pending', attempts: 1 });
     expect(row!.lastError).toContain('Site under maintenance');
-    await dispatch(env, { mode: 'scheduled', force: true, targetIds: [t.id], budget: createBudget(), now: () => new Date(Date.now() + 3_600_000) });
+    await dispatch(env, { mode: 'scheduled', force: true, targetIds: [t.id], budget: createBudget(env, 'cron'), now: () => new Date(Date.now() + 3_600_000) });
     expect((await site.state()).users.filter((u) => u.name === name)).toHaveLength(1);
   });
 

@@ -21,7 +21,7 @@ const provision = async (userId: string, targetId: string) => {
   expect(res.status, res.text).toBe(200);
   return res.body.results[0];
 };
-const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
 
 async function drupalTarget(site: DrupalSiteHandle, extra: Record<string, unknown> = {}) {
   const res = await api('POST', '/targets', {

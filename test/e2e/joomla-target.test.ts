@@ -40,7 +40,7 @@ const provision = async (userId: string, targetId: string) => {
   expect(res.status, res.text).toBe(200);
   return res.body.results[0];
 };
-const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
 const withMail = (name: string, mail = `${name}@example.org`) => ({ emails: [{ value: mail, type: 'work', primary: true }] });
 const link = (targetId: string, userId: string) =>
   env.DB.prepare('SELECT remote_id AS remoteId, state, remote_state AS remoteState, last_error AS lastError FROM links WHERE target_id = ? AND resource_id = ?')

@@ -30,7 +30,7 @@ async function scheduledTarget(t: FaultTargetHandle, extra: Record<string, unkno
 }
 
 const run = (targetId: string, at = new Date()) =>
-  dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], now: () => at, budget: createBudget() });
+  dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], now: () => at, budget: createBudget(env, 'cron') });
 const later = (minutes: number) => new Date(Date.now() + minutes * 60_000);
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@faults.test`;
 

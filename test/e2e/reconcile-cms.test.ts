@@ -20,7 +20,7 @@ import type { WpSeedUser } from '../support/wordpress-site/types';
 
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 const withMail = (name: string) => ({ emails: [{ value: `${name}@example.org`, type: 'work', primary: true }] });
-const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'http') });
 /** Accounts the relay did not create, so the listing spans two pages of 100. */
 const OTHERS = 120;
 
@@ -193,7 +193,9 @@ describe('reconcile against a Joomla site', () => {
     await site.updateUser(remoteX.id, { email: 'changed.by.hand@example.test' });
 
     // The first invocation reads page 1 only; then x is renamed to sort last, so every later row moves up one.
-    const first = await reconcileTarget(env, target.id, { budget: { requests: 1, deadline: Date.now() + 20_000 } });
+    const first = await reconcileTarget(env, target.id, {
+      budget: { requests: 1, deadline: Date.now() + 20_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+    });
     expect(first).toMatchObject({ phase: 'users', cursor: '100' });
     await site.updateUser(remoteX.id, { name: 'zzz-x' });
     const since = (await site.requests()).length;

@@ -15,7 +15,7 @@ const SITES = inject('drupalSiteUrl');
 const ops = { create: true, update: true, deactivate: true, delete: false };
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 const withMail = (name: string) => ({ emails: [{ value: `${name}@example.org`, type: 'work', primary: true }] });
-const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
 const onSite = async (site: DrupalSiteHandle, name: string) => (await site.state()).users.find((u) => u.name === name);
 
 async function reconcile(targetId: string): Promise<any> {

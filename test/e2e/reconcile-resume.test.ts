@@ -21,7 +21,7 @@ describe('a reconcile run across invocations', () => {
   it('continues where the last invocation stopped, one request per invocation, and reports once', async () => {
     const target = await targetToB('B resume', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } }, { initialSync: false });
     const user = await createUser(unique('resumed'), { title: 'Engineer' });
-    await dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: createBudget() });
+    await dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: createBudget(env, 'cron') });
     const remote = await onB(user.userName);
     await scimB('PATCH', `/Users/${remote.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: 'Edited on B' }] });
 
@@ -29,7 +29,9 @@ describe('a reconcile run across invocations', () => {
     const phases: string[] = [];
     let state: Awaited<ReturnType<typeof reconcileTarget>> = null;
     for (let i = 0; i < 20 && state?.phase !== 'done'; i++) {
-      state = await reconcileTarget(env, target.id, { budget: { requests: state?.phase === 'repair' ? 3 : 1, deadline: Date.now() + 20_000 } });
+      state = await reconcileTarget(env, target.id, {
+        budget: { requests: state?.phase === 'repair' ? 3 : 1, deadline: Date.now() + 20_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      });
       phases.push(state!.phase);
     }
     expect(state).toMatchObject({ phase: 'done', found: { attributes: 1 }, fixed: { attributes: 1 }, leaseUntil: null });
@@ -42,11 +44,13 @@ describe('a reconcile run across invocations', () => {
 
   it('leaves a run another invocation holds alone', async () => {
     const target = await targetToB('B leased', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } }, { initialSync: false });
-    const first = await reconcileTarget(env, target.id, { budget: { requests: 0, deadline: Date.now() + 20_000 } });
+    const first = await reconcileTarget(env, target.id, {
+      budget: { requests: 0, deadline: Date.now() + 20_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+    });
     expect(first).toMatchObject({ phase: 'users', counts: { requests: 0 } });
     const held = { ...first!, leaseUntil: new Date(Date.now() + 60_000).toISOString() };
     await env.DB.prepare('UPDATE targets SET reconcile_state = ? WHERE id = ?').bind(JSON.stringify(held), target.id).run();
-    const second = await reconcileTarget(env, target.id, { budget: createBudget() });
+    const second = await reconcileTarget(env, target.id, { budget: createBudget(env, 'cron') });
     expect(second).toMatchObject({ runId: first!.runId, phase: 'users', counts: { requests: 0, invocations: 1 } });
   });
 });
@@ -97,7 +101,7 @@ describe('a target that will not list', () => {
     expect(created.status, created.text).toBe(201);
     const target = created.body as { id: string };
     const [edited, gone] = await Promise.all([unique('by-id-edited'), unique('by-id-gone')].map((n) => createUser(n, { title: 'Engineer' })));
-    await dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: createBudget() });
+    await dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: createBudget(env, 'cron') });
     const find = async (userName: string) => (await t.scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`)).body.Resources[0];
     const [remoteEdited, remoteGone] = [await find(edited!.userName), await find(gone!.userName)];
     expect(
@@ -114,7 +118,7 @@ describe('a target that will not list', () => {
     ]);
     const since = (await t.log()).requests.at(-1)?.seq ?? 0;
 
-    const state = await reconcileTarget(env, target.id, { budget: createBudget() });
+    const state = await reconcileTarget(env, target.id, { budget: createBudget(env, 'cron') });
     expect(state).toMatchObject({ phase: 'done', listing: 'by-id', found: { attributes: 1, deleted: 1 }, fixed: { attributes: 1, deleted: 1 } });
     const reads = (await t.requests(since)).filter((r) => r.method === 'GET').map((r) => r.route);
     expect(reads).toEqual(expect.arrayContaining(['GET /scim/v2/Users/:id']));

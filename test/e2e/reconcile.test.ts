@@ -15,7 +15,7 @@ import { onB, targetToB } from '../support/on-relay-b';
 import { ops } from '../helpers/operations';
 
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@reconcile.test`;
-const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
 
 /** POSTs until the run is over (each POST continues it within one invocation's budget). */
 async function reconcile(targetId: string): Promise<any> {

@@ -292,7 +292,7 @@ describe('imports of large sources', () => {
     const { queue, sent } = recorder();
     // One page's worth of budget for the first two invocations, as consumers that run out
     // mid-import; the third has room for the last page and the full run's sweep.
-    const budget = (n: number) => ({ requests: n < 2 ? 12 : 10_000, deadline: Date.now() + 60_000 });
+    const budget = (n: number) => ({ requests: n < 2 ? 12 : 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY });
     let message: unknown = sourceMessage(source.id);
     let invocations = 0;
     while (message && invocations < 10) {

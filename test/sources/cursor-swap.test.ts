@@ -9,7 +9,7 @@ import { api } from '../helpers/api';
 import { runImports } from '../../worker/src/sources/importer';
 import { dirUser, drupalSource, newSite, runSource, uniq } from './support';
 
-const plenty = () => ({ requests: 10_000, deadline: Date.now() + 60_000 });
+const plenty = () => ({ requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY });
 
 describe('cursor compare-and-swap', () => {
   it('a base URL changed while a page is in flight: the run stops, nothing of the old site is written back', async () => {

@@ -8,7 +8,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/api';
 import { runImports } from '../../worker/src/sources/importer';
-import { dirUser, drupalSource, newSite, runSource, uniq } from './support';
+import { dirUser, drupalSource, newSite, runSource, runSourceToEnd, uniq } from './support';
 
 describe('full import', () => {
   it('maps name, mail, status, UUID, uid and roles, paging 50 at a time through links.next', async () => {
@@ -23,7 +23,7 @@ describe('full import', () => {
       generatePrefix: `${p}-g`,
     });
     const source = await drupalSource(site);
-    const summary = await runSource(source.id, 'full');
+    const summary = await runSourceToEnd(source.id, 'full');
     expect(summary).toMatchObject({ kind: 'full', status: 'done' });
     expect(summary.counts).toMatchObject({ read: 112, created: 112, pages: 3 });
 
@@ -95,14 +95,24 @@ describe('incremental import', () => {
     const site = await newSite({ adminUser: false, generate: 130, generatePrefix: p });
     const source = await drupalSource(site);
     // One page's worth of budget per invocation, as a cron tick that runs out mid-import.
-    const first = await runImports(env, { budget: { requests: 12, deadline: Date.now() + 60_000 }, sourceIds: [source.id], force: 'full' });
+    const first = await runImports(env, {
+      budget: { requests: 12, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      sourceIds: [source.id],
+      force: 'full',
+    });
     expect(first[0]).toMatchObject({ status: 'running' });
     expect(first[0]!.counts.pages).toBe(1);
     expect((await api('GET', `/sources/${source.id}`)).body.running).toBe(true);
 
-    const second = await runImports(env, { budget: { requests: 12, deadline: Date.now() + 60_000 }, sourceIds: [source.id] });
+    const second = await runImports(env, {
+      budget: { requests: 12, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      sourceIds: [source.id],
+    });
     expect(second[0]).toMatchObject({ runId: first[0]!.runId, status: 'running' });
-    const third = await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [source.id] });
+    const third = await runImports(env, {
+      budget: { requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      sourceIds: [source.id],
+    });
     expect(third[0]).toMatchObject({ runId: first[0]!.runId, status: 'done' });
     expect(third[0]!.counts).toMatchObject({ pages: 3, read: 130, created: 130, invocations: 3 });
 
@@ -118,7 +128,7 @@ describe('one run at a time', () => {
     const p = uniq('race');
     const site = await newSite({ adminUser: false, generate: 60, generatePrefix: p });
     const source = await drupalSource(site);
-    const budget = () => ({ requests: 10_000, deadline: Date.now() + 60_000 });
+    const budget = () => ({ requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY });
     const [a, b] = await Promise.all([
       runImports(env, { budget: budget(), sourceIds: [source.id], force: 'full' }),
       runImports(env, { budget: budget(), sourceIds: [source.id], force: 'full' }),

@@ -61,7 +61,7 @@ describe('faults inside a run', () => {
       { match: { path: '/jsonapi/user/user' }, respond: { status: 200, headers: { 'content-type': 'application/vnd.api+json' }, body: odd }, times: 10 },
     ]);
 
-    const budget = () => ({ requests: 10_000, deadline: Date.now() + 60_000 });
+    const budget = () => ({ requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY });
     const [a, b] = await runImports(env, { budget: budget(), sourceIds: [badSource.id, goodSource.id], force: 'full' });
     const named = '/jsonapi/user/user has an unexpected shape at data.0.relationships.roles.data.0';
     expect(a).toMatchObject({ sourceId: badSource.id, status: 'running' });
@@ -102,7 +102,7 @@ describe('faults inside a run', () => {
     await env.DB.prepare('UPDATE sources SET credentials_enc = ? WHERE id = ?').bind(sealed, badSource.id).run();
 
     const [a, b] = await runImports(env, {
-      budget: { requests: 10_000, deadline: Date.now() + 60_000 },
+      budget: { requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
       sourceIds: [badSource.id, goodSource.id],
       force: 'full',
     });

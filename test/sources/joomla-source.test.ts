@@ -97,12 +97,19 @@ describe('Joomla as a source', () => {
 
     // The first page is slow: the run's time runs out after it and it stops, to continue later.
     await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
-    const first = await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' });
+    const first = await runImports(env, {
+      budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      sourceIds: [source.id],
+      force: 'full',
+    });
     expect(first[0]).toMatchObject({ status: 'running', counts: { pages: 1 } });
     // Someone on page one is deleted meanwhile: everyone after moves up one row, and the row
     // that crossed the boundary is on neither page the run reads.
     await joomlaDelete(site, [600]);
-    const rest = await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [source.id] });
+    const rest = await runImports(env, {
+      budget: { requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+      sourceIds: [source.id],
+    });
     expect(rest[0]).toMatchObject({ status: 'done' });
     // u100 moved up onto page one, which was already read: missed by the pass, found by id
     expect(rest[0]!.counts).toMatchObject({ rechecked: 1, foundOnRecheck: 1 });
@@ -121,11 +128,22 @@ describe('Joomla as a source', () => {
 
     await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
     expect(
-      (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' }))[0],
+      (
+        await runImports(env, {
+          budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+          sourceIds: [source.id],
+          force: 'full',
+        })
+      )[0],
     ).toMatchObject({ status: 'running' });
     // 101 → 99 accounts: page two (offset 100) is now past the end, Joomla's 404
     await joomlaDelete(site, [600, 601]);
-    const rest = (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [source.id] }))[0]!;
+    const rest = (
+      await runImports(env, {
+        budget: { requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+        sourceIds: [source.id],
+      })
+    )[0]!;
     // the pass ended at Joomla's 404; u100 (and the admin), moved onto the page already read, are found by id
     expect(rest).toMatchObject({ status: 'done', counts: { pages: 2, foundOnRecheck: 2 } });
     expect(rest.counts.deactivated ?? 0).toBe(0);
@@ -135,10 +153,21 @@ describe('Joomla as a source', () => {
     await site.addUsers(users(p, 5, 700).map((u) => ({ ...u, username: `${u.username}-more` })));
     await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
     expect(
-      (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS }, sourceIds: [source.id], force: 'full' }))[0],
+      (
+        await runImports(env, {
+          budget: { requests: 10_000, deadline: Date.now() + SHORT_BUDGET_MS, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+          sourceIds: [source.id],
+          force: 'full',
+        })
+      )[0],
     ).toMatchObject({ status: 'running', counts: { pages: 1 } });
     await site.settings({ usersPlugin: false });
-    const off = (await runImports(env, { budget: { requests: 10_000, deadline: Date.now() + 60_000 }, sourceIds: [source.id] }))[0]!;
+    const off = (
+      await runImports(env, {
+        budget: { requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY },
+        sourceIds: [source.id],
+      })
+    )[0]!;
     expect(off.status).toBe('failed');
     expect(off.error).toContain('Web Services - Users');
     expect((await dirUser(`${p}-u5`))!.active).toBe(true);

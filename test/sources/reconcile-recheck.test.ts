@@ -10,8 +10,8 @@ import { runImports } from '../../worker/src/sources/importer';
 import { newFaultTarget } from '../support/e2e';
 import { dirUser, drupalSource, newSite, runSource, uniq } from './support';
 
-const onePage = () => ({ requests: 12, deadline: Date.now() + 60_000 });
-const plenty = () => ({ requests: 10_000, deadline: Date.now() + 60_000 });
+const onePage = () => ({ requests: 12, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY });
+const plenty = () => ({ requests: 10_000, deadline: Date.now() + 60_000, queries: 10_000, pool: Number.POSITIVE_INFINITY });
 
 describe('reconciliation re-reads accounts the listing did not show', () => {
   it('Drupal: a deletion mid-run skips an account; the re-read keeps it, and a wrong removal is undone by the next listing', async () => {

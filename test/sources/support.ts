@@ -30,6 +30,16 @@ export async function runSource(id: string, kind: 'incremental' | 'full' = 'incr
   return res.body;
 }
 
+/**
+ * Runs an import and continues it, one invocation at a time, until it is no longer running: on
+ * the Free plan's 50 D1 queries a site of a hundred accounts takes several invocations.
+ */
+export async function runSourceToEnd(id: string, kind: 'incremental' | 'full' = 'incremental'): Promise<any> {
+  let summary = await runSource(id, kind);
+  for (let i = 0; i < 30 && summary.status === 'running' && summary.error === null; i++) summary = await runSource(id, kind);
+  return summary;
+}
+
 export interface DirUser {
   id: string;
   userName: string;

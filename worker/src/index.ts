@@ -9,7 +9,8 @@ import type { Env } from './env';
 import { ScimError } from './scim/errors';
 import { scimApp } from './scim/app';
 import { scimErrorResponse } from './scim/http';
-import { createBudget, dispatch } from './provisioning/dispatcher';
+import { dispatch } from './provisioning/dispatcher';
+import { createBudget, settle, shareOf } from './limits/budget';
 import { dispatchAutomaticAfter } from './provisioning/dispatch-after';
 import { runDueReconciles } from './provisioning/reconcile';
 import { runImports } from './sources/importer';
@@ -47,11 +48,11 @@ app.onError((err, c) => {
 /**
  * With RELAY_ENFORCE_LIMITS=1 (the tests) every invocation runs under the limits harness: it
  * fails the moment it spends more D1 queries, subrequests or connections than the RELAY_LIMITS
- * profile allows, as Cloudflare would. Otherwise the handler runs as is.
+ * profile allows, as Cloudflare would. Otherwise it is only counted.
  */
 function underLimits<R>(env: Env, kind: InvocationKind, fn: (env: Env) => R): R {
-  if (env.RELAY_ENFORCE_LIMITS !== '1') return fn(env);
-  return metered(env, parseLimits(env.RELAY_LIMITS), kind, true, (e) => fn(e));
+  // Metered always (counting is cheap): the budgets read what the invocation has spent.
+  return metered(env, parseLimits(env.RELAY_LIMITS), kind, env.RELAY_ENFORCE_LIMITS === '1', (e) => fn(e));
 }
 
 export default {
@@ -68,7 +69,7 @@ export default {
  * the automatic targets left behind (retries, rows beyond the last invocation's budget).
  */
 async function runCron(env: Env): Promise<void> {
-  const budget = createBudget();
+  const budget = createBudget(env, 'cron');
   const queue = workQueueOf(env);
   if (queue) {
     // Reconcile first: the drift it queues is then enqueued by this same tick.
@@ -77,17 +78,17 @@ async function runCron(env: Env): Promise<void> {
     return;
   }
   // Imports first, so what they change is provisioned by this same invocation. They may
-  // spend at most 60% of its subrequests and time, so the outbox always gets a share.
-  const importBudget = { requests: Math.floor(budget.requests * 0.6), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.6) };
-  const before = importBudget.requests;
+  // spend at most 60% of its subrequests, D1 queries and time, so the outbox always gets a share.
+  const importBudget = shareOf(budget, 0.6);
+  const given = importBudget.requests;
   await runImports(env, { budget: importBudget }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
-  budget.requests -= before - importBudget.requests;
+  settle(budget, importBudget, given);
   // Reconcile runs that are due or in progress, with at most a quarter of what is left: they
   // read the target and queue drift, which the dispatches below then repair.
-  const reconcileBudget = { requests: Math.floor(budget.requests * 0.25), deadline: Date.now() + Math.floor((budget.deadline - Date.now()) * 0.25) };
+  const reconcileBudget = shareOf(budget, 0.25);
   const reserved = reconcileBudget.requests;
   await runDueReconciles(env, reconcileBudget).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
-  budget.requests -= reserved - reconcileBudget.requests;
+  settle(budget, reconcileBudget, reserved);
   // Each pass isolates its targets; a pass that fails as a whole still leaves the other its turn.
   const pass = (mode: 'scheduled' | 'automatic') =>
     dispatch(env, { mode, budget }).catch((err) => console.error(JSON.stringify({ event: 'dispatch_failed', mode, error: String(err) })));

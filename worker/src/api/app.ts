@@ -7,6 +7,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requireScope } from '../auth/middleware';
 import { SecretsUnavailable, SecretUnreadable } from '../auth/secrets';
+import { databaseFill, measureDatabase } from '../limits/d1-size';
+import { parseLimits } from '../limits/profile';
 import { logsApp } from './logs';
 import { buildOpenApiDocument } from './openapi';
 import { outboxApp } from './outbox';
@@ -46,6 +48,11 @@ apiApp.use('*', refuseStrayQuery());
 
 /** A trivial authenticated route: the benchmarks' baseline, and the extension's connection check. */
 apiApp.get(ROUTES.ping.path, (c) => c.json({ ok: true, token: c.get('principal').name }));
+
+apiApp.get(ROUTES.health.path, async (c) => {
+  const limits = parseLimits(c.env.RELAY_LIMITS);
+  return c.json({ limits: limits.name, database: databaseFill(limits, await measureDatabase(c.env.DB)) });
+});
 
 apiApp.get(ROUTES.openapi.path, (c) => c.json(buildOpenApiDocument(`${new URL(c.req.url).origin}/api/v1`)));
 

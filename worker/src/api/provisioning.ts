@@ -4,7 +4,8 @@
  */
 import { Hono } from 'hono';
 import { loadResource } from '../directory/resources';
-import { createBudget, dispatch } from '../provisioning/dispatcher';
+import { createBudget } from '../limits/budget';
+import { dispatch } from '../provisioning/dispatcher';
 import { provisionUser } from '../provisioning/manual';
 import { MappingError, mappingProblems } from '../provisioning/mapping';
 import { planTarget } from '../provisioning/plan';
@@ -82,7 +83,7 @@ provisioningApp.post(ROUTES.runTarget.path, validateJson(ROUTES.runTarget.body),
   const target = await getTarget(c.env, c.req.param('id'));
   if (!target) return notFound(c, 'The target');
   const { mode } = c.req.valid('json');
-  const [run] = await dispatch(c.env, { mode, targetIds: [target.id], force: true, budget: createBudget() });
+  const [run] = await dispatch(c.env, { mode, targetIds: [target.id], force: true, budget: createBudget(c.env, 'http') });
   const queue = workQueueOf(c.env);
   if (queue && run && (!run.drained || run.caughtUp === false))
     c.executionCtx.waitUntil(

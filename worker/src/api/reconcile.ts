@@ -4,7 +4,7 @@
  * /reconcile/schedule sets how often the cron starts one.
  */
 import { Hono } from 'hono';
-import { createBudget } from '../provisioning/dispatcher';
+import { createBudget } from '../limits/budget';
 import { reconcileStatus, reconcileTarget, setReconcileSchedule } from '../provisioning/reconcile';
 import { getTarget } from '../provisioning/targets';
 import { ROUTES } from './routes';
@@ -21,7 +21,7 @@ reconcileApp.post(ROUTES.startReconcile.path, validateJson(ROUTES.startReconcile
   if (!target) return notFound(c, TARGET);
   // A paused target is not read: what it refused may be the very credentials reconcile would use.
   if (target.status === 'paused') return conflict(c, `The target is paused${target.pausedReason ? `: ${target.pausedReason}` : ''}. Resume it first.`);
-  await reconcileTarget(c.env, id, { trigger: 'manual', restart: c.req.valid('json').restart, budget: createBudget() });
+  await reconcileTarget(c.env, id, { trigger: 'manual', restart: c.req.valid('json').restart, budget: createBudget(c.env, 'http') });
   const status = await reconcileStatus(c.env, id);
   return status ? c.json(status) : notFound(c, TARGET);
 });

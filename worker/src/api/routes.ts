@@ -14,6 +14,7 @@ import {
   countSchema,
   deadLetterQuerySchema,
   emptyBodySchema,
+  healthSchema,
   lookupBodySchema,
   lookupResponseSchema,
   mappingBodySchema,
@@ -73,6 +74,14 @@ export const ROUTES = {
     summary: 'Check the token: answers with its name',
     status: 200,
     response: z.object({ ok: z.literal(true), token: z.string() }),
+  },
+  health: {
+    method: 'get',
+    path: '/health',
+    tag: 'meta',
+    summary: "The limits profile and how full the database is (a warning when IdPs' writes are being refused)",
+    status: 200,
+    response: healthSchema,
   },
   openapi: { method: 'get', path: '/openapi.json', tag: 'meta', summary: 'This document', status: 200, response: anyJson },
 

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { importRunSchema, type ImportRun } from '../../../shared/src/sources';
 import { lookupUsers } from '../db/directory-views';
 import { selectImportRuns, type ImportRunRow } from '../db/sources';
-import { createBudget } from '../provisioning/dispatcher';
+import { createBudget } from '../limits/budget';
 import { dispatchAutomaticAfter } from '../provisioning/dispatch-after';
 import { enqueueWork, sourceMessage, workQueueOf } from '../queue/messages';
 import { approveHeldRun, runImports } from '../sources/importer';
@@ -62,7 +62,7 @@ sourcesApp.post(ROUTES.runSource.path, validateJson(ROUTES.runSource.body), asyn
   if (!source) return notFound(c, SOURCE);
   if (source.status === 'paused') return conflict(c, `The source is paused: ${source.pausedReason ?? 'by an admin'}. Resume it first (PATCH status "active").`);
   // One invocation, one budget: the dispatch after the import gets what the import left.
-  const budget = createBudget();
+  const budget = createBudget(c.env, 'http');
   let summary;
   try {
     // runImports records a run's own faults in its summary; this catches what is left (D1 down)
@@ -92,7 +92,7 @@ sourcesApp.get(ROUTES.listImportRuns.path, async (c) => {
 });
 
 sourcesApp.post(ROUTES.approveImportRun.path, validateJson(ROUTES.approveImportRun.body), async (c) => {
-  const result = await approveHeldRun(c.env, c.req.param('id'), c.req.param('runId'), createBudget());
+  const result = await approveHeldRun(c.env, c.req.param('id'), c.req.param('runId'), createBudget(c.env, 'http'));
   if (result === 'not_found') return notFound(c, 'The run');
   if (result === 'not_held') return conflict(c, 'The run is not held.');
   if (result === 'stale') return conflict(c, 'A newer reconciliation has run (or is running) since: approve the newest held run instead.');

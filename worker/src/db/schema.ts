@@ -27,7 +27,6 @@ export const users = sqliteTable(
     lastModified: text('last_modified').notNull(),
     version: integer('version').notNull().default(1),
     data: text('data').notNull(),
-    passwordHash: text('password_hash'),
   },
   (t) => [
     uniqueIndex('users_id_unique').on(t.id),

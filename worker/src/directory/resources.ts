@@ -84,14 +84,12 @@ function insertStatements(
 ): D1PreparedStatement[] {
   const table = TABLES[kind];
   const [names, vals] = columnList(kind, write.columns);
-  const pwCol = kind === 'User' ? ['password_hash'] : [];
-  const pwVal = kind === 'User' ? [write.passwordHash ?? null] : [];
   return [
     db
       .prepare(
-        `INSERT INTO ${table} (id, ${[...names, ...pwCol].join(', ')}, created, last_modified, version, data) VALUES (?, ${placeholders(names.length + pwCol.length)}, ?, ?, 1, ?) RETURNING ${SELECT}`,
+        `INSERT INTO ${table} (id, ${names.join(', ')}, created, last_modified, version, data) VALUES (?, ${placeholders(names.length)}, ?, ?, 1, ?) RETURNING ${SELECT}`,
       )
-      .bind(id, ...vals, ...pwVal, now, now, write.data),
+      .bind(id, ...vals, now, now, write.data),
     ...(write.values?.length ? valueRows(db, `(SELECT pk FROM users WHERE id = ?)`, [id], write.values) : []),
     ...extra,
     createdRow(db, kind, id, now),
@@ -194,10 +192,6 @@ export async function replaceResource(
   const [names, vals] = columnList(kind, write.columns);
   const sets = names.map((n) => `${n} = ?`);
   const setVals = [...vals];
-  if (kind === 'User' && write.passwordHash !== undefined) {
-    sets.push('password_hash = ?');
-    setVals.push(write.passwordHash);
-  }
   const pkOf = `(SELECT pk FROM users WHERE id = ?)`;
   const stmts = [
     ...guardStatements(db, table, id, g),

@@ -32,8 +32,6 @@ export interface ResourceWrite {
   columns: ColumnValues;
   /** users only */
   values?: ValueRow[];
-  /** users only: undefined keeps the stored hash */
-  passwordHash?: string | null;
 }
 
 export interface MemberRef {

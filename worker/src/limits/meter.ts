@@ -16,6 +16,7 @@
  * `d1TripsToResponse` is the count when the handler produced its result, before `waitUntil` work.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { noteSize } from './d1-size';
 import type { InvocationKind, Limits } from './profile';
 
 export type LimitName = 'd1Queries' | 'subrequests' | 'connections';
@@ -110,7 +111,8 @@ export function meterDb<T extends D1Database | D1DatabaseSession>(db: T): T {
         if (typeof value !== 'function') return value;
         if (prop === 'bind') return (...args: unknown[]) => statement((value as (...a: unknown[]) => D1PreparedStatement).apply(target, args), sql);
         if (QUERY_METHODS.has(prop as string))
-          return (...args: unknown[]) => chargeD1(1, sql.slice(0, 80), () => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+          return (...args: unknown[]) =>
+            chargeD1(1, sql.slice(0, 80), () => noteSizeOf((value as (...a: unknown[]) => Promise<unknown>).apply(target, args)) as Promise<unknown>);
         return value.bind(target);
       },
     });
@@ -120,9 +122,25 @@ export function meterDb<T extends D1Database | D1DatabaseSession>(db: T): T {
       if (prop === 'prepare') return (sql: string) => statement(target.prepare(sql), sql);
       // A session (D1 read replication) charges the same meter as its binding.
       if (prop === 'withSession') return (arg?: string) => meterDb((target as D1Database).withSession(arg));
-      if (prop === 'batch') return (stmts: D1PreparedStatement[]) => chargeD1(stmts.length, `batch of ${stmts.length}`, () => target.batch(stmts));
+      if (prop === 'batch')
+        return (stmts: D1PreparedStatement[]) =>
+          chargeD1(stmts.length, `batch of ${stmts.length}`, () =>
+            target.batch(stmts).then((results) => {
+              noteSize(results.at(-1));
+              return results;
+            }),
+          );
       return typeof value === 'function' ? value.bind(target) : value;
     },
+  });
+}
+
+/** D1 reports the database size with each result: noted for d1-size.ts on the way through. */
+function noteSizeOf(result: unknown): unknown {
+  if (!(result instanceof Promise)) return result;
+  return result.then((r: unknown) => {
+    noteSize(r);
+    return r;
   });
 }
 

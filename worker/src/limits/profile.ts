@@ -10,7 +10,8 @@
  * Free: 10 ms CPU, 50 subrequests, 50 D1 queries; Paid: 30 s CPU (up to 5 min), 10,000
  * subrequests, 1,000 D1 queries; both: 6 simultaneous open connections, 128 MB, 100 bound
  * parameters and 100 KB per statement; `waitUntil` work ends 30 s after the response; a Cron
- * Trigger or queue consumer invocation may run 15 min of wall time.
+ * Trigger or queue consumer invocation may run 15 min of wall time. A D1 database holds 500 MB
+ * (Free) or 10 GB (Paid).
  */
 import { z } from 'zod';
 
@@ -38,6 +39,10 @@ export const limitsSchema = z.strictObject({
   cpuMs: z.number().int().positive(),
   /** wall time the relay gives itself per invocation kind, under the platform's own */
   wallMs: wallSchema,
+  /** the plan's D1 database size */
+  d1Bytes: z.number().int().positive(),
+  /** the share of d1Bytes from which IdP writes are refused (limits/d1-size.ts) */
+  d1FullFraction: z.number().gt(0).max(1),
 });
 export type Limits = z.infer<typeof limitsSchema>;
 
@@ -50,6 +55,8 @@ export const PROFILES = {
     connections: 6,
     cpuMs: 10,
     wallMs: { http: 25_000, waitUntil: 25_000, cron: 60_000, queue: 60_000 },
+    d1Bytes: 500_000_000,
+    d1FullFraction: 0.95,
   },
   paid: {
     name: 'paid',
@@ -59,6 +66,8 @@ export const PROFILES = {
     connections: 6,
     cpuMs: 30_000,
     wallMs: { http: 25_000, waitUntil: 25_000, cron: 60_000, queue: 60_000 },
+    d1Bytes: 10_000_000_000,
+    d1FullFraction: 0.95,
   },
 } as const satisfies Record<string, Limits>;
 

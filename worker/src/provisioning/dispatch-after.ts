@@ -9,7 +9,8 @@
 import type { Target } from '../../../shared/src/targets';
 import type { Env } from '../env';
 import { enqueueWork, targetMessage, workQueueOf } from '../queue/messages';
-import { dispatch, type Budget } from './dispatcher';
+import { type Budget, createBudget } from '../limits/budget';
+import { dispatch } from './dispatcher';
 import { automaticTargetIds } from './targets';
 
 type WaitUntil = { waitUntil(p: Promise<unknown>): void };
@@ -24,7 +25,8 @@ export function dispatchAutomaticAfter(env: Env, ctx: WaitUntil, budget?: Budget
         queue,
         ids.map((id) => targetMessage(id, 'automatic')),
       );
-    else await dispatch(env, { mode: 'automatic', ...(budget ? { budget } : {}) });
+    // After the response: waitUntil's time, and the queries the request left (limits/budget.ts).
+    else await dispatch(env, { mode: 'automatic', budget: budget ?? createBudget(env, 'waitUntil') });
   };
   ctx.waitUntil(run().catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));
 }
@@ -40,6 +42,8 @@ export function dispatchTargetNow(env: Env, ctx: WaitUntil, target: Pick<Target,
   const mode = target.modes.automatic.enabled ? 'automatic' : target.modes.scheduled.enabled ? 'scheduled' : null;
   if (!mode) return;
   const queue = workQueueOf(env);
-  const run = queue ? enqueueWork(queue, [targetMessage(target.id, mode, true)]) : dispatch(env, { mode, targetIds: [target.id], force: true });
+  const run = queue
+    ? enqueueWork(queue, [targetMessage(target.id, mode, true)])
+    : dispatch(env, { mode, targetIds: [target.id], force: true, budget: createBudget(env, 'waitUntil') });
   ctx.waitUntil(run.catch((err) => console.error(JSON.stringify({ event: 'target_dispatch_failed', targetId: target.id, error: String(err) }))));
 }

@@ -1,9 +1,10 @@
 /**
  * Drains the outbox for targets in one mode. Rows are leased (never double-applied by
  * overlapping runs), processed with the target's concurrency and rate limit, and the run stops
- * within the invocation's budget (subrequests and wall time), releasing what it did not reach for
- * the next tick. Each run starts by planning (planner.ts); deactivations and deletions beyond
- * the target's threshold over its window are held.
+ * within the invocation's budget (subrequests, D1 queries and wall time, from the limits
+ * profile: limits/budget.ts), releasing what it did not reach for the next tick. Each run starts
+ * by planning (planner.ts); deactivations and deletions beyond the target's threshold over its
+ * window are held.
  */
 import type { ModeName, Target } from '../../../shared/src';
 import { auditStatements, finishRun, startRun } from '../db/audit';
@@ -12,22 +13,14 @@ import { holdDestructive, holdMessage } from '../db/hold';
 import type { Env } from '../env';
 import { processBulkBatch } from './bulk-batch';
 import type { Failure } from './failure';
-import { createLanes, LEASE_MS, REQUESTS_PER_ROW } from './lanes';
+import { createLanes, FINISH_QUERIES, LEASE_MS, REQUESTS_PER_ROW } from './lanes';
 import { limitConcurrency } from './concurrency-limit';
-import { catchUp } from './planner';
+import { catchUp, MAX_PAGES, QUERIES_PER_PAGE } from './planner';
 import { createSyncContext } from './sync-context';
 import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
+import { type Budget, createBudget, hasRoom, queriesLeft } from '../limits/budget';
 
-/** What one invocation may still spend; shared by the dispatches of one invocation. */
-export interface Budget {
-  /** outbound requests this invocation may still make (Workers: subrequest limit) */
-  requests: number;
-  /** Date.now() after which no new row is started */
-  deadline: number;
-}
-
-/** A conservative default under the Workers paid plan's limits (1,000 subrequests; 30 s CPU). */
-export const createBudget = (requests = 800, ms = 25_000): Budget => ({ requests, deadline: Date.now() + ms });
+export { type Budget, createBudget } from '../limits/budget';
 
 export interface DispatchOptions {
   mode: Exclude<ModeName, 'manual'>;
@@ -66,7 +59,7 @@ const CRASH_RETRY_MS = 60_000;
  */
 export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSummary[]> {
   const now = opts.now ?? (() => new Date());
-  const budget = opts.budget ?? createBudget();
+  const budget = opts.budget ?? createBudget(env, 'http');
   const deadline = budget.deadline;
   const summaries: RunSummary[] = [];
   const targets = (await listTargets(env)).filter(
@@ -74,9 +67,11 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
   );
   const due: Target[] = [];
   const caughtUp = new Map<string, boolean>();
-  for (const target of targets) {
+  for (const [i, target] of targets.entries()) {
+    // What the invocation's queries allow, shared by the targets still to plan, after one run's worth.
+    const pages = Math.min(MAX_PAGES, Math.floor((queriesLeft(budget) - RUN_QUERIES) / (QUERIES_PER_PAGE * (targets.length - i))));
     try {
-      caughtUp.set(target.id, (await catchUp(env.DB, target, now())).caughtUp);
+      caughtUp.set(target.id, pages >= 1 ? (await catchUp(env.DB, target, now(), pages)).caughtUp : false);
     } catch (err) {
       console.error(JSON.stringify({ event: 'plan_failed', targetId: target.id, error: String(err) }));
       continue;
@@ -87,17 +82,25 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
   // slice of the invocation's time, not all of it; what is left then goes to those not drained.
   const undrained: Target[] = [];
   for (const [i, target] of due.entries()) {
-    if (budget.requests < REQUESTS_PER_ROW || Date.now() > deadline) break;
+    if (!hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) || Date.now() > deadline) break;
     const slice = Math.min(deadline, Date.now() + Math.max(MIN_SLICE_MS, (deadline - Date.now()) / (due.length - i)));
     const summary = await runOnce(env, target, opts, budget, slice, now, summaries);
     if (!summary.drained) undrained.push(target);
   }
   for (const target of undrained) {
-    if (budget.requests < REQUESTS_PER_ROW || Date.now() > deadline) break;
+    if (!hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) || Date.now() > deadline) break;
     await runOnce(env, target, opts, budget, deadline, now, summaries);
   }
   return summaries.map((s) => ({ ...s, caughtUp: caughtUp.get(s.targetId) ?? true }));
 }
+
+/**
+ * D1 queries a target's run needs to get anywhere: start the run, load the secret, check the
+ * deletion hold, claim, preload, commit and finish (the Free plan's 50 go fast).
+ */
+export const RUN_QUERIES = 12;
+/** a claim, the preload of its users and links */
+const CLAIM_QUERIES = 4;
 
 /** no slice shorter than this: a run needs a claim and a few requests to get anywhere */
 const MIN_SLICE_MS = 2_000;
@@ -208,7 +211,7 @@ async function drainTarget(
   // Bulk where the target offers it: a claim can fill several Bulk requests.
   const bulkMax = target.capabilities?.bulk ? Math.max(1, Math.min(target.capabilities.bulkMaxOperations ?? 100, 1000)) : 0;
   const lanes = createLanes(env, target, budget, deadline, counts, runId);
-  while (!paused && budget.requests >= REQUESTS_PER_ROW && Date.now() < deadline) {
+  while (!paused && hasRoom(budget, REQUESTS_PER_ROW, FINISH_QUERIES + CLAIM_QUERIES) && Date.now() < deadline) {
     if (bulkMax <= 1) {
       // Per operation: one stream of rows, refilled before it runs dry.
       const result = await lanes.run(context, now);

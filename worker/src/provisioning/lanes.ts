@@ -10,7 +10,7 @@ import { auditStatements, type AuditEvent } from '../db/audit';
 import { claimOutbox, completeOutboxMany, releaseOutbox, type OutboxRow } from '../db/outbox';
 import type { Env } from '../env';
 import { MATCH_CHUNK, preloadUsers } from './bulk-batch';
-import type { Budget } from './dispatcher';
+import { type Budget, hasRoom, requestsLeft } from '../limits/budget';
 import type { Failure } from './failure';
 import { processRow } from './process-row';
 import type { SyncContext } from './sync-context';
@@ -19,6 +19,12 @@ import type { Preloaded } from './sync-user';
 export const LEASE_MS = 5 * 60_000;
 /** requests one row may cost at most (match + create/link update) */
 export const REQUESTS_PER_ROW = 3;
+/** D1 queries a run keeps for its end: the last commit, finishing the run, marking it scheduled */
+export const FINISH_QUERIES = 3;
+/** D1 queries of a refill: the claim, the preload of its users and links */
+const REFILL_QUERIES = 3;
+/** D1 queries a row may make itself: a user not preloaded reads its row and link; a group also its members, their links and what was pushed */
+const rowQueries = (row: OutboxRow, preloaded: boolean) => (preloaded ? 0 : row.resourceType === 'User' ? 2 : 8);
 /** rows claimed at once: a claim costs a read, the batch's D1 reads and its batch match */
 const MAX_CLAIM = 300;
 /** rows whose outcomes are committed in one D1 batch (about 1.3 statements a row) */
@@ -50,6 +56,9 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
       const queue: OutboxRow[] = [];
       const preloaded = new Map<string, Preloaded>();
       let inFlight = 0;
+      let outOfQueries = false;
+      // D1 queries the running rows may still make, and one for a commit under way
+      let reserved = 1;
       let exhausted = false;
       let fatal: Failure | undefined;
       let refilling: Promise<void> | null = null;
@@ -79,12 +88,17 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
         queue.push(...batch);
       };
       // Requests the queued and running rows may still need (~1 each; 2 keeps a margin).
-      const room = () => budget.requests - 2 * (queue.length + inFlight);
+      const room = () => requestsLeft(budget) - 2 * (queue.length + inFlight);
       const refill = async () => {
         // Whole batch-match chunks: a claim of 217 would cost a fifth search for 17 users.
         const fit = Math.min(MAX_CLAIM, Math.floor(room() / 2));
         const limit = fit > MATCH_CHUNK ? fit - (fit % MATCH_CHUNK) : fit;
         if (limit < 1) return;
+        // Out of queries for a claim: no more refills this run (the rows queued still run).
+        if (!hasRoom(budget, 0, FINISH_QUERIES + reserved + REFILL_QUERIES)) {
+          outOfQueries = true;
+          return;
+        }
         const claimed = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS, runId);
         if (claimed.length === 0) {
           exhausted = true;
@@ -93,7 +107,8 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
         count('claimed', claimed.length);
         await add(claimed);
       };
-      const canStart = () => !fatal && budget.requests >= REQUESTS_PER_ROW && Date.now() <= deadline;
+      // A row starts only while its requests and D1 queries fit with the run's end still paid for.
+      const canStart = (queries = 0) => !fatal && hasRoom(budget, REQUESTS_PER_ROW, FINISH_QUERIES + reserved + queries) && Date.now() <= deadline;
 
       if (rows) {
         await add(rows);
@@ -101,7 +116,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
       }
       const lane = async () => {
         for (;;) {
-          if (!exhausted && !refilling && queue.length < LOW_WATER_PER_LANE * target.concurrency && canStart() && room() >= 2) {
+          if (!exhausted && !outOfQueries && !refilling && queue.length < LOW_WATER_PER_LANE * target.concurrency && canStart() && room() >= 2) {
             refilling = refill().finally(() => (refilling = null));
           }
           const row = queue.shift();
@@ -114,7 +129,8 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
           }
           const p = preloaded.get(row.resourceId);
           preloaded.delete(row.resourceId);
-          if (!canStart()) {
+          const queries = rowQueries(row, p !== undefined);
+          if (!canStart(queries)) {
             statements.push(releaseOutbox(env.DB, row));
             continue;
           }
@@ -123,9 +139,11 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
           nextStart = Math.max(nextStart, Date.now()) + interval;
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           inFlight++;
+          reserved += queries;
           const ctx = context();
           const result = await processRow(ctx, row, p);
           inFlight--;
+          reserved -= queries;
           budget.requests -= ctx.requests;
           statements.push(...result.statements);
           if (result.completed) completed.push(result.completed);

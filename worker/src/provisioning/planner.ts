@@ -16,8 +16,14 @@ import { readResourcePage, saveSyncState } from '../db/sync-state';
 const CHANGE_PAGE = 1000;
 /** resources a full pass enqueues per page */
 const SYNC_PAGE = 500;
-/** pages per run: the rest waits for the next run, so planning never eats a run's D1 budget */
-const MAX_PAGES = 20;
+/**
+ * pages per run at most (each is a read and a batch, for the feed and again for a full pass): the
+ * rest waits for the next run, so planning never eats a run's D1 budget. The dispatcher asks for
+ * fewer when its invocation has fewer queries left (the Free plan's 50).
+ */
+export const MAX_PAGES = 20;
+/** D1 queries one page of the feed and one of a full pass cost together */
+export const QUERIES_PER_PAGE = 4;
 
 export interface PlanResult {
   /** changes read from the feed */
@@ -30,9 +36,9 @@ export interface PlanResult {
 
 type PlannedTarget = Pick<Target, 'id' | 'pushGroups' | 'watermark' | 'sync'>;
 
-export async function catchUp(db: D1Database, target: PlannedTarget, now: Date): Promise<PlanResult> {
-  const feed = await readFeed(db, target, now, MAX_PAGES);
-  const pass = target.sync && target.sync.phase !== 'done' ? await continueSync(db, target, target.sync, now, MAX_PAGES) : { synced: 0, done: true };
+export async function catchUp(db: D1Database, target: PlannedTarget, now: Date, maxPages = MAX_PAGES): Promise<PlanResult> {
+  const feed = await readFeed(db, target, now, maxPages);
+  const pass = target.sync && target.sync.phase !== 'done' ? await continueSync(db, target, target.sync, now, maxPages) : { synced: 0, done: true };
   return { changes: feed.changes, synced: pass.synced, caughtUp: feed.done && pass.done };
 }
 

@@ -15,7 +15,8 @@
  */
 import type { Env } from '../env';
 import { claimTargetRun, nextDueAt, releaseTargetRun } from '../db/work-queue';
-import { createBudget, dispatch, type Budget } from '../provisioning/dispatcher';
+import { type Budget, createBudget, hasRoom } from '../limits/budget';
+import { dispatch, RUN_QUERIES } from '../provisioning/dispatcher';
 import { REQUESTS_PER_ROW } from '../provisioning/lanes';
 import { automaticTargetIds } from '../provisioning/targets';
 import { runImports } from '../sources/importer';
@@ -39,7 +40,7 @@ export interface ConsumeOptions {
 export async function consumeWork(batch: MessageBatch<unknown>, env: Env, opts: ConsumeOptions = {}): Promise<void> {
   if (isDeadLetterQueue(batch.queue)) return recordDeadLetters(env, batch);
   const now = opts.now ?? (() => new Date());
-  const budget = opts.budget ?? createBudget();
+  const budget = opts.budget ?? createBudget(env, 'queue');
   const groups = new Map<string, { work: WorkMessage; messages: Message<unknown>[] }>();
   for (const message of batch.messages) {
     const parsed = workMessageSchema.safeParse(message.body);
@@ -73,7 +74,7 @@ export async function consumeWork(batch: MessageBatch<unknown>, env: Env, opts: 
   }
 }
 
-const hasBudget = (budget: Budget) => budget.requests >= REQUESTS_PER_ROW && Date.now() < budget.deadline;
+const hasBudget = (budget: Budget) => hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES);
 
 /** Runs one piece of work; answers the delay in seconds of the follow-up it needs, or null for none. */
 function runWork(env: Env, work: WorkMessage, budget: Budget, now: () => Date, fetcher?: typeof fetch): Promise<number | null> {

@@ -2,6 +2,8 @@
 import { Hono, type Context } from 'hono';
 import { requireScope } from '../auth/middleware';
 import { BOOKMARK_HEADER, openSession } from '../db/d1-session';
+import { databaseFill } from '../limits/d1-size';
+import { parseLimits } from '../limits/profile';
 import { runBulk } from './bulk';
 import { discoveryRoutes } from './discovery';
 import { ScimError } from './errors';
@@ -29,6 +31,16 @@ scimApp.route('/', discoveryRoutes);
 
 scimApp.use('*', requireScope(scopeFor, renderAuthFailure));
 
+// A nearly full database refuses what would grow it, in words, before D1 refuses a write at
+// random (limits/d1-size.ts); deletes go through, they are how an admin makes room.
+scimApp.use('*', async function refuseWritesWhenFull(c, next) {
+  if (!isRead(c) && c.req.method !== 'DELETE') {
+    const fill = databaseFill(parseLimits(c.env.RELAY_LIMITS));
+    if (fill.nearlyFull) throw new ScimError(507, fill.warning!, undefined, { 'retry-after': '3600' });
+  }
+  await next();
+});
+
 /**
  * Directory queries run in a D1 session (read replication) and the response carries its bookmark.
  * Writes, and reads unless RELAY_D1_READS is "replica", start at the primary: an IdP does not
@@ -48,7 +60,7 @@ scimApp.use('*', async function d1Session(c, next) {
 scimApp.route('/Users', resourceRoutes(userResourceType));
 scimApp.route('/Groups', resourceRoutes(groupResourceType));
 
-scimApp.post('/Bulk', async (c) => scimJson(await runBulk({ db: c.var.db, baseUrl: baseUrlOf(c) }, await readJson(c))));
+scimApp.post('/Bulk', async (c) => scimJson(await runBulk({ db: c.var.db, baseUrl: baseUrlOf(c) }, await readJson(c), parseLimits(c.env.RELAY_LIMITS))));
 scimApp.all('/Bulk', allowOnly('POST'));
 scimApp.all('/Me', meNotImplemented);
 scimApp.all('/Me/*', meNotImplemented);

@@ -10,7 +10,7 @@ import { commonAttributes } from './schema/common';
 export const etagOf = (version: number) => `W/"${version}"`;
 
 /** Columns and value rows for a normalised, validated body. */
-export function toWrite(rt: ResourceTypeDef, body: JsonObject, passwordHash?: string | null): ResourceWrite {
+export function toWrite(rt: ResourceTypeDef, body: JsonObject): ResourceWrite {
   const columns: ColumnValues = {};
   const values: ValueRow[] = [];
   for (const def of [...commonAttributes, ...rt.schema.attributes]) {
@@ -34,7 +34,7 @@ export function toWrite(rt: ResourceTypeDef, body: JsonObject, passwordHash?: st
   }
   if (rt.name === 'User') columns.user_name = typeof body.userName === 'string' ? body.userName : null;
   if (rt.name === 'Group') columns.display_name = typeof body.displayName === 'string' ? body.displayName : null;
-  return { data: JSON.stringify(body), columns, ...(rt.name === 'User' ? { values, ...(passwordHash !== undefined ? { passwordHash } : {}) } : {}) };
+  return { data: JSON.stringify(body), columns, ...(rt.name === 'User' ? { values } : {}) };
 }
 
 function columnValue(v: Json | undefined, lower?: boolean): string | number | boolean | null {

@@ -3,9 +3,11 @@
  * limits the code enforces, so the documents advertise exactly what works.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { Env } from '../env';
 import { ScimError, notFound } from './errors';
 import { allowOnly } from './method-not-allowed';
-import { MAX_BULK_OPERATIONS } from './bulk';
+import { parseLimits, type Limits } from '../limits/profile';
+import { bulkMaxOperations } from './bulk-cost';
 import { baseUrlOf, MAX_PAYLOAD_BYTES, scimJson } from './http';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './list-params';
 import { LIST_RESPONSE_URN } from './list';
@@ -16,12 +18,12 @@ const SPC_URN = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 const RESOURCE_TYPE_URN = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 const SCHEMA_URN = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 
-export function serviceProviderConfig(base: string) {
+export function serviceProviderConfig(base: string, limits: Limits) {
   return {
     schemas: [SPC_URN],
     documentationUri: 'https://github.com/scim-relay/scim-relay#readme',
     patch: { supported: true },
-    bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize: MAX_PAYLOAD_BYTES },
+    bulk: { supported: true, maxOperations: bulkMaxOperations(limits), maxPayloadSize: MAX_PAYLOAD_BYTES },
     filter: { supported: true, maxResults: MAX_PAGE_SIZE },
     changePassword: { supported: true },
     sort: { supported: true },
@@ -89,13 +91,13 @@ const refuseFilter: MiddlewareHandler = async function refuseFilter(c, next) {
   await next();
 };
 
-export const discoveryRoutes = new Hono()
+export const discoveryRoutes = new Hono<{ Bindings: Env }>()
   .use('/ServiceProviderConfig', refuseFilter)
   .use('/ResourceTypes/*', refuseFilter)
   .use('/ResourceTypes', refuseFilter)
   .use('/Schemas/*', refuseFilter)
   .use('/Schemas', refuseFilter)
-  .get('/ServiceProviderConfig', (c) => scimJson(serviceProviderConfig(baseUrlOf(c))))
+  .get('/ServiceProviderConfig', (c) => scimJson(serviceProviderConfig(baseUrlOf(c), parseLimits(c.env.RELAY_LIMITS))))
   .get('/ResourceTypes', (c) => scimJson(list(RESOURCE_TYPES.map((rt) => resourceTypeDoc(rt, baseUrlOf(c))))))
   .get('/ResourceTypes/:name', (c) => {
     const rt = RESOURCE_TYPES.find((r) => r.name.toLowerCase() === c.req.param('name').toLowerCase());

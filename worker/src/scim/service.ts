@@ -20,7 +20,6 @@ import { checkPreconditions, preconditionSql } from './etag';
 import { ScimError, badRequest, notFound } from './errors';
 import { matchesFilter } from './filter/match';
 import { applyPatch, type MemberDelta } from './patch';
-import { hashPassword } from './password';
 import { deepEqual } from './patch/values';
 import { project, wants, type Projection } from './projection';
 import { isObject, normalizeResource, type JsonObject } from './schema/normalize';
@@ -93,15 +92,15 @@ const written = async (ctx: ScimContext, rt: ResourceTypeDef, row: StoredResourc
 async function prepareBody(rt: ResourceTypeDef, body: unknown, mode: 'create' | 'replace') {
   const normalized = normalizeResource(rt, body);
   const valid = parseOrThrow<JsonObject>(resourceSchema(rt, mode), normalized);
-  const { password, members, ...data } = valid;
+  // RFC 7643 §4.1.1 `password`: accepted, never kept nor sent on (README: Passwords).
+  const { password: _password, members, ...data } = valid;
   // A user created without `active` is active: deprovisioning is an explicit `active: false`.
   if (rt.name === 'User' && mode === 'create' && data.active === undefined) data.active = true;
   const memberIds =
     rt.name === 'Group' && Array.isArray(members)
       ? members.map((m) => (isObject(m) ? m.value : undefined)).filter((v): v is string => typeof v === 'string')
       : [];
-  const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
-  return { data, memberIds, passwordHash };
+  return { data, memberIds };
 }
 
 /**
@@ -141,13 +140,13 @@ const fresh = (rt: ResourceTypeDef, row: StoredResource): StoredResource =>
   rt.name === 'User' ? { ...row, groupsJson: '[]' } : row.membersJson === undefined ? { ...row, membersJson: '[]' } : row;
 
 export async function createResource(ctx: ScimContext, rt: ResourceTypeDef, body: unknown, p?: Projection): Promise<Written> {
-  const { data, memberIds, passwordHash } = await prepareBody(rt, body, 'create');
+  const { data, memberIds } = await prepareBody(rt, body, 'create');
   const id = crypto.randomUUID();
   const extra = memberAdds(ctx, '(SELECT pk FROM groups WHERE id = ?)', [id], memberIds);
   let row: StoredResource;
   try {
     // A group without members renders from what it returns; one with members reads them back.
-    row = await insertResource(ctx.db, rt.name, id, toWrite(rt, data, passwordHash ?? null), extra, memberIds.length > 0 && withMembers(rt, p));
+    row = await insertResource(ctx.db, rt.name, id, toWrite(rt, data), extra, memberIds.length > 0 && withMembers(rt, p));
   } catch (err) {
     return writeFailure(ctx, rt, id, err, memberIds);
   }
@@ -163,9 +162,9 @@ export async function createMany(ctx: ScimContext, rt: ResourceTypeDef, bodies: 
   const prepared = await Promise.all(
     bodies.map(async (body) => {
       try {
-        const { data, memberIds, passwordHash } = await prepareBody(rt, body, 'create');
+        const { data, memberIds } = await prepareBody(rt, body, 'create');
         if (memberIds.length > 0) return undefined; // members: the one-at-a-time path
-        return { id: crypto.randomUUID(), write: toWrite(rt, data, passwordHash ?? null) };
+        return { id: crypto.randomUUID(), write: toWrite(rt, data) };
       } catch (err) {
         if (err instanceof ScimError) return err;
         throw err;
@@ -192,7 +191,6 @@ export async function getResource(ctx: ScimContext, rt: ResourceTypeDef, id: str
 /** What a read-modify-write computed from the row it read. */
 interface Rewrite {
   data: JsonObject;
-  passwordHash?: string;
   extra: D1PreparedStatement[];
   /** ids the extra statements add as members (named if one is unknown) */
   memberIds?: string[];
@@ -219,13 +217,13 @@ async function rewrite(
   for (let attempt = 1; ; attempt++) {
     const row = await load(ctx, rt, id, p);
     checkPreconditions(cond, row.version);
-    const { data, passwordHash, extra, memberIds, touch, unchanged } = await compute(row);
+    const { data, extra, memberIds, touch, unchanged } = await compute(row);
     if (unchanged) return row;
     // The version read is guarded only where the client's If-Match asks for it or the body depends on it.
     const guard: WriteGuard = touch && cond.ifMatch === undefined ? {} : { version: row.version };
     try {
       if (touch) return await touchResource(ctx.db, rt.name, id, guard, extra, touch, withMembers(rt, p));
-      return await replaceResource(ctx.db, rt.name, id, guard, toWrite(rt, data, passwordHash), extra, withMembers(rt, p));
+      return await replaceResource(ctx.db, rt.name, id, guard, toWrite(rt, data), extra, withMembers(rt, p));
     } catch (err) {
       const contended = err instanceof DirectoryError && err.code === 'version_mismatch' && cond.ifMatch === undefined;
       if (!contended) await writeFailure(ctx, rt, id, err, memberIds);
@@ -242,14 +240,14 @@ async function rewrite(
  * Concurrent PUTs without If-Match: the last to commit wins, as it would after a retried read.
  */
 export async function replaceWhole(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
-  const { data, memberIds, passwordHash } = await prepareBody(rt, body, 'replace');
+  const { data, memberIds } = await prepareBody(rt, body, 'replace');
   const condition = preconditionSql(cond);
   const groupPk = '(SELECT pk FROM groups WHERE id = ?)';
   // RFC 7644 §3.5.1: PUT replaces all members too — an absent list means no members.
   const extra = rt.name === 'Group' ? [clearMembersStatement(ctx.db, groupPk, [id]), ...memberAdds(ctx, groupPk, [id], memberIds)] : [];
   let row: StoredResource;
   try {
-    row = await replaceResource(ctx.db, rt.name, id, condition ? { condition } : {}, toWrite(rt, data, passwordHash), extra, withMembers(rt, p));
+    row = await replaceResource(ctx.db, rt.name, id, condition ? { condition } : {}, toWrite(rt, data), extra, withMembers(rt, p));
   } catch (err) {
     return writeFailure(ctx, rt, id, err, memberIds);
   }
@@ -259,19 +257,19 @@ export async function replaceWhole(ctx: ScimContext, rt: ResourceTypeDef, id: st
 export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
   const row = await rewrite(ctx, rt, id, cond, p, async (current) => {
     const outcome = applyPatch(rt, JSON.parse(current.data) as JsonObject, body);
-    const { password, ...data } = outcome.body;
-    const passwordHash = typeof password === 'string' ? await hashPassword(password) : undefined;
+    // A password is accepted and dropped (prepareBody): a PATCH of only a password changes nothing.
+    const { password: _password, ...data } = outcome.body;
     const sameData = deepEqual(data, JSON.parse(current.data) as JsonObject);
     const delta = outcome.members ? await memberChanges(ctx, rt, current, outcome.members) : undefined;
     // A PATCH that changes nothing (a value set to what it is) writes nothing: no new
     // meta.version, no change row for provisioning to push.
-    if (sameData && !delta && passwordHash === undefined) return { data, extra: [], unchanged: true };
+    if (sameData && !delta) return { data, extra: [], unchanged: true };
     const extra = delta?.statements ?? [];
     const memberIds = delta?.add ?? [];
     // Membership-only changes commute: no read-modify-write of the group, and the version moves
     // only if a member really comes or goes (adding a member twice is a no-op that writes nothing).
-    if (delta && sameData && passwordHash === undefined) return { data, extra, memberIds, touch: delta.wouldChange };
-    return { data, extra, memberIds, ...(passwordHash ? { passwordHash } : {}) };
+    if (delta && sameData) return { data, extra, memberIds, touch: delta.wouldChange };
+    return { data, extra, memberIds };
   });
   return written(ctx, rt, row, p);
 }

@@ -31,6 +31,7 @@ import {
   type SourceRow,
 } from '../db/sources';
 import type { Env } from '../env';
+import { type Budget, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
 import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { userResourceType } from '../scim/schema/registry';
@@ -44,22 +45,20 @@ import { expectedHidden, firstPageUrl, readSourcePage, readsInFull, recheckSourc
 import { applyGroups } from './apply-groups';
 import { listSources, loadSourceSecret } from './sources';
 
-export interface ImportBudget {
-  /** outbound requests (source fetches and D1 round trips) this invocation may still make */
-  requests: number;
-  /** Date.now() after which no new page is started */
-  deadline: number;
-}
+/** The import's share of the invocation (limits/budget.ts): its `requests` count source fetches and D1 round trips. */
+export type ImportBudget = Budget;
 
 /**
  * Worst case of one page: the GET, and per account a read and a write, plus the batch reads.
  * A run starts a page while what is left covers the last page's cost (at least MIN_PAGE_COST),
  * so one page may overshoot the import's share by up to this much — the share is 60% of the
- * invocation's 800, and 800 is itself under the Workers limit of 1,000.
+ * invocation's budget, which keeps the profile's reserve under its limit.
  */
 const REQUESTS_PER_PAGE = 1 + 2 * 50 + 10;
 const MIN_PAGE_COST = 12;
 const SWEEP_CHUNK = 25;
+/** a sweep chunk's own D1 round trips: the unseen links, their users, the removal marks, the cursor */
+const SWEEP_BASE_COST = 4;
 /** Longer than an invocation's budget: a crashed invocation's run is taken over after it. */
 const LEASE_MS = 90_000;
 /** A run whose listing failed this many invocations in a row is given up (and starts afresh). */
@@ -127,7 +126,7 @@ function dueKind(source: Source, row: SourceRow, now: Date): RunKind | null {
   return null;
 }
 
-const hasBudget = (b: ImportBudget, reserve = MIN_PAGE_COST) => b.requests >= Math.min(reserve, REQUESTS_PER_PAGE) && Date.now() < b.deadline;
+const hasBudget = (b: ImportBudget, reserve = MIN_PAGE_COST) => hasRoom(b, Math.min(reserve, REQUESTS_PER_PAGE), Math.min(reserve, REQUESTS_PER_PAGE));
 
 /** Runs (or continues) the import of every due source; each source in turn while budget lasts. */
 export async function runImports(env: Env, opts: ImportOptions): Promise<ImportSummary[]> {
@@ -542,15 +541,17 @@ async function sweep(
 ): Promise<ImportSummary> {
   const ctx = scimContext(env);
   for (;;) {
-    // per account: the re-read, a read and a write; plus the chunk's batch reads and writes
-    if (budget.requests < SWEEP_CHUNK * 4 + MIN_PAGE_COST || Date.now() >= budget.deadline) {
+    // per account: the re-read, a read and a write; plus the chunk's batch reads and writes. A
+    // small budget (the Free plan's 50) re-reads fewer accounts per invocation, never none.
+    const chunk = Math.min(SWEEP_CHUNK, Math.floor((Math.min(requestsLeft(budget), queriesLeft(budget)) - SWEEP_BASE_COST) / 4));
+    if (chunk < 1 || Date.now() >= budget.deadline) {
       delete cursor.leaseUntil;
       await save();
       add(counts, 'requests', http.meter.requests);
       return summary('running');
     }
     meter.d1 += 1;
-    const unseen = await selectUnseen(env.DB, source.id, cursor.startedAt, SWEEP_CHUNK, cursor.sweepAfter ?? '');
+    const unseen = await selectUnseen(env.DB, source.id, cursor.startedAt, chunk, cursor.sweepAfter ?? '');
     if (unseen.length === 0) break;
     const gone: (SourceLinkRow & { excluded?: boolean })[] = [];
     const present: RemoteUser[] = [];

@@ -7,7 +7,7 @@ import type { DriftKind, Operations, ReconcileState, Target } from '../../../../
 import type { AuditEvent } from '../../db/audit';
 import type { DriftRow } from '../../db/reconcile';
 import type { Env } from '../../env';
-import type { Budget } from '../dispatcher';
+import { type Budget, hasRoom } from '../../limits/budget';
 import type { TargetLister } from './target-lister';
 
 export interface ReconcileContext {
@@ -55,5 +55,8 @@ export function recordDrift(
 
 const bump = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 
-/** Whether the invocation may send one more request. */
-export const hasBudget = (ctx: ReconcileContext) => ctx.budget.requests >= 1 && Date.now() < ctx.budget.deadline;
+/** D1 queries a reconcile step may make: its page's reads of links and the commit of what it found */
+export const STEP_QUERIES = 4;
+
+/** Whether the invocation may send one more request (and commit what it reads). */
+export const hasBudget = (ctx: ReconcileContext) => hasRoom(ctx.budget, 1, STEP_QUERIES);

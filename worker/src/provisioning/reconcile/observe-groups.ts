@@ -18,6 +18,7 @@ import {
 import { hasBudget, recordDrift, type ReconcileContext } from './context';
 import { memberValues } from './listers/scim';
 import type { StepResult } from './verify-missing';
+import { requestsLeft } from '../../limits/budget';
 
 const VERIFY_PREFIX = 'verify:';
 
@@ -86,7 +87,7 @@ async function compareMemberships(
 }
 
 async function verifyMissingGroups(ctx: ReconcileContext, after: string): Promise<StepResult> {
-  const links = await unseenLinks(ctx.db, ctx.target.id, 'Group', after, Math.max(1, Math.min(50, ctx.budget.requests)));
+  const links = await unseenLinks(ctx.db, ctx.target.id, 'Group', after, Math.max(1, Math.min(50, requestsLeft(ctx.budget))));
   const stmts: D1PreparedStatement[] = [];
   for (const link of links) {
     if (!hasBudget(ctx)) return { stmts, done: false };

@@ -12,7 +12,7 @@ import type { ReconcileState } from '../../../../shared/src';
 import { auditStatements } from '../../db/audit';
 import { clearRunStatements, driftStatement, loadReconcileRow, saveReconcileState, swapReconcileState } from '../../db/reconcile';
 import type { Env } from '../../env';
-import { createBudget, type Budget } from '../dispatcher';
+import { type Budget, createBudget } from '../../limits/budget';
 import { MAX_ATTEMPTS, POLICY, type Failure } from '../failure';
 import { loadTargetSecret, pauseTarget } from '../targets';
 import { hasBudget, type ReconcileContext } from './context';
@@ -39,7 +39,7 @@ const LEASE_GRACE_MS = 60_000;
 /** Starts or continues the target's run; null when there is no such target. */
 export async function reconcileTarget(env: Env, targetId: string, opts: ReconcileOptions = {}): Promise<ReconcileState | null> {
   const now = opts.now ?? (() => new Date());
-  const budget = opts.budget ?? createBudget();
+  const budget = opts.budget ?? createBudget(env, 'http');
   const [secret, row] = await Promise.all([loadTargetSecret(env, targetId), loadReconcileRow(env.DB, targetId)]);
   if (!secret || !row) return null;
   const stored = parseState(row.state);

@@ -6,7 +6,8 @@
  */
 import { type ReconcileRow, listReconcileRows } from '../../db/reconcile';
 import type { Env } from '../../env';
-import type { Budget } from '../dispatcher';
+import { type Budget, hasRoom } from '../../limits/budget';
+import { STEP_QUERIES } from './context';
 import { inProgress, parseState } from './state';
 import { reconcileTarget } from './run-reconcile';
 
@@ -22,7 +23,8 @@ export async function runDueReconciles(env: Env, budget: Budget, now: () => Date
   const due = rows.filter((r) => !inProgress(parseState(r.state)) && (nextDueAt(r)?.getTime() ?? Infinity) <= now().getTime());
   const ran: string[] = [];
   for (const row of [...continuing, ...due]) {
-    if (budget.requests < 1 || Date.now() >= budget.deadline) break;
+    // starting a run reads and swaps its state before its first step
+    if (!hasRoom(budget, 1, STEP_QUERIES + 4)) break;
     try {
       await reconcileTarget(env, row.id, { trigger: 'scheduled', budget, now });
       ran.push(row.id);

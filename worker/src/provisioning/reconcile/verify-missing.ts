@@ -8,6 +8,7 @@ import { forgetRemoteStatements, seenStatement, unseenLinks } from '../../db/rec
 import type { Failure } from '../failure';
 import { hasBudget, recordDrift, type ReconcileContext } from './context';
 import { observeUser } from './observe-user';
+import { requestsLeft } from '../../limits/budget';
 
 /** Links read per step: each costs one request. */
 const VERIFY_BATCH = 50;
@@ -21,7 +22,7 @@ export interface StepResult {
 
 export async function verifyMissingUsers(ctx: ReconcileContext): Promise<StepResult> {
   const after = ctx.state.cursor ?? '';
-  const links = await unseenLinks(ctx.db, ctx.target.id, 'User', after, Math.max(1, Math.min(VERIFY_BATCH, ctx.budget.requests)));
+  const links = await unseenLinks(ctx.db, ctx.target.id, 'User', after, Math.max(1, Math.min(VERIFY_BATCH, requestsLeft(ctx.budget))));
   const stmts: D1PreparedStatement[] = [];
   for (const link of links) {
     if (!hasBudget(ctx)) return { stmts, done: false };

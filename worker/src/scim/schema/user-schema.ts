@@ -40,7 +40,7 @@ export const userSchema: SchemaDef = {
     ),
     attr('timezone', 'string', "The User's time zone in the 'Olson' time zone database format, e.g., 'America/Los_Angeles'."),
     attr('active', 'boolean', "A Boolean value indicating the User's administrative status.", { storage: col('active') }),
-    attr('password', 'string', "The User's cleartext password. Never returned; stored only as a salted hash.", {
+    attr('password', 'string', "The User's cleartext password. Never returned; accepted and neither kept nor sent on (the relay is not a login system).", {
       mutability: 'writeOnly',
       returned: 'never',
     }),

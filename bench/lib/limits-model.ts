@@ -1,0 +1,94 @@
+/**
+ * bench:limits's production-time model: how many invocations an initial sync of N users to one
+ * target and a first import of M Drupal users need under a limits profile, and how long that is
+ * at the platform's cadence. A model, not a measurement: per-invocation capacity is the least of
+ * what its D1 queries, its subrequests, its CPU and its wall time allow, with the engine's own
+ * costs (worker/src/provisioning, worker/src/sources) and the CPU measured by this bench.
+ */
+import type { Limits } from '../../worker/src/limits/profile.ts';
+
+/** The engine's costs the model uses (names as in the code they come from). */
+export const ENGINE = {
+  /** limits/profile.ts D1_RESERVE */
+  reserve: 5,
+  /** dispatcher.ts RUN_QUERIES: start, secret, hold, claim, preload, commit, finish */
+  runQueries: 12,
+  /** planner.ts: a page of 500 resources of a full pass costs a read and a batch */
+  syncPage: 500,
+  /** a claim's D1: the claim, the preload, its commit */
+  claimQueries: 3,
+  /** bulk-batch.ts MATCH_CHUNK: users matched per filter request */
+  matchChunk: 50,
+  /** importer.ts: accounts per Drupal JSON:API page, and a page's D1 round trips (links, users, insert, links, cursor) */
+  pageSize: 50,
+  pageQueries: 6,
+  /** index.ts: the import's share of a cron invocation */
+  importShare: 0.6,
+} as const;
+
+export interface Workload {
+  users: number;
+  /** the target's Bulk maxOperations (0: no Bulk) and concurrency */
+  bulkMax: number;
+  /** workerd CPU ms the relay spends per user moved (measured: a user created through Bulk) */
+  cpuMsPerUser: number;
+  /** users a second the target takes (it keeps up) */
+  targetRate: number;
+}
+
+export interface Capacity {
+  perInvocation: number;
+  boundBy: 'D1 queries' | 'subrequests' | 'CPU' | 'wall time';
+  invocations: number;
+}
+
+function least(bounds: [Capacity['boundBy'], number][], total: number): Capacity {
+  const [boundBy, n] = bounds.reduce((a, b) => (b[1] < a[1] ? b : a));
+  const perInvocation = Math.max(0, Math.floor(n));
+  return { perInvocation, boundBy, invocations: perInvocation > 0 ? Math.ceil(total / perInvocation) : Number.POSITIVE_INFINITY };
+}
+
+/** Initial sync to one target: planning pages, then claims of users sent by Bulk (or one request each). */
+export function syncCapacity(limits: Limits, w: Workload): Capacity {
+  const q = limits.d1Queries - ENGINE.reserve - ENGINE.runQueries;
+  const claim = w.bulkMax > 0 ? Math.min(1000, w.bulkMax * 6) : 300;
+  const requestsPerUser = 1 / ENGINE.matchChunk + (w.bulkMax > 0 ? 1 / w.bulkMax : 1);
+  const queriesPerUser = ENGINE.claimQueries / claim;
+  const pool = limits.d1CountsAsSubrequest;
+  const sending = least(
+    [
+      ['D1 queries', q / queriesPerUser],
+      ['subrequests', pool ? q / (queriesPerUser + requestsPerUser) : (limits.subrequests - ENGINE.reserve) / requestsPerUser],
+      ['CPU', limits.cpuMs / w.cpuMsPerUser],
+      ['wall time', (limits.wallMs.cron / 1000) * w.targetRate],
+    ],
+    w.users,
+  );
+  // The full pass is planned first, a read and a batch per 500 users, in the invocations' spare queries.
+  const planning = Math.ceil((2 * Math.ceil(w.users / ENGINE.syncPage)) / q);
+  return { ...sending, invocations: sending.invocations + planning };
+}
+
+/** A first import: pages of 50 accounts, within the import's share of each cron invocation. */
+export function importCapacity(limits: Limits, users: number, cpuMsPerUser: number, sourcePagesPerSecond: number): Capacity {
+  const share = ENGINE.importShare;
+  const q = (limits.d1Queries - ENGINE.reserve) * share - 2;
+  const pageCost = ENGINE.pageQueries + (limits.d1CountsAsSubrequest ? 1 : 0);
+  return least(
+    [
+      ['D1 queries', (q / pageCost) * ENGINE.pageSize],
+      ['subrequests', limits.d1CountsAsSubrequest ? (q / pageCost) * ENGINE.pageSize : (limits.subrequests - ENGINE.reserve) * share * ENGINE.pageSize],
+      ['CPU', (limits.cpuMs * share) / cpuMsPerUser],
+      ['wall time', (limits.wallMs.cron / 1000) * share * sourcePagesPerSecond * ENGINE.pageSize],
+    ],
+    users,
+  );
+}
+
+/**
+ * Minutes at a cron every `cronMinutes`, and with `consumers` queue consumer invocations at a
+ * time each taking `invocationSeconds` (an import reads its pages in order: one at a time).
+ */
+export function wallMinutes(c: Capacity, cronMinutes: number, consumers: number, invocationSeconds: number) {
+  return { cron: c.invocations * cronMinutes, queue: (Math.ceil(c.invocations / consumers) * invocationSeconds) / 60 };
+}

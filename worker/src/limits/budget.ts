@@ -1,0 +1,73 @@
+/**
+ * What one invocation's work (a dispatch, an import, a reconcile) may still spend, derived from
+ * the RELAY_LIMITS profile for the invocation's kind — never a fixed number that is neither
+ * plan's limit.
+ *
+ * Outbound requests are counted by the callers (`requests`, a share they may split); D1 queries
+ * are read from the invocation's meter (meter.ts), which counts every query whoever makes it, so
+ * a budget's `queries` is a ceiling on the meter's count, not a share to decrement. On a plan
+ * whose D1 queries also use up subrequests (Free: one pool of 50), both come out of `pool`.
+ *
+ * `waitUntil` work is charged by Cloudflare to the invocation that started it: its budget has
+ * the time after the response (`wallMs.waitUntil`) but only the queries the request left.
+ */
+import { currentMeter } from './meter';
+import { budgetFor, type InvocationKind, parseLimits } from './profile';
+
+export interface Budget {
+  /** outbound requests this work may still make (decremented by the caller as it sends them) */
+  requests: number;
+  /** Date.now() after which no new piece of work is started */
+  deadline: number;
+  /** the invocation's D1 query count (its meter) at which this work stops */
+  queries: number;
+  /** D1 queries and outbound requests together (the meter's counts) at which it stops; Infinity where they are separate */
+  pool: number;
+}
+
+/** The invocation's D1 queries and outbound requests so far (0 outside a metered invocation). */
+function spent(): { d1: number; pooled: number } {
+  const usage = currentMeter()?.usage;
+  return { d1: usage?.d1Queries ?? 0, pooled: (usage?.d1Queries ?? 0) + (usage?.subrequests ?? 0) };
+}
+
+export function createBudget(env: { RELAY_LIMITS?: string }, kind: InvocationKind): Budget {
+  const limits = parseLimits(env.RELAY_LIMITS);
+  const b = budgetFor(limits, kind);
+  return {
+    requests: b.subrequests,
+    deadline: Date.now() + b.wallMs,
+    queries: b.d1Queries,
+    pool: limits.d1CountsAsSubrequest ? b.subrequests : Number.POSITIVE_INFINITY,
+  };
+}
+
+/** D1 queries this work may still make. */
+export const queriesLeft = (b: Budget): number => Math.min(b.queries - spent().d1, b.pool - spent().pooled);
+
+/** Outbound requests this work may still make. */
+export const requestsLeft = (b: Budget): number => Math.min(b.requests, b.pool - spent().pooled);
+
+/** Whether `requests` more outbound requests and `queries` more D1 queries fit, before the deadline. */
+export const hasRoom = (b: Budget, requests: number, queries: number): boolean =>
+  requestsLeft(b) >= requests && queriesLeft(b) >= queries && Date.now() < b.deadline;
+
+/**
+ * A share of what is left, for one part of an invocation (the cron's import, its reconcile): the
+ * part's requests are given back with `settle`; its queries and pooled use are the meter's, so a
+ * share just lowers the ceiling to `fraction` of the room left.
+ */
+export function shareOf(b: Budget, fraction: number): Budget {
+  const now = spent();
+  return {
+    requests: Math.floor(b.requests * fraction),
+    deadline: Date.now() + Math.floor((b.deadline - Date.now()) * fraction),
+    queries: now.d1 + Math.floor((b.queries - now.d1) * fraction),
+    pool: b.pool === Number.POSITIVE_INFINITY ? b.pool : now.pooled + Math.floor((b.pool - now.pooled) * fraction),
+  };
+}
+
+/** Charges the parent with what a share spent of its outbound requests. */
+export function settle(parent: Budget, share: Budget, given: number): void {
+  parent.requests -= given - share.requests;
+}
