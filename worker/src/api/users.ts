@@ -49,8 +49,7 @@ function linksOf(
 }
 
 /** The user's links with its scope status on each target. */
-const scopedLinks = (targets: readonly TargetRef[], user: UserRecord, statuses: ScopeStatuses) =>
-  linksOf(targets, user.links, { userId: user.id, statuses });
+const scopedLinks = (targets: readonly TargetRef[], user: UserRecord, statuses: ScopeStatuses) => linksOf(targets, user.links, { userId: user.id, statuses });
 
 /** Targets as the API shows them: the stored scope stays inside. */
 const publicTargets = (targets: readonly TargetRef[]) => targets.map(({ scope: _, ...t }) => t);

@@ -73,7 +73,12 @@ const sentSince = (operations: string) => `
 const since = (target: Pick<Target, 'deletionWindowMinutes'>, now: Date) => new Date(now.getTime() - target.deletionWindowMinutes * 60_000).toISOString();
 const count = (db: D1Database, f: SqlFragment, targetId: string) => db.prepare(`SELECT count(*) AS n FROM (${f.sql})`).bind(targetId, ...f.params);
 
-export async function countDestructive(db: D1Database, target: Thresholded, scope: SqlFragment, now: Date): Promise<{ sent: number; pending: number; held: number }> {
+export async function countDestructive(
+  db: D1Database,
+  target: Thresholded,
+  scope: SqlFragment,
+  now: Date,
+): Promise<{ sent: number; pending: number; held: number }> {
   const [sent, pending, held] = await db.batch<{ n: number }>([
     db.prepare(sentSince("'deactivate', 'delete'")).bind(target.id, since(target, now)),
     count(db, destructiveCandidates(scope), target.id),

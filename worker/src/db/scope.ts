@@ -21,7 +21,12 @@ export async function usersInScope(db: D1Database, cond: SqlFragment, ids: reado
 
 /** Whether the group (by pk) passes `cond` (over `groups.pk`), e.g. a group scope's closure. */
 export async function isGroupInScope(db: D1Database, cond: SqlFragment, groupPk: number): Promise<boolean> {
-  return (await db.prepare(`SELECT 1 FROM groups WHERE groups.pk = ? AND ${cond.sql}`).bind(groupPk, ...cond.params).first()) !== null;
+  return (
+    (await db
+      .prepare(`SELECT 1 FROM groups WHERE groups.pk = ? AND ${cond.sql}`)
+      .bind(groupPk, ...cond.params)
+      .first()) !== null
+  );
 }
 
 export async function isInScope(db: D1Database, cond: SqlFragment, userId: string): Promise<boolean> {

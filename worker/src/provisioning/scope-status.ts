@@ -15,7 +15,11 @@ export interface ScopeStatuses {
   isOutOfScope(targetId: string, userId: string): boolean;
 }
 
-export async function scopeStatuses(db: D1Database, targets: readonly { id: string; scope: string | null }[], userIds: readonly string[]): Promise<ScopeStatuses> {
+export async function scopeStatuses(
+  db: D1Database,
+  targets: readonly { id: string; scope: string | null }[],
+  userIds: readonly string[],
+): Promise<ScopeStatuses> {
   const overrides = new Map<string, Override>();
   const inScope = new Map<string, Set<string>>();
   const ids = [...new Set(userIds)];
