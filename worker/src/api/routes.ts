@@ -217,7 +217,7 @@ export const ROUTES = {
     method: 'post',
     path: '/outbox/:id/approve',
     tag: 'outbox',
-    summary: 'Approve one held deletion',
+    summary: 'Approve one held deletion or creation',
     body: emptyBodySchema,
     status: 200,
     response: outboxItemSchema,
