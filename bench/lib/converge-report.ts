@@ -1,6 +1,6 @@
 /** bench:converge's tables and goal lines (bench/README.md explains each figure). */
 import type { MachineInfo } from './results.ts';
-import type { ConvergeConfig, ConvergeResult } from './converge-scenario.ts';
+import type { ConvergeConfig, ConvergePhase, ConvergeResult } from './converge-scenario.ts';
 import { INITIAL_SYNC_GOAL_S } from './provision-report.ts';
 
 export interface BenchConvergeResult {
@@ -51,6 +51,30 @@ function runTable(run: ConvergeResult): string {
   ].join('\n');
 }
 
+/**
+ * Issue #13: desired state for a group scope stays within the unscoped D1 budget per user — the
+ * scoped target's initial sync per user in scope against the unscoped initial sync per user. A
+ * run's fixed cost (planning, thresholds, claims: the "incremental, no changes" phase, once per
+ * cron tick) does not grow with users and is taken out of both before dividing, else a scope of
+ * a few hundred users would be judged on overhead a 10,000-user pass spreads thinner.
+ */
+function scopedLines(run: ConvergeResult, tag: string): string[] {
+  const [users, , incremental] = run.phases;
+  if (!run.scoped || !users || !incremental) return [];
+  const { inScope, phase } = run.scoped;
+  const perUser = (p: ConvergePhase, n: number, key: 'statements' | 'roundTrips') =>
+    Math.max(0, p.d1[key] - (p.ticks ?? 1) * incremental.d1[key]) / Math.max(1, n);
+  const scoped = { statements: perUser(phase, inScope, 'statements'), roundTrips: perUser(phase, inScope, 'roundTrips') };
+  const unscoped = { statements: perUser(users, run.users, 'statements'), roundTrips: perUser(users, run.users, 'roundTrips') };
+  // D1 bills and limits queries per statement (a batch's statements count one by one): the budget
+  // is statements per user, within 5 %. Round trips come per claim (up to 1,000 rows), not per
+  // user, so a smaller scope pays a claim's few round trips over fewer users: reported, not judged.
+  const ok = scoped.statements <= unscoped.statements * 1.05;
+  return [
+    `${ok ? 'PASS' : 'FAIL'} ${tag}: group scope (${inScope} users in scope): D1 ${f(scoped.statements)} queries per user in scope, unscoped ${f(unscoped.statements)} (goal: within 5 %); round trips ${f(scoped.roundTrips, 3)} per user, unscoped ${f(unscoped.roundTrips, 3)} (beyond each cron tick's fixed cost; raw: ${phase.d1.statements} statements / ${phase.d1.roundTrips} round trips in ${phase.ticks ?? 1} tick(s))`,
+  ];
+}
+
 export function goalLines(runs: ConvergeResult[]): string[] {
   return runs.flatMap((run) => {
     const [users, groups, incremental, unchanged] = run.phases;
@@ -65,6 +89,7 @@ export function goalLines(runs: ConvergeResult[]): string[] {
       `${incremental?.requests === 0 ? 'PASS' : 'FAIL'} ${tag}: incremental pass with no changes sent ${incremental?.requests} requests (goal 0)`,
       `${(unchanged?.requests ?? Infinity) <= Math.ceil(run.users / 100) && Object.keys(unchanged?.reconcile?.found ?? {}).length === 0 ? 'PASS' : 'FAIL'} ${tag}: reconcile of the unchanged target: ${unchanged?.requests} requests for ${run.users} users, drift ${kinds(unchanged?.reconcile?.found)} (goal ≤ ${Math.ceil(run.users / 100)}, 0 drift)`,
       `${run.errors.length === 0 ? 'PASS' : 'FAIL'} ${tag}: 1 % drift found and fixed exactly, and a reconcile after the repair finds none`,
+      ...scopedLines(run, tag),
     ];
   });
 }

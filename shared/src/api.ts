@@ -222,7 +222,7 @@ export const targetSyncSchema = z.object({
   outstanding: z.number().int(),
   sync: z
     .object({
-      reason: z.enum(['initial', 'on_demand', 'mapping_changed']),
+      reason: z.enum(['initial', 'on_demand', 'mapping_changed', 'scope_changed']),
       /** users / groups: still enqueuing; done: every resource enqueued */
       phase: z.enum(['users', 'groups', 'done']),
       total: z.number().int(),
@@ -243,9 +243,22 @@ export const targetSyncSchema = z.object({
     sentInWindow: z.number().int(),
     /** waiting to be sent (not held) */
     pending: z.number().int(),
-    /** held for approval */
+    /** held for approval (deletions and creations) */
     held: z.number().int(),
   }),
+  /** the mass-creation guard (issue #13), over the same window */
+  creations: z
+    .object({
+      /** 0: no guard */
+      threshold: z.number().int(),
+      /** account creations sent within the window */
+      sentInWindow: z.number().int(),
+      /** creations waiting or held for approval */
+      waiting: z.number().int(),
+      /** an approval stands the guard down (for the window after it and the full pass it was given in) */
+      standsDown: z.boolean(),
+    })
+    .optional(),
 });
 export type TargetSync = z.infer<typeof targetSyncSchema>;
 

@@ -6,11 +6,17 @@
  * the target's status when a change happened: a paused, failing or new target has an older
  * watermark and catches up here. Each page's outbox rows and the watermark (or the pass's cursor)
  * move in one D1 batch, so a crash between pages repeats a page at worst — and coalesces.
+ * For a target scoped by groups or a filter, a page with group changes also enqueues every user
+ * whose place on the target now disagrees with the scope (db/scope.ts enqueueScopeDrift): members
+ * added or removed, directly or through nested groups, with no record of who was removed.
  */
 import type { SyncState, Target } from '../../../shared/src/targets';
 import { advanceWatermark, readChangePage } from '../db/change-feed';
 import { enqueueResources } from '../db/outbox';
+import { enqueueScopeDrift } from '../db/scope';
 import { readResourcePage, saveSyncState } from '../db/sync-state';
+import { groupScopeCondition, scopeCondition } from './scope';
+import type { SqlFragment } from '../directory/types';
 
 /** changes read per page (one read, one batch) */
 const CHANGE_PAGE = 1000;
@@ -34,7 +40,7 @@ export interface PlanResult {
   caughtUp: boolean;
 }
 
-type PlannedTarget = Pick<Target, 'id' | 'pushGroups' | 'watermark' | 'sync'>;
+type PlannedTarget = Pick<Target, 'id' | 'pushGroups' | 'watermark' | 'sync' | 'scope'>;
 
 export async function catchUp(db: D1Database, target: PlannedTarget, now: Date, maxPages = MAX_PAGES): Promise<PlanResult> {
   const feed = await readFeed(db, target, now, maxPages);
@@ -57,6 +63,8 @@ async function readFeed(db: D1Database, target: PlannedTarget, now: Date, maxPag
     await db.batch([
       ...enqueueResources(db, target.id, 'User', [...users], last, now),
       ...(target.pushGroups ? enqueueResources(db, target.id, 'Group', [...groups], last, now) : []),
+      // A membership change moves users in or out of a scope without a change of their own (issue #13).
+      ...(groups.size > 0 && target.scope.kind !== 'all' ? [enqueueScopeDrift(db, scopeCondition(target.scope, target.id, 'u.id'), target.id, last, now)] : []),
       advanceWatermark(db, target.id, last),
     ]);
     watermark = last;
@@ -65,13 +73,28 @@ async function readFeed(db: D1Database, target: PlannedTarget, now: Date, maxPag
   return { changes, done: false };
 }
 
+/**
+ * What a full pass of a scoped target needs to look at (issue #13): users in scope, and users
+ * with an account on the target (they may be leaving it); a group scope's groups. Users out of
+ * scope and never sent need nothing, so a group of 100 in a directory of 10,000 costs 100 rows.
+ */
+function passOnly(target: PlannedTarget, type: 'User' | 'Group'): SqlFragment | undefined {
+  if (target.scope.kind === 'all') return undefined;
+  if (type === 'Group') return groupScopeCondition(target.scope, 'groups.pk') ?? undefined;
+  const inScope = scopeCondition(target.scope, target.id, 'users.id');
+  return {
+    sql: `(${inScope.sql} OR EXISTS (SELECT 1 FROM links l WHERE l.target_id = ? AND l.resource_type = 'User' AND l.resource_id = users.id AND l.remote_id IS NOT NULL))`,
+    params: [...inScope.params, target.id],
+  };
+}
+
 /** Users first, then groups (whose pushes wait for their members' links anyway). */
 async function continueSync(db: D1Database, target: PlannedTarget, start: SyncState, now: Date, maxPages: number): Promise<{ synced: number; done: boolean }> {
   let state = start;
   let synced = 0;
   for (let page = 0; page < maxPages && state.phase !== 'done'; page++) {
     const type = state.phase === 'users' ? 'User' : 'Group';
-    const rows = await readResourcePage(db, type, state.afterPk, SYNC_PAGE);
+    const rows = await readResourcePage(db, type, state.afterPk, SYNC_PAGE, passOnly(target, type));
     const full = rows.length === SYNC_PAGE;
     const next: SyncState = full
       ? { ...state, afterPk: rows[rows.length - 1]!.pk, enqueued: state.enqueued + rows.length }

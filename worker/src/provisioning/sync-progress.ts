@@ -1,15 +1,23 @@
 /**
  * Where a target stands against the directory, for the admin API: its full pass (done / total,
- * ETA), how far its watermark trails the change feed, and the deletion threshold's window.
+ * ETA), how far its watermark trails the change feed, the deletion threshold's window and the
+ * mass-creation guard.
  */
 import type { TargetSync } from '../../../shared/src/api';
 import type { Target } from '../../../shared/src/targets';
 import { headSeq } from '../db/change-feed';
-import { countDestructive } from '../db/hold';
+import { countCreations, countDestructive, isCreationGuardDown } from '../db/hold';
+import { scopeCondition } from './scope';
 import { countOutstanding } from '../db/sync-state';
 
 export async function syncProgress(db: D1Database, target: Target, now: Date): Promise<TargetSync> {
-  const [head, outstanding, destructive] = await Promise.all([headSeq(db), countOutstanding(db, target.id), countDestructive(db, target, now)]);
+  const scope = scopeCondition(target.scope, target.id, 'u.id');
+  const [head, outstanding, destructive, creations] = await Promise.all([
+    headSeq(db),
+    countOutstanding(db, target.id),
+    countDestructive(db, target, scope, now),
+    countCreations(db, target, scope, now),
+  ]);
   const s = target.sync;
   let sync: TargetSync['sync'] = null;
   if (s) {
@@ -41,6 +49,12 @@ export async function syncProgress(db: D1Database, target: Target, now: Date): P
       sentInWindow: destructive.sent,
       pending: destructive.pending,
       held: destructive.held,
+    },
+    creations: {
+      threshold: target.creationThreshold,
+      sentInWindow: creations.sent,
+      waiting: creations.pending,
+      standsDown: target.creationThreshold > 0 && isCreationGuardDown(target, now),
     },
   };
 }
