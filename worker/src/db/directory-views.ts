@@ -131,7 +131,7 @@ export interface UserSearch {
 }
 
 /** Beyond every other code point: `x <= s < x || MAX_CHAR` is "s starts with x", indexably. */
-const MAX_CHAR = '\u{10FFFF}';
+export const MAX_CHAR = '\u{10FFFF}';
 
 /**
  * Searches the directory: the given filters all apply (exact, userName and email
