@@ -80,7 +80,7 @@ describe('popup: provision this user', () => {
     const userPage = await openUserPage();
     const popup = await openPopupFor(userPage);
     await expect.poll(() => popup.getByTestId('directory-state').textContent(), { timeout: 15_000 }).toBe('In the directory as alice.johnson.');
-    await expect(popup.locator('label.target-choice', { hasText: 'Relay B' }).textContent()).resolves.toContain('in sync');
+    await expect(popup.locator('.target-choice', { hasText: 'Relay B' }).textContent()).resolves.toContain('in sync');
     await popup.getByRole('button', { name: 'Provision this user' }).click();
     const result = popup.locator('.target-run', { hasText: 'Relay B' });
     await expect.poll(() => result.getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');

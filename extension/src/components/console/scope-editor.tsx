@@ -105,7 +105,10 @@ function GroupPicker({ picked, error, onChange }: { picked: PickedGroup[]; error
                     onChange(e.currentTarget.checked ? [...picked, { id: g.id, displayName: g.displayName }] : picked.filter((p) => p.id !== g.id))
                   }
                 />
-                {g.displayName} <span class="muted">({g.members} member{g.members === 1 ? '' : 's'})</span>
+                {g.displayName}{' '}
+                <span class="muted">
+                  ({g.members} member{g.members === 1 ? '' : 's'})
+                </span>
               </label>
             </li>
           ))}

@@ -36,9 +36,7 @@ export function ScopePreviewPanel({
         </p>
       )}
       {preview.needsApproval && (
-        <p class="error-text">
-          {accounts(preview.counts.create)} to create is over the creation threshold: the creations will wait for approval under Held.
-        </p>
+        <p class="error-text">{accounts(preview.counts.create)} to create is over the creation threshold: the creations will wait for approval under Held.</p>
       )}
       <div class="actions">
         <button type="button" class="primary" disabled={busy} onClick={onApply} ref={(el) => el?.focus()}>

@@ -6,7 +6,18 @@ import { FormFooter } from '../ui/form-footer';
 import { issueText } from '../ui/field-issues';
 import { TextField, type TextFieldOptions } from '../ui/text-field';
 import { scopePreviewSchema, type ScopePreview } from '../../../../shared/src/scope';
-import { bodyOf, draftOf, emptyDraft, hasScopeChanged, KIND_LABELS, MODE_NAMES, OPERATION_NAMES, type KindName, type ModeName, type TargetDraft } from './target-draft';
+import {
+  bodyOf,
+  draftOf,
+  emptyDraft,
+  hasScopeChanged,
+  KIND_LABELS,
+  MODE_NAMES,
+  OPERATION_NAMES,
+  type KindName,
+  type ModeName,
+  type TargetDraft,
+} from './target-draft';
 import { TestReport, type TestResult, testResultSchema } from './test-report';
 import { DEFAULT_MATCHING_OF, isCmsKind } from '../../../../shared/src/target-kinds';
 import { CmsOptions } from './cms-options';
@@ -23,7 +34,20 @@ function tokenLabel(d: TargetDraft): string {
 }
 
 /** Fields shown by this form: an API issue under any of them is shown beside it, not in the summary. */
-const FIELD_PATHS = ['name', 'kind', 'baseUrl', 'token', 'matching', 'modes', 'rateLimitPerSecond', 'concurrency', 'deletionThreshold', 'creationThreshold', 'scope', 'options'];
+const FIELD_PATHS = [
+  'name',
+  'kind',
+  'baseUrl',
+  'token',
+  'matching',
+  'modes',
+  'rateLimitPerSecond',
+  'concurrency',
+  'deletionThreshold',
+  'creationThreshold',
+  'scope',
+  'options',
+];
 
 const MODE_WORDS: Record<ModeName, { label: string; hint: string }> = {
   manual: { label: 'Manual', hint: 'Provision on request: the popup, the People page, the console.' },
@@ -231,12 +255,7 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
         </label>
       </fieldset>
 
-      <FormFooter
-        onCancel={onCancel}
-        status={busy === 'testing' ? 'Testing the connection…' : status}
-        error={error}
-        shownPaths={FIELD_PATHS}
-      >
+      <FormFooter onCancel={onCancel} status={busy === 'testing' ? 'Testing the connection…' : status} error={error} shownPaths={FIELD_PATHS}>
         <button type="submit" class="primary" disabled={busy !== ''}>
           Save and test
         </button>
