@@ -46,6 +46,8 @@ export const outboxItemSchema = z.object({
   leaseUntil: z.string().nullable(),
   lastError: z.string().nullable(),
   approved: z.boolean(),
+  /** held by the creation threshold (it would create an account), not the deletion threshold (issue #13) */
+  creates: z.boolean().default(false),
   enqueuedAt: z.string(),
   updatedAt: z.string(),
 });
@@ -181,8 +183,10 @@ export const lookupResponseSchema = z.object({
       name: z.string(),
       status: z.enum(['active', 'paused']),
       pausedReason: z.string().nullable().default(null),
-      /** deactivations and deletions held for approval by the deletion threshold */
+      /** operations held for approval: deactivations and deletions (deletion threshold) and creations (creation threshold) */
       held: z.number().int().default(0),
+      /** of `held`, the account creations held by the creation threshold (issue #13) */
+      heldCreations: z.number().int().default(0),
     }),
   ),
   userNames: hits,
@@ -244,5 +248,7 @@ export const targetSyncSchema = z.object({
     /** held for approval */
     held: z.number().int(),
   }),
+  /** account creations held for approval by the creation threshold (issue #13) */
+  creations: z.object({ held: z.number().int() }).default({ held: 0 }),
 });
 export type TargetSync = z.infer<typeof targetSyncSchema>;

@@ -2,6 +2,7 @@
  * Directory reads for the admin API: users with their per-target links, for search and for the
  * batch lookup the extension makes for a whole People page. Every key goes through an index.
  */
+import { TARGET_REFS_SQL } from './held-creations';
 import { MAX_PARAMS, chunk } from './sql-helpers';
 
 export interface UserLinkRow {
@@ -29,8 +30,10 @@ export interface TargetRef {
   name: string;
   status: 'active' | 'paused';
   pausedReason: string | null;
-  /** outbox rows held for approval (deletion threshold) */
+  /** outbox rows held for approval (deletion threshold and creation threshold) */
   held: number;
+  /** of those, the creations held by the creation threshold (issue #13) */
+  heldCreations: number;
 }
 
 type RawUser = Omit<UserRecord, 'active' | 'emails' | 'links' | 'displayName'> & {
@@ -108,9 +111,7 @@ export async function lookupUsers(
   const [targetsResult, ...results] = await d1.batch([
     d1.prepare(
       // The People page's banner (paused, held for approval) rides in the same round trip.
-      `SELECT t.id, t.name, t.status, t.paused_reason AS pausedReason,
-              (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held
-         FROM targets t ORDER BY t.created, t.id`,
+      TARGET_REFS_SQL,
     ),
     ...plan.map((p) => p.stmt),
   ]);
@@ -166,9 +167,7 @@ export async function searchUsers(d1: D1Database, s: UserSearch): Promise<{ targ
   const [targetsResult, usersResult] = await d1.batch([
     d1.prepare(
       // The People page's banner (paused, held for approval) rides in the same round trip.
-      `SELECT t.id, t.name, t.status, t.paused_reason AS pausedReason,
-              (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held
-         FROM targets t ORDER BY t.created, t.id`,
+      TARGET_REFS_SQL,
     ),
     d1.prepare(sqlText).bind(...params, s.limit),
   ]);

@@ -1,15 +1,22 @@
 /**
  * Where a target stands against the directory, for the admin API: its full pass (done / total,
- * ETA), how far its watermark trails the change feed, and the deletion threshold's window.
+ * ETA), how far its watermark trails the change feed, the deletion threshold's window, and the
+ * creations held by the creation threshold.
  */
 import type { TargetSync } from '../../../shared/src/api';
 import type { Target } from '../../../shared/src/targets';
 import { headSeq } from '../db/change-feed';
+import { countHeldCreations } from '../db/held-creations';
 import { countDestructive } from '../db/hold';
 import { countOutstanding } from '../db/sync-state';
 
 export async function syncProgress(db: D1Database, target: Target, now: Date): Promise<TargetSync> {
-  const [head, outstanding, destructive] = await Promise.all([headSeq(db), countOutstanding(db, target.id), countDestructive(db, target, now)]);
+  const [head, outstanding, destructive, heldCreations] = await Promise.all([
+    headSeq(db),
+    countOutstanding(db, target.id),
+    countDestructive(db, target, now),
+    countHeldCreations(db, target.id),
+  ]);
   const s = target.sync;
   let sync: TargetSync['sync'] = null;
   if (s) {
@@ -40,7 +47,8 @@ export async function syncProgress(db: D1Database, target: Target, now: Date): P
       windowMinutes: target.deletionWindowMinutes,
       sentInWindow: destructive.sent,
       pending: destructive.pending,
-      held: destructive.held,
+      held: destructive.held - heldCreations,
     },
+    creations: { held: heldCreations },
   };
 }
