@@ -224,7 +224,7 @@ export const targetSyncSchema = z.object({
   outstanding: z.number().int(),
   sync: z
     .object({
-      reason: z.enum(['initial', 'on_demand', 'mapping_changed']),
+      reason: z.enum(['initial', 'on_demand', 'mapping_changed', 'scope_changed']),
       /** users / groups: still enqueuing; done: every resource enqueued */
       phase: z.enum(['users', 'groups', 'done']),
       total: z.number().int(),

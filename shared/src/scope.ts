@@ -56,3 +56,13 @@ export const scopePreviewSchema = z.object({
   needsApproval: z.boolean(),
 });
 export type ScopePreview = z.infer<typeof scopePreviewSchema>;
+
+/** POST /api/v1/targets/{id}/scope/preview: the scope to try (nothing is saved). */
+export const scopePreviewRequestSchema = z.strictObject({ scope: scopeSchema });
+
+/** The preview's lists hold at most `limit` users each (default 100, up to 1000); the counts are always exact. */
+export const scopePreviewQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+
+/** GET /api/v1/targets/{id}/overrides: one item per overridden user (userName null once the user left the directory). */
+export const overrideItemSchema = z.object({ userId: z.string(), userName: z.string().nullable(), override: overrideSchema, updated: z.string() });
+export type OverrideItem = z.infer<typeof overrideItemSchema>;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { baseUrlSchema, storedBaseUrlSchema } from './base-url';
+import { ALL_SCOPE, scopeSchema } from './scope';
 import { isCmsKind, kindIssues, parseKindOptions, targetOptionsInputSchema, targetOptionsSchema, type TargetOptions } from './target-kinds';
 
 /**
@@ -86,6 +87,10 @@ const fields = {
   deletionWindowMinutes: z.number().int().min(1).max(10_080),
   /** accounts the relay never updates, deactivates or deletes: userNames or remote ids (Drupal: uuid or uid) */
   protectedAccounts: z.array(z.string().trim().min(1).max(512)).max(100),
+  /** who the target receives (issue #13): everyone, members of chosen groups, or a SCIM filter */
+  scope: scopeSchema,
+  /** the mass-creation guard: more creations than this within the window wait for approval; 0 turns it off */
+  creationThreshold: z.number().int().min(0).max(1_000_000),
 };
 
 export const targetCreateSchema = z
@@ -108,6 +113,8 @@ export const targetCreateSchema = z
     pushGroups: fields.pushGroups.default(false),
     deletionWindowMinutes: fields.deletionWindowMinutes.default(60),
     protectedAccounts: fields.protectedAccounts.default([]),
+    scope: fields.scope.default(ALL_SCOPE),
+    creationThreshold: fields.creationThreshold.default(100),
     /** "paused": created without provisioning anything until resumed (no initial sync) */
     status: z.enum(['active', 'paused']).default('active'),
     /**
@@ -152,6 +159,9 @@ export const targetUpdateSchema = z
     pushGroups: fields.pushGroups,
     deletionWindowMinutes: fields.deletionWindowMinutes,
     protectedAccounts: fields.protectedAccounts,
+    /** null: back to every user; a scope of another kind replaces the stored one whole (worker/src/api/targets.ts) */
+    scope: fields.scope.default(ALL_SCOPE),
+    creationThreshold: fields.creationThreshold,
     status: z.enum(['active', 'paused']),
     /** CMS kinds only: merged into the stored options, then parsed by the kind's schema (the kind itself cannot change) */
     options: targetOptionsInputSchema,
@@ -175,7 +185,7 @@ export type Capabilities = z.infer<typeof capabilitiesSchema>;
  * when it started; `enqueued` of `total` resources are in the outbox.
  */
 export const syncStateSchema = z.object({
-  reason: z.enum(['initial', 'on_demand', 'mapping_changed']),
+  reason: z.enum(['initial', 'on_demand', 'mapping_changed', 'scope_changed']),
   phase: z.enum(['users', 'groups', 'done']),
   afterPk: z.number().int(),
   seq: z.number().int(),
@@ -214,6 +224,10 @@ export const targetSchema = z.object({
   sync: syncStateSchema.nullable().default(null),
   deletionWindowMinutes: z.number().int().default(60),
   protectedAccounts: z.array(z.string()).default([]),
+  scope: scopeSchema.default(ALL_SCOPE),
+  creationThreshold: z.number().int().default(100),
+  /** when an admin last approved held creations (the guard stands down for the window and the pass in progress) */
+  creationsApprovedAt: z.string().nullable().default(null),
   created: z.string(),
   updated: z.string(),
 });

@@ -40,6 +40,7 @@ import {
   sourceTestResultSchema,
   sourceUpdateSchema,
 } from '../../../shared/src/sources';
+import { overrideItemSchema, overrideUpdateSchema, scopePreviewQuerySchema, scopePreviewRequestSchema, scopePreviewSchema } from '../../../shared/src/scope';
 import { tokenCreateSchema, tokenCreatedSchema, tokenSchema } from '../../../shared/src/tokens';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -148,11 +149,39 @@ export const ROUTES = {
     status: 200,
     response: targetRolesSchema,
   },
+  previewTargetScope: {
+    method: 'post',
+    path: '/targets/:id/scope/preview',
+    tag: 'targets',
+    summary:
+      'What applying a scope would do (nothing is saved): exact counts, and the users it would create and deactivate (first `limit` of each, by userName); needsApproval when the creations exceed the creation threshold',
+    query: scopePreviewQuerySchema,
+    body: scopePreviewRequestSchema,
+    status: 200,
+    response: scopePreviewSchema,
+  },
+  listTargetOverrides: {
+    method: 'get',
+    path: '/targets/:id/overrides',
+    tag: 'targets',
+    summary: 'Per-user overrides of the target\'s scope ("always" / "never" provision), by userName',
+    status: 200,
+    response: z.object({ items: z.array(overrideItemSchema) }),
+  },
+  putTargetOverride: {
+    method: 'put',
+    path: '/targets/:id/overrides/:userId',
+    tag: 'targets',
+    summary: 'Set ("always" / "never") or clear (null) a user\'s override of the target\'s scope; the user is re-evaluated on the target',
+    body: overrideUpdateSchema,
+    status: 200,
+    response: z.object({ userId: z.string(), override: overrideItemSchema.shape.override.nullable() }),
+  },
   approveTarget: {
     method: 'post',
     path: '/targets/:id/approve',
     tag: 'outbox',
-    summary: "Approve all of a target's held deletions",
+    summary: "Approve all of a target's held deletions and creations (the creation guard then stands down for the window and the full pass in progress)",
     body: emptyBodySchema,
     status: 200,
     response: countSchema,

@@ -23,6 +23,16 @@ const COLUMNS = `id, target_id AS targetId, resource_type AS resourceType, resou
 /** ids per enqueue statement: they travel as one JSON array parameter (json_each), not 100 binds */
 const ENQUEUE_CHUNK = 500;
 
+/** How a resource enqueued again coalesces with its row (enqueueResources explains it); the SELECT ends in `WHERE …`. */
+export const ENQUEUE_CONFLICT = `ON CONFLICT (target_id, resource_type, resource_id) DO UPDATE SET
+           change_seq = max(outbox.change_seq, excluded.change_seq),
+           state = CASE WHEN outbox.state = 'leased' THEN 'leased' ELSE 'pending' END,
+           attempts = CASE WHEN outbox.state = 'leased' THEN outbox.attempts ELSE 0 END,
+           next_attempt_at = CASE WHEN outbox.state = 'leased' THEN outbox.next_attempt_at ELSE excluded.next_attempt_at END,
+           approved = CASE WHEN excluded.change_seq > outbox.change_seq THEN 0 ELSE outbox.approved END,
+           last_error = CASE WHEN outbox.state = 'leased' THEN outbox.last_error ELSE NULL END,
+           updated_at = excluded.updated_at`;
+
 /**
  * Work for these resources of one target, as statements to commit with whatever advanced the
  * planner (the watermark, an initial sync's cursor) in one D1 batch. Rows coalesce on (target,
@@ -46,14 +56,7 @@ export function enqueueResources(
       .prepare(
         `INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, enqueued_at, updated_at)
          SELECT ?1, ?2, j.value, 'pending', ?3, 0, ?4, ?4, ?4 FROM json_each(?5) j WHERE true
-         ON CONFLICT (target_id, resource_type, resource_id) DO UPDATE SET
-           change_seq = max(outbox.change_seq, excluded.change_seq),
-           state = CASE WHEN outbox.state = 'leased' THEN 'leased' ELSE 'pending' END,
-           attempts = CASE WHEN outbox.state = 'leased' THEN outbox.attempts ELSE 0 END,
-           next_attempt_at = CASE WHEN outbox.state = 'leased' THEN outbox.next_attempt_at ELSE excluded.next_attempt_at END,
-           approved = CASE WHEN excluded.change_seq > outbox.change_seq THEN 0 ELSE outbox.approved END,
-           last_error = CASE WHEN outbox.state = 'leased' THEN outbox.last_error ELSE NULL END,
-           updated_at = excluded.updated_at`,
+         ${ENQUEUE_CONFLICT}`,
       )
       .bind(targetId, resourceType, seq, at, JSON.stringify(part)),
   );

@@ -182,6 +182,12 @@ export const targets = sqliteTable('targets', {
   lastReconcileAt: text('last_reconcile_at'),
   /** minutes between scheduled reconcile runs; 0 turns the schedule off (on-demand runs still work) */
   reconcileIntervalMinutes: integer('reconcile_interval_minutes').notNull().default(1440),
+  /** who this target receives (issue #13), JSON of shared Scope; null: every user (`{kind:'all'}`) */
+  scope: text('scope'),
+  /** the mass-creation guard: more account creations than this within the window wait for approval; 0 turns it off */
+  creationThreshold: integer('creation_threshold').notNull().default(100),
+  /** when an admin last approved held creations: the guard stands down for the window and the full pass in progress */
+  creationsApprovedAt: text('creations_approved_at'),
   created: text('created').notNull(),
   updated: text('updated').notNull(),
 });
@@ -276,6 +282,23 @@ export const remoteRoles = sqliteTable(
     savedAt: text('saved_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.targetId, t.remoteId] })],
+);
+
+/**
+ * "Always provision to X" / "never provision to X" (issue #13): one row per (target, user) with an
+ * override of the target's scope. 'never' wins over everything, 'always' over the scope.
+ */
+export const targetOverrides = sqliteTable(
+  'target_overrides',
+  {
+    targetId: text('target_id')
+      .notNull()
+      .references(() => targets.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    override: text('override', { enum: ['always', 'never'] }).notNull(),
+    updated: text('updated').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.targetId, t.userId] }), index('target_overrides_user_idx').on(t.userId)],
 );
 
 /** Group memberships as last pushed to a target: the next push sends only the difference. */

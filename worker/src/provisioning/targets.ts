@@ -23,6 +23,7 @@ import type { Env } from '../env';
 import { DEFAULT_MATCHING_OF, isCmsKind, parseKindOptions } from '../../../shared/src/target-kinds';
 import { DEFAULT_MAPPING_OF } from './default-mappings';
 import { DEFAULT_MAPPING } from './mapping';
+import { ALL_SCOPE } from '../../../shared/src/scope';
 
 const nowIso = () => new Date().toISOString();
 
@@ -52,6 +53,9 @@ function toTarget(row: TargetRow): Target {
     sync: row.syncState ? syncStateSchema.nullable().catch(null).parse(JSON.parse(row.syncState)) : null,
     deletionWindowMinutes: row.deletionWindowMinutes,
     protectedAccounts: row.protectedAccounts ? (JSON.parse(row.protectedAccounts) as string[]) : [],
+    scope: row.scope ? JSON.parse(row.scope) : ALL_SCOPE,
+    creationThreshold: row.creationThreshold,
+    creationsApprovedAt: row.creationsApprovedAt,
     created: row.created,
     updated: row.updated,
   });
@@ -80,6 +84,8 @@ export async function createTarget(env: Env, input: TargetCreate): Promise<Targe
     watermark: await headSeq(env.DB),
     deletionWindowMinutes: input.deletionWindowMinutes,
     protectedAccounts: JSON.stringify(input.protectedAccounts),
+    scope: JSON.stringify(input.scope),
+    creationThreshold: input.creationThreshold,
     id,
     name: input.name,
     kind: input.kind,
@@ -153,6 +159,8 @@ export async function updateTarget(env: Env, id: string, patch: TargetUpdate): P
   if (patch.protectedAccounts !== undefined) set.protectedAccounts = JSON.stringify(patch.protectedAccounts);
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.status === 'active') set.pausedReason = null;
+  if (patch.scope !== undefined) set.scope = JSON.stringify(patch.scope);
+  if (patch.creationThreshold !== undefined) set.creationThreshold = patch.creationThreshold;
   const row = await updateTargetRow(env.DB, id, set);
   forgetAutomatic();
   return row ? toTarget(row) : null;
@@ -204,10 +212,15 @@ export async function loadTargetSecret(env: Env, id: string): Promise<{ target: 
 }
 
 /**
- * Releases the deletions a target's deletion threshold held back: they become due now, marked
- * approved so the dispatcher carries them out. Null when there is no such target.
+ * Releases what a target's thresholds held back (deletions, creations): the rows become due now,
+ * marked approved so the dispatcher carries them out. The approval also stands the creation guard
+ * down for the target's window and the rest of a full pass in progress (hold.ts), so an approved
+ * initial sync or import is not held again page after page. Null when there is no such target.
  */
 export async function approveHeldDeletions(env: Env, id: string): Promise<number | null> {
   if (!(await selectTarget(env.DB, id))) return null;
-  return (await approveHeldRows(env.DB, { targetId: id }, nowIso())).length;
+  const now = nowIso();
+  const approved = (await approveHeldRows(env.DB, { targetId: id }, now)).length;
+  await updateTargetRow(env.DB, id, { creationsApprovedAt: now });
+  return approved;
 }

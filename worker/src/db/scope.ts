@@ -1,0 +1,99 @@
+/**
+ * A target's scope in storage (issue #13): which users of a batch are in scope (one statement for
+ * the whole batch), the users whose place on the target disagrees with the scope (the preview's
+ * lists, and the work a membership change causes), all from one condition built by
+ * provisioning/scope.ts. "Live" on a target: linked, and the account active there.
+ */
+import type { SqlFragment } from '../directory/types';
+import { ENQUEUE_CONFLICT } from './outbox';
+
+/** Which of these user ids are in scope (`cond` is over `users.id`). */
+export function inScopeStatement(db: D1Database, cond: SqlFragment, ids: readonly string[]): D1PreparedStatement {
+  return db.prepare(`SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?)) AND ${cond.sql}`).bind(JSON.stringify(ids), ...cond.params);
+}
+
+export async function isInScope(db: D1Database, cond: SqlFragment, userId: string): Promise<boolean> {
+  return (await inScopeStatement(db, cond, [userId]).first()) !== null;
+}
+
+/**
+ * Every directory user with its place against the scope (`cond` is over `u.id`) and the target:
+ * `inScope`, `active` in the directory, `live` on the target, the link's state. Parameters:
+ * the condition's, then the target id.
+ */
+function placed(cond: SqlFragment, targetId: string): SqlFragment {
+  return {
+    sql: `SELECT u.id, u.user_name AS userName, u.user_name_lower AS k, l.remote_id AS remoteId, l.state AS state,
+                 CASE WHEN ${cond.sql} THEN 1 ELSE 0 END AS inScope,
+                 CASE WHEN u.active = 0 THEN 0 ELSE 1 END AS active,
+                 CASE WHEN l.remote_id IS NOT NULL AND coalesce(l.remote_state, 'active') = 'active' THEN 1 ELSE 0 END AS live
+            FROM users u LEFT JOIN links l ON l.target_id = ? AND l.resource_type = 'User' AND l.resource_id = u.id`,
+    params: [...cond.params, targetId],
+  };
+}
+
+/** Entering: in scope and active, not live on the target. Leaving: live, out of scope. */
+const ENTERING = 's.inScope = 1 AND s.active = 1 AND s.live = 0';
+const LEAVING = 's.inScope = 0 AND s.live = 1';
+
+export interface ScopeCounts {
+  inScope: number;
+  create: number;
+  deactivate: number;
+  unchanged: number;
+}
+
+export interface ScopedUser {
+  id: string;
+  userName: string;
+  remoteId: string | null;
+}
+
+/** Exact counts and the first `limit` users (by userName) a scope would create and deactivate: three statements, one round trip. */
+export async function previewScope(
+  db: D1Database,
+  cond: SqlFragment,
+  targetId: string,
+  limit: number,
+): Promise<{ counts: ScopeCounts; create: ScopedUser[]; deactivate: ScopedUser[] }> {
+  const s = placed(cond, targetId);
+  const list = (where: string) =>
+    db.prepare(`SELECT s.id, s.userName, s.remoteId FROM (${s.sql}) s WHERE ${where} ORDER BY s.k LIMIT ?`).bind(...s.params, limit);
+  const [counts, create, deactivate] = await db.batch<Record<string, unknown>>([
+    db
+      .prepare(
+        `SELECT coalesce(sum(s.inScope), 0) AS inScope,
+                coalesce(sum(CASE WHEN ${ENTERING} THEN 1 ELSE 0 END), 0) AS "create",
+                coalesce(sum(CASE WHEN ${LEAVING} THEN 1 ELSE 0 END), 0) AS deactivate,
+                coalesce(sum(CASE WHEN s.inScope = 1 AND s.live = 1 THEN 1 ELSE 0 END), 0) AS unchanged
+           FROM (${s.sql}) s`,
+      )
+      .bind(...s.params),
+    list(ENTERING),
+    list(LEAVING),
+  ]);
+  return {
+    counts: counts!.results[0] as unknown as ScopeCounts,
+    create: create!.results as unknown as ScopedUser[],
+    deactivate: deactivate!.results as unknown as ScopedUser[],
+  };
+}
+
+/**
+ * Enqueues every user whose place on the target disagrees with its scope: entering (never sent,
+ * or out of scope until now — not a failed create, retried by its own policy) or leaving. Level-
+ * triggered: a membership change anywhere in a group-scoped target's groups — added, removed,
+ * nested, a group deleted — needs no record of who was removed; the difference is read here.
+ */
+export function enqueueScopeDrift(db: D1Database, cond: SqlFragment, targetId: string, seq: number, now: Date): D1PreparedStatement {
+  const s = placed(cond, targetId);
+  const at = now.toISOString();
+  return db
+    .prepare(
+      `INSERT INTO outbox (target_id, resource_type, resource_id, state, change_seq, attempts, next_attempt_at, enqueued_at, updated_at)
+       SELECT ?, 'User', s.id, 'pending', ?, 0, ?, ?, ? FROM (${s.sql}) s
+        WHERE (${ENTERING} AND (s.state IS NULL OR s.state IN ('never', 'out_of_scope'))) OR (${LEAVING})
+       ${ENQUEUE_CONFLICT}`,
+    )
+    .bind(targetId, seq, at, at, at, ...s.params);
+}
