@@ -14,7 +14,6 @@ import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
 import { creationWords, heldWords } from '../../lib/held-words';
 import { useAction } from '../ui/use-action';
-import { scopeFieldsOf } from './target-draft';
 import { useLoad } from '../ui/use-load';
 
 /** What each drift kind means to an admin (shared/src/reconcile.ts DRIFT_KINDS). */
@@ -200,7 +199,7 @@ export function ConvergencePanel({ target, onClose }: { target: Target; onClose:
       </div>
       {state.loading && !state.data && <p class="muted">Loading…</p>}
       <Problem error={state.error} />
-      {state.data && <SyncProgress sync={state.data.sync} creationThreshold={scopeFieldsOf(target).creationThreshold ?? 100} />}
+      {state.data && <SyncProgress sync={state.data.sync} creationThreshold={target.creationThreshold} />}
       {state.data && <ReconcileReport status={state.data.reconcile} />}
       <StatusLine text={status} />
       <Problem error={error} />

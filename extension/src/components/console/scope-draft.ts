@@ -69,11 +69,11 @@ export function isSameScope(a: Scope | undefined, b: Scope): boolean {
 export const accounts = (n: number): string => (n === 0 ? 'no accounts' : n === 1 ? '1 account' : `${n} accounts`);
 
 /** One line for a target's scope, as the targets list shows it. */
-export function describeScope(scope: Scope | undefined, nameOf: (groupId: string) => string = (id) => id): string {
-  const s = scope ?? ALL_SCOPE;
-  if (s.kind === 'all') return 'all users';
-  if (s.kind === 'filter') return `users matching ${s.filter}`;
-  return `members of ${s.groupIds.map(nameOf).join(', ')}${s.nested ? ' (and nested groups)' : ''}`;
+export function describeScope(scope: Scope): string {
+  if (scope.kind === 'all') return 'all users';
+  if (scope.kind === 'filter') return `users matching ${scope.filter}`;
+  const groups = scope.groupIds.length === 1 ? '1 group' : `${scope.groupIds.length} groups`;
+  return `members of ${groups}${scope.nested ? ' (and nested groups)' : ''}`;
 }
 
 /** The names a preview lists, at most `max`, with how many more there are. */

@@ -124,9 +124,9 @@ export function draftOf(t: Target): TargetDraft {
     rateLimitPerSecond: String(t.rateLimitPerSecond),
     concurrency: String(t.concurrency),
     deletionThreshold: String(t.deletionThreshold),
-    creationThreshold: String(scopeFieldsOf(t).creationThreshold ?? empty.creationThreshold),
-    scope: scopeDraftOf(scopeFieldsOf(t).scope),
-    savedScope: scopeFieldsOf(t).scope ?? null,
+    creationThreshold: String(t.creationThreshold),
+    scope: scopeDraftOf(t.scope),
+    savedScope: t.scope,
     dryRun: t.dryRun,
     pushGroups: t.pushGroups,
     drupalAuth: options?.auth ?? 'basic',
@@ -145,9 +145,6 @@ export function draftOf(t: Target): TargetDraft {
     joomlaAllowSuperUsers: options?.allowSuperUsers ?? false,
   };
 }
-
-/** A target's scope fields (issue #13), absent from a relay that predates them. */
-export const scopeFieldsOf = (t: Target): { scope?: Scope; creationThreshold?: number } => t as { scope?: Scope; creationThreshold?: number };
 
 /** Whether the form's scope differs from the saved one: an edit then shows the plan first. */
 export const hasScopeChanged = (d: TargetDraft): boolean => !isSameScope(d.savedScope ?? undefined, scopeOf(d.scope));
