@@ -65,6 +65,8 @@ async function answer(message: PageMessage, sender: Browser.runtime.MessageSende
       case 'page:resume-target':
         await service.resumeTarget(message.targetId);
         return { ok: true };
+      case 'page:set-override':
+        return await service.setOverride(message.site, message.uid, message.hint, message.targetId, message.override);
       case 'page:user-saved':
         if (!(await savedForms.take(tabId, message.site, message.uid))) return { ok: true, outcome: 'no_save', result: null };
         return await service.userSaved(message.site, message.uid);
