@@ -245,10 +245,23 @@ export const targetSyncSchema = z.object({
     sentInWindow: z.number().int(),
     /** waiting to be sent (not held) */
     pending: z.number().int(),
-    /** held for approval */
+    /** deactivations and deletions held for approval (creations held: `creations.held`) */
     held: z.number().int(),
   }),
-  /** account creations held for approval by the creation threshold (issue #13) */
-  creations: z.object({ held: z.number().int() }).default({ held: 0 }),
+  /** the mass-creation guard (issue #13), over the same window */
+  creations: z
+    .object({
+      /** 0: no guard */
+      threshold: z.number().int(),
+      /** account creations sent within the window */
+      sentInWindow: z.number().int(),
+      /** creations waiting or held for approval */
+      waiting: z.number().int(),
+      /** an approval stands the guard down (for the window after it and the full pass it was given in) */
+      standsDown: z.boolean(),
+      /** account creations held for approval now (in `deletions.held`'s place for deletions) */
+      held: z.number().int().default(0),
+    })
+    .optional(),
 });
 export type TargetSync = z.infer<typeof targetSyncSchema>;

@@ -27,6 +27,7 @@ function setup(etag: boolean, ...answers: Answer[]) {
     baseUrl: 'https://app.example.com/scim/v2',
     capabilities: { patch: true, bulk: false, bulkMaxOperations: null, filter: true, etag, checkedAt: '2026-01-01T00:00:00.000Z' },
     dryRun: false,
+    scope: { kind: 'all' },
   } as unknown as Target;
   const ctx = createSyncContext({
     db: env.DB,

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { Link } from '../../../shared/src/provisioning';
-import { type LOOKUP_KINDS, lookupKeyOf, lookupUsers, resolveSiteUids, searchUsers, type TargetRef, type UserRecord } from '../db/directory-views';
+import { LOOKUP_KINDS, lookupKeyOf, lookupUsers, resolveSiteUids, searchUsers, type TargetRef, type UserRecord } from '../db/directory-views';
 import { listAudit } from '../db/provisioning-queries';
 import { selectTombstone, type Tombstone } from '../db/tombstones';
 import { toAuditEvent } from './logs';
@@ -12,52 +12,74 @@ import { ROUTES } from './routes';
 import { normalizeSiteUrl, type LookupHit, type LookupResponse, type UserSummary } from '../../../shared/src/api';
 import type { ApiEnv } from './types';
 import { notFound, validateJson, validateQuery } from './validate';
+import { scopeStatuses, type ScopeStatuses } from '../provisioning/scope-status';
 
 export const usersApp = new Hono<ApiEnv>();
 
 const STATUS_EVENTS = 20;
 
 /**
- * One link per target, in the targets' order; a target the user was never sent to reads 'never'.
+ * One link per target, in the targets' order; a target the user was never sent to reads 'never',
+ * or 'out_of_scope' when the target's scope (or a "never" override) leaves the user out (issue #13).
  * A tombstone's links also say what the relay left on the target (`remoteState`).
  */
 function linksOf(
   targets: readonly Pick<TargetRef, 'id' | 'name'>[],
   links: readonly (Omit<Link, 'targetName' | 'state' | 'remoteState'> & { state: Link['state']; remoteState?: string | null })[],
+  scope?: { userId: string; statuses: ScopeStatuses },
 ): Link[] {
   const byTarget = new Map(links.map((l) => [l.targetId, l]));
   return targets.map((t) => {
     const l = byTarget.get(t.id);
+    const state = l?.state ?? 'never';
+    const out = scope !== undefined && state === 'never' && scope.statuses.isOutOfScope(t.id, scope.userId);
     return {
       targetId: t.id,
       targetName: t.name,
-      state: l?.state ?? 'never',
+      state: out ? 'out_of_scope' : state,
       remoteId: l?.remoteId ?? null,
       lastAttemptAt: l?.lastAttemptAt ?? null,
       lastSuccessAt: l?.lastSuccessAt ?? null,
       nextAttemptAt: l?.nextAttemptAt ?? null,
       lastError: l?.lastError ?? null,
       ...(l && 'remoteState' in l ? { remoteState: l.remoteState ?? null } : {}),
+      ...(scope ? { override: scope.statuses.override(t.id, scope.userId) } : {}),
     };
   });
 }
+
+/** The user's links with its scope status on each target. */
+const scopedLinks = (targets: readonly TargetRef[], user: UserRecord, statuses: ScopeStatuses) => linksOf(targets, user.links, { userId: user.id, statuses });
+
+/** Targets as the API shows them: the stored scope stays inside. */
+const publicTargets = (targets: readonly TargetRef[]) => targets.map(({ scope: _, ...t }) => t);
 
 const summaryOf = ({ links: _, ...summary }: UserRecord): UserSummary => summary;
 
 usersApp.get(ROUTES.searchUsers.path, validateQuery(ROUTES.searchUsers.query), async (c) => {
   const { targets, users } = await searchUsers(c.env.DB, c.req.valid('query'));
-  return c.json({ items: users.map((u) => ({ ...summaryOf(u), links: linksOf(targets, u.links) })) });
+  const statuses = await scopeStatuses(
+    c.env.DB,
+    targets,
+    users.map((u) => u.id),
+  );
+  return c.json({ items: users.map((u) => ({ ...summaryOf(u), links: scopedLinks(targets, u, statuses) })) });
 });
 
 usersApp.post(ROUTES.lookupUsers.path, validateJson(ROUTES.lookupUsers.body), async (c) => {
   const keys = c.req.valid('json');
   const { targets, found } = await lookupUsers(c.env.DB, keys);
+  const statuses = await scopeStatuses(
+    c.env.DB,
+    targets,
+    LOOKUP_KINDS.flatMap((k) => [...found[k].values()].map((u) => u.id)),
+  );
   const hitsOf = (kind: (typeof LOOKUP_KINDS)[number]) =>
     // fromEntries defines own properties, so a key like "__proto__" stays a key
     Object.fromEntries(
       (keys[kind] ?? []).map((key): [string, LookupHit | null] => {
         const user = found[kind].get(lookupKeyOf(kind, key));
-        return [key, user ? { user: summaryOf(user), links: linksOf(targets, user.links) } : null];
+        return [key, user ? { user: summaryOf(user), links: scopedLinks(targets, user, statuses) } : null];
       }),
     );
   let uids: Record<string, LookupHit | null> = {};
@@ -68,15 +90,16 @@ usersApp.post(ROUTES.lookupUsers.path, validateJson(ROUTES.lookupUsers.body), as
     site = { sources: resolved.sources, targets: resolved.targets };
     const userIds = [...new Set(resolved.userIds.values())];
     const users = userIds.length > 0 ? (await lookupUsers(c.env.DB, { ids: userIds })).found.ids : new Map<string, UserRecord>();
+    const uidStatuses = await scopeStatuses(c.env.DB, targets, [...users.keys()]);
     uids = Object.fromEntries(
       (keys.uids ?? []).map((uid): [string, LookupHit | null] => {
         const user = users.get(resolved.userIds.get(uid) ?? '');
-        return [uid, user ? { user: summaryOf(user), links: linksOf(targets, user.links) } : null];
+        return [uid, user ? { user: summaryOf(user), links: scopedLinks(targets, user, uidStatuses) } : null];
       }),
     );
   }
   const body: LookupResponse = {
-    targets,
+    targets: publicTargets(targets),
     userNames: hitsOf('userNames'),
     emails: hitsOf('emails'),
     externalIds: hitsOf('externalIds'),
@@ -95,7 +118,8 @@ usersApp.get(ROUTES.userStatus.path, async (c) => {
     const tomb = await selectTombstone(c.env.DB, id);
     return tomb ? c.json(tombstoneStatus(id, tomb, events.items.map(toAuditEvent))) : notFound(c, 'The user');
   }
-  return c.json({ user: summaryOf(user), links: linksOf(targets, user.links), events: events.items.map(toAuditEvent) });
+  const statuses = await scopeStatuses(c.env.DB, targets, [id]);
+  return c.json({ user: summaryOf(user), links: scopedLinks(targets, user, statuses), events: events.items.map(toAuditEvent) });
 });
 
 /** A deleted user's status from what its links remember: the last payload sent names it. */

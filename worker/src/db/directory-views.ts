@@ -2,7 +2,7 @@
  * Directory reads for the admin API: users with their per-target links, for search and for the
  * batch lookup the extension makes for a whole People page. Every key goes through an index.
  */
-import { TARGET_REFS_SQL } from './held-creations';
+import { isHeldCreation } from './held-creations';
 import { MAX_PARAMS, chunk } from './sql-helpers';
 
 export interface UserLinkRow {
@@ -32,9 +32,15 @@ export interface TargetRef {
   pausedReason: string | null;
   /** outbox rows held for approval (deletion threshold and creation threshold) */
   held: number;
-  /** of those, the creations held by the creation threshold (issue #13) */
+  /** the target's scope as stored (JSON; null: every user), for the chips' "out of scope"; not part of the API's answer */
+  scope: string | null;
+  /** of `held`, the creations held by the creation threshold (issue #13) */
   heldCreations: number;
 }
+
+const TARGETS_SQL = `SELECT t.id, t.name, t.status, t.paused_reason AS pausedReason, t.scope,
+        (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held
+   FROM targets t ORDER BY t.created, t.id`;
 
 type RawUser = Omit<UserRecord, 'active' | 'emails' | 'links' | 'displayName'> & {
   key: string;
@@ -109,10 +115,8 @@ export async function lookupUsers(
     }
   }
   const [targetsResult, ...results] = await d1.batch([
-    d1.prepare(
-      // The People page's banner (paused, held for approval) rides in the same round trip.
-      TARGET_REFS_SQL,
-    ),
+    // The People page's banner (paused, held for approval) rides in the same round trip.
+    d1.prepare(TARGETS_SQL),
     ...plan.map((p) => p.stmt),
   ]);
   const found = Object.fromEntries(LOOKUP_KINDS.map((k) => [k, new Map<string, UserRecord>()])) as Record<LookupKind, Map<string, UserRecord>>;
@@ -165,10 +169,8 @@ export async function searchUsers(d1: D1Database, s: UserSearch): Promise<{ targ
   }
   const sqlText = `SELECT '' AS key, ${USER_SELECT} FROM users u ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.user_name_lower LIMIT ?`;
   const [targetsResult, usersResult] = await d1.batch([
-    d1.prepare(
-      // The People page's banner (paused, held for approval) rides in the same round trip.
-      TARGET_REFS_SQL,
-    ),
+    // The People page's banner (paused, held for approval) rides in the same round trip.
+    d1.prepare(TARGETS_SQL),
     d1.prepare(sqlText).bind(...params, s.limit),
   ]);
   return { targets: targetsResult!.results as TargetRef[], users: (usersResult!.results as RawUser[]).map(toUserRecord) };

@@ -9,12 +9,6 @@
 export const isHeldCreation = (o: string) =>
   `(${o}.state = 'held' AND ${o}.resource_type = 'User' AND NOT EXISTS (SELECT 1 FROM links hl WHERE hl.target_id = ${o}.target_id AND hl.resource_type = 'User' AND hl.resource_id = ${o}.resource_id AND hl.remote_id IS NOT NULL))`;
 
-/** Every target with what the People page's banner shows: why it is paused, what it holds, how much of that is creations. */
-export const TARGET_REFS_SQL = `SELECT t.id, t.name, t.status, t.paused_reason AS pausedReason,
-              (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held,
-              (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND ${isHeldCreation('o')}) AS heldCreations
-         FROM targets t ORDER BY t.created, t.id`;
-
 export async function countHeldCreations(db: D1Database, targetId: string): Promise<number> {
   const row = await db
     .prepare(`SELECT count(*) AS n FROM outbox o WHERE o.target_id = ? AND ${isHeldCreation('o')}`)

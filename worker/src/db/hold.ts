@@ -4,15 +4,25 @@
  * sent (audit events: an IdP deprovisions one request per user, so 30 single DELETEs are 30
  * runs) plus those waiting. Over the threshold, every waiting one is held for an admin's
  * approval instead of being sent. An empty or broken source therefore never deactivates everyone.
+ * A user leaving the target's scope (issue #13) is destructive the same way.
+ *
+ * Its counterpart, the mass-creation guard (issue #13): account creations waiting or held plus
+ * those sent within the same window, over `creation_threshold`, hold every waiting creation — the
+ * first sync of a target, a scope change, a target switched on during an import.
+ *
+ * Parameters are positional (`?`) throughout: the scope condition (provisioning/scope.ts, which
+ * embeds a compiled SCIM filter) brings its own, bound after the target id.
  */
 import type { Target } from '../../../shared/src';
+import type { SqlFragment } from '../directory/types';
 
 type Thresholded = Pick<Target, 'id' | 'deletionThreshold' | 'deletionWindowMinutes'>;
+type Guarded = Pick<Target, 'id' | 'creationThreshold' | 'deletionWindowMinutes' | 'creationsApprovedAt' | 'sync'>;
 
 export interface HoldCount {
-  /** destructive operations sent within the window */
+  /** operations of the kind sent within the window */
   sent: number;
-  /** destructive operations waiting (not approved) */
+  /** operations of the kind waiting (not approved) */
   pending: number;
   /** rows held by this call */
   held: number;
@@ -20,45 +30,115 @@ export interface HoldCount {
   resources?: { resourceType: 'User' | 'Group'; resourceId: string }[];
 }
 
-/** Outbox rows whose next send would deactivate or delete an account the relay created or linked. */
-const CANDIDATES = `
+/**
+ * Outbox rows whose next send would deactivate or delete an account the relay created or linked:
+ * the user left the directory, was deactivated there, or left the target's scope (`scope` over `u.id`).
+ */
+function destructiveCandidates(scope: SqlFragment): SqlFragment {
+  return {
+    sql: `
     SELECT o.id FROM outbox o
       JOIN links l ON l.target_id = o.target_id AND l.resource_type = o.resource_type AND l.resource_id = o.resource_id
       LEFT JOIN users u ON o.resource_type = 'User' AND u.id = o.resource_id
       LEFT JOIN groups g ON o.resource_type = 'Group' AND g.id = o.resource_id
-     WHERE o.target_id = ?1 AND o.state = 'pending' AND o.approved = 0
+     WHERE o.target_id = ? AND o.state = 'pending' AND o.approved = 0
        AND l.remote_id IS NOT NULL AND coalesce(l.remote_state, 'active') <> 'deleted'
-       AND ((o.resource_type = 'User' AND (u.pk IS NULL OR (u.active = 0 AND coalesce(l.remote_state, 'active') <> 'deactivated')))
-         OR (o.resource_type = 'Group' AND g.pk IS NULL))`;
+       AND ((o.resource_type = 'User' AND (u.pk IS NULL
+              OR (coalesce(l.remote_state, 'active') <> 'deactivated' AND (u.active = 0 OR NOT (${scope.sql})))))
+         OR (o.resource_type = 'Group' AND g.pk IS NULL))`,
+    params: scope.params,
+  };
+}
 
-/** Writes that deactivated or deleted something, not reads (a Drupal delete is read back). */
-const SENT = `
+/** Outbox rows (in `states`) whose send would create an account: an active user in scope, not on the target. */
+function creationCandidates(scope: SqlFragment, states: string): SqlFragment {
+  return {
+    sql: `
+    SELECT o.id FROM outbox o
+      JOIN users u ON u.id = o.resource_id
+      LEFT JOIN links l ON l.target_id = o.target_id AND l.resource_type = 'User' AND l.resource_id = o.resource_id
+     WHERE o.target_id = ? AND o.resource_type = 'User' AND o.state IN (${states}) AND o.approved = 0
+       AND coalesce(u.active, 1) <> 0 AND (l.remote_id IS NULL OR l.remote_state = 'deleted')
+       AND ${scope.sql}`,
+    params: scope.params,
+  };
+}
+
+/** Writes of the kind, not reads (a Drupal delete is read back). */
+const sentSince = (operations: string) => `
     SELECT count(*) AS n FROM audit_events
-     WHERE target_id = ?1 AND operation IN ('deactivate', 'delete') AND at >= ?2
+     WHERE target_id = ? AND operation IN (${operations}) AND at >= ?
        AND outcome = 'ok' AND dry_run = 0 AND coalesce(method, '') <> 'GET'`;
 
-export async function countDestructive(db: D1Database, target: Thresholded, now: Date): Promise<{ sent: number; pending: number; held: number }> {
-  const since = new Date(now.getTime() - target.deletionWindowMinutes * 60_000).toISOString();
+const since = (target: Pick<Target, 'deletionWindowMinutes'>, now: Date) => new Date(now.getTime() - target.deletionWindowMinutes * 60_000).toISOString();
+const count = (db: D1Database, f: SqlFragment, targetId: string) => db.prepare(`SELECT count(*) AS n FROM (${f.sql})`).bind(targetId, ...f.params);
+
+export async function countDestructive(
+  db: D1Database,
+  target: Thresholded,
+  scope: SqlFragment,
+  now: Date,
+): Promise<{ sent: number; pending: number; held: number }> {
   const [sent, pending, held] = await db.batch<{ n: number }>([
-    db.prepare(SENT).bind(target.id, since),
-    db.prepare(`SELECT count(*) AS n FROM (${CANDIDATES})`).bind(target.id),
+    db.prepare(sentSince("'deactivate', 'delete'")).bind(target.id, since(target, now)),
+    count(db, destructiveCandidates(scope), target.id),
     db.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'held'").bind(target.id),
   ]);
   return { sent: sent!.results[0]?.n ?? 0, pending: pending!.results[0]?.n ?? 0, held: held!.results[0]?.n ?? 0 };
 }
 
-export async function holdDestructive(db: D1Database, target: Thresholded, now: Date): Promise<HoldCount> {
-  const { sent, pending } = await countDestructive(db, target, now);
-  if (pending === 0 || sent + pending <= target.deletionThreshold) return { sent, pending, held: 0 };
+async function holdRows(db: D1Database, rows: SqlFragment, targetId: string, message: string, now: Date): Promise<HoldCount['resources']> {
   const { results } = await db
     .prepare(
-      `UPDATE outbox SET state = 'held', last_error = ?2, updated_at = ?3 WHERE id IN (${CANDIDATES}) RETURNING resource_type AS resourceType, resource_id AS resourceId`,
+      `UPDATE outbox SET state = 'held', last_error = ?, updated_at = ? WHERE id IN (${rows.sql}) RETURNING resource_type AS resourceType, resource_id AS resourceId`,
     )
-    .bind(target.id, holdMessage(target, { sent, pending }), now.toISOString())
+    .bind(message, now.toISOString(), targetId, ...rows.params)
     .all<{ resourceType: 'User' | 'Group'; resourceId: string }>();
-  return { sent, pending, held: results.length, resources: results };
+  return results;
+}
+
+export async function holdDestructive(db: D1Database, target: Thresholded, scope: SqlFragment, now: Date): Promise<HoldCount> {
+  const { sent, pending } = await countDestructive(db, target, scope, now);
+  if (pending === 0 || sent + pending <= target.deletionThreshold) return { sent, pending, held: 0 };
+  const resources = await holdRows(db, destructiveCandidates(scope), target.id, holdMessage(target, { sent, pending }), now);
+  return { sent, pending, held: resources!.length, resources };
 }
 
 export function holdMessage(target: Thresholded, c: Pick<HoldCount, 'sent' | 'pending'>): string {
   return `Held for approval: ${c.pending} deactivation(s)/deletion(s) waiting and ${c.sent} sent in the last ${target.deletionWindowMinutes} min exceed the threshold of ${target.deletionThreshold}.`;
+}
+
+/**
+ * An admin's approval (POST /targets/{id}/approve) stands the guard down for the window that
+ * follows it, and for the rest of a full pass that was in progress when it was given: an approved
+ * initial sync or scope change is not held again page after page.
+ */
+export function isCreationGuardDown(target: Guarded, now: Date): boolean {
+  if (target.creationThreshold === 0) return true;
+  const approved = target.creationsApprovedAt;
+  if (!approved) return false;
+  if (approved >= since(target, now)) return true;
+  return target.sync !== null && target.sync.phase !== 'done' && target.sync.startedAt <= approved;
+}
+
+/** Account creations sent within the window, and those waiting or held (not approved). */
+export async function countCreations(db: D1Database, target: Guarded, scope: SqlFragment, now: Date): Promise<{ sent: number; pending: number }> {
+  const [sent, pending] = await db.batch<{ n: number }>([
+    db.prepare(sentSince("'create'")).bind(target.id, since(target, now)),
+    count(db, creationCandidates(scope, "'pending', 'held'"), target.id),
+  ]);
+  return { sent: sent!.results[0]?.n ?? 0, pending: pending!.results[0]?.n ?? 0 };
+}
+
+/** Creations waiting or held (not approved) plus creations sent within the window, over the threshold: hold the waiting ones. */
+export async function holdCreations(db: D1Database, target: Guarded, scope: SqlFragment, now: Date): Promise<HoldCount> {
+  if (isCreationGuardDown(target, now)) return { sent: 0, pending: 0, held: 0 };
+  const c = await countCreations(db, target, scope, now);
+  if (c.pending === 0 || c.sent + c.pending <= target.creationThreshold) return { ...c, held: 0 };
+  const resources = await holdRows(db, creationCandidates(scope, "'pending'"), target.id, creationHoldMessage(target, c), now);
+  return { ...c, held: resources!.length, resources };
+}
+
+export function creationHoldMessage(target: Pick<Target, 'creationThreshold' | 'deletionWindowMinutes'>, c: Pick<HoldCount, 'sent' | 'pending'>): string {
+  return `Held for approval: ${c.pending} account creation(s) waiting and ${c.sent} created in the last ${target.deletionWindowMinutes} min exceed the creation threshold of ${target.creationThreshold}.`;
 }

@@ -3,7 +3,6 @@
  * to X", one row per (target, user) in target_overrides. Clearing one deletes its row.
  */
 import type { Override } from '../../../shared/src/scope';
-import { chunk, MAX_PARAMS, placeholders } from './sql-helpers';
 
 export interface OverrideRow {
   userId: string;
@@ -34,22 +33,6 @@ export function putOverrideStatement(db: D1Database, targetId: string, userId: s
        ON CONFLICT (target_id, user_id) DO UPDATE SET override = excluded.override, updated = excluded.updated`,
     )
     .bind(targetId, userId, override, now.toISOString());
-}
-
-/** Overrides of these users on every target: `${targetId} ${userId}` → override. */
-export async function overridesOfUsers(db: D1Database, userIds: readonly string[]): Promise<Map<string, Override>> {
-  const out = new Map<string, Override>();
-  const parts = chunk([...new Set(userIds)], MAX_PARAMS);
-  if (parts.length === 0) return out;
-  const results = await db.batch<{ targetId: string; userId: string; override: Override }>(
-    parts.map((part) =>
-      db
-        .prepare(`SELECT target_id AS targetId, user_id AS userId, override FROM target_overrides WHERE user_id IN (${placeholders(part.length)})`)
-        .bind(...part),
-    ),
-  );
-  for (const r of results) for (const row of r.results) out.set(overrideKey(row.targetId, row.userId), row.override);
-  return out;
 }
 
 export const overrideKey = (targetId: string, userId: string) => `${targetId} ${userId}`;

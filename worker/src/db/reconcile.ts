@@ -89,6 +89,8 @@ export interface LinkedUser {
   remoteId: string;
   payload: string | null;
   remoteState: string | null;
+  /** the link's state: `out_of_scope` accounts are the engine's to deactivate, never drift (issue #13) */
+  state?: string;
   /** the directory user's SCIM body; null when the user is gone from the directory */
   data: string | null;
   /** the directory group's pk (groups only) */
@@ -100,7 +102,7 @@ export async function linkedUsersByRemote(db: D1Database, targetId: string, remo
   if (remoteIds.length === 0) return [];
   const { results } = await db
     .prepare(
-      `SELECT l.resource_id AS resourceId, l.remote_id AS remoteId, l.payload, l.remote_state AS remoteState, u.data
+      `SELECT l.resource_id AS resourceId, l.remote_id AS remoteId, l.payload, l.remote_state AS remoteState, l.state, u.data
          FROM links l LEFT JOIN users u ON u.id = l.resource_id
         WHERE l.target_id = ?1 AND l.resource_type = 'User' AND l.remote_id IN (SELECT value FROM json_each(?2))`,
     )
@@ -120,6 +122,7 @@ export async function unseenLinks(db: D1Database, targetId: string, type: 'User'
       `SELECT l.resource_id AS resourceId, l.remote_id AS remoteId, l.payload, l.remote_state AS remoteState, d.data, ${type === 'Group' ? 'd.pk' : 'NULL'} AS groupPk
          FROM links l ${directory}
         WHERE l.target_id = ?1 AND l.resource_type = ?2 AND l.remote_id IS NOT NULL AND l.remote_state IS NOT 'deleted' AND l.resource_id > ?3
+          AND l.state <> 'out_of_scope'
           AND NOT EXISTS (SELECT 1 FROM reconcile_seen s WHERE s.target_id = ?1 AND s.resource_type = ?2 AND s.remote_id = l.remote_id)
         ORDER BY l.resource_id LIMIT ?4`,
     )
@@ -193,7 +196,7 @@ export function membershipStatement(
        UNION ALL
        SELECT 'w', m.member_id FROM group_members m
          JOIN links l ON l.target_id = ?1 AND l.resource_type = 'User' AND l.resource_id = m.member_id
-        WHERE m.group_pk = ?2 AND m.member_type = 'User'
+        WHERE m.group_pk = ?2 AND m.member_type = 'User' AND l.state <> 'out_of_scope'
           AND ((l.remote_id IS NOT NULL AND l.remote_state IS NOT 'deleted')
                OR EXISTS (SELECT 1 FROM reconcile_drift d WHERE d.target_id = ?1 AND d.resource_type = 'User' AND d.resource_id = m.member_id AND d.kind = 'deleted' AND d.repairable = 1))`,
     )

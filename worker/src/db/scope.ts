@@ -12,6 +12,23 @@ export function inScopeStatement(db: D1Database, cond: SqlFragment, ids: readonl
   return db.prepare(`SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?)) AND ${cond.sql}`).bind(JSON.stringify(ids), ...cond.params);
 }
 
+/** The users of `ids` in scope, in one statement however many there are (a large group's members). */
+export async function usersInScope(db: D1Database, cond: SqlFragment, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { results } = await inScopeStatement(db, cond, ids).all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
+}
+
+/** Whether the group (by pk) passes `cond` (over `groups.pk`), e.g. a group scope's closure. */
+export async function isGroupInScope(db: D1Database, cond: SqlFragment, groupPk: number): Promise<boolean> {
+  return (
+    (await db
+      .prepare(`SELECT 1 FROM groups WHERE groups.pk = ? AND ${cond.sql}`)
+      .bind(groupPk, ...cond.params)
+      .first()) !== null
+  );
+}
+
 export async function isInScope(db: D1Database, cond: SqlFragment, userId: string): Promise<boolean> {
   return (await inScopeStatement(db, cond, [userId]).first()) !== null;
 }

@@ -35,13 +35,13 @@ export async function preloadUsers(ctx: SyncContext, rows: OutboxRow[]): Promise
   const out = new Map<string, Preloaded>();
   const ids = rows.filter((r) => r.resourceType === 'User').map((r) => r.resourceId);
   if (ids.length === 0) return out;
-  const { users, links } = await loadUsersAndLinks(ctx.db, ctx.target.id, ids);
+  const { users, links } = await loadUsersAndLinks(ctx.db, ctx.target.id, ids, ctx.scope);
   const items = [];
   for (const id of ids) {
     const user = users.get(id) ?? null;
     const link = links.get(id) ?? null;
     out.set(id, { user, link });
-    if (!user || link?.remoteId || !ctx.operations.create) continue;
+    if (!user || link?.remoteId || !ctx.operations.create || user.inScope === false) continue;
     const resource: JsonObject = { id: user.id, ...(JSON.parse(user.data) as JsonObject) };
     if (resource.active === false) continue;
     items.push({ row: rows.find((r) => r.resourceId === id)!, payload: applyMapping(ctx.target.mapping, resource, 'create').payload });
@@ -79,6 +79,7 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
     ctx.db,
     ctx.target.id,
     rows.map((r) => r.resourceId),
+    ctx.scope,
   );
   const planned: Planned[] = [];
   const toMatch: { row: OutboxRow; payload: JsonObject; hash: string }[] = [];
@@ -86,7 +87,7 @@ export async function processBulkBatch(ctx: SyncContext, rows: OutboxRow[], maxO
     const user = users.get(row.resourceId);
     const link = links.get(row.resourceId) ?? null;
     ctx.label = { operation: 'read', resourceType: 'User', resourceId: row.resourceId };
-    const d = await decide(ctx, user ? ({ id: user.id, ...(JSON.parse(user.data) as JsonObject) } as JsonObject) : null, link);
+    const d = await decide(ctx, user ? ({ id: user.id, ...(JSON.parse(user.data) as JsonObject) } as JsonObject) : null, link, user?.inScope !== false);
     const p: Planned | 'match' = d === 'match' ? d : { ...d, row };
     if (p === 'match') {
       const { payload } = applyMapping(ctx.target.mapping, { id: user!.id, ...(JSON.parse(user!.data) as JsonObject) }, 'create');

@@ -22,12 +22,32 @@ export interface Decision {
 
 export const patchBody = (ops: PatchOp[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops }) as unknown as JsonObject;
 
+/** Deactivating a linked account (`active=false`), remembering what was sent; `state` is the link's state after it. */
+async function deactivation(ctx: SyncContext, user: JsonObject, remoteId: string, state: LinkUpdate['state']): Promise<Decision> {
+  const { payload } = applyMapping(ctx.target.mapping, user, 'update');
+  const stored = { ...payload, active: false };
+  return {
+    action: 'deactivate',
+    attributes: ['active'],
+    link: { state, success: true, remoteState: 'deactivated', payload: JSON.stringify(stored), payloadHash: await payloadHash(stored), error: null },
+    op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) },
+  };
+}
+
+const deletion = (remoteId: string, state: LinkUpdate['state']): Decision => ({
+  action: 'delete',
+  attributes: [],
+  link: { state, success: true, remoteState: 'deleted', error: null },
+  op: { method: 'DELETE', path: `/Users/${remoteId}` },
+});
+
 /**
- * What to do for one user on one target, decided from the directory and the stored link alone,
- * without the network: the Bulk path sends the operation, "plan" shows it. 'match' means the
- * user is not linked yet and the target must be read first.
+ * What to do for one user on one target, decided from the directory, the stored link and whether
+ * the user is in the target's scope, without the network: the Bulk path sends the operation,
+ * "plan" shows it. 'match' means the user is not linked yet and the target must be read first.
+ * Leaving scope (issue #13) deactivates — or deletes where the mode allows — like leaving the directory.
  */
-export async function decide(ctx: SyncContext, user: JsonObject | null, link: LinkRow | null): Promise<Decision | 'match'> {
+export async function decide(ctx: SyncContext, user: JsonObject | null, link: LinkRow | null, inScope = true): Promise<Decision | 'match'> {
   const none = (action: Action, linkUpdate?: LinkUpdate): Decision => ({ action, attributes: [], ...(linkUpdate ? { link: linkUpdate } : {}) });
   const remoteId = link?.remoteId;
   if (remoteId) {
@@ -37,13 +57,7 @@ export async function decide(ctx: SyncContext, user: JsonObject | null, link: Li
   }
   if (!user) {
     if (!remoteId || link.remoteState === 'deleted') return none('skip');
-    if (ctx.operations.delete)
-      return {
-        action: 'delete',
-        attributes: [],
-        link: { state: 'in_sync', success: true, remoteState: 'deleted', error: null },
-        op: { method: 'DELETE', path: `/Users/${remoteId}` },
-      };
+    if (ctx.operations.delete) return deletion(remoteId, 'in_sync');
     if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return none('skip');
     return {
       action: 'deactivate',
@@ -52,24 +66,16 @@ export async function decide(ctx: SyncContext, user: JsonObject | null, link: Li
       op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) },
     };
   }
+  if (!inScope) {
+    if (!remoteId || link.remoteState === 'deleted') return none('skip', { state: 'out_of_scope', success: false });
+    if (ctx.operations.delete) return deletion(remoteId, 'out_of_scope');
+    if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return none('skip', { state: 'out_of_scope', success: true });
+    return deactivation(ctx, user, remoteId, 'out_of_scope');
+  }
   if (user.active === false) {
     if (!remoteId) return none('skip', { state: 'never', success: false });
     if (!ctx.operations.deactivate || link.remoteState === 'deactivated') return none('skip');
-    const { payload } = applyMapping(ctx.target.mapping, user, 'update');
-    const stored = { ...payload, active: false };
-    return {
-      action: 'deactivate',
-      attributes: ['active'],
-      link: {
-        state: 'in_sync',
-        success: true,
-        remoteState: 'deactivated',
-        payload: JSON.stringify(stored),
-        payloadHash: await payloadHash(stored),
-        error: null,
-      },
-      op: { method: 'PATCH', path: `/Users/${remoteId}`, data: patchBody([{ op: 'replace', path: 'active', value: false }]) },
-    };
+    return deactivation(ctx, user, remoteId, 'in_sync');
   }
   if (!remoteId) return ctx.operations.create ? 'match' : none('skip', { state: 'never', success: false });
   const { payload, cleared } = applyMapping(ctx.target.mapping, user, 'update');

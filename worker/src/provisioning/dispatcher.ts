@@ -8,7 +8,8 @@
 import type { ModeName, Target } from '../../../shared/src';
 import { auditStatements, finishRun, startRun } from '../db/audit';
 import { claimOutbox, releaseRunLeases } from '../db/outbox';
-import { holdDestructive, holdMessage } from '../db/hold';
+import { creationHoldMessage, holdCreations, holdDestructive, holdMessage, type HoldCount } from '../db/hold';
+import { scopeCondition } from './scope';
 import type { Env } from '../env';
 import { processBulkBatch } from './bulk-batch';
 import type { Failure } from './failure';
@@ -167,31 +168,10 @@ async function drainTarget(
     await finishRun(env.DB, runId, counts, 'failed', now());
     return { runId, targetId: target.id, counts, drained: true };
   }
-  const hold = await holdDestructive(env.DB, target, now());
-  if (hold.held > 0) {
-    counts.held = hold.held;
-    const at = now().toISOString();
-    const error = holdMessage(target, hold);
-    const event = (resourceType: string | null, resourceId: string | null) => ({
-      at,
-      targetId: target.id,
-      runId,
-      resourceType,
-      resourceId,
-      operation: 'hold',
-      method: null,
-      path: null,
-      httpStatus: null,
-      durationMs: null,
-      outcome: 'held',
-      error,
-      attributesChanged: null,
-      dryRun: target.dryRun,
-    });
-    // One event for the decision, and one per resource so each user's status says it is held.
-    await env.DB.batch(auditStatements(env.DB, [event(null, null), ...(hold.resources ?? []).map((r) => event(r.resourceType, r.resourceId))]));
-  }
   const operations = target.modes[opts.mode].operations;
+  const scope = scopeCondition(target.scope, target.id, 'u.id');
+  await recordHold(env, target, runId, counts, now, await holdDestructive(env.DB, target, scope, now()), holdMessage);
+  if (operations.create) await recordHold(env, target, runId, counts, now, await holdCreations(env.DB, target, scope, now()), creationHoldMessage);
   // Every request of the run (lanes, batch matches, Bulk) shares the target's concurrency.
   const limited = limitConcurrency(opts.fetch ?? ((input, init) => fetch(input, init)), Math.max(1, target.concurrency));
   const context = () => createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, fetch: limited });
@@ -235,4 +215,37 @@ async function drainTarget(
   }
   await finishRun(env.DB, runId, counts, paused ? 'failed' : 'done', now());
   return { runId, targetId: target.id, counts, drained: drained || paused };
+}
+
+/** Rows a threshold held: one audit event for the decision, and one per resource so each user's status says it is held. */
+async function recordHold(
+  env: Env,
+  target: Target,
+  runId: string,
+  counts: Record<string, number>,
+  now: () => Date,
+  hold: HoldCount,
+  message: (target: Target, hold: HoldCount) => string,
+): Promise<void> {
+  if (hold.held === 0) return;
+  counts.held = (counts.held ?? 0) + hold.held;
+  const at = now().toISOString();
+  const error = message(target, hold);
+  const event = (resourceType: string | null, resourceId: string | null) => ({
+    at,
+    targetId: target.id,
+    runId,
+    resourceType,
+    resourceId,
+    operation: 'hold',
+    method: null,
+    path: null,
+    httpStatus: null,
+    durationMs: null,
+    outcome: 'held',
+    error,
+    attributesChanged: null,
+    dryRun: target.dryRun,
+  });
+  await env.DB.batch(auditStatements(env.DB, [event(null, null), ...(hold.resources ?? []).map((r) => event(r.resourceType, r.resourceId))]));
 }

@@ -6,11 +6,16 @@
  * the target's status when a change happened: a paused, failing or new target has an older
  * watermark and catches up here. Each page's outbox rows and the watermark (or the pass's cursor)
  * move in one D1 batch, so a crash between pages repeats a page at worst — and coalesces.
+ * For a target scoped by groups or a filter, a page with group changes also enqueues every user
+ * whose place on the target now disagrees with the scope (db/scope.ts enqueueScopeDrift): members
+ * added or removed, directly or through nested groups, with no record of who was removed.
  */
 import type { SyncState, Target } from '../../../shared/src/targets';
 import { advanceWatermark, readChangePage } from '../db/change-feed';
 import { enqueueResources } from '../db/outbox';
+import { enqueueScopeDrift } from '../db/scope';
 import { readResourcePage, saveSyncState } from '../db/sync-state';
+import { scopeCondition } from './scope';
 
 /** changes read per page (one read, one batch) */
 const CHANGE_PAGE = 1000;
@@ -28,7 +33,7 @@ export interface PlanResult {
   caughtUp: boolean;
 }
 
-type PlannedTarget = Pick<Target, 'id' | 'pushGroups' | 'watermark' | 'sync'>;
+type PlannedTarget = Pick<Target, 'id' | 'pushGroups' | 'watermark' | 'sync' | 'scope'>;
 
 export async function catchUp(db: D1Database, target: PlannedTarget, now: Date): Promise<PlanResult> {
   const feed = await readFeed(db, target, now, MAX_PAGES);
@@ -51,6 +56,8 @@ async function readFeed(db: D1Database, target: PlannedTarget, now: Date, maxPag
     await db.batch([
       ...enqueueResources(db, target.id, 'User', [...users], last, now),
       ...(target.pushGroups ? enqueueResources(db, target.id, 'Group', [...groups], last, now) : []),
+      // A membership change moves users in or out of a scope without a change of their own (issue #13).
+      ...(groups.size > 0 && target.scope.kind !== 'all' ? [enqueueScopeDrift(db, scopeCondition(target.scope, target.id, 'u.id'), target.id, last, now)] : []),
       advanceWatermark(db, target.id, last),
     ]);
     watermark = last;

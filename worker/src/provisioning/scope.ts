@@ -51,6 +51,17 @@ export function scopeOnly(scope: Scope, userId: string): SqlFragment {
   }
 }
 
+/**
+ * The groups a target receives with group push, as a condition on a group pk expression: the
+ * chosen groups (with nested, their member groups too) for a group scope; null — every group —
+ * for the other kinds, whose members are filtered instead.
+ */
+export function groupScopeCondition(scope: Scope, groupPk: string): SqlFragment | null {
+  if (scope.kind !== 'groups') return null;
+  const closure = groupClosure(scope.groupIds, scope.nested);
+  return { sql: `${groupPk} IN (WITH RECURSIVE ${closure.sql} SELECT pk FROM scope_groups)`, params: closure.params };
+}
+
 /** Scope and overrides of one target: ("always" or in scope) and not "never". */
 export function scopeCondition(scope: Scope, targetId: string, userId: string): SqlFragment {
   const only = scopeOnly(scope, userId);

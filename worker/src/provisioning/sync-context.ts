@@ -8,6 +8,8 @@ import type { AuditEvent } from '../db/audit';
 import type { ScimClient } from './scim-client';
 import { protectionOf, PROTECTED_PREFIX, type Protection } from './protected';
 import { createTargetClient } from './target-client';
+import type { SqlFragment } from '../directory/types';
+import { scopeCondition } from './scope';
 
 export interface SyncContext {
   db: D1Database;
@@ -25,6 +27,8 @@ export interface SyncContext {
   remoteKeys: Map<string, string>;
   /** accounts never written on this target (protected.ts) */
   protection: Protection;
+  /** the target's scope and overrides as a condition over `users.id` (scope.ts) */
+  scope: SqlFragment;
   /** the operation the next request belongs to, for its audit event */
   label: { operation: string; resourceType: 'User' | 'Group' | null; resourceId: string | null };
 }
@@ -53,6 +57,7 @@ export function createSyncContext(input: SyncContextInput): SyncContext {
     requests: 0,
     remoteKeys: new Map(),
     protection: protectionOf(input.target, input.token),
+    scope: scopeCondition(input.target.scope, input.target.id, 'users.id'),
     label: { operation: 'read', resourceType: null, resourceId: null },
     client: undefined as unknown as ScimClient,
   };

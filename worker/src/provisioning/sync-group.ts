@@ -12,7 +12,9 @@ import { loadLink, remoteIdsOf } from '../db/links';
 import { usersStillQueued } from '../db/outbox';
 import { pushedMemberDelta, savePushedMembers } from '../db/pushed-members';
 import type { SyncContext } from './sync-context';
-import type { SyncOutcome } from './sync-user';
+import { OUT_OF_SCOPE, type SyncOutcome } from './sync-user';
+import { isGroupInScope, usersInScope } from '../db/scope';
+import { groupScopeCondition } from './scope';
 
 import type { JsonObject } from '../scim/schema/normalize';
 import type { PatchOp } from './scim-client';
@@ -40,6 +42,9 @@ export async function syncGroup(ctx: SyncContext, groupId: string): Promise<Sync
       link: { state: 'in_sync', success: true, remoteState: 'deleted' },
     };
   }
+  // A group scope pushes only its groups (issue #13); other scopes push every group, members filtered below.
+  const groupScope = groupScopeCondition(ctx.target.scope, 'groups.pk');
+  if (groupScope && !(await isGroupInScope(ctx.db, groupScope, row.pk))) return { ...base, action: 'skip', ok: true, detail: OUT_OF_SCOPE };
   const data = JSON.parse(row.data) as JsonObject;
   const displayName = String(data.displayName ?? '');
   const declined = ctx.client.declineGroup?.(displayName);
@@ -62,7 +67,10 @@ export async function syncGroup(ctx: SyncContext, groupId: string): Promise<Sync
     }
   }
   // Membership: the difference between what the directory has and what we last pushed.
-  const members = (await membersOf(ctx.db, row.pk)).filter((m) => m.type === 'User').map((m) => m.id);
+  const direct = (await membersOf(ctx.db, row.pk)).filter((m) => m.type === 'User').map((m) => m.id);
+  // Only members in the target's scope: an out-of-scope member is not on the target (or deactivated there).
+  const inScope = await usersInScope(ctx.db, ctx.scope, direct);
+  const members = direct.filter((id) => inScope.has(id));
   const remote = await remoteIdsOf(ctx.db, ctx.target.id, members);
   const wanted = members.filter((id) => remote.has(id));
   const unlinked = members.filter((id) => !remote.has(id));

@@ -1,20 +1,23 @@
 /**
  * Where a target stands against the directory, for the admin API: its full pass (done / total,
- * ETA), how far its watermark trails the change feed, the deletion threshold's window, and the
- * creations held by the creation threshold.
+ * ETA), how far its watermark trails the change feed, the deletion threshold's window and the
+ * mass-creation guard.
  */
 import type { TargetSync } from '../../../shared/src/api';
 import type { Target } from '../../../shared/src/targets';
 import { headSeq } from '../db/change-feed';
 import { countHeldCreations } from '../db/held-creations';
-import { countDestructive } from '../db/hold';
+import { countCreations, countDestructive, isCreationGuardDown } from '../db/hold';
+import { scopeCondition } from './scope';
 import { countOutstanding } from '../db/sync-state';
 
 export async function syncProgress(db: D1Database, target: Target, now: Date): Promise<TargetSync> {
-  const [head, outstanding, destructive, heldCreations] = await Promise.all([
+  const scope = scopeCondition(target.scope, target.id, 'u.id');
+  const [head, outstanding, destructive, creations, heldCreations] = await Promise.all([
     headSeq(db),
     countOutstanding(db, target.id),
-    countDestructive(db, target, now),
+    countDestructive(db, target, scope, now),
+    countCreations(db, target, scope, now),
     countHeldCreations(db, target.id),
   ]);
   const s = target.sync;
@@ -49,6 +52,12 @@ export async function syncProgress(db: D1Database, target: Target, now: Date): P
       pending: destructive.pending,
       held: destructive.held - heldCreations,
     },
-    creations: { held: heldCreations },
+    creations: {
+      threshold: target.creationThreshold,
+      sentInWindow: creations.sent,
+      waiting: creations.pending,
+      standsDown: target.creationThreshold > 0 && isCreationGuardDown(target, now),
+      held: heldCreations,
+    },
   };
 }

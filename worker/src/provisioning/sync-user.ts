@@ -6,6 +6,8 @@
 import type { Action } from '../../../shared/src';
 import { loadResource } from '../directory/resources';
 import { loadLink, type LinkRow, type LinkUpdate } from '../db/links';
+import type { UserState } from '../db/bulk-state';
+import { isInScope } from '../db/scope';
 import type { Failure } from './failure';
 import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperations } from './mapping';
 import { buildFilter } from './scim-client';
@@ -62,17 +64,22 @@ const failed = (action: Action, failure: Failure, remoteId: string | null): Sync
 
 /** What the run would do for this user, without sending anything ("plan"). */
 export async function decideUser(ctx: SyncContext, userId: string): Promise<{ action: Action; detail: string }> {
-  const [row, link] = await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
-  const d = await decide(ctx, row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null, link);
+  const [row, link, inScope] = await Promise.all([
+    loadResource(ctx.db, 'User', userId),
+    loadLink(ctx.db, ctx.target.id, 'User', userId),
+    isInScope(ctx.db, ctx.scope, userId),
+  ]);
+  const d = await decide(ctx, row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null, link, inScope);
   if (d === 'match') return { action: 'create', detail: 'not linked yet: match on the target, then create or link' };
   if (d.protected) return { action: 'skip', detail: d.protected };
+  if (row && !inScope) return { action: d.action === 'skip' ? 'none' : d.action, detail: OUT_OF_SCOPE };
   if (d.action === 'skip' && d.link?.state === 'in_sync') return { action: 'none', detail: 'unchanged' };
   return { action: d.action, detail: d.op ? `${d.op.method} ${ctx.client.requestPath?.(d.op.path) ?? d.op.path}` : 'nothing to send' };
 }
 
-/** What the dispatcher already read for a batch: the user (null: deleted), its link, a batch match. */
+/** What the dispatcher already read for a batch: the user (null: deleted) and its scope, its link, a batch match. */
 export interface Preloaded {
-  user: { id: string; data: string } | null;
+  user: UserState | null;
   link: LinkRow | null;
   /** a batch match's answer: remote id, null for "not on the target", undefined for "not asked" */
   prematched?: string | null;
@@ -88,9 +95,9 @@ export async function syncUser(ctx: SyncContext, userId: string, preloaded?: Pre
 
 async function syncUserOnce(ctx: SyncContext, userId: string, preloaded?: Preloaded): Promise<SyncOutcome> {
   ctx.label = { operation: 'read', resourceType: 'User', resourceId: userId };
-  const [row, link] = preloaded
-    ? [preloaded.user, preloaded.link]
-    : await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId)]);
+  const [row, link, inScope] = preloaded
+    ? [preloaded.user, preloaded.link, preloaded.user?.inScope !== false]
+    : await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId), isInScope(ctx.db, ctx.scope, userId)]);
   const prematched = preloaded?.prematched;
   const resource: JsonObject | null = row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null;
   // Protected accounts are never written, whatever the directory says (protected.ts).
@@ -100,6 +107,7 @@ async function syncUserOnce(ctx: SyncContext, userId: string, preloaded?: Preloa
     if (reason) return skip(recordProtected(ctx, reason), protectedLink(reason, userName), link.remoteId);
   }
   if (!resource) return removeRemote(ctx, link);
+  if (!inScope) return leaveScope(ctx, link, resource);
   if (resource.active === false) return deactivate(ctx, link, resource);
   const phase = link?.remoteId ? 'update' : 'create';
   const { payload, cleared } = applyMapping(ctx.target.mapping, resource, phase);
@@ -318,6 +326,22 @@ async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: Json
       error: null,
     },
   };
+}
+
+export const OUT_OF_SCOPE = "out of the target's scope";
+
+/**
+ * The user is in the directory but not in the target's scope (issue #13): never created; an
+ * account we created or linked is deleted where the mode allows it, else deactivated — the link
+ * says `out_of_scope` either way, so chips show it as a state of its own.
+ */
+async function leaveScope(ctx: SyncContext, link: LinkRow | null, resource: JsonObject): Promise<SyncOutcome> {
+  step(ctx, { step: 'read', ok: true, detail: `The user is ${OUT_OF_SCOPE}.` });
+  if (!link?.remoteId || link.remoteState === 'deleted') return skip(OUT_OF_SCOPE, { state: 'out_of_scope', success: false });
+  const out = ctx.operations.delete ? await removeRemote(ctx, link) : await deactivate(ctx, link, resource);
+  if (out.ok && out.link) out.link.state = 'out_of_scope';
+  else if (out.ok) out.link = { state: 'out_of_scope', success: true };
+  return out;
 }
 
 /** The user is gone from the directory: delete or deactivate the account we created or linked. */

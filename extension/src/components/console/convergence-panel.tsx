@@ -44,6 +44,7 @@ const perKind = (counts: Record<string, number>) =>
     .join(', ');
 
 function SyncProgress({ sync, creationThreshold }: { sync: TargetSync; creationThreshold: number }) {
+  const heldCreations = sync.creations?.held ?? 0;
   const behind = sync.head - sync.watermark;
   const pass = sync.sync;
   return (
@@ -81,9 +82,10 @@ function SyncProgress({ sync, creationThreshold }: { sync: TargetSync; creationT
       </p>
       <p data-testid="held-creations">
         Creation threshold: {creationThreshold === 0 ? 'off' : `more than ${creationThreshold} account creations wait for approval`}
-        {sync.creations.held > 0 ? (
+        {sync.creations?.standsDown ? ' (stood down by an approval for now)' : ''}
+        {heldCreations > 0 ? (
           <>
-            ; <strong>{creationWords(sync.creations.held)} held for approval</strong>
+            ; <strong>{creationWords(heldCreations)} held for approval</strong>
           </>
         ) : (
           ''
@@ -166,7 +168,7 @@ export function ConvergencePanel({ target, onClose }: { target: Target; onClose:
       async () => `Approved ${(await callApi(countSchema, 'POST', `${path}/approve`, {})).count} held operation(s) for “${target.name}”; they are sent now.`,
     );
 
-  const creations = state.data?.sync.creations.held ?? 0;
+  const creations = state.data?.sync.creations?.held ?? 0;
   const deletions = state.data?.sync.deletions.held ?? 0;
   return (
     <section class="plan" aria-labelledby="convergence-heading">

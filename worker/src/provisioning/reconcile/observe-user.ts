@@ -12,8 +12,9 @@ import { canRepair, recordDrift, type ReconcileContext } from './context';
 import { compareUser, mapsActive } from './compare-user';
 
 export async function observeUser(ctx: ReconcileContext, link: LinkedUser, remote: JsonObject): Promise<D1PreparedStatement[]> {
-  // Gone from the directory (the sync engine deletes it) or deleted by us: not drift.
-  if (link.data === null || link.remoteState === 'deleted') return [];
+  // Gone from the directory (the sync engine deletes it), deleted by us, or out of the target's
+  // scope (deactivated by the engine, issue #13): not drift.
+  if (link.data === null || link.remoteState === 'deleted' || link.state === 'out_of_scope') return [];
   const user: JsonObject = { id: link.resourceId, ...(JSON.parse(link.data) as JsonObject) };
   const drift = compareUser(ctx.target.mapping, user, remote);
   if (!drift) return [];
