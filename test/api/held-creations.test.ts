@@ -45,6 +45,6 @@ describe('held creations apart from held deletions', () => {
     const res = await api('GET', `/targets/${target.id}/sync`);
     expect(res.status).toBe(200);
     expect(res.body.deletions.held).toBe(1);
-    expect(res.body.creations).toEqual({ held: 1 });
+    expect(res.body.creations).toMatchObject({ held: 1, threshold: 100 });
   });
 });

@@ -39,7 +39,8 @@ export interface TargetRef {
 }
 
 const TARGETS_SQL = `SELECT t.id, t.name, t.status, t.paused_reason AS pausedReason, t.scope,
-        (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held
+        (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held,
+        (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND ${isHeldCreation('o')}) AS heldCreations
    FROM targets t ORDER BY t.created, t.id`;
 
 type RawUser = Omit<UserRecord, 'active' | 'emails' | 'links' | 'displayName'> & {
