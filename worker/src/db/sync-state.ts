@@ -4,6 +4,7 @@
  * resources it enqueues, and how much of what it enqueued is still waiting in the outbox.
  */
 import type { SyncState } from '../../../shared/src/targets';
+import type { SqlFragment } from '../directory/types';
 
 /**
  * Starts a pass: the totals are counted and the watermark jumps to the head of the feed in the
@@ -30,10 +31,22 @@ export function saveSyncState(db: D1Database, targetId: string, state: SyncState
     .bind(JSON.stringify(state), targetId, state.startedAt);
 }
 
-/** The next keyset page of users or groups: `pk > afterPk`, so a deep page costs the same as the first. */
-export async function readResourcePage(db: D1Database, type: 'User' | 'Group', afterPk: number, limit: number): Promise<{ pk: number; id: string }[]> {
+/**
+ * The next keyset page of users or groups: `pk > afterPk`, so a deep page costs the same as the
+ * first. `only` narrows it (a condition over `users.id` / `groups.pk`, e.g. a target's scope).
+ */
+export async function readResourcePage(
+  db: D1Database,
+  type: 'User' | 'Group',
+  afterPk: number,
+  limit: number,
+  only?: SqlFragment,
+): Promise<{ pk: number; id: string }[]> {
   const table = type === 'User' ? 'users' : 'groups';
-  const { results } = await db.prepare(`SELECT pk, id FROM ${table} WHERE pk > ? ORDER BY pk LIMIT ?`).bind(afterPk, limit).all<{ pk: number; id: string }>();
+  const { results } = await db
+    .prepare(`SELECT pk, id FROM ${table} WHERE ${table}.pk > ?${only ? ` AND ${only.sql}` : ''} ORDER BY pk LIMIT ?`)
+    .bind(afterPk, ...(only?.params ?? []), limit)
+    .all<{ pk: number; id: string }>();
   return results;
 }
 

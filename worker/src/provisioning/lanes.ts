@@ -40,6 +40,8 @@ export interface Lanes {
   run(context: () => SyncContext, now: () => Date, rows?: OutboxRow[]): Promise<LanesResult>;
 }
 
+const isOutOfScopeUnlinked = (p: Preloaded | undefined) => p?.user?.inScope === false && !p.link?.remoteId;
+
 export function createLanes(env: Env, target: Target, budget: Budget, deadline: number, counts: Record<string, number>, runId: string): Lanes {
   const count = (k: string, n = 1) => (counts[k] = (counts[k] ?? 0) + n);
   const interval = 1000 / target.rateLimitPerSecond;
@@ -118,10 +120,13 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
             statements.push(releaseOutbox(env.DB, row));
             continue;
           }
-          // Rate limit: starts are spaced by 1/rate seconds across the lanes.
-          const wait = nextStart - Date.now();
-          nextStart = Math.max(nextStart, Date.now()) + interval;
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          // Rate limit: starts are spaced by 1/rate seconds across the lanes — except a user out of
+          // the target's scope with no account there (issue #13), which sends nothing.
+          if (!isOutOfScopeUnlinked(p)) {
+            const wait = nextStart - Date.now();
+            nextStart = Math.max(nextStart, Date.now()) + interval;
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          }
           inFlight++;
           const ctx = context();
           const result = await processRow(ctx, row, p);

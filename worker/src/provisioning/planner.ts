@@ -15,7 +15,8 @@ import { advanceWatermark, readChangePage } from '../db/change-feed';
 import { enqueueResources } from '../db/outbox';
 import { enqueueScopeDrift } from '../db/scope';
 import { readResourcePage, saveSyncState } from '../db/sync-state';
-import { scopeCondition } from './scope';
+import { groupScopeCondition, scopeCondition } from './scope';
+import type { SqlFragment } from '../directory/types';
 
 /** changes read per page (one read, one batch) */
 const CHANGE_PAGE = 1000;
@@ -66,13 +67,28 @@ async function readFeed(db: D1Database, target: PlannedTarget, now: Date, maxPag
   return { changes, done: false };
 }
 
+/**
+ * What a full pass of a scoped target needs to look at (issue #13): users in scope, and users
+ * with an account on the target (they may be leaving it); a group scope's groups. Users out of
+ * scope and never sent need nothing, so a group of 100 in a directory of 10,000 costs 100 rows.
+ */
+function passOnly(target: PlannedTarget, type: 'User' | 'Group'): SqlFragment | undefined {
+  if (target.scope.kind === 'all') return undefined;
+  if (type === 'Group') return groupScopeCondition(target.scope, 'groups.pk') ?? undefined;
+  const inScope = scopeCondition(target.scope, target.id, 'users.id');
+  return {
+    sql: `(${inScope.sql} OR EXISTS (SELECT 1 FROM links l WHERE l.target_id = ? AND l.resource_type = 'User' AND l.resource_id = users.id AND l.remote_id IS NOT NULL))`,
+    params: [...inScope.params, target.id],
+  };
+}
+
 /** Users first, then groups (whose pushes wait for their members' links anyway). */
 async function continueSync(db: D1Database, target: PlannedTarget, start: SyncState, now: Date, maxPages: number): Promise<{ synced: number; done: boolean }> {
   let state = start;
   let synced = 0;
   for (let page = 0; page < maxPages && state.phase !== 'done'; page++) {
     const type = state.phase === 'users' ? 'User' : 'Group';
-    const rows = await readResourcePage(db, type, state.afterPk, SYNC_PAGE);
+    const rows = await readResourcePage(db, type, state.afterPk, SYNC_PAGE, passOnly(target, type));
     const full = rows.length === SYNC_PAGE;
     const next: SyncState = full
       ? { ...state, afterPk: rows[rows.length - 1]!.pk, enqueued: state.enqueued + rows.length }
