@@ -14,7 +14,7 @@ import { connectExtension } from '../support/connect';
 import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { openPopupFor } from '../support/popup';
 import { screenshotPath } from '../support/screenshots.ts';
-import { createScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
+import { createScimUser, findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
 
 describe('scope and overrides in the extension', () => {
   let browser: ExtensionBrowser;
@@ -189,11 +189,17 @@ describe('scope and overrides in the extension', () => {
     await page.getByRole('tab', { name: 'Held', exact: true }).click();
     const held = page.getByRole('region', { name: 'Held for Guarded B' });
     await expect.poll(() => held.getByRole('heading').textContent(), { timeout: 15_000 }).toBe('Guarded B: 4 account creations held');
-    await expect(held.getByRole('listitem').first().textContent()).resolves.toMatch(/^create User /);
+    // Each held row says it creates, and whom, by userName.
+    const rows = async () => (await held.getByRole('listitem').allTextContents()).map((t) => t.replace(/ \(row \d+\) /, ' ')).sort();
+    await expect
+      .poll(rows, { timeout: 15_000 })
+      .toEqual(['alice.johnson', 'frank.miller', 'grace.lee', 'heidi.wilson'].map((name) => `create User ${name} Approve`));
     await page.screenshot({ path: screenshotPath('console-held-creations.png'), fullPage: true });
     await held.getByRole('button', { name: 'Approve all for Guarded B' }).click();
     await expect.poll(() => page.locator('.status-line').first().textContent(), { timeout: 15_000 }).toBe('Approved 4 held rows for Guarded B.');
     await expect.poll(() => heldOn(guardedId), { timeout: 15_000 }).toBe(0);
+    // Approved creations are sent: relay B receives the accounts.
+    await expect.poll(async () => (await findScimUser(relays.b, 'frank.miller'))?.userName, { timeout: 20_000 }).toBe('frank.miller');
     await page.close();
   });
 });

@@ -88,4 +88,3 @@ describe('filter scopes and overrides', () => {
     expect(scopeFilterProblem({ kind: 'groups', groupIds: ['x'], nested: true })).toBeNull();
   });
 });
-

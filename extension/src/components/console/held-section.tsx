@@ -1,7 +1,8 @@
-import { countSchema, outboxItemSchema, pageSchema, type OutboxItem } from '../../../../shared/src/api';
+import { countSchema, lookupResponseSchema, MAX_LOOKUP_KEYS, outboxItemSchema, pageSchema, type OutboxItem } from '../../../../shared/src/api';
 import { callApi } from '../../lib/console-api';
 import { heldWords } from '../../lib/held-words';
 import { useAction } from '../ui/use-action';
+import { useLoad } from '../ui/use-load';
 import { MoreButton } from './more-button';
 import { PagesState } from './pages-state';
 import { usePages } from './use-pages';
@@ -20,6 +21,13 @@ export function HeldSection() {
   const { act, error, status } = useAction(pages.reload);
   const byTarget = new Map<string, OutboxItem[]>();
   for (const row of pages.items) byTarget.set(row.targetId, [...(byTarget.get(row.targetId) ?? []), row]);
+  // The held users by userName, in one lookup; a user gone from the directory keeps its id.
+  const userIds = [...new Set(pages.items.filter((r) => r.resourceType === 'User').map((r) => r.resourceId))].slice(0, MAX_LOOKUP_KEYS);
+  const names = useLoad(
+    async () => (userIds.length === 0 ? { ids: {} } : await callApi(lookupResponseSchema.pick({ ids: true }), 'POST', '/users/lookup', { ids: userIds })),
+    [userIds.join('\n')],
+  );
+  const nameOfUser = (id: string) => names.data?.ids[id]?.user.userName ?? id;
 
   return (
     <section aria-labelledby="held-heading">
@@ -51,7 +59,8 @@ export function HeldSection() {
           <ul class="plain-list">
             {rows.map((row) => (
               <li key={row.id}>
-                {row.creates ? 'create' : 'deactivate or delete'} {row.resourceType} <code>{row.resourceId}</code> (row {row.id}){' '}
+                {row.creates ? 'create' : 'deactivate or delete'} {row.resourceType}{' '}
+                <code>{row.resourceType === 'User' ? nameOfUser(row.resourceId) : row.resourceId}</code> (row {row.id}){' '}
                 <button
                   type="button"
                   aria-label={`Approve row ${row.id}`}
