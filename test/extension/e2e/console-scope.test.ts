@@ -22,7 +22,7 @@ describe('options console: a target’s scope', () => {
   const target = async () => (await relays.a.api('GET', `/targets/${relays.targetId}`)).body;
   const form = () => page.getByRole('form', { name: 'Edit “Relay B”' });
   const scope = () => page.getByRole('radiogroup', { name: 'Who is provisioned' });
-  const preview = () => page.getByRole('group', { name: 'Changing who is provisioned to “Relay B”' });
+  const preview = () => page.getByRole('region', { name: 'Changing who is provisioned to “Relay B”' });
 
   async function openEditor() {
     await page.goto(browser.extensionUrl('options.html#targets'));

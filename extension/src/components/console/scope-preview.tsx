@@ -22,7 +22,7 @@ export function ScopePreviewPanel({
   const created = namesIn(preview.create, preview.counts.create);
   const deactivated = namesIn(preview.deactivate, preview.counts.deactivate);
   return (
-    <section class="report scope-preview" role="group" aria-labelledby="scope-preview-heading">
+    <section class="report scope-preview" aria-labelledby="scope-preview-heading">
       <h4 id="scope-preview-heading">Changing who is provisioned to “{targetName}”</h4>
       <p data-testid="scope-preview-headline">{previewHeadline(preview)}</p>
       {created && (
