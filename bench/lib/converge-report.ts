@@ -51,6 +51,25 @@ function runTable(run: ConvergeResult): string {
   ].join('\n');
 }
 
+/**
+ * Issue #13: desired state for a group scope stays within the unscoped D1 budget per user — the
+ * scoped target's initial sync per user in scope against the unscoped initial sync per user.
+ */
+function scopedLines(run: ConvergeResult, tag: string): string[] {
+  const users = run.phases[0];
+  if (!run.scoped || !users) return [];
+  const { inScope, phase } = run.scoped;
+  const per = (n: number, of: number) => n / Math.max(1, of);
+  const scopedTrips = per(phase.d1.roundTrips, inScope);
+  const unscopedTrips = per(users.d1.roundTrips, run.users);
+  const scopedStatements = per(phase.d1.statements, inScope);
+  const unscopedStatements = per(users.d1.statements, run.users);
+  const ok = scopedTrips <= unscopedTrips && scopedStatements <= unscopedStatements;
+  return [
+    `${ok ? 'PASS' : 'FAIL'} ${tag}: group scope (${inScope} users in scope): D1 ${f(scopedStatements)} statements / ${f(scopedTrips)} round trips per user in scope, unscoped ${f(unscopedStatements)} / ${f(unscopedTrips)} (goal: within the unscoped budget)`,
+  ];
+}
+
 export function goalLines(runs: ConvergeResult[]): string[] {
   return runs.flatMap((run) => {
     const [users, groups, incremental, unchanged] = run.phases;
@@ -65,6 +84,7 @@ export function goalLines(runs: ConvergeResult[]): string[] {
       `${incremental?.requests === 0 ? 'PASS' : 'FAIL'} ${tag}: incremental pass with no changes sent ${incremental?.requests} requests (goal 0)`,
       `${(unchanged?.requests ?? Infinity) <= Math.ceil(run.users / 100) && Object.keys(unchanged?.reconcile?.found ?? {}).length === 0 ? 'PASS' : 'FAIL'} ${tag}: reconcile of the unchanged target: ${unchanged?.requests} requests for ${run.users} users, drift ${kinds(unchanged?.reconcile?.found)} (goal ≤ ${Math.ceil(run.users / 100)}, 0 drift)`,
       `${run.errors.length === 0 ? 'PASS' : 'FAIL'} ${tag}: 1 % drift found and fixed exactly, and a reconcile after the repair finds none`,
+      ...scopedLines(run, tag),
     ];
   });
 }

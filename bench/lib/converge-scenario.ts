@@ -69,6 +69,8 @@ export interface ConvergeResult {
   phases: ConvergePhase[];
   /** the drift made on B, per kind as reconcile should count it */
   expected: Record<string, number>;
+  /** a second target scoped to one group (issue #13): its initial sync, and the users in its scope */
+  scoped?: { inScope: number; phase: ConvergePhase };
   errors: string[];
 }
 
@@ -88,7 +90,7 @@ async function d1Counts(a: Runtime): Promise<{ statements: number; roundTrips: n
   return (await res.json()) as { statements: number; roundTrips: number };
 }
 
-async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ConvergeConfig, db: Runtime['db']): Promise<Target> {
+async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ConvergeConfig, db: Runtime['db'], extra: Record<string, unknown> = {}): Promise<Target> {
   const target = await a.json<Target>({
     method: 'POST',
     path: '/api/v1/targets',
@@ -97,6 +99,9 @@ async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ConvergeConf
       baseUrl: `${b.url}/scim/v2`,
       token: b.token,
       pushGroups: true,
+      // The bench measures convergence: no mass-creation guard waiting for an approval (issue #13).
+      creationThreshold: 0,
+      ...extra,
       modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: { create: true, update: true, deactivate: true, delete: false } } },
       rateLimitPerSecond: cfg.rateLimitPerSecond,
       concurrency: cfg.concurrency,
@@ -325,6 +330,19 @@ export async function runConverge(r: Relays, mode: Mode, cfg: ConvergeConfig, lo
   add(await phase(r, target.id, 'reconcile, 1 % drift', () => reconcile(fresh, target.id, log)));
   add(await phase(r, target.id, 'reconcile, after repair', () => reconcile(fresh, target.id, log)));
 
+  // Issue #13: a second target scoped to the largest group; its initial sync computes desired state
+  // for the group's members (nested) only. Its D1 cost per user in scope is set against the first's.
+  const largest = [...g.groups].sort((x, y) => y.members.length - x.members.length)[0]!;
+  const scopedTarget = await createTarget(a, r.b, mode, cfg, r.a.db, {
+    name: 'relay B, one group',
+    pushGroups: false,
+    scope: { kind: 'groups', groupIds: [largest.id], nested: true },
+  });
+  const scopedPhase = await phase(r, scopedTarget.id, 'scoped target: initial sync of one group', () => drain(r, scopedTarget.id, cfg, log, 'scoped'));
+  log(
+    `  ${scopedPhase.name} (${largest.members.length} users in scope): ${(scopedPhase.ms / 1000).toFixed(1)} s, ${scopedPhase.requests} requests, D1 ${scopedPhase.d1.statements} statements / ${scopedPhase.d1.roundTrips} round trips`,
+  );
+
   const [incremental, unchanged, drifted, after] = phases.slice(2) as [ConvergePhase, ConvergePhase, ConvergePhase, ConvergePhase];
   if (incremental.requests !== 0) errors.push(`the incremental pass with no changes sent ${incremental.requests} requests`);
   if (Object.keys(unchanged.reconcile!.found).length > 0) errors.push(`the unchanged target showed drift: ${JSON.stringify(unchanged.reconcile!.found)}`);
@@ -344,6 +362,7 @@ export async function runConverge(r: Relays, mode: Mode, cfg: ConvergeConfig, lo
     ping,
     phases,
     expected,
+    scoped: { inScope: largest.members.length, phase: scopedPhase },
     errors,
   };
 }
