@@ -48,6 +48,8 @@ export const outboxItemSchema = z.object({
   leaseUntil: z.string().nullable(),
   lastError: z.string().nullable(),
   approved: z.boolean(),
+  /** held by the creation threshold (it would create an account), not the deletion threshold (issue #13) */
+  creates: z.boolean().default(false),
   enqueuedAt: z.string(),
   updatedAt: z.string(),
 });
@@ -183,8 +185,10 @@ export const lookupResponseSchema = z.object({
       name: z.string(),
       status: z.enum(['active', 'paused']),
       pausedReason: z.string().nullable().default(null),
-      /** deactivations and deletions held for approval by the deletion threshold */
+      /** operations held for approval: deactivations and deletions (deletion threshold) and creations (creation threshold) */
       held: z.number().int().default(0),
+      /** of `held`, the account creations held by the creation threshold (issue #13) */
+      heldCreations: z.number().int().default(0),
     }),
   ),
   userNames: hits,
@@ -243,7 +247,7 @@ export const targetSyncSchema = z.object({
     sentInWindow: z.number().int(),
     /** waiting to be sent (not held) */
     pending: z.number().int(),
-    /** held for approval (deletions and creations) */
+    /** deactivations and deletions held for approval (creations held: `creations.held`) */
     held: z.number().int(),
   }),
   /** the mass-creation guard (issue #13), over the same window */
@@ -257,6 +261,8 @@ export const targetSyncSchema = z.object({
       waiting: z.number().int(),
       /** an approval stands the guard down (for the window after it and the full pass it was given in) */
       standsDown: z.boolean(),
+      /** account creations held for approval now (in `deletions.held`'s place for deletions) */
+      held: z.number().int().default(0),
     })
     .optional(),
 });

@@ -5,3 +5,4 @@ export * from './tokens';
 export * from './page-user';
 export * from './reconcile';
 export * from './scope';
+export * from './groups';

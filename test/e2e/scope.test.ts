@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 /** One scheduled run of the target, as the cron would (the planner reads the change feed first). */
-const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget() });
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'http') });
 
 /**
  * Runs the target until nothing is pending or leased. An admin action (an override, a scope

@@ -46,7 +46,8 @@ async function answer(message: PageMessage, sender: Browser.runtime.MessageSende
   }
   if (message.type === 'page:save-pending') return { ok: true, pending: await savedForms.has(tabId, message.site, message.uid) };
   if (message.type === 'page:open-console') {
-    await browser.runtime.openOptionsPage();
+    // The console's Held tab, where held creations and deletions are approved.
+    await browser.tabs.create({ url: browser.runtime.getURL('/options.html#held') });
     return { ok: true };
   }
   if (!relayUrl || !token) return { ok: false, code: 'not_configured', error: 'Set the relay URL and admin token in the extension options.' };
@@ -64,6 +65,8 @@ async function answer(message: PageMessage, sender: Browser.runtime.MessageSende
       case 'page:resume-target':
         await service.resumeTarget(message.targetId);
         return { ok: true };
+      case 'page:set-override':
+        return await service.setOverride(message.site, message.uid, message.hint, message.targetId, message.override);
       case 'page:user-saved':
         if (!(await savedForms.take(tabId, message.site, message.uid))) return { ok: true, outcome: 'no_save', result: null };
         return await service.userSaved(message.site, message.uid);

@@ -11,7 +11,8 @@
  * Provision), never on page load: see lib/page-messages.ts.
  */
 import type { LookupHit } from '../../../shared/src/api';
-import type { LookupView, ProvisionView, RowStatus, SavedView, SiteRole, Trace, UserHint, UserOutcome, UserStatusView } from '../lib/page-messages';
+import type { Override } from '../../../shared/src/scope';
+import type { LookupView, PageError, ProvisionView, RowStatus, SavedView, SiteRole, Trace, UserHint, UserOutcome, UserStatusView } from '../lib/page-messages';
 import { RelayError, type RelayClient, type SiteLookupResponse } from '../lib/relay-client';
 
 export interface TraceStore {
@@ -156,6 +157,14 @@ export function createPageService({ client, traces, now = () => new Date(), conc
       const after = await lookup(site, [uid], {});
       const result = await provisionOne(uid, after.users.get(uid)?.userId ?? null, imported.has(uid));
       return { ok: true, outcome: 'provisioned', result };
+    },
+
+    /** The user panel's override of a target's scope for this page's user (issue #13). */
+    async setOverride(site: string, uid: string, hint: UserHint, targetId: string, override: Override | null): Promise<{ ok: true } | PageError> {
+      const row = (await lookup(site, [uid], { [uid]: hint })).users.get(uid) ?? null;
+      if (!row) return { ok: false, code: 'not_found', error: 'The relay has no user for this account.' };
+      await client.setOverride(targetId, row.userId, override);
+      return { ok: true };
     },
 
     /** The People page banner's Resume: the target then catches up from its watermark (nothing changed meanwhile is lost). */

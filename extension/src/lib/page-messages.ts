@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { browser } from 'wxt/browser';
 import { auditEventSchema, lookupResponseSchema, userSummarySchema } from '../../../shared/src/api';
 import { linkSchema, provisionResultSchema } from '../../../shared/src/provisioning';
+import { overrideSchema } from '../../../shared/src/scope';
 import { cmsSchema, pageUserStatusSchema, uidSchema } from '../adapters/page-adapter';
 
 /* ───────────── content script → background ───────────── */
@@ -43,7 +44,20 @@ export const pageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('page:user-saved'), site, uid: uidSchema }),
   /** The banner's Resume (a trusted click): resume a paused target. */
   z.object({ type: z.literal('page:resume-target'), site, targetId: z.string().min(1).max(200) }),
-  /** The banner's Review: open the console, where held deletions are approved. */
+  /**
+   * The user panel's override (a trusted change, issue #13): "always" / "never" provision this
+   * user to a target, or null to follow its scope. The background resolves the uid to the user
+   * itself, as for page:user-status: the page names no directory user.
+   */
+  z.object({
+    type: z.literal('page:set-override'),
+    site,
+    uid: uidSchema,
+    hint: hint.default({}),
+    targetId: z.string().min(1).max(200),
+    override: overrideSchema.nullable(),
+  }),
+  /** The banner's Review: open the console's Held tab, where held creations and deletions are approved. */
   z.object({ type: z.literal('page:open-console'), site }),
 ]);
 export type PageMessage = z.infer<typeof pageMessageSchema>;
@@ -133,6 +147,7 @@ export interface PageResponses {
   'page:save-pending': z.infer<typeof pendingViewSchema> | PageError;
   'page:user-saved': SavedView | PageError;
   'page:resume-target': z.infer<typeof noteViewSchema> | PageError;
+  'page:set-override': z.infer<typeof noteViewSchema> | PageError;
   'page:open-console': z.infer<typeof noteViewSchema> | PageError;
 }
 
@@ -144,6 +159,7 @@ const responseSchemas: { [K in keyof PageResponses]: z.ZodType<PageResponses[K]>
   'page:save-pending': z.union([pendingViewSchema, pageErrorSchema]),
   'page:user-saved': z.union([savedViewSchema, pageErrorSchema]),
   'page:resume-target': z.union([noteViewSchema, pageErrorSchema]),
+  'page:set-override': z.union([noteViewSchema, pageErrorSchema]),
   'page:open-console': z.union([noteViewSchema, pageErrorSchema]),
 };
 

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { type lookupBodySchema, lookupHitSchema, lookupResponseSchema, userStatusSchema } from '../../../shared/src/api';
 import { provisionResultSchema } from '../../../shared/src/provisioning';
+import type { Override } from '../../../shared/src/scope';
 import { siteRoleSchema, type PageError } from './page-messages';
 import { fetchRelay } from './relay-fetch';
 
@@ -45,7 +46,7 @@ export interface RelayClientDeps {
 export type RelayClient = ReturnType<typeof createRelayClient>;
 
 export function createRelayClient({ relayUrl, token, fetch, timeoutMs = 30_000 }: RelayClientDeps) {
-  async function call<T>(method: 'GET' | 'POST', path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
     const sent = await fetchRelay(fetch, `${relayUrl}/api/v1${path}`, { method, token, ...(body === undefined ? {} : { body }), timeoutMs });
     if ('unreachable' in sent) throw new RelayError('unreachable', sent.unreachable);
     const { response } = sent;
@@ -73,6 +74,8 @@ export function createRelayClient({ relayUrl, token, fetch, timeoutMs = 30_000 }
       call('POST', `/users/${encodeURIComponent(userId)}/provision`, provisionResponseSchema, targetIds ? { targetIds } : {}),
     status: (userId: string) => call('GET', `/users/${encodeURIComponent(userId)}/status`, userStatusSchema),
     resumeTarget: (targetId: string) => call('POST', `/targets/${encodeURIComponent(targetId)}/resume`, z.object({ id: z.string(), status: z.string() }), {}),
+    setOverride: (targetId: string, userId: string, override: Override | null) =>
+      call('PUT', `/targets/${encodeURIComponent(targetId)}/overrides/${encodeURIComponent(userId)}`, z.unknown(), { override }),
     importUid: (sourceId: string, uid: string) => call('POST', `/sources/${encodeURIComponent(sourceId)}/users/${encodeURIComponent(uid)}/import`, z.unknown()),
   };
 }

@@ -3,7 +3,7 @@
  * never swallowed), and "Provision selected" for the rows ticked in the page's own bulk
  * checkboxes.
  */
-/** A target that needs the admin: paused (Resume) or holding deactivations/deletions for approval (Review). */
+/** A target that needs the admin: paused (Resume) or holding creations or deactivations/deletions for approval (Review). */
 export interface TargetAlert {
   targetId: string;
   text: string;

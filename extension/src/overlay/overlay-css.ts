@@ -14,6 +14,10 @@ export const OVERLAY_CSS = `
 .chip[data-state="pending"] { background: #fff8c5; border-color: #9a6700; color: #7d4e00; }
 .chip[data-state="failed"] { background: #ffebe9; border-color: #cf222e; color: #a40e26; }
 .chip[data-state="never"], .chip[data-state="unknown"] { background: #f6f8fa; border-color: #6e7781; color: #424a53; }
+.chip[data-state="out_of_scope"] { background: #ffffff; border-style: dashed; border-color: #8250df; color: #6639ba; }
+.chip[data-override] { font-weight: 600; }
+.panel td[data-state="out_of_scope"] { color: #6639ba; }
+.panel select { font: inherit; font-size: 12px; }
 .chip[data-state="loading"] { background: #f6f8fa; border-color: #d0d7de; color: #57606a; }
 .chip[data-state="error"] { background: #ffebe9; border-color: #cf222e; color: #a40e26; }
 .tip { display: none; position: absolute; z-index: 2147483647; left: 0; top: calc(100% + 4px); min-width: 14em; max-width: 28em; padding: 6px 8px; border-radius: 4px; background: #1f2328; color: #ffffff; white-space: normal; font-size: 12px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }

@@ -7,6 +7,7 @@
  * can neither read the chips (emails, link states, errors) nor press Provision. The page's names
  * and emails are sent only after the admin presses "Match by name/email" or Provision.
  */
+import { heldWords } from '../lib/held-words';
 import { render } from 'preact';
 import type { ContentScriptContext } from 'wxt/utils/content-script-context';
 import { createShadowRootUi, type ShadowRootContentScriptUi } from 'wxt/utils/content-script-ui/shadow-root';
@@ -65,7 +66,7 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
     return `not a source or target of this relay${how}`;
   }
 
-  /** What needs the admin on any target: a pause (with its reason) or deletions held for approval. */
+  /** What needs the admin on any target: a pause (with its reason), or creations and deletions held for approval. */
   function alerts(): TargetAlert[] {
     return (lookup?.targets ?? []).flatMap((t) => [
       ...(t.status === 'paused'
@@ -77,7 +78,9 @@ export async function mountPeopleOverlay(ctx: ContentScriptContext, page: People
             },
           ]
         : []),
-      ...(t.held > 0 ? [{ targetId: t.id, action: 'review' as const, text: `“${t.name}” holds ${t.held} deactivation(s)/deletion(s) for approval.` }] : []),
+      ...(t.held > 0
+        ? [{ targetId: t.id, action: 'review' as const, text: `“${t.name}” holds ${heldWords(t.heldCreations, t.held - t.heldCreations)} for approval.` }]
+        : []),
     ]);
   }
 

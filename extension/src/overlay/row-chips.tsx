@@ -1,10 +1,11 @@
 /**
- * The chips for one People row: one per target (in sync, pending, failed, not linked), the
+ * The chips for one People row: one per target (in sync, pending, failed, not linked, out of
+ * scope; an override "always" / "never" beside the state), the
  * reason in a tooltip that opens on hover and on keyboard focus, and the row's "Provision"
  * button. Everything from the relay or the page is rendered as text (Preact escapes it).
  */
 import type { RowStatus } from '../lib/page-messages';
-import { describeLink, STATE_LABEL } from './link-state';
+import { chipLabel, describeLink } from './link-state';
 
 export type RowView =
   | { kind: 'loading' }
@@ -24,9 +25,9 @@ export interface RowChipsProps {
   onProvision: (event: Event) => void;
 }
 
-function Chip({ state, label, tip, id }: { state: string; label: string; tip: string; id: string }) {
+function Chip({ state, label, tip, id, override }: { state: string; label: string; tip: string; id: string; override?: string | null | undefined }) {
   return (
-    <span class="chip" data-state={state} tabindex={0} aria-describedby={id}>
+    <span class="chip" data-state={state} data-override={override ?? undefined} tabindex={0} aria-describedby={id}>
       {label}
       <span class="tip" role="tooltip" id={id}>
         {tip}
@@ -71,7 +72,8 @@ export function RowChips({ uid, displayName, view, busy, note, onProvision }: Ro
         <Chip
           key={link.targetId}
           state={link.state}
-          label={`${link.targetName}: ${STATE_LABEL[link.state]}`}
+          override={link.override}
+          label={chipLabel(link)}
           tip={describeLink(link) + guessed}
           id={tipId(link.targetId)}
         />

@@ -10,7 +10,9 @@ import { readDrupalUserForm } from '../adapters/drupal-user';
 import { readJoomlaUserForm } from '../adapters/joomla-users';
 import type { UserPage } from '../adapters/page-adapter';
 import { sendPageMessage, type UserHint } from '../lib/page-messages';
+import type { Override } from '../../../shared/src/scope';
 import { ifTrusted, onAdminSubmit } from './admin-input';
+import { overrideSaid } from './link-state';
 import { OVERLAY_CSS } from './overlay-css';
 import { UserPanel, type PanelState, type UserPanelProps } from './user-panel';
 
@@ -25,6 +27,7 @@ export async function mountUserOverlay(ctx: ContentScriptContext, page: UserPage
   let busy = false;
   let fresh: UserPanelProps['fresh'] = null;
   let saved: UserPanelProps['saved'] = null;
+  let overrideNote: UserPanelProps['overrideNote'] = null;
   // The page's name and email stand in for the uid only once the admin asked (see page-messages.ts).
   let matchByName = false;
 
@@ -53,6 +56,11 @@ export async function mountUserOverlay(ctx: ContentScriptContext, page: UserPage
         onProvision={ifTrusted(() => void provision())}
         onMatch={ifTrusted(() => void match())}
         onRetry={ifTrusted(() => void load())}
+        onOverride={(targetId) => (event) => {
+          const choice = (event.currentTarget as HTMLSelectElement).value;
+          if (event.isTrusted) void setOverride(targetId, choice === 'always' || choice === 'never' ? choice : null);
+        }}
+        overrideNote={overrideNote}
       />,
       ui.uiContainer,
     );
@@ -67,6 +75,19 @@ export async function mountUserOverlay(ctx: ContentScriptContext, page: UserPage
     state = answer.ok ? { kind: 'ready', status: answer } : { kind: 'error', error: answer.error };
     paint();
     return true;
+  }
+
+  async function setOverride(targetId: string, override: Override | null): Promise<void> {
+    const status = state.kind === 'ready' ? state.status : null;
+    const targetName = status?.links.find((l) => l.targetId === targetId)?.targetName ?? targetId;
+    busy = true;
+    paint();
+    const answer = await sendPageMessage({ type: 'page:set-override', site: page.site, uid, hint: matchByName ? userHint(page) : {}, targetId, override });
+    busy = false;
+    overrideNote = answer.ok
+      ? { kind: 'ok', text: overrideSaid(status?.user?.userName ?? page.user.name, targetName, override) }
+      : { kind: 'error', text: answer.error };
+    await load();
   }
 
   async function match(): Promise<void> {

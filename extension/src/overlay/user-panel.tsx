@@ -1,12 +1,13 @@
 /**
  * The panel on a user page (`/user/{uid}`, `/user/{uid}/edit`): the relay user behind the
- * account, its state per target (last sync, next attempt, last error), recent audit events, the
+ * account, its state per target (last sync, next attempt, last error) with its override of the
+ * target's scope (always / never / follow scope, issue #13), recent audit events, the
  * step trace of the last provisioning, a "Provision now" button, and the outcome of the
  * re-import that follows saving the edit form.
  */
 import type { ProvisionResult } from '../../../shared/src/provisioning';
 import type { UserStatusView } from '../lib/page-messages';
-import { STATE_LABEL, when } from './link-state';
+import { OVERRIDE_CHOICES, OVERRIDE_LABEL, STATE_LABEL, when } from './link-state';
 import { StepList } from './step-list';
 
 export type PanelState = { kind: 'loading' } | { kind: 'error'; error: string } | { kind: 'ready'; status: UserStatusView };
@@ -25,11 +26,15 @@ export interface UserPanelProps {
   onProvision: (event: Event) => void;
   onMatch: (event: Event) => void;
   onRetry: (event: Event) => void;
+  /** The override picker of one target (issue #13): gets the DOM event and the choice ("" follows the scope). */
+  onOverride: (targetId: string) => (event: Event) => void;
+  /** What the last override change did, or why it failed. */
+  overrideNote: { kind: 'ok' | 'error'; text: string } | null;
 }
 
 const MAX_EVENTS = 10;
 
-export function UserPanel({ displayName, state, busy, fresh, saved, matched, onProvision, onMatch, onRetry }: UserPanelProps) {
+export function UserPanel({ displayName, state, busy, fresh, saved, matched, onProvision, onMatch, onRetry, onOverride, overrideNote }: UserPanelProps) {
   const status = state.kind === 'ready' ? state.status : null;
   const isSource = (status?.site?.sources.length ?? 0) > 0;
   const canProvision = status !== null && (status.user !== null || isSource);
@@ -91,20 +96,38 @@ export function UserPanel({ displayName, state, busy, fresh, saved, matched, onP
               <th scope="col">Last sync</th>
               <th scope="col">Next attempt</th>
               <th scope="col">Last error</th>
+              <th scope="col">Provision</th>
             </tr>
           </thead>
           <tbody>
             {status.links.map((l) => (
               <tr key={l.targetId} data-scim-target={l.targetName} data-state={l.state}>
                 <th scope="row">{l.targetName}</th>
-                <td class={l.state === 'failed' ? 'bad' : l.state === 'in_sync' ? 'ok' : undefined}>{STATE_LABEL[l.state]}</td>
+                <td class={l.state === 'failed' ? 'bad' : l.state === 'in_sync' ? 'ok' : undefined} data-state={l.state}>
+                  {STATE_LABEL[l.state]}
+                  {l.override ? ` (${OVERRIDE_LABEL[l.override]})` : ''}
+                </td>
                 <td>{when(l.lastSuccessAt)}</td>
                 <td>{when(l.nextAttemptAt)}</td>
                 <td>{l.lastError ?? '—'}</td>
+                <td>
+                  <select aria-label={`Provisioning to ${l.targetName}`} value={l.override ?? ''} disabled={busy} onChange={onOverride(l.targetId)}>
+                    {OVERRIDE_CHOICES.map((c) => (
+                      <option key={c.label} value={c.value ?? ''}>
+                        {c.label}
+                      </option>
+                    ))}
+                  </select>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {overrideNote && (
+        <p role={overrideNote.kind === 'error' ? 'alert' : 'status'} class={overrideNote.kind === 'error' ? 'bad' : 'ok'} data-scim-override>
+          {overrideNote.text}
+        </p>
       )}
       <div class="actions">
         <button type="button" class="primary" disabled={busy || !canProvision} onClick={onProvision}>

@@ -72,6 +72,21 @@ describe('page service (background) against relay A and relay B', () => {
     await expect(service().userSaved(SITE, '7')).resolves.toEqual({ ok: true, outcome: 'not_source', result: null });
   });
 
+  it('sets and clears a row’s override of a target’s scope for the user the uid resolves to', async () => {
+    const overrides = async () => (await relays.a.api('GET', `/targets/${relays.targetId}/overrides`)).body.items;
+    await expect(service().setOverride(SITE, '7', { userName: 'ada.lovelace' }, relays.targetId, 'never')).resolves.toEqual({ ok: true });
+    expect(await overrides()).toMatchObject([{ userId: adaId, userName: 'ada.lovelace', override: 'never' }]);
+    await expect(service().setOverride(SITE, '7', { userName: 'ada.lovelace' }, relays.targetId, null)).resolves.toEqual({ ok: true });
+    expect(await overrides()).toEqual([]);
+  });
+
+  it('sets no override for a row the relay does not know', async () => {
+    await expect(service().setOverride(SITE, '9', { userName: 'nobody.here' }, relays.targetId, 'always')).resolves.toMatchObject({
+      ok: false,
+      code: 'not_found',
+    });
+  });
+
   it('names relay failures: a refused token, a relay that is down, an answer that is not the admin API', async () => {
     await expect(service('wrong-token-0123456789').lookupPage(SITE, ['7'], {})).rejects.toMatchObject({ code: 'unauthorized' });
     await expect(service(RELAY_A_TOKEN, 'http://127.0.0.1:9').lookupPage(SITE, ['7'], {})).rejects.toMatchObject({ code: 'unreachable' });

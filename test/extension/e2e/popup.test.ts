@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
 import { connectExtension, setRelayToken } from '../support/connect';
+import { openPopupFor as openPopup } from '../support/popup';
 import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
 import { screenshotPath } from '../support/screenshots.ts';
@@ -26,18 +27,7 @@ describe('popup: provision this user', () => {
     await Promise.all([browser?.close(), site?.close(), relays?.close()]);
   });
 
-  /**
-   * Opens the popup's page for the user tab: the popup asks the active tab of its window, so the
-   * user tab is brought to the front and the popup page (loaded beside it) is reloaded.
-   */
-  async function openPopupFor(userPage: Page): Promise<Page> {
-    const popup = await browser.newPage();
-    await popup.setViewportSize({ width: 420, height: 560 });
-    await popup.goto(browser.extensionUrl('popup.html'));
-    await userPage.bringToFront();
-    await popup.reload();
-    return popup;
-  }
+  const openPopupFor = (userPage: Page) => openPopup(browser, userPage);
 
   async function openUserPage(): Promise<Page> {
     const page = await browser.newPage();
@@ -80,7 +70,7 @@ describe('popup: provision this user', () => {
     const userPage = await openUserPage();
     const popup = await openPopupFor(userPage);
     await expect.poll(() => popup.getByTestId('directory-state').textContent(), { timeout: 15_000 }).toBe('In the directory as alice.johnson.');
-    await expect(popup.locator('label.target-choice', { hasText: 'Relay B' }).textContent()).resolves.toContain('in sync');
+    await expect(popup.locator('.target-choice', { hasText: 'Relay B' }).textContent()).resolves.toContain('in sync');
     await popup.getByRole('button', { name: 'Provision this user' }).click();
     const result = popup.locator('.target-run', { hasText: 'Relay B' });
     await expect.poll(() => result.getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');

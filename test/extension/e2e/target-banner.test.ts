@@ -45,13 +45,13 @@ describe('People page banner', () => {
     const shadow = await probeShadows(page);
     await expect
       .poll(() => shadow.texts('scim-relay-bar', '[data-scim-alerts] li'), { timeout: 15_000 })
-      .toEqual(['“Relay B” is paused. Changes wait and arrive on resume. Resume', '“Relay B” holds 1 deactivation(s)/deletion(s) for approval. Review']);
+      .toEqual(['“Relay B” is paused. Changes wait and arrive on resume. Resume', '“Relay B” holds 1 deactivation or deletion for approval. Review']);
 
     await shadow.click('scim-relay-bar', '[data-scim-alerts] li:first-child button');
     await expect.poll(async () => (await relays.a.api('GET', `/targets/${relays.targetId}`)).body.status, { timeout: 15_000 }).toBe('active');
     await expect
       .poll(() => shadow.texts('scim-relay-bar', '[data-scim-alerts] li'), { timeout: 15_000 })
-      .toEqual(['“Relay B” holds 1 deactivation(s)/deletion(s) for approval. Review']);
+      .toEqual(['“Relay B” holds 1 deactivation or deletion for approval. Review']);
 
     // Review opens the console, where held deletions are approved.
     const opened = browser.context.waitForEvent('page', { timeout: 15_000 });

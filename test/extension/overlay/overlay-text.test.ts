@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Link, ProvisionResult } from '../../../shared/src/provisioning';
-import { describeLink, STATE_LABEL } from '../../../extension/src/overlay/link-state';
+import { chipLabel, describeLink, overrideSaid, STATE_LABEL } from '../../../extension/src/overlay/link-state';
 import { summarise } from '../../../extension/src/overlay/summarise-outcome';
 
 const link = (over: Partial<Link>): Link => ({
@@ -30,7 +30,27 @@ const result = (over: Partial<ProvisionResult>): ProvisionResult => ({
 
 describe('chip texts', () => {
   it('labels every link state', () => {
-    expect(STATE_LABEL).toEqual({ in_sync: 'in sync', pending: 'pending', failed: 'failed', never: 'not linked' });
+    expect(STATE_LABEL).toEqual({ in_sync: 'in sync', pending: 'pending', failed: 'failed', never: 'not linked', out_of_scope: 'out of scope' });
+  });
+
+  it('puts an override beside the state on the chip (issue #13)', () => {
+    expect(chipLabel(link({ state: 'in_sync' }))).toBe('Relay B: in sync');
+    expect(chipLabel(link({ state: 'in_sync', override: 'always' }))).toBe('Relay B: in sync · always');
+    expect(chipLabel(link({ state: 'out_of_scope', override: 'never' }))).toBe('Relay B: out of scope · never');
+  });
+
+  it('says why a user is out of scope, and that "always" wins over the scope', () => {
+    expect(describeLink(link({ state: 'out_of_scope' }))).toBe("Out of scope for Relay B: not in the target's scope.");
+    expect(describeLink(link({ state: 'out_of_scope', override: 'never' }))).toBe('Out of scope for Relay B: overridden "never provision".');
+    expect(describeLink(link({ state: 'never', override: 'always' }))).toBe(
+      'Not linked on Relay B: never provisioned there. Always provisioned to Relay B, whatever its scope.',
+    );
+  });
+
+  it('says what an override change did', () => {
+    expect(overrideSaid('ann', 'Relay B', 'always')).toBe('ann will always be provisioned to Relay B.');
+    expect(overrideSaid('ann', 'Relay B', 'never')).toBe('ann will never be provisioned to Relay B.');
+    expect(overrideSaid('ann', 'Relay B', null)).toBe('ann follows the scope of Relay B again.');
   });
 
   it('gives the failure reason once, without a doubled full stop, and the next attempt when there is one', () => {

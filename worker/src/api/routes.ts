@@ -30,6 +30,7 @@ import {
   userStatusSchema,
   userSummarySchema,
 } from '../../../shared/src/api';
+import { groupListSchema, groupSearchQuerySchema } from '../../../shared/src/groups';
 import { pageUserSchema } from '../../../shared/src/page-user';
 import { reconcileScheduleSchema, reconcileStartSchema, reconcileStatusSchema } from '../../../shared/src/reconcile';
 import {
@@ -269,6 +270,15 @@ export const ROUTES = {
     query: userSearchQuerySchema,
     status: 200,
     response: z.object({ items: z.array(userSummarySchema.extend({ links: z.array(linkSchema) })) }),
+  },
+  searchGroups: {
+    method: 'get',
+    path: '/groups',
+    tag: 'users',
+    summary: 'List directory groups by a displayName prefix or an exact id or externalId (q), with their direct member counts: the scope picker',
+    query: groupSearchQuerySchema,
+    status: 200,
+    response: groupListSchema,
   },
   lookupUsers: {
     method: 'post',

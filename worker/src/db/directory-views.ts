@@ -2,6 +2,7 @@
  * Directory reads for the admin API: users with their per-target links, for search and for the
  * batch lookup the extension makes for a whole People page. Every key goes through an index.
  */
+import { isHeldCreation } from './held-creations';
 import { MAX_PARAMS, chunk } from './sql-helpers';
 
 export interface UserLinkRow {
@@ -29,14 +30,17 @@ export interface TargetRef {
   name: string;
   status: 'active' | 'paused';
   pausedReason: string | null;
-  /** outbox rows held for approval (deletion threshold) */
+  /** outbox rows held for approval (deletion threshold and creation threshold) */
   held: number;
   /** the target's scope as stored (JSON; null: every user), for the chips' "out of scope"; not part of the API's answer */
   scope: string | null;
+  /** of `held`, the creations held by the creation threshold (issue #13) */
+  heldCreations: number;
 }
 
 const TARGETS_SQL = `SELECT t.id, t.name, t.status, t.paused_reason AS pausedReason, t.scope,
-        (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held
+        (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND o.state = 'held') AS held,
+        (SELECT count(*) FROM outbox o WHERE o.target_id = t.id AND ${isHeldCreation('o')}) AS heldCreations
    FROM targets t ORDER BY t.created, t.id`;
 
 type RawUser = Omit<UserRecord, 'active' | 'emails' | 'links' | 'displayName'> & {
@@ -133,7 +137,7 @@ export interface UserSearch {
 }
 
 /** Beyond every other code point: `x <= s < x || MAX_CHAR` is "s starts with x", indexably. */
-const MAX_CHAR = '\u{10FFFF}';
+export const MAX_CHAR = '\u{10FFFF}';
 
 /**
  * Searches the directory: the given filters all apply (exact, userName and email

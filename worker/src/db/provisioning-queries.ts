@@ -3,8 +3,9 @@
  * approval), runs and the audit log. Lists page by keyset, newest first, so a page costs the same
  * on row 10 as on row 1,000,000 and rows arriving meanwhile never shift a page.
  */
-import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
+import { isHeldCreation } from './held-creations';
 import { auditEvents, outbox, runs } from './schema';
 
 export interface Page<T> {
@@ -35,6 +36,8 @@ const outboxColumns = {
   approved: outbox.approved,
   enqueuedAt: outbox.enqueuedAt,
   updatedAt: outbox.updatedAt,
+  /** held by the creation threshold, not the deletion threshold (issue #13) */
+  creates: sql<number>`${sql.raw(isHeldCreation('outbox'))}`.mapWith((n: number) => n === 1),
 };
 
 /** Fetches one row more than asked, to know whether there is a next page. */

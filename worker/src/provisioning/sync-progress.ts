@@ -6,17 +6,19 @@
 import type { TargetSync } from '../../../shared/src/api';
 import type { Target } from '../../../shared/src/targets';
 import { headSeq } from '../db/change-feed';
+import { countHeldCreations } from '../db/held-creations';
 import { countCreations, countDestructive, isCreationGuardDown } from '../db/hold';
 import { scopeCondition } from './scope';
 import { countOutstanding } from '../db/sync-state';
 
 export async function syncProgress(db: D1Database, target: Target, now: Date): Promise<TargetSync> {
   const scope = scopeCondition(target.scope, target.id, 'u.id');
-  const [head, outstanding, destructive, creations] = await Promise.all([
+  const [head, outstanding, destructive, creations, heldCreations] = await Promise.all([
     headSeq(db),
     countOutstanding(db, target.id),
     countDestructive(db, target, scope, now),
     countCreations(db, target, scope, now),
+    countHeldCreations(db, target.id),
   ]);
   const s = target.sync;
   let sync: TargetSync['sync'] = null;
@@ -48,13 +50,14 @@ export async function syncProgress(db: D1Database, target: Target, now: Date): P
       windowMinutes: target.deletionWindowMinutes,
       sentInWindow: destructive.sent,
       pending: destructive.pending,
-      held: destructive.held,
+      held: destructive.held - heldCreations,
     },
     creations: {
       threshold: target.creationThreshold,
       sentInWindow: creations.sent,
       waiting: creations.pending,
       standsDown: target.creationThreshold > 0 && isCreationGuardDown(target, now),
+      held: heldCreations,
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * "Sync & drift": where a target stands against the directory (issue #9). Its full pass (initial
  * sync or "Sync all") with done / total and the ETA; how far it is behind the change feed; the
- * deletion threshold's window with what is held; and reconcile — the last report of drift found,
+ * deletion threshold's window with what is held, the creations the creation threshold holds
+ * (issue #13); and reconcile — the last report of drift found,
  * queued, fixed and left unrepaired per kind — with the actions that start each.
  */
 import { useEffect, useRef } from 'preact/hooks';
@@ -11,6 +12,7 @@ import type { Target } from '../../../../shared/src/targets';
 import { callApi } from '../../lib/console-api';
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
+import { creationWords, heldWords } from '../../lib/held-words';
 import { useAction } from '../ui/use-action';
 import { useLoad } from '../ui/use-load';
 
@@ -24,6 +26,14 @@ const DRIFT_WORDS: Record<string, string> = {
   groupDeleted: 'groups deleted on the target',
 };
 
+/** A full pass by why it started (issue #13 adds the scope change). */
+const PASS_WORDS: Record<string, string> = {
+  initial: 'Initial sync',
+  on_demand: 'Sync all',
+  mapping_changed: 'Sync after a mapping change',
+  scope_changed: 'Sync after a scope change',
+};
+
 const duration = (seconds: number) =>
   seconds < 90 ? `${Math.max(1, Math.round(seconds))} s` : seconds < 5400 ? `${Math.round(seconds / 60)} min` : `${(seconds / 3600).toFixed(1)} h`;
 
@@ -33,15 +43,16 @@ const perKind = (counts: Record<string, number>) =>
     .map(([k, n]) => `${n} ${DRIFT_WORDS[k] ?? k}`)
     .join(', ');
 
-function SyncProgress({ sync }: { sync: TargetSync }) {
+function SyncProgress({ sync, creationThreshold }: { sync: TargetSync; creationThreshold: number }) {
+  const heldCreations = sync.creations?.held ?? 0;
   const behind = sync.head - sync.watermark;
   const pass = sync.sync;
   return (
     <section class="report" aria-label="Sync">
       {pass && !pass.complete ? (
         <p>
-          <strong>{pass.reason === 'initial' ? 'Initial sync' : pass.reason === 'mapping_changed' ? 'Sync after a mapping change' : 'Sync all'}:</strong>{' '}
-          <progress max={Math.max(1, pass.total)} value={pass.done} aria-label="Sync progress" /> {pass.done} of {pass.total} settled
+          <strong>{PASS_WORDS[pass.reason] ?? 'Sync all'}:</strong> <progress max={Math.max(1, pass.total)} value={pass.done} aria-label="Sync progress" />{' '}
+          {pass.done} of {pass.total} settled
           {pass.phase !== 'done' ? ` (${pass.enqueued} queued so far)` : ''}
           {pass.etaSeconds !== null ? `, about ${duration(pass.etaSeconds)} left` : ''}.
         </p>
@@ -63,6 +74,18 @@ function SyncProgress({ sync }: { sync: TargetSync }) {
         {sync.deletions.held > 0 ? (
           <>
             ; <strong>{sync.deletions.held} held for approval</strong>
+          </>
+        ) : (
+          ''
+        )}
+        .
+      </p>
+      <p data-testid="held-creations">
+        Creation threshold: {creationThreshold === 0 ? 'off' : `more than ${creationThreshold} account creations wait for approval`}
+        {sync.creations?.standsDown ? ' (stood down by an approval for now)' : ''}
+        {heldCreations > 0 ? (
+          <>
+            ; <strong>{creationWords(heldCreations)} held for approval</strong>
           </>
         ) : (
           ''
@@ -145,7 +168,8 @@ export function ConvergencePanel({ target, onClose }: { target: Target; onClose:
       async () => `Approved ${(await callApi(countSchema, 'POST', `${path}/approve`, {})).count} held operation(s) for “${target.name}”; they are sent now.`,
     );
 
-  const held = state.data?.sync.deletions.held ?? 0;
+  const creations = state.data?.sync.creations?.held ?? 0;
+  const deletions = state.data?.sync.deletions.held ?? 0;
   return (
     <section class="plan" aria-labelledby="convergence-heading">
       <div class="section-head">
@@ -169,15 +193,15 @@ export function ConvergencePanel({ target, onClose }: { target: Target; onClose:
         <button type="button" onClick={() => void reconcile()} aria-label={`Reconcile ${target.name}`}>
           Reconcile now
         </button>
-        {held > 0 && (
+        {creations + deletions > 0 && (
           <button type="button" class="danger" onClick={() => void approve()}>
-            Approve {held} held
+            Approve {heldWords(creations, deletions)}
           </button>
         )}
       </div>
       {state.loading && !state.data && <p class="muted">Loading…</p>}
       <Problem error={state.error} />
-      {state.data && <SyncProgress sync={state.data.sync} />}
+      {state.data && <SyncProgress sync={state.data.sync} creationThreshold={target.creationThreshold} />}
       {state.data && <ReconcileReport status={state.data.reconcile} />}
       <StatusLine text={status} />
       <Problem error={error} />

@@ -19,7 +19,7 @@ const STATE_WORDS: Record<State, string> = {
   failed: 'Failed — will be retried with backoff',
   dead: 'Dead — gave up after repeated failures',
   leased: 'In progress — a run holds it now',
-  held: 'Held — deletions over the threshold, waiting for approval',
+  held: 'Held — account creations over the creation threshold, or deactivations and deletions over the deletion threshold, waiting for approval',
 };
 
 /**
@@ -78,6 +78,7 @@ export function OutboxSection({ initialState = 'failed' }: { initialState?: Stat
               <td>{nameOf(row.targetId)}</td>
               <td>
                 {row.resourceType} <code>{row.resourceId}</code>
+                {row.state === 'held' ? ` (${row.creates ? 'a creation' : 'a deactivation or deletion'})` : ''}
               </td>
               <td>{row.attempts}</td>
               <td>

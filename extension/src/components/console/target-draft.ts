@@ -1,4 +1,6 @@
+import type { Scope } from '../../../../shared/src/scope';
 import type { Target } from '../../../../shared/src/targets';
+import { isSameScope, scopeDraftOf, scopeOf, scopePatch, type ScopeDraft } from './scope-draft';
 
 /**
  * A target as the console's form holds it: text where the admin types, booleans for boxes.
@@ -33,6 +35,11 @@ export interface TargetDraft {
   rateLimitPerSecond: string;
   concurrency: string;
   deletionThreshold: string;
+  /** the mass-creation guard (issue #13): more creations than this wait for approval */
+  creationThreshold: string;
+  /** who is provisioned (issue #13), and the scope as saved (a PATCH nulls what the new kind lacks) */
+  scope: ScopeDraft;
+  savedScope: Scope | null;
   dryRun: boolean;
   pushGroups: boolean;
   drupalAuth: 'basic' | 'bearer';
@@ -68,6 +75,9 @@ export function emptyDraft(): TargetDraft {
     rateLimitPerSecond: '10',
     concurrency: '4',
     deletionThreshold: '10',
+    creationThreshold: '100',
+    scope: scopeDraftOf(undefined),
+    savedScope: null,
     dryRun: false,
     pushGroups: false,
     drupalAuth: 'basic',
@@ -114,6 +124,9 @@ export function draftOf(t: Target): TargetDraft {
     rateLimitPerSecond: String(t.rateLimitPerSecond),
     concurrency: String(t.concurrency),
     deletionThreshold: String(t.deletionThreshold),
+    creationThreshold: String(t.creationThreshold),
+    scope: scopeDraftOf(t.scope),
+    savedScope: t.scope,
     dryRun: t.dryRun,
     pushGroups: t.pushGroups,
     drupalAuth: options?.auth ?? 'basic',
@@ -132,6 +145,9 @@ export function draftOf(t: Target): TargetDraft {
     joomlaAllowSuperUsers: options?.allowSuperUsers ?? false,
   };
 }
+
+/** Whether the form's scope differs from the saved one: an edit then shows the plan first. */
+export const hasScopeChanged = (d: TargetDraft): boolean => !isSameScope(d.savedScope ?? undefined, scopeOf(d.scope));
 
 /** "" stays "" (the API names the field); anything else becomes a number or NaN-as-text. */
 const num = (text: string): number | string => {
@@ -160,10 +176,14 @@ export function bodyOf(d: TargetDraft, isNew: boolean): Record<string, unknown> 
     rateLimitPerSecond: num(d.rateLimitPerSecond),
     concurrency: num(d.concurrency),
     deletionThreshold: num(d.deletionThreshold),
+    creationThreshold: num(d.creationThreshold),
     dryRun: d.dryRun,
     pushGroups: d.pushGroups,
   };
   if (isNew) body.kind = d.kind;
+  // A scope sent unchanged would still be a scope change to the relay (a full pass): only a new one goes.
+  if (isNew) body.scope = scopeOf(d.scope);
+  else if (hasScopeChanged(d)) body.scope = scopePatch(d.savedScope ?? undefined, scopeOf(d.scope));
   if (isNew || d.token !== '') body.token = d.token;
   if (d.kind === 'drupal-jsonapi')
     body.options = { ...(d.savedOptions ?? {}), auth: d.drupalAuth, jsonapiPath: d.jsonapiPath.trim() || '/jsonapi', roleMap: roleMapPatch(d, isNew) };

@@ -5,10 +5,25 @@ import { describedBy, Field } from '../ui/field';
 import { FormFooter } from '../ui/form-footer';
 import { issueText } from '../ui/field-issues';
 import { TextField, type TextFieldOptions } from '../ui/text-field';
-import { bodyOf, draftOf, emptyDraft, KIND_LABELS, MODE_NAMES, OPERATION_NAMES, type KindName, type ModeName, type TargetDraft } from './target-draft';
+import { scopePreviewSchema, type ScopePreview } from '../../../../shared/src/scope';
+import {
+  bodyOf,
+  draftOf,
+  emptyDraft,
+  hasScopeChanged,
+  KIND_LABELS,
+  MODE_NAMES,
+  OPERATION_NAMES,
+  type KindName,
+  type ModeName,
+  type TargetDraft,
+} from './target-draft';
 import { TestReport, type TestResult, testResultSchema } from './test-report';
 import { DEFAULT_MATCHING_OF, isCmsKind } from '../../../../shared/src/target-kinds';
 import { CmsOptions } from './cms-options';
+import { scopeOf } from './scope-draft';
+import { ScopeEditor } from './scope-editor';
+import { ScopePreviewPanel } from './scope-preview';
 
 /** What the credential field asks for, in the site's own words. */
 function tokenLabel(d: TargetDraft): string {
@@ -19,7 +34,20 @@ function tokenLabel(d: TargetDraft): string {
 }
 
 /** Fields shown by this form: an API issue under any of them is shown beside it, not in the summary. */
-const FIELD_PATHS = ['name', 'kind', 'baseUrl', 'token', 'matching', 'modes', 'rateLimitPerSecond', 'concurrency', 'deletionThreshold', 'options'];
+const FIELD_PATHS = [
+  'name',
+  'kind',
+  'baseUrl',
+  'token',
+  'matching',
+  'modes',
+  'rateLimitPerSecond',
+  'concurrency',
+  'deletionThreshold',
+  'creationThreshold',
+  'scope',
+  'options',
+];
 
 const MODE_WORDS: Record<ModeName, { label: string; hint: string }> = {
   manual: { label: 'Manual', hint: 'Provision on request: the popup, the People page, the console.' },
@@ -39,6 +67,8 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
   const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState('');
   const [report, setReport] = useState<TestResult | null>(null);
+  /** a scope change's plan, waiting for the admin to apply it (and then test, when asked) */
+  const [plan, setPlan] = useState<{ preview: ScopePreview; andTest: boolean } | null>(null);
   const isNew = saved === null;
 
   const set = <K extends keyof TargetDraft>(key: K, value: TargetDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -49,17 +79,29 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
     setDraft((d) => ({ ...d, modes: { ...d.modes, [mode]: { ...d.modes[mode], ...change } } }));
   const err = (path: string) => issueText(error, path);
 
-  async function save(): Promise<Target | null> {
+  /**
+   * Saves the form. An edit that changes who is provisioned first asks the relay for the plan and
+   * stops there: the admin sees who will be created and deactivated, and applies it (`planned`).
+   */
+  async function save(andTest = false, planned = false): Promise<Target | null> {
     setBusy('saving');
     setError(null);
-    setStatus('Saving…');
+    setPlan(null);
     try {
+      if (!isNew && !planned && hasScopeChanged(draft)) {
+        setStatus('Working out who the new scope changes…');
+        const preview = await callApi(scopePreviewSchema, 'POST', `/targets/${encodeURIComponent(saved.id)}/scope/preview`, { scope: scopeOf(draft.scope) });
+        setPlan({ preview, andTest });
+        setStatus('');
+        return null;
+      }
+      setStatus('Saving…');
       const body = bodyOf(draft, isNew);
       const result = isNew
         ? await callApi(targetSchema, 'POST', '/targets', body)
         : await callApi(targetSchema, 'PATCH', `/targets/${encodeURIComponent(saved.id)}`, body);
       setSaved(result);
-      setDraft((d) => ({ ...d, token: '' }));
+      setDraft((d) => ({ ...d, token: '', savedScope: draftOf(result).savedScope }));
       setStatus(`Saved “${result.name}”.`);
       onSaved(result);
       return result;
@@ -72,9 +114,9 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
     }
   }
 
-  async function saveAndTest() {
+  async function saveAndTest(planned = false) {
     setReport(null);
-    const result = await save();
+    const result = await save(true, planned);
     if (!result) return;
     setBusy('testing');
     setStatus('Testing the connection…');
@@ -100,7 +142,7 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
 
   const text = (
     id: string,
-    key: 'name' | 'baseUrl' | 'intervalMinutes' | 'rateLimitPerSecond' | 'concurrency' | 'deletionThreshold',
+    key: 'name' | 'baseUrl' | 'intervalMinutes' | 'rateLimitPerSecond' | 'concurrency' | 'deletionThreshold' | 'creationThreshold',
     label: string,
     path: string,
     opts: TextFieldOptions = {},
@@ -155,6 +197,8 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
         </Field>
       </fieldset>
 
+      <ScopeEditor draft={draft.scope} onChange={(scope) => set('scope', scope)} err={err} />
+
       <fieldset>
         <legend>Modes and operations</legend>
         {MODE_NAMES.map((mode) => (
@@ -197,6 +241,10 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
           type: 'number',
           hint: 'More deactivations and deletions than this in one run are held for approval.',
         })}
+        {text('t-creation-threshold', 'creationThreshold', 'Creation threshold', 'creationThreshold', {
+          type: 'number',
+          hint: 'More account creations than this (a first sync, a scope change, a big import) wait for approval. 0: no guard.',
+        })}
         <label class="check">
           <input type="checkbox" checked={draft.dryRun} onChange={(e) => set('dryRun', e.currentTarget.checked)} />
           Dry run (record what would be sent, send nothing)
@@ -207,12 +255,7 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
         </label>
       </fieldset>
 
-      <FormFooter
-        onCancel={onCancel}
-        status={busy === 'saving' ? 'Saving…' : busy === 'testing' ? 'Testing the connection…' : status}
-        error={error}
-        shownPaths={FIELD_PATHS}
-      >
+      <FormFooter onCancel={onCancel} status={busy === 'testing' ? 'Testing the connection…' : status} error={error} shownPaths={FIELD_PATHS}>
         <button type="submit" class="primary" disabled={busy !== ''}>
           Save and test
         </button>
@@ -220,6 +263,18 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
           Save
         </button>
       </FormFooter>
+      {plan && saved && (
+        <ScopePreviewPanel
+          preview={plan.preview}
+          targetName={saved.name}
+          busy={busy !== ''}
+          onApply={() => void (plan.andTest ? saveAndTest(true) : save(false, true))}
+          onCancel={() => {
+            setPlan(null);
+            setStatus('The scope was not changed.');
+          }}
+        />
+      )}
       {report && <TestReport report={report} />}
     </form>
   );

@@ -10,6 +10,7 @@ import { useLoad } from '../ui/use-load';
 import { MappingEditor } from './mapping-editor';
 import { ConvergencePanel } from './convergence-panel';
 import { PlanPanel } from './plan-panel';
+import { describeScope } from './scope-draft';
 import { KIND_LABELS, MODE_NAMES, type KindName } from './target-draft';
 import { TargetForm } from './target-form';
 import { ListState } from '../ui/list-state';
@@ -74,7 +75,7 @@ export function TargetsSection() {
       </div>
       <ListState list={list} loadingText="Loading targets…" empty="No targets yet. A target is an app the relay provisions users into." />
       {targets.length > 0 && (
-        <ListTable label="Targets" columns={['Name', 'Kind', 'Address', 'Modes', 'Status', 'Actions']}>
+        <ListTable label="Targets" columns={['Name', 'Kind', 'Address', 'Who', 'Modes', 'Status', 'Actions']}>
           {targets.map((t) => (
             <tr key={t.id}>
               <th scope="row">{t.name}</th>
@@ -82,6 +83,7 @@ export function TargetsSection() {
               <td>
                 <code>{t.baseUrl}</code>
               </td>
+              <td>{describeScope(t.scope)}</td>
               <td>
                 {modesOf(t)}
                 {t.dryRun ? ' (dry run)' : ''}

@@ -10,7 +10,8 @@ import { siteLookupResponseSchema, type SiteLookupResponse } from '../../lib/rel
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
 import { pageUserOf } from './page-user';
-import { STATE_LABEL } from '../../overlay/link-state';
+import { overrideSaid, STATE_LABEL } from '../../overlay/link-state';
+import { OverrideSelect } from '../ui/override-select';
 import { TargetProgress, type TargetRun } from './target-progress';
 
 type PageUserView = NonNullable<CurrentUserResponse>;
@@ -166,12 +167,28 @@ export function ProvisionPanel({ user }: { user: PageUserView }) {
               {targets.map((t) => {
                 const link = hit?.links.find((l) => l.targetId === t.id);
                 return (
-                  <label class="check target-choice" key={t.id}>
-                    <input type="checkbox" checked={chosen.includes(t.id)} disabled={busy} onChange={(e) => toggle(t.id, e.currentTarget.checked)} />
-                    {t.name}
-                    {t.status === 'paused' ? ' (paused)' : ''}
-                    {link ? <span class="muted"> — {STATE_LABEL[link.state]}</span> : null}
-                  </label>
+                  <div class="target-choice" key={t.id} data-target={t.name} data-state={link?.state}>
+                    <label class="check">
+                      <input type="checkbox" checked={chosen.includes(t.id)} disabled={busy} onChange={(e) => toggle(t.id, e.currentTarget.checked)} />
+                      {t.name}
+                      {t.status === 'paused' ? ' (paused)' : ''}
+                      {link ? <span class="muted"> — {STATE_LABEL[link.state]}</span> : null}
+                    </label>
+                    {hit && (
+                      <OverrideSelect
+                        targetId={t.id}
+                        targetName={t.name}
+                        userId={hit.user.id}
+                        userName={hit.user.userName}
+                        value={link?.override ?? null}
+                        onError={setError}
+                        onSaved={(override) => {
+                          setStatus(overrideSaid(hit.user.userName, t.name, override));
+                          void load();
+                        }}
+                      />
+                    )}
+                  </div>
                 );
               })}
             </fieldset>

@@ -7,6 +7,7 @@ import { OutboxSection } from '../../components/console/outbox-section';
 import { SourcesSection } from '../../components/console/sources-section';
 import { TargetsSection } from '../../components/console/targets-section';
 import { TokensSection } from '../../components/console/tokens-section';
+import { UsersSection } from '../../components/console/users-section';
 
 function ConnectPanel() {
   return (
@@ -22,6 +23,7 @@ const TABS = [
   { id: 'connect', label: 'Connect', Panel: ConnectPanel },
   { id: 'targets', label: 'Targets', Panel: TargetsSection },
   { id: 'sources', label: 'Sources', Panel: SourcesSection },
+  { id: 'users', label: 'Users', Panel: UsersSection },
   { id: 'outbox', label: 'Outbox', Panel: OutboxSection },
   { id: 'held', label: 'Held', Panel: HeldSection },
   { id: 'logs', label: 'Runs and audit', Panel: LogsSection },
