@@ -118,6 +118,8 @@ async function syncPhase(script: string, server: CmsServer, kind: CmsKind, log: 
       baseUrl: site.baseUrl,
       token: site.adminToken,
       modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
+      // Throughput, not approval: the mass-creation guard (test/e2e/scope.test.ts) would hold the first sync.
+      creationThreshold: 0,
     });
     const seeded = await seedUserDirectory(createClient(rt.url, rt.token, { keepAlive: false }), config.users, config.seedConcurrency, log);
     log(`  seeded ${config.users} users by /Bulk in ${(seeded.usersMs / 1000).toFixed(1)} s`);

@@ -131,6 +131,8 @@ async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ScenarioConf
       modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: { create: true, update: true, deactivate: true, delete: false } } },
       rateLimitPerSecond: cfg.rateLimitPerSecond,
       concurrency: cfg.concurrency,
+      // Throughput, not approval: the mass-creation guard (test/e2e/scope.test.ts) would hold the seeded users.
+      creationThreshold: 0,
     },
     expect: [201],
   });
