@@ -175,6 +175,7 @@ describe('A → B: the mass-creation guard', () => {
   it('a target switched on during a 1,000-user import waits for approval, then creates them all without being held again', { timeout: 300_000 }, async () => {
     const prefix = `imp-${tag()}-`;
     const names = Array.from({ length: 1000 }, (_, i) => `${prefix}${String(i).padStart(4, '0')}@scope.test`);
+    // In Bulks of 200: the Paid profile's maxOperations is 248 (scim/bulk-cost.ts).
     const importUsers = async (part: string[]) => {
       const res = await scim('POST', '/Bulk', {
         schemas: [BULK_REQUEST_URN],
@@ -189,14 +190,16 @@ describe('A → B: the mass-creation guard', () => {
     const held = async (targetId: string) =>
       (await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'held'").bind(targetId).first<{ n: number }>())!.n;
 
-    await importUsers(names.slice(0, 300));
+    await importUsers(names.slice(0, 200));
+    await importUsers(names.slice(200, 300));
     // Switched on mid-import with the default threshold of 100.
     const target = await targetToB('B during import', SCHEDULED, { rateLimitPerSecond: 1000, concurrency: 6 });
     expect((await api('GET', `/targets/${target.id}`)).body.creationThreshold).toBe(100);
     expect((await api('POST', `/targets/${target.id}/test`, {})).body).toMatchObject({ ok: true });
     await run(target.id);
     for (let from = 300; from < 1000; from += 350) {
-      await importUsers(names.slice(from, from + 350));
+      await importUsers(names.slice(from, from + 200));
+      await importUsers(names.slice(from + 200, from + 350));
       await run(target.id);
     }
     expect(await countOnB()).toBe(0);
