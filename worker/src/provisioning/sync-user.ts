@@ -79,7 +79,11 @@ export interface Preloaded {
 }
 
 export async function syncUser(ctx: SyncContext, userId: string, preloaded?: Preloaded): Promise<SyncOutcome> {
-  const outcome = await syncUserOnce(ctx, userId, preloaded);
+  let outcome = await syncUserOnce(ctx, userId, preloaded);
+  // A connector that refused a write because the read before it showed a protected account (a
+  // Joomla Super User) told the engine so: the outcome is `protected`, as everywhere else.
+  const reason = !outcome.ok && outcome.remoteId ? protectedReason(ctx.protection, { remoteId: outcome.remoteId }) : null;
+  if (reason) outcome = skip(recordProtected(ctx, reason), { ...protectedLink(reason, undefined), remoteId: outcome.remoteId }, outcome.remoteId);
   // The target's second key for the account (Drupal's uid), when a response carried one.
   const remoteKey = outcome.remoteId ? ctx.remoteKeys.get(outcome.remoteId) : undefined;
   if (remoteKey !== undefined && outcome.link) outcome.link.remoteKey = remoteKey;
