@@ -33,6 +33,8 @@ export interface TargetDraft {
   rateLimitPerSecond: string;
   concurrency: string;
   deletionThreshold: string;
+  /** userNames or remote ids the relay never writes (protected.ts) */
+  protectedAccounts: string[];
   dryRun: boolean;
   pushGroups: boolean;
   drupalAuth: 'basic' | 'bearer';
@@ -68,6 +70,7 @@ export function emptyDraft(): TargetDraft {
     rateLimitPerSecond: '10',
     concurrency: '4',
     deletionThreshold: '10',
+    protectedAccounts: [],
     dryRun: false,
     pushGroups: false,
     drupalAuth: 'basic',
@@ -114,6 +117,7 @@ export function draftOf(t: Target): TargetDraft {
     rateLimitPerSecond: String(t.rateLimitPerSecond),
     concurrency: String(t.concurrency),
     deletionThreshold: String(t.deletionThreshold),
+    protectedAccounts: t.protectedAccounts ?? [],
     dryRun: t.dryRun,
     pushGroups: t.pushGroups,
     drupalAuth: options?.auth ?? 'basic',
@@ -160,6 +164,7 @@ export function bodyOf(d: TargetDraft, isNew: boolean): Record<string, unknown> 
     rateLimitPerSecond: num(d.rateLimitPerSecond),
     concurrency: num(d.concurrency),
     deletionThreshold: num(d.deletionThreshold),
+    protectedAccounts: d.protectedAccounts,
     dryRun: d.dryRun,
     pushGroups: d.pushGroups,
   };

@@ -9,6 +9,7 @@ import { bodyOf, draftOf, emptyDraft, KIND_LABELS, MODE_NAMES, OPERATION_NAMES, 
 import { TestReport, type TestResult, testResultSchema } from './test-report';
 import { DEFAULT_MATCHING_OF, isCmsKind } from '../../../../shared/src/target-kinds';
 import { CmsOptions } from './cms-options';
+import { ProtectedAccountsField } from './protected-accounts-field';
 
 /** What the credential field asks for, in the site's own words. */
 function tokenLabel(d: TargetDraft): string {
@@ -19,7 +20,19 @@ function tokenLabel(d: TargetDraft): string {
 }
 
 /** Fields shown by this form: an API issue under any of them is shown beside it, not in the summary. */
-const FIELD_PATHS = ['name', 'kind', 'baseUrl', 'token', 'matching', 'modes', 'rateLimitPerSecond', 'concurrency', 'deletionThreshold', 'options'];
+const FIELD_PATHS = [
+  'name',
+  'kind',
+  'baseUrl',
+  'token',
+  'matching',
+  'modes',
+  'rateLimitPerSecond',
+  'concurrency',
+  'deletionThreshold',
+  'protectedAccounts',
+  'options',
+];
 
 const MODE_WORDS: Record<ModeName, { label: string; hint: string }> = {
   manual: { label: 'Manual', hint: 'Provision on request: the popup, the People page, the console.' },
@@ -195,8 +208,9 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
         {text('t-concurrency', 'concurrency', 'Concurrent requests (at most 6)', 'concurrency', { type: 'number' })}
         {text('t-threshold', 'deletionThreshold', 'Deletion threshold', 'deletionThreshold', {
           type: 'number',
-          hint: 'More deactivations and deletions than this in one run are held for approval.',
+          hint: 'More deactivations and deletions than this within the deletion window (60 minutes by default) are held for approval.',
         })}
+        <ProtectedAccountsField value={draft.protectedAccounts} onChange={(v) => set('protectedAccounts', v)} error={err('protectedAccounts')} />
         <label class="check">
           <input type="checkbox" checked={draft.dryRun} onChange={(e) => set('dryRun', e.currentTarget.checked)} />
           Dry run (record what would be sent, send nothing)
