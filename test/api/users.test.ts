@@ -76,6 +76,7 @@ describe('GET /api/v1/users', () => {
       lastSuccessAt: null,
       nextAttemptAt: null,
       lastError: null,
+      drift: null,
     });
   });
 });

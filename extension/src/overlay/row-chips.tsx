@@ -4,7 +4,7 @@
  * button. Everything from the relay or the page is rendered as text (Preact escapes it).
  */
 import type { RowStatus } from '../lib/page-messages';
-import { describeLink, STATE_LABEL } from './link-state';
+import { chipState, describeLink, linkLabel } from './link-state';
 
 export type RowView =
   | { kind: 'loading' }
@@ -70,8 +70,8 @@ export function RowChips({ uid, displayName, view, busy, note, onProvision }: Ro
       chips = view.status.links.map((link) => (
         <Chip
           key={link.targetId}
-          state={link.state}
-          label={`${link.targetName}: ${STATE_LABEL[link.state]}`}
+          state={chipState(link)}
+          label={`${link.targetName}: ${linkLabel(link)}`}
           tip={describeLink(link) + guessed}
           id={tipId(link.targetId)}
         />

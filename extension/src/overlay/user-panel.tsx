@@ -6,7 +6,7 @@
  */
 import type { ProvisionResult } from '../../../shared/src/provisioning';
 import type { UserStatusView } from '../lib/page-messages';
-import { STATE_LABEL, when } from './link-state';
+import { chipState, linkLabel, when } from './link-state';
 import { StepList } from './step-list';
 
 export type PanelState = { kind: 'loading' } | { kind: 'error'; error: string } | { kind: 'ready'; status: UserStatusView };
@@ -95,9 +95,9 @@ export function UserPanel({ displayName, state, busy, fresh, saved, matched, onP
           </thead>
           <tbody>
             {status.links.map((l) => (
-              <tr key={l.targetId} data-scim-target={l.targetName} data-state={l.state}>
+              <tr key={l.targetId} data-scim-target={l.targetName} data-state={chipState(l)}>
                 <th scope="row">{l.targetName}</th>
-                <td class={l.state === 'failed' ? 'bad' : l.state === 'in_sync' ? 'ok' : undefined}>{STATE_LABEL[l.state]}</td>
+                <td class={l.state === 'failed' ? 'bad' : chipState(l) === 'in_sync' ? 'ok' : undefined}>{linkLabel(l)}</td>
                 <td>{when(l.lastSuccessAt)}</td>
                 <td>{when(l.nextAttemptAt)}</td>
                 <td>{l.lastError ?? '—'}</td>

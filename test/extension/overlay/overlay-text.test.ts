@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Link, ProvisionResult } from '../../../shared/src/provisioning';
-import { describeLink, STATE_LABEL } from '../../../extension/src/overlay/link-state';
+import { chipState, describeLink, linkLabel, STATE_LABEL } from '../../../extension/src/overlay/link-state';
 import { summarise } from '../../../extension/src/overlay/summarise-outcome';
 
 const link = (over: Partial<Link>): Link => ({
@@ -30,13 +30,24 @@ const result = (over: Partial<ProvisionResult>): ProvisionResult => ({
 
 describe('chip texts', () => {
   it('labels every link state', () => {
-    expect(STATE_LABEL).toEqual({ in_sync: 'in sync', pending: 'pending', failed: 'failed', never: 'not linked' });
+    expect(STATE_LABEL).toEqual({ in_sync: 'in sync', pending: 'pending', failed: 'failed', never: 'not linked', out_of_scope: 'out of scope' });
   });
 
   it('gives the failure reason once, without a doubled full stop, and the next attempt when there is one', () => {
     const text = describeLink(link({ state: 'failed', lastError: 'department is required.', nextAttemptAt: '2026-11-23T10:00:00Z' }));
     expect(text).toMatch(/^Failed on Relay B: department is required \(next attempt .+\)\.$/);
     expect(describeLink(link({ state: 'failed' }))).toBe('Failed on Relay B: no reason given.');
+  });
+
+  it('names drift reconcile found while its repair is on the way, roles first, and never says in sync', () => {
+    const drifting = link({ state: 'pending', drift: ['attributes', 'roles'] });
+    expect(linkLabel(drifting)).toBe('role drift — repairing');
+    expect(chipState(drifting)).toBe('drift');
+    expect(describeLink(drifting)).toBe('Reconcile found role drift, drift on Relay B: the repair is queued; in sync once it lands.');
+    expect(linkLabel(link({ state: 'pending', drift: ['memberships'] }))).toBe('membership drift — repairing');
+    // A failure says more than the drift behind it.
+    expect(linkLabel(link({ state: 'failed', drift: ['roles'] }))).toBe('failed');
+    expect(linkLabel(link({ state: 'in_sync', drift: null }))).toBe('in sync');
   });
 
   it('says what pending and not linked mean', () => {
