@@ -306,6 +306,26 @@ async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: Json
       : ctx.client.replaceUser(remoteId, { ...payload, active: false }, ifMatch ? { ifMatch } : undefined),
   );
   const result = written.result;
+  // Deleted on the target meanwhile: an inactive user has nothing to deactivate there, and the link
+  // forgets the account, so a reactivation matches and creates again (found by the convergence
+  // property test: the row used to stay failed for good).
+  if (!result.ok && result.failure.kind === 'not_found') {
+    step(ctx, {
+      step: 'action',
+      ok: true,
+      httpStatus: result.failure.status ?? 404,
+      detail: 'The account is already gone from the target: nothing to deactivate.',
+    });
+    return skip('inactive here and gone from the target', {
+      state: 'never',
+      success: false,
+      remoteId: null,
+      remoteState: null,
+      payload: null,
+      payloadHash: null,
+      error: null,
+    });
+  }
   if (!result.ok) return failed('deactivate', result.failure, link.remoteId);
   step(ctx, { step: 'action', ok: true, httpStatus: result.status, detail: 'Deactivated the account (active = false).' });
   const stored = { ...payload, active: false };
