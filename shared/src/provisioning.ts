@@ -55,6 +55,10 @@ export const provisionResultSchema = z.object({
 });
 export type ProvisionResult = z.infer<typeof provisionResultSchema>;
 
+export const LINK_DRIFT = ['attributes', 'roles', 'memberships', 'missing'] as const;
+export const linkDriftSchema = z.enum(LINK_DRIFT);
+export type LinkDrift = z.infer<typeof linkDriftSchema>;
+
 export const linkSchema = z.object({
   targetId: z.string(),
   targetName: z.string(),
@@ -68,6 +72,12 @@ export const linkSchema = z.object({
   remoteState: z.string().nullable().optional(),
   /** a per-user override for this target (issue #13): "always" / "never" provision, over the scope */
   override: overrideSchema.nullable().optional(),
+  /**
+   * Drift the last reconcile found on the target that no repair has landed since (issue #9): the
+   * account edited there (`attributes`) or gone (`missing`), a mapped role (Drupal) or a group
+   * membership missing. While any is known, the state is never `in_sync`.
+   */
+  drift: z.array(linkDriftSchema).nullable().optional(),
 });
 export type Link = z.infer<typeof linkSchema>;
 

@@ -77,6 +77,7 @@ describe('GET /api/v1/users', () => {
       nextAttemptAt: null,
       lastError: null,
       override: null,
+      drift: null,
     });
   });
 });

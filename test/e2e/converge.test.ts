@@ -13,6 +13,7 @@ import { BULK_REQUEST_URN, GROUP_URN, PATCH_URN, USER_URN, createUser, scim } fr
 import { newFaultTarget, runCron, scimB, type FaultTargetHandle } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 import { ops } from '../helpers/operations';
+import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 
 const tag = () => crypto.randomUUID().slice(0, 8);
 
@@ -45,6 +46,30 @@ async function countOnB(prefix: string): Promise<number> {
   expect(res.status, res.text).toBe(200);
   return res.body.totalResults;
 }
+
+describe('regressions found by the convergence property test', () => {
+  it('a user deactivated here whose account was deleted on the target settles (not failed), and is created again when reactivated', async () => {
+    const target = await targetToB('B gone', { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } }, { initialSync: false });
+    const user = await createUser(`gone-then-inactive-${tag()}@sync.test`);
+    await cronUntil(async () => (await onB(user.userName)) !== undefined, 3);
+    expect((await scimB('DELETE', `/Users/${(await onB(user.userName)).id}`)).status).toBe(204);
+    await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    const run = () => dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: createBudget(env, 'http') });
+    expect((await run())[0]!.counts).toMatchObject({ claimed: 1 });
+    expect(await outstanding(target.id)).toBe(0);
+    const failed = await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'failed'").bind(target.id).first<{ n: number }>();
+    expect(failed!.n).toBe(0);
+    const link = await env.DB.prepare('SELECT remote_id AS remoteId, state FROM links WHERE target_id = ? AND resource_id = ?')
+      .bind(target.id, user.id)
+      .first();
+    expect(link).toEqual({ remoteId: null, state: 'never' });
+    expect(await onB(user.userName)).toBeUndefined();
+
+    await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: true }] });
+    await run();
+    expect(await onB(user.userName)).toMatchObject({ userName: user.userName, active: true, externalId: user.id });
+  });
+});
 
 describe('watermark: nothing depends on the target status at the time of the change', () => {
   it('changes made while a target is paused arrive after resume', async () => {

@@ -78,6 +78,49 @@ describe('reconcile against a Drupal site', () => {
     expect(again.state).toMatchObject({ phase: 'done', found: {} });
   });
 
+  it('a role removed on the site reads as role drift, never in sync, until its repair lands', async () => {
+    const site = await createDrupalSite(SITES);
+    const editors = unique('Editors');
+    const created = await api('POST', '/targets', {
+      name: 'drupal role drift',
+      kind: 'drupal-jsonapi',
+      baseUrl: site.baseUrl,
+      token: 'admin:admin-pass',
+      pushGroups: true,
+      initialSync: false,
+      options: { roleMap: { [editors]: 'content_editor' } },
+      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
+    });
+    expect(created.status, created.text).toBe(201);
+    const target = created.body;
+    const name = unique('drift');
+    const user = await createUser(name, withMail(name));
+    await run(target.id);
+    await createGroup(editors, { members: [{ value: user.id }] });
+    await run(target.id);
+    const linkOf = async () => (await api('GET', `/users/${user.id}/status`)).body.links.find((l: { targetId: string }) => l.targetId === target.id);
+    expect(await linkOf()).toMatchObject({ state: 'in_sync', drift: null });
+
+    // The role is removed on the site, and the site refuses writes for a while: the repair cannot land.
+    await site.updateUser((await onSite(site, name))!.uid, { roles: [] });
+    await site.faults([{ match: { method: 'PATCH' }, times: 50, respond: { status: 503, body: { message: 'maintenance' } } }]);
+    const status = await reconcile(target.id);
+    expect(status.state.found).toEqual({ roles: 1 });
+    expect(await linkOf()).toMatchObject({ state: 'pending', drift: ['roles'] });
+
+    await site.clearFaults();
+    // Past the retry's backoff: the repair lands and the drift is gone.
+    await dispatch(env, {
+      mode: 'scheduled',
+      force: true,
+      targetIds: [target.id],
+      budget: createBudget(env, 'http'),
+      now: () => new Date(Date.now() + 3 * 3600_000),
+    });
+    expect((await onSite(site, name))!.roles).toEqual(['content_editor']);
+    expect(await linkOf()).toMatchObject({ state: 'in_sync', drift: null });
+  });
+
   it('pages through a site of 120 accounts with links.next, 50 a page', async () => {
     const site = await createDrupalSite(SITES, { generate: 120, generatePrefix: unique('gen') });
     const created = await api('POST', '/targets', {

@@ -229,29 +229,47 @@ describe('provisioning into WordPress', () => {
     expect((await link(t.id, user.id))!.lastError).toContain('WordPress cannot change a username');
   });
 
-  it('never touches user 1 nor the account the relay signs in as: skipped as protected', async () => {
+  it('never touches user 1 nor the account the relay signs in as: outcome protected, nothing written', async () => {
     const site = await newSite({
       users: [{ id: 2, username: 'relay', email: 'relay@example.test', roles: ['administrator'], appPasswords: ['rela ypas swor d123 4567 8901'] }],
     });
-    const t = await wordpressTarget(site, { token: 'relay:rela ypas swor d123 4567 8901' });
+    // No initial sync: this file's other users would be written to the site too.
+    const t = await wordpressTarget(site, { token: 'relay:rela ypas swor d123 4567 8901', initialSync: false });
     const first = await createUser('admin', withMail('admin', 'admin@example.test'));
     const self = await createUser('relay', withMail('relay', 'relay@example.test'));
+    // The relay's own account under another directory userName, matched by email.
+    const alias = await createUser(unique('relay-alias'), withMail('relay', 'relay@example.test'));
     const a = await provision(first.id, t.id);
     const b = await provision(self.id, t.id);
-    expect(a).toMatchObject({ ok: false, failure: 'rejected' });
-    expect(a.error).toMatch(/Skipped as protected.*user 1/);
-    expect(b.error).toMatch(/Skipped as protected.*signs in as/);
-    expect((await site.requests()).filter((r) => r.method !== 'GET')).toEqual([]);
+    const c = await provision(alias.id, t.id);
+    for (const r of [a, b, c]) expect(r).toMatchObject({ ok: true, action: 'skip', outcome: 'protected' });
+    expect(details(a)).toMatch(/user 1/);
+    expect(details(b)).toMatch(/own login/);
+    expect(details(c)).toMatch(/own login/);
+    // Run by the dispatcher too, with delete on: still nothing written.
+    await scim('DELETE', `/Users/${first.id}`);
+    await run(t.id);
+    expect((await site.requests()).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.route}`)).toEqual([]);
     expect((await site.user(1))!.email).toBe('admin@example.test');
-    // The audit log shows each skip where the write would have been, with nothing sent.
-    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=50`)).body.items.filter((e: { error: string | null }) =>
-      e.error?.startsWith('Skipped as protected'),
-    );
-    expect(
-      audit
-        .map((e: { method: string; path: string; httpStatus: number | null; outcome: string }) => `${e.method} ${e.path} ${e.httpStatus} ${e.outcome}`)
-        .sort(),
-    ).toEqual(['POST /wp/v2/users/1 null rejected', 'POST /wp/v2/users/2 null rejected']);
+    expect(await site.user(2)).toMatchObject({ roles: ['administrator'] });
+    // The audit log shows each skip as `protected`, with nothing sent.
+    const audit = (await api('GET', `/audit?targetId=${t.id}&limit=50`)).body.items.filter((e: { outcome: string }) => e.outcome === 'protected');
+    expect(new Set(audit.map((e: { resourceId: string }) => e.resourceId))).toEqual(new Set([first.id, self.id, alias.id]));
+    expect(audit.every((e: { httpStatus: number | null }) => e.httpStatus === null)).toBe(true);
+    expect((await link(t.id, self.id))!).toMatchObject({ remoteId: '2', state: 'never' });
+  });
+
+  it('writes user 1 when the admin allows it (options.allowUserOne)', async () => {
+    const site = await newSite({
+      users: [{ id: 2, username: 'relay', email: 'relay@example.test', roles: ['administrator'], appPasswords: ['rela ypas swor d123 4567 8901'] }],
+    });
+    const t = await wordpressTarget(site, { token: 'relay:rela ypas swor d123 4567 8901', options: { allowUserOne: true }, initialSync: false });
+    const name = unique('admin');
+    await site.updateUser(1, { username: name });
+    const first = await createUser(name, { ...withMail('admin', 'admin@example.test'), displayName: 'The Admin' });
+    const linked = await provision(first.id, t.id);
+    expect(linked, JSON.stringify(linked.steps)).toMatchObject({ ok: true, action: 'link', remoteId: '1' });
+    expect(await site.user(1)).toMatchObject({ name: 'The Admin' });
   });
 });
 

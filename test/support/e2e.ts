@@ -11,9 +11,9 @@ import { inject } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
 import { httpCall, type HttpResult } from './http-call';
-import type { Fault, LoggedRequest, RequestLog, TargetConfig, TargetState } from './provided-context';
+import type { Fault, LoggedRequest, ProxiedRequest, ProxyFault, RequestLog, TargetConfig, TargetState } from './provided-context';
 
-export type { Fault, LoggedRequest, RequestLog, TargetConfig, TargetState } from './provided-context';
+export type { Fault, LoggedRequest, ProxiedRequest, ProxyFault, RequestLog, TargetConfig, TargetState } from './provided-context';
 
 const SCIM_JSON = 'application/scim+json';
 
@@ -139,4 +139,27 @@ export async function runCron(cron = '*/5 * * * *', scheduledTime = Date.now()):
   if (!handler.scheduled) throw new Error('the worker has no scheduled handler');
   await handler.scheduled(controller, env, ctx);
   await waitOnExecutionContext(ctx);
+}
+
+/** A route to relay B through the fault proxy (fault-proxy/server.ts), with its own fault queue and log. */
+export interface RelayBProxyHandle {
+  /** relay B's SCIM base URL, through the proxy: the target's baseUrl */
+  scimUrl: string;
+  setFaults(faults: ProxyFault[]): Promise<void>;
+  clearFaults(): Promise<void>;
+  requests(): Promise<ProxiedRequest[]>;
+}
+
+export function relayBProxy(name = crypto.randomUUID()): RelayBProxyHandle {
+  const root = `${inject('relayBProxyUrl')}/t/${encodeURIComponent(name)}`;
+  return {
+    scimUrl: `${root}/scim/v2`,
+    async setFaults(faults) {
+      await ok(call(`${root}/__control/faults`, 'POST', null, { faults }), 'setFaults');
+    },
+    async clearFaults() {
+      await ok(call(`${root}/__control/faults`, 'DELETE', null), 'clearFaults');
+    },
+    requests: async () => (await ok<{ requests: ProxiedRequest[] }>(call(`${root}/__control/requests`, 'GET', null), 'requests')).requests,
+  };
 }

@@ -1,10 +1,11 @@
 /**
  * vitest globalSetup (runs in Node, once per `vitest run`): starts relay B and the fault target
- * on 127.0.0.1 and hands their URLs and tokens to the tests with `provide`; tests read them
+ * on 127.0.0.1 (and a fault proxy in front of relay B) and hands their URLs and tokens to the tests with `provide`; tests read them
  * with `inject` (test/support/e2e.ts). The returned function stops both servers.
  */
 import type { TestProject } from 'vitest/node';
 import { startDrupalSite } from './drupal-site/server';
+import { startFaultProxy } from './fault-proxy/server';
 import { startFaultTarget } from './fault-target/server';
 import { startJoomlaSite } from './joomla-site/server';
 import './provided-context';
@@ -22,7 +23,13 @@ const RELAY_B_ENCRYPTION_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
   const [relayB, target, drupal, wordpress, joomla] = await Promise.allSettled([
-    startRelayB({ bootstrapToken: RELAY_B_TOKEN, encryptionKey: RELAY_B_ENCRYPTION_KEY }),
+    startRelayB({ bootstrapToken: RELAY_B_TOKEN, encryptionKey: RELAY_B_ENCRYPTION_KEY }).then(async (b) => {
+      const proxy = await startFaultProxy(b.url).catch(async (e: unknown) => {
+        await b.close();
+        throw e;
+      });
+      return { url: b.url, token: b.token, proxyUrl: proxy.url, close: () => Promise.all([proxy.close(), b.close()]).then(() => undefined) };
+    }),
     startFaultTarget(FAULT_TARGET_TOKEN),
     startDrupalSite(),
     startWordpressSite(),
@@ -46,8 +53,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return stop;
   }
   project.provide('e2eSetupError', null);
+  // The convergence property test replays one seed when told (test/e2e/converge-property.test.ts).
+  project.provide('propertySeed', process.env.PROPERTY_SEED ?? null);
   project.provide('relayBUrl', relayB.value.url);
   project.provide('relayBToken', relayB.value.token);
+  project.provide('relayBProxyUrl', relayB.value.proxyUrl);
   project.provide('faultTargetUrl', target.value.url);
   project.provide('faultTargetToken', target.value.token);
   project.provide('drupalSiteUrl', drupal.value.url);

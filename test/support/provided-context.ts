@@ -37,6 +37,21 @@ export interface Fault {
   respond?: FaultResponse;
 }
 
+/** A fault of the proxy in front of relay B: with `forwardFirst`, relay B applies the request and its answer is replaced. */
+export type ProxyFault = Fault & { forwardFirst?: boolean };
+
+/** One request as the fault proxy saw it. */
+export interface ProxiedRequest {
+  method: string;
+  /** path below /scim/v2 */
+  path: string;
+  body: unknown;
+  /** relay B's status, or null when the request never reached it */
+  upstreamStatus: number | null;
+  /** what the client got */
+  status: number | 'reset';
+}
+
 /** One request as the fault target saw it. */
 export interface LoggedRequest {
   seq: number;
@@ -81,12 +96,16 @@ declare module 'vitest' {
     e2eSetupError: string | null;
     /** Relay B's origin, e.g. `http://127.0.0.1:40123`. */
     relayBUrl: string;
+    /** The fault proxy in front of relay B (fault-proxy/server.ts): `${relayBProxyUrl}/t/<name>/scim/v2`. */
+    relayBProxyUrl: string;
     /** Relay B's RELAY_BOOTSTRAP_TOKEN (every scope). */
     relayBToken: string;
     /** The fault target's origin. */
     faultTargetUrl: string;
     /** The bearer token the fault target accepts. */
     faultTargetToken: string;
+    /** PROPERTY_SEED from the environment: the one seed the property tests replay, or null. */
+    propertySeed: string | null;
     /** The fake Drupal site server's origin; create a site with test/support/drupal-site/client.ts. */
     drupalSiteUrl: string;
     /** The fake WordPress site server's origin; create a site with test/support/wordpress-site/client.ts. */

@@ -1,5 +1,5 @@
 /** Words and descriptions for link states, shared by the row chips and the user panel. */
-import type { Link } from '../../../shared/src/provisioning';
+import type { Link, LinkDrift } from '../../../shared/src/provisioning';
 import type { Override } from '../../../shared/src/scope';
 
 export const STATE_LABEL: Record<Link['state'], string> = {
@@ -27,9 +27,30 @@ export function overrideSaid(userName: string, targetName: string, override: Ove
   return `${userName} follows the scope of ${targetName} again.`;
 }
 
-/** "Wiki: in sync", "Wiki: in sync · always", "Wiki: out of scope · never". */
+/** "Wiki: in sync", "Wiki: in sync · always", "Wiki: out of scope · never", "Wiki: role drift — repairing". */
 export function chipLabel(link: Link): string {
-  return `${link.targetName}: ${STATE_LABEL[link.state]}${link.override ? ` · ${OVERRIDE_LABEL[link.override]}` : ''}`;
+  return `${link.targetName}: ${linkLabel(link)}${link.override ? ` · ${OVERRIDE_LABEL[link.override]}` : ''}`;
+}
+
+/** What reconcile found on the target, most telling first: the chip names the first one. */
+const DRIFT_LABEL: Record<LinkDrift, string> = {
+  roles: 'role drift — repairing',
+  memberships: 'membership drift — repairing',
+  missing: 'missing on target — repairing',
+  attributes: 'drift — repairing',
+};
+const DRIFT_ORDER: readonly LinkDrift[] = ['roles', 'memberships', 'missing', 'attributes'];
+
+/** Drift still being repaired: known while the link is pending (a failure or a skip says more). */
+const driftOf = (link: Link): LinkDrift[] => (link.state === 'pending' || link.state === 'in_sync' ? DRIFT_ORDER.filter((k) => link.drift?.includes(k)) : []);
+
+/** The chip's state: `drift` while reconcile's repair is on its way, else the link's state. */
+export const chipState = (link: Link): Link['state'] | 'drift' => (driftOf(link).length > 0 ? 'drift' : link.state);
+
+/** The chip's words: "role drift — repairing" and the like while drift is known, else the state's label. */
+export function linkLabel(link: Link): string {
+  const drift = driftOf(link)[0];
+  return drift ? DRIFT_LABEL[drift] : STATE_LABEL[link.state];
 }
 
 /** A short local date-time, or an em dash. */
@@ -46,6 +67,9 @@ export function describeLink(link: Link): string {
 }
 
 function stateSentence(link: Link): string {
+  const drift = driftOf(link);
+  if (drift.length > 0)
+    return `Reconcile found ${drift.map((k) => DRIFT_LABEL[k].replace(' — repairing', '')).join(', ')} on ${link.targetName}: the repair is queued; in sync once it lands.`;
   switch (link.state) {
     case 'in_sync':
       return `In sync with ${link.targetName}${link.lastSuccessAt ? ` since ${when(link.lastSuccessAt)}` : ''}.`;

@@ -12,6 +12,7 @@ export const OVERLAY_CSS = `
 .chip:focus-visible, button:focus-visible { outline: 2px solid #0969da; outline-offset: 1px; }
 .chip[data-state="in_sync"] { background: #dafbe1; border-color: #1a7f37; color: #116329; }
 .chip[data-state="pending"] { background: #fff8c5; border-color: #9a6700; color: #7d4e00; }
+.chip[data-state="drift"] { background: #fff1e5; border-color: #bc4c00; color: #953800; }
 .chip[data-state="failed"] { background: #ffebe9; border-color: #cf222e; color: #a40e26; }
 .chip[data-state="never"], .chip[data-state="unknown"] { background: #f6f8fa; border-color: #6e7781; color: #424a53; }
 .chip[data-state="out_of_scope"] { background: #ffffff; border-style: dashed; border-color: #8250df; color: #6639ba; }

@@ -5,7 +5,7 @@
  * button. Everything from the relay or the page is rendered as text (Preact escapes it).
  */
 import type { RowStatus } from '../lib/page-messages';
-import { chipLabel, describeLink } from './link-state';
+import { chipLabel, chipState, describeLink } from './link-state';
 
 export type RowView =
   | { kind: 'loading' }
@@ -71,7 +71,7 @@ export function RowChips({ uid, displayName, view, busy, note, onProvision }: Ro
       chips = view.status.links.map((link) => (
         <Chip
           key={link.targetId}
-          state={link.state}
+          state={chipState(link)}
           override={link.override}
           label={chipLabel(link)}
           tip={describeLink(link) + guessed}

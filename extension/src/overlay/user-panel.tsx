@@ -7,7 +7,7 @@
  */
 import type { ProvisionResult } from '../../../shared/src/provisioning';
 import type { UserStatusView } from '../lib/page-messages';
-import { OVERRIDE_CHOICES, OVERRIDE_LABEL, STATE_LABEL, when } from './link-state';
+import { chipState, linkLabel, OVERRIDE_CHOICES, OVERRIDE_LABEL, when } from './link-state';
 import { StepList } from './step-list';
 
 export type PanelState = { kind: 'loading' } | { kind: 'error'; error: string } | { kind: 'ready'; status: UserStatusView };
@@ -101,10 +101,10 @@ export function UserPanel({ displayName, state, busy, fresh, saved, matched, onP
           </thead>
           <tbody>
             {status.links.map((l) => (
-              <tr key={l.targetId} data-scim-target={l.targetName} data-state={l.state}>
+              <tr key={l.targetId} data-scim-target={l.targetName} data-state={chipState(l)}>
                 <th scope="row">{l.targetName}</th>
-                <td class={l.state === 'failed' ? 'bad' : l.state === 'in_sync' ? 'ok' : undefined} data-state={l.state}>
-                  {STATE_LABEL[l.state]}
+                <td class={l.state === 'failed' ? 'bad' : chipState(l) === 'in_sync' ? 'ok' : undefined} data-state={l.state}>
+                  {linkLabel(l)}
                   {l.override ? ` (${OVERRIDE_LABEL[l.override]})` : ''}
                 </td>
                 <td>{when(l.lastSuccessAt)}</td>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Link, ProvisionResult } from '../../../shared/src/provisioning';
-import { chipLabel, describeLink, overrideSaid, STATE_LABEL } from '../../../extension/src/overlay/link-state';
+import { chipLabel, chipState, describeLink, linkLabel, overrideSaid, STATE_LABEL } from '../../../extension/src/overlay/link-state';
 import { summarise } from '../../../extension/src/overlay/summarise-outcome';
 
 const link = (over: Partial<Link>): Link => ({
@@ -57,6 +57,17 @@ describe('chip texts', () => {
     const text = describeLink(link({ state: 'failed', lastError: 'department is required.', nextAttemptAt: '2026-11-23T10:00:00Z' }));
     expect(text).toMatch(/^Failed on Relay B: department is required \(next attempt .+\)\.$/);
     expect(describeLink(link({ state: 'failed' }))).toBe('Failed on Relay B: no reason given.');
+  });
+
+  it('names drift reconcile found while its repair is on the way, roles first, and never says in sync', () => {
+    const drifting = link({ state: 'pending', drift: ['attributes', 'roles'] });
+    expect(linkLabel(drifting)).toBe('role drift — repairing');
+    expect(chipState(drifting)).toBe('drift');
+    expect(describeLink(drifting)).toBe('Reconcile found role drift, drift on Relay B: the repair is queued; in sync once it lands.');
+    expect(linkLabel(link({ state: 'pending', drift: ['memberships'] }))).toBe('membership drift — repairing');
+    // A failure says more than the drift behind it.
+    expect(linkLabel(link({ state: 'failed', drift: ['roles'] }))).toBe('failed');
+    expect(linkLabel(link({ state: 'in_sync', drift: null }))).toBe('in sync');
   });
 
   it('says what pending and not linked mean', () => {

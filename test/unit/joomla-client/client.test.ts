@@ -100,7 +100,7 @@ describe('createJoomlaClient', () => {
     expect(new URL(requests[0]!.url).searchParams.get('filter[search]')).toBe('username:ada');
   });
 
-  it("refuses to write a Super User or the token's account", async () => {
+  it('refuses to write a Super User: the read before the write is the second line of defence', async () => {
     const { client } = setup({}, json(200, { data: { ...row(584, 'sam.super'), attributes: { ...row(584, 'sam.super').attributes, groups: { 8: 8 } } } }));
     const r = await client.patchUser('584', [{ op: 'replace', path: 'active', value: false }]);
     expect(!r.ok && r.failure.message).toMatch(/Skipped as protected.*Super User/);

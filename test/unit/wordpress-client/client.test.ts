@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { wordpressTargetOptionsSchema } from '../../../shared/src/wordpress-target';
 import { memoryRoleMemory } from '../../../worker/src/db/remote-roles';
-import { buildFilter } from '../../../worker/src/provisioning/scim-client';
+import { buildFilter, type ClientHooks } from '../../../worker/src/provisioning/scim-client';
 import { createWordpressClient } from '../../../worker/src/provisioning/wordpress-client';
 import { stubFetch, type Answer } from '../scim-client/stub-fetch';
 import searchEmail from '../../fixtures/wordpress-real/api/42_list_search_columns_email.json';
@@ -16,18 +16,22 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 const wpUser = (id: number, username: string, roles: string[], email = `${username}@example.test`) => ({ id, username, email, name: username, roles });
 
-const setup = (options: object, ...answers: Answer[]) => {
+const setupWith = (hooks: ClientHooks, options: object, ...answers: Answer[]) => {
   const stub = stubFetch(...answers);
   const memory = memoryRoleMemory();
-  const client = createWordpressClient({
-    baseUrl: 'https://blog.example/',
-    token: 'relay:abcd efgh ijkl mnop',
-    options: wordpressTargetOptionsSchema.parse(options),
-    fetch: stub.fetch,
-    memory,
-  });
+  const client = createWordpressClient(
+    {
+      baseUrl: 'https://blog.example/',
+      token: 'relay:abcd efgh ijkl mnop',
+      options: wordpressTargetOptionsSchema.parse(options),
+      fetch: stub.fetch,
+      memory,
+    },
+    hooks,
+  );
   return { client, requests: stub.requests, memory };
 };
+const setup = (options: object, ...answers: Answer[]) => setupWith({}, options, ...answers);
 
 describe('createWordpressClient', () => {
   it('checks the credentials with /users/me?context=edit over Basic auth with the Application Password', async () => {
@@ -86,18 +90,37 @@ describe('createWordpressClient', () => {
     expect(await memory.recall('5')).toBeNull();
   });
 
-  it('never writes user 1 unless allowed, and deletes with force and reassign to a chosen user', async () => {
-    const refused = setup({});
-    expect(await refused.client.deleteUser('1')).toMatchObject({ ok: false, failure: { kind: 'rejected' } });
-    expect(refused.requests).toEqual([]);
+  it('never writes the account it signs in as (a second line of defence), and deletes with force and reassign to a chosen user', async () => {
+    const refused = setup({}, json(200, wpUser(2, 'relay', ['administrator'])));
+    expect(await refused.client.deleteUser('2')).toMatchObject({
+      ok: false,
+      failure: { kind: 'rejected', message: expect.stringMatching(/^Skipped as protected:/) },
+    });
+    expect(refused.requests.map((r) => r.method)).toEqual(['GET']);
 
     const { client, requests } = setup(
-      { reassign: 7, allowUserOne: true },
+      { reassign: 7 },
       json(200, wpUser(2, 'relay', ['administrator'])),
-      json(200, { deleted: true, previous: wpUser(1, 'admin', []) }),
+      json(200, { deleted: true, previous: wpUser(4, 'gone', []) }),
     );
-    expect(await client.deleteUser('1')).toMatchObject({ ok: true });
-    expect(requests[1]!.url).toBe('https://blog.example/wp-json/wp/v2/users/1?force=true&reassign=7');
+    expect(await client.deleteUser('4')).toMatchObject({ ok: true });
+    expect(requests[1]!.url).toBe('https://blog.example/wp-json/wp/v2/users/4?force=true&reassign=7');
+  });
+
+  it('leaves a member the engine says is protected out of a role push, and reports the login it reads', async () => {
+    const seen: string[] = [];
+    const { client, requests } = setupWith(
+      { protectedReason: (id) => (id === '1' ? 'user 1' : null), onProtected: (id, why) => seen.push(`${id}: ${why}`) },
+      {},
+      json(200, wpUser(5, 'dave', [])),
+      json(200, wpUser(5, 'dave', ['editor'])),
+      json(200, [wpUser(2, 'Relay', ['administrator'])], { 'x-wp-totalpages': '1' }),
+    );
+    const pushed = await client.patchGroup('editor', [{ op: 'add', path: 'members', value: [{ value: '1' }, { value: '5' }] }]);
+    expect(pushed).toMatchObject({ ok: true });
+    expect(requests.map((r) => new URL(r.url).pathname)).toEqual(['/wp-json/wp/v2/users/5', '/wp-json/wp/v2/users/5']);
+    await client.findUsers(buildFilter('userName', 'Relay'));
+    expect(seen).toEqual(["2: the relay's own login on this site"]);
   });
 
   it('creates with a random password and the default role; the duplicate username is a conflict', async () => {

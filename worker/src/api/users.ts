@@ -42,6 +42,7 @@ function linksOf(
       lastSuccessAt: l?.lastSuccessAt ?? null,
       nextAttemptAt: l?.nextAttemptAt ?? null,
       lastError: l?.lastError ?? null,
+      drift: l?.drift ?? null,
       ...(l && 'remoteState' in l ? { remoteState: l.remoteState ?? null } : {}),
       ...(scope ? { override: scope.statuses.override(t.id, scope.userId) } : {}),
     };

@@ -2,6 +2,7 @@
  * Directory reads for the admin API: users with their per-target links, for search and for the
  * batch lookup the extension makes for a whole People page. Every key goes through an index.
  */
+import type { LinkDrift } from '../../../shared/src/provisioning';
 import { isHeldCreation } from './held-creations';
 import { MAX_PARAMS, chunk } from './sql-helpers';
 
@@ -13,6 +14,7 @@ export interface UserLinkRow {
   lastSuccessAt: string | null;
   nextAttemptAt: string | null;
   lastError: string | null;
+  drift?: LinkDrift[] | null;
 }
 
 export interface UserRecord {
@@ -64,11 +66,26 @@ const LINK_STATE = `CASE WHEN l.state = 'in_sync' AND EXISTS (
        JOIN outbox o ON o.target_id = l.target_id AND o.resource_type = 'Group' AND o.resource_id = g.id
       WHERE gm.member_id = u.id AND o.state IN ('pending', 'leased', 'held')) THEN 'pending' ELSE l.state END`;
 
+/**
+ * Drift the last reconcile found (reconcile_drift) that no repair has landed since (issue #9):
+ * the user's own drift until the link succeeds again after it was found; a role or membership
+ * until the group's push holds the user again (pushed_members is what the target holds).
+ */
+const LINK_DRIFT = `(SELECT json_group_array(DISTINCT k) FROM (
+     SELECT CASE d.kind WHEN 'deleted' THEN 'missing' ELSE 'attributes' END AS k FROM reconcile_drift d
+      WHERE d.target_id = l.target_id AND d.resource_type = 'User' AND d.resource_id = u.id
+        AND d.kind IN ('deleted', 'attributes', 'deactivated') AND d.at > COALESCE(l.last_success_at, '')
+     UNION ALL
+     SELECT CASE d.kind WHEN 'roles' THEN 'roles' ELSE 'memberships' END FROM group_members gm JOIN groups g ON g.pk = gm.group_pk
+       JOIN reconcile_drift d ON d.target_id = l.target_id AND d.resource_type = 'Group' AND d.resource_id = g.id AND d.kind IN ('members', 'roles')
+      WHERE gm.member_id = u.id AND l.remote_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM pushed_members p WHERE p.target_id = l.target_id AND p.group_id = g.id AND p.member_id = u.id)))`;
+
 const USER_SELECT = `u.id, u.user_name AS userName, u.external_id AS externalId, u.active,
   json_extract(u.data, '$.displayName') AS displayName,
   (SELECT json_group_array(e.value) FROM (SELECT value FROM user_values WHERE user_pk = u.pk AND attr = 'emails' AND value IS NOT NULL ORDER BY "primary" DESC, rowid) e) AS emailsJson,
   (SELECT json_group_array(json_object('targetId', l.target_id, 'state', ${LINK_STATE}, 'remoteId', l.remote_id, 'lastAttemptAt', l.last_attempt_at,
-     'lastSuccessAt', l.last_success_at, 'nextAttemptAt', l.next_attempt_at, 'lastError', l.last_error))
+     'lastSuccessAt', l.last_success_at, 'nextAttemptAt', l.next_attempt_at, 'lastError', l.last_error, 'drift', json(${LINK_DRIFT})))
      FROM links l WHERE l.resource_type = 'User' AND l.resource_id = u.id) AS linksJson`;
 
 function toUserRecord(r: RawUser): UserRecord {
@@ -80,8 +97,14 @@ function toUserRecord(r: RawUser): UserRecord {
     active: r.active !== 0,
     emails: JSON.parse(r.emailsJson) as string[],
     externalId: r.externalId,
-    links: JSON.parse(r.linksJson) as UserLinkRow[],
+    links: (JSON.parse(r.linksJson) as UserLinkRow[]).map(withDrift),
   };
+}
+
+/** Known drift is never "in sync": the repair is pending. No drift reads as null. */
+function withDrift(l: UserLinkRow): UserLinkRow {
+  const drift = l.drift?.length ? l.drift : null;
+  return { ...l, state: drift && l.state === 'in_sync' ? 'pending' : l.state, drift };
 }
 
 export const LOOKUP_KINDS = ['userNames', 'emails', 'externalIds', 'ids'] as const;

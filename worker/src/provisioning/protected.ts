@@ -1,37 +1,60 @@
 /**
  * Protected accounts (issue #9): the relay never updates, deactivates or deletes the account its
- * own credentials belong to on a target, nor the accounts the admin lists (`protectedAccounts`:
- * userNames or remote ids). On a Drupal site that is the Basic user name, and uid 1 — the site's
- * first admin — always: a directory user called "admin" imported from one site would otherwise
- * be matched by name to the target's own admin, and the relay would rewrite its mail (422) or
- * block it. A SCIM bearer token does not say whose it is, so there only the list applies.
+ * own credentials belong to on a target, the site's first administrator, nor the accounts the
+ * admin lists (`protectedAccounts`: userNames or remote ids). One place decides for every kind,
+ * so plan, audit and chips say `protected` the same way:
+ * - Drupal: the Basic user name, and uid 1 always — a directory user called "admin" imported from
+ *   one site would otherwise be matched by name to the target's own admin;
+ * - WordPress: the Application Password's user name, and user 1 unless `options.allowUserOne`;
+ * - Joomla: the account the API token belongs to (the token names it), and Super Users unless
+ *   `options.allowSuperUsers` — known only by reading the account, so the connector reports them
+ *   as it reads (`learnProtected`);
+ * - SCIM: a bearer token does not say whose it is, so only the list applies.
  */
 import type { Target } from '../../../shared/src/targets';
 import type { LinkUpdate } from '../db/links';
+import { tokenUserId } from './joomla-client/transport';
 
 export interface Protection {
-  /** lower-cased userNames */
-  names: Set<string>;
-  /** remote ids and second keys (Drupal uuid or uid) */
-  ids: Set<string>;
+  /** lower-cased userName → why */
+  names: Map<string, string>;
+  /** remote id or second key (Drupal uuid or uid, WordPress or Joomla id) → why */
+  ids: Map<string, string>;
 }
 
-/** Drupal's first account, created by the installer: the site's owner. */
-const DRUPAL_FIRST_UID = '1';
+/** The first account a Drupal or WordPress installer creates: the site's owner. */
+const FIRST_ACCOUNT = '1';
+const OWN_LOGIN = "the relay's own login on this site";
 
 export function protectionOf(target: Pick<Target, 'kind' | 'protectedAccounts' | 'options'>, token: string): Protection {
   // A Target from before protectedAccounts existed (a stored shape, a test's literal) lists none.
   const listed = target.protectedAccounts ?? [];
-  const names = new Set(listed.map((a) => a.toLowerCase()));
-  const ids = new Set(listed);
-  if (target.kind === 'drupal-jsonapi') {
-    ids.add(DRUPAL_FIRST_UID);
-    // Basic auth: the token is "username:password" (drupal-target.ts checks the shape).
-    const options = target.options as { auth?: string } | null;
-    const user = options?.auth === 'basic' ? token.split(':')[0] : undefined;
-    if (user) names.add(user.toLowerCase());
+  const names = new Map(listed.map((a) => [a.toLowerCase(), `protected account "${a}" (listed in protectedAccounts)`]));
+  const ids = new Map(listed.map((a) => [a, `protected account ${a} (listed in protectedAccounts)`]));
+  const options = (target.options ?? {}) as { auth?: string; allowUserOne?: boolean };
+  // Basic auth and Application Passwords: the token is "username:password" (the kinds' schemas check the shape).
+  const login = token.split(':')[0]?.toLowerCase();
+  switch (target.kind) {
+    case 'drupal-jsonapi':
+      ids.set(FIRST_ACCOUNT, "the site's first account (uid 1)");
+      if (options.auth === 'basic' && login) names.set(login, OWN_LOGIN);
+      break;
+    case 'wordpress-rest':
+      if (!options.allowUserOne) ids.set(FIRST_ACCOUNT, "user 1, the site's first administrator (allow it with options.allowUserOne)");
+      if (login) names.set(login, OWN_LOGIN);
+      break;
+    case 'joomla-webservices': {
+      const self = tokenUserId(token);
+      if (self) ids.set(self, 'the account the API token belongs to');
+      break;
+    }
   }
   return { names, ids };
+}
+
+/** A protected account the connector saw while reading the target (a Joomla Super User). */
+export function learnProtected(p: Protection, remoteId: string, reason: string): void {
+  p.ids.set(remoteId, reason);
 }
 
 export interface AccountRef {
@@ -42,12 +65,16 @@ export interface AccountRef {
 
 /** Why the account is protected, or null when the relay may write it. */
 export function protectedReason(p: Protection, a: AccountRef): string | null {
-  if (a.remoteKey && p.ids.has(a.remoteKey)) return a.remoteKey === DRUPAL_FIRST_UID ? "the site's first account (uid 1)" : `protected account ${a.remoteKey}`;
-  if (a.remoteId && p.ids.has(a.remoteId)) return `protected account ${a.remoteId}`;
-  if (typeof a.userName === 'string' && p.names.has(a.userName.toLowerCase()))
-    return `protected account "${a.userName}" (the relay's own login or listed in protectedAccounts)`;
-  return null;
+  const byKey = a.remoteKey ? p.ids.get(a.remoteKey) : undefined;
+  if (byKey) return byKey;
+  const byId = a.remoteId ? p.ids.get(a.remoteId) : undefined;
+  if (byId) return byId;
+  const byName = typeof a.userName === 'string' ? p.names.get(a.userName.toLowerCase()) : undefined;
+  return byName ?? null;
 }
+
+/** How a connector's refusal of a protected account starts (its second line of defence). */
+export const PROTECTED_REFUSAL = 'Skipped as protected:';
 
 export const isProtectedSkip = (detail: string) => detail.startsWith(PROTECTED_PREFIX);
 export const PROTECTED_PREFIX = 'protected: ';

@@ -6,7 +6,7 @@
 import type { Operations, Step, Target } from '../../../shared/src';
 import type { AuditEvent } from '../db/audit';
 import type { ScimClient } from './scim-client';
-import { protectionOf, PROTECTED_PREFIX, type Protection } from './protected';
+import { learnProtected, protectedReason, protectionOf, PROTECTED_PREFIX, type Protection } from './protected';
 import { createTargetClient } from './target-client';
 import type { SqlFragment } from '../directory/types';
 import { scopeCondition } from './scope';
@@ -66,6 +66,10 @@ export function createSyncContext(input: SyncContextInput): SyncContext {
     {
       onRemoteKey(remoteId, remoteKey) {
         ctx.remoteKeys.set(remoteId, remoteKey);
+      },
+      protectedReason: (remoteId) => protectedReason(ctx.protection, { remoteId, remoteKey: ctx.remoteKeys.get(remoteId) ?? null }),
+      onProtected(remoteId, reason) {
+        learnProtected(ctx.protection, remoteId, reason);
       },
       onRequest(r) {
         ctx.requests++;

@@ -86,7 +86,11 @@ export interface Preloaded {
 }
 
 export async function syncUser(ctx: SyncContext, userId: string, preloaded?: Preloaded): Promise<SyncOutcome> {
-  const outcome = await syncUserOnce(ctx, userId, preloaded);
+  let outcome = await syncUserOnce(ctx, userId, preloaded);
+  // A connector that refused a write because the read before it showed a protected account (a
+  // Joomla Super User) told the engine so: the outcome is `protected`, as everywhere else.
+  const reason = !outcome.ok && outcome.remoteId ? protectedReason(ctx.protection, { remoteId: outcome.remoteId }) : null;
+  if (reason) outcome = skip(recordProtected(ctx, reason), { ...protectedLink(reason, undefined), remoteId: outcome.remoteId }, outcome.remoteId);
   // The target's second key for the account (Drupal's uid), when a response carried one.
   const remoteKey = outcome.remoteId ? ctx.remoteKeys.get(outcome.remoteId) : undefined;
   if (remoteKey !== undefined && outcome.link) outcome.link.remoteKey = remoteKey;
@@ -310,6 +314,26 @@ async function deactivate(ctx: SyncContext, link: LinkRow | null, resource: Json
       : ctx.client.replaceUser(remoteId, { ...payload, active: false }, ifMatch ? { ifMatch } : undefined),
   );
   const result = written.result;
+  // Deleted on the target meanwhile: an inactive user has nothing to deactivate there, and the link
+  // forgets the account, so a reactivation matches and creates again (found by the convergence
+  // property test: the row used to stay failed for good).
+  if (!result.ok && result.failure.kind === 'not_found') {
+    step(ctx, {
+      step: 'action',
+      ok: true,
+      httpStatus: result.failure.status ?? 404,
+      detail: 'The account is already gone from the target: nothing to deactivate.',
+    });
+    return skip('inactive here and gone from the target', {
+      state: 'never',
+      success: false,
+      remoteId: null,
+      remoteState: null,
+      payload: null,
+      payloadHash: null,
+      error: null,
+    });
+  }
   if (!result.ok) return failed('deactivate', result.failure, link.remoteId);
   step(ctx, { step: 'action', ok: true, httpStatus: result.status, detail: 'Deactivated the account (active = false).' });
   const stored = { ...payload, active: false };

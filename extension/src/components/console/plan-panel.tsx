@@ -59,7 +59,8 @@ export function PlanPanel({ target, onClose }: { target: Target; onClose: () => 
           {items.map((o) => (
             <tr key={o.outboxId} data-outbox-id={o.outboxId}>
               <th scope="row">{o.who}</th>
-              <td>{o.action}</td>
+              {/* A protected account's skip says so in the detail ("protected: …", worker protected.ts): name it as its own action. */}
+              <td data-action={isProtected(o.detail) ? 'protected' : o.action}>{isProtected(o.detail) ? 'protected (never written)' : o.action}</td>
               <td>{o.detail}</td>
             </tr>
           ))}
@@ -68,3 +69,5 @@ export function PlanPanel({ target, onClose }: { target: Target; onClose: () => 
     </section>
   );
 }
+
+const isProtected = (detail: string) => detail.startsWith('protected: ');

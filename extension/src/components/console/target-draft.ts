@@ -40,6 +40,8 @@ export interface TargetDraft {
   /** who is provisioned (issue #13), and the scope as saved (a PATCH nulls what the new kind lacks) */
   scope: ScopeDraft;
   savedScope: Scope | null;
+  /** userNames or remote ids the relay never writes (protected.ts) */
+  protectedAccounts: string[];
   dryRun: boolean;
   pushGroups: boolean;
   drupalAuth: 'basic' | 'bearer';
@@ -78,6 +80,7 @@ export function emptyDraft(): TargetDraft {
     creationThreshold: '100',
     scope: scopeDraftOf(undefined),
     savedScope: null,
+    protectedAccounts: [],
     dryRun: false,
     pushGroups: false,
     drupalAuth: 'basic',
@@ -127,6 +130,7 @@ export function draftOf(t: Target): TargetDraft {
     creationThreshold: String(t.creationThreshold),
     scope: scopeDraftOf(t.scope),
     savedScope: t.scope,
+    protectedAccounts: t.protectedAccounts ?? [],
     dryRun: t.dryRun,
     pushGroups: t.pushGroups,
     drupalAuth: options?.auth ?? 'basic',
@@ -177,6 +181,7 @@ export function bodyOf(d: TargetDraft, isNew: boolean): Record<string, unknown> 
     concurrency: num(d.concurrency),
     deletionThreshold: num(d.deletionThreshold),
     creationThreshold: num(d.creationThreshold),
+    protectedAccounts: d.protectedAccounts,
     dryRun: d.dryRun,
     pushGroups: d.pushGroups,
   };

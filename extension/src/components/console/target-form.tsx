@@ -24,6 +24,7 @@ import { CmsOptions } from './cms-options';
 import { scopeOf } from './scope-draft';
 import { ScopeEditor } from './scope-editor';
 import { ScopePreviewPanel } from './scope-preview';
+import { ProtectedAccountsField } from './protected-accounts-field';
 
 /** What the credential field asks for, in the site's own words. */
 function tokenLabel(d: TargetDraft): string {
@@ -46,6 +47,7 @@ const FIELD_PATHS = [
   'deletionThreshold',
   'creationThreshold',
   'scope',
+  'protectedAccounts',
   'options',
 ];
 
@@ -239,12 +241,13 @@ export function TargetForm({ target, onSaved, onCancel }: { target: Target | nul
         {text('t-concurrency', 'concurrency', 'Concurrent requests (at most 6)', 'concurrency', { type: 'number' })}
         {text('t-threshold', 'deletionThreshold', 'Deletion threshold', 'deletionThreshold', {
           type: 'number',
-          hint: 'More deactivations and deletions than this in one run are held for approval.',
+          hint: 'More deactivations and deletions than this within the deletion window (60 minutes by default) are held for approval.',
         })}
         {text('t-creation-threshold', 'creationThreshold', 'Creation threshold', 'creationThreshold', {
           type: 'number',
           hint: 'More account creations than this (a first sync, a scope change, a big import) wait for approval. 0: no guard.',
         })}
+        <ProtectedAccountsField value={draft.protectedAccounts} onChange={(v) => set('protectedAccounts', v)} error={err('protectedAccounts')} />
         <label class="check">
           <input type="checkbox" checked={draft.dryRun} onChange={(e) => set('dryRun', e.currentTarget.checked)} />
           Dry run (record what would be sent, send nothing)

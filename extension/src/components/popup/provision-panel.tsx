@@ -10,7 +10,7 @@ import { siteLookupResponseSchema, type SiteLookupResponse } from '../../lib/rel
 import { Problem } from '../ui/problem';
 import { StatusLine } from '../ui/status-line';
 import { pageUserOf } from './page-user';
-import { overrideSaid, STATE_LABEL } from '../../overlay/link-state';
+import { linkLabel, overrideSaid } from '../../overlay/link-state';
 import { OverrideSelect } from '../ui/override-select';
 import { TargetProgress, type TargetRun } from './target-progress';
 
@@ -172,7 +172,7 @@ export function ProvisionPanel({ user }: { user: PageUserView }) {
                       <input type="checkbox" checked={chosen.includes(t.id)} disabled={busy} onChange={(e) => toggle(t.id, e.currentTarget.checked)} />
                       {t.name}
                       {t.status === 'paused' ? ' (paused)' : ''}
-                      {link ? <span class="muted"> — {STATE_LABEL[link.state]}</span> : null}
+                      {link ? <span class="muted"> — {linkLabel(link)}</span> : null}
                     </label>
                     {hit && (
                       <OverrideSelect

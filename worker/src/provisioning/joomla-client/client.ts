@@ -11,11 +11,13 @@
  * - the list has no exact filter, no total and a fixed order by name: matching searches, pages
  *   by offset, de-duplicates by id and compares exactly;
  * - a batch match (many new users) lists the site once instead of searching each (site-index.ts);
- * - protected accounts: the token's own account always, Super Users unless options.allowSuperUsers.
+ * - protected accounts: the token's own account always (protected.ts), Super Users unless
+ *   options.allowSuperUsers (reported to the engine as they are read, refused before a write).
  */
 import type { JoomlaTargetOptions } from '../../../../shared/src/joomla-target';
 import type { JsonObject } from '../../scim/schema/normalize';
 import type { Failure } from '../failure';
+import { PROTECTED_REFUSAL } from '../protected';
 import type { ScimClient } from '../scim-client/client';
 import { readAs, readNothing } from '../scim-client/readers';
 import type { ScimResource, ServiceProviderConfig } from '../scim-client/schemas';
@@ -61,6 +63,7 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
   const self = tokenUserId(conn.token);
   const seen = (u: JoomlaUser): ScimResource => {
     hooks.onRemoteKey?.(u.id, u.id);
+    superUserReason(u);
     return toScimUser(u);
   };
   const read = (id: string) => send('GET', itemRoute(id), readItem);
@@ -79,20 +82,26 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
     return groupsCache;
   };
 
-  function protectedReason(u: JoomlaUser): string | undefined {
-    if (self !== undefined && u.id === self) return 'it is the account the API token belongs to';
-    if (!allowSuperUsers && groupIds(u).some((g) => superUserGroups.includes(g))) return 'it is a Super User (allow it with options.allowSuperUsers)';
-    return undefined;
+  /**
+   * A Super User is protected unless options.allowSuperUsers (the token's own account is the
+   * engine's to know: protected.ts). Which accounts are Super Users only a read tells, so every
+   * read reports them to the engine, and the read before each write refuses one: an account may
+   * have become a Super User since the engine linked it, and the engine writes linked accounts
+   * without reading them first — this check is the only place that sees the account's groups.
+   */
+  function superUserReason(u: JoomlaUser): string | undefined {
+    if (allowSuperUsers || !groupIds(u).some((g) => superUserGroups.includes(g))) return undefined;
+    const why = 'a Super User on this site (allow it with options.allowSuperUsers)';
+    hooks.onProtected?.(u.id, why);
+    return why;
   }
-  const protectedFailure = (u: JoomlaUser, why: string, method: 'PATCH' | 'DELETE') => {
-    const failure: Failure = {
+  const protectedFailure = (u: JoomlaUser, why: string) => ({
+    ok: false as const,
+    failure: {
       kind: 'rejected',
-      message: `Skipped as protected: the relay never changes Joomla account ${u.id} (${u.attributes.username ?? ''}): ${why}.`,
-    };
-    // Logged like the request it replaces (no status: nothing was sent), so the audit shows the skip.
-    hooks.onRequest?.({ method, path: itemRoute(u.id), durationMs: 0, failure });
-    return { ok: false as const, failure };
-  };
+      message: `${PROTECTED_REFUSAL} the relay never changes Joomla account ${u.id} (${u.attributes.username ?? ''}): ${why}.`,
+    } as Failure,
+  });
 
   /** What Joomla changed without a word: the answer compared with what was sent. */
   function silentChanges(sent: JoomlaFields & { groups?: number[] }, got: JoomlaUser): string[] {
@@ -140,12 +149,11 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
         if (!res.ok && page > 0 && res.failure.kind === 'not_found') break;
         if (!res.ok) return res;
         for (const u of res.value.data)
-          if (sameValue(lookup.attribute === 'email' ? u.attributes.email : u.attributes.username, value)) found.set(u.id, toScimUser(u));
+          if (sameValue(lookup.attribute === 'email' ? u.attributes.email : u.attributes.username, value)) found.set(u.id, seen(u));
         if (res.value.data.length < PAGE || !res.value.links?.next) break;
       }
       if (found.size >= limit) break;
     }
-    for (const id of found.keys()) hooks.onRemoteKey?.(id, id);
     return ok([...found.values()]);
   }
 
@@ -155,8 +163,8 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
       return rejected(`Joomla strips the characters < > " ' % & ; ( ) from a username: "${fields.username}" cannot be sent as it is.`);
     const current = await read(id);
     if (!current.ok) return current;
-    const why = protectedReason(current.value.data);
-    if (why) return protectedFailure(current.value.data, why, 'PATCH');
+    const why = hooks.protectedReason?.(id) ?? superUserReason(current.value.data);
+    if (why) return protectedFailure(current.value.data, why);
     const now = groupIds(current.value.data);
     let groups = groupsOf(now);
     // Joomla refuses an account without a group: one left with none gets the default groups.
@@ -183,7 +191,7 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
   async function setGroup(user: string, group: number, add: boolean): Promise<Result<unknown>> {
     const r = await write(user, {}, (now) => (add ? (now.includes(group) ? now : [...now, group]) : now.filter((g) => g !== group)));
     // A protected member keeps its groups; the rest of the group is still pushed.
-    if (!r.ok && r.failure.message.startsWith('Skipped as protected')) return ok(undefined);
+    if (!r.ok && r.failure.message.startsWith(PROTECTED_REFUSAL)) return ok(undefined);
     return r;
   }
 
@@ -232,8 +240,8 @@ export function createJoomlaClient(conn: JoomlaConnectionInput, hooks: ClientHoo
     async deleteUser(id) {
       const current = await read(id);
       if (!current.ok) return current;
-      const why = protectedReason(current.value.data);
-      if (why) return protectedFailure(current.value.data, why, 'DELETE');
+      const why = hooks.protectedReason?.(id) ?? superUserReason(current.value.data);
+      if (why) return protectedFailure(current.value.data, why);
       const res = await send('DELETE', itemRoute(id), readNothing, { deleting: true });
       if (res.ok) return { ...res, detail: 'Deleted the account.' };
       // A bare 500 says nothing (api/096-098): gone after all is what was asked.

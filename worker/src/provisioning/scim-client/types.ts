@@ -58,4 +58,8 @@ export interface ClientHooks {
   onRequest?(r: RequestRecord): void;
   /** a second identifier the target knows an account by (Drupal's numeric uid), seen in a response */
   onRemoteKey?(remoteId: string, remoteKey: string): void;
+  /** the engine's protection (protected.ts): why the relay never writes this account, or null */
+  protectedReason?(remoteId: string): string | null;
+  /** an account the connector found protected while reading it (a Joomla Super User) */
+  onProtected?(remoteId: string, reason: string): void;
 }

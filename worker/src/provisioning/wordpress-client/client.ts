@@ -8,7 +8,9 @@
  * - no disabled flag: deactivating removes every role (remembered for reactivation), revokes the
  *   account's Application Passwords and sets a random password (ending its browser sessions);
  * - delete needs `force=true` and `reassign` (options.reassign);
- * - protected accounts: the one the relay signs in as, and user 1 unless options.allowUserOne.
+ * - protected accounts (the one the relay signs in as, user 1 unless options.allowUserOne) are the
+ *   engine's to refuse (protected.ts); the login's account is reported when a read meets it, and
+ *   refused before a write (refuseOwnAccount), as it may be linked under another userName.
  * - a batch match (many new users) lists the site once instead of searching each (site-index.ts).
  * The Batch API (25 requests, 207) is not used: the engine writes one account at a time.
  */
@@ -16,6 +18,7 @@ import type { WordpressTargetOptions } from '../../../../shared/src/wordpress-ta
 import { memoryRoleMemory, type RoleMemory } from '../../db/remote-roles';
 import type { JsonObject } from '../../scim/schema/normalize';
 import type { Failure } from '../failure';
+import { PROTECTED_REFUSAL } from '../protected';
 import type { ScimClient } from '../scim-client/client';
 import { readAs } from '../scim-client/readers';
 import type { ScimResource, ServiceProviderConfig } from '../scim-client/schemas';
@@ -64,9 +67,11 @@ export function randomPassword(): string {
 export function createWordpressClient(conn: WordpressConnectionInput, hooks: ClientHooks = {}): WordpressClient {
   const send: WordpressSend = createWordpressTransport(conn, hooks);
   const memory = conn.memory ?? memoryRoleMemory();
-  const { roleMap, defaultRole, reassign, allowUserOne } = conn.options;
+  const { roleMap, defaultRole, reassign } = conn.options;
+  const login = conn.token.split(':')[0]?.toLowerCase();
   const seen = (u: WpUser): ScimResource => {
     hooks.onRemoteKey?.(String(u.id), String(u.id));
+    if (login && u.username?.toLowerCase() === login) hooks.onProtected?.(String(u.id), "the relay's own login on this site");
     return toScimUser(u);
   };
 
@@ -79,22 +84,19 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
     return meCache;
   };
 
-  /** Why the relay must leave this account alone, or undefined. */
-  async function protectedReason(id: string): Promise<string | Failure | undefined> {
-    if (id === '1' && !allowUserOne) return "it is user 1, the site's first administrator (allow it with options.allowUserOne)";
+  /**
+   * A second line of defence: the account the relay signs in as is known by id only from
+   * /users/me (one read per run), and it may be linked under another directory userName, so the
+   * engine (protected.ts) cannot always name it before a write. The engine reports the refusal
+   * as outcome `protected`.
+   */
+  async function refuseOwnAccount(id: string): Promise<{ ok: false; failure: Failure } | undefined> {
     const self = await me();
-    if (!self.ok) return self.failure;
-    if (String(self.value.id) === id) return 'it is the account the relay signs in as';
-    return undefined;
-  }
-  async function guard(id: string, method: 'POST' | 'DELETE'): Promise<{ ok: false; failure: Failure } | undefined> {
-    const why = await protectedReason(id);
-    if (why === undefined) return undefined;
-    if (typeof why !== 'string') return { ok: false, failure: why };
-    const failure: Failure = { kind: 'rejected', message: `Skipped as protected: the relay never changes WordPress account ${id}: ${why}.` };
-    // Logged like the request it replaces (no status: nothing was sent), so the audit shows the skip.
-    hooks.onRequest?.({ method, path: userRoute(id), durationMs: 0, failure });
-    return { ok: false, failure };
+    if (!self.ok) return self;
+    if (String(self.value.id) !== id) return undefined;
+    const why = "the relay's own login on this site";
+    hooks.onProtected?.(id, why);
+    return rejected(`${PROTECTED_REFUSAL} the relay never changes WordPress account ${id}: ${why}.`);
   }
 
   // A batch match reads the site's listing once instead of searching each value (site-index.ts).
@@ -141,8 +143,8 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
 
   async function update(id: string, fields: WpFields): Promise<Result<ScimResource | undefined>> {
     const { active, ...rest } = fields;
-    const blocked = await guard(id, 'POST');
-    if (blocked) return blocked;
+    const refused = await refuseOwnAccount(id);
+    if (refused) return refused;
     let last: ScimResource | undefined;
     let status = 200;
     if (rest.username !== undefined) {
@@ -247,8 +249,8 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
       return update(id, fields);
     },
     async deleteUser(id) {
-      const blocked = await guard(id, 'DELETE');
-      if (blocked) return blocked;
+      const refused = await refuseOwnAccount(id);
+      if (refused) return refused;
       const to = await reassignTo();
       if (!to.ok) return to;
       // force=true: users have no trash (501 without it, api/86); reassign is required (api/87).
@@ -271,8 +273,8 @@ export function createWordpressClient(conn: WordpressConnectionInput, hooks: Cli
       rejected(`The group "${String(body.displayName)}" is not mapped to a WordPress role; the relay does not create roles.`),
     async patchGroup(role, ops) {
       for (const c of memberChanges(ops)) {
-        // A protected member keeps its roles; the rest of the group is still pushed.
-        if ((await protectedReason(c.user)) !== undefined) continue;
+        // A protected member keeps its roles (protected.ts decides); the rest of the group is still pushed.
+        if (hooks.protectedReason?.(c.user)) continue;
         const r = await setRole(send, memory, c.user, role, c.add);
         if (!r.ok && r.failure.kind !== 'not_found') return r;
       }
