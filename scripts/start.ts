@@ -84,5 +84,5 @@ console.log(`
    SCIM token    (scim:read scim:write): ${scimToken}
    Admin token   (all scopes, .dev.vars RELAY_BOOTSTRAP_TOKEN): ${vars.RELAY_BOOTSTRAP_TOKEN}
    Extension     ${extCode === 0 ? `built: load ${root}extension/.output/chrome-mv3 unpacked` : 'build failed (see above)'}
-   Cron          curl "${base}/__scheduled?cron=*/5+*+*+*+*"
+   Cron          curl "${base}/__scheduled?cron=*+*+*+*+*"
 ────────────────────────────────────────────────────────────────────────`);
