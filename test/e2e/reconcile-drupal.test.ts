@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
+import { reconcileToEnd } from '../helpers/reconcile';
 import { createGroup, createUser } from '../helpers/scim';
 import { createDrupalSite, type DrupalSiteHandle } from '../support/drupal-site/client';
 
@@ -17,17 +18,6 @@ const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 const withMail = (name: string) => ({ emails: [{ value: `${name}@example.org`, type: 'work', primary: true }] });
 const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
 const onSite = async (site: DrupalSiteHandle, name: string) => (await site.state()).users.find((u) => u.name === name);
-
-async function reconcile(targetId: string): Promise<any> {
-  let status: any;
-  for (let i = 0; i < 10; i++) {
-    const res = await api('POST', `/targets/${targetId}/reconcile`, {});
-    expect(res.status, res.text).toBe(200);
-    status = res.body;
-    if (status.state.phase === 'done' || status.state.phase === 'failed') return status;
-  }
-  return status;
-}
 
 describe('reconcile against a Drupal site', () => {
   it('restores a removed role, unblocks a blocked account and recreates a deleted one', async () => {
@@ -58,7 +48,7 @@ describe('reconcile against a Drupal site', () => {
     await site.deleteUser(before[2]!.uid);
 
     const since = (await site.requests()).length;
-    const status = await reconcile(target.id);
+    const status = await reconcileToEnd(target.id);
     expect(status.state).toMatchObject({ phase: 'done', error: null });
     expect(status.state.found).toEqual({ roles: 1, deactivated: 1, deleted: 1 });
     expect(status.state.fixed).toEqual({ roles: 1, deactivated: 1, deleted: 1 });
@@ -74,7 +64,7 @@ describe('reconcile against a Drupal site', () => {
     expect(after[2]!.uid).not.toBe(before[2]!.uid);
     expect((await site.state()).users.find((u) => u.name === 'admin')).toMatchObject({ status: true });
 
-    const again = await reconcile(target.id);
+    const again = await reconcileToEnd(target.id);
     expect(again.state).toMatchObject({ phase: 'done', found: {} });
   });
 
@@ -104,7 +94,7 @@ describe('reconcile against a Drupal site', () => {
     // The role is removed on the site, and the site refuses writes for a while: the repair cannot land.
     await site.updateUser((await onSite(site, name))!.uid, { roles: [] });
     await site.faults([{ match: { method: 'PATCH' }, times: 50, respond: { status: 503, body: { message: 'maintenance' } } }]);
-    const status = await reconcile(target.id);
+    const status = await reconcileToEnd(target.id);
     expect(status.state.found).toEqual({ roles: 1 });
     expect(await linkOf()).toMatchObject({ state: 'pending', drift: ['roles'] });
 
@@ -130,7 +120,7 @@ describe('reconcile against a Drupal site', () => {
       token: 'admin:admin-pass',
       modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
     });
-    const status = await reconcile(created.body.id);
+    const status = await reconcileToEnd(created.body.id);
     expect(status.state).toMatchObject({ phase: 'done', found: {} });
     expect(status.state.counts.users).toBeGreaterThanOrEqual(120);
     expect(status.state.counts.requests).toBe(Math.ceil(status.state.counts.users / 50));
