@@ -92,7 +92,7 @@ describe('a first sync into a CMS site', () => {
         ...Array.from({ length: 10 }, (_, i) => ({ username: `other${i}`, email: `other${i}@example.test` })),
       ],
     });
-    const { after, log } = await firstSyncInto('wordpress-rest', site, prefix);
+    const { log } = await firstSyncInto('wordpress-rest', site, prefix);
 
     expect(searches(log, 'search')).toEqual([]);
     expect(log.filter((r) => r.method === 'GET' && r.route === '/wp/v2/users').length).toBeLessThanOrEqual(2);
