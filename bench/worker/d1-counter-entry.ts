@@ -6,48 +6,17 @@
  */
 import worker from '../../worker/src/index';
 import type { Env } from '../../worker/src/env';
+import { countingDb } from './counting-db';
 
 const counts = { statements: 0, roundTrips: 0 };
-const real = new WeakMap<object, D1PreparedStatement>();
-
-function wrapStatement(s: D1PreparedStatement): D1PreparedStatement {
-  const wrapped = new Proxy(s, {
-    get(target, prop) {
-      if (prop === 'bind') return (...args: unknown[]) => wrapStatement(target.bind(...args));
-      const value = Reflect.get(target, prop) as unknown;
-      if (typeof value !== 'function') return value;
-      if (prop === 'first' || prop === 'all' || prop === 'run' || prop === 'raw') {
-        return (...args: unknown[]) => {
-          counts.statements++;
-          counts.roundTrips++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      }
-      return (value as (...a: unknown[]) => unknown).bind(target);
-    },
-  });
-  real.set(wrapped, s);
-  return wrapped;
-}
-
-function wrapDb(db: D1Database): D1Database {
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === 'prepare') return (sql: string) => wrapStatement(target.prepare(sql));
-      if (prop === 'batch') {
-        return (stmts: D1PreparedStatement[]) => {
-          counts.statements += stmts.length;
-          counts.roundTrips++;
-          return target.batch(stmts.map((s) => real.get(s) ?? s));
-        };
-      }
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
-const counted = (env: Env): Env => ({ ...env, DB: wrapDb(env.DB) });
+const counted = (env: Env): Env => ({
+  ...env,
+  DB: countingDb(env.DB, (statements, run) => {
+    counts.statements += statements;
+    counts.roundTrips++;
+    return run();
+  }),
+});
 
 export default {
   fetch(request, env, ctx) {

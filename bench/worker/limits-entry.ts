@@ -7,6 +7,7 @@
  */
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
+import { countingDb } from './counting-db';
 
 const counts = { queries: 0, roundTrips: 0 };
 let inFlight = 0;
@@ -18,35 +19,7 @@ function track<T>(run: () => Promise<T>): Promise<T> {
   return run().finally(() => inFlight--);
 }
 
-const real = new WeakMap<object, D1PreparedStatement>();
-
-function wrapStatement(s: D1PreparedStatement): D1PreparedStatement {
-  const wrapped = new Proxy(s, {
-    get(target, prop) {
-      if (prop === 'bind') return (...args: unknown[]) => wrapStatement(target.bind(...args));
-      const value = Reflect.get(target, prop) as unknown;
-      if (typeof value !== 'function') return value;
-      if (prop === 'first' || prop === 'all' || prop === 'run' || prop === 'raw')
-        return (...args: unknown[]) => track(() => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args));
-      return (value as (...a: unknown[]) => unknown).bind(target);
-    },
-  });
-  real.set(wrapped, s);
-  return wrapped;
-}
-
-function wrapDb(db: D1Database): D1Database {
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === 'prepare') return (sql: string) => wrapStatement(target.prepare(sql));
-      if (prop === 'batch') return (stmts: D1PreparedStatement[]) => track(() => target.batch(stmts.map((s) => real.get(s) ?? s)));
-      const value = Reflect.get(target, prop) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
-const counted = (env: Env): Env => ({ ...env, DB: wrapDb(env.DB) });
+const counted = (env: Env): Env => ({ ...env, DB: countingDb(env.DB, (_statements, run) => track(run)) });
 
 export default {
   async fetch(request, env, ctx) {

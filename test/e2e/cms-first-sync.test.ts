@@ -46,6 +46,36 @@ async function firstSync(kind: 'wordpress-rest' | 'joomla-webservices', baseUrl:
   await dispatch(env, { mode: 'scheduled', force: true, targetIds: [created.body.id], budget: createBudget(env, 'http') });
 }
 
+interface CmsSite<A> {
+  baseUrl: string;
+  adminToken: string;
+  state(): Promise<{ users: A[] }>;
+  requests(): Promise<CmsRequest[]>;
+}
+
+/**
+ * Seeds the directory and runs the first sync into `site`, then checks what holds for either kind:
+ * each directory user has exactly one account (by login or email), and the account already there
+ * under a directory login kept its id. Returns the accounts before and after, and the site's log of the sync.
+ */
+async function firstSyncInto<A extends { id: number; username: string; email: string }>(
+  kind: 'wordpress-rest' | 'joomla-webservices',
+  site: CmsSite<A>,
+  prefix: string,
+) {
+  const users = await seedDirectory(prefix);
+  const before = (await site.state()).users;
+  const since = (await site.requests()).length;
+  await firstSync(kind, site.baseUrl, site.adminToken);
+  const log = (await site.requests()).slice(since);
+
+  const after = (await site.state()).users;
+  expect(ours(after, prefix).length).toBe(USERS);
+  for (const u of users) expect(after.filter((a) => a.username === u.userName || a.email === u.email).length, u.userName).toBe(1);
+  expect(after.find((a) => a.username === `${prefix}-00`)!.id).toBe(before.find((a) => a.username === `${prefix}-00`)!.id);
+  return { before, after, log };
+}
+
 /** The site's accounts of this test's directory users (other tests' users share the directory). */
 const ours = <A extends { username: string; email: string }>(accounts: A[], prefix: string) =>
   accounts.filter((a) => a.username.startsWith(`${prefix}-`) || a.email.startsWith(`${prefix}-`));
@@ -62,16 +92,7 @@ describe('a first sync into a CMS site', () => {
         ...Array.from({ length: 10 }, (_, i) => ({ username: `other${i}`, email: `other${i}@example.test` })),
       ],
     });
-    const users = await seedDirectory(prefix);
-    const before = (await site.state()).users;
-    const since = (await site.requests()).length;
-    await firstSync('wordpress-rest', site.baseUrl, site.adminToken);
-    const log = (await site.requests()).slice(since);
-
-    const after = (await site.state()).users;
-    expect(ours(after, prefix).length).toBe(USERS);
-    for (const u of users) expect(after.filter((a) => a.username === u.userName || a.email === u.email).length, u.userName).toBe(1);
-    expect(after.find((a) => a.username === `${prefix}-00`)!.id).toBe(before.find((a) => a.username === `${prefix}-00`)!.id);
+    const { log } = await firstSyncInto('wordpress-rest', site, prefix);
 
     expect(searches(log, 'search')).toEqual([]);
     expect(log.filter((r) => r.method === 'GET' && r.route === '/wp/v2/users').length).toBeLessThanOrEqual(2);
@@ -87,16 +108,7 @@ describe('a first sync into a CMS site', () => {
         ...Array.from({ length: 10 }, (_, i) => ({ name: `Other ${i}`, username: `other${i}`, email: `other${i}@example.test`, groups: [2] })),
       ],
     });
-    const users = await seedDirectory(prefix);
-    const before = (await site.state()).users;
-    const since = (await site.requests()).length;
-    await firstSync('joomla-webservices', site.baseUrl, site.adminToken);
-    const log = (await site.requests()).slice(since);
-
-    const after = (await site.state()).users;
-    expect(ours(after, prefix).length).toBe(USERS);
-    for (const u of users) expect(after.filter((a) => a.username === u.userName || a.email === u.email).length, u.userName).toBe(1);
-    expect(after.find((a) => a.username === `${prefix}-00`)!.id).toBe(before.find((a) => a.username === `${prefix}-00`)!.id);
+    const { before, after, log } = await firstSyncInto('joomla-webservices', site, prefix);
     // Linked by email, then given the directory's login (Joomla can rename; WordPress cannot).
     expect(after.find((a) => a.email === `${prefix}-1@example.org`)).toMatchObject({
       id: before.find((a) => a.username === `someone-else-${prefix}`)!.id,

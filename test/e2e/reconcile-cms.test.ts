@@ -11,6 +11,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { reconcileTarget } from '../../worker/src/provisioning/reconcile';
 import { api } from '../helpers/api';
+import { reconcileToEnd } from '../helpers/reconcile';
 import { ops } from '../helpers/operations';
 import { PATCH_URN, createGroup, createUser, scim } from '../helpers/scim';
 import { createJoomlaSite, type JoomlaSiteHandle } from '../support/joomla-site/client';
@@ -38,17 +39,6 @@ async function cmsTarget(kind: 'wordpress-rest' | 'joomla-webservices', baseUrl:
   return res.body as { id: string };
 }
 
-async function reconcile(targetId: string): Promise<any> {
-  let status: any;
-  for (let i = 0; i < 10; i++) {
-    const res = await api('POST', `/targets/${targetId}/reconcile`, {});
-    expect(res.status, res.text).toBe(200);
-    status = res.body;
-    if (status.state.phase === 'done' || status.state.phase === 'failed') return status;
-  }
-  return status;
-}
-
 /**
  * Six directory users on the target; the first two and the last in a group mapped to a role
  * (group), the last then deactivated in the directory (not drift: compared neither as a user nor
@@ -63,6 +53,14 @@ async function provisioned(targetId: string, group: string) {
   await scim('PATCH', `/Users/${users[5]!.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
   await run(targetId);
   return users;
+}
+
+/** Reconciles to the end and expects one drift of each kind found (roles, deactivated, deleted, attributes), all of it fixed. */
+async function expectOneOfEachRepaired(targetId: string) {
+  const status = await reconcileToEnd(targetId);
+  expect(status.state).toMatchObject({ phase: 'done', error: null });
+  expect(status.state.found).toEqual({ roles: 1, deactivated: 1, deleted: 1, attributes: 1 });
+  expect(status.state.fixed).toEqual(status.state.found);
 }
 
 describe('reconcile against a WordPress site', () => {
@@ -91,10 +89,7 @@ describe('reconcile against a WordPress site', () => {
     expect(gone.status).toBe(200);
     await site.updateUser(before[3]!.id, { email: 'changed.by.hand@example.test' });
 
-    const status = await reconcile(target.id);
-    expect(status.state).toMatchObject({ phase: 'done', error: null });
-    expect(status.state.found).toEqual({ roles: 1, deactivated: 1, deleted: 1, attributes: 1 });
-    expect(status.state.fixed).toEqual(status.state.found);
+    await expectOneOfEachRepaired(target.id);
 
     const after = await onSite();
     expect(after[0]).toMatchObject({ id: before[0]!.id, roles: ['subscriber', 'editor'] });
@@ -109,7 +104,7 @@ describe('reconcile against a WordPress site', () => {
     expect((await site.state()).users.filter((u) => u.username.startsWith('other')).every((u) => u.roles.join() === 'author')).toBe(true);
 
     const since = (await site.requests()).length;
-    const again = await reconcile(target.id);
+    const again = await reconcileToEnd(target.id);
     expect(again.state).toMatchObject({ phase: 'done', found: {} });
     const reads = (await site.requests()).slice(since);
     expect(reads.map((r) => `${r.method} ${r.route} ${new URLSearchParams(r.query).get('page')}`)).toEqual(['GET /wp/v2/users 1', 'GET /wp/v2/users 2']);
@@ -147,10 +142,7 @@ describe('reconcile against a Joomla site', () => {
     expect(gone.status).toBe(204);
     await site.updateUser(before[3]!.id, { email: 'changed.by.hand@example.test' });
 
-    const status = await reconcile(target.id);
-    expect(status.state).toMatchObject({ phase: 'done', error: null });
-    expect(status.state.found).toEqual({ roles: 1, deactivated: 1, deleted: 1, attributes: 1 });
-    expect(status.state.fixed).toEqual(status.state.found);
+    await expectOneOfEachRepaired(target.id);
 
     const after = await onSite();
     expect(after[0]).toMatchObject({ id: before[0]!.id, groups: [2, 4] });
@@ -163,7 +155,7 @@ describe('reconcile against a Joomla site', () => {
     expect((await site.state()).users.filter((u) => u.username.startsWith('other')).every((u) => u.groups.join() === '3' && !u.block)).toBe(true);
 
     const since = (await site.requests()).length;
-    const again = await reconcile(target.id);
+    const again = await reconcileToEnd(target.id);
     expect(again.state).toMatchObject({ phase: 'done', found: {} });
     const reads = (await site.requests()).slice(since);
     expect(reads.every((r) => r.method === 'GET')).toBe(true);
@@ -199,7 +191,7 @@ describe('reconcile against a Joomla site', () => {
     expect(first).toMatchObject({ phase: 'users', cursor: '100' });
     await site.updateUser(remoteX.id, { name: 'zzz-x' });
     const since = (await site.requests()).length;
-    const status = await reconcile(target.id);
+    const status = await reconcileToEnd(target.id);
 
     expect(status.state).toMatchObject({ phase: 'done', error: null });
     // x was on page 1 and again on page 2: one drift. y slipped onto page 1 after it was read: read by id, not "deleted".

@@ -8,42 +8,39 @@ import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
+import { ops } from '../helpers/operations';
+import { reconcileToEnd } from '../helpers/reconcile';
 import { createGroup, createUser } from '../helpers/scim';
 import { createDrupalSite, type DrupalSiteHandle } from '../support/drupal-site/client';
 
 const SITES = inject('drupalSiteUrl');
-const ops = { create: true, update: true, deactivate: true, delete: false };
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}`;
 const withMail = (name: string) => ({ emails: [{ value: `${name}@example.org`, type: 'work', primary: true }] });
 const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
 const onSite = async (site: DrupalSiteHandle, name: string) => (await site.state()).users.find((u) => u.name === name);
 
-async function reconcile(targetId: string): Promise<any> {
-  let status: any;
-  for (let i = 0; i < 10; i++) {
-    const res = await api('POST', `/targets/${targetId}/reconcile`, {});
-    expect(res.status, res.text).toBe(200);
-    status = res.body;
-    if (status.state.phase === 'done' || status.state.phase === 'failed') return status;
-  }
-  return status;
+/** Creates a Drupal target on the fake site at `baseUrl` (its admin account), scheduled every minute; `fields` add to the body. */
+async function drupalTarget(name: string, baseUrl: string, fields: Record<string, unknown> = {}): Promise<{ id: string }> {
+  const created = await api('POST', '/targets', {
+    name,
+    kind: 'drupal-jsonapi',
+    baseUrl,
+    token: 'admin:admin-pass',
+    modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
+    ...fields,
+  });
+  expect(created.status, created.text).toBe(201);
+  return created.body;
 }
+
+/** Target fields that push groups, with `group` mapped to the content_editor role. */
+const editorsRole = (group: string) => ({ pushGroups: true, options: { roleMap: { [group]: 'content_editor' } } });
 
 describe('reconcile against a Drupal site', () => {
   it('restores a removed role, unblocks a blocked account and recreates a deleted one', async () => {
     const site = await createDrupalSite(SITES, { settings: { cancelMethod: 'user_cancel_delete' } });
     const editors = unique('Editors');
-    const created = await api('POST', '/targets', {
-      name: 'drupal reconcile',
-      kind: 'drupal-jsonapi',
-      baseUrl: site.baseUrl,
-      token: 'admin:admin-pass',
-      pushGroups: true,
-      options: { roleMap: { [editors]: 'content_editor' } },
-      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
-    });
-    expect(created.status, created.text).toBe(201);
-    const target = created.body;
+    const target = await drupalTarget('drupal reconcile', site.baseUrl, editorsRole(editors));
     const names = ['role', 'blocked', 'deleted'].map(unique);
     const [withRole, blocked, deleted] = await Promise.all(names.map((n) => createUser(n, withMail(n))));
     await run(target.id);
@@ -58,7 +55,7 @@ describe('reconcile against a Drupal site', () => {
     await site.deleteUser(before[2]!.uid);
 
     const since = (await site.requests()).length;
-    const status = await reconcile(target.id);
+    const status = await reconcileToEnd(target.id);
     expect(status.state).toMatchObject({ phase: 'done', error: null });
     expect(status.state.found).toEqual({ roles: 1, deactivated: 1, deleted: 1 });
     expect(status.state.fixed).toEqual({ roles: 1, deactivated: 1, deleted: 1 });
@@ -74,25 +71,14 @@ describe('reconcile against a Drupal site', () => {
     expect(after[2]!.uid).not.toBe(before[2]!.uid);
     expect((await site.state()).users.find((u) => u.name === 'admin')).toMatchObject({ status: true });
 
-    const again = await reconcile(target.id);
+    const again = await reconcileToEnd(target.id);
     expect(again.state).toMatchObject({ phase: 'done', found: {} });
   });
 
   it('a role removed on the site reads as role drift, never in sync, until its repair lands', async () => {
     const site = await createDrupalSite(SITES);
     const editors = unique('Editors');
-    const created = await api('POST', '/targets', {
-      name: 'drupal role drift',
-      kind: 'drupal-jsonapi',
-      baseUrl: site.baseUrl,
-      token: 'admin:admin-pass',
-      pushGroups: true,
-      initialSync: false,
-      options: { roleMap: { [editors]: 'content_editor' } },
-      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
-    });
-    expect(created.status, created.text).toBe(201);
-    const target = created.body;
+    const target = await drupalTarget('drupal role drift', site.baseUrl, { ...editorsRole(editors), initialSync: false });
     const name = unique('drift');
     const user = await createUser(name, withMail(name));
     await run(target.id);
@@ -104,7 +90,7 @@ describe('reconcile against a Drupal site', () => {
     // The role is removed on the site, and the site refuses writes for a while: the repair cannot land.
     await site.updateUser((await onSite(site, name))!.uid, { roles: [] });
     await site.faults([{ match: { method: 'PATCH' }, times: 50, respond: { status: 503, body: { message: 'maintenance' } } }]);
-    const status = await reconcile(target.id);
+    const status = await reconcileToEnd(target.id);
     expect(status.state.found).toEqual({ roles: 1 });
     expect(await linkOf()).toMatchObject({ state: 'pending', drift: ['roles'] });
 
@@ -123,14 +109,8 @@ describe('reconcile against a Drupal site', () => {
 
   it('pages through a site of 120 accounts with links.next, 50 a page', async () => {
     const site = await createDrupalSite(SITES, { generate: 120, generatePrefix: unique('gen') });
-    const created = await api('POST', '/targets', {
-      name: 'drupal pages',
-      kind: 'drupal-jsonapi',
-      baseUrl: site.baseUrl,
-      token: 'admin:admin-pass',
-      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
-    });
-    const status = await reconcile(created.body.id);
+    const target = await drupalTarget('drupal pages', site.baseUrl);
+    const status = await reconcileToEnd(target.id);
     expect(status.state).toMatchObject({ phase: 'done', found: {} });
     expect(status.state.counts.users).toBeGreaterThanOrEqual(120);
     expect(status.state.counts.requests).toBe(Math.ceil(status.state.counts.users / 50));

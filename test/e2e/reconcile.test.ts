@@ -9,6 +9,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
+import { reconcileToEnd } from '../helpers/reconcile';
 import { PATCH_URN, USER_URN, createGroup, createUser } from '../helpers/scim';
 import { runCron, scimB } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
@@ -16,18 +17,6 @@ import { ops } from '../helpers/operations';
 
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@reconcile.test`;
 const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
-
-/** POSTs until the run is over (each POST continues it within one invocation's budget). */
-async function reconcile(targetId: string): Promise<any> {
-  let status: any;
-  for (let i = 0; i < 10; i++) {
-    const res = await api('POST', `/targets/${targetId}/reconcile`, {});
-    expect(res.status, res.text).toBe(200);
-    status = res.body;
-    if (status.state.phase === 'done' || status.state.phase === 'failed') return status;
-  }
-  return status;
-}
 
 const patchB = (path: string, operations: unknown[]) => scimB('PATCH', path, { schemas: [PATCH_URN], Operations: operations });
 
@@ -57,7 +46,7 @@ describe('reconcile against relay B', () => {
     expect((await patchB(`/Users/${remote[blocked.id].id}`, [{ op: 'replace', path: 'active', value: false }])).status).toBe(200);
     expect((await patchB(`/Groups/${remoteGroup.id}`, [{ op: 'remove', path: `members[value eq "${remote[member.id].id}"]` }])).status).toBeLessThan(300);
 
-    const status = await reconcile(target.id);
+    const status = await reconcileToEnd(target.id);
     expect(status.state).toMatchObject({ phase: 'done', trigger: 'manual', error: null, repairMode: 'scheduled' });
     expect(status.state.found).toEqual({ deleted: 1, attributes: 1, deactivated: 1, members: 1 });
     expect(status.state.fixed).toEqual({ deleted: 1, attributes: 1, deactivated: 1, members: 1 });
@@ -80,7 +69,7 @@ describe('reconcile against relay B', () => {
     expect(await onB(stranger)).toMatchObject({ title: 'Theirs' });
 
     // Repaired means converged: a second reconcile finds nothing.
-    const again = await reconcile(target.id);
+    const again = await reconcileToEnd(target.id);
     expect(again.state).toMatchObject({ phase: 'done', found: {}, fixed: {} });
   });
 
@@ -103,7 +92,7 @@ describe('reconcile against relay B', () => {
       300,
     );
 
-    const status = await reconcile(target.id);
+    const status = await reconcileToEnd(target.id);
     expect(status.state).toMatchObject({ phase: 'done', found: {}, queued: {}, error: null });
     const { requests, users } = status.state.counts;
     expect(users).toBeGreaterThanOrEqual(300);
@@ -128,7 +117,7 @@ describe('reconcile against relay B', () => {
     const remote = await onB(user.userName);
     await patchB(`/Users/${remote.id}`, [{ op: 'replace', path: 'title', value: 'Edited on B' }]);
 
-    const status = await reconcile(target.id);
+    const status = await reconcileToEnd(target.id);
     expect(status.state).toMatchObject({ phase: 'done', found: { attributes: 1 }, unrepaired: { attributes: 1 }, queued: {}, fixed: {} });
     expect(status.drift).toEqual([{ resourceType: 'User', resourceId: user.id, kind: 'attributes', detail: 'title', repairable: false }]);
     expect(await onB(user.userName)).toMatchObject({ title: 'Edited on B' });

@@ -1,6 +1,6 @@
 /**
  * The lifecycle both Node-side test servers (the fault target, the Drupal site) share: listen on
- * a free port of 127.0.0.1, read a request body whole, and close with every connection and
+ * a free port of 127.0.0.1, read a request body whole (and parse it leniently), and close with every connection and
  * pending delay, so that a test run's teardown leaves nothing open.
  */
 import type { IncomingMessage, Server } from 'node:http';
@@ -26,6 +26,16 @@ export async function closeServer(server: Server, timers: Set<ReturnType<typeof 
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
   await closed;
+}
+
+/** A body as JSON, or the text itself where it is not JSON (the fault servers log what they got); an empty body as null. */
+export function jsonOrText(raw: string): unknown {
+  if (raw === '') return null;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {

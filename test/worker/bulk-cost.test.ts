@@ -3,27 +3,16 @@
  * anything runs, and a request that could go past the invocation's D1 queries is refused with
  * 413 and the maximum in words. maxOperations in /ServiceProviderConfig follows the profile.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import worker from '../../worker/src/index';
 import { takeUsages } from '../../worker/src/limits/meter';
 import { PROFILES } from '../../worker/src/limits/profile';
 import { bulkMaxOperations } from '../../worker/src/scim/bulk-cost';
-import { BULK_REQUEST_URN, PATCH_URN, TEST_TOKEN } from '../helpers/scim';
+import { fetchUnderLimits } from '../helpers/limits-fetch';
+import { BULK_REQUEST_URN, PATCH_URN } from '../helpers/scim';
 
 async function call(method: string, path: string, body: unknown, limits: string) {
   takeUsages();
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request(`http://relay.test/scim/v2${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/scim+json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }) as Request<unknown, IncomingRequestCfProperties>,
-    { ...env, RELAY_LIMITS: limits },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
+  const res = await fetchUnderLimits(method, `http://relay.test/scim/v2${path}`, body, limits, 'application/scim+json');
   return { status: res.status, body: (await res.json()) as any, usage: takeUsages() };
 }
 

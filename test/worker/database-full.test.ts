@@ -3,25 +3,14 @@
  * says why, deletes still go through, and GET /api/v1/health carries the warning. The plan's
  * size comes from the profile, so a tiny `d1Bytes` stands in for a full 500 MB.
  */
-import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import worker from '../../worker/src/index';
-import { TEST_TOKEN, USER_URN } from '../helpers/scim';
+import { fetchUnderLimits } from '../helpers/limits-fetch';
+import { USER_URN } from '../helpers/scim';
 
 const TINY = JSON.stringify({ base: 'free', d1Bytes: 4096 });
 
 async function call(method: string, path: string, body: unknown, limits: string) {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request(`http://relay.test${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }) as Request<unknown, IncomingRequestCfProperties>,
-    { ...env, RELAY_LIMITS: limits },
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
+  const res = await fetchUnderLimits(method, `http://relay.test${path}`, body, limits, 'application/json');
   return { status: res.status, headers: res.headers, body: res.status === 204 ? null : ((await res.json()) as any) };
 }
 

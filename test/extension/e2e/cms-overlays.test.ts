@@ -6,17 +6,13 @@
  * names and emails the page shows once the admin presses "Match by name/email". Shadow roots are
  * closed: read through the DevTools protocol, clicked with real mouse input (support/closed-shadow.ts).
  */
-import type { ServerResponse } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
 import { chipLabels, probeShadows, type ShadowProbe } from '../support/closed-shadow';
 import { connectExtension } from '../support/connect';
-import { fixture, startFixtureSite, type FixtureSite, type SiteRequest } from '../support/fixture-site';
+import { CAPTURED_ORIGINS, fixture, rehostedPage, startFixtureSite, type FixtureSite, type SiteRequest } from '../support/fixture-site';
 import { createScimUser, findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
-
-/** Where the captures were made: their absolute links and form actions are moved to the test site. */
-const CAPTURED = { wordpress: 'http://127.0.0.1:8891', joomla: 'http://127.0.0.1:8892' };
 
 /**
  * A stand-in for Joomla's toolbar script (media/system/js/joomla-toolbar-button.min.js and
@@ -44,10 +40,7 @@ describe('overlay on the captured WordPress and Joomla admin pages', () => {
   let site: FixtureSite;
   let relays: RelayPair;
 
-  const page = (html: string, from: string) => (_req: SiteRequest, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(html.split(from).join(site.origin));
-  };
+  const page = (html: string, from: string) => rehostedPage(html, from, () => site.origin);
 
   beforeAll(async () => {
     [browser, relays] = await Promise.all([launchExtensionBrowser(), startRelayPair()]);
@@ -56,11 +49,11 @@ describe('overlay on the captured WordPress and Joomla admin pages', () => {
     const joomlaList = fixture('joomla-real/admin_html/users.html');
     const joomlaEdit = fixture('joomla-real/admin_html/user_edit_id_573_alice.html');
     site = await startFixtureSite({
-      '/wp-admin/users.php': (req, res) => page(wpList, CAPTURED.wordpress)(req, res),
-      '/wp-admin/user-edit.php': (req, res) => page(wpEdit, CAPTURED.wordpress)(req, res),
+      '/wp-admin/users.php': page(wpList, CAPTURED_ORIGINS.wordpress),
+      '/wp-admin/user-edit.php': page(wpEdit, CAPTURED_ORIGINS.wordpress),
       '/administrator/index.php': (req, res) => {
         const view = new URL(req.url, 'http://x').searchParams.get('view');
-        page(view === 'users' ? joomlaList : joomlaEdit, CAPTURED.joomla)(req, res);
+        page(view === 'users' ? joomlaList : joomlaEdit, CAPTURED_ORIGINS.joomla)(req, res);
       },
       '/media/system/js/joomla-toolbar-button.min.js': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/javascript' });

@@ -7,8 +7,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
-import { connectExtension } from '../support/connect';
-import { createScimUser, findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
+import { openConsoleTargets } from '../support/console';
+import { createScimUser, findScimUser, startRelayPair, type RelayPair } from '../support/relays';
 
 describe('options console: a target’s sync and drift', () => {
   let browser: ExtensionBrowser;
@@ -28,9 +28,7 @@ describe('options console: a target’s sync and drift', () => {
     });
     expect(created.status, created.text).toBe(201);
     targetId = created.body.id;
-    await connectExtension(browser.background, { relayUrl: relays.a.url, relayToken: RELAY_A_TOKEN, sites: [] });
-    page = await browser.newPage();
-    await page.goto(browser.extensionUrl('options.html#targets'));
+    page = await openConsoleTargets(browser, relays);
   });
 
   afterAll(async () => {

@@ -6,8 +6,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
-import { connectExtension } from '../support/connect';
-import { createScimUser, findScimUser, RELAY_A_TOKEN, RELAY_B_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
+import { fillTargetToB, openConsoleTargets, tableRows } from '../support/console';
+import { createScimUser, findScimUser, startRelayPair, type RelayPair } from '../support/relays';
 
 describe('options console: a target’s plan', () => {
   let browser: ExtensionBrowser;
@@ -16,9 +16,7 @@ describe('options console: a target’s plan', () => {
 
   beforeAll(async () => {
     [browser, relays] = await Promise.all([launchExtensionBrowser(), startRelayPair()]);
-    await connectExtension(browser.background, { relayUrl: relays.a.url, relayToken: RELAY_A_TOKEN, sites: [] });
-    page = await browser.newPage();
-    await page.goto(browser.extensionUrl('options.html#targets'));
+    page = await openConsoleTargets(browser, relays);
   });
 
   afterAll(async () => {
@@ -28,12 +26,8 @@ describe('options console: a target’s plan', () => {
   const targetsTable = () => page.getByRole('table', { name: 'Targets' });
 
   it('lists what the next run would send: the create of a user added on relay A', async () => {
-    await page.getByRole('button', { name: 'New target' }).click();
-    await page.getByLabel('Name', { exact: true }).fill('Relay B (planned)');
-    await page.getByLabel('SCIM base URL').fill(`${relays.b.url}/scim/v2`);
-    await page.getByLabel('Bearer token').fill(RELAY_B_TOKEN);
     // Scheduled (hourly by default): changes queue for the target and wait for its run.
-    await page.locator('fieldset.mode', { hasText: 'Scheduled' }).getByRole('checkbox').first().check();
+    await fillTargetToB(page, relays, 'Relay B (planned)', 'Scheduled');
     await page.getByRole('button', { name: 'Save and test' }).click();
     await page.getByRole('region', { name: 'Test report' }).waitFor({ timeout: 20_000 });
     await expect.poll(() => targetsTable().textContent()).toContain('Relay B (planned)');
@@ -50,7 +44,7 @@ describe('options console: a target’s plan', () => {
     await panel.getByRole('button', { name: 'Refresh plan' }).press('Enter');
     const table = panel.getByRole('table', { name: 'Plan for Relay B (planned)' });
     await table.waitFor();
-    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    const rows = await tableRows(table);
     const stored = (await relays.a.api('GET', '/targets')).body.items.find((t: { name: string }) => t.name === 'Relay B (planned)');
     const planned = (await relays.a.api('GET', `/targets/${stored.id}/plan`)).body.operations as { action: string; detail: string }[];
     expect(planned).toHaveLength(1);

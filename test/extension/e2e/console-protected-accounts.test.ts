@@ -7,8 +7,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
-import { connectExtension } from '../support/connect';
-import { createScimUser, findScimUser, RELAY_A_TOKEN, RELAY_B_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
+import { fillTargetToB, openConsoleTargets, tableRows } from '../support/console';
+import { createScimUser, findScimUser, startRelayPair, type RelayPair } from '../support/relays';
 
 describe('options console: protected accounts of a target', () => {
   let browser: ExtensionBrowser;
@@ -17,9 +17,7 @@ describe('options console: protected accounts of a target', () => {
 
   beforeAll(async () => {
     [browser, relays] = await Promise.all([launchExtensionBrowser(), startRelayPair()]);
-    await connectExtension(browser.background, { relayUrl: relays.a.url, relayToken: RELAY_A_TOKEN, sites: [] });
-    page = await browser.newPage();
-    await page.goto(browser.extensionUrl('options.html#targets'));
+    page = await openConsoleTargets(browser, relays);
   });
 
   afterAll(async () => {
@@ -27,11 +25,7 @@ describe('options console: protected accounts of a target', () => {
   });
 
   it('adds and removes protected accounts in the target form, and the plan names a protected account as such', async () => {
-    await page.getByRole('button', { name: 'New target' }).click();
-    await page.getByLabel('Name', { exact: true }).fill('Relay B (protected)');
-    await page.getByLabel('SCIM base URL').fill(`${relays.b.url}/scim/v2`);
-    await page.getByLabel('Bearer token').fill(RELAY_B_TOKEN);
-    await page.locator('fieldset.mode', { hasText: 'Scheduled' }).getByRole('checkbox').first().check();
+    await fillTargetToB(page, relays, 'Relay B (protected)', 'Scheduled');
     const field = page.getByLabel('Protected accounts', { exact: true }).and(page.locator('input'));
     await expect(page.locator('#t-protected-hint').textContent()).resolves.toContain('never updates, deactivates or deletes');
     await field.fill('keeper');
@@ -65,7 +59,7 @@ describe('options console: protected accounts of a target', () => {
     await page.getByRole('button', { name: 'Plan of Relay B (protected)' }).click();
     const table = page.getByRole('table', { name: 'Plan for Relay B (protected)' });
     await table.waitFor();
-    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    const rows = await tableRows(table);
     expect(rows).toEqual([['keeper', 'protected (never written)', expect.stringMatching(/^protected: /)]]);
   });
 });

@@ -6,11 +6,11 @@
  * of alice.johnson (/user/2/edit), relay A and relay B.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
+import type { ExtensionBrowser } from '../support/browser';
 import { probeShadows } from '../support/closed-shadow';
-import { connectExtension } from '../support/connect';
-import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
-import { createScimUser, findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
+import { startConnectedSite } from '../support/connected-site';
+import type { FixtureSite } from '../support/fixture-site';
+import { createScimUser, findScimUser, type RelayPair } from '../support/relays';
 
 const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const PANEL = 'scim-relay-panel';
@@ -21,8 +21,7 @@ describe('user panel: membership drift found by reconcile', () => {
   let relays: RelayPair;
 
   beforeAll(async () => {
-    [browser, site, relays] = await Promise.all([launchExtensionBrowser(), startFixtureSite(), startRelayPair()]);
-    await connectExtension(browser.background, { relayUrl: relays.a.url, relayToken: RELAY_A_TOKEN, sites: [site.origin] });
+    ({ browser, site, relays } = await startConnectedSite());
   });
 
   afterAll(async () => {

@@ -6,34 +6,27 @@
  * request its site would receive — its route and its own fields (site-payload.ts) — not SCIM JSON;
  * the SCIM target shows SCIM JSON.
  */
-import type { ServerResponse } from 'node:http';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
 import { connectExtension } from '../support/connect';
-import { fixture, startFixtureSite, type FixtureSite, type SiteRequest } from '../support/fixture-site';
+import { CAPTURED_ORIGINS, fixture, rehostedPage, startFixtureSite, type FixtureSite } from '../support/fixture-site';
 import { RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
-
-/** Where the captures were made: their absolute links are moved to the test site. */
-const CAPTURED = { wordpress: 'http://127.0.0.1:8891', joomla: 'http://127.0.0.1:8892' };
 
 describe('popup: review of what a WordPress or Joomla target receives', () => {
   let browser: ExtensionBrowser;
   let site: FixtureSite;
   let relays: RelayPair;
 
-  const page = (html: string, from: string) => (_req: SiteRequest, res: ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(html.split(from).join(site.origin));
-  };
+  const page = (html: string, from: string) => rehostedPage(html, from, () => site.origin);
 
   beforeAll(async () => {
     [browser, relays] = await Promise.all([launchExtensionBrowser(), startRelayPair()]);
     const wpEdit = fixture('wordpress-real/admin_html/user-edit_user_id_2.html');
     const joomlaEdit = fixture('joomla-real/admin_html/user_edit_id_573_alice.html');
     site = await startFixtureSite({
-      '/wp-admin/user-edit.php': (req, res) => page(wpEdit, CAPTURED.wordpress)(req, res),
-      '/administrator/index.php': (req, res) => page(joomlaEdit, CAPTURED.joomla)(req, res),
+      '/wp-admin/user-edit.php': page(wpEdit, CAPTURED_ORIGINS.wordpress),
+      '/administrator/index.php': page(joomlaEdit, CAPTURED_ORIGINS.joomla),
     });
     // The sites the targets name are never called: a preview sends nothing.
     for (const [name, kind, token] of [

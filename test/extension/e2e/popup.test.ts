@@ -6,11 +6,12 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchExtensionBrowser, type ExtensionBrowser } from '../support/browser';
-import { connectExtension, setRelayToken } from '../support/connect';
+import type { ExtensionBrowser } from '../support/browser';
+import { setRelayToken } from '../support/connect';
+import { startConnectedSite } from '../support/connected-site';
 import { openPopupFor as openPopup } from '../support/popup';
-import { startFixtureSite, type FixtureSite } from '../support/fixture-site';
-import { findScimUser, RELAY_A_TOKEN, startRelayPair, type RelayPair } from '../support/relays';
+import type { FixtureSite } from '../support/fixture-site';
+import { findScimUser, RELAY_A_TOKEN, type RelayPair } from '../support/relays';
 import { screenshotPath } from '../support/screenshots.ts';
 
 describe('popup: provision this user', () => {
@@ -19,8 +20,7 @@ describe('popup: provision this user', () => {
   let relays: RelayPair;
 
   beforeAll(async () => {
-    [browser, site, relays] = await Promise.all([launchExtensionBrowser(), startFixtureSite(), startRelayPair()]);
-    await connectExtension(browser.background, { relayUrl: relays.a.url, relayToken: RELAY_A_TOKEN, sites: [site.origin] });
+    ({ browser, site, relays } = await startConnectedSite());
   });
 
   afterAll(async () => {

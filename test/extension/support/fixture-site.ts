@@ -104,6 +104,20 @@ export async function startFixtureSite(routes: Record<string, Route> = drupalRou
   };
 }
 
+/** Where the captured WordPress and Joomla pages were made: their absolute links and form actions name these origins. */
+export const CAPTURED_ORIGINS = { wordpress: 'http://127.0.0.1:8891', joomla: 'http://127.0.0.1:8892' };
+
+/**
+ * A route that serves a captured page with its absolute links to `from` (one of CAPTURED_ORIGINS)
+ * moved to `origin()`, the test site's own origin (read per request: it is known once the site listens).
+ */
+export function rehostedPage(html: string, from: string, origin: () => string): (req: SiteRequest, res: ServerResponse) => void {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html.split(from).join(origin()));
+  };
+}
+
 /** A route that forwards requests (method, query, headers, body) to `upstream` + the same path, e.g. JSON:API to the fake Drupal site. */
 export function proxyRoute(upstream: string): Route {
   return (req, res) => {

@@ -8,32 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { describeScope, isSameScope, namesIn, previewHeadline, scopeDraftOf, scopeOf, scopePatch } from '../../../extension/src/components/console/scope-draft';
 import { bodyOf, draftOf } from '../../../extension/src/components/console/target-draft';
 import { heldWords } from '../../../extension/src/lib/held-words';
-import { targetSchema } from '../../../shared/src/targets';
+import { savedTarget } from '../support/saved-target';
 
 const groupsScope = { kind: 'groups' as const, groupIds: ['g-staff', 'g-admins'], nested: true };
 
-const saved = targetSchema.parse({
-  id: 't1',
-  name: 'Wiki',
-  kind: 'scim',
-  baseUrl: 'https://wiki.example.org/scim/v2',
-  hasToken: true,
-  matching: ['userName'],
-  modes: {},
-  mapping: [],
-  rateLimitPerSecond: 10,
-  concurrency: 4,
-  deletionThreshold: 10,
-  dryRun: false,
-  pushGroups: false,
-  status: 'active',
-  pausedReason: null,
-  capabilities: null,
-  scope: groupsScope,
-  creationThreshold: 250,
-  created: '2026-01-01T00:00:00.000Z',
-  updated: '2026-01-01T00:00:00.000Z',
-});
+const saved = savedTarget({ name: 'Wiki', kind: 'scim', baseUrl: 'https://wiki.example.org/scim/v2', scope: groupsScope, creationThreshold: 250 });
 
 describe('scope draft', () => {
   it('round-trips each kind of scope through the draft', () => {

@@ -5,28 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bodyOf, draftOf, emptyDraft, roleMapOf, roleRowsOf, roleTextOf } from '../../../extension/src/components/console/target-draft';
-import { targetSchema, type Target } from '../../../shared/src/targets';
+import type { Target } from '../../../shared/src/targets';
+import { savedTarget } from '../support/saved-target';
 
-const saved = targetSchema.parse({
-  id: 't1',
+const saved = savedTarget({
   name: 'Intranet',
   kind: 'drupal-jsonapi',
   baseUrl: 'https://intranet.example.org',
-  hasToken: true,
-  matching: ['userName'],
-  modes: {},
-  mapping: [],
-  rateLimitPerSecond: 10,
-  concurrency: 4,
-  deletionThreshold: 10,
-  dryRun: false,
   pushGroups: true,
-  status: 'active',
-  pausedReason: null,
-  capabilities: null,
   options: { roleMap: { Editors: 'content_editor', Admins: 'administrator' } },
-  created: '2026-01-01T00:00:00.000Z',
-  updated: '2026-01-01T00:00:00.000Z',
 });
 
 describe('the target form body', () => {

@@ -9,7 +9,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { FaultQueue } from '../fault-target/faults';
-import { closeServer, listenOnLoopback, readBody } from '../local-server';
+import { closeServer, jsonOrText, listenOnLoopback, readBody } from '../local-server';
 import type { ProxiedRequest, ProxyFault } from '../provided-context';
 
 interface Tenant {
@@ -54,7 +54,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const method = (req.method ?? 'GET').toUpperCase();
     if (path.startsWith('/__control/')) return control(tenant, `${method} ${path}`, raw, res);
     if (!path.startsWith('/scim/v2')) return reply(res, 404, {}, '');
-    const entry: ProxiedRequest = { method, path: path.slice('/scim/v2'.length), body: parse(raw), upstreamStatus: null, status: 0 };
+    const entry: ProxiedRequest = { method, path: path.slice('/scim/v2'.length), body: jsonOrText(raw), upstreamStatus: null, status: 0 };
     tenant.log.push(entry);
     const fault = tenant.faults.take(method, path, raw) as ProxyFault | undefined;
     if (fault?.delayMs !== undefined) await sleep(fault.delayMs);
@@ -101,7 +101,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     try {
       switch (what) {
         case 'POST /__control/faults': {
-          const body = parse(raw) as { faults?: unknown[]; append?: boolean } | null;
+          const body = jsonOrText(raw) as { faults?: unknown[]; append?: boolean } | null;
           if (!Array.isArray(body?.faults)) throw new Error('POST { faults: [...] }');
           tenant.faults.set(body.faults, body.append === true);
           return ok({ pending: tenant.faults.pending() });
@@ -131,15 +131,6 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
 
   origin = await listenOnLoopback(server);
   return { url: origin, close: () => closeServer(server, timers) };
-}
-
-function parse(raw: string): unknown {
-  if (raw === '') return null;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
 }
 
 function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {

@@ -7,7 +7,7 @@
  * `/t/<name>/__control` are an independent directory, fault queue and log, created on first use.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback, readBody } from '../local-server';
+import { closeServer, jsonOrText, listenOnLoopback, readBody } from '../local-server';
 import type { LoggedRequest, RequestLog, TargetConfig } from '../provided-context';
 import { Directory, scimError, type ScimReply } from './directory';
 import { FaultQueue } from './faults';
@@ -74,7 +74,7 @@ export async function startFaultTarget(token: string): Promise<FaultTarget> {
       path,
       route: `${method} ${routeOf(path)}`,
       query: Object.fromEntries(url.searchParams),
-      body: parseBody(raw),
+      body: jsonOrText(raw),
       hasAuthorization: authorization !== undefined,
       authorized: authorization === `Bearer ${token}`,
       fault: null,
@@ -115,7 +115,7 @@ export async function startFaultTarget(token: string): Promise<FaultTarget> {
   }
 
   function control(tenant: Tenant, method: string, path: string, url: URL, raw: string, res: ServerResponse): void {
-    const body = parseBody(raw);
+    const body = jsonOrText(raw);
     const ok = (b: unknown) => send(res, { status: 200, body: b });
     try {
       switch (`${method} ${path}`) {
@@ -172,15 +172,6 @@ function requestLog(log: LoggedRequest[], since: number): RequestLog {
 /** `/scim/v2/Users/8c…` → `/scim/v2/Users/:id`. */
 function routeOf(path: string): string {
   return path.replace(/^(\/scim\/v2\/(?:Users|Groups))\/[^/]+/, '$1/:id');
-}
-
-function parseBody(raw: string): unknown {
-  if (raw === '') return null;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
 }
 
 function send(res: ServerResponse, reply: ScimReply, raw = false): void {

@@ -166,6 +166,16 @@ function writeFailure(err: unknown, kind: ResourceKind): unknown {
   return err;
 }
 
+/** Runs a write batch whose last statement reads the resource back: that row, or the batch's failure named. */
+async function writeAndReadBack(db: D1Database, kind: ResourceKind, stmts: D1PreparedStatement[]): Promise<StoredResource> {
+  try {
+    const results = await db.batch<StoredResource>(stmts);
+    return results[results.length - 1]!.results[0]!;
+  } catch (err) {
+    throw writeFailure(err, kind);
+  }
+}
+
 const changeRowOf = (db: D1Database, kind: ResourceKind, id: string, op: 'update' | 'delete', at: string) =>
   db
     .prepare(
@@ -203,12 +213,7 @@ export async function replaceResource(
     changeRowOf(db, kind, id, 'update', now),
     readBack(db, kind, id, withMembers),
   ];
-  try {
-    const results = await db.batch<StoredResource>(stmts);
-    return results[results.length - 1]!.results[0]!;
-  } catch (err) {
-    throw writeFailure(err, kind);
-  }
+  return writeAndReadBack(db, kind, stmts);
 }
 
 /**
@@ -239,12 +244,7 @@ export async function touchResource(
     ...extra,
     readBack(db, kind, id, withMembers),
   ];
-  try {
-    const results = await db.batch<StoredResource>(stmts);
-    return results[results.length - 1]!.results[0]!;
-  } catch (err) {
-    throw writeFailure(err, kind);
-  }
+  return writeAndReadBack(db, kind, stmts);
 }
 
 /** Deletes a resource and its memberships (as member and, for groups, as group) in one batch. */
