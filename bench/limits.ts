@@ -55,7 +55,7 @@ async function main() {
       Operations: Array.from({ length: n }, (_, k) => ({ method: 'POST', path: '/Users', bulkId: `b${k}`, data: newUser(`bk${i}x`, k) })),
     });
     const kinds = [
-      { kind: 'baseline: GET /api/v1/ping (one query)', request: () => ({ method: 'GET', path: '/api/v1/ping', ...created([200]) }) },
+      { kind: 'baseline: GET /api/v1/ping (token check, cached per isolate)', request: () => ({ method: 'GET', path: '/api/v1/ping', ...created([200]) }) },
       { kind: 'GET /Users/{id}', request: (i: number) => ({ method: 'GET', path: `/scim/v2/Users/${someone(i).id}`, ...created([200]) }) },
       {
         kind: 'GET /Users?filter=userName eq',
@@ -188,7 +188,7 @@ function report(r: any, base: KindResult): string {
     `# Limits benchmark — ${r.startedAt}`,
     '',
     `- Commit \`${r.machine.commit}\`${r.machine.dirty ? ' (uncommitted changes)' : ''}; ${r.machine.cpus} CPUs (${r.machine.cpuModel}); ${r.runtime}; ${r.config.users.toLocaleString('en')} users seeded by /Bulk.`,
-    `- CPU: the workerd process's user+system time over batches of ${r.config.perBatch} sequential requests (Bulk: 4), ÷ requests; /proc counts 10 ms ticks, so one batch is one sample. Process CPU includes workerd's own HTTP and SQLite work, which Cloudflare does not bill as Worker CPU: read it against the baseline, a one-query route measured in the same run.`,
+    `- CPU: the workerd process's user+system time over batches of ${r.config.perBatch} sequential requests (Bulk: 4), ÷ requests; /proc counts 10 ms ticks, so one batch is one sample. Process CPU includes workerd's own HTTP and SQLite work, which Cloudflare does not bill as Worker CPU: read it against the baseline, the ping route (a token check the isolate caches) measured in the same run.`,
     '- D1: queries per request (a batch is one) and sequential round trips (a query started while another is in flight adds none).',
     '',
     '| request kind | CPU ms p50 | CPU ms p95 | × baseline | D1 queries | round trips | requests |',
