@@ -66,15 +66,13 @@ provisioningApp.post(ROUTES.previewTarget.path, validateJson(ROUTES.previewTarge
 });
 
 provisioningApp.get(ROUTES.planTarget.path, validateQuery(ROUTES.planTarget.query), async (c) => {
-  let target = await getTarget(c.env, c.req.param('id'));
+  const target = await getTarget(c.env, c.req.param('id'));
   if (!target) return notFound(c, 'The target');
   const { mode } = c.req.valid('query');
   // The next run starts by reading the change feed and any full pass into the outbox: so does
   // the plan (it writes work, never sends it), or a new target's initial sync would not show.
-  if (target.status === 'active' && target.modes[mode].enabled) {
-    await catchUp(c.env.DB, target, new Date());
-    target = (await getTarget(c.env, target.id)) ?? target;
-  }
+  // Planning moves only the watermark and the pass's cursor, which deciding does not read.
+  if (target.status === 'active' && target.modes[mode].enabled) await catchUp(c.env.DB, target, new Date());
   return c.json({ targetId: target.id, mode, operations: await planTarget(c.env, target, mode) });
 });
 

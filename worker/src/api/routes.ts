@@ -67,6 +67,15 @@ const mappingSchema = z.object({ mapping: z.array(mappingRuleSchema) });
 /** What an admin page shows, as a strict request (the extension parses pages with the loose one). */
 const pageUserRequestSchema = pageUserSchema.strict().extend({ name: z.strictObject(pageUserSchema.shape.name.unwrap().shape).optional() });
 const anyJson = z.record(z.string(), z.unknown());
+/** What running an import (or approving its held reconciliation) answers: the run's state. */
+const importSummarySchema = z.object({
+  sourceId: z.string(),
+  runId: z.string(),
+  kind: z.enum(['incremental', 'full']),
+  status: z.enum(['running', 'done', 'failed', 'held']),
+  counts: z.record(z.string(), z.number()),
+  error: z.string().nullable(),
+});
 
 export const ROUTES = {
   ping: {
@@ -498,14 +507,7 @@ export const ROUTES = {
     summary: 'Run an import now (or continue the one in progress) within one invocation budget; the cron continues it',
     body: runImportBodySchema,
     status: 200,
-    response: z.object({
-      sourceId: z.string(),
-      runId: z.string(),
-      kind: z.enum(['incremental', 'full']),
-      status: z.enum(['running', 'done', 'failed', 'held']),
-      counts: z.record(z.string(), z.number()),
-      error: z.string().nullable(),
-    }),
+    response: importSummarySchema,
   },
   listImportRuns: {
     method: 'get',
@@ -522,14 +524,7 @@ export const ROUTES = {
     summary: 'Approve a held reconciliation: deactivate (or delete) the users gone from the source',
     body: emptyBodySchema,
     status: 200,
-    response: z.object({
-      sourceId: z.string(),
-      runId: z.string(),
-      kind: z.enum(['incremental', 'full']),
-      status: z.enum(['running', 'done', 'failed', 'held']),
-      counts: z.record(z.string(), z.number()),
-      error: z.string().nullable(),
-    }),
+    response: importSummarySchema,
   },
   importSourceUser: {
     method: 'post',

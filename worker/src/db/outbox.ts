@@ -233,3 +233,18 @@ export async function claimResource(
   const row = claimed!.results[0];
   return row ? { row } : { state: current!.results[0]?.state ?? 'gone' };
 }
+
+/** The next rows a target's run would take (pending, leased or held), oldest first: what "plan" decides. */
+export async function queuedRows(
+  db: D1Database,
+  targetId: string,
+  limit: number,
+): Promise<{ id: number; resourceType: 'User' | 'Group'; resourceId: string; state: string }[]> {
+  const { results } = await db
+    .prepare(
+      "SELECT id, resource_type AS resourceType, resource_id AS resourceId, state FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased', 'held') ORDER BY id LIMIT ?",
+    )
+    .bind(targetId, limit)
+    .all<{ id: number; resourceType: 'User' | 'Group'; resourceId: string; state: string }>();
+  return results;
+}

@@ -3,6 +3,7 @@
  * to X", one row per (target, user) in target_overrides. Clearing one deletes its row.
  */
 import type { Override } from '../../../shared/src/scope';
+import { chunk, MAX_PARAMS, placeholders } from './sql-helpers';
 
 export interface OverrideRow {
   userId: string;
@@ -33,6 +34,13 @@ export function putOverrideStatement(db: D1Database, targetId: string, userId: s
        ON CONFLICT (target_id, user_id) DO UPDATE SET override = excluded.override, updated = excluded.updated`,
     )
     .bind(targetId, userId, override, now.toISOString());
+}
+
+/** The overrides of these users on every target: one statement per 100 ids, for a caller's batch. */
+export function overridesOfUsersStatements(db: D1Database, userIds: readonly string[]): D1PreparedStatement[] {
+  return chunk(userIds, MAX_PARAMS).map((part) =>
+    db.prepare(`SELECT target_id AS targetId, user_id AS userId, override FROM target_overrides WHERE user_id IN (${placeholders(part.length)})`).bind(...part),
+  );
 }
 
 export const overrideKey = (targetId: string, userId: string) => `${targetId} ${userId}`;

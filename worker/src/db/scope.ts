@@ -114,3 +114,22 @@ export function enqueueScopeDrift(db: D1Database, cond: SqlFragment, targetId: s
     )
     .bind(targetId, seq, at, at, at, ...s.params);
 }
+
+/** Runs a filter scope's condition once, so a filter the database cannot run is refused before it is saved; the error, or null. */
+export async function scopeConditionError(db: D1Database, cond: SqlFragment): Promise<string | null> {
+  try {
+    await db
+      .prepare(`SELECT 1 FROM users u WHERE ${cond.sql} LIMIT 1`)
+      .bind(...cond.params)
+      .first();
+    return null;
+  } catch (err) {
+    return String(err);
+  }
+}
+
+/** Which of these group ids are in the directory. */
+export async function existingGroupIds(db: D1Database, ids: readonly string[]): Promise<Set<string>> {
+  const { results } = await db.prepare('SELECT id FROM groups WHERE id IN (SELECT value FROM json_each(?))').bind(JSON.stringify(ids)).all<{ id: string }>();
+  return new Set(results.map((r) => r.id));
+}

@@ -1,5 +1,6 @@
 /** "Plan": every operation the next run of a target would do, without sending anything. */
 import type { Action, ModeName, Target } from '../../../shared/src';
+import { queuedRows } from '../db/outbox';
 import type { Env } from '../env';
 import { budgetFor, parseLimits } from '../limits/profile';
 import { createSyncContext } from './sync-context';
@@ -25,11 +26,7 @@ export function planLimit(env: Env): number {
 }
 
 export async function planTarget(env: Env, target: Target, mode: Exclude<ModeName, 'manual'>, limit = planLimit(env)): Promise<PlannedOperation[]> {
-  const { results } = await env.DB.prepare(
-    "SELECT id, resource_type AS resourceType, resource_id AS resourceId, state FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased', 'held') ORDER BY id LIMIT ?",
-  )
-    .bind(target.id, limit)
-    .all<{ id: number; resourceType: 'User' | 'Group'; resourceId: string; state: string }>();
+  const results = await queuedRows(env.DB, target.id, limit);
   const ctx = createSyncContext({ db: env.DB, target, token: '', operations: target.modes[mode].operations, runId: null });
   const out: PlannedOperation[] = [];
   for (const r of results) {

@@ -5,9 +5,8 @@
  * batch: the overrides, and one statement per target whose scope is not "every user".
  */
 import { ALL_SCOPE, scopeSchema, type Override } from '../../../shared/src/scope';
-import { overrideKey } from '../db/overrides';
+import { overrideKey, overridesOfUsersStatements } from '../db/overrides';
 import { inScopeStatement } from '../db/scope';
-import { chunk, MAX_PARAMS, placeholders } from '../db/sql-helpers';
 import { scopeCondition } from './scope';
 
 export interface ScopeStatuses {
@@ -27,9 +26,7 @@ export async function scopeStatuses(
     const scope = t.scope ? scopeSchema.catch(ALL_SCOPE).parse(JSON.parse(t.scope)) : ALL_SCOPE;
     return scope.kind === 'all' ? [] : [{ id: t.id, scope }];
   });
-  const overrideStmts = chunk(ids, MAX_PARAMS).map((part) =>
-    db.prepare(`SELECT target_id AS targetId, user_id AS userId, override FROM target_overrides WHERE user_id IN (${placeholders(part.length)})`).bind(...part),
-  );
+  const overrideStmts = overridesOfUsersStatements(db, ids);
   if (ids.length > 0) {
     const results = await db.batch<Record<string, string>>([
       ...overrideStmts,

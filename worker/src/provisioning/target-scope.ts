@@ -8,7 +8,7 @@ import type { Target } from '../../../shared/src/targets';
 import { headSeq } from '../db/change-feed';
 import { enqueueResources } from '../db/outbox';
 import { putOverrideStatement } from '../db/overrides';
-import { previewScope } from '../db/scope';
+import { existingGroupIds, previewScope, scopeConditionError } from '../db/scope';
 import { scopeCondition, scopeFilterProblem, scopeOnly } from './scope';
 
 export interface ScopeIssue {
@@ -24,23 +24,11 @@ export async function scopeIssues(db: D1Database, scope: Scope): Promise<ScopeIs
   const problem = scopeFilterProblem(scope);
   if (problem) return [{ path: ['scope', 'filter'], message: problem }];
   if (scope.kind === 'filter') {
-    const cond = scopeOnly(scope, 'u.id');
-    try {
-      await db
-        .prepare(`SELECT 1 FROM users u WHERE ${cond.sql} LIMIT 1`)
-        .bind(...cond.params)
-        .first();
-    } catch (err) {
-      return [{ path: ['scope', 'filter'], message: `The filter cannot run: ${String(err)}` }];
-    }
-    return [];
+    const error = await scopeConditionError(db, scopeOnly(scope, 'u.id'));
+    return error ? [{ path: ['scope', 'filter'], message: `The filter cannot run: ${error}` }] : [];
   }
   if (scope.kind !== 'groups') return [];
-  const { results } = await db
-    .prepare('SELECT id FROM groups WHERE id IN (SELECT value FROM json_each(?))')
-    .bind(JSON.stringify(scope.groupIds))
-    .all<{ id: string }>();
-  const found = new Set(results.map((r) => r.id));
+  const found = await existingGroupIds(db, scope.groupIds);
   return scope.groupIds.flatMap((id, i) => (found.has(id) ? [] : [{ path: ['scope', 'groupIds', i], message: `No group with id "${id}" in the directory.` }]));
 }
 
