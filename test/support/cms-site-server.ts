@@ -12,7 +12,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { CmsFault, CmsReply, CmsRequest } from './cms-site-types';
-import { closeServer, listenOnLoopback, readBody } from './local-server';
+import { closeServer, glob, listenOnLoopback, readBody } from './local-server';
 
 /** What the kind's site sees of a request. */
 export interface IncomingCall {
@@ -45,14 +45,6 @@ export interface CmsSiteServer {
   url: string;
   close(): Promise<void>;
 }
-
-const glob = (g: string) =>
-  new RegExp(
-    `^${g
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 
 export async function startCmsSiteServer<S>(kind: SiteKind<S>): Promise<CmsSiteServer> {
   const tenants = new Map<string, Tenant<S>>();

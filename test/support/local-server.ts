@@ -46,3 +46,12 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', reject);
   });
 }
+
+/** A path pattern with `*` wildcards (a fault's `match.path`) as an anchored RegExp. */
+export const glob = (g: string) =>
+  new RegExp(
+    `^${g
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );

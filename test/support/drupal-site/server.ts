@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback, readBody } from '../local-server';
+import { closeServer, glob, listenOnLoopback, readBody } from '../local-server';
 import { Api, jsonapiError, type Caller, type Reply } from './jsonapi';
 import { Site } from './site';
 import type { CreatedSite, CreateSiteRequest, SeedUser, SiteAccount, SiteFault, SiteRequest, SiteUser } from './types';
@@ -39,14 +39,6 @@ export interface DrupalSiteServer {
   createSite(req: CreateSiteRequest): CreatedSite;
   close(): Promise<void>;
 }
-
-const glob = (g: string) =>
-  new RegExp(
-    `^${g
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 
 export async function startDrupalSite(): Promise<DrupalSiteServer> {
   const tenants = new Map<string, Tenant>();

@@ -73,46 +73,52 @@ export function createSyncContext(input: SyncContextInput): SyncContext {
       },
       onRequest(r) {
         ctx.requests++;
-        ctx.audit.push({
-          at: now().toISOString(),
-          targetId: input.target.id,
-          runId: ctx.runId,
-          resourceType: ctx.label.resourceType,
-          resourceId: ctx.label.resourceId,
-          operation: ctx.label.operation,
-          method: r.method,
-          path: r.path,
-          httpStatus: r.status ?? null,
-          durationMs: Math.round(r.durationMs),
-          outcome: r.failure ? r.failure.kind : 'ok',
-          error: r.failure?.message ?? null,
-          attributesChanged: null,
-          dryRun: false,
-        });
+        ctx.audit.push(
+          labelledEvent(ctx, {
+            operation: ctx.label.operation,
+            method: r.method,
+            path: r.path,
+            httpStatus: r.status ?? null,
+            durationMs: Math.round(r.durationMs),
+            outcome: r.failure ? r.failure.kind : 'ok',
+            error: r.failure?.message ?? null,
+            attributesChanged: null,
+            dryRun: false,
+          }),
+        );
       },
     },
   );
   return ctx;
 }
 
-/** A write not sent because the target is in dry-run: recorded as what would have been sent. */
-export function recordDryRun(ctx: SyncContext, operation: string, method: string, path: string, attributes: string[]): void {
-  ctx.audit.push({
+/** An audit event about the resource the context is working on now (its label). */
+function labelledEvent(ctx: SyncContext, event: Omit<AuditEvent, 'at' | 'targetId' | 'runId' | 'resourceType' | 'resourceId'>): AuditEvent {
+  return {
     at: ctx.now().toISOString(),
     targetId: ctx.target.id,
     runId: ctx.runId,
     resourceType: ctx.label.resourceType,
     resourceId: ctx.label.resourceId,
-    operation,
-    method,
-    path: ctx.client.requestPath?.(path) ?? path,
-    httpStatus: null,
-    durationMs: 0,
-    outcome: 'dry_run',
-    error: null,
-    attributesChanged: attributes,
-    dryRun: true,
-  });
+    ...event,
+  };
+}
+
+/** A write not sent because the target is in dry-run: recorded as what would have been sent. */
+export function recordDryRun(ctx: SyncContext, operation: string, method: string, path: string, attributes: string[]): void {
+  ctx.audit.push(
+    labelledEvent(ctx, {
+      operation,
+      method,
+      path: ctx.client.requestPath?.(path) ?? path,
+      httpStatus: null,
+      durationMs: 0,
+      outcome: 'dry_run',
+      error: null,
+      attributesChanged: attributes,
+      dryRun: true,
+    }),
+  );
 }
 
 export function step(ctx: SyncContext, s: Step): void {
@@ -124,22 +130,19 @@ export function step(ctx: SyncContext, s: Step): void {
  * the step trace says so. Answers the detail every outcome carries ("protected: …").
  */
 export function recordProtected(ctx: SyncContext, reason: string): string {
-  ctx.audit.push({
-    at: ctx.now().toISOString(),
-    targetId: ctx.target.id,
-    runId: ctx.runId,
-    resourceType: ctx.label.resourceType,
-    resourceId: ctx.label.resourceId,
-    operation: 'skip',
-    method: null,
-    path: null,
-    httpStatus: null,
-    durationMs: 0,
-    outcome: 'protected',
-    error: `Not written: ${reason}.`,
-    attributesChanged: null,
-    dryRun: ctx.dryRun,
-  });
+  ctx.audit.push(
+    labelledEvent(ctx, {
+      operation: 'skip',
+      method: null,
+      path: null,
+      httpStatus: null,
+      durationMs: 0,
+      outcome: 'protected',
+      error: `Not written: ${reason}.`,
+      attributesChanged: null,
+      dryRun: ctx.dryRun,
+    }),
+  );
   step(ctx, { step: 'action', ok: true, detail: `Not written: ${reason} is protected on this target.` });
   return `${PROTECTED_PREFIX}${reason}`;
 }
