@@ -65,6 +65,35 @@ export async function deleteSourceRow(d1: D1Database, id: string): Promise<boole
   return rows.length > 0;
 }
 
+/** A source's cursor as stored (JSON), for a compare-and-swap. */
+export async function selectSourceCursor(d1: D1Database, id: string): Promise<string | null> {
+  const row = await d1.prepare('SELECT cursor FROM sources WHERE id = ?').bind(id).first<{ cursor: string | null }>();
+  return row?.cursor ?? null;
+}
+
+/**
+ * Compare-and-swap of `sources.cursor`: only if it is still `expected` (what the invocation
+ * read), so two invocations never run one source's import at once. `lastError`, when given, is
+ * written by the same statement.
+ */
+export function swapCursorStatement(d1: D1Database, id: string, expected: string | null, next: string | null, lastError?: string): D1PreparedStatement {
+  return d1
+    .prepare('UPDATE sources SET cursor = ?1, last_error = coalesce(?4, last_error) WHERE id = ?2 AND cursor IS ?3')
+    .bind(next, id, expected, lastError ?? null);
+}
+
+/** The swap for a run in progress, matched by its run id (its cursor moves on as it runs). */
+export function saveRunCursorStatement(d1: D1Database, id: string, runId: string, next: string, lastError?: string): D1PreparedStatement {
+  return d1
+    .prepare("UPDATE sources SET cursor = ?1, last_error = coalesce(?4, last_error) WHERE id = ?2 AND json_extract(cursor, '$.runId') = ?3")
+    .bind(next, id, runId, lastError ?? null);
+}
+
+/** An import run's counts so far. */
+export function importRunCountsStatement(d1: D1Database, runId: string, counts: Record<string, number>): D1PreparedStatement {
+  return d1.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(JSON.stringify(counts), runId);
+}
+
 export async function insertImportRun(d1: D1Database, row: typeof importRuns.$inferInsert): Promise<void> {
   await drizzle(d1).insert(importRuns).values(row);
 }

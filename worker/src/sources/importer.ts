@@ -18,12 +18,16 @@
 import type { Source, SourceCredentials } from '../../../shared/src/sources';
 import {
   countUnseen,
+  importRunCountsStatement,
   insertImportRun,
   markRemovedStatement,
+  saveRunCursorStatement,
   selectImportRun,
   selectImportRuns,
+  selectSourceCursor,
   selectUnseen,
   selectUserBodies,
+  swapCursorStatement,
   updateImportRun,
   updateSourceRow,
   updateSourceRowIfRun,
@@ -213,8 +217,8 @@ async function crashed(env: Env, sourceId: string, cursor: Cursor | null, err: u
     const run = await selectImportRun(env.DB, sourceId, cursor.runId);
     const counts = JSON.parse(run?.counts ?? '{}') as Record<string, number>;
     add(counts, 'crashes');
-    const row = await env.DB.prepare('SELECT cursor FROM sources WHERE id = ?').bind(sourceId).first<{ cursor: string | null }>();
-    const stored = row?.cursor ? (JSON.parse(row.cursor) as Cursor) : null;
+    const storedJson = await selectSourceCursor(env.DB, sourceId);
+    const stored = storedJson ? (JSON.parse(storedJson) as Cursor) : null;
     // the run was replaced meanwhile (settings changed, another kind started): nothing to release
     if (!stored || stored.runId !== cursor.runId) return out('failed', message, counts);
     stored.failures += 1;
@@ -222,17 +226,12 @@ async function crashed(env: Env, sourceId: string, cursor: Cursor | null, err: u
     if (stored.failures >= MAX_FAILURES) {
       const error = `Gave up after ${MAX_FAILURES} failed attempts; nothing more was deactivated. Last error: ${message}`;
       await updateImportRun(env.DB, cursor.runId, { counts: JSON.stringify(counts), status: 'failed', error, finishedAt: now().toISOString() });
-      await env.DB.prepare('UPDATE sources SET cursor = NULL, last_error = ?1 WHERE id = ?2 AND cursor IS ?3').bind(error, sourceId, row!.cursor).run();
+      await swapCursorStatement(env.DB, sourceId, storedJson, null, error).run();
       return out('failed', error, counts);
     }
     await env.DB.batch([
-      env.DB.prepare('UPDATE sources SET cursor = ?1, last_error = ?2 WHERE id = ?3 AND cursor IS ?4').bind(
-        JSON.stringify(stored),
-        message,
-        sourceId,
-        row!.cursor,
-      ),
-      env.DB.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(JSON.stringify(counts), cursor.runId),
+      swapCursorStatement(env.DB, sourceId, storedJson, JSON.stringify(stored), message),
+      importRunCountsStatement(env.DB, cursor.runId, counts),
     ]);
     return out('running', message, counts);
   } catch (again) {
@@ -247,7 +246,7 @@ async function crashed(env: Env, sourceId: string, cursor: Cursor | null, err: u
  * so two invocations never run one source's import at once.
  */
 async function swapCursor(env: Env, sourceId: string, expected: string | null, next: Cursor): Promise<boolean> {
-  const res = await env.DB.prepare('UPDATE sources SET cursor = ?1 WHERE id = ?2 AND cursor IS ?3').bind(JSON.stringify(next), sourceId, expected).run();
+  const res = await swapCursorStatement(env.DB, sourceId, expected, JSON.stringify(next)).run();
   return res.meta.changes === 1;
 }
 
@@ -373,16 +372,8 @@ async function runBody(
     meter.d1 += 1;
     charge();
     const [swapped] = await env.DB.batch([
-      env.DB.prepare("UPDATE sources SET cursor = ?1, last_error = coalesce(?4, last_error) WHERE id = ?2 AND json_extract(cursor, '$.runId') = ?3").bind(
-        JSON.stringify(cursor),
-        source.id,
-        cursor.runId,
-        lastError ?? null,
-      ),
-      env.DB.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(
-        JSON.stringify({ ...counts, requests: (counts.requests ?? 0) + http.meter.requests }),
-        cursor.runId,
-      ),
+      saveRunCursorStatement(env.DB, source.id, cursor.runId, JSON.stringify(cursor), lastError),
+      importRunCountsStatement(env.DB, cursor.runId, { ...counts, requests: (counts.requests ?? 0) + http.meter.requests }),
     ]);
     if (swapped!.meta.changes !== 1) throw new RunSuperseded();
   };
