@@ -4,7 +4,7 @@
  * targets on relay B — "Relay B" scoped to the Staff group, and "Guarded B" whose first sync is
  * over its creation threshold of 1, so its creations are held. Chips show "out of scope" as its
  * own state and the overrides; overrides are set from the popup, the console's Users tab and the
- * user panel; held creations are shown in words and approved from the console.
+ * user panel; held creations are shown in words, counted whole past one page, and approved from the console.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,8 +195,27 @@ describe('scope and overrides in the extension', () => {
       .poll(rows, { timeout: 15_000 })
       .toEqual(['alice.johnson', 'frank.miller', 'grace.lee', 'heidi.wilson'].map((name) => `create User ${name} Approve`));
     await page.screenshot({ path: screenshotPath('console-held-creations.png'), fullPage: true });
+
+    // A hold bigger than one page (50 rows) is counted whole, not by the rows listed so far.
+    const bulk = await relays.a.scim('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: Array.from({ length: 50 }, (_, i) => ({
+        method: 'POST',
+        path: '/Users',
+        bulkId: `h${i}`,
+        data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `held.${i}@example.org` },
+      })),
+    });
+    expect(bulk.status, bulk.text).toBe(200);
+    expect((await relays.a.api('POST', `/targets/${guardedId}/run`, { mode: 'scheduled' })).status).toBe(200);
+    expect(await heldOn(guardedId)).toBe(50); // the outbox lists 50 a page
+    await page.reload();
+    await page.getByRole('tab', { name: 'Held', exact: true }).click();
+    await expect.poll(() => held.getByRole('heading').textContent(), { timeout: 15_000 }).toBe('Guarded B: 54 account creations held (50 listed)');
+    await page.getByRole('region', { name: 'Held for approval' }).getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => held.getByRole('heading').textContent(), { timeout: 15_000 }).toBe('Guarded B: 54 account creations held');
     await held.getByRole('button', { name: 'Approve all for Guarded B' }).click();
-    await expect.poll(() => page.locator('.status-line').first().textContent(), { timeout: 15_000 }).toBe('Approved 4 held rows for Guarded B.');
+    await expect.poll(() => page.locator('.status-line').first().textContent(), { timeout: 15_000 }).toBe('Approved 54 held rows for Guarded B.');
     await expect.poll(() => heldOn(guardedId), { timeout: 15_000 }).toBe(0);
     // Approved creations are sent: relay B receives the accounts.
     await expect.poll(async () => (await findScimUser(relays.b, 'frank.miller'))?.userName, { timeout: 20_000 }).toBe('frank.miller');

@@ -23,11 +23,20 @@ export function HeldSection() {
   for (const row of pages.items) byTarget.set(row.targetId, [...(byTarget.get(row.targetId) ?? []), row]);
   // The held users by userName, in one lookup; a user gone from the directory keeps its id.
   const userIds = [...new Set(pages.items.filter((r) => r.resourceType === 'User').map((r) => r.resourceId))].slice(0, MAX_LOOKUP_KEYS);
-  const names = useLoad(
-    async () => (userIds.length === 0 ? { ids: {} } : await callApi(lookupResponseSchema.pick({ ids: true }), 'POST', '/users/lookup', { ids: userIds })),
-    [userIds.join('\n')],
+  // One lookup answers both: each target's held totals (the list below is paged, so counting its
+  // rows would understate a big hold) and the listed users' names.
+  const lookup = useLoad(
+    () => callApi(lookupResponseSchema.pick({ targets: true, ids: true }), 'POST', '/users/lookup', { ids: userIds }),
+    [userIds.join('\n'), pages.items.length],
   );
-  const nameOfUser = (id: string) => names.data?.ids[id]?.user.userName ?? id;
+  const nameOfUser = (id: string) => lookup.data?.ids[id]?.user.userName ?? id;
+  const heldOf = (targetId: string, rows: OutboxItem[]) => {
+    const total = lookup.data?.targets.find((t) => t.id === targetId);
+    const creations = total?.heldCreations ?? rows.filter((r) => r.creates).length;
+    const all = total?.held ?? rows.length;
+    const words = `${heldWords(creations, all - creations)} held`;
+    return rows.length < all ? `${words} (${rows.length} listed)` : words;
+  };
 
   return (
     <section aria-labelledby="held-heading">
@@ -41,7 +50,7 @@ export function HeldSection() {
         <section key={targetId} aria-label={`Held for ${nameOf(targetId)}`} class="group">
           <div class="section-head">
             <h3>
-              {nameOf(targetId)}: {heldWords(rows.filter((r) => r.creates).length, rows.filter((r) => !r.creates).length)} held
+              {nameOf(targetId)}: {heldOf(targetId, rows)}
             </h3>
             <button
               type="button"
