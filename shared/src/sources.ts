@@ -115,7 +115,8 @@ export const importRunSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   counts: importCountsSchema,
-  status: z.enum(['running', 'done', 'failed', 'held']),
+  /** stopped: the relay's database is nearly full; the run resumes where it stopped once there is room */
+  status: z.enum(['running', 'done', 'failed', 'held', 'stopped']),
   error: z.string().nullable(),
 });
 export type ImportRun = z.infer<typeof importRunSchema>;
