@@ -71,7 +71,7 @@ describe('an import when the database is nearly full', () => {
     expect(after.body.items[0]).toMatchObject({ id: first.body.runId, status: 'done', error: null });
   });
 
-  it('does not start writing a new run while full; the run starts over from nothing once there is room', async () => {
+  it('does not start writing a new run while full; the same run imports once there is room', async () => {
     const p = uniq('fullnew');
     const site = await newSite({ adminUser: false, users: [{ uid: 2, name: `${p}-ann` }] });
     const source = await drupalSource(site);
@@ -84,6 +84,34 @@ describe('an import when the database is nearly full', () => {
     const done = await run(source.id, 'paid');
     expect(done.body).toMatchObject({ runId: stopped.body.runId, status: 'done', counts: { created: 1 } });
     expect(await dirUser(`${p}-ann`)).toBeDefined();
+  });
+
+  it('stops a reconciliation before its sweep deactivates anyone, and sweeps once there is room', async () => {
+    const p = uniq('fullsweep');
+    const site = await newSite({ adminUser: false, users: [0, 1, 2].map((i) => ({ uid: i + 2, name: `${p}-${i}` })) });
+    const source = await drupalSource(site);
+    expect((await run(source.id, 'paid')).body).toMatchObject({ status: 'done', counts: { created: 3 } });
+    await site.deleteUser(4);
+    // A full run that has read every account and is about to sweep (the importer's cursor, as
+    // stored between invocations): every link counts as unseen since it started.
+    const runId = crypto.randomUUID();
+    const startedAt = new Date(Date.now() + 1000).toISOString();
+    await env.DB.prepare("INSERT INTO import_runs (id, source_id, kind, started_at, counts, status) VALUES (?, ?, 'full', ?, '{\"read\":2}', 'running')")
+      .bind(runId, source.id, startedAt)
+      .run();
+    const cursor = { runId, kind: 'full', phase: 'sweep', next: null, maxChanged: null, failures: 0, startedAt };
+    await env.DB.prepare('UPDATE sources SET cursor = ? WHERE id = ?').bind(JSON.stringify(cursor), source.id).run();
+
+    const stopped = await run(source.id, FULL);
+    expect(stopped.body).toMatchObject({ runId, status: 'stopped' });
+    expect(stopped.body.error).toContain('(every account was read; deactivating those gone from the source waits)');
+    expect(stopped.body.counts.rechecked).toBeUndefined();
+    expect((await dirUser(`${p}-2`))!.active).toBe(true);
+
+    const swept = await run(source.id, 'paid');
+    expect(swept.body).toMatchObject({ runId, status: 'done', counts: { rechecked: 3, foundOnRecheck: 2, deactivated: 1 } });
+    expect((await dirUser(`${p}-2`))!.active).toBe(false);
+    expect((await dirUser(`${p}-0`))!.active).toBe(true);
   });
 
   it("refuses an admin's single-account import in words (507), and takes it once there is room", async () => {
