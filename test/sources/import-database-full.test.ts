@@ -54,14 +54,16 @@ describe('an import when the database is nearly full', () => {
     const runs = await call('GET', `/sources/${source.id}/runs`, undefined, 'paid');
     expect(runs.body.items[0]).toMatchObject({ id: first.body.runId, status: 'stopped', error: stopped.body.error, finishedAt: null });
     const held = await call('GET', `/sources/${source.id}`, undefined, 'paid');
-    expect(held.body).toMatchObject({ running: true, lastError: stopped.body.error, watermark: null });
+    expect(held.body).toMatchObject({ running: true, stopped: true, lastError: stopped.body.error, watermark: null });
 
     // Asked again while still full (the next cron, or an admin's "run now"): still stopped, same run.
     expect((await run(source.id, FULL)).body).toMatchObject({ runId: first.body.runId, status: 'stopped' });
 
     // Room again: the same run resumes at its next page and finishes; the run is running, then done.
     let resumed = await run(source.id, ONE_PAGE);
-    expect(resumed.body.runId).toBe(first.body.runId);
+    expect(resumed.body).toMatchObject({ runId: first.body.runId, status: 'running', error: null });
+    expect((await call('GET', `/sources/${source.id}`, undefined, 'paid')).body).toMatchObject({ running: true, stopped: false });
+    expect((await call('GET', `/sources/${source.id}/runs`, undefined, 'paid')).body.items[0]).toMatchObject({ status: 'running', error: null });
     for (let i = 0; i < 10 && resumed.body.status === 'running'; i++) resumed = await run(source.id, ONE_PAGE);
     expect(resumed.body).toMatchObject({ runId: first.body.runId, status: 'done', error: null });
     expect(resumed.body.counts).toMatchObject({ read: 120, created: 120, pages: 3 });

@@ -76,6 +76,26 @@ describe('a nearly full database in the console and the popup', () => {
     expect(await error.textContent()).toContain('refused (SCIM 507) and imports are stopped until there is room. To make room, delete or deprovision');
     await expect(banner().getAttribute('data-level')).resolves.toBe('full');
 
+    // An import on the full relay (from the other relay as a SCIM source) stops before it writes;
+    // the Sources tab says so beside the source.
+    const source = await full.api('POST', '/sources', {
+      name: 'Other relay',
+      kind: 'scim',
+      baseUrl: `${filling.url}/scim/v2`,
+      credentials: { type: 'bearer', token: RELAY_A_TOKEN },
+    });
+    expect(source.status, source.text).toBe(201);
+    const run = await full.api('POST', `/sources/${(source.body as { id: string }).id}/run`, { kind: 'full' });
+    expect(run.body).toMatchObject({ status: 'stopped' });
+    await page.getByRole('tab', { name: 'Sources' }).click();
+    const row = page.getByRole('row', { name: /Other relay/ });
+    await expect
+      .poll(() => row.textContent(), { timeout: 15_000 })
+      .toMatch(
+        /\(stopped: the database is nearly full\) — Stopped: the relay's database is nearly full \([\d.]+ MB of 0 MB\) — 0 accounts imported by this run so far\./,
+      );
+    await expect(page.getByRole('alert', { name: 'Database size' }).count()).resolves.toBe(1);
+
     const popup = await openPopupFor(browser, page);
     const line = popup.getByRole('alert');
     await expect

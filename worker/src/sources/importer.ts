@@ -106,6 +106,8 @@ interface Cursor {
   conflictNote?: string;
   /** Drupal: the account the site took the relay for (`meta.links.me`), asked once per run */
   account?: string;
+  /** stopped on a nearly full database (limits/d1-size.ts); cleared when the run writes again */
+  stopped?: boolean;
 }
 
 export interface ImportSummary {
@@ -230,6 +232,7 @@ async function crashed(env: Env, sourceId: string, cursor: Cursor | null, err: u
     if (!stored || stored.runId !== cursor.runId) return out('failed', message, counts);
     stored.failures += 1;
     delete stored.leaseUntil;
+    delete stored.stopped;
     if (stored.failures >= MAX_FAILURES) {
       const error = `Gave up after ${MAX_FAILURES} failed attempts; nothing more was deactivated. Last error: ${message}`;
       await updateImportRun(env.DB, cursor.runId, { counts: JSON.stringify(counts), status: 'failed', error, finishedAt: now().toISOString() });
@@ -339,6 +342,8 @@ async function runBody(
   const run = await selectImportRun(env.DB, source.id, cursor.runId);
   const counts = JSON.parse(run?.counts ?? '{}') as Record<string, number>;
   add(counts, 'invocations');
+  // a stopped run that goes on is no longer stopped (its next save says so; stopIfFull sets it again)
+  delete cursor.stopped;
   const http = sourceHttp(credentials, fetcher);
   const meter = { d1: 0 };
   let spent = 0;
@@ -398,6 +403,7 @@ async function runBody(
     const waits = cursor.phase === 'sweep' ? ' (every account was read; deactivating those gone from the source waits)' : '';
     const message = `Stopped: the relay's database is ${nearlyFullWords(fill)} — ${imported.toLocaleString('en-US')} ${imported === 1 ? 'account' : 'accounts'} imported by this run so far${waits}. It resumes where it stopped at the next run once there is room. ${makeRoomWords(limits)}`;
     delete cursor.leaseUntil;
+    cursor.stopped = true;
     meter.d1 += 1;
     charge();
     const [swapped] = await env.DB.batch([
