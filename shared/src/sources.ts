@@ -98,8 +98,8 @@ export const sourceSchema = z.object({
   watermark: z.string().nullable(),
   /** a run is in progress and continues at the next cron */
   running: z.boolean(),
-  /** the run in progress is stopped: the relay's database is nearly full (README "A nearly full database") */
-  stopped: z.boolean(),
+  /** the run in progress is stopped: the relay's database is nearly full (README "A nearly full database"); absent from older relays */
+  stopped: z.boolean().default(false),
   lastRunAt: z.string().nullable(),
   lastFullAt: z.string().nullable(),
   lastError: z.string().nullable(),
