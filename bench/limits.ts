@@ -149,7 +149,7 @@ async function main() {
         import: { ...imp, minutes: wallMinutes(imp, 1, 1, secs(imp, 1321)) },
       };
     });
-    const usersIn = (limit: number) => Math.floor((limit * 0.95) / bytesPerUser);
+    const usersIn = (limit: number) => Math.floor((limit * PROFILES.free.d1FullFraction) / bytesPerUser);
     const result = {
       startedAt,
       machine: machineInfo(),

@@ -268,16 +268,21 @@ export const targetSyncSchema = z.object({
 });
 export type TargetSync = z.infer<typeof targetSyncSchema>;
 
-/** GET /health: the relay's limits profile and how full its database is (a warning for the console). */
+/** GET /health: the relay's limits profile and how full its database is (the console's banner). */
 export const healthSchema = z.object({
   limits: z.string(),
   database: z.object({
     /** the size D1 last reported; null when unknown */
     bytes: z.number().nullable(),
     limitBytes: z.number(),
-    /** from this size on, IdPs' creates and updates are refused with SCIM 507 */
+    /** from this size on, the console warns that the database is filling */
+    warnAtBytes: z.number(),
+    /** from this size on, IdPs' creates and updates are refused with SCIM 507 and imports stop */
     fullAtBytes: z.number(),
+    level: z.enum(['ok', 'filling', 'full']),
+    /** level is "full" */
     nearlyFull: z.boolean(),
+    /** what is happening and what to do, in words; null while the level is ok */
     warning: z.string().nullable(),
   }),
 });

@@ -98,6 +98,8 @@ export const sourceSchema = z.object({
   watermark: z.string().nullable(),
   /** a run is in progress and continues at the next cron */
   running: z.boolean(),
+  /** the run in progress is stopped: the relay's database is nearly full (README "A nearly full database"); absent from older relays */
+  stopped: z.boolean().default(false),
   lastRunAt: z.string().nullable(),
   lastFullAt: z.string().nullable(),
   lastError: z.string().nullable(),
@@ -115,7 +117,8 @@ export const importRunSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   counts: importCountsSchema,
-  status: z.enum(['running', 'done', 'failed', 'held']),
+  /** stopped: the relay's database is nearly full; the run resumes where it stopped once there is room */
+  status: z.enum(['running', 'done', 'failed', 'held', 'stopped']),
   error: z.string().nullable(),
 });
 export type ImportRun = z.infer<typeof importRunSchema>;

@@ -28,6 +28,8 @@ export interface RelayBOptions {
    * retry: a crash goes to the dead-letter queue at once (README "Queues").
    */
   queues?: boolean;
+  /** more [vars], e.g. RELAY_LIMITS for a relay whose database reports nearly full */
+  vars?: Record<string, string>;
 }
 
 const QUEUES = {
@@ -81,7 +83,7 @@ export async function startRelayB(options: RelayBOptions): Promise<RelayB> {
           compatibilityDate: compat.date,
           compatibilityFlags: compat.flags,
           d1Databases: ['DB'],
-          bindings: { RELAY_BOOTSTRAP_TOKEN: options.bootstrapToken, RELAY_ENCRYPTION_KEY: options.encryptionKey },
+          bindings: { ...options.vars, RELAY_BOOTSTRAP_TOKEN: options.bootstrapToken, RELAY_ENCRYPTION_KEY: options.encryptionKey },
           ...(options.queues ? QUEUES : {}),
         },
       ],

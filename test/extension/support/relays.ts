@@ -42,7 +42,7 @@ function wrap(started: RelayB): Relay {
   };
 }
 
-export async function startRelay(token: string, encryptionKey: string, opts: { queues?: boolean } = {}): Promise<Relay> {
+export async function startRelay(token: string, encryptionKey: string, opts: { queues?: boolean; vars?: Record<string, string> } = {}): Promise<Relay> {
   return wrap(await startRelayB({ bootstrapToken: token, encryptionKey, ...opts }));
 }
 

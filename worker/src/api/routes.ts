@@ -72,7 +72,7 @@ const importSummarySchema = z.object({
   sourceId: z.string(),
   runId: z.string(),
   kind: z.enum(['incremental', 'full']),
-  status: z.enum(['running', 'done', 'failed', 'held']),
+  status: z.enum(['running', 'done', 'failed', 'held', 'stopped']),
   counts: z.record(z.string(), z.number()),
   error: z.string().nullable(),
 });
@@ -90,7 +90,7 @@ export const ROUTES = {
     method: 'get',
     path: '/health',
     tag: 'meta',
-    summary: "The limits profile and how full the database is (a warning when IdPs' writes are being refused)",
+    summary: "The limits profile and how full the database is: level ok, filling (a warning) or full (IdPs' writes refused, imports stopped)",
     status: 200,
     response: healthSchema,
   },

@@ -14,6 +14,8 @@ import { SourceError } from '../sources/remote';
 import { importOne } from '../sources/single-import';
 import { createSource, deleteSource, getSource, listSources, updateSource } from '../sources/sources';
 import { testSource } from '../sources/test-source';
+import { databaseFill } from '../limits/d1-size';
+import { parseLimits } from '../limits/profile';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import { documentOf, mergeAndValidate } from './merge-patch';
@@ -102,6 +104,9 @@ sourcesApp.post(ROUTES.approveImportRun.path, validateJson(ROUTES.approveImportR
 /** The extension's "import this user now": the directory user and what the import changed. */
 sourcesApp.post(ROUTES.importSourceUser.path, validateJson(ROUTES.importSourceUser.body), async (c) => {
   const uid = c.req.param('uid');
+  // One account is a write like an IdP's: refused in words while the database is nearly full.
+  const fill = databaseFill(parseLimits(c.env.RELAY_LIMITS));
+  if (fill.nearlyFull) return c.json({ error: 'database_full', message: fill.warning! }, 507, { 'retry-after': '3600' });
   let result;
   try {
     result = await importOne(c.env, c.req.param('id'), uid);

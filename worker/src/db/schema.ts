@@ -432,7 +432,8 @@ export const importRuns = sqliteTable(
     finishedAt: text('finished_at'),
     /** { pages, requests, read, created, updated, unchanged, deactivated, deleted, held, failed, invocations } */
     counts: text('counts').notNull().default('{}'),
-    status: text('status', { enum: ['running', 'done', 'failed', 'held'] })
+    /** stopped: the database is nearly full; the run keeps its cursor and resumes when there is room */
+    status: text('status', { enum: ['running', 'done', 'failed', 'held', 'stopped'] })
       .notNull()
       .default('running'),
     error: text('error'),

@@ -89,9 +89,20 @@ export function saveRunCursorStatement(d1: D1Database, id: string, runId: string
     .bind(next, id, runId, lastError ?? null);
 }
 
-/** An import run's counts so far. */
+/** An import run's counts so far; a run stopped by a full database is running again (its stop message goes). */
 export function importRunCountsStatement(d1: D1Database, runId: string, counts: Record<string, number>): D1PreparedStatement {
-  return d1.prepare('UPDATE import_runs SET counts = ? WHERE id = ?').bind(JSON.stringify(counts), runId);
+  return d1
+    .prepare(
+      "UPDATE import_runs SET counts = ?1, status = CASE status WHEN 'stopped' THEN 'running' ELSE status END, error = CASE status WHEN 'stopped' THEN NULL ELSE error END WHERE id = ?2",
+    )
+    .bind(JSON.stringify(counts), runId);
+}
+
+/** An import run stopped by a nearly full database, with its counts and the message that says so. */
+export function stopImportRunStatement(d1: D1Database, runId: string, counts: Record<string, number>, error: string): D1PreparedStatement {
+  return d1
+    .prepare("UPDATE import_runs SET counts = ?1, status = 'stopped', error = ?2 WHERE id = ?3 AND status IN ('running', 'stopped')")
+    .bind(JSON.stringify(counts), error, runId);
 }
 
 export async function insertImportRun(d1: D1Database, row: typeof importRuns.$inferInsert): Promise<void> {

@@ -1,13 +1,14 @@
 /**
  * How full the D1 database is, and what the relay does when it is nearly full: answer the IdP's
- * writes with a clear error (SCIM 507) instead of failing at random when D1 refuses a write, and
- * say so to the admin (GET /api/v1/health, shown by the console).
+ * writes with a clear error (SCIM 507) and stop imports (sources/importer.ts) instead of failing
+ * at random when D1 refuses a write, and say so to the admin (GET /api/v1/health, shown by the
+ * console: a warning from d1WarnFraction, an error from d1FullFraction).
  *
  * D1 reports the database's size after every query (`meta.size_after`); the meter, which sees
  * every result, notes it here, so knowing the size costs no query of its own. An isolate that
  * has seen no result yet does not know it and lets writes through until it has.
  */
-import type { Limits } from './profile';
+import { type Limits, PROFILES } from './profile';
 
 let observed: number | null = null;
 
@@ -17,27 +18,51 @@ export function noteSize(result: unknown): void {
   if (typeof size === 'number' && size > 0) observed = size;
 }
 
+/** ok; filling: the console warns (d1WarnFraction); full: IdP writes are refused and imports stop (d1FullFraction). */
+export type FillLevel = 'ok' | 'filling' | 'full';
+
 export interface DatabaseFill {
   /** the size last reported, null before any */
   bytes: number | null;
   /** the plan's database size */
   limitBytes: number;
-  /** from this size on, IdP writes are refused */
+  /** from this size on, the console warns */
+  warnAtBytes: number;
+  /** from this size on, IdP writes are refused and imports stop */
   fullAtBytes: number;
+  level: FillLevel;
+  /** level === 'full' */
   nearlyFull: boolean;
+  /** what is happening and what to do, in words; null while level is ok */
   warning: string | null;
 }
 
-const mb = (bytes: number) => `${Math.round(bytes / 1_000_000).toLocaleString('en-US')} MB`;
+/** "476 MB", "10,000 MB"; below 10 MB with one decimal ("0.4 MB"), so a small database is not "0 MB". */
+const mb = (bytes: number) => `${(bytes / 1_000_000).toLocaleString('en-US', { maximumFractionDigits: bytes < 10_000_000 ? 1 : 0 })} MB`;
+const percent = (fraction: number) => `${Math.round(fraction * 100)} %`;
+
+/** What an admin can do; on the Free plan, moving to Paid (10 GB) is one more way. */
+export function makeRoomWords(limits: Limits): string {
+  const larger = limits.name.startsWith('free') ? `, or move the relay to the Workers Paid plan (${mb(PROFILES.paid.d1Bytes)})` : '';
+  return `To make room, delete or deprovision the users the relay no longer needs to hold${larger}.`;
+}
 
 export function databaseFill(limits: Limits, bytes = observed): DatabaseFill {
+  const warnAtBytes = Math.floor(limits.d1Bytes * limits.d1WarnFraction);
   const fullAtBytes = Math.floor(limits.d1Bytes * limits.d1FullFraction);
-  const nearlyFull = bytes !== null && bytes >= fullAtBytes;
-  const warning = nearlyFull
-    ? `The relay's database holds ${mb(bytes)} of the ${mb(limits.d1Bytes)} its ${limits.name} plan allows: identity providers' creates and updates are refused (SCIM 507) until users are deleted or the plan is larger.`
-    : null;
-  return { bytes, limitBytes: limits.d1Bytes, fullAtBytes, nearlyFull, warning };
+  const level: FillLevel = bytes === null || bytes < warnAtBytes ? 'ok' : bytes < fullAtBytes ? 'filling' : 'full';
+  const holds = bytes === null ? '' : `The relay's database holds ${mb(bytes)} of the ${mb(limits.d1Bytes)} its ${limits.name} plan allows`;
+  const warning =
+    level === 'full'
+      ? `${holds}: identity providers' creates and updates are refused (SCIM 507) and imports are stopped until there is room. ${makeRoomWords(limits)}`
+      : level === 'filling'
+        ? `${holds} (${percent(bytes! / limits.d1Bytes)}). From ${mb(fullAtBytes)} (${percent(limits.d1FullFraction)}) identity providers' creates and updates will be refused (SCIM 507) and imports will stop. ${makeRoomWords(limits)}`
+        : null;
+  return { bytes, limitBytes: limits.d1Bytes, warnAtBytes, fullAtBytes, level, nearlyFull: level === 'full', warning };
 }
+
+/** "nearly full (476 MB of 500 MB)", for messages that say why something stopped. */
+export const nearlyFullWords = (fill: DatabaseFill): string => `nearly full (${mb(fill.bytes ?? 0)} of ${mb(fill.limitBytes)})`;
 
 /** Asks D1 for the size now (one trivial query), for the admin's health view. */
 export async function measureDatabase(db: D1Database): Promise<number | null> {

@@ -41,7 +41,9 @@ export const limitsSchema = z.strictObject({
   wallMs: wallSchema,
   /** the plan's D1 database size */
   d1Bytes: z.number().int().positive(),
-  /** the share of d1Bytes from which IdP writes are refused (limits/d1-size.ts) */
+  /** the share of d1Bytes from which the console warns that the database is filling (limits/d1-size.ts) */
+  d1WarnFraction: z.number().gt(0).max(1),
+  /** the share of d1Bytes from which IdP writes are refused and imports stop (limits/d1-size.ts) */
   d1FullFraction: z.number().gt(0).max(1),
 });
 export type Limits = z.infer<typeof limitsSchema>;
@@ -56,6 +58,7 @@ export const PROFILES = {
     cpuMs: 10,
     wallMs: { http: 25_000, waitUntil: 25_000, cron: 60_000, queue: 60_000 },
     d1Bytes: 500_000_000,
+    d1WarnFraction: 0.8,
     d1FullFraction: 0.95,
   },
   paid: {
@@ -67,6 +70,7 @@ export const PROFILES = {
     cpuMs: 30_000,
     wallMs: { http: 25_000, waitUntil: 25_000, cron: 60_000, queue: 60_000 },
     d1Bytes: 10_000_000_000,
+    d1WarnFraction: 0.8,
     d1FullFraction: 0.95,
   },
 } as const satisfies Record<string, Limits>;
@@ -97,7 +101,10 @@ export function parseLimits(value: string | undefined): Limits {
     throw new LimitsConfigError(`RELAY_LIMITS: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   const { base, wallMs, ...numbers } = parsed.data;
   const from = PROFILES[base];
-  return { ...from, ...numbers, name: `${base}+custom`, wallMs: { ...from.wallMs, ...wallMs } };
+  const limits = { ...from, ...numbers, name: `${base}+custom`, wallMs: { ...from.wallMs, ...wallMs } };
+  if (limits.d1WarnFraction > limits.d1FullFraction)
+    throw new LimitsConfigError(`RELAY_LIMITS: d1WarnFraction (${limits.d1WarnFraction}) must not be above d1FullFraction (${limits.d1FullFraction}).`);
+  return limits;
 }
 
 /** What one invocation of a kind may spend, with a reserve for its own bookkeeping writes. */

@@ -14,6 +14,10 @@
  * source's deletion threshold (deletions and accounts the include filter no longer takes) is
  * held until an admin approves the run. Cursor writes are compare-and-swaps on the run id, so an
  * admin's change of URL or credentials mid-run is never undone by the run it interrupted.
+ *
+ * A nearly full database (limits/d1-size.ts) stops a run between pages, before it writes the
+ * next one: the run is `stopped` with a message that says why and how far it got, keeps its
+ * cursor, and the next run (cron, queue, "run now") resumes it where it stopped once there is room.
  */
 import type { Source, SourceCredentials } from '../../../shared/src/sources';
 import {
@@ -27,6 +31,7 @@ import {
   selectSourceCursor,
   selectUnseen,
   selectUserBodies,
+  stopImportRunStatement,
   swapCursorStatement,
   updateImportRun,
   updateSourceRow,
@@ -36,6 +41,8 @@ import {
 } from '../db/sources';
 import type { Env } from '../env';
 import { type Budget, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
+import { databaseFill, makeRoomWords, nearlyFullWords } from '../limits/d1-size';
+import { parseLimits } from '../limits/profile';
 import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { userResourceType } from '../scim/schema/registry';
@@ -99,13 +106,15 @@ interface Cursor {
   conflictNote?: string;
   /** Drupal: the account the site took the relay for (`meta.links.me`), asked once per run */
   account?: string;
+  /** stopped on a nearly full database (limits/d1-size.ts); cleared when the run writes again */
+  stopped?: boolean;
 }
 
 export interface ImportSummary {
   sourceId: string;
   runId: string;
   kind: RunKind;
-  status: 'running' | 'done' | 'failed' | 'held';
+  status: 'running' | 'done' | 'failed' | 'held' | 'stopped';
   counts: Record<string, number>;
   error: string | null;
 }
@@ -223,6 +232,7 @@ async function crashed(env: Env, sourceId: string, cursor: Cursor | null, err: u
     if (!stored || stored.runId !== cursor.runId) return out('failed', message, counts);
     stored.failures += 1;
     delete stored.leaseUntil;
+    delete stored.stopped;
     if (stored.failures >= MAX_FAILURES) {
       const error = `Gave up after ${MAX_FAILURES} failed attempts; nothing more was deactivated. Last error: ${message}`;
       await updateImportRun(env.DB, cursor.runId, { counts: JSON.stringify(counts), status: 'failed', error, finishedAt: now().toISOString() });
@@ -332,6 +342,8 @@ async function runBody(
   const run = await selectImportRun(env.DB, source.id, cursor.runId);
   const counts = JSON.parse(run?.counts ?? '{}') as Record<string, number>;
   add(counts, 'invocations');
+  // a stopped run that goes on is no longer stopped (its next save says so; stopIfFull sets it again)
+  delete cursor.stopped;
   const http = sourceHttp(credentials, fetcher);
   const meter = { d1: 0 };
   let spent = 0;
@@ -376,6 +388,31 @@ async function runBody(
       importRunCountsStatement(env.DB, cursor.runId, { ...counts, requests: (counts.requests ?? 0) + http.meter.requests }),
     ]);
     if (swapped!.meta.changes !== 1) throw new RunSuperseded();
+  };
+
+  /**
+   * Stops the run when the database is at the full threshold, before the next page or sweep chunk
+   * writes anything: the cursor is kept (lease released), the run is `stopped`, and the source's
+   * last error says why. The size is the one D1 last reported (no query of its own).
+   */
+  const stopIfFull = async (): Promise<ImportSummary | null> => {
+    const limits = parseLimits(env.RELAY_LIMITS);
+    const fill = databaseFill(limits);
+    if (fill.level !== 'full') return null;
+    const imported = (counts.created ?? 0) + (counts.updated ?? 0) + (counts.unchanged ?? 0);
+    const waits = cursor.phase === 'sweep' ? ' (every account was read; deactivating those gone from the source waits)' : '';
+    const message = `Stopped: the relay's database is ${nearlyFullWords(fill)} — ${imported.toLocaleString('en-US')} ${imported === 1 ? 'account' : 'accounts'} imported by this run so far${waits}. It resumes where it stopped at the next run once there is room. ${makeRoomWords(limits)}`;
+    delete cursor.leaseUntil;
+    cursor.stopped = true;
+    meter.d1 += 1;
+    charge();
+    const [swapped] = await env.DB.batch([
+      saveRunCursorStatement(env.DB, source.id, cursor.runId, JSON.stringify(cursor), message),
+      stopImportRunStatement(env.DB, cursor.runId, { ...counts, requests: (counts.requests ?? 0) + http.meter.requests }, message),
+    ]);
+    if (swapped!.meta.changes !== 1) throw new RunSuperseded();
+    add(counts, 'requests', http.meter.requests);
+    return summary('stopped', message);
   };
 
   /**
@@ -425,6 +462,8 @@ async function runBody(
       }
       break;
     }
+    const stopped = await stopIfFull();
+    if (stopped) return stopped;
     if (!hasBudget(budget, pageCost)) {
       // out of budget: the next invocation continues (and may take the run at once)
       delete cursor.leaseUntil;
@@ -507,7 +546,7 @@ async function runBody(
     }
     await save();
   }
-  return sweep(env, source, cursor, counts, budget, http, meter, charge, now, finish, save, summary);
+  return sweep(env, source, cursor, counts, budget, http, meter, charge, now, finish, save, summary, stopIfFull);
 }
 
 /**
@@ -529,9 +568,13 @@ async function sweep(
   finish: (status: 'done' | 'failed' | 'held', error: string | null, set?: Parameters<typeof updateSourceRow>[2]) => Promise<ImportSummary>,
   save: (lastError?: string) => Promise<void>,
   summary: (status: ImportSummary['status'], error?: string | null) => ImportSummary,
+  stopIfFull: () => Promise<ImportSummary | null>,
 ): Promise<ImportSummary> {
   const ctx = scimContext(env);
   for (;;) {
+    // deactivations write too; a deletion would make room, but one policy for the whole run is plainer
+    const stopped = await stopIfFull();
+    if (stopped) return stopped;
     // per account: the re-read, a read and a write; plus the chunk's batch reads and writes. A
     // small budget (the Free plan's 50) re-reads fewer accounts per invocation, never none.
     const chunk = Math.min(SWEEP_CHUNK, Math.floor((Math.min(requestsLeft(budget), queriesLeft(budget)) - SWEEP_BASE_COST) / 4));

@@ -43,6 +43,8 @@ export function toSource(row: SourceRow): Source {
     pausedReason: row.pausedReason,
     watermark: row.watermark,
     running: row.cursor !== null,
+    // the importer's cursor (importer.ts) says when its run stopped on a nearly full database
+    stopped: row.cursor !== null && (JSON.parse(row.cursor) as { stopped?: boolean }).stopped === true,
     lastRunAt: row.lastRunAt,
     lastFullAt: row.lastFullAt,
     lastError: row.lastError,

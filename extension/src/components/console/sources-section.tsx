@@ -81,7 +81,7 @@ export function SourcesSection() {
               </td>
               <td>
                 {s.lastRunAt ? new Date(s.lastRunAt).toLocaleString() : 'never'}
-                {s.running ? ' (running)' : ''}
+                {s.running ? (s.stopped ? ' (stopped: the database is nearly full)' : ' (running)') : ''}
                 {s.lastError && <span class="error-text"> — {s.lastError}</span>}
               </td>
               <td>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ConnectForm } from '../../components/connect/connect-form';
 import { SitesList } from '../../components/connect/sites-list';
+import { DatabaseBanner } from '../../components/console/database-banner';
 import { HeldSection } from '../../components/console/held-section';
 import { LogsSection } from '../../components/console/logs-section';
 import { OutboxSection } from '../../components/console/outbox-section';
@@ -99,6 +100,7 @@ export function OptionsApp() {
         </nav>
       </header>
       <main>
+        <DatabaseBanner tab={tab} />
         <div id="panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
           <Panel key={tab} />
         </div>

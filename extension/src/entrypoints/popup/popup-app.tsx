@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { PingStatus, type PingState } from '../../components/ping-status';
+import { DatabaseFullLine } from '../../components/popup/database-full-line';
 import { ProvisionPanel } from '../../components/popup/provision-panel';
 import { currentTabUser, type TabUser } from '../../lib/current-tab-user';
 import { sendRelayMessage } from '../../lib/messages';
@@ -23,6 +24,7 @@ export function PopupApp() {
     <main class="popup">
       <h1>SCIM Relay</h1>
       <PingStatus state={ping} />
+      {connected && <DatabaseFullLine />}
       {connected && tabUser?.kind === 'user' && <ProvisionPanel user={tabUser.user} />}
       {connected && tabUser?.kind === 'none' && <p class="muted">{tabUser.reason}</p>}
       <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>

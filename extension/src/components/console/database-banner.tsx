@@ -1,0 +1,31 @@
+import { healthSchema } from '../../../../shared/src/api';
+import { callApi } from '../../lib/console-api';
+import { fillHeadline } from '../../lib/fill-words';
+import { useLoad } from '../ui/use-load';
+
+/**
+ * Above every tab of the console: a warning while the relay's database is filling (from the
+ * profile's d1WarnFraction), an error once identity providers' writes are refused and imports stop
+ * (d1FullFraction). Asked again whenever the tab changes (`GET /health` is one trivial query).
+ * Nothing shows while the relay can't be asked: the Connect tab says why.
+ */
+export function DatabaseBanner({ tab }: { tab: string }) {
+  const health = useLoad(() => callApi(healthSchema, 'GET', '/health'), [tab]);
+  const fill = health.data?.database;
+  if (!fill || fill.level === 'ok') return null;
+  const words = (
+    <>
+      <p class="db-banner-headline">{fillHeadline(fill)}</p>
+      {fill.warning && <p>{fill.warning}</p>}
+    </>
+  );
+  return fill.level === 'full' ? (
+    <div class="db-banner" data-level="full" role="alert" aria-label="Database size">
+      {words}
+    </div>
+  ) : (
+    <div class="db-banner" data-level="filling" role="status" aria-label="Database size">
+      {words}
+    </div>
+  );
+}
