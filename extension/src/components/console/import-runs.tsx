@@ -40,8 +40,9 @@ export function ImportRuns({ source }: { source: Source }) {
               <td>{new Date(r.startedAt).toLocaleString()}</td>
               <td>{r.kind}</td>
               <td>
-                {r.status}
-                {r.error && <span class="error-text"> — {r.error}</span>}
+                {/* A stopped run's message starts with "Stopped:" itself; the word is not said twice. */}
+                {r.status === 'stopped' && r.error ? r.error : r.status}
+                {r.error && r.status !== 'stopped' && <span class="error-text"> — {r.error}</span>}
               </td>
               <td>
                 {Object.entries(r.counts)
