@@ -14,6 +14,8 @@ declare global {
       RELAY_LIMITS?: string;
       /** "replica": SCIM reads without a bookmark may be served by a D1 read replica; default "primary" (worker/src/db/d1-session.ts) */
       RELAY_D1_READS?: string;
+      /** days the audit log and finished runs are kept (default 90; db/retention.ts) */
+      RELAY_AUDIT_RETENTION_DAYS?: string;
       /** "1": fail any invocation that goes past its profile (the tests' limits harness) */
       RELAY_ENFORCE_LIMITS?: string;
       /**

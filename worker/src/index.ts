@@ -19,6 +19,7 @@ import { parseLimits, type InvocationKind } from './limits/profile';
 import { consumeWork } from './queue/consumer';
 import { enqueueDueWork } from './queue/due-work';
 import { workQueueOf } from './queue/messages';
+import { auditRetentionDays, pruneHistory } from './db/retention';
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -62,7 +63,7 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 /**
- * Cron Triggers. With a work queue bound, due reconcile runs run here and the rest is only
+ * Cron Triggers. Each tick first prunes a slice of old history (db/retention.ts). With a work queue bound, due reconcile runs run here and the rest is only
  * enqueued (due-work.ts): sources, due scheduled targets and stuck automatic targets, each
  * consumed in its own invocation. Without one: due source imports run (or continue) first, then
  * due reconcile runs; then scheduled targets whose interval has passed are drained, then whatever
@@ -71,6 +72,10 @@ export default {
 async function runCron(env: Env): Promise<void> {
   const budget = createBudget(env, 'cron');
   const queue = workQueueOf(env);
+  // History past its retention goes a slice at a time: one D1 query per tick (db/retention.ts).
+  await pruneHistory(env.DB, new Date(), auditRetentionDays(env.RELAY_AUDIT_RETENTION_DAYS)).catch((err) =>
+    console.error(JSON.stringify({ event: 'prune_failed', error: String(err) })),
+  );
   if (queue) {
     // Reconcile first: the drift it queues is then enqueued by this same tick.
     await runDueReconciles(env, budget).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
