@@ -11,7 +11,7 @@ import { takeUsages, type Usage } from '../../worker/src/limits/meter';
 import { createApiToken } from '../helpers/api';
 import { BOOKMARK_HEADER } from '../../worker/src/db/d1-session';
 import { MEMBERS_INLINE } from '../../worker/src/directory/resources';
-import { BASE, BULK_REQUEST_URN, GROUP_URN, PATCH_URN, USER_URN } from '../helpers/scim';
+import { BASE, BULK_REQUEST_URN, ENTERPRISE_URN, GROUP_URN, PATCH_URN, USER_URN } from '../helpers/scim';
 
 let token = '';
 
@@ -82,11 +82,33 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
   ['POST /Groups (with a member)', 201, 1, (f) => call('POST', '/Groups', group(unique('g'), [f.userId]))],
   ['PUT /Users/:id', 200, 1, (f) => call('PUT', `/Users/${f.userId}`, user(f.userName, { displayName: 'Put' }))],
   ['PUT /Groups/:id', 200, 1, (f) => call('PUT', `/Groups/${f.groupId}`, group(unique('g'), [f.userId]))],
-  ['PATCH /Users/:id', 200, 2, (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', path: 'displayName', value: 'P' }))],
+  // PATCH needs nothing from the stored resource in these shapes (worker/src/scim/one-trip-patch.ts).
+  ['PATCH /Users/:id (replace displayName)', 200, 1, (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', path: 'displayName', value: 'P' }))],
+  [
+    'PATCH /Users/:id (Entra ID: active, name.givenName, enterprise department)',
+    200,
+    1,
+    (f) =>
+      call(
+        'PATCH',
+        `/Users/${f.userId}`,
+        patchOf(
+          { op: 'Replace', path: 'active', value: 'False' },
+          { op: 'Replace', path: 'name.givenName', value: 'Grace' },
+          { op: 'Add', path: `${ENTERPRISE_URN}:department`, value: 'Eng' },
+        ),
+      ),
+  ],
+  [
+    'PATCH /Users/:id (Okta: path-less {active: false})',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', value: { active: false } })),
+  ],
   [
     'PATCH /Groups/:id (add member)',
     204,
-    2,
+    1,
     async (f) => {
       const other = await call('POST', '/Users', user(unique('other')));
       return call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'add', path: 'members', value: [{ value: other.json.id }] }));
@@ -95,8 +117,21 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
   [
     'PATCH /Groups/:id (remove member)',
     204,
-    2,
+    1,
     (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: `members[value eq "${f.userId}"]` })),
+  ],
+  // These need the stored resource: read, apply in code, write.
+  [
+    'PATCH /Users/:id (add an email)',
+    200,
+    2,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'add', path: 'emails', value: [{ value: 'b@trips.test' }] })),
+  ],
+  [
+    'PATCH /Groups/:id (remove members[type eq "User"])',
+    204,
+    3,
+    (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: 'members[type eq "User"]' })),
   ],
   ['DELETE /Users/:id', 204, 1, (f) => call('DELETE', `/Users/${f.userId}`)],
   ['DELETE /Groups/:id', 204, 1, (f) => call('DELETE', `/Groups/${f.groupId}`)],
@@ -130,8 +165,8 @@ describe('D1 round trips per SCIM request kind', () => {
     });
     expect(r.status).toBe(200);
     expect(r.json.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '201', '201', '200']);
-    // Three creates in one batch, then a PATCH's read and write.
-    expect(r.usage.d1TripsToResponse).toBe(3);
+    // Three creates in one batch, then the PATCH's one batch.
+    expect(r.usage.d1TripsToResponse).toBe(2);
   });
 
   it(`reads a group of more than MEMBERS_INLINE (${MEMBERS_INLINE}) members in two trips, every member included`, async () => {
@@ -167,6 +202,21 @@ describe('preconditions checked inside the write batch', () => {
     const missing = crypto.randomUUID();
     expect((await call('PUT', `/Users/${missing}`, user(unique('ghost')))).status).toBe(404);
     expect((await call('DELETE', `/Groups/${missing}`)).status).toBe(404);
+  });
+
+  it('refuses a one-trip PATCH with a stale If-Match (412) in its one trip, answers 404 for a missing id, and writes with a current one', async () => {
+    const f = await fixture();
+    const stale = await call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', path: 'title', value: 'Stale' }), { 'if-match': 'W/"7"' });
+    const staleGroup = await call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: 'members', value: [{ value: f.userId }] }), {
+      'if-match': 'W/"7"',
+    });
+    expect([stale.status, stale.usage.d1TripsToResponse, staleGroup.status, staleGroup.usage.d1TripsToResponse]).toEqual([412, 1, 412, 1]);
+    const missing = await call('PATCH', `/Users/${crypto.randomUUID()}`, patchOf({ op: 'replace', path: 'title', value: 'Ghost' }));
+    expect(missing.status).toBe(404);
+    const now = await call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', path: 'title', value: 'Now' }), { 'if-match': 'W/"1"' });
+    expect([now.status, now.json.title, now.headers.get('etag')]).toEqual([200, 'Now', 'W/"2"']);
+    const group = await call('GET', `/Groups/${f.groupId}`);
+    expect([group.headers.get('etag'), group.json.members.length]).toEqual(['W/"1"', 1]);
   });
 
   it('refuses unknown member ids (400 naming them) and stores nothing of the request', async () => {

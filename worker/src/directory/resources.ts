@@ -264,13 +264,13 @@ const changeRowIfWritten = (db: D1Database, kind: ResourceKind, id: string, at: 
     .bind(kind, at, id, at);
 
 /**
- * What a merge of attributes changes, as the SCIM layer computed it from the request alone: an
- * RFC 7396 merge patch of the stored JSON (null unassigns), the containers an unassign may leave
+ * What a merge of attributes changes, as the SCIM layer computed it from the request alone: RFC
+ * 7396 merge patches of the stored JSON applied in turn (null unassigns), the containers an unassign may leave
  * empty (each a key list, innermost first: removed when empty, as the body is kept canonical), and
  * the indexed columns whose attributes it writes.
  */
 export interface MergeWrite {
-  patch: string;
+  patches: readonly string[];
   prune: readonly (readonly string[])[];
   columns: ColumnValues;
 }
@@ -291,6 +291,7 @@ export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, 
   const steps = merge.prune.map(
     (_, i) => `, p${i + 1}(d) AS (SELECT CASE WHEN json_type(d, ?) = 'object' AND json_extract(d, ?) = '{}' THEN json_remove(d, ?) ELSE d END FROM p${i})`,
   );
+  const merged = merge.patches.reduce((sql) => `json_patch(${sql}, ?)`, 'data');
   const stepParams = merge.prune.flatMap((keys) => [jsonPath(keys), jsonPath(keys), jsonPath(keys)]);
   const last = `(SELECT d FROM p${merge.prune.length})`;
   const cols = COLUMNS[kind].filter((c) => Object.hasOwn(merge.columns, c));
@@ -299,10 +300,10 @@ export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, 
     ...guardStatements(db, table, id, g),
     db
       .prepare(
-        `WITH p0(d) AS (SELECT json_patch(data, ?) FROM ${table} WHERE id = ?)${steps.join('')}
+        `WITH p0(d) AS (SELECT ${merged} FROM ${table} WHERE id = ?)${steps.join('')}
          UPDATE ${table} SET data = ${last}, version = version + 1, last_modified = ?${sets} WHERE id = ? AND ${last} IS NOT json(data)`,
       )
-      .bind(merge.patch, id, ...stepParams, now, ...cols.map((c) => normalizeColumn(merge.columns[c])), id),
+      .bind(...merge.patches, id, ...stepParams, now, ...cols.map((c) => normalizeColumn(merge.columns[c])), id),
     changeRowIfWritten(db, kind, id, now),
     readBack(db, kind, id, withMembers),
   ];

@@ -14,7 +14,7 @@ import type { SqlFragment } from '../directory/types';
 import { mergedColumns } from './codec';
 import { preconditionSql, type Conditions } from './etag';
 import type { MemberDelta } from './patch';
-import { applyMergePatch, planMergePatch } from './patch/merge-plan';
+import { applyMergePatch, planMergePatch, touchedBy } from './patch/merge-plan';
 import { planMembershipPatch } from './patch/membership-plan';
 import type { ResourceTypeDef } from './schema/types';
 
@@ -47,7 +47,14 @@ export function memberStatements(db: D1Database, groupPk: SqlFragment, delta: Me
 }
 
 /** The one-batch write of a PATCH, or undefined when it must read the resource first. */
-export function planOneTripPatch(db: D1Database, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, withMembers: boolean): PlannedWrite | undefined {
+export function planOneTripPatch(
+  db: D1Database,
+  rt: ResourceTypeDef,
+  id: string,
+  body: unknown,
+  cond: Conditions,
+  withMembers: boolean,
+): PlannedWrite | undefined {
   const condition = preconditionSql(cond);
   const guard: WriteGuard = condition ? { condition } : {};
   const delta = planMembershipPatch(rt, body);
@@ -57,6 +64,7 @@ export function planOneTripPatch(db: D1Database, rt: ResourceTypeDef, id: string
   }
   const merge = planMergePatch(rt, body);
   if (!merge) return undefined;
-  const columns = mergedColumns(rt, merge.patch, applyMergePatch({}, merge.patch));
-  return { statements: mergeStatements(db, rt.name, id, guard, { patch: JSON.stringify(merge.patch), prune: merge.prune, columns }, withMembers), memberIds: [] };
+  const columns = mergedColumns(rt, touchedBy(merge.patches), merge.patches.reduce(applyMergePatch, {}));
+  const patches = merge.patches.map((x) => JSON.stringify(x));
+  return { statements: mergeStatements(db, rt.name, id, guard, { patches, prune: merge.prune, columns }, withMembers), memberIds: [] };
 }

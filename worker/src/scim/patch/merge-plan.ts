@@ -2,14 +2,14 @@
  * The PATCH requests IdPs send most — Entra ID's `replace` of `active`, `displayName`, `title`,
  * `name.givenName` or an enterprise attribute by path, Okta's path-less `{"active": false}` —
  * write or unassign single-valued attributes only. What such a request does is the same on every
- * stored body: an RFC 7396 merge patch of the values it carries (null unassigns). So it needs
+ * stored body: RFC 7396 merge patches of the values it carries (null unassigns). So it needs
  * nothing from the stored resource, and the service applies it as SQL over the stored JSON in one
  * batch: one D1 round trip instead of a read and a write (issue #11).
  *
  * The values go through the very functions the apply-in-code engine uses (resolveTarget,
  * coerceValue, normalizePathlessValue), so they are validated and normalised alike. Anything
  * else — multi-valued attributes, value filters, Group members, passwords, immutable or required
- * attributes, an unassign followed by a write inside it — and any request that is invalid plans
+ * attributes — and any request that is invalid plans
  * to undefined: the engine runs it after reading the resource, and answers its errors in their
  * order (404, then 412, then 400), which a plan made before the read could not.
  */
@@ -26,8 +26,13 @@ import { resolveTarget, type PatchTarget } from './target';
 import { coerceValue } from './values';
 
 export interface MergePlan {
-  /** RFC 7396 merge patch of the stored body: the values written, null for what is unassigned */
-  patch: JsonObject;
+  /**
+   * RFC 7396 merge patches of the stored body, applied in turn: the values written, null for what
+   * is unassigned. One, unless a write lands inside what an earlier operation unassigned (`remove
+   * manager`, then `manager.value`): a merge would keep the stored rest beside it, so that write
+   * starts the next patch.
+   */
+  patches: JsonObject[];
   /** containers an unassign may leave empty (key lists, innermost first): removed when empty */
   prune: string[][];
 }
@@ -41,9 +46,9 @@ const notPlanned = (): never => {
 
 export function planMergePatch(rt: ResourceTypeDef, request: unknown): MergePlan | undefined {
   try {
-    const plan: MergePlan = { patch: {}, prune: [] };
+    const plan: MergePlan = { patches: [{}], prune: [] };
     for (const operation of parsePatchRequest(request)) planOperation(rt, plan, operation);
-    assertValidAlone(rt, plan.patch);
+    assertValidAlone(rt, plan.patches);
     plan.prune.sort((a, b) => b.length - a.length);
     return plan;
   } catch (err) {
@@ -119,14 +124,14 @@ function planWrite(plan: MergePlan, base: string[], def: AttributeDef, sub: Attr
   if (value === undefined) return;
   const at = sub ? [...base, def.name, sub.name] : [...base, def.name];
   if (!sub && def.type === 'complex' && isObject(value)) {
-    for (const [k, v] of Object.entries(value)) setIn(plan.patch, [...at, k], v);
+    for (const [k, v] of Object.entries(value)) setIn(plan, [...at, k], v);
     return;
   }
-  setIn(plan.patch, at, value);
+  setIn(plan, at, value);
 }
 
 function planUnset(plan: MergePlan, at: string[]): void {
-  setIn(plan.patch, at, null);
+  setIn(plan, at, null);
   for (let n = at.length - 1; n > 0; n--) {
     const container = at.slice(0, n);
     if (!plan.prune.some((p) => p.join('\u0000') === container.join('\u0000'))) plan.prune.push(container);
@@ -134,15 +139,18 @@ function planUnset(plan: MergePlan, at: string[]): void {
 }
 
 /**
- * Sets a value in the merge patch. Under a container the request unassigned earlier, a merge patch
- * would keep what the store holds beside the new value where the engine keeps nothing: not planned.
+ * Sets a value in the last merge patch. Inside a container it unassigned, an unassign is done
+ * already, and a write starts the next patch (see MergePlan.patches).
  */
-function setIn(patch: JsonObject, at: string[], value: Json): void {
-  let node = patch;
+function setIn(plan: MergePlan, at: string[], value: Json): void {
+  let node = plan.patches.at(-1)!;
   for (const key of at.slice(0, -1)) {
-    const next = node[key];
-    if (next === null) notPlanned();
-    if (!isObject(next)) node[key] = {};
+    if (node[key] === null) {
+      if (value === null) return;
+      plan.patches.push({});
+      return setIn(plan, at, value);
+    }
+    if (!isObject(node[key])) node[key] = {};
     node = node[key] as JsonObject;
   }
   node[at.at(-1)!] = value;
@@ -164,7 +172,18 @@ export function applyMergePatch(target: JsonObject, patch: JsonObject): JsonObje
  * value does: a required string is not empty, externalId fits. The values written are checked the
  * same way here, on a body of only them (the stored rest was valid when it was written).
  */
-function assertValidAlone(rt: ResourceTypeDef, patch: JsonObject): void {
+function assertValidAlone(rt: ResourceTypeDef, patches: JsonObject[]): void {
   const placeholders = Object.fromEntries(rt.schema.attributes.filter((a) => a.required && a.type === 'string').map((a) => [a.name, '-']));
-  parseOrThrow(resourceSchema(rt, 'replace'), applyMergePatch(placeholders, patch));
+  parseOrThrow(resourceSchema(rt, 'replace'), patches.reduce(applyMergePatch, placeholders));
+}
+
+/** What the patches touch, as one object: a key any of them unassigns counts as unassigned whole. */
+export function touchedBy(patches: readonly JsonObject[]): JsonObject {
+  const out: JsonObject = {};
+  for (const patch of patches)
+    for (const [key, value] of Object.entries(patch)) {
+      const seen = out[key];
+      out[key] = value === null || seen === null ? null : isObject(value) && isObject(seen) ? touchedBy([seen, value]) : value;
+    }
+  return out;
 }
