@@ -258,3 +258,59 @@ describe('D1 read replication bookmarks', () => {
     expect(r.headers.get(BOOKMARK_HEADER)).toMatch(/^[0-9a-f]{8}-/);
   });
 });
+
+describe('Bulk PATCHes sharing batches', () => {
+  const bulkOf = (Operations: object[]) => call('POST', '/Bulk', { schemas: [BULK_REQUEST_URN], Operations });
+  const patchOp = (path: string, ...ops: object[]) => ({ method: 'PATCH', path, data: patchOf(...ops) });
+  const statuses = (r: { json: { Operations: { status: string }[] } }) => r.json.Operations.map((o) => o.status);
+
+  it('writes 20 one-trip PATCHes of different users and groups in one round trip', async () => {
+    const fixtures = await Promise.all(Array.from({ length: 10 }, () => fixture()));
+    const others = await Promise.all(fixtures.map(() => call('POST', '/Users', user(unique('joiner')))));
+    const r = await bulkOf(
+      fixtures.flatMap((f, k) => [
+        patchOp(`/Users/${f.userId}`, { op: 'Replace', path: 'active', value: 'False' }, { op: 'Replace', path: 'title', value: `T${k}` }),
+        patchOp(`/Groups/${f.groupId}`, { op: 'Add', path: 'members', value: [{ value: others[k]!.json.id }] }),
+      ]),
+    );
+    expect(statuses(r)).toEqual(Array.from({ length: 20 }, () => '200'));
+    expect(r.usage.d1TripsToResponse).toBe(1);
+    const u = await call('GET', `/Users/${fixtures[3]!.userId}`);
+    const g = await call('GET', `/Groups/${fixtures[3]!.groupId}`);
+    expect([u.json.active, u.json.title, u.headers.get('etag')]).toEqual([false, 'T3', 'W/"2"']);
+    expect(g.json.members.map((m: { value: string }) => m.value).sort()).toEqual([fixtures[3]!.userId, others[3]!.json.id].sort());
+  });
+
+  it('runs a failed shared batch again one operation at a time: each reports its own status, the others land once', async () => {
+    const [a, b, c] = await Promise.all([fixture(), fixture(), fixture()]);
+    const ghost = crypto.randomUUID();
+    const r = await bulkOf([
+      patchOp(`/Users/${a!.userId}`, { op: 'replace', path: 'title', value: 'A' }),
+      { ...patchOp(`/Users/${b!.userId}`, { op: 'replace', path: 'title', value: 'B' }), version: 'W/"7"' },
+      patchOp(`/Groups/${c!.groupId}`, { op: 'add', path: 'members', value: [{ value: ghost }] }),
+      patchOp(`/Users/${ghost}`, { op: 'replace', path: 'title', value: 'Ghost' }),
+      patchOp(`/Users/${c!.userId}`, { op: 'replace', path: 'title', value: 'C' }),
+    ]);
+    expect(statuses(r)).toEqual(['200', '412', '400', '404', '200']);
+    expect(r.json.Operations[2].response.detail).toContain(ghost);
+    for (const [f, title, etag] of [
+      [a!, 'A', 'W/"2"'],
+      [b!, undefined, 'W/"1"'],
+      [c!, 'C', 'W/"2"'],
+    ] as const) {
+      const u = await call('GET', `/Users/${f.userId}`);
+      expect([u.json.title, u.headers.get('etag')]).toEqual([title, etag]);
+    }
+  });
+
+  it('applies two PATCHes of one resource in order, in separate batches', async () => {
+    const f = await fixture();
+    const r = await bulkOf([
+      patchOp(`/Users/${f.userId}`, { op: 'replace', path: 'title', value: 'first' }),
+      patchOp(`/Users/${f.userId}`, { op: 'replace', path: 'title', value: 'second' }),
+    ]);
+    expect(statuses(r)).toEqual(['200', '200']);
+    expect(r.json.Operations.map((o: { version: string }) => o.version)).toEqual(['W/"2"', 'W/"3"']);
+    expect(r.usage.d1TripsToResponse).toBe(2);
+  });
+});

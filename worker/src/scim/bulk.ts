@@ -11,6 +11,7 @@ import type { ResourceTypeDef } from './schema/types';
 import { ID_ONLY } from './projection';
 import type { Limits } from '../limits/profile';
 import { assertBulkFits } from './bulk-cost';
+import { planPatchRun, runPatchRun } from './bulk-patch-run';
 import { createMany, createResource, deleteById, patchResource, replaceWhole, type ScimContext } from './service';
 
 export const BULK_REQUEST_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -197,6 +198,17 @@ export async function runBulk(ctx: ScimContext, body: unknown, limits: Limits): 
         i = end;
         continue;
       }
+    }
+    // failOnErrors counts errors in order; a shared batch could write past the one that should stop it.
+    const patches = Number.isFinite(failOnErrors) ? [] : planPatchRun(ctx, ops, i, (path) => target(path, ids));
+    if (patches.length > 1) {
+      const done = await runPatchRun(ctx, patches);
+      for (let k = 0; k < patches.length; k++) {
+        if (done) results[i + k] = done[k];
+        else await attempt(i + k, true);
+      }
+      i += patches.length;
+      continue;
     }
     if (!(await attempt(i, false))) deferred.push(i);
     i++;
