@@ -13,8 +13,8 @@ import type { ResourceTypeDef } from './schema/types';
 import type { PlannedWrite } from './one-trip-patch';
 import { finishPlanned, planPatch, type ScimContext } from './service';
 
-/** PATCHes written in one D1 batch at most (each is a handful of statements). */
-export const PATCH_RUN = 50;
+/** PATCHes written in one D1 batch at most: a handful of statements each, as many as a run of creates (bulk.ts CREATE_RUN). */
+export const PATCH_RUN = 100;
 
 export interface RunnableOperation {
   method: string;
