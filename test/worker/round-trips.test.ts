@@ -303,6 +303,19 @@ describe('Bulk PATCHes sharing batches', () => {
     }
   });
 
+  it('reads 10 PATCHes of other shapes in one shared batch, then writes each: 11 round trips instead of 20, a missing user 404', async () => {
+    const fixtures = await Promise.all(Array.from({ length: 10 }, () => fixture()));
+    const ghost = crypto.randomUUID();
+    const r = await bulkOf([
+      ...fixtures.map((f, k) => patchOp(`/Users/${f.userId}`, { op: 'add', path: 'emails', value: [{ value: `second${k}@trips.test`, type: 'home' }] })),
+      patchOp(`/Users/${ghost}`, { op: 'add', path: 'emails', value: [{ value: 'ghost@trips.test' }] }),
+    ]);
+    expect(statuses(r)).toEqual([...Array.from({ length: 10 }, () => '200'), '404']);
+    expect(r.usage.d1TripsToResponse).toBe(11);
+    const u = await call('GET', `/Users/${fixtures[4]!.userId}`);
+    expect([u.json.emails.map((e: { value: string }) => e.value), u.headers.get('etag')]).toEqual([[fixtures[4]!.userName, 'second4@trips.test'], 'W/"2"']);
+  });
+
   it('applies two PATCHes of one resource in order, in separate batches', async () => {
     const f = await fixture();
     const r = await bulkOf([

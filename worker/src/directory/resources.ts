@@ -44,7 +44,8 @@ const readSelect = (kind: ResourceKind, withMembers: boolean) =>
       ? `${SELECT}, ${MEMBERS_JSON}`
       : SELECT;
 
-const readBack = (db: D1Database, kind: ResourceKind, id: string, withMembers: boolean) =>
+/** One resource by id, as reads and write read-backs select it (a statement a caller may batch with others). */
+export const readBack = (db: D1Database, kind: ResourceKind, id: string, withMembers: boolean) =>
   db.prepare(`SELECT ${readSelect(kind, withMembers)} FROM ${TABLES[kind]} WHERE id = ?`).bind(id);
 
 function columnList(kind: ResourceKind, cols: ColumnValues): [string[], unknown[]] {

@@ -8,6 +8,7 @@ import {
   insertResource,
   insertResources,
   loadResource,
+  readBack,
   replaceResource,
   touchResource,
   writeAndReadBack,
@@ -203,9 +204,12 @@ async function rewrite(
   cond: Conditions,
   p: Projection | undefined,
   compute: (row: StoredResource) => Promise<Rewrite>,
+  /** the row, or null for none, when the caller has read it already (a Bulk batches the reads) */
+  read?: StoredResource | null,
 ): Promise<StoredResource> {
   for (let attempt = 1; ; attempt++) {
-    const row = await load(ctx, rt, id, p);
+    if (attempt === 1 && read === null) throw notFound(`${rt.name} "${id}" not found.`);
+    const row = attempt === 1 && read ? read : await load(ctx, rt, id, p);
     checkPreconditions(cond, row.version);
     const { data, extra, memberIds, touch, unchanged } = await compute(row);
     if (unchanged) return row;
@@ -275,26 +279,49 @@ export async function finishPlanned(
   return written(ctx, rt, row, p);
 }
 
-/** PATCH read, applied in code (patch/apply-patch.ts) and written back: every shape, two round trips. */
-export async function patchInCode(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
-  const row = await rewrite(ctx, rt, id, cond, p, async (current) => {
-    const outcome = applyPatch(rt, JSON.parse(current.data) as JsonObject, body);
-    // A password is accepted and dropped (prepareBody): a PATCH of only a password changes nothing.
-    const { password: _password, ...data } = outcome.body;
-    const sameData = deepEqual(data, JSON.parse(current.data) as JsonObject);
-    const delta = outcome.members ? await memberChanges(ctx, rt, current, outcome.members) : undefined;
-    // A PATCH that changes nothing (a value set to what it is) writes nothing: no new
-    // meta.version, no change row for provisioning to push.
-    if (sameData && !delta) return { data, extra: [], unchanged: true };
-    const extra = delta?.statements ?? [];
-    const memberIds = delta?.add ?? [];
-    // Membership-only changes commute: no read-modify-write of the group, and the version moves
-    // only if a member really comes or goes (adding a member twice is a no-op that writes nothing).
-    if (delta && sameData) return { data, extra, memberIds, touch: delta.wouldChange };
-    return { data, extra, memberIds };
-  });
+/**
+ * PATCH read, applied in code (patch/apply-patch.ts) and written back: every shape, two round
+ * trips; one when the caller read the row already (`read`, from `patchReadStatement`).
+ */
+export async function patchInCode(
+  ctx: ScimContext,
+  rt: ResourceTypeDef,
+  id: string,
+  body: unknown,
+  cond: Conditions,
+  p?: Projection,
+  read?: StoredResource | null,
+): Promise<Written> {
+  const row = await rewrite(
+    ctx,
+    rt,
+    id,
+    cond,
+    p,
+    async (current) => {
+      const outcome = applyPatch(rt, JSON.parse(current.data) as JsonObject, body);
+      // A password is accepted and dropped (prepareBody): a PATCH of only a password changes nothing.
+      const { password: _password, ...data } = outcome.body;
+      const sameData = deepEqual(data, JSON.parse(current.data) as JsonObject);
+      const delta = outcome.members ? await memberChanges(ctx, rt, current, outcome.members) : undefined;
+      // A PATCH that changes nothing (a value set to what it is) writes nothing: no new
+      // meta.version, no change row for provisioning to push.
+      if (sameData && !delta) return { data, extra: [], unchanged: true };
+      const extra = delta?.statements ?? [];
+      const memberIds = delta?.add ?? [];
+      // Membership-only changes commute: no read-modify-write of the group, and the version moves
+      // only if a member really comes or goes (adding a member twice is a no-op that writes nothing).
+      if (delta && sameData) return { data, extra, memberIds, touch: delta.wouldChange };
+      return { data, extra, memberIds };
+    },
+    read,
+  );
   return written(ctx, rt, row, p);
 }
+
+/** The read `patchInCode` starts from, as a statement a caller may batch with others (Bulk). */
+export const patchReadStatement = (ctx: ScimContext, rt: ResourceTypeDef, id: string, p?: Projection): D1PreparedStatement =>
+  readBack(ctx.db, rt.name, id, withMembers(rt, p));
 
 /**
  * A membership delta as statements run inside the write's batch, for the group read. Only
