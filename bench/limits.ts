@@ -30,6 +30,7 @@ const config = {
 };
 const BULK_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 const PATCH_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const ENTERPRISE_URN = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const log = (s: string) => console.log(s);
 let runtime: Runtime | undefined;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void (runtime?.dispose() ?? Promise.resolve()).finally(() => process.exit(130)));
@@ -50,6 +51,27 @@ async function main() {
     const { users } = await seedUserDirectory(client, config.users, 3, log);
     const someone = (i: number) => users[(Math.abs(i) * 7919) % users.length]!;
     const m = { batches: config.batches, perBatch: config.perBatch };
+    // Entra ID's usual user update (its provisioning logs): Replace of active, a name part and an enterprise attribute.
+    const entraReplace = (i: number) => ({
+      schemas: [PATCH_URN],
+      Operations: [
+        { op: 'Replace', path: 'active', value: i % 2 === 0 ? 'True' : 'False' },
+        { op: 'Replace', path: 'name.givenName', value: `Given${i}` },
+        { op: 'Replace', path: `${ENTERPRISE_URN}:department`, value: `Dept ${i % 7}` },
+      ],
+    });
+    const groups: string[] = [];
+    for (let g = 0; g < 20; g++)
+      groups.push(
+        (
+          await client.json<{ id: string }>({
+            method: 'POST',
+            path: '/scim/v2/Groups',
+            body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `Bench team ${g}` },
+            expect: [201],
+          })
+        ).id,
+      );
     const bulkOf = (i: number, n: number) => ({
       schemas: [BULK_URN],
       Operations: Array.from({ length: n }, (_, k) => ({ method: 'POST', path: '/Users', bulkId: `b${k}`, data: newUser(`bk${i}x`, k) })),
@@ -80,6 +102,28 @@ async function main() {
           ...created([200]),
         }),
       },
+      {
+        kind: 'PATCH /Users (Entra replace)',
+        request: (i: number) => ({ method: 'PATCH', path: `/scim/v2/Users/${someone(i + 29).id}`, body: entraReplace(i), ...created([200]) }),
+      },
+      {
+        kind: 'PATCH /Users (Okta active)',
+        request: (i: number) => ({
+          method: 'PATCH',
+          path: `/scim/v2/Users/${someone(i + 41).id}`,
+          body: { schemas: [PATCH_URN], Operations: [{ op: 'replace', value: { active: i % 2 === 0 } }] },
+          ...created([200]),
+        }),
+      },
+      {
+        kind: 'PATCH /Groups members add',
+        request: (i: number) => ({
+          method: 'PATCH',
+          path: `/scim/v2/Groups/${groups[Math.abs(i) % groups.length]}`,
+          body: { schemas: [PATCH_URN], Operations: [{ op: 'Add', path: 'members', value: [{ value: someone(i + 53).id }] }] },
+          ...created([204]),
+        }),
+      },
     ] as const;
     const results: KindResult[] = [];
     for (const k of kinds) {
@@ -94,6 +138,26 @@ async function main() {
     });
     results.push(bulk);
     log(line(bulk));
+    const patches = await measureKind(client, pid, {
+      kind: 'Bulk of 100 PATCHes',
+      request: (i) => ({
+        method: 'POST',
+        path: '/scim/v2/Bulk',
+        body: {
+          schemas: [BULK_URN],
+          Operations: Array.from({ length: 100 }, (_, k) => ({
+            method: 'PATCH',
+            path: `/Users/${users[(Math.abs(i) * 100 + k) % users.length]!.id}`,
+            data: entraReplace(i),
+          })),
+        },
+        ...created([200]),
+      }),
+      batches: Math.max(4, Math.floor(config.batches / 2)),
+      perBatch: 4,
+    });
+    results.push(patches);
+    log(line(patches));
 
     // D1 sizing: users with 10 emails, each in 5 groups, written through SCIM.
     const before = await databaseBytes(client);

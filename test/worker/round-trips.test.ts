@@ -11,7 +11,7 @@ import { takeUsages, type Usage } from '../../worker/src/limits/meter';
 import { createApiToken } from '../helpers/api';
 import { BOOKMARK_HEADER } from '../../worker/src/db/d1-session';
 import { MEMBERS_INLINE } from '../../worker/src/directory/resources';
-import { BASE, BULK_REQUEST_URN, GROUP_URN, PATCH_URN, USER_URN } from '../helpers/scim';
+import { BASE, BULK_REQUEST_URN, ENTERPRISE_URN, GROUP_URN, PATCH_URN, USER_URN } from '../helpers/scim';
 
 let token = '';
 
@@ -82,11 +82,33 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
   ['POST /Groups (with a member)', 201, 1, (f) => call('POST', '/Groups', group(unique('g'), [f.userId]))],
   ['PUT /Users/:id', 200, 1, (f) => call('PUT', `/Users/${f.userId}`, user(f.userName, { displayName: 'Put' }))],
   ['PUT /Groups/:id', 200, 1, (f) => call('PUT', `/Groups/${f.groupId}`, group(unique('g'), [f.userId]))],
-  ['PATCH /Users/:id', 200, 2, (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', path: 'displayName', value: 'P' }))],
+  // PATCH needs nothing from the stored resource in these shapes (worker/src/scim/one-trip-patch.ts).
+  ['PATCH /Users/:id (replace displayName)', 200, 1, (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', path: 'displayName', value: 'P' }))],
+  [
+    'PATCH /Users/:id (Entra ID: active, name.givenName, enterprise department)',
+    200,
+    1,
+    (f) =>
+      call(
+        'PATCH',
+        `/Users/${f.userId}`,
+        patchOf(
+          { op: 'Replace', path: 'active', value: 'False' },
+          { op: 'Replace', path: 'name.givenName', value: 'Grace' },
+          { op: 'Add', path: `${ENTERPRISE_URN}:department`, value: 'Eng' },
+        ),
+      ),
+  ],
+  [
+    'PATCH /Users/:id (Okta: path-less {active: false})',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', value: { active: false } })),
+  ],
   [
     'PATCH /Groups/:id (add member)',
     204,
-    2,
+    1,
     async (f) => {
       const other = await call('POST', '/Users', user(unique('other')));
       return call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'add', path: 'members', value: [{ value: other.json.id }] }));
@@ -95,8 +117,21 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
   [
     'PATCH /Groups/:id (remove member)',
     204,
-    2,
+    1,
     (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: `members[value eq "${f.userId}"]` })),
+  ],
+  // These need the stored resource: read, apply in code, write.
+  [
+    'PATCH /Users/:id (add an email)',
+    200,
+    2,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'add', path: 'emails', value: [{ value: 'b@trips.test' }] })),
+  ],
+  [
+    'PATCH /Groups/:id (remove members[type eq "User"])',
+    204,
+    3,
+    (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: 'members[type eq "User"]' })),
   ],
   ['DELETE /Users/:id', 204, 1, (f) => call('DELETE', `/Users/${f.userId}`)],
   ['DELETE /Groups/:id', 204, 1, (f) => call('DELETE', `/Groups/${f.groupId}`)],
@@ -130,8 +165,8 @@ describe('D1 round trips per SCIM request kind', () => {
     });
     expect(r.status).toBe(200);
     expect(r.json.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '201', '201', '200']);
-    // Three creates in one batch, then a PATCH's read and write.
-    expect(r.usage.d1TripsToResponse).toBe(3);
+    // Three creates in one batch, then the PATCH's one batch.
+    expect(r.usage.d1TripsToResponse).toBe(2);
   });
 
   it(`reads a group of more than MEMBERS_INLINE (${MEMBERS_INLINE}) members in two trips, every member included`, async () => {
@@ -167,6 +202,21 @@ describe('preconditions checked inside the write batch', () => {
     const missing = crypto.randomUUID();
     expect((await call('PUT', `/Users/${missing}`, user(unique('ghost')))).status).toBe(404);
     expect((await call('DELETE', `/Groups/${missing}`)).status).toBe(404);
+  });
+
+  it('refuses a one-trip PATCH with a stale If-Match (412) in its one trip, answers 404 for a missing id, and writes with a current one', async () => {
+    const f = await fixture();
+    const stale = await call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', path: 'title', value: 'Stale' }), { 'if-match': 'W/"7"' });
+    const staleGroup = await call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: 'members', value: [{ value: f.userId }] }), {
+      'if-match': 'W/"7"',
+    });
+    expect([stale.status, stale.usage.d1TripsToResponse, staleGroup.status, staleGroup.usage.d1TripsToResponse]).toEqual([412, 1, 412, 1]);
+    const missing = await call('PATCH', `/Users/${crypto.randomUUID()}`, patchOf({ op: 'replace', path: 'title', value: 'Ghost' }));
+    expect(missing.status).toBe(404);
+    const now = await call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', path: 'title', value: 'Now' }), { 'if-match': 'W/"1"' });
+    expect([now.status, now.json.title, now.headers.get('etag')]).toEqual([200, 'Now', 'W/"2"']);
+    const group = await call('GET', `/Groups/${f.groupId}`);
+    expect([group.headers.get('etag'), group.json.members.length]).toEqual(['W/"1"', 1]);
   });
 
   it('refuses unknown member ids (400 naming them) and stores nothing of the request', async () => {
@@ -206,5 +256,74 @@ describe('D1 read replication bookmarks', () => {
     const r = await call('GET', '/Users?count=1', undefined, { [BOOKMARK_HEADER]: 'not-a-bookmark' });
     expect(r.status).toBe(200);
     expect(r.headers.get(BOOKMARK_HEADER)).toMatch(/^[0-9a-f]{8}-/);
+  });
+});
+
+describe('Bulk PATCHes sharing batches', () => {
+  const bulkOf = (Operations: object[]) => call('POST', '/Bulk', { schemas: [BULK_REQUEST_URN], Operations });
+  const patchOp = (path: string, ...ops: object[]) => ({ method: 'PATCH', path, data: patchOf(...ops) });
+  const statuses = (r: { json: { Operations: { status: string }[] } }) => r.json.Operations.map((o) => o.status);
+
+  it('writes 20 one-trip PATCHes of different users and groups in one round trip', async () => {
+    const fixtures = await Promise.all(Array.from({ length: 10 }, () => fixture()));
+    const others = await Promise.all(fixtures.map(() => call('POST', '/Users', user(unique('joiner')))));
+    const r = await bulkOf(
+      fixtures.flatMap((f, k) => [
+        patchOp(`/Users/${f.userId}`, { op: 'Replace', path: 'active', value: 'False' }, { op: 'Replace', path: 'title', value: `T${k}` }),
+        patchOp(`/Groups/${f.groupId}`, { op: 'Add', path: 'members', value: [{ value: others[k]!.json.id }] }),
+      ]),
+    );
+    expect(statuses(r)).toEqual(Array.from({ length: 20 }, () => '200'));
+    expect(r.usage.d1TripsToResponse).toBe(1);
+    const u = await call('GET', `/Users/${fixtures[3]!.userId}`);
+    const g = await call('GET', `/Groups/${fixtures[3]!.groupId}`);
+    expect([u.json.active, u.json.title, u.headers.get('etag')]).toEqual([false, 'T3', 'W/"2"']);
+    expect(g.json.members.map((m: { value: string }) => m.value).sort()).toEqual([fixtures[3]!.userId, others[3]!.json.id].sort());
+  });
+
+  it('runs a failed shared batch again one operation at a time: each reports its own status, the others land once', async () => {
+    const [a, b, c] = await Promise.all([fixture(), fixture(), fixture()]);
+    const ghost = crypto.randomUUID();
+    const r = await bulkOf([
+      patchOp(`/Users/${a!.userId}`, { op: 'replace', path: 'title', value: 'A' }),
+      { ...patchOp(`/Users/${b!.userId}`, { op: 'replace', path: 'title', value: 'B' }), version: 'W/"7"' },
+      patchOp(`/Groups/${c!.groupId}`, { op: 'add', path: 'members', value: [{ value: ghost }] }),
+      patchOp(`/Users/${ghost}`, { op: 'replace', path: 'title', value: 'Ghost' }),
+      patchOp(`/Users/${c!.userId}`, { op: 'replace', path: 'title', value: 'C' }),
+    ]);
+    expect(statuses(r)).toEqual(['200', '412', '400', '404', '200']);
+    expect(r.json.Operations[2].response.detail).toContain(ghost);
+    for (const [f, title, etag] of [
+      [a!, 'A', 'W/"2"'],
+      [b!, undefined, 'W/"1"'],
+      [c!, 'C', 'W/"2"'],
+    ] as const) {
+      const u = await call('GET', `/Users/${f.userId}`);
+      expect([u.json.title, u.headers.get('etag')]).toEqual([title, etag]);
+    }
+  });
+
+  it('reads 10 PATCHes of other shapes in one shared batch, then writes each: 11 round trips instead of 20, a missing user 404', async () => {
+    const fixtures = await Promise.all(Array.from({ length: 10 }, () => fixture()));
+    const ghost = crypto.randomUUID();
+    const r = await bulkOf([
+      ...fixtures.map((f, k) => patchOp(`/Users/${f.userId}`, { op: 'add', path: 'emails', value: [{ value: `second${k}@trips.test`, type: 'home' }] })),
+      patchOp(`/Users/${ghost}`, { op: 'add', path: 'emails', value: [{ value: 'ghost@trips.test' }] }),
+    ]);
+    expect(statuses(r)).toEqual([...Array.from({ length: 10 }, () => '200'), '404']);
+    expect(r.usage.d1TripsToResponse).toBe(11);
+    const u = await call('GET', `/Users/${fixtures[4]!.userId}`);
+    expect([u.json.emails.map((e: { value: string }) => e.value), u.headers.get('etag')]).toEqual([[fixtures[4]!.userName, 'second4@trips.test'], 'W/"2"']);
+  });
+
+  it('applies two PATCHes of one resource in order, in separate batches', async () => {
+    const f = await fixture();
+    const r = await bulkOf([
+      patchOp(`/Users/${f.userId}`, { op: 'replace', path: 'title', value: 'first' }),
+      patchOp(`/Users/${f.userId}`, { op: 'replace', path: 'title', value: 'second' }),
+    ]);
+    expect(statuses(r)).toEqual(['200', '200']);
+    expect(r.json.Operations.map((o: { version: string }) => o.version)).toEqual(['W/"2"', 'W/"3"']);
+    expect(r.usage.d1TripsToResponse).toBe(2);
   });
 });

@@ -51,34 +51,49 @@ export function membersExistGuards(db: D1Database, ids: readonly string[]): D1Pr
 }
 
 /**
- * SQL that is true when adding `add` and removing `remove` would change the group's members
- * (existence of the added ids is the guards' business), with its parameters; undefined when the
- * ids are too many for one statement, and the caller treats the change as real.
+ * SQL that is true when adding `add` and removing `remove` would change the members of the group
+ * whose pk is `groupPkSql` (a `?` or a subquery by id; existence of the added ids is the guards'
+ * business), with its parameters; undefined when the ids are too many for one statement, and the
+ * caller treats the change as real.
  */
-export function membersWouldChange(groupPk: number, add: readonly string[], remove: readonly string[]): { sql: string; params: unknown[] } | undefined {
+export function membersWouldChange(
+  groupPkSql: string,
+  groupPkParams: readonly unknown[],
+  add: readonly string[],
+  remove: readonly string[],
+): { sql: string; params: unknown[] } | undefined {
   const a = [...new Set(add)];
   const r = [...new Set(remove)];
-  if (2 * a.length + r.length + 3 > MAX_PARAMS) return undefined;
+  const pks = ((a.length > 0 ? 2 : 0) + (r.length > 0 ? 1 : 0)) * groupPkParams.length;
+  // The touch statement this goes into binds two more (touchStatements: last_modified, id).
+  if (2 * a.length + r.length + pks + 2 > MAX_PARAMS) return undefined;
   const notMember = (table: string) =>
-    `EXISTS (SELECT 1 FROM ${table} WHERE id IN (${placeholders(a.length)}) AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_pk = ? AND m.member_id = ${table}.id))`;
+    `EXISTS (SELECT 1 FROM ${table} WHERE id IN (${placeholders(a.length)}) AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_pk = ${groupPkSql} AND m.member_id = ${table}.id))`;
   const parts: string[] = [];
   const params: unknown[] = [];
   if (a.length > 0) {
     parts.push(notMember('users'), notMember('groups'));
-    params.push(...a, groupPk, ...a, groupPk);
+    params.push(...a, ...groupPkParams, ...a, ...groupPkParams);
   }
   if (r.length > 0) {
-    parts.push(`EXISTS (SELECT 1 FROM group_members WHERE group_pk = ? AND member_id IN (${placeholders(r.length)}))`);
-    params.push(groupPk, ...r);
+    parts.push(`EXISTS (SELECT 1 FROM group_members WHERE group_pk = ${groupPkSql} AND member_id IN (${placeholders(r.length)}))`);
+    params.push(...groupPkParams, ...r);
   }
   return { sql: parts.length > 0 ? parts.join(' OR ') : '0', params };
 }
 
-export function removeMemberStatements(db: D1Database, groupPk: number, ids: readonly string[]): D1PreparedStatement[] {
-  return chunk(ids, MAX_PARAMS - 1).map((part) =>
-    db.prepare(`DELETE FROM group_members WHERE group_pk = ? AND member_id IN (${placeholders(part.length)})`).bind(groupPk, ...part),
+export function removeMemberStatements(db: D1Database, groupPkSql: string, groupPkParams: readonly unknown[], ids: readonly string[]): D1PreparedStatement[] {
+  return chunk(ids, MAX_PARAMS - groupPkParams.length).map((part) =>
+    db.prepare(`DELETE FROM group_members WHERE group_pk = ${groupPkSql} AND member_id IN (${placeholders(part.length)})`).bind(...groupPkParams, ...part),
   );
 }
+
+/**
+ * Members added by id inside a write's batch, behind guards that refuse the batch when an id is
+ * neither a user nor a group: nothing is read first. Only that refusal reads, to name the ids.
+ */
+export const addMembersGuarded = (db: D1Database, groupPkSql: string, groupPkParams: unknown[], ids: readonly string[]): D1PreparedStatement[] =>
+  ids.length > 0 ? [...membersExistGuards(db, ids), ...addMembersByIdStatements(db, groupPkSql, groupPkParams, ids)] : [];
 
 /** Drops every member of the group whose pk is `groupPkSql` (a `?` or a subquery by id). */
 export const clearMembersStatement = (db: D1Database, groupPkSql: string, params: unknown[]) =>

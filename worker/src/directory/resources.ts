@@ -44,7 +44,8 @@ const readSelect = (kind: ResourceKind, withMembers: boolean) =>
       ? `${SELECT}, ${MEMBERS_JSON}`
       : SELECT;
 
-const readBack = (db: D1Database, kind: ResourceKind, id: string, withMembers: boolean) =>
+/** One resource by id, as reads and write read-backs select it (a statement a caller may batch with others). */
+export const readBack = (db: D1Database, kind: ResourceKind, id: string, withMembers: boolean) =>
   db.prepare(`SELECT ${readSelect(kind, withMembers)} FROM ${TABLES[kind]} WHERE id = ?`).bind(id);
 
 function columnList(kind: ResourceKind, cols: ColumnValues): [string[], unknown[]] {
@@ -110,7 +111,7 @@ export async function insertResource(
     const results = await db.batch<StoredResource>(readBackWithMembers ? [...stmts, readBack(db, kind, id, true)] : stmts);
     return results[readBackWithMembers ? results.length - 1 : 0]!.results[0]!;
   } catch (err) {
-    throw writeFailure(err, kind);
+    throw directoryErrorOf(err, kind);
   }
 }
 
@@ -130,7 +131,7 @@ export async function insertResources(db: D1Database, kind: ResourceKind, items:
       return row;
     });
   } catch (err) {
-    throw writeFailure(err, kind);
+    throw directoryErrorOf(err, kind);
   }
 }
 
@@ -157,7 +158,7 @@ function guardStatements(db: D1Database, table: string, id: string, g: WriteGuar
 }
 
 /** A failed write batch as a DirectoryError where it has a name; anything else as it came. */
-function writeFailure(err: unknown, kind: ResourceKind): unknown {
+export function directoryErrorOf(err: unknown, kind: ResourceKind): unknown {
   const reason = guardReasonOf(err);
   if (reason === 'not_found') return new DirectoryError('not_found', `${kind} not found.`);
   if (reason === 'precondition') return new DirectoryError('version_mismatch', 'The resource changed while it was being written.');
@@ -167,12 +168,12 @@ function writeFailure(err: unknown, kind: ResourceKind): unknown {
 }
 
 /** Runs a write batch whose last statement reads the resource back: that row, or the batch's failure named. */
-async function writeAndReadBack(db: D1Database, kind: ResourceKind, stmts: D1PreparedStatement[]): Promise<StoredResource> {
+export async function writeAndReadBack(db: D1Database, kind: ResourceKind, stmts: D1PreparedStatement[]): Promise<StoredResource> {
   try {
     const results = await db.batch<StoredResource>(stmts);
     return results[results.length - 1]!.results[0]!;
   } catch (err) {
-    throw writeFailure(err, kind);
+    throw directoryErrorOf(err, kind);
   }
 }
 
@@ -231,20 +232,82 @@ export async function touchResource(
   wouldChange: SqlFragment,
   withMembers = false,
 ): Promise<StoredResource> {
+  return writeAndReadBack(db, kind, touchStatements(db, kind, id, g, extra, wouldChange, withMembers));
+}
+
+/** touchResource's batch, for a caller that runs it (or shares a batch with others) itself. */
+export function touchStatements(
+  db: D1Database,
+  kind: ResourceKind,
+  id: string,
+  g: WriteGuard,
+  extra: D1PreparedStatement[],
+  wouldChange: SqlFragment,
+  withMembers = false,
+): D1PreparedStatement[] {
   const table = TABLES[kind];
   const now = nowIso();
-  const stmts = [
+  return [
     ...guardStatements(db, table, id, g),
     db.prepare(`UPDATE ${table} SET version = version + 1, last_modified = ? WHERE id = ? AND (${wouldChange.sql})`).bind(now, id, ...wouldChange.params),
-    db
-      .prepare(
-        `INSERT INTO changes (resource_type, resource_id, op, version, at) SELECT ?, id, 'update', version, ? FROM ${table} WHERE id = ? AND last_modified = ?`,
-      )
-      .bind(kind, now, id, now),
+    changeRowIfWritten(db, kind, id, now),
     ...extra,
     readBack(db, kind, id, withMembers),
   ];
-  return writeAndReadBack(db, kind, stmts);
+}
+
+/** The change row of an update guarded in SQL: written only when the update hit the row (it set last_modified to `at`). */
+const changeRowIfWritten = (db: D1Database, kind: ResourceKind, id: string, at: string) =>
+  db
+    .prepare(
+      `INSERT INTO changes (resource_type, resource_id, op, version, at) SELECT ?, id, 'update', version, ? FROM ${TABLES[kind]} WHERE id = ? AND last_modified = ?`,
+    )
+    .bind(kind, at, id, at);
+
+/**
+ * What a merge of attributes changes, as the SCIM layer computed it from the request alone: RFC
+ * 7396 merge patches of the stored JSON applied in turn (null unassigns), the containers an unassign may leave
+ * empty (each a key list, innermost first: removed when empty, as the body is kept canonical), and
+ * the indexed columns whose attributes it writes.
+ */
+export interface MergeWrite {
+  patches: readonly string[];
+  prune: readonly (readonly string[])[];
+  columns: ColumnValues;
+}
+
+/** `["urn:…:User", "manager"]` → `$."urn:…:User"."manager"` (registry names hold no quotes). */
+const jsonPath = (keys: readonly string[]) => `$${keys.map((k) => `."${k}"`).join('')}`;
+
+/**
+ * Merges attributes into a resource's stored JSON in SQL (json_patch), reading nothing first: one
+ * batch of the guards (the row exists, the client's If-Match), the update, its change row and a
+ * read-back. The update only lands when the new JSON differs from the stored one, so a merge that
+ * changes nothing writes no version and no change row (the rule PATCH follows in code).
+ */
+export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, g: WriteGuard, merge: MergeWrite, withMembers = false): D1PreparedStatement[] {
+  const table = TABLES[kind];
+  const now = nowIso();
+  // Each step removes one container when the unassigns left it empty (`{}`), innermost first.
+  const steps = merge.prune.map(
+    (_, i) => `, p${i + 1}(d) AS (SELECT CASE WHEN json_type(d, ?) = 'object' AND json_extract(d, ?) = '{}' THEN json_remove(d, ?) ELSE d END FROM p${i})`,
+  );
+  const merged = merge.patches.reduce((sql) => `json_patch(${sql}, ?)`, 'data');
+  const stepParams = merge.prune.flatMap((keys) => [jsonPath(keys), jsonPath(keys), jsonPath(keys)]);
+  const last = `(SELECT d FROM p${merge.prune.length})`;
+  const cols = COLUMNS[kind].filter((c) => Object.hasOwn(merge.columns, c));
+  const sets = cols.map((c) => `, ${c} = ?`).join('');
+  return [
+    ...guardStatements(db, table, id, g),
+    db
+      .prepare(
+        `WITH p0(d) AS (SELECT ${merged} FROM ${table} WHERE id = ?)${steps.join('')}
+         UPDATE ${table} SET data = ${last}, version = version + 1, last_modified = ?${sets} WHERE id = ? AND ${last} IS NOT json(data)`,
+      )
+      .bind(...merge.patches, id, ...stepParams, now, ...cols.map((c) => normalizeColumn(merge.columns[c])), id),
+    changeRowIfWritten(db, kind, id, now),
+    readBack(db, kind, id, withMembers),
+  ];
 }
 
 /** Deletes a resource and its memberships (as member and, for groups, as group) in one batch. */
@@ -267,7 +330,7 @@ export async function deleteResource(db: D1Database, kind: ResourceKind, id: str
   try {
     await db.batch(stmts);
   } catch (err) {
-    throw writeFailure(err, kind);
+    throw directoryErrorOf(err, kind);
   }
 }
 

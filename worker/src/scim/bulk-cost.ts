@@ -7,7 +7,12 @@
  * Each operation is charged the D1 queries it may make at most (measured with the limits meter:
  * a user create is batched with its neighbours, a group create resolves its members in one read
  * and writes them in one batch, a replace or patch reads then writes), member lists by the chunk
- * of bound parameters they are resolved in. maxOperations, advertised in /ServiceProviderConfig,
+ * of bound parameters they are resolved in. A one-trip PATCH (one-trip-patch.ts) costs one batch,
+ * and one read more to name unknown member ids; in a batch shared with its neighbours
+ * (bulk-patch-run.ts) it costs a share of that batch, and if the shared batch fails, its own again:
+ * at most 3, within the PATCH's charge. A PATCH of another shape in such a batch puts only its
+ * read there, then writes on its own as before; a batch of reads fails only with a one-trip PATCH
+ * in it, whose charge has a query to spare for it. maxOperations, advertised in /ServiceProviderConfig,
  * is the count for which any mix of operations fits the invocation's D1 queries.
  */
 import { budgetFor, type Limits } from '../limits/profile';

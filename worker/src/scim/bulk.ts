@@ -11,7 +11,9 @@ import type { ResourceTypeDef } from './schema/types';
 import { ID_ONLY } from './projection';
 import type { Limits } from '../limits/profile';
 import { assertBulkFits } from './bulk-cost';
-import { createMany, createResource, deleteById, patchResource, replaceWhole, type ScimContext } from './service';
+import { planPatchRun, runPatchRun } from './bulk-patch-run';
+import { createMany, createResource, deleteById, patchInCode, patchResource, replaceWhole, type ScimContext } from './service';
+import type { StoredResource } from '../directory/types';
 
 export const BULK_REQUEST_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -86,7 +88,8 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-async function runOne(ctx: ScimContext, op: BulkOperation, ids: Map<string, string>): Promise<JsonObject> {
+/** `read`: the row a PATCH is applied to, read already in a shared batch (bulk-patch-run.ts). */
+async function runOne(ctx: ScimContext, op: BulkOperation, ids: Map<string, string>, read?: StoredResource | null): Promise<JsonObject> {
   const { rt, id } = target(op.path, ids);
   const data = op.data === undefined ? undefined : resolveRefs(op.data, ids);
   const cond = op.version ? { ifMatch: op.version } : {};
@@ -102,7 +105,12 @@ async function runOne(ctx: ScimContext, op: BulkOperation, ids: Map<string, stri
     await deleteById(ctx, rt, id, cond);
     return { ...echo, location: `${ctx.baseUrl}${rt.endpoint}/${id}`, status: '204' };
   }
-  const w = op.method === 'PUT' ? await replaceWhole(ctx, rt, id, data, cond, ID_ONLY) : await patchResource(ctx, rt, id, data, cond, ID_ONLY);
+  const w =
+    op.method === 'PUT'
+      ? await replaceWhole(ctx, rt, id, data, cond, ID_ONLY)
+      : read !== undefined
+        ? await patchInCode(ctx, rt, id, data, cond, ID_ONLY, read)
+        : await patchResource(ctx, rt, id, data, cond, ID_ONLY);
   return { ...echo, location: w.location, version: etagOf(w.version), status: '200' };
 }
 
@@ -172,9 +180,9 @@ export async function runBulk(ctx: ScimContext, body: unknown, limits: Limits): 
   const ids = new Map<string, string>();
   const results: (JsonObject | undefined)[] = new Array(ops.length);
   let errors = 0;
-  const attempt = async (i: number, final: boolean): Promise<boolean> => {
+  const attempt = async (i: number, final: boolean, read?: StoredResource | null): Promise<boolean> => {
     try {
-      results[i] = await runOne(ctx, ops[i]!, ids);
+      results[i] = await runOne(ctx, ops[i]!, ids, read);
     } catch (err) {
       if (err instanceof UnresolvedReference) {
         if (!final) return false;
@@ -197,6 +205,18 @@ export async function runBulk(ctx: ScimContext, body: unknown, limits: Limits): 
         i = end;
         continue;
       }
+    }
+    // failOnErrors counts errors in order; a shared batch could write past the one that should stop it.
+    const patches = Number.isFinite(failOnErrors) ? [] : planPatchRun(ctx, ops, i, (path) => target(path, ids));
+    if (patches.length > 1) {
+      const done = await runPatchRun(ctx, patches);
+      for (let k = 0; k < patches.length; k++) {
+        const outcome = done?.[k];
+        if (outcome && 'result' in outcome) results[i + k] = outcome.result;
+        else await attempt(i + k, true, outcome?.read);
+      }
+      i += patches.length;
+      continue;
     }
     if (!(await attempt(i, false))) deferred.push(i);
     i++;

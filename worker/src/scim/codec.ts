@@ -4,38 +4,58 @@
  */
 import type { ColumnValues, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
 import { isObject, type Json, type JsonObject } from './schema/normalize';
-import type { ResourceTypeDef } from './schema/types';
+import type { AttributeDef, ResourceTypeDef } from './schema/types';
 import { commonAttributes } from './schema/common';
 
 export const etagOf = (version: number) => `W/"${version}"`;
 
 /** Columns and value rows for a normalised, validated body. */
 export function toWrite(rt: ResourceTypeDef, body: JsonObject): ResourceWrite {
-  const columns: ColumnValues = {};
   const values: ValueRow[] = [];
-  for (const def of [...commonAttributes, ...rt.schema.attributes]) {
+  for (const def of rt.schema.attributes) {
     const v = body[def.name];
-    if (def.storage?.kind === 'column' && def.name !== 'id') columns[def.storage.column] = columnValue(v, def.storage.lower);
-    if (def.storage?.kind === 'values' && Array.isArray(v)) {
-      for (const item of v) {
-        if (!isObject(item)) continue;
-        values.push({
-          attr: def.name,
-          type: typeof item.type === 'string' ? item.type.toLowerCase() : null,
-          value: item.value === undefined || item.value === null ? null : String(item.value),
-          display: typeof item.display === 'string' ? item.display : null,
-          primary: item.primary === true,
-        });
-      }
-    }
-    for (const sub of def.subAttributes ?? []) {
-      if (sub.storage?.kind === 'column' && isObject(v)) columns[sub.storage.column] = columnValue(v[sub.name], sub.storage.lower);
+    if (def.storage?.kind !== 'values' || !Array.isArray(v)) continue;
+    for (const item of v) {
+      if (!isObject(item)) continue;
+      values.push({
+        attr: def.name,
+        type: typeof item.type === 'string' ? item.type.toLowerCase() : null,
+        value: item.value === undefined || item.value === null ? null : String(item.value),
+        display: typeof item.display === 'string' ? item.display : null,
+        primary: item.primary === true,
+      });
     }
   }
-  if (rt.name === 'User') columns.user_name = typeof body.userName === 'string' ? body.userName : null;
-  if (rt.name === 'Group') columns.display_name = typeof body.displayName === 'string' ? body.displayName : null;
-  return { data: JSON.stringify(body), columns, ...(rt.name === 'User' ? { values } : {}) };
+  return { data: JSON.stringify(body), columns: columnsOf(rt, body), ...(rt.name === 'User' ? { values } : {}) };
 }
+
+/**
+ * The indexed columns of `body`; with `touched`, only those of the attributes it names (a merge
+ * patch's keys: what a PATCH planned as SQL changes). The case folding stays here, in code:
+ * SQLite's lower() folds ASCII only.
+ */
+function columnsOf(rt: ResourceTypeDef, body: JsonObject, touched?: JsonObject): ColumnValues {
+  const columns: ColumnValues = {};
+  const has = (def: AttributeDef, sub?: AttributeDef) => {
+    if (!touched || !sub) return !touched || Object.hasOwn(touched, def.name);
+    const t = touched[def.name];
+    return t === null || (isObject(t) && Object.hasOwn(t, sub.name));
+  };
+  for (const def of [...commonAttributes, ...rt.schema.attributes]) {
+    const v = body[def.name];
+    if (def.storage?.kind === 'column' && def.name !== 'id' && has(def)) columns[def.storage.column] = columnValue(v, def.storage.lower);
+    for (const sub of def.subAttributes ?? []) {
+      if (sub.storage?.kind === 'column' && has(def, sub)) columns[sub.storage.column] = columnValue(isObject(v) ? v[sub.name] : undefined, sub.storage.lower);
+    }
+    // The unfolded name, for display and exact lookups, beside its folded column.
+    if ((rt.name === 'User' && def.name === 'userName') || (rt.name === 'Group' && def.name === 'displayName'))
+      if (has(def)) columns[rt.name === 'User' ? 'user_name' : 'display_name'] = typeof v === 'string' ? v : null;
+  }
+  return columns;
+}
+
+/** The columns a merge patch (RFC 7396, null unassigns) of the stored body changes, as toWrite derives them. */
+export const mergedColumns = (rt: ResourceTypeDef, patch: JsonObject, patched: JsonObject): ColumnValues => columnsOf(rt, patched, patch);
 
 function columnValue(v: Json | undefined, lower?: boolean): string | number | boolean | null {
   if (v === undefined || v === null || typeof v === 'object') return null;

@@ -2,6 +2,12 @@
 import type { SqlFragment } from '../directory/types';
 import { ScimError } from './errors';
 
+/** A request's conditional headers. */
+export interface Conditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
 /** The entity tags in an If-Match / If-None-Match header; weak and strong compare alike. */
 function tags(header: string): string[] {
   return header
@@ -13,7 +19,7 @@ function tags(header: string): string[] {
 const matches = (header: string, version: number) => tags(header).some((t) => t === '*' || t === String(version));
 
 /** Throws 412 when If-Match does not match, or If-None-Match does (for writes). */
-export function checkPreconditions(headers: { ifMatch?: string; ifNoneMatch?: string }, version: number): void {
+export function checkPreconditions(headers: Conditions, version: number): void {
   if (headers.ifMatch !== undefined && !matches(headers.ifMatch, version)) {
     throw new ScimError(412, `The resource is at version W/"${version}", not the one in If-Match.`);
   }
@@ -36,7 +42,7 @@ function versionsOf(header: string): { any: boolean; versions: number[] } {
  * that reads nothing first (PUT, DELETE) checks them inside its own batch. The versions travel as
  * one JSON parameter, so a header of many tags cannot pass D1's 100 bound parameters.
  */
-export function preconditionSql(headers: { ifMatch?: string; ifNoneMatch?: string }): SqlFragment | undefined {
+export function preconditionSql(headers: Conditions): SqlFragment | undefined {
   const parts: string[] = [];
   const params: unknown[] = [];
   const inList = (versions: number[]) => {

@@ -2,23 +2,24 @@
  * The SCIM operations on one resource type, independent of HTTP: the routes and /Bulk both call
  * these. Transport → this domain → directory (D1).
  */
+import { addMembersGuarded, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, resolveMembers } from '../directory/memberships';
 import {
-  addMembersByIdStatements,
-  clearMembersStatement,
-  groupsOfMany,
-  membersExistGuards,
-  membersOf,
-  membersOfMany,
-  membersWouldChange,
-  removeMemberStatements,
-  resolveMembers,
-} from '../directory/memberships';
-import { deleteResource, insertResource, insertResources, loadResource, replaceResource, touchResource, type WriteGuard } from '../directory/resources';
+  deleteResource,
+  insertResource,
+  insertResources,
+  loadResource,
+  readBack,
+  replaceResource,
+  touchResource,
+  writeAndReadBack,
+  type WriteGuard,
+} from '../directory/resources';
 import { DirectoryError, type MemberRef, type SqlFragment, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
-import { checkPreconditions, preconditionSql } from './etag';
+import { checkPreconditions, preconditionSql, type Conditions } from './etag';
 import { ScimError, badRequest, notFound } from './errors';
 import { matchesFilter } from './filter/match';
+import { GROUP_PK_BY_ID, memberStatements, planOneTripPatch, type PlannedWrite } from './one-trip-patch';
 import { applyPatch, type MemberDelta } from './patch';
 import { deepEqual } from './patch/values';
 import { project, wants, type Projection } from './projection';
@@ -33,10 +34,7 @@ export interface ScimContext {
   baseUrl: string;
 }
 
-export interface Conditions {
-  ifMatch?: string;
-  ifNoneMatch?: string;
-}
+export type { Conditions };
 
 export interface Written {
   resource: JsonObject;
@@ -103,13 +101,6 @@ async function prepareBody(rt: ResourceTypeDef, body: unknown, mode: 'create' | 
   return { data, memberIds };
 }
 
-/**
- * Members are added by id inside the write's batch, behind guards that refuse it when an id is
- * neither a user nor a group: no read first. Only that refusal reads, to name the unknown ids.
- */
-const memberAdds = (ctx: ScimContext, groupPkSql: string, groupPkParams: unknown[], ids: string[]) =>
-  ids.length > 0 ? [...membersExistGuards(ctx.db, ids), ...addMembersByIdStatements(ctx.db, groupPkSql, groupPkParams, ids)] : [];
-
 async function unknownMembers(ctx: ScimContext, ids: string[]): Promise<ScimError> {
   const found = await resolveMembers(ctx.db, ids);
   const missing = ids.filter((id) => !found.has(id));
@@ -142,7 +133,7 @@ const fresh = (rt: ResourceTypeDef, row: StoredResource): StoredResource =>
 export async function createResource(ctx: ScimContext, rt: ResourceTypeDef, body: unknown, p?: Projection): Promise<Written> {
   const { data, memberIds } = await prepareBody(rt, body, 'create');
   const id = crypto.randomUUID();
-  const extra = memberAdds(ctx, '(SELECT pk FROM groups WHERE id = ?)', [id], memberIds);
+  const extra = addMembersGuarded(ctx.db, GROUP_PK_BY_ID, [id], memberIds);
   let row: StoredResource;
   try {
     // A group without members renders from what it returns; one with members reads them back.
@@ -213,9 +204,12 @@ async function rewrite(
   cond: Conditions,
   p: Projection | undefined,
   compute: (row: StoredResource) => Promise<Rewrite>,
+  /** the row, or null for none, when the caller has read it already (a Bulk batches the reads) */
+  read?: StoredResource | null,
 ): Promise<StoredResource> {
   for (let attempt = 1; ; attempt++) {
-    const row = await load(ctx, rt, id, p);
+    if (attempt === 1 && read === null) throw notFound(`${rt.name} "${id}" not found.`);
+    const row = attempt === 1 && read ? read : await load(ctx, rt, id, p);
     checkPreconditions(cond, row.version);
     const { data, extra, memberIds, touch, unchanged } = await compute(row);
     if (unchanged) return row;
@@ -242,9 +236,8 @@ async function rewrite(
 export async function replaceWhole(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
   const { data, memberIds } = await prepareBody(rt, body, 'replace');
   const condition = preconditionSql(cond);
-  const groupPk = '(SELECT pk FROM groups WHERE id = ?)';
   // RFC 7644 §3.5.1: PUT replaces all members too — an absent list means no members.
-  const extra = rt.name === 'Group' ? [clearMembersStatement(ctx.db, groupPk, [id]), ...memberAdds(ctx, groupPk, [id], memberIds)] : [];
+  const extra = rt.name === 'Group' ? [clearMembersStatement(ctx.db, GROUP_PK_BY_ID, [id]), ...addMembersGuarded(ctx.db, GROUP_PK_BY_ID, [id], memberIds)] : [];
   let row: StoredResource;
   try {
     row = await replaceResource(ctx.db, rt.name, id, condition ? { condition } : {}, toWrite(rt, data), extra, withMembers(rt, p));
@@ -254,29 +247,85 @@ export async function replaceWhole(ctx: ScimContext, rt: ResourceTypeDef, id: st
   return written(ctx, rt, row, p);
 }
 
+/**
+ * PATCH: one round trip when the request needs nothing from the stored resource
+ * (one-trip-patch.ts), else read, apply in code and write back (`rewrite`).
+ */
 export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
-  const row = await rewrite(ctx, rt, id, cond, p, async (current) => {
-    const outcome = applyPatch(rt, JSON.parse(current.data) as JsonObject, body);
-    // A password is accepted and dropped (prepareBody): a PATCH of only a password changes nothing.
-    const { password: _password, ...data } = outcome.body;
-    const sameData = deepEqual(data, JSON.parse(current.data) as JsonObject);
-    const delta = outcome.members ? await memberChanges(ctx, rt, current, outcome.members) : undefined;
-    // A PATCH that changes nothing (a value set to what it is) writes nothing: no new
-    // meta.version, no change row for provisioning to push.
-    if (sameData && !delta) return { data, extra: [], unchanged: true };
-    const extra = delta?.statements ?? [];
-    const memberIds = delta?.add ?? [];
-    // Membership-only changes commute: no read-modify-write of the group, and the version moves
-    // only if a member really comes or goes (adding a member twice is a no-op that writes nothing).
-    if (delta && sameData) return { data, extra, memberIds, touch: delta.wouldChange };
-    return { data, extra, memberIds };
-  });
+  const plan = planPatch(ctx, rt, id, body, cond, p);
+  if (plan) return finishPlanned(ctx, rt, id, plan, p, () => writeAndReadBack(ctx.db, rt.name, plan.statements));
+  return patchInCode(ctx, rt, id, body, cond, p);
+}
+
+/** The one-batch write of a PATCH (one-trip-patch.ts), or undefined when it must read first. */
+export const planPatch = (ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): PlannedWrite | undefined =>
+  planOneTripPatch(ctx.db, rt, id, body, cond, withMembers(rt, p));
+
+/** A planned write's outcome: the resource its batch read back, or the batch's failure as the SCIM error it is. */
+export async function finishPlanned(
+  ctx: ScimContext,
+  rt: ResourceTypeDef,
+  id: string,
+  plan: PlannedWrite,
+  p: Projection | undefined,
+  run: () => Promise<StoredResource>,
+): Promise<Written> {
+  let row: StoredResource;
+  try {
+    row = await run();
+  } catch (err) {
+    return writeFailure(ctx, rt, id, err, plan.memberIds);
+  }
   return written(ctx, rt, row, p);
 }
 
 /**
- * A membership delta as statements run inside the write's batch: ids are resolved there, not
- * read first. Only filters other than `value eq` read the member rows (a third round trip).
+ * PATCH read, applied in code (patch/apply-patch.ts) and written back: every shape, two round
+ * trips; one when the caller read the row already (`read`, from `patchReadStatement`).
+ */
+export async function patchInCode(
+  ctx: ScimContext,
+  rt: ResourceTypeDef,
+  id: string,
+  body: unknown,
+  cond: Conditions,
+  p?: Projection,
+  read?: StoredResource | null,
+): Promise<Written> {
+  const row = await rewrite(
+    ctx,
+    rt,
+    id,
+    cond,
+    p,
+    async (current) => {
+      const outcome = applyPatch(rt, JSON.parse(current.data) as JsonObject, body);
+      // A password is accepted and dropped (prepareBody): a PATCH of only a password changes nothing.
+      const { password: _password, ...data } = outcome.body;
+      const sameData = deepEqual(data, JSON.parse(current.data) as JsonObject);
+      const delta = outcome.members ? await memberChanges(ctx, rt, current, outcome.members) : undefined;
+      // A PATCH that changes nothing (a value set to what it is) writes nothing: no new
+      // meta.version, no change row for provisioning to push.
+      if (sameData && !delta) return { data, extra: [], unchanged: true };
+      const extra = delta?.statements ?? [];
+      const memberIds = delta?.add ?? [];
+      // Membership-only changes commute: no read-modify-write of the group, and the version moves
+      // only if a member really comes or goes (adding a member twice is a no-op that writes nothing).
+      if (delta && sameData) return { data, extra, memberIds, touch: delta.wouldChange };
+      return { data, extra, memberIds };
+    },
+    read,
+  );
+  return written(ctx, rt, row, p);
+}
+
+/** The read `patchInCode` starts from, as a statement a caller may batch with others (Bulk). */
+export const patchReadStatement = (ctx: ScimContext, rt: ResourceTypeDef, id: string, p?: Projection): D1PreparedStatement =>
+  readBack(ctx.db, rt.name, id, withMembers(rt, p));
+
+/**
+ * A membership delta as statements run inside the write's batch, for the group read. Only
+ * filters other than `value eq` read the member rows (a third round trip).
  */
 async function memberChanges(ctx: ScimContext, rt: ResourceTypeDef, group: StoredResource, delta: MemberDelta) {
   const remove = new Set(delta.remove);
@@ -290,16 +339,7 @@ async function memberChanges(ctx: ScimContext, rt: ResourceTypeDef, group: Store
       if (delta.removeWhere.some((f) => matchesFilter(f, element, { isCaseExact }))) remove.add(m.id);
     }
   }
-  // Removals run before additions, so a member a filter removes and the request adds is re-added.
-  const add = [...new Set(delta.add)];
-  const statements = [
-    ...(delta.clear ? [clearMembersStatement(ctx.db, '?', [group.pk])] : []),
-    ...removeMemberStatements(ctx.db, group.pk, [...remove]),
-    ...memberAdds(ctx, '?', [group.pk], add),
-  ];
-  // Clearing always counts as a change; so does a delta too large to test in one statement.
-  const wouldChange = delta.clear ? undefined : membersWouldChange(group.pk, add, [...remove]);
-  return { statements, add, wouldChange: wouldChange ?? { sql: '1', params: [] } };
+  return memberStatements(ctx.db, { sql: '?', params: [group.pk] }, delta, [...remove]);
 }
 
 export async function deleteById(ctx: ScimContext, rt: ResourceTypeDef, id: string, cond: Conditions): Promise<void> {

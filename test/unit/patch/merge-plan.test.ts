@@ -1,0 +1,92 @@
+/**
+ * Which PATCH requests are planned from the request alone (one D1 round trip, issue #11) and
+ * which are left to the engine that reads the resource first. What a plan does to a stored body
+ * is proven against the engine in test/worker/one-trip-patch.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { planMembershipPatch } from '../../../worker/src/scim/patch/membership-plan';
+import { planMergePatch } from '../../../worker/src/scim/patch/merge-plan';
+import { groupResourceType, userResourceType } from '../../../worker/src/scim/schema/registry';
+import { ENTERPRISE, message, type Op } from './helpers';
+
+const planUser = (...ops: Op[]) => planMergePatch(userResourceType, message(...ops));
+
+describe('single-valued attributes as a merge patch', () => {
+  it("plans Entra ID's Replace of active (string boolean), a name part and an enterprise attribute", () => {
+    const plan = planUser(
+      { op: 'Replace', path: 'active', value: 'False' },
+      { op: 'Replace', path: 'name.givenName', value: 'Ada' },
+      { op: 'Add', path: `${ENTERPRISE}:department`, value: 'Eng' },
+    );
+    expect(plan).toEqual({ patches: [{ active: false, name: { givenName: 'Ada' }, [ENTERPRISE]: { department: 'Eng' } }], prune: [] });
+  });
+
+  it("plans Okta's path-less {active: false}, dropping a stray id", () => {
+    expect(planUser({ op: 'replace', value: { active: false, id: 'x' } })).toEqual({ patches: [{ active: false }], prune: [] });
+  });
+
+  it('plans a bare manager id as {value}, and an unassign with the containers it may empty', () => {
+    expect(planUser({ op: 'add', path: `${ENTERPRISE}:manager`, value: 'm-1' })!.patches).toEqual([{ [ENTERPRISE]: { manager: { value: 'm-1' } } }]);
+    expect(planUser({ op: 'remove', path: `${ENTERPRISE}:manager.value` })).toEqual({
+      patches: [{ [ENTERPRISE]: { manager: { value: null } } }],
+      prune: [[ENTERPRISE, 'manager'], [ENTERPRISE]],
+    });
+  });
+
+  it('starts a second patch for a write inside what the request unassigned', () => {
+    expect(planUser({ op: 'remove', path: 'name' }, { op: 'add', path: 'name.familyName', value: 'H' })!.patches).toEqual([
+      { name: null },
+      { name: { familyName: 'H' } },
+    ]);
+  });
+
+  it.each<[string, Op[]]>([
+    ['a multi-valued attribute', [{ op: 'add', path: 'emails', value: [{ value: 'a@b.c' }] }]],
+    ['a value filter', [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'a@b.c' }]],
+    ['a password', [{ op: 'replace', path: 'password', value: 'secret-1234' }]],
+    ['a path-less password', [{ op: 'replace', value: { password: 'secret-1234', active: true } }]],
+    ['removing the required userName', [{ op: 'remove', path: 'userName' }]],
+    ['an empty userName', [{ op: 'replace', path: 'userName', value: '' }]],
+    ['a value of the wrong type', [{ op: 'replace', path: 'active', value: 'maybe' }]],
+    ['a readOnly attribute', [{ op: 'replace', path: 'groups', value: [] }]],
+    ['an unknown attribute', [{ op: 'replace', path: 'shoeSize', value: '9' }]],
+    ['remove without a path', [{ op: 'remove' }]],
+  ])('leaves %s to the engine', (_what, ops) => {
+    expect(planUser(...ops)).toBeUndefined();
+  });
+});
+
+describe('Group membership by id', () => {
+  const planGroup = (...ops: Op[]) => planMembershipPatch(groupResourceType, message(...ops));
+
+  it('plans adds and removes by value, bare ids, value-eq filters and path-less members', () => {
+    expect(
+      planGroup(
+        { op: 'Add', path: 'members', value: [{ value: 'u1' }] },
+        { op: 'add', path: 'members', value: 'u2' },
+        { op: 'Remove', path: 'members', value: [{ value: 'u3' }] },
+        { op: 'remove', path: 'members[value eq "u4" or value eq "u5"]' },
+        { op: 'add', value: { members: [{ value: 'u6' }] } },
+      ),
+    ).toEqual({ clear: false, add: ['u1', 'u2', 'u6'], remove: ['u3', 'u4', 'u5'], removeWhere: [] });
+  });
+
+  it.each<[string, Op[]]>([
+    ['a filter other than value eq', [{ op: 'remove', path: 'members[type eq "User"]' }]],
+    [
+      'a displayName change beside the members',
+      [
+        { op: 'replace', path: 'displayName', value: 'x' },
+        { op: 'add', path: 'members', value: 'u1' },
+      ],
+    ],
+    ['a path-less value with more than members', [{ op: 'replace', value: { displayName: 'x', members: [{ value: 'u1' }] } }]],
+    ['a member without a value', [{ op: 'add', path: 'members', value: [{ display: 'x' }] }]],
+  ])('leaves %s to the engine', (_what, ops) => {
+    expect(planGroup(...ops)).toBeUndefined();
+  });
+
+  it('plans nothing for Users, which have no members', () => {
+    expect(planMembershipPatch(userResourceType, message({ op: 'add', path: 'members', value: 'u1' }))).toBeUndefined();
+  });
+});
