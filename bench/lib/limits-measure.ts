@@ -1,11 +1,14 @@
 /**
  * bench:limits's measurements: workerd process CPU per request of one kind (batches of requests
  * sent one at a time; /proc counts CPU in 10 ms ticks, so a batch's CPU ÷ its requests is one
- * sample, and the median and p95 are over batches), and the D1 queries and sequential round trips
- * one request makes (the bench entry's counters, bench/worker/limits-entry.ts).
+ * sample, and the median and p95 are over batches), the D1 queries and sequential round trips
+ * one request makes (the bench entry's counters, bench/worker/limits-entry.ts), and — when a
+ * recorder is given — the kind's SQL, cut into segments for the SQLite replay (sql-replay.ts).
  */
+import type { BoundSql } from '../worker/bound-sql.ts';
 import type { Client, RequestSpec } from './client.ts';
 import { cpuSeconds } from './process-stats.ts';
+import type { Replica } from './sql-replay.ts';
 
 export interface KindResult {
   kind: string;
@@ -16,10 +19,17 @@ export interface KindResult {
   /** D1 queries and sequential round trips per request */
   queries: number;
   roundTrips: number;
+  /** the same statements replayed in Node's SQLite: ms per request, and the plan lines that scan */
+  sqliteMs?: number;
+  scans?: string[];
+  replayErrors?: number;
+  replayError?: string;
 }
 
 export interface KindSpec {
   kind: string;
+  /** untimed setup (walking to a deep cursor…) */
+  prepare?: () => Promise<string | void>;
   /** the i-th request of the kind (unique userNames, a random user…) */
   request: (i: number) => RequestSpec;
   batches: number;
@@ -28,10 +38,32 @@ export interface KindSpec {
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
-export async function measureKind(client: Client, pid: number, spec: KindSpec): Promise<KindResult> {
+/**
+ * The bench entry's SQL log cut into segments in the order the queries ran: a kind's measured
+ * requests (`label` its kind) and everything between (null: replayed to keep the copy's state
+ * the runtime's, not timed).
+ */
+export interface SqlRecorder {
+  segments: { label: string | null; queries: BoundSql[][] }[];
+  cut(label: string | null): Promise<void>;
+}
+
+export function sqlRecorder(client: Client): SqlRecorder {
+  const segments: SqlRecorder['segments'] = [];
+  return {
+    segments,
+    async cut(label) {
+      segments.push({ label, queries: await client.json<BoundSql[][]>({ method: 'POST', path: '/__bench/sql?log=1', expect: [200] }) });
+    },
+  };
+}
+
+export async function measureKind(client: Client, pid: number, spec: KindSpec, sql?: SqlRecorder): Promise<KindResult> {
+  await spec.prepare?.();
   // warm-up: the isolate compiles the route's code paths once
   for (let i = 0; i < 3; i++) await client.json(spec.request(-1 - i));
   await client.json({ method: 'GET', path: '/__bench/d1', expect: [200] });
+  await sql?.cut(null);
   const samples: number[] = [];
   let n = 0;
   for (let b = 0; b < spec.batches; b++) {
@@ -40,6 +72,7 @@ export async function measureKind(client: Client, pid: number, spec: KindSpec): 
     samples.push(((cpuSeconds(pid) - before) * 1000) / spec.perBatch);
   }
   const d1 = await client.json<{ queries: number; roundTrips: number }>({ method: 'GET', path: '/__bench/d1', expect: [200] });
+  await sql?.cut(spec.kind);
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     kind: spec.kind,
@@ -49,6 +82,19 @@ export async function measureKind(client: Client, pid: number, spec: KindSpec): 
     queries: d1.queries / n,
     roundTrips: d1.roundTrips / n,
   };
+}
+
+/** Replays every segment in order on the copy; a kind's segment adds its SQLite ms per request and its scans. */
+export function addSqliteShare(results: KindResult[], replica: Replica, sql: SqlRecorder): void {
+  for (const { label, queries } of sql.segments) {
+    const replayed = replica.replay(queries);
+    const r = label === null ? undefined : results.find((k) => k.kind === label);
+    if (!r) continue;
+    r.sqliteMs = replayed.ms / r.requests;
+    r.replayErrors = replayed.errors;
+    if (replayed.firstError) r.replayError = replayed.firstError;
+    r.scans = replica.scans(queries);
+  }
 }
 
 /** Bytes D1 reports for the database now. */
