@@ -35,7 +35,7 @@ export interface LimitsRun {
   startedAt: string;
   machine: MachineInfo;
   config: { users: number; bigGroup: number; batches: number; perBatch: number; sizeUsers: number; queueUsers: number };
-  directory: { runtime: string; seedS: number; kinds: KindResult[]; scimCount: number; loadAvg: number[] } | null;
+  directory: { runtime: string; seedS: number; syncS: number; kinds: KindResult[]; scimCount: number; loadAvg: number[] } | null;
   passwordRatio: number | null;
   sizing: { bytesPerUser: number; largest: { free: number; paid: number } } | null;
   queue: QueueSyncResult[];
@@ -49,8 +49,8 @@ function kindRows(kinds: KindResult[], base: KindResult): string[] {
   return kinds.map((k) => {
     const goal = k.cpuMsP95 < GOAL_MS ? 'yes' : '**no**';
     const share = k.sqliteMs === undefined ? '—' : `${f(k.sqliteMs)} (${Math.round((100 * k.sqliteMs) / Math.max(k.cpuMsP50, 0.01))} %)`;
-    const scans = k.scans && k.scans.length > 0 ? k.scans.map((s) => `\`${s}\``).join('<br>') : '';
-    return `| ${k.kind} | ${f(k.cpuMsP50)} | ${f(k.cpuMsP95)} | ${goal} | ${f(k.cpuMsP50 / base.cpuMsP50, 1)}× | ${f(k.queries, 1)} | ${f(k.roundTrips, 1)} | ${share} | ${scans} |`;
+    const scans = k.scans && k.scans.length > 0 ? k.scans.map((s) => `\`${s.line}\``).join('<br>') : '';
+    return `| ${k.kind} | ${f(k.cpuMsP50)} | ${f(k.cpuMsP95)} | ${goal} | ${f(k.cpuMsP50 / base.cpuMsMean, 1)}× | ${f(k.queries, 1)} | ${f(k.roundTrips, 1)} | ${share} | ${scans} |`;
   });
 }
 
@@ -76,7 +76,7 @@ function directorySection(r: LimitsRun): string[] {
     '',
     '### Admin API (console, popup, People page)',
     '',
-    `Against a target on relay B scoped to one group of 100, synced once (links, a run, audit events); the scope previews count over the whole directory.`,
+    `Against a target on relay B scoped to the big group and synced before (${f(d.syncS, 0)} s: links, runs and audit events for ${en(Math.min(r.config.bigGroup, r.config.users))} users); the scope previews count over the whole directory.`,
     '',
     ...KIND_HEAD,
     ...kindRows([base, ...d.kinds.slice(d.scimCount)], base),
