@@ -15,7 +15,9 @@
  * Then the production-time model for what a local run cannot show (the cron's cadence, an import).
  * Environment: BENCH_USERS=100000 BENCH_BIG_GROUP=50000 BENCH_BATCHES=12 BENCH_PER_BATCH=25
  * BENCH_SIZE_USERS=1000 BENCH_QUEUE_USERS=10000 BENCH_PHASES=directory,sizing,queue-free,queue-paid
+ * BENCH_MERGE=bench/results/limits-<timestamp>.json (sizing and queue figures of an earlier run, for phases not run now)
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Target } from '../shared/src/targets.ts';
@@ -23,7 +25,7 @@ import { createClient } from './lib/client.ts';
 import { adminKinds, scimKinds } from './lib/limits-kinds.ts';
 import { addSqliteShare, databaseBytes, type KindResult, measureKind, sqlRecorder } from './lib/limits-measure.ts';
 import { type QueueSyncResult, measureQueueSync } from './lib/limits-queue.ts';
-import { modelRows, report } from './lib/limits-report.ts';
+import { type LimitsRun, modelRows, report } from './lib/limits-report.ts';
 import { person } from './lib/people.ts';
 import { withNewWorkerd } from './lib/process-stats.ts';
 import { saveAndTest } from './lib/provision-scenario.ts';
@@ -205,6 +207,11 @@ async function main() {
     queue.push(await measureQueueSync(script, profile, config.queueUsers, log));
     log(`  ${JSON.stringify(queue.at(-1))}`);
   }
+  // Phases not run this time can come from an earlier run's JSON (BENCH_MERGE), named in the report.
+  const earlier = process.env.BENCH_MERGE ? (JSON.parse(readFileSync(process.env.BENCH_MERGE, 'utf8')) as LimitsRun) : null;
+  const merged = earlier ? { from: earlier.startedAt, commit: earlier.machine.commit, phases: [] as string[] } : null;
+  if (earlier && !sizing && earlier.sizing) merged!.phases.push('sizing');
+  if (earlier && queue.length === 0 && earlier.queue.length > 0) merged!.phases.push('queue');
   const bulk = directory?.kinds.find((k) => k.kind.startsWith('POST /Bulk'));
   const post = directory?.kinds.find((k) => k.kind === 'POST /Users');
   const result = {
@@ -213,8 +220,9 @@ async function main() {
     config,
     directory,
     passwordRatio: directory ? directory.kinds.find((k) => k.kind === 'POST /Users with password')!.cpuMsP50 / post!.cpuMsP50 : null,
-    sizing,
-    queue,
+    sizing: sizing ?? earlier?.sizing ?? null,
+    queue: queue.length > 0 ? queue : (earlier?.queue ?? []),
+    merged,
     model: bulk && post ? modelRows(bulk.cpuMsP50 / 100, post.cpuMsP50) : null,
   };
   const md = report(result);

@@ -39,6 +39,8 @@ export interface LimitsRun {
   passwordRatio: number | null;
   sizing: { bytesPerUser: number; largest: { free: number; paid: number } } | null;
   queue: QueueSyncResult[];
+  /** phases whose figures come from an earlier run (BENCH_MERGE) */
+  merged?: { from: string; commit: string; phases: string[] } | null;
   model: ModelRow[] | null;
 }
 
@@ -134,6 +136,9 @@ export function report(r: LimitsRun): string {
     `# Limits benchmark — ${r.startedAt}`,
     '',
     `Commit \`${r.machine.commit}\`${r.machine.dirty ? ' (uncommitted changes)' : ''}; ${r.machine.cpus} CPUs (${r.machine.cpuModel}).`,
+    ...(r.merged && r.merged.phases.length > 0
+      ? ['', `The ${r.merged.phases.join(' and ')} figures are from the run of ${r.merged.from} (commit \`${r.merged.commit}\`), merged into this report.`]
+      : []),
     '',
     ...(r.directory ? ['## Request kinds', '', ...directorySection(r)] : []),
     ...(r.sizing
