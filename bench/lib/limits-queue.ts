@@ -7,13 +7,16 @@
  * workerd CPU over the sync ÷ invocations is the CPU per invocation.
  */
 import os from 'node:os';
+import path from 'node:path';
 import type { Target } from '../../shared/src/targets.ts';
 import { createClient } from './client.ts';
 import { cpuSeconds, withNewWorkerd } from './process-stats.ts';
 import { totalUsers } from './provision-checks.ts';
 import { saveAndTest } from './provision-scenario.ts';
-import { type Runtime, startRuntime } from './runtime.ts';
+import { sqlRecorder } from './limits-measure.ts';
+import { type Runtime, startRuntime, WORK_DIR } from './runtime.ts';
 import { seedUserDirectory } from './seed.ts';
+import { copyDatabase, openReplica } from './sql-replay.ts';
 
 export interface Invocation {
   queue: string;
@@ -37,6 +40,9 @@ export interface QueueSyncResult {
   invocationMs: { p50: number; max: number };
   /** relay A's workerd CPU over the sync ÷ invocations (includes the bench's few status reads) */
   cpuMsPerInvocation: number;
+  /** of which SQLite: A's statements of the sync replayed in Node's SQLite (sql-replay.ts) ÷ invocations */
+  sqliteMsPerInvocation: number;
+  replayErrors: number;
   /** Cloudflare Queues bills a write, a read and a delete per message (64 KB each) */
   queueOperations: number;
   loadAvg: number;
@@ -71,6 +77,10 @@ export async function measureQueueSync(script: string, profile: 'free' | 'paid',
     });
     await saveAndTest(client, target.id);
     await client.json({ method: 'GET', path: '/__bench/queue?reset=1', expect: [200] });
+    // A's SQL from here on is logged, to be replayed on this copy: the SQLite part of the CPU.
+    const replicaFile = copyDatabase(a.persist, path.join(WORK_DIR, `queue-${profile}-replica`));
+    const sql = sqlRecorder(client);
+    await sql.cut(null);
     const cpu0 = cpuSeconds(started.pid);
     const t0 = performance.now();
     // "Sync all": starts the full pass and enqueues the target; the consumer does the rest.
@@ -90,6 +100,10 @@ export async function measureQueueSync(script: string, profile: 'free' | 'paid',
       if (performance.now() - lastChange > 120_000) throw new Error(`the queue stalled: ${onB} of ${users} users on B after ${seen.length} invocations`);
     }
     const cpuMs = (cpuSeconds(started.pid) - cpu0) * 1000;
+    await sql.cut('sync');
+    const replica = openReplica(replicaFile);
+    const replayed = replica.replay(sql.segments.flatMap((g) => g.queries));
+    replica.close();
     const work = seen.filter((i) => i.queue === 'relay-work');
     // to the poll that saw the last invocation (a second's resolution)
     const wallS = (lastChange - t0) / 1000;
@@ -108,6 +122,8 @@ export async function measureQueueSync(script: string, profile: 'free' | 'paid',
       subrequests: { mean: mean(s), max: Math.max(0, ...s) },
       invocationMs: { p50: ms[Math.floor(ms.length / 2)] ?? 0, max: ms.at(-1) ?? 0 },
       cpuMsPerInvocation: work.length > 0 ? cpuMs / work.length : Number.NaN,
+      sqliteMsPerInvocation: work.length > 0 ? replayed.ms / work.length : Number.NaN,
+      replayErrors: replayed.errors,
       queueOperations: messages * 3,
       loadAvg: os.loadavg()[0]!,
     };

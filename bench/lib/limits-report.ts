@@ -97,15 +97,15 @@ function queueSection(r: LimitsRun): string[] {
   if (r.queue.length === 0) return [];
   const rows = r.queue.map(
     (q) =>
-      `| ${q.profile} | ${en(q.onB)} / ${en(q.users)} | ${q.invocations} | ${q.messages} | ${f(q.queries.mean, 1)} (max ${q.queries.max}) | ${f(q.subrequests.mean, 1)} (max ${q.subrequests.max}) | ${f(q.invocationMs.p50, 0)} (max ${f(q.invocationMs.max, 0)}) | ${f(q.cpuMsPerInvocation, 1)} | ${f(q.wallS, 1)} | ${en(q.queueOperations)} (${f((100 * q.queueOperations) / FREE_QUEUE_OPS_PER_DAY, 1)} % of Free's day) | ${f(q.loadAvg)} |`,
+      `| ${q.profile} | ${en(q.onB)} / ${en(q.users)} | ${q.invocations} | ${q.messages} | ${f(q.queries.mean, 1)} (max ${q.queries.max}) | ${f(q.subrequests.mean, 1)} (max ${q.subrequests.max}) | ${f(q.invocationMs.p50, 0)} (max ${f(q.invocationMs.max, 0)}) | ${f(q.cpuMsPerInvocation, 1)} | ${q.sqliteMsPerInvocation === undefined ? '—' : f(q.sqliteMsPerInvocation, 1)} | ${f(q.wallS, 1)} | ${en(q.queueOperations)} (${f((100 * q.queueOperations) / FREE_QUEUE_OPS_PER_DAY, 1)} % of Free's day) | ${f(q.loadAvg)} |`,
   );
   return [
     '## Queues, measured',
     '',
-    `Initial sync of ${en(r.config.queueUsers)} users from relay A to relay B (automatic mode, B's Bulk learned by save-and-test) through A's real queue consumer: wrangler.toml's queues bound in Miniflare, RELAY_LIMITS set to the profile, a fresh pair of runtimes per profile. Miniflare delivers one batch at a time, as production does for one target (a run lease lets one invocation at a time drain it). Per invocation: the limits meter's D1 queries and subrequests, wall time, and relay A's process CPU over the sync ÷ invocations (it includes the bench's one status read a second, workerd's HTTP and SQLite). Queue operations: 3 per message (write, read, delete; Cloudflare's Queues pricing page), against ${en(FREE_QUEUE_OPS_PER_DAY)} a day on the Free plan.`,
+    `Initial sync of ${en(r.config.queueUsers)} users from relay A to relay B (automatic mode, B's Bulk learned by save-and-test) through A's real queue consumer: wrangler.toml's queues bound in Miniflare, RELAY_LIMITS set to the profile, a fresh pair of runtimes per profile. Miniflare delivers one batch at a time, as production does for one target (a run lease lets one invocation at a time drain it). Per invocation: the limits meter's D1 queries and subrequests, wall time, and relay A's process CPU over the sync ÷ invocations (it includes the bench's one status read a second, workerd's HTTP and SQLite), of which SQLite: A's statements of the sync, logged and replayed in Node's SQLite as for the request kinds. Queue operations: 3 per message (write, read, delete; Cloudflare's Queues pricing page), against ${en(FREE_QUEUE_OPS_PER_DAY)} a day on the Free plan.`,
     '',
-    '| profile | users on B | consumer invocations | messages | D1 queries / invocation | subrequests / invocation | wall ms / invocation p50 | CPU ms / invocation | wall time, s | queue operations | load |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| profile | users on B | consumer invocations | messages | D1 queries / invocation | subrequests / invocation | wall ms / invocation p50 | CPU ms / invocation | of which SQLite (replayed) | wall time, s | queue operations | load |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
   ];
