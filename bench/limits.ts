@@ -17,7 +17,7 @@
  * BENCH_SIZE_USERS=1000 BENCH_QUEUE_USERS=10000 BENCH_PHASES=directory,sizing,queue-free,queue-paid
  * BENCH_MERGE=bench/results/limits-<timestamp>.json (sizing and queue figures of an earlier run, for phases not run now)
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Target } from '../shared/src/targets.ts';
@@ -84,14 +84,14 @@ async function directoryPhase(script: string) {
     const dir = await seed(createClient(a.url, a.token, { keepAlive: false }), config.users, bigGroup, 3, log);
     const seedS = (performance.now() - t0) / 1000;
     log(`  seeded by /Bulk and group PATCHes in ${seedS.toFixed(0)} s`);
-    // The copy the SQL replays on: taken with nothing in flight, before any logged query.
-    const replicaFile = copyDatabase(a.persist, path.join(WORK_DIR, 'limits-replica'));
+    // The copy the SCIM kinds' SQL replays on: taken with nothing in flight, before any logged query.
+    const scimReplica = copyDatabase(a.persist, path.join(WORK_DIR, 'limits-replica-scim'));
     const sql = sqlRecorder(client);
     await sql.cut(null);
     const m = { batches: config.batches, perBatch: config.perBatch };
     const results: KindResult[] = [];
-    const run = async (spec: Parameters<typeof measureKind>[2]) => {
-      results.push(await measureKind(client, pid, spec, sql));
+    const run = async (spec: Parameters<typeof measureKind>[2], recorder = sql) => {
+      results.push(await measureKind(client, pid, spec, recorder));
       log(line(results.at(-1)!));
     };
     await run({
@@ -101,6 +101,7 @@ async function directoryPhase(script: string) {
     });
     for (const spec of scimKinds(client, dir, m)) await run(spec);
     const scimCount = results.length;
+    await sql.stop();
 
     // The admin kinds' target: relay B, scoped to the big group and synced (links, runs, audit events for half the directory).
     const target = await client.json<Target>({
@@ -130,20 +131,30 @@ async function directoryPhase(script: string) {
       if (i === 200) throw new Error('the admin target did not sync in 200 runs');
     }
     const syncS = (performance.now() - t1) / 1000;
-    for (const spec of adminKinds({ dir, targetId: target.id }, m)) await run(spec);
-    await sql.cut(null);
+    // The admin kinds replay on a copy taken after the sync, which is not logged (50,000 users' statements).
+    const adminReplica = copyDatabase(a.persist, path.join(WORK_DIR, 'limits-replica-admin'));
+    const adminSql = sqlRecorder(client);
+    await adminSql.cut(null);
+    for (const spec of adminKinds({ dir, targetId: target.id }, m)) await run(spec, adminSql);
+    await adminSql.stop();
 
     log('  replaying the SQL in Node’s SQLite…');
-    const replica = openReplica(replicaFile);
-    try {
-      addSqliteShare(results, replica, sql);
-    } finally {
-      replica.close();
+    for (const [file, recorded] of [
+      [scimReplica, sql],
+      [adminReplica, adminSql],
+    ] as const) {
+      const replica = openReplica(file);
+      try {
+        addSqliteShare(results, replica, recorded);
+      } finally {
+        replica.close();
+      }
     }
     return { runtime: a.description, seedS, syncS, kinds: results, scimCount, loadAvg: os.loadavg() };
   } finally {
     await dispose(b);
     await dispose(a);
+    for (const copy of ['limits-replica-scim', 'limits-replica-admin']) rmSync(path.join(WORK_DIR, copy), { recursive: true, force: true });
   }
 }
 

@@ -50,17 +50,18 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
  */
 export interface SqlRecorder {
   segments: { label: string | null; queries: BoundSql[][] }[];
+  /** ends the segment under way (null: untimed) and starts the next; the first cut starts the log */
   cut(label: string | null): Promise<void>;
+  /** ends the last segment (untimed) and the log */
+  stop(): Promise<void>;
 }
 
 export function sqlRecorder(client: Client): SqlRecorder {
   const segments: SqlRecorder['segments'] = [];
-  return {
-    segments,
-    async cut(label) {
-      segments.push({ label, queries: await client.json<BoundSql[][]>({ method: 'POST', path: '/__bench/sql?log=1', expect: [200] }) });
-    },
+  const take = async (label: string | null, log: 0 | 1) => {
+    segments.push({ label, queries: await client.json<BoundSql[][]>({ method: 'POST', path: `/__bench/sql?log=${log}`, expect: [200] }) });
   };
+  return { segments, cut: (label) => take(label, 1), stop: () => take(null, 0) };
 }
 
 export async function measureKind(client: Client, pid: number, spec: KindSpec, sql?: SqlRecorder): Promise<KindResult> {

@@ -6,6 +6,7 @@
  * consumer invocation (messages, wall time, the limits meter's D1 queries and subrequests); A's
  * workerd CPU over the sync ÷ invocations is the CPU per invocation.
  */
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Target } from '../../shared/src/targets.ts';
@@ -104,6 +105,7 @@ export async function measureQueueSync(script: string, profile: 'free' | 'paid',
     const replica = openReplica(replicaFile);
     const replayed = replica.replay(sql.segments.flatMap((g) => g.queries));
     replica.close();
+    rmSync(path.dirname(replicaFile), { recursive: true, force: true });
     const work = seen.filter((i) => i.queue === 'relay-work');
     // to the poll that saw the last invocation (a second's resolution)
     const wallS = (lastChange - t0) / 1000;
