@@ -135,7 +135,7 @@ function modelSection(r: LimitsRun): string[] {
       row(m, 'first import, 20,000 Drupal users', m.import),
     ]),
     '',
-    `Queue operations of a first import of 20,000 Drupal users (modelled: one message per consumer invocation, 3 operations each, at the cron's 60 % share of an invocation, so an upper bound): ${imports.join('; ')}. With automatic targets, each invocation that imported a page enqueues one more message per target. Against Free's ${en(FREE_QUEUE_OPS_PER_DAY)} operations a day, the measured initial sync above and either import fit many times over: a message names a target or a source, never a user.`,
+    `Queue operations of a first import of 20,000 Drupal users (modelled: one message per consumer invocation, 3 operations each, at the cron's 60 % share of an invocation, so an upper bound): ${imports.join('; ')}. With automatic targets, each invocation that imported a page enqueues one more message per target. Free allows ${en(FREE_QUEUE_OPS_PER_DAY)} operations a day: a message names a target or a source, never a user, so the measured initial sync takes a handful, while an import held to 10 ms of CPU per invocation would come close to the day's allowance.`,
     '',
   ];
 }
