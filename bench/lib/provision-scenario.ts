@@ -120,6 +120,19 @@ export async function startRelays(script: string, tag: string, track: (r: Runtim
   return { persistA: path.join(WORK_DIR, `d1-${tag}-a`), a: a.value, b: b.value, pidA: a.pid, pidB: b.pid, inspectorA };
 }
 
+/** Save and test: learns B's capabilities (PATCH, Bulk with its maxOperations) as an admin would; B must offer Bulk. */
+export async function saveAndTest(a: Client, targetId: string): Promise<Capabilities> {
+  const test = await a.json<{ ok: boolean; capabilities?: Capabilities; problems: string[] }>({
+    method: 'POST',
+    path: `/api/v1/targets/${targetId}/test`,
+    body: {},
+    expect: [200],
+  });
+  if (!test.ok || !test.capabilities?.bulk)
+    throw new Error(`save-and-test of relay B: ok=${test.ok}, bulk=${test.capabilities?.bulk}, problems: ${test.problems.join('; ')}`);
+  return test.capabilities;
+}
+
 async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ScenarioConfig, db: Runtime['db']): Promise<Target> {
   const target = await a.json<Target>({
     method: 'POST',
@@ -136,15 +149,7 @@ async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ScenarioConf
     },
     expect: [201],
   });
-  // Save and test: learns B's capabilities (PATCH, Bulk with its maxOperations) as an admin would.
-  const test = await a.json<{ ok: boolean; capabilities?: Capabilities; problems: string[] }>({
-    method: 'POST',
-    path: `/api/v1/targets/${target.id}/test`,
-    body: {},
-    expect: [200],
-  });
-  if (!test.ok || !test.capabilities?.bulk)
-    throw new Error(`save-and-test of relay B: ok=${test.ok}, bulk=${test.capabilities?.bulk}, problems: ${test.problems.join('; ')}`);
+  await saveAndTest(a, target.id);
   // Per operation: the same target, told B has no Bulk (only the capability the engine reads changes).
   if (mode === 'per-operation')
     await db.prepare("UPDATE targets SET capabilities = json_set(capabilities, '$.bulk', json('false')) WHERE id = ?").bind(target.id).run();

@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { unstable_readConfig } from 'wrangler';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const WORK_DIR = path.join(ROOT, 'bench/.work');
@@ -36,6 +37,8 @@ export interface Runtime {
   url: string;
   token: string;
   db: D1Like;
+  /** the directory its D1 is persisted in (removed on dispose) */
+  persist: string;
   description: string;
   dispose(): Promise<void>;
 }
@@ -117,6 +120,39 @@ export interface RuntimeOptions {
   triggerHandlers?: boolean;
   /** Chrome DevTools Protocol on this port (heap figures of the worker's isolate) */
   inspectorPort?: number;
+  /** [vars] for the worker, e.g. RELAY_LIMITS=free */
+  vars?: Record<string, string>;
+  /** bind wrangler.toml's queues, producers and consumers as deployed (Miniflare runs them locally) */
+  queues?: boolean;
+}
+
+/** The part of wrangler's config this file reads (its own types do not resolve under the bench's tsconfig). */
+interface WranglerQueues {
+  producers?: { binding: string; queue: string }[];
+  consumers?: { queue: string; max_batch_size?: number; max_batch_timeout?: number; max_retries?: number; retry_delay?: number; dead_letter_queue?: string }[];
+}
+
+/**
+ * wrangler.toml's top-level queues in Miniflare's shape, read by wrangler's own config reader.
+ * Miniflare runs a queue's consumer one batch at a time (max_concurrency is not emulated).
+ */
+function queueOptions(): Record<string, unknown> {
+  const { queues } = unstable_readConfig({ config: path.join(ROOT, 'wrangler.toml') }) as { queues: WranglerQueues };
+  return {
+    queueProducers: Object.fromEntries((queues.producers ?? []).map((p) => [p.binding, { queueName: p.queue }])),
+    queueConsumers: Object.fromEntries(
+      (queues.consumers ?? []).map((c) => [
+        c.queue,
+        {
+          ...(c.max_batch_size !== undefined ? { maxBatchSize: c.max_batch_size } : {}),
+          ...(c.max_batch_timeout !== undefined ? { maxBatchTimeout: c.max_batch_timeout } : {}),
+          ...(c.max_retries !== undefined ? { maxRetries: c.max_retries } : {}),
+          ...(c.retry_delay !== undefined ? { retryDelay: c.retry_delay } : {}),
+          ...(c.dead_letter_queue !== undefined ? { deadLetterQueue: c.dead_letter_queue } : {}),
+        },
+      ]),
+    ),
+  };
 }
 
 export async function startRuntime(scriptPath: string, phase: string, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -132,7 +168,7 @@ export async function startRuntime(scriptPath: string, phase: string, options: R
     d1Databases: { DB: `bench-${phase}` },
     d1Persist: persist,
     // No RELAY_BOOTSTRAP_TOKEN: production leaves it unset once named tokens exist.
-    bindings: { RELAY_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+    bindings: { RELAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ...options.vars },
     host: '127.0.0.1',
     port: 0,
     // Request.cf is a placeholder: no lookup of workers.cloudflare.com from the bench.
@@ -141,6 +177,7 @@ export async function startRuntime(scriptPath: string, phase: string, options: R
     log: new Log(warn),
     ...(options.triggerHandlers ? { unsafeTriggerHandlers: true } : {}),
     ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+    ...(options.queues ? queueOptions() : {}),
   });
   try {
     const url = (await mf.ready).origin;
@@ -151,6 +188,7 @@ export async function startRuntime(scriptPath: string, phase: string, options: R
       url,
       token,
       db,
+      persist,
       description: `workerd ${workerd} via Miniflare ${version} (wrangler's), no wrangler proxy; D1 persisted on disk`,
       async dispose() {
         await mf.dispose();

@@ -12,7 +12,7 @@ const counts = { statements: 0, roundTrips: 0 };
 const counted = (env: Env): Env => ({
   ...env,
   DB: countingDb(env.DB, (statements, run) => {
-    counts.statements += statements;
+    counts.statements += statements.length;
     counts.roundTrips++;
     return run();
   }),

@@ -1,24 +1,32 @@
 /**
  * A target's scope as SQL (worker/src/provisioning/scope.ts) against a real D1: nested groups
  * through a recursive CTE that terminates on cycles, filter scopes through the /scim/v2 compiler,
- * and overrides ("never" over everything, "always" over the scope).
+ * and overrides ("never" over everything, "always" over the scope) — each asked both as a set
+ * and as a per-user probe, which must agree.
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Scope } from '../../../shared/src/scope';
-import { groupScopeCondition, scopeCondition, scopeFilterProblem } from '../../../worker/src/provisioning/scope';
+import { groupScopeCondition, type ScopeForm, scopeCondition, scopeFilterProblem } from '../../../worker/src/provisioning/scope';
 import { createGroup, createUser, PATCH_URN, scim } from '../../helpers/scim';
 import { createTarget } from '../../helpers/api';
 
 const tag = () => crypto.randomUUID().slice(0, 8);
 
-/** The ids among `ids` the scope of `targetId` takes in. */
-async function inScope(scope: Scope, targetId: string, ids: string[]): Promise<string[]> {
-  const cond = scopeCondition(scope, targetId, 'u.id');
+/** The ids among `ids` the scope of `targetId` takes in, asked in one form. */
+async function inScopeAs(form: ScopeForm, scope: Scope, targetId: string, ids: string[]): Promise<string[]> {
+  const cond = scopeCondition(scope, targetId, 'u.id', form);
   const { results } = await env.DB.prepare(`SELECT u.id FROM users u WHERE u.id IN (SELECT value FROM json_each(?)) AND ${cond.sql} ORDER BY u.user_name_lower`)
     .bind(JSON.stringify(ids), ...cond.params)
     .all<{ id: string }>();
   return results.map((r) => r.id);
+}
+
+/** The same, asked as a set (the whole directory's statements) and as a probe (a few ids): both forms must agree. */
+async function inScope(scope: Scope, targetId: string, ids: string[]): Promise<string[]> {
+  const [set, probe] = await Promise.all([inScopeAs('set', scope, targetId, ids), inScopeAs('probe', scope, targetId, ids)]);
+  expect(probe).toEqual(set);
+  return set;
 }
 
 async function addMember(groupId: string, memberId: string): Promise<void> {

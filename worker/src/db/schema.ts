@@ -360,6 +360,8 @@ export const auditEvents = sqliteTable(
     index('audit_resource_idx').on(t.resourceType, t.resourceId, t.id),
     // the deletion threshold's sliding window: destructive operations of one target since a time
     index('audit_target_operation_idx').on(t.targetId, t.operation, t.at),
+    // the console's dead letters (operation "dead_letter", newest first, any target): a seek, not a scan of every event (bench:limits)
+    index('audit_operation_idx').on(t.operation, t.id),
   ],
 );
 

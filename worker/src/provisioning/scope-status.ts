@@ -30,7 +30,7 @@ export async function scopeStatuses(
   if (ids.length > 0) {
     const results = await db.batch<Record<string, string>>([
       ...overrideStmts,
-      ...scoped.map((t) => inScopeStatement(db, scopeCondition(t.scope, t.id, 'users.id'), ids)),
+      ...scoped.map((t) => inScopeStatement(db, scopeCondition(t.scope, t.id, 'users.id', 'probe'), ids)),
     ]);
     results.forEach((r, i) => {
       if (i < overrideStmts.length) for (const row of r.results) overrides.set(overrideKey(row.targetId!, row.userId!), row.override as Override);

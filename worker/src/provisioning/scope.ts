@@ -30,16 +30,30 @@ function groupClosure(groupIds: readonly string[], nested: boolean): SqlFragment
   };
 }
 
+/**
+ * How a group scope meets the users it is asked about. `set`: the scope's members are built once
+ * per statement (SQLite materialises an uncorrelated IN list) — right for a statement over the
+ * whole directory (the preview, the sync status). `probe`: each user's own memberships are
+ * looked up (a correlated EXISTS through the group_members key) — right for the few ids of a
+ * People page, a popup or a claimed batch, where building a 50,000-member set costs tens of ms
+ * per request at 100,000 users (bench:limits). A filter scope is a set either way: its compiled
+ * SQL names the `users` table, which a correlated subquery could not tell from the caller's.
+ */
+export type ScopeForm = 'set' | 'probe';
+
 /** The scope alone (no overrides) as a condition on the user id expression `userId` (e.g. `u.id`). */
-export function scopeOnly(scope: Scope, userId: string): SqlFragment {
+export function scopeOnly(scope: Scope, userId: string, form: ScopeForm = 'set'): SqlFragment {
   switch (scope.kind) {
     case 'all':
       return { sql: '1', params: [] };
     case 'groups': {
       const closure = groupClosure(scope.groupIds, scope.nested);
+      const members = `FROM group_members um JOIN scope_groups s ON um.group_pk = s.pk WHERE um.member_type = 'User'`;
       return {
-        sql: `${userId} IN (WITH RECURSIVE ${closure.sql}
-          SELECT um.member_id FROM group_members um JOIN scope_groups s ON um.group_pk = s.pk WHERE um.member_type = 'User')`,
+        sql:
+          form === 'probe'
+            ? `EXISTS (WITH RECURSIVE ${closure.sql} SELECT 1 ${members} AND um.member_id = ${userId})`
+            : `${userId} IN (WITH RECURSIVE ${closure.sql} SELECT um.member_id ${members})`,
         params: closure.params,
       };
     }
@@ -63,8 +77,8 @@ export function groupScopeCondition(scope: Scope, groupPk: string): SqlFragment 
 }
 
 /** Scope and overrides of one target: ("always" or in scope) and not "never". */
-export function scopeCondition(scope: Scope, targetId: string, userId: string): SqlFragment {
-  const only = scopeOnly(scope, userId);
+export function scopeCondition(scope: Scope, targetId: string, userId: string, form: ScopeForm = 'set'): SqlFragment {
+  const only = scopeOnly(scope, userId, form);
   const overridden = (kind: 'always' | 'never') => `(SELECT user_id FROM target_overrides WHERE target_id = ? AND override = '${kind}')`;
   const never = `${userId} NOT IN ${overridden('never')}`;
   if (scope.kind === 'all') return { sql: `(${never})`, params: [targetId] };

@@ -57,7 +57,8 @@ export function createSyncContext(input: SyncContextInput): SyncContext {
     requests: 0,
     remoteKeys: new Map(),
     protection: protectionOf(input.target, input.token),
-    scope: scopeCondition(input.target.scope, input.target.id, 'users.id'),
+    // per-user and per-batch checks: a few ids each
+    scope: scopeCondition(input.target.scope, input.target.id, 'users.id', 'probe'),
     label: { operation: 'read', resourceType: null, resourceId: null },
     client: undefined as unknown as ScimClient,
   };

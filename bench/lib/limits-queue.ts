@@ -1,0 +1,135 @@
+/**
+ * bench:limits's queue phase (issue #11 item 4, measured rather than modelled): relay A with
+ * wrangler.toml's queues bound (Miniflare runs Cloudflare Queues locally) and RELAY_LIMITS set to
+ * a plan's profile makes an initial sync of N users to relay B, a target that keeps up, through
+ * its real queue consumer. A fresh pair of runtimes per profile. The bench entry records every
+ * consumer invocation (messages, wall time, the limits meter's D1 queries and subrequests); A's
+ * workerd CPU over the sync ÷ invocations is the CPU per invocation.
+ */
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Target } from '../../shared/src/targets.ts';
+import { createClient } from './client.ts';
+import { cpuSeconds, withNewWorkerd } from './process-stats.ts';
+import { totalUsers } from './provision-checks.ts';
+import { saveAndTest } from './provision-scenario.ts';
+import { sqlRecorder } from './limits-measure.ts';
+import { type Runtime, startRuntime, WORK_DIR } from './runtime.ts';
+import { seedUserDirectory } from './seed.ts';
+import { copyDatabase, openReplica } from './sql-replay.ts';
+
+export interface Invocation {
+  queue: string;
+  messages: number;
+  ms: number;
+  usage: { d1Queries: number; d1Trips: number; subrequests: number; peakConnections: number } | null;
+}
+
+export interface QueueSyncResult {
+  profile: 'free' | 'paid';
+  users: number;
+  /** users on B at the end (must be `users`) */
+  onB: number;
+  /** from the "Sync all" request to the last consumer invocation, s */
+  wallS: number;
+  invocations: number;
+  messages: number;
+  /** per invocation: mean and max */
+  queries: { mean: number; max: number };
+  subrequests: { mean: number; max: number };
+  invocationMs: { p50: number; max: number };
+  /** relay A's workerd CPU over the sync ÷ invocations (includes the bench's few status reads) */
+  cpuMsPerInvocation: number;
+  /** of which SQLite: A's statements of the sync replayed in Node's SQLite (sql-replay.ts) ÷ invocations */
+  sqliteMsPerInvocation: number;
+  replayErrors: number;
+  /** Cloudflare Queues bills a write, a read and a delete per message (64 KB each) */
+  queueOperations: number;
+  loadAvg: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+export async function measureQueueSync(script: string, profile: 'free' | 'paid', users: number, log: (s: string) => void): Promise<QueueSyncResult> {
+  const live: Runtime[] = [];
+  try {
+    const b = (await withNewWorkerd(() => startRuntime(script, `queue-${profile}-b`))).value;
+    live.push(b);
+    const started = await withNewWorkerd(() => startRuntime(script, `queue-${profile}-a`, { queues: true, vars: { RELAY_LIMITS: profile } }));
+    const a = started.value;
+    live.push(a);
+    const client = createClient(a.url, a.token);
+    const seeded = await seedUserDirectory(createClient(a.url, a.token, { keepAlive: false }), users, 3, log);
+    log(`  ${profile}: seeded ${users.toLocaleString('en')} users into A in ${(seeded.usersMs / 1000).toFixed(1)} s`);
+    const target = await client.json<Target>({
+      method: 'POST',
+      path: '/api/v1/targets',
+      body: {
+        name: 'relay B',
+        baseUrl: `${b.url}/scim/v2`,
+        token: b.token,
+        modes: { automatic: { enabled: true, operations: { create: true, update: true, deactivate: true, delete: false } } },
+        // Throughput, not approval: the mass-creation guard would hold the initial sync.
+        creationThreshold: 0,
+      },
+      expect: [201],
+    });
+    await saveAndTest(client, target.id);
+    await client.json({ method: 'GET', path: '/__bench/queue?reset=1', expect: [200] });
+    // A's SQL from here on is logged, to be replayed on this copy: the SQLite part of the CPU.
+    const replicaFile = copyDatabase(a.persist, path.join(WORK_DIR, `queue-${profile}-replica`));
+    const sql = sqlRecorder(client);
+    await sql.cut(null);
+    const cpu0 = cpuSeconds(started.pid);
+    const t0 = performance.now();
+    // "Sync all": starts the full pass and enqueues the target; the consumer does the rest.
+    await client.json({ method: 'POST', path: `/api/v1/targets/${target.id}/sync`, expect: [200] });
+    const bClient = createClient(b.url, b.token);
+    let onB = 0;
+    let seen: Invocation[] = [];
+    let lastChange = performance.now();
+    // Done when B holds every user and no consumer invocation started for 5 s (a follow-up may still check).
+    for (;;) {
+      await sleep(1000);
+      onB = await totalUsers(bClient);
+      const now = await client.json<Invocation[]>({ method: 'GET', path: '/__bench/queue', expect: [200] });
+      if (now.length !== seen.length) lastChange = performance.now();
+      seen = now;
+      if (onB >= users && performance.now() - lastChange > 5000) break;
+      if (performance.now() - lastChange > 120_000) throw new Error(`the queue stalled: ${onB} of ${users} users on B after ${seen.length} invocations`);
+    }
+    const cpuMs = (cpuSeconds(started.pid) - cpu0) * 1000;
+    await sql.cut('sync');
+    const replica = openReplica(replicaFile);
+    const replayed = replica.replay(sql.segments.flatMap((g) => g.queries));
+    replica.close();
+    rmSync(path.dirname(replicaFile), { recursive: true, force: true });
+    const work = seen.filter((i) => i.queue === 'relay-work');
+    // to the poll that saw the last invocation (a second's resolution)
+    const wallS = (lastChange - t0) / 1000;
+    const ms = work.map((i) => i.ms).sort((x, y) => x - y);
+    const q = work.map((i) => i.usage?.d1Queries ?? 0);
+    const s = work.map((i) => i.usage?.subrequests ?? 0);
+    const messages = work.reduce((n, i) => n + i.messages, 0);
+    return {
+      profile,
+      users,
+      onB,
+      wallS,
+      invocations: work.length,
+      messages,
+      queries: { mean: mean(q), max: Math.max(0, ...q) },
+      subrequests: { mean: mean(s), max: Math.max(0, ...s) },
+      invocationMs: { p50: ms[Math.floor(ms.length / 2)] ?? 0, max: ms.at(-1) ?? 0 },
+      cpuMsPerInvocation: work.length > 0 ? cpuMs / work.length : Number.NaN,
+      sqliteMsPerInvocation: work.length > 0 ? replayed.ms / work.length : Number.NaN,
+      replayErrors: replayed.errors,
+      queueOperations: messages * 3,
+      loadAvg: os.loadavg()[0]!,
+    };
+  } finally {
+    for (const r of live.reverse()) await r.dispose();
+  }
+}

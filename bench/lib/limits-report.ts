@@ -1,0 +1,164 @@
+/** bench:limits's Markdown report (bench/results/limits-latest.md) and the model's rows. */
+import { PROFILES } from '../../worker/src/limits/profile.ts';
+import type { KindResult } from './limits-measure.ts';
+import { type Capacity, importCapacity, syncCapacity } from './limits-model.ts';
+import type { QueueSyncResult } from './limits-queue.ts';
+import type { MachineInfo } from './results.ts';
+
+/** Cloudflare Queues on the Workers Free plan: operations a day (a message is a write, a read and a delete). */
+export const FREE_QUEUE_OPS_PER_DAY = 10_000;
+/** Free's CPU per invocation, the goal for every request kind */
+const GOAL_MS = PROFILES.free.cpuMs;
+
+export interface ModelRow {
+  name: 'free' | 'paid';
+  sync: Capacity & { cronMinutes: number };
+  perOp: Capacity & { cronMinutes: number };
+  import: Capacity & { cronMinutes: number };
+  /** the same import held only by the engine's budgets (D1 queries, subrequests): what it sends where CPU is not counted */
+  importByBudget: Capacity;
+}
+
+/** The cron half of the model (one invocation a minute): what a local run cannot show. */
+export function modelRows(cpuMsPerUser: number, postCpuMs: number): ModelRow[] {
+  return (['free', 'paid'] as const).map((name) => {
+    const limits = PROFILES[name];
+    const cron = (c: Capacity) => ({ ...c, cronMinutes: c.invocations });
+    return {
+      name,
+      sync: cron(syncCapacity(limits, { users: 10_000, bulkMax: 100, cpuMsPerUser, targetRate: 1333 })),
+      perOp: cron(syncCapacity(limits, { users: 10_000, bulkMax: 0, cpuMsPerUser: postCpuMs, targetRate: 280 })),
+      import: cron(importCapacity(limits, 20_000, cpuMsPerUser, 26)),
+      importByBudget: importCapacity(limits, 20_000, 0, 26),
+    };
+  });
+}
+
+export interface LimitsRun {
+  startedAt: string;
+  machine: MachineInfo;
+  config: { users: number; bigGroup: number; batches: number; perBatch: number; sizeUsers: number; queueUsers: number };
+  directory: { runtime: string; seedS: number; syncS: number; kinds: KindResult[]; scimCount: number; loadAvg: number[] } | null;
+  passwordRatio: number | null;
+  sizing: { bytesPerUser: number; largest: { free: number; paid: number } } | null;
+  queue: QueueSyncResult[];
+  /** phases whose figures come from an earlier run (BENCH_MERGE) */
+  merged?: { from: string; commit: string; phases: string[] } | null;
+  model: ModelRow[] | null;
+}
+
+const f = (n: number | undefined, d = 2) => (n === undefined ? '—' : Number.isFinite(n) ? n.toFixed(d) : '∞');
+const en = (n: number) => n.toLocaleString('en');
+
+function kindRows(kinds: KindResult[], base: KindResult): string[] {
+  return kinds.map((k) => {
+    const goal = k.cpuMsP95 < GOAL_MS ? 'yes' : '**no**';
+    const share = k.sqliteMs === undefined ? '—' : `${f(k.sqliteMs)} (${Math.round((100 * k.sqliteMs) / Math.max(k.cpuMsP50, 0.01))} %)`;
+    const scans = k.scans && k.scans.length > 0 ? k.scans.map((s) => `\`${s.line}\``).join('<br>') : '';
+    // What the Worker itself spends: the process's p95 less the kind's SQLite (D1's side in production).
+    const worker = k.sqliteMs === undefined ? undefined : Math.max(0, k.cpuMsP95 - k.sqliteMs);
+    const workerGoal = worker === undefined ? '—' : `${f(worker, 1)} ${worker < GOAL_MS ? 'yes' : '**no**'}`;
+    return `| ${k.kind} | ${f(k.cpuMsP50)} | ${f(k.cpuMsP95)} | ${goal} | ${f(k.cpuMsP50 / base.cpuMsMean, 1)}× | ${f(k.queries, 1)} | ${f(k.roundTrips, 1)} | ${share} | ${workerGoal} | ${scans} |`;
+  });
+}
+
+const KIND_HEAD = [
+  '| request kind | CPU ms p50 | CPU ms p95 | p95 < 10 ms | × baseline | D1 queries | round trips | SQLite ms (share of p50) | Worker ms p95 est. (p95 − SQLite) < 10 ms | plan lines that scan |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+];
+
+function directorySection(r: LimitsRun): string[] {
+  const d = r.directory;
+  if (!d) return [];
+  const base = d.kinds[0]!;
+  return [
+    `- ${d.runtime}; **${en(r.config.users)} users** (a group of ${en(Math.min(r.config.bigGroup, r.config.users))} and five of 100), seeded through SCIM /Bulk and group PATCHes in ${f(d.seedS, 0)} s. Load average during the run (1/5/15 min, at its end): ${d.loadAvg.map((l) => f(l)).join(' / ')} on ${r.machine.cpus} CPUs shared with other engineers' work.`,
+    `- **CPU**: the workerd process's user+system time over batches of ${r.config.perBatch} sequential requests (Bulk: 4), ÷ requests; /proc counts 10 ms ticks, so one batch is one sample, and p95 is over ${r.config.batches} batches. Process CPU includes workerd's HTTP handling and the local D1's SQLite, which in production runs inside D1, not in the Worker, and is not billed as Worker CPU.`,
+    "- **SQLite ms**: the kind's statements, logged as they ran and replayed in the same order in Node's SQLite (node:sqlite) on a copy of the database taken after seeding, ÷ requests: the part of the process CPU that D1 would spend in production; **Worker ms p95 est.** is the process's p95 less it (0 where the replay took longer than the process: Node's SQLite build is not workerd's, so read it as an estimate). **Plan lines that scan**: `EXPLAIN QUERY PLAN` of each distinct statement (`SCAN` reads a whole table or index; `SEARCH` seeks).",
+    "- **× baseline**: p50 ÷ the baseline's mean (its p50 is a whole tick or none). **D1**: queries per request (a batch is one) and sequential round trips (a query started while another is in flight adds none).",
+    '',
+    '### SCIM',
+    '',
+    ...KIND_HEAD,
+    ...kindRows(d.kinds.slice(0, d.scimCount), base),
+    '',
+    '### Admin API (console, popup, People page)',
+    '',
+    `Against a target on relay B scoped to the big group and synced before (${f(d.syncS, 0)} s: links, runs and audit events for ${en(Math.min(r.config.bigGroup, r.config.users))} users); the scope previews count over the whole directory.`,
+    '',
+    ...KIND_HEAD,
+    ...kindRows([base, ...d.kinds.slice(d.scimCount)], base),
+    '',
+    r.passwordRatio === null
+      ? ''
+      : `A user create with a password costs ${f(r.passwordRatio)}× the CPU of one without (goal ≤ 1.3×): the password is neither hashed nor kept.`,
+    '',
+  ];
+}
+
+function queueSection(r: LimitsRun): string[] {
+  if (r.queue.length === 0) return [];
+  const rows = r.queue.map(
+    (q) =>
+      `| ${q.profile} | ${en(q.onB)} / ${en(q.users)} | ${q.invocations} | ${q.messages} | ${f(q.queries.mean, 1)} (max ${q.queries.max}) | ${f(q.subrequests.mean, 1)} (max ${q.subrequests.max}) | ${f(q.invocationMs.p50, 0)} (max ${f(q.invocationMs.max, 0)}) | ${f(q.cpuMsPerInvocation, 1)} | ${q.sqliteMsPerInvocation === undefined ? '—' : f(q.sqliteMsPerInvocation, 1)} | ${f(q.wallS, 1)} | ${en(q.queueOperations)} (${f((100 * q.queueOperations) / FREE_QUEUE_OPS_PER_DAY, 1)} % of Free's day) | ${f(q.loadAvg)} |`,
+  );
+  return [
+    '## Queues, measured',
+    '',
+    `Initial sync of ${en(r.config.queueUsers)} users from relay A to relay B (automatic mode, B's Bulk learned by save-and-test) through A's real queue consumer: wrangler.toml's queues bound in Miniflare, RELAY_LIMITS set to the profile, a fresh pair of runtimes per profile. Miniflare delivers one batch at a time, as production does for one target (a run lease lets one invocation at a time drain it). Per invocation: the limits meter's D1 queries and subrequests, wall time, and relay A's process CPU over the sync ÷ invocations (it includes the bench's one status read a second, workerd's HTTP and SQLite), of which SQLite: A's statements of the sync, logged and replayed in Node's SQLite as for the request kinds. Queue operations: 3 per message (write, read, delete; Cloudflare's Queues pricing page), against ${en(FREE_QUEUE_OPS_PER_DAY)} a day on the Free plan.`,
+    '',
+    '| profile | users on B | consumer invocations | messages | D1 queries / invocation | subrequests / invocation | wall ms / invocation p50 | CPU ms / invocation | of which SQLite (replayed) | wall time, s | queue operations | load |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ];
+}
+
+function modelSection(r: LimitsRun): string[] {
+  if (!r.model) return [];
+  const row = (m: ModelRow, label: string, c: ModelRow['sync']) =>
+    `| ${m.name} | ${label} | ${en(c.perInvocation)} (${c.boundBy}) | ${c.invocations} | ${c.cronMinutes} |`;
+  const imports = r.model.map(
+    (m) =>
+      `${m.name}: ${en(m.importByBudget.invocations)} invocations held by the engine's budgets (${en(m.importByBudget.invocations * 3)} operations), ${en(m.import.invocations)} if each must also stay within ${PROFILES[m.name].cpuMs.toLocaleString('en')} ms of CPU (${en(m.import.invocations * 3)} operations)`,
+  );
+  return [
+    '## Production-time model: the cron path',
+    '',
+    "What a local run cannot show: the cron's cadence (one invocation a minute) and a Drupal import's pages (bench/lib/limits-model.ts: per invocation the least of what its D1 queries, subrequests, CPU and wall time allow, with the engine's own costs and this run's CPU per user — a Bulk create's share; target 1,333 users/s with Bulk, 280/s per request; Drupal 26 pages/s). The queue rows of earlier runs were modelled; the measured figures above replace them.",
+    '',
+    '| plan | work | per invocation (bound by) | invocations | minutes, cron every minute |',
+    '| --- | --- | --- | --- | --- |',
+    ...r.model.flatMap((m) => [
+      row(m, 'initial sync, 10,000 users, target with Bulk (100)', m.sync),
+      row(m, 'initial sync, 10,000 users, one request per user', m.perOp),
+      row(m, 'first import, 20,000 Drupal users', m.import),
+    ]),
+    '',
+    `Queue operations of a first import of 20,000 Drupal users (modelled: one message per consumer invocation, 3 operations each, at the cron's 60 % share of an invocation, so an upper bound): ${imports.join('; ')}. With automatic targets, each invocation that imported a page enqueues one more message per target. Free allows ${en(FREE_QUEUE_OPS_PER_DAY)} operations a day: a message names a target or a source, never a user, so the measured initial sync takes a handful, while an import held to 10 ms of CPU per invocation would come close to the day's allowance.`,
+    '',
+  ];
+}
+
+export function report(r: LimitsRun): string {
+  return [
+    `# Limits benchmark — ${r.startedAt}`,
+    '',
+    `Commit \`${r.machine.commit}\`${r.machine.dirty ? ' (uncommitted changes)' : ''}; ${r.machine.cpus} CPUs (${r.machine.cpuModel}).`,
+    ...(r.merged && r.merged.phases.length > 0
+      ? ['', `The ${r.merged.phases.join(' and ')} figures are from the run of ${r.merged.from} (commit \`${r.merged.commit}\`), merged into this report.`]
+      : []),
+    '',
+    ...(r.directory ? ['## Request kinds', '', ...directorySection(r)] : []),
+    ...(r.sizing
+      ? [
+          '## D1 sizing',
+          '',
+          `${en(r.config.sizeUsers)} users with 10 emails each, each in 5 groups, written through SCIM (rows, value rows, memberships, change feed, indexes): **${en(Math.round(r.sizing.bytesPerUser))} bytes per user**. At the relay's default threshold (95 % of the plan's database, then IdP writes get SCIM 507): Free (500 MB) about **${en(r.sizing.largest.free)} users**, Paid (10 GB) about **${en(r.sizing.largest.paid)} users**.`,
+          '',
+        ]
+      : []),
+    ...queueSection(r),
+    ...modelSection(r),
+  ].join('\n');
+}

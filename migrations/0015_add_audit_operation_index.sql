@@ -1,0 +1,1 @@
+CREATE INDEX `audit_operation_idx` ON `audit_events` (`operation`,`id`);
