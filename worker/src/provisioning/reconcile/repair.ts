@@ -7,8 +7,16 @@
  */
 import { enqueueResources } from '../../db/outbox';
 import { fixedPerKind, pendingRepairs, repairableIds } from '../../db/reconcile';
-import { dispatch } from '../dispatcher';
+import { hasRoom, keepingBack } from '../../limits/budget';
+import { dispatch, RUN_QUERIES } from '../dispatcher';
 import type { ReconcileContext } from './context';
+
+/**
+ * D1 queries the repair may still make after a drain: what is still queued (twice), the groups'
+ * enqueue (3), the fixed counts and the run's commit. A drain given the whole budget spent the
+ * Free plan's 50 and left the reconcile invocation failing on its own bookkeeping.
+ */
+const AFTER_DRAIN_QUERIES = 7;
 
 /** cursor of the repair phase: which resource type's drift is on the queue */
 const STAGES = { users: 'users-queued', groups: 'groups-queued' } as const;
@@ -25,8 +33,12 @@ export async function repair(ctx: ReconcileContext): Promise<boolean> {
     await enqueue(ctx, 'User');
     ctx.state.cursor = STAGES.users;
   }
-  const drain = () =>
-    dispatch(ctx.env, { mode, targetIds: [ctx.target.id], force: true, budget: ctx.budget, now: ctx.now, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
+  const drain = async () => {
+    if (!hasRoom(ctx.budget, 1, AFTER_DRAIN_QUERIES + RUN_QUERIES)) return;
+    const budget = keepingBack(ctx.budget, AFTER_DRAIN_QUERIES);
+    await dispatch(ctx.env, { mode, targetIds: [ctx.target.id], force: true, budget, now: ctx.now, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
+    ctx.budget.requests = budget.requests;
+  };
   if (ctx.state.cursor === STAGES.users) {
     if ((await pendingRepairs(ctx.db, ctx.target.id)) > 0) await drain();
     if ((await pendingRepairs(ctx.db, ctx.target.id)) > 0) return false;
