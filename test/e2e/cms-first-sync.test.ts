@@ -10,27 +10,20 @@ import { describe, expect, inject, it } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
 import { ops } from '../helpers/operations';
-import { scim } from '../helpers/scim';
+import { bulkCreate } from '../helpers/scim';
 import type { CmsRequest } from '../support/cms-site-types';
 import { createJoomlaSite } from '../support/joomla-site/client';
 import { createWordpressSite } from '../support/wordpress-site/client';
 
 /** Directory users of the sync; one (WordPress) or two (Joomla) already have an account on the site. */
 const USERS = 40;
-const BULK_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 
 async function seedDirectory(prefix: string): Promise<{ userName: string; email: string }[]> {
   const users = Array.from({ length: USERS }, (_, i) => ({ userName: `${prefix}-${String(i).padStart(2, '0')}`, email: `${prefix}-${i}@example.org` }));
-  const res = await scim('POST', '/Bulk', {
-    schemas: [BULK_URN],
-    Operations: users.map((u, i) => ({
-      method: 'POST',
-      path: '/Users',
-      bulkId: `u${i}`,
-      data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: u.userName, emails: [{ value: u.email, type: 'work', primary: true }] },
-    })),
-  });
-  expect(res.status, res.text).toBe(200);
+  await bulkCreate(
+    '/Users',
+    users.map((u) => ({ userName: u.userName, emails: [{ value: u.email, type: 'work', primary: true }] })),
+  );
   return users;
 }
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/api';
-import { eventually } from '../helpers/eventually';
+import { provisioned } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 import { newWpSite, wpCredentials, wpDelete, wpSource } from './cms-support';
 import { dirUser, runSource, uniq } from './support';
@@ -175,7 +175,7 @@ describe('WordPress → relay A → relay B', () => {
     const source = await wpSource(site);
     expect((await runSource(source.id, 'full')).status).toBe('done');
     expect(
-      await eventually(
+      await provisioned(
         () => onB(`${p}-ann`),
         (u) => u !== undefined,
       ),
@@ -184,7 +184,7 @@ describe('WordPress → relay A → relay B', () => {
     await site.updateUser(2, { roles: [] });
     expect((await runSource(source.id, 'incremental')).counts.deactivated).toBe(1);
     expect(
-      await eventually(
+      await provisioned(
         () => onB(`${p}-ann`),
         (u) => u?.active === false,
       ),
