@@ -167,18 +167,21 @@ export function relayBProxy(name = crypto.randomUUID()): RelayBProxyHandle {
 }
 
 /**
- * Reads until `ok` holds, as `eventually` does, for what automatic mode provisions after a
- * change. On Paid the invocation that made the change has room to provision it itself (in its
- * waitUntil), so only time passes. On Free the change (an import page) may spend the
- * invocation's 50 D1 queries and subrequests itself, and the cron picks up what is left (README
- * "Limits"): relay A's cron runs between reads, at most `ticks` times.
+ * Reads until `ok` holds or `ms` have passed, as `eventually` does, for what automatic mode
+ * provisions after a change. On Paid the invocation that made the change has room to provision
+ * it itself (in its waitUntil), so only time passes. On Free the change (an import page, an
+ * approval of 20 deletions) may spend most of the invocation's 50 D1 queries and subrequests, and
+ * the cron picks up what is left (README "Limits"): relay A's cron also runs between reads.
  */
-export async function provisioned<T>(read: () => Promise<T>, ok: (v: T) => boolean, ticks = 10): Promise<T> {
-  if (parseLimits(env.RELAY_LIMITS).name !== 'free') return eventually(read, ok);
-  let v = await read();
-  for (let i = 0; i < ticks && !ok(v); i++) {
-    await runCron();
-    v = await read();
-  }
-  return v;
+export async function provisioned<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
+  if (parseLimits(env.RELAY_LIMITS).name !== 'free') return eventually(read, ok, ms);
+  return eventually(
+    async () => {
+      const v = await read();
+      if (!ok(v)) await runCron();
+      return v;
+    },
+    ok,
+    ms,
+  );
 }
