@@ -5,13 +5,17 @@ import { defineConfig } from 'vitest/config';
 export const TEST_BOOTSTRAP_TOKEN = 'test-bootstrap-token-0123456789abcdef';
 
 /**
- * Files whose tests keep to their own data (unique names, no counts of the whole directory):
- * they share one D1 per pool worker (isolate: false), which saves the 3-5 s of a fresh workerd
- * that every isolated file pays (README "Testing").
+ * Files whose tests keep to their own data (unique names, no counts of the whole directory) and
+ * add no target: they share one D1 per pool worker (isolate: false), which saves the 3-5 s of a
+ * fresh workerd that every isolated file pays (README "Testing"). A file that adds targets stays
+ * isolated: every SCIM write dispatches to the automatic targets in its D1, whichever file made them.
  */
-const SHARED_STORAGE = ['test/{unit,conformance,api,vendors,worker}/**/*.test.ts'];
+const SHARED_STORAGE = ['test/{unit,conformance,vendors,worker}/**/*.test.ts'];
+const ADDS_TARGETS = ['test/unit/provisioning/planner.test.ts', 'test/unit/provisioning/scope.test.ts', 'test/unit/reconcile/listers.test.ts'];
 /** End to end (provisioning out, queues, import): each file gets a workerd and a D1 of its own. */
 const END_TO_END = ['test/{e2e,queue,sources}/**/*.test.ts'];
+/** The admin API, and the unit files above: isolated too, under Paid only. */
+const ISOLATED = [...END_TO_END, 'test/api/**/*.test.ts', ...ADDS_TARGETS];
 /** SCIM in: the conformance suite, run again under Free with the end-to-end files. */
 const SCIM_IN = ['test/conformance/**/*.test.ts'];
 
@@ -19,7 +23,7 @@ const SCIM_IN = ['test/conformance/**/*.test.ts'];
 // applied by test/apply-migrations.ts.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
-  const workerProject = (name: string, include: string[], isolate: boolean, limits: Record<string, string> = {}) => ({
+  const workerProject = (name: string, include: string[], isolate: boolean, limits: Record<string, string> = {}, exclude: string[] = []) => ({
     plugins: [
       cloudflareTest({
         // [env.test]: the worker without WORK_QUEUE, plus the queue tests' own queues (wrangler.toml).
@@ -43,7 +47,7 @@ export default defineConfig(async () => {
       // vitest's default is one worker fewer than the cores: 1 on CI's 2 cores, where these tests
       // spend most of their time waiting on workerd, relay B and the fake sites.
       maxWorkers: 2,
-      exclude: ['test/extension/**', 'test/node/**', 'node_modules/**'],
+      exclude: ['test/extension/**', 'test/node/**', 'node_modules/**', ...exclude],
       setupFiles: ['./test/apply-migrations.ts', './test/limits-harness.ts'],
       // Real D1 in workerd on a 2-core machine: a 1,000-operation Bulk takes seconds, not ms.
       testTimeout: 30_000,
@@ -55,8 +59,8 @@ export default defineConfig(async () => {
   // limits over every suite that serves SCIM, provisions, queues or imports end to end (README: Testing).
   const free = { RELAY_LIMITS: 'free' };
   const workers = [
-    workerProject('worker', END_TO_END, true),
-    workerProject('worker-shared', SHARED_STORAGE, false),
+    workerProject('worker', ISOLATED, true),
+    workerProject('worker-shared', SHARED_STORAGE, false, {}, ADDS_TARGETS),
     workerProject('worker-free', END_TO_END, true, free),
     workerProject('worker-free-shared', SCIM_IN, false, free),
   ];

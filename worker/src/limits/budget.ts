@@ -48,13 +48,9 @@ export const queriesLeft = (b: Budget): number => Math.min(b.queries - spent().d
 /** Outbound requests this work may still make. */
 export const requestsLeft = (b: Budget): number => Math.min(b.requests, b.pool - spent().pooled);
 
-/**
- * Whether `requests` more outbound requests and `queries` more D1 queries fit, before the
- * deadline. On a shared pool (Free) they must fit together: checked one by one, a group push's
- * 3 requests and 10 queries each "fit" in 10 left, and the lanes went past the 50.
- */
+/** Whether `requests` more outbound requests and `queries` more D1 queries fit, before the deadline. */
 export const hasRoom = (b: Budget, requests: number, queries: number): boolean =>
-  requestsLeft(b) >= requests && queriesLeft(b) >= queries && b.pool - spent().pooled >= requests + queries && Date.now() < b.deadline;
+  requestsLeft(b) >= requests && queriesLeft(b) >= queries && Date.now() < b.deadline;
 
 /**
  * A share of what is left, for one part of an invocation (the cron's import, its reconcile): the

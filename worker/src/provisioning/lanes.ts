@@ -143,9 +143,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
           // Reserved before the rate limit's wait: lanes that all passed canStart() while waiting
           // took the same room, and a group push could start past the Free plan's 50.
           inFlight++;
-          // On a shared pool (Free) a running row's requests come out of the same 50 as its queries.
-          const held = queries + (Number.isFinite(budget.pool) ? REQUESTS_PER_ROW : 0);
-          reserved += held;
+          reserved += queries;
           // Rate limit: starts are spaced by 1/rate seconds across the lanes — except a user out of
           // the target's scope with no account there (issue #13), which sends nothing.
           if (!isOutOfScopeUnlinked(p)) {
@@ -156,7 +154,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
           const ctx = context();
           const result = await processRow(ctx, row, p);
           inFlight--;
-          reserved -= held;
+          reserved -= queries;
           budget.requests -= ctx.requests;
           statements.push(...result.statements);
           if (result.completed) completed.push(result.completed);
