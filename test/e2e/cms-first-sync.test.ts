@@ -7,30 +7,24 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
+import { parseLimits } from '../../worker/src/limits/profile';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
 import { ops } from '../helpers/operations';
-import { scim } from '../helpers/scim';
+import { bulkCreate } from '../helpers/scim';
 import type { CmsRequest } from '../support/cms-site-types';
 import { createJoomlaSite } from '../support/joomla-site/client';
 import { createWordpressSite } from '../support/wordpress-site/client';
 
 /** Directory users of the sync; one (WordPress) or two (Joomla) already have an account on the site. */
 const USERS = 40;
-const BULK_URN = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 
 async function seedDirectory(prefix: string): Promise<{ userName: string; email: string }[]> {
   const users = Array.from({ length: USERS }, (_, i) => ({ userName: `${prefix}-${String(i).padStart(2, '0')}`, email: `${prefix}-${i}@example.org` }));
-  const res = await scim('POST', '/Bulk', {
-    schemas: [BULK_URN],
-    Operations: users.map((u, i) => ({
-      method: 'POST',
-      path: '/Users',
-      bulkId: `u${i}`,
-      data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: u.userName, emails: [{ value: u.email, type: 'work', primary: true }] },
-    })),
-  });
-  expect(res.status, res.text).toBe(200);
+  await bulkCreate(
+    '/Users',
+    users.map((u) => ({ userName: u.userName, emails: [{ value: u.email, type: 'work', primary: true }] })),
+  );
   return users;
 }
 
@@ -43,7 +37,18 @@ async function firstSync(kind: 'wordpress-rest' | 'joomla-webservices', baseUrl:
     modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
   });
   expect(created.status, created.text).toBe(201);
-  await dispatch(env, { mode: 'scheduled', force: true, targetIds: [created.body.id], budget: createBudget(env, 'http') });
+  // One run on Paid; on Free one invocation's 50 requests and queries reach part of the 40, and
+  // each further run goes on from there. Answers how many runs it took.
+  const queued = async () =>
+    (await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased')")
+      .bind(created.body.id)
+      .first<{ n: number }>())!.n;
+  let runs = 0;
+  do {
+    await dispatch(env, { mode: 'scheduled', force: true, targetIds: [created.body.id], budget: createBudget(env, 'http') });
+    runs++;
+  } while (runs < 10 && (await queued()) > 0);
+  return runs;
 }
 
 interface CmsSite<A> {
@@ -66,14 +71,15 @@ async function firstSyncInto<A extends { id: number; username: string; email: st
   const users = await seedDirectory(prefix);
   const before = (await site.state()).users;
   const since = (await site.requests()).length;
-  await firstSync(kind, site.baseUrl, site.adminToken);
+  const runs = await firstSync(kind, site.baseUrl, site.adminToken);
+  if (parseLimits(env.RELAY_LIMITS).name === 'paid') expect(runs).toBe(1);
   const log = (await site.requests()).slice(since);
 
   const after = (await site.state()).users;
   expect(ours(after, prefix).length).toBe(USERS);
   for (const u of users) expect(after.filter((a) => a.username === u.userName || a.email === u.email).length, u.userName).toBe(1);
   expect(after.find((a) => a.username === `${prefix}-00`)!.id).toBe(before.find((a) => a.username === `${prefix}-00`)!.id);
-  return { before, after, log };
+  return { before, after, log, runs };
 }
 
 /** The site's accounts of this test's directory users (other tests' users share the directory). */
@@ -92,10 +98,15 @@ describe('a first sync into a CMS site', () => {
         ...Array.from({ length: 10 }, (_, i) => ({ username: `other${i}`, email: `other${i}@example.test` })),
       ],
     });
-    const { log } = await firstSyncInto('wordpress-rest', site, prefix);
+    const { log, runs } = await firstSyncInto('wordpress-rest', site, prefix);
 
-    expect(searches(log, 'search')).toEqual([]);
-    expect(log.filter((r) => r.method === 'GET' && r.route === '/wp/v2/users').length).toBeLessThanOrEqual(2);
+    // The request counts are what one run of the whole batch costs: the Paid plan's one run. On
+    // Free a run's 50 requests and queries take a few users per claim, each claim reads again,
+    // and what holds there is the end state checked above (every user once, the login kept).
+    if (runs === 1) {
+      expect(searches(log, 'search')).toEqual([]);
+      expect(log.filter((r) => r.method === 'GET' && r.route === '/wp/v2/users').length).toBeLessThanOrEqual(2);
+    }
     expect(created(log, '/wp/v2/users', prefix)).toBe(USERS - 1);
   });
 
@@ -108,15 +119,17 @@ describe('a first sync into a CMS site', () => {
         ...Array.from({ length: 10 }, (_, i) => ({ name: `Other ${i}`, username: `other${i}`, email: `other${i}@example.test`, groups: [2] })),
       ],
     });
-    const { before, after, log } = await firstSyncInto('joomla-webservices', site, prefix);
+    const { before, after, log, runs } = await firstSyncInto('joomla-webservices', site, prefix);
     // Linked by email, then given the directory's login (Joomla can rename; WordPress cannot).
     expect(after.find((a) => a.email === `${prefix}-1@example.org`)).toMatchObject({
       id: before.find((a) => a.username === `someone-else-${prefix}`)!.id,
       username: `${prefix}-01`,
     });
 
-    expect(searches(log, 'filter[search]')).toEqual([]);
-    expect(log.filter((r) => r.method === 'GET' && r.route === '/v1/users').length).toBeLessThanOrEqual(2);
+    if (runs === 1) {
+      expect(searches(log, 'filter[search]')).toEqual([]);
+      expect(log.filter((r) => r.method === 'GET' && r.route === '/v1/users').length).toBeLessThanOrEqual(2);
+    }
     expect(created(log, '/v1/users', prefix)).toBe(USERS - 2);
   });
 });

@@ -12,6 +12,7 @@
  */
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { parseLimits } from '../../worker/src/limits/profile';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
@@ -22,7 +23,10 @@ import { relayB, relayBProxy, scimB, type ProxyFault } from '../support/e2e';
 import { onB } from '../support/on-relay-b';
 
 const replay = inject('propertySeed');
-const SEEDS = replay === null ? [11, 23, 37, 41, 53] : [Number(replay)];
+// Five seeds under Paid; under Free (the worker-free project) two of them, each about a minute
+// of the suite's time: seed 41 is the one that found a reconcile spending past Free's 50.
+const ALL_SEEDS = parseLimits(env.RELAY_LIMITS).name === 'free' ? [23, 41] : [11, 23, 37, 41, 53];
+const SEEDS = replay === null ? ALL_SEEDS : [Number(replay)];
 const STEPS = 40;
 
 interface ModelUser {

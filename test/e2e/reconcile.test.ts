@@ -7,6 +7,7 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { parseLimits } from '../../worker/src/limits/profile';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
 import { reconcileToEnd } from '../helpers/reconcile';
@@ -87,10 +88,12 @@ describe('reconcile against relay B', () => {
         Array.from({ length: 50 }, (_, j) => createUser(unique(`steady${i + j}`), { name: { givenName: 'Steady', familyName: String(i + j) } })),
       );
     }
+    // One run on Paid; on Free each run reaches what its budget allows, and the next goes on.
+    const inSync = async () =>
+      (await env.DB.prepare("SELECT COUNT(*) AS n FROM links WHERE target_id = ? AND state = 'in_sync'").bind(target.id).first<{ n: number }>())!.n;
     await run(target.id);
-    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM links WHERE target_id = ? AND state = 'in_sync'").bind(target.id).first<{ n: number }>())!.n).toBe(
-      300,
-    );
+    for (let i = 0; i < 10 && parseLimits(env.RELAY_LIMITS).name === 'free' && (await inSync()) < 300; i++) await run(target.id);
+    expect(await inSync()).toBe(300);
 
     const status = await reconcileToEnd(target.id);
     expect(status.state).toMatchObject({ phase: 'done', found: {}, queued: {}, error: null });
@@ -143,8 +146,18 @@ describe('the reconcile schedule', () => {
     const set = await api('PUT', `/targets/${target.id}/reconcile/schedule`, { intervalMinutes: 1 });
     expect(set.body.intervalMinutes).toBe(1);
     await env.DB.prepare("UPDATE targets SET created = '2026-01-01T00:00:00.000Z' WHERE id = ?").bind(target.id).run();
-    await runCron();
-    const after = await api('GET', `/targets/${target.id}/reconcile`);
+    // One tick on Paid; on Free a tick's 50 queries and subrequests may end mid-run, and the next continues it.
+    let ticks = 0;
+    let after = await api('GET', `/targets/${target.id}/reconcile`);
+    while (ticks < 10 && after.body.state?.phase !== 'done') {
+      // Ticks a minute apart, as Cron Triggers fire: the scheduled target is due again at each,
+      // so on Free the tick's own dispatch drains what the reconcile's smaller share queued.
+      await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
+      await runCron();
+      ticks++;
+      after = await api('GET', `/targets/${target.id}/reconcile`);
+    }
+    if (parseLimits(env.RELAY_LIMITS).name === 'paid') expect(ticks).toBe(1);
     expect(after.body.state).toMatchObject({ phase: 'done', trigger: 'scheduled', found: { attributes: 1 }, fixed: { attributes: 1 } });
     expect(await onB(user.userName)).toMatchObject({ title: 'Engineer' });
   });

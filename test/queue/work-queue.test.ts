@@ -5,7 +5,7 @@
  * is delivered to the worker's own consumer, TEST_SINK_QUEUE to nobody, read through a recorder.
  */
 import { createExecutionContext, createMessageBatch, createScheduledController, env, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
 import { takeUsages } from '../../worker/src/limits/meter';
@@ -58,6 +58,14 @@ async function automaticTarget(baseUrl: string, token: string): Promise<string> 
 }
 
 const faultTargetOf = (t: FaultTargetHandle) => automaticTarget(t.scimUrl, t.token);
+
+// Each test's targets only: a write enqueues one message per automatic target, and on the Free
+// plan one consumer invocation runs two or three of them; the rest go on through follow-up
+// messages, which this file's consumer (the pool's env, without WORK_QUEUE) cannot send.
+afterEach(async () => {
+  const { results } = await env.DB.prepare('SELECT id FROM targets').all<{ id: string }>();
+  for (const t of results) expect((await api('DELETE', `/targets/${t.id}`)).status).toBe(204);
+});
 
 /** A SCIM create through the worker's fetch handler with `WORK_QUEUE` bound, waiting for its waitUntil. */
 async function createUserWith(queue: WorkQueue | undefined, userName: string) {

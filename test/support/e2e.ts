@@ -10,6 +10,8 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { inject } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
+import { parseLimits } from '../../worker/src/limits/profile';
+import { eventually } from '../helpers/eventually';
 import { httpCall, type HttpResult } from './http-call';
 import type { Fault, LoggedRequest, ProxiedRequest, ProxyFault, RequestLog, TargetConfig, TargetState } from './provided-context';
 
@@ -162,4 +164,24 @@ export function relayBProxy(name = crypto.randomUUID()): RelayBProxyHandle {
     },
     requests: async () => (await ok<{ requests: ProxiedRequest[] }>(call(`${root}/__control/requests`, 'GET', null), 'requests')).requests,
   };
+}
+
+/**
+ * Reads until `ok` holds or `ms` have passed, as `eventually` does, for what automatic mode
+ * provisions after a change. On Paid the invocation that made the change has room to provision
+ * it itself (in its waitUntil), so only time passes. On Free the change (an import page, an
+ * approval of 20 deletions) may spend most of the invocation's 50 D1 queries and subrequests, and
+ * the cron picks up what is left (README "Limits"): relay A's cron also runs between reads.
+ */
+export async function provisioned<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
+  if (parseLimits(env.RELAY_LIMITS).name !== 'free') return eventually(read, ok, ms);
+  return eventually(
+    async () => {
+      const v = await read();
+      if (!ok(v)) await runCron();
+      return v;
+    },
+    ok,
+    ms,
+  );
 }

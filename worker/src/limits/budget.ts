@@ -90,3 +90,10 @@ export function settle(parent: Budget, share: Budget, given: number): void {
   parent.requests -= given - share.requests;
   if (share.cpuGiven !== undefined && share.cpuMs !== undefined) chargeCpu(parent, share.cpuGiven - share.cpuMs);
 }
+
+/**
+ * The same budget with `queries` D1 queries kept back under its ceilings, for work handed to
+ * another part (a reconcile's drain) when the caller still has queries to make after it.
+ * Outbound requests are shared: the caller reads them back from the result.
+ */
+export const keepingBack = (b: Budget, queries: number): Budget => ({ ...b, queries: b.queries - queries, pool: b.pool - queries });

@@ -19,7 +19,7 @@ import { limitConcurrency } from './concurrency-limit';
 import { catchUp, MAX_PAGES, QUERIES_PER_PAGE } from './planner';
 import { createSyncContext } from './sync-context';
 import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
-import { type Budget, createBudget, hasRoom, queriesLeft } from '../limits/budget';
+import { type Budget, createBudget, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
 
 export { type Budget, createBudget } from '../limits/budget';
 
@@ -199,7 +199,10 @@ async function drainTarget(
       drained = result.drained;
       break;
     }
-    const rows = await claimOutbox(env.DB, target.id, Math.min(1000, bulkMax * target.concurrency), now(), LEASE_MS, runId);
+    // As many rows as the requests left allow at two each, as the lanes claim (Free: a few dozen).
+    const fit = Math.min(1000, bulkMax * target.concurrency, Math.floor(requestsLeft(budget) / 2));
+    if (fit < 1) break;
+    const rows = await claimOutbox(env.DB, target.id, fit, now(), LEASE_MS, runId);
     if (rows.length === 0) {
       drained = true;
       break;

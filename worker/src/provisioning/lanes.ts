@@ -23,8 +23,12 @@ export const REQUESTS_PER_ROW = 3;
 export const FINISH_QUERIES = 3;
 /** D1 queries of a refill: the claim, the preload of its users and links */
 const REFILL_QUERIES = 3;
-/** D1 queries a row may make itself: a user not preloaded reads its row and link; a group also its members, their links and what was pushed */
-const rowQueries = (row: OutboxRow, preloaded: boolean) => (preloaded ? 0 : row.resourceType === 'User' ? 2 : 8);
+/**
+ * D1 queries a row may make itself: a user not preloaded reads its row and link; a group also
+ * its scope, its members, their scope and links, the rows still queued, what was pushed and the
+ * record of what it pushes (sync-group.ts: 10).
+ */
+const rowQueries = (row: OutboxRow, preloaded: boolean) => (preloaded ? 0 : row.resourceType === 'User' ? 2 : 10);
 /** rows claimed at once: a claim costs a read, the batch's D1 reads and its batch match */
 const MAX_CLAIM = 300;
 /** rows whose outcomes are committed in one D1 batch (about 1.3 statements a row) */
@@ -136,6 +140,10 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
             statements.push(releaseOutbox(env.DB, row));
             continue;
           }
+          // Reserved before the rate limit's wait: lanes that all passed canStart() while waiting
+          // took the same room, and a group push could start past the Free plan's 50.
+          inFlight++;
+          reserved += queries;
           // Rate limit: starts are spaced by 1/rate seconds across the lanes — except a user out of
           // the target's scope with no account there (issue #13), which sends nothing.
           if (!isOutOfScopeUnlinked(p)) {
@@ -143,8 +151,6 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
             nextStart = Math.max(nextStart, Date.now()) + interval;
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           }
-          inFlight++;
-          reserved += queries;
           const ctx = context();
           const result = await processRow(ctx, row, p);
           inFlight--;
