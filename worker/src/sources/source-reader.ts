@@ -4,13 +4,12 @@
  * relay for. The importer and the single import ask this instead of switching on the kind.
  */
 import type { Source, SourceCredentials } from '../../../shared/src/sources';
-import { importPageSize } from '../limits/cpu';
-import { DRUPAL_PAGE_SIZE, fullUrl, incrementalUrl, readDrupalPage, recheckDrupalUser, requireDrupalAccount, type Recheck } from './drupal-reader';
+import { fullUrl, incrementalUrl, readDrupalPage, recheckDrupalUser, requireDrupalAccount, type Recheck } from './drupal-reader';
 import type { SourceHttp } from './http';
-import { JOOMLA_PAGE_SIZE, joomlaListUrl, readJoomlaPage, recheckJoomlaUser } from './joomla-reader';
+import { joomlaListUrl, readJoomlaPage, recheckJoomlaUser } from './joomla-reader';
 import type { RemotePage } from './remote';
-import { readScimPage, recheckScimUser, SCIM_PAGE_SIZE, scimListUrl } from './scim-reader';
-import { readWordpressPage, recheckWordpressUser, requireWordpressAccount, WP_PAGE_SIZE, wpListUrl } from './wordpress-reader';
+import { readScimPage, recheckScimUser, scimListUrl } from './scim-reader';
+import { readWordpressPage, recheckWordpressUser, requireWordpressAccount, wpListUrl } from './wordpress-reader';
 
 /**
  * Kinds whose accounts carry no change stamp (WordPress, Joomla): every run reads everyone. An
@@ -19,33 +18,17 @@ import { readWordpressPage, recheckWordpressUser, requireWordpressAccount, WP_PA
  */
 export const readsInFull = (kind: Source['kind']) => kind === 'wordpress-rest' || kind === 'joomla-webservices';
 
-/** The largest page each kind's API serves. */
-const MAX_PAGE: Record<Source['kind'], number> = {
-  'drupal-jsonapi': DRUPAL_PAGE_SIZE,
-  scim: SCIM_PAGE_SIZE,
-  'wordpress-rest': WP_PAGE_SIZE,
-  'joomla-webservices': JOOMLA_PAGE_SIZE,
-};
-
-/** The page size a run of this source reads at under `cpuMs` of CPU per invocation (limits/cpu.ts). */
-export const sourcePageSize = (kind: Source['kind'], cpuMs: number) => importPageSize(cpuMs, MAX_PAGE[kind]);
-
-/**
- * The first page of a run: everyone for a full run (and for kinds that cannot filter), changes
- * since the watermark otherwise, in pages that fit the profile's CPU (`cpuMs` per invocation).
- * The next pages follow the URL read, so a run keeps its page size.
- */
-export function firstPageUrl(source: Source, kind: 'incremental' | 'full', watermark: string | null, cpuMs: number): string {
-  const size = sourcePageSize(source.kind, cpuMs);
+/** The first page of a run: everyone for a full run (and for kinds that cannot filter), changes since the watermark otherwise. */
+export function firstPageUrl(source: Source, kind: 'incremental' | 'full', watermark: string | null): string {
   switch (source.kind) {
     case 'drupal-jsonapi':
-      return kind === 'full' || !watermark ? fullUrl(source.baseUrl, size) : incrementalUrl(source.baseUrl, watermark, size);
+      return kind === 'full' || !watermark ? fullUrl(source.baseUrl) : incrementalUrl(source.baseUrl, watermark);
     case 'scim':
-      return scimListUrl(source.baseUrl, 1, kind === 'full' ? null : watermark, size);
+      return scimListUrl(source.baseUrl, 1, kind === 'full' ? null : watermark);
     case 'wordpress-rest':
-      return wpListUrl(source.baseUrl, 1, size);
+      return wpListUrl(source.baseUrl);
     case 'joomla-webservices':
-      return joomlaListUrl(source.baseUrl, 0, size);
+      return joomlaListUrl(source.baseUrl);
   }
 }
 
