@@ -136,7 +136,11 @@ export function scimKinds(client: Client, dir: Directory, m: Sampling): KindSpec
         path: '/scim/v2/Bulk',
         body: {
           schemas: [BULK_URN],
-          Operations: Array.from({ length: 100 }, (_, k) => ({ method: 'PATCH', path: `/Users/${pickable.users[(Math.abs(i) * 100 + k) % n]!.id}`, data: entraReplace(i) })),
+          Operations: Array.from({ length: 100 }, (_, k) => ({
+            method: 'PATCH',
+            path: `/Users/${pickable.users[(Math.abs(i) * 100 + k) % n]!.id}`,
+            data: entraReplace(i),
+          })),
         },
         ...ok([200]),
       }),
