@@ -20,7 +20,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Target } from '../shared/src/targets.ts';
 import { createClient } from './lib/client.ts';
 import { adminKinds, scimKinds } from './lib/limits-kinds.ts';
 import { addSqliteShare, databaseBytes, type KindResult, measureKind, sqlRecorder } from './lib/limits-measure.ts';
@@ -28,7 +27,7 @@ import { type QueueSyncResult, measureQueueSync } from './lib/limits-queue.ts';
 import { type LimitsRun, modelRows, report } from './lib/limits-report.ts';
 import { person } from './lib/people.ts';
 import { withNewWorkerd } from './lib/process-stats.ts';
-import { saveAndTest } from './lib/provision-scenario.ts';
+import { addRelayBTarget } from './lib/provision-scenario.ts';
 import { machineInfo, writeResults } from './lib/results.ts';
 import { bundleWorker, type Runtime, startRuntime, WORK_DIR } from './lib/runtime.ts';
 import { seed } from './lib/seed.ts';
@@ -104,20 +103,10 @@ async function directoryPhase(script: string) {
     await sql.stop();
 
     // The admin kinds' target: relay B, scoped to the big group and synced (links, runs, audit events for half the directory).
-    const target = await client.json<Target>({
-      method: 'POST',
-      path: '/api/v1/targets',
-      body: {
-        name: 'relay B',
-        baseUrl: `${b.url}/scim/v2`,
-        token: b.token,
-        modes: { scheduled: { enabled: true, intervalMinutes: 60, operations: { create: true, update: true, deactivate: true, delete: false } } },
-        scope: { kind: 'groups', groupIds: [dir.bigGroupId] },
-        creationThreshold: 0,
-      },
-      expect: [201],
+    const target = await addRelayBTarget(client, b, {
+      modes: { scheduled: { enabled: true, intervalMinutes: 60, operations: { create: true, update: true, deactivate: true, delete: false } } },
+      scope: { kind: 'groups', groupIds: [dir.bigGroupId] },
     });
-    await saveAndTest(client, target.id);
     const t1 = performance.now();
     for (let i = 1; ; i++) {
       const r = await client.json<{ drained: boolean; caughtUp?: boolean; counts: Record<string, number> }>({

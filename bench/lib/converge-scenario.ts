@@ -12,7 +12,7 @@ import { measure, type Measurement } from './load.ts';
 import { baselineOperation, deck } from './operations.ts';
 import { auditMark, trafficSince, type RequestKind } from './provision-audit.ts';
 import { CRON, drainOutbox, SCHEDULED_ROUTE } from './provision-drain.ts';
-import type { Mode } from './provision-scenario.ts';
+import { addRelayBTarget, type Mode } from './provision-scenario.ts';
 import type { Runtime } from './runtime.ts';
 import { seedUserDirectory, type SeededUser } from './seed.ts';
 
@@ -91,30 +91,14 @@ async function d1Counts(a: Runtime): Promise<{ statements: number; roundTrips: n
 }
 
 async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ConvergeConfig, db: Runtime['db'], extra: Record<string, unknown> = {}): Promise<Target> {
-  const target = await a.json<Target>({
-    method: 'POST',
-    path: '/api/v1/targets',
-    body: {
-      name: 'relay B',
-      baseUrl: `${b.url}/scim/v2`,
-      token: b.token,
-      pushGroups: true,
-      // The bench measures convergence: no mass-creation guard waiting for an approval (issue #13).
-      creationThreshold: 0,
-      ...extra,
-      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: { create: true, update: true, deactivate: true, delete: false } } },
-      rateLimitPerSecond: cfg.rateLimitPerSecond,
-      concurrency: cfg.concurrency,
-    },
-    expect: [201],
+  // The bench measures convergence: no mass-creation guard waiting for an approval (issue #13).
+  const target = await addRelayBTarget(a, b, {
+    pushGroups: true,
+    ...extra,
+    modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: { create: true, update: true, deactivate: true, delete: false } } },
+    rateLimitPerSecond: cfg.rateLimitPerSecond,
+    concurrency: cfg.concurrency,
   });
-  const test = await a.json<{ ok: boolean; capabilities?: Capabilities; problems: string[] }>({
-    method: 'POST',
-    path: `/api/v1/targets/${target.id}/test`,
-    body: {},
-    expect: [200],
-  });
-  if (!test.ok || !test.capabilities?.bulk) throw new Error(`save-and-test of relay B: ok=${test.ok}, problems: ${test.problems.join('; ')}`);
   if (mode === 'per-operation')
     await db.prepare("UPDATE targets SET capabilities = json_set(capabilities, '$.bulk', json('false')) WHERE id = ?").bind(target.id).run();
   return a.json<Target>({ method: 'GET', path: `/api/v1/targets/${target.id}`, expect: [200] });

@@ -9,11 +9,10 @@
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Target } from '../../shared/src/targets.ts';
 import { createClient } from './client.ts';
 import { cpuSeconds, withNewWorkerd } from './process-stats.ts';
 import { totalUsers } from './provision-checks.ts';
-import { saveAndTest } from './provision-scenario.ts';
+import { addRelayBTarget } from './provision-scenario.ts';
 import { sqlRecorder } from './limits-measure.ts';
 import { type Runtime, startRuntime, WORK_DIR } from './runtime.ts';
 import { seedUserDirectory } from './seed.ts';
@@ -63,20 +62,9 @@ export async function measureQueueSync(script: string, profile: 'free' | 'paid',
     const client = createClient(a.url, a.token);
     const seeded = await seedUserDirectory(createClient(a.url, a.token, { keepAlive: false }), users, 3, log);
     log(`  ${profile}: seeded ${users.toLocaleString('en')} users into A in ${(seeded.usersMs / 1000).toFixed(1)} s`);
-    const target = await client.json<Target>({
-      method: 'POST',
-      path: '/api/v1/targets',
-      body: {
-        name: 'relay B',
-        baseUrl: `${b.url}/scim/v2`,
-        token: b.token,
-        modes: { automatic: { enabled: true, operations: { create: true, update: true, deactivate: true, delete: false } } },
-        // Throughput, not approval: the mass-creation guard would hold the initial sync.
-        creationThreshold: 0,
-      },
-      expect: [201],
+    const target = await addRelayBTarget(client, b, {
+      modes: { automatic: { enabled: true, operations: { create: true, update: true, deactivate: true, delete: false } } },
     });
-    await saveAndTest(client, target.id);
     await client.json({ method: 'GET', path: '/__bench/queue?reset=1', expect: [200] });
     // A's SQL from here on is logged, to be replayed on this copy: the SQLite part of the CPU.
     const replicaFile = copyDatabase(a.persist, path.join(WORK_DIR, `queue-${profile}-replica`));

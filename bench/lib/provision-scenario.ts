@@ -133,23 +133,27 @@ export async function saveAndTest(a: Client, targetId: string): Promise<Capabili
   return test.capabilities;
 }
 
-async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ScenarioConfig, db: Runtime['db']): Promise<Target> {
+/**
+ * Relay B as A's target with these settings, saved and tested (B offers Bulk). Benches measure
+ * throughput, not approval: no mass-creation guard (test/e2e/scope.test.ts) holds the seeded users.
+ */
+export async function addRelayBTarget(a: Client, b: Pick<Runtime, 'url' | 'token'>, settings: Record<string, unknown>): Promise<Target> {
   const target = await a.json<Target>({
     method: 'POST',
     path: '/api/v1/targets',
-    body: {
-      name: 'relay B',
-      baseUrl: `${b.url}/scim/v2`,
-      token: b.token,
-      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: { create: true, update: true, deactivate: true, delete: false } } },
-      rateLimitPerSecond: cfg.rateLimitPerSecond,
-      concurrency: cfg.concurrency,
-      // Throughput, not approval: the mass-creation guard (test/e2e/scope.test.ts) would hold the seeded users.
-      creationThreshold: 0,
-    },
+    body: { name: 'relay B', baseUrl: `${b.url}/scim/v2`, token: b.token, creationThreshold: 0, ...settings },
     expect: [201],
   });
   await saveAndTest(a, target.id);
+  return target;
+}
+
+async function createTarget(a: Client, b: Runtime, mode: Mode, cfg: ScenarioConfig, db: Runtime['db']): Promise<Target> {
+  const target = await addRelayBTarget(a, b, {
+    modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: { create: true, update: true, deactivate: true, delete: false } } },
+    rateLimitPerSecond: cfg.rateLimitPerSecond,
+    concurrency: cfg.concurrency,
+  });
   // Per operation: the same target, told B has no Bulk (only the capability the engine reads changes).
   if (mode === 'per-operation')
     await db.prepare("UPDATE targets SET capabilities = json_set(capabilities, '$.bulk', json('false')) WHERE id = ?").bind(target.id).run();
