@@ -29,10 +29,6 @@ export async function isGroupInScope(db: D1Database, cond: SqlFragment, groupPk:
   );
 }
 
-export async function isInScope(db: D1Database, cond: SqlFragment, userId: string): Promise<boolean> {
-  return (await inScopeStatement(db, cond, [userId]).first()) !== null;
-}
-
 /**
  * Every directory user with its place against the scope (`cond` is over `u.id`) and the target:
  * `inScope`, `active` in the directory, `live` on the target, the link's state. Parameters:

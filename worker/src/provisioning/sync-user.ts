@@ -4,10 +4,8 @@
  * operations the mode allows. An unchanged user costs no request at all.
  */
 import type { Action } from '../../../shared/src';
-import { loadResource } from '../directory/resources';
-import { loadLink, type LinkRow, type LinkUpdate } from '../db/links';
-import type { UserState } from '../db/bulk-state';
-import { isInScope } from '../db/scope';
+import type { LinkRow, LinkUpdate } from '../db/links';
+import { loadUsersAndLinks, type UserState } from '../db/bulk-state';
 import type { Failure } from './failure';
 import { applyMapping, changedAttributes, getPath, payloadHash, toPatchOperations } from './mapping';
 import { buildFilter } from './scim-client';
@@ -62,13 +60,16 @@ const failed = (action: Action, failure: Failure, remoteId: string | null): Sync
   link: { state: 'failed', success: false, error: failure.message },
 });
 
+/** One user (with its place against the scope; a deleted one is in no scope) and its link: one D1 batch, as a claim's preload. */
+async function loadUser(ctx: SyncContext, userId: string): Promise<[UserState | null, LinkRow | null, boolean]> {
+  const { users, links } = await loadUsersAndLinks(ctx.db, ctx.target.id, [userId], ctx.scope);
+  const row = users.get(userId) ?? null;
+  return [row, links.get(userId) ?? null, row?.inScope ?? false];
+}
+
 /** What the run would do for this user, without sending anything ("plan"). */
 export async function decideUser(ctx: SyncContext, userId: string): Promise<{ action: Action; detail: string }> {
-  const [row, link, inScope] = await Promise.all([
-    loadResource(ctx.db, 'User', userId),
-    loadLink(ctx.db, ctx.target.id, 'User', userId),
-    isInScope(ctx.db, ctx.scope, userId),
-  ]);
+  const [row, link, inScope] = await loadUser(ctx, userId);
   const d = await decide(ctx, row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null, link, inScope);
   if (d === 'match') return { action: 'create', detail: 'not linked yet: match on the target, then create or link' };
   if (d.protected) return { action: 'skip', detail: d.protected };
@@ -99,9 +100,7 @@ export async function syncUser(ctx: SyncContext, userId: string, preloaded?: Pre
 
 async function syncUserOnce(ctx: SyncContext, userId: string, preloaded?: Preloaded): Promise<SyncOutcome> {
   ctx.label = { operation: 'read', resourceType: 'User', resourceId: userId };
-  const [row, link, inScope] = preloaded
-    ? [preloaded.user, preloaded.link, preloaded.user?.inScope !== false]
-    : await Promise.all([loadResource(ctx.db, 'User', userId), loadLink(ctx.db, ctx.target.id, 'User', userId), isInScope(ctx.db, ctx.scope, userId)]);
+  const [row, link, inScope] = preloaded ? [preloaded.user, preloaded.link, preloaded.user?.inScope !== false] : await loadUser(ctx, userId);
   const prematched = preloaded?.prematched;
   const resource: JsonObject | null = row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null;
   // Protected accounts are never written, whatever the directory says (protected.ts).
