@@ -207,7 +207,11 @@ export async function runBulk(ctx: ScimContext, body: unknown, limits: Limits): 
       }
     }
     // failOnErrors counts errors in order; a shared batch could write past the one that should stop it.
-    const patches = Number.isFinite(failOnErrors) ? [] : planPatchRun(ctx, ops, i, (path) => target(path, ids));
+    // A PATCH not followed by another runs alone, planned once (by patchResource), not twice.
+    const patches =
+      Number.isFinite(failOnErrors) || ops[i]!.method !== 'PATCH' || ops[i + 1]?.method !== 'PATCH'
+        ? []
+        : planPatchRun(ctx, ops, i, (path) => target(path, ids));
     if (patches.length > 1) {
       const done = await runPatchRun(ctx, patches);
       for (let k = 0; k < patches.length; k++) {
