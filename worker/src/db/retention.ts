@@ -26,7 +26,7 @@ export function auditRetentionDays(value: string | undefined): number {
   return value !== undefined && Number.isInteger(days) && days >= 1 ? days : DEFAULT_AUDIT_DAYS;
 }
 
-export function pruneStatements(db: D1Database, now: Date, auditDays: number, slice = PRUNE_SLICE): D1PreparedStatement[] {
+function pruneStatements(db: D1Database, now: Date, auditDays: number, slice = PRUNE_SLICE): D1PreparedStatement[] {
   const auditCutoff = daysBefore(now, auditDays);
   return [
     // A change no target still has to plan: below every target's watermark (a paused target

@@ -27,7 +27,7 @@ export async function resolveMembers(db: D1Database, ids: readonly string[]): Pr
  * read first: with `membersExistGuards` ahead of them in the batch, an unknown id refuses the
  * whole write. Two compound terms per statement (D1 allows five).
  */
-export function addMembersByIdStatements(db: D1Database, groupPkSql: string, groupPkParams: unknown[], ids: readonly string[]): D1PreparedStatement[] {
+function addMembersByIdStatements(db: D1Database, groupPkSql: string, groupPkParams: unknown[], ids: readonly string[]): D1PreparedStatement[] {
   const per = Math.floor((MAX_PARAMS - 2 * groupPkParams.length) / 2);
   return chunk([...new Set(ids)], per).map((part) =>
     db
@@ -39,7 +39,7 @@ export function addMembersByIdStatements(db: D1Database, groupPkSql: string, gro
 }
 
 /** Guards that refuse the batch ('unknown_member') unless every id is a user or a group. */
-export function membersExistGuards(db: D1Database, ids: readonly string[]): D1PreparedStatement[] {
+function membersExistGuards(db: D1Database, ids: readonly string[]): D1PreparedStatement[] {
   return chunk([...new Set(ids)], Math.floor(MAX_PARAMS / 2)).map((part) =>
     guard(
       db,

@@ -16,9 +16,9 @@ import type { PlannedWrite } from './one-trip-patch';
 import { finishPlanned, patchReadStatement, planPatch, type ScimContext } from './service';
 
 /** PATCHes written in one D1 batch at most: a handful of statements each, as many as a run of creates (bulk.ts CREATE_RUN). */
-export const PATCH_RUN = 100;
+const PATCH_RUN = 100;
 
-export interface RunnableOperation {
+interface RunnableOperation {
   method: string;
   path: string;
   version?: string;
@@ -35,7 +35,7 @@ interface PlannedPatch {
 }
 
 /** What a run gives each operation: its result, or the row (null: none) it is applied to in code. */
-export type RunOutcome = { result: JsonObject } | { read: StoredResource | null };
+type RunOutcome = { result: JsonObject } | { read: StoredResource | null };
 
 /**
  * The PATCHes from `start` on that can share one batch: PATCHes of different resources with no

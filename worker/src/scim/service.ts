@@ -34,8 +34,6 @@ export interface ScimContext {
   baseUrl: string;
 }
 
-export type { Conditions };
-
 export interface Written {
   resource: JsonObject;
   version: number;
