@@ -7,7 +7,7 @@
  */
 import { enqueueResources } from '../../db/outbox';
 import { fixedPerKind, pendingRepairs, repairableIds } from '../../db/reconcile';
-import { hasRoom, keepingBack } from '../../limits/budget';
+import { hasRoom, keepingBack, settle } from '../../limits/budget';
 import { dispatch, RUN_QUERIES } from '../dispatcher';
 import type { ReconcileContext } from './context';
 
@@ -44,7 +44,7 @@ export async function repair(ctx: ReconcileContext): Promise<boolean> {
     if (!hasRoom(ctx.budget, 1, AFTER_DRAIN_QUERIES + RUN_QUERIES)) return;
     const budget = keepingBack(ctx.budget, AFTER_DRAIN_QUERIES);
     await dispatch(ctx.env, { mode, targetIds: [ctx.target.id], force: true, budget, now: ctx.now, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
-    ctx.budget.requests = budget.requests;
+    settle(ctx.budget, budget, ctx.budget.requests);
   };
   /** Drains this stage's drift if any is queued; true when none is left. */
   const drained = async () => {
