@@ -13,19 +13,10 @@ export function DatabaseBanner({ tab }: { tab: string }) {
   const health = useLoad(() => callApi(healthSchema, 'GET', '/health'), [tab]);
   const fill = health.data?.database;
   if (!fill || fill.level === 'ok') return null;
-  const words = (
-    <>
+  return (
+    <div class="db-banner" data-level={fill.level} role={fill.level === 'full' ? 'alert' : 'status'} aria-label="Database size">
       <p class="db-banner-headline">{fillHeadline(fill)}</p>
       {fill.warning && <p>{fill.warning}</p>}
-    </>
-  );
-  return fill.level === 'full' ? (
-    <div class="db-banner" data-level="full" role="alert" aria-label="Database size">
-      {words}
-    </div>
-  ) : (
-    <div class="db-banner" data-level="filling" role="status" aria-label="Database size">
-      {words}
     </div>
   );
 }

@@ -85,6 +85,5 @@ export function namesIn(users: ScopePreview['create'], total: number, max = 5): 
 
 /** "N will be created, M deactivated": the headline of a scope change's plan. */
 export function previewHeadline(p: ScopePreview): string {
-  const created = p.counts.create === 1 ? '1 will be created' : `${p.counts.create} will be created`;
-  return `${created}, ${p.counts.deactivate} deactivated (${p.counts.inScope} in the new scope, ${p.counts.unchanged} unchanged).`;
+  return `${p.counts.create} will be created, ${p.counts.deactivate} deactivated (${p.counts.inScope} in the new scope, ${p.counts.unchanged} unchanged).`;
 }
