@@ -14,8 +14,7 @@ import { SourceError } from '../sources/remote';
 import { importOne } from '../sources/single-import';
 import { createSource, deleteSource, getSource, listSources, updateSource } from '../sources/sources';
 import { testSource } from '../sources/test-source';
-import { databaseFill } from '../limits/d1-size';
-import { parseLimits } from '../limits/profile';
+import { FULL_RETRY_AFTER, refusalWhenFull } from '../limits/d1-size';
 import { ROUTES } from './routes';
 import type { ApiEnv } from './types';
 import { documentOf, mergeAndValidate } from './merge-patch';
@@ -105,8 +104,8 @@ sourcesApp.post(ROUTES.approveImportRun.path, validateJson(ROUTES.approveImportR
 sourcesApp.post(ROUTES.importSourceUser.path, validateJson(ROUTES.importSourceUser.body), async (c) => {
   const uid = c.req.param('uid');
   // One account is a write like an IdP's: refused in words while the database is nearly full.
-  const fill = databaseFill(parseLimits(c.env.RELAY_LIMITS));
-  if (fill.nearlyFull) return c.json({ error: 'database_full', message: fill.warning! }, 507, { 'retry-after': '3600' });
+  const refused = refusalWhenFull(c.env.RELAY_LIMITS);
+  if (refused) return c.json({ error: 'database_full', message: refused }, 507, { 'retry-after': FULL_RETRY_AFTER });
   let result;
   try {
     result = await importOne(c.env, c.req.param('id'), uid);

@@ -8,7 +8,7 @@
  * every result, notes it here, so knowing the size costs no query of its own. An isolate that
  * has seen no result yet does not know it and lets writes through until it has.
  */
-import { type Limits, PROFILES } from './profile';
+import { type Limits, PROFILES, parseLimits } from './profile';
 
 let observed: number | null = null;
 
@@ -63,6 +63,15 @@ export function databaseFill(limits: Limits, bytes = observed): DatabaseFill {
 
 /** "nearly full (476 MB of 500 MB)", for messages that say why something stopped. */
 export const nearlyFullWords = (fill: DatabaseFill): string => `nearly full (${mb(fill.bytes ?? 0)} of ${mb(fill.limitBytes)})`;
+
+/** How long a refused writer is told to wait (SCIM 507 and the admin API's 507): room is made by an admin, not in seconds. */
+export const FULL_RETRY_AFTER = '3600';
+
+/** Why a write that would grow the database is refused now (the warning, in words), or null while there is room. */
+export function refusalWhenFull(relayLimits: string | undefined): string | null {
+  const fill = databaseFill(parseLimits(relayLimits));
+  return fill.nearlyFull ? fill.warning : null;
+}
 
 /** Asks D1 for the size now (one trivial query), for the admin's health view. */
 export async function measureDatabase(db: D1Database): Promise<number | null> {

@@ -2,7 +2,7 @@
 import { Hono, type Context } from 'hono';
 import { requireScope } from '../auth/middleware';
 import { BOOKMARK_HEADER, openSession } from '../db/d1-session';
-import { databaseFill } from '../limits/d1-size';
+import { FULL_RETRY_AFTER, refusalWhenFull } from '../limits/d1-size';
 import { parseLimits } from '../limits/profile';
 import { runBulk } from './bulk';
 import { discoveryRoutes } from './discovery';
@@ -35,8 +35,8 @@ scimApp.use('*', requireScope(scopeFor, renderAuthFailure));
 // random (limits/d1-size.ts); deletes go through, they are how an admin makes room.
 scimApp.use('*', async function refuseWritesWhenFull(c, next) {
   if (!isRead(c) && c.req.method !== 'DELETE') {
-    const fill = databaseFill(parseLimits(c.env.RELAY_LIMITS));
-    if (fill.nearlyFull) throw new ScimError(507, fill.warning!, undefined, { 'retry-after': '3600' });
+    const refused = refusalWhenFull(c.env.RELAY_LIMITS);
+    if (refused) throw new ScimError(507, refused, undefined, { 'retry-after': FULL_RETRY_AFTER });
   }
   await next();
 });
