@@ -12,8 +12,10 @@ import { createUser } from '../helpers/scim';
 let target: any;
 let newcomer: any;
 let leaver: any;
+let returning: any;
 let creationRow: number;
 let deletionRow: number;
+let returnRow: number;
 
 beforeAll(async () => {
   // Paused: no background run takes the rows set up here.
@@ -23,8 +25,16 @@ beforeAll(async () => {
   await env.DB.prepare("INSERT INTO links (target_id, resource_type, resource_id, remote_id, state) VALUES (?, 'User', ?, 'remote-leaver', 'in_sync')")
     .bind(target.id, leaver.id)
     .run();
+  // Back after the relay deleted the account: the link keeps the deleted remote id, and sending creates one again.
+  returning = await createUser('held.returning');
+  await env.DB.prepare(
+    "INSERT INTO links (target_id, resource_type, resource_id, remote_id, state, remote_state) VALUES (?, 'User', ?, 'remote-gone', 'in_sync', 'deleted')",
+  )
+    .bind(target.id, returning.id)
+    .run();
   creationRow = await insertOutboxRow(target.id, newcomer.id, 'held', { lastError: 'Held for approval: 1 account creation(s).' });
   deletionRow = await insertOutboxRow(target.id, leaver.id, 'held', { lastError: 'Held for approval: 1 deactivation(s)/deletion(s).' });
+  returnRow = await insertOutboxRow(target.id, returning.id, 'held', { lastError: 'Held for approval: 2 account creation(s).' });
 });
 
 describe('held creations apart from held deletions', () => {
@@ -32,19 +42,19 @@ describe('held creations apart from held deletions', () => {
     const res = await api('GET', `/outbox?state=held&targetId=${target.id}`);
     expect(res.status).toBe(200);
     const creates = Object.fromEntries(res.body.items.map((r: any) => [r.id, r.creates]));
-    expect(creates).toEqual({ [creationRow]: true, [deletionRow]: false });
+    expect(creates).toEqual({ [creationRow]: true, [deletionRow]: false, [returnRow]: true });
   });
 
   it('counts held creations within held on the People page lookup', async () => {
     const res = await api('POST', '/users/lookup', { userNames: ['held.newcomer'] });
     expect(res.status).toBe(200);
-    expect(res.body.targets.find((t: any) => t.id === target.id)).toMatchObject({ held: 2, heldCreations: 1 });
+    expect(res.body.targets.find((t: any) => t.id === target.id)).toMatchObject({ held: 3, heldCreations: 2 });
   });
 
   it('reports held deletions and held creations separately in the target’s sync report', async () => {
     const res = await api('GET', `/targets/${target.id}/sync`);
     expect(res.status).toBe(200);
     expect(res.body.deletions.held).toBe(1);
-    expect(res.body.creations).toMatchObject({ held: 1, threshold: 100 });
+    expect(res.body.creations).toMatchObject({ held: 2, threshold: 100 });
   });
 });

@@ -15,6 +15,7 @@
  */
 import type { Target } from '../../../shared/src';
 import type { SqlFragment } from '../directory/types';
+import { liveOnTarget } from './held-creations';
 
 type Thresholded = Pick<Target, 'id' | 'deletionThreshold' | 'deletionWindowMinutes'>;
 type Guarded = Pick<Target, 'id' | 'creationThreshold' | 'deletionWindowMinutes' | 'creationsApprovedAt' | 'sync'>;
@@ -42,7 +43,7 @@ function destructiveCandidates(scope: SqlFragment): SqlFragment {
       LEFT JOIN users u ON o.resource_type = 'User' AND u.id = o.resource_id
       LEFT JOIN groups g ON o.resource_type = 'Group' AND g.id = o.resource_id
      WHERE o.target_id = ? AND o.state = 'pending' AND o.approved = 0
-       AND l.remote_id IS NOT NULL AND coalesce(l.remote_state, 'active') <> 'deleted'
+       AND ${liveOnTarget('l')}
        AND ((o.resource_type = 'User' AND (u.pk IS NULL
               OR (coalesce(l.remote_state, 'active') <> 'deactivated' AND (u.active = 0 OR NOT (${scope.sql})))))
          OR (o.resource_type = 'Group' AND g.pk IS NULL))`,
@@ -58,7 +59,7 @@ function creationCandidates(scope: SqlFragment, states: string): SqlFragment {
       JOIN users u ON u.id = o.resource_id
       LEFT JOIN links l ON l.target_id = o.target_id AND l.resource_type = 'User' AND l.resource_id = o.resource_id
      WHERE o.target_id = ? AND o.resource_type = 'User' AND o.state IN (${states}) AND o.approved = 0
-       AND coalesce(u.active, 1) <> 0 AND (l.remote_id IS NULL OR l.remote_state = 'deleted')
+       AND coalesce(u.active, 1) <> 0 AND NOT ${liveOnTarget('l')}
        AND ${scope.sql}`,
     params: scope.params,
   };
