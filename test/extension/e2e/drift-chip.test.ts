@@ -28,7 +28,7 @@ describe('user panel: membership drift found by reconcile', () => {
     await Promise.all([browser?.close(), site?.close(), relays?.close()]);
   });
 
-  it('says "membership drift — repairing", not in sync, while the removed membership is not restored', async () => {
+  it('says "membership drift — repairing" (panel and console), not in sync, while the removed membership is not restored', async () => {
     const { a, b } = relays;
     const aliceId = await createScimUser(a, 'alice.johnson', { emails: [{ value: 'alice.johnson@example.com', type: 'work', primary: true }] });
     const group = await a.scim('POST', '/Groups', {
@@ -84,5 +84,13 @@ describe('user panel: membership drift found by reconcile', () => {
     const cells = await shadow.texts(PANEL, `${row} td`);
     expect(cells[0]).toBe('membership drift — repairing');
     await page.close();
+
+    // The console's Users tab says the same, not the link's bare "pending".
+    const console = await browser.newPage();
+    await console.goto(browser.extensionUrl('options.html#users'));
+    await console.getByLabel('Find').fill('alice');
+    const entry = console.getByRole('table', { name: 'Users' }).locator('tr', { hasText: 'alice.johnson' }).locator('li[data-target="Relay B groups"]');
+    await expect.poll(() => entry.textContent(), { timeout: 15_000 }).toContain('Relay B groups: membership drift — repairing');
+    await console.close();
   });
 });

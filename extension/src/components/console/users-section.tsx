@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { userSummarySchema } from '../../../../shared/src/api';
 import { linkSchema } from '../../../../shared/src/provisioning';
 import { callApi, query } from '../../lib/console-api';
-import { OVERRIDE_LABEL, overrideSaid, STATE_LABEL } from '../../overlay/link-state';
+import { linkLabel, OVERRIDE_LABEL, overrideSaid } from '../../overlay/link-state';
 import { ListState } from '../ui/list-state';
 import { ListTable } from '../ui/list-table';
 import { OverrideSelect } from '../ui/override-select';
@@ -46,7 +46,7 @@ export function UsersSection() {
                 <ul class="plain-list">
                   {u.links.map((l) => (
                     <li key={l.targetId} data-target={l.targetName} data-state={l.state}>
-                      {l.targetName}: {STATE_LABEL[l.state]}
+                      {l.targetName}: {linkLabel(l)}
                       {l.override ? ` (${OVERRIDE_LABEL[l.override]})` : ''}{' '}
                       <OverrideSelect
                         targetId={l.targetId}
