@@ -110,6 +110,9 @@ export type Source = z.infer<typeof sourceSchema>;
 
 export const importCountsSchema = z.record(z.string(), z.number());
 
+/** stopped: the relay's database is nearly full; the run resumes where it stopped once there is room */
+export const IMPORT_RUN_STATUSES = ['running', 'done', 'failed', 'held', 'stopped'] as const;
+
 export const importRunSchema = z.object({
   id: z.string(),
   sourceId: z.string(),
@@ -117,8 +120,7 @@ export const importRunSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
   counts: importCountsSchema,
-  /** stopped: the relay's database is nearly full; the run resumes where it stopped once there is room */
-  status: z.enum(['running', 'done', 'failed', 'held', 'stopped']),
+  status: z.enum(IMPORT_RUN_STATUSES),
   error: z.string().nullable(),
 });
 export type ImportRun = z.infer<typeof importRunSchema>;

@@ -68,14 +68,9 @@ const mappingSchema = z.object({ mapping: z.array(mappingRuleSchema) });
 const pageUserRequestSchema = pageUserSchema.strict().extend({ name: z.strictObject(pageUserSchema.shape.name.unwrap().shape).optional() });
 const anyJson = z.record(z.string(), z.unknown());
 /** What running an import (or approving its held reconciliation) answers: the run's state. */
-const importSummarySchema = z.object({
-  sourceId: z.string(),
-  runId: z.string(),
-  kind: z.enum(['incremental', 'full']),
-  status: z.enum(['running', 'done', 'failed', 'held', 'stopped']),
-  counts: z.record(z.string(), z.number()),
-  error: z.string().nullable(),
-});
+const importSummarySchema = importRunSchema
+  .pick({ sourceId: true, status: true, counts: true, error: true })
+  .extend({ runId: z.string(), kind: z.enum(['incremental', 'full']) });
 
 export const ROUTES = {
   ping: {

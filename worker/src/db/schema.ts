@@ -10,6 +10,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { IMPORT_RUN_STATUSES } from '../../../shared/src/sources';
 
 export const users = sqliteTable(
   'users',
@@ -435,9 +436,7 @@ export const importRuns = sqliteTable(
     /** { pages, requests, read, created, updated, unchanged, deactivated, deleted, held, failed, invocations } */
     counts: text('counts').notNull().default('{}'),
     /** stopped: the database is nearly full; the run keeps its cursor and resumes when there is room */
-    status: text('status', { enum: ['running', 'done', 'failed', 'held', 'stopped'] })
-      .notNull()
-      .default('running'),
+    status: text('status', { enum: IMPORT_RUN_STATUSES }).notNull().default('running'),
     error: text('error'),
   },
   (t) => [index('import_runs_source_idx').on(t.sourceId, t.startedAt)],

@@ -19,7 +19,7 @@
  * next one: the run is `stopped` with a message that says why and how far it got, keeps its
  * cursor, and the next run (cron, queue, "run now") resumes it where it stopped once there is room.
  */
-import type { Source, SourceCredentials } from '../../../shared/src/sources';
+import type { ImportRun, Source, SourceCredentials } from '../../../shared/src/sources';
 import {
   countUnseen,
   importRunCountsStatement,
@@ -114,7 +114,7 @@ export interface ImportSummary {
   sourceId: string;
   runId: string;
   kind: RunKind;
-  status: 'running' | 'done' | 'failed' | 'held' | 'stopped';
+  status: ImportRun['status'];
   counts: Record<string, number>;
   error: string | null;
 }
