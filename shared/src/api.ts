@@ -287,3 +287,6 @@ export const healthSchema = z.object({
   }),
 });
 export type Health = z.infer<typeof healthSchema>;
+
+/** "476 MB", "10,000 MB"; below 10 MB with one decimal ("0.4 MB"), so a small database is not "0 MB": the relay's warning and the console's banner write sizes alike. */
+export const megabytes = (bytes: number) => `${(bytes / 1_000_000).toLocaleString('en-US', { maximumFractionDigits: bytes < 10_000_000 ? 1 : 0 })} MB`;

@@ -4,12 +4,9 @@
  * own `warning` says what happens at the full threshold and what to do; these are the headline
  * above it and the popup's one line.
  */
-import type { Health } from '../../../shared/src/api';
+import { type Health, megabytes } from '../../../shared/src/api';
 
 export type DatabaseFill = Health['database'];
-
-/** "476 MB", "10,000 MB"; below 10 MB with one decimal ("0.4 MB"), as the relay writes it. */
-export const megabytes = (bytes: number) => `${(bytes / 1_000_000).toLocaleString('en-US', { maximumFractionDigits: bytes < 10_000_000 ? 1 : 0 })} MB`;
 
 const sizes = (fill: DatabaseFill) => `${megabytes(fill.bytes ?? 0)} of ${megabytes(fill.limitBytes)}`;
 

@@ -8,6 +8,7 @@
  * every result, notes it here, so knowing the size costs no query of its own. An isolate that
  * has seen no result yet does not know it and lets writes through until it has.
  */
+import { megabytes } from '../../../shared/src/api';
 import { type Limits, PROFILES, parseLimits } from './profile';
 
 let observed: number | null = null;
@@ -37,13 +38,11 @@ export interface DatabaseFill {
   warning: string | null;
 }
 
-/** "476 MB", "10,000 MB"; below 10 MB with one decimal ("0.4 MB"), so a small database is not "0 MB". */
-const mb = (bytes: number) => `${(bytes / 1_000_000).toLocaleString('en-US', { maximumFractionDigits: bytes < 10_000_000 ? 1 : 0 })} MB`;
 const percent = (fraction: number) => `${Math.round(fraction * 100)} %`;
 
 /** What an admin can do; on the Free plan, moving to Paid (10 GB) is one more way. */
 export function makeRoomWords(limits: Limits): string {
-  const larger = limits.name.startsWith('free') ? `, or move the relay to the Workers Paid plan (${mb(PROFILES.paid.d1Bytes)})` : '';
+  const larger = limits.name.startsWith('free') ? `, or move the relay to the Workers Paid plan (${megabytes(PROFILES.paid.d1Bytes)})` : '';
   return `To make room, delete or deprovision the users the relay no longer needs to hold${larger}.`;
 }
 
@@ -51,18 +50,18 @@ export function databaseFill(limits: Limits, bytes = observed): DatabaseFill {
   const warnAtBytes = Math.floor(limits.d1Bytes * limits.d1WarnFraction);
   const fullAtBytes = Math.floor(limits.d1Bytes * limits.d1FullFraction);
   const level: FillLevel = bytes === null || bytes < warnAtBytes ? 'ok' : bytes < fullAtBytes ? 'filling' : 'full';
-  const holds = bytes === null ? '' : `The relay's database holds ${mb(bytes)} of the ${mb(limits.d1Bytes)} its ${limits.name} plan allows`;
+  const holds = bytes === null ? '' : `The relay's database holds ${megabytes(bytes)} of the ${megabytes(limits.d1Bytes)} its ${limits.name} plan allows`;
   const warning =
     level === 'full'
       ? `${holds}: identity providers' creates and updates are refused (SCIM 507) and imports are stopped until there is room. ${makeRoomWords(limits)}`
       : level === 'filling'
-        ? `${holds} (${percent(bytes! / limits.d1Bytes)}). From ${mb(fullAtBytes)} (${percent(limits.d1FullFraction)}) identity providers' creates and updates will be refused (SCIM 507) and imports will stop. ${makeRoomWords(limits)}`
+        ? `${holds} (${percent(bytes! / limits.d1Bytes)}). From ${megabytes(fullAtBytes)} (${percent(limits.d1FullFraction)}) identity providers' creates and updates will be refused (SCIM 507) and imports will stop. ${makeRoomWords(limits)}`
         : null;
   return { bytes, limitBytes: limits.d1Bytes, warnAtBytes, fullAtBytes, level, nearlyFull: level === 'full', warning };
 }
 
 /** "nearly full (476 MB of 500 MB)", for messages that say why something stopped. */
-export const nearlyFullWords = (fill: DatabaseFill): string => `nearly full (${mb(fill.bytes ?? 0)} of ${mb(fill.limitBytes)})`;
+export const nearlyFullWords = (fill: DatabaseFill): string => `nearly full (${megabytes(fill.bytes ?? 0)} of ${megabytes(fill.limitBytes)})`;
 
 /** How long a refused writer is told to wait (SCIM 507 and the admin API's 507): room is made by an admin, not in seconds. */
 export const FULL_RETRY_AFTER = '3600';
