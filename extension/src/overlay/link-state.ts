@@ -20,6 +20,9 @@ export const OVERRIDE_CHOICES = [
   { value: 'never', label: 'Never provision' },
 ] as const satisfies readonly { value: Override | null; label: string }[];
 
+/** A picker's value as an override: "" is "Follow scope". */
+export const overrideOf = (value: string): Override | null => (value === 'always' || value === 'never' ? value : null);
+
 /** What an override change did, in a sentence for the status line. */
 export function overrideSaid(userName: string, targetName: string, override: Override | null): string {
   if (override === 'always') return `${userName} will always be provisioned to ${targetName}.`;

@@ -12,7 +12,7 @@ import type { UserPage } from '../adapters/page-adapter';
 import { sendPageMessage, type UserHint } from '../lib/page-messages';
 import type { Override } from '../../../shared/src/scope';
 import { ifTrusted, onAdminSubmit } from './admin-input';
-import { overrideSaid } from './link-state';
+import { overrideOf, overrideSaid } from './link-state';
 import { OVERLAY_CSS } from './overlay-css';
 import { UserPanel, type PanelState, type UserPanelProps } from './user-panel';
 
@@ -57,8 +57,7 @@ export async function mountUserOverlay(ctx: ContentScriptContext, page: UserPage
         onMatch={ifTrusted(() => void match())}
         onRetry={ifTrusted(() => void load())}
         onOverride={(targetId) => (event) => {
-          const choice = (event.currentTarget as HTMLSelectElement).value;
-          if (event.isTrusted) void setOverride(targetId, choice === 'always' || choice === 'never' ? choice : null);
+          if (event.isTrusted) void setOverride(targetId, overrideOf((event.currentTarget as HTMLSelectElement).value));
         }}
         overrideNote={overrideNote}
       />,

@@ -7,7 +7,8 @@
  */
 import type { ProvisionResult } from '../../../shared/src/provisioning';
 import type { UserStatusView } from '../lib/page-messages';
-import { chipState, linkLabel, OVERRIDE_CHOICES, OVERRIDE_LABEL, when } from './link-state';
+import { chipState, linkLabel, OVERRIDE_LABEL, when } from './link-state';
+import { OverrideOptions } from './override-options';
 import { StepList } from './step-list';
 
 export type PanelState = { kind: 'loading' } | { kind: 'error'; error: string } | { kind: 'ready'; status: UserStatusView };
@@ -112,11 +113,7 @@ export function UserPanel({ displayName, state, busy, fresh, saved, matched, onP
                 <td>{l.lastError ?? '—'}</td>
                 <td>
                   <select aria-label={`Provisioning to ${l.targetName}`} value={l.override ?? ''} disabled={busy} onChange={onOverride(l.targetId)}>
-                    {OVERRIDE_CHOICES.map((c) => (
-                      <option key={c.label} value={c.value ?? ''}>
-                        {c.label}
-                      </option>
-                    ))}
+                    <OverrideOptions />
                   </select>
                 </td>
               </tr>

@@ -5,7 +5,7 @@
  * names; and what a target holds for approval, in words.
  */
 import { describe, expect, it } from 'vitest';
-import { describeScope, isSameScope, namesIn, previewHeadline, scopeDraftOf, scopeOf, scopePatch } from '../../../extension/src/components/console/scope-draft';
+import { describeScope, isSameScope, namesIn, previewHeadline, scopeDraftOf, scopeOf } from '../../../extension/src/components/console/scope-draft';
 import { bodyOf, draftOf } from '../../../extension/src/components/console/target-draft';
 import { heldWords } from '../../../extension/src/lib/held-words';
 import { savedTarget } from '../support/saved-target';
@@ -26,16 +26,6 @@ describe('scope draft', () => {
     expect(scopeOf({ ...draft, kind: 'groups' })).toEqual(groupsScope);
   });
 
-  it('sends the saved kind’s members as null when the kind changes (RFC 7396)', () => {
-    expect(scopePatch(groupsScope, { kind: 'filter', filter: 'active eq true' })).toEqual({
-      kind: 'filter',
-      filter: 'active eq true',
-      groupIds: null,
-      nested: null,
-    });
-    expect(scopePatch({ kind: 'filter', filter: 'x' }, { kind: 'all' })).toEqual({ kind: 'all', filter: null });
-  });
-
   it('takes the same groups in another order as the same scope, and nested or not as different', () => {
     expect(isSameScope(groupsScope, { ...groupsScope, groupIds: ['g-admins', 'g-staff'] })).toBe(true);
     expect(isSameScope(groupsScope, { ...groupsScope, nested: false })).toBe(false);
@@ -49,7 +39,7 @@ describe('scope draft', () => {
     expect(unchanged).not.toHaveProperty('scope');
     expect(unchanged.creationThreshold).toBe(250);
     const changed = bodyOf({ ...draft, scope: { ...draft.scope, kind: 'all' } }, false);
-    expect(changed.scope).toEqual({ kind: 'all', groupIds: null, nested: null });
+    expect(changed.scope).toEqual({ kind: 'all' });
   });
 
   it('sends the scope of a new target whole', () => {

@@ -47,15 +47,6 @@ export function scopeOf(d: ScopeDraft): Scope {
   return ALL_SCOPE;
 }
 
-/**
- * PATCH is a JSON merge patch (RFC 7396): the scope object merges member by member, so the
- * members of the saved kind that the new kind does not have are sent as null to remove them.
- */
-export function scopePatch(saved: Scope | undefined, next: Scope): Record<string, unknown> {
-  const gone = Object.keys(saved ?? {}).filter((k) => !(k in next));
-  return { ...Object.fromEntries(gone.map((k) => [k, null])), ...next };
-}
-
 /** Whether two scopes provision the same people (group order does not matter). */
 export function isSameScope(a: Scope | undefined, b: Scope): boolean {
   const x = a ?? ALL_SCOPE;

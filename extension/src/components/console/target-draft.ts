@@ -1,6 +1,6 @@
 import type { Scope } from '../../../../shared/src/scope';
 import type { Target } from '../../../../shared/src/targets';
-import { isSameScope, scopeDraftOf, scopeOf, scopePatch, type ScopeDraft } from './scope-draft';
+import { isSameScope, scopeDraftOf, scopeOf, type ScopeDraft } from './scope-draft';
 
 /**
  * A target as the console's form holds it: text where the admin types, booleans for boxes.
@@ -187,8 +187,8 @@ export function bodyOf(d: TargetDraft, isNew: boolean): Record<string, unknown> 
   };
   if (isNew) body.kind = d.kind;
   // A scope sent unchanged would still be a scope change to the relay (a full pass): only a new one goes.
-  if (isNew) body.scope = scopeOf(d.scope);
-  else if (hasScopeChanged(d)) body.scope = scopePatch(d.savedScope ?? undefined, scopeOf(d.scope));
+  // One of another kind replaces the saved scope whole (PATCH /targets/{id}), so it goes as it is.
+  if (isNew || hasScopeChanged(d)) body.scope = scopeOf(d.scope);
   if (isNew || d.token !== '') body.token = d.token;
   if (d.kind === 'drupal-jsonapi')
     body.options = { ...(d.savedOptions ?? {}), auth: d.drupalAuth, jsonapiPath: d.jsonapiPath.trim() || '/jsonapi', roleMap: roleMapPatch(d, isNew) };

@@ -5,7 +5,8 @@
 import { useState } from 'preact/hooks';
 import type { Override } from '../../../../shared/src/scope';
 import { callApi, noBody } from '../../lib/console-api';
-import { OVERRIDE_CHOICES } from '../../overlay/link-state';
+import { overrideOf } from '../../overlay/link-state';
+import { OverrideOptions } from '../../overlay/override-options';
 
 export function OverrideSelect({
   targetId,
@@ -42,13 +43,9 @@ export function OverrideSelect({
       aria-label={`Provisioning of ${userName} to ${targetName}`}
       value={value ?? ''}
       disabled={busy}
-      onChange={(e) => void change((e.currentTarget.value || null) as Override | null)}
+      onChange={(e) => void change(overrideOf(e.currentTarget.value))}
     >
-      {OVERRIDE_CHOICES.map((c) => (
-        <option key={c.label} value={c.value ?? ''}>
-          {c.label}
-        </option>
-      ))}
+      <OverrideOptions />
     </select>
   );
 }
