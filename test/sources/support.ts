@@ -5,10 +5,15 @@
 import { env } from 'cloudflare:test';
 import { expect, inject } from 'vitest';
 import { api } from '../helpers/api';
+import { parseLimits } from '../../worker/src/limits/profile';
+import { sourcePageSize } from '../../worker/src/sources/source-reader';
 import { createDrupalSite, type DrupalSiteHandle } from '../support/drupal-site/client';
 import type { CreateSiteRequest } from '../support/drupal-site/types';
 
 export const drupalServer = inject('drupalSiteUrl');
+
+/** The Drupal page size under this run's profile: 50 on Paid, what 10 ms of CPU allows on Free (limits/cpu.ts). */
+export const drupalPageSize = sourcePageSize('drupal-jsonapi', parseLimits(env.RELAY_LIMITS).cpuMs);
 
 export async function newSite(req: CreateSiteRequest = {}): Promise<DrupalSiteHandle> {
   return createDrupalSite(drupalServer, req);
@@ -32,7 +37,7 @@ export async function runSource(id: string, kind: 'incremental' | 'full' = 'incr
 
 /**
  * Runs an import and continues it, one invocation at a time, until it is no longer running: on
- * the Free plan's 50 D1 queries a site of a hundred accounts takes several invocations.
+ * the Free plan (50 D1 queries, 10 ms of CPU) a site of a hundred accounts takes several invocations.
  */
 export async function runSourceToEnd(id: string, kind: 'incremental' | 'full' = 'incremental'): Promise<any> {
   let summary = await runSource(id, kind);
