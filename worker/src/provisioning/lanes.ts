@@ -10,7 +10,8 @@ import { auditStatements, type AuditEvent } from '../db/audit';
 import { claimOutbox, completeOutboxMany, releaseOutbox, type OutboxRow } from '../db/outbox';
 import type { Env } from '../env';
 import { MATCH_CHUNK, preloadUsers } from './bulk-batch';
-import { type Budget, hasRoom, requestsLeft } from '../limits/budget';
+import { type Budget, chargeCpu, cpuItemsLeft, hasRoom, requestsLeft } from '../limits/budget';
+import { CPU_MS } from '../limits/cpu';
 import type { Failure } from './failure';
 import { processRow } from './process-row';
 import type { SyncContext } from './sync-context';
@@ -97,7 +98,8 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
       const room = () => requestsLeft(budget) - 2 * (queue.length + inFlight);
       const refill = async () => {
         // Whole batch-match chunks: a claim of 217 would cost a fifth search for 17 users.
-        const fit = Math.min(MAX_CLAIM, Math.floor(room() / 2));
+        // and no more rows than the CPU left provisions (limits/cpu.ts: 20 a Free invocation)
+        const fit = Math.min(MAX_CLAIM, Math.floor(room() / 2), cpuItemsLeft(budget, CPU_MS.outboundRow));
         const limit = fit > MATCH_CHUNK ? fit - (fit % MATCH_CHUNK) : fit;
         if (limit < 1) return;
         // Out of queries for a claim: no more refills this run (the rows queued still run).
@@ -111,6 +113,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
           return;
         }
         count('claimed', claimed.length);
+        chargeCpu(budget, claimed.length * CPU_MS.outboundRow);
         await add(claimed);
       };
       // A row starts only while its requests and D1 queries fit with the run's end still paid for.
