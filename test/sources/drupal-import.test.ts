@@ -7,6 +7,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/api';
+import { createBudget } from '../../worker/src/limits/budget';
 import { runImports } from '../../worker/src/sources/importer';
 import { dirUser, drupalPageSize, drupalSource, newSite, runSource, runSourceToEnd, uniq } from './support';
 
@@ -122,6 +123,43 @@ describe('incremental import', () => {
     expect(offsets).toEqual([null, ...Array.from({ length: pages - 1 }, (_, i) => String((i + 1) * drupalPageSize))]);
     const n = await env.DB.prepare('SELECT count(*) AS n FROM users WHERE user_name_lower LIKE ?').bind(`${p}%`).first<{ n: number }>();
     expect(n!.n).toBe(130);
+  });
+});
+
+describe('CPU per invocation (limits/cpu.ts)', () => {
+  it('an invocation spends its CPU once: a second source waits for the next invocation unless a whole page still fits, and each run goes on where it stopped', async () => {
+    const p = uniq('cpu');
+    const sites = [
+      await newSite({ adminUser: false, generate: 30, generatePrefix: `${p}a` }),
+      await newSite({ adminUser: false, generate: 30, generatePrefix: `${p}b` }),
+    ];
+    const ids = [(await drupalSource(sites[0]!)).id, (await drupalSource(sites[1]!)).id];
+    const budget = createBudget(env, 'queue');
+    const [a, b] = await runImports(env, { budget, sourceIds: ids, force: 'full' });
+    // by the model the invocation stays within its CPU: on Free one page of 11 accounts is 7.7 of
+    // its 8 ms, and the second source's first page would be as much again
+    expect(budget.cpuMs).toBeGreaterThanOrEqual(0);
+    if (drupalPageSize < 30) {
+      expect(a).toMatchObject({ status: 'running', counts: { pages: 1 } });
+      expect(b).toMatchObject({ status: 'running', error: null });
+      expect(b!.counts.pages).toBeUndefined();
+    } else {
+      expect([a!.status, b!.status]).toEqual(['done', 'done']);
+    }
+    // each source goes on in invocations of its own, as the queue's follow-ups run them
+    for (const id of ids) {
+      let summary = a!.sourceId === id ? a : b;
+      for (let i = 0; i < 2 * 31 + 5 && summary?.status === 'running'; i++) {
+        const next = createBudget(env, 'queue');
+        [summary] = await runImports(env, { budget: next, sourceIds: [id] });
+        expect(next.cpuMs).toBeGreaterThanOrEqual(0);
+      }
+      expect(summary).toMatchObject({ status: 'done', counts: { pages: Math.ceil(31 / drupalPageSize), read: 30, created: 30 } });
+    }
+    for (const site of ['a', 'b']) {
+      const n = await env.DB.prepare('SELECT count(*) AS n FROM users WHERE user_name_lower LIKE ?').bind(`${p}${site}%`).first<{ n: number }>();
+      expect(n!.n).toBe(30);
+    }
   });
 });
 

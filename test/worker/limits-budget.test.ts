@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { chargeCpu, cpuItemsLeft, createBudget, hasRoom, queriesLeft, requestsLeft, settle, shareOf } from '../../worker/src/limits/budget';
+import { chargeCpu, cpuItemsLeft, cpuUntouched, createBudget, hasRoom, queriesLeft, requestsLeft, settle, shareOf } from '../../worker/src/limits/budget';
 import { CPU_MS, importPageSize } from '../../worker/src/limits/cpu';
 import { metered, takeUsages } from '../../worker/src/limits/meter';
 import { parseLimits } from '../../worker/src/limits/profile';
@@ -77,5 +77,15 @@ describe('invocation budgets', () => {
     expect(cron.cpuMs).toBe(30_000 - CPU_MS.base - 1_000);
     // a hand-made budget without CPU is not held by it
     expect(cpuItemsLeft({ requests: 1, deadline: 0, queries: 1, pool: 1 }, 1)).toBe(Number.POSITIVE_INFINITY);
+    // the first item of work may overshoot only while nothing of the CPU is spent (a share counts from when it was given)
+    const fresh = createBudget({ RELAY_LIMITS: 'free' }, 'queue');
+    expect(cpuUntouched(fresh)).toBe(true);
+    chargeCpu(fresh, CPU_MS.importedUser);
+    expect(cpuUntouched(fresh)).toBe(false);
+    const part = shareOf(createBudget({ RELAY_LIMITS: 'free' }, 'cron'), 0.6);
+    expect(cpuUntouched(part)).toBe(true);
+    chargeCpu(part, 0.1);
+    expect(cpuUntouched(part)).toBe(false);
+    expect(cpuUntouched({ requests: 1, deadline: 0, queries: 1, pool: 1 })).toBe(true);
   });
 });

@@ -29,7 +29,7 @@ export interface Budget {
    * time); charged with `chargeCpu`. Absent: not counted (a hand-made budget in a test).
    */
   cpuMs?: number;
-  /** a share's CPU when it was given (shareOf), so `settle` charges the parent what it spent */
+  /** the CPU this budget was given (createBudget, shareOf): `settle` charges a share's parent what it spent of it */
   cpuGiven?: number;
 }
 
@@ -48,11 +48,19 @@ export function createBudget(env: { RELAY_LIMITS?: string }, kind: InvocationKin
     queries: b.d1Queries,
     pool: limits.d1CountsAsSubrequest ? b.subrequests : Number.POSITIVE_INFINITY,
     cpuMs: limits.cpuMs - CPU_MS.base,
+    cpuGiven: limits.cpuMs - CPU_MS.base,
   };
 }
 
 /** How many items of `perItemMs` CPU this work may still do (cpu.ts); unbounded when CPU is not counted. */
 export const cpuItemsLeft = (b: Budget, perItemMs: number): number => (b.cpuMs === undefined ? Number.POSITIVE_INFINITY : itemsWithin(b.cpuMs, perItemMs));
+
+/**
+ * Whether none of this budget's CPU is spent yet (cpu.ts). Work that scales with users starts its
+ * first item whatever it costs only then, so each invocation gets somewhere and spends it once —
+ * not once per source or target it goes on to.
+ */
+export const cpuUntouched = (b: Budget): boolean => b.cpuMs === undefined || b.cpuGiven === undefined || b.cpuMs >= b.cpuGiven;
 
 /** Charges CPU the model says this work spent. */
 export function chargeCpu(b: Budget, ms: number): void {

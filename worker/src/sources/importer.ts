@@ -40,7 +40,7 @@ import {
   type SourceRow,
 } from '../db/sources';
 import type { Env } from '../env';
-import { type Budget, chargeCpu, cpuItemsLeft, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
+import { type Budget, chargeCpu, cpuItemsLeft, cpuUntouched, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
 import { CPU_MS } from '../limits/cpu';
 import { databaseFill, makeRoomWords, nearlyFullWords } from '../limits/d1-size';
 import { parseLimits } from '../limits/profile';
@@ -449,9 +449,9 @@ async function runBody(
 
   let pageCost = MIN_PAGE_COST;
   // CPU (limits/cpu.ts): each page is charged what its accounts cost; another page starts only
-  // while a whole one fits — the invocation's first always, so every invocation gets somewhere.
+  // while a whole one fits — the invocation's first always (nothing spent of its CPU yet), so
+  // every invocation gets somewhere, once: not once more for each source after the first.
   const pageAccounts = sourcePageSize(source.kind, parseLimits(env.RELAY_LIMITS).cpuMs);
-  let pagesRead = 0;
   for (;;) {
     const url = cursor.phase === 'groups' ? (cursor.groupsNext ?? null) : cursor.phase === 'read' ? cursor.next : null;
     if (url === null) {
@@ -469,7 +469,7 @@ async function runBody(
     }
     const stopped = await stopIfFull();
     if (stopped) return stopped;
-    if (!hasBudget(budget, pageCost) || (pagesRead > 0 && cpuItemsLeft(budget, CPU_MS.importedUser) < pageAccounts)) {
+    if (!hasBudget(budget, pageCost) || (!cpuUntouched(budget) && cpuItemsLeft(budget, CPU_MS.importedUser) < pageAccounts)) {
       // out of budget: the next invocation continues (and may take the run at once)
       delete cursor.leaseUntil;
       await save();
@@ -515,7 +515,6 @@ async function runBody(
     }
     // this page's cost (its save included) is the estimate of the next one's
     await save();
-    pagesRead += 1;
     pageCost = Math.max(MIN_PAGE_COST, http.meter.requests + meter.d1 - pageStart);
   }
 
@@ -578,7 +577,6 @@ async function sweep(
   stopIfFull: () => Promise<ImportSummary | null>,
 ): Promise<ImportSummary> {
   const ctx = scimContext(env);
-  let chunks = 0;
   for (;;) {
     // deactivations write too; a deletion would make room, but one policy for the whole run is plainer
     const stopped = await stopIfFull();
@@ -588,9 +586,9 @@ async function sweep(
     const chunk = Math.min(
       SWEEP_CHUNK,
       Math.floor((Math.min(requestsLeft(budget), queriesLeft(budget)) - SWEEP_BASE_COST) / 4),
-      // a re-read account costs about what an imported one does (limits/cpu.ts); the
-      // invocation's first chunk has at least one, whatever the CPU left
-      chunks === 0 ? Math.max(1, cpuItemsLeft(budget, CPU_MS.importedUser)) : cpuItemsLeft(budget, CPU_MS.importedUser),
+      // a re-read account costs about what an imported one does (limits/cpu.ts); an invocation
+      // that has spent none of its CPU (no page, no chunk before) re-reads at least one
+      cpuUntouched(budget) ? Math.max(1, cpuItemsLeft(budget, CPU_MS.importedUser)) : cpuItemsLeft(budget, CPU_MS.importedUser),
     );
     if (chunk < 1 || Date.now() >= budget.deadline) {
       delete cursor.leaseUntil;
@@ -601,7 +599,6 @@ async function sweep(
     meter.d1 += 1;
     const unseen = await selectUnseen(env.DB, source.id, cursor.startedAt, chunk, cursor.sweepAfter ?? '');
     if (unseen.length === 0) break;
-    chunks += 1;
     chargeCpu(budget, unseen.length * CPU_MS.importedUser);
     const gone: (SourceLinkRow & { excluded?: boolean })[] = [];
     const present: RemoteUser[] = [];
