@@ -5,6 +5,7 @@
  * what its D1 queries, its subrequests, its CPU and its wall time allow, with the engine's own
  * costs (worker/src/provisioning, worker/src/sources) and the CPU measured by this bench.
  */
+import { CPU_MS, importPageSize, itemsWithin } from '../../worker/src/limits/cpu.ts';
 import type { Limits } from '../../worker/src/limits/profile.ts';
 
 /** The engine's costs the model uses (names as in the code they come from). */
@@ -19,7 +20,7 @@ export const ENGINE = {
   claimQueries: 3,
   /** bulk-batch.ts MATCH_CHUNK: users matched per filter request */
   matchChunk: 50,
-  /** importer.ts: accounts per Drupal JSON:API page, and a page's D1 round trips (links, users, insert, links, cursor) */
+  /** drupal-reader.ts DRUPAL_PAGE_SIZE: the most accounts a Drupal JSON:API page holds; and a page's D1 round trips (links, users, insert, links, cursor) */
   pageSize: 50,
   pageQueries: 6,
   /** index.ts: the import's share of a cron invocation */
@@ -69,17 +70,23 @@ export function syncCapacity(limits: Limits, w: Workload): Capacity {
   return { ...sending, invocations: sending.invocations + planning };
 }
 
-/** A first import: pages of 50 accounts, within the import's share of each cron invocation. */
-export function importCapacity(limits: Limits, users: number, cpuMsPerUser: number, sourcePagesPerSecond: number): Capacity {
-  const share = ENGINE.importShare;
+/**
+ * A first import of Drupal accounts as the importer reads it (sources/importer.ts), within `share`
+ * of each invocation (the cron's 60 %, or a queue consumer's whole): pages of what the profile's
+ * CPU allows by the cost model (limits/cpu.ts: 11 accounts on Free, Drupal's 50 on Paid), another
+ * page only while a whole one fits in the CPU left — the invocation's first always.
+ */
+export function importCapacity(limits: Limits, users: number, share: number, sourcePagesPerSecond: number): Capacity {
+  const pageSize = importPageSize(limits.cpuMs, ENGINE.pageSize);
   const q = (limits.d1Queries - ENGINE.reserve) * share - 2;
   const pageCost = ENGINE.pageQueries + (limits.d1CountsAsSubrequest ? 1 : 0);
+  const cpuPages = Math.max(1, itemsWithin((limits.cpuMs - CPU_MS.base) * share, pageSize * CPU_MS.importedUser));
   return least(
     [
-      ['D1 queries', (q / pageCost) * ENGINE.pageSize],
-      ['subrequests', limits.d1CountsAsSubrequest ? (q / pageCost) * ENGINE.pageSize : (limits.subrequests - ENGINE.reserve) * share * ENGINE.pageSize],
-      ['CPU', (limits.cpuMs * share) / cpuMsPerUser],
-      ['wall time', (limits.wallMs.cron / 1000) * share * sourcePagesPerSecond * ENGINE.pageSize],
+      ['D1 queries', (q / pageCost) * pageSize],
+      ['subrequests', limits.d1CountsAsSubrequest ? (q / pageCost) * pageSize : (limits.subrequests - ENGINE.reserve) * share * pageSize],
+      ['CPU', cpuPages * pageSize],
+      ['wall time', (limits.wallMs.cron / 1000) * share * sourcePagesPerSecond * pageSize],
     ],
     users,
   );

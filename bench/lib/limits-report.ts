@@ -1,7 +1,7 @@
 /** bench:limits's Markdown report (bench/results/limits-latest.md) and the model's rows. */
 import { PROFILES } from '../../worker/src/limits/profile.ts';
 import type { KindResult } from './limits-measure.ts';
-import { type Capacity, importCapacity, syncCapacity } from './limits-model.ts';
+import { type Capacity, ENGINE, importCapacity, syncCapacity } from './limits-model.ts';
 import type { QueueSyncResult } from './limits-queue.ts';
 import type { MachineInfo } from './results.ts';
 
@@ -14,9 +14,10 @@ export interface ModelRow {
   name: 'free' | 'paid';
   sync: Capacity & { cronMinutes: number };
   perOp: Capacity & { cronMinutes: number };
+  /** a first import of 20,000 Drupal users in the cron's share of each tick */
   import: Capacity & { cronMinutes: number };
-  /** the same import held only by the engine's budgets (D1 queries, subrequests): what it sends where CPU is not counted */
-  importByBudget: Capacity;
+  /** the same import through the work queue: each invocation a consumer's, all of it the import's */
+  importByQueue: Capacity;
 }
 
 /** The cron half of the model (one invocation a minute): what a local run cannot show. */
@@ -28,8 +29,8 @@ export function modelRows(cpuMsPerUser: number, postCpuMs: number): ModelRow[] {
       name,
       sync: cron(syncCapacity(limits, { users: 10_000, bulkMax: 100, cpuMsPerUser, targetRate: 1333 })),
       perOp: cron(syncCapacity(limits, { users: 10_000, bulkMax: 0, cpuMsPerUser: postCpuMs, targetRate: 280 })),
-      import: cron(importCapacity(limits, 20_000, cpuMsPerUser, 26)),
-      importByBudget: importCapacity(limits, 20_000, 0, 26),
+      import: cron(importCapacity(limits, 20_000, ENGINE.importShare, 26)),
+      importByQueue: importCapacity(limits, 20_000, 1, 26),
     };
   });
 }
@@ -120,12 +121,12 @@ function modelSection(r: LimitsRun): string[] {
     `| ${m.name} | ${label} | ${en(c.perInvocation)} (${c.boundBy}) | ${c.invocations} | ${c.cronMinutes} |`;
   const imports = r.model.map(
     (m) =>
-      `${m.name}: ${en(m.importByBudget.invocations)} invocations held by the engine's budgets (${en(m.importByBudget.invocations * 3)} operations), ${en(m.import.invocations)} if each must also stay within ${PROFILES[m.name].cpuMs.toLocaleString('en')} ms of CPU (${en(m.import.invocations * 3)} operations)`,
+      `${m.name}: ${en(m.importByQueue.invocations)} consumer invocations of ${en(m.importByQueue.perInvocation)} accounts (bound by ${m.importByQueue.boundBy}), ${en(m.importByQueue.invocations * 3)} operations`,
   );
   return [
     '## Production-time model: the cron path',
     '',
-    "What a local run cannot show: the cron's cadence (one invocation a minute) and a Drupal import's pages (bench/lib/limits-model.ts: per invocation the least of what its D1 queries, subrequests, CPU and wall time allow, with the engine's own costs and this run's CPU per user — a Bulk create's share; target 1,333 users/s with Bulk, 280/s per request; Drupal 26 pages/s). The queue rows of earlier runs were modelled; the measured figures above replace them.",
+    "What a local run cannot show: the cron's cadence (one invocation a minute) and a Drupal import's pages (bench/lib/limits-model.ts: per invocation the least of what its D1 queries, subrequests, CPU and wall time allow, with the engine's own costs; a sync's CPU per user is this run's — a Bulk create's share — and an import's is the cost model's (worker/src/limits/cpu.ts: 0.7 ms an account, pages of 11 on Free); target 1,333 users/s with Bulk, 280/s per request; Drupal 26 pages/s). The queue rows of earlier runs were modelled; the measured figures above replace them.",
     '',
     '| plan | work | per invocation (bound by) | invocations | minutes, cron every minute |',
     '| --- | --- | --- | --- | --- |',
@@ -135,7 +136,7 @@ function modelSection(r: LimitsRun): string[] {
       row(m, 'first import, 20,000 Drupal users', m.import),
     ]),
     '',
-    `Queue operations of a first import of 20,000 Drupal users (modelled: one message per consumer invocation, 3 operations each, at the cron's 60 % share of an invocation, so an upper bound): ${imports.join('; ')}. With automatic targets, each invocation that imported a page enqueues one more message per target. Free allows ${en(FREE_QUEUE_OPS_PER_DAY)} operations a day: a message names a target or a source, never a user, so the measured initial sync takes a handful, while an import held to 10 ms of CPU per invocation would come close to the day's allowance.`,
+    `Queue operations of a first import of 20,000 Drupal users through the work queue (modelled: one message per consumer invocation, 3 operations each): ${imports.join('; ')}. With automatic targets, each invocation that imported a page enqueues one more message per target. Free allows ${en(FREE_QUEUE_OPS_PER_DAY)} operations a day: a message names a target or a source, never a user, so the measured initial sync takes a handful, while an import held to 10 ms of CPU per invocation takes about half the day's allowance, and as much again for each automatic target.`,
     '',
   ];
 }

@@ -37,8 +37,9 @@ async function firstSync(kind: 'wordpress-rest' | 'joomla-webservices', baseUrl:
     modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
   });
   expect(created.status, created.text).toBe(201);
-  // One run on Paid; on Free one invocation's 50 requests and queries reach part of the 40, and
-  // each further run goes on from there. Answers how many runs it took.
+  // One run on Paid; on Free one invocation's 50 requests and queries, and its CPU (20 rows by
+  // limits/cpu.ts), reach part of the 40, and each further run goes on from there. Every run
+  // provisions at least a row, so more runs than users means it is stuck. Answers how many runs it took.
   const queued = async () =>
     (await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased')")
       .bind(created.body.id)
@@ -47,7 +48,7 @@ async function firstSync(kind: 'wordpress-rest' | 'joomla-webservices', baseUrl:
   do {
     await dispatch(env, { mode: 'scheduled', force: true, targetIds: [created.body.id], budget: createBudget(env, 'http') });
     runs++;
-  } while (runs < 10 && (await queued()) > 0);
+  } while (runs < USERS && (await queued()) > 0);
   return runs;
 }
 

@@ -7,11 +7,12 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/api';
+import { createBudget } from '../../worker/src/limits/budget';
 import { runImports } from '../../worker/src/sources/importer';
-import { dirUser, drupalSource, newSite, runSource, runSourceToEnd, uniq } from './support';
+import { dirUser, drupalPageSize, drupalSource, newSite, runSource, runSourceToEnd, uniq } from './support';
 
 describe('full import', () => {
-  it('maps name, mail, status, UUID, uid and roles, paging 50 at a time through links.next', async () => {
+  it('maps name, mail, status, UUID, uid and roles, paging through links.next (50 at a time on Paid, fewer on Free)', async () => {
     const p = uniq('full');
     const site = await newSite({
       adminUser: false,
@@ -25,7 +26,8 @@ describe('full import', () => {
     const source = await drupalSource(site);
     const summary = await runSourceToEnd(source.id, 'full');
     expect(summary).toMatchObject({ kind: 'full', status: 'done' });
-    expect(summary.counts).toMatchObject({ read: 112, created: 112, pages: 3 });
+    const pages = Math.ceil(112 / drupalPageSize);
+    expect(summary.counts).toMatchObject({ read: 112, created: 112, pages });
 
     const { users } = await site.state();
     const ann = await dirUser(`${p}-ann`);
@@ -37,11 +39,11 @@ describe('full import', () => {
     expect(link).toEqual({ uid: '2', userId: ann!.id });
 
     const gets = (await site.requests()).filter((r) => r.path === '/jsonapi/user/user');
-    expect(gets).toHaveLength(3);
+    expect(gets).toHaveLength(pages);
     const first = new URLSearchParams(gets[0]!.query);
     expect(first.get('sort')).toBe('drupal_internal__uid');
-    expect(first.get('page[limit]')).toBe('50');
-    expect(new URLSearchParams(gets[2]!.query).get('page[offset]')).toBe('100');
+    expect(first.get('page[limit]')).toBe(String(drupalPageSize));
+    expect(new URLSearchParams(gets[2]!.query).get('page[offset]')).toBe(String(2 * drupalPageSize));
     expect(gets.every((r) => r.auth === 'basic')).toBe(true);
 
     const source2 = (await api('GET', `/sources/${source.id}`)).body;
@@ -114,12 +116,50 @@ describe('incremental import', () => {
       sourceIds: [source.id],
     });
     expect(third[0]).toMatchObject({ runId: first[0]!.runId, status: 'done' });
-    expect(third[0]!.counts).toMatchObject({ pages: 3, read: 130, created: 130, invocations: 3 });
+    const pages = Math.ceil(130 / drupalPageSize);
+    expect(third[0]!.counts).toMatchObject({ pages, read: 130, created: 130, invocations: 3 });
 
     const offsets = (await site.requests()).filter((r) => r.path === '/jsonapi/user/user').map((r) => new URLSearchParams(r.query).get('page[offset]'));
-    expect(offsets).toEqual([null, '50', '100']);
+    expect(offsets).toEqual([null, ...Array.from({ length: pages - 1 }, (_, i) => String((i + 1) * drupalPageSize))]);
     const n = await env.DB.prepare('SELECT count(*) AS n FROM users WHERE user_name_lower LIKE ?').bind(`${p}%`).first<{ n: number }>();
     expect(n!.n).toBe(130);
+  });
+});
+
+describe('CPU per invocation (limits/cpu.ts)', () => {
+  it('an invocation spends its CPU once: a second source waits for the next invocation unless a whole page still fits, and each run goes on where it stopped', async () => {
+    const p = uniq('cpu');
+    const sites = [
+      await newSite({ adminUser: false, generate: 30, generatePrefix: `${p}a` }),
+      await newSite({ adminUser: false, generate: 30, generatePrefix: `${p}b` }),
+    ];
+    const ids = [(await drupalSource(sites[0]!)).id, (await drupalSource(sites[1]!)).id];
+    const budget = createBudget(env, 'queue');
+    const [a, b] = await runImports(env, { budget, sourceIds: ids, force: 'full' });
+    // by the model the invocation stays within its CPU: on Free one page of 11 accounts is 7.7 of
+    // its 8 ms, and the second source's first page would be as much again
+    expect(budget.cpuMs).toBeGreaterThanOrEqual(0);
+    if (drupalPageSize < 30) {
+      expect(a).toMatchObject({ status: 'running', counts: { pages: 1 } });
+      expect(b).toMatchObject({ status: 'running', error: null });
+      expect(b!.counts.pages).toBeUndefined();
+    } else {
+      expect([a!.status, b!.status]).toEqual(['done', 'done']);
+    }
+    // each source goes on in invocations of its own, as the queue's follow-ups run them
+    for (const id of ids) {
+      let summary = a!.sourceId === id ? a : b;
+      for (let i = 0; i < 2 * 31 + 5 && summary?.status === 'running'; i++) {
+        const next = createBudget(env, 'queue');
+        [summary] = await runImports(env, { budget: next, sourceIds: [id] });
+        expect(next.cpuMs).toBeGreaterThanOrEqual(0);
+      }
+      expect(summary).toMatchObject({ status: 'done', counts: { pages: Math.ceil(31 / drupalPageSize), read: 30, created: 30 } });
+    }
+    for (const site of ['a', 'b']) {
+      const n = await env.DB.prepare('SELECT count(*) AS n FROM users WHERE user_name_lower LIKE ?').bind(`${p}${site}%`).first<{ n: number }>();
+      expect(n!.n).toBe(30);
+    }
   });
 });
 
@@ -159,7 +199,7 @@ describe('deletions and guard rails', () => {
   async function imported(p: string, count: number, extra: Record<string, unknown> = {}) {
     const site = await newSite({ adminUser: false, users: Array.from({ length: count }, (_, i) => ({ uid: i + 2, name: `${p}-${i}` })) });
     const source = await drupalSource(site, extra);
-    expect((await runSource(source.id, 'full')).status).toBe('done');
+    expect((await runSourceToEnd(source.id, 'full')).status).toBe('done');
     return { site, source };
   }
 

@@ -12,7 +12,7 @@ import { api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { onB, targetToB } from '../support/on-relay-b';
 import { joomlaDelete, joomlaSource, newJoomlaSite } from './cms-support';
-import { dirUser, runSource, uniq } from './support';
+import { dirUser, pageSizeOf, runSource, runSourceToEnd, uniq } from './support';
 
 /**
  * A run stopped after its first page: the page answers after SLOW_PAGE_MS, past the run's
@@ -20,6 +20,8 @@ import { dirUser, runSource, uniq } from './support';
  */
 const SLOW_PAGE_MS = 2500;
 const SHORT_BUDGET_MS = 1200;
+/** Joomla's page under this profile: 100 on Paid, 11 on Free (limits/cpu.ts); where a page ends is what these tests shift. */
+const PAGE = pageSizeOf('joomla-webservices');
 
 const users = (p: string, n: number, from = 600) =>
   Array.from({ length: n }, (_, i) => ({
@@ -91,9 +93,9 @@ describe('Joomla as a source', () => {
 
   it('an account deleted during a run shifts the offsets; the one the pass skipped is re-read by id and stays active', async () => {
     const p = uniq('joshift');
-    const site = await newJoomlaSite(p, { users: users(p, 150) });
+    const site = await newJoomlaSite(p, { users: users(p, PAGE + 50) });
     const source = await joomlaSource(site);
-    expect((await runSource(source.id, 'full')).status).toBe('done');
+    expect((await runSourceToEnd(source.id, 'full', PAGE + 51)).status).toBe('done');
 
     // The first page is slow: the run's time runs out after it and it stops, to continue later.
     await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
@@ -111,20 +113,21 @@ describe('Joomla as a source', () => {
       sourceIds: [source.id],
     });
     expect(rest[0]).toMatchObject({ status: 'done' });
-    // u100 moved up onto page one, which was already read: missed by the pass, found by id
+    // u100 (Paid; u11 on Free) moved up onto page one, which was already read: missed by the pass, found by id
     expect(rest[0]!.counts).toMatchObject({ rechecked: 1, foundOnRecheck: 1 });
     expect(rest[0]!.counts.deactivated ?? 0).toBe(0);
-    for (const i of [1, 99, 100, 101, 149]) expect((await dirUser(`${p}-u${i}`))!.active).toBe(true);
+    for (const i of [1, PAGE - 1, PAGE, PAGE + 1, PAGE + 49]) expect((await dirUser(`${p}-u${i}`))!.active).toBe(true);
     // u0 was seen before it was deleted: the next reconciliation re-reads it by id and finds it gone
-    expect((await runSource(source.id, 'full')).counts).toMatchObject({ rechecked: 1, deactivated: 1 });
+    expect((await runSourceToEnd(source.id, 'full', PAGE + 51)).counts).toMatchObject({ rechecked: 1, deactivated: 1 });
     expect((await dirUser(`${p}-u0`))!.active).toBe(false);
   });
 
   it('an offset past a listing that shrank during the run ends the pass; the plugin switched off does not', async () => {
     const p = uniq('joshrink');
-    const site = await newJoomlaSite(p, { users: users(p, 101) });
+    // a page and one account more, with the admin: the second page holds two
+    const site = await newJoomlaSite(p, { users: users(p, PAGE + 1) });
     const source = await joomlaSource(site);
-    expect((await runSource(source.id, 'full')).status).toBe('done');
+    expect((await runSourceToEnd(source.id, 'full', PAGE + 2)).status).toBe('done');
 
     await site.faults([{ match: { method: 'GET', path: '/v1/users' }, delayMs: SLOW_PAGE_MS, times: 1 }]);
     expect(
@@ -136,7 +139,7 @@ describe('Joomla as a source', () => {
         })
       )[0],
     ).toMatchObject({ status: 'running' });
-    // 101 → 99 accounts: page two (offset 100) is now past the end, Joomla's 404
+    // 101 → 99 accounts on Paid (12 → 10 on Free), and the admin: page two (offset PAGE) is now past the end, Joomla's 404
     await joomlaDelete(site, [600, 601]);
     const rest = (
       await runImports(env, {
@@ -144,10 +147,10 @@ describe('Joomla as a source', () => {
         sourceIds: [source.id],
       })
     )[0]!;
-    // the pass ended at Joomla's 404; u100 (and the admin), moved onto the page already read, are found by id
+    // the pass ended at Joomla's 404; u100 (u11 on Free) and the admin, moved onto the page already read, are found by id
     expect(rest).toMatchObject({ status: 'done', counts: { pages: 2, foundOnRecheck: 2 } });
     expect(rest.counts.deactivated ?? 0).toBe(0);
-    expect((await dirUser(`${p}-u100`))!.active).toBe(true);
+    expect((await dirUser(`${p}-u${PAGE}`))!.active).toBe(true);
 
     // two pages again; the plugin goes off between them: the same 404, but the probe tells
     await site.addUsers(users(p, 5, 700).map((u) => ({ ...u, username: `${u.username}-more` })));

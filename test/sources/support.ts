@@ -5,10 +5,21 @@
 import { env } from 'cloudflare:test';
 import { expect, inject } from 'vitest';
 import { api } from '../helpers/api';
+import type { Source } from '../../shared/src/sources';
+import { parseLimits } from '../../worker/src/limits/profile';
+import { sourcePageSize } from '../../worker/src/sources/source-reader';
 import { createDrupalSite, type DrupalSiteHandle } from '../support/drupal-site/client';
 import type { CreateSiteRequest } from '../support/drupal-site/types';
 
 export const drupalServer = inject('drupalSiteUrl');
+
+/**
+ * The page size a run of `kind` reads at under this run's profile: the source's maximum on Paid
+ * (Drupal 50, SCIM, WordPress and Joomla 100), what 10 ms of CPU allows on Free (limits/cpu.ts: 11).
+ */
+export const pageSizeOf = (kind: Source['kind']): number => sourcePageSize(kind, parseLimits(env.RELAY_LIMITS).cpuMs);
+
+export const drupalPageSize = pageSizeOf('drupal-jsonapi');
 
 export async function newSite(req: CreateSiteRequest = {}): Promise<DrupalSiteHandle> {
   return createDrupalSite(drupalServer, req);
@@ -31,12 +42,18 @@ export async function runSource(id: string, kind: 'incremental' | 'full' = 'incr
 }
 
 /**
- * Runs an import and continues it, one invocation at a time, until it is no longer running: on
- * the Free plan's 50 D1 queries a site of a hundred accounts takes several invocations.
+ * Runs an import and continues it, one invocation at a time, until it is no longer running — as
+ * the queue's follow-ups and the cron continue it in production: on the Free plan (50 D1 queries,
+ * 10 ms of CPU) a page is 11 accounts and a site of a hundred takes a dozen invocations.
+ *
+ * Every invocation moves a run on by a page or a sweep chunk of at least one account (the first
+ * always runs), so a run over at most `accounts` takes at most that many invocations to list them
+ * and as many to re-read them, and a few for its groups and its end: one still running after
+ * those is stuck, the loop stops and the caller's `done` fails.
  */
-export async function runSourceToEnd(id: string, kind: 'incremental' | 'full' = 'incremental'): Promise<any> {
+export async function runSourceToEnd(id: string, kind: 'incremental' | 'full' = 'incremental', accounts = 150): Promise<any> {
   let summary = await runSource(id, kind);
-  for (let i = 0; i < 30 && summary.status === 'running' && summary.error === null; i++) summary = await runSource(id, kind);
+  for (let i = 0; i < 2 * accounts + 5 && summary.status === 'running' && summary.error === null; i++) summary = await runSource(id, kind);
   return summary;
 }
 

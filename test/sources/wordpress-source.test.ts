@@ -9,7 +9,7 @@ import { api } from '../helpers/api';
 import { provisioned } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 import { newWpSite, wpCredentials, wpDelete, wpSource } from './cms-support';
-import { dirUser, runSource, runSourceToEnd, uniq } from './support';
+import { dirUser, pageSizeOf, runSource, runSourceToEnd, uniq } from './support';
 
 const users = (p: string, n: number, from = 2) =>
   Array.from({ length: n }, (_, i) => ({ id: from + i, username: `${p}-u${i}`, email: `${p}-u${i}@wp.test`, roles: ['subscriber'] }));
@@ -46,13 +46,16 @@ describe('WordPress as a source', () => {
     expect(await dirUser(`${p}-ed`)).toMatchObject({ active: true, groups: ['editor'] });
   });
 
-  it('reads every page of a listing larger than one page (100 a page, X-WP-TotalPages)', async () => {
+  it('reads every page of a listing larger than one page (100 a page on Paid, 11 on Free; X-WP-TotalPages)', async () => {
     const p = uniq('wppages');
     const site = await newWpSite(p, { users: users(p, 130) });
     const source = await wpSource(site);
     // One invocation on Paid; on Free the import goes on page by page (as the cron and the queue continue it).
-    const full = await runSourceToEnd(source.id, 'full');
-    expect(full).toMatchObject({ status: 'done', counts: { pages: 2, read: 131, created: 131 } });
+    const full = await runSourceToEnd(source.id, 'full', 131);
+    const pages = Math.ceil(131 / pageSizeOf('wordpress-rest'));
+    expect(full).toMatchObject({ status: 'done', counts: { pages, read: 131, created: 131 } });
+    const listed = (await site.requests()).filter((r) => r.method === 'GET' && r.route === '/wp/v2/users');
+    expect(listed.map((r) => new URLSearchParams(r.query).get('page'))).toEqual(Array.from({ length: pages }, (_, i) => String(i + 1)));
   });
 
   it('a wrong Application Password fails the run and pauses the source, though WordPress answers the listing 200 as anonymous', async () => {

@@ -5,7 +5,8 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { createBudget, hasRoom, queriesLeft, requestsLeft, settle, shareOf } from '../../worker/src/limits/budget';
+import { chargeCpu, cpuItemsLeft, cpuUntouched, createBudget, hasRoom, queriesLeft, requestsLeft, settle, shareOf } from '../../worker/src/limits/budget';
+import { CPU_MS, importPageSize } from '../../worker/src/limits/cpu';
 import { metered, takeUsages } from '../../worker/src/limits/meter';
 import { parseLimits } from '../../worker/src/limits/profile';
 
@@ -55,5 +56,36 @@ describe('invocation budgets', () => {
       expect(b.requests).toBe(42);
     });
     takeUsages();
+  });
+
+  it('hold work that scales with users to the CPU the profile allows, by the cost model', () => {
+    const free = createBudget({ RELAY_LIMITS: 'free' }, 'queue');
+    // 10 ms less the invocation's own 2: 20 rows out at 0.4 ms, 11 accounts in at 0.7 ms
+    expect(cpuItemsLeft(free, CPU_MS.outboundRow)).toBe(20);
+    expect(cpuItemsLeft(free, CPU_MS.importedUser)).toBe(11);
+    expect(importPageSize(10, 50)).toBe(11);
+    expect(importPageSize(30_000, 50)).toBe(50);
+    const paid = createBudget({ RELAY_LIMITS: 'paid' }, 'queue');
+    expect(cpuItemsLeft(paid, CPU_MS.outboundRow)).toBe(74_995);
+    chargeCpu(free, 20 * CPU_MS.outboundRow);
+    expect(cpuItemsLeft(free, CPU_MS.outboundRow)).toBe(0);
+    // a share's CPU spent is charged to its parent when it settles
+    const cron = createBudget({ RELAY_LIMITS: 'paid' }, 'cron');
+    const share = shareOf(cron, 0.5);
+    chargeCpu(share, 1_000);
+    settle(cron, share, share.requests);
+    expect(cron.cpuMs).toBe(30_000 - CPU_MS.base - 1_000);
+    // a hand-made budget without CPU is not held by it
+    expect(cpuItemsLeft({ requests: 1, deadline: 0, queries: 1, pool: 1 }, 1)).toBe(Number.POSITIVE_INFINITY);
+    // the first item of work may overshoot only while nothing of the CPU is spent (a share counts from when it was given)
+    const fresh = createBudget({ RELAY_LIMITS: 'free' }, 'queue');
+    expect(cpuUntouched(fresh)).toBe(true);
+    chargeCpu(fresh, CPU_MS.importedUser);
+    expect(cpuUntouched(fresh)).toBe(false);
+    const part = shareOf(createBudget({ RELAY_LIMITS: 'free' }, 'cron'), 0.6);
+    expect(cpuUntouched(part)).toBe(true);
+    chargeCpu(part, 0.1);
+    expect(cpuUntouched(part)).toBe(false);
+    expect(cpuUntouched({ requests: 1, deadline: 0, queries: 1, pool: 1 })).toBe(true);
   });
 });

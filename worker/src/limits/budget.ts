@@ -11,6 +11,7 @@
  * `waitUntil` work is charged by Cloudflare to the invocation that started it: its budget has
  * the time after the response (`wallMs.waitUntil`) but only the queries the request left.
  */
+import { CPU_MS, itemsWithin } from './cpu';
 import { currentMeter } from './meter';
 import { budgetFor, type InvocationKind, parseLimits } from './profile';
 
@@ -23,6 +24,13 @@ export interface Budget {
   queries: number;
   /** D1 queries and outbound requests together (the meter's counts) at which it stops; Infinity where they are separate */
   pool: number;
+  /**
+   * CPU ms this work may still spend by the cost model (cpu.ts: a Worker cannot read its own CPU
+   * time); charged with `chargeCpu`. Absent: not counted (a hand-made budget in a test).
+   */
+  cpuMs?: number;
+  /** the CPU this budget was given (createBudget, shareOf): `settle` charges a share's parent what it spent of it */
+  cpuGiven?: number;
 }
 
 /** The invocation's D1 queries and outbound requests so far (0 outside a metered invocation). */
@@ -39,7 +47,24 @@ export function createBudget(env: { RELAY_LIMITS?: string }, kind: InvocationKin
     deadline: Date.now() + b.wallMs,
     queries: b.d1Queries,
     pool: limits.d1CountsAsSubrequest ? b.subrequests : Number.POSITIVE_INFINITY,
+    cpuMs: limits.cpuMs - CPU_MS.base,
+    cpuGiven: limits.cpuMs - CPU_MS.base,
   };
+}
+
+/** How many items of `perItemMs` CPU this work may still do (cpu.ts); unbounded when CPU is not counted. */
+export const cpuItemsLeft = (b: Budget, perItemMs: number): number => (b.cpuMs === undefined ? Number.POSITIVE_INFINITY : itemsWithin(b.cpuMs, perItemMs));
+
+/**
+ * Whether none of this budget's CPU is spent yet (cpu.ts). Work that scales with users starts its
+ * first item whatever it costs only then, so each invocation gets somewhere and spends it once —
+ * not once per source or target it goes on to.
+ */
+export const cpuUntouched = (b: Budget): boolean => b.cpuMs === undefined || b.cpuGiven === undefined || b.cpuMs >= b.cpuGiven;
+
+/** Charges CPU the model says this work spent. */
+export function chargeCpu(b: Budget, ms: number): void {
+  if (b.cpuMs !== undefined) b.cpuMs -= ms;
 }
 
 /** D1 queries this work may still make. */
@@ -64,12 +89,14 @@ export function shareOf(b: Budget, fraction: number): Budget {
     deadline: Date.now() + Math.floor((b.deadline - Date.now()) * fraction),
     queries: now.d1 + Math.floor((b.queries - now.d1) * fraction),
     pool: b.pool === Number.POSITIVE_INFINITY ? b.pool : now.pooled + Math.floor((b.pool - now.pooled) * fraction),
+    ...(b.cpuMs === undefined ? {} : { cpuMs: b.cpuMs * fraction, cpuGiven: b.cpuMs * fraction }),
   };
 }
 
-/** Charges the parent with what a share spent of its outbound requests. */
+/** Charges the parent with what a share spent of its outbound requests and its CPU. */
 export function settle(parent: Budget, share: Budget, given: number): void {
   parent.requests -= given - share.requests;
+  if (share.cpuGiven !== undefined && share.cpuMs !== undefined) chargeCpu(parent, share.cpuGiven - share.cpuMs);
 }
 
 /**

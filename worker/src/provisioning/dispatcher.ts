@@ -19,7 +19,8 @@ import { limitConcurrency } from './concurrency-limit';
 import { catchUp, MAX_PAGES, QUERIES_PER_PAGE } from './planner';
 import { createSyncContext } from './sync-context';
 import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
-import { type Budget, createBudget, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
+import { type Budget, chargeCpu, cpuItemsLeft, createBudget, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
+import { CPU_MS } from '../limits/cpu';
 
 export { type Budget, createBudget } from '../limits/budget';
 
@@ -199,8 +200,9 @@ async function drainTarget(
       drained = result.drained;
       break;
     }
-    // As many rows as the requests left allow at two each, as the lanes claim (Free: a few dozen).
-    const fit = Math.min(1000, bulkMax * target.concurrency, Math.floor(requestsLeft(budget) / 2));
+    // As many rows as the requests left allow at two each, as the lanes claim, and the CPU left
+    // provisions (limits/cpu.ts; Free: 20 an invocation).
+    const fit = Math.min(1000, bulkMax * target.concurrency, Math.floor(requestsLeft(budget) / 2), cpuItemsLeft(budget, CPU_MS.outboundRow));
     if (fit < 1) break;
     const rows = await claimOutbox(env.DB, target.id, fit, now(), LEASE_MS, runId);
     if (rows.length === 0) {
@@ -208,6 +210,7 @@ async function drainTarget(
       break;
     }
     counts.claimed = (counts.claimed ?? 0) + rows.length;
+    chargeCpu(budget, rows.length * CPU_MS.outboundRow);
     let queue = rows;
     const users = rows.filter((r) => r.resourceType === 'User');
     if (users.length > 1) {

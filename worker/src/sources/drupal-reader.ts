@@ -17,19 +17,19 @@ export const DRUPAL_PAGE_SIZE = 50;
 export const usersUrl = (baseUrl: string) => `${baseUrl}/jsonapi/user/user`;
 
 /** Incremental: accounts changed at or after the watermark (seconds), oldest change first. */
-export function incrementalUrl(baseUrl: string, watermark: string): string {
+export function incrementalUrl(baseUrl: string, watermark: string, pageSize = DRUPAL_PAGE_SIZE): string {
   const q = new URLSearchParams();
   q.set('filter[changed][condition][path]', 'changed');
   q.set('filter[changed][condition][operator]', '>=');
   q.set('filter[changed][condition][value]', watermark);
   q.set('sort', 'changed,drupal_internal__uid');
-  q.set('page[limit]', String(DRUPAL_PAGE_SIZE));
+  q.set('page[limit]', String(pageSize));
   return `${usersUrl(baseUrl)}?${q.toString()}`;
 }
 
 /** Full reconciliation: every account, by uid. */
-export function fullUrl(baseUrl: string): string {
-  const q = new URLSearchParams({ sort: 'drupal_internal__uid', 'page[limit]': String(DRUPAL_PAGE_SIZE) });
+export function fullUrl(baseUrl: string, pageSize = DRUPAL_PAGE_SIZE): string {
+  const q = new URLSearchParams({ sort: 'drupal_internal__uid', 'page[limit]': String(pageSize) });
   return `${usersUrl(baseUrl)}?${q.toString()}`;
 }
 

@@ -40,7 +40,8 @@ import {
   type SourceRow,
 } from '../db/sources';
 import type { Env } from '../env';
-import { type Budget, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
+import { type Budget, chargeCpu, cpuItemsLeft, cpuUntouched, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
+import { CPU_MS } from '../limits/cpu';
 import { databaseFill, makeRoomWords, nearlyFullWords } from '../limits/d1-size';
 import { parseLimits } from '../limits/profile';
 import { ScimError } from '../scim/errors';
@@ -52,7 +53,7 @@ import type { Recheck } from './drupal-reader';
 import { sourceHttp, type SourceHttp } from './http';
 import { SourceError, type RemotePage, type RemoteUser } from './remote';
 import { readScimGroupsPage, refusedFilter, scimGroupsUrl, scimListUrl, type RemoteGroup } from './scim-reader';
-import { expectedHidden, firstPageUrl, readSourcePage, readsInFull, recheckSourceUser, requireSourceAccount } from './source-reader';
+import { expectedHidden, firstPageUrl, readSourcePage, readsInFull, recheckSourceUser, requireSourceAccount, sourcePageSize } from './source-reader';
 import { applyGroups } from './apply-groups';
 import { listSources, loadSourceSecret } from './sources';
 
@@ -264,7 +265,7 @@ async function startRun(env: Env, source: Source, row: SourceRow, requested: Run
   // Without a watermark there is nothing to be incremental from.
   const kind: RunKind = requested === 'incremental' && !row.watermark ? 'full' : requested;
   const runId = crypto.randomUUID();
-  const first = firstPageUrl(source, kind, row.watermark);
+  const first = firstPageUrl(source, kind, row.watermark, parseLimits(env.RELAY_LIMITS).cpuMs);
   // Without change stamps the watermark is when the last complete read started (source-reader.ts).
   const cursor: Cursor = {
     runId,
@@ -447,6 +448,10 @@ async function runBody(
   }
 
   let pageCost = MIN_PAGE_COST;
+  // CPU (limits/cpu.ts): each page is charged what its accounts cost; another page starts only
+  // while a whole one fits — the invocation's first always (nothing spent of its CPU yet), so
+  // every invocation gets somewhere, once: not once more for each source after the first.
+  const pageAccounts = sourcePageSize(source.kind, parseLimits(env.RELAY_LIMITS).cpuMs);
   for (;;) {
     const url = cursor.phase === 'groups' ? (cursor.groupsNext ?? null) : cursor.phase === 'read' ? cursor.next : null;
     if (url === null) {
@@ -464,7 +469,7 @@ async function runBody(
     }
     const stopped = await stopIfFull();
     if (stopped) return stopped;
-    if (!hasBudget(budget, pageCost)) {
+    if (!hasBudget(budget, pageCost) || (!cpuUntouched(budget) && cpuItemsLeft(budget, CPU_MS.importedUser) < pageAccounts)) {
       // out of budget: the next invocation continues (and may take the run at once)
       delete cursor.leaseUntil;
       await save();
@@ -484,7 +489,7 @@ async function runBody(
       if (source.kind === 'scim' && !cursor.unfiltered && cursor.kind === 'incremental' && refusedFilter(err)) {
         // The server does not filter on meta.lastModified: read everything (no sweep).
         cursor.unfiltered = true;
-        cursor.next = scimListUrl(source.baseUrl, 1, null);
+        cursor.next = scimListUrl(source.baseUrl, 1, null, sourcePageSize('scim', parseLimits(env.RELAY_LIMITS).cpuMs));
         continue;
       }
       return failed(err);
@@ -502,6 +507,7 @@ async function runBody(
       add(counts, 'read', page.users.length);
       if (page.hidden > 0) add(counts, 'hidden', page.hidden);
       const outcomes: UserOutcome[] = page.users.length > 0 ? await applyPage(ctx, page.users) : [];
+      chargeCpu(budget, page.users.length * CPU_MS.importedUser);
       noteConflicts(outcomes);
       for (const u of page.users) cursor.maxChanged = newer(cursor.maxChanged, u.changed);
       if (page.users.some((u) => u.roles !== undefined)) cursor.sawUserGroups = true;
@@ -577,7 +583,13 @@ async function sweep(
     if (stopped) return stopped;
     // per account: the re-read, a read and a write; plus the chunk's batch reads and writes. A
     // small budget (the Free plan's 50) re-reads fewer accounts per invocation, never none.
-    const chunk = Math.min(SWEEP_CHUNK, Math.floor((Math.min(requestsLeft(budget), queriesLeft(budget)) - SWEEP_BASE_COST) / 4));
+    const chunk = Math.min(
+      SWEEP_CHUNK,
+      Math.floor((Math.min(requestsLeft(budget), queriesLeft(budget)) - SWEEP_BASE_COST) / 4),
+      // a re-read account costs about what an imported one does (limits/cpu.ts); an invocation
+      // that has spent none of its CPU (no page, no chunk before) re-reads at least one
+      cpuUntouched(budget) ? Math.max(1, cpuItemsLeft(budget, CPU_MS.importedUser)) : cpuItemsLeft(budget, CPU_MS.importedUser),
+    );
     if (chunk < 1 || Date.now() >= budget.deadline) {
       delete cursor.leaseUntil;
       await save();
@@ -587,6 +599,7 @@ async function sweep(
     meter.d1 += 1;
     const unseen = await selectUnseen(env.DB, source.id, cursor.startedAt, chunk, cursor.sweepAfter ?? '');
     if (unseen.length === 0) break;
+    chargeCpu(budget, unseen.length * CPU_MS.importedUser);
     const gone: (SourceLinkRow & { excluded?: boolean })[] = [];
     const present: RemoteUser[] = [];
     for (const link of unseen) {

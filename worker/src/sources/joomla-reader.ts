@@ -25,8 +25,8 @@ export const JOOMLA_PAGE_SIZE = 100;
 
 export const joomlaUsersUrl = (baseUrl: string) => `${baseUrl}/api/index.php/v1/users`;
 
-export function joomlaListUrl(baseUrl: string, offset = 0): string {
-  const q = new URLSearchParams({ 'page[limit]': String(JOOMLA_PAGE_SIZE), 'page[offset]': String(offset) });
+export function joomlaListUrl(baseUrl: string, offset = 0, pageSize = JOOMLA_PAGE_SIZE): string {
+  const q = new URLSearchParams({ 'page[limit]': String(pageSize), 'page[offset]': String(offset) });
   return `${joomlaUsersUrl(baseUrl)}?${q.toString()}`;
 }
 

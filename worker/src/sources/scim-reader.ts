@@ -12,8 +12,8 @@ import { parseRemote, scimGroupResourceSchema, scimListSchema, scimUserResourceS
 export const SCIM_JSON = 'application/scim+json';
 export const SCIM_PAGE_SIZE = 100;
 
-export function scimListUrl(baseUrl: string, startIndex: number, watermark: string | null): string {
-  const q = new URLSearchParams({ startIndex: String(startIndex), count: String(SCIM_PAGE_SIZE) });
+export function scimListUrl(baseUrl: string, startIndex: number, watermark: string | null, pageSize = SCIM_PAGE_SIZE): string {
+  const q = new URLSearchParams({ startIndex: String(startIndex), count: String(pageSize) });
   if (watermark) q.set('filter', `meta.lastModified gt "${watermark}"`);
   return `${baseUrl}/Users?${q.toString()}`;
 }

@@ -4,12 +4,13 @@
  * relay for. The importer and the single import ask this instead of switching on the kind.
  */
 import type { Source, SourceCredentials } from '../../../shared/src/sources';
-import { fullUrl, incrementalUrl, readDrupalPage, recheckDrupalUser, requireDrupalAccount, type Recheck } from './drupal-reader';
+import { importPageSize } from '../limits/cpu';
+import { DRUPAL_PAGE_SIZE, fullUrl, incrementalUrl, readDrupalPage, recheckDrupalUser, requireDrupalAccount, type Recheck } from './drupal-reader';
 import type { SourceHttp } from './http';
-import { joomlaListUrl, readJoomlaPage, recheckJoomlaUser } from './joomla-reader';
+import { JOOMLA_PAGE_SIZE, joomlaListUrl, readJoomlaPage, recheckJoomlaUser } from './joomla-reader';
 import type { RemotePage } from './remote';
-import { readScimPage, recheckScimUser, scimListUrl } from './scim-reader';
-import { readWordpressPage, recheckWordpressUser, requireWordpressAccount, wpListUrl } from './wordpress-reader';
+import { readScimPage, recheckScimUser, SCIM_PAGE_SIZE, scimListUrl } from './scim-reader';
+import { readWordpressPage, recheckWordpressUser, requireWordpressAccount, WP_PAGE_SIZE, wpListUrl } from './wordpress-reader';
 
 /**
  * Kinds whose accounts carry no change stamp (WordPress, Joomla): every run reads everyone. An
@@ -18,17 +19,33 @@ import { readWordpressPage, recheckWordpressUser, requireWordpressAccount, wpLis
  */
 export const readsInFull = (kind: Source['kind']) => kind === 'wordpress-rest' || kind === 'joomla-webservices';
 
-/** The first page of a run: everyone for a full run (and for kinds that cannot filter), changes since the watermark otherwise. */
-export function firstPageUrl(source: Source, kind: 'incremental' | 'full', watermark: string | null): string {
+/** The largest page each kind's API serves. */
+const MAX_PAGE: Record<Source['kind'], number> = {
+  'drupal-jsonapi': DRUPAL_PAGE_SIZE,
+  scim: SCIM_PAGE_SIZE,
+  'wordpress-rest': WP_PAGE_SIZE,
+  'joomla-webservices': JOOMLA_PAGE_SIZE,
+};
+
+/** The page size a run of this source reads at under `cpuMs` of CPU per invocation (limits/cpu.ts). */
+export const sourcePageSize = (kind: Source['kind'], cpuMs: number) => importPageSize(cpuMs, MAX_PAGE[kind]);
+
+/**
+ * The first page of a run: everyone for a full run (and for kinds that cannot filter), changes
+ * since the watermark otherwise, in pages that fit the profile's CPU (`cpuMs` per invocation).
+ * The next pages follow the URL read, so a run keeps its page size.
+ */
+export function firstPageUrl(source: Source, kind: 'incremental' | 'full', watermark: string | null, cpuMs: number): string {
+  const size = sourcePageSize(source.kind, cpuMs);
   switch (source.kind) {
     case 'drupal-jsonapi':
-      return kind === 'full' || !watermark ? fullUrl(source.baseUrl) : incrementalUrl(source.baseUrl, watermark);
+      return kind === 'full' || !watermark ? fullUrl(source.baseUrl, size) : incrementalUrl(source.baseUrl, watermark, size);
     case 'scim':
-      return scimListUrl(source.baseUrl, 1, kind === 'full' ? null : watermark);
+      return scimListUrl(source.baseUrl, 1, kind === 'full' ? null : watermark, size);
     case 'wordpress-rest':
-      return wpListUrl(source.baseUrl);
+      return wpListUrl(source.baseUrl, 1, size);
     case 'joomla-webservices':
-      return joomlaListUrl(source.baseUrl);
+      return joomlaListUrl(source.baseUrl, 0, size);
   }
 }
 

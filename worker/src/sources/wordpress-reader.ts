@@ -26,8 +26,8 @@ export const WP_PAGE_SIZE = 100;
 export const wpUsersUrl = (baseUrl: string) => `${baseUrl}/wp-json/wp/v2/users`;
 
 /** Page `page` (1-based) of everyone, by id, with the fields the import reads. */
-export function wpListUrl(baseUrl: string, page = 1): string {
-  const q = new URLSearchParams({ context: 'edit', per_page: String(WP_PAGE_SIZE), page: String(page), orderby: 'id', order: 'asc' });
+export function wpListUrl(baseUrl: string, page = 1, pageSize = WP_PAGE_SIZE): string {
+  const q = new URLSearchParams({ context: 'edit', per_page: String(pageSize), page: String(page), orderby: 'id', order: 'asc' });
   return `${wpUsersUrl(baseUrl)}?${q.toString()}`;
 }
 

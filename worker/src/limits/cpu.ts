@@ -1,0 +1,30 @@
+/**
+ * CPU, which a Worker cannot read: `Date.now()` stands still while it computes (a Spectre
+ * mitigation), so no budget can watch its own CPU time. The plan's CPU limit (10 ms on Free,
+ * 30 s on Paid) is kept by a cost model instead: per item of work, what `npm run bench:limits`
+ * measured as workerd process CPU — an upper bound, since it includes workerd's HTTP and the
+ * local SQLite, which on Cloudflare runs inside D1 and is not the Worker's CPU.
+ *
+ * Every budget (budget.ts) carries the CPU its invocation may still spend by this model; the
+ * work that scales with users — a dispatch's claims, an import's pages — asks it how many items
+ * fit and charges what it did.
+ */
+export const CPU_MS = {
+  /** an invocation's own: routing, the token, the budget, a run's bookkeeping */
+  base: 2,
+  /** one outbox row provisioned: mapped, sent (alone or in a Bulk), its outcome committed (bench:limits, queue phase: ~0.4 ms a user) */
+  outboundRow: 0.4,
+  /** one account read from a source page and applied to the directory (bench:limits model: ~0.7 ms a user) */
+  importedUser: 0.7,
+} as const;
+
+/** How many items of `perItemMs` fit in `cpuMs`. */
+export const itemsWithin = (cpuMs: number, perItemMs: number): number => Math.max(0, Math.floor(cpuMs / perItemMs));
+
+/**
+ * The page size an import reads at, from the profile's CPU: a Free invocation (10 ms) takes one
+ * page of 11 accounts, not Drupal's 50 or WordPress's 100; Paid reads the source's own maximum.
+ * A run keeps the size it started with: its next pages follow the URL it read.
+ */
+export const importPageSize = (cpuMs: number, sourceMaximum: number): number =>
+  Math.max(1, Math.min(sourceMaximum, itemsWithin(cpuMs - CPU_MS.base, CPU_MS.importedUser)));
