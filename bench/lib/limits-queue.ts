@@ -9,7 +9,8 @@
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient } from './client.ts';
+import type { ReconcileState } from '../../shared/src/reconcile.ts';
+import { type Client, createClient } from './client.ts';
 import { cpuSeconds, withNewWorkerd } from './process-stats.ts';
 import { totalUsers } from './provision-checks.ts';
 import { addRelayBTarget } from './provision-scenario.ts';
@@ -46,6 +47,52 @@ export interface QueueSyncResult {
   /** Cloudflare Queues bills a write, a read and a delete per message (64 KB each) */
   queueOperations: number;
   loadAvg: number;
+  /** then a reconcile of the synced target (nothing drifted), to "Reconcile now" until done */
+  reconcile?: ReconcileResult;
+}
+
+/** A reconcile that finds nothing: what limits/cpu.ts's `reconciledUser` is measured from. */
+export interface ReconcileResult {
+  /** remote users read and compared */
+  users: number;
+  /** invocations (POST /reconcile, each until its budget is spent) */
+  invocations: number;
+  /** relay A's workerd CPU over the run ÷ users */
+  cpuMsPerUser: number;
+  /** of which SQLite (A's statements replayed) ÷ users */
+  sqliteMsPerUser: number;
+  wallS: number;
+}
+
+/**
+ * "Reconcile now" on the synced target until its run is done: every remote user is read and
+ * compared with what the directory says (nothing drifted, so nothing is repaired). A's process
+ * CPU ÷ users compared, and its SQLite share replayed on a copy taken before, as for the sync.
+ */
+async function measureReconcile(client: Client, pid: number, targetId: string, persist: string, profile: string): Promise<ReconcileResult> {
+  const replicaFile = copyDatabase(persist, path.join(WORK_DIR, `reconcile-${profile}-replica`));
+  const sql = sqlRecorder(client);
+  await sql.cut(null);
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  let state: ReconcileState | null = null;
+  let invocations = 0;
+  do {
+    state = (await client.json<{ state: ReconcileState | null }>({ method: 'POST', path: `/api/v1/targets/${targetId}/reconcile`, body: {}, expect: [200] }))
+      .state;
+    invocations++;
+    if (invocations > 10_000) throw new Error(`reconcile did not finish: ${JSON.stringify(state)}`);
+  } while (state && state.phase !== 'done' && state.phase !== 'failed');
+  const cpuMs = (cpuSeconds(pid) - cpu0) * 1000;
+  const wallS = (performance.now() - t0) / 1000;
+  await sql.cut('reconcile');
+  if (state?.phase !== 'done') throw new Error(`reconcile ended ${state?.phase}: ${state?.error}`);
+  const replica = openReplica(replicaFile);
+  const replayed = replica.replay(sql.segments.flatMap((g) => (g.label === 'reconcile' ? g.queries : [])));
+  replica.close();
+  rmSync(path.dirname(replicaFile), { recursive: true, force: true });
+  const users = state.counts.users;
+  return { users, invocations, cpuMsPerUser: cpuMs / users, sqliteMsPerUser: replayed.ms / users, wallS };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -94,6 +141,10 @@ export async function measureQueueSync(script: string, profile: 'free' | 'paid',
     const replayed = replica.replay(sql.segments.flatMap((g) => g.queries));
     replica.close();
     rmSync(path.dirname(replicaFile), { recursive: true, force: true });
+    const reconcile = await measureReconcile(client, started.pid, target.id, a.persist, profile);
+    log(
+      `  ${profile}: reconcile of ${reconcile.users} users in ${reconcile.invocations} invocations, ${reconcile.cpuMsPerUser.toFixed(3)} ms CPU a user (${reconcile.sqliteMsPerUser.toFixed(3)} SQLite)`,
+    );
     const work = seen.filter((i) => i.queue === 'relay-work');
     // to the poll that saw the last invocation (a second's resolution)
     const wallS = (lastChange - t0) / 1000;
@@ -116,6 +167,7 @@ export async function measureQueueSync(script: string, profile: 'free' | 'paid',
       replayErrors: replayed.errors,
       queueOperations: messages * 3,
       loadAvg: os.loadavg()[0]!,
+      reconcile,
     };
   } finally {
     for (const r of live.reverse()) await r.dispose();

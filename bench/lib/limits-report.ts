@@ -112,6 +112,24 @@ function queueSection(r: LimitsRun): string[] {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...reconcileRows(r.queue),
+  ];
+}
+
+/** The reconcile after each sync: what limits/cpu.ts's `reconciledUser` rests on. */
+function reconcileRows(queue: QueueSyncResult[]): string[] {
+  const measured = queue.filter((q) => q.reconcile);
+  if (measured.length === 0) return [];
+  return [
+    'Then "Reconcile now" on the synced target until its run is done (nothing drifted, so every remote user is read and compared and nothing repaired): relay A\'s process CPU ÷ users compared is the cost model\'s `reconciledUser` (worker/src/limits/cpu.ts).',
+    '',
+    '| profile | users compared | invocations | CPU ms / user | of which SQLite | wall time, s |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...measured.map((q) => {
+      const c = q.reconcile!;
+      return `| ${q.profile} | ${en(c.users)} | ${c.invocations} | ${f(c.cpuMsPerUser, 3)} | ${f(c.sqliteMsPerUser, 3)} | ${f(c.wallS, 1)} |`;
+    }),
+    '',
   ];
 }
 

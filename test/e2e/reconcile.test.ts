@@ -146,10 +146,13 @@ describe('the reconcile schedule', () => {
     const set = await api('PUT', `/targets/${target.id}/reconcile/schedule`, { intervalMinutes: 1 });
     expect(set.body.intervalMinutes).toBe(1);
     await env.DB.prepare("UPDATE targets SET created = '2026-01-01T00:00:00.000Z' WHERE id = ?").bind(target.id).run();
-    // One tick on Paid; on Free a tick's 50 queries and subrequests may end mid-run, and the next continues it.
+    // One tick on Paid; on Free a tick reads one page of what a quarter of its 10 ms of CPU
+    // compares (limits/cpu.ts) and the next continues it: relay B's whole listing, plus the repair.
+    const onRelayB = (await scimB('GET', '/Users?count=0')).body.totalResults as number;
+    const maxTicks = 10 + Math.ceil(onRelayB / 10);
     let ticks = 0;
     let after = await api('GET', `/targets/${target.id}/reconcile`);
-    while (ticks < 10 && after.body.state?.phase !== 'done') {
+    while (ticks < maxTicks && after.body.state?.phase !== 'done') {
       // Ticks a minute apart, as Cron Triggers fire: the scheduled target is due again at each,
       // so on Free the tick's own dispatch drains what the reconcile's smaller share queued.
       await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();

@@ -9,6 +9,13 @@
  * work that scales with users — a dispatch's claims, an import's pages — asks it how many items
  * fit and charges what it did.
  */
+/**
+ * A reconcile that finds nothing, measured: relay A's process CPU ÷ remote users compared, 0.16 ms
+ * (of which 0.06 SQLite) for 2,000 users at load 11.6 (`BENCH_PHASES=queue-paid
+ * BENCH_QUEUE_USERS=2000 npm run bench:limits`; the sync before it cost 0.44 ms a user).
+ */
+const RECONCILED_MS = 0.16;
+
 export const CPU_MS = {
   /** an invocation's own: routing, the token, the budget, a run's bookkeeping */
   base: 2,
@@ -16,7 +23,17 @@ export const CPU_MS = {
   outboundRow: 0.4,
   /** one account read from a source page and applied to the directory (bench:limits model: ~0.7 ms a user) */
   importedUser: 0.7,
+  /** one remote account (or group) read by reconcile and compared with what the directory says (bench:limits, queue phases' reconcile: RECONCILED_MS) */
+  reconciledUser: RECONCILED_MS,
 } as const;
+
+/**
+ * A page size that fits `cpuMs` at `perItemMs` an item: at least 1, at most what the other side serves.
+ * Reconcile reads a target's pages at the size its run's first budget allows (a Free cron's
+ * quarter share reads smaller pages than a Free "Reconcile now"), and keeps it for the run.
+ */
+export const pageWithin = (cpuMs: number | undefined, perItemMs: number, maximum: number): number =>
+  cpuMs === undefined ? maximum : Math.max(1, Math.min(maximum, itemsWithin(cpuMs, perItemMs)));
 
 /** How many items of `perItemMs` fit in `cpuMs`. */
 export const itemsWithin = (cpuMs: number, perItemMs: number): number => Math.max(0, Math.floor(cpuMs / perItemMs));

@@ -29,8 +29,8 @@ export interface DrupalListPage {
 }
 
 export interface DrupalLister {
-  /** `path`: a `next` from the previous page, or null for the first page */
-  list(path: string | null): Promise<Result<DrupalListPage>>;
+  /** `path`: a `next` from the previous page (it keeps the first page's limit), or null for the first page of `limit` */
+  list(path: string | null, limit?: number): Promise<Result<DrupalListPage>>;
   /** one account by UUID: a `not_found` failure confirms it is gone */
   get(id: string): Promise<Result<DrupalListedUser>>;
 }
@@ -39,7 +39,7 @@ export interface DrupalListConnection extends Omit<DrupalConnection, 'options'> 
   options: DrupalTargetOptions;
 }
 
-export const FIRST_PAGE = `/user/user?sort=drupal_internal__uid&page[limit]=${DRUPAL_PAGE}`;
+export const firstPage = (limit = DRUPAL_PAGE) => `/user/user?sort=drupal_internal__uid&page[limit]=${Math.min(limit, DRUPAL_PAGE)}`;
 
 export function createDrupalLister(conn: DrupalListConnection, hooks: ClientHooks = {}): DrupalLister {
   const send = createDrupalTransport(conn, hooks);
@@ -53,8 +53,8 @@ export function createDrupalLister(conn: DrupalListConnection, hooks: ClientHook
     };
   };
   return {
-    async list(path) {
-      const res = await send('GET', path ?? FIRST_PAGE, readAs(userCollectionSchema, 'user--user collection'));
+    async list(path, limit) {
+      const res = await send('GET', path ?? firstPage(limit), readAs(userCollectionSchema, 'user--user collection'));
       if (!res.ok) return res;
       // Label-only objects (the anonymous user) have no name: not an account to reconcile.
       const users = res.value.data.filter((u) => typeof u.attributes.name === 'string' && u.attributes.name !== '').map(listed);

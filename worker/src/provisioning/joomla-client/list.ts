@@ -26,8 +26,9 @@ export interface JoomlaListPage {
 
 const readList = readAs(joomlaUserCollectionSchema, 'Joomla user collection');
 
-export async function listJoomlaUsers(send: JoomlaSend, offset: number): Promise<Result<JoomlaListPage>> {
-  const query = new URLSearchParams({ 'page[limit]': String(JOOMLA_LIST_PAGE), 'page[offset]': String(offset) }).toString();
+/** The `limit` accounts from `offset` (a pass keeps one limit). */
+export async function listJoomlaUsers(send: JoomlaSend, offset: number, limit = JOOMLA_LIST_PAGE): Promise<Result<JoomlaListPage>> {
+  const query = new URLSearchParams({ 'page[limit]': String(limit), 'page[offset]': String(offset) }).toString();
   const res = await send('GET', '/v1/users', readList, { query, expectGone: offset > 0 });
   // Past the end (api/041): the listing shrank during the pass; what it missed is re-read by id.
   if (!res.ok && offset > 0 && res.failure.kind === 'not_found') return { ok: true, status: 404, value: { users: [], next: null, pages: 0 } };
@@ -42,10 +43,10 @@ export async function listJoomlaUsers(send: JoomlaSend, offset: number): Promise
     };
   if (!res.ok) return res;
   const more = typeof res.value.links?.next === 'string' && res.value.links.next !== '';
-  if (more && res.value.data.length < JOOMLA_LIST_PAGE)
+  if (more && res.value.data.length < limit)
     return {
       ok: false,
-      failure: { kind: 'transient', message: `The Joomla user list at offset ${offset} held ${res.value.data.length} of ${JOOMLA_LIST_PAGE} rows: cut short.` },
+      failure: { kind: 'transient', message: `The Joomla user list at offset ${offset} held ${res.value.data.length} of ${limit} rows: cut short.` },
     };
   const pages = res.value.meta?.['total-pages'] ?? (more ? Number.POSITIVE_INFINITY : 1);
   return { ...res, value: { users: res.value.data, next: more ? offset + res.value.data.length : null, pages } };

@@ -7,7 +7,8 @@ import type { DriftKind, Operations, ReconcileState, Target } from '../../../../
 import type { AuditEvent } from '../../db/audit';
 import type { DriftRow } from '../../db/reconcile';
 import type { Env } from '../../env';
-import { type Budget, hasRoom } from '../../limits/budget';
+import { type Budget, chargeCpu, cpuItemsLeft, hasRoom } from '../../limits/budget';
+import { CPU_MS } from '../../limits/cpu';
 import type { TargetLister } from './target-lister';
 
 export interface ReconcileContext {
@@ -24,6 +25,8 @@ export interface ReconcileContext {
   audit: AuditEvent[];
   /** drift found since the last commit */
   drift: DriftRow[];
+  /** remote accounts and groups compared by this invocation (CPU: limits/cpu.ts) */
+  compared: number;
 }
 
 /** The operation a kind's repair needs (DESIGN.md: the operations each mode allows). */
@@ -58,5 +61,20 @@ const bump = (counts: Record<string, number>, key: string) => (counts[key] = (co
 /** D1 queries a reconcile step may make: its page's reads of links and the commit of what it found */
 export const STEP_QUERIES = 4;
 
-/** Whether the invocation may send one more request (and commit what it reads). */
-export const hasBudget = (ctx: ReconcileContext) => hasRoom(ctx.budget, 1, STEP_QUERIES);
+/**
+ * Whether the invocation may send one more request, commit what it reads, and compare `items`
+ * more accounts within its CPU by the cost model — the invocation's first comparisons always,
+ * so every invocation gets somewhere.
+ */
+export const hasBudget = (ctx: ReconcileContext, items = 1) =>
+  hasRoom(ctx.budget, 1, STEP_QUERIES) && (ctx.compared === 0 || cpuItemsLeft(ctx.budget, CPU_MS.reconciledUser) >= items);
+
+/** How many accounts the next read may bring back for comparison: `most`, fewer when the CPU left holds fewer (never none). */
+export const comparableNow = (ctx: ReconcileContext, most: number): number =>
+  Math.max(1, Math.min(most, ctx.compared === 0 ? most : cpuItemsLeft(ctx.budget, CPU_MS.reconciledUser)));
+
+/** Charges the CPU of `n` comparisons. */
+export function chargeCompared(ctx: ReconcileContext, n: number): void {
+  ctx.compared += n;
+  chargeCpu(ctx.budget, n * CPU_MS.reconciledUser);
+}

@@ -15,7 +15,7 @@ import {
   unseenLinks,
   type LinkedGroup,
 } from '../../db/reconcile';
-import { hasBudget, recordDrift, type ReconcileContext } from './context';
+import { chargeCompared, comparableNow, hasBudget, recordDrift, type ReconcileContext } from './context';
 import { memberValues } from './listers/scim';
 import type { StepResult } from './verify-missing';
 import { requestsLeft } from '../../limits/budget';
@@ -31,6 +31,7 @@ export async function observeGroups(ctx: ReconcileContext): Promise<StepResult> 
   const page = await lister.groups(cursor, ctx.state.pageSize ?? 100);
   if (!page.ok) return { stmts: [], done: false, failure: page.failure };
   ctx.state.counts.groups += page.value.items.length;
+  chargeCompared(ctx, page.value.items.length);
   const stmts = [
     seenStatement(
       ctx.db,
@@ -87,11 +88,12 @@ async function compareMemberships(
 }
 
 async function verifyMissingGroups(ctx: ReconcileContext, after: string): Promise<StepResult> {
-  const links = await unseenLinks(ctx.db, ctx.target.id, 'Group', after, Math.max(1, Math.min(50, requestsLeft(ctx.budget))));
+  const links = await unseenLinks(ctx.db, ctx.target.id, 'Group', after, comparableNow(ctx, Math.min(50, requestsLeft(ctx.budget))));
   const stmts: D1PreparedStatement[] = [];
   for (const link of links) {
     if (!hasBudget(ctx)) return { stmts, done: false };
     const read = await ctx.lister.getGroup!(link.remoteId);
+    chargeCompared(ctx, 1);
     if (!read.ok && read.failure.kind !== 'not_found') return { stmts, done: false, failure: read.failure };
     if (!read.ok && recordDrift(ctx, 'Group', link.resourceId, 'groupDeleted', `remote group ${link.remoteId} is gone`)) {
       stmts.push(...forgetRemoteStatements(ctx.db, ctx.target.id, 'Group', link.resourceId));

@@ -5,12 +5,13 @@
  * (the order shifted under the listing) is compared once.
  */
 import { linkedUsersByRemote, seenStatement } from '../../db/reconcile';
-import type { ReconcileContext } from './context';
+import { chargeCompared, type ReconcileContext } from './context';
 import { observeUser } from './observe-user';
 import type { ObservedUser } from './target-lister';
 
 export async function observeUsers(ctx: ReconcileContext, items: readonly ObservedUser[]): Promise<D1PreparedStatement[]> {
   ctx.state.counts.users += items.length;
+  chargeCompared(ctx, items.length);
   const stmts = [
     seenStatement(
       ctx.db,

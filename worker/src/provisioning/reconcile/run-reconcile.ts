@@ -13,6 +13,7 @@ import { auditStatements } from '../../db/audit';
 import { clearRunStatements, driftStatement, loadReconcileRow, saveReconcileState, swapReconcileState } from '../../db/reconcile';
 import type { Env } from '../../env';
 import { type Budget, createBudget } from '../../limits/budget';
+import { CPU_MS, pageWithin } from '../../limits/cpu';
 import { MAX_ATTEMPTS, POLICY, type Failure } from '../failure';
 import { loadTargetSecret, pauseTarget } from '../targets';
 import { hasBudget, type ReconcileContext } from './context';
@@ -62,6 +63,7 @@ export async function reconcileTarget(env: Env, targetId: string, opts: Reconcil
     now,
     audit: [],
     drift: [],
+    compared: 0,
     lister: undefined as never,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
@@ -105,7 +107,8 @@ export async function reconcileTarget(env: Env, targetId: string, opts: Reconcil
 /** Steps until the run is over, the budget is spent or a read failed. */
 async function work(ctx: ReconcileContext): Promise<void> {
   const { state } = ctx;
-  while (inProgress(state) && hasBudget(ctx)) {
+  // a users step compares a whole page: it starts only while one fits the CPU left
+  while (inProgress(state) && hasBudget(ctx, state.phase === 'users' ? (state.pageSize ?? 1) : 1)) {
     if (state.phase === 'repair') {
       if (!(await repair(ctx))) return;
       await finish(ctx);
@@ -149,7 +152,8 @@ async function nextStep(ctx: ReconcileContext): Promise<StepResult> {
       if (state.pageSize === null) {
         const size = await lister.pageSize();
         if (!size.ok) return { stmts: [], done: false, failure: size.failure };
-        state.pageSize = size.value;
+        // pages the run's first budget can compare (limits/cpu.ts): smaller on Free, kept for the run
+        state.pageSize = pageWithin(ctx.budget.cpuMs, CPU_MS.reconciledUser, size.value);
         if (!hasBudget(ctx)) return { stmts: [], done: false };
       }
       const page = await lister.users(state.cursor, state.pageSize);

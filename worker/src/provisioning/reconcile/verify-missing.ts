@@ -6,7 +6,7 @@
  */
 import { forgetRemoteStatements, seenStatement, unseenLinks } from '../../db/reconcile';
 import type { Failure } from '../failure';
-import { hasBudget, recordDrift, type ReconcileContext } from './context';
+import { chargeCompared, comparableNow, hasBudget, recordDrift, type ReconcileContext } from './context';
 import { observeUser } from './observe-user';
 import { requestsLeft } from '../../limits/budget';
 
@@ -22,11 +22,12 @@ export interface StepResult {
 
 export async function verifyMissingUsers(ctx: ReconcileContext): Promise<StepResult> {
   const after = ctx.state.cursor ?? '';
-  const links = await unseenLinks(ctx.db, ctx.target.id, 'User', after, Math.max(1, Math.min(VERIFY_BATCH, requestsLeft(ctx.budget))));
+  const links = await unseenLinks(ctx.db, ctx.target.id, 'User', after, comparableNow(ctx, Math.min(VERIFY_BATCH, requestsLeft(ctx.budget))));
   const stmts: D1PreparedStatement[] = [];
   for (const link of links) {
     if (!hasBudget(ctx)) return { stmts, done: false };
     const read = await ctx.lister.getUser(link.remoteId);
+    chargeCompared(ctx, 1);
     if (read.ok) {
       stmts.push(
         seenStatement(ctx.db, ctx.target.id, 'User', [{ id: link.remoteId, roles: read.value.roles }]),

@@ -19,11 +19,11 @@ export interface WpListPage {
   totalPages: number;
 }
 
-const pageQuery = (page: number) =>
-  new URLSearchParams({ context: 'edit', per_page: String(WP_LIST_PAGE), page: String(page), orderby: 'id', order: 'asc' }).toString();
+const pageQuery = (page: number, perPage: number) =>
+  new URLSearchParams({ context: 'edit', per_page: String(perPage), page: String(page), orderby: 'id', order: 'asc' }).toString();
 
-/** Page `page` (1-based) of every account, in the edit context (username, email and roles). */
-export async function listWpUsers(send: WordpressSend, page: number): Promise<Result<WpListPage>> {
+/** Page `page` (1-based, of `perPage` accounts: a pass keeps one size) of every account, in the edit context (username, email and roles). */
+export async function listWpUsers(send: WordpressSend, page: number, perPage = WP_LIST_PAGE): Promise<Result<WpListPage>> {
   let totalPages: number | null = null;
   const res = await send(
     'GET',
@@ -33,18 +33,18 @@ export async function listWpUsers(send: WordpressSend, page: number): Promise<Re
       totalPages = h !== null && /^\d+$/.test(h.trim()) ? Number(h) : null;
       return readAs(wpUserListSchema, 'WordPress user list')(raw);
     },
-    { query: pageQuery(page) },
+    { query: pageQuery(page, perPage) },
   );
   if (!res.ok) return res;
   if (totalPages === null)
     return { ok: false, failure: { kind: 'transient', message: 'The WordPress user list came without X-WP-TotalPages: cut short, or not WordPress.' } };
   const pages: number = totalPages;
-  if (page < pages && res.value.length < WP_LIST_PAGE)
+  if (page < pages && res.value.length < perPage)
     return {
       ok: false,
       failure: {
         kind: 'transient',
-        message: `Page ${page} of ${pages} of the WordPress user list held ${res.value.length} of ${WP_LIST_PAGE} accounts: cut short.`,
+        message: `Page ${page} of ${pages} of the WordPress user list held ${res.value.length} of ${perPage} accounts: cut short.`,
       },
     };
   return { ...res, value: { users: res.value, next: page < pages ? page + 1 : null, totalPages: pages } };

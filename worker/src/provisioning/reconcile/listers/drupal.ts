@@ -3,7 +3,7 @@
  * role machine names (../../drupal-client/list.ts). Memberships are those roles.
  */
 import { drupalTargetOptionsSchema } from '../../../../../shared/src/drupal-target';
-import { createDrupalLister } from '../../drupal-client';
+import { createDrupalLister, DRUPAL_PAGE } from '../../drupal-client';
 import type { ListerInput, ObservedUser, TargetLister } from '../target-lister';
 
 export function createDrupalTargetLister({ target, connection, hooks }: ListerInput): TargetLister {
@@ -14,9 +14,9 @@ export function createDrupalTargetLister({ target, connection, hooks }: ListerIn
     roles: u.roles,
   });
   return {
-    pageSize: async () => ({ ok: true, value: 50, status: 200 }),
-    async users(cursor) {
-      const res = await lister.list(cursor);
+    pageSize: async () => ({ ok: true, value: DRUPAL_PAGE, status: 200 }),
+    async users(cursor, pageSize) {
+      const res = await lister.list(cursor, pageSize);
       return res.ok ? { ...res, value: { items: res.value.users.map(observed), next: res.value.next } } : res;
     },
     async getUser(id) {

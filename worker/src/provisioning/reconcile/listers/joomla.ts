@@ -9,7 +9,7 @@
 import { joomlaTargetOptionsSchema } from '../../../../../shared/src/joomla-target';
 import type { Result } from '../../scim-client/types';
 import { createJoomlaClient } from '../../joomla-client';
-import { listJoomlaUsers, readJoomlaRow } from '../../joomla-client/list';
+import { JOOMLA_LIST_PAGE, listJoomlaUsers, readJoomlaRow } from '../../joomla-client/list';
 import { groupIds, joomlaUserDocumentSchema, type JoomlaUser } from '../../joomla-client/schemas';
 import { toScimUser } from '../../joomla-client/translate';
 import { createJoomlaTransport } from '../../joomla-client/transport';
@@ -51,9 +51,9 @@ export function createJoomlaTargetLister({ target, connection, hooks }: ListerIn
   }
 
   return {
-    pageSize: async () => ({ ok: true, value: 100, status: 200 }),
-    async users(cursor) {
-      const res = await listJoomlaUsers(send, cursor ? Number(cursor) : 0);
+    pageSize: async () => ({ ok: true, value: JOOMLA_LIST_PAGE, status: 200 }),
+    async users(cursor, pageSize) {
+      const res = await listJoomlaUsers(send, cursor ? Number(cursor) : 0, pageSize);
       if (!res.ok) return res;
       const items: ObservedUser[] = [];
       for (const u of res.value.users) {

@@ -1,6 +1,7 @@
 /**
- * Reconcile's reader for a WordPress site: every account in the edit context, 100 a page by id
- * (../../wordpress-client/list.ts), with its roles. An account without any role is what
+ * Reconcile's reader for a WordPress site: every account in the edit context, a page at a time
+ * by id (../../wordpress-client/list.ts: 100, per_page's maximum, or the fewer a Free
+ * invocation's CPU compares), with its roles. An account without any role is what
  * deactivation leaves (WordPress has no disabled flag), so it reads as `active: false`; the
  * roles are the memberships of the groups the role map sends.
  */
@@ -18,8 +19,8 @@ export function createWordpressTargetLister({ target, connection, hooks }: Liste
   const send = createWordpressTransport({ ...connection, options: wordpressTargetOptionsSchema.parse(target.options ?? {}) }, hooks);
   return {
     pageSize: async () => ({ ok: true, value: WP_LIST_PAGE, status: 200 }),
-    async users(cursor) {
-      const res = await listWpUsers(send, cursor ? Number(cursor) : 1);
+    async users(cursor, pageSize) {
+      const res = await listWpUsers(send, cursor ? Number(cursor) : 1, pageSize);
       if (!res.ok) return res;
       return { ...res, value: { items: res.value.users.map(observed), next: res.value.next === null ? null : String(res.value.next) } };
     },
