@@ -7,7 +7,7 @@ import type { DriftKind, Operations, ReconcileState, Target } from '../../../../
 import type { AuditEvent } from '../../db/audit';
 import type { DriftRow } from '../../db/reconcile';
 import type { Env } from '../../env';
-import { type Budget, chargeCpu, cpuItemsLeft, hasRoom } from '../../limits/budget';
+import { type Budget, chargeCpu, cpuItemsLeft, cpuUntouched, hasRoom } from '../../limits/budget';
 import { CPU_MS } from '../../limits/cpu';
 import type { TargetLister } from './target-lister';
 
@@ -25,8 +25,6 @@ export interface ReconcileContext {
   audit: AuditEvent[];
   /** drift found since the last commit */
   drift: DriftRow[];
-  /** remote accounts and groups compared by this invocation (CPU: limits/cpu.ts) */
-  compared: number;
 }
 
 /** The operation a kind's repair needs (DESIGN.md: the operations each mode allows). */
@@ -63,18 +61,18 @@ export const STEP_QUERIES = 4;
 
 /**
  * Whether the invocation may send one more request, commit what it reads, and compare `items`
- * more accounts within its CPU by the cost model — the invocation's first comparisons always,
- * so every invocation gets somewhere.
+ * more accounts within its CPU by the cost model — whatever they cost while none of its CPU is
+ * spent (cpuUntouched), so every invocation gets somewhere, once: a second target the cron
+ * reconciles in the same invocation waits for the next.
  */
 export const hasBudget = (ctx: ReconcileContext, items = 1) =>
-  hasRoom(ctx.budget, 1, STEP_QUERIES) && (ctx.compared === 0 || cpuItemsLeft(ctx.budget, CPU_MS.reconciledUser) >= items);
+  hasRoom(ctx.budget, 1, STEP_QUERIES) && (cpuUntouched(ctx.budget) || cpuItemsLeft(ctx.budget, CPU_MS.reconciledUser) >= items);
 
 /** How many accounts the next read may bring back for comparison: `most`, fewer when the CPU left holds fewer (never none). */
 export const comparableNow = (ctx: ReconcileContext, most: number): number =>
-  Math.max(1, Math.min(most, ctx.compared === 0 ? most : cpuItemsLeft(ctx.budget, CPU_MS.reconciledUser)));
+  Math.max(1, Math.min(most, cpuUntouched(ctx.budget) ? most : cpuItemsLeft(ctx.budget, CPU_MS.reconciledUser)));
 
 /** Charges the CPU of `n` comparisons. */
 export function chargeCompared(ctx: ReconcileContext, n: number): void {
-  ctx.compared += n;
   chargeCpu(ctx.budget, n * CPU_MS.reconciledUser);
 }

@@ -63,7 +63,6 @@ export async function reconcileTarget(env: Env, targetId: string, opts: Reconcil
     now,
     audit: [],
     drift: [],
-    compared: 0,
     lister: undefined as never,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
