@@ -315,5 +315,19 @@ describe('imports of large sources', () => {
     const n = await env.DB.prepare('SELECT count(*) AS n FROM users WHERE user_name_lower LIKE ?').bind(`${p}%`).first<{ n: number }>();
     expect(n!.n).toBe(130);
     expect((await api('GET', `/sources/${source.id}`)).body.running).toBe(false);
+
+    // A day later the source is due again and nothing changed there: its run wakes no target
+    // (3 queue operations a target a page, on Free's 10,000 a day).
+    const later = new Date(Date.now() + 86_400_000);
+    message = sourceMessage(source.id);
+    for (let i = 0; message && i < 40; i++) {
+      sent.length = 0;
+      const batch = createMessageBatch('relay-work', [{ id: `again${i}`, timestamp: later, attempts: 1, body: message }]);
+      await consumeWork(batch, { ...env, WORK_QUEUE: queue }, { now: () => later });
+      expect(sent.filter((s) => s.body.kind === 'target')).toEqual([]);
+      message = sent.find((s) => s.body.kind === 'source')?.body;
+    }
+    const runs = (await api('GET', `/sources/${source.id}/runs`)).body.items;
+    expect(runs[0]).toMatchObject({ status: 'done', counts: expect.objectContaining({ unchanged: 130 }) });
   });
 });

@@ -127,9 +127,10 @@ async function runSource(env: Env, sourceId: string, budget: Budget, now: () => 
   const [summary] = await runImports(env, { budget, sourceIds: [sourceId], now, ...(fetcher ? { fetch: fetcher } : {}) });
   // Not due, leased by another invocation, paused or gone.
   if (!summary) return null;
-  // What the page imported goes out to the automatic targets, each in its own invocation.
+  // What the page imported goes out to the automatic targets, each in its own invocation; a page
+  // that changed nothing wakes none (3 queue operations a target a page: Free allows 10,000 a day).
   const queue = workQueueOf(env);
-  if (queue && summary.status !== 'failed') {
+  if (queue && summary.status !== 'failed' && summary.changedDirectory) {
     const ids = await automaticTargetIds(env);
     await enqueueWork(
       queue,

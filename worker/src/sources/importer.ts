@@ -118,6 +118,8 @@ export interface ImportSummary {
   status: ImportRun['status'];
   counts: Record<string, number>;
   error: string | null;
+  /** this invocation wrote to the directory (the queue then wakes the automatic targets) */
+  changedDirectory?: boolean;
 }
 
 export interface ImportOptions {
@@ -128,6 +130,10 @@ export interface ImportOptions {
   now?: () => Date;
   fetch?: typeof fetch;
 }
+
+/** What a run wrote to the directory so far: the accounts and groups it created, updated, deactivated or deleted. */
+const directoryChanges = (counts: Record<string, number>): number =>
+  ['created', 'updated', 'deactivated', 'deleted', 'groupsChanged'].reduce((n, k) => n + (counts[k] ?? 0), 0);
 
 const add = (counts: Record<string, number>, key: string, n = 1) => {
   counts[key] = (counts[key] ?? 0) + n;
@@ -343,6 +349,7 @@ async function runBody(
   const run = await selectImportRun(env.DB, source.id, cursor.runId);
   const counts = JSON.parse(run?.counts ?? '{}') as Record<string, number>;
   add(counts, 'invocations');
+  const changesBefore = directoryChanges(counts);
   // a stopped run that goes on is no longer stopped (its next save says so; stopIfFull sets it again)
   delete cursor.stopped;
   const http = sourceHttp(credentials, fetcher);
@@ -361,6 +368,7 @@ async function runBody(
     status,
     counts,
     error,
+    changedDirectory: directoryChanges(counts) > changesBefore,
   });
 
   // Both write the source row only while its cursor is still this run's (compare-and-swap on
