@@ -4,11 +4,13 @@
  */
 import { MEMBER_COLUMNS, MEMBER_JOINS } from './memberships';
 import { elementRowStatements, elementStep } from './element-writes';
+import { orderedJson } from './json-order';
 import { MAX_PARAMS, TABLES, chunk, guard, guardReasonOf, isUniqueViolation, jsonPath, nowIso, placeholders } from './sql';
 import {
   DirectoryError,
   type ColumnValues,
   type ElementWrite,
+  type KeyOrder,
   type ListQuery,
   type ResourceKind,
   type ResourceWrite,
@@ -276,6 +278,8 @@ const changeRowIfWritten = (db: D1Database, kind: ResourceKind, id: string, at: 
  * patch does, so they run after the merges and the order between the two does not matter.
  */
 export interface MergeWrite {
+  /** the stored body's key order, which the merged body is rebuilt in (json-order.ts) */
+  order: readonly KeyOrder[];
   patches: readonly string[];
   prune: readonly (readonly string[])[];
   elements: readonly ElementWrite[];
@@ -286,7 +290,8 @@ export interface MergeWrite {
  * Merges attributes into a resource's stored JSON in SQL (json_patch), reading nothing first: one
  * batch of the guards (the row exists, the client's If-Match), the update, its change row and a
  * read-back. The update only lands when the new JSON differs from the stored one, so a merge that
- * changes nothing writes no version and no change row (the rule PATCH follows in code). An
+ * changes nothing writes no version and no change row (the rule PATCH follows in code); both are
+ * compared in the registry's key order, so a body stored in another order is not a change. An
  * element write the stored body does not allow refuses the batch (`needs_read`).
  */
 export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, g: WriteGuard, merge: MergeWrite, withMembers = false): D1PreparedStatement[] {
@@ -297,7 +302,7 @@ export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, 
     sql: `SELECT CASE WHEN json_type(d, ?) = 'object' AND json_extract(d, ?) = '{}' THEN json_remove(d, ?) ELSE d END`,
     params: [jsonPath(keys), jsonPath(keys), jsonPath(keys)],
   }));
-  const steps = [...pruneSteps, ...merge.elements.map(elementStep)];
+  const steps = [...pruneSteps, ...merge.elements.map(elementStep), { sql: `SELECT ${orderedJson('d', merge.order)}`, params: [] }];
   const merged = merge.patches.reduce((sql) => `json_patch(${sql}, ?)`, 'data');
   const last = `(SELECT d FROM p${steps.length})`;
   const cols = COLUMNS[kind].filter((c) => Object.hasOwn(merge.columns, c));
@@ -307,7 +312,7 @@ export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, 
     db
       .prepare(
         `WITH p0(d) AS (SELECT ${merged} FROM ${table} WHERE id = ?)${steps.map((s, i) => `, p${i + 1}(d) AS (${s.sql} FROM p${i})`).join('')}
-         UPDATE ${table} SET data = ${last}, version = version + 1, last_modified = ?${sets} WHERE id = ? AND ${last} IS NOT json(data)`,
+         UPDATE ${table} SET data = ${last}, version = version + 1, last_modified = ?${sets} WHERE id = ? AND ${last} IS NOT ${orderedJson('data', merge.order)}`,
       )
       .bind(...merge.patches, id, ...steps.flatMap((s) => s.params), now, ...cols.map((c) => normalizeColumn(merge.columns[c])), id),
     ...(kind === 'User' ? elementRowStatements(db, id, merge.elements) : []),

@@ -42,6 +42,13 @@ export interface ElementWrite {
   rows?: { attr: string; set: Partial<Pick<ValueRow, 'type' | 'value' | 'display'>> };
 }
 
+/** The order of a stored body's keys: what the registry's schema emits (directory/json-order.ts). */
+export interface KeyOrder {
+  key: string;
+  /** a single-valued complex attribute's (or an extension's) own keys */
+  keys?: readonly KeyOrder[];
+}
+
 /** Indexed column values derived from the resource by the SCIM layer's registry. */
 export type ColumnValues = Record<string, string | number | boolean | null>;
 

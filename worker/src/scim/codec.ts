@@ -2,7 +2,7 @@
  * Between SCIM resources and what the directory stores: the body as JSON, plus the indexed
  * columns and value rows that the registry's storage hints ask for.
  */
-import type { ColumnValues, ElementWrite, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
+import type { ColumnValues, ElementWrite, KeyOrder, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
 import type { ElementPlan } from './patch/element-plan';
 import { isObject, type Json, type JsonObject } from './schema/normalize';
 import type { AttributeDef, ResourceTypeDef } from './schema/types';
@@ -75,6 +75,23 @@ export function elementWriteOf(rt: ResourceTypeDef, { def, sub, type, value }: E
     value: JSON.stringify(value),
     ...(mirrored ? { rows: { attr: def.name, set: isRowField(sub.name) ? { [sub.name]: ROW_FIELDS[sub.name](value) } : {} } } : {}),
   };
+}
+
+const keyOrders = new Map<string, KeyOrder[]>();
+
+/**
+ * The key order of a stored body: the order resourceSchema emits (core attributes, externalId,
+ * then each extension), down into single-valued complex attributes.
+ */
+export function keyOrderOf(rt: ResourceTypeDef): KeyOrder[] {
+  const of = (list: readonly AttributeDef[]): KeyOrder[] =>
+    list.map((a) => (a.type === 'complex' && !a.multiValued ? { key: a.name, keys: of(a.subAttributes ?? []) } : { key: a.name }));
+  let order = keyOrders.get(rt.name);
+  if (!order) {
+    order = [...of(rt.schema.attributes), { key: 'externalId' }, ...rt.extensions.map((e) => ({ key: e.schema.id, keys: of(e.schema.attributes) }))];
+    keyOrders.set(rt.name, order);
+  }
+  return order;
 }
 
 /** The columns a merge patch (RFC 7396, null unassigns) of the stored body changes, as toWrite derives them. */

@@ -14,7 +14,7 @@
 import { GROUP_PK_BY_ID, memberStatements } from '../directory/memberships';
 import { mergeStatements, touchStatements, type WriteGuard } from '../directory/resources';
 import { ScimError } from './errors';
-import { elementWriteOf, mergedColumns } from './codec';
+import { elementWriteOf, keyOrderOf, mergedColumns } from './codec';
 import { preconditionSql, type Conditions } from './etag';
 import type { ParsedPatch } from './patch';
 import { applyMergePatch, planMergePatch, touchedBy } from './patch/merge-plan';
@@ -50,5 +50,8 @@ export function planOneTripPatch(
   const columns = mergedColumns(rt, touchedBy(merge.patches), merge.patches.reduce(applyMergePatch, {}));
   const patches = merge.patches.map((x) => JSON.stringify(x));
   const elements = merge.elements.map((e) => elementWriteOf(rt, e));
-  return { statements: mergeStatements(db, rt.name, id, guard, { patches, prune: merge.prune, elements, columns }, withMembers), memberIds: [] };
+  return {
+    statements: mergeStatements(db, rt.name, id, guard, { order: keyOrderOf(rt), patches, prune: merge.prune, elements, columns }, withMembers),
+    memberIds: [],
+  };
 }
