@@ -71,4 +71,21 @@ describe('Bulk cost', () => {
     expect(res.status).toBe(413);
     expect(res.body.detail).toMatch(/could need 49 database queries/);
   });
+
+  it('charges an Entra ID email PATCH the batch its stored body refuses: 10 of them on users without a work email stay within the estimate', async () => {
+    const users = await bulk(createUsers('refused', 10));
+    const ids: string[] = users.body.Operations.map((o: any) => o.location.split('/').pop());
+    const ops = ids.map((id, k) => ({
+      method: 'PATCH',
+      path: `/Users/${id}`,
+      data: { schemas: [PATCH_URN], Operations: [{ op: 'Add', path: 'emails[type eq "work"].value', value: `w${k}@bulk-cost.test` }] },
+    }));
+    const res = await bulk(ops, 'free');
+    expect(res.body.Operations.map((o: any) => o.status)).toEqual(ids.map(() => '200'));
+    // the shared batch, then each PATCH's own refused batch, its read and its write
+    expect(res.usage[0]!.d1Queries).toBeGreaterThanOrEqual(1 + 10 * 3);
+    expect(res.usage[0]!.d1Queries).toBeLessThanOrEqual(10 * 4 + 2);
+    const found = await call('GET', `/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "w3@bulk-cost.test"')}`, undefined, 'paid');
+    expect(found.body.Resources.map((r: any) => r.id)).toEqual([ids[3]]);
+  });
 });

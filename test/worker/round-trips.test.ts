@@ -100,6 +100,17 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
       ),
   ],
   [
+    'PATCH /Users/:id (Entra ID: Replace title and emails[type eq "work"].value)',
+    200,
+    1,
+    (f) =>
+      call(
+        'PATCH',
+        `/Users/${f.userId}`,
+        patchOf({ op: 'Replace', path: 'title', value: 'tester' }, { op: 'Replace', path: 'emails[type eq "work"].value', value: unique('moved') }),
+      ),
+  ],
+  [
     'PATCH /Users/:id (Okta: path-less {active: false})',
     200,
     1,
@@ -121,6 +132,18 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
     (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: `members[value eq "${f.userId}"]` })),
   ],
   // These need the stored resource: read, apply in code, write.
+  [
+    'PATCH /Users/:id (Entra ID: Add phoneNumbers[type eq "mobile"].value, none stored: the batch refused, then read and write)',
+    200,
+    3,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' })),
+  ],
+  [
+    'PATCH /Users/:id (Replace emails[type eq "home"].value, none stored: the batch refused, then read and 400 noTarget)',
+    400,
+    2,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Replace', path: 'emails[type eq "home"].value', value: 'h@trips.test' })),
+  ],
   [
     'PATCH /Users/:id (add an email)',
     200,
@@ -180,6 +203,21 @@ describe('D1 round trips per SCIM request kind', () => {
     const r = await call('GET', `/Groups/${f.groupId}`);
     expect(r.json.members).toHaveLength(MEMBERS_INLINE + 1);
     expect(r.usage.d1TripsToResponse).toBe(2);
+  });
+});
+
+describe("Entra ID's replace of the work email in one trip", () => {
+  it('writes the email, its version and the value row a filter finds, in one round trip', async () => {
+    const f = await fixture();
+    const moved = unique('Moved');
+    const r = await call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Replace', path: 'emails[type eq "work"].value', value: moved }));
+    expect([r.status, r.usage.d1TripsToResponse, r.headers.get('etag')]).toEqual([200, 1, 'W/"2"']);
+    expect(r.json.emails).toEqual([{ value: moved, type: 'work', primary: true }]);
+    const found = await call('GET', `/Users?${filter(`emails[type eq "work"].value eq "${moved.toUpperCase()}"`)}`);
+    const gone = await call('GET', `/Users?${filter(`emails.value eq "${f.userName}"`)}`);
+    expect([found.json.totalResults, found.json.Resources[0]?.id, gone.json.totalResults]).toEqual([1, f.userId, 0]);
+    const again = await call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Replace', path: 'emails[type eq "work"].value', value: moved }));
+    expect([again.status, again.usage.d1TripsToResponse, again.headers.get('etag')]).toEqual([200, 1, 'W/"2"']);
   });
 });
 
@@ -269,7 +307,12 @@ describe('Bulk PATCHes sharing batches', () => {
     const others = await Promise.all(fixtures.map(() => call('POST', '/Users', user(unique('joiner')))));
     const r = await bulkOf(
       fixtures.flatMap((f, k) => [
-        patchOp(`/Users/${f.userId}`, { op: 'Replace', path: 'active', value: 'False' }, { op: 'Replace', path: 'title', value: `T${k}` }),
+        patchOp(
+          `/Users/${f.userId}`,
+          { op: 'Replace', path: 'active', value: 'False' },
+          { op: 'Replace', path: 'title', value: `T${k}` },
+          { op: 'Replace', path: 'emails[type eq "Work"].value', value: `t${k}.${f.userName}` },
+        ),
         patchOp(`/Groups/${f.groupId}`, { op: 'Add', path: 'members', value: [{ value: others[k]!.json.id }] }),
       ]),
     );
@@ -277,7 +320,12 @@ describe('Bulk PATCHes sharing batches', () => {
     expect(r.usage.d1TripsToResponse).toBe(1);
     const u = await call('GET', `/Users/${fixtures[3]!.userId}`);
     const g = await call('GET', `/Groups/${fixtures[3]!.groupId}`);
-    expect([u.json.active, u.json.title, u.headers.get('etag')]).toEqual([false, 'T3', 'W/"2"']);
+    expect([u.json.active, u.json.title, u.json.emails, u.headers.get('etag')]).toEqual([
+      false,
+      'T3',
+      [{ value: `t3.${fixtures[3]!.userName}`, type: 'work', primary: true }],
+      'W/"2"',
+    ]);
     expect(g.json.members.map((m: { value: string }) => m.value).sort()).toEqual([fixtures[3]!.userId, others[3]!.json.id].sort());
   });
 

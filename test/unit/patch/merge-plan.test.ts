@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { planMembershipPatch } from '../../../worker/src/scim/patch/membership-plan';
 import { planMergePatch } from '../../../worker/src/scim/patch/merge-plan';
+import { parsePatchRequest } from '../../../worker/src/scim/patch';
 import { groupResourceType, userResourceType } from '../../../worker/src/scim/schema/registry';
 import { ENTERPRISE, message, type Op } from './helpers';
 
-const planUser = (...ops: Op[]) => planMergePatch(userResourceType, message(...ops));
+const planUser = (...ops: Op[]) => planMergePatch(userResourceType, parsePatchRequest(message(...ops)));
 
 describe('single-valued attributes as a merge patch', () => {
   it("plans Entra ID's Replace of active (string boolean), a name part and an enterprise attribute", () => {
@@ -18,11 +19,11 @@ describe('single-valued attributes as a merge patch', () => {
       { op: 'Replace', path: 'name.givenName', value: 'Ada' },
       { op: 'Add', path: `${ENTERPRISE}:department`, value: 'Eng' },
     );
-    expect(plan).toEqual({ patches: [{ active: false, name: { givenName: 'Ada' }, [ENTERPRISE]: { department: 'Eng' } }], prune: [] });
+    expect(plan).toEqual({ patches: [{ active: false, name: { givenName: 'Ada' }, [ENTERPRISE]: { department: 'Eng' } }], prune: [], elements: [] });
   });
 
   it("plans Okta's path-less {active: false}, dropping a stray id", () => {
-    expect(planUser({ op: 'replace', value: { active: false, id: 'x' } })).toEqual({ patches: [{ active: false }], prune: [] });
+    expect(planUser({ op: 'replace', value: { active: false, id: 'x' } })).toEqual({ patches: [{ active: false }], prune: [], elements: [] });
   });
 
   it('plans a bare manager id as {value}, and an unassign with the containers it may empty', () => {
@@ -30,7 +31,21 @@ describe('single-valued attributes as a merge patch', () => {
     expect(planUser({ op: 'remove', path: `${ENTERPRISE}:manager.value` })).toEqual({
       patches: [{ [ENTERPRISE]: { manager: { value: null } } }],
       prune: [[ENTERPRISE, 'manager'], [ENTERPRISE]],
+      elements: [],
     });
+  });
+
+  it("plans Entra ID's Replace (and Add) of a sub-attribute of the elements `type eq` selects, beside a title", () => {
+    const plan = planUser(
+      { op: 'Replace', path: 'title', value: 'tester' },
+      { op: 'Replace', path: 'emails[type eq "Work"].value', value: 'x@y.test' },
+      { op: 'Add', path: 'addresses[TYPE eq "work"].streetAddress', value: ['1 Main St'] },
+    );
+    expect(plan!.patches).toEqual([{ title: 'tester' }]);
+    expect(plan!.elements.map((e) => [e.def.name, e.sub.name, e.type, e.value])).toEqual([
+      ['emails', 'value', 'work', 'x@y.test'],
+      ['addresses', 'streetAddress', 'work', '1 Main St'],
+    ]);
   });
 
   it('starts a second patch for a write inside what the request unassigned', () => {
@@ -42,7 +57,12 @@ describe('single-valued attributes as a merge patch', () => {
 
   it.each<[string, Op[]]>([
     ['a multi-valued attribute', [{ op: 'add', path: 'emails', value: [{ value: 'a@b.c' }] }]],
-    ['a value filter', [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'a@b.c' }]],
+    ['a value filter other than type eq', [{ op: 'replace', path: 'emails[value eq "a@b.c"].value', value: 'x@b.c' }]],
+    ['a whole filtered element', [{ op: 'replace', path: 'emails[type eq "work"]', value: { value: 'a@b.c' } }]],
+    ['a filtered primary', [{ op: 'replace', path: 'emails[type eq "work"].primary', value: true }]],
+    ['a filtered unassign', [{ op: 'replace', path: 'emails[type eq "work"].value', value: null }]],
+    ['a filtered remove', [{ op: 'remove', path: 'emails[type eq "work"].value' }]],
+    ['a filtered write of the wrong type', [{ op: 'replace', path: 'emails[type eq "work"].value', value: { x: 1 } }]],
     ['a password', [{ op: 'replace', path: 'password', value: 'secret-1234' }]],
     ['a path-less password', [{ op: 'replace', value: { password: 'secret-1234', active: true } }]],
     ['removing the required userName', [{ op: 'remove', path: 'userName' }]],
@@ -57,7 +77,7 @@ describe('single-valued attributes as a merge patch', () => {
 });
 
 describe('Group membership by id', () => {
-  const planGroup = (...ops: Op[]) => planMembershipPatch(groupResourceType, message(...ops));
+  const planGroup = (...ops: Op[]) => planMembershipPatch(groupResourceType, parsePatchRequest(message(...ops)));
 
   it('plans adds and removes by value, bare ids, value-eq filters and path-less members', () => {
     expect(
@@ -87,6 +107,6 @@ describe('Group membership by id', () => {
   });
 
   it('plans nothing for Users, which have no members', () => {
-    expect(planMembershipPatch(userResourceType, message({ op: 'add', path: 'members', value: 'u1' }))).toBeUndefined();
+    expect(planMembershipPatch(userResourceType, parsePatchRequest(message({ op: 'add', path: 'members', value: 'u1' })))).toBeUndefined();
   });
 });

@@ -4,7 +4,10 @@
  * change is a no-op.
  */
 import { MAX_PARAMS, chunk, guard, placeholders } from './sql';
-import type { MemberRef, ResourceKind } from './types';
+import type { MemberRef, ResourceKind, SqlFragment } from './types';
+
+/** The group whose id is bound: what a batch that read nothing knows it by. */
+export const GROUP_PK_BY_ID = '(SELECT pk FROM groups WHERE id = ?)';
 
 /** Which of these ids exist, and as what. Unknown ids are absent from the map. */
 export async function resolveMembers(db: D1Database, ids: readonly string[]): Promise<Map<string, ResourceKind>> {
@@ -56,7 +59,7 @@ function membersExistGuards(db: D1Database, ids: readonly string[]): D1PreparedS
  * business), with its parameters; undefined when the ids are too many for one statement, and the
  * caller treats the change as real.
  */
-export function membersWouldChange(
+function membersWouldChange(
   groupPkSql: string,
   groupPkParams: readonly unknown[],
   add: readonly string[],
@@ -82,7 +85,7 @@ export function membersWouldChange(
   return { sql: parts.length > 0 ? parts.join(' OR ') : '0', params };
 }
 
-export function removeMemberStatements(db: D1Database, groupPkSql: string, groupPkParams: readonly unknown[], ids: readonly string[]): D1PreparedStatement[] {
+function removeMemberStatements(db: D1Database, groupPkSql: string, groupPkParams: readonly unknown[], ids: readonly string[]): D1PreparedStatement[] {
   return chunk(ids, MAX_PARAMS - groupPkParams.length).map((part) =>
     db.prepare(`DELETE FROM group_members WHERE group_pk = ${groupPkSql} AND member_id IN (${placeholders(part.length)})`).bind(...groupPkParams, ...part),
   );
@@ -94,6 +97,25 @@ export function removeMemberStatements(db: D1Database, groupPkSql: string, group
  */
 export const addMembersGuarded = (db: D1Database, groupPkSql: string, groupPkParams: unknown[], ids: readonly string[]): D1PreparedStatement[] =>
   ids.length > 0 ? [...membersExistGuards(db, ids), ...addMembersByIdStatements(db, groupPkSql, groupPkParams, ids)] : [];
+
+/**
+ * A membership change as statements inside the write's batch, for the group whose pk is
+ * `groupPk` (a `?` with the pk read, or GROUP_PK_BY_ID with the id): ids are resolved there, not
+ * read first. `clear` drops every member first; removals run before additions, so a member a
+ * filter removes and the request adds is re-added. `wouldChange` is the SQL under which the
+ * version moves: clearing always counts as a change, and so does a change too large to test in
+ * one statement.
+ */
+export function memberStatements(db: D1Database, groupPk: SqlFragment, change: { clear: boolean; add: readonly string[] }, remove: readonly string[]) {
+  const add = [...new Set(change.add)];
+  const statements = [
+    ...(change.clear ? [clearMembersStatement(db, groupPk.sql, groupPk.params)] : []),
+    ...removeMemberStatements(db, groupPk.sql, groupPk.params, remove),
+    ...addMembersGuarded(db, groupPk.sql, groupPk.params, add),
+  ];
+  const wouldChange = change.clear ? undefined : membersWouldChange(groupPk.sql, groupPk.params, add, remove);
+  return { statements, add, wouldChange: wouldChange ?? { sql: '1', params: [] } };
+}
 
 /** Drops every member of the group whose pk is `groupPkSql` (a `?` or a subquery by id). */
 export const clearMembersStatement = (db: D1Database, groupPkSql: string, params: unknown[]) =>

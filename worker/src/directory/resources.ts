@@ -3,10 +3,14 @@
  * change log in the same batch, so provisioning never misses a change.
  */
 import { MEMBER_COLUMNS, MEMBER_JOINS } from './memberships';
-import { MAX_PARAMS, TABLES, chunk, guard, guardReasonOf, isUniqueViolation, nowIso, placeholders } from './sql';
+import { elementRowStatements, elementStep } from './element-writes';
+import { orderedJson } from './json-order';
+import { MAX_PARAMS, TABLES, chunk, guard, guardReasonOf, isUniqueViolation, jsonPath, nowIso, placeholders } from './sql';
 import {
   DirectoryError,
   type ColumnValues,
+  type ElementWrite,
+  type KeyOrder,
   type ListQuery,
   type ResourceKind,
   type ResourceWrite,
@@ -163,6 +167,7 @@ export function directoryErrorOf(err: unknown, kind: ResourceKind): unknown {
   if (reason === 'not_found') return new DirectoryError('not_found', `${kind} not found.`);
   if (reason === 'precondition') return new DirectoryError('version_mismatch', 'The resource changed while it was being written.');
   if (reason === 'unknown_member') return new DirectoryError('invalid_member', 'A member id is neither a user nor a group.');
+  if (reason === 'needs_read') return new DirectoryError('needs_read', 'The write depends on what is stored: read it first.');
   if (isUniqueViolation(err)) return new DirectoryError('conflict', uniquenessMessage(kind));
   return err;
 }
@@ -267,44 +272,50 @@ const changeRowIfWritten = (db: D1Database, kind: ResourceKind, id: string, at: 
 /**
  * What a merge of attributes changes, as the SCIM layer computed it from the request alone: RFC
  * 7396 merge patches of the stored JSON applied in turn (null unassigns), the containers an unassign may leave
- * empty (each a key list, innermost first: removed when empty, as the body is kept canonical), and
- * the indexed columns whose attributes it writes.
+ * empty (each a key list, innermost first: removed when empty, as the body is kept canonical), the
+ * writes into elements a `type eq` filter selects (element-writes.ts), and the indexed columns
+ * whose attributes it writes. The element writes touch multi-valued attributes, which no merge
+ * patch does, so they run after the merges and the order between the two does not matter.
  */
 export interface MergeWrite {
+  /** the stored body's key order, which the merged body is rebuilt in (json-order.ts) */
+  order: readonly KeyOrder[];
   patches: readonly string[];
   prune: readonly (readonly string[])[];
+  elements: readonly ElementWrite[];
   columns: ColumnValues;
 }
-
-/** `["urn:…:User", "manager"]` → `$."urn:…:User"."manager"` (registry names hold no quotes). */
-const jsonPath = (keys: readonly string[]) => `$${keys.map((k) => `."${k}"`).join('')}`;
 
 /**
  * Merges attributes into a resource's stored JSON in SQL (json_patch), reading nothing first: one
  * batch of the guards (the row exists, the client's If-Match), the update, its change row and a
  * read-back. The update only lands when the new JSON differs from the stored one, so a merge that
- * changes nothing writes no version and no change row (the rule PATCH follows in code).
+ * changes nothing writes no version and no change row (the rule PATCH follows in code); both are
+ * compared in the registry's key order, so a body stored in another order is not a change. An
+ * element write the stored body does not allow refuses the batch (`needs_read`).
  */
 export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, g: WriteGuard, merge: MergeWrite, withMembers = false): D1PreparedStatement[] {
   const table = TABLES[kind];
   const now = nowIso();
   // Each step removes one container when the unassigns left it empty (`{}`), innermost first.
-  const steps = merge.prune.map(
-    (_, i) => `, p${i + 1}(d) AS (SELECT CASE WHEN json_type(d, ?) = 'object' AND json_extract(d, ?) = '{}' THEN json_remove(d, ?) ELSE d END FROM p${i})`,
-  );
+  const pruneSteps = merge.prune.map((keys) => ({
+    sql: `SELECT CASE WHEN json_type(d, ?) = 'object' AND json_extract(d, ?) = '{}' THEN json_remove(d, ?) ELSE d END`,
+    params: [jsonPath(keys), jsonPath(keys), jsonPath(keys)],
+  }));
+  const steps = [...pruneSteps, ...merge.elements.map(elementStep), { sql: `SELECT ${orderedJson('d', merge.order)}`, params: [] }];
   const merged = merge.patches.reduce((sql) => `json_patch(${sql}, ?)`, 'data');
-  const stepParams = merge.prune.flatMap((keys) => [jsonPath(keys), jsonPath(keys), jsonPath(keys)]);
-  const last = `(SELECT d FROM p${merge.prune.length})`;
+  const last = `(SELECT d FROM p${steps.length})`;
   const cols = COLUMNS[kind].filter((c) => Object.hasOwn(merge.columns, c));
   const sets = cols.map((c) => `, ${c} = ?`).join('');
   return [
     ...guardStatements(db, table, id, g),
     db
       .prepare(
-        `WITH p0(d) AS (SELECT ${merged} FROM ${table} WHERE id = ?)${steps.join('')}
-         UPDATE ${table} SET data = ${last}, version = version + 1, last_modified = ?${sets} WHERE id = ? AND ${last} IS NOT json(data)`,
+        `WITH p0(d) AS (SELECT ${merged} FROM ${table} WHERE id = ?)${steps.map((s, i) => `, p${i + 1}(d) AS (${s.sql} FROM p${i})`).join('')}
+         UPDATE ${table} SET data = ${last}, version = version + 1, last_modified = ?${sets} WHERE id = ? AND ${last} IS NOT ${orderedJson('data', merge.order)}`,
       )
-      .bind(...merge.patches, id, ...stepParams, now, ...cols.map((c) => normalizeColumn(merge.columns[c])), id),
+      .bind(...merge.patches, id, ...steps.flatMap((s) => s.params), now, ...cols.map((c) => normalizeColumn(merge.columns[c])), id),
+    ...(kind === 'User' ? elementRowStatements(db, id, merge.elements) : []),
     changeRowIfWritten(db, kind, id, now),
     readBack(db, kind, id, withMembers),
   ];

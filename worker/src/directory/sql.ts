@@ -15,8 +15,11 @@ export function isUniqueViolation(err: unknown): boolean {
 
 export const nowIso = () => new Date().toISOString();
 
+/** `["urn:…:User", "manager"]` → `$."urn:…:User"."manager"` (registry names hold no quotes). */
+export const jsonPath = (keys: readonly string[]) => `$${keys.map((k) => `."${k}"`).join('')}`;
+
 /** Why a guarded batch was refused: each guard names its reason in the error it raises. */
-export type GuardReason = 'not_found' | 'precondition' | 'unknown_member';
+export type GuardReason = 'not_found' | 'precondition' | 'unknown_member' | 'needs_read';
 
 /**
  * A statement that fails (rolling back its batch) with `reason` unless `condition` holds, so a
@@ -24,8 +27,11 @@ export type GuardReason = 'not_found' | 'precondition' | 'unknown_member';
  * one raises "bad JSON path: 'guard:<reason>'", which names the guard that refused.
  */
 export function guard(db: D1Database, reason: GuardReason, condition: string, params: unknown[]): D1PreparedStatement {
-  return db.prepare(`SELECT CASE WHEN ${condition} THEN 1 ELSE json_extract('{}', 'guard:${reason}') END`).bind(...params);
+  return db.prepare(`SELECT CASE WHEN ${condition} THEN 1 ELSE ${refusal(reason)} END`).bind(...params);
 }
+
+/** An SQL expression that fails its statement, and so its batch, with `reason` (see guard). */
+export const refusal = (reason: GuardReason) => `json_extract('{}', 'guard:${reason}')`;
 
 export function guardReasonOf(err: unknown): GuardReason | undefined {
   const match = err instanceof Error ? /bad JSON path: 'guard:(\w+)'/.exec(err.message) : null;

@@ -24,6 +24,31 @@ export interface ValueRow {
   primary: boolean;
 }
 
+/**
+ * A sub-attribute written into the elements of a multi-valued attribute that `type eq "…"`
+ * selects (a PATCH planned from the request alone, one-trip-patch.ts), as SQL over the stored JSON.
+ */
+export interface ElementWrite {
+  /** the attribute's key in the stored JSON (`emails`) */
+  attr: string;
+  /** its sub-attributes in the order they are stored: a matched element is rebuilt in it */
+  subs: readonly string[];
+  /** the filter's value, case-folded by the SCIM layer (SQLite's lower() folds ASCII only) */
+  type: string;
+  sub: string;
+  /** the new value as JSON text */
+  value: string;
+  /** the user_values columns of the matched elements' rows that change, for attributes mirrored there */
+  rows?: { attr: string; set: Partial<Pick<ValueRow, 'type' | 'value' | 'display'>> };
+}
+
+/** The order of a stored body's keys: what the registry's schema emits (directory/json-order.ts). */
+export interface KeyOrder {
+  key: string;
+  /** a single-valued complex attribute's (or an extension's) own keys */
+  keys?: readonly KeyOrder[];
+}
+
 /** Indexed column values derived from the resource by the SCIM layer's registry. */
 export type ColumnValues = Record<string, string | number | boolean | null>;
 
@@ -58,7 +83,7 @@ export interface ListQuery {
 
 export class DirectoryError extends Error {
   constructor(
-    readonly code: 'conflict' | 'not_found' | 'version_mismatch' | 'invalid_member',
+    readonly code: 'conflict' | 'not_found' | 'version_mismatch' | 'invalid_member' | 'needs_read',
     message: string,
   ) {
     super(message);

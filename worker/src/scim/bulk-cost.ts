@@ -10,7 +10,10 @@
  * of bound parameters they are resolved in. A one-trip PATCH (one-trip-patch.ts) costs one batch,
  * and one read more to name unknown member ids; in a batch shared with its neighbours
  * (bulk-patch-run.ts) it costs a share of that batch, and if the shared batch fails, its own again:
- * at most 3, within the PATCH's charge. A PATCH of another shape in such a batch puts only its
+ * at most 3, within the PATCH's charge. A one-trip PATCH with a value filter in a path (Entra
+ * ID's `emails[type eq "work"].value`) may find its batch refused for what is stored
+ * (`needs_read`) and then read and write: 3 of its own, and 1 more for a shared batch that failed,
+ * so it is charged 4. A PATCH of another shape in such a batch puts only its
  * read there, then writes on its own as before; a batch of reads fails only with a one-trip PATCH
  * in it, whose charge has a query to spare for it. maxOperations, advertised in /ServiceProviderConfig,
  * is the count for which any mix of operations fits the invocation's D1 queries.
@@ -55,10 +58,17 @@ function memberCount(data: Json | undefined): number {
   }, members);
 }
 
+/** A PATCH with a value filter in an operation's path, which its one-trip batch may refuse (one-trip-patch.ts). */
+function hasFilteredPath(data: Json | undefined): boolean {
+  const ops = isObject(data) && Array.isArray(data.Operations) ? data.Operations : [];
+  return ops.some((op) => isObject(op) && Object.entries(op).some(([k, v]) => k.toLowerCase() === 'path' && typeof v === 'string' && v.includes('[')));
+}
+
 export function operationQueries(op: CostedOperation): number {
   const isGroup = /^\/?groups/i.test(op.path);
   const members = isGroup ? memberCount(op.data) : 0;
-  return QUERIES_BY_METHOD[op.method] + (isGroup ? 1 : 0) + Math.ceil(members / MEMBERS_PER_QUERY);
+  const refused = op.method === 'PATCH' && hasFilteredPath(op.data) ? 1 : 0;
+  return QUERIES_BY_METHOD[op.method] + (isGroup ? 1 : 0) + refused + Math.ceil(members / MEMBERS_PER_QUERY);
 }
 
 /** Refuses, before anything runs, a request whose operations could need more than the invocation allows. */

@@ -13,7 +13,8 @@ import { ID_ONLY } from './projection';
 import type { Json, JsonObject } from './schema/normalize';
 import type { ResourceTypeDef } from './schema/types';
 import type { PlannedWrite } from './one-trip-patch';
-import { finishPlanned, patchReadStatement, planPatch, type ScimContext } from './service';
+import { readPatchRequest } from './patch';
+import { patchReadStatement, planPatch, written, type ScimContext } from './service';
 
 /** PATCHes written in one D1 batch at most: a handful of statements each, as many as a run of creates (bulk.ts CREATE_RUN). */
 const PATCH_RUN = 100;
@@ -60,7 +61,8 @@ export function planPatchRun(
     }
     const { rt, id } = resolved;
     if (!id || seen.has(`${rt.name}/${id}`)) break;
-    const plan = planPatch(ctx, rt, id, op.data, op.version ? { ifMatch: op.version } : {}, ID_ONLY) ?? { read: patchReadStatement(ctx, rt, id, ID_ONLY) };
+    const cond = op.version ? { ifMatch: op.version } : {};
+    const plan = planPatch(ctx, rt, id, readPatchRequest(op.data), cond, ID_ONLY) ?? { read: patchReadStatement(ctx, rt, id, ID_ONLY) };
     seen.add(`${rt.name}/${id}`);
     run.push({ rt, id, op, plan });
   }
@@ -83,9 +85,9 @@ export async function runPatchRun(ctx: ScimContext, run: readonly PlannedPatch[]
     return results[end - 1]!.results[0] ?? null;
   });
   return Promise.all(
-    run.map(async ({ rt, id, op, plan }, k): Promise<RunOutcome> => {
+    run.map(async ({ rt, op, plan }, k): Promise<RunOutcome> => {
       if ('read' in plan) return { read: rows[k]! };
-      const w = await finishPlanned(ctx, rt, id, plan, ID_ONLY, async () => rows[k]!);
+      const w = await written(ctx, rt, rows[k]!, ID_ONLY);
       return { result: { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), location: w.location, version: etagOf(w.version), status: '200' } };
     }),
   );

@@ -2,12 +2,22 @@
  * Between SCIM resources and what the directory stores: the body as JSON, plus the indexed
  * columns and value rows that the registry's storage hints ask for.
  */
-import type { ColumnValues, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
+import type { ColumnValues, ElementWrite, KeyOrder, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
+import type { ElementPlan } from './patch/element-plan';
 import { isObject, type Json, type JsonObject } from './schema/normalize';
 import type { AttributeDef, ResourceTypeDef } from './schema/types';
 import { commonAttributes } from './schema/common';
 
 export const etagOf = (version: number) => `W/"${version}"`;
+
+/** How an element's sub-attributes are mirrored into its user_values row. */
+const ROW_FIELDS = {
+  type: (v: Json | undefined) => (typeof v === 'string' ? v.toLowerCase() : null),
+  value: (v: Json | undefined) => (v === undefined || v === null ? null : String(v)),
+  display: (v: Json | undefined) => (typeof v === 'string' ? v : null),
+};
+
+const isRowField = (name: string): name is keyof typeof ROW_FIELDS => Object.hasOwn(ROW_FIELDS, name);
 
 /** Columns and value rows for a normalised, validated body. */
 export function toWrite(rt: ResourceTypeDef, body: JsonObject): ResourceWrite {
@@ -19,9 +29,9 @@ export function toWrite(rt: ResourceTypeDef, body: JsonObject): ResourceWrite {
       if (!isObject(item)) continue;
       values.push({
         attr: def.name,
-        type: typeof item.type === 'string' ? item.type.toLowerCase() : null,
-        value: item.value === undefined || item.value === null ? null : String(item.value),
-        display: typeof item.display === 'string' ? item.display : null,
+        type: ROW_FIELDS.type(item.type),
+        value: ROW_FIELDS.value(item.value),
+        display: ROW_FIELDS.display(item.display),
         primary: item.primary === true,
       });
     }
@@ -52,6 +62,36 @@ function columnsOf(rt: ResourceTypeDef, body: JsonObject, touched?: JsonObject):
       if (has(def)) columns[rt.name === 'User' ? 'user_name' : 'display_name'] = typeof v === 'string' ? v : null;
   }
   return columns;
+}
+
+/** A planned element write as the directory runs it: the JSON, and the value rows as toWrite mirrors them. */
+export function elementWriteOf(rt: ResourceTypeDef, { def, sub, type, value }: ElementPlan): ElementWrite {
+  const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  return {
+    attr: def.name,
+    subs: (def.subAttributes ?? []).map((s) => s.name),
+    type,
+    sub: sub.name,
+    value: JSON.stringify(value),
+    ...(mirrored ? { rows: { attr: def.name, set: isRowField(sub.name) ? { [sub.name]: ROW_FIELDS[sub.name](value) } : {} } } : {}),
+  };
+}
+
+const keyOrders = new Map<string, KeyOrder[]>();
+
+/**
+ * The key order of a stored body: the order resourceSchema emits (core attributes, externalId,
+ * then each extension), down into single-valued complex attributes.
+ */
+export function keyOrderOf(rt: ResourceTypeDef): KeyOrder[] {
+  const of = (list: readonly AttributeDef[]): KeyOrder[] =>
+    list.map((a) => (a.type === 'complex' && !a.multiValued ? { key: a.name, keys: of(a.subAttributes ?? []) } : { key: a.name }));
+  let order = keyOrders.get(rt.name);
+  if (!order) {
+    order = [...of(rt.schema.attributes), { key: 'externalId' }, ...rt.extensions.map((e) => ({ key: e.schema.id, keys: of(e.schema.attributes) }))];
+    keyOrders.set(rt.name, order);
+  }
+  return order;
 }
 
 /** The columns a merge patch (RFC 7396, null unassigns) of the stored body changes, as toWrite derives them. */

@@ -2,7 +2,16 @@
  * The SCIM operations on one resource type, independent of HTTP: the routes and /Bulk both call
  * these. Transport → this domain → directory (D1).
  */
-import { addMembersGuarded, clearMembersStatement, groupsOfMany, membersOf, membersOfMany, resolveMembers } from '../directory/memberships';
+import {
+  GROUP_PK_BY_ID,
+  addMembersGuarded,
+  clearMembersStatement,
+  groupsOfMany,
+  memberStatements,
+  membersOf,
+  membersOfMany,
+  resolveMembers,
+} from '../directory/memberships';
 import {
   deleteResource,
   insertResource,
@@ -19,8 +28,8 @@ import { toResource, toWrite } from './codec';
 import { checkPreconditions, preconditionSql, type Conditions } from './etag';
 import { ScimError, badRequest, notFound } from './errors';
 import { matchesFilter } from './filter/match';
-import { GROUP_PK_BY_ID, memberStatements, planOneTripPatch, type PlannedWrite } from './one-trip-patch';
-import { applyPatch, type MemberDelta } from './patch';
+import { planOneTripPatch, type PlannedWrite } from './one-trip-patch';
+import { applyOperations, readPatchRequest, type MemberDelta, type ParsedPatch } from './patch';
 import { deepEqual } from './patch/values';
 import { project, wants, type Projection } from './projection';
 import { isObject, normalizeResource, type JsonObject } from './schema/normalize';
@@ -78,7 +87,8 @@ export async function render(ctx: ScimContext, rt: ResourceTypeDef, rows: Stored
   return rows.map((r) => project(rt, toResource(rt, r, { baseUrl: ctx.baseUrl, members: membersOf(r) }), p));
 }
 
-const written = async (ctx: ScimContext, rt: ResourceTypeDef, row: StoredResource, p?: Projection): Promise<Written> => ({
+/** A written row as the response shows it. */
+export const written = async (ctx: ScimContext, rt: ResourceTypeDef, row: StoredResource, p?: Projection): Promise<Written> => ({
   resource: (await render(ctx, rt, [row], p))[0]!,
   version: row.version,
   location: `${ctx.baseUrl}${rt.endpoint}/${row.id}`,
@@ -247,34 +257,33 @@ export async function replaceWhole(ctx: ScimContext, rt: ResourceTypeDef, id: st
 
 /**
  * PATCH: one round trip when the request needs nothing from the stored resource
- * (one-trip-patch.ts), else read, apply in code and write back (`rewrite`).
+ * (one-trip-patch.ts), else read, apply in code and write back (`rewrite`). The body is parsed
+ * once, for both.
  */
 export async function patchResource(ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): Promise<Written> {
-  const plan = planPatch(ctx, rt, id, body, cond, p);
-  if (plan) return finishPlanned(ctx, rt, id, plan, p, () => writeAndReadBack(ctx.db, rt.name, plan.statements));
-  return patchInCode(ctx, rt, id, body, cond, p);
+  const parsed = readPatchRequest(body);
+  const plan = planPatch(ctx, rt, id, parsed, cond, p);
+  const row = plan && (await runPlanned(ctx, rt, id, plan));
+  if (row) return written(ctx, rt, row, p);
+  return patchParsed(ctx, rt, id, parsed, cond, p);
 }
 
 /** The one-batch write of a PATCH (one-trip-patch.ts), or undefined when it must read first. */
-export const planPatch = (ctx: ScimContext, rt: ResourceTypeDef, id: string, body: unknown, cond: Conditions, p?: Projection): PlannedWrite | undefined =>
-  planOneTripPatch(ctx.db, rt, id, body, cond, withMembers(rt, p));
+export const planPatch = (ctx: ScimContext, rt: ResourceTypeDef, id: string, parsed: ParsedPatch, cond: Conditions, p?: Projection): PlannedWrite | undefined =>
+  planOneTripPatch(ctx.db, rt, id, parsed, cond, withMembers(rt, p));
 
-/** A planned write's outcome: the resource its batch read back, or the batch's failure as the SCIM error it is. */
-export async function finishPlanned(
-  ctx: ScimContext,
-  rt: ResourceTypeDef,
-  id: string,
-  plan: PlannedWrite,
-  p: Projection | undefined,
-  run: () => Promise<StoredResource>,
-): Promise<Written> {
-  let row: StoredResource;
+/**
+ * Runs a planned write: the row its batch read back, or undefined when the batch found that the
+ * stored resource does not fit the plan (`needs_read`: the caller applies the PATCH in code); any
+ * other failure as the SCIM error it is.
+ */
+async function runPlanned(ctx: ScimContext, rt: ResourceTypeDef, id: string, plan: PlannedWrite): Promise<StoredResource | undefined> {
   try {
-    row = await run();
+    return await writeAndReadBack(ctx.db, rt.name, plan.statements);
   } catch (err) {
+    if (err instanceof DirectoryError && err.code === 'needs_read') return undefined;
     return writeFailure(ctx, rt, id, err, plan.memberIds);
   }
-  return written(ctx, rt, row, p);
 }
 
 /**
@@ -290,6 +299,18 @@ export async function patchInCode(
   p?: Projection,
   read?: StoredResource | null,
 ): Promise<Written> {
+  return patchParsed(ctx, rt, id, readPatchRequest(body), cond, p, read);
+}
+
+async function patchParsed(
+  ctx: ScimContext,
+  rt: ResourceTypeDef,
+  id: string,
+  parsed: ParsedPatch,
+  cond: Conditions,
+  p?: Projection,
+  read?: StoredResource | null,
+): Promise<Written> {
   const row = await rewrite(
     ctx,
     rt,
@@ -297,7 +318,9 @@ export async function patchInCode(
     cond,
     p,
     async (current) => {
-      const outcome = applyPatch(rt, JSON.parse(current.data) as JsonObject, body);
+      // A body that does not parse is answered now: after the 404 and the 412 (RFC 7644 §3.5.2).
+      if (parsed instanceof ScimError) throw parsed;
+      const outcome = applyOperations(rt, JSON.parse(current.data) as JsonObject, parsed);
       // A password is accepted and dropped (prepareBody): a PATCH of only a password changes nothing.
       const { password: _password, ...data } = outcome.body;
       const sameData = deepEqual(data, JSON.parse(current.data) as JsonObject);

@@ -37,7 +37,11 @@ interface PatchState {
  * attributes under their URN; no id/meta/schemas; no `groups` (Users) or `members` (Groups).
  */
 export function applyPatch(rt: ResourceTypeDef, current: JsonObject, request: unknown): PatchOutcome {
-  const operations = parsePatchRequest(request);
+  return applyOperations(rt, current, parsePatchRequest(request));
+}
+
+/** applyPatch of a message parsed already (patch-request.ts readPatchRequest). */
+export function applyOperations(rt: ResourceTypeDef, current: JsonObject, operations: readonly PatchOperation[]): PatchOutcome {
   const state: PatchState = {
     rt,
     body: structuredClone(current),

@@ -1,4 +1,12 @@
 /** The SCIM PATCH engine (RFC 7644 §3.5.2). */
-export { applyPatch, type PatchOutcome } from './apply-patch';
+export { applyOperations, applyPatch, type PatchOutcome } from './apply-patch';
 export type { MemberDelta } from './members';
-export { MAX_PATCH_OPERATIONS, SCIM_PATCH_OP_URN, parsePatchRequest, type PatchOperation, type PatchOpName } from './patch-request';
+export {
+  MAX_PATCH_OPERATIONS,
+  SCIM_PATCH_OP_URN,
+  parsePatchRequest,
+  readPatchRequest,
+  type ParsedPatch,
+  type PatchOperation,
+  type PatchOpName,
+} from './patch-request';

@@ -13,15 +13,15 @@ import type { ResourceTypeDef } from '../schema/types';
 import { actionOf } from './action';
 import { normalizePathlessValue, nullKeysOf } from './apply-pathless';
 import { createMemberDelta, type MemberDelta, type MemberDeltaBuilder } from './members';
-import { parsePatchRequest, type PatchOperation } from './patch-request';
+import type { PatchOperation } from './patch-request';
 import { resolveTarget } from './target';
 
-export function planMembershipPatch(rt: ResourceTypeDef, request: unknown): MemberDelta | undefined {
+export function planMembershipPatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): MemberDelta | undefined {
   const def = rt.schema.attributes.find((a) => a.storage?.kind === 'members');
   if (!def) return undefined;
   try {
     const builder = createMemberDelta();
-    for (const operation of parsePatchRequest(request)) if (!planOperation(rt, builder, operation)) return undefined;
+    for (const operation of operations) if (!planOperation(rt, builder, operation)) return undefined;
     const delta = builder.result();
     return delta.removeWhere.length === 0 ? delta : undefined;
   } catch (err) {

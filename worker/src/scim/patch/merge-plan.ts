@@ -6,10 +6,13 @@
  * nothing from the stored resource, and the service applies it as SQL over the stored JSON in one
  * batch: one D1 round trip instead of a read and a write (issue #11).
  *
+ * Entra ID's write of a sub-attribute of the elements a type filter selects
+ * (`emails[type eq "work"].value`) rides along as an element write (element-plan.ts).
+ *
  * The values go through the very functions the apply-in-code engine uses (resolveTarget,
  * coerceValue, normalizePathlessValue), so they are validated and normalised alike. Anything
- * else — multi-valued attributes, value filters, Group members, passwords, immutable or required
- * attributes — and any request that is invalid plans
+ * else — multi-valued attributes, other value filters, Group members, passwords, immutable or
+ * required attributes — and any request that is invalid plans
  * to undefined: the engine runs it after reading the resource, and answers its errors in their
  * order (404, then 412, then 400), which a plan made before the read could not.
  */
@@ -21,7 +24,8 @@ import type { AttributeDef, ResourceTypeDef } from '../schema/types';
 import { parseOrThrow, resourceSchema } from '../schema/zod-schemas';
 import { actionOf, type PatchAction } from './action';
 import { normalizePathlessValue, nullKeysOf } from './apply-pathless';
-import { parsePatchRequest, type PatchOperation } from './patch-request';
+import { planElementWrite, type ElementPlan } from './element-plan';
+import type { PatchOperation } from './patch-request';
 import { resolveTarget, type PatchTarget } from './target';
 import { coerceValue } from './values';
 
@@ -35,7 +39,12 @@ export interface MergePlan {
   patches: JsonObject[];
   /** containers an unassign may leave empty (key lists, innermost first): removed when empty */
   prune: string[][];
+  /** writes into elements a type filter selects, in request order (after the patches: they touch other attributes) */
+  elements: ElementPlan[];
 }
+
+/** Element writes one statement carries: three bound parameters each, of D1's 100. */
+const MAX_ELEMENT_WRITES = 16;
 
 /** Thrown inside the planner for a request it leaves to the engine. */
 class NotPlanned extends Error {}
@@ -44,10 +53,11 @@ const notPlanned = (): never => {
   throw new NotPlanned();
 };
 
-export function planMergePatch(rt: ResourceTypeDef, request: unknown): MergePlan | undefined {
+export function planMergePatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): MergePlan | undefined {
   try {
-    const plan: MergePlan = { patches: [{}], prune: [] };
-    for (const operation of parsePatchRequest(request)) planOperation(rt, plan, operation);
+    const plan: MergePlan = { patches: [{}], prune: [], elements: [] };
+    for (const operation of operations) planOperation(rt, plan, operation);
+    if (plan.elements.length > MAX_ELEMENT_WRITES) notPlanned();
     assertValidAlone(rt, plan.patches);
     plan.prune.sort((a, b) => b.length - a.length);
     return plan;
@@ -87,7 +97,10 @@ function planTarget(rt: ResourceTypeDef, plan: MergePlan, target: PatchTarget, a
       if (action.kind !== 'write') return target.required ? notPlanned() : planUnset(plan, [target.schema.id]);
       return isObject(action.value) ? planExtensionWrite(rt, plan, target.schema.id, action.value) : notPlanned();
     case 'attribute': {
-      if (target.filter) return notPlanned();
+      if (target.filter) {
+        const writes = planElementWrite({ ...target, filter: target.filter }, action);
+        return writes ? void plan.elements.push(...writes) : notPlanned();
+      }
       const base = target.extension === undefined ? [] : [target.extension];
       if (action.kind === 'write') return planWrite(plan, base, target.def, target.sub, action.value, target.label);
       if (!isPlannable(target.def, target.sub) || (target.sub ?? target.def).required) return notPlanned();

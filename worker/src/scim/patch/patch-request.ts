@@ -3,7 +3,7 @@
  * value? }] }`, validated leniently where real clients differ from the RFC and strictly where
  * a mistake would change data.
  */
-import { badRequest } from '../errors';
+import { ScimError, badRequest } from '../errors';
 import { isObject, type Json } from '../schema/normalize';
 
 export const SCIM_PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -43,6 +43,22 @@ export function parsePatchRequest(request: unknown): PatchOperation[] {
     throw badRequest('invalidValue', `A PATCH request may carry at most ${MAX_PATCH_OPERATIONS} operations; this one has ${ops.length}.`);
   }
   return ops.map(parseOperation);
+}
+
+/**
+ * A PATCH body parsed once on its way through (the one-trip planners, then the engine): its
+ * operations, or the 400 it is answered with once the resource is found and the preconditions
+ * hold (RFC 7644 §3.5.2 answers in that order: 404, 412, 400).
+ */
+export type ParsedPatch = PatchOperation[] | ScimError;
+
+export function readPatchRequest(request: unknown): ParsedPatch {
+  try {
+    return parsePatchRequest(request);
+  } catch (err) {
+    if (err instanceof ScimError) return err;
+    throw err;
+  }
 }
 
 /**

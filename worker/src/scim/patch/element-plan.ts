@@ -1,0 +1,63 @@
+/**
+ * Entra ID's most common update writes one sub-attribute of the elements a type filter selects:
+ * `{"op":"Replace","path":"emails[type eq \"work\"].value","value":"x@y"}`, and the same for
+ * `phoneNumbers[type eq "mobile"].value` or `addresses[type eq "work"].streetAddress` (Microsoft's
+ * SCIM reference requests; it sends "Add" for them too, learn.microsoft.com/en-us/answers/
+ * questions/1684621). Where elements match, the engine (apply-value-path.ts) sets that
+ * sub-attribute to one value, coerced from the request alone, in every element whose `type`
+ * equals the filter's with case folded, and changes nothing else. So it is planned from the
+ * request, and the directory applies it in SQL (directory/element-writes.ts), which refuses the
+ * batch for what only the stored body decides — no element matches (replace: noTarget; add: a new
+ * element), several primaries — and the engine runs after a read.
+ */
+import type { Filter } from '../filter/ast';
+import type { Json } from '../schema/normalize';
+import { findAttribute } from '../schema/registry';
+import type { AttributeDef } from '../schema/types';
+import type { PatchAction } from './action';
+import type { PatchTarget } from './target';
+import { coerceValue } from './values';
+
+export interface ElementPlan {
+  def: AttributeDef;
+  sub: AttributeDef;
+  /** the filter's type, case-folded as matchesFilter folds it */
+  type: string;
+  value: Json;
+}
+
+type FilteredTarget = Extract<PatchTarget, { kind: 'attribute' }> & { filter: Filter };
+
+/**
+ * The write of `target` (`attr[type eq "…"].sub`), as a list of none (the value coerced to
+ * nothing: the engine does nothing either) or one; undefined for any other shape.
+ */
+export function planElementWrite(target: FilteredTarget, action: PatchAction): ElementPlan[] | undefined {
+  const { def, sub, filter } = target;
+  if (action.kind !== 'write' || target.extension !== undefined || !sub || !isPlannable(def, sub)) return undefined;
+  const type = typeOf(def, filter);
+  if (type === undefined) return undefined;
+  const value = coerceValue(sub, action.value, target.label);
+  return value === undefined ? [] : [{ def, sub, type, value }];
+}
+
+/**
+ * A multi-valued complex attribute of the JSON body (not Group members, which are rows), and a
+ * sub-attribute other than `primary`: setting a primary moves it off the other elements.
+ */
+const isPlannable = (def: AttributeDef, sub: AttributeDef) =>
+  def.multiValued &&
+  def.type === 'complex' &&
+  def.storage?.kind !== 'members' &&
+  def.mutability === 'readWrite' &&
+  sub.name !== 'primary' &&
+  !sub.multiValued &&
+  sub.mutability === 'readWrite';
+
+/** `type eq "<string>"` on a type sub-attribute compared without case: its value, folded. */
+function typeOf(def: AttributeDef, filter: Filter): string | undefined {
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+  if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
+  const compared = findAttribute(def.subAttributes, filter.path.attr);
+  return compared?.name === 'type' && !compared.caseExact ? filter.value.toLowerCase() : undefined;
+}
