@@ -21,7 +21,7 @@ export interface PlannedOperation {
  * preload — so its D1 queries do not grow with it and it is the same page on every plan (the
  * Free plan's 50 queries once held it to 10 rows decided one by one, at one batch a row).
  */
-export const PLAN_PAGE = 200;
+const PLAN_PAGE = 200;
 
 export async function planTarget(env: Env, target: Target, mode: Exclude<ModeName, 'manual'>): Promise<PlannedOperation[]> {
   const rows = await queuedRows(env.DB, target.id, PLAN_PAGE);
