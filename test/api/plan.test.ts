@@ -1,13 +1,15 @@
 /**
  * "Plan" (GET /api/v1/targets/{id}/plan) decides its page of waiting rows set-based (issue #11):
  * the same operations, in the same words, as when it decided them one row at a time — checked
- * here against answers written by hand for every kind of waiting row — in a constant number of
- * D1 queries whatever the number of rows, within the Free plan's 50 (the limits harness).
+ * here against answers written by hand for every kind of waiting row (these tests passed on the
+ * per-row code too) — in a constant number of D1 queries whatever the number of rows, within
+ * the Free plan's 50 (the limits harness), and a page sized to the profile's CPU.
  */
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { takeUsages } from '../../worker/src/limits/meter';
 import { payloadHash } from '../../worker/src/provisioning/mapping';
+import { planPage } from '../../worker/src/provisioning/plan';
 import { API, api, createTarget, insertOutboxRow } from '../helpers/api';
 import { fetchUnderLimits } from '../helpers/limits-fetch';
 import { bulkCreate, createGroup, createUser, scim } from '../helpers/scim';
@@ -235,22 +237,30 @@ describe('the plan of 1,000 rows waiting on backoff', () => {
     await queueAll(one.id, ids.slice(0, 1));
   });
 
-  it('shows the next 200 rows, decided as one by one, in the D1 queries of a plan of one row, within the Free plan', async () => {
+  /** Rows of the page: every other user linked (an update), the rest not (a creation). */
+  const expected = (n: number) => ids.slice(0, n).map((id, i) => (i % 2 === 0 ? [id, 'update', `PATCH /Users/r-${i}`] : [id, 'create', NOT_LINKED]));
+  const decided = (p: Awaited<ReturnType<typeof plan>>) => p.operations.map((o) => [o.resourceId, o.action, o.detail]);
+
+  it('decides the next 50 rows under the Free profile in the D1 queries of a plan of one row', async () => {
     const small = await plan(one.id, 'scheduled', 'free');
     const big = await plan(many.id, 'scheduled', 'free');
     expect([small.status, big.status]).toEqual([200, 200]);
     expect(small.operations).toHaveLength(1);
-    expect(big.operations.map((o) => [o.resourceId, o.action, o.detail])).toEqual(
-      ids.slice(0, 200).map((id, i) => (i % 2 === 0 ? [id, 'update', `PATCH /Users/r-${i}`] : [id, 'create', NOT_LINKED])),
-    );
-    // the target, the page of rows, then their users, links and scope in one batch (one by one: 202 queries)
+    // a page takes at most half of Free's 10 ms of CPU (plan.ts planPage)
+    expect(decided(big)).toEqual(expected(50));
+    // the target, the page of rows, then their users, links and scope in one batch
     expect([big.usage.d1Queries, big.usage.d1Trips]).toEqual([3, 3]);
     expect([small.usage.d1Queries, small.usage.d1Trips]).toEqual([3, 3]);
   });
 
-  it('costs the Paid plan no more', async () => {
+  it('decides the next 200 under the Paid profile in the same 3 queries (one by one: 202)', async () => {
     const big = await plan(many.id, 'scheduled', 'paid');
-    expect(big.operations).toHaveLength(200);
+    expect(decided(big)).toEqual(expected(200));
     expect([big.usage.d1Queries, big.usage.d1Trips]).toEqual([3, 3]);
+  });
+
+  it('sizes its page from the profile’s CPU', () => {
+    expect([planPage({ RELAY_LIMITS: 'free' }), planPage({ RELAY_LIMITS: 'paid' })]).toEqual([50, 200]);
+    expect(planPage({ RELAY_LIMITS: JSON.stringify({ base: 'free', cpuMs: 2 }) })).toBe(10);
   });
 });

@@ -3,6 +3,7 @@ import type { Action, ModeName, Target } from '../../../shared/src';
 import { loadUsersAndLinks } from '../db/bulk-state';
 import { queuedRows } from '../db/outbox';
 import type { Env } from '../env';
+import { parseLimits } from '../limits/profile';
 import { createSyncContext } from './sync-context';
 import { decideUser } from './sync-user';
 
@@ -18,13 +19,20 @@ export interface PlannedOperation {
 /**
  * How many operations one plan shows: the next ones, not the whole queue. The page is decided
  * set-based — its rows in one query, their users, links and scope in one batch, as a claim's
- * preload — so its D1 queries do not grow with it and it is the same page on every plan (the
- * Free plan's 50 queries once held it to 10 rows decided one by one, at one batch a row).
+ * preload — so its D1 queries do not grow with it (decided one by one, at one batch a row, the
+ * Free plan's 50 queries held it to 10 rows and Paid's 200 took 202 queries). What grows is CPU:
+ * ~0.1 ms of Worker CPU a row (mapping and hashing each user; bench:limits, 200 rows in ~20 ms),
+ * so a page takes at most half the profile's CPU: 50 rows on Free (10 ms), 200 on Paid.
  */
-const PLAN_PAGE = 200;
+const MOST_PLANNED = 200;
+const ROWS_PER_CPU_MS = 5;
+
+export function planPage(env: Pick<Env, 'RELAY_LIMITS'>): number {
+  return Math.min(MOST_PLANNED, Math.max(1, Math.floor(parseLimits(env.RELAY_LIMITS).cpuMs * ROWS_PER_CPU_MS)));
+}
 
 export async function planTarget(env: Env, target: Target, mode: Exclude<ModeName, 'manual'>): Promise<PlannedOperation[]> {
-  const rows = await queuedRows(env.DB, target.id, PLAN_PAGE);
+  const rows = await queuedRows(env.DB, target.id, planPage(env));
   const ctx = createSyncContext({ db: env.DB, target, token: '', operations: target.modes[mode].operations, runId: null });
   const userIds = [...new Set(rows.filter((r) => r.resourceType === 'User' && r.state !== 'held').map((r) => r.resourceId))];
   const { users, links } = await loadUsersAndLinks(env.DB, target.id, userIds, ctx.scope);
