@@ -4,7 +4,8 @@
  * Phases, each in fresh runtimes (workerd via Miniflare):
  *
  * - `directory`: BENCH_USERS users (and a big group) in relay A; every SCIM and admin request
- *   kind measured against a baseline route in the same run — workerd process CPU per request
+ *   kind measured against a baseline route in the same run (the admin kinds' target has
+ *   BENCH_PLAN_ROWS changed users waiting, so its plan decides a full page) — workerd process CPU per request
  *   (median and p95 over batches), D1 queries and sequential round trips per request, and the
  *   SQLite share: the kind's statements replayed in Node's SQLite on a copy of the database
  *   (bench/lib/sql-replay.ts), with the plan lines that scan. Relay B is the admin kinds' target.
@@ -13,7 +14,7 @@
  *   consumer under that profile (bench/lib/limits-queue.ts).
  *
  * Then the production-time model for what a local run cannot show (the cron's cadence, an import).
- * Environment: BENCH_USERS=100000 BENCH_BIG_GROUP=50000 BENCH_BATCHES=12 BENCH_PER_BATCH=25
+ * Environment: BENCH_USERS=100000 BENCH_BIG_GROUP=50000 BENCH_PLAN_ROWS=1000 BENCH_BATCHES=12 BENCH_PER_BATCH=25
  * BENCH_SIZE_USERS=1000 BENCH_QUEUE_USERS=10000 BENCH_PHASES=directory,sizing,queue-free,queue-paid
  * BENCH_MERGE=bench/results/limits-<timestamp>.json (sizing and queue figures of an earlier run, for phases not run now)
  */
@@ -43,6 +44,7 @@ const PHASES = ['directory', 'sizing', 'queue-free', 'queue-paid'] as const;
 const config = {
   users: int('BENCH_USERS', 100_000),
   bigGroup: int('BENCH_BIG_GROUP', 50_000),
+  planRows: int('BENCH_PLAN_ROWS', 1000),
   batches: int('BENCH_BATCHES', 12),
   perBatch: int('BENCH_PER_BATCH', 25),
   sizeUsers: int('BENCH_SIZE_USERS', 1000),
@@ -120,6 +122,7 @@ async function directoryPhase(script: string) {
       if (i === 200) throw new Error('the admin target did not sync in 200 runs');
     }
     const syncS = (performance.now() - t1) / 1000;
+    await changeSyncedUsers(client, dir.bigGroupMembers.slice(0, config.planRows));
     // The admin kinds replay on a copy taken after the sync, which is not logged (50,000 users' statements).
     const adminReplica = copyDatabase(a.persist, path.join(WORK_DIR, 'limits-replica-admin'));
     const adminSql = sqlRecorder(client);
@@ -145,6 +148,28 @@ async function directoryPhase(script: string) {
     await dispose(a);
     for (const copy of ['limits-replica-scim', 'limits-replica-admin']) rmSync(path.join(WORK_DIR, copy), { recursive: true, force: true });
   }
+}
+
+/**
+ * Rows waiting for the admin kinds' target: a title changed on synced users (Bulks of 100 PATCHes).
+ * The target is scheduled only, so nothing sends them; its plan's first request moves them into
+ * the outbox (a warm-up request) and every measured one decides a full page of updates.
+ */
+async function changeSyncedUsers(client: ReturnType<typeof createClient>, ids: string[]) {
+  for (let i = 0; i < ids.length; i += 100)
+    await client.json({
+      method: 'POST',
+      path: '/scim/v2/Bulk',
+      body: {
+        schemas: [BULK_URN],
+        Operations: ids.slice(i, i + 100).map((id) => ({
+          method: 'PATCH',
+          path: `/Users/${id}`,
+          data: { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'title', value: 'Waiting for the plan' }] },
+        })),
+      },
+      expect: [200],
+    });
 }
 
 /** D1 sizing: users with 10 emails, each in 5 groups, written through SCIM. */

@@ -38,7 +38,7 @@ export function modelRows(cpuMsPerUser: number, postCpuMs: number): ModelRow[] {
 export interface LimitsRun {
   startedAt: string;
   machine: MachineInfo;
-  config: { users: number; bigGroup: number; batches: number; perBatch: number; sizeUsers: number; queueUsers: number };
+  config: { users: number; bigGroup: number; planRows?: number; batches: number; perBatch: number; sizeUsers: number; queueUsers: number };
   directory: { runtime: string; seedS: number; syncS: number; kinds: KindResult[]; scimCount: number; loadAvg: number[] } | null;
   passwordRatio: number | null;
   sizing: { bytesPerUser: number; largest: { free: number; paid: number } } | null;
@@ -85,7 +85,7 @@ function directorySection(r: LimitsRun): string[] {
     '',
     '### Admin API (console, popup, People page)',
     '',
-    `Against a target on relay B scoped to the big group and synced before (${f(d.syncS, 0)} s: links, runs and audit events for ${en(Math.min(r.config.bigGroup, r.config.users))} users); the scope previews count over the whole directory.`,
+    `Against a target on relay B scoped to the big group and synced before (${f(d.syncS, 0)} s: links, runs and audit events for ${en(Math.min(r.config.bigGroup, r.config.users))} users), then ${en(r.config.planRows ?? 0)} of them changed (rows waiting: its plan decides a page of 200); the scope previews count over the whole directory.`,
     '',
     ...KIND_HEAD,
     ...kindRows([base, ...d.kinds.slice(d.scimCount)], base),

@@ -452,8 +452,8 @@ describe("the engine's guard rails hold for Drupal", () => {
     const site = await newSite();
     const t = await drupalTarget(site, { dryRun: true });
     // Targets get outbox rows for changes made after they exist: both first, then the user. No
-    // initial sync of the users earlier tests left: a plan shows the next operations only (about
-    // 10 on Free), and this one is about the user below.
+    // initial sync of the users earlier tests left: a plan shows the next operations only (a page
+    // of 200), and this one is about the user below.
     const live = await drupalTarget(site, { initialSync: false });
     const name = unique('dry');
     const user = await createUser(name, withMail(name));

@@ -361,7 +361,7 @@ export const ROUTES = {
     method: 'get',
     path: '/targets/:id/plan',
     tag: 'targets',
-    summary: "Every operation the target's next run would do, sending nothing",
+    summary: "The operations the target's next run would do, sending nothing: the next 200 waiting rows (50 on the Free plan)",
     query: z.strictObject({ mode: z.enum(['automatic', 'scheduled']).default('scheduled') }),
     status: 200,
     response: planResponseSchema,

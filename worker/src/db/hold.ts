@@ -65,8 +65,11 @@ function creationCandidates(scope: SqlFragment, states: string): SqlFragment {
   };
 }
 
-/** Writes of the kind, not reads (a Drupal delete is read back). */
-const sentSince = (operations: string) => `
+/**
+ * Writes of the kind, not reads (a Drupal delete is read back). Its conditions are
+ * `audit_sent_idx`'s (schema.ts), so the count reads that partial index alone: keep them alike.
+ */
+export const sentSince = (operations: string) => `
     SELECT count(*) AS n FROM audit_events
      WHERE target_id = ? AND operation IN (${operations}) AND at >= ?
        AND outcome = 'ok' AND dry_run = 0 AND coalesce(method, '') <> 'GET'`;

@@ -33,9 +33,9 @@ function groupClosure(groupIds: readonly string[], nested: boolean): SqlFragment
 /**
  * How a group scope meets the users it is asked about. `set`: the scope's members are built once
  * per statement (SQLite materialises an uncorrelated IN list) — right for a statement over the
- * whole directory (the preview, the sync status). `probe`: each user's own memberships are
- * looked up (a correlated EXISTS through the group_members key) — right for the few ids of a
- * People page, a popup or a claimed batch, where building a 50,000-member set costs tens of ms
+ * whole directory (the preview). `probe`: each user's own memberships are looked up (a
+ * correlated EXISTS through the group_members key) — right for the few ids of a People page, a
+ * popup, a claimed batch, a plan's page or the sync status's waiting rows, where building a 50,000-member set costs tens of ms
  * per request at 100,000 users (bench:limits). A filter scope is a set either way: its compiled
  * SQL names the `users` table, which a correlated subquery could not tell from the caller's.
  */

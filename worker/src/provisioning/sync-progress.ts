@@ -12,7 +12,10 @@ import { scopeCondition } from './scope';
 import { countOutstanding } from '../db/sync-state';
 
 export async function syncProgress(db: D1Database, target: Target, now: Date): Promise<TargetSync> {
-  const scope = scopeCondition(target.scope, target.id, 'u.id');
+  // The two candidate counts meet only the rows waiting in the outbox: each waiting user's own
+  // memberships are probed instead of building a 20,000-member group's set twice per request
+  // (bench:limits: ~1,000 rows on backoff, 38 → 17 ms of SQLite for each count).
+  const scope = scopeCondition(target.scope, target.id, 'u.id', 'probe');
   const [head, outstanding, destructive, creations, heldCreations] = await Promise.all([
     headSeq(db),
     countOutstanding(db, target.id),

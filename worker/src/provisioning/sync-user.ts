@@ -67,9 +67,9 @@ async function loadUser(ctx: SyncContext, userId: string): Promise<[UserState | 
   return [row, links.get(userId) ?? null, row?.inScope ?? false];
 }
 
-/** What the run would do for this user, without sending anything ("plan"). */
-export async function decideUser(ctx: SyncContext, userId: string): Promise<{ action: Action; detail: string }> {
-  const [row, link, inScope] = await loadUser(ctx, userId);
+/** What the run would do for this user, without sending anything ("plan"), from what the plan read for its page. */
+export async function decideUser(ctx: SyncContext, { user: row, link }: Preloaded): Promise<{ action: Action; detail: string }> {
+  const inScope = row?.inScope ?? false;
   const d = await decide(ctx, row ? { id: row.id, ...(JSON.parse(row.data) as JsonObject) } : null, link, inScope);
   if (d === 'match') return { action: 'create', detail: 'not linked yet: match on the target, then create or link' };
   if (d.protected) return { action: 'skip', detail: d.protected };

@@ -1,0 +1,1 @@
+CREATE INDEX `audit_sent_idx` ON `audit_events` (`target_id`,`operation`,`at`) WHERE "audit_events"."outcome" = 'ok' AND "audit_events"."dry_run" = 0 AND coalesce("audit_events"."method", '') <> 'GET';
