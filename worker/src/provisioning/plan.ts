@@ -3,6 +3,7 @@ import type { Action, ModeName, Target } from '../../../shared/src';
 import { loadUsersAndLinks } from '../db/bulk-state';
 import { queuedRows } from '../db/outbox';
 import type { Env } from '../env';
+import { CPU_MS, pageWithin } from '../limits/cpu';
 import { parseLimits } from '../limits/profile';
 import { createSyncContext } from './sync-context';
 import { decideUser } from './sync-user';
@@ -21,15 +22,12 @@ export interface PlannedOperation {
  * set-based — its rows in one query, their users, links and scope in one batch, as a claim's
  * preload — so its D1 queries do not grow with it (decided one by one, at one batch a row, the
  * Free plan's 50 queries held it to 10 rows and Paid's 200 took 202 queries). What grows is CPU:
- * ~0.1 ms of Worker CPU a row (mapping and hashing each user; bench:limits, 200 rows in ~20 ms),
- * so a page takes at most half the profile's CPU: 50 rows on Free (10 ms), 200 on Paid.
+ * `CPU_MS.plannedRow` a row (limits/cpu.ts), so a page takes at most half the profile's CPU:
+ * 50 rows on Free (10 ms), 200 on Paid.
  */
 const MOST_PLANNED = 200;
-const ROWS_PER_CPU_MS = 5;
 
-export function planPage(env: Pick<Env, 'RELAY_LIMITS'>): number {
-  return Math.min(MOST_PLANNED, Math.max(1, Math.floor(parseLimits(env.RELAY_LIMITS).cpuMs * ROWS_PER_CPU_MS)));
-}
+export const planPage = (env: Pick<Env, 'RELAY_LIMITS'>): number => pageWithin(parseLimits(env.RELAY_LIMITS).cpuMs / 2, CPU_MS.plannedRow, MOST_PLANNED);
 
 export async function planTarget(env: Env, target: Target, mode: Exclude<ModeName, 'manual'>): Promise<PlannedOperation[]> {
   const rows = await queuedRows(env.DB, target.id, planPage(env));
