@@ -123,7 +123,8 @@ async function directoryPhase(script: string) {
     const scimCount = results.length;
     await sql.stop();
     const admin = adminKinds({ dir, targetId: '' }, m).filter(selected);
-    if (admin.length === 0) return { runtime: a.description, seedS, syncS: 0, kinds: await replayed(results, [[scimReplica, sql]]), scimCount, loadAvg: os.loadavg() };
+    if (admin.length === 0)
+      return { runtime: a.description, seedS, syncS: 0, kinds: await replayed(results, [[scimReplica, sql]]), scimCount, loadAvg: os.loadavg() };
 
     // The admin kinds' target: relay B, scoped to the big group and synced (links, runs, audit events for half the directory).
     const target = await addRelayBTarget(client, b, {
@@ -244,7 +245,11 @@ async function main() {
   log(`\n${md}`);
   if (directory) {
     const over = overGoal(directory.kinds);
-    log(over.length === 0 ? 'Worker CPU est.: every kind measured is under 10 ms p95' : `Worker CPU est. over 10 ms p95:\n${over.map((o) => `  ${o}`).join('\n')}`);
+    log(
+      over.length === 0
+        ? 'Worker CPU est.: every kind measured is under 10 ms p95'
+        : `Worker CPU est. over 10 ms p95:\n${over.map((o) => `  ${o}`).join('\n')}`,
+    );
   }
   log(writeResults('limits', startedAt, result, md).join('\n'));
 }
