@@ -4,6 +4,7 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { takeUsages } from '../../worker/src/limits/meter';
 import { api } from '../helpers/api';
 import { dirUser, drupalSource, newSite, runSource, uniq } from './support';
 
@@ -159,6 +160,21 @@ describe('POST /users/lookup with site and uids', () => {
     expect(otherSite.body).toMatchObject({ uids: { '2': null }, site: { sources: [], targets: [] } });
     const plain = await api('POST', '/users/lookup', { userNames: [`${p}-a`] });
     expect(plain.body).toMatchObject({ uids: {}, site: { sources: [], targets: [] } });
+  });
+
+  it("reads a page's users and asks their scope once, whether they come by userName or by uid", async () => {
+    const p = uniq('once');
+    const site = await newSite({ adminUser: false, users: [{ uid: 5, name: `${p}-a` }] });
+    await runSource((await drupalSource(site)).id, 'full');
+    const body = { site: site.baseUrl, uids: ['5'], userNames: [`${p}-a`] };
+    await api('POST', '/users/lookup', body);
+    takeUsages();
+    const res = await api('POST', '/users/lookup', body);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.uids['5'].user.id).toBe(res.body.userNames[`${p}-a`].user.id);
+    const [usage] = takeUsages().filter((u) => u.kind === 'http');
+    // the site's sources and targets, their links to the uids, the users, their scope status
+    expect(usage?.d1Queries).toBe(4);
   });
 
   it('validates site and uids with key paths', async () => {

@@ -69,44 +69,28 @@ usersApp.get(ROUTES.searchUsers.path, validateQuery(ROUTES.searchUsers.query), a
 
 usersApp.post(ROUTES.lookupUsers.path, validateJson(ROUTES.lookupUsers.body), async (c) => {
   const keys = c.req.valid('json');
-  const { targets, found } = await lookupUsers(c.env.DB, keys);
+  // Drupal pages show uids: resolved first through the site's sources and Drupal targets, so their
+  // users are read with the page's other keys and their scope asked once, with everyone else's.
+  const resolved = keys.site === undefined ? null : await resolveSiteUids(c.env.DB, keys.site, keys.uids ?? [], normalizeSiteUrl);
+  const uidUsers = resolved ? [...new Set(resolved.userIds.values())] : [];
+  const { targets, found } = await lookupUsers(c.env.DB, uidUsers.length > 0 ? { ...keys, ids: [...(keys.ids ?? []), ...uidUsers] } : keys);
   const statuses = await scopeStatuses(
     c.env.DB,
     targets,
     LOOKUP_KINDS.flatMap((k) => [...found[k].values()].map((u) => u.id)),
   );
+  const hitOf = (user: UserRecord | undefined): LookupHit | null => (user ? { user: summaryOf(user), links: scopedLinks(targets, user, statuses) } : null);
+  // fromEntries defines own properties, so a key like "__proto__" stays a key
   const hitsOf = (kind: (typeof LOOKUP_KINDS)[number]) =>
-    // fromEntries defines own properties, so a key like "__proto__" stays a key
-    Object.fromEntries(
-      (keys[kind] ?? []).map((key): [string, LookupHit | null] => {
-        const user = found[kind].get(lookupKeyOf(kind, key));
-        return [key, user ? { user: summaryOf(user), links: scopedLinks(targets, user, statuses) } : null];
-      }),
-    );
-  let uids: Record<string, LookupHit | null> = {};
-  let site: LookupResponse['site'] = { sources: [], targets: [] };
-  if (keys.site !== undefined) {
-    // Drupal pages show uids: resolve them through the site's sources and Drupal targets.
-    const resolved = await resolveSiteUids(c.env.DB, keys.site, keys.uids ?? [], normalizeSiteUrl);
-    site = { sources: resolved.sources, targets: resolved.targets };
-    const userIds = [...new Set(resolved.userIds.values())];
-    const users = userIds.length > 0 ? (await lookupUsers(c.env.DB, { ids: userIds })).found.ids : new Map<string, UserRecord>();
-    const uidStatuses = await scopeStatuses(c.env.DB, targets, [...users.keys()]);
-    uids = Object.fromEntries(
-      (keys.uids ?? []).map((uid): [string, LookupHit | null] => {
-        const user = users.get(resolved.userIds.get(uid) ?? '');
-        return [uid, user ? { user: summaryOf(user), links: scopedLinks(targets, user, uidStatuses) } : null];
-      }),
-    );
-  }
+    Object.fromEntries((keys[kind] ?? []).map((key) => [key, hitOf(found[kind].get(lookupKeyOf(kind, key)))]));
   const body: LookupResponse = {
     targets: publicTargets(targets),
     userNames: hitsOf('userNames'),
     emails: hitsOf('emails'),
     externalIds: hitsOf('externalIds'),
     ids: hitsOf('ids'),
-    uids,
-    site,
+    uids: resolved ? Object.fromEntries((keys.uids ?? []).map((uid) => [uid, hitOf(found.ids.get(resolved.userIds.get(uid) ?? ''))])) : {},
+    site: resolved ? { sources: resolved.sources, targets: resolved.targets } : { sources: [], targets: [] },
   };
   return c.json(body);
 });

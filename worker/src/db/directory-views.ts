@@ -59,11 +59,13 @@ type RawUser = Omit<UserRecord, 'active' | 'emails' | 'links' | 'displayName'> &
  */
 /**
  * "In sync" means the payload and the memberships (Drupal: roles) are both confirmed (issue #9):
- * a user whose group still has a push queued for the target reads as pending there.
+ * a user whose group still has a push queued for the target reads as pending there. CROSS JOIN
+ * keeps SQLite's join order (the user's few memberships, then each group's outbox row): left to
+ * itself it walked every queued row of the target per user, thousands during an initial sync.
  */
 const LINK_STATE = `CASE WHEN l.state = 'in_sync' AND EXISTS (
-     SELECT 1 FROM group_members gm JOIN groups g ON g.pk = gm.group_pk
-       JOIN outbox o ON o.target_id = l.target_id AND o.resource_type = 'Group' AND o.resource_id = g.id
+     SELECT 1 FROM group_members gm CROSS JOIN groups g ON g.pk = gm.group_pk
+       CROSS JOIN outbox o ON o.target_id = l.target_id AND o.resource_type = 'Group' AND o.resource_id = g.id
       WHERE gm.member_id = u.id AND o.state IN ('pending', 'leased', 'held')) THEN 'pending' ELSE l.state END`;
 
 /**

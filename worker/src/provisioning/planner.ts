@@ -14,6 +14,7 @@ import type { SyncState, Target } from '../../../shared/src/targets';
 import { advanceWatermark, readChangePage } from '../db/change-feed';
 import { enqueueResources } from '../db/outbox';
 import { enqueueScopeDrift } from '../db/scope';
+import { inScopeOrLinked } from '../db/scope-conditions';
 import { readResourcePage, saveSyncState } from '../db/sync-state';
 import { groupScopeCondition, scopeCondition } from './scope';
 import type { SqlFragment } from '../directory/types';
@@ -81,11 +82,7 @@ async function readFeed(db: D1Database, target: PlannedTarget, now: Date, maxPag
 function passOnly(target: PlannedTarget, type: 'User' | 'Group'): SqlFragment | undefined {
   if (target.scope.kind === 'all') return undefined;
   if (type === 'Group') return groupScopeCondition(target.scope, 'groups.pk') ?? undefined;
-  const inScope = scopeCondition(target.scope, target.id, 'users.id');
-  return {
-    sql: `(${inScope.sql} OR EXISTS (SELECT 1 FROM links l WHERE l.target_id = ? AND l.resource_type = 'User' AND l.resource_id = users.id AND l.remote_id IS NOT NULL))`,
-    params: [...inScope.params, target.id],
-  };
+  return inScopeOrLinked(scopeCondition(target.scope, target.id, 'users.id'), target.id);
 }
 
 /** Users first, then groups (whose pushes wait for their members' links anyway). */

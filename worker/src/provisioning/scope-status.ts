@@ -9,6 +9,9 @@ import { overrideKey, overridesOfUsersStatements } from '../db/overrides';
 import { inScopeStatement } from '../db/scope';
 import { scopeCondition } from './scope';
 
+/** A stored scope, read leniently (built once: a zod schema is costly to build per request). */
+const storedScopeSchema = scopeSchema.catch(ALL_SCOPE);
+
 export interface ScopeStatuses {
   override(targetId: string, userId: string): Override | null;
   isOutOfScope(targetId: string, userId: string): boolean;
@@ -23,7 +26,7 @@ export async function scopeStatuses(
   const inScope = new Map<string, Set<string>>();
   const ids = [...new Set(userIds)];
   const scoped = targets.flatMap((t) => {
-    const scope = t.scope ? scopeSchema.catch(ALL_SCOPE).parse(JSON.parse(t.scope)) : ALL_SCOPE;
+    const scope = t.scope ? storedScopeSchema.parse(JSON.parse(t.scope)) : ALL_SCOPE;
     return scope.kind === 'all' ? [] : [{ id: t.id, scope }];
   });
   const overrideStmts = overridesOfUsersStatements(db, ids);
