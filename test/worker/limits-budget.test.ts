@@ -86,6 +86,13 @@ describe('invocation budgets', () => {
     expect(cpuUntouched(part)).toBe(true);
     chargeCpu(part, 0.1);
     expect(cpuUntouched(part)).toBe(false);
+    // a share given once the invocation has spent CPU does not get a first item of its own
+    const tick = createBudget({ RELAY_LIMITS: 'free' }, 'cron');
+    const first = shareOf(tick, 0.6);
+    expect(cpuUntouched(shareOf(tick, 0.25))).toBe(true);
+    chargeCpu(first, 7 * CPU_MS.importedUser);
+    settle(tick, first, first.requests);
+    expect(cpuUntouched(shareOf(tick, 0.25))).toBe(false);
     expect(cpuUntouched({ requests: 1, deadline: 0, queries: 1, pool: 1 })).toBe(true);
   });
 });

@@ -20,6 +20,7 @@ import { consumeWork } from './queue/consumer';
 import { enqueueDueWork } from './queue/due-work';
 import { workQueueOf } from './queue/messages';
 import { auditRetentionDays, pruneHistory } from './db/retention';
+import { type CronWork, cronOrder } from './cron-order';
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -58,7 +59,7 @@ function underLimits<R>(env: Env, kind: InvocationKind, fn: (env: Env) => R): R 
 
 export default {
   fetch: (request, env, ctx) => underLimits(env, 'http', (e) => app.fetch(request, e, ctx)),
-  scheduled: (_controller, env) => underLimits(env, 'cron', runCron),
+  scheduled: (controller, env) => underLimits(env, 'cron', (e) => runCron(e, new Date(controller.scheduledTime))),
   queue: (batch, env) => underLimits(env, 'queue', (e) => consumeWork(batch, e)),
 } satisfies ExportedHandler<Env>;
 
@@ -69,7 +70,7 @@ export default {
  * due reconcile runs; then scheduled targets whose interval has passed are drained, then whatever
  * the automatic targets left behind (retries, rows beyond the last invocation's budget).
  */
-async function runCron(env: Env): Promise<void> {
+async function runCron(env: Env, at: Date): Promise<void> {
   const budget = createBudget(env, 'cron');
   const queue = workQueueOf(env);
   // History past its retention goes a slice at a time: one D1 query per tick (db/retention.ts).
@@ -82,21 +83,27 @@ async function runCron(env: Env): Promise<void> {
     await enqueueDueWork(env, queue, new Date()).catch((err) => console.error(JSON.stringify({ event: 'enqueue_failed', error: String(err) })));
     return;
   }
-  // Imports first, so what they change is provisioned by this same invocation. They may
-  // spend at most 60% of its subrequests, D1 queries and time, so the outbox always gets a share.
-  const importBudget = shareOf(budget, 0.6);
-  const given = importBudget.requests;
-  await runImports(env, { budget: importBudget }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
-  settle(budget, importBudget, given);
-  // Reconcile runs that are due or in progress, with at most a quarter of what is left: they
-  // read the target and queue drift, which the dispatches below then repair.
-  const reconcileBudget = shareOf(budget, 0.25);
-  const reserved = reconcileBudget.requests;
-  await runDueReconciles(env, reconcileBudget).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
-  settle(budget, reconcileBudget, reserved);
-  // Each pass isolates its targets; a pass that fails as a whole still leaves the other its turn.
-  const pass = (mode: 'scheduled' | 'automatic') =>
-    dispatch(env, { mode, budget }).catch((err) => console.error(JSON.stringify({ event: 'dispatch_failed', mode, error: String(err) })));
-  await pass('scheduled');
-  await pass('automatic');
+  const work: Record<CronWork, () => Promise<void>> = {
+    // Imports may spend at most 60% of the tick's subrequests, D1 queries and time, so the outbox always gets a share.
+    import: async () => {
+      const share = shareOf(budget, 0.6);
+      const given = share.requests;
+      await runImports(env, { budget: share }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
+      settle(budget, share, given);
+    },
+    // Reconcile runs that are due or in progress, with at most a quarter of what is left: they
+    // read the target and queue drift, which the dispatches then repair.
+    reconcile: async () => {
+      const share = shareOf(budget, 0.25);
+      const given = share.requests;
+      await runDueReconciles(env, share).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
+      settle(budget, share, given);
+    },
+    // Each pass isolates its targets; a pass that fails as a whole still leaves the other its turn.
+    dispatch: async () => {
+      for (const mode of ['scheduled', 'automatic'] as const)
+        await dispatch(env, { mode, budget }).catch((err) => console.error(JSON.stringify({ event: 'dispatch_failed', mode, error: String(err) })));
+    },
+  };
+  for (const kind of cronOrder(parseLimits(env.RELAY_LIMITS).cpuMs, at)) await work[kind]();
 }

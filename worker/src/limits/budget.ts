@@ -31,6 +31,8 @@ export interface Budget {
   cpuMs?: number;
   /** the CPU this budget was given (createBudget, shareOf): `settle` charges a share's parent what it spent of it */
   cpuGiven?: number;
+  /** false: a share given after its invocation had spent CPU, so its first item may not overshoot */
+  cpuFirst?: boolean;
 }
 
 /** The invocation's D1 queries and outbound requests so far (0 outside a metered invocation). */
@@ -56,11 +58,11 @@ export function createBudget(env: { RELAY_LIMITS?: string }, kind: InvocationKin
 export const cpuItemsLeft = (b: Budget, perItemMs: number): number => (b.cpuMs === undefined ? Number.POSITIVE_INFINITY : itemsWithin(b.cpuMs, perItemMs));
 
 /**
- * Whether none of this budget's CPU is spent yet (cpu.ts). Work that scales with users starts its
- * first item whatever it costs only then, so each invocation gets somewhere and spends it once —
- * not once per source or target it goes on to.
+ * Whether none of the invocation's CPU is spent yet (cpu.ts). Work that scales with users starts
+ * its first item whatever it costs only then, so each invocation gets somewhere and spends it
+ * once — not once per source or target it goes on to, nor once per share of a cron tick.
  */
-export const cpuUntouched = (b: Budget): boolean => b.cpuMs === undefined || b.cpuGiven === undefined || b.cpuMs >= b.cpuGiven;
+export const cpuUntouched = (b: Budget): boolean => b.cpuMs === undefined || b.cpuGiven === undefined || (b.cpuFirst !== false && b.cpuMs >= b.cpuGiven);
 
 /** Charges CPU the model says this work spent. */
 export function chargeCpu(b: Budget, ms: number): void {
@@ -89,7 +91,7 @@ export function shareOf(b: Budget, fraction: number): Budget {
     deadline: Date.now() + Math.floor((b.deadline - Date.now()) * fraction),
     queries: now.d1 + Math.floor((b.queries - now.d1) * fraction),
     pool: b.pool === Number.POSITIVE_INFINITY ? b.pool : now.pooled + Math.floor((b.pool - now.pooled) * fraction),
-    ...(b.cpuMs === undefined ? {} : { cpuMs: b.cpuMs * fraction, cpuGiven: b.cpuMs * fraction }),
+    ...(b.cpuMs === undefined ? {} : { cpuMs: b.cpuMs * fraction, cpuGiven: b.cpuMs * fraction, cpuFirst: cpuUntouched(b) }),
   };
 }
 

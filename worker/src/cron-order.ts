@@ -1,0 +1,23 @@
+/**
+ * What a cron tick without Queues runs first (index.ts): with Queues, each source and target is
+ * its own consumer invocation and the tick only reconciles and enqueues.
+ */
+export type CronWork = 'import' | 'reconcile' | 'dispatch';
+
+/** CPU that holds a page of each kind of cron work (limits/cpu.ts: 50 accounts in, 35 ms; 100 compared, 16 ms; 100 rows out, 40 ms). */
+const CPU_FOR_EVERY_KIND_MS = 100;
+
+/**
+ * The order a cron tick without Queues runs its work in. Imports first, so what they change is
+ * provisioned by the same tick, then reconcile, whose drift the dispatch repairs — where the
+ * plan's CPU holds a page of each (Paid). A Free tick's 10 ms hold about one page of one kind,
+ * spent by whichever asks first (its first page may overshoot; the others get what is left): so
+ * there the kinds take turns asking first, a minute each, or an import of 20,000 accounts
+ * would hold provisioning back for a day.
+ */
+export function cronOrder(cpuMs: number, at: Date): CronWork[] {
+  const order: CronWork[] = ['import', 'reconcile', 'dispatch'];
+  if (cpuMs >= CPU_FOR_EVERY_KIND_MS) return order;
+  const turn = Math.floor(at.getTime() / 60_000) % order.length;
+  return [...order.slice(turn), ...order.slice(0, turn)];
+}
