@@ -63,7 +63,8 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
       const queue: OutboxRow[] = [];
       const preloaded = new Map<string, Preloaded>();
       let inFlight = 0;
-      let outOfQueries = false;
+      // Out of D1 queries or CPU for another claim: no more refills this run (the rows queued still run).
+      let claimsOver = false;
       // D1 queries the running rows may still make, and one for a commit under way
       let reserved = 1;
       let exhausted = false;
@@ -97,16 +98,18 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
       // Requests the queued and running rows may still need (~1 each; 2 keeps a margin).
       const room = () => requestsLeft(budget) - 2 * (queue.length + inFlight);
       const refill = async () => {
-        // Whole batch-match chunks: a claim of 217 would cost a fifth search for 17 users.
-        // and no more rows than the CPU left provisions (limits/cpu.ts: 20 a Free invocation)
-        const fit = Math.min(MAX_CLAIM, Math.floor(room() / 2), cpuItemsLeft(budget, CPU_MS.outboundRow));
-        const limit = fit > MATCH_CHUNK ? fit - (fit % MATCH_CHUNK) : fit;
-        if (limit < 1) return;
-        // Out of queries for a claim: no more refills this run (the rows queued still run).
-        if (!hasRoom(budget, 0, FINISH_QUERIES + reserved + REFILL_QUERIES)) {
-          outOfQueries = true;
+        // No more rows than the CPU left provisions (limits/cpu.ts: 20 a Free invocation). The
+        // CPU does not come back within the run, so its end is the end of the claims: a refill
+        // that returned without claiming or ending them would be asked again at once, forever.
+        const cpuFit = cpuItemsLeft(budget, CPU_MS.outboundRow);
+        if (cpuFit < 1 || !hasRoom(budget, 0, FINISH_QUERIES + reserved + REFILL_QUERIES)) {
+          claimsOver = true;
           return;
         }
+        // Whole batch-match chunks: a claim of 217 would cost a fifth search for 17 users.
+        const fit = Math.min(MAX_CLAIM, Math.floor(room() / 2), cpuFit);
+        const limit = fit > MATCH_CHUNK ? fit - (fit % MATCH_CHUNK) : fit;
+        if (limit < 1) return;
         const claimed = await claimOutbox(env.DB, target.id, limit, now(), LEASE_MS, runId);
         if (claimed.length === 0) {
           exhausted = true;
@@ -125,7 +128,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
       }
       const lane = async () => {
         for (;;) {
-          if (!exhausted && !outOfQueries && !refilling && queue.length < LOW_WATER_PER_LANE * target.concurrency && canStart() && room() >= 2) {
+          if (!exhausted && !claimsOver && !refilling && queue.length < LOW_WATER_PER_LANE * target.concurrency && canStart() && room() >= 2) {
             refilling = refill().finally(() => (refilling = null));
           }
           const row = queue.shift();
