@@ -252,7 +252,6 @@ async function main() {
   const merged = earlier ? { from: earlier.startedAt, commit: earlier.machine.commit, phases: [] as string[] } : null;
   if (earlier && !sizing && earlier.sizing) merged!.phases.push('sizing');
   if (earlier && queue.length === 0 && earlier.queue.length > 0) merged!.phases.push('queue');
-  const bulk = directory?.kinds.find((k) => k.kind.startsWith('POST /Bulk'));
   const post = directory?.kinds.find((k) => k.kind === 'POST /Users');
   const password = directory?.kinds.find((k) => k.kind === 'POST /Users with password');
   const result = {
@@ -264,7 +263,7 @@ async function main() {
     sizing: sizing ?? earlier?.sizing ?? null,
     queue: queue.length > 0 ? queue : (earlier?.queue ?? []),
     merged,
-    model: bulk && post ? modelRows(bulk.cpuMsP50 / 100, post.cpuMsP50) : null,
+    model: modelRows(),
   };
   const md = report(result);
   log(`\n${md}`);

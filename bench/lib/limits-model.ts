@@ -3,7 +3,8 @@
  * target and a first import of M Drupal users need under a limits profile, and how long that is
  * at the platform's cadence. A model, not a measurement: per-invocation capacity is the least of
  * what its D1 queries, its subrequests, its CPU and its wall time allow, with the engine's own
- * costs (worker/src/provisioning, worker/src/sources) and the CPU measured by this bench.
+ * costs (worker/src/provisioning, worker/src/sources) and the CPU the engine's own cost model
+ * gives each row sent (worker/src/limits/cpu.ts, which this bench measured).
  */
 import { CPU_MS, importPageSize, itemsWithin } from '../../worker/src/limits/cpu.ts';
 import type { Limits } from '../../worker/src/limits/profile.ts';
@@ -27,12 +28,20 @@ export const ENGINE = {
   importShare: 0.6,
 } as const;
 
+/**
+ * wrangler.toml's work queue: a consumer waits up to `max_batch_timeout` (1 s) to fill a batch, so
+ * a follow-up message is a hop of at most that; up to `max_concurrency` (10) invocations run side
+ * by side, but one target's run lease lets one of them at a time drain it; a message is a write,
+ * a read and a delete (Cloudflare's Queues pricing).
+ */
+export const QUEUE = { hopS: 1, maxConcurrency: 10, operationsPerMessage: 3 } as const;
+/** An assumption, not a measurement: one sequential D1 call from the edge to D1's primary region. */
+export const D1_TRIP_S = 0.03;
+
 export interface Workload {
   users: number;
   /** the target's Bulk maxOperations (0: no Bulk) and concurrency */
   bulkMax: number;
-  /** workerd CPU ms the relay spends per user moved (measured: a user created through Bulk) */
-  cpuMsPerUser: number;
   /** users a second the target takes (it keeps up) */
   targetRate: number;
 }
@@ -60,7 +69,8 @@ export function syncCapacity(limits: Limits, w: Workload): Capacity {
     [
       ['D1 queries', q / queriesPerUser],
       ['subrequests', pool ? q / (queriesPerUser + requestsPerUser) : (limits.subrequests - ENGINE.reserve) / requestsPerUser],
-      ['CPU', limits.cpuMs / w.cpuMsPerUser],
+      // The dispatcher's claims stop where the cost model's CPU does (20 rows on Free).
+      ['CPU', itemsWithin(limits.cpuMs - CPU_MS.base, CPU_MS.outboundRow)],
       ['wall time', (limits.wallMs.cron / 1000) * w.targetRate],
     ],
     w.users,
@@ -68,6 +78,30 @@ export function syncCapacity(limits: Limits, w: Workload): Capacity {
   // The full pass is planned first, a read and a batch per 500 users, in the invocations' spare queries.
   const planning = Math.ceil((2 * Math.ceil(w.users / ENGINE.syncPage)) / q);
   return { ...sending, invocations: sending.invocations + planning };
+}
+
+export interface QueueTime {
+  invocations: number;
+  /** one message per invocation: the first, then each continuation */
+  operations: number;
+  /** one invocation's wall time: its D1 calls in sequence and its users at the target's rate */
+  invocationS: number;
+  /** one target's chain, invocation after invocation (the run lease), each a queue hop apart */
+  minutes: number;
+}
+
+/** The same work through the work queue: its invocations follow one another for one target. */
+export function queueTime(c: Capacity, w: Workload): QueueTime {
+  const claim = w.bulkMax > 0 ? Math.min(1000, w.bulkMax * 6) : 300;
+  const users = Math.min(c.perInvocation, w.users);
+  const queries = ENGINE.runQueries + ENGINE.claimQueries * Math.ceil(users / claim);
+  const invocationS = queries * D1_TRIP_S + users / w.targetRate;
+  return {
+    invocations: c.invocations,
+    operations: c.invocations * QUEUE.operationsPerMessage,
+    invocationS,
+    minutes: (c.invocations * (QUEUE.hopS + invocationS)) / 60,
+  };
 }
 
 /**
@@ -90,12 +124,4 @@ export function importCapacity(limits: Limits, users: number, share: number, sou
     ],
     users,
   );
-}
-
-/**
- * Minutes at a cron every `cronMinutes`, and with `consumers` queue consumer invocations at a
- * time each taking `invocationSeconds` (an import reads its pages in order: one at a time).
- */
-export function wallMinutes(c: Capacity, cronMinutes: number, consumers: number, invocationSeconds: number) {
-  return { cron: c.invocations * cronMinutes, queue: (Math.ceil(c.invocations / consumers) * invocationSeconds) / 60 };
 }

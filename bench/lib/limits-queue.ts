@@ -69,7 +69,7 @@ export interface ReconcileResult {
  * compared with what the directory says (nothing drifted, so nothing is repaired). A's process
  * CPU ÷ users compared, and its SQLite share replayed on a copy taken before, as for the sync.
  */
-async function measureReconcile(client: Client, pid: number, targetId: string, persist: string, profile: string): Promise<ReconcileResult> {
+async function measureReconcile(client: Client, pid: number | undefined, targetId: string, persist: string, profile: string): Promise<ReconcileResult> {
   const replicaFile = copyDatabase(persist, path.join(WORK_DIR, `reconcile-${profile}-replica`));
   const sql = sqlRecorder(client);
   await sql.cut(null);

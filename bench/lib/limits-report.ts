@@ -1,7 +1,8 @@
 /** bench:limits's Markdown report (bench/results/limits-latest.md) and the model's rows. */
 import { PROFILES } from '../../worker/src/limits/profile.ts';
 import type { KindResult } from './limits-measure.ts';
-import { type Capacity, ENGINE, importCapacity, syncCapacity } from './limits-model.ts';
+import { CPU_MS } from '../../worker/src/limits/cpu.ts';
+import { type Capacity, D1_TRIP_S, ENGINE, importCapacity, QUEUE, type QueueTime, queueTime, syncCapacity, type Workload } from './limits-model.ts';
 import type { QueueSyncResult } from './limits-queue.ts';
 import type { MachineInfo } from './results.ts';
 
@@ -18,19 +19,24 @@ export interface ModelRow {
   import: Capacity & { cronMinutes: number };
   /** the same import through the work queue: each invocation a consumer's, all of it the import's */
   importByQueue: Capacity;
+  /** the initial sync with Bulk through the work queue */
+  syncQueue: QueueTime;
 }
 
-/** The cron half of the model (one invocation a minute): what a local run cannot show. */
-export function modelRows(cpuMsPerUser: number, postCpuMs: number): ModelRow[] {
+/** What a local run cannot show: the cron's cadence (one invocation a minute), the queue's hops. */
+export function modelRows(): ModelRow[] {
   return (['free', 'paid'] as const).map((name) => {
     const limits = PROFILES[name];
     const cron = (c: Capacity) => ({ ...c, cronMinutes: c.invocations });
+    const bulk: Workload = { users: 10_000, bulkMax: 100, targetRate: 1333 };
+    const sync = syncCapacity(limits, bulk);
     return {
       name,
-      sync: cron(syncCapacity(limits, { users: 10_000, bulkMax: 100, cpuMsPerUser, targetRate: 1333 })),
-      perOp: cron(syncCapacity(limits, { users: 10_000, bulkMax: 0, cpuMsPerUser: postCpuMs, targetRate: 280 })),
+      sync: cron(sync),
+      perOp: cron(syncCapacity(limits, { users: 10_000, bulkMax: 0, targetRate: 280 })),
       import: cron(importCapacity(limits, 20_000, ENGINE.importShare, 26)),
       importByQueue: importCapacity(limits, 20_000, 1, 26),
+      syncQueue: queueTime(sync, bulk),
     };
   });
 }
@@ -166,9 +172,9 @@ function modelSection(r: LimitsRun): string[] {
       `${m.name}: ${en(m.importByQueue.invocations)} consumer invocations of ${en(m.importByQueue.perInvocation)} accounts (bound by ${m.importByQueue.boundBy}), ${en(m.importByQueue.invocations * 3)} operations`,
   );
   return [
-    '## Production-time model: the cron path',
+    '## Production-time model: the cron and the queue',
     '',
-    "What a local run cannot show: the cron's cadence (one invocation a minute) and a Drupal import's pages (bench/lib/limits-model.ts: per invocation the least of what its D1 queries, subrequests, CPU and wall time allow, with the engine's own costs; a sync's CPU per user is this run's — a Bulk create's share — and an import's is the cost model's (worker/src/limits/cpu.ts: 0.7 ms an account, pages of 11 on Free); target 1,333 users/s with Bulk, 280/s per request; Drupal 26 pages/s). The queue rows of earlier runs were modelled; the measured figures above replace them.",
+    `What a local run cannot show: the cron's cadence (one invocation a minute) and a Drupal import's pages (bench/lib/limits-model.ts: per invocation the least of what its D1 queries, subrequests, CPU and wall time allow, with the engine's own costs and its CPU cost model, worker/src/limits/cpu.ts: ${CPU_MS.base} ms an invocation, ${CPU_MS.outboundRow} ms a row sent, ${CPU_MS.importedUser} ms an account imported, so pages of 11 on Free; target 1,333 users/s with Bulk, 280/s per request; Drupal 26 pages/s).`,
     '',
     '| plan | work | per invocation (bound by) | invocations | minutes, cron every minute |',
     '| --- | --- | --- | --- | --- |',
@@ -178,7 +184,23 @@ function modelSection(r: LimitsRun): string[] {
       row(m, 'first import, 20,000 Drupal users', m.import),
     ]),
     '',
-    `Queue operations of a first import of 20,000 Drupal users through the work queue (modelled: one message per consumer invocation, 3 operations each): ${imports.join('; ')}. With automatic targets, each invocation that imported a page enqueues one more message per target. Free allows ${en(FREE_QUEUE_OPS_PER_DAY)} operations a day: a message names a target or a source, never a user, so the measured initial sync takes a handful, while an import held to 10 ms of CPU per invocation takes about half the day's allowance, and as much again for each automatic target.`,
+    ...queueModel(r.model),
+    `Queue operations of a first import of 20,000 Drupal users through the work queue (modelled: one message per consumer invocation, 3 operations each): ${imports.join('; ')}. With automatic targets, each invocation that changed the directory enqueues one more message per target. Free allows ${en(FREE_QUEUE_OPS_PER_DAY)} operations a day: a message names a target or a source, never a user, so the measured initial sync takes a handful, while an import held to 10 ms of CPU per invocation takes about half the day's allowance.`,
+    '',
+  ];
+}
+
+function queueModel(model: ModelRow[]): string[] {
+  const row = (m: ModelRow) => {
+    const q = m.syncQueue;
+    return `| ${m.name} | ${en(m.sync.perInvocation)} (${m.sync.boundBy}) | ${en(q.invocations)} | ${en(q.operations)} (${f((100 * q.operations) / FREE_QUEUE_OPS_PER_DAY, 1)} % of Free's day) | ${f(q.invocationS, 2)} | ${f(q.minutes, 1)} |`;
+  };
+  return [
+    `The initial sync of 10,000 users to a target with Bulk through the work queue (model): each invocation sends what it provisions and sends its continuation at once; the consumer runs up to ${QUEUE.maxConcurrency} invocations side by side, but a target's run lease lets one at a time drain it, so one target's sync is a chain of invocations ${QUEUE.hopS} s of batch timeout apart (max_batch_timeout). An invocation's wall time is its D1 calls in sequence at ${D1_TRIP_S * 1000} ms each (an assumption: the edge to D1's primary) and its users at the target's rate. Ten targets syncing at once take the same time each.`,
+    '',
+    '| plan | users per invocation (bound by) | invocations | queue operations | s per invocation | minutes |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...model.map(row),
     '',
   ];
 }

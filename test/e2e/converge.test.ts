@@ -12,6 +12,7 @@ import { eventually } from '../helpers/eventually';
 import { GROUP_URN, PATCH_URN, bulkCreate, createUser, scim } from '../helpers/scim';
 import { newFaultTarget, provisioned, runCron, scimB, type FaultTargetHandle } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
+import { invocationsFor } from '../helpers/invocations';
 import { ops } from '../helpers/operations';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 
@@ -254,7 +255,9 @@ describe('initial sync: a new target converges on the directory that already exi
     expect(plan.body.operations.length).toBeGreaterThan(0);
     expect(plan.body.operations.filter((o: { action: string }) => o.action === 'create').length).toBeGreaterThan(0);
 
-    await cronUntil(async () => (await outstanding(created.id)) === 0, 40, 1000);
+    // A few ticks on Paid; on Free a tick provisions 20 users or 3 groups (the CPU cost model and
+    // the D1 queries a group's push takes): about 70.
+    await cronUntil(async () => (await outstanding(created.id)) === 0, invocationsFor({ users: 1000, groups: 50 }), 1000);
     expect(await countOnB(prefix)).toBe(1000);
     const after = await api('GET', `/targets/${created.id}/sync`);
     expect(after.body.sync).toMatchObject({ phase: 'done', complete: true, etaSeconds: null });

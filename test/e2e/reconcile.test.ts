@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLimits } from '../../worker/src/limits/profile';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
+import { invocationsFor } from '../helpers/invocations';
 import { reconcileToEnd } from '../helpers/reconcile';
 import { PATCH_URN, USER_URN, createGroup, createUser } from '../helpers/scim';
 import { runCron, scimB } from '../support/e2e';
@@ -88,11 +89,12 @@ describe('reconcile against relay B', () => {
         Array.from({ length: 50 }, (_, j) => createUser(unique(`steady${i + j}`), { name: { givenName: 'Steady', familyName: String(i + j) } })),
       );
     }
-    // One run on Paid; on Free each run reaches what its budget allows, and the next goes on.
+    // One run on Paid; on Free each run reaches what its budget allows (20 rows by the CPU cost
+    // model), and the next goes on.
     const inSync = async () =>
       (await env.DB.prepare("SELECT COUNT(*) AS n FROM links WHERE target_id = ? AND state = 'in_sync'").bind(target.id).first<{ n: number }>())!.n;
     await run(target.id);
-    for (let i = 0; i < 10 && parseLimits(env.RELAY_LIMITS).name === 'free' && (await inSync()) < 300; i++) await run(target.id);
+    for (let i = 0; i < invocationsFor({ users: 300 }) && parseLimits(env.RELAY_LIMITS).name === 'free' && (await inSync()) < 300; i++) await run(target.id);
     expect(await inSync()).toBe(300);
 
     const status = await reconcileToEnd(target.id);

@@ -8,6 +8,8 @@ import { createExecutionContext, createMessageBatch, createScheduledController, 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
+import { createBudget } from '../../worker/src/limits/budget';
+import { CPU_MS } from '../../worker/src/limits/cpu';
 import { takeUsages } from '../../worker/src/limits/meter';
 import { BUSY_RETRY_SECONDS, consumeWork } from '../../worker/src/queue/consumer';
 import { sourceMessage, targetMessage, type WorkMessage, type WorkQueue } from '../../worker/src/queue/messages';
@@ -178,6 +180,61 @@ describe('the consumer', () => {
   });
 });
 
+describe('an invocation whose CPU is spent (the cost model, limits/cpu.ts)', () => {
+  /** A consumer invocation's budget with CPU left for `rows` rows (a Free one has 20). */
+  const withCpuFor = (rows: number) => ({ ...createBudget(env, 'queue'), cpuMs: rows * CPU_MS.outboundRow });
+  const runsOf = async (targetId: string) => (await api('GET', `/runs?targetId=${targetId}`)).body.items.length as number;
+
+  it('sends its continuation at once, and the continuations finish the work, each user once', async () => {
+    const targetId = await automaticTarget(relayB.scimUrl, relayB.token);
+    const { queue, sent } = recorder();
+    const names = Array.from({ length: 5 }, (_, i) => unique(`cpu${i}`));
+    for (const n of names) await createUserWith(queue, n);
+    let message: WorkMessage | undefined = targetMessage(targetId, 'automatic');
+    let invocations = 0;
+    while (message && invocations < names.length) {
+      sent.length = 0;
+      const batch = createMessageBatch('relay-work', [{ id: `c${invocations}`, timestamp: new Date(), attempts: 1, body: message }]);
+      await consumeWork(batch, { ...env, WORK_QUEUE: queue }, { budget: withCpuFor(2) });
+      invocations++;
+      const followUps = sent.filter((s) => s.body.kind === 'target' && s.body.targetId === targetId);
+      expect(followUps.map((f) => f.delaySeconds)).toEqual(followUps.length > 0 ? [0] : []);
+      message = followUps[0]?.body;
+    }
+    // Two users an invocation: five take three, and the last one sends no follow-up.
+    expect(invocations).toBe(3);
+    for (const n of names) expect(await onB(n), n).toMatchObject({ userName: n, active: true });
+    expect(await runsOf(targetId)).toBe(3);
+    const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM outbox WHERE target_id = ?').bind(targetId).first<{ n: number }>())!;
+    expect(n).toBe(0);
+  });
+
+  it('a message later in the batch than the run that spent the CPU is sent again at once, not run', async () => {
+    const first = await automaticTarget(relayB.scimUrl, relayB.token);
+    const t = newFaultTarget();
+    const second = await faultTargetOf(t);
+    const { queue, sent } = recorder();
+    const userName = unique('cpu-batch');
+    await createUserWith(queue, userName);
+    sent.length = 0;
+    const batch = createMessageBatch(
+      'relay-work',
+      [first, second].map((id, i) => ({ id: `b${i}`, timestamp: new Date(), attempts: 1, body: targetMessage(id, 'automatic') })),
+    );
+    const ctx = createExecutionContext();
+    await consumeWork(batch, { ...env, WORK_QUEUE: queue }, { budget: withCpuFor(1) });
+    expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(['b0', 'b1']);
+    expect(await onB(userName)).toMatchObject({ userName });
+    // The first run spent the CPU on its one row: it cannot know the outbox is empty, so it goes on too.
+    expect(sent).toEqual([
+      { body: targetMessage(first, 'automatic'), delaySeconds: 0 },
+      { body: targetMessage(second, 'automatic'), delaySeconds: 0 },
+    ]);
+    expect(await runsOf(second)).toBe(0);
+    expect(await t.counts()).toEqual({});
+  });
+});
+
 describe('one consumer invocation at a time per target', () => {
   it('a second invocation for a target being run defers its message instead of running it alongside', async () => {
     const t = newFaultTarget();
@@ -292,7 +349,7 @@ describe('the cron', () => {
 });
 
 describe('imports of large sources', () => {
-  it('go on page after page through follow-up messages, each page sending its changes to the automatic targets', async () => {
+  it('go on page after page through follow-up messages, and the run’s end wakes the automatic targets', async () => {
     const p = uniq('queued');
     const site = await newSite({ adminUser: false, generate: 130, generatePrefix: p });
     const source = await drupalSource(site);
@@ -308,8 +365,10 @@ describe('imports of large sources', () => {
       const batch = createMessageBatch('relay-work', [{ id: `i${invocations}`, timestamp: new Date(), attempts: 1, body: message }]);
       await consumeWork(batch, { ...env, WORK_QUEUE: queue }, { budget: budget(invocations) });
       invocations++;
-      expect(sent.filter((s) => s.body.kind === 'target' && s.body.targetId === targetId).map((s) => s.body)).toEqual([targetMessage(targetId, 'automatic')]);
       message = sent.find((s) => s.body.kind === 'source')?.body;
+      // The run's end wakes the automatic target; until then the cron's safety net does, once a minute.
+      const woken = sent.filter((s) => s.body.kind === 'target' && s.body.targetId === targetId).map((s) => s.body);
+      expect(woken).toEqual(message ? [] : [targetMessage(targetId, 'automatic')]);
     }
     expect(invocations).toBe(3);
     const n = await env.DB.prepare('SELECT count(*) AS n FROM users WHERE user_name_lower LIKE ?').bind(`${p}%`).first<{ n: number }>();

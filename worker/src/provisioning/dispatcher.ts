@@ -84,13 +84,13 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
   // slice of the invocation's time, not all of it; what is left then goes to those not drained.
   const undrained: Target[] = [];
   for (const [i, target] of due.entries()) {
-    if (!hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) || Date.now() > deadline) break;
+    if (!canRun(budget)) break;
     const slice = Math.min(deadline, Date.now() + Math.max(MIN_SLICE_MS, (deadline - Date.now()) / (due.length - i)));
     const summary = await runOnce(env, target, opts, budget, slice, now, summaries);
     if (!summary.drained) undrained.push(target);
   }
   for (const target of undrained) {
-    if (!hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) || Date.now() > deadline) break;
+    if (!canRun(budget)) break;
     await runOnce(env, target, opts, budget, deadline, now, summaries);
   }
   return summaries.map((s) => ({ ...s, caughtUp: caughtUp.get(s.targetId) ?? true }));
@@ -101,6 +101,12 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
  * deletion hold, claim, preload, commit and finish (the Free plan's 50 go fast).
  */
 export const RUN_QUERIES = 12;
+/**
+ * Whether a run would get anywhere: a row's requests and a run's D1 queries before the deadline,
+ * and the CPU of a row (limits/cpu.ts). Spent CPU does not come back within the invocation: a run
+ * started without it would claim nothing and only write an empty run for the admin to read.
+ */
+export const canRun = (budget: Budget): boolean => hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) && cpuItemsLeft(budget, CPU_MS.outboundRow) >= 1;
 /** a claim, the preload of its users and links */
 const CLAIM_QUERIES = 4;
 

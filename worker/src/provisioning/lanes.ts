@@ -25,11 +25,12 @@ export const FINISH_QUERIES = 3;
 /** D1 queries of a refill: the claim, the preload of its users and links */
 const REFILL_QUERIES = 3;
 /**
- * D1 queries a row may make itself: a user not preloaded reads its row and link; a group also
- * its scope, its members, their scope and links, the rows still queued, what was pushed and the
- * record of what it pushes (sync-group.ts: 10).
+ * D1 queries a group row makes: its row and link, its scope, its members, their scope and links,
+ * the rows still queued, what was pushed and the record of what it pushes (sync-group.ts).
  */
-const rowQueries = (row: OutboxRow, preloaded: boolean) => (preloaded ? 0 : row.resourceType === 'User' ? 2 : 10);
+export const GROUP_ROW_QUERIES = 10;
+/** D1 queries a row may make itself: a user not preloaded reads its row and link. */
+const rowQueries = (row: OutboxRow, preloaded: boolean) => (preloaded ? 0 : row.resourceType === 'User' ? 2 : GROUP_ROW_QUERIES);
 /** rows claimed at once: a claim costs a read, the batch's D1 reads and its batch match */
 const MAX_CLAIM = 300;
 /** rows whose outcomes are committed in one D1 batch (about 1.3 statements a row) */

@@ -118,7 +118,7 @@ export interface ImportSummary {
   status: ImportRun['status'];
   counts: Record<string, number>;
   error: string | null;
-  /** this invocation wrote to the directory (the queue then wakes the automatic targets) */
+  /** the run has written to the directory (once it ends, the queue wakes the automatic targets) */
   changedDirectory?: boolean;
 }
 
@@ -349,7 +349,6 @@ async function runBody(
   const run = await selectImportRun(env.DB, source.id, cursor.runId);
   const counts = JSON.parse(run?.counts ?? '{}') as Record<string, number>;
   add(counts, 'invocations');
-  const changesBefore = directoryChanges(counts);
   // a stopped run that goes on is no longer stopped (its next save says so; stopIfFull sets it again)
   delete cursor.stopped;
   const http = sourceHttp(credentials, fetcher);
@@ -368,7 +367,7 @@ async function runBody(
     status,
     counts,
     error,
-    changedDirectory: directoryChanges(counts) > changesBefore,
+    changedDirectory: directoryChanges(counts) > 0,
   });
 
   // Both write the source row only while its cursor is still this run's (compare-and-swap on
