@@ -64,6 +64,9 @@ export const cpuItemsLeft = (b: Budget, perItemMs: number): number => (b.cpuMs =
  */
 export const cpuUntouched = (b: Budget): boolean => b.cpuMs === undefined || b.cpuGiven === undefined || (b.cpuFirst !== false && b.cpuMs >= b.cpuGiven);
 
+/** Whether `n` more items of `perItemMs` fit the CPU left — or the invocation's CPU is untouched, when its first may overshoot. */
+export const cpuFits = (b: Budget, perItemMs: number, n = 1): boolean => cpuUntouched(b) || cpuItemsLeft(b, perItemMs) >= n;
+
 /** Charges CPU the model says this work spent. */
 export function chargeCpu(b: Budget, ms: number): void {
   if (b.cpuMs !== undefined) b.cpuMs -= ms;
@@ -91,9 +94,13 @@ export function shareOf(b: Budget, fraction: number): Budget {
     deadline: Date.now() + Math.floor((b.deadline - Date.now()) * fraction),
     queries: now.d1 + Math.floor((b.queries - now.d1) * fraction),
     pool: b.pool === Number.POSITIVE_INFINITY ? b.pool : now.pooled + Math.floor((b.pool - now.pooled) * fraction),
-    ...(b.cpuMs === undefined ? {} : { cpuMs: b.cpuMs * fraction, cpuGiven: b.cpuMs * fraction, cpuFirst: cpuUntouched(b) }),
+    ...cpuShare(b, fraction),
   };
 }
+
+/** A part's CPU: `fraction` of what is left, and a first item of its own only while the invocation's CPU is untouched. */
+const cpuShare = (b: Budget, fraction: number): Pick<Budget, 'cpuMs' | 'cpuGiven' | 'cpuFirst'> =>
+  b.cpuMs === undefined ? {} : { cpuMs: b.cpuMs * fraction, cpuGiven: b.cpuMs * fraction, cpuFirst: cpuUntouched(b) };
 
 /** Charges the parent with what a share spent of its outbound requests and its CPU. */
 export function settle(parent: Budget, share: Budget, given: number): void {
@@ -106,4 +113,4 @@ export function settle(parent: Budget, share: Budget, given: number): void {
  * another part (a reconcile's drain) when the caller still has queries to make after it.
  * Outbound requests are shared: the caller reads them back from the result.
  */
-export const keepingBack = (b: Budget, queries: number): Budget => ({ ...b, queries: b.queries - queries, pool: b.pool - queries });
+export const keepingBack = (b: Budget, queries: number): Budget => ({ ...b, queries: b.queries - queries, pool: b.pool - queries, ...cpuShare(b, 1) });

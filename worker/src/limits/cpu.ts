@@ -45,5 +45,4 @@ export const itemsWithin = (cpuMs: number, perItemMs: number): number => Math.ma
  * page of 11 accounts, not Drupal's 50 or WordPress's 100; Paid reads the source's own maximum.
  * A run keeps the size it started with: its next pages follow the URL it read.
  */
-export const importPageSize = (cpuMs: number, sourceMaximum: number): number =>
-  Math.max(1, Math.min(sourceMaximum, itemsWithin(cpuMs - CPU_MS.base, CPU_MS.importedUser)));
+export const importPageSize = (cpuMs: number, sourceMaximum: number): number => pageWithin(cpuMs - CPU_MS.base, CPU_MS.importedUser, sourceMaximum);

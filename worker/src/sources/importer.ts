@@ -40,7 +40,7 @@ import {
   type SourceRow,
 } from '../db/sources';
 import type { Env } from '../env';
-import { type Budget, chargeCpu, cpuItemsLeft, cpuUntouched, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
+import { type Budget, chargeCpu, cpuFits, cpuItemsLeft, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
 import { CPU_MS } from '../limits/cpu';
 import { databaseFill, makeRoomWords, nearlyFullWords } from '../limits/d1-size';
 import { parseLimits } from '../limits/profile';
@@ -476,7 +476,7 @@ async function runBody(
     }
     const stopped = await stopIfFull();
     if (stopped) return stopped;
-    if (!hasBudget(budget, pageCost) || (!cpuUntouched(budget) && cpuItemsLeft(budget, CPU_MS.importedUser) < pageAccounts)) {
+    if (!hasBudget(budget, pageCost) || !cpuFits(budget, CPU_MS.importedUser, pageAccounts)) {
       // out of budget: the next invocation continues (and may take the run at once)
       delete cursor.leaseUntil;
       await save();
@@ -496,7 +496,7 @@ async function runBody(
       if (source.kind === 'scim' && !cursor.unfiltered && cursor.kind === 'incremental' && refusedFilter(err)) {
         // The server does not filter on meta.lastModified: read everything (no sweep).
         cursor.unfiltered = true;
-        cursor.next = scimListUrl(source.baseUrl, 1, null, sourcePageSize('scim', parseLimits(env.RELAY_LIMITS).cpuMs));
+        cursor.next = scimListUrl(source.baseUrl, 1, null, pageAccounts);
         continue;
       }
       return failed(err);
@@ -595,7 +595,7 @@ async function sweep(
       Math.floor((Math.min(requestsLeft(budget), queriesLeft(budget)) - SWEEP_BASE_COST) / 4),
       // a re-read account costs about what an imported one does (limits/cpu.ts); an invocation
       // that has spent none of its CPU (no page, no chunk before) re-reads at least one
-      cpuUntouched(budget) ? Math.max(1, cpuItemsLeft(budget, CPU_MS.importedUser)) : cpuItemsLeft(budget, CPU_MS.importedUser),
+      cpuFits(budget, CPU_MS.importedUser) ? Math.max(1, cpuItemsLeft(budget, CPU_MS.importedUser)) : 0,
     );
     if (chunk < 1 || Date.now() >= budget.deadline) {
       delete cursor.leaseUntil;

@@ -7,7 +7,7 @@ import type { DriftKind, Operations, ReconcileState, Target } from '../../../../
 import type { AuditEvent } from '../../db/audit';
 import type { DriftRow } from '../../db/reconcile';
 import type { Env } from '../../env';
-import { type Budget, chargeCpu, cpuItemsLeft, cpuUntouched, hasRoom } from '../../limits/budget';
+import { type Budget, chargeCpu, cpuFits, cpuItemsLeft, cpuUntouched, hasRoom } from '../../limits/budget';
 import { CPU_MS } from '../../limits/cpu';
 import type { TargetLister } from './target-lister';
 
@@ -65,8 +65,7 @@ export const STEP_QUERIES = 4;
  * spent (cpuUntouched), so every invocation gets somewhere, once: a second target the cron
  * reconciles in the same invocation waits for the next.
  */
-export const hasBudget = (ctx: ReconcileContext, items = 1) =>
-  hasRoom(ctx.budget, 1, STEP_QUERIES) && (cpuUntouched(ctx.budget) || cpuItemsLeft(ctx.budget, CPU_MS.reconciledUser) >= items);
+export const hasBudget = (ctx: ReconcileContext, items = 1) => hasRoom(ctx.budget, 1, STEP_QUERIES) && cpuFits(ctx.budget, CPU_MS.reconciledUser, items);
 
 /** How many accounts the next read may bring back for comparison: `most`, fewer when the CPU left holds fewer (never none). */
 export const comparableNow = (ctx: ReconcileContext, most: number): number =>
