@@ -4,8 +4,10 @@
  */
 export type CronWork = 'import' | 'reconcile' | 'dispatch';
 
-/** CPU that holds a page of each kind of cron work (limits/cpu.ts: 50 accounts in, 35 ms; 100 compared, 16 ms; 100 rows out, 40 ms). */
-const CPU_FOR_EVERY_KIND_MS = 100;
+import { CPU_MS } from './limits/cpu';
+
+/** A tick's CPU (its own 2 ms aside) that holds a page of each kind of work by the cost model: 50 accounts in, 100 compared, 100 rows out (91 ms). */
+const CPU_FOR_EVERY_KIND_MS = 50 * CPU_MS.importedUser + 100 * CPU_MS.reconciledUser + 100 * CPU_MS.outboundRow;
 
 /**
  * The order a cron tick without Queues runs its work in. Imports first, so what they change is
@@ -15,9 +17,9 @@ const CPU_FOR_EVERY_KIND_MS = 100;
  * there the kinds take turns asking first, a minute each, or an import of 20,000 accounts
  * would hold provisioning back for a day.
  */
-export function cronOrder(cpuMs: number, at: Date): CronWork[] {
+export function cronOrder(cpuMs: number | undefined, at: Date): CronWork[] {
   const order: CronWork[] = ['import', 'reconcile', 'dispatch'];
-  if (cpuMs >= CPU_FOR_EVERY_KIND_MS) return order;
+  if (cpuMs === undefined || cpuMs >= CPU_FOR_EVERY_KIND_MS) return order;
   const turn = Math.floor(at.getTime() / 60_000) % order.length;
   return [...order.slice(turn), ...order.slice(0, turn)];
 }

@@ -10,7 +10,7 @@ import { ScimError } from './scim/errors';
 import { scimApp } from './scim/app';
 import { scimErrorResponse } from './scim/http';
 import { dispatch } from './provisioning/dispatcher';
-import { createBudget, settle, shareOf } from './limits/budget';
+import { type Budget, createBudget, settle, shareOf } from './limits/budget';
 import { dispatchAutomaticAfter } from './provisioning/dispatch-after';
 import { runDueReconciles } from './provisioning/reconcile';
 import { runImports } from './sources/importer';
@@ -83,27 +83,24 @@ async function runCron(env: Env, at: Date): Promise<void> {
     await enqueueDueWork(env, queue, new Date()).catch((err) => console.error(JSON.stringify({ event: 'enqueue_failed', error: String(err) })));
     return;
   }
+  /** A part of the tick, within `fraction` of what is left; what it did not spend goes back. */
+  const inShare = (fraction: number, failed: string, run: (share: Budget) => Promise<unknown>) => async () => {
+    const share = shareOf(budget, fraction);
+    const given = share.requests;
+    await run(share).catch((err) => console.error(JSON.stringify({ event: failed, error: String(err) })));
+    settle(budget, share, given);
+  };
   const work: Record<CronWork, () => Promise<void>> = {
     // Imports may spend at most 60% of the tick's subrequests, D1 queries and time, so the outbox always gets a share.
-    import: async () => {
-      const share = shareOf(budget, 0.6);
-      const given = share.requests;
-      await runImports(env, { budget: share }).catch((err) => console.error(JSON.stringify({ event: 'import_failed', error: String(err) })));
-      settle(budget, share, given);
-    },
+    import: inShare(0.6, 'import_failed', (share) => runImports(env, { budget: share })),
     // Reconcile runs that are due or in progress, with at most a quarter of what is left: they
     // read the target and queue drift, which the dispatches then repair.
-    reconcile: async () => {
-      const share = shareOf(budget, 0.25);
-      const given = share.requests;
-      await runDueReconciles(env, share).catch((err) => console.error(JSON.stringify({ event: 'reconcile_failed', error: String(err) })));
-      settle(budget, share, given);
-    },
+    reconcile: inShare(0.25, 'reconcile_failed', (share) => runDueReconciles(env, share)),
     // Each pass isolates its targets; a pass that fails as a whole still leaves the other its turn.
     dispatch: async () => {
       for (const mode of ['scheduled', 'automatic'] as const)
         await dispatch(env, { mode, budget }).catch((err) => console.error(JSON.stringify({ event: 'dispatch_failed', mode, error: String(err) })));
     },
   };
-  for (const kind of cronOrder(parseLimits(env.RELAY_LIMITS).cpuMs, at)) await work[kind]();
+  for (const kind of cronOrder(budget.cpuGiven, at)) await work[kind]();
 }
