@@ -364,6 +364,21 @@ describe('Bulk PATCHes sharing batches', () => {
     expect([u.json.emails.map((e: { value: string }) => e.value), u.headers.get('etag')]).toEqual([[fixtures[4]!.userName, 'second4@trips.test'], 'W/"2"']);
   });
 
+  it('a refused element write does not make its neighbours run alone: the run goes once more with it read first', async () => {
+    const [mobile, ...fixtures] = await Promise.all(Array.from({ length: 11 }, () => fixture()));
+    // Add of a mobile number the user does not have: the plan's batch is refused (needs_read).
+    const r = await bulkOf([
+      patchOp(`/Users/${mobile!.userId}`, { op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' }),
+      ...fixtures.map((f, k) => patchOp(`/Users/${f.userId}`, { op: 'Replace', path: 'title', value: `T${k}` })),
+    ]);
+    expect(statuses(r)).toEqual(Array.from({ length: 11 }, () => '200'));
+    // the refused batch, the run again with that PATCH's read, its write: 3 trips, not 1 + 11 alone
+    expect(r.usage.d1TripsToResponse).toBe(3);
+    const u = await call('GET', `/Users/${mobile!.userId}`);
+    expect(u.json.phoneNumbers).toEqual([{ value: '+1 555 0100', type: 'mobile' }]);
+    expect((await call('GET', `/Users/${fixtures[9]!.userId}`)).json.title).toBe('T9');
+  });
+
   it('applies two PATCHes of one resource in order, in separate batches', async () => {
     const f = await fixture();
     const r = await bulkOf([

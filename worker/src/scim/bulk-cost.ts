@@ -20,6 +20,7 @@
  */
 import { budgetFor, type Limits } from '../limits/profile';
 import { ScimError } from './errors';
+import { readPatchRequest } from './patch';
 import { isObject, type Json } from './schema/normalize';
 
 /** the dearest operation without a member list: a group create (resolve, insert, members, change row) */
@@ -60,8 +61,8 @@ function memberCount(data: Json | undefined): number {
 
 /** A PATCH with a value filter in an operation's path, which its one-trip batch may refuse (one-trip-patch.ts). */
 function hasFilteredPath(data: Json | undefined): boolean {
-  const ops = isObject(data) && Array.isArray(data.Operations) ? data.Operations : [];
-  return ops.some((op) => isObject(op) && Object.entries(op).some(([k, v]) => k.toLowerCase() === 'path' && typeof v === 'string' && v.includes('[')));
+  const ops = readPatchRequest(data);
+  return Array.isArray(ops) && ops.some((op) => op.path?.includes('['));
 }
 
 export function operationQueries(op: CostedOperation): number {

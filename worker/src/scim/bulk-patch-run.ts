@@ -71,8 +71,24 @@ export function planPatchRun(
 
 const statementsOf = (plan: PlannedPatch['plan']) => ('read' in plan ? [plan.read] : plan.statements);
 
-/** Runs a planned run as one batch: each operation's outcome, or undefined when the batch failed. */
+const mayRefuse = (plan: PlannedPatch['plan']) => 'mayRefuse' in plan && plan.mayRefuse === true;
+
+/**
+ * Runs a planned run as one batch: each operation's outcome, or undefined when the batch failed.
+ * One element write refused (`needs_read`) would fail its neighbours too, so a failed run with
+ * such writes goes once more with them read first (then applied in code, each alone) instead of
+ * every operation running alone.
+ */
 export async function runPatchRun(ctx: ScimContext, run: readonly PlannedPatch[]): Promise<RunOutcome[] | undefined> {
+  const done = await runBatch(ctx, run);
+  if (done || !run.some((r) => mayRefuse(r.plan))) return done;
+  return runBatch(
+    ctx,
+    run.map((r) => (mayRefuse(r.plan) ? { ...r, plan: { read: patchReadStatement(ctx, r.rt, r.id, ID_ONLY) } } : r)),
+  );
+}
+
+async function runBatch(ctx: ScimContext, run: readonly PlannedPatch[]): Promise<RunOutcome[] | undefined> {
   let results: D1Result<StoredResource>[];
   try {
     results = await ctx.db.batch<StoredResource>(run.flatMap((r) => statementsOf(r.plan)));

@@ -26,6 +26,8 @@ export interface PlannedWrite {
   statements: D1PreparedStatement[];
   /** ids the batch adds as members (named when one is unknown) */
   memberIds: string[];
+  /** writes into filtered elements: the batch refuses (`needs_read`) a stored body the plan does not fit */
+  mayRefuse?: boolean;
 }
 
 /** The one-batch write of a PATCH, or undefined when it must read the resource first. */
@@ -53,5 +55,6 @@ export function planOneTripPatch(
   return {
     statements: mergeStatements(db, rt.name, id, guard, { order: keyOrderOf(rt), patches, prune: merge.prune, elements, columns }, withMembers),
     memberIds: [],
+    ...(elements.length > 0 ? { mayRefuse: true } : {}),
   };
 }
