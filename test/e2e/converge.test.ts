@@ -137,9 +137,18 @@ describe('deletion threshold over a sliding window', () => {
       20_000,
     );
 
-    // One request per user, as an IdP deprovisions; each is its own automatic run.
+    // One request per user, as an IdP deprovisions; each is its own automatic run, waited for
+    // until its deletion went out or was held (an empty outbox may only mean it is not planned yet).
+    const heldOrGone = async (u: { id: string; userName: string }) =>
+      (await env.DB.prepare("SELECT 1 AS x FROM outbox WHERE target_id = ? AND resource_id = ? AND state = 'held'").bind(target.id, u.id).first()) !== null ||
+      (await onB(u.userName)) === undefined;
     for (const u of users) {
       expect((await scim('DELETE', `/Users/${u.id}`)).status).toBe(204);
+      await eventually(
+        () => heldOrGone(u),
+        (v) => v,
+        10_000,
+      );
       await eventually(settled, (v) => v, 10_000);
     }
     const remaining = async () => (await Promise.all(users.map((u) => onB(u.userName)))).filter((u) => u !== undefined).length;

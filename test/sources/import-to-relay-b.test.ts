@@ -29,7 +29,11 @@ describe('Drupal → relay A → relay B', () => {
     // One tick on Paid. A Free tick holds about one kind of work, and the kinds take turns going
     // first a minute at a time (cron-order.ts): ticks a minute apart until the dispatch follows the import.
     const ticks = parseLimits(env.RELAY_LIMITS).name === 'paid' ? 1 : 4;
-    for (let i = 0, t = Date.now(); i < ticks && !(await onB(`${p}-bob`)); i++) await runCron(undefined, t + i * 60_000);
+    for (let i = 0, t = Date.now(); i < ticks && !(await onB(`${p}-bob`)); i++) {
+      // each tick a minute on: the scheduled target (every minute) is due again
+      await env.DB.prepare('UPDATE targets SET last_scheduled_at = NULL WHERE id = ?').bind(target.id).run();
+      await runCron(undefined, t + i * 60_000);
+    }
     expect((await api('GET', `/sources/${source.id}`)).body).toMatchObject({ running: false, lastError: null });
     const ann = await onB(`${p}-ann`);
     expect(ann).toMatchObject({ userName: `${p}-ann`, active: true, emails: [expect.objectContaining({ value: `${p}-ann@x.org` })] });
