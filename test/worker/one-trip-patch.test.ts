@@ -137,6 +137,30 @@ async function outcomeOf(call: () => Promise<{ resource: Record<string, unknown>
 }
 
 /**
+ * One PATCH through both paths: `patchResource` (the one trip where it plans one) on the first
+ * copy, through `fastCtx`, and the engine's in-code path on the second. The answers and the
+ * stored state must match; the first copy's outcome is returned. `planned`: the request must
+ * plan a one-trip batch (planPatch), whatever the stored body then makes of it.
+ */
+async function expectSamePatch(
+  rt: typeof userResourceType,
+  pair: { ids: string[]; copies: string[] },
+  patch: object,
+  why: string,
+  opts: { planned?: boolean; fastCtx?: ScimContext } = {},
+) {
+  const { ids, copies } = pair;
+  const [fast, slow] = copies.map((c) => JSON.parse(swap(JSON.stringify(patch), COPY, c)));
+  if (opts.planned) expect(planPatch(ctx, rt, ids[0]!, readPatchRequest(fast), {}), why).toBeDefined();
+  const a = await outcomeOf(() => patchResource(opts.fastCtx ?? ctx, rt, ids[0]!, fast, {}), copies[0]!);
+  const b = await outcomeOf(() => patchInCode(ctx, rt, ids[1]!, slow, {}), copies[1]!);
+  expect(a, why).toEqual(b);
+  const table = rt === userResourceType ? 'users' : 'groups';
+  expect(await stateOf(table, ids[0]!, copies[0]!), why).toEqual(await stateOf(table, ids[1]!, copies[1]!));
+  return a;
+}
+
+/**
  * The database as the one-trip copy sees it, counting its batches: a PATCH that wrote in one trip
  * ran one batch, one whose stored body did not fit the plan ran the refused one and the engine's.
  */
@@ -216,13 +240,7 @@ describe('one-trip PATCH is the engine’s PATCH (differential)', () => {
     for (let i = 0; i < REQUESTS_PER_SEED; i++) {
       const { copies, ids } = r.pick(pairs);
       const patch = request(r);
-      const [fast, slow] = copies.map((c) => JSON.parse(swap(JSON.stringify(patch), COPY, c)));
-      const why = `seed ${seed}, request ${i}: ${JSON.stringify(patch)}`;
-      expect(planPatch(ctx, userResourceType, ids[0]!, readPatchRequest(fast), {}), why).toBeDefined();
-      const a = await outcomeOf(() => patchResource(ctx, userResourceType, ids[0]!, fast, {}), copies[0]!);
-      const b = await outcomeOf(() => patchInCode(ctx, userResourceType, ids[1]!, slow, {}), copies[1]!);
-      expect(a, why).toEqual(b);
-      expect(await stateOf('users', ids[0]!, copies[0]!), why).toEqual(await stateOf('users', ids[1]!, copies[1]!));
+      await expectSamePatch(userResourceType, { ids, copies }, patch, `seed ${seed}, request ${i}: ${JSON.stringify(patch)}`, { planned: true });
     }
   });
 
@@ -253,13 +271,7 @@ describe('one-trip PATCH is the engine’s PATCH (differential)', () => {
       // A rename alone is a merge of the stored JSON, like a user's attributes.
       const rename = { op: r.pick(['replace', 'Replace']), path: 'displayName', value: `${r.pick(['Team', 'team', 'ÉQUIPE'])} ${COPY} ${r.int(3)}` };
       const patch = { schemas: [PATCH_URN], Operations: r.chance(0.2) ? [rename] : Array.from({ length: 1 + r.int(2) }, operationOf) };
-      const [fast, slow] = copies.map((c) => JSON.parse(swap(JSON.stringify(patch), COPY, c)));
-      const why = `seed ${seed}, request ${i}: ${JSON.stringify(patch)}`;
-      expect(planPatch(ctx, groupResourceType, ids[0]!, readPatchRequest(fast), {}), why).toBeDefined();
-      const a = await outcomeOf(() => patchResource(ctx, groupResourceType, ids[0]!, fast, {}), copies[0]!);
-      const b = await outcomeOf(() => patchInCode(ctx, groupResourceType, ids[1]!, slow, {}), copies[1]!);
-      expect(a, why).toEqual(b);
-      expect(await stateOf('groups', ids[0]!, copies[0]!), why).toEqual(await stateOf('groups', ids[1]!, copies[1]!));
+      await expectSamePatch(groupResourceType, { ids, copies }, patch, `seed ${seed}, request ${i}: ${JSON.stringify(patch)}`, { planned: true });
     }
   });
 
@@ -282,15 +294,10 @@ describe('one-trip PATCH is the engine’s PATCH (differential)', () => {
       const operations = Array.from({ length: 1 + r.int(2) }, () => elementOperation(r));
       if (r.chance(0.3)) operations.splice(r.int(operations.length + 1), 0, { op: 'Replace', path: 'title', value: r.pick(['tester', 'Engineer']) });
       const patch = { schemas: [PATCH_URN], Operations: operations };
-      const [fast, slow] = copies.map((c) => JSON.parse(swap(JSON.stringify(patch), COPY, c)));
-      const why = `seed ${seed}, request ${i}: ${JSON.stringify(patch)}`;
-      expect(planPatch(ctx, userResourceType, ids[0]!, readPatchRequest(fast), {}), why).toBeDefined();
       counted.batches = 0;
-      const a = await outcomeOf(() => patchResource(counting, userResourceType, ids[0]!, fast, {}), copies[0]!);
+      const why = `seed ${seed}, request ${i}: ${JSON.stringify(patch)}`;
+      const a = await expectSamePatch(userResourceType, { ids, copies }, patch, why, { planned: true, fastCtx: counting });
       trips[counted.batches === 1 && !('status' in a) ? 'one' : 'more']++;
-      const b = await outcomeOf(() => patchInCode(ctx, userResourceType, ids[1]!, slow, {}), copies[1]!);
-      expect(a, why).toEqual(b);
-      expect(await stateOf('users', ids[0]!, copies[0]!), why).toEqual(await stateOf('users', ids[1]!, copies[1]!));
     }
     // Both ways were taken: most requests in their one batch, the rest refused and applied in code.
     console.log(`seed ${seed}: ${trips.one} PATCHes in one batch, ${trips.more} applied in code after a refused batch or answered with an error`);
@@ -326,12 +333,7 @@ describe('one-trip PATCH is the engine’s PATCH (differential)', () => {
       ],
     ];
     for (const Operations of requests) {
-      const [fast, slow] = copies.map((c) => JSON.parse(swap(JSON.stringify({ schemas: [PATCH_URN], Operations }), COPY, c)));
-      const why = JSON.stringify(Operations);
-      const a = await outcomeOf(() => patchResource(ctx, userResourceType, ids[0]!, fast, {}), copies[0]!);
-      const b = await outcomeOf(() => patchInCode(ctx, userResourceType, ids[1]!, slow, {}), copies[1]!);
-      expect(a, why).toEqual(b);
-      expect(await stateOf('users', ids[0]!, copies[0]!), why).toEqual(await stateOf('users', ids[1]!, copies[1]!));
+      await expectSamePatch(userResourceType, { ids, copies }, { schemas: [PATCH_URN], Operations }, JSON.stringify(Operations));
     }
     expect((await stateOf('users', ids[0]!, copies[0]!)).version).toBe(2);
   });
