@@ -11,7 +11,7 @@
  * folds Unicode), or more than one element is primary (the engine would settle them, RFC 7643
  * §2.4).
  */
-import { jsonPath, refusal } from './sql';
+import { foldValue, jsonPath, refusal, USER_PK_BY_ID } from './sql';
 import type { ElementWrite, SqlFragment } from './types';
 
 const TYPE = `json_extract(e.value, '$."type"')`;
@@ -43,16 +43,14 @@ export function elementRowStatements(db: D1Database, id: string, writes: readonl
       name === 'value'
         ? [
             [name, v],
-            ['value_lower', v?.toLowerCase() ?? null],
+            ['value_lower', foldValue(v)],
           ]
         : [[name, v]],
     );
     if (!rows || columns.length === 0) return [];
     return [
       db
-        .prepare(
-          `UPDATE user_values SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE user_pk = (SELECT pk FROM users WHERE id = ?) AND attr = ? AND type = ?`,
-        )
+        .prepare(`UPDATE user_values SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE user_pk = ${USER_PK_BY_ID} AND attr = ? AND type = ?`)
         .bind(...columns.map(([, v]) => v), id, rows.attr, type),
     ];
   });

@@ -5,7 +5,7 @@
 import { MEMBER_COLUMNS, MEMBER_JOINS } from './memberships';
 import { elementRowStatements, elementStep } from './element-writes';
 import { orderedJson } from './json-order';
-import { MAX_PARAMS, TABLES, chunk, guard, guardReasonOf, isUniqueViolation, jsonPath, nowIso, placeholders } from './sql';
+import { foldValue, MAX_PARAMS, TABLES, chunk, guard, guardReasonOf, isUniqueViolation, jsonPath, nowIso, placeholders, USER_PK_BY_ID } from './sql';
 import {
   DirectoryError,
   type ColumnValues,
@@ -74,7 +74,7 @@ function valueRows(db: D1Database, pkExpr: string, pkParams: unknown[], values: 
       .prepare(
         `INSERT INTO user_values (user_pk, attr, type, value, value_lower, display, "primary") VALUES ${rows.map(() => `(${pkExpr}, ?, ?, ?, ?, ?, ?)`).join(', ')}`,
       )
-      .bind(...rows.flatMap((r) => [...pkParams, r.attr, r.type, r.value, r.value?.toLowerCase() ?? null, r.display, r.primary ? 1 : 0])),
+      .bind(...rows.flatMap((r) => [...pkParams, r.attr, r.type, r.value, foldValue(r.value), r.display, r.primary ? 1 : 0])),
   );
 }
 
@@ -95,7 +95,7 @@ function insertStatements(
         `INSERT INTO ${table} (id, ${names.join(', ')}, created, last_modified, version, data) VALUES (?, ${placeholders(names.length)}, ?, ?, 1, ?) RETURNING ${SELECT}`,
       )
       .bind(id, ...vals, now, now, write.data),
-    ...(write.values?.length ? valueRows(db, `(SELECT pk FROM users WHERE id = ?)`, [id], write.values) : []),
+    ...(write.values?.length ? valueRows(db, USER_PK_BY_ID, [id], write.values) : []),
     ...extra,
     createdRow(db, kind, id, now),
   ];
@@ -208,7 +208,7 @@ export async function replaceResource(
   const [names, vals] = columnList(kind, write.columns);
   const sets = names.map((n) => `${n} = ?`);
   const setVals = [...vals];
-  const pkOf = `(SELECT pk FROM users WHERE id = ?)`;
+  const pkOf = USER_PK_BY_ID;
   const stmts = [
     ...guardStatements(db, table, id, g),
     db.prepare(`UPDATE ${table} SET ${sets.join(', ')}, data = ?, version = version + 1, last_modified = ? WHERE id = ?`).bind(...setVals, write.data, now, id),

@@ -15,6 +15,13 @@ export function isUniqueViolation(err: unknown): boolean {
 
 export const nowIso = () => new Date().toISOString();
 
+/** A user's or group's pk by its id, as a subquery of one bound parameter. */
+export const USER_PK_BY_ID = '(SELECT pk FROM users WHERE id = ?)';
+export const GROUP_PK_BY_ID = '(SELECT pk FROM groups WHERE id = ?)';
+
+/** A value row's `value_lower`: folded in code (SQLite's lower() folds ASCII only), the same wherever a row is written. */
+export const foldValue = (value: string | null | undefined): string | null => value?.toLowerCase() ?? null;
+
 /** `["urn:…:User", "manager"]` → `$."urn:…:User"."manager"` (registry names hold no quotes). */
 export const jsonPath = (keys: readonly string[]) => `$${keys.map((k) => `."${k}"`).join('')}`;
 
