@@ -70,29 +70,48 @@ export interface ReconcileResult {
  * CPU ÷ users compared, and its SQLite share replayed on a copy taken before, as for the sync.
  */
 async function measureReconcile(client: Client, pid: number | undefined, targetId: string, persist: string, profile: string): Promise<ReconcileResult> {
-  const replicaFile = copyDatabase(persist, path.join(WORK_DIR, `reconcile-${profile}-replica`));
+  const run = await withSqlReplayed(client, pid, persist, `reconcile-${profile}`, async () => {
+    let state: ReconcileState | null = null;
+    let invocations = 0;
+    do {
+      state = (await client.json<{ state: ReconcileState | null }>({ method: 'POST', path: `/api/v1/targets/${targetId}/reconcile`, body: {}, expect: [200] }))
+        .state;
+      invocations++;
+      if (invocations > 10_000) throw new Error(`reconcile did not finish: ${JSON.stringify(state)}`);
+    } while (state && state.phase !== 'done' && state.phase !== 'failed');
+    return { state, invocations };
+  });
+  const { state, invocations } = run.value;
+  if (state?.phase !== 'done') throw new Error(`reconcile ended ${state?.phase}: ${state?.error}`);
+  const users = state.counts.users;
+  return { users, invocations, cpuMsPerUser: run.cpuMs / users, sqliteMsPerUser: run.sqliteMs / users, wallS: run.wallMs / 1000 };
+}
+
+/**
+ * Runs `work` with relay A's SQL logged and replays it on a copy of A's database taken just
+ * before: the SQLite part of the work's CPU (sql-replay.ts), beside A's process CPU over it.
+ */
+async function withSqlReplayed<T>(
+  client: Client,
+  pid: number | undefined,
+  persist: string,
+  name: string,
+  work: () => Promise<T>,
+): Promise<{ value: T; cpuMs: number; sqliteMs: number; replayErrors: number; startedAt: number; wallMs: number }> {
+  const replicaFile = copyDatabase(persist, path.join(WORK_DIR, `${name}-replica`));
   const sql = sqlRecorder(client);
   await sql.cut(null);
   const cpu0 = cpuSeconds(pid);
-  const t0 = performance.now();
-  let state: ReconcileState | null = null;
-  let invocations = 0;
-  do {
-    state = (await client.json<{ state: ReconcileState | null }>({ method: 'POST', path: `/api/v1/targets/${targetId}/reconcile`, body: {}, expect: [200] }))
-      .state;
-    invocations++;
-    if (invocations > 10_000) throw new Error(`reconcile did not finish: ${JSON.stringify(state)}`);
-  } while (state && state.phase !== 'done' && state.phase !== 'failed');
+  const startedAt = performance.now();
+  const value = await work();
   const cpuMs = (cpuSeconds(pid) - cpu0) * 1000;
-  const wallS = (performance.now() - t0) / 1000;
-  await sql.cut('reconcile');
-  if (state?.phase !== 'done') throw new Error(`reconcile ended ${state?.phase}: ${state?.error}`);
+  const wallMs = performance.now() - startedAt;
+  await sql.cut(name);
   const replica = openReplica(replicaFile);
-  const replayed = replica.replay(sql.segments.flatMap((g) => (g.label === 'reconcile' ? g.queries : [])));
+  const replayed = replica.replay(sql.segments.flatMap((g) => (g.label === name ? g.queries : [])));
   replica.close();
   rmSync(path.dirname(replicaFile), { recursive: true, force: true });
-  const users = state.counts.users;
-  return { users, invocations, cpuMsPerUser: cpuMs / users, sqliteMsPerUser: replayed.ms / users, wallS };
+  return { value, cpuMs, sqliteMs: replayed.ms, replayErrors: replayed.errors, startedAt, wallMs };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -113,41 +132,33 @@ export async function measureQueueSync(script: string, profile: 'free' | 'paid',
       modes: { automatic: { enabled: true, operations: { create: true, update: true, deactivate: true, delete: false } } },
     });
     await client.json({ method: 'GET', path: '/__bench/queue?reset=1', expect: [200] });
-    // A's SQL from here on is logged, to be replayed on this copy: the SQLite part of the CPU.
-    const replicaFile = copyDatabase(a.persist, path.join(WORK_DIR, `queue-${profile}-replica`));
-    const sql = sqlRecorder(client);
-    await sql.cut(null);
-    const cpu0 = cpuSeconds(started.pid);
-    const t0 = performance.now();
-    // "Sync all": starts the full pass and enqueues the target; the consumer does the rest.
-    await client.json({ method: 'POST', path: `/api/v1/targets/${target.id}/sync`, expect: [200] });
     const bClient = createClient(b.url, b.token);
-    let onB = 0;
-    let seen: Invocation[] = [];
-    let lastChange = performance.now();
-    // Done when B holds every user and no consumer invocation started for 5 s (a follow-up may still check).
-    for (;;) {
-      await sleep(1000);
-      onB = await totalUsers(bClient);
-      const now = await client.json<Invocation[]>({ method: 'GET', path: '/__bench/queue', expect: [200] });
-      if (now.length !== seen.length) lastChange = performance.now();
-      seen = now;
-      if (onB >= users && performance.now() - lastChange > 5000) break;
-      if (performance.now() - lastChange > 120_000) throw new Error(`the queue stalled: ${onB} of ${users} users on B after ${seen.length} invocations`);
-    }
-    const cpuMs = (cpuSeconds(started.pid) - cpu0) * 1000;
-    await sql.cut('sync');
-    const replica = openReplica(replicaFile);
-    const replayed = replica.replay(sql.segments.flatMap((g) => g.queries));
-    replica.close();
-    rmSync(path.dirname(replicaFile), { recursive: true, force: true });
+    const sync = await withSqlReplayed(client, started.pid, a.persist, `queue-${profile}`, async () => {
+      // "Sync all": starts the full pass and enqueues the target; the consumer does the rest.
+      await client.json({ method: 'POST', path: `/api/v1/targets/${target.id}/sync`, expect: [200] });
+      let onB = 0;
+      let seen: Invocation[] = [];
+      let lastChange = performance.now();
+      // Done when B holds every user and no consumer invocation started for 5 s (a follow-up may still check).
+      for (;;) {
+        await sleep(1000);
+        onB = await totalUsers(bClient);
+        const now = await client.json<Invocation[]>({ method: 'GET', path: '/__bench/queue', expect: [200] });
+        if (now.length !== seen.length) lastChange = performance.now();
+        seen = now;
+        if (onB >= users && performance.now() - lastChange > 5000) break;
+        if (performance.now() - lastChange > 120_000) throw new Error(`the queue stalled: ${onB} of ${users} users on B after ${seen.length} invocations`);
+      }
+      return { onB, seen, lastChange };
+    });
+    const { onB, seen, lastChange } = sync.value;
     const reconcile = await measureReconcile(client, started.pid, target.id, a.persist, profile);
     log(
       `  ${profile}: reconcile of ${reconcile.users} users in ${reconcile.invocations} invocations, ${reconcile.cpuMsPerUser.toFixed(3)} ms CPU a user (${reconcile.sqliteMsPerUser.toFixed(3)} SQLite)`,
     );
     const work = seen.filter((i) => i.queue === 'relay-work');
     // to the poll that saw the last invocation (a second's resolution)
-    const wallS = (lastChange - t0) / 1000;
+    const wallS = (lastChange - sync.startedAt) / 1000;
     const ms = work.map((i) => i.ms).sort((x, y) => x - y);
     const q = work.map((i) => i.usage?.d1Queries ?? 0);
     const s = work.map((i) => i.usage?.subrequests ?? 0);
@@ -162,9 +173,9 @@ export async function measureQueueSync(script: string, profile: 'free' | 'paid',
       queries: { mean: mean(q), max: Math.max(0, ...q) },
       subrequests: { mean: mean(s), max: Math.max(0, ...s) },
       invocationMs: { p50: ms[Math.floor(ms.length / 2)] ?? 0, max: ms.at(-1) ?? 0 },
-      cpuMsPerInvocation: work.length > 0 ? cpuMs / work.length : Number.NaN,
-      sqliteMsPerInvocation: work.length > 0 ? replayed.ms / work.length : Number.NaN,
-      replayErrors: replayed.errors,
+      cpuMsPerInvocation: work.length > 0 ? sync.cpuMs / work.length : Number.NaN,
+      sqliteMsPerInvocation: work.length > 0 ? sync.sqliteMs / work.length : Number.NaN,
+      replayErrors: sync.replayErrors,
       queueOperations: messages * 3,
       loadAvg: os.loadavg()[0]!,
       reconcile,

@@ -185,7 +185,7 @@ function modelSection(r: LimitsRun): string[] {
     ]),
     '',
     ...queueModel(r.model),
-    `Queue operations of a first import of 20,000 Drupal users through the work queue (modelled: one message per consumer invocation, 3 operations each): ${imports.join('; ')}. With automatic targets, each invocation that changed the directory enqueues one more message per target. Free allows ${en(FREE_QUEUE_OPS_PER_DAY)} operations a day: a message names a target or a source, never a user, so the measured initial sync takes a handful, while an import held to 10 ms of CPU per invocation takes about half the day's allowance.`,
+    `Queue operations of a first import of 20,000 Drupal users through the work queue (modelled: one message per consumer invocation, 3 operations each): ${imports.join('; ')}. With automatic targets, a run that changed the directory wakes each target once, at its end (the cron's safety net wakes targets with rows waiting once a minute while it runs). Free allows ${en(FREE_QUEUE_OPS_PER_DAY)} operations a day: a message names a target or a source, never a user, so the measured initial sync takes a handful, while an import held to 10 ms of CPU per invocation takes about half the day's allowance.`,
     '',
   ];
 }
