@@ -6,7 +6,8 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { api } from '../helpers/api';
-import { runImports, scimContext } from '../../worker/src/sources/importer';
+import { scimContext } from '../../worker/src/sources/import-run';
+import { runImports } from '../../worker/src/sources/importer';
 import { deleteById } from '../../worker/src/scim/service';
 import { encryptSecret } from '../../worker/src/auth/secrets';
 import { userResourceType } from '../../worker/src/scim/schema/registry';

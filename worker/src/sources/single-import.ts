@@ -10,7 +10,7 @@ import type { Env } from '../env';
 import { applyPage, type UserOutcome } from './apply-page';
 import { readDrupalPage, requireDrupalAccount, uidUrl } from './drupal-reader';
 import { sourceHttp } from './http';
-import { scimContext } from './importer';
+import { scimContext } from './import-run';
 import { SourceError, type RemoteUser } from './remote';
 import { joomlaIdUrl, readJoomlaPage } from './joomla-reader';
 import { readScimPage, scimListUrl } from './scim-reader';
