@@ -8,24 +8,14 @@
  * externalId, drupal_internal__uid → source_links.remote_uid, roles → groups.
  */
 import type { SourceSettings } from '../../../shared/src/sources';
-import {
-  selectGroups,
-  selectLinkedElsewhere,
-  selectLinks,
-  selectUserBodies,
-  selectUserIdsByUserName,
-  upsertLinkStatements,
-  type SourceLinkRow,
-} from '../db/sources';
+import { selectLinkedElsewhere, selectLinks, selectUserBodies, selectUserIdsByUserName, upsertLinkStatements, type SourceLinkRow } from '../db/sources';
 import { ScimError } from '../scim/errors';
 import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
-import { SCIM_GROUP_URN } from '../scim/schema/group-schema';
 import type { JsonObject } from '../scim/schema/normalize';
-import { groupResourceType, userResourceType } from '../scim/schema/registry';
+import { userResourceType } from '../scim/schema/registry';
 import { SCIM_USER_URN } from '../scim/schema/user-schema';
 import { createMany, createResource, patchResource, type ScimContext } from '../scim/service';
-import { written } from './apply-groups';
-import { joinableByName, newRoleGroupName } from './role-group-name';
+import { applyRoles } from './apply-roles';
 import type { RemoteUser } from './remote';
 
 export type ImportOutcome = 'created' | 'updated' | 'unchanged' | 'deactivated' | 'deleted' | 'skipped';
@@ -60,7 +50,7 @@ export interface ApplyContext {
   counts?: Record<string, number>;
 }
 
-type PatchOp = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
+export type PatchOp = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
 
 /** Accounts the settings include; undefined when it cannot be told (roles not visible). */
 export function inScope(u: RemoteUser, settings: SourceSettings): boolean | undefined {
@@ -105,10 +95,7 @@ export function diffOperations(stored: JsonObject, u: RemoteUser, settings: Sour
   return ops;
 }
 
-const roleExternalId = (sourceId: string, role: string) => `${sourceId}:role:${role}`;
-const groupNameOf = (settings: SourceSettings, role: string) => settings.mapping.roleGroups[role] ?? role;
-
-interface Work {
+export interface Work {
   u: RemoteUser;
   link: SourceLinkRow | undefined;
   userId: string | null;
@@ -136,6 +123,22 @@ async function patchUser(ctx: ApplyContext, w: Work, ops: PatchOp[]): Promise<bo
 }
 
 export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[]): Promise<UserOutcome[]> {
+  const work = await loadWork(ctx, users);
+  const toCreate: Work[] = [];
+  for (const w of work) if ((await applyKnown(ctx, w)) === 'create') toCreate.push(w);
+  if (toCreate.length > 0) await createAccounts(ctx, toCreate);
+  if (ctx.settings.mapping.roles)
+    await applyRoles(
+      ctx,
+      work.filter((w) => w.scope === true && w.userId && w.u.roles !== undefined && w.out.outcome !== 'skipped'),
+    );
+  await writeLinks(ctx, work);
+  for (const w of work) w.out.userId = w.userId;
+  return work.map((w) => w.out);
+}
+
+/** The page's accounts with their links, the directory users they are (or adopt), and those users' bodies and groups: up to four reads. */
+async function loadWork(ctx: ApplyContext, users: readonly RemoteUser[]): Promise<Work[]> {
   const { settings } = ctx;
   const db = ctx.scim.db;
   ctx.meter.d1 += 1;
@@ -157,10 +160,37 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
     };
   });
 
-  // Unlinked accounts adopt the directory user of the same userName (an earlier import whose
-  // link write was lost, or a user an IdP created): never a second user for one person.
-  // A directory user another source has a live link to is that source's person: adopting it
-  // would let two sources overwrite (and deactivate) one user. Such an account is a conflict.
+  await adoptByUserName(ctx, work);
+  const known = work.filter((w) => w.userId);
+  if (known.length > 0) {
+    ctx.meter.d1 += 1;
+    const bodies = await selectUserBodies(
+      db,
+      known.map((w) => w.userId!),
+    );
+    for (const w of known) {
+      const row = bodies.get(w.userId!);
+      if (!row) {
+        // linked, but the directory user was deleted since: create it again
+        w.userId = null;
+        continue;
+      }
+      w.stored = JSON.parse(row.data) as JsonObject;
+      w.groups = JSON.parse(row.groupsJson) as Work['groups'];
+    }
+  }
+  return work;
+}
+
+/**
+ * Unlinked accounts adopt the directory user of the same userName (an earlier import whose
+ * link write was lost, or a user an IdP created): never a second user for one person.
+ * A directory user another source has a live link to is that source's person: adopting it
+ * would let two sources overwrite (and deactivate) one user. Such an account is a conflict.
+ */
+async function adoptByUserName(ctx: ApplyContext, work: Work[]): Promise<void> {
+  const { settings } = ctx;
+  const db = ctx.scim.db;
   const unlinked = work.filter((w) => !w.userId && w.scope === true);
   if (unlinked.length > 0) {
     ctx.meter.d1 += 1;
@@ -188,105 +218,87 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
       }
     }
   }
-  const known = work.filter((w) => w.userId);
-  if (known.length > 0) {
-    ctx.meter.d1 += 1;
-    const bodies = await selectUserBodies(
-      db,
-      known.map((w) => w.userId!),
-    );
-    for (const w of known) {
-      const row = bodies.get(w.userId!);
-      if (!row) {
-        // linked, but the directory user was deleted since: create it again
-        w.userId = null;
-        continue;
-      }
-      w.stored = JSON.parse(row.data) as JsonObject;
-      w.groups = JSON.parse(row.groupsJson) as Work['groups'];
-    }
-  }
+}
 
-  const toCreate: Work[] = [];
-  for (const w of work) {
-    const { u, out } = w;
-    if (w.conflict) continue;
-    if (w.scope === undefined) {
+/**
+ * One account whose directory user is known (or is not there to create): skipped, deactivated or
+ * patched here as its scope and the source say; 'create' when it is to be created with the page's others.
+ */
+async function applyKnown(ctx: ApplyContext, w: Work): Promise<'create' | undefined> {
+  const { settings } = ctx;
+  const { u, out } = w;
+  if (w.conflict) return;
+  if (w.scope === undefined) {
+    out.outcome = 'skipped';
+    out.detail = "The source does not show this account's roles, so the role filter cannot be applied.";
+    return;
+  }
+  if (w.scope === false && u.active !== false) {
+    // Excluded by the include filter (roles): not an ordinary change. Left alone and not
+    // stamped seen, so a full reconciliation's sweep removes it under the deletion threshold —
+    // a mistyped role must not deactivate everyone at once.
+    w.excluded = true;
+    out.outcome = 'skipped';
+    out.detail = w.link
+      ? "No longer matches the source's include filter: the next full reconciliation deactivates it (within the deletion threshold)."
+      : "Not included by the source's filter.";
+    return;
+  }
+  if (w.scope === false) {
+    if (w.stored && (w.stored.active ?? true) !== false && w.link) {
+      if (await patchUser(ctx, w, [{ op: 'replace', path: 'active', value: false }])) {
+        out.outcome = 'deactivated';
+        out.changed = ['active'];
+        out.detail = 'Blocked on the source.';
+      }
+    } else {
       out.outcome = 'skipped';
-      out.detail = "The source does not show this account's roles, so the role filter cannot be applied.";
-      continue;
+      out.detail = w.stored ? "Already inactive; not included by the source's filter." : "Not included by the source's filter.";
     }
-    if (w.scope === false && u.active !== false) {
-      // Excluded by the include filter (roles): not an ordinary change. Left alone and not
-      // stamped seen, so a full reconciliation's sweep removes it under the deletion threshold —
-      // a mistyped role must not deactivate everyone at once.
-      w.excluded = true;
-      out.outcome = 'skipped';
-      out.detail = w.link
-        ? "No longer matches the source's include filter: the next full reconciliation deactivates it (within the deletion threshold)."
-        : "Not included by the source's filter.";
-      continue;
-    }
-    if (w.scope === false) {
-      if (w.stored && (w.stored.active ?? true) !== false && w.link) {
-        if (await patchUser(ctx, w, [{ op: 'replace', path: 'active', value: false }])) {
-          out.outcome = 'deactivated';
-          out.changed = ['active'];
-          out.detail = 'Blocked on the source.';
-        }
-      } else {
-        out.outcome = 'skipped';
-        out.detail = w.stored ? "Already inactive; not included by the source's filter." : "Not included by the source's filter.";
-      }
-      continue;
-    }
-    if (!w.stored) {
-      toCreate.push(w);
-      continue;
-    }
-    if (!ctx.force && w.link && w.link.removedAt === null && w.link.userId === w.userId && w.link.remoteChanged !== null && w.link.remoteChanged === u.changed)
-      continue;
-    const ops = diffOperations(w.stored, u, settings);
-    if (ops.length > 0 && (await patchUser(ctx, w, ops))) {
-      out.outcome = u.active === false && ops.some((o) => o.path === 'active') ? 'deactivated' : 'updated';
-      out.changed = ops.map((o) => o.path);
-    }
+    return;
   }
-
-  if (toCreate.length > 0) {
-    ctx.meter.d1 += 1;
-    const bodies = toCreate.map((w) => createBody(w.u, settings));
-    const written = await createMany(ctx.scim, userResourceType, bodies);
-    for (let i = 0; i < toCreate.length; i++) {
-      const w = toCreate[i]!;
-      let result = written?.[i];
-      if (!written) {
-        // a uniqueness conflict inside the batch: one at a time, so only the culprit fails
-        ctx.meter.d1 += 1;
-        try {
-          result = await createResource(ctx.scim, userResourceType, bodies[i]);
-        } catch (err) {
-          if (!(err instanceof ScimError)) throw err;
-          result = err;
-        }
-      }
-      if (result instanceof ScimError || result === undefined) {
-        w.out.outcome = 'skipped';
-        w.out.detail = `The directory refused the account: ${result?.message ?? 'unknown error'}`;
-        continue;
-      }
-      w.userId = String(result.resource.id);
-      w.out.outcome = 'created';
-      w.out.changed = Object.keys(bodies[i]!).filter((k) => k !== 'schemas');
-    }
+  if (!w.stored) return 'create';
+  if (!ctx.force && w.link && w.link.removedAt === null && w.link.userId === w.userId && w.link.remoteChanged !== null && w.link.remoteChanged === u.changed)
+    return;
+  const ops = diffOperations(w.stored, u, settings);
+  if (ops.length > 0 && (await patchUser(ctx, w, ops))) {
+    out.outcome = u.active === false && ops.some((o) => o.path === 'active') ? 'deactivated' : 'updated';
+    out.changed = ops.map((o) => o.path);
   }
+  return undefined;
+}
 
-  if (settings.mapping.roles)
-    await applyRoles(
-      ctx,
-      work.filter((w) => w.scope === true && w.userId && w.u.roles !== undefined && w.out.outcome !== 'skipped'),
-    );
+/** Creates the page's new accounts in one batch; on a uniqueness conflict inside it, one at a time, so only the culprit fails. */
+async function createAccounts(ctx: ApplyContext, toCreate: Work[]): Promise<void> {
+  ctx.meter.d1 += 1;
+  const bodies = toCreate.map((w) => createBody(w.u, ctx.settings));
+  const written = await createMany(ctx.scim, userResourceType, bodies);
+  for (let i = 0; i < toCreate.length; i++) {
+    const w = toCreate[i]!;
+    let result = written?.[i];
+    if (!written) {
+      // a uniqueness conflict inside the batch: one at a time, so only the culprit fails
+      ctx.meter.d1 += 1;
+      try {
+        result = await createResource(ctx.scim, userResourceType, bodies[i]);
+      } catch (err) {
+        if (!(err instanceof ScimError)) throw err;
+        result = err;
+      }
+    }
+    if (result instanceof ScimError || result === undefined) {
+      w.out.outcome = 'skipped';
+      w.out.detail = `The directory refused the account: ${result?.message ?? 'unknown error'}`;
+      continue;
+    }
+    w.userId = String(result.resource.id);
+    w.out.outcome = 'created';
+    w.out.changed = Object.keys(bodies[i]!).filter((k) => k !== 'schemas');
+  }
+}
 
+async function writeLinks(ctx: ApplyContext, work: Work[]): Promise<void> {
+  const db = ctx.scim.db;
   // Every account that has a directory user gets its link; one the directory refused keeps no
   // change stamp, so the next run tries it again.
   const linkRows = work.filter((w) => w.userId !== null && !w.excluded && (w.out.outcome !== 'skipped' || w.link !== undefined));
@@ -305,71 +317,5 @@ export async function applyPage(ctx: ApplyContext, users: readonly RemoteUser[])
         })),
       ),
     );
-  }
-  for (const w of work) w.out.userId = w.userId;
-  return work.map((w) => w.out);
-}
-
-/**
- * Roles → groups: one group per role (found by the externalId the source gives it, else by
- * name, else created), and per group one PATCH with the page's adds and removes. Only groups of
- * this source's roles lose members here; groups an IdP manages are left alone.
- */
-async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void> {
-  if (work.length === 0) return;
-  const { settings, sourceId } = ctx;
-  const prefix = `${sourceId}:role:`;
-  const roles = [...new Set(work.flatMap((w) => w.u.roles!))];
-  ctx.meter.d1 += 1;
-  const existing = await selectGroups(
-    ctx.scim.db,
-    roles.map((r) => roleExternalId(sourceId, r)),
-    roles.map((r) => groupNameOf(settings, r)),
-  );
-  const groupOf = new Map<string, string>();
-  for (const role of roles) {
-    const mapped = settings.mapping.roleGroups[role] !== undefined;
-    const hit =
-      existing.find((g) => g.externalId === roleExternalId(sourceId, role)) ?? joinableByName(existing, groupNameOf(settings, role), sourceId, mapped);
-    if (hit) {
-      groupOf.set(role, hit.id);
-      continue;
-    }
-    ctx.meter.d1 += 1;
-    try {
-      const displayName = await newRoleGroupName(ctx.scim.db, ctx.meter, existing, groupNameOf(settings, role), sourceId);
-      const created = await createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName, externalId: roleExternalId(sourceId, role) });
-      groupOf.set(role, String(created.resource.id));
-    } catch (err) {
-      // the directory refused the group: this role's memberships wait for the next run
-      if (!(err instanceof ScimError)) throw err;
-      if (ctx.counts) ctx.counts.groupsFailed = (ctx.counts.groupsFailed ?? 0) + 1;
-    }
-  }
-  const managed = new Set(groupOf.values());
-  const adds = new Map<string, string[]>();
-  const removes = new Map<string, string[]>();
-  for (const w of work) {
-    const want = new Set(w.u.roles!.map((r) => groupOf.get(r)).filter((g): g is string => g !== undefined));
-    const have = new Set(w.groups.map((g) => g.id));
-    let touched = false;
-    for (const g of want) if (!have.has(g)) (adds.get(g) ?? adds.set(g, []).get(g)!).push(w.userId!), (touched = true);
-    for (const g of w.groups) {
-      if ((g.externalId?.startsWith(prefix) || managed.has(g.id)) && !want.has(g.id))
-        (removes.get(g.id) ?? removes.set(g.id, []).get(g.id)!).push(w.userId!), (touched = true);
-    }
-    if (touched) {
-      w.out.changed.push('groups');
-      if (w.out.outcome === 'unchanged') w.out.outcome = 'updated';
-    }
-  }
-  for (const groupId of new Set([...adds.keys(), ...removes.keys()])) {
-    const ops: PatchOp[] = [];
-    const add = adds.get(groupId) ?? [];
-    if (add.length > 0) ops.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
-    for (const id of removes.get(groupId) ?? []) ops.push({ op: 'remove', path: `members[value eq "${id}"]` });
-    ctx.meter.d1 += 2;
-    if (!(await written(() => patchResource(ctx.scim, groupResourceType, groupId, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {}))) && ctx.counts)
-      ctx.counts.groupsFailed = (ctx.counts.groupsFailed ?? 0) + 1;
   }
 }
