@@ -389,6 +389,15 @@ describe('automatic mode into Drupal', () => {
       remote = await onSite(site, name);
     }
     expect(remote).toMatchObject({ name, status: true });
+    // The account shows on the site before the run has written its outcome: deleting the target
+    // in between failed the run's last writes (a FOREIGN KEY error in the log). Wait for it.
+    let runs = (await api('GET', `/runs?targetId=${t.id}`)).body.items as { status: string }[];
+    while (runs.some((r) => r.status === 'running') && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      runs = (await api('GET', `/runs?targetId=${t.id}`)).body.items;
+    }
+    expect(runs.map((r) => r.status)).toContain('done');
+    expect(runs.map((r) => r.status)).not.toContain('running');
     expect((await api('DELETE', `/targets/${t.id}`)).status).toBe(204);
   });
 });
