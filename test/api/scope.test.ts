@@ -103,13 +103,16 @@ describe('scope preview', () => {
     // b and a are on the target already; the new scope keeps a, drops b, adds c (nested) and not d.
     await linkActive(t.id, a);
     await linkActive(t.id, b);
+    // d was deactivated on the target already: out of the new scope, but nothing to deactivate
+    await linkActive(t.id, d);
+    await env.DB.prepare("UPDATE links SET remote_state = 'inactive' WHERE target_id = ? AND resource_id = ?").bind(t.id, d).run();
     const res = await api('POST', `/targets/${t.id}/scope/preview`, { scope: { kind: 'groups', groupIds: [outer] } });
     expect(res.status).toBe(200);
     const mine = (list: any[]) => list.filter((u) => [a, b, c, d].includes(u.id)).map((u) => u.id);
     expect(mine(res.body.create)).toEqual([c]);
     expect(mine(res.body.deactivate)).toEqual([b]);
     expect(res.body.deactivate[0]).toMatchObject({ userName: `pb-${k}`, remoteId: `remote-${b}` });
-    expect(res.body.counts).toMatchObject({ inScope: 2, create: 1, unchanged: 1 });
+    expect(res.body.counts).toMatchObject({ inScope: 2, create: 1, deactivate: 1, unchanged: 1 });
     expect(res.body.needsApproval).toBe(false);
 
     const flat = await api('POST', `/targets/${t.id}/scope/preview?limit=1`, { scope: { kind: 'groups', groupIds: [outer], nested: false } });
