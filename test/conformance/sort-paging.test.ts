@@ -146,6 +146,26 @@ describe('RFC 7644 §3.4.2.4 index-based paging', () => {
     expect(again).toEqual(seen);
   });
 
+  it('a page past the first by startIndex holds the same users, with their groups, as that slice of one page, in every order', async () => {
+    const p = await five();
+    const four = (await list({ filter: `userName eq "${p}-4"` })).resources[0]!;
+    const g = await createGroup(`${p}-group`, { members: [{ value: four.id }] });
+    for (const order of [{}, { sortBy: 'userName', sortOrder: 'descending' }, { sortBy: 'emails' }, { sortBy: 'meta.created' }]) {
+      const whole = (await list({ filter: `userName sw "${p}"`, ...order, count: 5 })).resources;
+      for (const [startIndex, count] of [
+        [2, 2],
+        [3, 3],
+        [5, 1],
+      ] as const) {
+        const page = await list({ filter: `userName sw "${p}"`, ...order, startIndex, count });
+        expect(page.body.totalResults).toBe(5);
+        expect(page.resources).toEqual(whole.slice(startIndex - 1, startIndex - 1 + count));
+      }
+    }
+    // the pages compared above carry the groups too (read in the same statement)
+    expect((await list({ filter: `userName sw "${p}"`, startIndex: 4, count: 1 })).resources[0]!.groups).toEqual([expect.objectContaining({ value: g.id })]);
+  });
+
   it('a count above the maximum is clamped, not rejected', async () => {
     const p = await five();
     const { maxPageSize } = await pageSizes();

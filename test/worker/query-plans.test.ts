@@ -8,6 +8,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { lookupUsers } from '../../worker/src/db/directory-views';
+import { listResources } from '../../worker/src/directory/resources';
 import { scopeCondition } from '../../worker/src/provisioning/scope';
 
 /** `EXPLAIN QUERY PLAN` of a statement (its placeholders filled in: the plan does not depend on the values). */
@@ -32,7 +33,7 @@ async function statementsOf(read: (db: D1Database) => Promise<unknown>): Promise
   return seen;
 }
 
-describe('per-user reads seek at any directory size', () => {
+describe('per-user reads and deep pages seek at any directory size', () => {
   it("a nested group scope's probe steps to member groups through group_members_nested_idx, never an automatic index", async () => {
     const cond = scopeCondition({ kind: 'groups', groupIds: ['g'], nested: true }, 't', 'users.id', 'probe');
     const plan = await planOf(`SELECT id FROM users WHERE id IN (SELECT value FROM json_each('["u"]')) AND ${cond.sql.replace(/\?/g, "'x'")}`);
@@ -46,5 +47,14 @@ describe('per-user reads seek at any directory size', () => {
     const plan = await planOf(users.replace(/\?/g, "'x'"));
     expect(plan.join('\n')).toContain('SEARCH o USING INDEX outbox_target_resource_unique');
     expect(plan.filter((l) => l.includes('outbox_claim_idx'))).toEqual([]);
+  });
+
+  it('a page deep in the directory by startIndex steps over pks in users_pk_idx, never over the rows themselves', async () => {
+    const statements = await statementsOf((db) =>
+      listResources(db, 'User', { where: { sql: '1', params: [] }, orderBy: { sql: 'users.pk ASC', params: [] }, limit: 100, offset: 99_900, withTotal: true }),
+    );
+    const plan = (await planOf(statements[0]!.replace(/\?/g, '1'))).join('\n');
+    expect(plan).toContain('SCAN users USING COVERING INDEX users_pk_idx');
+    expect(plan).not.toMatch(/SCAN users(\n|$)/);
   });
 });

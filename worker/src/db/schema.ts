@@ -38,6 +38,8 @@ export const users = sqliteTable(
     index('users_family_name_lower_idx').on(t.familyNameLower),
     index('users_created_idx').on(t.created),
     index('users_last_modified_idx').on(t.lastModified),
+    // pks alone, in order: a list page deep in the directory (startIndex) walks these, not the rows (directory/resources.ts)
+    index('users_pk_idx').on(t.pk),
   ],
 );
 
@@ -79,6 +81,7 @@ export const groups = sqliteTable(
     index('groups_external_id_idx').on(t.externalId),
     index('groups_created_idx').on(t.created),
     index('groups_last_modified_idx').on(t.lastModified),
+    index('groups_pk_idx').on(t.pk),
   ],
 );
 
