@@ -19,7 +19,7 @@ import { limitConcurrency } from './concurrency-limit';
 import { catchUp, MAX_PAGES, QUERIES_PER_PAGE } from './planner';
 import { createSyncContext } from './sync-context';
 import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
-import { type Budget, chargeCpu, cpuItemsLeft, createBudget, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
+import { type Budget, chargeCpu, cpuItemsLeft, createBudget, hasRoom, queriesLeft, requestsLeft, settle, withCpu } from '../limits/budget';
 import { CPU_MS } from '../limits/cpu';
 
 export { type Budget, createBudget } from '../limits/budget';
@@ -81,12 +81,15 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
     if (isDue(target, opts.mode, now(), opts.force ?? false)) due.push(target);
   }
   // Fair shares first: a target with a long backlog (an initial sync) or a slow answer gets its
-  // slice of the invocation's time, not all of it; what is left then goes to those not drained.
+  // slice of the invocation's time and CPU, not all of it; what is left then goes to those not drained.
   const undrained: Target[] = [];
-  for (const [i, target] of due.entries()) {
+  for (const [i, target] of inTurn(due, budget, now()).entries()) {
     if (!canRun(budget)) break;
     const slice = Math.min(deadline, Date.now() + Math.max(MIN_SLICE_MS, (deadline - Date.now()) / (due.length - i)));
-    const summary = await runOnce(env, target, opts, budget, slice, now, summaries);
+    const share = cpuShareOf(budget, due.length - i);
+    const given = share.requests;
+    const summary = await runOnce(env, target, opts, share, slice, now, summaries);
+    settle(budget, share, given);
     if (!summary.drained) undrained.push(target);
   }
   for (const target of undrained) {
@@ -107,6 +110,28 @@ export const RUN_QUERIES = 12;
  * started without it would claim nothing and only write an empty run for the admin to read.
  */
 export const canRun = (budget: Budget): boolean => hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) && cpuItemsLeft(budget, CPU_MS.outboundRow) >= 1;
+/**
+ * A due target's share of the invocation's CPU in the first pass: an equal part of what the
+ * targets still to run have left (what one leaves goes on to the next), and never less than a
+ * row's, so each due target moves every invocation — on Free, two targets syncing take 10 rows
+ * each of the 20 instead of the first taking all 20 until it drains. One target alone gets it
+ * all; on Paid a share is thousands of rows, so requests, D1 queries and time still stop a run first.
+ */
+const cpuShareOf = (budget: Budget, targetsLeft: number): Budget =>
+  withCpu(budget, Math.max(CPU_MS.outboundRow, (budget.cpuMs ?? 0) / targetsLeft));
+
+/**
+ * The due targets in the order they run. When the invocation's CPU has fewer rows than there
+ * are due targets (more than 20 on Free), the first ones in the list would get a row every time
+ * and the last none: the turn then starts one target further each minute, so every due target
+ * is first in its turn.
+ */
+function inTurn(due: Target[], budget: Budget, at: Date): Target[] {
+  if (cpuItemsLeft(budget, CPU_MS.outboundRow) >= due.length) return due;
+  const start = Math.floor(at.getTime() / 60_000) % due.length;
+  return [...due.slice(start), ...due.slice(0, start)];
+}
+
 /** a claim, the preload of its users and links */
 const CLAIM_QUERIES = 4;
 
