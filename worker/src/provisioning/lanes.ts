@@ -166,8 +166,12 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
           inFlight--;
           reserved -= queries;
           budget.requests -= ctx.requests;
-          // A group waiting for its members that sent nothing is released, not provisioned.
-          if (result.outcome.deferred && ctx.requests === 0) unclaim();
+          // A group waiting for its members that sent nothing is released, not provisioned: the
+          // CPU back may claim rows another lane found no CPU for while this one ran.
+          if (result.outcome.deferred && ctx.requests === 0) {
+            unclaim();
+            claimsOver = false;
+          }
           statements.push(...result.statements);
           if (result.completed) completed.push(result.completed);
           audit.push(...result.audit);
