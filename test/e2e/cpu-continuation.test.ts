@@ -91,7 +91,10 @@ describe('a row claimed and released unsent costs no CPU', () => {
 
     // The member's row waits on a backoff, so the group's push waits for it (sending nothing).
     const member = await createUser(`deferred-member-${crypto.randomUUID().slice(0, 8)}@cpu.test`);
-    const added = await scim('PATCH', `/Groups/${group.body.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'add', path: 'members', value: [{ value: member.id }] }] });
+    const added = await scim('PATCH', `/Groups/${group.body.id}`, {
+      schemas: [PATCH_URN],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: member.id }] }],
+    });
     expect(added.status).toBe(204);
     expect(await run(0)).toEqual([]); // planned, not run: no CPU for a row
     await env.DB.prepare('UPDATE outbox SET next_attempt_at = ? WHERE target_id = ? AND resource_id = ?')

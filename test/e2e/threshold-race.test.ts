@@ -19,7 +19,8 @@ const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@race.test
 const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'waitUntil') });
 const deactivate = (id: string) => scim('PATCH', `/Users/${id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
 const rowStates = async (targetId: string) =>
-  (await env.DB.prepare('SELECT state, count(*) AS n FROM outbox WHERE target_id = ? GROUP BY state').bind(targetId).all<{ state: string; n: number }>()).results;
+  (await env.DB.prepare('SELECT state, count(*) AS n FROM outbox WHERE target_id = ? GROUP BY state').bind(targetId).all<{ state: string; n: number }>())
+    .results;
 
 describe('the deletion threshold holds across two runs of one target at once', () => {
   it('a run that starts while another sends the threshold’s deactivations holds its own', { timeout: 60_000 }, async () => {
@@ -34,7 +35,7 @@ describe('the deletion threshold holds across two runs of one target at once', (
     });
     expect(created.status, created.text).toBe(201);
     const target = created.body as { id: string };
-    const users = [];
+    const users: Awaited<ReturnType<typeof createUser>>[] = [];
     for (let i = 0; i < THRESHOLD + 2; i++) users.push(await createUser(unique(`leaver${i}`)));
     await run(target.id);
     expect(await rowStates(target.id)).toEqual([]);

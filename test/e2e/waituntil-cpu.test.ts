@@ -26,7 +26,11 @@ const userNames = (tag: string, n: number) => Array.from({ length: n }, (_, i) =
 
 describe("a SCIM write's waitUntil dispatch shares the write's CPU", () => {
   it('a Bulk of 10 creates: its operations come off the dispatch, the rows it cannot send wait unfailed, and the cron sends them', async () => {
-    const target = await targetToB(`B waitUntil ${crypto.randomUUID().slice(0, 6)}`, { automatic: { enabled: true, operations: ops() } }, { initialSync: false });
+    const target = await targetToB(
+      `B waitUntil ${crypto.randomUUID().slice(0, 6)}`,
+      { automatic: { enabled: true, operations: ops() } },
+      { initialSync: false },
+    );
     const names = userNames('bulk', BULK);
     const res = await fetchUnderLimits(
       'POST',
@@ -57,7 +61,11 @@ describe("a SCIM write's waitUntil dispatch shares the write's CPU", () => {
 
   it('a single create leaves its dispatch the CPU of a row (Free: 15 of them), so the user goes out at once', async () => {
     expect(rowsAfterWrite(0)).toBeGreaterThanOrEqual(1);
-    const target = await targetToB(`B waitUntil one ${crypto.randomUUID().slice(0, 6)}`, { automatic: { enabled: true, operations: ops() } }, { initialSync: false });
+    const target = await targetToB(
+      `B waitUntil one ${crypto.randomUUID().slice(0, 6)}`,
+      { automatic: { enabled: true, operations: ops() } },
+      { initialSync: false },
+    );
     const [userName] = userNames('one', 1);
     const res = await fetchUnderLimits('POST', `${BASE}/Users`, { schemas: [USER_URN], userName }, PROFILE, SCIM_JSON);
     expect(res.status).toBe(201);
