@@ -67,8 +67,9 @@ export default {
  * Cron Triggers. Each tick first prunes a slice of old history (db/retention.ts). With a work queue bound, due reconcile runs run here and the rest is only
  * enqueued (due-work.ts): sources, due scheduled targets and stuck automatic targets, each
  * consumed in its own invocation. Without one: due source imports run (or continue) first, then
- * due reconcile runs; then scheduled targets whose interval has passed are drained, then whatever
- * the automatic targets left behind (retries, rows beyond the last invocation's budget).
+ * due reconcile runs; then scheduled targets whose interval has passed are drained, and whatever
+ * the automatic targets left behind (retries, rows beyond the last invocation's budget), in one
+ * dispatch that shares the tick's CPU among them all.
  */
 async function runCron(env: Env, at: Date): Promise<void> {
   const budget = createBudget(env, 'cron');

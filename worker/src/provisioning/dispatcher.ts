@@ -4,7 +4,7 @@
  * within the invocation's budget (subrequests, D1 queries and wall time, from the limits
  * profile: limits/budget.ts), releasing what it did not reach for the next tick. Each run starts
  * by planning (planner.ts); deactivations and deletions beyond the target's threshold over its
- * window are held.
+ * window are held. The due targets share the invocation's CPU (cpuShareOf), so each moves.
  */
 import type { ModeName, Target } from '../../../shared/src';
 import { auditStatements, finishRun, startRun } from '../db/audit';
