@@ -2,7 +2,8 @@
  * A run holds to the CPU its invocation may still spend by the cost model (worker/src/limits/cpu.ts:
  * 20 rows on Free) and the next invocation goes on from where it stopped (issue #11). Here the
  * budget has room for 3 rows, so 7 users take three runs on either plan, one claim's worth each,
- * through both paths of a run: the lanes (a target without Bulk) and SCIM Bulk.
+ * through both paths of a run: the lanes (a target without Bulk) and SCIM Bulk. Due targets share
+ * an invocation's CPU, so each moves; a row claimed and released unsent costs none of it.
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +11,9 @@ import { createBudget } from '../../worker/src/limits/budget';
 import { CPU_MS } from '../../worker/src/limits/cpu';
 import { dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
+import { rowsPerInvocation } from '../helpers/invocations';
 import { ops } from '../helpers/operations';
-import { createUser } from '../helpers/scim';
+import { createUser, GROUP_URN, PATCH_URN, scim } from '../helpers/scim';
 import { onB, targetToB } from '../support/on-relay-b';
 
 const ROWS_OF_CPU = 3;
@@ -54,4 +56,63 @@ describe('a run out of CPU', () => {
       expect(await count('SELECT count(*) AS n FROM runs WHERE target_id = ?', target.id)).toBe(runs);
     },
   );
+});
+
+const scheduled = { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } };
+const claimedBy = (runs: { targetId: string; counts: Record<string, number> }[], targetId: string) =>
+  runs.filter((r) => r.targetId === targetId).reduce((n, r) => n + (r.counts.claimed ?? 0), 0);
+
+describe("due targets share an invocation's CPU", () => {
+  it('two targets with a backlog both move in one invocation (Free: 10 rows each of 20); one alone takes all it has', async () => {
+    const rows = rowsPerInvocation('cron');
+    const backlog = 25;
+    const [a, b] = [await targetToB('B share a', scheduled, { initialSync: false }), await targetToB('B share b', scheduled, { initialSync: false })];
+    for (let i = 0; i < backlog; i++) await createUser(`share-${i}-${crypto.randomUUID().slice(0, 8)}@share.test`);
+
+    const both = await dispatch(env, { mode: 'scheduled', force: true, targetIds: [a.id, b.id], budget: createBudget(env, 'cron') });
+    expect(claimedBy(both, a.id) + claimedBy(both, b.id)).toBe(Math.min(2 * backlog, rows));
+    // Neither waits for the other to drain: on Free each gets half, on Paid all it has.
+    expect(Math.min(claimedBy(both, a.id), claimedBy(both, b.id))).toBe(Math.min(backlog, Math.floor(rows / 2)));
+
+    const left = backlog - claimedBy(both, a.id);
+    const alone = await dispatch(env, { mode: 'scheduled', force: true, targetIds: [a.id], budget: createBudget(env, 'cron') });
+    expect(claimedBy(alone, a.id)).toBe(Math.min(left, rows));
+  });
+});
+
+describe('a row claimed and released unsent costs no CPU', () => {
+  it('a group deferred behind its queued member gives its CPU back, and the run claims the next row with it', async () => {
+    const target = await targetToB('B deferred group', scheduled, { initialSync: false, pushGroups: true });
+    const run = (rows: number) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: withCpuFor(rows) });
+    const group = await scim('POST', '/Groups', { schemas: [GROUP_URN], displayName: `deferred-${crypto.randomUUID().slice(0, 8)}` });
+    expect(group.status).toBe(201);
+    await run(ROWS_OF_CPU);
+    expect(await count('SELECT count(*) AS n FROM outbox WHERE target_id = ?', target.id)).toBe(0);
+
+    // The member's row waits on a backoff, so the group's push waits for it (sending nothing).
+    const member = await createUser(`deferred-member-${crypto.randomUUID().slice(0, 8)}@cpu.test`);
+    const added = await scim('PATCH', `/Groups/${group.body.id}`, {
+      schemas: [PATCH_URN],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: member.id }] }],
+    });
+    expect(added.status).toBe(204);
+    expect(await run(0)).toEqual([]); // planned, not run: no CPU for a row
+    await env.DB.prepare('UPDATE outbox SET next_attempt_at = ? WHERE target_id = ? AND resource_id = ?')
+      .bind(new Date(Date.now() + 3_600_000).toISOString(), target.id, member.id)
+      .run();
+    const next = await createUser(`deferred-next-${crypto.randomUUID().slice(0, 8)}@cpu.test`);
+
+    // CPU for one row: the group (claimed first, by its older row) is deferred and costs nothing,
+    // so the same run goes on to the next user instead of stopping with the CPU unspent.
+    const budget = withCpuFor(1);
+    const [summary] = await dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget });
+    expect(summary).toMatchObject({ counts: { claimed: 2, create: 1 } });
+    expect(await onB(next.userName)).toMatchObject({ userName: next.userName });
+    expect(budget.cpuMs).toBeCloseTo(0, 6);
+    const groupRow = await env.DB.prepare('SELECT state, next_attempt_at AS due FROM outbox WHERE target_id = ? AND resource_id = ?')
+      .bind(target.id, group.body.id)
+      .first<{ state: string; due: string }>();
+    expect(groupRow?.state).toBe('pending');
+    expect(Date.parse(groupRow!.due)).toBeGreaterThan(Date.now());
+  });
 });

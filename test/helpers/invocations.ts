@@ -13,7 +13,7 @@ import type { InvocationKind } from '../../worker/src/limits/profile';
 import { RUN_QUERIES } from '../../worker/src/provisioning/dispatcher';
 import { FINISH_QUERIES, GROUP_ROW_QUERIES } from '../../worker/src/provisioning/lanes';
 
-/** Outbox rows one invocation of `kind` provisions by the cost model: 20 on Free. */
+/** Outbox rows one invocation of `kind` provisions by the cost model: 20 on Free (15 in a single SCIM write's waitUntil, after the write's own base). */
 export const rowsPerInvocation = (kind: InvocationKind = 'cron'): number => cpuItemsLeft(createBudget(env, kind), CPU_MS.outboundRow);
 
 /** Group rows one invocation of `kind` pushes, each with its D1 queries: 3 on Free. */

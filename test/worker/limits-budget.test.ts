@@ -5,9 +5,20 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { chargeCpu, cpuItemsLeft, cpuUntouched, createBudget, hasRoom, queriesLeft, requestsLeft, settle, shareOf } from '../../worker/src/limits/budget';
+import {
+  chargeCpu,
+  cpuItemsLeft,
+  cpuUntouched,
+  createBudget,
+  hasRoom,
+  queriesLeft,
+  requestsLeft,
+  settle,
+  shareOf,
+  withCpu,
+} from '../../worker/src/limits/budget';
 import { CPU_MS, importPageSize } from '../../worker/src/limits/cpu';
-import { metered, takeUsages } from '../../worker/src/limits/meter';
+import { chargeRequestCpu, metered, takeUsages } from '../../worker/src/limits/meter';
 import { parseLimits } from '../../worker/src/limits/profile';
 
 const run = <R>(limits: string, fn: (e: typeof env) => Promise<R>) => metered(env, parseLimits(limits), 'cron', false, fn);
@@ -94,5 +105,33 @@ describe('invocation budgets', () => {
     settle(tick, first, first.requests);
     expect(cpuUntouched(shareOf(tick, 0.25))).toBe(false);
     expect(cpuUntouched({ requests: 1, deadline: 0, queries: 1, pool: 1 })).toBe(true);
+  });
+
+  it("start waitUntil work with the CPU its request left: the request's base and what it charged", async () => {
+    await metered(env, parseLimits('free'), 'http', false, async () => {
+      // 10 ms less the request's 2 and the work's own 2: 15 rows
+      expect(cpuItemsLeft(createBudget({ RELAY_LIMITS: 'free' }, 'waitUntil'), CPU_MS.outboundRow)).toBe(15);
+      // a Bulk of 10 operations: 9 ms more, nothing left, and no first item that may overshoot
+      chargeRequestCpu(10 * CPU_MS.bulkOperation);
+      const after = createBudget({ RELAY_LIMITS: 'free' }, 'waitUntil');
+      expect(cpuItemsLeft(after, CPU_MS.outboundRow)).toBe(0);
+      expect(cpuUntouched(after)).toBe(false);
+      // the invocation's other kinds are not charged for it
+      expect(cpuItemsLeft(createBudget({ RELAY_LIMITS: 'free' }, 'http'), CPU_MS.outboundRow)).toBe(20);
+    });
+    takeUsages();
+  });
+
+  it('give one of several parts at most a CPU share, and charge the parent what it spent', () => {
+    const tick = createBudget({ RELAY_LIMITS: 'free' }, 'cron');
+    const half = withCpu(tick, tick.cpuMs! / 2);
+    expect(cpuItemsLeft(half, CPU_MS.outboundRow)).toBe(10);
+    chargeCpu(half, 10 * CPU_MS.outboundRow);
+    half.requests -= 4;
+    settle(tick, half, tick.requests);
+    expect(cpuItemsLeft(tick, CPU_MS.outboundRow)).toBe(10);
+    expect(tick.requests).toBe(45 - 4);
+    // never more than the parent has
+    expect(withCpu(tick, 1_000).cpuMs).toBe(tick.cpuMs);
   });
 });

@@ -67,8 +67,9 @@ export default {
  * Cron Triggers. Each tick first prunes a slice of old history (db/retention.ts). With a work queue bound, due reconcile runs run here and the rest is only
  * enqueued (due-work.ts): sources, due scheduled targets and stuck automatic targets, each
  * consumed in its own invocation. Without one: due source imports run (or continue) first, then
- * due reconcile runs; then scheduled targets whose interval has passed are drained, then whatever
- * the automatic targets left behind (retries, rows beyond the last invocation's budget).
+ * due reconcile runs; then scheduled targets whose interval has passed are drained, and whatever
+ * the automatic targets left behind (retries, rows beyond the last invocation's budget), in one
+ * dispatch that shares the tick's CPU among them all.
  */
 async function runCron(env: Env, at: Date): Promise<void> {
   const budget = createBudget(env, 'cron');
@@ -96,10 +97,12 @@ async function runCron(env: Env, at: Date): Promise<void> {
     // Reconcile runs that are due or in progress, with at most a quarter of what is left: they
     // read the target and queue drift, which the dispatches then repair.
     reconcile: inShare(0.25, 'reconcile_failed', (share) => runDueReconciles(env, share)),
-    // Each pass isolates its targets; a pass that fails as a whole still leaves the other its turn.
+    // One dispatch for both modes, so a scheduled target's long sync and the automatic targets
+    // share the tick's CPU (dispatcher.ts); each run is isolated there.
     dispatch: async () => {
-      for (const mode of ['scheduled', 'automatic'] as const)
-        await dispatch(env, { mode, budget }).catch((err) => console.error(JSON.stringify({ event: 'dispatch_failed', mode, error: String(err) })));
+      await dispatch(env, { mode: ['scheduled', 'automatic'], budget }).catch((err) =>
+        console.error(JSON.stringify({ event: 'dispatch_failed', error: String(err) })),
+      );
     },
   };
   for (const kind of cronOrder(budget.cpuGiven, at)) await work[kind]();

@@ -32,17 +32,18 @@ export interface HoldCount {
 }
 
 /**
- * Outbox rows whose next send would deactivate or delete an account the relay created or linked:
- * the user left the directory, was deactivated there, or left the target's scope (`scope` over `u.id`).
+ * Outbox rows (in `states`) whose next send would deactivate or delete an account the relay
+ * created or linked: the user left the directory, was deactivated there, or left the target's
+ * scope (`scope` over `u.id`).
  */
-function destructiveCandidates(scope: SqlFragment): SqlFragment {
+function destructiveCandidates(scope: SqlFragment, states: string): SqlFragment {
   return {
     sql: `
     SELECT o.id FROM outbox o
       JOIN links l ON l.target_id = o.target_id AND l.resource_type = o.resource_type AND l.resource_id = o.resource_id
       LEFT JOIN users u ON o.resource_type = 'User' AND u.id = o.resource_id
       LEFT JOIN groups g ON o.resource_type = 'Group' AND g.id = o.resource_id
-     WHERE o.target_id = ? AND o.state = 'pending' AND o.approved = 0
+     WHERE o.target_id = ? AND o.state IN (${states}) AND o.approved = 0
        AND ${liveOnTarget('l')}
        AND ((o.resource_type = 'User' AND (u.pk IS NULL
               OR (coalesce(l.remote_state, 'active') <> 'deactivated' AND (u.active = 0 OR NOT (${scope.sql})))))
@@ -77,6 +78,15 @@ export const sentSince = (operations: string) => `
 const since = (target: Pick<Target, 'deletionWindowMinutes'>, now: Date) => new Date(now.getTime() - target.deletionWindowMinutes * 60_000).toISOString();
 const count = (db: D1Database, f: SqlFragment, targetId: string) => db.prepare(`SELECT count(*) AS n FROM (${f.sql})`).bind(targetId, ...f.params);
 
+/**
+ * What the guards count as waiting: rows due to be sent, and rows a running run has claimed and
+ * is sending (leased). Another run of the same target — two SCIM writes' waitUntil dispatches, or
+ * one and the cron, without Queues — checks while the first one's rows are in flight and not yet
+ * in the audit log: counted as neither, they would let the two runs together pass the threshold.
+ * A leased row leaves the count in the batch that records it as sent (lanes.ts), so none counts twice.
+ */
+const WAITING = "'pending', 'leased'";
+
 export async function countDestructive(
   db: D1Database,
   target: Thresholded,
@@ -85,7 +95,7 @@ export async function countDestructive(
 ): Promise<{ sent: number; pending: number; held: number }> {
   const [sent, pending, held] = await db.batch<{ n: number }>([
     db.prepare(sentSince("'deactivate', 'delete'")).bind(target.id, since(target, now)),
-    count(db, destructiveCandidates(scope), target.id),
+    count(db, destructiveCandidates(scope, WAITING), target.id),
     db.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'held'").bind(target.id),
   ]);
   return { sent: sent!.results[0]?.n ?? 0, pending: pending!.results[0]?.n ?? 0, held: held!.results[0]?.n ?? 0 };
@@ -104,7 +114,7 @@ async function holdRows(db: D1Database, rows: SqlFragment, targetId: string, mes
 export async function holdDestructive(db: D1Database, target: Thresholded, scope: SqlFragment, now: Date): Promise<HoldCount> {
   const { sent, pending } = await countDestructive(db, target, scope, now);
   if (pending === 0 || sent + pending <= target.deletionThreshold) return { sent, pending, held: 0 };
-  const resources = await holdRows(db, destructiveCandidates(scope), target.id, holdMessage(target, { sent, pending }), now);
+  const resources = await holdRows(db, destructiveCandidates(scope, "'pending'"), target.id, holdMessage(target, { sent, pending }), now);
   return { sent, pending, held: resources!.length, resources };
 }
 
@@ -125,11 +135,11 @@ export function isCreationGuardDown(target: Guarded, now: Date): boolean {
   return target.sync !== null && target.sync.phase !== 'done' && target.sync.startedAt <= approved;
 }
 
-/** Account creations sent within the window, and those waiting or held (not approved). */
+/** Account creations sent within the window, and those waiting, being sent or held (not approved). */
 export async function countCreations(db: D1Database, target: Guarded, scope: SqlFragment, now: Date): Promise<{ sent: number; pending: number }> {
   const [sent, pending] = await db.batch<{ n: number }>([
     db.prepare(sentSince("'create'")).bind(target.id, since(target, now)),
-    count(db, creationCandidates(scope, "'pending', 'held'"), target.id),
+    count(db, creationCandidates(scope, `${WAITING}, 'held'`), target.id),
   ]);
   return { sent: sent!.results[0]?.n ?? 0, pending: pending!.results[0]?.n ?? 0 };
 }

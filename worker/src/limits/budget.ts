@@ -9,7 +9,9 @@
  * whose D1 queries also use up subrequests (Free: one pool of 50), both come out of `pool`.
  *
  * `waitUntil` work is charged by Cloudflare to the invocation that started it: its budget has
- * the time after the response (`wallMs.waitUntil`) but only the queries the request left.
+ * the time after the response (`wallMs.waitUntil`) but only the queries the request left, and
+ * only the CPU it left: the request's own `base` and what it did that scales (a Bulk's
+ * operations, charged to the meter as it ran) come off before the work's own `base`.
  */
 import { CPU_MS, itemsWithin } from './cpu';
 import { currentMeter } from './meter';
@@ -44,15 +46,20 @@ function spent(): { d1: number; pooled: number } {
 export function createBudget(env: { RELAY_LIMITS?: string }, kind: InvocationKind): Budget {
   const limits = parseLimits(env.RELAY_LIMITS);
   const b = budgetFor(limits, kind);
+  const cpuGiven = limits.cpuMs - CPU_MS.base;
   return {
     requests: b.subrequests,
     deadline: Date.now() + b.wallMs,
     queries: b.d1Queries,
     pool: limits.d1CountsAsSubrequest ? b.subrequests : Number.POSITIVE_INFINITY,
-    cpuMs: limits.cpuMs - CPU_MS.base,
-    cpuGiven: limits.cpuMs - CPU_MS.base,
+    // Below cpuGiven when the request spent some: then its first item may not overshoot either.
+    cpuMs: cpuGiven - (kind === 'waitUntil' ? requestCpu() : 0),
+    cpuGiven,
   };
 }
+
+/** What the request that starts `waitUntil` work spent by the cost model: its own `base`, and what it charged the meter. */
+const requestCpu = (): number => CPU_MS.base + (currentMeter()?.usage.requestCpuMs ?? 0);
 
 /** How many items of `perItemMs` CPU this work may still do (cpu.ts); unbounded when CPU is not counted. */
 export const cpuItemsLeft = (b: Budget, perItemMs: number): number => (b.cpuMs === undefined ? Number.POSITIVE_INFINITY : itemsWithin(b.cpuMs, perItemMs));
@@ -101,6 +108,17 @@ export function shareOf(b: Budget, fraction: number): Budget {
 /** A part's CPU: `fraction` of what is left, and a first item of its own only while the invocation's CPU is untouched. */
 const cpuShare = (b: Budget, fraction: number): Pick<Budget, 'cpuMs' | 'cpuGiven' | 'cpuFirst'> =>
   b.cpuMs === undefined ? {} : { cpuMs: b.cpuMs * fraction, cpuGiven: b.cpuMs * fraction, cpuFirst: cpuUntouched(b) };
+
+/**
+ * The same budget with at most `cpuMs` of its CPU, for one of several parts that take turns at
+ * it (the due targets of a dispatch: dispatcher.ts); its queries, pool and deadline are the
+ * parent's. `settle` charges the parent what it spent.
+ */
+export function withCpu(b: Budget, cpuMs: number): Budget {
+  if (b.cpuMs === undefined) return { ...b };
+  const share = Math.min(b.cpuMs, cpuMs);
+  return { ...b, cpuMs: share, cpuGiven: share, cpuFirst: cpuUntouched(b) };
+}
 
 /** Charges the parent with what a share spent of its outbound requests and its CPU. */
 export function settle(parent: Budget, share: Budget, given: number): void {

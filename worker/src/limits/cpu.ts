@@ -19,6 +19,13 @@ const RECONCILED_MS = 0.16;
 export const CPU_MS = {
   /** an invocation's own: routing, the token, the budget, a run's bookkeeping */
   base: 2,
+  /**
+   * one operation of an inbound SCIM Bulk, beyond its request's `base`: bench:limits at 100,000
+   * users (`BENCH_PHASES=directory`, bench/results/limits-2026-12-07T21-10-45-240Z.json) measured
+   * a Bulk of 100 PATCHes at 95 ms p95 of process CPU and of 100 creates at 72.5, against ~5 ms
+   * for one such request alone: (95 − 5) / 100, the dearer kind, so the charge errs high
+   */
+  bulkOperation: 0.9,
   /** one outbox row provisioned: mapped, sent (alone or in a Bulk), its outcome committed (bench:limits, queue phase: ~0.4 ms a user) */
   outboundRow: 0.4,
   /** one account read from a source page and applied to the directory (bench:limits model: ~0.7 ms a user) */

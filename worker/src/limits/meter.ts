@@ -45,6 +45,11 @@ export interface Usage {
   d1TripsToResponse?: number;
   subrequests: number;
   peakConnections: number;
+  /**
+   * CPU ms the cost model (cpu.ts) charged to what the request itself did that scales (a Bulk's
+   * operations), beyond its `base`: its `waitUntil` work starts with that much less (budget.ts)
+   */
+  requestCpuMs: number;
 }
 
 export interface Meter {
@@ -178,7 +183,7 @@ function wrapFetch(): void {
 export function metered<E extends { DB: D1Database }, R>(env: E, limits: Limits, kind: InvocationKind, enforce: boolean, fn: (env: E, meter: Meter) => R): R {
   wrapFetch();
   const meter: Meter = {
-    usage: { kind, profile: limits.name, d1Queries: 0, d1Statements: 0, d1Trips: 0, subrequests: 0, peakConnections: 0 },
+    usage: { kind, profile: limits.name, d1Queries: 0, d1Statements: 0, d1Trips: 0, subrequests: 0, peakConnections: 0, requestCpuMs: 0 },
     open: 0,
     d1InFlight: 0,
     limits,
@@ -193,6 +198,15 @@ export function metered<E extends { DB: D1Database }, R>(env: E, limits: Limits,
   if (result instanceof Promise) result.then(responded, responded);
   else responded();
   return result;
+}
+
+/**
+ * Charges the running invocation CPU its request spends by the cost model (cpu.ts), which
+ * Cloudflare counts against the `waitUntil` work the request then starts.
+ */
+export function chargeRequestCpu(ms: number): void {
+  const meter = current.getStore();
+  if (meter) meter.usage.requestCpuMs += ms;
 }
 
 /** The meter of the invocation running now, if any (for budgets that read what is left). */

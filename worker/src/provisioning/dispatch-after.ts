@@ -25,7 +25,7 @@ export function dispatchAutomaticAfter(env: Env, ctx: WaitUntil, budget?: Budget
         queue,
         ids.map((id) => targetMessage(id, 'automatic')),
       );
-    // After the response: waitUntil's time, and the queries the request left (limits/budget.ts).
+    // After the response: waitUntil's time, and the queries and CPU the request left (limits/budget.ts).
     else await dispatch(env, { mode: 'automatic', budget: budget ?? createBudget(env, 'waitUntil') });
   };
   ctx.waitUntil(run().catch((err) => console.error(JSON.stringify({ event: 'automatic_dispatch_failed', error: String(err) }))));

@@ -4,7 +4,7 @@
  * within the invocation's budget (subrequests, D1 queries and wall time, from the limits
  * profile: limits/budget.ts), releasing what it did not reach for the next tick. Each run starts
  * by planning (planner.ts); deactivations and deletions beyond the target's threshold over its
- * window are held.
+ * window are held. The due targets share the invocation's CPU (cpuShareOf), so each moves.
  */
 import type { ModeName, Target } from '../../../shared/src';
 import { auditStatements, finishRun, startRun } from '../db/audit';
@@ -19,13 +19,16 @@ import { limitConcurrency } from './concurrency-limit';
 import { catchUp, MAX_PAGES, QUERIES_PER_PAGE } from './planner';
 import { createSyncContext } from './sync-context';
 import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
-import { type Budget, chargeCpu, cpuItemsLeft, createBudget, hasRoom, queriesLeft, requestsLeft } from '../limits/budget';
+import { type Budget, chargeCpu, cpuItemsLeft, createBudget, hasRoom, queriesLeft, requestsLeft, settle, withCpu } from '../limits/budget';
 import { CPU_MS } from '../limits/cpu';
 
 export { type Budget, createBudget } from '../limits/budget';
 
+export type DispatchMode = Exclude<ModeName, 'manual'>;
+
 export interface DispatchOptions {
-  mode: Exclude<ModeName, 'manual'>;
+  /** several: one dispatch runs the due targets of each (the cron's scheduled and automatic), sharing its CPU among them all */
+  mode: DispatchMode | readonly DispatchMode[];
   targetIds?: string[];
   budget?: Budget;
   /** scheduled mode: ignore the interval (the admin's "run now", tests) */
@@ -44,7 +47,7 @@ export interface RunSummary {
   caughtUp?: boolean;
 }
 
-export function isDue(target: Target, mode: DispatchOptions['mode'], now: Date, force: boolean): boolean {
+export function isDue(target: Target, mode: DispatchMode, now: Date, force: boolean): boolean {
   if (mode !== 'scheduled' || force) return true;
   const last = target.lastScheduledAt;
   return !last || now.getTime() - Date.parse(last) >= target.modes.scheduled.intervalMinutes * 60_000;
@@ -64,10 +67,11 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
   const budget = opts.budget ?? createBudget(env, 'http');
   const deadline = budget.deadline;
   const summaries: RunSummary[] = [];
+  const modes: readonly DispatchMode[] = typeof opts.mode === 'string' ? [opts.mode] : opts.mode;
   const targets = (await listTargets(env)).filter(
-    (t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && t.status === 'active' && t.modes[opts.mode].enabled,
+    (t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && t.status === 'active' && modes.some((m) => t.modes[m].enabled),
   );
-  const due: Target[] = [];
+  const due: DueRun[] = [];
   const caughtUp = new Map<string, boolean>();
   for (const [i, target] of targets.entries()) {
     // What the invocation's queries allow, shared by the targets still to plan, after one run's worth.
@@ -78,20 +82,25 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
       console.error(JSON.stringify({ event: 'plan_failed', targetId: target.id, error: String(err) }));
       continue;
     }
-    if (isDue(target, opts.mode, now(), opts.force ?? false)) due.push(target);
+    for (const mode of modes) if (target.modes[mode].enabled && isDue(target, mode, now(), opts.force ?? false)) due.push({ target, mode });
   }
+  // Each mode's runs in the order of `modes` (the cron: scheduled, then automatic), as separate passes did.
+  due.sort((a, b) => modes.indexOf(a.mode) - modes.indexOf(b.mode));
   // Fair shares first: a target with a long backlog (an initial sync) or a slow answer gets its
-  // slice of the invocation's time, not all of it; what is left then goes to those not drained.
-  const undrained: Target[] = [];
-  for (const [i, target] of due.entries()) {
+  // slice of the invocation's time and CPU, not all of it; what is left then goes to those not drained.
+  const undrained: DueRun[] = [];
+  for (const [i, run] of inTurn(due, budget, now()).entries()) {
     if (!canRun(budget)) break;
     const slice = Math.min(deadline, Date.now() + Math.max(MIN_SLICE_MS, (deadline - Date.now()) / (due.length - i)));
-    const summary = await runOnce(env, target, opts, budget, slice, now, summaries);
-    if (!summary.drained) undrained.push(target);
+    const share = cpuShareOf(budget, due.length - i);
+    const given = share.requests;
+    const summary = await runOnce(env, run, opts, share, slice, now, summaries);
+    settle(budget, share, given);
+    if (!summary.drained) undrained.push(run);
   }
-  for (const target of undrained) {
+  for (const run of undrained) {
     if (!canRun(budget)) break;
-    await runOnce(env, target, opts, budget, deadline, now, summaries);
+    await runOnce(env, run, opts, budget, deadline, now, summaries);
   }
   return summaries.map((s) => ({ ...s, caughtUp: caughtUp.get(s.targetId) ?? true }));
 }
@@ -107,30 +116,60 @@ export const RUN_QUERIES = 12;
  * started without it would claim nothing and only write an empty run for the admin to read.
  */
 export const canRun = (budget: Budget): boolean => hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) && cpuItemsLeft(budget, CPU_MS.outboundRow) >= 1;
+/**
+ * A due target's share of the invocation's CPU in the first pass: an equal part of what the
+ * targets still to run have left (what one leaves goes on to the next), and never less than a
+ * row's, so each due target moves every invocation — on Free, two targets syncing take 10 rows
+ * each of the 20 instead of the first taking all 20 until it drains. One target alone gets it
+ * all; on Paid a share is thousands of rows, so requests, D1 queries and time still stop a run first.
+ */
+const cpuShareOf = (budget: Budget, targetsLeft: number): Budget => withCpu(budget, Math.max(CPU_MS.outboundRow, (budget.cpuMs ?? 0) / targetsLeft));
+
+/**
+ * The due targets in the order they run. When the invocation's CPU has fewer rows than there
+ * are due targets (more than 20 on Free), the first ones in the list would get a row every time
+ * and the last none: the turn then starts one target further each minute, so every due target
+ * is first in its turn.
+ */
+function inTurn(due: DueRun[], budget: Budget, at: Date): DueRun[] {
+  if (cpuItemsLeft(budget, CPU_MS.outboundRow) >= due.length) return due;
+  const start = Math.floor(at.getTime() / 60_000) % due.length;
+  return [...due.slice(start), ...due.slice(0, start)];
+}
+
 /** a claim, the preload of its users and links */
 const CLAIM_QUERIES = 4;
 
 /** no slice shorter than this: a run needs a claim and a few requests to get anywhere */
 const MIN_SLICE_MS = 2_000;
 
+/** What one run of a target is given: the dispatch's options, in the one mode it runs. */
+type RunOptions = Omit<DispatchOptions, 'mode'> & { mode: DispatchMode };
+
+/** A due target and the mode it runs in. */
+interface DueRun {
+  target: Target;
+  mode: DispatchMode;
+}
+
 async function runOnce(
   env: Env,
-  target: Target,
+  { target, mode }: DueRun,
   opts: DispatchOptions,
   budget: Budget,
   deadline: number,
   now: () => Date,
   summaries: RunSummary[],
 ): Promise<RunSummary> {
-  const summary = await runTarget(env, target, opts, budget, deadline, now);
+  const summary = await runTarget(env, target, { ...opts, mode }, budget, deadline, now);
   summaries.push(summary);
   // A scheduled target whose run ran out of budget stays due: the next tick continues it.
-  if (opts.mode === 'scheduled' && summary.drained) await markScheduled(env, target.id, now()).catch(() => undefined);
+  if (mode === 'scheduled' && summary.drained) await markScheduled(env, target.id, now()).catch(() => undefined);
   return summary;
 }
 
-/** One target's run; a crash ends the run as failed and gives its rows back with the reason. */
-async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget: Budget, deadline: number, now: () => Date): Promise<RunSummary> {
+/** One target's run in one mode; a crash ends the run as failed and gives its rows back with the reason. */
+async function runTarget(env: Env, target: Target, opts: RunOptions, budget: Budget, deadline: number, now: () => Date): Promise<RunSummary> {
   const runId = await startRun(env.DB, target.id, opts.mode, now());
   const counts: Record<string, number> = {};
   try {
@@ -169,7 +208,7 @@ async function runTarget(env: Env, target: Target, opts: DispatchOptions, budget
 async function drainTarget(
   env: Env,
   target: Target,
-  opts: DispatchOptions,
+  opts: RunOptions,
   budget: Budget,
   deadline: number,
   now: () => Date,

@@ -120,6 +120,8 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
         chargeCpu(budget, claimed.length * CPU_MS.outboundRow);
         await add(claimed);
       };
+      // A row released unsent gives back the CPU its claim charged: only what was provisioned is spent.
+      const unclaim = () => chargeCpu(budget, -CPU_MS.outboundRow);
       // A row starts only while its requests and D1 queries fit with the run's end still paid for.
       const canStart = (queries = 0) => !fatal && hasRoom(budget, REQUESTS_PER_ROW, FINISH_QUERIES + reserved + queries) && Date.now() <= deadline;
 
@@ -145,6 +147,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
           const queries = rowQueries(row, p !== undefined);
           if (!canStart(queries)) {
             statements.push(releaseOutbox(env.DB, row));
+            unclaim();
             continue;
           }
           // Reserved before the rate limit's wait: lanes that all passed canStart() while waiting
@@ -163,6 +166,12 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
           inFlight--;
           reserved -= queries;
           budget.requests -= ctx.requests;
+          // A group waiting for its members that sent nothing is released, not provisioned: the
+          // CPU back may claim rows another lane found no CPU for while this one ran.
+          if (result.outcome.deferred && ctx.requests === 0) {
+            unclaim();
+            claimsOver = false;
+          }
           statements.push(...result.statements);
           if (result.completed) completed.push(result.completed);
           audit.push(...result.audit);

@@ -10,6 +10,8 @@ import { groupResourceType, userResourceType } from './schema/registry';
 import type { ResourceTypeDef } from './schema/types';
 import { ID_ONLY } from './projection';
 import type { Limits } from '../limits/profile';
+import { CPU_MS } from '../limits/cpu';
+import { chargeRequestCpu } from '../limits/meter';
 import { assertBulkFits } from './bulk-cost';
 import { planPatchRun, runPatchRun } from './bulk-patch-run';
 import { createMany, createResource, deleteById, patchInCode, patchResource, replaceWhole, type ScimContext } from './service';
@@ -177,6 +179,8 @@ function failure(op: BulkOperation, err: ScimError): JsonObject {
 
 export async function runBulk(ctx: ScimContext, body: unknown, limits: Limits): Promise<JsonObject> {
   const { ops, failOnErrors } = parseRequest(body, limits);
+  // What the operations cost comes out of the automatic dispatch this write starts in its waitUntil (limits/budget.ts).
+  chargeRequestCpu(ops.length * CPU_MS.bulkOperation);
   const ids = new Map<string, string>();
   const results: (JsonObject | undefined)[] = new Array(ops.length);
   let errors = 0;
