@@ -9,6 +9,7 @@
 import type { ModeName, Target } from '../../../shared/src';
 import { auditStatements, finishRun, startRun } from '../db/audit';
 import { claimOutbox, releaseRunLeases } from '../db/outbox';
+import { selectTarget } from '../db/targets';
 import { creationHoldMessage, holdCreations, holdDestructive, holdMessage, type HoldCount } from '../db/hold';
 import { scopeCondition } from './scope';
 import type { Env } from '../env';
@@ -175,6 +176,21 @@ async function runTarget(env: Env, target: Target, opts: RunOptions, budget: Bud
   try {
     return await drainTarget(env, target, opts, budget, deadline, now, runId, counts);
   } catch (err) {
+    // An admin deleted the target during the run: its rows and links went with it (ON DELETE
+    // CASCADE), so the run's next write failed on the foreign key. Not a crash: the run (history,
+    // like the audit events it wrote) ends saying so, and nothing is released or audited for a
+    // target that no longer exists.
+    if (
+      await selectTarget(env.DB, target.id).then(
+        (row) => row === undefined,
+        () => false,
+      )
+    ) {
+      console.log(JSON.stringify({ event: 'run_target_deleted', targetId: target.id, runId }));
+      counts.targetDeleted = 1;
+      await finishRun(env.DB, runId, counts, 'failed', now()).catch(() => undefined);
+      return { runId, targetId: target.id, counts, drained: true };
+    }
     const error = `The run stopped on an internal error: ${String(err)}`;
     console.error(JSON.stringify({ event: 'run_failed', targetId: target.id, runId, error: String(err), stack: (err as Error).stack }));
     counts.crashed = 1;
