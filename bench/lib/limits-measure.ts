@@ -7,6 +7,7 @@
  */
 import type { BoundSql } from '../worker/bound-sql.ts';
 import type { Client, RequestSpec } from './client.ts';
+import { type IsolateProfiler, profiledRequests, quantile } from './isolate-cpu.ts';
 import { cpuSeconds } from './process-stats.ts';
 import type { Replica, Scan } from './sql-replay.ts';
 
@@ -26,6 +27,22 @@ export interface KindResult {
   scans?: Scan[];
   replayErrors?: number;
   replayError?: string;
+  /** the Worker's own CPU per request, measured in its isolate (isolate-cpu.ts), over a second pass of as many requests */
+  worker?: WorkerCpu;
+}
+
+export interface WorkerCpu {
+  p50: number;
+  p95: number;
+  mean: number;
+  /** the share of the isolate's CPU the profile recorded (the standard's) */
+  share: number;
+}
+
+/** The isolate profiler and its standard's CPU, when the bench measures the Worker's own CPU. */
+export interface IsolateCpu {
+  profiler: IsolateProfiler;
+  burnMs: number;
 }
 
 export interface KindSpec {
@@ -40,8 +57,6 @@ export interface KindSpec {
 
 /** the wall time a batch of a slow kind aims at */
 const SLOW_BATCH_MS = 1000;
-
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 /**
  * The bench entry's SQL log cut into segments in the order the queries ran: a kind's measured
@@ -64,7 +79,7 @@ export function sqlRecorder(client: Client): SqlRecorder {
   return { segments, cut: (label) => take(label, 1), stop: () => take(null, 0) };
 }
 
-export async function measureKind(client: Client, pid: number, spec: KindSpec, sql?: SqlRecorder): Promise<KindResult> {
+export async function measureKind(client: Client, pid: number, spec: KindSpec, sql?: SqlRecorder, isolate?: IsolateCpu): Promise<KindResult> {
   await spec.prepare?.();
   // warm-up: the isolate compiles the route's code paths once
   const warm: number[] = [];
@@ -87,7 +102,16 @@ export async function measureKind(client: Client, pid: number, spec: KindSpec, s
   const d1 = await client.json<{ queries: number; roundTrips: number }>({ method: 'GET', path: '/__bench/d1', expect: [200] });
   await sql?.cut(spec.kind);
   const sorted = [...samples].sort((a, b) => a - b);
+  // The Worker's own CPU: a second pass, profiled (its SQL replays untimed, to keep the copy's state)
+  const worker = isolate
+    ? await workerCpuOf(
+        client,
+        isolate,
+        Array.from({ length: n }, () => spec.request(n++)),
+      )
+    : undefined;
   return {
+    ...(worker ? { worker } : {}),
     kind: spec.kind,
     requests: n,
     cpuMsP50: quantile(sorted, 0.5),
@@ -96,6 +120,12 @@ export async function measureKind(client: Client, pid: number, spec: KindSpec, s
     queries: d1.queries / n,
     roundTrips: d1.roundTrips / n,
   };
+}
+
+async function workerCpuOf(client: Client, isolate: IsolateCpu, requests: RequestSpec[]): Promise<WorkerCpu> {
+  const { cpuMs, share } = await profiledRequests(client, isolate.profiler, isolate.burnMs, requests);
+  // the quantile helper sorts its own copy
+  return { p50: quantile(cpuMs, 0.5), p95: quantile(cpuMs, 0.95), mean: cpuMs.reduce((a, b) => a + b, 0) / cpuMs.length, share };
 }
 
 /** Replays every segment in order on the copy; a kind's segment adds its SQLite ms per request and its scans. */

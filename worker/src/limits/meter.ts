@@ -45,6 +45,11 @@ export interface Usage {
   d1TripsToResponse?: number;
   subrequests: number;
   peakConnections: number;
+  /**
+   * CPU ms the cost model (cpu.ts) charged the invocation's work items, beside its base: what
+   * bench:limits compares with the Worker CPU it measures (budget.ts `chargeCpu`)
+   */
+  cpuCharged: number;
 }
 
 export interface Meter {
@@ -178,7 +183,7 @@ function wrapFetch(): void {
 export function metered<E extends { DB: D1Database }, R>(env: E, limits: Limits, kind: InvocationKind, enforce: boolean, fn: (env: E, meter: Meter) => R): R {
   wrapFetch();
   const meter: Meter = {
-    usage: { kind, profile: limits.name, d1Queries: 0, d1Statements: 0, d1Trips: 0, subrequests: 0, peakConnections: 0 },
+    usage: { kind, profile: limits.name, d1Queries: 0, d1Statements: 0, d1Trips: 0, subrequests: 0, peakConnections: 0, cpuCharged: 0 },
     open: 0,
     d1InFlight: 0,
     limits,
