@@ -20,6 +20,7 @@ export interface InvocationCpu {
 
 export interface Spread {
   mean: number;
+  p50: number;
   p95: number;
   max: number;
 }
@@ -36,10 +37,13 @@ export interface CpuAgainstModel {
   fit: { baseMs: number; perItemMs: number };
   /** the profile's recorded share of the isolate's CPU (the standard's) */
   share: number;
+  /** every invocation, in order (the JSON's, for a closer look) */
+  each: InvocationCpu[];
 }
 
 const spread = (xs: number[]): Spread => ({
   mean: xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length),
+  p50: quantile(xs, 0.5),
   p95: quantile(xs, 0.95),
   max: Math.max(0, ...xs),
 });
@@ -64,6 +68,7 @@ export function againstModel(per: InvocationCpu[], share: number): CpuAgainstMod
     worstRatio: Math.max(0, ...ratios),
     fit: leastSquares(per.map((i) => ({ x: i.items, y: i.measuredMs }))),
     share,
+    each: per,
   };
 }
 

@@ -158,12 +158,12 @@ function queueSection(r: LimitsRun): string[] {
   ];
 }
 
-const spreadCells = (s: Spread) => `${f(s.mean)} | ${f(s.p95)} | ${f(s.max)}`;
+const spreadCells = (s: Spread) => `${f(s.mean)} | ${f(s.p50)} | ${f(s.p95)} | ${f(s.max)}`;
 const againstCells = (c: CpuAgainstModel) =>
   `${spreadCells(c.measured)} | ${spreadCells(c.charged)} | ${c.overCharged} of ${c.invocations} (worst ${f(c.worstRatio)}×) | ${f(c.fit.baseMs)} + ${f(c.fit.perItemMs, 3)} × items | ${f(c.share * 100, 0)} % |`;
 const AGAINST_HEAD = [
-  '| profile | what | Worker CPU ms: mean | p95 | max | model charged ms: mean | p95 | max | measured over the charge | measured line (least squares) | recorded share |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| profile | what | Worker CPU ms: mean | p50 | p95 | max | model charged ms: mean | p50 | p95 | max | measured over the charge | measured line (least squares) | recorded share |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
 
 /** The Worker CPU of each consumer invocation and reconcile request against the cost model's charge. */
