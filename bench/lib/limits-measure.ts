@@ -107,7 +107,7 @@ export async function measureKind(client: Client, pid: number, spec: KindSpec, s
     ? await workerCpuOf(
         client,
         isolate,
-        Array.from({ length: n }, () => spec.request(n++)),
+        Array.from({ length: n }, (_, k) => spec.request(n + k)),
       )
     : undefined;
   return {

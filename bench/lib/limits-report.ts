@@ -147,7 +147,7 @@ function queueSection(r: LimitsRun): string[] {
   return [
     '## Queues, measured',
     '',
-    `Initial sync of ${en(r.config.queueUsers)} users from relay A to relay B (automatic mode, B's Bulk learned by save-and-test) through A's real queue consumer: wrangler.toml's queues bound in Miniflare, RELAY_LIMITS set to the profile, a fresh pair of runtimes per profile. Miniflare delivers one batch at a time, as production does for one target (a run lease lets one invocation at a time drain it). Per invocation: the limits meter's D1 queries and subrequests, wall time, and relay A's process CPU over the sync ÷ invocations (it includes the bench's one status read a second, workerd's HTTP and SQLite), of which SQLite: A's statements of the sync, logged and replayed in Node's SQLite as for the request kinds. Queue operations: 3 per message (write, read, delete; Cloudflare's Queues pricing page), against ${en(FREE_QUEUE_OPS_PER_DAY)} a day on the Free plan.`,
+    `Initial sync of ${en(r.config.queueUsers)} users from relay A to relay B (automatic mode, B's Bulk learned by save-and-test) through A's real queue consumer: wrangler.toml's queues bound in Miniflare, RELAY_LIMITS set to the profile, a fresh pair of runtimes per profile. Miniflare delivers one batch at a time, as production does for one target (a run lease lets one invocation at a time drain it). Per invocation: the limits meter's D1 queries and subrequests, wall time, and relay A's process CPU over the sync ÷ invocations (it includes workerd's HTTP and SQLite, and since the Worker CPU is measured in the same run, the CPU profiler's sampling through the seconds between invocations: not comparable with runs before 2026-12-07T22:00), of which SQLite: A's statements of the sync, logged and replayed in Node's SQLite as for the request kinds. Queue operations: 3 per message (write, read, delete; Cloudflare's Queues pricing page), against ${en(FREE_QUEUE_OPS_PER_DAY)} a day on the Free plan.`,
     '',
     '| profile | users on B | consumer invocations | messages | D1 queries / invocation | subrequests / invocation | wall ms / invocation p50 | CPU ms / invocation | of which SQLite (replayed) | wall time, s | queue operations | load |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -187,7 +187,7 @@ function reconcileRows(queue: QueueSyncResult[]): string[] {
   const measured = queue.filter((q) => q.reconcile);
   if (measured.length === 0) return [];
   return [
-    'Then "Reconcile now" on the synced target until its run is done (nothing drifted, so every remote user is read and compared and nothing repaired): relay A\'s process CPU ÷ users compared is the cost model\'s `reconciledUser` (worker/src/limits/cpu.ts).',
+    'Then "Reconcile now" on the synced target until its run is done (nothing drifted, so every remote user is read and compared and nothing repaired): relay A\'s process CPU ÷ users compared (with the profiler and the standard\'s requests between the POSTs; the Worker\'s own CPU per request is in the table above, against the cost model\'s `reconciledUser`).',
     '',
     '| profile | users compared | invocations | CPU ms / user | of which SQLite | wall time, s |',
     '| --- | --- | --- | --- | --- | --- |',
