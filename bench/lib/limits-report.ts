@@ -104,6 +104,12 @@ function overLine(kinds: KindResult[]): string[] {
   return ['', over.length === 0 ? 'Worker CPU p95 over 10 ms: none.' : `Worker CPU p95 over 10 ms: ${over.join('; ')}.`];
 }
 
+/** The recorded share over the kinds: how much the standard had to scale (near 100 % is a sampler that kept up). */
+function shareRange(kinds: KindResult[]): string {
+  const shares = kinds.flatMap((k) => (k.worker ? [k.worker.share * 100] : []));
+  return shares.length === 0 ? '' : ` (the profile recorded ${f(Math.min(...shares), 0)}–${f(Math.max(...shares), 0)} % of the standard's CPU over the kinds)`;
+}
+
 function directorySection(r: LimitsRun): string[] {
   const d = r.directory;
   if (!d) return [];
@@ -112,7 +118,7 @@ function directorySection(r: LimitsRun): string[] {
     `- ${d.runtime}; **${en(r.config.users)} users** (a group of ${en(Math.min(r.config.bigGroup, r.config.users))} and five of 100), seeded through SCIM /Bulk and group PATCHes in ${f(d.seedS, 0)} s. Load average during the run (1/5/15 min, at its end): ${d.loadAvg.map((l) => f(l)).join(' / ')} on ${r.machine.cpus} CPUs shared with other engineers' work.`,
     `- **CPU**: the workerd process's user+system time over batches of ${r.config.perBatch} sequential requests (Bulk: 4), ÷ requests; /proc counts 10 ms ticks, so one batch is one sample, and p95 is over ${r.config.batches} batches. Process CPU includes workerd's HTTP handling and the local D1's SQLite, which in production runs inside D1, not in the Worker, and is not billed as Worker CPU.`,
     "- **SQLite ms**: the kind's statements, logged as they ran and replayed in the same order in Node's SQLite (node:sqlite) on a copy of the database taken after seeding, ÷ requests: the part of the process CPU that D1 would spend in production. **Plan lines that scan**: `EXPLAIN QUERY PLAN` of each distinct statement (`SCAN` reads a whole table or index; `SEARCH` seeks).",
-    `- **Worker CPU**: what Cloudflare bills, measured in the worker's own isolate (bench/lib/isolate-cpu.ts): V8's CPU profiler on it, every ${SAMPLING_US} µs, over a second pass of as many requests, each after a request of a known pure-JS standard whose recorded share scales the samples; p50 and p95 per request. It leaves out what the process figure holds besides (Miniflare's entry worker, the D1 simulator, SQLite, HTTP) and is what each kind is judged by against Free's 10 ms.${d.calibration ? ` This run's ${calibrationLine(d.calibration)}.` : ''}`,
+    `- **Worker CPU**: what Cloudflare bills, measured in the worker's own isolate (bench/lib/isolate-cpu.ts): V8's CPU profiler on it, every ${SAMPLING_US} µs, over a second pass of as many requests, each after a request of a known pure-JS standard whose recorded share scales the samples; p50 and p95 per request${shareRange(d.kinds)}. It leaves out what the process figure holds besides (Miniflare's entry worker, the D1 simulator, SQLite, HTTP) and is what each kind is judged by against Free's 10 ms.${d.calibration ? ` This run's ${calibrationLine(d.calibration)}.` : ''}`,
     "- **× baseline**: p50 ÷ the baseline's mean (its p50 is a whole tick or none). **D1**: queries per request (a batch is one) and sequential round trips (a query started while another is in flight adds none).",
     '',
     // BENCH_KINDS may leave either table with the baseline alone: it is left out then
@@ -187,7 +193,7 @@ function reconcileRows(queue: QueueSyncResult[]): string[] {
   const measured = queue.filter((q) => q.reconcile);
   if (measured.length === 0) return [];
   return [
-    'Then "Reconcile now" on the synced target until its run is done (nothing drifted, so every remote user is read and compared and nothing repaired): relay A\'s process CPU ÷ users compared (with the profiler and the standard\'s requests between the POSTs; the Worker\'s own CPU per request is in the table above, against the cost model\'s `reconciledUser`).',
+    "Then \"Reconcile now\" on the synced target until its run is done (nothing drifted, so every remote user is read and compared and nothing repaired): relay A's process CPU ÷ users compared (with the profiler and the standard's requests between the POSTs; the Worker's own CPU per request is in the table above, against the cost model's `reconciledUser`).",
     '',
     '| profile | users compared | invocations | CPU ms / user | of which SQLite | wall time, s |',
     '| --- | --- | --- | --- | --- | --- |',
