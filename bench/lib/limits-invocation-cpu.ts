@@ -37,8 +37,8 @@ export interface CpuAgainstModel {
   fit: { baseMs: number; perItemMs: number };
   /** the profile's recorded share of the isolate's CPU (the standard's) */
   share: number;
-  /** every invocation, in order (the JSON's, for a closer look) */
-  each: InvocationCpu[];
+  /** every invocation, in order (the JSON's, for a closer look; absent in runs before 2026-12-07T22:25) */
+  each?: InvocationCpu[];
 }
 
 const spread = (xs: number[]): Spread => ({
@@ -48,13 +48,15 @@ const spread = (xs: number[]): Spread => ({
   max: Math.max(0, ...xs),
 });
 
+/** The line through (items, measured); NaN where fewer than three item counts make no line worth reading. */
 function leastSquares(points: { x: number; y: number }[]): { baseMs: number; perItemMs: number } {
+  if (new Set(points.map((p) => p.x)).size < 3) return { baseMs: Number.NaN, perItemMs: Number.NaN };
   const n = points.length;
   const mx = points.reduce((a, p) => a + p.x, 0) / n;
   const my = points.reduce((a, p) => a + p.y, 0) / n;
   const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
   const sxy = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0);
-  const perItemMs = sxx === 0 ? 0 : sxy / sxx;
+  const perItemMs = sxy / sxx;
   return { baseMs: my - perItemMs * mx, perItemMs };
 }
 

@@ -5,11 +5,14 @@
  * one request makes (the bench entry's counters, bench/worker/limits-entry.ts), and — when a
  * recorder is given — the kind's SQL, cut into segments for the SQLite replay (sql-replay.ts).
  */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import type { BoundSql } from '../worker/bound-sql.ts';
 import type { Client, RequestSpec } from './client.ts';
 import { type IsolateProfiler, profiledRequests, quantile } from './isolate-cpu.ts';
 import { cpuSeconds } from './process-stats.ts';
-import type { Replica, Scan } from './sql-replay.ts';
+import { WORK_DIR } from './runtime.ts';
+import { copyDatabase, openReplica, type Replica, type Scan } from './sql-replay.ts';
 
 export interface KindResult {
   kind: string;
@@ -144,4 +147,31 @@ export function addSqliteShare(results: KindResult[], replica: Replica, sql: Sql
 /** Bytes D1 reports for the database now. */
 export async function databaseBytes(client: Client): Promise<number> {
   return (await client.json<{ bytes: number }>({ method: 'GET', path: '/__bench/size', expect: [200] })).bytes;
+}
+
+/**
+ * Runs `work` with relay A's SQL logged and replays it on a copy of A's database taken just
+ * before: the SQLite part of the work's CPU (sql-replay.ts), beside A's process CPU over it.
+ */
+export async function withSqlReplayed<T>(
+  client: Client,
+  pid: number | undefined,
+  persist: string,
+  name: string,
+  work: () => Promise<T>,
+): Promise<{ value: T; cpuMs: number; sqliteMs: number; replayErrors: number; startedAt: number; wallMs: number }> {
+  const replicaFile = copyDatabase(persist, path.join(WORK_DIR, `${name}-replica`));
+  const sql = sqlRecorder(client);
+  await sql.cut(null);
+  const cpu0 = cpuSeconds(pid);
+  const startedAt = performance.now();
+  const value = await work();
+  const cpuMs = (cpuSeconds(pid) - cpu0) * 1000;
+  const wallMs = performance.now() - startedAt;
+  await sql.cut(name);
+  const replica = openReplica(replicaFile);
+  const replayed = replica.replay(sql.segments.flatMap((g) => (g.label === name ? g.queries : [])));
+  replica.close();
+  rmSync(path.dirname(replicaFile), { recursive: true, force: true });
+  return { value, cpuMs, sqliteMs: replayed.ms, replayErrors: replayed.errors, startedAt, wallMs };
 }

@@ -3,25 +3,24 @@
  * wrangler.toml's queues bound (Miniflare runs Cloudflare Queues locally) and RELAY_LIMITS set to
  * a plan's profile makes an initial sync of N users to relay B, a target that keeps up, through
  * its real queue consumer. A fresh pair of runtimes per profile. The bench entry records every
- * consumer invocation (messages, wall time, the limits meter's D1 queries and subrequests); A's
- * workerd CPU over the sync ÷ invocations is the CPU per invocation.
+ * consumer invocation (messages, when it started, wall time, the limits meter's D1 queries,
+ * subrequests and the CPU the cost model charged); A's workerd CPU over the sync ÷ invocations is
+ * the process CPU per invocation, and each invocation's own Worker CPU is measured in A's isolate
+ * (isolate-cpu.ts, limits-invocation-cpu.ts) against that charge. Then a reconcile
+ * (limits-reconcile.ts).
  */
-import { rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import type { ReconcileState } from '../../shared/src/reconcile.ts';
-import { CPU_MS } from '../../worker/src/limits/cpu.ts';
-import { type Client, createClient } from './client.ts';
+import { createClient } from './client.ts';
 import { freePort } from './inspector.ts';
-import { type Calibration, calibrate, calibrationLine, openIsolateProfiler, profiledRequests, profiledSteps } from './isolate-cpu.ts';
-import { againstModel, type CpuAgainstModel, consumerCpu, type InvocationCpu } from './limits-invocation-cpu.ts';
-import { cpuSeconds, withNewWorkerd } from './process-stats.ts';
+import { type Calibration, calibrate, calibrationLine, openIsolateProfiler } from './isolate-cpu.ts';
+import { againstModel, type CpuAgainstModel, consumerCpu } from './limits-invocation-cpu.ts';
+import { measureReconcile, type ReconcileResult, shareNow } from './limits-reconcile.ts';
+import { withNewWorkerd } from './process-stats.ts';
 import { totalUsers } from './provision-checks.ts';
 import { addRelayBTarget } from './provision-scenario.ts';
-import { type IsolateCpu, sqlRecorder } from './limits-measure.ts';
-import { type Runtime, startRuntime, WORK_DIR } from './runtime.ts';
+import { withSqlReplayed } from './limits-measure.ts';
+import { type Runtime, startRuntime } from './runtime.ts';
 import { seedUserDirectory } from './seed.ts';
-import { copyDatabase, openReplica } from './sql-replay.ts';
 
 export interface Invocation {
   queue: string;
@@ -57,106 +56,6 @@ export interface QueueSyncResult {
   loadAvg: number;
   /** then a reconcile of the synced target (nothing drifted), to "Reconcile now" until done */
   reconcile?: ReconcileResult;
-}
-
-/** A reconcile that finds nothing: what limits/cpu.ts's `reconciledUser` is measured from. */
-export interface ReconcileResult {
-  /** remote users read and compared */
-  users: number;
-  /** invocations (POST /reconcile, each until its budget is spent) */
-  invocations: number;
-  /** relay A's workerd CPU over the run ÷ users (includes the standard's requests and the profiler) */
-  cpuMsPerUser: number;
-  /** the Worker's CPU per invocation, measured in its isolate, against base + users × reconciledUser */
-  workerCpu?: CpuAgainstModel;
-  /** of which SQLite (A's statements replayed) ÷ users */
-  sqliteMsPerUser: number;
-  wallS: number;
-}
-
-/**
- * "Reconcile now" on the synced target until its run is done: every remote user is read and
- * compared with what the directory says (nothing drifted, so nothing is repaired). A's process
- * CPU ÷ users compared, and its SQLite share replayed on a copy taken before, as for the sync.
- */
-async function measureReconcile(
-  client: Client,
-  pid: number | undefined,
-  targetId: string,
-  persist: string,
-  profile: string,
-  isolate: IsolateCpu,
-): Promise<ReconcileResult> {
-  const post = () => client.json<{ state: ReconcileState | null }>({ method: 'POST', path: `/api/v1/targets/${targetId}/reconcile`, body: {}, expect: [200] });
-  const finished = (values: { state: ReconcileState | null }[]) => {
-    const state = values.at(-1)?.state;
-    if (values.length > 10_000) throw new Error(`reconcile did not finish: ${JSON.stringify(state)}`);
-    return values.length > 0 && (!state || state.phase === 'done' || state.phase === 'failed');
-  };
-  // each POST after the standard's pair, under the profiler (isolate-cpu.ts)
-  const run = await withSqlReplayed(client, pid, persist, `reconcile-${profile}`, () =>
-    profiledSteps(client, isolate.profiler, isolate.burnMs, post, (values) => !finished(values)),
-  );
-  const { cpuMs, share, values } = run.value;
-  const state = values.at(-1)?.state ?? null;
-  const invocations = values.length;
-  const workerCpu = againstModel(
-    cpuMs.map((m, k): InvocationCpu => {
-      const compared = (values[k]!.state?.counts.users ?? 0) - (values[k - 1]?.state?.counts.users ?? 0);
-      return { measuredMs: m, chargedMs: CPU_MS.base + compared * CPU_MS.reconciledUser, items: compared };
-    }),
-    share,
-  );
-  if (state?.phase !== 'done') throw new Error(`reconcile ended ${state?.phase}: ${state?.error}`);
-  const users = state.counts.users;
-  return {
-    users,
-    invocations,
-    cpuMsPerUser: run.cpuMs / users,
-    sqliteMsPerUser: run.sqliteMs / users,
-    wallS: run.wallMs / 1000,
-    workerCpu,
-  };
-}
-
-/** The share of the isolate's CPU a profile records now: the standard alone, 30 pairs with a ping between (isolate-cpu.ts). */
-async function shareNow(client: Client, isolate: IsolateCpu): Promise<number> {
-  const ping = { method: 'GET', path: '/api/v1/ping', expect: [200] } as const;
-  return (
-    await profiledRequests(
-      client,
-      isolate.profiler,
-      isolate.burnMs,
-      Array.from({ length: 30 }, () => ping),
-    )
-  ).share;
-}
-
-/**
- * Runs `work` with relay A's SQL logged and replays it on a copy of A's database taken just
- * before: the SQLite part of the work's CPU (sql-replay.ts), beside A's process CPU over it.
- */
-async function withSqlReplayed<T>(
-  client: Client,
-  pid: number | undefined,
-  persist: string,
-  name: string,
-  work: () => Promise<T>,
-): Promise<{ value: T; cpuMs: number; sqliteMs: number; replayErrors: number; startedAt: number; wallMs: number }> {
-  const replicaFile = copyDatabase(persist, path.join(WORK_DIR, `${name}-replica`));
-  const sql = sqlRecorder(client);
-  await sql.cut(null);
-  const cpu0 = cpuSeconds(pid);
-  const startedAt = performance.now();
-  const value = await work();
-  const cpuMs = (cpuSeconds(pid) - cpu0) * 1000;
-  const wallMs = performance.now() - startedAt;
-  await sql.cut(name);
-  const replica = openReplica(replicaFile);
-  const replayed = replica.replay(sql.segments.flatMap((g) => (g.label === name ? g.queries : [])));
-  replica.close();
-  rmSync(path.dirname(replicaFile), { recursive: true, force: true });
-  return { value, cpuMs, sqliteMs: replayed.ms, replayErrors: replayed.errors, startedAt, wallMs };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
