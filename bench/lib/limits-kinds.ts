@@ -35,8 +35,11 @@ export interface Sampling {
 const ok = (status: number[]): Pick<RequestSpec, 'expect'> => ({ expect: status });
 const newUser = (tag: string, i: number, extra: Record<string, unknown> = {}) => ({ ...person(i + 1_000_000, tag).body, ...extra });
 
-/** DELETE's users: the end of the directory, which no other kind picks, so each request deletes a user that exists. */
-const doomedCount = (m: Sampling) => m.batches * m.perBatch + 3;
+/**
+ * DELETE's users: the end of the directory, which no other kind picks, so each request deletes a
+ * user that exists — in the timed pass and in the profiled one (limits-measure.ts).
+ */
+const doomedCount = (m: Sampling) => 2 * m.batches * m.perBatch + 3;
 const pickableOf = (dir: Directory, m: Sampling): Directory => ({ ...dir, users: dir.users.slice(0, -doomedCount(m)) });
 
 /** The SCIM kinds. */

@@ -5,10 +5,14 @@
  * one request makes (the bench entry's counters, bench/worker/limits-entry.ts), and — when a
  * recorder is given — the kind's SQL, cut into segments for the SQLite replay (sql-replay.ts).
  */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import type { BoundSql } from '../worker/bound-sql.ts';
 import type { Client, RequestSpec } from './client.ts';
+import { type IsolateProfiler, profiledRequests, quantile } from './isolate-cpu.ts';
 import { cpuSeconds } from './process-stats.ts';
-import type { Replica, Scan } from './sql-replay.ts';
+import { WORK_DIR } from './runtime.ts';
+import { copyDatabase, openReplica, type Replica, type Scan } from './sql-replay.ts';
 
 export interface KindResult {
   kind: string;
@@ -26,6 +30,22 @@ export interface KindResult {
   scans?: Scan[];
   replayErrors?: number;
   replayError?: string;
+  /** the Worker's own CPU per request, measured in its isolate (isolate-cpu.ts), over a second pass of as many requests */
+  worker?: WorkerCpu;
+}
+
+export interface WorkerCpu {
+  p50: number;
+  p95: number;
+  mean: number;
+  /** the share of the isolate's CPU the profile recorded (the standard's) */
+  share: number;
+}
+
+/** The isolate profiler and its standard's CPU, when the bench measures the Worker's own CPU. */
+export interface IsolateCpu {
+  profiler: IsolateProfiler;
+  burnMs: number;
 }
 
 export interface KindSpec {
@@ -40,8 +60,6 @@ export interface KindSpec {
 
 /** the wall time a batch of a slow kind aims at */
 const SLOW_BATCH_MS = 1000;
-
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 /**
  * The bench entry's SQL log cut into segments in the order the queries ran: a kind's measured
@@ -64,7 +82,7 @@ export function sqlRecorder(client: Client): SqlRecorder {
   return { segments, cut: (label) => take(label, 1), stop: () => take(null, 0) };
 }
 
-export async function measureKind(client: Client, pid: number, spec: KindSpec, sql?: SqlRecorder): Promise<KindResult> {
+export async function measureKind(client: Client, pid: number, spec: KindSpec, sql?: SqlRecorder, isolate?: IsolateCpu): Promise<KindResult> {
   await spec.prepare?.();
   // warm-up: the isolate compiles the route's code paths once
   const warm: number[] = [];
@@ -87,7 +105,16 @@ export async function measureKind(client: Client, pid: number, spec: KindSpec, s
   const d1 = await client.json<{ queries: number; roundTrips: number }>({ method: 'GET', path: '/__bench/d1', expect: [200] });
   await sql?.cut(spec.kind);
   const sorted = [...samples].sort((a, b) => a - b);
+  // The Worker's own CPU: a second pass, profiled (its SQL replays untimed, to keep the copy's state)
+  const worker = isolate
+    ? await workerCpuOf(
+        client,
+        isolate,
+        Array.from({ length: n }, (_, k) => spec.request(n + k)),
+      )
+    : undefined;
   return {
+    ...(worker ? { worker } : {}),
     kind: spec.kind,
     requests: n,
     cpuMsP50: quantile(sorted, 0.5),
@@ -96,6 +123,12 @@ export async function measureKind(client: Client, pid: number, spec: KindSpec, s
     queries: d1.queries / n,
     roundTrips: d1.roundTrips / n,
   };
+}
+
+async function workerCpuOf(client: Client, isolate: IsolateCpu, requests: RequestSpec[]): Promise<WorkerCpu> {
+  const { cpuMs, share } = await profiledRequests(client, isolate.profiler, isolate.burnMs, requests);
+  // the quantile helper sorts its own copy
+  return { p50: quantile(cpuMs, 0.5), p95: quantile(cpuMs, 0.95), mean: cpuMs.reduce((a, b) => a + b, 0) / cpuMs.length, share };
 }
 
 /** Replays every segment in order on the copy; a kind's segment adds its SQLite ms per request and its scans. */
@@ -114,4 +147,31 @@ export function addSqliteShare(results: KindResult[], replica: Replica, sql: Sql
 /** Bytes D1 reports for the database now. */
 export async function databaseBytes(client: Client): Promise<number> {
   return (await client.json<{ bytes: number }>({ method: 'GET', path: '/__bench/size', expect: [200] })).bytes;
+}
+
+/**
+ * Runs `work` with relay A's SQL logged and replays it on a copy of A's database taken just
+ * before: the SQLite part of the work's CPU (sql-replay.ts), beside A's process CPU over it.
+ */
+export async function withSqlReplayed<T>(
+  client: Client,
+  pid: number | undefined,
+  persist: string,
+  name: string,
+  work: () => Promise<T>,
+): Promise<{ value: T; cpuMs: number; sqliteMs: number; replayErrors: number; startedAt: number; wallMs: number }> {
+  const replicaFile = copyDatabase(persist, path.join(WORK_DIR, `${name}-replica`));
+  const sql = sqlRecorder(client);
+  await sql.cut(null);
+  const cpu0 = cpuSeconds(pid);
+  const startedAt = performance.now();
+  const value = await work();
+  const cpuMs = (cpuSeconds(pid) - cpu0) * 1000;
+  const wallMs = performance.now() - startedAt;
+  await sql.cut(name);
+  const replica = openReplica(replicaFile);
+  const replayed = replica.replay(sql.segments.flatMap((g) => (g.label === name ? g.queries : [])));
+  replica.close();
+  rmSync(path.dirname(replicaFile), { recursive: true, force: true });
+  return { value, cpuMs, sqliteMs: replayed.ms, replayErrors: replayed.errors, startedAt, wallMs };
 }

@@ -9,7 +9,9 @@
  * - `GET /__bench/d1`: the counts since the last read;
  * - `POST /__bench/sql?log=1|0`: the logged queries since the last read, and logging on or off;
  * - `GET /__bench/queue`: the consumer invocations so far (`?reset=1` clears them);
- * - `GET /__bench/size`: the database size D1 reports.
+ * - `GET /__bench/size`: the database size D1 reports;
+ * - `GET /__bench/burn?rounds=N`: N rounds of known pure-JS work (burn.ts), the calibration of
+ *   the isolate CPU measurement (bench/lib/isolate-cpu.ts).
  *
  * Only bundled for the benchmark (bundleWorker's `entry`), never deployed.
  */
@@ -17,6 +19,7 @@ import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
 import { takeUsages, type Usage } from '../../worker/src/limits/meter';
 import type { BoundSql } from './bound-sql';
+import { burn } from './burn';
 import { countingDb } from './counting-db';
 
 const counts = { queries: 0, roundTrips: 0 };
@@ -37,6 +40,8 @@ const counted = (env: Env): Env => ({ ...env, DB: countingDb(env.DB, track) });
 interface Invocation {
   queue: string;
   messages: number;
+  /** Date.now() when it started (workerd's clock is exact at an event's start), to find its samples in a CPU profile */
+  startedAt: number;
   /** wall time, ms (workerd's clock moves on I/O, which is what a consumer waits for) */
   ms: number;
   /** the limits meter's count for the invocation (null when it was not found) */
@@ -65,6 +70,7 @@ export default {
       if (url.searchParams.get('reset') === '1') invocations.length = 0;
       return json(body);
     }
+    if (url.pathname === '/__bench/burn') return json({ sum: burn(Number(url.searchParams.get('rounds') ?? 0)) });
     if (url.pathname === '/__bench/size') {
       const result = await env.DB.prepare('SELECT 1').run();
       return json({ bytes: (result.meta as { size_after?: number }).size_after ?? null });
@@ -86,7 +92,7 @@ export default {
         takeUsages()
           .filter((u) => u.kind === 'queue')
           .at(-1) ?? null;
-      invocations.push({ queue: batch.queue, messages: batch.messages.length, ms: Date.now() - t0, usage });
+      invocations.push({ queue: batch.queue, messages: batch.messages.length, startedAt: t0, ms: Date.now() - t0, usage });
     }
   },
 } satisfies ExportedHandler<Env>;

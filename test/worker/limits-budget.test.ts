@@ -134,4 +134,23 @@ describe('invocation budgets', () => {
     // never more than the parent has
     expect(withCpu(tick, 1_000).cpuMs).toBe(tick.cpuMs);
   });
+
+  it("record what the cost model charged on the invocation's meter, once however the CPU was shared", async () => {
+    const usage = await metered(env, parseLimits('free'), 'cron', false, async (_e, meter) => {
+      const tick = createBudget({ RELAY_LIMITS: 'free' }, 'cron');
+      chargeCpu(tick, 2 * CPU_MS.outboundRow);
+      const part = shareOf(tick, 0.6);
+      chargeCpu(part, 3 * CPU_MS.importedUser);
+      settle(tick, part, part.requests);
+      // the parent carries what the share spent, and the meter counted it once
+      expect(tick.cpuMs).toBeCloseTo(10 - CPU_MS.base - 2 * CPU_MS.outboundRow - 3 * CPU_MS.importedUser);
+      return meter.usage;
+    });
+    expect(usage.cpuCharged).toBeCloseTo(2 * CPU_MS.outboundRow + 3 * CPU_MS.importedUser);
+    // outside a metered invocation nothing is recorded, and a budget without CPU charges nothing
+    const loose = createBudget({ RELAY_LIMITS: 'free' }, 'queue');
+    chargeCpu(loose, 1);
+    chargeCpu({ requests: 1, deadline: 0, queries: 1, pool: 1 }, 1);
+    expect(loose.cpuMs).toBe(10 - CPU_MS.base - 1);
+  });
 });

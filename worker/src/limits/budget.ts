@@ -74,9 +74,12 @@ export const cpuUntouched = (b: Budget): boolean => b.cpuMs === undefined || b.c
 /** Whether `n` more items of `perItemMs` fit the CPU left — or the invocation's CPU is untouched, when its first may overshoot. */
 export const cpuFits = (b: Budget, perItemMs: number, n = 1): boolean => cpuUntouched(b) || cpuItemsLeft(b, perItemMs) >= n;
 
-/** Charges CPU the model says this work spent. */
+/** Charges CPU the model says this work spent (and records it on the invocation's meter, for bench:limits). */
 export function chargeCpu(b: Budget, ms: number): void {
-  if (b.cpuMs !== undefined) b.cpuMs -= ms;
+  if (b.cpuMs === undefined) return;
+  b.cpuMs -= ms;
+  const usage = currentMeter()?.usage;
+  if (usage) usage.cpuCharged += ms;
 }
 
 /** D1 queries this work may still make. */
@@ -123,7 +126,8 @@ export function withCpu(b: Budget, cpuMs: number): Budget {
 /** Charges the parent with what a share spent of its outbound requests and its CPU. */
 export function settle(parent: Budget, share: Budget, given: number): void {
   parent.requests -= given - share.requests;
-  if (share.cpuGiven !== undefined && share.cpuMs !== undefined) chargeCpu(parent, share.cpuGiven - share.cpuMs);
+  // the share's own chargeCpu calls recorded it on the meter already
+  if (share.cpuGiven !== undefined && share.cpuMs !== undefined && parent.cpuMs !== undefined) parent.cpuMs -= share.cpuGiven - share.cpuMs;
 }
 
 /**

@@ -50,6 +50,11 @@ export interface Usage {
    * operations), beyond its `base`: its `waitUntil` work starts with that much less (budget.ts)
    */
   requestCpuMs: number;
+  /**
+   * CPU ms the cost model (cpu.ts) charged the invocation's work items, beside its base: what
+   * bench:limits compares with the Worker CPU it measures (budget.ts `chargeCpu`)
+   */
+  cpuCharged: number;
 }
 
 export interface Meter {
@@ -183,7 +188,7 @@ function wrapFetch(): void {
 export function metered<E extends { DB: D1Database }, R>(env: E, limits: Limits, kind: InvocationKind, enforce: boolean, fn: (env: E, meter: Meter) => R): R {
   wrapFetch();
   const meter: Meter = {
-    usage: { kind, profile: limits.name, d1Queries: 0, d1Statements: 0, d1Trips: 0, subrequests: 0, peakConnections: 0, requestCpuMs: 0 },
+    usage: { kind, profile: limits.name, d1Queries: 0, d1Statements: 0, d1Trips: 0, subrequests: 0, peakConnections: 0, requestCpuMs: 0, cpuCharged: 0 },
     open: 0,
     d1InFlight: 0,
     limits,
