@@ -117,7 +117,7 @@ async function stateOf(table: 'users' | 'groups', id: string, copy: string) {
     .bind(id)
     .all();
   const { results: values } = await env.DB.prepare(
-    'SELECT attr, type, value, value_lower, display, "primary" FROM user_values WHERE user_pk = (SELECT pk FROM users WHERE id = ?) ORDER BY rowid',
+    'SELECT attr, type, value, value_lower, display, "primary" FROM user_values WHERE user_pk = (SELECT pk FROM users WHERE id = ?) ORDER BY attr, rowid',
   )
     .bind(id)
     .all();

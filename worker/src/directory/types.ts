@@ -38,8 +38,13 @@ export interface ElementWrite {
   sub: string;
   /** the new value as JSON text */
   value: string;
-  /** the user_values columns of the matched elements' rows that change, for attributes mirrored there */
-  rows?: { attr: string; set: Partial<Pick<ValueRow, 'type' | 'value' | 'display'>> };
+  /** add: the element (JSON text) appended when none matches; without it, no match refuses the batch */
+  append?: string;
+  /**
+   * For attributes mirrored in user_values: the columns of the matched elements' rows that
+   * change, and the row of the appended element.
+   */
+  rows?: { attr: string; set: Partial<Pick<ValueRow, 'type' | 'value' | 'display'>>; append?: ValueRow };
 }
 
 /** The order of a stored body's keys: what the registry's schema emits (directory/json-order.ts). */

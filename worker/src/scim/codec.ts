@@ -19,22 +19,22 @@ const ROW_FIELDS = {
 
 const isRowField = (name: string): name is keyof typeof ROW_FIELDS => Object.hasOwn(ROW_FIELDS, name);
 
+/** An element's user_values row. */
+const valueRowOf = (attr: string, item: JsonObject): ValueRow => ({
+  attr,
+  type: ROW_FIELDS.type(item.type),
+  value: ROW_FIELDS.value(item.value),
+  display: ROW_FIELDS.display(item.display),
+  primary: item.primary === true,
+});
+
 /** Columns and value rows for a normalised, validated body. */
 export function toWrite(rt: ResourceTypeDef, body: JsonObject): ResourceWrite {
   const values: ValueRow[] = [];
   for (const def of rt.schema.attributes) {
     const v = body[def.name];
     if (def.storage?.kind !== 'values' || !Array.isArray(v)) continue;
-    for (const item of v) {
-      if (!isObject(item)) continue;
-      values.push({
-        attr: def.name,
-        type: ROW_FIELDS.type(item.type),
-        value: ROW_FIELDS.value(item.value),
-        display: ROW_FIELDS.display(item.display),
-        primary: item.primary === true,
-      });
-    }
+    for (const item of v) if (isObject(item)) values.push(valueRowOf(def.name, item));
   }
   return { data: JSON.stringify(body), columns: columnsOf(rt, body), ...(rt.name === 'User' ? { values } : {}) };
 }
@@ -65,15 +65,18 @@ function columnsOf(rt: ResourceTypeDef, body: JsonObject, touched?: JsonObject):
 }
 
 /** A planned element write as the directory runs it: the JSON, and the value rows as toWrite mirrors them. */
-export function elementWriteOf(rt: ResourceTypeDef, { def, sub, type, value }: ElementPlan): ElementWrite {
+export function elementWriteOf(rt: ResourceTypeDef, { def, sub, type, value, created }: ElementPlan): ElementWrite {
   const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  const appended = isObject(created) ? created : undefined;
+  const set = isRowField(sub.name) ? { [sub.name]: ROW_FIELDS[sub.name](value) } : {};
   return {
     attr: def.name,
     subs: (def.subAttributes ?? []).map((s) => s.name),
     type,
     sub: sub.name,
     value: JSON.stringify(value),
-    ...(mirrored ? { rows: { attr: def.name, set: isRowField(sub.name) ? { [sub.name]: ROW_FIELDS[sub.name](value) } : {} } } : {}),
+    ...(appended ? { append: JSON.stringify(appended) } : {}),
+    ...(mirrored ? { rows: { attr: def.name, set, ...(appended ? { append: valueRowOf(def.name, appended) } : {}) } } : {}),
   };
 }
 

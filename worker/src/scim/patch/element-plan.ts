@@ -6,9 +6,11 @@
  * questions/1684621). Where elements match, the engine (apply-value-path.ts) sets that
  * sub-attribute to one value, coerced from the request alone, in every element whose `type`
  * equals the filter's with case folded, and changes nothing else. So it is planned from the
- * request, and the directory applies it in SQL (directory/element-writes.ts), which refuses the
- * batch for what only the stored body decides — no element matches (replace: noTarget; add: a new
- * element), several primaries — and the engine runs after a read.
+ * request, and the directory applies it in SQL (directory/element-writes.ts). Where none matches,
+ * an `add` appends the element the engine creates (`{type, <sub>: value}`, Entra ID's way of giving
+ * a user a first mobile number), which is known from the request too; the batch is refused only
+ * for what the stored body decides — a `replace` that matches nothing (noTarget), several
+ * primaries, a type SQLite cannot fold — and the engine runs after a read.
  */
 import type { Filter } from '../filter/ast';
 import type { Json } from '../schema/normalize';
@@ -16,7 +18,9 @@ import { findAttribute } from '../schema/registry';
 import type { AttributeDef } from '../schema/types';
 import type { PatchAction } from './action';
 import type { PatchTarget } from './target';
-import { coerceValue } from './values';
+import { ScimError } from '../errors';
+import { elementFromFilter, withSub } from './elements';
+import { coerceValue, elementDef } from './values';
 
 export interface ElementPlan {
   def: AttributeDef;
@@ -24,6 +28,8 @@ export interface ElementPlan {
   /** the filter's type, case-folded as matchesFilter folds it */
   type: string;
   value: Json;
+  /** add: the element the engine appends when none matches (apply-value-path.ts createMatching) */
+  created?: Json;
 }
 
 type FilteredTarget = Extract<PatchTarget, { kind: 'attribute' }> & { filter: Filter };
@@ -38,7 +44,25 @@ export function planElementWrite(target: FilteredTarget, action: PatchAction): E
   const type = typeOf(def, filter);
   if (type === undefined) return undefined;
   const value = coerceValue(sub, action.value, target.label);
-  return value === undefined ? [] : [{ def, sub, type, value }];
+  if (value === undefined) return [];
+  const created = action.op === 'add' ? createdElement(target, value) : undefined;
+  return [{ def, sub, type, value, ...(created === undefined ? {} : { created }) }];
+}
+
+/**
+ * As apply-value-path.ts createMatching: the filter's `{type}` with the sub-attribute set, coerced
+ * as one element. One the engine would refuse (400) is left to it: the batch then refuses a
+ * stored body with no match, and the engine answers.
+ */
+function createdElement({ def, sub, filter, label }: FilteredTarget, value: Json): Json | undefined {
+  const seed = elementFromFilter(def, filter)!;
+  const element = withSub(seed, sub!, value);
+  try {
+    return coerceValue(elementDef(def), element, label) ?? element;
+  } catch (err) {
+    if (err instanceof ScimError) return undefined;
+    throw err;
+  }
 }
 
 /**

@@ -43,7 +43,7 @@ export interface MergePlan {
   elements: ElementPlan[];
 }
 
-/** Element writes one statement carries: three bound parameters each, of D1's 100. */
+/** Element writes one statement carries: up to four bound parameters each, of D1's 100. */
 const MAX_ELEMENT_WRITES = 16;
 
 /** Thrown inside the planner for a request it leaves to the engine. */
