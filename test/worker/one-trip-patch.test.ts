@@ -244,36 +244,44 @@ describe('one-trip PATCH is the engine’s PATCH (differential)', () => {
     }
   });
 
-  it.each(SEEDS)('groups, seed %i: membership by id (with unknown ids and no-ops) and renames change the same rows and versions', async (seed) => {
-    const r = createPrng(seed);
-    const users = await Promise.all(
-      Array.from(
-        { length: 6 },
-        async (_, k) => (await createResource(ctx, userResourceType, { userName: `member${seed}x${k}@diff.test` })).resource.id as string,
-      ),
-    );
-    const pool = [...users, `ghost-${seed}`];
-    const copies = [`ga${seed}`, `gb${seed}`];
-    const ids: string[] = [];
-    for (const copy of copies)
-      ids.push((await createResource(ctx, groupResourceType, { displayName: copy, members: [{ value: users[0] }] })).resource.id as string);
-    const member = () => r.pick(pool);
-    const operationOf = () =>
-      r.pick([
-        () => ({ op: 'Add', path: 'members', value: [{ value: member() }, ...(r.chance(0.3) ? [{ value: member() }] : [])] }),
-        () => ({ op: 'add', path: 'members', value: member() }),
-        () => ({ op: 'Remove', path: 'members', value: [{ value: member() }] }),
-        () => ({ op: 'remove', path: `members[value eq "${member()}"]` }),
-        () => ({ op: 'add', value: { members: [{ value: member() }] } }),
-        () => ({ op: 'replace', path: 'members', value: [{ value: member() }] }),
-      ])();
-    for (let i = 0; i < REQUESTS_PER_SEED / 2; i++) {
-      // A rename alone is a merge of the stored JSON, like a user's attributes.
-      const rename = { op: r.pick(['replace', 'Replace']), path: 'displayName', value: `${r.pick(['Team', 'team', 'ÉQUIPE'])} ${COPY} ${r.int(3)}` };
-      const patch = { schemas: [PATCH_URN], Operations: r.chance(0.2) ? [rename] : Array.from({ length: 1 + r.int(2) }, operationOf) };
-      await expectSamePatch(groupResourceType, { ids, copies }, patch, `seed ${seed}, request ${i}: ${JSON.stringify(patch)}`, { planned: true });
-    }
-  });
+  it.each(SEEDS)(
+    'groups, seed %i: membership by id (with unknown ids and no-ops), by a type or value filter, and renames change the same rows and versions',
+    async (seed) => {
+      const r = createPrng(seed);
+      const users = await Promise.all(
+        Array.from(
+          { length: 6 },
+          async (_, k) => (await createResource(ctx, userResourceType, { userName: `member${seed}x${k}@diff.test` })).resource.id as string,
+        ),
+      );
+      const nested = (await createResource(ctx, groupResourceType, { displayName: `nested${seed}` })).resource.id as string;
+      const pool = [...users, nested, `ghost-${seed}`];
+      const copies = [`ga${seed}`, `gb${seed}`];
+      const ids: string[] = [];
+      for (const copy of copies)
+        ids.push((await createResource(ctx, groupResourceType, { displayName: copy, members: [{ value: users[0] }] })).resource.id as string);
+      const member = () => r.pick(pool);
+      const operationOf = () =>
+        r.pick([
+          () => ({ op: 'Add', path: 'members', value: [{ value: member() }, ...(r.chance(0.3) ? [{ value: member() }] : [])] }),
+          () => ({ op: 'add', path: 'members', value: member() }),
+          () => ({ op: 'Remove', path: 'members', value: [{ value: member() }] }),
+          () => ({ op: 'remove', path: `members[value eq "${member()}"]` }),
+          () => ({ op: 'add', value: { members: [{ value: member() }] } }),
+          () => ({ op: 'replace', path: 'members', value: [{ value: member() }] }),
+          // Removal by a filter on type or value: a DELETE of the rows it matches.
+          () => ({ op: 'remove', path: `members[type eq "${r.pick(['User', 'user', 'Group', 'GROUP'])}"]` }),
+          () => ({ op: 'Remove', path: `members[value eq "${member()}" or type eq "Group"]` }),
+          () => ({ op: 'remove', path: `members[value ne "${member()}" and not (type eq "group")]` }),
+        ])();
+      for (let i = 0; i < REQUESTS_PER_SEED / 2; i++) {
+        // A rename alone is a merge of the stored JSON, like a user's attributes.
+        const rename = { op: r.pick(['replace', 'Replace']), path: 'displayName', value: `${r.pick(['Team', 'team', 'ÉQUIPE'])} ${COPY} ${r.int(3)}` };
+        const patch = { schemas: [PATCH_URN], Operations: r.chance(0.2) ? [rename] : Array.from({ length: 1 + r.int(2) }, operationOf) };
+        await expectSamePatch(groupResourceType, { ids, copies }, patch, `seed ${seed}, request ${i}: ${JSON.stringify(patch)}`, { planned: true });
+      }
+    },
+  );
 
   it.each(SEEDS)("users, seed %i: Entra ID's writes into the elements `type eq` selects keep the engine's JSON text, rows and errors", async (seed) => {
     const r = createPrng(seed);

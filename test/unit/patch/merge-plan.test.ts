@@ -91,8 +91,14 @@ describe('Group membership by id', () => {
     ).toEqual({ clear: false, add: ['u1', 'u2', 'u6'], remove: ['u3', 'u4', 'u5'], removeWhere: [] });
   });
 
+  it('plans a removal by a filter on type or value, to be matched by SQL over the member rows', () => {
+    const delta = planGroup({ op: 'remove', path: 'members[type eq "User"]' }, { op: 'remove', path: 'members[value ne "u1" and not (type eq "group")]' });
+    expect(delta?.removeWhere).toHaveLength(2);
+  });
+
   it.each<[string, Op[]]>([
-    ['a filter other than value eq', [{ op: 'remove', path: 'members[type eq "User"]' }]],
+    ['a filter on display (SQLite folds ASCII only)', [{ op: 'remove', path: 'members[display eq "Ada"]' }]],
+    ['a filter with another operator', [{ op: 'remove', path: 'members[value sw "u"]' }]],
     [
       'a displayName change beside the members',
       [

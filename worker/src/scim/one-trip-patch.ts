@@ -3,8 +3,8 @@
  * resource is planned from the request alone and written as one batch: the guards (the resource
  * exists, the client's If-Match / If-None-Match as SQL), the change, a change row only when the
  * change really lands, and the read-back. Three shapes qualify (README: Round trips to D1):
- * - Group membership by id (patch/membership-plan.ts): member rows are deltas, the version moves
- *   only when a member really comes or goes;
+ * - Group membership by id, or removal by a filter on value / type (patch/membership-plan.ts):
+ *   member rows are deltas, the version moves only when a member really comes or goes;
  * - single-valued attributes (patch/merge-plan.ts): a merge of the stored JSON in SQL;
  * - beside them, a sub-attribute of the elements `type eq "…"` selects (patch/element-plan.ts):
  *   Entra ID's `emails[type eq "work"].value`, set in SQL; a batch whose stored body the plan
@@ -18,6 +18,7 @@ import { elementWriteOf, keyOrderOf, mergedColumns } from './codec';
 import { preconditionSql, type Conditions } from './etag';
 import type { ParsedPatch } from './patch';
 import { applyMergePatch, planMergePatch, touchedBy } from './patch/merge-plan';
+import { memberFilterSql } from './patch/member-filter-sql';
 import { planMembershipPatch } from './patch/membership-plan';
 import type { ResourceTypeDef } from './schema/types';
 
@@ -44,7 +45,9 @@ export function planOneTripPatch(
   const guard: WriteGuard = condition ? { condition } : {};
   const delta = planMembershipPatch(rt, parsed);
   if (delta) {
-    const { statements, add, wouldChange } = memberStatements(db, { sql: GROUP_PK_BY_ID, params: [id] }, delta, [...new Set(delta.remove)]);
+    const def = rt.schema.attributes.find((a) => a.storage?.kind === 'members')!;
+    const removeWhere = delta.removeWhere.map((f) => memberFilterSql(def, f)!);
+    const { statements, add, wouldChange } = memberStatements(db, { sql: GROUP_PK_BY_ID, params: [id] }, delta, [...new Set(delta.remove)], removeWhere);
     return { statements: touchStatements(db, rt.name, id, guard, statements, wouldChange, withMembers), memberIds: add };
   }
   const merge = planMergePatch(rt, parsed);
