@@ -138,6 +138,35 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
     (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' })),
   ],
   [
+    'PATCH /Users/:id (add an email)',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'add', path: 'emails', value: [{ value: 'b@trips.test', type: 'home' }] })),
+  ],
+  [
+    'PATCH /Users/:id (path-less add of a primary email beside a title)',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'add', value: { emails: [{ value: 'p@trips.test', primary: true }], title: 'T' } })),
+  ],
+  [
+    'PATCH /Users/:id (replace emails, remove phoneNumbers)',
+    200,
+    1,
+    (f) =>
+      call(
+        'PATCH',
+        `/Users/${f.userId}`,
+        patchOf({ op: 'replace', path: 'emails', value: [{ value: 'r@trips.test', type: 'work' }] }, { op: 'remove', path: 'phoneNumbers' }),
+      ),
+  ],
+  [
+    'PATCH /Users/:id (Okta: path-less {password}, accepted and dropped)',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', value: { password: 'n3wPassw0rd' } })),
+  ],
+  [
     'PATCH /Groups/:id (remove members[type eq "User"])',
     204,
     1,
@@ -169,10 +198,10 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
     (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Replace', path: 'emails[type eq "home"].value', value: 'h@trips.test' })),
   ],
   [
-    'PATCH /Users/:id (add an email)',
+    'PATCH /Users/:id (remove emails[value eq "…"])',
     200,
     2,
-    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'add', path: 'emails', value: [{ value: 'b@trips.test' }] })),
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'remove', path: `emails[value eq "${f.userName}"]` })),
   ],
   [
     'PATCH /Groups/:id (remove members[display eq "…"]: the members read, matched in code)',
@@ -379,13 +408,13 @@ describe('Bulk PATCHes sharing batches', () => {
     const fixtures = await Promise.all(Array.from({ length: 10 }, () => fixture()));
     const ghost = crypto.randomUUID();
     const r = await bulkOf([
-      ...fixtures.map((f, k) => patchOp(`/Users/${f.userId}`, { op: 'add', path: 'emails', value: [{ value: `second${k}@trips.test`, type: 'home' }] })),
-      patchOp(`/Users/${ghost}`, { op: 'add', path: 'emails', value: [{ value: 'ghost@trips.test' }] }),
+      ...fixtures.map((f, k) => patchOp(`/Users/${f.userId}`, { op: 'replace', path: 'emails.display', value: `Mail ${k}` })),
+      patchOp(`/Users/${ghost}`, { op: 'replace', path: 'emails.display', value: 'Ghost' }),
     ]);
     expect(statuses(r)).toEqual([...Array.from({ length: 10 }, () => '200'), '404']);
     expect(r.usage.d1TripsToResponse).toBe(11);
     const u = await call('GET', `/Users/${fixtures[4]!.userId}`);
-    expect([u.json.emails.map((e: { value: string }) => e.value), u.headers.get('etag')]).toEqual([[fixtures[4]!.userName, 'second4@trips.test'], 'W/"2"']);
+    expect([u.json.emails, u.headers.get('etag')]).toEqual([[{ value: fixtures[4]!.userName, display: 'Mail 4', type: 'work', primary: true }], 'W/"2"']);
   });
 
   it('a refused element write does not make its neighbours run alone: the run goes once more with it read first', async () => {

@@ -47,6 +47,22 @@ export interface ElementWrite {
   rows?: { attr: string; set: Partial<Pick<ValueRow, 'type' | 'value' | 'display'>>; append?: ValueRow };
 }
 
+/**
+ * An element added to a multi-valued attribute without a filter (`{"op":"add","path":"emails",
+ * "value":[…]}`), appended in SQL unless a stored element contains it already (RFC 7644 §3.5.2.1).
+ */
+export interface AppendWrite {
+  attr: string;
+  /** the element as JSON text, as the engine stores it */
+  element: string;
+  /** a stored element contains it when each of these keys holds an equal value: text folded where `folded`, booleans as they are */
+  equal: readonly { key: string; value: string | boolean; folded: boolean }[];
+  /** `primary: true`: appending it takes the flag off the other elements (RFC 7643 §2.4) */
+  primary: boolean;
+  /** for attributes mirrored in user_values: its row */
+  row?: ValueRow;
+}
+
 /** The order of a stored body's keys: what the registry's schema emits (directory/json-order.ts). */
 export interface KeyOrder {
   key: string;

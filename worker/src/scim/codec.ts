@@ -2,7 +2,8 @@
  * Between SCIM resources and what the directory stores: the body as JSON, plus the indexed
  * columns and value rows that the registry's storage hints ask for.
  */
-import type { ColumnValues, ElementWrite, KeyOrder, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
+import type { AppendWrite, ColumnValues, ElementWrite, KeyOrder, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
+import type { AppendPlan } from './patch/append-plan';
 import type { ElementPlan } from './patch/element-plan';
 import { isObject, type Json, type JsonObject } from './schema/normalize';
 import type { AttributeDef, ResourceTypeDef } from './schema/types';
@@ -78,6 +79,34 @@ export function elementWriteOf(rt: ResourceTypeDef, { def, sub, type, value, cre
     ...(appended ? { append: JSON.stringify(appended) } : {}),
     ...(mirrored ? { rows: { attr: def.name, set, ...(appended ? { append: valueRowOf(def.name, appended) } : {}) } } : {}),
   };
+}
+
+/** A planned append as the directory runs it: the element, what a stored element holding it is, its value row. */
+export function appendWriteOf(rt: ResourceTypeDef, { def, element }: AppendPlan): AppendWrite {
+  const subs = def.subAttributes ?? [];
+  const equal = Object.entries(element).map(([key, value]) => ({
+    key,
+    value: value as string | boolean,
+    folded: !subs.find((s) => s.name === key)?.caseExact,
+  }));
+  const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  return {
+    attr: def.name,
+    element: JSON.stringify(element),
+    equal,
+    primary: element.primary === true,
+    ...(mirrored ? { row: valueRowOf(def.name, element) } : {}),
+  };
+}
+
+/** The value rows of the multi-valued attributes `attrs` of `body` (absent: none), as toWrite mirrors them. */
+export function listRowsOf(rt: ResourceTypeDef, body: JsonObject, attrs: readonly string[]): { attrs: string[]; rows: ValueRow[] } {
+  const mirrored = rt.name === 'User' ? attrs.filter((a) => rt.schema.attributes.some((d) => d.name === a && d.storage?.kind === 'values')) : [];
+  const rows = mirrored.flatMap((attr) => {
+    const list = body[attr];
+    return Array.isArray(list) ? list.filter(isObject).map((item) => valueRowOf(attr, item)) : [];
+  });
+  return { attrs: mirrored, rows };
 }
 
 const keyOrders = new Map<string, KeyOrder[]>();

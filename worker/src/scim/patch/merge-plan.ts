@@ -23,7 +23,9 @@ import { findAttribute, isExtension, schemaOf } from '../schema/registry';
 import type { AttributeDef, ResourceTypeDef } from '../schema/types';
 import { parseOrThrow, resourceSchema } from '../schema/zod-schemas';
 import { actionOf, type PatchAction } from './action';
+import { writeAttribute } from './apply-attribute';
 import { normalizePathlessValue, nullKeysOf } from './apply-pathless';
+import { planAppend, type AppendPlan } from './append-plan';
 import { planElementWrite, type ElementPlan } from './element-plan';
 import type { PatchOperation } from './patch-request';
 import { resolveTarget, type PatchTarget } from './target';
@@ -41,10 +43,21 @@ export interface MergePlan {
   prune: string[][];
   /** writes into elements a type filter selects, in request order (after the patches: they touch other attributes) */
   elements: ElementPlan[];
+  /** values added to multi-valued attributes without a filter (append-plan.ts) */
+  appends: AppendPlan[];
+  /** multi-valued attributes the patches write whole (replace) or unassign */
+  lists: string[];
 }
 
-/** Element writes one statement carries: up to four bound parameters each, of D1's 100. */
-const MAX_ELEMENT_WRITES = 16;
+/**
+ * Bound parameters the element writes and appends may take in the merge's one UPDATE (four an
+ * element write, one and a text each an appended value), of D1's 100: the rest is left for the
+ * patches, the containers pruned, the columns and the id.
+ */
+const MAX_STEP_PARAMS = 64;
+
+const stepParams = (plan: MergePlan) =>
+  4 * plan.elements.length + plan.appends.reduce((n, a) => n + 1 + Object.values(a.element).filter((v) => typeof v === 'string').length, 0);
 
 /** Thrown inside the planner for a request it leaves to the engine. */
 class NotPlanned extends Error {}
@@ -55,9 +68,9 @@ const notPlanned = (): never => {
 
 export function planMergePatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): MergePlan | undefined {
   try {
-    const plan: MergePlan = { patches: [{}], prune: [], elements: [] };
+    const plan: MergePlan = { patches: [{}], prune: [], elements: [], appends: [], lists: [] };
     for (const operation of operations) planOperation(rt, plan, operation);
-    if (plan.elements.length > MAX_ELEMENT_WRITES) notPlanned();
+    if (stepParams(plan) > MAX_STEP_PARAMS || !isWrittenOneWay(plan)) notPlanned();
     assertValidAlone(rt, plan.patches);
     plan.prune.sort((a, b) => b.length - a.length);
     return plan;
@@ -81,7 +94,7 @@ function planPathless(rt: ResourceTypeDef, plan: MergePlan, operation: PatchOper
       continue;
     }
     const def = findAttribute(commonAttributes, key) ?? findAttribute(rt.schema.attributes, key);
-    if (def) planWrite(plan, [], def, undefined, value, def.name);
+    if (def) planWrite(plan, [], def, undefined, value, def.name, operation.op === 'add' ? 'add' : 'replace');
   }
   for (const key of nullKeysOf(operation.value as JsonObject)) planTarget(rt, plan, resolveTarget(rt, key, { explicit: false }), { kind: 'unset' }, operation);
 }
@@ -102,7 +115,9 @@ function planTarget(rt: ResourceTypeDef, plan: MergePlan, target: PatchTarget, a
         return writes ? void plan.elements.push(...writes) : notPlanned();
       }
       const base = target.extension === undefined ? [] : [target.extension];
-      if (action.kind === 'write') return planWrite(plan, base, target.def, target.sub, action.value, target.label);
+      if (action.kind === 'write') return planWrite(plan, base, target.def, target.sub, action.value, target.label, action.op);
+      if (isWriteOnly(target.def, target.sub)) return;
+      if (isWholeList(target.def, target.sub, base) && action.kind === 'unset') return planList(plan, target.def, null, target.label);
       if (!isPlannable(target.def, target.sub) || (target.sub ?? target.def).required) return notPlanned();
       return planUnset(plan, target.sub ? [...base, target.def.name, target.sub.name] : [...base, target.def.name]);
     }
@@ -117,12 +132,43 @@ function planTarget(rt: ResourceTypeDef, plan: MergePlan, target: PatchTarget, a
 const isPlannable = (def: AttributeDef, sub: AttributeDef | undefined) =>
   !def.multiValued && ![def.mutability, sub?.mutability].some((m) => m === 'immutable' || m === 'writeOnly');
 
+/**
+ * A password (writeOnly): the engine validates it and the service drops it (README: Passwords),
+ * so it plans to nothing once its value is valid; its remove unassigns nothing.
+ */
+const isWriteOnly = (def: AttributeDef, sub: AttributeDef | undefined) => !sub && def.mutability === 'writeOnly';
+
+/** A multi-valued complex attribute of the core body, written whole or appended to (not Group members, which are rows). */
+const isWholeList = (def: AttributeDef, sub: AttributeDef | undefined, base: readonly string[]) =>
+  def.multiValued && !sub && base.length === 0 && def.type === 'complex' && def.storage?.kind !== 'members' && def.mutability === 'readWrite' && !def.required;
+
+/**
+ * `replace` of a multi-valued attribute (RFC 7644 §3.5.2.3: all its values replaced), or its
+ * unassign (`value` null): what the engine stores is known from the request alone, computed by the
+ * engine's own writeAttribute on an empty body (duplicates dropped, one primary kept) and written
+ * as a merge patch, with the attribute's value rows replaced.
+ */
+function planList(plan: MergePlan, def: AttributeDef, raw: Json | null, label: string): void {
+  if (raw !== null && coerceValue(def, raw, label) === undefined) return;
+  const written: JsonObject = {};
+  if (raw !== null) writeAttribute(written, def, 'replace', raw, label);
+  setIn(plan, [def.name], written[def.name] ?? null);
+  if (!plan.lists.includes(def.name)) plan.lists.push(def.name);
+}
+
+/** No multi-valued attribute written two ways (whole, into filtered elements, appended to), nor appended to twice: their SQL runs in a fixed order. */
+function isWrittenOneWay(plan: MergePlan): boolean {
+  const ways = [new Set(plan.lists), new Set(plan.elements.map((e) => e.def.name)), new Set(plan.appends.map((a) => a.def.name))];
+  const named = ways.flatMap((w) => [...w]);
+  return new Set(named).size === named.length;
+}
+
 /** As apply-pathless.ts mergeInto: an extension's attributes written one by one. */
 function planExtensionWrite(rt: ResourceTypeDef, plan: MergePlan, urn: string, raw: JsonObject): void {
   const list = schemaOf(rt, urn)!.attributes;
   for (const [key, value] of Object.entries(normalizeAttributes(list, raw, { keepReadOnly: false }, 1))) {
     const def = findAttribute(list, key);
-    if (def) planWrite(plan, [urn], def, undefined, value, `${urn}:${def.name}`);
+    if (def) planWrite(plan, [urn], def, undefined, value, `${urn}:${def.name}`, 'replace');
   }
 }
 
@@ -130,7 +176,9 @@ function planExtensionWrite(rt: ResourceTypeDef, plan: MergePlan, urn: string, r
  * As apply-attribute.ts writeAttribute / applyToSub for a single-valued attribute: a simple value
  * replaces, a complex one merges its sub-attributes into what is stored (RFC 7644 §3.5.2.3).
  */
-function planWrite(plan: MergePlan, base: string[], def: AttributeDef, sub: AttributeDef | undefined, raw: Json, label: string): void {
+function planWrite(plan: MergePlan, base: string[], def: AttributeDef, sub: AttributeDef | undefined, raw: Json, label: string, op: 'add' | 'replace'): void {
+  if (isWriteOnly(def, sub)) return void coerceValue(def, raw, label);
+  if (isWholeList(def, sub, base)) return op === 'replace' ? planList(plan, def, raw, label) : planAppendTo(plan, def, raw, label);
   if (!isPlannable(def, sub)) notPlanned();
   const leaf = sub ?? def;
   const value = coerceValue(leaf, raw, label);
@@ -141,6 +189,13 @@ function planWrite(plan: MergePlan, base: string[], def: AttributeDef, sub: Attr
     return;
   }
   setIn(plan, at, value);
+}
+
+/** Values appended by one operation; a second operation appending to the same attribute is left to the engine (append-plan.ts judges each against the stored list). */
+function planAppendTo(plan: MergePlan, def: AttributeDef, raw: Json, label: string): void {
+  const appends = planAppend(def, raw, label);
+  if (!appends || plan.appends.some((a) => a.def === def)) notPlanned();
+  plan.appends.push(...appends!);
 }
 
 function planUnset(plan: MergePlan, at: string[]): void {
