@@ -161,10 +161,10 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
       ),
   ],
   [
-    'PATCH /Users/:id (Okta: path-less {password}, accepted and dropped)',
+    'PATCH /Users/:id (path-less {password, active}: the password accepted and dropped)',
     200,
     1,
-    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', value: { password: 'n3wPassw0rd' } })),
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', value: { password: 'n3wPassw0rd', active: false } })),
   ],
   [
     'PATCH /Groups/:id (remove members[type eq "User"])',
