@@ -243,12 +243,18 @@ function listOperation(r: Prng): object {
     () => ({ op: 'add', path: 'emails', value: email() }),
     () => ({ op: 'add', path: 'phoneNumbers', value: phones() }),
     () => ({ op: 'add', path: 'photos', value: [{ value: r.pick(['https://x.test/A.png', 'https://x.test/a.png']), type: 'photo' }] }),
+    () => ({ op: 'add', path: 'photos', value: [{ value: 'https://x.test/A.png', type: 'photo' }] }),
     () => ({ op: 'add', value: { emails: emails(), ...(r.chance(0.4) ? { title: 'Lead' } : {}) } }),
     () => ({ op: r.pick(['replace', 'Replace']), path: 'emails', value: emails() }),
     () => ({ op: 'replace', value: { emails: emails(), phoneNumbers: phones() } }),
     () => ({ op: 'replace', path: 'addresses', value: [{ locality: r.pick(['Paris', 'Zürich']), type: 'work', primary: true }] }),
     () => ({ op: r.pick(['remove', 'Remove']), path: r.pick(['emails', 'phoneNumbers', 'addresses']) }),
     () => ({ op: 'replace', path: 'emails', value: null }),
+    // Removal of the elements a value or type filter selects (none matching: 400 noTarget).
+    () => ({ op: r.pick(['remove', 'Remove']), path: `emails[value eq "${r.pick(['w', 'W', 'h', 'Ünal', 'x'])}@${COPY}.test"]` }),
+    () => ({ op: 'remove', path: `${r.pick(['emails', 'phoneNumbers', 'addresses'])}[type eq "${r.pick(['work', 'Work', 'home', 'Mobile', 'wörk'])}"]` }),
+    () => ({ op: 'replace', path: `phoneNumbers[value eq "${r.pick(['+1', '+2', '+1 555 0100'])}"]`, value: null }),
+    () => ({ op: 'remove', path: `photos[value eq "${r.pick(['https://x.test/A.png', 'https://x.test/a.png'])}"]` }),
     () => ({ op: 'replace', value: { password: 'n3wPassw0rd' } }),
     () => ({ op: 'replace', path: 'password', value: r.pick(['n3wPassw0rd', 7]) }),
     () => elementOperation(r),
@@ -345,7 +351,7 @@ describe('one-trip PATCH is the engine’s PATCH (differential)', () => {
   });
 
   it.each(SEEDS)(
-    'users, seed %i: values added to, or written whole into, multi-valued attributes keep the engine’s JSON text, rows and errors',
+    'users, seed %i: values added to, removed from by a filter, or written whole into, multi-valued attributes keep the engine’s JSON text, rows and errors',
     async (seed) => {
       const r = createPrng(seed);
       const pairs = await Promise.all(

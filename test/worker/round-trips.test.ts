@@ -138,6 +138,12 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
     (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' })),
   ],
   [
+    'PATCH /Users/:id (remove emails[value eq "…"])',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'remove', path: `emails[value eq "${f.userName.toUpperCase()}"]` })),
+  ],
+  [
     'PATCH /Users/:id (add an email)',
     200,
     1,
@@ -198,10 +204,10 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
     (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Replace', path: 'emails[type eq "home"].value', value: 'h@trips.test' })),
   ],
   [
-    'PATCH /Users/:id (remove emails[value eq "…"])',
+    'PATCH /Users/:id (remove emails by a value list)',
     200,
     2,
-    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'remove', path: `emails[value eq "${f.userName}"]` })),
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'remove', path: 'emails', value: [{ value: f.userName }] })),
   ],
   [
     'PATCH /Groups/:id (remove members[display eq "…"]: the members read, matched in code)',

@@ -24,6 +24,7 @@ describe('single-valued attributes as a merge patch', () => {
       prune: [],
       elements: [],
       appends: [],
+      removes: [],
       lists: [],
     });
   });
@@ -34,6 +35,7 @@ describe('single-valued attributes as a merge patch', () => {
       prune: [],
       elements: [],
       appends: [],
+      removes: [],
       lists: [],
     });
   });
@@ -45,6 +47,7 @@ describe('single-valued attributes as a merge patch', () => {
       prune: [[ENTERPRISE, 'manager'], [ENTERPRISE]],
       elements: [],
       appends: [],
+      removes: [],
       lists: [],
     });
   });
@@ -93,6 +96,14 @@ describe('single-valued attributes as a merge patch', () => {
     expect(plan!.lists).toEqual(['emails', 'phoneNumbers']);
   });
 
+  it('plans the removal of the elements a value or type filter selects, the value folded unless caseExact', () => {
+    const plan = planUser({ op: 'remove', path: 'emails[value eq "A@b.c"]' }, { op: 'Remove', path: 'photos[value eq "https://x/A.png"]' });
+    expect(plan!.removes.map((r) => [r.def.name, r.key.name, r.value])).toEqual([
+      ['emails', 'value', 'a@b.c'],
+      ['photos', 'value', 'https://x/A.png'],
+    ]);
+  });
+
   it('plans a password as nothing written (the service drops it), once its value is valid', () => {
     expect(planUser({ op: 'replace', value: { password: 'secret-1234', active: true } })!.patches).toEqual([{ active: true }]);
     expect(planUser({ op: 'replace', path: 'password', value: 7 })).toBeUndefined();
@@ -127,12 +138,14 @@ describe('single-valued attributes as a merge patch', () => {
       ],
     ],
     ['values removed from a list', [{ op: 'remove', path: 'emails', value: [{ value: 'a@b.c' }] }]],
+    ['a removal by a filter joined with another', [{ op: 'remove', path: 'emails[value eq "a@b.c" or type eq "work"]' }]],
+    ['a removal of a filtered sub-attribute', [{ op: 'remove', path: 'emails[type eq "work"].display' }]],
     ['a sub-attribute of every element', [{ op: 'replace', path: 'emails.type', value: 'work' }]],
-    ['a value filter other than type eq', [{ op: 'replace', path: 'emails[value eq "a@b.c"].value', value: 'x@b.c' }]],
+    ['a write by a value filter other than type eq', [{ op: 'replace', path: 'emails[value eq "a@b.c"].value', value: 'x@b.c' }]],
     ['a whole filtered element', [{ op: 'replace', path: 'emails[type eq "work"]', value: { value: 'a@b.c' } }]],
     ['a filtered primary', [{ op: 'replace', path: 'emails[type eq "work"].primary', value: true }]],
     ['a filtered unassign', [{ op: 'replace', path: 'emails[type eq "work"].value', value: null }]],
-    ['a filtered remove', [{ op: 'remove', path: 'emails[type eq "work"].value' }]],
+    ['a filtered remove of a sub-attribute', [{ op: 'remove', path: 'emails[type eq "work"].value' }]],
     ['a filtered write of the wrong type', [{ op: 'replace', path: 'emails[type eq "work"].value', value: { x: 1 } }]],
     ['removing the required userName', [{ op: 'remove', path: 'userName' }]],
     ['an empty userName', [{ op: 'replace', path: 'userName', value: '' }]],

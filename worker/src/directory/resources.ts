@@ -4,6 +4,7 @@
  */
 import { MEMBER_COLUMNS, MEMBER_JOINS } from './memberships';
 import { appendRowStatements, appendStep } from './append-writes';
+import { removeRowStatements, removeStep } from './element-removes';
 import { elementRowStatements, elementStep } from './element-writes';
 import { orderedJson } from './json-order';
 import { foldValue, MAX_PARAMS, TABLES, chunk, guard, guardReasonOf, isUniqueViolation, jsonPath, nowIso, placeholders, USER_PK_BY_ID } from './sql';
@@ -11,6 +12,7 @@ import {
   DirectoryError,
   type AppendWrite,
   type ColumnValues,
+  type ElementRemove,
   type ElementWrite,
   type KeyOrder,
   type ListQuery,
@@ -275,10 +277,11 @@ const changeRowIfWritten = (db: D1Database, kind: ResourceKind, id: string, at: 
  * What a merge of attributes changes, as the SCIM layer computed it from the request alone: RFC
  * 7396 merge patches of the stored JSON applied in turn (null unassigns), the containers an unassign may leave
  * empty (each a key list, innermost first: removed when empty, as the body is kept canonical), the
- * writes into elements a `type eq` filter selects (element-writes.ts), the elements added
- * without a filter (append-writes.ts), and the indexed columns whose attributes it writes. A
+ * writes into elements a `type eq` filter selects (element-writes.ts), the elements a `value eq`
+ * or `type eq` filter removes (element-removes.ts), the elements added without a filter
+ * (append-writes.ts), and the indexed columns whose attributes it writes. A
  * multi-valued attribute is written one way in a request (the plan sees to it): whole by the
- * patches, with its value rows replaced; by element writes after them; or by appends.
+ * patches, with its value rows replaced; by element writes; by removals; or by appends.
  */
 export interface MergeWrite {
   /** the stored body's key order, which the merged body is rebuilt in (json-order.ts) */
@@ -288,6 +291,8 @@ export interface MergeWrite {
   elements: readonly ElementWrite[];
   /** elements added to multi-valued attributes without a filter (append-writes.ts) */
   appends: readonly AppendWrite[];
+  /** elements removed by a `value eq` / `type eq` filter (element-removes.ts) */
+  removes: readonly ElementRemove[];
   /** multi-valued attributes the patches write whole (or unassign), with their new value rows */
   lists?: { attrs: readonly string[]; rows: readonly ValueRow[] };
   columns: ColumnValues;
@@ -312,6 +317,7 @@ export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, 
   const steps = [
     ...pruneSteps,
     ...merge.elements.map(elementStep),
+    ...merge.removes.map(removeStep),
     ...merge.appends.map(appendStep),
     { sql: `SELECT ${orderedJson('d', merge.order)}`, params: [] },
   ];
@@ -331,6 +337,7 @@ export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, 
       .bind(...merge.patches, id, ...steps.flatMap((s) => s.params), now, ...cols.map((c) => normalizeColumn(merge.columns[c])), id),
     ...(isUser && merge.lists ? listRowStatements(db, id, merge.lists) : []),
     ...(isUser ? elementRowStatements(db, id, merge.elements) : []),
+    ...(isUser ? removeRowStatements(db, id, merge.removes) : []),
     changeRowIfWritten(db, kind, id, now),
     readBack(db, kind, id, withMembers),
   ];

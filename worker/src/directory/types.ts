@@ -63,6 +63,21 @@ export interface AppendWrite {
   row?: ValueRow;
 }
 
+/**
+ * The elements of a multi-valued attribute that `value eq "…"` or `type eq "…"` selects, removed
+ * (`{"op":"remove","path":"emails[value eq \"a@x\"]"}`, RFC 7644 §3.5.2.2), in SQL.
+ */
+export interface ElementRemove {
+  attr: string;
+  /** the sub-attribute the filter compares */
+  key: string;
+  /** the filter's value, folded by the SCIM layer where `folded` */
+  value: string;
+  folded: boolean;
+  /** for attributes mirrored in user_values: the row column holding the compared value as the filter does */
+  rows?: { attr: string; column: 'value' | 'value_lower' | 'type' };
+}
+
 /** The order of a stored body's keys: what the registry's schema emits (directory/json-order.ts). */
 export interface KeyOrder {
   key: string;

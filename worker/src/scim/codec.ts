@@ -2,9 +2,9 @@
  * Between SCIM resources and what the directory stores: the body as JSON, plus the indexed
  * columns and value rows that the registry's storage hints ask for.
  */
-import type { AppendWrite, ColumnValues, ElementWrite, KeyOrder, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
+import type { AppendWrite, ColumnValues, ElementRemove, ElementWrite, KeyOrder, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
 import type { AppendPlan } from './patch/append-plan';
-import type { ElementPlan } from './patch/element-plan';
+import type { ElementPlan, ElementRemovePlan } from './patch/element-plan';
 import { isObject, type Json, type JsonObject } from './schema/normalize';
 import type { AttributeDef, ResourceTypeDef } from './schema/types';
 import { commonAttributes } from './schema/common';
@@ -107,6 +107,15 @@ export function listRowsOf(rt: ResourceTypeDef, body: JsonObject, attrs: readonl
     return Array.isArray(list) ? list.filter(isObject).map((item) => valueRowOf(attr, item)) : [];
   });
   return { attrs: mirrored, rows };
+}
+
+/** A planned removal as the directory runs it; rows only where a user_values column holds the compared value as the filter compares it. */
+export function elementRemoveOf(rt: ResourceTypeDef, { def, key, value }: ElementRemovePlan): ElementRemove {
+  const folded = !key.caseExact;
+  const column = key.name === 'type' ? (folded ? 'type' : undefined) : folded ? 'value_lower' : 'value';
+  const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  if (mirrored && !column) throw new Error(`${def.name}.${key.name}: no user_values column compares as its filter does`);
+  return { attr: def.name, key: key.name, value, folded, ...(mirrored && column ? { rows: { attr: def.name, column } } : {}) };
 }
 
 const keyOrders = new Map<string, KeyOrder[]>();

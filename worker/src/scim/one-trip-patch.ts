@@ -14,7 +14,7 @@
 import { GROUP_PK_BY_ID, memberStatements } from '../directory/memberships';
 import { mergeStatements, touchStatements, type WriteGuard } from '../directory/resources';
 import { ScimError } from './errors';
-import { appendWriteOf, elementWriteOf, keyOrderOf, listRowsOf, mergedColumns } from './codec';
+import { appendWriteOf, elementRemoveOf, elementWriteOf, keyOrderOf, listRowsOf, mergedColumns } from './codec';
 import { preconditionSql, type Conditions } from './etag';
 import type { ParsedPatch } from './patch';
 import { applyMergePatch, planMergePatch, touchedBy } from './patch/merge-plan';
@@ -57,10 +57,11 @@ export function planOneTripPatch(
   const patches = merge.patches.map((x) => JSON.stringify(x));
   const elements = merge.elements.map((e) => elementWriteOf(rt, e));
   const appends = merge.appends.map((a) => appendWriteOf(rt, a));
-  const write = { order: keyOrderOf(rt), patches, prune: merge.prune, elements, appends, lists: listRowsOf(rt, merged, merge.lists), columns };
+  const removes = merge.removes.map((r) => elementRemoveOf(rt, r));
+  const write = { order: keyOrderOf(rt), patches, prune: merge.prune, elements, appends, removes, lists: listRowsOf(rt, merged, merge.lists), columns };
   return {
     statements: mergeStatements(db, rt.name, id, guard, write, withMembers),
     memberIds: [],
-    ...(elements.length + appends.length > 0 ? { mayRefuse: true } : {}),
+    ...(elements.length + appends.length + removes.length > 0 ? { mayRefuse: true } : {}),
   };
 }

@@ -65,6 +65,33 @@ function createdElement({ def, sub, filter, label }: FilteredTarget, value: Json
   }
 }
 
+/** The removal of the elements one `value eq "…"` / `type eq "…"` selects (directory/element-removes.ts). */
+export interface ElementRemovePlan {
+  def: AttributeDef;
+  /** the compared sub-attribute */
+  key: AttributeDef;
+  /** the filter's value, folded unless the sub-attribute is caseExact */
+  value: string;
+}
+
+/**
+ * `remove` (or a null value) of `attr[value eq "…"]` or `attr[type eq "…"]`, whole elements: as
+ * apply-value-path.ts, the matched elements go. Undefined for any other shape (a sub-attribute, a
+ * filter joined with others, another operator).
+ */
+export function planElementRemove(target: FilteredTarget, action: PatchAction): ElementRemovePlan | undefined {
+  const { def, sub, filter } = target;
+  if (action.kind === 'write' || target.extension !== undefined || sub || !isRemovable(def)) return undefined;
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+  if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
+  const key = findAttribute(def.subAttributes, filter.path.attr);
+  if (!key || (key.name !== 'value' && key.name !== 'type') || key.type === 'complex') return undefined;
+  return { def, key, value: key.caseExact ? filter.value : filter.value.toLowerCase() };
+}
+
+const isRemovable = (def: AttributeDef) =>
+  def.multiValued && def.type === 'complex' && def.storage?.kind !== 'members' && def.mutability === 'readWrite' && !def.required;
+
 /**
  * A multi-valued complex attribute of the JSON body (not Group members, which are rows), and a
  * sub-attribute other than `primary`: setting a primary moves it off the other elements.

@@ -26,7 +26,7 @@ import { actionOf, type PatchAction } from './action';
 import { writeAttribute } from './apply-attribute';
 import { normalizePathlessValue, nullKeysOf } from './apply-pathless';
 import { planAppend, type AppendPlan } from './append-plan';
-import { planElementWrite, type ElementPlan } from './element-plan';
+import { planElementRemove, planElementWrite, type ElementPlan, type ElementRemovePlan } from './element-plan';
 import type { PatchOperation } from './patch-request';
 import { resolveTarget, type PatchTarget } from './target';
 import { coerceValue } from './values';
@@ -45,19 +45,23 @@ export interface MergePlan {
   elements: ElementPlan[];
   /** values added to multi-valued attributes without a filter (append-plan.ts) */
   appends: AppendPlan[];
+  /** elements removed by a `value eq` / `type eq` filter (element-plan.ts) */
+  removes: ElementRemovePlan[];
   /** multi-valued attributes the patches write whole (replace) or unassign */
   lists: string[];
 }
 
 /**
- * Bound parameters the element writes and appends may take in the merge's one UPDATE (four an
- * element write, one and a text each an appended value), of D1's 100: the rest is left for the
+ * Bound parameters the element writes, removals and appends may take in the merge's one UPDATE
+ * (four an element write, three a removal, one and a text each an appended value), of D1's 100: the rest is left for the
  * patches, the containers pruned, the columns and the id.
  */
 const MAX_STEP_PARAMS = 64;
 
 const stepParams = (plan: MergePlan) =>
-  4 * plan.elements.length + plan.appends.reduce((n, a) => n + 1 + Object.values(a.element).filter((v) => typeof v === 'string').length, 0);
+  4 * plan.elements.length +
+  3 * plan.removes.length +
+  plan.appends.reduce((n, a) => n + 1 + Object.values(a.element).filter((v) => typeof v === 'string').length, 0);
 
 /** Thrown inside the planner for a request it leaves to the engine. */
 class NotPlanned extends Error {}
@@ -68,7 +72,7 @@ const notPlanned = (): never => {
 
 export function planMergePatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): MergePlan | undefined {
   try {
-    const plan: MergePlan = { patches: [{}], prune: [], elements: [], appends: [], lists: [] };
+    const plan: MergePlan = { patches: [{}], prune: [], elements: [], appends: [], removes: [], lists: [] };
     for (const operation of operations) planOperation(rt, plan, operation);
     if (stepParams(plan) > MAX_STEP_PARAMS || !isWrittenOneWay(plan)) notPlanned();
     assertValidAlone(rt, plan.patches);
@@ -111,7 +115,12 @@ function planTarget(rt: ResourceTypeDef, plan: MergePlan, target: PatchTarget, a
       return isObject(action.value) ? planExtensionWrite(rt, plan, target.schema.id, action.value) : notPlanned();
     case 'attribute': {
       if (target.filter) {
-        const writes = planElementWrite({ ...target, filter: target.filter }, action);
+        const filtered = { ...target, filter: target.filter };
+        if (action.kind !== 'write') {
+          const remove = planElementRemove(filtered, action);
+          return remove ? void plan.removes.push(remove) : notPlanned();
+        }
+        const writes = planElementWrite(filtered, action);
         return writes ? void plan.elements.push(...writes) : notPlanned();
       }
       const base = target.extension === undefined ? [] : [target.extension];
@@ -156,9 +165,9 @@ function planList(plan: MergePlan, def: AttributeDef, raw: Json | null, label: s
   if (!plan.lists.includes(def.name)) plan.lists.push(def.name);
 }
 
-/** No multi-valued attribute written two ways (whole, into filtered elements, appended to), nor appended to twice: their SQL runs in a fixed order. */
+/** No multi-valued attribute written two ways (whole, into filtered elements, appended to, elements removed), nor appended to twice: their SQL runs in a fixed order. */
 function isWrittenOneWay(plan: MergePlan): boolean {
-  const ways = [new Set(plan.lists), new Set(plan.elements.map((e) => e.def.name)), new Set(plan.appends.map((a) => a.def.name))];
+  const ways = [plan.lists, plan.elements, plan.appends, plan.removes].map((way) => new Set(way.map((w) => (typeof w === 'string' ? w : w.def.name))));
   const named = ways.flatMap((w) => [...w]);
   return new Set(named).size === named.length;
 }
