@@ -2,13 +2,17 @@
  * PATCH in one D1 round trip (issue #11 item 5). A PATCH that needs nothing from the stored
  * resource is planned from the request alone and written as one batch: the guards (the resource
  * exists, the client's If-Match / If-None-Match as SQL), the change, a change row only when the
- * change really lands, and the read-back. Three shapes qualify (README: Round trips to D1):
+ * change really lands, and the read-back. These shapes qualify (README: Round trips to D1):
  * - Group membership by id, or removal by a filter on value / type (patch/membership-plan.ts):
  *   member rows are deltas, the version moves only when a member really comes or goes;
- * - single-valued attributes (patch/merge-plan.ts): a merge of the stored JSON in SQL;
- * - beside them, a sub-attribute of the elements `type eq "…"` selects (patch/element-plan.ts):
- *   Entra ID's `emails[type eq "work"].value`, set in SQL; a batch whose stored body the plan
- *   does not fit (no element matches, …) is refused as `needs_read`.
+ * - single-valued attributes and whole multi-valued ones (patch/merge-plan.ts): a merge of the
+ *   stored JSON in SQL, with the lists' value rows replaced;
+ * - beside them, what a multi-valued attribute's stored elements decide, judged in SQL: a
+ *   sub-attribute of the elements `type eq "…"` selects, set or appended (Entra ID's
+ *   `emails[type eq "work"].value`, patch/element-plan.ts), elements a `value eq` / `type eq`
+ *   filter removes, values added without a filter (patch/append-plan.ts); a batch whose stored
+ *   body the plan does not fit (a replace or remove that matches nothing, …) is refused as
+ *   `needs_read`.
  * Everything else is read, applied in code and written back (service.ts `rewrite`): two trips.
  */
 import { GROUP_PK_BY_ID, memberStatements } from '../directory/memberships';

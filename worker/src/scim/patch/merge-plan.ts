@@ -6,13 +6,16 @@
  * nothing from the stored resource, and the service applies it as SQL over the stored JSON in one
  * batch: one D1 round trip instead of a read and a write (issue #11).
  *
- * Entra ID's write of a sub-attribute of the elements a type filter selects
- * (`emails[type eq "work"].value`) rides along as an element write (element-plan.ts).
+ * A multi-valued attribute replaced or removed whole is a merge patch too (arrays are values in
+ * RFC 7396). Entra ID's write of a sub-attribute of the elements a type filter selects
+ * (`emails[type eq "work"].value`), the removal of the elements a `value eq` / `type eq` filter
+ * selects (element-plan.ts) and values added without a filter (append-plan.ts) ride along as SQL
+ * the directory judges against the stored elements. A password is validated and dropped.
  *
  * The values go through the very functions the apply-in-code engine uses (resolveTarget,
- * coerceValue, normalizePathlessValue), so they are validated and normalised alike. Anything
- * else — multi-valued attributes, other value filters, Group members, passwords, immutable or
- * required attributes — and any request that is invalid plans
+ * coerceValue, normalizePathlessValue, writeAttribute), so they are validated and normalised
+ * alike. Anything else — other value filters, sub-attributes of every element, values removed by
+ * a list, Group members, immutable or required attributes — and any request that is invalid plans
  * to undefined: the engine runs it after reading the resource, and answers its errors in their
  * order (404, then 412, then 400), which a plan made before the read could not.
  */
