@@ -138,6 +138,15 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
     (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' })),
   ],
   [
+    'PATCH /Users/:id (Entra ID: Remove manager[value eq "…"])',
+    200,
+    1,
+    async () => {
+      const managed = await call('POST', '/Users', user(unique('managed'), { [ENTERPRISE_URN]: { department: 'Eng', manager: { value: 'boss-1' } } }));
+      return call('PATCH', `/Users/${managed.json.id}`, patchOf({ op: 'Remove', path: 'manager[value eq "boss-1"]' }));
+    },
+  ],
+  [
     'PATCH /Users/:id (remove emails[value eq "…"])',
     200,
     1,

@@ -25,6 +25,7 @@ describe('single-valued attributes as a merge patch', () => {
       elements: [],
       appends: [],
       removes: [],
+      unsets: [],
       lists: [],
     });
   });
@@ -36,6 +37,7 @@ describe('single-valued attributes as a merge patch', () => {
       elements: [],
       appends: [],
       removes: [],
+      unsets: [],
       lists: [],
     });
   });
@@ -48,6 +50,7 @@ describe('single-valued attributes as a merge patch', () => {
       elements: [],
       appends: [],
       removes: [],
+      unsets: [],
       lists: [],
     });
   });
@@ -102,6 +105,13 @@ describe('single-valued attributes as a merge patch', () => {
       ['emails', 'value', 'a@b.c'],
       ['photos', 'value', 'https://x/A.png'],
     ]);
+  });
+
+  it('plans Entra ID\'s remove of manager[value eq "…"] as a conditional unassign, with its extension pruned when emptied', () => {
+    const plan = planUser({ op: 'Remove', path: 'manager[value eq "Boss-1"]' });
+    expect(plan!.unsets.map((u) => [u.at, u.key.name, u.value])).toEqual([[[ENTERPRISE, 'manager'], 'value', 'boss-1']]);
+    expect(plan!.prune).toEqual([[ENTERPRISE]]);
+    expect(planUser({ op: 'Remove', path: 'manager[value eq "b"]' }, { op: 'add', path: 'manager', value: 'c' })).toBeUndefined();
   });
 
   it('plans a password as nothing written (the service drops it), once its value is valid', () => {

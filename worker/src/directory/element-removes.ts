@@ -9,7 +9,7 @@
  * non-ASCII characters where case is folded (SQLite's lower() folds ASCII only).
  */
 import { USER_PK_BY_ID, jsonPath, refusal } from './sql';
-import type { ElementRemove, SqlFragment } from './types';
+import type { ConditionalUnset, ElementRemove, SqlFragment } from './types';
 
 /** One step of a merge's chain of CTEs (directory/resources.ts mergeStatements): `d` without the matched elements, or a refusal. */
 export function removeStep(w: ElementRemove): SqlFragment {
@@ -33,4 +33,20 @@ export function removeRowStatements(db: D1Database, id: string, removes: readonl
   return removes.flatMap(({ rows, value }) =>
     rows ? [db.prepare(`DELETE FROM user_values WHERE user_pk = ${USER_PK_BY_ID} AND attr = ? AND ${rows.column} = ?`).bind(id, rows.attr, value)] : [],
   );
+}
+
+/**
+ * One step of the chain: `d` without the attribute at `w.at` when its `w.key` equals the value
+ * (scim/patch/apply-value-path.ts applyToFilteredSingle: a filter that does not match is a no-op),
+ * refused where SQL cannot compare as the engine does (a value that is not text, non-ASCII text
+ * where case is folded). It runs before the containers are pruned, so an extension it empties goes.
+ */
+export function unsetIfStep(w: ConditionalUnset): SqlFragment {
+  const at = `'${jsonPath([...w.at, w.key])}'`;
+  const text = `(d ->> ${at})`;
+  const odd = `json_type(d, ${at}) NOT IN ('text', 'null')${w.folded ? ` OR length(CAST(${text} AS BLOB)) <> length(${text})` : ''}`;
+  return {
+    sql: `SELECT CASE WHEN ${odd} THEN ${refusal('needs_read')} WHEN json_type(d, ${at}) IS 'text' AND ${w.folded ? `lower(${text})` : text} = ? THEN json_remove(d, '${jsonPath(w.at)}') ELSE d END`,
+    params: [w.value],
+  };
 }

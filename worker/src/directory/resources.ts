@@ -4,7 +4,7 @@
  */
 import { MEMBER_COLUMNS, MEMBER_JOINS } from './memberships';
 import { appendRowStatements, appendStep } from './append-writes';
-import { removeRowStatements, removeStep } from './element-removes';
+import { removeRowStatements, removeStep, unsetIfStep } from './element-removes';
 import { elementRowStatements, elementStep } from './element-writes';
 import { orderedJson } from './json-order';
 import { foldValue, MAX_PARAMS, TABLES, chunk, guard, guardReasonOf, isUniqueViolation, jsonPath, nowIso, placeholders, USER_PK_BY_ID } from './sql';
@@ -12,6 +12,7 @@ import {
   DirectoryError,
   type AppendWrite,
   type ColumnValues,
+  type ConditionalUnset,
   type ElementRemove,
   type ElementWrite,
   type KeyOrder,
@@ -293,6 +294,8 @@ export interface MergeWrite {
   appends: readonly AppendWrite[];
   /** elements removed by a `value eq` / `type eq` filter (element-removes.ts) */
   removes: readonly ElementRemove[];
+  /** single-valued complex attributes unassigned when a filter matches (element-removes.ts), before the pruning */
+  unsets: readonly ConditionalUnset[];
   /** multi-valued attributes the patches write whole (or unassign), with their new value rows */
   lists?: { attrs: readonly string[]; rows: readonly ValueRow[] };
   columns: ColumnValues;
@@ -315,6 +318,7 @@ export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, 
     params: [jsonPath(keys), jsonPath(keys), jsonPath(keys)],
   }));
   const steps = [
+    ...merge.unsets.map(unsetIfStep),
     ...pruneSteps,
     ...merge.elements.map(elementStep),
     ...merge.removes.map(removeStep),

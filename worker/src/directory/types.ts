@@ -78,6 +78,19 @@ export interface ElementRemove {
   rows?: { attr: string; column: 'value' | 'value_lower' | 'type' };
 }
 
+/**
+ * A single-valued complex attribute unassigned when one of its sub-attributes equals a value:
+ * Entra ID's `{"op":"remove","path":"manager[value eq \"<id>\"]"}`, in SQL.
+ */
+export interface ConditionalUnset {
+  /** the attribute's keys in the stored JSON (`[urn, "manager"]`) */
+  at: readonly string[];
+  key: string;
+  /** the filter's value, folded by the SCIM layer where `folded` */
+  value: string;
+  folded: boolean;
+}
+
 /** The order of a stored body's keys: what the registry's schema emits (directory/json-order.ts). */
 export interface KeyOrder {
   key: string;

@@ -62,10 +62,11 @@ export function planOneTripPatch(
   const elements = merge.elements.map((e) => elementWriteOf(rt, e));
   const appends = merge.appends.map((a) => appendWriteOf(rt, a));
   const removes = merge.removes.map((r) => elementRemoveOf(rt, r));
-  const write = { order: keyOrderOf(rt), patches, prune: merge.prune, elements, appends, removes, lists: listRowsOf(rt, merged, merge.lists), columns };
+  const unsets = merge.unsets.map(({ at, key, value }) => ({ at, key: key.name, value, folded: !key.caseExact }));
+  const write = { order: keyOrderOf(rt), patches, prune: merge.prune, elements, appends, removes, unsets, lists: listRowsOf(rt, merged, merge.lists), columns };
   return {
     statements: mergeStatements(db, rt.name, id, guard, write, withMembers),
     memberIds: [],
-    ...(elements.length + appends.length + removes.length > 0 ? { mayRefuse: true } : {}),
+    ...(elements.length + appends.length + removes.length + unsets.length > 0 ? { mayRefuse: true } : {}),
   };
 }

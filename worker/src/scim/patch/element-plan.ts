@@ -89,6 +89,31 @@ export function planElementRemove(target: FilteredTarget, action: PatchAction): 
   return { def, key, value: key.caseExact ? filter.value : filter.value.toLowerCase() };
 }
 
+/** A single-valued complex attribute unassigned when its sub-attribute equals the filter's value (directory ConditionalUnset). */
+export interface FilteredUnsetPlan {
+  at: string[];
+  key: AttributeDef;
+  /** the filter's value, folded unless the sub-attribute is caseExact */
+  value: string;
+}
+
+/**
+ * Quirk `singleValuedComplexFilter`: Entra ID's `{"op":"remove","path":"manager[value eq
+ * \"<id>\"]"}` unassigns the manager when it is that one and does nothing otherwise
+ * (apply-value-path.ts applyToFilteredSingle). Undefined for a sub-attribute in the path, a write
+ * (a 400 the engine answers) or any filter but one `eq` of a string sub-attribute.
+ */
+export function planFilteredUnset(target: FilteredTarget, action: PatchAction): FilteredUnsetPlan | undefined {
+  const { def, sub, filter } = target;
+  if (action.kind === 'write' || sub || def.multiValued || def.type !== 'complex' || def.required || def.mutability !== 'readWrite') return undefined;
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+  if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
+  const key = findAttribute(def.subAttributes, filter.path.attr);
+  if (!key || key.type !== 'string') return undefined;
+  const at = target.extension === undefined ? [def.name] : [target.extension, def.name];
+  return { at, key, value: key.caseExact ? filter.value : filter.value.toLowerCase() };
+}
+
 const isRemovable = (def: AttributeDef) =>
   def.multiValued && def.type === 'complex' && def.storage?.kind !== 'members' && def.mutability === 'readWrite' && !def.required;
 

@@ -29,7 +29,7 @@ import { actionOf, type PatchAction } from './action';
 import { writeAttribute } from './apply-attribute';
 import { normalizePathlessValue, nullKeysOf } from './apply-pathless';
 import { planAppend, type AppendPlan } from './append-plan';
-import { planElementRemove, planElementWrite, type ElementPlan, type ElementRemovePlan } from './element-plan';
+import { planElementRemove, planElementWrite, planFilteredUnset, type ElementPlan, type ElementRemovePlan, type FilteredUnsetPlan } from './element-plan';
 import type { PatchOperation } from './patch-request';
 import { resolveTarget, type PatchTarget } from './target';
 import { coerceValue } from './values';
@@ -50,6 +50,8 @@ export interface MergePlan {
   appends: AppendPlan[];
   /** elements removed by a `value eq` / `type eq` filter (element-plan.ts) */
   removes: ElementRemovePlan[];
+  /** single-valued complex attributes unassigned when a filter matches: Entra ID's `remove manager[value eq "…"]` */
+  unsets: FilteredUnsetPlan[];
   /** multi-valued attributes the patches write whole (replace) or unassign */
   lists: string[];
 }
@@ -75,9 +77,9 @@ const notPlanned = (): never => {
 
 export function planMergePatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): MergePlan | undefined {
   try {
-    const plan: MergePlan = { patches: [{}], prune: [], elements: [], appends: [], removes: [], lists: [] };
+    const plan: MergePlan = { patches: [{}], prune: [], elements: [], appends: [], removes: [], unsets: [], lists: [] };
     for (const operation of operations) planOperation(rt, plan, operation);
-    if (stepParams(plan) > MAX_STEP_PARAMS || !isWrittenOneWay(plan)) notPlanned();
+    if (stepParams(plan) > MAX_STEP_PARAMS || !isWrittenOneWay(plan) || unsetsTouched(plan)) notPlanned();
     assertValidAlone(rt, plan.patches);
     plan.prune.sort((a, b) => b.length - a.length);
     return plan;
@@ -119,6 +121,7 @@ function planTarget(rt: ResourceTypeDef, plan: MergePlan, target: PatchTarget, a
     case 'attribute': {
       if (target.filter) {
         const filtered = { ...target, filter: target.filter };
+        if (action.kind !== 'write' && !target.def.multiValued) return planUnsetIf(plan, planFilteredUnset(filtered, action), target.extension);
         if (action.kind !== 'write') {
           const remove = planElementRemove(filtered, action);
           return remove ? void plan.removes.push(remove) : notPlanned();
@@ -204,6 +207,26 @@ function planWrite(plan: MergePlan, base: string[], def: AttributeDef, sub: Attr
 }
 
 /** Values appended by one operation; a second operation appending to the same attribute is left to the engine (append-plan.ts judges each against the stored list). */
+/** A conditional unassign runs before the containers are pruned; an extension it may empty is pruned too. */
+function planUnsetIf(plan: MergePlan, unset: FilteredUnsetPlan | undefined, extension: string | undefined): void {
+  if (!unset) notPlanned();
+  plan.unsets.push(unset!);
+  if (extension !== undefined && !plan.prune.some((p) => p.length === 1 && p[0] === extension)) plan.prune.push([extension]);
+}
+
+/** A conditional unassign of an attribute the merge patches also write: their SQL runs first, the engine's order is the request's. */
+function unsetsTouched(plan: MergePlan): boolean {
+  const touched = touchedBy(plan.patches);
+  return plan.unsets.some(({ at }) => {
+    let node: Json | undefined = touched;
+    for (const key of at) {
+      if (node === null) return true;
+      node = isObject(node) ? node[key] : undefined;
+    }
+    return node !== undefined;
+  });
+}
+
 function planAppendTo(plan: MergePlan, def: AttributeDef, raw: Json, label: string): void {
   const appends = planAppend(def, raw, label);
   if (!appends || plan.appends.some((a) => a.def === def)) notPlanned();
