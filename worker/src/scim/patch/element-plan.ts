@@ -109,7 +109,7 @@ export function planFilteredUnset(target: FilteredTarget, action: PatchAction): 
   if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
   if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
   const key = findAttribute(def.subAttributes, filter.path.attr);
-  if (!key || key.type !== 'string') return undefined;
+  if (key?.type !== 'string') return undefined;
   const at = target.extension === undefined ? [def.name] : [target.extension, def.name];
   return { at, key, value: key.caseExact ? filter.value : filter.value.toLowerCase() };
 }
