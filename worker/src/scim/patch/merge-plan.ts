@@ -26,60 +26,21 @@ import { findAttribute, isExtension, schemaOf } from '../schema/registry';
 import type { AttributeDef, ResourceTypeDef } from '../schema/types';
 import { parseOrThrow, resourceSchema } from '../schema/zod-schemas';
 import { actionOf, type PatchAction } from './action';
-import { writeAttribute } from './apply-attribute';
 import { normalizePathlessValue, nullKeysOf } from './apply-pathless';
-import { planAppend, type AppendPlan } from './append-plan';
-import { planElementRemove, planElementWrite, planFilteredUnset, type ElementPlan, type ElementRemovePlan, type FilteredUnsetPlan } from './element-plan';
+import { planElementRemove, planElementWrite, planFilteredUnset } from './element-plan';
+import { assertStepsFit, isWholeList, planAppendTo, planList, planUnsetIf } from './list-plan';
 import type { PatchOperation } from './patch-request';
+import { applyMergePatch, emptyMergePlan, NotPlanned, notPlanned, setIn, type MergePlan } from './plan-state';
 import { resolveTarget, type PatchTarget } from './target';
 import { coerceValue } from './values';
 
-export interface MergePlan {
-  /**
-   * RFC 7396 merge patches of the stored body, applied in turn: the values written, null for what
-   * is unassigned. One, unless a write lands inside what an earlier operation unassigned (`remove
-   * manager`, then `manager.value`): a merge would keep the stored rest beside it, so that write
-   * starts the next patch.
-   */
-  patches: JsonObject[];
-  /** containers an unassign may leave empty (key lists, innermost first): removed when empty */
-  prune: string[][];
-  /** writes into elements a type filter selects, in request order (after the patches: they touch other attributes) */
-  elements: ElementPlan[];
-  /** values added to multi-valued attributes without a filter (append-plan.ts) */
-  appends: AppendPlan[];
-  /** elements removed by a `value eq` / `type eq` filter (element-plan.ts) */
-  removes: ElementRemovePlan[];
-  /** single-valued complex attributes unassigned when a filter matches: Entra ID's `remove manager[value eq "…"]` */
-  unsets: FilteredUnsetPlan[];
-  /** multi-valued attributes the patches write whole (replace) or unassign */
-  lists: string[];
-}
-
-/**
- * Bound parameters the element writes, removals and appends may take in the merge's one UPDATE
- * (four an element write, three a removal, one and a text each an appended value), of D1's 100: the rest is left for the
- * patches, the containers pruned, the columns and the id.
- */
-const MAX_STEP_PARAMS = 64;
-
-const stepParams = (plan: MergePlan) =>
-  4 * plan.elements.length +
-  3 * plan.removes.length +
-  plan.appends.reduce((n, a) => n + 1 + Object.values(a.element).filter((v) => typeof v === 'string').length, 0);
-
-/** Thrown inside the planner for a request it leaves to the engine. */
-class NotPlanned extends Error {}
-
-const notPlanned = (): never => {
-  throw new NotPlanned();
-};
+export { applyMergePatch, touchedBy, type MergePlan } from './plan-state';
 
 export function planMergePatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): MergePlan | undefined {
   try {
-    const plan: MergePlan = { patches: [{}], prune: [], elements: [], appends: [], removes: [], unsets: [], lists: [] };
+    const plan = emptyMergePlan();
     for (const operation of operations) planOperation(rt, plan, operation);
-    if (stepParams(plan) > MAX_STEP_PARAMS || !isWrittenOneWay(plan) || unsetsTouched(plan)) notPlanned();
+    assertStepsFit(plan);
     assertValidAlone(rt, plan.patches);
     plan.prune.sort((a, b) => b.length - a.length);
     return plan;
@@ -153,31 +114,6 @@ const isPlannable = (def: AttributeDef, sub: AttributeDef | undefined) =>
  */
 const isWriteOnly = (def: AttributeDef, sub: AttributeDef | undefined) => !sub && def.mutability === 'writeOnly';
 
-/** A multi-valued complex attribute of the core body, written whole or appended to (not Group members, which are rows). */
-const isWholeList = (def: AttributeDef, sub: AttributeDef | undefined, base: readonly string[]) =>
-  def.multiValued && !sub && base.length === 0 && def.type === 'complex' && def.storage?.kind !== 'members' && def.mutability === 'readWrite' && !def.required;
-
-/**
- * `replace` of a multi-valued attribute (RFC 7644 §3.5.2.3: all its values replaced), or its
- * unassign (`value` null): what the engine stores is known from the request alone, computed by the
- * engine's own writeAttribute on an empty body (duplicates dropped, one primary kept) and written
- * as a merge patch, with the attribute's value rows replaced.
- */
-function planList(plan: MergePlan, def: AttributeDef, raw: Json | null, label: string): void {
-  if (raw !== null && coerceValue(def, raw, label) === undefined) return;
-  const written: JsonObject = {};
-  if (raw !== null) writeAttribute(written, def, 'replace', raw, label);
-  setIn(plan, [def.name], written[def.name] ?? null);
-  if (!plan.lists.includes(def.name)) plan.lists.push(def.name);
-}
-
-/** No multi-valued attribute written two ways (whole, into filtered elements, appended to, elements removed), nor appended to twice: their SQL runs in a fixed order. */
-function isWrittenOneWay(plan: MergePlan): boolean {
-  const ways = [plan.lists, plan.elements, plan.appends, plan.removes].map((way) => new Set(way.map((w) => (typeof w === 'string' ? w : w.def.name))));
-  const named = ways.flatMap((w) => [...w]);
-  return new Set(named).size === named.length;
-}
-
 /** As apply-pathless.ts mergeInto: an extension's attributes written one by one. */
 function planExtensionWrite(rt: ResourceTypeDef, plan: MergePlan, urn: string, raw: JsonObject): void {
   const list = schemaOf(rt, urn)!.attributes;
@@ -206,68 +142,12 @@ function planWrite(plan: MergePlan, base: string[], def: AttributeDef, sub: Attr
   setIn(plan, at, value);
 }
 
-/** Values appended by one operation; a second operation appending to the same attribute is left to the engine (append-plan.ts judges each against the stored list). */
-/** A conditional unassign runs before the containers are pruned; an extension it may empty is pruned too. */
-function planUnsetIf(plan: MergePlan, unset: FilteredUnsetPlan | undefined, extension: string | undefined): void {
-  if (!unset) notPlanned();
-  plan.unsets.push(unset!);
-  if (extension !== undefined && !plan.prune.some((p) => p.length === 1 && p[0] === extension)) plan.prune.push([extension]);
-}
-
-/** A conditional unassign of an attribute the merge patches also write: their SQL runs first, the engine's order is the request's. */
-function unsetsTouched(plan: MergePlan): boolean {
-  const touched = touchedBy(plan.patches);
-  return plan.unsets.some(({ at }) => {
-    let node: Json | undefined = touched;
-    for (const key of at) {
-      if (node === null) return true;
-      node = isObject(node) ? node[key] : undefined;
-    }
-    return node !== undefined;
-  });
-}
-
-function planAppendTo(plan: MergePlan, def: AttributeDef, raw: Json, label: string): void {
-  const appends = planAppend(def, raw, label);
-  if (!appends || plan.appends.some((a) => a.def === def)) notPlanned();
-  plan.appends.push(...appends!);
-}
-
 function planUnset(plan: MergePlan, at: string[]): void {
   setIn(plan, at, null);
   for (let n = at.length - 1; n > 0; n--) {
     const container = at.slice(0, n);
     if (!plan.prune.some((p) => p.join('\u0000') === container.join('\u0000'))) plan.prune.push(container);
   }
-}
-
-/**
- * Sets a value in the last merge patch. Inside a container it unassigned, an unassign is done
- * already, and a write starts the next patch (see MergePlan.patches).
- */
-function setIn(plan: MergePlan, at: string[], value: Json): void {
-  let node = plan.patches.at(-1)!;
-  for (const key of at.slice(0, -1)) {
-    if (node[key] === null) {
-      if (value === null) return;
-      plan.patches.push({});
-      return setIn(plan, at, value);
-    }
-    if (!isObject(node[key])) node[key] = {};
-    node = node[key] as JsonObject;
-  }
-  node[at.at(-1)!] = value;
-}
-
-/** RFC 7396 §2 MergePatch, in code: what the SQL's json_patch does to the stored body. */
-export function applyMergePatch(target: JsonObject, patch: JsonObject): JsonObject {
-  const out: JsonObject = { ...target };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else if (isObject(value)) out[key] = applyMergePatch(isObject(out[key]) ? (out[key] as JsonObject) : {}, value);
-    else out[key] = value;
-  }
-  return out;
 }
 
 /**
@@ -278,15 +158,4 @@ export function applyMergePatch(target: JsonObject, patch: JsonObject): JsonObje
 function assertValidAlone(rt: ResourceTypeDef, patches: JsonObject[]): void {
   const placeholders = Object.fromEntries(rt.schema.attributes.filter((a) => a.required && a.type === 'string').map((a) => [a.name, '-']));
   parseOrThrow(resourceSchema(rt, 'replace'), patches.reduce(applyMergePatch, placeholders));
-}
-
-/** What the patches touch, as one object: a key any of them unassigns counts as unassigned whole. */
-export function touchedBy(patches: readonly JsonObject[]): JsonObject {
-  const out: JsonObject = {};
-  for (const patch of patches)
-    for (const [key, value] of Object.entries(patch)) {
-      const seen = out[key];
-      out[key] = value === null || seen === null ? null : isObject(value) && isObject(seen) ? touchedBy([seen, value]) : value;
-    }
-  return out;
 }
