@@ -72,13 +72,17 @@ describe('Bulk cost', () => {
     expect(res.body.detail).toMatch(/could need 49 database queries/);
   });
 
-  it('charges an Entra ID email PATCH the batch its stored body refuses: 10 of them on users without a work email stay within the estimate', async () => {
-    const users = await bulk(createUsers('refused', 10));
+  it('charges an Entra ID email PATCH the batch its stored body refuses: 10 of them on users with two primary emails stay within the estimate', async () => {
+    const twoPrimaries = (i: number) => [
+      { value: `old${i}@bulk-cost.test`, type: 'work', primary: true },
+      { value: `home${i}@bulk-cost.test`, type: 'home', primary: true },
+    ];
+    const users = await bulk(createUsers('refused', 10).map((op, i) => ({ ...op, data: { ...op.data, emails: twoPrimaries(i) } })));
     const ids: string[] = users.body.Operations.map((o: any) => o.location.split('/').pop());
     const ops = ids.map((id, k) => ({
       method: 'PATCH',
       path: `/Users/${id}`,
-      data: { schemas: [PATCH_URN], Operations: [{ op: 'Add', path: 'emails[type eq "work"].value', value: `w${k}@bulk-cost.test` }] },
+      data: { schemas: [PATCH_URN], Operations: [{ op: 'Replace', path: 'emails[type eq "work"].value', value: `w${k}@bulk-cost.test` }] },
     }));
     const res = await bulk(ops, 'free');
     expect(res.body.Operations.map((o: any) => o.status)).toEqual(ids.map(() => '200'));

@@ -121,14 +121,14 @@ describe('the worker under the harness', () => {
   it('records a breach when an invocation needs more than the profile gives', async () => {
     const created = await call('free');
     const id = ((await created.res.json()) as { id: string }).id;
-    // A PATCH of a multi-valued attribute reads the stored user, then writes it under its
-    // version: two round trips (a single-valued one is one batch: scim/one-trip-patch.ts).
+    // A PATCH of a sub-attribute of every element reads the stored user, then writes it under
+    // its version: two round trips (most shapes are one batch: scim/one-trip-patch.ts).
     const patch = async (limits: string) => {
       takeUsages();
       const ctx = createExecutionContext();
       const body = JSON.stringify({
         schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-        Operations: [{ op: 'add', path: 'emails', value: [{ type: 'work', value: `d${Date.now()}@example.org` }] }],
+        Operations: [{ op: 'replace', path: 'emails.display', value: `d${Date.now()}` }],
       });
       const req = new Request(`http://relay.test/scim/v2/Users/${id}`, {
         method: 'PATCH',

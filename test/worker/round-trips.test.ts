@@ -131,12 +131,80 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
     1,
     (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: `members[value eq "${f.userId}"]` })),
   ],
+  [
+    'PATCH /Users/:id (Entra ID: Add phoneNumbers[type eq "mobile"].value, none stored: appended)',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' })),
+  ],
+  [
+    'PATCH /Users/:id (Entra ID: Remove manager[value eq "…"])',
+    200,
+    1,
+    async () => {
+      const managed = await call('POST', '/Users', user(unique('managed'), { [ENTERPRISE_URN]: { department: 'Eng', manager: { value: 'boss-1' } } }));
+      return call('PATCH', `/Users/${managed.json.id}`, patchOf({ op: 'Remove', path: 'manager[value eq "boss-1"]' }));
+    },
+  ],
+  [
+    'PATCH /Users/:id (remove emails[value eq "…"])',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'remove', path: `emails[value eq "${f.userName.toUpperCase()}"]` })),
+  ],
+  [
+    'PATCH /Users/:id (add an email)',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'add', path: 'emails', value: [{ value: 'b@trips.test', type: 'home' }] })),
+  ],
+  [
+    'PATCH /Users/:id (path-less add of a primary email beside a title)',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'add', value: { emails: [{ value: 'p@trips.test', primary: true }], title: 'T' } })),
+  ],
+  [
+    'PATCH /Users/:id (replace emails, remove phoneNumbers)',
+    200,
+    1,
+    (f) =>
+      call(
+        'PATCH',
+        `/Users/${f.userId}`,
+        patchOf({ op: 'replace', path: 'emails', value: [{ value: 'r@trips.test', type: 'work' }] }, { op: 'remove', path: 'phoneNumbers' }),
+      ),
+  ],
+  [
+    'PATCH /Users/:id (path-less {password, active}: the password accepted and dropped)',
+    200,
+    1,
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'replace', value: { password: 'n3wPassw0rd', active: false } })),
+  ],
+  [
+    'PATCH /Groups/:id (remove members[type eq "User"])',
+    204,
+    1,
+    (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: 'members[type eq "User"]' })),
+  ],
   // These need the stored resource: read, apply in code, write.
   [
-    'PATCH /Users/:id (Entra ID: Add phoneNumbers[type eq "mobile"].value, none stored: the batch refused, then read and write)',
+    'PATCH /Users/:id (Replace emails[type eq "work"].value with two primaries stored: the batch refused, then read and write)',
     200,
     3,
-    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' })),
+    async () => {
+      const two = await call(
+        'POST',
+        '/Users',
+        user(unique('two'), {
+          emails: [
+            { value: unique('w'), type: 'work', primary: true },
+            { value: unique('h'), type: 'home', primary: true },
+          ],
+        }),
+      );
+      return call('PATCH', `/Users/${two.json.id}`, patchOf({ op: 'Replace', path: 'emails[type eq "work"].value', value: unique('moved') }));
+    },
   ],
   [
     'PATCH /Users/:id (Replace emails[type eq "home"].value, none stored: the batch refused, then read and 400 noTarget)',
@@ -145,16 +213,16 @@ const KINDS: [string, number, number, (f: Fixture) => ReturnType<typeof call>][]
     (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'Replace', path: 'emails[type eq "home"].value', value: 'h@trips.test' })),
   ],
   [
-    'PATCH /Users/:id (add an email)',
+    'PATCH /Users/:id (remove emails by a value list)',
     200,
     2,
-    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'add', path: 'emails', value: [{ value: 'b@trips.test' }] })),
+    (f) => call('PATCH', `/Users/${f.userId}`, patchOf({ op: 'remove', path: 'emails', value: [{ value: f.userName }] })),
   ],
   [
-    'PATCH /Groups/:id (remove members[type eq "User"])',
+    'PATCH /Groups/:id (remove members[display eq "…"]: the members read, matched in code)',
     204,
     3,
-    (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: 'members[type eq "User"]' })),
+    (f) => call('PATCH', `/Groups/${f.groupId}`, patchOf({ op: 'remove', path: 'members[display eq "Nobody"]' })),
   ],
   ['DELETE /Users/:id', 204, 1, (f) => call('DELETE', `/Users/${f.userId}`)],
   ['DELETE /Groups/:id', 204, 1, (f) => call('DELETE', `/Groups/${f.groupId}`)],
@@ -355,27 +423,47 @@ describe('Bulk PATCHes sharing batches', () => {
     const fixtures = await Promise.all(Array.from({ length: 10 }, () => fixture()));
     const ghost = crypto.randomUUID();
     const r = await bulkOf([
-      ...fixtures.map((f, k) => patchOp(`/Users/${f.userId}`, { op: 'add', path: 'emails', value: [{ value: `second${k}@trips.test`, type: 'home' }] })),
-      patchOp(`/Users/${ghost}`, { op: 'add', path: 'emails', value: [{ value: 'ghost@trips.test' }] }),
+      ...fixtures.map((f, k) => patchOp(`/Users/${f.userId}`, { op: 'replace', path: 'emails.display', value: `Mail ${k}` })),
+      patchOp(`/Users/${ghost}`, { op: 'replace', path: 'emails.display', value: 'Ghost' }),
     ]);
     expect(statuses(r)).toEqual([...Array.from({ length: 10 }, () => '200'), '404']);
     expect(r.usage.d1TripsToResponse).toBe(11);
     const u = await call('GET', `/Users/${fixtures[4]!.userId}`);
-    expect([u.json.emails.map((e: { value: string }) => e.value), u.headers.get('etag')]).toEqual([[fixtures[4]!.userName, 'second4@trips.test'], 'W/"2"']);
+    expect([u.json.emails, u.headers.get('etag')]).toEqual([[{ value: fixtures[4]!.userName, display: 'Mail 4', type: 'work', primary: true }], 'W/"2"']);
   });
 
   it('a refused element write does not make its neighbours run alone: the run goes once more with it read first', async () => {
-    const [mobile, ...fixtures] = await Promise.all(Array.from({ length: 11 }, () => fixture()));
-    // Add of a mobile number the user does not have: the plan's batch is refused (needs_read).
+    const fixtures = await Promise.all(Array.from({ length: 10 }, () => fixture()));
+    const [work, home] = [unique('w'), unique('h')];
+    const two = await call(
+      'POST',
+      '/Users',
+      user(unique('two'), {
+        emails: [
+          { value: work, type: 'work', primary: true },
+          { value: home, type: 'home', primary: true },
+        ],
+      }),
+    );
+    // Two primaries stored, which the engine settles: the plan's batch is refused (needs_read).
     const r = await bulkOf([
-      patchOp(`/Users/${mobile!.userId}`, { op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' }),
+      patchOp(
+        `/Users/${two.json.id}`,
+        { op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' },
+        { op: 'Replace', path: 'emails[type eq "home"].value', value: home },
+      ),
       ...fixtures.map((f, k) => patchOp(`/Users/${f.userId}`, { op: 'Replace', path: 'title', value: `T${k}` })),
     ]);
     expect(statuses(r)).toEqual(Array.from({ length: 11 }, () => '200'));
     // the refused batch, the run again with that PATCH's read, its write: 3 trips, not 1 + 11 alone
     expect(r.usage.d1TripsToResponse).toBe(3);
-    const u = await call('GET', `/Users/${mobile!.userId}`);
+    const u = await call('GET', `/Users/${two.json.id}`);
     expect(u.json.phoneNumbers).toEqual([{ value: '+1 555 0100', type: 'mobile' }]);
+    // the engine settled the primaries: the element it wrote keeps its flag (RFC 7643 §2.4)
+    expect(u.json.emails).toEqual([
+      { value: work, type: 'work' },
+      { value: home, type: 'home', primary: true },
+    ]);
     expect((await call('GET', `/Users/${fixtures[9]!.userId}`)).json.title).toBe('T9');
   });
 

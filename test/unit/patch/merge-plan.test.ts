@@ -19,11 +19,27 @@ describe('single-valued attributes as a merge patch', () => {
       { op: 'Replace', path: 'name.givenName', value: 'Ada' },
       { op: 'Add', path: `${ENTERPRISE}:department`, value: 'Eng' },
     );
-    expect(plan).toEqual({ patches: [{ active: false, name: { givenName: 'Ada' }, [ENTERPRISE]: { department: 'Eng' } }], prune: [], elements: [] });
+    expect(plan).toEqual({
+      patches: [{ active: false, name: { givenName: 'Ada' }, [ENTERPRISE]: { department: 'Eng' } }],
+      prune: [],
+      elements: [],
+      appends: [],
+      removes: [],
+      unsets: [],
+      lists: [],
+    });
   });
 
   it("plans Okta's path-less {active: false}, dropping a stray id", () => {
-    expect(planUser({ op: 'replace', value: { active: false, id: 'x' } })).toEqual({ patches: [{ active: false }], prune: [], elements: [] });
+    expect(planUser({ op: 'replace', value: { active: false, id: 'x' } })).toEqual({
+      patches: [{ active: false }],
+      prune: [],
+      elements: [],
+      appends: [],
+      removes: [],
+      unsets: [],
+      lists: [],
+    });
   });
 
   it('plans a bare manager id as {value}, and an unassign with the containers it may empty', () => {
@@ -32,6 +48,10 @@ describe('single-valued attributes as a merge patch', () => {
       patches: [{ [ENTERPRISE]: { manager: { value: null } } }],
       prune: [[ENTERPRISE, 'manager'], [ENTERPRISE]],
       elements: [],
+      appends: [],
+      removes: [],
+      unsets: [],
+      lists: [],
     });
   });
 
@@ -55,16 +75,88 @@ describe('single-valued attributes as a merge patch', () => {
     ]);
   });
 
+  it('plans values added to a multi-valued attribute, dropping one an earlier value of the request contains', () => {
+    const plan = planUser({ op: 'add', path: 'emails', value: [{ value: 'A@b.c', type: 'work' }, { value: 'a@B.c' }, { value: 'x@b.c', primary: true }] });
+    expect(plan!.appends.map((a) => a.element)).toEqual([
+      { value: 'A@b.c', type: 'work' },
+      { value: 'x@b.c', primary: true },
+    ]);
+  });
+
+  it('plans a replace of a whole multi-valued attribute as the engine writes it (one primary kept), and its remove', () => {
+    const plan = planUser(
+      {
+        op: 'replace',
+        path: 'emails',
+        value: [
+          { value: 'a@b.c', primary: true },
+          { value: 'x@b.c', primary: 'True' },
+        ],
+      },
+      { op: 'remove', path: 'phoneNumbers' },
+    );
+    expect(plan!.patches).toEqual([{ emails: [{ value: 'a@b.c', primary: true }, { value: 'x@b.c' }], phoneNumbers: null }]);
+    expect(plan!.lists).toEqual(['emails', 'phoneNumbers']);
+  });
+
+  it('plans the removal of the elements a value or type filter selects, the value folded unless caseExact', () => {
+    const plan = planUser({ op: 'remove', path: 'emails[value eq "A@b.c"]' }, { op: 'Remove', path: 'photos[value eq "https://x/A.png"]' });
+    expect(plan!.removes.map((r) => [r.def.name, r.key.name, r.value])).toEqual([
+      ['emails', 'value', 'a@b.c'],
+      ['photos', 'value', 'https://x/A.png'],
+    ]);
+  });
+
+  it('plans Entra ID\'s remove of manager[value eq "…"] as a conditional unassign, with its extension pruned when emptied', () => {
+    const plan = planUser({ op: 'Remove', path: 'manager[value eq "Boss-1"]' });
+    expect(plan!.unsets.map((u) => [u.at, u.key.name, u.value])).toEqual([[[ENTERPRISE, 'manager'], 'value', 'boss-1']]);
+    expect(plan!.prune).toEqual([[ENTERPRISE]]);
+    expect(planUser({ op: 'Remove', path: 'manager[value eq "b"]' }, { op: 'add', path: 'manager', value: 'c' })).toBeUndefined();
+  });
+
+  it('plans a password as nothing written (the service drops it), once its value is valid', () => {
+    expect(planUser({ op: 'replace', value: { password: 'secret-1234', active: true } })!.patches).toEqual([{ active: true }]);
+    expect(planUser({ op: 'replace', path: 'password', value: 7 })).toBeUndefined();
+  });
+
   it.each<[string, Op[]]>([
-    ['a multi-valued attribute', [{ op: 'add', path: 'emails', value: [{ value: 'a@b.c' }] }]],
-    ['a value filter other than type eq', [{ op: 'replace', path: 'emails[value eq "a@b.c"].value', value: 'x@b.c' }]],
+    [
+      'two new primaries',
+      [
+        {
+          op: 'add',
+          path: 'emails',
+          value: [
+            { value: 'a@b.c', primary: true },
+            { value: 'x@b.c', primary: true },
+          ],
+        },
+      ],
+    ],
+    [
+      'two operations adding to one attribute',
+      [
+        { op: 'add', path: 'emails', value: [{ value: 'a@b.c' }] },
+        { op: 'add', value: { emails: [{ value: 'x@b.c' }] } },
+      ],
+    ],
+    [
+      'an attribute written two ways',
+      [
+        { op: 'replace', path: 'emails', value: [{ value: 'a@b.c', type: 'work' }] },
+        { op: 'replace', path: 'emails[type eq "work"].value', value: 'x@b.c' },
+      ],
+    ],
+    ['values removed from a list', [{ op: 'remove', path: 'emails', value: [{ value: 'a@b.c' }] }]],
+    ['a removal by a filter joined with another', [{ op: 'remove', path: 'emails[value eq "a@b.c" or type eq "work"]' }]],
+    ['a removal of a filtered sub-attribute', [{ op: 'remove', path: 'emails[type eq "work"].display' }]],
+    ['a sub-attribute of every element', [{ op: 'replace', path: 'emails.type', value: 'work' }]],
+    ['a write by a value filter other than type eq', [{ op: 'replace', path: 'emails[value eq "a@b.c"].value', value: 'x@b.c' }]],
     ['a whole filtered element', [{ op: 'replace', path: 'emails[type eq "work"]', value: { value: 'a@b.c' } }]],
     ['a filtered primary', [{ op: 'replace', path: 'emails[type eq "work"].primary', value: true }]],
     ['a filtered unassign', [{ op: 'replace', path: 'emails[type eq "work"].value', value: null }]],
-    ['a filtered remove', [{ op: 'remove', path: 'emails[type eq "work"].value' }]],
+    ['a filtered remove of a sub-attribute', [{ op: 'remove', path: 'emails[type eq "work"].value' }]],
     ['a filtered write of the wrong type', [{ op: 'replace', path: 'emails[type eq "work"].value', value: { x: 1 } }]],
-    ['a password', [{ op: 'replace', path: 'password', value: 'secret-1234' }]],
-    ['a path-less password', [{ op: 'replace', value: { password: 'secret-1234', active: true } }]],
     ['removing the required userName', [{ op: 'remove', path: 'userName' }]],
     ['an empty userName', [{ op: 'replace', path: 'userName', value: '' }]],
     ['a value of the wrong type', [{ op: 'replace', path: 'active', value: 'maybe' }]],
@@ -91,8 +183,14 @@ describe('Group membership by id', () => {
     ).toEqual({ clear: false, add: ['u1', 'u2', 'u6'], remove: ['u3', 'u4', 'u5'], removeWhere: [] });
   });
 
+  it('plans a removal by a filter on type or value, to be matched by SQL over the member rows', () => {
+    const delta = planGroup({ op: 'remove', path: 'members[type eq "User"]' }, { op: 'remove', path: 'members[value ne "u1" and not (type eq "group")]' });
+    expect(delta?.removeWhere).toHaveLength(2);
+  });
+
   it.each<[string, Op[]]>([
-    ['a filter other than value eq', [{ op: 'remove', path: 'members[type eq "User"]' }]],
+    ['a filter on display (SQLite folds ASCII only)', [{ op: 'remove', path: 'members[display eq "Ada"]' }]],
+    ['a filter with another operator', [{ op: 'remove', path: 'members[value sw "u"]' }]],
     [
       'a displayName change beside the members',
       [

@@ -3,12 +3,17 @@
  * change log in the same batch, so provisioning never misses a change.
  */
 import { MEMBER_COLUMNS, MEMBER_JOINS } from './memberships';
+import { appendRowStatements, appendStep } from './append-writes';
+import { removeRowStatements, removeStep, unsetIfStep } from './element-removes';
 import { elementRowStatements, elementStep } from './element-writes';
 import { orderedJson } from './json-order';
 import { foldValue, MAX_PARAMS, TABLES, chunk, guard, guardReasonOf, isUniqueViolation, jsonPath, nowIso, placeholders, USER_PK_BY_ID } from './sql';
 import {
   DirectoryError,
+  type AppendWrite,
   type ColumnValues,
+  type ConditionalUnset,
+  type ElementRemove,
   type ElementWrite,
   type KeyOrder,
   type ListQuery,
@@ -273,9 +278,11 @@ const changeRowIfWritten = (db: D1Database, kind: ResourceKind, id: string, at: 
  * What a merge of attributes changes, as the SCIM layer computed it from the request alone: RFC
  * 7396 merge patches of the stored JSON applied in turn (null unassigns), the containers an unassign may leave
  * empty (each a key list, innermost first: removed when empty, as the body is kept canonical), the
- * writes into elements a `type eq` filter selects (element-writes.ts), and the indexed columns
- * whose attributes it writes. The element writes touch multi-valued attributes, which no merge
- * patch does, so they run after the merges and the order between the two does not matter.
+ * writes into elements a `type eq` filter selects (element-writes.ts), the elements a `value eq`
+ * or `type eq` filter removes (element-removes.ts), the elements added without a filter
+ * (append-writes.ts), and the indexed columns whose attributes it writes. A
+ * multi-valued attribute is written one way in a request (the plan sees to it): whole by the
+ * patches, with its value rows replaced; by element writes; by removals; or by appends.
  */
 export interface MergeWrite {
   /** the stored body's key order, which the merged body is rebuilt in (json-order.ts) */
@@ -283,6 +290,14 @@ export interface MergeWrite {
   patches: readonly string[];
   prune: readonly (readonly string[])[];
   elements: readonly ElementWrite[];
+  /** elements added to multi-valued attributes without a filter (append-writes.ts) */
+  appends: readonly AppendWrite[];
+  /** elements removed by a `value eq` / `type eq` filter (element-removes.ts) */
+  removes: readonly ElementRemove[];
+  /** single-valued complex attributes unassigned when a filter matches (element-removes.ts), before the pruning */
+  unsets: readonly ConditionalUnset[];
+  /** multi-valued attributes the patches write whole (or unassign), with their new value rows */
+  lists?: { attrs: readonly string[]; rows: readonly ValueRow[] };
   columns: ColumnValues;
 }
 
@@ -302,22 +317,42 @@ export function mergeStatements(db: D1Database, kind: ResourceKind, id: string, 
     sql: `SELECT CASE WHEN json_type(d, ?) = 'object' AND json_extract(d, ?) = '{}' THEN json_remove(d, ?) ELSE d END`,
     params: [jsonPath(keys), jsonPath(keys), jsonPath(keys)],
   }));
-  const steps = [...pruneSteps, ...merge.elements.map(elementStep), { sql: `SELECT ${orderedJson('d', merge.order)}`, params: [] }];
+  const steps = [
+    ...merge.unsets.map(unsetIfStep),
+    ...pruneSteps,
+    ...merge.elements.map(elementStep),
+    ...merge.removes.map(removeStep),
+    ...merge.appends.map(appendStep),
+    { sql: `SELECT ${orderedJson('d', merge.order)}`, params: [] },
+  ];
   const merged = merge.patches.reduce((sql) => `json_patch(${sql}, ?)`, 'data');
   const last = `(SELECT d FROM p${steps.length})`;
   const cols = COLUMNS[kind].filter((c) => Object.hasOwn(merge.columns, c));
   const sets = cols.map((c) => `, ${c} = ?`).join('');
+  const isUser = kind === 'User';
   return [
     ...guardStatements(db, table, id, g),
+    ...(isUser ? appendRowStatements(db, id, merge.appends) : []),
     db
       .prepare(
-        `WITH p0(d) AS (SELECT ${merged} FROM ${table} WHERE id = ?)${steps.map((s, i) => `, p${i + 1}(d) AS (${s.sql} FROM p${i})`).join('')}
+        `WITH p0(d) AS (SELECT ${merged} FROM ${table} WHERE id = ?)${steps.map((s, i) => `, p${i + 1}(d) AS MATERIALIZED (${s.sql} FROM p${i})`).join('')}
          UPDATE ${table} SET data = ${last}, version = version + 1, last_modified = ?${sets} WHERE id = ? AND ${last} IS NOT ${orderedJson('data', merge.order)}`,
       )
       .bind(...merge.patches, id, ...steps.flatMap((s) => s.params), now, ...cols.map((c) => normalizeColumn(merge.columns[c])), id),
-    ...(kind === 'User' ? elementRowStatements(db, id, merge.elements) : []),
+    ...(isUser && merge.lists ? listRowStatements(db, id, merge.lists) : []),
+    ...(isUser ? elementRowStatements(db, id, merge.elements) : []),
+    ...(isUser ? removeRowStatements(db, id, merge.removes) : []),
     changeRowIfWritten(db, kind, id, now),
     readBack(db, kind, id, withMembers),
+  ];
+}
+
+/** The value rows of multi-valued attributes a merge writes whole: those attributes' rows replaced. */
+function listRowStatements(db: D1Database, id: string, lists: NonNullable<MergeWrite['lists']>): D1PreparedStatement[] {
+  if (lists.attrs.length === 0) return [];
+  return [
+    db.prepare(`DELETE FROM user_values WHERE user_pk = ${USER_PK_BY_ID} AND attr IN (${placeholders(lists.attrs.length)})`).bind(id, ...lists.attrs),
+    ...valueRows(db, USER_PK_BY_ID, [id], lists.rows),
   ];
 }
 

@@ -38,8 +38,57 @@ export interface ElementWrite {
   sub: string;
   /** the new value as JSON text */
   value: string;
-  /** the user_values columns of the matched elements' rows that change, for attributes mirrored there */
-  rows?: { attr: string; set: Partial<Pick<ValueRow, 'type' | 'value' | 'display'>> };
+  /** add: the element (JSON text) appended when none matches; without it, no match refuses the batch */
+  append?: string;
+  /**
+   * For attributes mirrored in user_values: the columns of the matched elements' rows that
+   * change, and the row of the appended element.
+   */
+  rows?: { attr: string; set: Partial<Pick<ValueRow, 'type' | 'value' | 'display'>>; append?: ValueRow };
+}
+
+/**
+ * An element added to a multi-valued attribute without a filter (`{"op":"add","path":"emails",
+ * "value":[…]}`), appended in SQL unless a stored element contains it already (RFC 7644 §3.5.2.1).
+ */
+export interface AppendWrite {
+  attr: string;
+  /** the element as JSON text, as the engine stores it */
+  element: string;
+  /** a stored element contains it when each of these keys holds an equal value: text folded where `folded`, booleans as they are */
+  equal: readonly { key: string; value: string | boolean; folded: boolean }[];
+  /** `primary: true`: appending it takes the flag off the other elements (RFC 7643 §2.4) */
+  primary: boolean;
+  /** for attributes mirrored in user_values: its row */
+  row?: ValueRow;
+}
+
+/**
+ * The elements of a multi-valued attribute that `value eq "…"` or `type eq "…"` selects, removed
+ * (`{"op":"remove","path":"emails[value eq \"a@x\"]"}`, RFC 7644 §3.5.2.2), in SQL.
+ */
+export interface ElementRemove {
+  attr: string;
+  /** the sub-attribute the filter compares */
+  key: string;
+  /** the filter's value, folded by the SCIM layer where `folded` */
+  value: string;
+  folded: boolean;
+  /** for attributes mirrored in user_values: the row column holding the compared value as the filter does */
+  rows?: { attr: string; column: 'value' | 'value_lower' | 'type' };
+}
+
+/**
+ * A single-valued complex attribute unassigned when one of its sub-attributes equals a value:
+ * Entra ID's `{"op":"remove","path":"manager[value eq \"<id>\"]"}`, in SQL.
+ */
+export interface ConditionalUnset {
+  /** the attribute's keys in the stored JSON (`[urn, "manager"]`) */
+  at: readonly string[];
+  key: string;
+  /** the filter's value, folded by the SCIM layer where `folded` */
+  value: string;
+  folded: boolean;
 }
 
 /** The order of a stored body's keys: what the registry's schema emits (directory/json-order.ts). */

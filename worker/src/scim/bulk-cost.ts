@@ -13,7 +13,8 @@
  * at most 3, within the PATCH's charge. A one-trip PATCH with a value filter in a path (Entra
  * ID's `emails[type eq "work"].value`) may find its batch refused for what is stored
  * (`needs_read`) and then read and write: 3 of its own, and 1 more for a shared batch that failed,
- * so it is charged 4. A PATCH of another shape in such a batch puts only its
+ * so it is charged 4, and so is one that adds to a user's multi-valued attribute (`add` of
+ * `emails`), whose batch may be refused the same way. A PATCH of another shape in such a batch puts only its
  * read there, then writes on its own as before; a batch of reads fails only with a one-trip PATCH
  * in it, whose charge has a query to spare for it. maxOperations, advertised in /ServiceProviderConfig,
  * is the count for which any mix of operations fits the invocation's D1 queries.
@@ -59,16 +60,20 @@ function memberCount(data: Json | undefined): number {
   }, members);
 }
 
-/** A PATCH with a value filter in an operation's path, which its one-trip batch may refuse (one-trip-patch.ts). */
-function hasFilteredPath(data: Json | undefined): boolean {
+/**
+ * A PATCH its one-trip batch may refuse (one-trip-patch.ts): a value filter in an operation's
+ * path, or (not for a Group, whose members are rows) an `add`, which may append to a
+ * multi-valued attribute.
+ */
+function mayBeRefused(data: Json | undefined, isGroup: boolean): boolean {
   const ops = readPatchRequest(data);
-  return Array.isArray(ops) && ops.some((op) => op.path?.includes('['));
+  return Array.isArray(ops) && ops.some((op) => op.path?.includes('[') || (!isGroup && op.op === 'add'));
 }
 
 export function operationQueries(op: CostedOperation): number {
   const isGroup = /^\/?groups/i.test(op.path);
   const members = isGroup ? memberCount(op.data) : 0;
-  const refused = op.method === 'PATCH' && hasFilteredPath(op.data) ? 1 : 0;
+  const refused = op.method === 'PATCH' && mayBeRefused(op.data, isGroup) ? 1 : 0;
   return QUERIES_BY_METHOD[op.method] + (isGroup ? 1 : 0) + refused + Math.ceil(members / MEMBERS_PER_QUERY);
 }
 

@@ -2,8 +2,9 @@
  * Between SCIM resources and what the directory stores: the body as JSON, plus the indexed
  * columns and value rows that the registry's storage hints ask for.
  */
-import type { ColumnValues, ElementWrite, KeyOrder, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
-import type { ElementPlan } from './patch/element-plan';
+import type { AppendWrite, ColumnValues, ElementRemove, ElementWrite, KeyOrder, MemberRef, ResourceWrite, StoredResource, ValueRow } from '../directory/types';
+import type { AppendPlan } from './patch/append-plan';
+import type { ElementPlan, ElementRemovePlan } from './patch/element-plan';
 import { isObject, type Json, type JsonObject } from './schema/normalize';
 import type { AttributeDef, ResourceTypeDef } from './schema/types';
 import { commonAttributes } from './schema/common';
@@ -19,22 +20,22 @@ const ROW_FIELDS = {
 
 const isRowField = (name: string): name is keyof typeof ROW_FIELDS => Object.hasOwn(ROW_FIELDS, name);
 
+/** An element's user_values row. */
+const valueRowOf = (attr: string, item: JsonObject): ValueRow => ({
+  attr,
+  type: ROW_FIELDS.type(item.type),
+  value: ROW_FIELDS.value(item.value),
+  display: ROW_FIELDS.display(item.display),
+  primary: item.primary === true,
+});
+
 /** Columns and value rows for a normalised, validated body. */
 export function toWrite(rt: ResourceTypeDef, body: JsonObject): ResourceWrite {
   const values: ValueRow[] = [];
   for (const def of rt.schema.attributes) {
     const v = body[def.name];
     if (def.storage?.kind !== 'values' || !Array.isArray(v)) continue;
-    for (const item of v) {
-      if (!isObject(item)) continue;
-      values.push({
-        attr: def.name,
-        type: ROW_FIELDS.type(item.type),
-        value: ROW_FIELDS.value(item.value),
-        display: ROW_FIELDS.display(item.display),
-        primary: item.primary === true,
-      });
-    }
+    for (const item of v) if (isObject(item)) values.push(valueRowOf(def.name, item));
   }
   return { data: JSON.stringify(body), columns: columnsOf(rt, body), ...(rt.name === 'User' ? { values } : {}) };
 }
@@ -65,16 +66,56 @@ function columnsOf(rt: ResourceTypeDef, body: JsonObject, touched?: JsonObject):
 }
 
 /** A planned element write as the directory runs it: the JSON, and the value rows as toWrite mirrors them. */
-export function elementWriteOf(rt: ResourceTypeDef, { def, sub, type, value }: ElementPlan): ElementWrite {
+export function elementWriteOf(rt: ResourceTypeDef, { def, sub, type, value, created }: ElementPlan): ElementWrite {
   const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  const appended = isObject(created) ? created : undefined;
+  const set = isRowField(sub.name) ? { [sub.name]: ROW_FIELDS[sub.name](value) } : {};
   return {
     attr: def.name,
     subs: (def.subAttributes ?? []).map((s) => s.name),
     type,
     sub: sub.name,
     value: JSON.stringify(value),
-    ...(mirrored ? { rows: { attr: def.name, set: isRowField(sub.name) ? { [sub.name]: ROW_FIELDS[sub.name](value) } : {} } } : {}),
+    ...(appended ? { append: JSON.stringify(appended) } : {}),
+    ...(mirrored ? { rows: { attr: def.name, set, ...(appended ? { append: valueRowOf(def.name, appended) } : {}) } } : {}),
   };
+}
+
+/** A planned append as the directory runs it: the element, what a stored element holding it is, its value row. */
+export function appendWriteOf(rt: ResourceTypeDef, { def, element }: AppendPlan): AppendWrite {
+  const subs = def.subAttributes ?? [];
+  const equal = Object.entries(element).map(([key, value]) => ({
+    key,
+    value: value as string | boolean,
+    folded: !subs.find((s) => s.name === key)?.caseExact,
+  }));
+  const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  return {
+    attr: def.name,
+    element: JSON.stringify(element),
+    equal,
+    primary: element.primary === true,
+    ...(mirrored ? { row: valueRowOf(def.name, element) } : {}),
+  };
+}
+
+/** The value rows of the multi-valued attributes `attrs` of `body` (absent: none), as toWrite mirrors them. */
+export function listRowsOf(rt: ResourceTypeDef, body: JsonObject, attrs: readonly string[]): { attrs: string[]; rows: ValueRow[] } {
+  const mirrored = rt.name === 'User' ? attrs.filter((a) => rt.schema.attributes.some((d) => d.name === a && d.storage?.kind === 'values')) : [];
+  const rows = mirrored.flatMap((attr) => {
+    const list = body[attr];
+    return Array.isArray(list) ? list.filter(isObject).map((item) => valueRowOf(attr, item)) : [];
+  });
+  return { attrs: mirrored, rows };
+}
+
+/** A planned removal as the directory runs it; rows only where a user_values column holds the compared value as the filter compares it. */
+export function elementRemoveOf(rt: ResourceTypeDef, { def, key, value }: ElementRemovePlan): ElementRemove {
+  const folded = !key.caseExact;
+  const column = key.name === 'type' ? (folded ? 'type' : undefined) : folded ? 'value_lower' : 'value';
+  const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  if (mirrored && !column) throw new Error(`${def.name}.${key.name}: no user_values column compares as its filter does`);
+  return { attr: def.name, key: key.name, value, folded, ...(mirrored && column ? { rows: { attr: def.name, column } } : {}) };
 }
 
 const keyOrders = new Map<string, KeyOrder[]>();

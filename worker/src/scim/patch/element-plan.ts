@@ -6,9 +6,11 @@
  * questions/1684621). Where elements match, the engine (apply-value-path.ts) sets that
  * sub-attribute to one value, coerced from the request alone, in every element whose `type`
  * equals the filter's with case folded, and changes nothing else. So it is planned from the
- * request, and the directory applies it in SQL (directory/element-writes.ts), which refuses the
- * batch for what only the stored body decides — no element matches (replace: noTarget; add: a new
- * element), several primaries — and the engine runs after a read.
+ * request, and the directory applies it in SQL (directory/element-writes.ts). Where none matches,
+ * an `add` appends the element the engine creates (`{type, <sub>: value}`, Entra ID's way of giving
+ * a user a first mobile number), which is known from the request too; the batch is refused only
+ * for what the stored body decides — a `replace` that matches nothing (noTarget), several
+ * primaries, a type SQLite cannot fold — and the engine runs after a read.
  */
 import type { Filter } from '../filter/ast';
 import type { Json } from '../schema/normalize';
@@ -16,7 +18,9 @@ import { findAttribute } from '../schema/registry';
 import type { AttributeDef } from '../schema/types';
 import type { PatchAction } from './action';
 import type { PatchTarget } from './target';
-import { coerceValue } from './values';
+import { ScimError } from '../errors';
+import { elementFromFilter, withSub } from './elements';
+import { coerceValue, elementDef } from './values';
 
 export interface ElementPlan {
   def: AttributeDef;
@@ -24,6 +28,8 @@ export interface ElementPlan {
   /** the filter's type, case-folded as matchesFilter folds it */
   type: string;
   value: Json;
+  /** add: the element the engine appends when none matches (apply-value-path.ts createMatching) */
+  created?: Json;
 }
 
 type FilteredTarget = Extract<PatchTarget, { kind: 'attribute' }> & { filter: Filter };
@@ -38,8 +44,78 @@ export function planElementWrite(target: FilteredTarget, action: PatchAction): E
   const type = typeOf(def, filter);
   if (type === undefined) return undefined;
   const value = coerceValue(sub, action.value, target.label);
-  return value === undefined ? [] : [{ def, sub, type, value }];
+  if (value === undefined) return [];
+  const created = action.op === 'add' ? createdElement(target, value) : undefined;
+  return [{ def, sub, type, value, ...(created === undefined ? {} : { created }) }];
 }
+
+/**
+ * As apply-value-path.ts createMatching: the filter's `{type}` with the sub-attribute set, coerced
+ * as one element. One the engine would refuse (400) is left to it: the batch then refuses a
+ * stored body with no match, and the engine answers.
+ */
+function createdElement({ def, sub, filter, label }: FilteredTarget, value: Json): Json | undefined {
+  const seed = elementFromFilter(def, filter)!;
+  const element = withSub(seed, sub!, value);
+  try {
+    return coerceValue(elementDef(def), element, label) ?? element;
+  } catch (err) {
+    if (err instanceof ScimError) return undefined;
+    throw err;
+  }
+}
+
+/** The removal of the elements one `value eq "…"` / `type eq "…"` selects (directory/element-removes.ts). */
+export interface ElementRemovePlan {
+  def: AttributeDef;
+  /** the compared sub-attribute */
+  key: AttributeDef;
+  /** the filter's value, folded unless the sub-attribute is caseExact */
+  value: string;
+}
+
+/**
+ * `remove` (or a null value) of `attr[value eq "…"]` or `attr[type eq "…"]`, whole elements: as
+ * apply-value-path.ts, the matched elements go. Undefined for any other shape (a sub-attribute, a
+ * filter joined with others, another operator).
+ */
+export function planElementRemove(target: FilteredTarget, action: PatchAction): ElementRemovePlan | undefined {
+  const { def, sub, filter } = target;
+  if (action.kind === 'write' || target.extension !== undefined || sub || !isRemovable(def)) return undefined;
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+  if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
+  const key = findAttribute(def.subAttributes, filter.path.attr);
+  if (!key || (key.name !== 'value' && key.name !== 'type') || key.type === 'complex') return undefined;
+  return { def, key, value: key.caseExact ? filter.value : filter.value.toLowerCase() };
+}
+
+/** A single-valued complex attribute unassigned when its sub-attribute equals the filter's value (directory ConditionalUnset). */
+export interface FilteredUnsetPlan {
+  at: string[];
+  key: AttributeDef;
+  /** the filter's value, folded unless the sub-attribute is caseExact */
+  value: string;
+}
+
+/**
+ * Quirk `singleValuedComplexFilter`: Entra ID's `{"op":"remove","path":"manager[value eq
+ * \"<id>\"]"}` unassigns the manager when it is that one and does nothing otherwise
+ * (apply-value-path.ts applyToFilteredSingle). Undefined for a sub-attribute in the path, a write
+ * (a 400 the engine answers) or any filter but one `eq` of a string sub-attribute.
+ */
+export function planFilteredUnset(target: FilteredTarget, action: PatchAction): FilteredUnsetPlan | undefined {
+  const { def, sub, filter } = target;
+  if (action.kind === 'write' || sub || def.multiValued || def.type !== 'complex' || def.required || def.mutability !== 'readWrite') return undefined;
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+  if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
+  const key = findAttribute(def.subAttributes, filter.path.attr);
+  if (key?.type !== 'string') return undefined;
+  const at = target.extension === undefined ? [def.name] : [target.extension, def.name];
+  return { at, key, value: key.caseExact ? filter.value : filter.value.toLowerCase() };
+}
+
+const isRemovable = (def: AttributeDef) =>
+  def.multiValued && def.type === 'complex' && def.storage?.kind !== 'members' && def.mutability === 'readWrite' && !def.required;
 
 /**
  * A multi-valued complex attribute of the JSON body (not Group members, which are rows), and a

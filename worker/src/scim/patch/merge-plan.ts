@@ -6,13 +6,16 @@
  * nothing from the stored resource, and the service applies it as SQL over the stored JSON in one
  * batch: one D1 round trip instead of a read and a write (issue #11).
  *
- * Entra ID's write of a sub-attribute of the elements a type filter selects
- * (`emails[type eq "work"].value`) rides along as an element write (element-plan.ts).
+ * A multi-valued attribute replaced or removed whole is a merge patch too (arrays are values in
+ * RFC 7396). Entra ID's write of a sub-attribute of the elements a type filter selects
+ * (`emails[type eq "work"].value`), the removal of the elements a `value eq` / `type eq` filter
+ * selects (element-plan.ts) and values added without a filter (append-plan.ts) ride along as SQL
+ * the directory judges against the stored elements. A password is validated and dropped.
  *
  * The values go through the very functions the apply-in-code engine uses (resolveTarget,
- * coerceValue, normalizePathlessValue), so they are validated and normalised alike. Anything
- * else — multi-valued attributes, other value filters, Group members, passwords, immutable or
- * required attributes — and any request that is invalid plans
+ * coerceValue, normalizePathlessValue, writeAttribute), so they are validated and normalised
+ * alike. Anything else — other value filters, sub-attributes of every element, values removed by
+ * a list, Group members, immutable or required attributes — and any request that is invalid plans
  * to undefined: the engine runs it after reading the resource, and answers its errors in their
  * order (404, then 412, then 400), which a plan made before the read could not.
  */
@@ -24,40 +27,20 @@ import type { AttributeDef, ResourceTypeDef } from '../schema/types';
 import { parseOrThrow, resourceSchema } from '../schema/zod-schemas';
 import { actionOf, type PatchAction } from './action';
 import { normalizePathlessValue, nullKeysOf } from './apply-pathless';
-import { planElementWrite, type ElementPlan } from './element-plan';
+import { planElementRemove, planElementWrite, planFilteredUnset } from './element-plan';
+import { assertStepsFit, isWholeList, planAppendTo, planList, planUnsetIf } from './list-plan';
 import type { PatchOperation } from './patch-request';
+import { applyMergePatch, emptyMergePlan, NotPlanned, notPlanned, setIn, type MergePlan } from './plan-state';
 import { resolveTarget, type PatchTarget } from './target';
 import { coerceValue } from './values';
 
-export interface MergePlan {
-  /**
-   * RFC 7396 merge patches of the stored body, applied in turn: the values written, null for what
-   * is unassigned. One, unless a write lands inside what an earlier operation unassigned (`remove
-   * manager`, then `manager.value`): a merge would keep the stored rest beside it, so that write
-   * starts the next patch.
-   */
-  patches: JsonObject[];
-  /** containers an unassign may leave empty (key lists, innermost first): removed when empty */
-  prune: string[][];
-  /** writes into elements a type filter selects, in request order (after the patches: they touch other attributes) */
-  elements: ElementPlan[];
-}
-
-/** Element writes one statement carries: three bound parameters each, of D1's 100. */
-const MAX_ELEMENT_WRITES = 16;
-
-/** Thrown inside the planner for a request it leaves to the engine. */
-class NotPlanned extends Error {}
-
-const notPlanned = (): never => {
-  throw new NotPlanned();
-};
+export { applyMergePatch, touchedBy, type MergePlan } from './plan-state';
 
 export function planMergePatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): MergePlan | undefined {
   try {
-    const plan: MergePlan = { patches: [{}], prune: [], elements: [] };
+    const plan = emptyMergePlan();
     for (const operation of operations) planOperation(rt, plan, operation);
-    if (plan.elements.length > MAX_ELEMENT_WRITES) notPlanned();
+    assertStepsFit(plan);
     assertValidAlone(rt, plan.patches);
     plan.prune.sort((a, b) => b.length - a.length);
     return plan;
@@ -81,7 +64,7 @@ function planPathless(rt: ResourceTypeDef, plan: MergePlan, operation: PatchOper
       continue;
     }
     const def = findAttribute(commonAttributes, key) ?? findAttribute(rt.schema.attributes, key);
-    if (def) planWrite(plan, [], def, undefined, value, def.name);
+    if (def) planWrite(plan, [], def, undefined, value, def.name, operation.op === 'add' ? 'add' : 'replace');
   }
   for (const key of nullKeysOf(operation.value as JsonObject)) planTarget(rt, plan, resolveTarget(rt, key, { explicit: false }), { kind: 'unset' }, operation);
 }
@@ -98,11 +81,19 @@ function planTarget(rt: ResourceTypeDef, plan: MergePlan, target: PatchTarget, a
       return isObject(action.value) ? planExtensionWrite(rt, plan, target.schema.id, action.value) : notPlanned();
     case 'attribute': {
       if (target.filter) {
-        const writes = planElementWrite({ ...target, filter: target.filter }, action);
+        const filtered = { ...target, filter: target.filter };
+        if (action.kind !== 'write' && !target.def.multiValued) return planUnsetIf(plan, planFilteredUnset(filtered, action), target.extension);
+        if (action.kind !== 'write') {
+          const remove = planElementRemove(filtered, action);
+          return remove ? void plan.removes.push(remove) : notPlanned();
+        }
+        const writes = planElementWrite(filtered, action);
         return writes ? void plan.elements.push(...writes) : notPlanned();
       }
       const base = target.extension === undefined ? [] : [target.extension];
-      if (action.kind === 'write') return planWrite(plan, base, target.def, target.sub, action.value, target.label);
+      if (action.kind === 'write') return planWrite(plan, base, target.def, target.sub, action.value, target.label, action.op);
+      if (isWriteOnly(target.def, target.sub)) return;
+      if (isWholeList(target.def, target.sub, base) && action.kind === 'unset') return planList(plan, target.def, null, target.label);
       if (!isPlannable(target.def, target.sub) || (target.sub ?? target.def).required) return notPlanned();
       return planUnset(plan, target.sub ? [...base, target.def.name, target.sub.name] : [...base, target.def.name]);
     }
@@ -117,12 +108,18 @@ function planTarget(rt: ResourceTypeDef, plan: MergePlan, target: PatchTarget, a
 const isPlannable = (def: AttributeDef, sub: AttributeDef | undefined) =>
   !def.multiValued && ![def.mutability, sub?.mutability].some((m) => m === 'immutable' || m === 'writeOnly');
 
+/**
+ * A password (writeOnly): the engine validates it and the service drops it (README: Passwords),
+ * so it plans to nothing once its value is valid; its remove unassigns nothing.
+ */
+const isWriteOnly = (def: AttributeDef, sub: AttributeDef | undefined) => !sub && def.mutability === 'writeOnly';
+
 /** As apply-pathless.ts mergeInto: an extension's attributes written one by one. */
 function planExtensionWrite(rt: ResourceTypeDef, plan: MergePlan, urn: string, raw: JsonObject): void {
   const list = schemaOf(rt, urn)!.attributes;
   for (const [key, value] of Object.entries(normalizeAttributes(list, raw, { keepReadOnly: false }, 1))) {
     const def = findAttribute(list, key);
-    if (def) planWrite(plan, [urn], def, undefined, value, `${urn}:${def.name}`);
+    if (def) planWrite(plan, [urn], def, undefined, value, `${urn}:${def.name}`, 'replace');
   }
 }
 
@@ -130,7 +127,9 @@ function planExtensionWrite(rt: ResourceTypeDef, plan: MergePlan, urn: string, r
  * As apply-attribute.ts writeAttribute / applyToSub for a single-valued attribute: a simple value
  * replaces, a complex one merges its sub-attributes into what is stored (RFC 7644 §3.5.2.3).
  */
-function planWrite(plan: MergePlan, base: string[], def: AttributeDef, sub: AttributeDef | undefined, raw: Json, label: string): void {
+function planWrite(plan: MergePlan, base: string[], def: AttributeDef, sub: AttributeDef | undefined, raw: Json, label: string, op: 'add' | 'replace'): void {
+  if (isWriteOnly(def, sub)) return void coerceValue(def, raw, label);
+  if (isWholeList(def, sub, base)) return op === 'replace' ? planList(plan, def, raw, label) : planAppendTo(plan, def, raw, label);
   if (!isPlannable(def, sub)) notPlanned();
   const leaf = sub ?? def;
   const value = coerceValue(leaf, raw, label);
@@ -152,35 +151,6 @@ function planUnset(plan: MergePlan, at: string[]): void {
 }
 
 /**
- * Sets a value in the last merge patch. Inside a container it unassigned, an unassign is done
- * already, and a write starts the next patch (see MergePlan.patches).
- */
-function setIn(plan: MergePlan, at: string[], value: Json): void {
-  let node = plan.patches.at(-1)!;
-  for (const key of at.slice(0, -1)) {
-    if (node[key] === null) {
-      if (value === null) return;
-      plan.patches.push({});
-      return setIn(plan, at, value);
-    }
-    if (!isObject(node[key])) node[key] = {};
-    node = node[key] as JsonObject;
-  }
-  node[at.at(-1)!] = value;
-}
-
-/** RFC 7396 §2 MergePatch, in code: what the SQL's json_patch does to the stored body. */
-export function applyMergePatch(target: JsonObject, patch: JsonObject): JsonObject {
-  const out: JsonObject = { ...target };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else if (isObject(value)) out[key] = applyMergePatch(isObject(out[key]) ? (out[key] as JsonObject) : {}, value);
-    else out[key] = value;
-  }
-  return out;
-}
-
-/**
  * The engine validates the whole new body (resourceSchema, 'replace'), which checks more than one
  * value does: a required string is not empty, externalId fits. The values written are checked the
  * same way here, on a body of only them (the stored rest was valid when it was written).
@@ -188,15 +158,4 @@ export function applyMergePatch(target: JsonObject, patch: JsonObject): JsonObje
 function assertValidAlone(rt: ResourceTypeDef, patches: JsonObject[]): void {
   const placeholders = Object.fromEntries(rt.schema.attributes.filter((a) => a.required && a.type === 'string').map((a) => [a.name, '-']));
   parseOrThrow(resourceSchema(rt, 'replace'), patches.reduce(applyMergePatch, placeholders));
-}
-
-/** What the patches touch, as one object: a key any of them unassigns counts as unassigned whole. */
-export function touchedBy(patches: readonly JsonObject[]): JsonObject {
-  const out: JsonObject = {};
-  for (const patch of patches)
-    for (const [key, value] of Object.entries(patch)) {
-      const seen = out[key];
-      out[key] = value === null || seen === null ? null : isObject(value) && isObject(seen) ? touchedBy([seen, value]) : value;
-    }
-  return out;
 }
