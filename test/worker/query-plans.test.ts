@@ -8,7 +8,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { lookupUsers } from '../../worker/src/db/directory-views';
-import { listResources } from '../../worker/src/directory/resources';
+import { listResources } from '../../worker/src/directory/reads';
 import { scopeCondition } from '../../worker/src/provisioning/scope';
 
 /** `EXPLAIN QUERY PLAN` of a statement (its placeholders filled in: the plan does not depend on the values). */

@@ -10,7 +10,7 @@ import worker from '../../worker/src/index';
 import { takeUsages, type Usage } from '../../worker/src/limits/meter';
 import { createApiToken } from '../helpers/api';
 import { BOOKMARK_HEADER } from '../../worker/src/db/d1-session';
-import { MEMBERS_INLINE } from '../../worker/src/directory/resources';
+import { MEMBERS_INLINE } from '../../worker/src/directory/reads';
 import { BASE, BULK_REQUEST_URN, ENTERPRISE_URN, GROUP_URN, PATCH_URN, USER_URN } from '../helpers/scim';
 
 let token = '';

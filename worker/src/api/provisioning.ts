@@ -3,7 +3,7 @@
  * target), save-and-test a target, preview its payload for a user, plan and run its queue.
  */
 import { Hono } from 'hono';
-import { loadResource } from '../directory/resources';
+import { loadResource } from '../directory/reads';
 import { createBudget } from '../limits/budget';
 import { dispatch } from '../provisioning/dispatcher';
 import { provisionUser } from '../provisioning/manual';

@@ -13,7 +13,7 @@ import { dispatchTargetNow } from '../provisioning/dispatch-after';
 import { isResyncSuggested } from '../provisioning/resync';
 import { previewTargetScope, scopeIssues as checkScope, setOverride } from '../provisioning/target-scope';
 import { listOverrides } from '../db/overrides';
-import { loadResource } from '../directory/resources';
+import { loadResource } from '../directory/reads';
 import type { Scope } from '../../../shared/src/scope';
 
 /** A scope the directory cannot apply, as issues with dotted key paths (`scope.filter`, `scope.groupIds.0`). */

@@ -38,7 +38,7 @@ export const users = sqliteTable(
     index('users_family_name_lower_idx').on(t.familyNameLower),
     index('users_created_idx').on(t.created),
     index('users_last_modified_idx').on(t.lastModified),
-    // pks alone, in order: a list page deep in the directory (startIndex) walks these, not the rows (directory/resources.ts)
+    // pks alone, in order: a list page deep in the directory (startIndex) walks these, not the rows (directory/reads.ts)
     index('users_pk_idx').on(t.pk),
   ],
 );

@@ -1,7 +1,7 @@
 /** Preview: the exact payload a target would get for a user, without sending it. */
 import type { Target } from '../../../shared/src';
 import { pageUserToScim, type PageUser } from '../../../shared/src/page-user';
-import { loadResource } from '../directory/resources';
+import { loadResource } from '../directory/reads';
 import type { Env } from '../env';
 import type { JsonObject } from '../scim/schema/normalize';
 import { applyMapping, type MappingPhase, type MappingResult } from './mapping';

@@ -7,7 +7,7 @@
  * without a link (Create off, inactive, failed for good).
  */
 import { membersOf } from '../directory/memberships';
-import { loadResource } from '../directory/resources';
+import { loadResource } from '../directory/reads';
 import { loadLink, remoteIdsOf } from '../db/links';
 import { usersStillQueued } from '../db/outbox';
 import { pushedMemberDelta, savePushedMembers } from '../db/pushed-members';

@@ -1,5 +1,5 @@
 /** Lists and searches (RFC 7644 §3.4.2, §3.4.3) with index or cursor paging (RFC 9865). */
-import { listResources } from '../directory/resources';
+import { listResources } from '../directory/reads';
 import { decodeCursor, encodeCursor, queryFingerprint } from './cursor';
 import { compileSort } from './filter/sort-to-sql';
 import { compileFilter } from './filter/to-sql';

@@ -16,7 +16,8 @@
  * Everything else is read, applied in code and written back (service.ts `rewrite`): two trips.
  */
 import { GROUP_PK_BY_ID, memberStatements } from '../directory/memberships';
-import { mergeStatements, touchStatements, type WriteGuard } from '../directory/resources';
+import { mergeStatements } from '../directory/merge-writes';
+import { touchStatements, type WriteGuard } from '../directory/resources';
 import { ScimError } from './errors';
 import { appendWriteOf, elementRemoveOf, elementWriteOf, keyOrderOf, listRowsOf, mergedColumns } from './codec';
 import { preconditionSql, type Conditions } from './etag';

@@ -12,17 +12,8 @@ import {
   membersOfMany,
   resolveMembers,
 } from '../directory/memberships';
-import {
-  deleteResource,
-  insertResource,
-  insertResources,
-  loadResource,
-  readBack,
-  replaceResource,
-  touchResource,
-  writeAndReadBack,
-  type WriteGuard,
-} from '../directory/resources';
+import { deleteResource, insertResource, insertResources, replaceResource, touchResource, writeAndReadBack, type WriteGuard } from '../directory/resources';
+import { loadResource, readBack } from '../directory/reads';
 import { DirectoryError, type MemberRef, type SqlFragment, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
 import { checkPreconditions, preconditionSql, type Conditions } from './etag';

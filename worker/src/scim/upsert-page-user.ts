@@ -6,7 +6,7 @@
  */
 import { pageUserToScim, type PageUser } from '../../../shared/src/page-user';
 import { lookupUsers } from '../db/directory-views';
-import { loadResource } from '../directory/resources';
+import { loadResource } from '../directory/reads';
 import type { JsonObject } from './schema/normalize';
 import { userResourceType } from './schema/registry';
 import { createResource, patchResource, type ScimContext } from './service';
