@@ -7,10 +7,10 @@
  * window are held. The due targets share the invocation's CPU (cpuShareOf), so each moves.
  */
 import type { ModeName, Target } from '../../../shared/src';
-import { auditStatements, finishRun, startRun } from '../db/audit';
+import { auditStatements, finishRun, startRunStatement } from '../db/audit';
 import { claimOutbox, releaseRunLeases } from '../db/outbox';
 import { selectTarget } from '../db/targets';
-import { creationHoldMessage, holdCreations, holdDestructive, holdMessage, type HoldCount } from '../db/hold';
+import { creationHoldMessage, holdGuarded, holdMessage, type HoldCount } from '../db/hold';
 import { scopeCondition } from './scope';
 import type { Env } from '../env';
 import { processBulkBatch } from './bulk-batch';
@@ -19,7 +19,7 @@ import { createLanes, FINISH_QUERIES, LEASE_MS, REQUESTS_PER_ROW } from './lanes
 import { limitConcurrency } from './concurrency-limit';
 import { catchUp, MAX_PAGES, QUERIES_PER_PAGE } from './planner';
 import { createSyncContext } from './sync-context';
-import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
+import { listSealedTargets, markScheduled, openTargetSecret, pauseTarget, type SealedTarget } from './targets';
 import { type Budget, chargeCpu, cpuItemsLeft, createBudget, hasRoom, queriesLeft, requestsLeft, settle, withCpu } from '../limits/budget';
 import { CPU_MS } from '../limits/cpu';
 
@@ -69,12 +69,13 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
   const deadline = budget.deadline;
   const summaries: RunSummary[] = [];
   const modes: readonly DispatchMode[] = typeof opts.mode === 'string' ? [opts.mode] : opts.mode;
-  const targets = (await listTargets(env)).filter(
-    (t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && t.status === 'active' && modes.some((m) => t.modes[m].enabled),
+  const targets = (await listSealedTargets(env, opts.targetIds)).filter(
+    ({ target: t }) => t.status === 'active' && modes.some((m) => t.modes[m].enabled),
   );
   const due: DueRun[] = [];
   const caughtUp = new Map<string, boolean>();
-  for (const [i, target] of targets.entries()) {
+  for (const [i, sealed] of targets.entries()) {
+    const { target } = sealed;
     // What the invocation's queries allow, shared by the targets still to plan, after one run's worth.
     const pages = Math.min(MAX_PAGES, Math.floor((queriesLeft(budget) - RUN_QUERIES) / (QUERIES_PER_PAGE * (targets.length - i))));
     try {
@@ -83,7 +84,7 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
       console.error(JSON.stringify({ event: 'plan_failed', targetId: target.id, error: String(err) }));
       continue;
     }
-    for (const mode of modes) if (target.modes[mode].enabled && isDue(target, mode, now(), opts.force ?? false)) due.push({ target, mode });
+    for (const mode of modes) if (target.modes[mode].enabled && isDue(target, mode, now(), opts.force ?? false)) due.push({ ...sealed, mode });
   }
   // Each mode's runs in the order of `modes` (the cron: scheduled, then automatic), as separate passes did.
   due.sort((a, b) => modes.indexOf(a.mode) - modes.indexOf(b.mode));
@@ -107,7 +108,7 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
 }
 
 /**
- * D1 queries a target's run needs to get anywhere: start the run, load the secret, check the
+ * D1 queries a target's run needs to get anywhere: start the run, check the
  * deletion hold, claim, preload, commit and finish (the Free plan's 50 go fast).
  */
 export const RUN_QUERIES = 12;
@@ -147,22 +148,22 @@ const MIN_SLICE_MS = 2_000;
 /** What one run of a target is given: the dispatch's options, in the one mode it runs. */
 type RunOptions = Omit<DispatchOptions, 'mode'> & { mode: DispatchMode };
 
-/** A due target and the mode it runs in. */
-interface DueRun {
-  target: Target;
+/** A due target (its token still sealed) and the mode it runs in. */
+interface DueRun extends SealedTarget {
   mode: DispatchMode;
 }
 
 async function runOnce(
   env: Env,
-  { target, mode }: DueRun,
+  run: DueRun,
   opts: DispatchOptions,
   budget: Budget,
   deadline: number,
   now: () => Date,
   summaries: RunSummary[],
 ): Promise<RunSummary> {
-  const summary = await runTarget(env, target, { ...opts, mode }, budget, deadline, now);
+  const { target, mode } = run;
+  const summary = await runTarget(env, run, { ...opts, mode }, budget, deadline, now);
   summaries.push(summary);
   // A scheduled target whose run ran out of budget stays due: the next tick continues it.
   if (mode === 'scheduled' && summary.drained) await markScheduled(env, target.id, now()).catch(() => undefined);
@@ -170,11 +171,13 @@ async function runOnce(
 }
 
 /** One target's run in one mode; a crash ends the run as failed and gives its rows back with the reason. */
-async function runTarget(env: Env, target: Target, opts: RunOptions, budget: Budget, deadline: number, now: () => Date): Promise<RunSummary> {
-  const runId = await startRun(env.DB, target.id, opts.mode, now());
+async function runTarget(env: Env, sealed: SealedTarget, opts: RunOptions, budget: Budget, deadline: number, now: () => Date): Promise<RunSummary> {
+  const { target } = sealed;
+  // The run starts in the batch that counts its guards (drainTarget): one round trip fewer.
+  const runId = crypto.randomUUID();
   const counts: Record<string, number> = {};
   try {
-    return await drainTarget(env, target, opts, budget, deadline, now, runId, counts);
+    return await drainTarget(env, sealed, opts, budget, deadline, now, runId, counts);
   } catch (err) {
     // An admin deleted the target during the run: its rows and links went with it (ON DELETE
     // CASCADE), so the run's next write failed on the foreign key. Not a crash: the run (history,
@@ -223,7 +226,7 @@ async function runTarget(env: Env, target: Target, opts: RunOptions, budget: Bud
 
 async function drainTarget(
   env: Env,
-  target: Target,
+  sealed: SealedTarget,
   opts: RunOptions,
   budget: Budget,
   deadline: number,
@@ -231,18 +234,18 @@ async function drainTarget(
   runId: string,
   counts: Record<string, number>,
 ): Promise<RunSummary> {
-  const secret = await loadTargetSecret(env, target.id);
-  if (!secret) {
-    await finishRun(env.DB, runId, counts, 'failed', now());
-    return { runId, targetId: target.id, counts, drained: true };
-  }
+  const { target } = sealed;
   const operations = target.modes[opts.mode].operations;
   const scope = scopeCondition(target.scope, target.id, 'u.id');
-  await recordHold(env, target, runId, counts, now, await holdDestructive(env.DB, target, scope, now()), holdMessage);
-  if (operations.create) await recordHold(env, target, runId, counts, now, await holdCreations(env.DB, target, scope, now()), creationHoldMessage);
+  const held = await holdGuarded(env.DB, target, scope, now(), operations.create, [startRunStatement(env.DB, runId, target.id, opts.mode, now())]);
+  // The token of the row the dispatch listed, not read again: a target deleted since has no rows
+  // left to claim (ON DELETE CASCADE), so its run ends drained having sent nothing.
+  const token = await openTargetSecret(env, sealed);
+  await recordHold(env, target, runId, counts, now, held.destructive, holdMessage);
+  if (held.creations) await recordHold(env, target, runId, counts, now, held.creations, creationHoldMessage);
   // Every request of the run (lanes, batch matches, Bulk) shares the target's concurrency.
   const limited = limitConcurrency(opts.fetch ?? ((input, init) => fetch(input, init)), Math.max(1, target.concurrency));
-  const context = () => createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, fetch: limited });
+  const context = () => createSyncContext({ db: env.DB, target, token, operations, runId, now, fetch: limited });
   const pause = async (failure: Failure) => {
     if (paused) return;
     paused = true;
