@@ -119,7 +119,13 @@ export async function holdDestructive(db: D1Database, target: Thresholded, scope
   return holdDestructiveOver(db, target, scope, now, await countDestructive(db, target, scope, now));
 }
 
-async function holdDestructiveOver(db: D1Database, target: Thresholded, scope: SqlFragment, now: Date, c: { sent: number; pending: number }): Promise<HoldCount> {
+async function holdDestructiveOver(
+  db: D1Database,
+  target: Thresholded,
+  scope: SqlFragment,
+  now: Date,
+  c: { sent: number; pending: number },
+): Promise<HoldCount> {
   const { sent, pending } = c;
   if (pending === 0 || sent + pending <= target.deletionThreshold) return { sent, pending, held: 0 };
   const resources = await holdRows(db, destructiveCandidates(scope, "'pending'"), target.id, holdMessage(target, { sent, pending }), now);
@@ -190,7 +196,10 @@ export async function holdGuarded(
   const counts = results.slice(first.length);
   const destructive = await holdDestructiveOver(db, target, scope, now, readDestructive(counts.slice(0, 3)));
   if (!creations) return { destructive, creations: null };
-  return { destructive, creations: guardCreations ? await holdCreationsOver(db, target, scope, now, readCreations(counts.slice(3))) : { sent: 0, pending: 0, held: 0 } };
+  return {
+    destructive,
+    creations: guardCreations ? await holdCreationsOver(db, target, scope, now, readCreations(counts.slice(3))) : { sent: 0, pending: 0, held: 0 },
+  };
 }
 
 export function creationHoldMessage(target: Pick<Target, 'creationThreshold' | 'deletionWindowMinutes'>, c: Pick<HoldCount, 'sent' | 'pending'>): string {

@@ -69,9 +69,7 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
   const deadline = budget.deadline;
   const summaries: RunSummary[] = [];
   const modes: readonly DispatchMode[] = typeof opts.mode === 'string' ? [opts.mode] : opts.mode;
-  const targets = (await listSealedTargets(env, opts.targetIds)).filter(
-    ({ target: t }) => t.status === 'active' && modes.some((m) => t.modes[m].enabled),
-  );
+  const targets = (await listSealedTargets(env, opts.targetIds)).filter(({ target: t }) => t.status === 'active' && modes.some((m) => t.modes[m].enabled));
   const due: DueRun[] = [];
   const caughtUp = new Map<string, boolean>();
   for (const [i, sealed] of targets.entries()) {
@@ -114,27 +112,31 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
 export const RUN_QUERIES = 12;
 /**
  * Whether a run would get anywhere: a row's requests and a run's D1 queries before the deadline,
- * and the CPU of a row (limits/cpu.ts). Spent CPU does not come back within the invocation: a run
+ * and the CPU of a run's fixed part and a row (limits/cpu.ts). Spent CPU does not come back within the invocation: a run
  * started without it would claim nothing and only write an empty run for the admin to read.
  */
-export const canRun = (budget: Budget): boolean => hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) && cpuItemsLeft(budget, CPU_MS.outboundRow) >= 1;
+export const canRun = (budget: Budget): boolean => hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) && cpuItemsLeft(budget, RUN_WITH_A_ROW_MS) >= 1;
+/** The CPU a run needs to move anything by the cost model: its fixed part and one row (Free: 5.9 of a consumer invocation's 8). */
+const RUN_WITH_A_ROW_MS = CPU_MS.targetRun + CPU_MS.outboundRow;
 /**
  * A due target's share of the invocation's CPU in the first pass: an equal part of what the
- * targets still to run have left (what one leaves goes on to the next), and never less than a
- * row's, so each due target moves every invocation — on Free, two targets syncing take 10 rows
- * each of the 20 instead of the first taking all 20 until it drains. One target alone gets it
- * all; on Paid a share is thousands of rows, so requests, D1 queries and time still stop a run first.
+ * targets still to run have left (what one leaves goes on to the next) — among as many of them as
+ * the CPU left holds a run of (its fixed part and a row: limits/cpu.ts), so no share is too small
+ * to move anything. On Free a dispatch's 8 ms hold one run (5.9): the due targets take turns, one
+ * further each minute (inTurn). On Paid a share is thousands of rows, so requests, D1 queries and
+ * time still stop a run first.
  */
-const cpuShareOf = (budget: Budget, targetsLeft: number): Budget => withCpu(budget, Math.max(CPU_MS.outboundRow, (budget.cpuMs ?? 0) / targetsLeft));
+const cpuShareOf = (budget: Budget, targetsLeft: number): Budget =>
+  withCpu(budget, (budget.cpuMs ?? 0) / Math.max(1, Math.min(targetsLeft, cpuItemsLeft(budget, RUN_WITH_A_ROW_MS))));
 
 /**
- * The due targets in the order they run. When the invocation's CPU has fewer rows than there
- * are due targets (more than 20 on Free), the first ones in the list would get a row every time
- * and the last none: the turn then starts one target further each minute, so every due target
+ * The due targets in the order they run. When the invocation's CPU holds fewer runs than there
+ * are due targets (on Free, more than one), the first ones in the list would run every time
+ * and the last never: the turn then starts one target further each minute, so every due target
  * is first in its turn.
  */
 function inTurn(due: DueRun[], budget: Budget, at: Date): DueRun[] {
-  if (cpuItemsLeft(budget, CPU_MS.outboundRow) >= due.length) return due;
+  if (cpuItemsLeft(budget, RUN_WITH_A_ROW_MS) >= due.length) return due;
   const start = Math.floor(at.getTime() / 60_000) % due.length;
   return [...due.slice(start), ...due.slice(0, start)];
 }
@@ -175,6 +177,8 @@ async function runTarget(env: Env, sealed: SealedTarget, opts: RunOptions, budge
   const { target } = sealed;
   // The run starts in the batch that counts its guards (drainTarget): one round trip fewer.
   const runId = crypto.randomUUID();
+  // Its fixed part, whatever it goes on to send (limits/cpu.ts).
+  chargeCpu(budget, CPU_MS.targetRun);
   const counts: Record<string, number> = {};
   try {
     return await drainTarget(env, sealed, opts, budget, deadline, now, runId, counts);
@@ -265,7 +269,7 @@ async function drainTarget(
       break;
     }
     // As many rows as the requests left allow at two each, as the lanes claim, and the CPU left
-    // provisions (limits/cpu.ts; Free: 20 an invocation).
+    // provisions (limits/cpu.ts; Free: 6 an invocation, after the run's fixed part).
     const fit = Math.min(1000, bulkMax * target.concurrency, Math.floor(requestsLeft(budget) / 2), cpuItemsLeft(budget, CPU_MS.outboundRow));
     if (fit < 1) break;
     const rows = await claimOutbox(env.DB, target.id, fit, now(), LEASE_MS, runId);
