@@ -69,6 +69,9 @@ describe("a SCIM write's waitUntil dispatch shares the write's CPU", () => {
       { automatic: { enabled: true, operations: ops() } },
       { initialSync: false },
     );
+    // The only automatic target: on Free the write leaves one run's CPU, which another automatic
+    // target (the first test's) would take in its turn.
+    await env.DB.prepare("UPDATE targets SET status = 'paused' WHERE id <> ?").bind(target.id).run();
     const [userName] = userNames('one', 1);
     const res = await fetchUnderLimits('POST', `${BASE}/Users`, { schemas: [USER_URN], userName }, PROFILE, SCIM_JSON);
     expect(res.status).toBe(201);
