@@ -10,7 +10,7 @@ import { env } from 'cloudflare:test';
 import { cpuItemsLeft, createBudget, queriesLeft } from '../../worker/src/limits/budget';
 import { CPU_MS, itemsWithin } from '../../worker/src/limits/cpu';
 import type { InvocationKind } from '../../worker/src/limits/profile';
-import { RUN_QUERIES } from '../../worker/src/provisioning/dispatcher';
+import { RUN_QUERIES, type RunSummary } from '../../worker/src/provisioning/dispatcher';
 import { FINISH_QUERIES, GROUP_ROW_QUERIES } from '../../worker/src/provisioning/lanes';
 
 /** The CPU an invocation of `kind` gives its work by the cost model (Free: 10 ms less its base). */
@@ -46,3 +46,18 @@ export function invocationsFor(rows: { users: number; groups?: number }, kind: I
 /** Cron ticks that run each of `targets` due targets at least once: on Free a tick holds one run, so one a target. */
 export const ticksFor = (targets: number, kind: InvocationKind = 'cron'): number =>
   Math.ceil(targets / Math.max(1, Math.min(targets, runsPerInvocation(kind))));
+
+/**
+ * Runs `once` (a dispatch of one target) again while its last run stopped on its budget, at most
+ * `most` times, and answers every run's summary: what one run did on Paid, a few runs of a few
+ * rows on Free (worker/src/limits/cpu.ts). Rows waiting on a backoff or a hold end it, as they end a run.
+ */
+export async function untilDrained(once: () => Promise<RunSummary[]>, most = 50): Promise<RunSummary[]> {
+  const all: RunSummary[] = [];
+  for (let i = 0; i < most; i++) {
+    const runs = await once();
+    all.push(...runs);
+    if (runs.every((r) => r.drained)) break;
+  }
+  return all;
+}
