@@ -36,7 +36,7 @@
  * size and states the error.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { burn } from '../worker/burn.ts';
 import type { Client, RequestSpec } from './client.ts';
 import { type Inspector, openInspector, whilePoking } from './inspector.ts';
@@ -147,6 +147,8 @@ export async function openIsolateProfiler(port: number, pid: number, poke: () =>
     },
     async stop() {
       const { profile } = await whilePoking(inspector.call<{ profile: CpuProfile }>('Profiler.stop', {}, 120_000), poke);
+      // BENCH_PROFILE_DIR: each profile as V8 gave it, for a look by function (bench/profile-top.ts)
+      if (process.env.BENCH_PROFILE_DIR) writeFileSync(`${process.env.BENCH_PROFILE_DIR}/isolate-${Date.now()}.cpuprofile`, JSON.stringify(profile));
       return samplesOf(profile);
     },
     get realtime() {

@@ -69,8 +69,8 @@ export function syncCapacity(limits: Limits, w: Workload): Capacity {
     [
       ['D1 queries', q / queriesPerUser],
       ['subrequests', pool ? q / (queriesPerUser + requestsPerUser) : (limits.subrequests - ENGINE.reserve) / requestsPerUser],
-      // The dispatcher's claims stop where the cost model's CPU does (20 rows on Free).
-      ['CPU', itemsWithin(limits.cpuMs - CPU_MS.base, CPU_MS.outboundRow)],
+      // The dispatcher's claims stop where the cost model's CPU does: the invocation's base and the run's fixed part off first (6 rows on Free).
+      ['CPU', itemsWithin(limits.cpuMs - CPU_MS.base - CPU_MS.targetRun, CPU_MS.outboundRow)],
       ['wall time', (limits.wallMs.cron / 1000) * w.targetRate],
     ],
     w.users,

@@ -1,9 +1,10 @@
 /**
  * A run holds to the CPU its invocation may still spend by the cost model (worker/src/limits/cpu.ts:
- * 20 rows on Free) and the next invocation goes on from where it stopped (issue #11). Here the
+ * its fixed part and 6 rows on Free) and the next invocation goes on from where it stopped (issue #11). Here the
  * budget has room for 3 rows, so 7 users take three runs on either plan, one claim's worth each,
  * through both paths of a run: the lanes (a target without Bulk) and SCIM Bulk. Due targets share
- * an invocation's CPU, so each moves; a row claimed and released unsent costs none of it.
+ * an invocation's CPU, as many as it holds runs of (on Free one: they take turns); a row claimed
+ * and released unsent costs none of it.
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { createBudget } from '../../worker/src/limits/budget';
 import { CPU_MS } from '../../worker/src/limits/cpu';
 import { dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
-import { rowsPerInvocation } from '../helpers/invocations';
+import { rowsEachOf, rowsPerInvocation, runsPerInvocation } from '../helpers/invocations';
 import { ops } from '../helpers/operations';
 import { createUser, GROUP_URN, PATCH_URN, scim } from '../helpers/scim';
 import { onB, targetToB } from '../support/on-relay-b';
@@ -19,8 +20,8 @@ import { onB, targetToB } from '../support/on-relay-b';
 const ROWS_OF_CPU = 3;
 const USERS = 7;
 
-/** A cron invocation's budget with CPU left for `rows` rows. */
-const withCpuFor = (rows: number) => ({ ...createBudget(env, 'cron'), cpuMs: rows * CPU_MS.outboundRow });
+/** A cron invocation's budget with CPU left for a run of `rows` rows. */
+const withCpuFor = (rows: number) => ({ ...createBudget(env, 'cron'), cpuMs: CPU_MS.targetRun + rows * CPU_MS.outboundRow });
 
 const count = async (sql: string, targetId: string) => (await env.DB.prepare(sql).bind(targetId).first<{ n: number }>())!.n;
 
@@ -59,22 +60,26 @@ describe('a run out of CPU', () => {
 });
 
 const scheduled = { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } };
+const BACKLOG = 25;
 const claimedBy = (runs: { targetId: string; counts: Record<string, number> }[], targetId: string) =>
   runs.filter((r) => r.targetId === targetId).reduce((n, r) => n + (r.counts.claimed ?? 0), 0);
 
 describe("due targets share an invocation's CPU", () => {
-  it('two targets with a backlog both move in one invocation (Free: 10 rows each of 20); one alone takes all it has', async () => {
+  it('two targets with a backlog share an invocation as far as it holds their runs (Paid: both move; Free: one run, 6 rows); one alone takes all it has', async () => {
     const rows = rowsPerInvocation('cron');
-    const backlog = 25;
+    const running = Math.min(2, runsPerInvocation('cron'));
+    const each = Math.min(BACKLOG, rowsEachOf(2, 'cron'));
     const [a, b] = [await targetToB('B share a', scheduled, { initialSync: false }), await targetToB('B share b', scheduled, { initialSync: false })];
-    for (let i = 0; i < backlog; i++) await createUser(`share-${i}-${crypto.randomUUID().slice(0, 8)}@share.test`);
+    for (let i = 0; i < BACKLOG; i++) await createUser(`share-${i}-${crypto.randomUUID().slice(0, 8)}@share.test`);
 
     const both = await dispatch(env, { mode: 'scheduled', force: true, targetIds: [a.id, b.id], budget: createBudget(env, 'cron') });
-    expect(claimedBy(both, a.id) + claimedBy(both, b.id)).toBe(Math.min(2 * backlog, rows));
-    // Neither waits for the other to drain: on Free each gets half, on Paid all it has.
-    expect(Math.min(claimedBy(both, a.id), claimedBy(both, b.id))).toBe(Math.min(backlog, Math.floor(rows / 2)));
+    expect(claimedBy(both, a.id) + claimedBy(both, b.id)).toBe(running * each);
+    // Neither waits for the other to drain: on Paid each gets all it has; on Free the invocation
+    // holds one run, so one moves now and the other is first in the next minute's turn.
+    expect(Math.max(claimedBy(both, a.id), claimedBy(both, b.id))).toBe(each);
+    expect(Math.min(claimedBy(both, a.id), claimedBy(both, b.id))).toBe(running === 2 ? each : 0);
 
-    const left = backlog - claimedBy(both, a.id);
+    const left = BACKLOG - claimedBy(both, a.id);
     const alone = await dispatch(env, { mode: 'scheduled', force: true, targetIds: [a.id], budget: createBudget(env, 'cron') });
     expect(claimedBy(alone, a.id)).toBe(Math.min(left, rows));
   });

@@ -6,6 +6,7 @@
  * and the automatic and scheduled modes — the same engine as for SCIM targets.
  */
 import { env } from 'cloudflare:test';
+import { untilDrained } from '../helpers/invocations';
 import { describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
@@ -41,7 +42,9 @@ const provision = async (userId: string, targetId: string) => {
   expect(res.status, res.text).toBe(200);
   return res.body.results[0];
 };
-const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
+// A run on Paid; on Free its runs of a few rows each until drained (worker/src/limits/cpu.ts).
+const run = (targetId: string) =>
+  untilDrained(() => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') }));
 const onSite = async (site: DrupalSiteHandle, name: string): Promise<SiteUser | undefined> => (await site.state()).users.find((u) => u.name === name);
 const withMail = (name: string, mail = `${name}@example.org`) => ({ emails: [{ value: mail, type: 'work', primary: true }] });
 const link = (targetId: string, userId: string) =>

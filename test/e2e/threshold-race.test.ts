@@ -16,7 +16,8 @@ import { newFaultTarget } from '../support/e2e';
 
 const THRESHOLD = 3;
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@race.test`;
-const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'waitUntil') });
+// A consumer invocation's budget: its run holds the five users on either plan (a Free waitUntil's holds one row now: limits/cpu.ts).
+const run = (targetId: string) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'queue') });
 const deactivate = (id: string) => scim('PATCH', `/Users/${id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
 const rowStates = async (targetId: string) =>
   (await env.DB.prepare('SELECT state, count(*) AS n FROM outbox WHERE target_id = ? GROUP BY state').bind(targetId).all<{ state: string; n: number }>())

@@ -181,8 +181,8 @@ describe('the consumer', () => {
 });
 
 describe('an invocation whose CPU is spent (the cost model, limits/cpu.ts)', () => {
-  /** A consumer invocation's budget with CPU left for `rows` rows (a Free one has 20). */
-  const withCpuFor = (rows: number) => ({ ...createBudget(env, 'queue'), cpuMs: rows * CPU_MS.outboundRow });
+  /** A consumer invocation's budget with CPU left for a run of `rows` rows (a Free one has 6). */
+  const withCpuFor = (rows: number) => ({ ...createBudget(env, 'queue'), cpuMs: CPU_MS.targetRun + rows * CPU_MS.outboundRow });
   const runsOf = async (targetId: string) => (await api('GET', `/runs?targetId=${targetId}`)).body.items.length as number;
 
   it('sends its continuation at once, and the continuations finish the work, each user once', async () => {

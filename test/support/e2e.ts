@@ -143,6 +143,22 @@ export async function runCron(cron = '*/5 * * * *', scheduledTime = Date.now()):
   await waitOnExecutionContext(ctx);
 }
 
+/**
+ * Cron ticks until the target's outbox is empty, at most `most`: on Free a tick holds one run of a
+ * few rows (worker/src/limits/cpu.ts), so a backlog takes several. A scheduled target that did
+ * not drain stays due; answers the ticks it took.
+ */
+export async function runCronUntilDrained(targetId: string, most = 50): Promise<number> {
+  const waiting = async () =>
+    (await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased')").bind(targetId).first<{ n: number }>())!.n;
+  let ticks = 0;
+  do {
+    await runCron();
+    ticks++;
+  } while (ticks < most && (await waiting()) > 0);
+  return ticks;
+}
+
 /** A route to relay B through the fault proxy (fault-proxy/server.ts), with its own fault queue and log. */
 export interface RelayBProxyHandle {
   /** relay B's SCIM base URL, through the proxy: the target's baseUrl */

@@ -20,6 +20,7 @@ import {
 import { CPU_MS, importPageSize } from '../../worker/src/limits/cpu';
 import { chargeRequestCpu, metered, takeUsages } from '../../worker/src/limits/meter';
 import { parseLimits } from '../../worker/src/limits/profile';
+import { canRun } from '../../worker/src/provisioning/dispatcher';
 
 const run = <R>(limits: string, fn: (e: typeof env) => Promise<R>) => metered(env, parseLimits(limits), 'cron', false, fn);
 
@@ -105,6 +106,20 @@ describe('invocation budgets', () => {
     settle(tick, first, first.requests);
     expect(cpuUntouched(shareOf(tick, 0.25))).toBe(false);
     expect(cpuUntouched({ requests: 1, deadline: 0, queries: 1, pool: 1 })).toBe(true);
+  });
+
+  it("charge a target's run its fixed part, and still let a Free invocation's run move a row (issue #11)", () => {
+    const free = createBudget({ RELAY_LIMITS: 'free' }, 'queue');
+    expect(canRun(free)).toBe(true);
+    chargeCpu(free, CPU_MS.targetRun);
+    // 10 ms less the invocation's 2 and the run's 5.5: 6 rows at 0.4, the floor of one kept
+    expect(cpuItemsLeft(free, CPU_MS.outboundRow)).toBe(Math.floor((10 - CPU_MS.base - CPU_MS.targetRun) / CPU_MS.outboundRow));
+    expect(cpuItemsLeft(free, CPU_MS.outboundRow)).toBeGreaterThanOrEqual(1);
+    // what is left holds no second run
+    expect(canRun(free)).toBe(false);
+    const paid = createBudget({ RELAY_LIMITS: 'paid' }, 'queue');
+    chargeCpu(paid, CPU_MS.targetRun);
+    expect(canRun(paid)).toBe(true);
   });
 
   it("start waitUntil work with the CPU its request left: the request's base and what it charged", async () => {

@@ -93,13 +93,17 @@ export async function countDestructive(
   scope: SqlFragment,
   now: Date,
 ): Promise<{ sent: number; pending: number; held: number }> {
-  const [sent, pending, held] = await db.batch<{ n: number }>([
-    db.prepare(sentSince("'deactivate', 'delete'")).bind(target.id, since(target, now)),
-    count(db, destructiveCandidates(scope, WAITING), target.id),
-    db.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'held'").bind(target.id),
-  ]);
-  return { sent: sent!.results[0]?.n ?? 0, pending: pending!.results[0]?.n ?? 0, held: held!.results[0]?.n ?? 0 };
+  return readDestructive(await db.batch<{ n: number }>(destructiveCounts(db, target, scope, now)));
 }
+
+const destructiveCounts = (db: D1Database, target: Thresholded, scope: SqlFragment, now: Date): D1PreparedStatement[] => [
+  db.prepare(sentSince("'deactivate', 'delete'")).bind(target.id, since(target, now)),
+  count(db, destructiveCandidates(scope, WAITING), target.id),
+  db.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'held'").bind(target.id),
+];
+
+const n = (r: D1Result<{ n: number }> | undefined): number => r?.results[0]?.n ?? 0;
+const readDestructive = ([sent, pending, held]: D1Result<{ n: number }>[]) => ({ sent: n(sent), pending: n(pending), held: n(held) });
 
 async function holdRows(db: D1Database, rows: SqlFragment, targetId: string, message: string, now: Date): Promise<HoldCount['resources']> {
   const { results } = await db
@@ -112,7 +116,17 @@ async function holdRows(db: D1Database, rows: SqlFragment, targetId: string, mes
 }
 
 export async function holdDestructive(db: D1Database, target: Thresholded, scope: SqlFragment, now: Date): Promise<HoldCount> {
-  const { sent, pending } = await countDestructive(db, target, scope, now);
+  return holdDestructiveOver(db, target, scope, now, await countDestructive(db, target, scope, now));
+}
+
+async function holdDestructiveOver(
+  db: D1Database,
+  target: Thresholded,
+  scope: SqlFragment,
+  now: Date,
+  c: { sent: number; pending: number },
+): Promise<HoldCount> {
+  const { sent, pending } = c;
   if (pending === 0 || sent + pending <= target.deletionThreshold) return { sent, pending, held: 0 };
   const resources = await holdRows(db, destructiveCandidates(scope, "'pending'"), target.id, holdMessage(target, { sent, pending }), now);
   return { sent, pending, held: resources!.length, resources };
@@ -137,20 +151,55 @@ export function isCreationGuardDown(target: Guarded, now: Date): boolean {
 
 /** Account creations sent within the window, and those waiting, being sent or held (not approved). */
 export async function countCreations(db: D1Database, target: Guarded, scope: SqlFragment, now: Date): Promise<{ sent: number; pending: number }> {
-  const [sent, pending] = await db.batch<{ n: number }>([
-    db.prepare(sentSince("'create'")).bind(target.id, since(target, now)),
-    count(db, creationCandidates(scope, `${WAITING}, 'held'`), target.id),
-  ]);
-  return { sent: sent!.results[0]?.n ?? 0, pending: pending!.results[0]?.n ?? 0 };
+  return readCreations(await db.batch<{ n: number }>(creationCounts(db, target, scope, now)));
 }
+
+const creationCounts = (db: D1Database, target: Guarded, scope: SqlFragment, now: Date): D1PreparedStatement[] => [
+  db.prepare(sentSince("'create'")).bind(target.id, since(target, now)),
+  count(db, creationCandidates(scope, `${WAITING}, 'held'`), target.id),
+];
+
+const readCreations = ([sent, pending]: D1Result<{ n: number }>[]) => ({ sent: n(sent), pending: n(pending) });
 
 /** Creations waiting or held (not approved) plus creations sent within the window, over the threshold: hold the waiting ones. */
 export async function holdCreations(db: D1Database, target: Guarded, scope: SqlFragment, now: Date): Promise<HoldCount> {
   if (isCreationGuardDown(target, now)) return { sent: 0, pending: 0, held: 0 };
-  const c = await countCreations(db, target, scope, now);
+  return holdCreationsOver(db, target, scope, now, await countCreations(db, target, scope, now));
+}
+
+async function holdCreationsOver(db: D1Database, target: Guarded, scope: SqlFragment, now: Date, c: { sent: number; pending: number }): Promise<HoldCount> {
   if (c.pending === 0 || c.sent + c.pending <= target.creationThreshold) return { ...c, held: 0 };
   const resources = await holdRows(db, creationCandidates(scope, "'pending'"), target.id, creationHoldMessage(target, c), now);
   return { ...c, held: resources!.length, resources };
+}
+
+/**
+ * Both guards of a run (the creation guard only when `creations`), their counts read in one D1
+ * round trip rather than two (issue #11), after the writes in `first` (the run's start) in the
+ * same batch. Counting both before either holds answers as counting them in turn: a destructive
+ * candidate is live on the target, a creation candidate is not.
+ */
+export async function holdGuarded(
+  db: D1Database,
+  target: Thresholded & Guarded,
+  scope: SqlFragment,
+  now: Date,
+  creations: boolean,
+  first: D1PreparedStatement[] = [],
+): Promise<{ destructive: HoldCount; creations: HoldCount | null }> {
+  const guardCreations = creations && !isCreationGuardDown(target, now);
+  const results = await db.batch<{ n: number }>([
+    ...first,
+    ...destructiveCounts(db, target, scope, now),
+    ...(guardCreations ? creationCounts(db, target, scope, now) : []),
+  ]);
+  const counts = results.slice(first.length);
+  const destructive = await holdDestructiveOver(db, target, scope, now, readDestructive(counts.slice(0, 3)));
+  if (!creations) return { destructive, creations: null };
+  return {
+    destructive,
+    creations: guardCreations ? await holdCreationsOver(db, target, scope, now, readCreations(counts.slice(3))) : { sent: 0, pending: 0, held: 0 },
+  };
 }
 
 export function creationHoldMessage(target: Pick<Target, 'creationThreshold' | 'deletionWindowMinutes'>, c: Pick<HoldCount, 'sent' | 'pending'>): string {

@@ -1,5 +1,5 @@
 /** Target rows (drizzle lives only under db/). JSON columns are text here; the domain parses them. */
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { targets } from './schema';
 
@@ -12,8 +12,10 @@ export async function insertTarget(d1: D1Database, row: TargetInsert): Promise<T
   return inserted!;
 }
 
-export async function selectTargets(d1: D1Database): Promise<TargetRow[]> {
-  return drizzle(d1).select().from(targets).orderBy(asc(targets.created), asc(targets.id));
+/** Every target, or only those of `ids` (the queue consumer's one: other targets are neither read nor parsed). */
+export async function selectTargets(d1: D1Database, ids?: readonly string[]): Promise<TargetRow[]> {
+  const q = drizzle(d1).select().from(targets);
+  return (ids ? q.where(inArray(targets.id, [...ids])) : q).orderBy(asc(targets.created), asc(targets.id));
 }
 
 export async function selectTarget(d1: D1Database, id: string): Promise<TargetRow | undefined> {

@@ -17,13 +17,15 @@
  *   part included (`outboundRow` 0.4: ≥ 1.9×); a Paid "Reconcile now" compared 1,000 and 2,000
  *   users at 0.09 and 0.06 ms a user (`reconciledUser` 0.16: ≥ 1.7×); `GET /plan` decided 200
  *   rows in 10.3 ms p50, 18.6 p95 at 20,000 users (`plannedRow` 0.1 a row: the p95's 0.09);
- * - `base` is not: a Free consumer invocation of 19 rows measured 11.4 ms mean, 18.6 p95, 32.2
- *   max (an earlier run: 15.8, 32.7, 38.8) against the 9.6 ms the model charged it, a Free
- *   reconcile page of 50 users 10.0 mean and 13.1 p95 against 10: an invocation's fixed part
- *   (its ~11 D1 queries through the D1 client, the claim, the Bulk request, the commit) costs
- *   8–13 ms, not 2. A base that bounded it would leave a Free invocation no row at all (`canRun`
- *   needs one), so it stays 2 ms and the gap is reported (README, "Worker CPU, measured";
- *   issue #11). `importedUser` is not measured there (bench:limits runs no import).
+ * - an invocation's fixed part is charged on its own: `base` for the invocation, and
+ *   `targetRun` for each target's run it makes (issue #11). Before them, a Free consumer
+ *   invocation of 19 rows measured 11.4 ms mean, 18.6 p95, 32.2 max against the 9.6 ms charged
+ *   then (2 + 19 × 0.4): its ~11 D1 queries through the D1 client, two parses of its target, the
+ *   claim, the Bulk request and the commit cost 8–13 ms, not 2. With one D1 round trip fewer and
+ *   the target read and parsed once (dispatcher.ts, targets.ts), it is ~7.4 ms (TARGET_RUN_MS),
+ *   so a Free invocation provisions 6 rows (10 − 2 − 5.5 at 0.4), not 20 — and holds one run, so
+ *   due targets take turns (dispatcher.ts). A reconcile's fixed part is not charged on its own
+ *   yet; `importedUser` is not measured there (bench:limits runs no import).
  */
 /**
  * A reconcile that finds nothing: relay A's process CPU ÷ remote users compared, 0.16 ms (of which
@@ -32,9 +34,28 @@
  */
 const RECONCILED_MS = 0.16;
 
+/**
+ * A Free consumer invocation's fixed part, measured in its isolate (`BENCH_PHASES=queue-free
+ * BENCH_QUEUE_USERS=1000`, 2026-12-07 22:54, load 3.9–5.5, after issue #11's cuts): 51
+ * invocations of 20 rows spent 10.6 ms mean (8.9 p50), of which 20 × 0.16 ms (the per-row cost
+ * a Paid invocation of 2,000 rows measured, its fixed part included, so an upper bound) are
+ * rows: 7.4 ms fixed, the invocation's `base` 2 of it. Charged so, a Free invocation provisions
+ * 6 rows for 9.9 ms: measured (23:08, load 3.0–4.5) 7.3 ms mean, 6.8 p50, 11.1 p95, 32.6 max (the
+ * first, a cold isolate), 21 of 167 over their charge; through the two runs' means ~5.8 ms fixed
+ * and ~0.24 a row. The mean is covered, the tail is not (README, "Worker CPU, measured").
+ */
+const TARGET_RUN_MS = 5.5;
+
 export const CPU_MS = {
-  /** an invocation's own: routing, the token, the budget, a run's bookkeeping */
+  /** an invocation's own: routing, the token, the budget (a SCIM or admin request: 0.5–2 ms measured in the isolate) */
   base: 2,
+  /**
+   * one target's run beyond its invocation's `base`, whatever it sends: the run lease, reading and
+   * parsing the target, its change feed, the run's start and guards, the claim and the preload
+   * of its users and links, the Bulk request's own part, the commit, the finish — ~9 D1 queries
+   * through the D1 client at ~0.2 ms each (issue #11; see TARGET_RUN_MS)
+   */
+  targetRun: TARGET_RUN_MS,
   /**
    * one operation of an inbound SCIM Bulk, beyond its request's `base`: bench:limits at 100,000
    * users (`BENCH_PHASES=directory`, bench/results/limits-2026-12-07T21-10-45-240Z.json) measured
@@ -62,7 +83,9 @@ export const pageWithin = (cpuMs: number | undefined, perItemMs: number, maximum
   cpuMs === undefined ? maximum : Math.max(1, Math.min(maximum, itemsWithin(cpuMs, perItemMs)));
 
 /** How many items of `perItemMs` fit in `cpuMs`. */
-export const itemsWithin = (cpuMs: number, perItemMs: number): number => Math.max(0, Math.floor(cpuMs / perItemMs));
+export const itemsWithin = (cpuMs: number, perItemMs: number): number => Math.max(0, Math.floor(cpuMs / perItemMs + ROUNDING));
+/** Charges in ms add up in binary floating point: 6.3 − 5.5 is 0.7999…, which must still hold 2 rows of 0.4. */
+const ROUNDING = 1e-9;
 
 /**
  * The page size an import reads at, from the profile's CPU: a Free invocation (10 ms) takes one

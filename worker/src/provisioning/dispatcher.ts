@@ -7,10 +7,10 @@
  * window are held. The due targets share the invocation's CPU (cpuShareOf), so each moves.
  */
 import type { ModeName, Target } from '../../../shared/src';
-import { auditStatements, finishRun, startRun } from '../db/audit';
+import { auditStatements, finishRun, startRunStatement } from '../db/audit';
 import { claimOutbox, releaseRunLeases } from '../db/outbox';
 import { selectTarget } from '../db/targets';
-import { creationHoldMessage, holdCreations, holdDestructive, holdMessage, type HoldCount } from '../db/hold';
+import { creationHoldMessage, holdGuarded, holdMessage, type HoldCount } from '../db/hold';
 import { scopeCondition } from './scope';
 import type { Env } from '../env';
 import { processBulkBatch } from './bulk-batch';
@@ -19,7 +19,7 @@ import { createLanes, FINISH_QUERIES, LEASE_MS, REQUESTS_PER_ROW } from './lanes
 import { limitConcurrency } from './concurrency-limit';
 import { catchUp, MAX_PAGES, QUERIES_PER_PAGE } from './planner';
 import { createSyncContext } from './sync-context';
-import { listTargets, loadTargetSecret, markScheduled, pauseTarget } from './targets';
+import { listSealedTargets, markScheduled, openTargetSecret, pauseTarget, type SealedTarget } from './targets';
 import { type Budget, chargeCpu, cpuItemsLeft, createBudget, hasRoom, queriesLeft, requestsLeft, settle, withCpu } from '../limits/budget';
 import { CPU_MS } from '../limits/cpu';
 
@@ -69,12 +69,11 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
   const deadline = budget.deadline;
   const summaries: RunSummary[] = [];
   const modes: readonly DispatchMode[] = typeof opts.mode === 'string' ? [opts.mode] : opts.mode;
-  const targets = (await listTargets(env)).filter(
-    (t) => (!opts.targetIds || opts.targetIds.includes(t.id)) && t.status === 'active' && modes.some((m) => t.modes[m].enabled),
-  );
+  const targets = (await listSealedTargets(env, opts.targetIds)).filter(({ target: t }) => t.status === 'active' && modes.some((m) => t.modes[m].enabled));
   const due: DueRun[] = [];
   const caughtUp = new Map<string, boolean>();
-  for (const [i, target] of targets.entries()) {
+  for (const [i, sealed] of targets.entries()) {
+    const { target } = sealed;
     // What the invocation's queries allow, shared by the targets still to plan, after one run's worth.
     const pages = Math.min(MAX_PAGES, Math.floor((queriesLeft(budget) - RUN_QUERIES) / (QUERIES_PER_PAGE * (targets.length - i))));
     try {
@@ -83,7 +82,7 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
       console.error(JSON.stringify({ event: 'plan_failed', targetId: target.id, error: String(err) }));
       continue;
     }
-    for (const mode of modes) if (target.modes[mode].enabled && isDue(target, mode, now(), opts.force ?? false)) due.push({ target, mode });
+    for (const mode of modes) if (target.modes[mode].enabled && isDue(target, mode, now(), opts.force ?? false)) due.push({ ...sealed, mode });
   }
   // Each mode's runs in the order of `modes` (the cron: scheduled, then automatic), as separate passes did.
   due.sort((a, b) => modes.indexOf(a.mode) - modes.indexOf(b.mode));
@@ -107,33 +106,37 @@ export async function dispatch(env: Env, opts: DispatchOptions): Promise<RunSumm
 }
 
 /**
- * D1 queries a target's run needs to get anywhere: start the run, load the secret, check the
+ * D1 queries a target's run needs to get anywhere: start the run, check the
  * deletion hold, claim, preload, commit and finish (the Free plan's 50 go fast).
  */
 export const RUN_QUERIES = 12;
 /**
  * Whether a run would get anywhere: a row's requests and a run's D1 queries before the deadline,
- * and the CPU of a row (limits/cpu.ts). Spent CPU does not come back within the invocation: a run
+ * and the CPU of a run's fixed part and a row (limits/cpu.ts). Spent CPU does not come back within the invocation: a run
  * started without it would claim nothing and only write an empty run for the admin to read.
  */
-export const canRun = (budget: Budget): boolean => hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) && cpuItemsLeft(budget, CPU_MS.outboundRow) >= 1;
+export const canRun = (budget: Budget): boolean => hasRoom(budget, REQUESTS_PER_ROW, RUN_QUERIES) && cpuItemsLeft(budget, RUN_WITH_A_ROW_MS) >= 1;
+/** The CPU a run needs to move anything by the cost model: its fixed part and one row (Free: 5.9 of a consumer invocation's 8). */
+const RUN_WITH_A_ROW_MS = CPU_MS.targetRun + CPU_MS.outboundRow;
 /**
  * A due target's share of the invocation's CPU in the first pass: an equal part of what the
- * targets still to run have left (what one leaves goes on to the next), and never less than a
- * row's, so each due target moves every invocation — on Free, two targets syncing take 10 rows
- * each of the 20 instead of the first taking all 20 until it drains. One target alone gets it
- * all; on Paid a share is thousands of rows, so requests, D1 queries and time still stop a run first.
+ * targets still to run have left (what one leaves goes on to the next) — among as many of them as
+ * the CPU left holds a run of (its fixed part and a row: limits/cpu.ts), so no share is too small
+ * to move anything. On Free a dispatch's 8 ms hold one run (5.9): the due targets take turns, one
+ * further each minute (inTurn). On Paid a share is thousands of rows, so requests, D1 queries and
+ * time still stop a run first.
  */
-const cpuShareOf = (budget: Budget, targetsLeft: number): Budget => withCpu(budget, Math.max(CPU_MS.outboundRow, (budget.cpuMs ?? 0) / targetsLeft));
+const cpuShareOf = (budget: Budget, targetsLeft: number): Budget =>
+  withCpu(budget, (budget.cpuMs ?? 0) / Math.max(1, Math.min(targetsLeft, cpuItemsLeft(budget, RUN_WITH_A_ROW_MS))));
 
 /**
- * The due targets in the order they run. When the invocation's CPU has fewer rows than there
- * are due targets (more than 20 on Free), the first ones in the list would get a row every time
- * and the last none: the turn then starts one target further each minute, so every due target
+ * The due targets in the order they run. When the invocation's CPU holds fewer runs than there
+ * are due targets (on Free, more than one), the first ones in the list would run every time
+ * and the last never: the turn then starts one target further each minute, so every due target
  * is first in its turn.
  */
 function inTurn(due: DueRun[], budget: Budget, at: Date): DueRun[] {
-  if (cpuItemsLeft(budget, CPU_MS.outboundRow) >= due.length) return due;
+  if (cpuItemsLeft(budget, RUN_WITH_A_ROW_MS) >= due.length) return due;
   const start = Math.floor(at.getTime() / 60_000) % due.length;
   return [...due.slice(start), ...due.slice(0, start)];
 }
@@ -147,22 +150,22 @@ const MIN_SLICE_MS = 2_000;
 /** What one run of a target is given: the dispatch's options, in the one mode it runs. */
 type RunOptions = Omit<DispatchOptions, 'mode'> & { mode: DispatchMode };
 
-/** A due target and the mode it runs in. */
-interface DueRun {
-  target: Target;
+/** A due target (its token still sealed) and the mode it runs in. */
+interface DueRun extends SealedTarget {
   mode: DispatchMode;
 }
 
 async function runOnce(
   env: Env,
-  { target, mode }: DueRun,
+  run: DueRun,
   opts: DispatchOptions,
   budget: Budget,
   deadline: number,
   now: () => Date,
   summaries: RunSummary[],
 ): Promise<RunSummary> {
-  const summary = await runTarget(env, target, { ...opts, mode }, budget, deadline, now);
+  const { target, mode } = run;
+  const summary = await runTarget(env, run, { ...opts, mode }, budget, deadline, now);
   summaries.push(summary);
   // A scheduled target whose run ran out of budget stays due: the next tick continues it.
   if (mode === 'scheduled' && summary.drained) await markScheduled(env, target.id, now()).catch(() => undefined);
@@ -170,11 +173,15 @@ async function runOnce(
 }
 
 /** One target's run in one mode; a crash ends the run as failed and gives its rows back with the reason. */
-async function runTarget(env: Env, target: Target, opts: RunOptions, budget: Budget, deadline: number, now: () => Date): Promise<RunSummary> {
-  const runId = await startRun(env.DB, target.id, opts.mode, now());
+async function runTarget(env: Env, sealed: SealedTarget, opts: RunOptions, budget: Budget, deadline: number, now: () => Date): Promise<RunSummary> {
+  const { target } = sealed;
+  // The run starts in the batch that counts its guards (drainTarget): one round trip fewer.
+  const runId = crypto.randomUUID();
+  // Its fixed part, whatever it goes on to send (limits/cpu.ts).
+  chargeCpu(budget, CPU_MS.targetRun);
   const counts: Record<string, number> = {};
   try {
-    return await drainTarget(env, target, opts, budget, deadline, now, runId, counts);
+    return await drainTarget(env, sealed, opts, budget, deadline, now, runId, counts);
   } catch (err) {
     // An admin deleted the target during the run: its rows and links went with it (ON DELETE
     // CASCADE), so the run's next write failed on the foreign key. Not a crash: the run (history,
@@ -223,7 +230,7 @@ async function runTarget(env: Env, target: Target, opts: RunOptions, budget: Bud
 
 async function drainTarget(
   env: Env,
-  target: Target,
+  sealed: SealedTarget,
   opts: RunOptions,
   budget: Budget,
   deadline: number,
@@ -231,18 +238,18 @@ async function drainTarget(
   runId: string,
   counts: Record<string, number>,
 ): Promise<RunSummary> {
-  const secret = await loadTargetSecret(env, target.id);
-  if (!secret) {
-    await finishRun(env.DB, runId, counts, 'failed', now());
-    return { runId, targetId: target.id, counts, drained: true };
-  }
+  const { target } = sealed;
   const operations = target.modes[opts.mode].operations;
   const scope = scopeCondition(target.scope, target.id, 'u.id');
-  await recordHold(env, target, runId, counts, now, await holdDestructive(env.DB, target, scope, now()), holdMessage);
-  if (operations.create) await recordHold(env, target, runId, counts, now, await holdCreations(env.DB, target, scope, now()), creationHoldMessage);
+  const held = await holdGuarded(env.DB, target, scope, now(), operations.create, [startRunStatement(env.DB, runId, target.id, opts.mode, now())]);
+  // The token of the row the dispatch listed, not read again: a target deleted since has no rows
+  // left to claim (ON DELETE CASCADE), so its run ends drained having sent nothing.
+  const token = await openTargetSecret(env, sealed);
+  await recordHold(env, target, runId, counts, now, held.destructive, holdMessage);
+  if (held.creations) await recordHold(env, target, runId, counts, now, held.creations, creationHoldMessage);
   // Every request of the run (lanes, batch matches, Bulk) shares the target's concurrency.
   const limited = limitConcurrency(opts.fetch ?? ((input, init) => fetch(input, init)), Math.max(1, target.concurrency));
-  const context = () => createSyncContext({ db: env.DB, target, token: secret.token, operations, runId, now, fetch: limited });
+  const context = () => createSyncContext({ db: env.DB, target, token, operations, runId, now, fetch: limited });
   const pause = async (failure: Failure) => {
     if (paused) return;
     paused = true;
@@ -262,7 +269,7 @@ async function drainTarget(
       break;
     }
     // As many rows as the requests left allow at two each, as the lanes claim, and the CPU left
-    // provisions (limits/cpu.ts; Free: 20 an invocation).
+    // provisions (limits/cpu.ts; Free: 6 an invocation, after the run's fixed part).
     const fit = Math.min(1000, bulkMax * target.concurrency, Math.floor(requestsLeft(budget) / 2), cpuItemsLeft(budget, CPU_MS.outboundRow));
     if (fit < 1) break;
     const rows = await claimOutbox(env.DB, target.id, fit, now(), LEASE_MS, runId);

@@ -99,7 +99,7 @@ export function createLanes(env: Env, target: Target, budget: Budget, deadline: 
       // Requests the queued and running rows may still need (~1 each; 2 keeps a margin).
       const room = () => requestsLeft(budget) - 2 * (queue.length + inFlight);
       const refill = async () => {
-        // No more rows than the CPU left provisions (limits/cpu.ts: 20 a Free invocation). The
+        // No more rows than the CPU left provisions (limits/cpu.ts: 6 a Free invocation). The
         // CPU does not come back within the run, so its end is the end of the claims: a refill
         // that returned without claiming or ending them would be asked again at once, forever.
         const cpuFit = cpuItemsLeft(budget, CPU_MS.outboundRow);
