@@ -21,9 +21,9 @@ import { touchStatements, type WriteGuard } from '../directory/resources';
 import { ScimError } from './errors';
 import { appendWriteOf, elementRemoveOf, elementWriteOf, keyOrderOf, listRowsOf, mergedColumns } from './codec';
 import { preconditionSql, type Conditions } from './etag';
+import { compileMemberFilter } from './filter/to-sql';
 import type { ParsedPatch } from './patch';
 import { applyMergePatch, planMergePatch, touchedBy } from './patch/merge-plan';
-import { memberFilterSql } from './patch/member-filter-sql';
 import { planMembershipPatch } from './patch/membership-plan';
 import type { ResourceTypeDef } from './schema/types';
 
@@ -51,7 +51,7 @@ export function planOneTripPatch(
   const delta = planMembershipPatch(rt, parsed);
   if (delta) {
     const def = rt.schema.attributes.find((a) => a.storage?.kind === 'members')!;
-    const removeWhere = delta.removeWhere.map((f) => memberFilterSql(def, f)!);
+    const removeWhere = delta.removeWhere.map((f) => compileMemberFilter(rt, def, f)!);
     const { statements, add, wouldChange } = memberStatements(db, { sql: GROUP_PK_BY_ID, params: [id] }, delta, [...new Set(delta.remove)], removeWhere);
     return { statements: touchStatements(db, rt.name, id, guard, statements, wouldChange, withMembers), memberIds: add };
   }

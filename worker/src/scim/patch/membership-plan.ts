@@ -5,17 +5,17 @@
  * nothing from the stored group: its MemberDelta is known from the request alone, and the service
  * writes it in one batch (issue #11). A removal by a filter on `value` / `type`
  * (`members[type eq "User"]`) is a DELETE of the rows it matches in the same batch
- * (member-filter-sql.ts). Undefined for anything else — another attribute, a filter SQL cannot
+ * (filter/to-sql.ts compileMemberFilter). Undefined for anything else — another attribute, a filter SQL cannot
  * match as the engine does, an invalid request — which the engine (apply-patch.ts) runs after
  * reading the group.
  */
 import { MAX_PARAMS } from '../../directory/sql';
 import { ScimError } from '../errors';
+import { compileMemberFilter } from '../filter/to-sql';
 import { isObject, type JsonObject } from '../schema/normalize';
 import type { ResourceTypeDef } from '../schema/types';
 import { actionOf } from './action';
 import { normalizePathlessValue, nullKeysOf } from './apply-pathless';
-import { memberFilterSql } from './member-filter-sql';
 import { createMemberDelta, type MemberDelta, type MemberDeltaBuilder } from './members';
 import type { PatchOperation } from './patch-request';
 import { resolveTarget } from './target';
@@ -35,7 +35,7 @@ export function planMembershipPatch(rt: ResourceTypeDef, operations: readonly Pa
     for (const operation of operations) if (!planOperation(rt, builder, operation)) return undefined;
     const delta = builder.result();
     if (delta.removeWhere.length === 0) return delta;
-    const where = delta.removeWhere.map((f) => memberFilterSql(def, f));
+    const where = delta.removeWhere.map((f) => compileMemberFilter(rt, def, f));
     if (where.some((w) => w === undefined)) return undefined;
     return fitsOneStatement(
       delta,
