@@ -105,7 +105,7 @@ export const addMembersGuarded = (db: D1Database, groupPkSql: string, groupPkPar
  * matches (SQL over the rows `m`: member_id and member_type) — run before additions, so a member a filter
  * removes and the request adds is re-added. `wouldChange` is the SQL under which the version
  * moves: clearing always counts as a change, and so does a change too large to test in one
- * statement.
+ * statement, which `fits` (false) reports.
  */
 export function memberStatements(
   db: D1Database,
@@ -125,9 +125,9 @@ export function memberStatements(
     ...removeWhere.map((w) => db.prepare(`DELETE FROM group_members AS m WHERE m.group_pk = ${groupPk.sql} AND ${w.sql}`).bind(...groupPk.params, ...w.params)),
     ...addMembersGuarded(db, groupPk.sql, groupPk.params, add),
   ];
-  const byId = change.clear ? undefined : membersWouldChange(groupPk.sql, groupPk.params, add, remove);
-  const wouldChange = byId && anyOf([byId, ...matching]);
-  return { statements, add, wouldChange: wouldChange ?? { sql: '1', params: [] } };
+  const byId = membersWouldChange(groupPk.sql, groupPk.params, add, remove);
+  const test = byId && anyOf([byId, ...matching]);
+  return { statements, add, wouldChange: !change.clear && test ? test : { sql: '1', params: [] }, fits: test !== undefined };
 }
 
 /** SQL true when any fragment is; undefined past one statement's bound parameters (the caller then counts a change). */
