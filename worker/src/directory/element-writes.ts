@@ -12,13 +12,13 @@
  * stored type holding non-ASCII characters (SQLite's lower() folds ASCII only, the engine folds
  * Unicode), or more than one element primary (the engine would settle them, RFC 7643 §2.4).
  */
-import { foldValue, jsonPath, refusal, USER_PK_BY_ID } from './sql';
+import { foldValue, jsonPath, nonAscii, refusal, textEquals, USER_PK_BY_ID } from './sql';
 import type { ElementWrite, SqlFragment } from './types';
 
 const TYPE = `json_extract(e.value, '$."type"')`;
-const MATCH = `json_type(e.value, '$."type"') = 'text' AND lower(${TYPE}) = ?`;
+const MATCH = textEquals('e.value', `'$."type"'`, true);
 /** Elements the step cannot judge as the engine would: not an object, or a type SQLite cannot fold. */
-const ODD = `e.type IS NOT 'object' OR (json_type(e.value, '$."type"') = 'text' AND length(CAST(${TYPE} AS BLOB)) <> length(${TYPE}))`;
+const ODD = `e.type IS NOT 'object' OR (json_type(e.value, '$."type"') = 'text' AND ${nonAscii(TYPE)})`;
 
 /**
  * One step of a merge's chain of CTEs (directory/resources.ts mergeStatements): the body `d` with
