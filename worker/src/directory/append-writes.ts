@@ -11,6 +11,7 @@
  * or more than one primary stored (the engine settles them).
  */
 import { foldValue, jsonPath, nonAscii, refusal, textEquals } from './sql';
+import { insertValueRowIf } from './resources';
 import type { AppendWrite, SqlFragment } from './types';
 
 /** A stored element `e` (of json_each) holding every value of `w.equal`, with its parameters. */
@@ -60,7 +61,6 @@ export function appendRowStatements(db: D1Database, id: string, writes: readonly
     if (!w.row) return [];
     const contains = containsSql(w, 'e.value');
     const appended = `NOT EXISTS (SELECT 1 FROM json_each(users.data, '${jsonPath([w.attr])}') AS e WHERE ${contains.sql})`;
-    const r = w.row;
     return [
       ...(w.primary
         ? [
@@ -69,11 +69,7 @@ export function appendRowStatements(db: D1Database, id: string, writes: readonly
               .bind(w.attr, id, ...contains.params),
           ]
         : []),
-      db
-        .prepare(
-          `INSERT INTO user_values (user_pk, attr, type, value, value_lower, display, "primary") SELECT pk, ?, ?, ?, ?, ?, ? FROM users WHERE id = ? AND ${appended}`,
-        )
-        .bind(r.attr, r.type, r.value, foldValue(r.value), r.display, r.primary ? 1 : 0, id, ...contains.params),
+      insertValueRowIf(db, id, w.row, { sql: appended, params: contains.params }),
     ];
   });
 }
