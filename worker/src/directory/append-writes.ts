@@ -10,7 +10,8 @@
  * is not an object, a compared text with non-ASCII characters (SQLite's lower() folds ASCII only),
  * or more than one primary stored (the engine settles them).
  */
-import { foldValue, jsonPath, refusal } from './sql';
+import { foldValue, jsonPath, nonAscii, refusal, textEquals } from './sql';
+import { insertValueRowIf } from './resources';
 import type { AppendWrite, SqlFragment } from './types';
 
 /** A stored element `e` (of json_each) holding every value of `w.equal`, with its parameters. */
@@ -18,8 +19,7 @@ function containsSql(w: AppendWrite, element: string): SqlFragment {
   const parts = w.equal.map(({ key, value, folded }) => {
     const at = `'${jsonPath([key])}'`;
     if (typeof value === 'boolean') return { sql: `json_type(${element}, ${at}) = '${value}'`, params: [] };
-    const text = `${element} ->> ${at}`;
-    return { sql: `json_type(${element}, ${at}) = 'text' AND ${folded ? `lower(${text})` : text} = ?`, params: [folded ? foldValue(value) : value] };
+    return { sql: textEquals(element, at, folded), params: [folded ? foldValue(value) : value] };
   });
   return { sql: parts.map((p) => p.sql).join(' AND ') || '1', params: parts.flatMap((p) => p.params) };
 }
@@ -27,7 +27,7 @@ function containsSql(w: AppendWrite, element: string): SqlFragment {
 /** Stored elements (`e` of json_each) SQL cannot compare as the engine does: not an object, or a folded text that is not ASCII. */
 function oddSql(w: AppendWrite, element: string): string {
   const texts = w.equal.filter((q) => q.folded && typeof q.value === 'string').map(({ key }) => `${element} ->> '${jsonPath([key])}'`);
-  return [`e.type IS NOT 'object'`, ...texts.map((t) => `length(CAST(${t} AS BLOB)) <> length(${t})`)].join(' OR ');
+  return [`e.type IS NOT 'object'`, ...texts.map(nonAscii)].join(' OR ');
 }
 
 /**
@@ -61,7 +61,6 @@ export function appendRowStatements(db: D1Database, id: string, writes: readonly
     if (!w.row) return [];
     const contains = containsSql(w, 'e.value');
     const appended = `NOT EXISTS (SELECT 1 FROM json_each(users.data, '${jsonPath([w.attr])}') AS e WHERE ${contains.sql})`;
-    const r = w.row;
     return [
       ...(w.primary
         ? [
@@ -70,11 +69,7 @@ export function appendRowStatements(db: D1Database, id: string, writes: readonly
               .bind(w.attr, id, ...contains.params),
           ]
         : []),
-      db
-        .prepare(
-          `INSERT INTO user_values (user_pk, attr, type, value, value_lower, display, "primary") SELECT pk, ?, ?, ?, ?, ?, ? FROM users WHERE id = ? AND ${appended}`,
-        )
-        .bind(r.attr, r.type, r.value, foldValue(r.value), r.display, r.primary ? 1 : 0, id, ...contains.params),
+      insertValueRowIf(db, id, w.row, { sql: appended, params: contains.params }),
     ];
   });
 }

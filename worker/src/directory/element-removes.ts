@@ -8,7 +8,7 @@
  * SQL cannot compare like the engine: not an object, the compared value not text, or text with
  * non-ASCII characters where case is folded (SQLite's lower() folds ASCII only).
  */
-import { USER_PK_BY_ID, jsonPath, refusal } from './sql';
+import { USER_PK_BY_ID, jsonPath, nonAscii, refusal, textEquals } from './sql';
 import type { ConditionalUnset, ElementRemove, SqlFragment } from './types';
 
 /** One step of a merge's chain of CTEs (directory/resources.ts mergeStatements): `d` without the matched elements, or a refusal. */
@@ -16,10 +16,9 @@ export function removeStep(w: ElementRemove): SqlFragment {
   const path = `'${jsonPath([w.attr])}'`;
   const each = `json_each(d, ${path}) AS e`;
   const at = `'${jsonPath([w.key])}'`;
-  const text = `e.value ->> ${at}`;
-  // IS, not =: an element without the key is a plain no-match (false, never NULL) under the NOT below.
-  const match = `json_type(e.value, ${at}) IS 'text' AND ${w.folded ? `lower(${text})` : text} = ?`;
-  const odd = `e.type IS NOT 'object' OR json_type(e.value, ${at}) NOT IN ('text', 'null')${w.folded ? ` OR length(CAST(${text} AS BLOB)) <> length(${text})` : ''}`;
+  // textEquals is false, never NULL, for an element without the key: a plain no-match under the NOT below.
+  const match = textEquals('e.value', at, w.folded);
+  const odd = `e.type IS NOT 'object' OR json_type(e.value, ${at}) NOT IN ('text', 'null')${w.folded ? ` OR ${nonAscii(`e.value ->> ${at}`)}` : ''}`;
   const kept = `(SELECT json_group_array(json(e.value)) FROM ${each} WHERE NOT (${match}))`;
   return {
     sql: `SELECT CASE WHEN EXISTS (SELECT 1 FROM ${each} WHERE ${odd}) OR NOT EXISTS (SELECT 1 FROM ${each} WHERE ${match}) THEN ${refusal('needs_read')}
@@ -43,10 +42,9 @@ export function removeRowStatements(db: D1Database, id: string, removes: readonl
  */
 export function unsetIfStep(w: ConditionalUnset): SqlFragment {
   const at = `'${jsonPath([...w.at, w.key])}'`;
-  const text = `(d ->> ${at})`;
-  const odd = `json_type(d, ${at}) NOT IN ('text', 'null')${w.folded ? ` OR length(CAST(${text} AS BLOB)) <> length(${text})` : ''}`;
+  const odd = `json_type(d, ${at}) NOT IN ('text', 'null')${w.folded ? ` OR ${nonAscii(`(d ->> ${at})`)}` : ''}`;
   return {
-    sql: `SELECT CASE WHEN ${odd} THEN ${refusal('needs_read')} WHEN json_type(d, ${at}) IS 'text' AND ${w.folded ? `lower(${text})` : text} = ? THEN json_remove(d, '${jsonPath(w.at)}') ELSE d END`,
+    sql: `SELECT CASE WHEN ${odd} THEN ${refusal('needs_read')} WHEN ${textEquals('d', at, w.folded)} THEN json_remove(d, '${jsonPath(w.at)}') ELSE d END`,
     params: [w.value],
   };
 }

@@ -12,13 +12,14 @@
  * stored type holding non-ASCII characters (SQLite's lower() folds ASCII only, the engine folds
  * Unicode), or more than one element primary (the engine would settle them, RFC 7643 §2.4).
  */
-import { foldValue, jsonPath, refusal, USER_PK_BY_ID } from './sql';
+import { foldValue, jsonPath, nonAscii, refusal, textEquals, USER_PK_BY_ID } from './sql';
+import { insertValueRowIf } from './resources';
 import type { ElementWrite, SqlFragment } from './types';
 
 const TYPE = `json_extract(e.value, '$."type"')`;
-const MATCH = `json_type(e.value, '$."type"') = 'text' AND lower(${TYPE}) = ?`;
+const MATCH = textEquals('e.value', `'$."type"'`, true);
 /** Elements the step cannot judge as the engine would: not an object, or a type SQLite cannot fold. */
-const ODD = `e.type IS NOT 'object' OR (json_type(e.value, '$."type"') = 'text' AND length(CAST(${TYPE} AS BLOB)) <> length(${TYPE}))`;
+const ODD = `e.type IS NOT 'object' OR (json_type(e.value, '$."type"') = 'text' AND ${nonAscii(TYPE)})`;
 
 /**
  * One step of a merge's chain of CTEs (directory/resources.ts mergeStatements): the body `d` with
@@ -54,16 +55,8 @@ export function elementRowStatements(db: D1Database, id: string, writes: readonl
 }
 
 function appendRow(db: D1Database, id: string, rows: NonNullable<ElementWrite['rows']>, type: string): D1PreparedStatement[] {
-  const row = rows.append;
-  if (!row) return [];
-  return [
-    db
-      .prepare(
-        `INSERT INTO user_values (user_pk, attr, type, value, value_lower, display, "primary")
-         SELECT pk, ?, ?, ?, ?, ?, ? FROM users WHERE id = ? AND NOT EXISTS (SELECT 1 FROM user_values v WHERE v.user_pk = users.pk AND v.attr = ? AND v.type = ?)`,
-      )
-      .bind(row.attr, row.type, row.value, foldValue(row.value), row.display, row.primary ? 1 : 0, id, rows.attr, type),
-  ];
+  const noRow = 'NOT EXISTS (SELECT 1 FROM user_values v WHERE v.user_pk = users.pk AND v.attr = ? AND v.type = ?)';
+  return rows.append ? [insertValueRowIf(db, id, rows.append, { sql: noRow, params: [rows.attr, type] })] : [];
 }
 
 function setRows(db: D1Database, id: string, rows: NonNullable<ElementWrite['rows']>, type: string): D1PreparedStatement[] {

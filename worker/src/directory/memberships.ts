@@ -102,10 +102,10 @@ export const addMembersGuarded = (db: D1Database, groupPkSql: string, groupPkPar
  * A membership change as statements inside the write's batch, for the group whose pk is
  * `groupPk` (a `?` with the pk read, or GROUP_PK_BY_ID with the id): ids are resolved there, not
  * read first. `clear` drops every member first; removals — by id, and the rows `removeWhere`
- * matches (SQL over member_id and member_type) — run before additions, so a member a filter
+ * matches (SQL over the rows `m`: member_id and member_type) — run before additions, so a member a filter
  * removes and the request adds is re-added. `wouldChange` is the SQL under which the version
  * moves: clearing always counts as a change, and so does a change too large to test in one
- * statement.
+ * statement, which `fits` (false) reports.
  */
 export function memberStatements(
   db: D1Database,
@@ -116,18 +116,18 @@ export function memberStatements(
 ) {
   const add = [...new Set(change.add)];
   const matching = removeWhere.map((w) => ({
-    sql: `EXISTS (SELECT 1 FROM group_members WHERE group_pk = ${groupPk.sql} AND ${w.sql})`,
+    sql: `EXISTS (SELECT 1 FROM group_members m WHERE m.group_pk = ${groupPk.sql} AND ${w.sql})`,
     params: [...groupPk.params, ...w.params],
   }));
   const statements = [
     ...(change.clear ? [clearMembersStatement(db, groupPk.sql, groupPk.params)] : []),
     ...removeMemberStatements(db, groupPk.sql, groupPk.params, remove),
-    ...removeWhere.map((w) => db.prepare(`DELETE FROM group_members WHERE group_pk = ${groupPk.sql} AND ${w.sql}`).bind(...groupPk.params, ...w.params)),
+    ...removeWhere.map((w) => db.prepare(`DELETE FROM group_members AS m WHERE m.group_pk = ${groupPk.sql} AND ${w.sql}`).bind(...groupPk.params, ...w.params)),
     ...addMembersGuarded(db, groupPk.sql, groupPk.params, add),
   ];
-  const byId = change.clear ? undefined : membersWouldChange(groupPk.sql, groupPk.params, add, remove);
-  const wouldChange = byId && anyOf([byId, ...matching]);
-  return { statements, add, wouldChange: wouldChange ?? { sql: '1', params: [] } };
+  const byId = membersWouldChange(groupPk.sql, groupPk.params, add, remove);
+  const test = byId && anyOf([byId, ...matching]);
+  return { statements, add, wouldChange: !change.clear && test ? test : { sql: '1', params: [] }, fits: test !== undefined };
 }
 
 /** SQL true when any fragment is; undefined past one statement's bound parameters (the caller then counts a change). */

@@ -38,7 +38,7 @@ export async function loadResource(db: D1Database, kind: ResourceKind, id: strin
   return readBack(db, kind, id, opts.withMembers ?? false).first<StoredResource>();
 }
 
-export interface ListResult {
+interface ListResult {
   rows: StoredResource[];
   total: number;
 }

@@ -38,6 +38,17 @@ export function valueRows(db: D1Database, pkExpr: string, pkParams: unknown[], v
   );
 }
 
+/**
+ * One value row for the user whose id is bound, inserted only where `cond` holds (SQL over the
+ * user's row `users`): a PATCH's appended element gets its row when the batch appends it.
+ */
+export const insertValueRowIf = (db: D1Database, id: string, row: ValueRow, cond: SqlFragment): D1PreparedStatement =>
+  db
+    .prepare(
+      `INSERT INTO user_values (user_pk, attr, type, value, value_lower, display, "primary") SELECT pk, ?, ?, ?, ?, ?, ? FROM users WHERE id = ? AND ${cond.sql}`,
+    )
+    .bind(row.attr, row.type, row.value, foldValue(row.value), row.display, row.primary ? 1 : 0, id, ...cond.params);
+
 /** The statements that create one resource; the first one RETURNs the new row. */
 function insertStatements(
   db: D1Database,

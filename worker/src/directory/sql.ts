@@ -22,6 +22,19 @@ export const GROUP_PK_BY_ID = '(SELECT pk FROM groups WHERE id = ?)';
 /** A value row's `value_lower`: folded in code (SQLite's lower() folds ASCII only), the same wherever a row is written. */
 export const foldValue = (value: string | null | undefined): string | null => value?.toLowerCase() ?? null;
 
+/** SQL true when the text `expr` holds a non-ASCII character, which SQLite's lower() would not fold as the engine does. */
+export const nonAscii = (expr: string) => `length(CAST(${expr} AS BLOB)) <> length(${expr})`;
+
+/**
+ * SQL true when the JSON `json` holds text at the path literal `at` equal to one bound `?`, its
+ * case folded (lower(), ASCII: callers refuse what nonAscii finds) when `folded`; false, never
+ * NULL, when it holds no text there.
+ */
+export const textEquals = (json: string, at: string, folded: boolean) => {
+  const text = `(${json} ->> ${at})`;
+  return `json_type(${json}, ${at}) IS 'text' AND ${folded ? `lower(${text})` : text} = ?`;
+};
+
 /** `["urn:…:User", "manager"]` → `$."urn:…:User"."manager"` (registry names hold no quotes). */
 export const jsonPath = (keys: readonly string[]) => `$${keys.map((k) => `."${k}"`).join('')}`;
 

@@ -25,7 +25,7 @@ import { CPU_MS } from '../limits/cpu';
 
 export { type Budget, createBudget } from '../limits/budget';
 
-export type DispatchMode = Exclude<ModeName, 'manual'>;
+type DispatchMode = Exclude<ModeName, 'manual'>;
 
 export interface DispatchOptions {
   /** several: one dispatch runs the due targets of each (the cron's scheduled and automatic), sharing its CPU among them all */

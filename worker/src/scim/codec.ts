@@ -65,9 +65,12 @@ function columnsOf(rt: ResourceTypeDef, body: JsonObject, touched?: JsonObject):
   return columns;
 }
 
+/** A multi-valued attribute whose elements toWrite mirrors as user_values rows (Users only). */
+const isMirrored = (rt: ResourceTypeDef, def: AttributeDef) => rt.name === 'User' && def.storage?.kind === 'values';
+
 /** A planned element write as the directory runs it: the JSON, and the value rows as toWrite mirrors them. */
 export function elementWriteOf(rt: ResourceTypeDef, { def, sub, type, value, created }: ElementPlan): ElementWrite {
-  const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  const mirrored = isMirrored(rt, def);
   const appended = isObject(created) ? created : undefined;
   const set = isRowField(sub.name) ? { [sub.name]: ROW_FIELDS[sub.name](value) } : {};
   return {
@@ -89,7 +92,7 @@ export function appendWriteOf(rt: ResourceTypeDef, { def, element }: AppendPlan)
     value: value as string | boolean,
     folded: !subs.find((s) => s.name === key)?.caseExact,
   }));
-  const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  const mirrored = isMirrored(rt, def);
   return {
     attr: def.name,
     element: JSON.stringify(element),
@@ -101,7 +104,7 @@ export function appendWriteOf(rt: ResourceTypeDef, { def, element }: AppendPlan)
 
 /** The value rows of the multi-valued attributes `attrs` of `body` (absent: none), as toWrite mirrors them. */
 export function listRowsOf(rt: ResourceTypeDef, body: JsonObject, attrs: readonly string[]): { attrs: string[]; rows: ValueRow[] } {
-  const mirrored = rt.name === 'User' ? attrs.filter((a) => rt.schema.attributes.some((d) => d.name === a && d.storage?.kind === 'values')) : [];
+  const mirrored = attrs.filter((a) => rt.schema.attributes.some((d) => d.name === a && isMirrored(rt, d)));
   const rows = mirrored.flatMap((attr) => {
     const list = body[attr];
     return Array.isArray(list) ? list.filter(isObject).map((item) => valueRowOf(attr, item)) : [];
@@ -113,7 +116,7 @@ export function listRowsOf(rt: ResourceTypeDef, body: JsonObject, attrs: readonl
 export function elementRemoveOf(rt: ResourceTypeDef, { def, key, value }: ElementRemovePlan): ElementRemove {
   const folded = !key.caseExact;
   const column = key.name === 'type' ? (folded ? 'type' : undefined) : folded ? 'value_lower' : 'value';
-  const mirrored = rt.name === 'User' && def.storage?.kind === 'values';
+  const mirrored = isMirrored(rt, def);
   if (mirrored && !column) throw new Error(`${def.name}.${key.name}: no user_values column compares as its filter does`);
   return { attr: def.name, key: key.name, value, folded, ...(mirrored && column ? { rows: { attr: def.name, column } } : {}) };
 }

@@ -8,7 +8,7 @@
  * Values are always bound, never spliced. Case-insensitive prefixes use an index range rather
  * than LIKE (D1 caps LIKE patterns at 50 bytes and LIKE would not use the index).
  */
-import { badRequest } from '../errors';
+import { badRequest, ScimError } from '../errors';
 import { resolvePath, leafOf, type ResolvedAttr } from '../schema/registry';
 import type { AttributeDef, ResourceTypeDef } from '../schema/types';
 import type { AttrPath, CompareOp, Filter, FilterValue } from './ast';
@@ -134,6 +134,42 @@ function complexValue(rt: ResourceTypeDef, r: ResolvedAttr): ResolvedAttr {
   if (r.def.type !== 'complex' || r.sub) return r;
   const value = r.def.subAttributes?.find((s) => s.name === 'value');
   return value ? { ...r, sub: value } : r;
+}
+
+/**
+ * A Group member filter of a PATCH remove (`members[type eq "User"]`, `members[value eq "a" or
+ * value eq "b"]`, RFC 7644 §3.5.2.2) as SQL over the group's member rows `m`, so the removal is a
+ * DELETE inside the write's own batch instead of a read of the members first (issue #11 item 5).
+ * It must mean what the engine's in-memory match (filter/match.ts) means, so only `eq` / `ne` of a
+ * string on `value` (member_id) or `type` (member_type, ASCII, which SQLite's lower() folds as the
+ * engine does) compiles; anything else — `display` (which SQLite cannot fold beyond ASCII), other
+ * operators, non-string values — is undefined, and the service reads the members and matches them
+ * in code.
+ */
+export function compileMemberFilter(rt: ResourceTypeDef, def: AttributeDef, f: Filter): SqlFragment | undefined {
+  if (!eqOfStrings(f)) return undefined;
+  try {
+    const { sql, params } = compileElement(def, elementScope(rt, { extension: undefined, def, sub: undefined }), f);
+    return { sql, params };
+  } catch (err) {
+    if (err instanceof ScimError) return undefined;
+    throw err;
+  }
+}
+
+/** Every comparison is `eq` / `ne` of a string on a plain sub-attribute: every member row has a value and a type, so `ne` is the negation of `eq`. */
+function eqOfStrings(f: Filter): boolean {
+  switch (f.kind) {
+    case 'and':
+    case 'or':
+      return chainOperands(f).every(eqOfStrings);
+    case 'not':
+      return eqOfStrings(f.filter);
+    case 'compare':
+      return (f.op === 'eq' || f.op === 'ne') && typeof f.value === 'string' && f.path.uri === undefined && f.path.sub === undefined;
+    default:
+      return false;
+  }
 }
 
 /** Compiles a filter whose paths are sub-attributes of one element. */

@@ -20,6 +20,7 @@ import type { PatchAction } from './action';
 import type { PatchTarget } from './target';
 import { ScimError } from '../errors';
 import { elementFromFilter, withSub } from './elements';
+import { isWholeList } from './list-plan';
 import { coerceValue, elementDef } from './values';
 
 export interface ElementPlan {
@@ -81,12 +82,10 @@ export interface ElementRemovePlan {
  */
 export function planElementRemove(target: FilteredTarget, action: PatchAction): ElementRemovePlan | undefined {
   const { def, sub, filter } = target;
-  if (action.kind === 'write' || target.extension !== undefined || sub || !isRemovable(def)) return undefined;
-  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
-  if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
-  const key = findAttribute(def.subAttributes, filter.path.attr);
-  if (!key || (key.name !== 'value' && key.name !== 'type') || key.type === 'complex') return undefined;
-  return { def, key, value: key.caseExact ? filter.value : filter.value.toLowerCase() };
+  if (action.kind === 'write' || target.extension !== undefined || sub || !isWholeList(def, undefined, [])) return undefined;
+  const eq = eqOperand(def, filter);
+  if (!eq || (eq.key.name !== 'value' && eq.key.name !== 'type') || eq.key.type === 'complex') return undefined;
+  return { def, ...eq };
 }
 
 /** A single-valued complex attribute unassigned when its sub-attribute equals the filter's value (directory ConditionalUnset). */
@@ -106,16 +105,11 @@ export interface FilteredUnsetPlan {
 export function planFilteredUnset(target: FilteredTarget, action: PatchAction): FilteredUnsetPlan | undefined {
   const { def, sub, filter } = target;
   if (action.kind === 'write' || sub || def.multiValued || def.type !== 'complex' || def.required || def.mutability !== 'readWrite') return undefined;
-  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
-  if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
-  const key = findAttribute(def.subAttributes, filter.path.attr);
-  if (key?.type !== 'string') return undefined;
+  const eq = eqOperand(def, filter);
+  if (eq?.key.type !== 'string') return undefined;
   const at = target.extension === undefined ? [def.name] : [target.extension, def.name];
-  return { at, key, value: key.caseExact ? filter.value : filter.value.toLowerCase() };
+  return { at, ...eq };
 }
-
-const isRemovable = (def: AttributeDef) =>
-  def.multiValued && def.type === 'complex' && def.storage?.kind !== 'members' && def.mutability === 'readWrite' && !def.required;
 
 /**
  * A multi-valued complex attribute of the JSON body (not Group members, which are rows), and a
@@ -132,8 +126,17 @@ const isPlannable = (def: AttributeDef, sub: AttributeDef) =>
 
 /** `type eq "<string>"` on a type sub-attribute compared without case: its value, folded. */
 function typeOf(def: AttributeDef, filter: Filter): string | undefined {
+  const eq = eqOperand(def, filter);
+  return eq?.key.name === 'type' && !eq.key.caseExact ? eq.value : undefined;
+}
+
+/**
+ * One `eq` of a string on a plain sub-attribute of `def` (no URN, no sub-path): the compared
+ * sub-attribute and the filter's value, folded unless it is caseExact, as matchesFilter compares.
+ */
+function eqOperand(def: AttributeDef, filter: Filter): { key: AttributeDef; value: string } | undefined {
   if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
   if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
-  const compared = findAttribute(def.subAttributes, filter.path.attr);
-  return compared?.name === 'type' && !compared.caseExact ? filter.value.toLowerCase() : undefined;
+  const key = findAttribute(def.subAttributes, filter.path.attr);
+  return key && { key, value: key.caseExact ? filter.value : filter.value.toLowerCase() };
 }

@@ -5,44 +5,33 @@
  * nothing from the stored group: its MemberDelta is known from the request alone, and the service
  * writes it in one batch (issue #11). A removal by a filter on `value` / `type`
  * (`members[type eq "User"]`) is a DELETE of the rows it matches in the same batch
- * (member-filter-sql.ts). Undefined for anything else — another attribute, a filter SQL cannot
+ * (filter/to-sql.ts compileMemberFilter). Undefined for anything else — another attribute, a filter SQL cannot
  * match as the engine does, an invalid request — which the engine (apply-patch.ts) runs after
  * reading the group.
  */
-import { MAX_PARAMS } from '../../directory/sql';
+import type { SqlFragment } from '../../directory/types';
 import { ScimError } from '../errors';
+import { compileMemberFilter } from '../filter/to-sql';
 import { isObject, type JsonObject } from '../schema/normalize';
 import type { ResourceTypeDef } from '../schema/types';
 import { actionOf } from './action';
 import { normalizePathlessValue, nullKeysOf } from './apply-pathless';
-import { memberFilterSql } from './member-filter-sql';
 import { createMemberDelta, type MemberDelta, type MemberDeltaBuilder } from './members';
 import type { PatchOperation } from './patch-request';
 import { resolveTarget } from './target';
 
-/**
- * The version bump's test (memberships.ts memberStatements `wouldChange`) binds the ids and the
- * filters' parameters in one statement; past D1's 100 it would count every request as a change,
- * where the engine, testing the ids it matched, might not: such a request is left to the engine.
- */
-const fitsOneStatement = (delta: MemberDelta, filterParams: number) => 2 * delta.add.length + delta.remove.length + 3 + filterParams + 2 <= MAX_PARAMS;
+/** A MemberDelta whose removal filters are compiled to SQL over the member rows `m`. */
+export type PlannedMembers = Omit<MemberDelta, 'removeWhere'> & { removeWhere: SqlFragment[] };
 
-export function planMembershipPatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): MemberDelta | undefined {
+export function planMembershipPatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): PlannedMembers | undefined {
   const def = rt.schema.attributes.find((a) => a.storage?.kind === 'members');
   if (!def) return undefined;
   try {
     const builder = createMemberDelta();
     for (const operation of operations) if (!planOperation(rt, builder, operation)) return undefined;
     const delta = builder.result();
-    if (delta.removeWhere.length === 0) return delta;
-    const where = delta.removeWhere.map((f) => memberFilterSql(def, f));
-    if (where.some((w) => w === undefined)) return undefined;
-    return fitsOneStatement(
-      delta,
-      where.reduce((n, w) => n + 1 + w!.params.length, 0),
-    )
-      ? delta
-      : undefined;
+    const removeWhere = delta.removeWhere.map((f) => compileMemberFilter(rt, def, f));
+    return removeWhere.every((w) => w !== undefined) ? { ...delta, removeWhere } : undefined;
   } catch (err) {
     if (err instanceof ScimError) return undefined;
     throw err;
