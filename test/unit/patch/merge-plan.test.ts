@@ -11,6 +11,17 @@ import { groupResourceType, userResourceType } from '../../../worker/src/scim/sc
 import { ENTERPRISE, message, type Op } from './helpers';
 
 const planUser = (...ops: Op[]) => planMergePatch(userResourceType, parsePatchRequest(message(...ops)));
+/** A plan with these parts and nothing else. */
+const only = (parts: Partial<NonNullable<ReturnType<typeof planUser>>>) => ({
+  patches: [],
+  prune: [],
+  elements: [],
+  appends: [],
+  removes: [],
+  unsets: [],
+  lists: [],
+  ...parts,
+});
 
 describe('single-valued attributes as a merge patch', () => {
   it("plans Entra ID's Replace of active (string boolean), a name part and an enterprise attribute", () => {
@@ -19,40 +30,18 @@ describe('single-valued attributes as a merge patch', () => {
       { op: 'Replace', path: 'name.givenName', value: 'Ada' },
       { op: 'Add', path: `${ENTERPRISE}:department`, value: 'Eng' },
     );
-    expect(plan).toEqual({
-      patches: [{ active: false, name: { givenName: 'Ada' }, [ENTERPRISE]: { department: 'Eng' } }],
-      prune: [],
-      elements: [],
-      appends: [],
-      removes: [],
-      unsets: [],
-      lists: [],
-    });
+    expect(plan).toEqual(only({ patches: [{ active: false, name: { givenName: 'Ada' }, [ENTERPRISE]: { department: 'Eng' } }] }));
   });
 
   it("plans Okta's path-less {active: false}, dropping a stray id", () => {
-    expect(planUser({ op: 'replace', value: { active: false, id: 'x' } })).toEqual({
-      patches: [{ active: false }],
-      prune: [],
-      elements: [],
-      appends: [],
-      removes: [],
-      unsets: [],
-      lists: [],
-    });
+    expect(planUser({ op: 'replace', value: { active: false, id: 'x' } })).toEqual(only({ patches: [{ active: false }] }));
   });
 
   it('plans a bare manager id as {value}, and an unassign with the containers it may empty', () => {
     expect(planUser({ op: 'add', path: `${ENTERPRISE}:manager`, value: 'm-1' })!.patches).toEqual([{ [ENTERPRISE]: { manager: { value: 'm-1' } } }]);
-    expect(planUser({ op: 'remove', path: `${ENTERPRISE}:manager.value` })).toEqual({
-      patches: [{ [ENTERPRISE]: { manager: { value: null } } }],
-      prune: [[ENTERPRISE, 'manager'], [ENTERPRISE]],
-      elements: [],
-      appends: [],
-      removes: [],
-      unsets: [],
-      lists: [],
-    });
+    expect(planUser({ op: 'remove', path: `${ENTERPRISE}:manager.value` })).toEqual(
+      only({ patches: [{ [ENTERPRISE]: { manager: { value: null } } }], prune: [[ENTERPRISE, 'manager'], [ENTERPRISE]] }),
+    );
   });
 
   it("plans Entra ID's Replace (and Add) of a sub-attribute of the elements `type eq` selects, beside a title", () => {
