@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { GROUP_URN, PATCH_URN, bulkCreate, createUser, scim } from '../helpers/scim';
-import { newFaultTarget, provisioned, runCron, scimB, type FaultTargetHandle } from '../support/e2e';
+import { newFaultTarget, provisioned, runCron, scheduledFaultTarget, scimB } from '../support/e2e';
 import { onB, targetToB } from '../support/on-relay-b';
 import { invocationsFor, ticksFor } from '../helpers/invocations';
 import { ops } from '../helpers/operations';
@@ -171,17 +171,6 @@ describe('deletion threshold over a sliding window', () => {
 });
 
 describe('isolation: one target never delays another', () => {
-  async function scheduledFaultTarget(t: FaultTargetHandle) {
-    const res = await api('POST', '/targets', {
-      name: `iso ${tag()}`,
-      baseUrl: t.scimUrl,
-      token: t.token,
-      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
-      initialSync: false,
-    });
-    expect(res.status, res.text).toBe(201);
-    return res.body as { id: string };
-  }
   const rowOf = (targetId: string, userId: string) =>
     env.DB.prepare(
       'SELECT state, lease_id AS leaseId, last_error AS lastError, next_attempt_at AS nextAttemptAt FROM outbox WHERE target_id = ? AND resource_id = ?',
@@ -214,7 +203,7 @@ describe('isolation: one target never delays another', () => {
     const broken = newFaultTarget();
     const healthy = newFaultTarget();
     const first = await scheduledFaultTarget(broken);
-    const second = await scheduledFaultTarget(healthy);
+    const _second = await scheduledFaultTarget(healthy);
     // A storage failure that only this target's run meets: completing its rows throws.
     await env.DB.prepare(
       `CREATE TRIGGER fail_${first.id.slice(0, 8)} BEFORE DELETE ON outbox WHEN OLD.target_id = '${first.id}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`,
@@ -287,7 +276,7 @@ describe('initial sync: a new target converges on the directory that already exi
   });
 
   it('a user created in the same run as its group gets its membership once it exists', async () => {
-    const target = await targetToB(
+    const _target = await targetToB(
       'B same run',
       { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
       { pushGroups: true, initialSync: false },

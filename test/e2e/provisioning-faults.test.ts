@@ -12,23 +12,7 @@ import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher
 import { api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { PATCH_URN, createUser, scim } from '../helpers/scim';
-import { newFaultTarget, type FaultTargetHandle } from '../support/e2e';
-
-const ops = { create: true, update: true, deactivate: true, delete: false };
-
-async function scheduledTarget(t: FaultTargetHandle, extra: Record<string, unknown> = {}) {
-  const res = await api('POST', '/targets', {
-    name: `fault ${crypto.randomUUID().slice(0, 6)}`,
-    baseUrl: t.scimUrl,
-    token: t.token,
-    modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops } },
-    // Only what each test creates: the users earlier tests left in this D1 stay out of its counts.
-    initialSync: false,
-    ...extra,
-  });
-  expect(res.status, res.text).toBe(201);
-  return res.body as { id: string };
-}
+import { newFaultTarget, scheduledFaultTarget } from '../support/e2e';
 
 const run = (targetId: string, at = new Date()) =>
   dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], now: () => at, budget: createBudget(env, 'cron') });
@@ -44,7 +28,7 @@ async function outboxRow(targetId: string, userId: string) {
 describe('transient failures are retried with backoff, then arrive exactly once', () => {
   it('503 twice: the row waits, then the user is created once', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t);
+    const target = await scheduledFaultTarget(t);
     const user = await createUser(unique('retry'));
     await t.setFaults([{ match: { method: 'POST', path: '/scim/v2/Users' }, times: 2, respond: { status: 503, body: { detail: 'maintenance' } } }]);
 
@@ -67,7 +51,7 @@ describe('transient failures are retried with backoff, then arrive exactly once'
 
   it('429 with Retry-After delays the row by what the target asked', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t);
+    const target = await scheduledFaultTarget(t);
     const user = await createUser(unique('slow-down'));
     await t.setFaults([{ match: { method: 'GET', path: '/scim/v2/Users' }, respond: { status: 429, headers: { 'Retry-After': '120' } } }]);
     const before = Date.now();
@@ -81,7 +65,7 @@ describe('transient failures are retried with backoff, then arrive exactly once'
 
   it('a reset connection and a malformed success body are transient too', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t);
+    const target = await scheduledFaultTarget(t);
     const user = await createUser(unique('flaky'));
     await t.setFaults([
       { match: { method: 'GET' }, reset: true },
@@ -100,7 +84,7 @@ describe('transient failures are retried with backoff, then arrive exactly once'
 describe('conflicts and rejections', () => {
   it('409 on create re-reads and links the existing account', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t);
+    const target = await scheduledFaultTarget(t);
     const userName = unique('conflict');
     const user = await createUser(userName);
     // The account appears on the target between our read and our create.
@@ -121,7 +105,7 @@ describe('conflicts and rejections', () => {
 
   it('a 400 from the target fails the row with its message and does not retry it', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t);
+    const target = await scheduledFaultTarget(t);
     const user = await createUser(unique('rejected'));
     await t.setFaults([
       {
@@ -152,7 +136,7 @@ describe('conflicts and rejections', () => {
 
   it('401 pauses the target and flags it, keeping the row', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t, { token: 'wrong-token' });
+    const target = await scheduledFaultTarget(t, { token: 'wrong-token' });
     const user = await createUser(unique('unauthorized'));
     await run(target.id);
     const after = await api('GET', `/targets/${target.id}`);
@@ -165,7 +149,7 @@ describe('conflicts and rejections', () => {
 describe('never double-applied, never lost', () => {
   it('two overlapping runs create each user exactly once', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t, { concurrency: 2 });
+    const target = await scheduledFaultTarget(t, { concurrency: 2 });
     const users = await Promise.all(Array.from({ length: 6 }, (_, i) => createUser(unique(`overlap${i}`))));
     await Promise.all([run(target.id), run(target.id)]);
     const counts = await t.counts();
@@ -176,7 +160,7 @@ describe('never double-applied, never lost', () => {
 
   it('a run killed halfway: its leased rows come back after the lease and arrive once', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t);
+    const target = await scheduledFaultTarget(t);
     const user = await createUser(unique('crashed'));
     // A run plans, claims the row and dies before doing anything with it.
     await api('GET', `/targets/${target.id}/plan?mode=scheduled`);
@@ -191,7 +175,7 @@ describe('never double-applied, never lost', () => {
 
   it('a run killed after the create but before recording it links instead of duplicating', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t);
+    const target = await scheduledFaultTarget(t);
     const userName = unique('half-done');
     const user = await createUser(userName);
     // What the dead run got through: the account exists on the target, the relay never knew.
@@ -206,7 +190,7 @@ describe('never double-applied, never lost', () => {
 
   it('an unchanged user costs zero requests, an update exactly one', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t);
+    const target = await scheduledFaultTarget(t);
     const user = await createUser(unique('steady'), { title: 'one' });
     await run(target.id);
     const { requests } = await t.log();
@@ -226,7 +210,7 @@ describe('never double-applied, never lost', () => {
 describe('never destroy by accident', () => {
   it('holds deactivations beyond the threshold until an admin approves them', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t, { deletionThreshold: 1 });
+    const target = await scheduledFaultTarget(t, { deletionThreshold: 1 });
     const users = await Promise.all([0, 1, 2].map((i) => createUser(unique(`leaver${i}`))));
     await run(target.id);
     for (const u of users) await scim('PATCH', `/Users/${u.id}`, { schemas: [PATCH_URN], Operations: [{ op: 'replace', path: 'active', value: false }] });
@@ -252,7 +236,7 @@ describe('never destroy by accident', () => {
 
   it('dry run records what would be sent and sends no write', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t, { dryRun: true });
+    const target = await scheduledFaultTarget(t, { dryRun: true });
     await createUser(unique('dry'));
     await run(target.id);
     const writes = (await t.requests()).filter((r) => r.method !== 'GET');
@@ -263,7 +247,7 @@ describe('never destroy by accident', () => {
 
   it('plans a run without sending anything', async () => {
     const t = newFaultTarget();
-    const target = await scheduledTarget(t);
+    const target = await scheduledFaultTarget(t);
     const user = await createUser(unique('planned'));
     const plan = await api('GET', `/targets/${target.id}/plan?mode=scheduled`);
     expect(plan.status).toBe(200);

@@ -9,24 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
-import { ops } from '../helpers/operations';
 import { createUser } from '../helpers/scim';
-import { newFaultTarget } from '../support/e2e';
+import { newFaultTarget, scheduledFaultTarget } from '../support/e2e';
 
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@deleted-mid-run.test`;
 
 describe('a target deleted during its run', () => {
   it('ends the run without a crash and leaves nothing of the target behind', { timeout: 60_000 }, async () => {
     const t = newFaultTarget();
-    const created = await api('POST', '/targets', {
-      name: `deleted ${crypto.randomUUID().slice(0, 6)}`,
-      baseUrl: t.scimUrl,
-      token: t.token,
-      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
-      initialSync: false,
-    });
-    expect(created.status, created.text).toBe(201);
-    const targetId = (created.body as { id: string }).id;
+    const { id: targetId } = await scheduledFaultTarget(t);
     await createUser(unique('slow'));
     // The account's creation is answered slowly: the target is deleted while the run waits for it.
     await t.setFaults([{ match: { method: 'POST', path: '/scim/v2/Users' }, times: 1, delayMs: 3_000 }]);

@@ -8,11 +8,9 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
-import { api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
-import { ops } from '../helpers/operations';
 import { PATCH_URN, createUser, scim } from '../helpers/scim';
-import { newFaultTarget } from '../support/e2e';
+import { newFaultTarget, scheduledFaultTarget } from '../support/e2e';
 
 const THRESHOLD = 3;
 const unique = (p: string) => `${p}.${crypto.randomUUID().slice(0, 8)}@race.test`;
@@ -26,16 +24,7 @@ const rowStates = async (targetId: string) =>
 describe('the deletion threshold holds across two runs of one target at once', () => {
   it('a run that starts while another sends the threshold’s deactivations holds its own', { timeout: 60_000 }, async () => {
     const t = newFaultTarget();
-    const created = await api('POST', '/targets', {
-      name: `race ${crypto.randomUUID().slice(0, 6)}`,
-      baseUrl: t.scimUrl,
-      token: t.token,
-      modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
-      initialSync: false,
-      deletionThreshold: THRESHOLD,
-    });
-    expect(created.status, created.text).toBe(201);
-    const target = created.body as { id: string };
+    const target = await scheduledFaultTarget(t, { deletionThreshold: THRESHOLD });
     const users: Awaited<ReturnType<typeof createUser>>[] = [];
     for (let i = 0; i < THRESHOLD + 2; i++) users.push(await createUser(unique(`leaver${i}`)));
     await run(target.id);

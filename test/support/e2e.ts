@@ -11,7 +11,9 @@ import { inject } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
 import { parseLimits } from '../../worker/src/limits/profile';
+import { createTarget } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
+import { ops } from '../helpers/operations';
 import { httpCall, type HttpResult } from './http-call';
 import type { Fault, LoggedRequest, ProxiedRequest, ProxyFault, RequestLog, TargetConfig, TargetState } from './provided-context';
 
@@ -127,6 +129,21 @@ export const faultTarget = faultTargetAt(inject('faultTargetUrl'));
 /** A fault target of its own: an independent directory, fault queue and request log. */
 export function newFaultTarget(name = crypto.randomUUID()): FaultTargetHandle {
   return faultTargetAt(`${inject('faultTargetUrl')}/t/${encodeURIComponent(name)}`);
+}
+
+/**
+ * A scheduled target on relay A that provisions into fault target `t` (create, update and
+ * deactivate), with no initial sync: only what the test creates goes to it, not the users earlier
+ * tests left in this D1. `extra` overrides or adds settings (a threshold…).
+ */
+export async function scheduledFaultTarget(t: FaultTargetHandle, extra: Record<string, unknown> = {}): Promise<{ id: string }> {
+  return createTarget(`fault ${crypto.randomUUID().slice(0, 6)}`, {
+    baseUrl: t.scimUrl,
+    token: t.token,
+    modes: { scheduled: { enabled: true, intervalMinutes: 1, operations: ops() } },
+    initialSync: false,
+    ...extra,
+  });
 }
 
 /**
