@@ -54,12 +54,6 @@ export function auditStatements(db: D1Database, events: readonly AuditEvent[]): 
   return out;
 }
 
-export async function startRun(db: D1Database, targetId: string, mode: string, now: Date): Promise<string> {
-  const id = crypto.randomUUID();
-  await startRunStatement(db, id, targetId, mode, now).run();
-  return id;
-}
-
 /** A run's start, for a caller that sends it in a batch of its own (the dispatcher: with its guards' counts). */
 export const startRunStatement = (db: D1Database, id: string, targetId: string, mode: string, now: Date): D1PreparedStatement =>
   db.prepare('INSERT INTO runs (id, target_id, mode, started_at) VALUES (?, ?, ?, ?)').bind(id, targetId, mode, now.toISOString());

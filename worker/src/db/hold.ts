@@ -87,15 +87,6 @@ const count = (db: D1Database, f: SqlFragment, targetId: string) => db.prepare(`
  */
 const WAITING = "'pending', 'leased'";
 
-export async function countDestructive(
-  db: D1Database,
-  target: Thresholded,
-  scope: SqlFragment,
-  now: Date,
-): Promise<{ sent: number; pending: number; held: number }> {
-  return readDestructive(await db.batch<{ n: number }>(destructiveCounts(db, target, scope, now)));
-}
-
 const destructiveCounts = (db: D1Database, target: Thresholded, scope: SqlFragment, now: Date): D1PreparedStatement[] => [
   db.prepare(sentSince("'deactivate', 'delete'")).bind(target.id, since(target, now)),
   count(db, destructiveCandidates(scope, WAITING), target.id),
@@ -113,10 +104,6 @@ async function holdRows(db: D1Database, rows: SqlFragment, targetId: string, mes
     .bind(message, now.toISOString(), targetId, ...rows.params)
     .all<{ resourceType: 'User' | 'Group'; resourceId: string }>();
   return results;
-}
-
-export async function holdDestructive(db: D1Database, target: Thresholded, scope: SqlFragment, now: Date): Promise<HoldCount> {
-  return holdDestructiveOver(db, target, scope, now, await countDestructive(db, target, scope, now));
 }
 
 async function holdDestructiveOver(
@@ -150,10 +137,6 @@ export function isCreationGuardDown(target: Guarded, now: Date): boolean {
 }
 
 /** Account creations sent within the window, and those waiting, being sent or held (not approved). */
-export async function countCreations(db: D1Database, target: Guarded, scope: SqlFragment, now: Date): Promise<{ sent: number; pending: number }> {
-  return readCreations(await db.batch<{ n: number }>(creationCounts(db, target, scope, now)));
-}
-
 const creationCounts = (db: D1Database, target: Guarded, scope: SqlFragment, now: Date): D1PreparedStatement[] => [
   db.prepare(sentSince("'create'")).bind(target.id, since(target, now)),
   count(db, creationCandidates(scope, `${WAITING}, 'held'`), target.id),
@@ -162,11 +145,6 @@ const creationCounts = (db: D1Database, target: Guarded, scope: SqlFragment, now
 const readCreations = ([sent, pending]: D1Result<{ n: number }>[]) => ({ sent: n(sent), pending: n(pending) });
 
 /** Creations waiting or held (not approved) plus creations sent within the window, over the threshold: hold the waiting ones. */
-export async function holdCreations(db: D1Database, target: Guarded, scope: SqlFragment, now: Date): Promise<HoldCount> {
-  if (isCreationGuardDown(target, now)) return { sent: 0, pending: 0, held: 0 };
-  return holdCreationsOver(db, target, scope, now, await countCreations(db, target, scope, now));
-}
-
 async function holdCreationsOver(db: D1Database, target: Guarded, scope: SqlFragment, now: Date, c: { sent: number; pending: number }): Promise<HoldCount> {
   if (c.pending === 0 || c.sent + c.pending <= target.creationThreshold) return { ...c, held: 0 };
   const resources = await holdRows(db, creationCandidates(scope, "'pending'"), target.id, creationHoldMessage(target, c), now);
@@ -200,6 +178,17 @@ export async function holdGuarded(
     destructive,
     creations: guardCreations ? await holdCreationsOver(db, target, scope, now, readCreations(counts.slice(3))) : { sent: 0, pending: 0, held: 0 },
   };
+}
+
+/** Both guards' counts in one D1 round trip (a target's sync status): the destructive candidates, sent and held; the creations sent and waiting. */
+export async function countGuards(
+  db: D1Database,
+  target: Thresholded & Guarded,
+  scope: SqlFragment,
+  now: Date,
+): Promise<{ destructive: { sent: number; pending: number; held: number }; creations: { sent: number; pending: number } }> {
+  const counts = await db.batch<{ n: number }>([...destructiveCounts(db, target, scope, now), ...creationCounts(db, target, scope, now)]);
+  return { destructive: readDestructive(counts.slice(0, 3)), creations: readCreations(counts.slice(3)) };
 }
 
 export function creationHoldMessage(target: Pick<Target, 'creationThreshold' | 'deletionWindowMinutes'>, c: Pick<HoldCount, 'sent' | 'pending'>): string {

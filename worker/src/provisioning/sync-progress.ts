@@ -7,7 +7,7 @@ import type { TargetSync } from '../../../shared/src/api';
 import type { Target } from '../../../shared/src/targets';
 import { headSeq } from '../db/change-feed';
 import { countHeldCreations } from '../db/held-creations';
-import { countCreations, countDestructive, isCreationGuardDown } from '../db/hold';
+import { countGuards, isCreationGuardDown } from '../db/hold';
 import { scopeCondition } from './scope';
 import { countOutstanding } from '../db/sync-state';
 
@@ -16,11 +16,10 @@ export async function syncProgress(db: D1Database, target: Target, now: Date): P
   // memberships are probed instead of building a 20,000-member group's set twice per request
   // (bench:limits: ~1,000 rows on backoff, 38 → 17 ms of SQLite for each count).
   const scope = scopeCondition(target.scope, target.id, 'u.id', 'probe');
-  const [head, outstanding, destructive, creations, heldCreations] = await Promise.all([
+  const [head, outstanding, { destructive, creations }, heldCreations] = await Promise.all([
     headSeq(db),
     countOutstanding(db, target.id),
-    countDestructive(db, target, scope, now),
-    countCreations(db, target, scope, now),
+    countGuards(db, target, scope, now),
     countHeldCreations(db, target.id),
   ]);
   const s = target.sync;
