@@ -14,7 +14,7 @@ import { SCIM_GROUP_URN } from '../scim/schema/group-schema';
 import { groupResourceType } from '../scim/schema/registry';
 import { createResource, patchResource } from '../scim/service';
 import type { ApplyContext } from './apply-page';
-import { joinableByName, newRoleGroupName } from './role-group-name';
+import { joinableByName, newRoleGroupName, roleExternalId, roleGroupName } from './role-group-name';
 import type { RemoteGroup } from './scim-reader';
 
 export interface GroupsApplied {
@@ -30,8 +30,8 @@ export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGrou
   const { sourceId, settings } = ctx;
   ctx.meter.d1 += 2;
   const links = await selectLinks(db, sourceId, [...new Set(groups.flatMap((g) => g.memberIds))]);
-  const nameOf = (g: RemoteGroup) => settings.mapping.roleGroups[g.name] ?? g.name;
-  const externalIdOf = (g: RemoteGroup) => `${sourceId}:role:${g.name}`;
+  const nameOf = (g: RemoteGroup) => roleGroupName(settings, g.name);
+  const externalIdOf = (g: RemoteGroup) => roleExternalId(sourceId, g.name);
   const existing = await selectGroups(db, groups.map(externalIdOf), groups.map(nameOf));
   const liveLinks = [...links.values()].filter((l) => l.removedAt === null);
   ctx.meter.d1 += 1;
@@ -76,14 +76,19 @@ export async function applyGroups(ctx: ApplyContext, groups: readonly RemoteGrou
     // Only a group this source made loses members that left the source's group.
     const remove = byExternalId ? [...current].filter((id) => !want.has(id)) : [];
     if (add.length === 0 && remove.length === 0) continue;
-    const ops: { op: string; path: string; value?: unknown }[] = [];
-    if (add.length > 0) ops.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
-    for (const id of remove) ops.push({ op: 'remove', path: `members[value eq "${id}"]` });
-    ctx.meter.d1 += 2;
-    if (await written(() => patchResource(ctx.scim, groupResourceType, found.id, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {}))) result.changed++;
+    if (await patchMembers(ctx, found.id, add, remove)) result.changed++;
     else result.failed++;
   }
   return result;
+}
+
+/** One PATCH of a group's members: these added, those removed; false when the directory refused it. */
+export function patchMembers(ctx: ApplyContext, groupId: string, add: readonly string[], remove: readonly string[]): Promise<boolean> {
+  const ops: { op: string; path: string; value?: unknown }[] = [];
+  if (add.length > 0) ops.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
+  for (const id of remove) ops.push({ op: 'remove', path: `members[value eq "${id}"]` });
+  ctx.meter.d1 += 2;
+  return written(() => patchResource(ctx.scim, groupResourceType, groupId, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {}));
 }
 
 /** A write the directory may refuse (ScimError): false then; anything else is a fault and thrown. */

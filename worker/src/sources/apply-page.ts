@@ -50,7 +50,7 @@ export interface ApplyContext {
   counts?: Record<string, number>;
 }
 
-export type PatchOp = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
+type PatchOp = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
 
 /** Accounts the settings include; undefined when it cannot be told (roles not visible). */
 export function inScope(u: RemoteUser, settings: SourceSettings): boolean | undefined {

@@ -1,20 +1,11 @@
-/**
- * Roles → groups for a page of source accounts (apply-page.ts): the groups a source's roles
- * become, and the page's membership changes as one PATCH per group.
- */
-import type { SourceSettings } from '../../../shared/src/sources';
 import { selectGroups } from '../db/sources';
 import { ScimError } from '../scim/errors';
-import { SCIM_PATCH_OP_URN } from '../scim/patch/patch-request';
 import { SCIM_GROUP_URN } from '../scim/schema/group-schema';
 import { groupResourceType } from '../scim/schema/registry';
-import { createResource, patchResource } from '../scim/service';
-import { written } from './apply-groups';
-import type { ApplyContext, PatchOp, Work } from './apply-page';
-import { joinableByName, newRoleGroupName } from './role-group-name';
-
-const roleExternalId = (sourceId: string, role: string) => `${sourceId}:role:${role}`;
-const groupNameOf = (settings: SourceSettings, role: string) => settings.mapping.roleGroups[role] ?? role;
+import { createResource } from '../scim/service';
+import { patchMembers } from './apply-groups';
+import type { ApplyContext, Work } from './apply-page';
+import { joinableByName, newRoleGroupName, roleExternalId, roleExternalIdPrefix, roleGroupName } from './role-group-name';
 
 /**
  * Roles → groups: one group per role (found by the externalId the source gives it, else by
@@ -24,26 +15,26 @@ const groupNameOf = (settings: SourceSettings, role: string) => settings.mapping
 export async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void> {
   if (work.length === 0) return;
   const { settings, sourceId } = ctx;
-  const prefix = `${sourceId}:role:`;
+  const prefix = roleExternalIdPrefix(sourceId);
   const roles = [...new Set(work.flatMap((w) => w.u.roles!))];
   ctx.meter.d1 += 1;
   const existing = await selectGroups(
     ctx.scim.db,
     roles.map((r) => roleExternalId(sourceId, r)),
-    roles.map((r) => groupNameOf(settings, r)),
+    roles.map((r) => roleGroupName(settings, r)),
   );
   const groupOf = new Map<string, string>();
   for (const role of roles) {
     const mapped = settings.mapping.roleGroups[role] !== undefined;
     const hit =
-      existing.find((g) => g.externalId === roleExternalId(sourceId, role)) ?? joinableByName(existing, groupNameOf(settings, role), sourceId, mapped);
+      existing.find((g) => g.externalId === roleExternalId(sourceId, role)) ?? joinableByName(existing, roleGroupName(settings, role), sourceId, mapped);
     if (hit) {
       groupOf.set(role, hit.id);
       continue;
     }
     ctx.meter.d1 += 1;
     try {
-      const displayName = await newRoleGroupName(ctx.scim.db, ctx.meter, existing, groupNameOf(settings, role), sourceId);
+      const displayName = await newRoleGroupName(ctx.scim.db, ctx.meter, existing, roleGroupName(settings, role), sourceId);
       const created = await createResource(ctx.scim, groupResourceType, { schemas: [SCIM_GROUP_URN], displayName, externalId: roleExternalId(sourceId, role) });
       groupOf.set(role, String(created.resource.id));
     } catch (err) {
@@ -70,12 +61,7 @@ export async function applyRoles(ctx: ApplyContext, work: Work[]): Promise<void>
     }
   }
   for (const groupId of new Set([...adds.keys(), ...removes.keys()])) {
-    const ops: PatchOp[] = [];
-    const add = adds.get(groupId) ?? [];
-    if (add.length > 0) ops.push({ op: 'add', path: 'members', value: add.map((value) => ({ value })) });
-    for (const id of removes.get(groupId) ?? []) ops.push({ op: 'remove', path: `members[value eq "${id}"]` });
-    ctx.meter.d1 += 2;
-    if (!(await written(() => patchResource(ctx.scim, groupResourceType, groupId, { schemas: [SCIM_PATCH_OP_URN], Operations: ops }, {}))) && ctx.counts)
+    if (!(await patchMembers(ctx, groupId, adds.get(groupId) ?? [], removes.get(groupId) ?? [])) && ctx.counts)
       ctx.counts.groupsFailed = (ctx.counts.groupsFailed ?? 0) + 1;
   }
 }

@@ -7,16 +7,24 @@
  * A group an IdP or an admin made is still joined by name, and so is a name the admin mapped the
  * role to explicitly (settings.mapping.roleGroups): that sharing is asked for.
  */
+import type { SourceSettings } from '../../../shared/src/sources';
+
 export interface NamedGroup {
   displayName: string;
   externalId: string | null;
 }
 
-/** `<sourceId>:role:<role>`: the externalId a source gives the groups it makes. */
+/** `<sourceId>:role:`, what the externalId of every group a source makes starts with. */
+export const roleExternalIdPrefix = (sourceId: string) => `${sourceId}:role:`;
+/** `<sourceId>:role:<role>`: the externalId a source gives the group it makes for a role (or remote group). */
+export const roleExternalId = (sourceId: string, role: string) => `${roleExternalIdPrefix(sourceId)}${role}`;
+/** The group name a role lands in: the admin's mapping of it, else the role's own name. */
+export const roleGroupName = (settings: Pick<SourceSettings, 'mapping'>, role: string) => settings.mapping.roleGroups[role] ?? role;
+
 const ROLE_EXTERNAL_ID = /^.+:role:/;
 
 const isOtherSourcesRoleGroup = (g: NamedGroup, sourceId: string) =>
-  g.externalId !== null && ROLE_EXTERNAL_ID.test(g.externalId) && !g.externalId.startsWith(`${sourceId}:role:`);
+  g.externalId !== null && ROLE_EXTERNAL_ID.test(g.externalId) && !g.externalId.startsWith(roleExternalIdPrefix(sourceId));
 
 /** The group found by name that this source may join, if any. */
 export function joinableByName<G extends NamedGroup>(groups: readonly G[], name: string, sourceId: string, mapped: boolean): G | undefined {
