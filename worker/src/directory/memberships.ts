@@ -7,7 +7,6 @@ import { MAX_PARAMS, chunk, guard, placeholders } from './sql';
 import type { MemberRef, ResourceKind, SqlFragment } from './types';
 
 /** The group whose id is bound: what a batch that read nothing knows it by. */
-export { GROUP_PK_BY_ID } from './sql';
 
 /** Which of these ids exist, and as what. Unknown ids are absent from the map. */
 export async function resolveMembers(db: D1Database, ids: readonly string[]): Promise<Map<string, ResourceKind>> {

@@ -15,14 +15,16 @@
  *   `needs_read`.
  * Everything else is read, applied in code and written back (service.ts `rewrite`): two trips.
  */
-import { GROUP_PK_BY_ID, memberStatements } from '../directory/memberships';
+import { memberStatements } from '../directory/memberships';
+import { GROUP_PK_BY_ID } from '../directory/sql';
 import { mergeStatements } from '../directory/merge-writes';
 import { touchStatements, type WriteGuard } from '../directory/resources';
 import { ScimError } from './errors';
 import { appendWriteOf, elementRemoveOf, elementWriteOf, keyOrderOf, listRowsOf, mergedColumns } from './codec';
 import { preconditionSql, type Conditions } from './etag';
 import type { ParsedPatch } from './patch';
-import { applyMergePatch, planMergePatch, touchedBy } from './patch/merge-plan';
+import { planMergePatch } from './patch/merge-plan';
+import { applyMergePatch, touchedBy } from './patch/plan-state';
 import { planMembershipPatch } from './patch/membership-plan';
 import type { ResourceTypeDef } from './schema/types';
 

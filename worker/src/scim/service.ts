@@ -2,18 +2,10 @@
  * The SCIM operations on one resource type, independent of HTTP: the routes and /Bulk both call
  * these. Transport → this domain → directory (D1).
  */
-import {
-  GROUP_PK_BY_ID,
-  addMembersGuarded,
-  clearMembersStatement,
-  groupsOfMany,
-  memberStatements,
-  membersOf,
-  membersOfMany,
-  resolveMembers,
-} from '../directory/memberships';
+import { addMembersGuarded, clearMembersStatement, groupsOfMany, memberStatements, membersOf, membersOfMany, resolveMembers } from '../directory/memberships';
 import { deleteResource, insertResource, insertResources, replaceResource, touchResource, writeAndReadBack, type WriteGuard } from '../directory/resources';
 import { loadResource, readBack } from '../directory/reads';
+import { GROUP_PK_BY_ID } from '../directory/sql';
 import { DirectoryError, type MemberRef, type SqlFragment, type StoredResource } from '../directory/types';
 import { toResource, toWrite } from './codec';
 import { checkPreconditions, preconditionSql, type Conditions } from './etag';

@@ -34,8 +34,6 @@ import { applyMergePatch, emptyMergePlan, NotPlanned, notPlanned, setIn, type Me
 import { resolveTarget, type PatchTarget } from './target';
 import { coerceValue } from './values';
 
-export { applyMergePatch, touchedBy, type MergePlan } from './plan-state';
-
 export function planMergePatch(rt: ResourceTypeDef, operations: readonly PatchOperation[]): MergePlan | undefined {
   try {
     const plan = emptyMergePlan();
