@@ -20,6 +20,11 @@ const CPU_FOR_EVERY_KIND_MS = 50 * CPU_MS.importedUser + 100 * CPU_MS.reconciled
 export function cronOrder(cpuMs: number | undefined, at: Date): CronWork[] {
   const order: CronWork[] = ['import', 'reconcile', 'dispatch'];
   if (cpuMs === undefined || cpuMs >= CPU_FOR_EVERY_KIND_MS) return order;
-  const turn = Math.floor(at.getTime() / 60_000) % order.length;
-  return [...order.slice(turn), ...order.slice(0, turn)];
+  return takingTurns(order, at);
+}
+
+/** `items` starting one further each minute (and wrapping round), so each comes first in its turn. */
+export function takingTurns<T>(items: readonly T[], at: Date): T[] {
+  const turn = Math.floor(at.getTime() / 60_000) % items.length;
+  return [...items.slice(turn), ...items.slice(0, turn)];
 }

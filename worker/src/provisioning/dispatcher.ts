@@ -22,6 +22,7 @@ import { createSyncContext } from './sync-context';
 import { listSealedTargets, markScheduled, openTargetSecret, pauseTarget, type SealedTarget } from './targets';
 import { type Budget, chargeCpu, cpuItemsLeft, createBudget, hasRoom, queriesLeft, requestsLeft, settle, withCpu } from '../limits/budget';
 import { CPU_MS } from '../limits/cpu';
+import { takingTurns } from '../cron-order';
 
 export { type Budget, createBudget } from '../limits/budget';
 
@@ -136,9 +137,7 @@ const cpuShareOf = (budget: Budget, targetsLeft: number): Budget =>
  * is first in its turn.
  */
 function inTurn(due: DueRun[], budget: Budget, at: Date): DueRun[] {
-  if (cpuItemsLeft(budget, RUN_WITH_A_ROW_MS) >= due.length) return due;
-  const start = Math.floor(at.getTime() / 60_000) % due.length;
-  return [...due.slice(start), ...due.slice(0, start)];
+  return cpuItemsLeft(budget, RUN_WITH_A_ROW_MS) >= due.length ? due : takingTurns(due, at);
 }
 
 /** a claim, the preload of its users and links */
