@@ -85,11 +85,23 @@ export class LimitsConfigError extends Error {
   override readonly name = 'LimitsConfigError';
 }
 
+/**
+ * The explicit profile last read, by its text: RELAY_LIMITS is one value per deployment, read by
+ * every invocation's meter and by the budgets, pages and guards it sets, so its JSON and zod parse
+ * run once per isolate, not at each of those (the named profiles need no parse).
+ */
+let explicit: { text: string; limits: Limits } | undefined;
+
 /** The profile named by RELAY_LIMITS; a value that isn't one is a deployment mistake, said in words. */
 export function parseLimits(value: string | undefined): Limits {
   const text = value?.trim() ?? '';
   if (text === '' || text === 'paid') return PROFILES.paid;
   if (text === 'free') return PROFILES.free;
+  if (explicit?.text !== text) explicit = { text, limits: parseExplicit(text) };
+  return explicit.limits;
+}
+
+function parseExplicit(text: string): Limits {
   let json: unknown;
   try {
     json = JSON.parse(text);
