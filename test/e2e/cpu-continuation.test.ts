@@ -9,10 +9,9 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createBudget } from '../../worker/src/limits/budget';
-import { CPU_MS } from '../../worker/src/limits/cpu';
 import { dispatch } from '../../worker/src/provisioning/dispatcher';
 import { api } from '../helpers/api';
-import { rowsEachOf, rowsPerInvocation, runsPerInvocation } from '../helpers/invocations';
+import { budgetWithCpuFor, rowsEachOf, rowsPerInvocation, runsPerInvocation } from '../helpers/invocations';
 import { ops } from '../helpers/operations';
 import { createUser, GROUP_URN, PATCH_URN, scim } from '../helpers/scim';
 import { onB, targetToB } from '../support/on-relay-b';
@@ -21,8 +20,6 @@ const ROWS_OF_CPU = 3;
 const USERS = 7;
 
 /** A cron invocation's budget with CPU left for a run of `rows` rows. */
-const withCpuFor = (rows: number) => ({ ...createBudget(env, 'cron'), cpuMs: CPU_MS.targetRun + rows * CPU_MS.outboundRow });
-
 const count = async (sql: string, targetId: string) => (await env.DB.prepare(sql).bind(targetId).first<{ n: number }>())!.n;
 
 describe('a run out of CPU', () => {
@@ -40,7 +37,7 @@ describe('a run out of CPU', () => {
       if (bulk) expect((await api('POST', `/targets/${target.id}/test`, {})).body.capabilities).toMatchObject({ bulk: true });
       const users = [];
       for (let i = 0; i < USERS; i++) users.push(await createUser(`cpu-${crypto.randomUUID().slice(0, 8)}@cpu.test`));
-      const run = () => dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: withCpuFor(ROWS_OF_CPU) });
+      const run = () => dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: budgetWithCpuFor(ROWS_OF_CPU) });
 
       const first = await run();
       expect(first).toHaveLength(1);
@@ -88,7 +85,7 @@ describe("due targets share an invocation's CPU", () => {
 describe('a row claimed and released unsent costs no CPU', () => {
   it('a group deferred behind its queued member gives its CPU back, and the run claims the next row with it', async () => {
     const target = await targetToB('B deferred group', scheduled, { initialSync: false, pushGroups: true });
-    const run = (rows: number) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: withCpuFor(rows) });
+    const run = (rows: number) => dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget: budgetWithCpuFor(rows) });
     const group = await scim('POST', '/Groups', { schemas: [GROUP_URN], displayName: `deferred-${crypto.randomUUID().slice(0, 8)}` });
     expect(group.status).toBe(201);
     await run(ROWS_OF_CPU);
@@ -109,7 +106,7 @@ describe('a row claimed and released unsent costs no CPU', () => {
 
     // CPU for one row: the group (claimed first, by its older row) is deferred and costs nothing,
     // so the same run goes on to the next user instead of stopping with the CPU unspent.
-    const budget = withCpuFor(1);
+    const budget = budgetWithCpuFor(1);
     const [summary] = await dispatch(env, { mode: 'scheduled', force: true, targetIds: [target.id], budget });
     expect(summary).toMatchObject({ counts: { claimed: 2, create: 1 } });
     expect(await onB(next.userName)).toMatchObject({ userName: next.userName });

@@ -29,6 +29,12 @@ export const rowsEachOf = (targets: number, kind: InvocationKind = 'cron'): numb
 const rowsOfShare = (cpuMs: number): number => itemsWithin(cpuMs - CPU_MS.targetRun, CPU_MS.outboundRow);
 
 /** Group rows one invocation of `kind` pushes, each with its D1 queries: 3 on Free. */
+/** A budget of this invocation kind whose CPU holds one target run of `rows` rows, by the cost model. */
+export const budgetWithCpuFor = (rows: number, kind: InvocationKind = 'cron') => ({
+  ...createBudget(env, kind),
+  cpuMs: CPU_MS.targetRun + rows * CPU_MS.outboundRow,
+});
+
 export function groupsPerInvocation(kind: InvocationKind = 'cron'): number {
   const budget = createBudget(env, kind);
   return Math.max(1, Math.min(rowsPerInvocation(kind), Math.floor((queriesLeft(budget) - RUN_QUERIES - FINISH_QUERIES) / GROUP_ROW_QUERIES)));

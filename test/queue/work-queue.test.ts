@@ -8,8 +8,6 @@ import { createExecutionContext, createMessageBatch, createScheduledController, 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
-import { createBudget } from '../../worker/src/limits/budget';
-import { CPU_MS } from '../../worker/src/limits/cpu';
 import { takeUsages } from '../../worker/src/limits/meter';
 import { BUSY_RETRY_SECONDS, consumeWork } from '../../worker/src/queue/consumer';
 import { sourceMessage, targetMessage, type WorkMessage, type WorkQueue } from '../../worker/src/queue/messages';
@@ -17,6 +15,7 @@ import { api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { ops } from '../helpers/operations';
 import { BASE, TEST_TOKEN, USER_URN } from '../helpers/scim';
+import { budgetWithCpuFor } from '../helpers/invocations';
 import { newFaultTarget, relayB, type FaultTargetHandle } from '../support/e2e';
 import { onB } from '../support/on-relay-b';
 import { drupalSource, newSite, uniq } from '../sources/support';
@@ -182,7 +181,6 @@ describe('the consumer', () => {
 
 describe('an invocation whose CPU is spent (the cost model, limits/cpu.ts)', () => {
   /** A consumer invocation's budget with CPU left for a run of `rows` rows (a Free one has 6). */
-  const withCpuFor = (rows: number) => ({ ...createBudget(env, 'queue'), cpuMs: CPU_MS.targetRun + rows * CPU_MS.outboundRow });
   const runsOf = async (targetId: string) => (await api('GET', `/runs?targetId=${targetId}`)).body.items.length as number;
 
   it('sends its continuation at once, and the continuations finish the work, each user once', async () => {
@@ -195,7 +193,7 @@ describe('an invocation whose CPU is spent (the cost model, limits/cpu.ts)', () 
     while (message && invocations < names.length) {
       sent.length = 0;
       const batch = createMessageBatch('relay-work', [{ id: `c${invocations}`, timestamp: new Date(), attempts: 1, body: message }]);
-      await consumeWork(batch, { ...env, WORK_QUEUE: queue }, { budget: withCpuFor(2) });
+      await consumeWork(batch, { ...env, WORK_QUEUE: queue }, { budget: budgetWithCpuFor(2, 'queue') });
       invocations++;
       const followUps = sent.filter((s) => s.body.kind === 'target' && s.body.targetId === targetId);
       expect(followUps.map((f) => f.delaySeconds)).toEqual(followUps.length > 0 ? [0] : []);
@@ -222,7 +220,7 @@ describe('an invocation whose CPU is spent (the cost model, limits/cpu.ts)', () 
       [first, second].map((id, i) => ({ id: `b${i}`, timestamp: new Date(), attempts: 1, body: targetMessage(id, 'automatic') })),
     );
     const ctx = createExecutionContext();
-    await consumeWork(batch, { ...env, WORK_QUEUE: queue }, { budget: withCpuFor(1) });
+    await consumeWork(batch, { ...env, WORK_QUEUE: queue }, { budget: budgetWithCpuFor(1, 'queue') });
     expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(['b0', 'b1']);
     expect(await onB(userName)).toMatchObject({ userName });
     // The first run spent the CPU on its one row: it cannot know the outbox is empty, so it goes on too.
