@@ -7,9 +7,7 @@
  * Only `Runtime.getHeapUsage` and `HeapProfiler.collectGarbage` are called, between phases: the
  * debugger is never enabled, so the worker runs at full speed while it is timed.
  */
-import { freePort, openInspector, whilePoking } from './inspector.ts';
-
-export { freePort };
+import { openInspector, whilePoking } from './inspector.ts';
 
 export interface HeapProbe {
   /**

@@ -44,15 +44,15 @@ import { type Inspector, openInspector, whilePoking } from './inspector.ts';
 /** the profiler's sampling interval, µs */
 export const SAMPLING_US = 100;
 /** the standard's work per request: ~2 ms of CPU on this machine's cores */
-export const BURN_ROUNDS = 1_000_000;
+const BURN_ROUNDS = 1_000_000;
 
-export const burnRequest = (rounds = BURN_ROUNDS): RequestSpec => ({ method: 'GET', path: `/__bench/burn?rounds=${rounds}`, expect: [200] });
+const burnRequest = (rounds = BURN_ROUNDS): RequestSpec => ({ method: 'GET', path: `/__bench/burn?rounds=${rounds}`, expect: [200] });
 
 /** Now on CLOCK_MONOTONIC in µs: the clock V8 stamps its samples with. */
 export const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
 
 /** CPU ns of workerd's main thread (its tid is the pid), from /proc/<pid>/task/<pid>/schedstat. */
-export function mainThreadNs(pid: number): number {
+function mainThreadNs(pid: number): number {
   return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
 }
 

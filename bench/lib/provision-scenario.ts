@@ -14,7 +14,8 @@ import { cpuSeconds, rssMiB, sampleMemory, withNewWorkerd, type MemorySample } f
 import { auditMark, trafficSince, type Traffic } from './provision-audit.ts';
 import { changeMark, changesSince, compareDirectories, enqueueUsers, outboxIds, type Correctness } from './provision-checks.ts';
 import { drainOutbox, type DrainResult } from './provision-drain.ts';
-import { freePort, openHeapProbe } from './heap-probe.ts';
+import { openHeapProbe } from './heap-probe.ts';
+import { freePort } from './inspector.ts';
 import { startRuntime, WORK_DIR, type Runtime } from './runtime.ts';
 import { seedUserDirectory, type SeededUser } from './seed.ts';
 
