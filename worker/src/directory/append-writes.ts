@@ -10,7 +10,7 @@
  * is not an object, a compared text with non-ASCII characters (SQLite's lower() folds ASCII only),
  * or more than one primary stored (the engine settles them).
  */
-import { foldValue, jsonPath, nonAscii, refusal, textEquals } from './sql';
+import { foldValue, jsonPath, listJudged, nonAscii, refusal, textEquals } from './sql';
 import { insertValueRowIf } from './resources';
 import type { AppendWrite, SqlFragment } from './types';
 
@@ -38,8 +38,7 @@ export function appendStep(w: AppendWrite): SqlFragment {
   const path = `'${jsonPath([w.attr])}'`;
   const each = `json_each(d, ${path}) AS e`;
   const contains = containsSql(w, 'e.value');
-  const judged = `coalesce(json_type(d, ${path}), 'array') = 'array' AND NOT EXISTS (SELECT 1 FROM ${each} WHERE ${oddSql(w, 'e.value')})
-    AND (SELECT count(*) FROM ${each} WHERE json_type(e.value, '$."primary"') = 'true') < 2`;
+  const judged = listJudged(path, oddSql(w, 'e.value'));
   const kept = w.primary
     ? `CASE WHEN json_type(e.value, '$."primary"') = 'true' THEN json_remove(e.value, '$."primary"') ELSE json(e.value) END`
     : 'json(e.value)';

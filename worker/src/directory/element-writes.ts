@@ -12,7 +12,7 @@
  * stored type holding non-ASCII characters (SQLite's lower() folds ASCII only, the engine folds
  * Unicode), or more than one element primary (the engine would settle them, RFC 7643 §2.4).
  */
-import { foldValue, jsonPath, nonAscii, refusal, textEquals, USER_PK_BY_ID } from './sql';
+import { foldValue, jsonPath, listJudged, nonAscii, refusal, textEquals, USER_PK_BY_ID } from './sql';
 import { insertValueRowIf } from './resources';
 import type { ElementWrite, SqlFragment } from './types';
 
@@ -32,8 +32,7 @@ export function elementStep(w: ElementWrite): SqlFragment {
   const each = `json_each(d, ${path}) AS e`;
   const fields = w.subs.map((s) => `'${s}', ${s === w.sub ? 'json(?)' : `e.value -> '${jsonPath([s])}'`}`);
   const rebuilt = `json_patch('{}', json_object(${fields.join(', ')}))`;
-  const judged = `coalesce(json_type(d, ${path}), 'array') = 'array' AND NOT EXISTS (SELECT 1 FROM ${each} WHERE ${ODD})
-    AND (SELECT count(*) FROM ${each} WHERE json_type(e.value, '$."primary"') = 'true') < 2`;
+  const judged = listJudged(path, ODD);
   const list = `(SELECT json_group_array(CASE WHEN ${MATCH} THEN ${rebuilt} ELSE json(e.value) END) FROM ${each})`;
   // apply-value-path.ts: the new element goes at the end of the list (a new list when there is none).
   const appended = `json_set(d, ${path}, json(json_insert(coalesce(d -> ${path}, '[]'), '$[#]', json(?))))`;

@@ -51,6 +51,16 @@ export function guard(db: D1Database, reason: GuardReason, condition: string, pa
 }
 
 /** An SQL expression that fails its statement, and so its batch, with `reason` (see guard). */
+/**
+ * Whether SQL can judge a write into the multi-valued attribute at `path` (a quoted JSON path)
+ * of the body `d`: it is an array or absent, none of its elements is `odd` (over `e`, the element
+ * of `json_each(d, path) AS e`), and at most one is primary. Otherwise the stored body decides,
+ * and the write is refused to the read path.
+ */
+export const listJudged = (path: string, odd: string) =>
+  `coalesce(json_type(d, ${path}), 'array') = 'array' AND NOT EXISTS (SELECT 1 FROM json_each(d, ${path}) AS e WHERE ${odd})
+    AND (SELECT count(*) FROM json_each(d, ${path}) AS e WHERE json_type(e.value, '$."primary"') = 'true') < 2`;
+
 export const refusal = (reason: GuardReason) => `json_extract('{}', 'guard:${reason}')`;
 
 export function guardReasonOf(err: unknown): GuardReason | undefined {
