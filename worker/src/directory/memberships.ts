@@ -104,7 +104,9 @@ export const addMembersGuarded = (db: D1Database, groupPkSql: string, groupPkPar
  * matches (SQL over the rows `m`: member_id and member_type) — run before additions, so a member a filter
  * removes and the request adds is re-added. `wouldChange` is the SQL under which the version
  * moves: clearing always counts as a change, and so does a change too large to test in one
- * statement, which `fits` (false) reports.
+ * statement. `fits` says whether that answer is the one the engine, which reads the members
+ * first, would give: always without removal filters (it counts such a change too); with them,
+ * only when the test fit in one statement.
  */
 export function memberStatements(
   db: D1Database,
@@ -114,19 +116,20 @@ export function memberStatements(
   removeWhere: readonly SqlFragment[] = [],
 ) {
   const add = [...new Set(change.add)];
+  const removed = [...new Set(remove)];
   const matching = removeWhere.map((w) => ({
     sql: `EXISTS (SELECT 1 FROM group_members m WHERE m.group_pk = ${groupPk.sql} AND ${w.sql})`,
     params: [...groupPk.params, ...w.params],
   }));
   const statements = [
     ...(change.clear ? [clearMembersStatement(db, groupPk.sql, groupPk.params)] : []),
-    ...removeMemberStatements(db, groupPk.sql, groupPk.params, remove),
+    ...removeMemberStatements(db, groupPk.sql, groupPk.params, removed),
     ...removeWhere.map((w) => db.prepare(`DELETE FROM group_members AS m WHERE m.group_pk = ${groupPk.sql} AND ${w.sql}`).bind(...groupPk.params, ...w.params)),
     ...addMembersGuarded(db, groupPk.sql, groupPk.params, add),
   ];
-  const byId = membersWouldChange(groupPk.sql, groupPk.params, add, remove);
+  const byId = membersWouldChange(groupPk.sql, groupPk.params, add, removed);
   const test = byId && anyOf([byId, ...matching]);
-  return { statements, add, wouldChange: !change.clear && test ? test : { sql: '1', params: [] }, fits: test !== undefined };
+  return { statements, add, wouldChange: !change.clear && test ? test : { sql: '1', params: [] }, fits: removeWhere.length === 0 || test !== undefined };
 }
 
 /** SQL true when any fragment is; undefined past one statement's bound parameters (the caller then counts a change). */

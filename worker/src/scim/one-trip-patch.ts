@@ -50,11 +50,10 @@ export function planOneTripPatch(
   const condition = preconditionSql(cond);
   const guard: WriteGuard = condition ? { condition } : {};
   const members = planMembershipPatch(rt, parsed);
-  const membership = members && memberStatements(db, { sql: GROUP_PK_BY_ID, params: [id] }, members, [...new Set(members.remove)], members.removeWhere);
-  // With removal filters, the version bump's test binds the ids and the filters' parameters in
-  // one statement; past D1's 100 it would count every request as a change, where the engine,
-  // testing the ids it matched, might not: such a request is left to the engine.
-  if (membership && (members.removeWhere.length === 0 || membership.fits)) {
+  const membership = members && memberStatements(db, { sql: GROUP_PK_BY_ID, params: [id] }, members, members.remove, members.removeWhere);
+  // A version test past one statement's parameters that the engine would answer otherwise
+  // (memberStatements' `fits`) leaves the request to the engine.
+  if (membership?.fits) {
     const { statements, add, wouldChange } = membership;
     return { statements: touchStatements(db, rt.name, id, guard, statements, wouldChange, withMembers), memberIds: add };
   }
