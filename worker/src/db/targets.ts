@@ -1,5 +1,5 @@
 /** Target rows (drizzle lives only under db/). JSON columns are text here; the domain parses them. */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { targets } from './schema';
 
@@ -12,10 +12,13 @@ export async function insertTarget(d1: D1Database, row: TargetInsert): Promise<T
   return inserted!;
 }
 
-/** Every target, or only those of `ids` (the queue consumer's one: other targets are neither read nor parsed). */
+/**
+ * Every target, or only those of `ids` (the queue consumer's one: other targets are neither read
+ * nor parsed), bound as one JSON array however many there are (D1: 100 bound parameters a statement).
+ */
 export async function selectTargets(d1: D1Database, ids?: readonly string[]): Promise<TargetRow[]> {
   const q = drizzle(d1).select().from(targets);
-  return (ids ? q.where(inArray(targets.id, [...ids])) : q).orderBy(asc(targets.created), asc(targets.id));
+  return (ids ? q.where(sql`${targets.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`) : q).orderBy(asc(targets.created), asc(targets.id));
 }
 
 export async function selectTarget(d1: D1Database, id: string): Promise<TargetRow | undefined> {

@@ -142,17 +142,14 @@ export interface SealedTarget {
   baseUrl: string;
 }
 
-/** Ids a target read binds at most (D1: 100 bound parameters a statement); more are read as all targets. */
-const MAX_IDS_BOUND = 90;
-
 /**
  * The targets (those of `ids` when given: the queue consumer's one, so the others are neither
  * read nor parsed), each with its sealed token, so a run opens its token without reading its row
  * a second time (issue #11: a D1 round trip a run).
  */
 export async function listSealedTargets(env: Env, ids?: readonly string[]): Promise<SealedTarget[]> {
-  const rows = await selectTargets(env.DB, ids && ids.length <= MAX_IDS_BOUND ? ids : undefined);
-  return rows.filter((row) => !ids || ids.includes(row.id)).map((row) => ({ target: toTarget(row), tokenEnc: row.tokenEnc, baseUrl: row.baseUrl }));
+  const rows = await selectTargets(env.DB, ids);
+  return rows.map((row) => ({ target: toTarget(row), tokenEnc: row.tokenEnc, baseUrl: row.baseUrl }));
 }
 
 /**
