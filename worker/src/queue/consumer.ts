@@ -18,6 +18,7 @@ import { claimTargetRun, nextDueAt, releaseTargetRun } from '../db/work-queue';
 import { type Budget, createBudget } from '../limits/budget';
 import { canRun, dispatch } from '../provisioning/dispatcher';
 import { automaticTargetIds } from '../provisioning/targets';
+import { changedDirectory } from '../sources/import-run';
 import { runImports } from '../sources/importer';
 import { recordDeadLetters } from './dead-letters';
 import { enqueueWork, targetMessage, workKey, workMessageSchema, workQueueOf, type WorkMessage } from './messages';
@@ -131,7 +132,7 @@ async function runSource(env: Env, sourceId: string, budget: Budget, now: () => 
   // a wake per page would cost 3 queue operations a target a page (a first import of 20,000
   // accounts on Free: 5,457 a target, of the 10,000 a day).
   const queue = workQueueOf(env);
-  if (queue && summary.status !== 'failed' && summary.status !== 'running' && summary.changedDirectory) {
+  if (queue && summary.status !== 'failed' && summary.status !== 'running' && changedDirectory(summary.counts)) {
     const ids = await automaticTargetIds(env);
     await enqueueWork(
       queue,

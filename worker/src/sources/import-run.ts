@@ -22,7 +22,7 @@ import type { Budget } from '../limits/budget';
 import { databaseFill, makeRoomWords, nearlyFullWords } from '../limits/d1-size';
 import { parseLimits } from '../limits/profile';
 import type { ScimContext } from '../scim/service';
-import type { UserOutcome } from './apply-page';
+import type { ApplyContext, UserOutcome } from './apply-page';
 import type { SourceHttp } from './http';
 import type { SourceError } from './remote';
 
@@ -76,8 +76,6 @@ export interface ImportSummary {
   status: ImportRun['status'];
   counts: Record<string, number>;
   error: string | null;
-  /** the run has written to the directory (once it ends, the queue wakes the automatic targets) */
-  changedDirectory?: boolean;
 }
 
 export function scimContext(env: Env): ScimContext {
@@ -91,9 +89,9 @@ export const add = (counts: Record<string, number>, key: string, n = 1) => {
   counts[key] = (counts[key] ?? 0) + n;
 };
 
-/** What a run wrote to the directory so far: the accounts and groups it created, updated, deactivated or deleted. */
-const directoryChanges = (counts: Record<string, number>): number =>
-  ['created', 'updated', 'deactivated', 'deleted', 'groupsChanged'].reduce((n, k) => n + (counts[k] ?? 0), 0);
+/** Whether a run (by its counts) wrote to the directory: created, updated, deactivated or deleted accounts or groups (once it ends, the queue wakes the automatic targets). */
+export const changedDirectory = (counts: Record<string, number>): boolean =>
+  ['created', 'updated', 'deactivated', 'deleted', 'groupsChanged'].some((k) => (counts[k] ?? 0) > 0);
 
 type SourceSet = Parameters<typeof updateSourceRow>[2];
 
@@ -106,6 +104,8 @@ export interface ImportRunState {
   http: SourceHttp;
   /** D1 round trips made by the run, beside the source's requests (`http.meter`) */
   meter: { d1: number };
+  /** what the run's pages and sweep apply accounts with: seen as of the invocation's start (links are compared with the run's start) */
+  apply: ApplyContext;
   now: () => Date;
   /** charges the budget what the run spent since the last charge */
   charge(): void;
@@ -153,6 +153,7 @@ export function importRunState(
     http,
     meter,
     now,
+    apply: { scim: scimContext(env), sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter, counts },
     charge() {
       const total = http.meter.requests + meter.d1;
       budget.requests -= total - spent;
@@ -165,7 +166,6 @@ export function importRunState(
       status,
       counts,
       error,
-      changedDirectory: directoryChanges(counts) > 0,
     }),
     noteConflicts(outcomes) {
       for (const o of outcomes) add(counts, o.outcome);

@@ -8,9 +8,9 @@ import { countUnseen } from '../db/sources';
 import { chargeCpu, cpuFits, hasRoom } from '../limits/budget';
 import { CPU_MS } from '../limits/cpu';
 import { parseLimits } from '../limits/profile';
-import { applyPage, type ApplyContext, type UserOutcome } from './apply-page';
+import { applyPage, type UserOutcome } from './apply-page';
 import { applyGroups } from './apply-groups';
-import { add, type ImportBudget, type ImportRunState, type ImportSummary, scimContext } from './import-run';
+import { add, type ImportBudget, type ImportRunState, type ImportSummary } from './import-run';
 import { SourceError, type RemotePage } from './remote';
 import { readScimGroupsPage, refusedFilter, scimGroupsUrl, scimListUrl, type RemoteGroup } from './scim-reader';
 import { expectedHidden, readSourcePage, sourcePageSize } from './source-reader';
@@ -41,7 +41,7 @@ export const READ_GIVE_UP = 'failed attempts; nothing was deactivated';
 /** Reads pages until the listing ends (null: the run goes on to the end of its read) or the invocation's part does (its summary). */
 export async function readPages(run: ImportRunState): Promise<ImportSummary | null> {
   const { env, source, cursor, counts, budget, http, meter } = run;
-  const ctx: ApplyContext = { scim: scimContext(env), sourceId: source.id, settings: source.settings, seenAt: run.now().toISOString(), meter, counts };
+  const ctx = run.apply;
   let pageCost = MIN_PAGE_COST;
   // CPU (limits/cpu.ts): each page is charged what its accounts cost; another page starts only
   // while a whole one fits — the invocation's first always (nothing spent of its CPU yet), so

@@ -14,7 +14,7 @@ import { userResourceType } from '../scim/schema/registry';
 import { deleteById, patchResource, type ScimContext } from '../scim/service';
 import { applyPage, inScope } from './apply-page';
 import type { Recheck } from './drupal-reader';
-import { add, type ImportRunState, type ImportSummary, scimContext } from './import-run';
+import { add, type ImportRunState, type ImportSummary } from './import-run';
 import { SourceError, type RemoteUser } from './remote';
 import { recheckSourceUser } from './source-reader';
 
@@ -27,7 +27,7 @@ type Suspect = SourceLinkRow & { excluded?: boolean };
 
 export async function sweep(run: ImportRunState): Promise<ImportSummary> {
   const { env, source, cursor, counts, budget, http, meter, now } = run;
-  const ctx = scimContext(env);
+  const ctx = run.apply.scim;
   for (;;) {
     // deactivations write too; a deletion would make room, but one policy for the whole run is plainer
     const stopped = await run.stopIfFull();
@@ -69,7 +69,7 @@ export async function sweep(run: ImportRunState): Promise<ImportSummary> {
     cursor.failures = 0;
     if (present.length > 0) {
       add(counts, 'foundOnRecheck', present.length);
-      run.noteConflicts(await applyPage({ scim: ctx, sourceId: source.id, settings: source.settings, seenAt: now().toISOString(), meter, counts }, present));
+      run.noteConflicts(await applyPage(run.apply, present));
     }
     const removed = await removeGone(ctx, run, gone);
     if (removed.length > 0) {
