@@ -10,7 +10,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createBudget } from '../../worker/src/limits/budget';
 import { dispatch } from '../../worker/src/provisioning/dispatcher';
-import { api } from '../helpers/api';
+import { countOf, api } from '../helpers/api';
 import { budgetWithCpuFor, rowsEachOf, rowsPerInvocation, runsPerInvocation } from '../helpers/invocations';
 import { ops } from '../helpers/operations';
 import { createUser, GROUP_URN, PATCH_URN, scim } from '../helpers/scim';
@@ -20,7 +20,6 @@ const ROWS_OF_CPU = 3;
 const USERS = 7;
 
 /** A cron invocation's budget with CPU left for a run of `rows` rows. */
-const count = async (sql: string, targetId: string) => (await env.DB.prepare(sql).bind(targetId).first<{ n: number }>())!.n;
 
 describe('a run out of CPU', () => {
   it.each([
@@ -47,11 +46,11 @@ describe('a run out of CPU', () => {
       expect(runs).toBe(Math.ceil(USERS / ROWS_OF_CPU));
 
       for (const u of users) expect(await onB(u.userName), u.userName).toMatchObject({ userName: u.userName, active: true });
-      expect(await count("SELECT count(*) AS n FROM links WHERE target_id = ? AND state = 'in_sync'", target.id)).toBe(USERS);
-      expect(await count("SELECT count(*) AS n FROM audit_events WHERE target_id = ? AND operation = 'create'", target.id)).toBe(USERS);
-      expect(await count('SELECT count(*) AS n FROM outbox WHERE target_id = ?', target.id)).toBe(0);
+      expect(await countOf("SELECT count(*) AS n FROM links WHERE target_id = ? AND state = 'in_sync'", target.id)).toBe(USERS);
+      expect(await countOf("SELECT count(*) AS n FROM audit_events WHERE target_id = ? AND operation = 'create'", target.id)).toBe(USERS);
+      expect(await countOf('SELECT count(*) AS n FROM outbox WHERE target_id = ?', target.id)).toBe(0);
       // One run per invocation: none started once the CPU was spent.
-      expect(await count('SELECT count(*) AS n FROM runs WHERE target_id = ?', target.id)).toBe(runs);
+      expect(await countOf('SELECT count(*) AS n FROM runs WHERE target_id = ?', target.id)).toBe(runs);
     },
   );
 });
@@ -89,7 +88,7 @@ describe('a row claimed and released unsent costs no CPU', () => {
     const group = await scim('POST', '/Groups', { schemas: [GROUP_URN], displayName: `deferred-${crypto.randomUUID().slice(0, 8)}` });
     expect(group.status).toBe(201);
     await run(ROWS_OF_CPU);
-    expect(await count('SELECT count(*) AS n FROM outbox WHERE target_id = ?', target.id)).toBe(0);
+    expect(await countOf('SELECT count(*) AS n FROM outbox WHERE target_id = ?', target.id)).toBe(0);
 
     // The member's row waits on a backoff, so the group's push waits for it (sending nothing).
     const member = await createUser(`deferred-member-${crypto.randomUUID().slice(0, 8)}@cpu.test`);

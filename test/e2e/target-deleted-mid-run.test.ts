@@ -7,7 +7,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { createBudget, dispatch } from '../../worker/src/provisioning/dispatcher';
-import { api } from '../helpers/api';
+import { countOf, api } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { createUser } from '../helpers/scim';
 import { newFaultTarget, scheduledFaultTarget } from '../support/e2e';
@@ -23,21 +23,17 @@ describe('a target deleted during its run', () => {
     await t.setFaults([{ match: { method: 'POST', path: '/scim/v2/Users' }, times: 1, delayMs: 3_000 }]);
     const running = dispatch(env, { mode: 'scheduled', force: true, targetIds: [targetId], budget: createBudget(env, 'cron') });
     await eventually(
-      async () => (await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'leased'").bind(targetId).first<{ n: number }>())!.n,
+      () => countOf("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'leased'", targetId),
       (n) => n === 1,
     );
     expect((await api('DELETE', `/targets/${targetId}`)).status).toBe(204);
     const [summary] = await running;
     expect(summary?.counts).toMatchObject({ targetDeleted: 1 });
     expect(summary?.counts.crashed).toBeUndefined();
-    for (const table of ['outbox', 'links'])
-      expect((await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE target_id = ?`).bind(targetId).first<{ n: number }>())!.n, table).toBe(0);
+    for (const table of ['outbox', 'links']) expect(await countOf(`SELECT count(*) AS n FROM ${table} WHERE target_id = ?`, targetId), table).toBe(0);
     // The run is history (kept like the audit log): ended, saying why, not left running.
     const runs = await env.DB.prepare('SELECT status, counts FROM runs WHERE target_id = ?').bind(targetId).all<{ status: string; counts: string }>();
     expect(runs.results.map((r) => [r.status, JSON.parse(r.counts).targetDeleted])).toEqual([['failed', 1]]);
-    const crashes = await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE target_id = ? AND operation = 'run'")
-      .bind(targetId)
-      .first<{ n: number }>();
-    expect(crashes!.n).toBe(0);
+    expect(await countOf("SELECT count(*) AS n FROM audit_events WHERE target_id = ? AND operation = 'run'", targetId)).toBe(0);
   });
 });

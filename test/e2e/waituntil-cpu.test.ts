@@ -9,6 +9,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CPU_MS, itemsWithin } from '../../worker/src/limits/cpu';
 import { parseLimits } from '../../worker/src/limits/profile';
+import { countOf } from '../helpers/api';
 import { rowsPerInvocation } from '../helpers/invocations';
 import { fetchUnderLimits } from '../helpers/limits-fetch';
 import { ops } from '../helpers/operations';
@@ -23,7 +24,6 @@ const BULK = 10;
 const rowsAfterWrite = (scaled: number) =>
   Math.min(BULK, itemsWithin(parseLimits(PROFILE).cpuMs - 2 * CPU_MS.base - scaled - CPU_MS.targetRun, CPU_MS.outboundRow));
 
-const count = async (sql: string, targetId: string) => (await env.DB.prepare(sql).bind(targetId).first<{ n: number }>())!.n;
 const userNames = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `wu-${tag}-${i}-${crypto.randomUUID().slice(0, 6)}@wu.test`);
 
 describe("a SCIM write's waitUntil dispatch shares the write's CPU", () => {
@@ -49,17 +49,17 @@ describe("a SCIM write's waitUntil dispatch shares the write's CPU", () => {
     // Free: 10 − 2 (the request) − 9 (10 operations at 0.9) − 2 (the dispatch) leaves no row; Paid sends all 10.
     const sent = rowsAfterWrite(BULK * CPU_MS.bulkOperation);
     expect(sent).toBe(PROFILE === 'free' ? 0 : BULK);
-    expect(await count("SELECT count(*) AS n FROM audit_events WHERE target_id = ? AND operation = 'create' AND outcome = 'ok'", target.id)).toBe(sent);
+    expect(await countOf("SELECT count(*) AS n FROM audit_events WHERE target_id = ? AND operation = 'create' AND outcome = 'ok'", target.id)).toBe(sent);
     // What was not sent waits as it was planned: pending, never attempted, no failed run or link.
-    expect(await count("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'pending' AND attempts = 0", target.id)).toBe(BULK - sent);
-    expect(await count("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state <> 'pending'", target.id)).toBe(0);
-    expect(await count("SELECT count(*) AS n FROM runs WHERE target_id = ? AND status = 'failed'", target.id)).toBe(0);
-    expect(await count("SELECT count(*) AS n FROM links WHERE target_id = ? AND state = 'failed'", target.id)).toBe(0);
+    expect(await countOf("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state = 'pending' AND attempts = 0", target.id)).toBe(BULK - sent);
+    expect(await countOf("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state <> 'pending'", target.id)).toBe(0);
+    expect(await countOf("SELECT count(*) AS n FROM runs WHERE target_id = ? AND status = 'failed'", target.id)).toBe(0);
+    expect(await countOf("SELECT count(*) AS n FROM links WHERE target_id = ? AND state = 'failed'", target.id)).toBe(0);
 
     // The cron sends them, a run's worth a tick (Free: 6).
     for (let tick = 0; tick < Math.ceil((BULK - sent) / rowsPerInvocation('cron')); tick++) await runCron();
     for (const userName of names) expect(await onB(userName), userName).toMatchObject({ userName, active: true });
-    expect(await count('SELECT count(*) AS n FROM outbox WHERE target_id = ?', target.id)).toBe(0);
+    expect(await countOf('SELECT count(*) AS n FROM outbox WHERE target_id = ?', target.id)).toBe(0);
   });
 
   it("a single create leaves its dispatch the CPU of a run and a row (Free: 10 − 2 − 2 − 5.5, a row's 0.4 and a little), so the user goes out at once", async () => {
@@ -76,6 +76,6 @@ describe("a SCIM write's waitUntil dispatch shares the write's CPU", () => {
     const res = await fetchUnderLimits('POST', `${BASE}/Users`, { schemas: [USER_URN], userName }, PROFILE, SCIM_JSON);
     expect(res.status).toBe(201);
     expect(await onB(userName!)).toMatchObject({ userName, active: true });
-    expect(await count('SELECT count(*) AS n FROM outbox WHERE target_id = ?', target.id)).toBe(0);
+    expect(await countOf('SELECT count(*) AS n FROM outbox WHERE target_id = ?', target.id)).toBe(0);
   });
 });

@@ -43,6 +43,12 @@ export async function createApiToken(scopes: string[]): Promise<string> {
   return secret;
 }
 
+/** The `n` of a `SELECT count(*) AS n …` on relay A's D1, its `?`s bound to `binds`. */
+export const countOf = async (sql: string, ...binds: unknown[]): Promise<number> =>
+  (await env.DB.prepare(sql)
+    .bind(...binds)
+    .first<{ n: number }>())!.n;
+
 export const TARGET_TOKEN = 'target-secret-token-do-not-leak-0123456789';
 
 /** Creates a target through the API; fails the test on anything but 201. */

@@ -11,7 +11,7 @@ import { inject } from 'vitest';
 import type { Env } from '../../worker/src/env';
 import worker from '../../worker/src/index';
 import { parseLimits } from '../../worker/src/limits/profile';
-import { createTarget } from '../helpers/api';
+import { countOf, createTarget } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { ops } from '../helpers/operations';
 import { httpCall, type HttpResult } from './http-call';
@@ -166,8 +166,7 @@ export async function runCron(cron = '*/5 * * * *', scheduledTime = Date.now()):
  * not drain stays due; answers the ticks it took.
  */
 export async function runCronUntilDrained(targetId: string, most = 50): Promise<number> {
-  const waiting = async () =>
-    (await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased')").bind(targetId).first<{ n: number }>())!.n;
+  const waiting = () => countOf("SELECT count(*) AS n FROM outbox WHERE target_id = ? AND state IN ('pending', 'leased')", targetId);
   let ticks = 0;
   do {
     await runCron();
